@@ -1,0 +1,101 @@
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { composeMamori } from '../runtime/compose.ts';
+import { DEMO_EMAIL, ensureDemoAccount } from '../services/demo-account.ts';
+import { openStore } from '../store/database.ts';
+import { migrateToLatest } from '../store/migrate.ts';
+
+const USAGE = `Usage: mamori <command>
+
+Commands:
+  serve     start the web app and the mail worker (default)
+  migrate   bring the database schema up to date
+  help      show this text
+
+Configuration comes from environment variables; see README.md.`;
+
+const DEMO_CREDENTIALS_FILE = './data/demo-account.txt';
+
+/** A readable random passphrase for the demo customer, kept beside the SQLite file for later starts. */
+function demoPassword(): string {
+  if (existsSync(DEMO_CREDENTIALS_FILE)) return readFileSync(DEMO_CREDENTIALS_FILE, 'utf8').trim();
+  const words = ['sakura', 'kumo', 'umi', 'yama', 'kaze', 'hoshi', 'tsuki', 'mori', 'kawa', 'sora', 'hana', 'yuki', 'ame', 'niji'];
+  const bytes = randomBytes(6);
+  const password = Array.from(bytes.subarray(0, 5), (b) => words[b % words.length]).join('-') + `-${bytes[5]}`;
+  mkdirSync(dirname(DEMO_CREDENTIALS_FILE), { recursive: true });
+  writeFileSync(DEMO_CREDENTIALS_FILE, password, { mode: 0o600 });
+  return password;
+}
+
+async function serve(config: Readonly<Config>): Promise<void> {
+  const mamori = await composeMamori(config);
+  let demo: string | null = null;
+  if (config.demoAccount && config.databaseUrl.startsWith('sqlite:')) {
+    const password = demoPassword();
+    await ensureDemoAccount(mamori.deps, password);
+    demo = password;
+  }
+  await mamori.app.listen({ host: config.host, port: config.port });
+  const lines = [`Mamori is running at ${config.publicUrl}  (${config.mode}, ${mamori.store.kind})`];
+  if (config.mode === 'development' && !config.smtpUrl) lines.push(`Mail stays on this machine: ${config.publicUrl}/dev/mailbox`);
+  if (demo) lines.push(`Demo customer: ${DEMO_EMAIL} / ${demo}`);
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
+  const stop = async () => {
+    await mamori.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+async function migrate(config: Readonly<Config>): Promise<void> {
+  const store = openStore(config.databaseUrl);
+  try {
+    const result = await migrateToLatest(store.db);
+    const applied = result.results ?? [];
+    process.stdout.write(applied.length === 0 ? 'Schema is up to date.\n' : applied.map((r) => `${r.status}: ${r.migrationName}\n`).join(''));
+  } finally {
+    await store.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0] ?? 'serve';
+  if (command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  switch (command) {
+    case 'serve':
+      await serve(config);
+      return -1;
+    case 'migrate':
+      await migrate(config);
+      return 0;
+    default:
+      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(`mamori: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

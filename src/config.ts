@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+/**
+ * The whole configuration: one list, read from the environment once at start, validated, frozen.
+ * Nothing else reads process.env (STYLE 9). README.md documents every variable.
+ */
+const intFrom = (min: number, max: number, fallback: number) =>
+  z.coerce.number({ error: `must be a whole number from ${min} to ${max}` }).int().min(min).max(max).default(fallback);
+
+const envSchema = z.object({
+  MAMORI_MODE: z.enum(['development', 'production']).default('development'),
+  MAMORI_HOST: z.string().min(1).default('127.0.0.1'),
+  MAMORI_PORT: intFrom(0, 65535, 3000),
+  MAMORI_PUBLIC_URL: z.url({ error: 'must be an absolute URL such as https://account.example.com' }).optional(),
+  MAMORI_DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'must start with sqlite: or postgres://')
+    .default('sqlite:./data/mamori.sqlite'),
+  MAMORI_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must look like smtp://user:password@host:587').optional(),
+  MAMORI_MAIL_FROM: z.string().min(3).default('Mamori <no-reply@localhost>'),
+  MAMORI_SHOP_NAME: z.string().min(1).max(80).default('Demo Shop'),
+  MAMORI_SUPPORT_EMAIL: z.email({ error: 'must be an email address' }).default('support@example.com'),
+  MAMORI_SUPPORT_PHONE: z.string().max(40).optional(),
+  MAMORI_DEFAULT_LOCALE: z.enum(['ja', 'en']).default('ja'),
+  MAMORI_SESSION_IDLE_MINUTES: intFrom(5, 60 * 24 * 30, 60 * 24 * 7),
+  MAMORI_SESSION_ABSOLUTE_HOURS: intFrom(1, 24 * 30, 24 * 30),
+  MAMORI_REAUTH_MINUTES: intFrom(1, 60, 15),
+  MAMORI_ARGON2_MEMORY_KIB: intFrom(19456, 1024 * 1024, 19456),
+  MAMORI_ARGON2_ITERATIONS: intFrom(2, 10, 2),
+  MAMORI_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  MAMORI_DEMO_ACCOUNT: z.enum(['true', 'false']).optional(),
+  MAMORI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+});
+
+export type Locale = 'ja' | 'en';
+
+export interface Config {
+  mode: 'development' | 'production';
+  host: string;
+  port: number;
+  publicUrl: string;
+  /** Cookies get Secure and the __Host- prefix unless this is plain-http localhost development. */
+  secureCookies: boolean;
+  databaseUrl: string;
+  smtpUrl: string | null;
+  mailFrom: string;
+  shopName: string;
+  supportEmail: string;
+  supportPhone: string | null;
+  defaultLocale: Locale;
+  session: { idleMs: number; absoluteMs: number; privilegedMs: number; touchIntervalMs: number };
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  trustProxy: boolean;
+  demoAccount: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Mamori cannot start, the configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const publicUrl = (e.MAMORI_PUBLIC_URL ?? `http://localhost:${e.MAMORI_PORT}`).replace(/\/+$/, '');
+  const https = publicUrl.startsWith('https://');
+  const problems: string[] = [];
+  if (e.MAMORI_MODE === 'production') {
+    if (!https) problems.push('MAMORI_PUBLIC_URL: must be an https:// URL in production');
+    if (!e.MAMORI_SMTP_URL) problems.push('MAMORI_SMTP_URL: is required in production (the dev mailbox is development only)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    mode: e.MAMORI_MODE,
+    host: e.MAMORI_HOST,
+    port: e.MAMORI_PORT,
+    publicUrl,
+    secureCookies: https,
+    databaseUrl: e.MAMORI_DATABASE_URL,
+    smtpUrl: e.MAMORI_SMTP_URL ?? null,
+    mailFrom: e.MAMORI_MAIL_FROM,
+    shopName: e.MAMORI_SHOP_NAME,
+    supportEmail: e.MAMORI_SUPPORT_EMAIL,
+    supportPhone: e.MAMORI_SUPPORT_PHONE ?? null,
+    defaultLocale: e.MAMORI_DEFAULT_LOCALE,
+    session: Object.freeze({
+      idleMs: e.MAMORI_SESSION_IDLE_MINUTES * 60_000,
+      absoluteMs: e.MAMORI_SESSION_ABSOLUTE_HOURS * 3_600_000,
+      privilegedMs: e.MAMORI_REAUTH_MINUTES * 60_000,
+      touchIntervalMs: 60_000,
+    }),
+    argon2: Object.freeze({ memoryCost: e.MAMORI_ARGON2_MEMORY_KIB, timeCost: e.MAMORI_ARGON2_ITERATIONS, parallelism: 1 }),
+    trustProxy: e.MAMORI_TRUST_PROXY === 'true',
+    demoAccount: e.MAMORI_DEMO_ACCOUNT ? e.MAMORI_DEMO_ACCOUNT === 'true' : e.MAMORI_MODE === 'development',
+    logLevel: e.MAMORI_LOG_LEVEL,
+  });
+}

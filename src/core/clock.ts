@@ -1,0 +1,20 @@
+/** The only source of "now" in the domain; the composition root decides whether it is real or fake. */
+export interface Clock {
+  now(): Date;
+}
+
+/** The only source of randomness in the domain. */
+export interface Random {
+  /** 32 random bytes, base64url: the format of every secret token. */
+  token(): string;
+  /** A unique identifier for a row. */
+  id(): string;
+}
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
+export function addMs(date: Date, ms: number): Date {
+  return new Date(date.getTime() + ms);
+}

@@ -1,0 +1,48 @@
+/**
+ * Every failure a person can cause has a stable code. The HTTP layer maps codes to a status in one
+ * place (src/http/error-mapping.ts) and the views translate them; nothing else decides either.
+ */
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'INVALID_CREDENTIALS',
+  'EMAIL_NOT_VERIFIED',
+  'UNAUTHENTICATED',
+  'REAUTH_REQUIRED',
+  'TOKEN_INVALID',
+  'PASSWORD_TOO_SHORT',
+  'PASSWORD_TOO_LONG',
+  'PASSWORD_TOO_COMMON',
+  'PASSWORD_CONTAINS_CONTEXT',
+  'PASSWORD_TOO_WEAK',
+  'PASSWORD_INCORRECT',
+  'CARD_NUMBER_REFUSED',
+  'EMAIL_UNAVAILABLE',
+  'EMAIL_UNCHANGED',
+  'NOT_FOUND',
+  'RATE_LIMITED',
+  'CSRF_INVALID',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface FieldProblem {
+  field: string;
+  code: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly details: { fields?: FieldProblem[]; reason?: string } = {},
+  ) {
+    super(code);
+    this.name = 'DomainError';
+  }
+}
+
+export function isDomainError(value: unknown): value is DomainError {
+  return value instanceof DomainError;
+}

@@ -1,0 +1,58 @@
+import nodemailer from 'nodemailer';
+import type { Clock, Random } from '../core/clock.ts';
+import type { Db } from '../store/database.ts';
+import { insertDevMail } from '../store/outbox.ts';
+
+export interface OutgoingMail {
+  /** The outbox row id: it becomes the Message-ID, so a receiver can drop a repeated delivery. */
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Mailer {
+  send(mail: OutgoingMail): Promise<void>;
+  close(): void;
+}
+
+export function messageId(id: string, publicUrl: string): string {
+  return `<${id}@${new URL(publicUrl).hostname}>`;
+}
+
+export function smtpMailer(smtpUrl: string, from: string, publicUrl: string): Mailer {
+  const transport = nodemailer.createTransport(smtpUrl);
+  return {
+    async send(mail) {
+      await transport.sendMail({
+        from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: messageId(mail.id, publicUrl),
+        headers: { 'Auto-Submitted': 'auto-generated' },
+      });
+    },
+    close: () => transport.close(),
+  };
+}
+
+/** Development only: mail is kept in the store and shown at /dev/mailbox instead of leaving the machine. */
+export function devMailboxMailer(db: Db, clock: Clock, random: Random): Mailer {
+  return {
+    async send(mail) {
+      await insertDevMail(db, {
+        id: random.id(),
+        outbox_id: mail.id,
+        recipient: mail.to,
+        subject: mail.subject,
+        text_body: mail.text,
+        html_body: mail.html,
+        received_at: clock.now().toISOString(),
+      });
+    },
+    close: () => undefined,
+  };
+}

@@ -1,0 +1,106 @@
+import type { Logger } from 'pino';
+import { addMs, HOUR_MS } from '../core/clock.ts';
+import type { Clock } from '../core/clock.ts';
+import type { MailMessage } from '../core/mail-messages.ts';
+import type { Db } from '../store/database.ts';
+import { claimOutboxRow, listDueOutboxIds, markOutboxFailed, markOutboxSent, type OutboxRow } from '../store/outbox.ts';
+import { renderMail, type MailContext } from '../views/emails/render.ts';
+import type { Mailer } from './mailer.ts';
+
+export const MAX_ATTEMPTS = 10;
+const LOCK_MS = 60_000;
+const BATCH = 20;
+
+/** 10 s, 20 s, 40 s … capped at one hour: a relay that is down for a while loses nothing. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(10_000 * 2 ** Math.max(0, attempts - 1), HOUR_MS);
+}
+
+export interface OutboxWorker {
+  /** Delivers what is due now; returns how many messages were sent. */
+  runOnce(): Promise<number>;
+  start(intervalMs: number): void;
+  /** Asks for a run soon (after a commit that queued mail). */
+  kick(): void;
+  stop(): Promise<void>;
+}
+
+export function createOutboxWorker(deps: { db: Db; clock: Clock; mailer: Mailer; log: Logger; mail: MailContext }): OutboxWorker {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<number> | null = null;
+  let again = false;
+
+  async function deliver(row: OutboxRow): Promise<boolean> {
+    try {
+      if (!row.model) throw new Error('message model missing');
+      const message = { template: row.template, model: JSON.parse(row.model) } as MailMessage;
+      const rendered = renderMail(message, row.locale, deps.mail);
+      await deps.mailer.send({ id: row.id, to: row.recipient, ...rendered });
+      await markOutboxSent(deps.db, row.id, rendered.subject, deps.clock.now().toISOString());
+      deps.log.info({ outboxId: row.id, template: row.template, attempts: row.attempts }, 'mail_sent');
+      return true;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
+      const retryAt = row.attempts < MAX_ATTEMPTS ? addMs(deps.clock.now(), retryDelayMs(row.attempts)).toISOString() : null;
+      await markOutboxFailed(deps.db, row.id, reason, retryAt);
+      deps.log.warn({ outboxId: row.id, template: row.template, attempts: row.attempts, retryAt, reason }, 'mail_failed');
+      return false;
+    }
+  }
+
+  async function drain(): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const now = deps.clock.now();
+      const due = await listDueOutboxIds(deps.db, now.toISOString(), BATCH);
+      if (due.length === 0) return sent;
+      let claimedAny = false;
+      for (const { id } of due) {
+        const row = await claimOutboxRow(deps.db, id, now.toISOString(), addMs(now, LOCK_MS).toISOString());
+        if (!row) continue;
+        claimedAny = true;
+        if (await deliver(row)) sent += 1;
+      }
+      if (!claimedAny || due.length < BATCH) return sent;
+    }
+  }
+
+  async function runOnce(): Promise<number> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      do {
+        again = false;
+        total += await drain();
+      } while (again);
+      return total;
+    })();
+    try {
+      return await running;
+    } finally {
+      running = null;
+    }
+  }
+
+  const runLogged = () =>
+    void runOnce().catch((error: unknown) => deps.log.error({ err: error }, 'outbox_run_failed'));
+
+  return {
+    runOnce,
+    start(intervalMs) {
+      timer ??= setInterval(runLogged, intervalMs);
+      timer.unref();
+    },
+    kick() {
+      if (timer) setImmediate(runLogged);
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      if (running) await running.catch(() => 0);
+    },
+  };
+}

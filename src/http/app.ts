@@ -1,0 +1,133 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { ServiceDeps } from '../services/deps.ts';
+import { resolveSession } from '../services/sessions.ts';
+import type { MessageKey } from '../views/i18n/translate.ts';
+import { errorPage } from '../views/pages/public-pages.ts';
+import { statusFor, toDomainError } from './error-mapping.ts';
+import { databaseRateLimitStore } from './rate-limit-store.ts';
+import { csrfCookieName, localeFromRequest, pageContext, sendHtml, sessionCookieName } from './request-context.ts';
+import { accountRoutes } from './routes/account-routes.ts';
+import { apiRoutes } from './routes/api-routes.ts';
+import { authRoutes } from './routes/auth-routes.ts';
+import { devRoutes } from './routes/dev-routes.ts';
+import { sessionRoutes } from './routes/session-routes.ts';
+
+export interface AppOptions {
+  deps: ServiceDeps;
+  log: Logger;
+  /** The dev mailbox page exists only in development mode. */
+  devMailbox: boolean;
+}
+
+const FORM_BODY_LIMIT = 64 * 1024;
+const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
+
+function isApi(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/');
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { deps } = options;
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: options.log as FastifyBaseLogger,
+    bodyLimit: FORM_BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    requestIdHeader: false,
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: FORM_BODY_LIMIT });
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    hsts: config.secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: csrfCookieName(config),
+    cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: config.secureCookies },
+    getToken: (request) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
+      return fromBody ?? (request.headers['x-csrf-token'] as string | undefined);
+    },
+  });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    store: databaseRateLimitStore(deps.db, deps.clock),
+  });
+  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/static/', maxAge: 3_600_000, index: false });
+
+  app.decorateRequest('session', null);
+  app.decorateRequest('locale', config.defaultLocale);
+  app.decorateRequest('sessionToken', undefined);
+
+  const sessionCookie = sessionCookieName(config);
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/static/')) return;
+    request.locale = localeFromRequest(request, config.defaultLocale);
+    request.sessionToken = request.cookies[sessionCookie];
+    request.session = await resolveSession(deps, request.sessionToken);
+  });
+
+  // CSRF runs after the body is parsed so form fields can carry the token; JSON API routes use keys, not cookies.
+  app.addHook('preValidation', (request, reply, done) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS' || isApi(request)) return done();
+    app.csrfProtection(request, reply, done);
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const domainError = toDomainError(error);
+    if (domainError.code === 'INTERNAL') request.log.error({ err: error }, 'request_failed');
+    if (!isApi(request)) {
+      if (domainError.code === 'UNAUTHENTICATED') return reply.redirect('/sign-in', 303);
+      if (domainError.code === 'REAUTH_REQUIRED') {
+        const back = request.url.split('?')[0]?.startsWith('/account/sessions') ? '/account/sessions' : '/account';
+        return reply.redirect(`/reauth?returnTo=${encodeURIComponent(back)}`, 303);
+      }
+    }
+    const status = statusFor(domainError.code);
+    if (isApi(request)) {
+      const t = pageContext(request, reply, config).t;
+      return reply.code(status).send({ error: { code: domainError.code, message: t(`error.${domainError.code}` as MessageKey, { min: 15, max: 256 }), fields: domainError.details.fields } });
+    }
+    const ctx = pageContext(request, reply, config);
+    return sendHtml(reply, status, errorPage(ctx, ctx.t(`error.${domainError.code}` as MessageKey, { min: 15, max: 256 })));
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    if (isApi(request)) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'Not found' } });
+    const ctx = pageContext(request, reply, config);
+    return sendHtml(reply, 404, errorPage(ctx, ctx.t('error.NOT_FOUND')));
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  await app.register(authRoutes(deps));
+  await app.register(accountRoutes(deps));
+  await app.register(sessionRoutes(deps));
+  await app.register(apiRoutes(deps));
+  if (options.devMailbox) await app.register(devRoutes(deps));
+  return app;
+}

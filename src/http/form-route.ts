@@ -1,0 +1,38 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.ts';
+import { isDomainError } from '../core/errors.ts';
+import { toDomainError, statusFor } from './error-mapping.ts';
+import { keptValues } from './form-input.ts';
+import { pageContext, sendHtml } from './request-context.ts';
+import type { FormState, PageContext } from '../views/page-context.ts';
+import type { MessageKey } from '../views/i18n/translate.ts';
+
+type RenderForm = (ctx: PageContext, state: FormState, request: FastifyRequest) => string | Promise<string>;
+
+/**
+ * Runs a form handler; when it fails with a domain error the same form is shown again with the
+ * person's values (never passwords), the translated reason, and the status of that error.
+ */
+export function formHandler(
+  config: Readonly<Config>,
+  render: RenderForm,
+  handle: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | string | void>,
+  secretFields: string[] = ['password', 'currentPassword', 'newPassword'],
+) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      return await handle(request, reply);
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      const domainError = toDomainError(error);
+      if (domainError.code === 'REAUTH_REQUIRED' || domainError.code === 'UNAUTHENTICATED') throw domainError;
+      const ctx = pageContext(request, reply, config);
+      const state: FormState = {
+        values: keptValues(request.body, secretFields),
+        error: ctx.t(`error.${domainError.code}` as MessageKey, { min: 15, max: 256 }),
+        fields: domainError.details.fields,
+      };
+      return sendHtml(reply, statusFor(domainError.code), await render(ctx, state, request));
+    }
+  };
+}

@@ -1,0 +1,88 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config, Locale } from '../config.ts';
+import type { ActiveSession } from '../services/sessions.ts';
+import { asLocale, translatorFor } from '../views/i18n/translate.ts';
+import type { PageContext } from '../views/page-context.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: ActiveSession | null;
+    locale: Locale;
+    /** The session cookie's value, kept so sign-out and re-authentication can act on it. */
+    sessionToken: string | undefined;
+  }
+}
+
+export const LANGUAGE_COOKIE = 'mamori_lang';
+
+export function sessionCookieName(config: Pick<Config, 'secureCookies'>): string {
+  return config.secureCookies ? '__Host-mamori_session' : 'mamori_session';
+}
+
+export function csrfCookieName(config: Pick<Config, 'secureCookies'>): string {
+  return config.secureCookies ? '__Host-mamori_csrf' : 'mamori_csrf';
+}
+
+export function localeFromRequest(request: FastifyRequest, fallback: Locale): Locale {
+  const chosen = request.cookies[LANGUAGE_COOKIE];
+  if (chosen) return asLocale(chosen, fallback);
+  const header = String(request.headers['accept-language'] ?? '').toLowerCase();
+  if (header.startsWith('ja')) return 'ja';
+  if (header.startsWith('en')) return 'en';
+  return fallback;
+}
+
+export function pageContext(request: FastifyRequest, reply: FastifyReply, config: Readonly<Config>): PageContext {
+  return {
+    locale: request.locale,
+    t: translatorFor(request.locale),
+    csrfToken: reply.generateCsrf(),
+    signedIn: request.session !== null,
+    shopName: config.shopName,
+    supportEmail: config.supportEmail,
+    supportPhone: config.supportPhone,
+    currentPath: request.url.split('?')[0] ?? '/',
+  };
+}
+
+export function sendHtml(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+}
+
+export function requestOrigin(request: FastifyRequest): { ip: string; userAgent: string } {
+  return { ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512) };
+}
+
+export function setSessionCookie(reply: FastifyReply, config: Readonly<Config>, token: string): void {
+  reply.setCookie(sessionCookieName(config), token, {
+    path: '/',
+    httpOnly: true,
+    secure: config.secureCookies,
+    sameSite: 'lax',
+    maxAge: Math.floor(config.session.absoluteMs / 1000),
+  });
+}
+
+/** Logout: forget the cookie and ask the browser to drop what it cached (STANDARDS G6). */
+export function clearSessionCookie(reply: FastifyReply, config: Readonly<Config>): void {
+  reply.clearCookie(sessionCookieName(config), { path: '/', httpOnly: true, secure: config.secureCookies, sameSite: 'lax' });
+  reply.header('clear-site-data', '"cache", "cookies"');
+}
+
+/** One-line confirmations after a redirect, chosen from a fixed list so a URL cannot inject text. */
+const NOTICES = {
+  'signed-out': 'signedOut.body',
+  verified: 'verify.done',
+  reset: 'reset.done',
+  saved: 'account.saved',
+  'password-changed': 'account.passwordChanged',
+  'email-pending': 'account.emailPending',
+} as const satisfies Record<string, import('../views/i18n/translate.ts').MessageKey>;
+
+export type NoticeName = keyof typeof NOTICES;
+
+export function noticeText(request: FastifyRequest): string | undefined {
+  const name = (request.query as Record<string, unknown> | undefined)?.notice;
+  if (typeof name !== 'string' || !(name in NOTICES)) return undefined;
+  return translatorFor(request.locale)(NOTICES[name as NoticeName]);
+}

@@ -1,0 +1,187 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { DomainError } from '../../core/errors.ts';
+import type { ServiceDeps } from '../../services/deps.ts';
+import { requestPasswordReset, checkResetLink, completePasswordReset } from '../../services/password-reset.ts';
+import { checkVerificationLink, register, verifyEmail } from '../../services/registration.ts';
+import { signOut } from '../../services/sessions.ts';
+import { reauthenticate, signIn } from '../../services/sign-in.ts';
+import { updateAccount } from '../../store/accounts.ts';
+import { field } from '../../views/forms.ts';
+import {
+  confirmLinkPage,
+  forgotPasswordPage,
+  homePage,
+  messagePage,
+  reauthPage,
+  registerPage,
+  signInPage,
+} from '../../views/pages/public-pages.ts';
+import { email, parseForm, password, safeReturnPath, text } from '../form-input.ts';
+import { formHandler } from '../form-route.ts';
+import {
+  clearSessionCookie,
+  LANGUAGE_COOKIE,
+  noticeText,
+  pageContext,
+  requestOrigin,
+  sendHtml,
+  setSessionCookie,
+} from '../request-context.ts';
+
+/** Throttles per client address on every form that checks a secret or sends mail (kept in the store). */
+const AUTH_LIMIT = { rateLimit: { max: 20, timeWindow: 60_000 } };
+const MAIL_LIMIT = { rateLimit: { max: 5, timeWindow: 60_000 } };
+
+const registerForm = z.object({ name: text(100), email, password });
+const signInForm = z.object({ email, password, returnTo: z.string().optional() });
+const tokenForm = z.object({ token: z.string({ error: 'required' }).max(100, 'too_long') });
+const resetForm = z.object({ token: z.string({ error: 'required' }).max(100, 'too_long'), password });
+const reauthForm = z.object({ password, returnTo: z.string().optional() });
+const languageForm = z.object({ locale: z.enum(['ja', 'en'], { error: 'invalid_format' }), returnTo: z.string().optional() });
+
+function queryToken(query: unknown): string {
+  const token = (query as Record<string, unknown> | undefined)?.token;
+  return typeof token === 'string' ? token.slice(0, 100) : '';
+}
+
+export function authRoutes(deps: ServiceDeps) {
+  const { config } = deps;
+  return async function register_(app: FastifyInstance) {
+    app.get('/', async (request, reply) => {
+      if (request.session) return reply.redirect('/account', 303);
+      return sendHtml(reply, 200, homePage(pageContext(request, reply, config), noticeText(request)));
+    });
+
+    app.get('/register', async (request, reply) => sendHtml(reply, 200, registerPage(pageContext(request, reply, config))));
+    app.post(
+      '/register',
+      { config: MAIL_LIMIT },
+      formHandler(config, (ctx, state) => registerPage(ctx, state), async (request, reply) => {
+        const input = parseForm(registerForm, request.body);
+        await register(deps, { ...input, locale: request.locale });
+        const ctx = pageContext(request, reply, config);
+        return sendHtml(reply, 200, messagePage(ctx, ctx.t('register.done.title'), ctx.t('register.done.body', { email: input.email })));
+      }),
+    );
+
+    const verifyPage = (token: string) => ({
+      title: '',
+      body: '',
+      action: '/verify-email',
+      token,
+      submit: '',
+    });
+    app.get('/verify-email', async (request, reply) => {
+      const token = queryToken(request.query);
+      await checkVerificationLink(deps, token);
+      const ctx = pageContext(request, reply, config);
+      return sendHtml(
+        reply,
+        200,
+        confirmLinkPage(ctx, { ...verifyPage(token), title: ctx.t('verify.title'), body: ctx.t('verify.body'), submit: ctx.t('verify.submit') }),
+      );
+    });
+    app.post('/verify-email', { config: AUTH_LIMIT }, async (request, reply) => {
+      const { token } = parseForm(tokenForm, request.body);
+      await verifyEmail(deps, token);
+      return reply.redirect('/sign-in?notice=verified', 303);
+    });
+
+    app.get('/sign-in', async (request, reply) => {
+      const returnTo = safeReturnPath((request.query as Record<string, unknown>).returnTo, '');
+      return sendHtml(reply, 200, signInPage(pageContext(request, reply, config), { values: { returnTo } }, noticeText(request)));
+    });
+    app.post(
+      '/sign-in',
+      { config: AUTH_LIMIT },
+      formHandler(config, (ctx, state) => signInPage(ctx, state), async (request, reply) => {
+        const input = parseForm(signInForm, request.body);
+        const { token } = await signIn(deps, input, requestOrigin(request));
+        setSessionCookie(reply, config, token);
+        return reply.redirect(safeReturnPath(input.returnTo, '/account'), 303);
+      }),
+    );
+
+    app.post('/sign-out', async (request, reply) => {
+      if (request.session) await signOut(deps, request.session);
+      clearSessionCookie(reply, config);
+      return reply.redirect('/sign-in?notice=signed-out', 303);
+    });
+
+    app.get('/reauth', async (request, reply) => {
+      if (!request.session) throw new DomainError('UNAUTHENTICATED');
+      const returnTo = safeReturnPath((request.query as Record<string, unknown>).returnTo, '/account');
+      return sendHtml(reply, 200, reauthPage(pageContext(request, reply, config), returnTo));
+    });
+    app.post(
+      '/reauth',
+      { config: AUTH_LIMIT },
+      formHandler(
+        config,
+        (ctx, state, request) => reauthPage(ctx, safeReturnPath((request.body as Record<string, unknown>)?.returnTo, '/account'), state),
+        async (request, reply) => {
+          if (!request.session) throw new DomainError('UNAUTHENTICATED');
+          const input = parseForm(reauthForm, request.body);
+          const token = await reauthenticate(deps, request.session, input.password);
+          setSessionCookie(reply, config, token);
+          return reply.redirect(safeReturnPath(input.returnTo, '/account'), 303);
+        },
+      ),
+    );
+
+    app.get('/forgot-password', async (request, reply) => sendHtml(reply, 200, forgotPasswordPage(pageContext(request, reply, config))));
+    app.post(
+      '/forgot-password',
+      { config: MAIL_LIMIT },
+      formHandler(config, (ctx, state) => forgotPasswordPage(ctx, state), async (request, reply) => {
+        const input = parseForm(z.object({ email }), request.body);
+        await requestPasswordReset(deps, input.email);
+        const ctx = pageContext(request, reply, config);
+        return sendHtml(reply, 200, messagePage(ctx, ctx.t('forgot.title'), ctx.t('forgot.done', { email: input.email })));
+      }),
+    );
+
+    const resetForToken = (ctx: Parameters<typeof confirmLinkPage>[0], token: string, state = {}) =>
+      confirmLinkPage(
+        ctx,
+        { title: ctx.t('reset.title'), body: ctx.t('register.passwordHint'), action: '/reset-password', token, submit: ctx.t('reset.submit') },
+        state,
+        field(ctx, { name: 'password', label: 'reset.password', type: 'password', autocomplete: 'new-password', required: true }, state),
+      );
+    app.get('/reset-password', async (request, reply) => {
+      const token = queryToken(request.query);
+      await checkResetLink(deps, token);
+      return sendHtml(reply, 200, resetForToken(pageContext(request, reply, config), token));
+    });
+    app.post(
+      '/reset-password',
+      { config: AUTH_LIMIT },
+      formHandler(
+        config,
+        (ctx, state, request) => resetForToken(ctx, String((request.body as Record<string, unknown>)?.token ?? '').slice(0, 100), state),
+        async (request, reply) => {
+          const input = parseForm(resetForm, request.body);
+          await completePasswordReset(deps, input.token, input.password, requestOrigin(request));
+          clearSessionCookie(reply, config);
+          return reply.redirect('/sign-in?notice=reset', 303);
+        },
+      ),
+    );
+
+    app.post('/language', async (request, reply) => {
+      const input = parseForm(languageForm, request.body);
+      reply.setCookie(LANGUAGE_COOKIE, input.locale, {
+        path: '/',
+        httpOnly: true,
+        secure: config.secureCookies,
+        sameSite: 'lax',
+        maxAge: 365 * 24 * 3600,
+      });
+      if (request.session) {
+        await updateAccount(deps.db, request.session.accountId, { locale: input.locale, updated_at: deps.clock.now().toISOString() });
+      }
+      return reply.redirect(safeReturnPath(input.returnTo, '/'), 303);
+    });
+  };
+}

@@ -1,0 +1,94 @@
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Clock, Random } from '../core/clock.ts';
+import { devMailboxMailer, smtpMailer, type Mailer } from '../delivery/mailer.ts';
+import { createOutboxWorker, type OutboxWorker } from '../delivery/outbox-worker.ts';
+import { buildApp } from '../http/app.ts';
+import type { ServiceDeps } from '../services/deps.ts';
+import { PasswordHasher } from '../services/password-hasher.ts';
+import { PasswordStrength } from '../services/password-strength.ts';
+import { openStore, type Store } from '../store/database.ts';
+import { migrateToLatest } from '../store/migrate.ts';
+import { cryptoRandom, systemClock } from './clock.ts';
+
+export interface Mamori {
+  app: FastifyInstance;
+  deps: ServiceDeps;
+  store: Store;
+  worker: OutboxWorker;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export interface ComposeOptions {
+  clock?: Clock;
+  random?: Random;
+  log?: Logger;
+  /** Overrides the mailer chosen from the configuration (tests pass their own). */
+  mailer?: Mailer;
+  /** How often the worker polls the outbox; 0 leaves it to the caller (tests call runOnce). */
+  workerIntervalMs?: number;
+}
+
+/** Secrets, tokens and passwords never reach the log, whatever a future log line passes in. */
+const REDACT = ['req.headers.cookie', 'req.headers.authorization', '*.password', '*.token', '*.newPassword', '*.currentPassword'];
+
+/** Request logs carry the path only: query strings can hold single-use tokens. */
+function requestLogSerializer(request: { method?: string; url?: string; ip?: string }) {
+  return { method: request.method, path: request.url?.split('?')[0], ip: request.ip };
+}
+
+export function createLogger(config: Readonly<Config>): Logger {
+  return pino({
+    level: config.logLevel,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    serializers: { req: requestLogSerializer, err: pino.stdSerializers.err },
+  });
+}
+
+/** The composition root: the one place where real or fake clocks, stores and mailers are chosen. */
+export async function composeMamori(config: Readonly<Config>, options: ComposeOptions = {}): Promise<Mamori> {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? cryptoRandom;
+  const log = options.log ?? createLogger(config);
+  const store = openStore(config.databaseUrl);
+  await migrateToLatest(store.db);
+
+  const mailer =
+    options.mailer ??
+    (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, config.publicUrl) : devMailboxMailer(store.db, clock, random));
+  const worker = createOutboxWorker({
+    db: store.db,
+    clock,
+    mailer,
+    log,
+    mail: { shopName: config.shopName, supportEmail: config.supportEmail },
+  });
+  const deps: ServiceDeps = {
+    db: store.db,
+    clock,
+    random,
+    config,
+    hasher: new PasswordHasher(config.argon2),
+    strength: new PasswordStrength(),
+    mailQueued: () => worker.kick(),
+  };
+  const app = await buildApp({ deps, log, devMailbox: config.mode === 'development' && !config.smtpUrl });
+  const interval = options.workerIntervalMs ?? 1000;
+  if (interval > 0) worker.start(interval);
+
+  return {
+    app,
+    deps,
+    store,
+    worker,
+    log,
+    async close() {
+      await app.close();
+      await worker.stop();
+      mailer.close();
+      await store.close();
+    },
+  };
+}

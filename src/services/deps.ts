@@ -1,0 +1,23 @@
+import type { Config } from '../config.ts';
+import type { Clock, Random } from '../core/clock.ts';
+import type { Db } from '../store/database.ts';
+import type { PasswordHasher } from './password-hasher.ts';
+import type { PasswordStrength } from './password-strength.ts';
+
+/** What every use case may touch; built once at the composition root (src/runtime/compose.ts). */
+export interface ServiceDeps {
+  db: Db;
+  clock: Clock;
+  random: Random;
+  config: Readonly<Config>;
+  hasher: PasswordHasher;
+  strength: PasswordStrength;
+  /** Called after a transaction that queued mail commits, so delivery need not wait for the next poll. */
+  mailQueued: () => void;
+}
+
+/** Who is acting, as far as the request can tell. */
+export interface RequestOrigin {
+  ip: string;
+  userAgent: string;
+}

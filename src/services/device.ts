@@ -1,0 +1,18 @@
+import { UAParser } from 'ua-parser-js';
+
+/** "Chrome 131 · Windows 10": what a person recognises in a session list or a notice. */
+export function describeDevice(userAgent: string): string {
+  if (!userAgent) return 'Unknown device';
+  const ua = new UAParser(userAgent.slice(0, 512)).getResult();
+  const browser = [ua.browser.name, ua.browser.major].filter(Boolean).join(' ');
+  const os = [ua.os.name, ua.os.version].filter(Boolean).join(' ');
+  const label = [browser, os].filter(Boolean).join(' · ');
+  return label || 'Unknown device';
+}
+
+/** Until offline GeoIP arrives (attack-protection issue), only local and private networks are named. */
+export function describeArea(ip: string): string | null {
+  if (ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1') return 'local';
+  if (/^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(ip.replace(/^::ffff:/, ''))) return 'private network';
+  return null;
+}

@@ -1,0 +1,26 @@
+import type { MailMessage } from '../core/mail-messages.ts';
+import type { Executor } from '../store/database.ts';
+import { insertOutboxRow } from '../store/outbox.ts';
+import type { ServiceDeps } from './deps.ts';
+
+/** Queues a message in the caller's transaction: the change and its mail commit together or not at all. */
+export async function queueMail(
+  trx: Executor,
+  deps: ServiceDeps,
+  mail: { to: string; locale: string; accountId: string | null; message: MailMessage },
+): Promise<void> {
+  const now = deps.clock.now().toISOString();
+  await insertOutboxRow(trx, {
+    id: deps.random.id(),
+    channel: 'email',
+    account_id: mail.accountId,
+    recipient: mail.to,
+    locale: mail.locale,
+    template: mail.message.template,
+    model: JSON.stringify(mail.message.model),
+    status: 'queued',
+    attempts: 0,
+    next_attempt_at: now,
+    created_at: now,
+  });
+}

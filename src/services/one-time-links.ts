@@ -1,0 +1,56 @@
+import { addMs, DAY_MS, HOUR_MS } from '../core/clock.ts';
+import { DomainError } from '../core/errors.ts';
+import type { Executor } from '../store/database.ts';
+import { consumeToken, findUsableToken, insertOneTimeToken, voidTokens, type OneTimeTokenRow } from '../store/one-time-tokens.ts';
+import type { ServiceDeps } from './deps.ts';
+import { hashToken, looksLikeToken } from './token-hash.ts';
+
+/** Each purpose has its own lifetime and its own page; a token of one purpose is useless for another. */
+export const LINK_PURPOSES = {
+  'verify-email': { ttlMs: DAY_MS, path: '/verify-email' },
+  'reset-password': { ttlMs: HOUR_MS, path: '/reset-password' },
+  'confirm-email-change': { ttlMs: DAY_MS, path: '/confirm-email' },
+} as const;
+
+export type LinkPurpose = keyof typeof LINK_PURPOSES;
+
+/** Issues a link, voiding older unused links of the same purpose for the account. Returns the URL. */
+export async function issueLink(
+  trx: Executor,
+  deps: ServiceDeps,
+  input: { accountId: string; purpose: LinkPurpose; payload?: Record<string, string> },
+): Promise<string> {
+  const now = deps.clock.now();
+  const token = deps.random.token();
+  await voidTokens(trx, input.accountId, [input.purpose], now.toISOString());
+  await insertOneTimeToken(trx, {
+    id: deps.random.id(),
+    token_hash: hashToken(token),
+    purpose: input.purpose,
+    account_id: input.accountId,
+    payload: input.payload ? JSON.stringify(input.payload) : null,
+    created_at: now.toISOString(),
+    expires_at: addMs(now, LINK_PURPOSES[input.purpose].ttlMs).toISOString(),
+  });
+  return `${deps.config.publicUrl}${LINK_PURPOSES[input.purpose].path}?token=${token}`;
+}
+
+/** For GET pages: is this link still good? Changes nothing. Unknown, used and expired look the same. */
+export async function peekLink(deps: ServiceDeps, token: unknown, purpose: LinkPurpose): Promise<OneTimeTokenRow> {
+  if (!looksLikeToken(token)) throw new DomainError('TOKEN_INVALID');
+  const row = await findUsableToken(deps.db, hashToken(token), purpose, deps.clock.now().toISOString());
+  if (!row) throw new DomainError('TOKEN_INVALID');
+  return row;
+}
+
+/** Uses the link exactly once, inside the caller's transaction. */
+export async function useLink(trx: Executor, deps: ServiceDeps, token: unknown, purpose: LinkPurpose): Promise<OneTimeTokenRow> {
+  if (!looksLikeToken(token)) throw new DomainError('TOKEN_INVALID');
+  const row = await consumeToken(trx, hashToken(token), purpose, deps.clock.now().toISOString());
+  if (!row) throw new DomainError('TOKEN_INVALID');
+  return row;
+}
+
+export function linkPayload(row: OneTimeTokenRow): Record<string, string> {
+  return row.payload ? (JSON.parse(row.payload) as Record<string, string>) : {};
+}

@@ -1,0 +1,62 @@
+import { HOUR_MS } from '../core/clock.ts';
+import { normalizeEmail } from '../core/email-address.ts';
+import { findAccountByEmail, updateAccount } from '../store/accounts.ts';
+import { countTokensIssuedSince } from '../store/one-time-tokens.ts';
+import { revokeAllSessions } from '../store/sessions.ts';
+import type { RequestOrigin, ServiceDeps } from './deps.ts';
+import { queueMail } from './mail-queue.ts';
+import { issueLink, LINK_PURPOSES, peekLink, useLink } from './one-time-links.ts';
+import { requireAccount } from './profile.ts';
+import { queueSecurityNotice } from './security-notice.ts';
+
+const RESETS_PER_HOUR = 3;
+
+/**
+ * Always answers the same; never locks anything (STANDARDS C5). A known, verified address gets a
+ * link, at most three an hour so a mailbox cannot be flooded.
+ */
+export async function requestPasswordReset(deps: ServiceDeps, emailInput: string): Promise<void> {
+  const email = normalizeEmail(emailInput);
+  let queued = false;
+  await deps.db.transaction().execute(async (trx) => {
+    const account = await findAccountByEmail(trx, email);
+    if (!account || account.status !== 'active') return;
+    const since = new Date(deps.clock.now().getTime() - HOUR_MS).toISOString();
+    if ((await countTokensIssuedSince(trx, account.id, 'reset-password', since)) >= RESETS_PER_HOUR) return;
+    const link = await issueLink(trx, deps, { accountId: account.id, purpose: 'reset-password' });
+    await queueMail(trx, deps, {
+      to: account.email,
+      locale: account.locale,
+      accountId: account.id,
+      message: { template: 'password-reset', model: { link, expiresMinutes: LINK_PURPOSES['reset-password'].ttlMs / 60_000 } },
+    });
+    queued = true;
+  });
+  if (queued) deps.mailQueued();
+}
+
+export async function checkResetLink(deps: ServiceDeps, token: unknown): Promise<void> {
+  await peekLink(deps, token, 'reset-password');
+}
+
+/** Sets the new password, ends every session and signs nobody in (STANDARDS E4). */
+export async function completePasswordReset(deps: ServiceDeps, token: unknown, newPassword: string, origin: RequestOrigin): Promise<void> {
+  const row = await peekLink(deps, token, 'reset-password');
+  const account = await requireAccount(deps.db, row.account_id);
+  // The policy is checked before the link is used, so a refused password does not burn the link.
+  deps.strength.assertAcceptable(newPassword, { shopName: deps.config.shopName, email: account.email, name: account.name });
+  const passwordHash = await deps.hasher.hash(newPassword);
+  await deps.db.transaction().execute(async (trx) => {
+    await useLink(trx, deps, token, 'reset-password');
+    const now = deps.clock.now().toISOString();
+    await updateAccount(trx, account.id, {
+      password_hash: passwordHash,
+      password_disabled_at: null,
+      email_verified_at: account.email_verified_at ?? now,
+      updated_at: now,
+    });
+    await revokeAllSessions(trx, account.id, now, 'password-reset');
+    await queueSecurityNotice(trx, deps, account, origin, { kind: 'password-reset' });
+  });
+  deps.mailQueued();
+}

@@ -1,0 +1,137 @@
+import { DomainError } from '../core/errors.ts';
+import { isPrivileged, needsTouch, sessionState } from '../core/session-policy.ts';
+import type { Executor } from '../store/database.ts';
+import {
+  findSessionByTokenHash,
+  insertSession,
+  listLiveSessions,
+  markAuthenticated,
+  revokeAllSessions,
+  revokeSession,
+  touchSession,
+  type SessionRow,
+} from '../store/sessions.ts';
+import type { RequestOrigin, ServiceDeps } from './deps.ts';
+import { describeArea, describeDevice } from './device.ts';
+import { hashToken, looksLikeToken } from './token-hash.ts';
+
+export interface ActiveSession {
+  id: string;
+  accountId: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  authenticatedAt: Date;
+  deviceLabel: string;
+}
+
+function toActive(row: SessionRow): ActiveSession {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    createdAt: new Date(row.created_at),
+    lastSeenAt: new Date(row.last_seen_at),
+    authenticatedAt: new Date(row.authenticated_at),
+    deviceLabel: row.device_label,
+  };
+}
+
+/** A fresh token for every sign-in (no fixation: a token from before sign-in is never promoted). */
+export async function startSession(
+  trx: Executor,
+  deps: ServiceDeps,
+  accountId: string,
+  origin: RequestOrigin,
+): Promise<{ token: string; session: ActiveSession }> {
+  const now = deps.clock.now().toISOString();
+  const token = deps.random.token();
+  const row: SessionRow = {
+    id: deps.random.id(),
+    token_hash: hashToken(token),
+    account_id: accountId,
+    device_label: describeDevice(origin.userAgent),
+    user_agent: origin.userAgent.slice(0, 512),
+    ip: origin.ip,
+    area: describeArea(origin.ip),
+    created_at: now,
+    last_seen_at: now,
+    authenticated_at: now,
+    revoked_at: null,
+    revoke_reason: null,
+  };
+  await insertSession(trx, row);
+  return { token, session: toActive(row) };
+}
+
+/**
+ * The session check on every request. A read in the common case: last_seen_at is written at most once
+ * a minute, so checking a session costs one indexed lookup.
+ */
+export async function resolveSession(deps: ServiceDeps, token: string | undefined): Promise<ActiveSession | null> {
+  if (!looksLikeToken(token)) return null;
+  const row = await findSessionByTokenHash(deps.db, hashToken(token));
+  if (!row) return null;
+  const now = deps.clock.now();
+  const session = toActive(row);
+  const state = sessionState({ ...session, revokedAt: row.revoked_at ? new Date(row.revoked_at) : null }, now, deps.config.session);
+  if (state !== 'active') return null;
+  if (needsTouch(session, now, deps.config.session)) {
+    await touchSession(deps.db, row.id, now.toISOString());
+    session.lastSeenAt = now;
+  }
+  return session;
+}
+
+export function sessionIsPrivileged(deps: ServiceDeps, session: ActiveSession): boolean {
+  return isPrivileged(session, deps.clock.now(), deps.config.session);
+}
+
+/** Enforced in the service, so no route can forget it (STYLE 3). */
+export function assertPrivileged(deps: ServiceDeps, session: ActiveSession): void {
+  if (!sessionIsPrivileged(deps, session)) throw new DomainError('REAUTH_REQUIRED');
+}
+
+/** After a re-authentication the session gets a new token too (STANDARDS G1). */
+export async function refreshAuthentication(trx: Executor, deps: ServiceDeps, session: ActiveSession): Promise<string> {
+  const token = deps.random.token();
+  await markAuthenticated(trx, session.id, hashToken(token), deps.clock.now().toISOString());
+  return token;
+}
+
+export interface SessionListItem {
+  id: string;
+  deviceLabel: string;
+  ip: string;
+  area: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  current: boolean;
+}
+
+export async function listSessions(deps: ServiceDeps, current: ActiveSession): Promise<SessionListItem[]> {
+  const now = deps.clock.now();
+  const rows = await listLiveSessions(deps.db, current.accountId);
+  return rows
+    .filter((row) => sessionState({ ...toActive(row), revokedAt: null }, now, deps.config.session) === 'active')
+    .map((row) => ({
+      id: row.id,
+      deviceLabel: row.device_label,
+      ip: row.ip,
+      area: row.area,
+      createdAt: row.created_at,
+      lastSeenAt: row.last_seen_at,
+      current: row.id === current.id,
+    }));
+}
+
+export async function signOut(deps: ServiceDeps, session: ActiveSession): Promise<void> {
+  await revokeSession(deps.db, session.accountId, session.id, deps.clock.now().toISOString(), 'signed-out');
+}
+
+export async function signOutOne(deps: ServiceDeps, current: ActiveSession, sessionId: string): Promise<void> {
+  const count = await revokeSession(deps.db, current.accountId, sessionId, deps.clock.now().toISOString(), 'signed-out-by-owner');
+  if (count === 0) throw new DomainError('NOT_FOUND');
+}
+
+export async function signOutEverywhere(deps: ServiceDeps, current: ActiveSession): Promise<number> {
+  return revokeAllSessions(deps.db, current.accountId, deps.clock.now().toISOString(), 'signed-out-everywhere');
+}

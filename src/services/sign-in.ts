@@ -1,0 +1,58 @@
+import { DomainError } from '../core/errors.ts';
+import { normalizeEmail } from '../core/email-address.ts';
+import { passwordLength, PASSWORD_MAX } from '../core/password-policy.ts';
+import { findAccountByEmail, findAccountById, updateAccount, type AccountRow } from '../store/accounts.ts';
+import type { RequestOrigin, ServiceDeps } from './deps.ts';
+import { queueMail } from './mail-queue.ts';
+import { issueLink } from './one-time-links.ts';
+import { refreshAuthentication, startSession, type ActiveSession } from './sessions.ts';
+
+/** The account behind a password, or null. Unknown address, no password, wrong password: same work, same answer. */
+async function accountForPassword(deps: ServiceDeps, account: AccountRow | undefined, password: string): Promise<AccountRow | null> {
+  if (passwordLength(password) > PASSWORD_MAX) throw new DomainError('PASSWORD_TOO_LONG');
+  const usable = account && account.status === 'active' && !account.password_disabled_at ? account : undefined;
+  const ok = await deps.hasher.verify(usable?.password_hash ?? null, password);
+  if (!ok || !usable) return null;
+  if (usable.password_hash && deps.hasher.needsRehash(usable.password_hash)) {
+    await updateAccount(deps.db, usable.id, { password_hash: await deps.hasher.hash(password) });
+  }
+  return usable;
+}
+
+export async function signIn(
+  deps: ServiceDeps,
+  input: { email: string; password: string },
+  origin: RequestOrigin,
+): Promise<{ token: string; session: ActiveSession }> {
+  const account = await findAccountByEmail(deps.db, normalizeEmail(input.email));
+  const verified = await accountForPassword(deps, account, input.password);
+  if (!verified) throw new DomainError('INVALID_CREDENTIALS');
+  if (!verified.email_verified_at) {
+    // Only someone who knows the password learns this, so it reveals nothing to a guesser.
+    await deps.db.transaction().execute(async (trx) => {
+      const link = await issueLink(trx, deps, { accountId: verified.id, purpose: 'verify-email' });
+      await queueMail(trx, deps, {
+        to: verified.email,
+        locale: verified.locale,
+        accountId: verified.id,
+        message: { template: 'verify-email', model: { name: verified.name, link } },
+      });
+    });
+    deps.mailQueued();
+    throw new DomainError('EMAIL_NOT_VERIFIED');
+  }
+  return deps.db.transaction().execute((trx) => startSession(trx, deps, verified.id, origin));
+}
+
+/** Confirms the password again for a sensitive action; returns the session's new token. */
+export async function reauthenticate(deps: ServiceDeps, session: ActiveSession, password: string): Promise<string> {
+  await assertCurrentPassword(deps, session.accountId, password);
+  return deps.db.transaction().execute((trx) => refreshAuthentication(trx, deps, session));
+}
+
+export async function assertCurrentPassword(deps: ServiceDeps, accountId: string, password: string): Promise<AccountRow> {
+  const account = await findAccountById(deps.db, accountId);
+  const verified = await accountForPassword(deps, account, password);
+  if (!verified) throw new DomainError('PASSWORD_INCORRECT', { fields: [{ field: 'currentPassword', code: 'PASSWORD_INCORRECT' }] });
+  return verified;
+}

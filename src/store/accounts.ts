@@ -1,0 +1,21 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Executor } from './database.ts';
+import type { AccountsTable } from './schema.ts';
+
+export type AccountRow = Selectable<AccountsTable>;
+
+export function findAccountByEmail(db: Executor, email: string): Promise<AccountRow | undefined> {
+  return db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
+}
+
+export function findAccountById(db: Executor, id: string): Promise<AccountRow | undefined> {
+  return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertAccount(db: Executor, row: Insertable<AccountsTable>): Promise<void> {
+  await db.insertInto('accounts').values(row).execute();
+}
+
+export async function updateAccount(db: Executor, id: string, changes: Updateable<AccountsTable>): Promise<void> {
+  await db.updateTable('accounts').set(changes).where('id', '=', id).execute();
+}

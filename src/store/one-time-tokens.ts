@@ -1,0 +1,59 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Executor } from './database.ts';
+import type { OneTimeTokensTable } from './schema.ts';
+
+export type OneTimeTokenRow = Selectable<OneTimeTokensTable>;
+
+export async function insertOneTimeToken(db: Executor, row: Insertable<OneTimeTokensTable>): Promise<void> {
+  await db.insertInto('one_time_tokens').values(row).execute();
+}
+
+/** Looks a token up without using it: for pages that show what a link will do before a POST acts. */
+export function findUsableToken(db: Executor, tokenHash: string, purpose: string, now: string): Promise<OneTimeTokenRow | undefined> {
+  return db
+    .selectFrom('one_time_tokens')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+}
+
+/**
+ * Uses a token once. A single UPDATE … WHERE used_at IS NULL … RETURNING is atomic on SQLite and
+ * PostgreSQL alike: under concurrent calls exactly one caller gets the row (STYLE 7).
+ */
+export function consumeToken(db: Executor, tokenHash: string, purpose: string, now: string): Promise<OneTimeTokenRow | undefined> {
+  return db
+    .updateTable('one_time_tokens')
+    .set({ used_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Voids every unused token of these purposes for the account (a newer link replaces older ones). */
+export async function voidTokens(db: Executor, accountId: string, purposes: string[], now: string): Promise<void> {
+  await db
+    .updateTable('one_time_tokens')
+    .set({ used_at: now })
+    .where('account_id', '=', accountId)
+    .where('purpose', 'in', purposes)
+    .where('used_at', 'is', null)
+    .execute();
+}
+
+export async function countTokensIssuedSince(db: Executor, accountId: string, purpose: string, since: string): Promise<number> {
+  const row = await db
+    .selectFrom('one_time_tokens')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('account_id', '=', accountId)
+    .where('purpose', '=', purpose)
+    .where('created_at', '>', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

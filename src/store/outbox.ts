@@ -1,0 +1,75 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Executor } from './database.ts';
+import type { DevMailboxTable, OutboxTable } from './schema.ts';
+
+export type OutboxRow = Selectable<OutboxTable>;
+export type DevMailRow = Selectable<DevMailboxTable>;
+
+export async function insertOutboxRow(db: Executor, row: Insertable<OutboxTable>): Promise<void> {
+  await db.insertInto('outbox').values(row).execute();
+}
+
+/** Rows due now: queued and due, or stuck in processing past their lock (a worker died mid-send). */
+export function listDueOutboxIds(db: Executor, now: string, limit: number): Promise<{ id: string }[]> {
+  return db
+    .selectFrom('outbox')
+    .select('id')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
+        eb.and([eb('status', '=', 'processing'), eb('locked_until', '<', now)]),
+      ]),
+    )
+    .orderBy('next_attempt_at')
+    .limit(limit)
+    .execute();
+}
+
+/** Claims a row for one worker; the guarded UPDATE lets exactly one of several workers win. */
+export function claimOutboxRow(db: Executor, id: string, now: string, lockedUntil: string): Promise<OutboxRow | undefined> {
+  return db
+    .updateTable('outbox')
+    .set((eb) => ({ status: 'processing', locked_until: lockedUntil, attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', id)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
+        eb.and([eb('status', '=', 'processing'), eb('locked_until', '<', now)]),
+      ]),
+    )
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function markOutboxSent(db: Executor, id: string, subject: string, at: string): Promise<void> {
+  // The model holds single-use links: once delivered it is erased, the subject is kept for the record.
+  await db
+    .updateTable('outbox')
+    .set({ status: 'sent', sent_at: at, subject, model: null, locked_until: null, last_error: null })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markOutboxFailed(db: Executor, id: string, error: string, nextAttemptAt: string | null): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set(
+      nextAttemptAt
+        ? { status: 'queued', next_attempt_at: nextAttemptAt, locked_until: null, last_error: error }
+        : { status: 'abandoned', locked_until: null, last_error: error, model: null },
+    )
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function insertDevMail(db: Executor, row: Insertable<DevMailboxTable>): Promise<void> {
+  await db.insertInto('dev_mailbox').values(row).onConflict((oc) => oc.column('outbox_id').doNothing()).execute();
+}
+
+export function listDevMail(db: Executor, limit: number): Promise<DevMailRow[]> {
+  return db.selectFrom('dev_mailbox').selectAll().orderBy('received_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+export function findDevMail(db: Executor, id: string): Promise<DevMailRow | undefined> {
+  return db.selectFrom('dev_mailbox').selectAll().where('id', '=', id).executeTakeFirst();
+}

@@ -1,0 +1,25 @@
+import type { Executor } from './database.ts';
+
+/**
+ * Counts a hit in a fixed window kept in the store, so every instance shares the count. One upsert:
+ * a new or expired window starts at 1, a live one is incremented.
+ */
+export async function countHit(
+  db: Executor,
+  key: string,
+  now: string,
+  windowEndsAt: string,
+): Promise<{ hits: number; expiresAt: string }> {
+  const row = await db
+    .insertInto('rate_limits')
+    .values({ key, hits: 1, expires_at: windowEndsAt })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet((eb) => ({
+        hits: eb.case().when('rate_limits.expires_at', '<=', now).then(1).else(eb('rate_limits.hits', '+', 1)).end(),
+        expires_at: eb.case().when('rate_limits.expires_at', '<=', now).then(windowEndsAt).else(eb.ref('rate_limits.expires_at')).end(),
+      })),
+    )
+    .returning(['hits', 'expires_at'])
+    .executeTakeFirstOrThrow();
+  return { hits: Number(row.hits), expiresAt: row.expires_at };
+}

@@ -1,0 +1,125 @@
+/**
+ * Table types. Timestamps are ISO-8601 UTC strings made by the application clock: they sort the same
+ * way on SQLite and PostgreSQL and no database clock is ever consulted.
+ */
+export interface AccountsTable {
+  id: string;
+  email: string;
+  email_verified_at: string | null;
+  password_hash: string | null;
+  password_disabled_at: string | null;
+  name: string;
+  phone: string | null;
+  locale: string;
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  account_id: string;
+  device_label: string;
+  user_agent: string;
+  ip: string;
+  area: string | null;
+  created_at: string;
+  last_seen_at: string;
+  authenticated_at: string;
+  revoked_at: string | null;
+  revoke_reason: string | null;
+}
+
+export interface OneTimeTokensTable {
+  id: string;
+  token_hash: string;
+  purpose: string;
+  account_id: string;
+  payload: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface AddressesTable {
+  id: string;
+  account_id: string;
+  recipient: string;
+  postal_code: string;
+  region: string;
+  city: string;
+  line1: string;
+  line2: string | null;
+  country: string;
+  created_at: string;
+  removed_at: string | null;
+}
+
+export interface PaymentMethodsTable {
+  id: string;
+  account_id: string;
+  processor_token: string;
+  brand: string;
+  last4: string;
+  exp_month: number;
+  exp_year: number;
+  created_at: string;
+  removed_at: string | null;
+}
+
+export interface SubscriptionsTable {
+  id: string;
+  account_id: string;
+  plan: string;
+  interval: string;
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OutboxTable {
+  id: string;
+  channel: string;
+  account_id: string | null;
+  recipient: string;
+  locale: string;
+  template: string;
+  model: string | null;
+  subject: string | null;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface DevMailboxTable {
+  id: string;
+  outbox_id: string;
+  recipient: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  received_at: string;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  hits: number;
+  expires_at: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  sessions: SessionsTable;
+  one_time_tokens: OneTimeTokensTable;
+  addresses: AddressesTable;
+  payment_methods: PaymentMethodsTable;
+  subscriptions: SubscriptionsTable;
+  outbox: OutboxTable;
+  dev_mailbox: DevMailboxTable;
+  rate_limits: RateLimitsTable;
+}

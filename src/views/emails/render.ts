@@ -1,0 +1,27 @@
+import type { MailMessage } from '../../core/mail-messages.ts';
+import { asLocale, translatorFor } from '../i18n/translate.ts';
+import { confirmEmailChangeMail } from './confirm-email-change.ts';
+import type { MailContext, RenderedMail } from './layout.ts';
+import { passwordResetMail } from './password-reset.ts';
+import { registrationAttemptMail } from './registration-attempt.ts';
+import { securityNoticeMail } from './security-notice.ts';
+import { verifyEmailMail } from './verify-email.ts';
+
+export type { MailContext, RenderedMail };
+
+export function renderMail(message: MailMessage, localeValue: string, ctx: MailContext): RenderedMail {
+  const locale = asLocale(localeValue, 'en');
+  const t = translatorFor(locale);
+  switch (message.template) {
+    case 'verify-email':
+      return verifyEmailMail(message.model, t, ctx);
+    case 'registration-attempt':
+      return registrationAttemptMail(message.model, t, ctx);
+    case 'password-reset':
+      return passwordResetMail(message.model, t, ctx);
+    case 'confirm-email-change':
+      return confirmEmailChangeMail(message.model, t, ctx);
+    case 'security-notice':
+      return securityNoticeMail(message.model, t, ctx, locale);
+  }
+}

@@ -1,0 +1,42 @@
+import { html, type SafeHtml } from './html.ts';
+import type { PageContext } from './page-context.ts';
+
+export function csrfField(ctx: PageContext): SafeHtml {
+  return html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
+}
+
+export function layout(ctx: PageContext, title: string, body: SafeHtml | SafeHtml[]): string {
+  const { t } = ctx;
+  const nav = ctx.signedIn
+    ? html`<a href="/account">${t('nav.account')}</a>
+<a href="/account/sessions">${t('nav.sessions')}</a>
+<form method="post" action="/sign-out" class="inline">${csrfField(ctx)}<button type="submit" class="link">${t('nav.signOut')}</button></form>`
+    : html`<a href="/sign-in">${t('nav.signIn')}</a> <a href="/register">${t('nav.register')}</a>`;
+  const phone = ctx.supportPhone ? t('footer.helpPhone', { phone: ctx.supportPhone }) : '';
+  return html`<!doctype html>
+<html lang="${ctx.locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · ${ctx.shopName}</title>
+<link rel="stylesheet" href="/static/app.css">
+<script src="/static/app.js" defer></script>
+</head>
+<body>
+<a class="skip" href="#main">${ctx.locale === 'ja' ? '本文へ移動' : 'Skip to content'}</a>
+<header>
+<a class="brand" href="/">${ctx.shopName}</a>
+<nav aria-label="${ctx.locale === 'ja' ? 'メイン' : 'Main'}">${nav}</nav>
+<form method="post" action="/language" class="inline lang">${csrfField(ctx)}
+<input type="hidden" name="locale" value="${ctx.locale === 'ja' ? 'en' : 'ja'}">
+<input type="hidden" name="returnTo" value="${ctx.currentPath}">
+<button type="submit" class="link" lang="${ctx.locale === 'ja' ? 'en' : 'ja'}">${t('lang.switch')}</button></form>
+</header>
+<main id="main">
+<h1>${title}</h1>
+${body}
+</main>
+<footer><p>${t('footer.help', { email: ctx.supportEmail })}${phone}</p></footer>
+</body>
+</html>`.value;
+}
