@@ -1,0 +1,71 @@
+import { after, describe } from 'node:test';
+import pino from 'pino';
+import { loadConfig, type Config } from '../../src/config.ts';
+import type { OutgoingMail, Mailer } from '../../src/delivery/mailer.ts';
+import { composeMamori, type Mamori } from '../../src/runtime/compose.ts';
+import { FakeClock } from '../../src/runtime/clock.ts';
+import { pgCluster, postgresUnavailable, stopClusterIfStarted } from './postgres.ts';
+
+export type StoreName = 'sqlite' | 'postgres';
+
+/** Mail captured in memory: what the worker handed to the transport. */
+export class CaptureMailer implements Mailer {
+  readonly sent: OutgoingMail[] = [];
+  failNext = 0;
+  async send(mail: OutgoingMail): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      throw new Error('relay unavailable');
+    }
+    this.sent.push(mail);
+  }
+  close(): void {}
+  to(address: string): OutgoingMail[] {
+    return this.sent.filter((m) => m.to === address);
+  }
+  /** The first link in the newest mail to the address whose path starts with `path`. */
+  link(address: string, path: string): string {
+    const mails = this.to(address);
+    for (let i = mails.length - 1; i >= 0; i -= 1) {
+      const match = mails[i]?.text.match(new RegExp(`https?://[^\\s]+${path.replace('/', '\\/')}\\?token=[A-Za-z0-9_-]+`));
+      if (match) return match[0];
+    }
+    throw new Error(`no ${path} link mailed to ${address}`);
+  }
+}
+
+export interface TestMamori extends Mamori {
+  clock: FakeClock;
+  mailer: CaptureMailer;
+  config: Readonly<Config>;
+  /** Runs the outbox worker until nothing is due. */
+  deliver(): Promise<number>;
+}
+
+export async function databaseUrlFor(store: StoreName): Promise<string> {
+  return store === 'sqlite' ? 'sqlite::memory:' : (await pgCluster()).newDatabaseUrl();
+}
+
+export async function startMamori(store: StoreName, env: Record<string, string> = {}): Promise<TestMamori> {
+  const config = loadConfig({
+    MAMORI_DATABASE_URL: await databaseUrlFor(store),
+    MAMORI_SHOP_NAME: 'Maple Market',
+    MAMORI_DEFAULT_LOCALE: 'en',
+    MAMORI_LOG_LEVEL: 'silent',
+    MAMORI_PUBLIC_URL: 'http://localhost:3000',
+    ...env,
+  });
+  const clock = new FakeClock('2026-03-02T05:46:00.000Z');
+  const mailer = new CaptureMailer();
+  const mamori = await composeMamori(config, { clock, mailer, workerIntervalMs: 0, log: pino({ level: 'silent' }) });
+  return { ...mamori, clock, mailer, config, deliver: () => mamori.worker.runOnce() };
+}
+
+/** Runs the same suite on SQLite and on PostgreSQL (STYLE 11); PostgreSQL says why when it is skipped. */
+export function forEachStore(title: string, suite: (store: StoreName) => void): void {
+  for (const store of ['sqlite', 'postgres'] as const) {
+    const skip = store === 'postgres' ? (postgresUnavailable ?? false) : false;
+    describe(`${title} [${store}]`, { skip }, () => suite(store));
+  }
+  after(() => stopClusterIfStarted());
+}

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { retryDelayMs } from '../../src/delivery/outbox-worker.ts';
+
+test('defaults make the embedded development setup', () => {
+  const config = loadConfig({});
+  assert.equal(config.mode, 'development');
+  assert.equal(config.databaseUrl, 'sqlite:./data/mamori.sqlite');
+  assert.equal(config.publicUrl, 'http://localhost:3000');
+  assert.equal(config.secureCookies, false);
+  assert.equal(config.demoAccount, true);
+  assert.ok(Object.isFrozen(config));
+});
+
+test('a bad value stops start-up with a message naming the variable', () => {
+  assert.throws(() => loadConfig({ MAMORI_PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && /MAMORI_PORT/.test(e.message));
+  assert.throws(() => loadConfig({ MAMORI_ARGON2_MEMORY_KIB: '4096' }), /MAMORI_ARGON2_MEMORY_KIB/);
+  assert.throws(() => loadConfig({ MAMORI_DATABASE_URL: 'mysql://x' }), /MAMORI_DATABASE_URL/);
+});
+
+test('production insists on https and a real mail relay', () => {
+  assert.throws(() => loadConfig({ MAMORI_MODE: 'production' }), /MAMORI_PUBLIC_URL[\s\S]*MAMORI_SMTP_URL/);
+  const config = loadConfig({ MAMORI_MODE: 'production', MAMORI_PUBLIC_URL: 'https://account.shop.example', MAMORI_SMTP_URL: 'smtp://relay:587' });
+  assert.equal(config.secureCookies, true);
+  assert.equal(config.demoAccount, false);
+});
+
+test('mail retries back off and are capped at an hour', () => {
+  assert.equal(retryDelayMs(1), 10_000);
+  assert.equal(retryDelayMs(2), 20_000);
+  assert.equal(retryDelayMs(20), 3_600_000);
+});

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { en } from '../../src/views/i18n/en.ts';
+import { ja } from '../../src/views/i18n/ja.ts';
+import { html } from '../../src/views/html.ts';
+import { renderMail } from '../../src/views/emails/render.ts';
+
+test('interpolated values are escaped; nested html is not escaped twice', () => {
+  const name = '<script>alert("x")</script>';
+  assert.equal(html`<p>${name}</p>`.value, '<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</p>');
+  assert.equal(html`<div>${html`<b>${'&'}</b>`}</div>`.value, '<div><b>&amp;</b></div>');
+  assert.equal(html`${[1, 2].map((n) => html`<i>${n}</i>`)}`.value, '<i>1</i><i>2</i>');
+});
+
+test('Japanese and English have the same messages, none empty', () => {
+  assert.deepEqual(Object.keys(ja).sort(), Object.keys(en).sort());
+  for (const [key, value] of Object.entries(ja)) assert.ok(value.length > 0, key);
+});
+
+test('a security notice names the change, the time and the device, and a way to a person', () => {
+  const model = {
+    kind: 'email-changed' as const,
+    occurredAt: '2026-03-02T05:46:00.000Z',
+    device: 'Chrome 131 · Windows 10',
+    ip: '203.0.113.9',
+    before: 'taro@example.com',
+    after: 'attacker@example.net',
+  };
+  const ctx = { shopName: 'Maple Market', supportEmail: 'help@maple.example' };
+  const mailJa = renderMail({ template: 'security-notice', model }, 'ja', ctx);
+  assert.match(mailJa.subject, /メールアドレスが変更されました/);
+  assert.match(mailJa.text, /2026\/03\/02 14:46/);
+  const mailEn = renderMail({ template: 'security-notice', model }, 'en', ctx);
+  for (const part of ['taro@example.com', 'attacker@example.net', 'Chrome 131', '203.0.113.9', 'help@maple.example']) assert.ok(mailEn.text.includes(part), part);
+  assert.doesNotMatch(mailEn.text, /change your password/i);
+});
