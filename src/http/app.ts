@@ -28,6 +28,19 @@ export interface AppOptions {
 }
 
 const FORM_BODY_LIMIT = 64 * 1024;
+
+/**
+ * URLSearchParams decodes invalid percent-encoded UTF-8 to U+FFFD, which the field rules then refuse,
+ * instead of silently keeping "%FF" as text. A repeated field becomes a list, which no field accepts.
+ */
+function parseUrlEncoded(body: string): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    const existing = fields[key];
+    fields[key] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+  }
+  return fields;
+}
 const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
 function isApi(request: FastifyRequest): boolean {
@@ -45,7 +58,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(fastifyCookie);
-  await app.register(fastifyFormbody, { bodyLimit: FORM_BODY_LIMIT });
+  await app.register(fastifyFormbody, { bodyLimit: FORM_BODY_LIMIT, parser: parseUrlEncoded });
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       useDefaults: false,

@@ -24,8 +24,13 @@ export function databaseRateLimitStore(db: Db, clock: Clock): FastifyRateLimitSt
         (error: Error) => callback(error),
       );
     }
-    child(routeOptions: { timeWindow?: unknown; path?: string; url?: string; method?: string | string[] }): FastifyRateLimitStore {
-      return new DatabaseRateLimitStore(routeOptions, `${String(routeOptions.method)} ${routeOptions.url ?? routeOptions.path ?? ''}`);
+    /**
+     * Each limited route counts on its own, keyed by method and path. At run time the plugin passes its
+     * merged route parameters (with `routeInfo`), not the RouteOptions its typings declare.
+     */
+    child(routeOptions: Parameters<FastifyRateLimitStore['child']>[0]): FastifyRateLimitStore {
+      const merged = routeOptions as unknown as { timeWindow?: unknown; routeInfo?: { method?: string | string[]; url?: string } };
+      return new DatabaseRateLimitStore(merged, `${String(merged.routeInfo?.method ?? '')} ${merged.routeInfo?.url ?? ''}`);
     }
   }
   return DatabaseRateLimitStore;

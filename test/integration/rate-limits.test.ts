@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import pino from 'pino';
+import { composeMamori } from '../../src/runtime/compose.ts';
+import { forEachStore, startMamori } from '../support/harness.ts';
+import { TestClient } from '../support/http-client.ts';
+
+forEachStore('rate limits', (store) => {
+  test('sign-in is throttled per client address, with a translated answer, until the window passes', async () => {
+    const m = await startMamori(store);
+    try {
+      const client = new TestClient(m.app);
+      await client.get('/sign-in');
+      for (let i = 0; i < 20; i += 1) assert.equal((await client.post('/sign-in', { email: `u${i}@example.com`, password: 'wrong password here' })).statusCode, 401);
+      const limited = await client.post('/sign-in', { email: 'u@example.com', password: 'wrong password here' });
+      assert.equal(limited.statusCode, 429);
+      assert.match(limited.body, /Too many attempts/);
+      const ja = await client.post('/sign-in', { email: 'u@example.com', password: 'x' }, { 'accept-language': 'ja' });
+      assert.match(ja.body, /試行回数が多すぎます/);
+      assert.equal((await client.post('/forgot-password', { email: 'u@example.com' })).statusCode, 200, 'other routes count separately');
+      m.clock.advance(60_000);
+      assert.equal((await client.post('/sign-in', { email: 'u@example.com', password: 'wrong password here' })).statusCode, 401);
+    } finally {
+      await m.close();
+    }
+  });
+
+  if (store === 'postgres') {
+    test('two instances on one database share the count (no in-memory state that matters)', async () => {
+      const first = await startMamori('postgres');
+      const second = await composeMamori(first.config, { clock: first.clock, mailer: first.mailer, workerIntervalMs: 0, log: pino({ level: 'silent' }) });
+      try {
+        const a = new TestClient(first.app);
+        const b = new TestClient(second.app);
+        await a.get('/forgot-password');
+        await b.get('/forgot-password');
+        for (let i = 0; i < 3; i += 1) assert.equal((await a.post('/forgot-password', { email: 'x@example.com' })).statusCode, 200);
+        for (let i = 0; i < 2; i += 1) assert.equal((await b.post('/forgot-password', { email: 'x@example.com' })).statusCode, 200);
+        assert.equal((await a.post('/forgot-password', { email: 'x@example.com' })).statusCode, 429);
+        assert.equal((await b.post('/forgot-password', { email: 'x@example.com' })).statusCode, 429);
+      } finally {
+        await second.close();
+        await first.close();
+      }
+    });
+  }
+});

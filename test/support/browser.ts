@@ -1,0 +1,53 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { chromium, type Browser } from 'playwright-core';
+import { loadConfig } from '../../src/config.ts';
+import { composeMamori, type Mamori } from '../../src/runtime/compose.ts';
+import { FakeClock } from '../../src/runtime/clock.ts';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const chromiumUnavailable: string | null = existsSync(CHROMIUM)
+  ? null
+  : `Chromium not found at ${CHROMIUM} (apt-get install chromium): browser tests skipped`;
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+export interface RunningMamori extends Mamori {
+  url: string;
+  clock: FakeClock;
+  stop(): Promise<void>;
+}
+
+/** The real server, in this process, on a loopback port, with the development mailbox and a fake clock. */
+export async function startServer(env: Record<string, string> = {}): Promise<RunningMamori> {
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-e2e-'));
+  const probe = loadConfig({ MAMORI_DATABASE_URL: `sqlite:${join(dir, 'mamori.sqlite')}`, ...env });
+  const clock = new FakeClock('2026-03-02T05:46:00.000Z');
+  // Listen first on port 0 to learn the port, then build the config whose public URL names it.
+  const { createServer } = await import('node:net');
+  const port: number = await new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const config = loadConfig({ ...env, MAMORI_DATABASE_URL: probe.databaseUrl, MAMORI_PORT: String(port), MAMORI_SHOP_NAME: 'Maple Market', MAMORI_LOG_LEVEL: 'silent' });
+  const mamori = await composeMamori(config, { clock, workerIntervalMs: 0, log: pino({ level: 'silent' }) });
+  await mamori.app.listen({ host: '127.0.0.1', port });
+  return {
+    ...mamori,
+    clock,
+    url: `http://localhost:${port}`,
+    async stop() {
+      await mamori.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
