@@ -27,6 +27,7 @@ const envSchema = z.object({
   MAMORI_REAUTH_MINUTES: intFrom(1, 60, 15),
   MAMORI_ARGON2_MEMORY_KIB: intFrom(19456, 1024 * 1024, 19456),
   MAMORI_ARGON2_ITERATIONS: intFrom(2, 10, 2),
+  MAMORI_SIGN_IN_LIMIT_PER_MINUTE: intFrom(1, 1_000_000, 20),
   MAMORI_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   MAMORI_DEMO_ACCOUNT: z.enum(['true', 'false']).optional(),
   MAMORI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
@@ -50,6 +51,8 @@ export interface Config {
   defaultLocale: Locale;
   session: { idleMs: number; absoluteMs: number; privilegedMs: number; touchIntervalMs: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  /** Sign-in and other secret-checking forms, per client address and minute. */
+  signInLimitPerMinute: number;
   trustProxy: boolean;
   demoAccount: boolean;
   logLevel: string;
@@ -96,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       touchIntervalMs: 60_000,
     }),
     argon2: Object.freeze({ memoryCost: e.MAMORI_ARGON2_MEMORY_KIB, timeCost: e.MAMORI_ARGON2_ITERATIONS, parallelism: 1 }),
+    signInLimitPerMinute: e.MAMORI_SIGN_IN_LIMIT_PER_MINUTE,
     trustProxy: e.MAMORI_TRUST_PROXY === 'true',
     demoAccount: e.MAMORI_DEMO_ACCOUNT ? e.MAMORI_DEMO_ACCOUNT === 'true' : e.MAMORI_MODE === 'development',
     logLevel: e.MAMORI_LOG_LEVEL,

@@ -2,7 +2,7 @@ import { DomainError } from '../core/errors.ts';
 import { isPrivileged, needsTouch, sessionState } from '../core/session-policy.ts';
 import type { Executor } from '../store/database.ts';
 import {
-  findSessionByTokenHash,
+  findSessionWithAccount,
   insertSession,
   listLiveSessions,
   markAuthenticated,
@@ -18,6 +18,8 @@ import { hashToken, looksLikeToken } from './token-hash.ts';
 export interface ActiveSession {
   id: string;
   accountId: string;
+  /** What the session check knows about the account, read in the same query. */
+  account?: { email: string; name: string; locale: string };
   createdAt: Date;
   lastSeenAt: Date;
   authenticatedAt: Date;
@@ -68,10 +70,10 @@ export async function startSession(
  */
 export async function resolveSession(deps: ServiceDeps, token: string | undefined): Promise<ActiveSession | null> {
   if (!looksLikeToken(token)) return null;
-  const row = await findSessionByTokenHash(deps.db, hashToken(token));
-  if (!row) return null;
+  const row = await findSessionWithAccount(deps.db, hashToken(token));
+  if (!row || row.status !== 'active') return null;
   const now = deps.clock.now();
-  const session = toActive(row);
+  const session: ActiveSession = { ...toActive(row), account: { email: row.email, name: row.name, locale: row.locale } };
   const state = sessionState({ ...session, revokedAt: row.revoked_at ? new Date(row.revoked_at) : null }, now, deps.config.session);
   if (state !== 'active') return null;
   if (needsTouch(session, now, deps.config.session)) {

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { CompiledQuery, Insertable, Selectable } from 'kysely';
 import type { Executor } from './database.ts';
 import type { SessionsTable } from './schema.ts';
 
@@ -8,8 +8,28 @@ export async function insertSession(db: Executor, row: Insertable<SessionsTable>
   await db.insertInto('sessions').values(row).execute();
 }
 
-export function findSessionByTokenHash(db: Executor, tokenHash: string): Promise<SessionRow | undefined> {
-  return db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+export type SessionWithAccountRow = SessionRow & { email: string; name: string; locale: string; status: string };
+
+const sessionWithAccountQuery = (db: Executor, tokenHash: string) =>
+  db
+    .selectFrom('sessions')
+    .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+    .selectAll('sessions')
+    .select(['accounts.email', 'accounts.name', 'accounts.locale', 'accounts.status'])
+    .where('sessions.token_hash', '=', tokenHash);
+
+/** Compiled once per database: the session check runs on every request, building it each time costs more than running it. */
+const compiledSessionQuery = new WeakMap<Executor, CompiledQuery<SessionWithAccountRow>>();
+
+/** The session check: one indexed read that also brings what a caller needs to know about the account. */
+export async function findSessionWithAccount(db: Executor, tokenHash: string): Promise<SessionWithAccountRow | undefined> {
+  let compiled = compiledSessionQuery.get(db);
+  if (!compiled) {
+    compiled = sessionWithAccountQuery(db, '').compile();
+    compiledSessionQuery.set(db, compiled);
+  }
+  const result = await db.executeQuery<SessionWithAccountRow>({ ...compiled, parameters: [tokenHash] });
+  return result.rows[0];
 }
 
 export function listLiveSessions(db: Executor, accountId: string): Promise<SessionRow[]> {

@@ -29,8 +29,7 @@ import {
   setSessionCookie,
 } from '../request-context.ts';
 
-/** Throttles per client address on every form that checks a secret or sends mail (kept in the store). */
-const AUTH_LIMIT = { rateLimit: { max: 20, timeWindow: 60_000 } };
+/** Per client address and minute on forms that send mail (kept in the store, shared by instances). */
 const MAIL_LIMIT = { rateLimit: { max: 5, timeWindow: 60_000 } };
 
 const registerForm = z.object({ name: text(100), email, password });
@@ -47,7 +46,9 @@ function queryToken(query: unknown): string {
 
 export function authRoutes(deps: ServiceDeps) {
   const { config } = deps;
-  return async function register_(app: FastifyInstance) {
+  /** Per client address and minute on every form that checks a secret. */
+  const AUTH_LIMIT = { rateLimit: { max: config.signInLimitPerMinute, timeWindow: 60_000 } };
+  return async function authRoutesPlugin(app: FastifyInstance) {
     app.get('/', async (request, reply) => {
       if (request.session) return reply.redirect('/account', 303);
       return sendHtml(reply, 200, homePage(pageContext(request, reply, config), noticeText(request)));

@@ -1,0 +1,157 @@
+// `npm run bench`: figures and ratios against baselines measured in the same run, on 127.0.0.1 only.
+//   1. session check (GET /api/session with a valid cookie) vs a bare Fastify route with the same JSON
+//   2. sign-in (POST /sign-in, correct password, rotating users) vs bare argon2id verify, same parameters
+// Servers run in their own processes; autocannon runs here. Rounds alternate order so drift hits all
+// targets alike. Bounded: DURATION s per measurement, ROUNDS rounds, and a hard stop.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { hash, verify } from '@node-rs/argon2';
+
+const DURATION = Number(process.env.DURATION ?? 8);
+const ROUNDS = Number(process.env.ROUNDS ?? 2);
+const WARMUP = Number(process.env.WARMUP ?? 2);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
+const USERS = Number(process.env.BENCH_USERS ?? 200);
+const BASE_PORT = Number(process.env.PORT ?? 4300);
+const HARD_STOP_MS = 10 * 60_000;
+const ARGON2 = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1, outputLen: 32 } as const;
+const email = (i: number) => `user${i}@bench.example`;
+const password = (i: number) => `bench passphrase number ${i} river`;
+
+const children: ChildProcess[] = [];
+const stopAll = () => children.forEach((c) => c.exitCode === null && c.kill('SIGTERM'));
+process.on('exit', stopAll);
+setTimeout(() => {
+  console.error('bench: hard stop');
+  stopAll();
+  process.exit(2);
+}, HARD_STOP_MS).unref();
+
+function startServer(role: string, port: number, env: Record<string, string> = {}): Promise<void> {
+  const child = fork(fileURLToPath(new URL('./servers.ts', import.meta.url)), [role, String(port)], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env, BENCH_USERS: String(USERS) },
+    stdio: 'inherit',
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+  });
+}
+
+type Target = { name: string; run: (seconds: number) => Promise<{ rps: number; p99: number }> };
+
+function cannon(opts: autocannon.Options, seconds: number): Promise<{ rps: number; p99: number }> {
+  return new Promise((resolve, reject) => {
+    autocannon({ connections: CONNECTIONS, ...opts, duration: seconds }, (error, result) => {
+      if (error) return reject(error);
+      const bad = result.non2xx + result.errors + result.timeouts;
+      const allowed = opts.method === 'POST' ? result.non2xx - result['3xx'] : result.non2xx;
+      if (result.errors + result.timeouts > 0 || allowed > 0) return reject(new Error(`${opts.url}: ${bad} failed responses`));
+      resolve({ rps: result.requests.average, p99: result.latency.p99 });
+    });
+  });
+}
+
+async function signInSetup(base: string): Promise<{ cookie: string; csrf: string; session: string }> {
+  const page = await fetch(`${base}/sign-in`);
+  const csrfCookie = (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  const res = await fetch(`${base}/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+    body: new URLSearchParams({ _csrf: csrf, email: email(0), password: password(0) }).toString(),
+  });
+  const session = /mamori_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+  if (res.status !== 303 || !session) throw new Error(`bench sign-in failed: ${res.status}`);
+  const check = await fetch(`${base}/api/session`, { headers: { cookie: `mamori_session=${session}` } });
+  if (check.status !== 200) throw new Error('session check failed before measuring');
+  return { cookie: csrfCookie, csrf, session };
+}
+
+async function bareVerify(seconds: number, hashes: string[]): Promise<{ rps: number; p99: number }> {
+  const end = performance.now() + seconds * 1000;
+  const latencies: number[] = [];
+  let i = 0;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const n = i++ % hashes.length;
+      const started = performance.now();
+      if (!(await verify(hashes[n] ?? '', password(n)))) throw new Error('verify failed');
+      latencies.push(performance.now() - started);
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  latencies.sort((a, b) => a - b);
+  return { rps: latencies.length / seconds, p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0 };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-'));
+try {
+  console.log(`bench: seeding ${USERS} users, starting servers (${CONNECTIONS} connections, ${DURATION}s x ${ROUNDS} rounds)`);
+  await Promise.all([
+    startServer('mamori', BASE_PORT, { BENCH_DB: join(dir, 'bench.sqlite') }),
+    startServer('baseline', BASE_PORT + 1),
+  ]);
+  const base = `http://127.0.0.1:${BASE_PORT}`;
+  const { cookie, csrf, session } = await signInSetup(base);
+  const hashes = await Promise.all(Array.from({ length: 50 }, (_, i) => hash(password(i), ARGON2)));
+
+  let user = 0;
+  const targets: Target[] = [
+    { name: 'bare Fastify route', run: (s) => cannon({ url: `http://127.0.0.1:${BASE_PORT + 1}/baseline` }, s) },
+    { name: 'session check', run: (s) => cannon({ url: `${base}/api/session`, headers: { cookie: `mamori_session=${session}` } }, s) },
+    {
+      name: 'sign-in',
+      run: (s) =>
+        cannon(
+          {
+            url: `${base}/sign-in`,
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+            requests: [
+              {
+                setupRequest: (req) => {
+                  const n = user++ % USERS;
+                  return { ...req, body: new URLSearchParams({ _csrf: csrf, email: email(n), password: password(n) }).toString() };
+                },
+              },
+            ],
+          },
+          s,
+        ),
+    },
+    { name: 'bare argon2id verify', run: (s) => bareVerify(s, hashes) },
+  ];
+
+  const results = new Map<string, { rps: number; p99: number }[]>();
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    const order = round % 2 === 1 ? targets : [...targets].reverse();
+    for (const target of order) {
+      await target.run(WARMUP);
+      const r = await target.run(DURATION);
+      results.set(target.name, [...(results.get(target.name) ?? []), r]);
+      console.log(`  round ${round}  ${target.name.padEnd(22)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99.toFixed(1)} ms`);
+    }
+  }
+  const mean = (name: string) => {
+    const rs = results.get(name) ?? [];
+    return rs.reduce((sum, r) => sum + r.rps, 0) / Math.max(1, rs.length);
+  };
+  console.log('\nfigure                          req/s (mean of rounds)');
+  for (const name of results.keys()) console.log(`  ${name.padEnd(28)} ${mean(name).toFixed(0).padStart(8)}`);
+  const sessionRatio = mean('session check') / mean('bare Fastify route');
+  const signInRatio = mean('sign-in') / mean('bare argon2id verify');
+  console.log('\nratio                                   ours   target   better-auth (peer README)');
+  console.log(`  session check / bare route           ${sessionRatio.toFixed(3)}   >= 0.8   0.025`);
+  console.log(`  sign-in / bare argon2id verify       ${signInRatio.toFixed(3)}   >= 0.9   0.8`);
+} finally {
+  stopAll();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,56 @@
+// One server per process, so each has its own event loop: `mamori` (the real app, SQLite file, real
+// clock) or `baseline` (bare Fastify returning the same JSON as GET /api/session).
+import Fastify from 'fastify';
+import pino from 'pino';
+import { loadConfig } from '../src/config.ts';
+import { composeMamori } from '../src/runtime/compose.ts';
+import { insertAccount } from '../src/store/accounts.ts';
+
+const role = process.argv[2];
+const port = Number(process.argv[3]);
+const users = Number(process.env.BENCH_USERS ?? 200);
+
+export const benchEmail = (i: number) => `user${i}@bench.example`;
+export const benchPassword = (i: number) => `bench passphrase number ${i} river`;
+
+if (role === 'baseline') {
+  const app = Fastify();
+  const body = {
+    session: { id: '6f1c1d7e-0000-4000-8000-000000000000', authenticatedAt: '2026-03-02T05:46:00.000Z', privileged: true },
+    account: { id: '7a2b3c4d-0000-4000-8000-000000000000', email: 'user0@bench.example', name: 'Bench User', locale: 'en' },
+  };
+  app.get('/baseline', async () => body);
+  await app.listen({ host: '127.0.0.1', port });
+  process.send?.({ ready: true });
+} else if (role === 'mamori') {
+  const config = loadConfig({
+    MAMORI_DATABASE_URL: `sqlite:${process.env.BENCH_DB}`,
+    MAMORI_PORT: String(port),
+    MAMORI_LOG_LEVEL: 'silent',
+    MAMORI_SIGN_IN_LIMIT_PER_MINUTE: '1000000',
+    MAMORI_DEMO_ACCOUNT: 'false',
+  });
+  const mamori = await composeMamori(config, { log: pino({ level: 'silent' }) });
+  const now = new Date().toISOString();
+  const existing = await mamori.deps.db.selectFrom('accounts').select('id').executeTakeFirst();
+  if (!existing) {
+    const hashes = await Promise.all(Array.from({ length: users }, (_, i) => mamori.deps.hasher.hash(benchPassword(i))));
+    for (let i = 0; i < users; i += 1) {
+      await insertAccount(mamori.deps.db, {
+        id: mamori.deps.random.id(),
+        email: benchEmail(i),
+        email_verified_at: now,
+        password_hash: hashes[i] ?? null,
+        name: 'Bench User',
+        locale: 'en',
+        status: 'active',
+        created_at: now,
+        updated_at: now,
+      });
+    }
+  }
+  await mamori.app.listen({ host: '127.0.0.1', port });
+  process.send?.({ ready: true });
+} else {
+  throw new Error(`unknown role ${role}`);
+}
