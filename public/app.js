@@ -5,3 +5,17 @@ document.addEventListener('change', (event) => {
   const input = document.getElementById(box.dataset.showPassword);
   if (input instanceof HTMLInputElement) input.type = box.checked ? 'text' : 'password';
 });
+
+// The incident page's countdown: the server rendered the remaining time from its own clock; this
+// only keeps counting down from there, so a wrong clock on the device cannot mislead.
+for (const el of document.querySelectorAll('[data-countdown-until]')) {
+  const until = Date.parse(el.dataset.countdownUntil);
+  const offset = Date.parse(el.dataset.countdownNow) - Date.now();
+  const format = el.dataset.countdownFormat;
+  const tick = () => {
+    const left = Math.max(0, until - (Date.now() + offset));
+    el.textContent = format.replace('{h}', String(Math.floor(left / 3600000))).replace('{m}', String(Math.floor((left % 3600000) / 60000)));
+    if (left > 0) setTimeout(tick, 30000);
+  };
+  tick();
+}

@@ -25,6 +25,7 @@ const envSchema = z.object({
   MAMORI_SESSION_IDLE_MINUTES: intFrom(5, 60 * 24 * 30, 60 * 24 * 7),
   MAMORI_SESSION_ABSOLUTE_HOURS: intFrom(1, 24 * 30, 24 * 30),
   MAMORI_REAUTH_MINUTES: intFrom(1, 60, 15),
+  MAMORI_INCIDENT_WAIT_MINUTES: intFrom(0, 60 * 24 * 30, 300),
   MAMORI_ARGON2_MEMORY_KIB: intFrom(19456, 1024 * 1024, 19456),
   MAMORI_ARGON2_ITERATIONS: intFrom(2, 10, 2),
   MAMORI_SIGN_IN_LIMIT_PER_MINUTE: intFrom(1, 1_000_000, 20),
@@ -51,6 +52,8 @@ export interface Config {
   defaultLocale: Locale;
   session: { idleMs: number; absoluteMs: number; privilegedMs: number; touchIntervalMs: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  /** The dispute window after containment (DESIGN 2 C step 4). */
+  incidentWaitMs: number;
   /** Sign-in and other secret-checking forms, per client address and minute. */
   signInLimitPerMinute: number;
   trustProxy: boolean;
@@ -99,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       touchIntervalMs: 60_000,
     }),
     argon2: Object.freeze({ memoryCost: e.MAMORI_ARGON2_MEMORY_KIB, timeCost: e.MAMORI_ARGON2_ITERATIONS, parallelism: 1 }),
+    incidentWaitMs: e.MAMORI_INCIDENT_WAIT_MINUTES * 60_000,
     signInLimitPerMinute: e.MAMORI_SIGN_IN_LIMIT_PER_MINUTE,
     trustProxy: e.MAMORI_TRUST_PROXY === 'true',
     demoAccount: e.MAMORI_DEMO_ACCOUNT ? e.MAMORI_DEMO_ACCOUNT === 'true' : e.MAMORI_MODE === 'development',

@@ -2,24 +2,24 @@
  * The messages Mamori sends, as typed models. Services build them; src/views/emails renders them at
  * delivery time. The model holds links with single-use tokens, so the outbox erases it once sent.
  */
-export type SecurityChangeKind =
-  | 'password-changed'
-  | 'password-reset'
-  | 'email-changed'
-  | 'email-change-requested'
-  | 'phone-changed'
-  | 'payment-method-added'
-  | 'payment-method-removed'
-  | 'address-added'
-  | 'address-removed';
+import type { CustomerChangeKind } from './change-kinds.ts';
 
 export interface SecurityNoticeModel {
-  kind: SecurityChangeKind;
+  kind: CustomerChangeKind;
   occurredAt: string;
   device: string;
   ip: string;
+  area: string | null;
   before: string | null;
   after: string | null;
+  /** "This wasn't me": opens a page that shows what happened; only its button acts. */
+  reportLink: string;
+}
+
+export interface IncidentMailModel {
+  statusLink: string;
+  waitUntil: string;
+  undone: number;
 }
 
 export type MailMessage =
@@ -27,6 +27,10 @@ export type MailMessage =
   | { template: 'registration-attempt'; model: { signInLink: string; resetLink: string } }
   | { template: 'password-reset'; model: { link: string; expiresMinutes: number } }
   | { template: 'confirm-email-change'; model: { link: string; oldEmailMasked: string; expiresHours: number } }
-  | { template: 'security-notice'; model: SecurityNoticeModel };
+  | { template: 'security-notice'; model: SecurityNoticeModel }
+  | { template: 'incident-contained'; model: IncidentMailModel }
+  | { template: 'incident-objection-invite'; model: { objectLink: string; waitUntil: string; accountEmailMasked: string } }
+  | { template: 'incident-disputed'; model: { objectedAt: string } }
+  | { template: 'recovery-open'; model: { recoveryLink: string } };
 
 export type MailTemplate = MailMessage['template'];

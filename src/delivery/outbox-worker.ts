@@ -25,7 +25,15 @@ export interface OutboxWorker {
   stop(): Promise<void>;
 }
 
-export function createOutboxWorker(deps: { db: Db; clock: Clock; mailer: Mailer; log: Logger; mail: MailContext }): OutboxWorker {
+export function createOutboxWorker(deps: {
+  db: Db;
+  clock: Clock;
+  mailer: Mailer;
+  log: Logger;
+  mail: MailContext;
+  /** Time-driven work that queues mail (incidents whose wait ran out), run before each delivery pass. */
+  tick?: () => Promise<unknown>;
+}): OutboxWorker {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
   let again = false;
@@ -74,6 +82,7 @@ export function createOutboxWorker(deps: { db: Db; clock: Clock; mailer: Mailer;
       let total = 0;
       do {
         again = false;
+        await deps.tick?.();
         total += await drain();
       } while (again);
       return total;

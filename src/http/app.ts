@@ -13,11 +13,12 @@ import type { MessageKey } from '../views/i18n/translate.ts';
 import { errorPage } from '../views/pages/public-pages.ts';
 import { statusFor, toDomainError } from './error-mapping.ts';
 import { databaseRateLimitStore } from './rate-limit-store.ts';
-import { csrfCookieName, localeFromRequest, pageContext, sendHtml, sessionCookieName } from './request-context.ts';
+import { csrfCookieName, deviceCookieName, localeFromRequest, pageContext, sendHtml, sessionCookieName } from './request-context.ts';
 import { accountRoutes } from './routes/account-routes.ts';
 import { apiRoutes } from './routes/api-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { devRoutes } from './routes/dev-routes.ts';
+import { incidentRoutes } from './routes/incident-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 
 export interface AppOptions {
@@ -98,12 +99,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('session', null);
   app.decorateRequest('locale', config.defaultLocale);
   app.decorateRequest('sessionToken', undefined);
+  app.decorateRequest('deviceCookie', undefined);
+  // Assigned first thing in onRequest, before any hook or route reads it.
+  app.decorateRequest('now', null as unknown as Date);
 
   const sessionCookie = sessionCookieName(config);
+  const deviceCookie = deviceCookieName(config);
   app.addHook('onRequest', async (request) => {
+    request.now = deps.clock.now();
     if (request.url.startsWith('/static/')) return;
     request.locale = localeFromRequest(request, config.defaultLocale);
     request.sessionToken = request.cookies[sessionCookie];
+    request.deviceCookie = request.cookies[deviceCookie];
     request.session = await resolveSession(deps, request.sessionToken);
   });
 
@@ -142,6 +149,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes(deps));
   await app.register(accountRoutes(deps));
   await app.register(sessionRoutes(deps));
+  await app.register(incidentRoutes(deps));
   await app.register(apiRoutes(deps));
   if (options.devMailbox) await app.register(devRoutes(deps));
   return app;

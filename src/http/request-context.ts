@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config, Locale } from '../config.ts';
+import type { RequestOrigin } from '../services/deps.ts';
 import type { ActiveSession } from '../services/sessions.ts';
+import { hashToken, looksLikeToken } from '../services/token-hash.ts';
 import { asLocale, translatorFor } from '../views/i18n/translate.ts';
 import type { PageContext } from '../views/page-context.ts';
 
@@ -10,6 +12,9 @@ declare module 'fastify' {
     locale: Locale;
     /** The session cookie's value, kept so sign-out and re-authentication can act on it. */
     sessionToken: string | undefined;
+    deviceCookie: string | undefined;
+    /** The application clock at the start of the request. */
+    now: Date;
   }
 }
 
@@ -42,6 +47,7 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply, config
     supportEmail: config.supportEmail,
     supportPhone: config.supportPhone,
     currentPath: request.url.split('?')[0] ?? '/',
+    now: request.now.toISOString(),
   };
 }
 
@@ -49,8 +55,32 @@ export function sendHtml(reply: FastifyReply, status: number, body: string): Fas
   return reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 }
 
-export function requestOrigin(request: FastifyRequest): { ip: string; userAgent: string } {
-  return { ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512) };
+export function deviceCookieName(config: Pick<Config, 'secureCookies'>): string {
+  return config.secureCookies ? '__Host-mamori_device' : 'mamori_device';
+}
+
+/** Who is acting: address, browser, session, and the device cookie (stored only as its SHA-256). */
+export function requestOrigin(request: FastifyRequest): RequestOrigin {
+  const device = request.deviceCookie;
+  return {
+    ip: request.ip,
+    userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512),
+    sessionId: request.session?.id ?? null,
+    deviceId: looksLikeToken(device) ? hashToken(device) : null,
+  };
+}
+
+/** Gives the browser a long-lived device cookie at sign-in if it has none, so it is recognised next time. */
+export function ensureDeviceCookie(request: FastifyRequest, reply: FastifyReply, config: Readonly<Config>, newToken: () => string): void {
+  if (looksLikeToken(request.deviceCookie)) return;
+  request.deviceCookie = newToken();
+  reply.setCookie(deviceCookieName(config), request.deviceCookie, {
+    path: '/',
+    httpOnly: true,
+    secure: config.secureCookies,
+    sameSite: 'lax',
+    maxAge: 2 * 365 * 24 * 3600,
+  });
 }
 
 export function setSessionCookie(reply: FastifyReply, config: Readonly<Config>, token: string): void {
@@ -63,10 +93,14 @@ export function setSessionCookie(reply: FastifyReply, config: Readonly<Config>, 
   });
 }
 
-/** Logout: forget the cookie and ask the browser to drop what it cached (STANDARDS G6). */
+/**
+ * Logout: forget the session cookie and ask the browser to drop cached pages and storage (STANDARDS G6).
+ * Not "cookies": that would also drop the device cookie, and the owner's next sign-in from this very
+ * browser would be announced as a new device.
+ */
 export function clearSessionCookie(reply: FastifyReply, config: Readonly<Config>): void {
   reply.clearCookie(sessionCookieName(config), { path: '/', httpOnly: true, secure: config.secureCookies, sameSite: 'lax' });
-  reply.header('clear-site-data', '"cache", "cookies"');
+  reply.header('clear-site-data', '"cache", "storage"');
 }
 
 /** One-line confirmations after a redirect, chosen from a fixed list so a URL cannot inject text. */
@@ -77,6 +111,7 @@ const NOTICES = {
   saved: 'account.saved',
   'password-changed': 'account.passwordChanged',
   'email-pending': 'account.emailPending',
+  recovered: 'recover.done',
 } as const satisfies Record<string, import('../views/i18n/translate.ts').MessageKey>;
 
 export type NoticeName = keyof typeof NOTICES;

@@ -6,6 +6,7 @@ import { devMailboxMailer, smtpMailer, type Mailer } from '../delivery/mailer.ts
 import { createOutboxWorker, type OutboxWorker } from '../delivery/outbox-worker.ts';
 import { buildApp } from '../http/app.ts';
 import type { ServiceDeps } from '../services/deps.ts';
+import { advanceDueIncidents } from '../services/incidents/lifecycle.ts';
 import { PasswordHasher } from '../services/password-hasher.ts';
 import { PasswordStrength } from '../services/password-strength.ts';
 import { openStore, type Store } from '../store/database.ts';
@@ -58,14 +59,16 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
   const mailer =
     options.mailer ??
     (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, config.publicUrl) : devMailboxMailer(store.db, clock, random));
+  let deps: ServiceDeps | null = null;
   const worker = createOutboxWorker({
     db: store.db,
     clock,
     mailer,
     log,
     mail: { shopName: config.shopName, supportEmail: config.supportEmail },
+    tick: async () => (deps ? advanceDueIncidents(deps) : 0),
   });
-  const deps: ServiceDeps = {
+  deps = {
     db: store.db,
     clock,
     random,

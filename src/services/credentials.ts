@@ -6,7 +6,8 @@ import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { queueMail } from './mail-queue.ts';
 import { issueLink, linkPayload, peekLink, useLink } from './one-time-links.ts';
 import { requireAccount } from './profile.ts';
-import { queueSecurityNotice } from './security-notice.ts';
+import { actorFrom } from './change-log.ts';
+import { recordSensitiveChange } from './security-notice.ts';
 import { refreshAuthentication, type ActiveSession } from './sessions.ts';
 import { assertCurrentPassword } from './sign-in.ts';
 
@@ -27,7 +28,7 @@ export async function changePassword(
     const now = deps.clock.now().toISOString();
     await updateAccount(trx, account.id, { password_hash: passwordHash, password_disabled_at: null, updated_at: now });
     if (input.signOutOthers) await revokeAllSessions(trx, account.id, now, 'password-changed', session.id);
-    await queueSecurityNotice(trx, deps, account, origin, { kind: 'password-changed' });
+    await recordSensitiveChange(trx, deps, account, { kind: 'password-changed', actor: actorFrom(origin) });
     return refreshAuthentication(trx, deps, session);
   });
   deps.mailQueued();
@@ -48,14 +49,24 @@ export async function requestEmailChange(
   const newEmail = normalizeEmail(input.newEmail);
   if (newEmail === account.email) throw new DomainError('EMAIL_UNCHANGED', { fields: [{ field: 'newEmail', code: 'EMAIL_UNCHANGED' }] });
   await deps.db.transaction().execute(async (trx) => {
-    const link = await issueLink(trx, deps, { accountId: account.id, purpose: 'confirm-email-change', payload: { newEmail } });
+    // The confirmation may come from another device; the change is still the requesting session's act.
+    const link = await issueLink(trx, deps, {
+      accountId: account.id,
+      purpose: 'confirm-email-change',
+      payload: { newEmail, sessionId: session.id, deviceId: origin.deviceId ?? '' },
+    });
     await queueMail(trx, deps, {
       to: newEmail,
       locale: account.locale,
       accountId: account.id,
       message: { template: 'confirm-email-change', model: { link, oldEmailMasked: maskEmail(account.email), expiresHours: 24 } },
     });
-    await queueSecurityNotice(trx, deps, account, origin, { kind: 'email-change-requested', before: account.email, after: maskEmail(newEmail) });
+    await recordSensitiveChange(trx, deps, account, {
+      kind: 'email-change-requested',
+      actor: actorFrom(origin),
+      before: { email: account.email },
+      after: { email: newEmail },
+    });
   });
   deps.mailQueued();
 }
@@ -68,14 +79,20 @@ export async function checkEmailChangeLink(deps: ServiceDeps, token: unknown): P
 export async function confirmEmailChange(deps: ServiceDeps, token: unknown, origin: RequestOrigin): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     const row = await useLink(trx, deps, token, 'confirm-email-change');
-    const newEmail = linkPayload(row).newEmail;
+    const { newEmail, sessionId, deviceId } = linkPayload(row);
     if (!newEmail) throw new DomainError('TOKEN_INVALID');
     const account = await requireAccount(trx, row.account_id);
     if (await findAccountByEmail(trx, newEmail)) throw new DomainError('EMAIL_UNAVAILABLE');
     const now = deps.clock.now().toISOString();
     await updateAccount(trx, account.id, { email: newEmail, email_verified_at: now, updated_at: now });
     // The old address is the one an attacker's change would hurt: it gets the notice.
-    await queueSecurityNotice(trx, deps, account, origin, { kind: 'email-changed', before: account.email, after: newEmail, to: account.email });
+    await recordSensitiveChange(trx, deps, account, {
+      kind: 'email-changed',
+      actor: actorFrom({ ...origin, sessionId: sessionId ?? null, deviceId: deviceId || null }),
+      before: { email: account.email },
+      after: { email: newEmail },
+      notifyTo: account.email,
+    });
   });
   deps.mailQueued();
 }

@@ -20,4 +20,8 @@ export interface ServiceDeps {
 export interface RequestOrigin {
   ip: string;
   userAgent: string;
+  /** The session acting, when signed in. */
+  sessionId?: string | null;
+  /** SHA-256 of the device cookie: the same browser across sessions. */
+  deviceId?: string | null;
 }

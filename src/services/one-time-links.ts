@@ -10,6 +10,9 @@ export const LINK_PURPOSES = {
   'verify-email': { ttlMs: DAY_MS, path: '/verify-email' },
   'reset-password': { ttlMs: HOUR_MS, path: '/reset-password' },
   'confirm-email-change': { ttlMs: DAY_MS, path: '/confirm-email' },
+  'report-change': { ttlMs: 7 * DAY_MS, path: '/report' },
+  'object-incident': { ttlMs: 7 * DAY_MS, path: '/object' },
+  'incident-recovery': { ttlMs: DAY_MS, path: '/recover' },
 } as const;
 
 export type LinkPurpose = keyof typeof LINK_PURPOSES;
@@ -18,11 +21,12 @@ export type LinkPurpose = keyof typeof LINK_PURPOSES;
 export async function issueLink(
   trx: Executor,
   deps: ServiceDeps,
-  input: { accountId: string; purpose: LinkPurpose; payload?: Record<string, string> },
+  input: { accountId: string; purpose: LinkPurpose; payload?: Record<string, string>; keepOthers?: boolean; ttlMs?: number },
 ): Promise<string> {
   const now = deps.clock.now();
   const token = deps.random.token();
-  await voidTokens(trx, input.accountId, [input.purpose], now.toISOString());
+  // Each notice's report link stays valid on its own; every other purpose has one live link at a time.
+  if (!input.keepOthers) await voidTokens(trx, input.accountId, [input.purpose], now.toISOString());
   await insertOneTimeToken(trx, {
     id: deps.random.id(),
     token_hash: hashToken(token),
@@ -30,7 +34,7 @@ export async function issueLink(
     account_id: input.accountId,
     payload: input.payload ? JSON.stringify(input.payload) : null,
     created_at: now.toISOString(),
-    expires_at: addMs(now, LINK_PURPOSES[input.purpose].ttlMs).toISOString(),
+    expires_at: addMs(now, input.ttlMs ?? LINK_PURPOSES[input.purpose].ttlMs).toISOString(),
   });
   return `${deps.config.publicUrl}${LINK_PURPOSES[input.purpose].path}?token=${token}`;
 }

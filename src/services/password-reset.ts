@@ -7,7 +7,8 @@ import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { queueMail } from './mail-queue.ts';
 import { issueLink, LINK_PURPOSES, peekLink, useLink } from './one-time-links.ts';
 import { requireAccount } from './profile.ts';
-import { queueSecurityNotice } from './security-notice.ts';
+import { actorFrom } from './change-log.ts';
+import { recordSensitiveChange } from './security-notice.ts';
 
 const RESETS_PER_HOUR = 3;
 
@@ -56,7 +57,7 @@ export async function completePasswordReset(deps: ServiceDeps, token: unknown, n
       updated_at: now,
     });
     await revokeAllSessions(trx, account.id, now, 'password-reset');
-    await queueSecurityNotice(trx, deps, account, origin, { kind: 'password-reset' });
+    await recordSensitiveChange(trx, deps, account, { kind: 'password-reset', actor: actorFrom(origin) });
   });
   deps.mailQueued();
 }

@@ -1,5 +1,4 @@
 import { containsCardNumber, isExpired, type CardBrand } from '../core/payment-card.ts';
-import { maskPhone } from '../core/email-address.ts';
 import { DomainError } from '../core/errors.ts';
 import { findAccountById, updateAccount, type AccountRow } from '../store/accounts.ts';
 import {
@@ -18,7 +17,8 @@ import {
 } from '../store/profile.ts';
 import type { Executor } from '../store/database.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
-import { queueSecurityNotice } from './security-notice.ts';
+import { actorFrom, recordChange } from './change-log.ts';
+import { recordSensitiveChange } from './security-notice.ts';
 import { assertPrivileged, type ActiveSession } from './sessions.ts';
 
 export interface Profile {
@@ -44,19 +44,26 @@ export async function getProfile(deps: ServiceDeps, session: ActiveSession): Pro
   return { account, addresses, paymentMethods, subscriptions };
 }
 
-export async function changeName(deps: ServiceDeps, session: ActiveSession, name: string): Promise<void> {
-  await updateAccount(deps.db, session.accountId, { name, updated_at: deps.clock.now().toISOString() });
+export async function changeName(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, name: string): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    const account = await requireAccount(trx, session.accountId);
+    if (account.name === name) return;
+    await updateAccount(trx, account.id, { name, updated_at: deps.clock.now().toISOString() });
+    await recordChange(trx, deps, { accountId: account.id, kind: 'name-changed', actor: actorFrom(origin), before: { name: account.name }, after: { name } });
+  });
 }
 
 export async function changePhone(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, phone: string | null): Promise<void> {
   assertPrivileged(deps, session);
   await deps.db.transaction().execute(async (trx) => {
     const account = await requireAccount(trx, session.accountId);
+    if (account.phone === phone) return;
     await updateAccount(trx, account.id, { phone, updated_at: deps.clock.now().toISOString() });
-    await queueSecurityNotice(trx, deps, account, origin, {
+    await recordSensitiveChange(trx, deps, account, {
       kind: 'phone-changed',
-      before: account.phone ? maskPhone(account.phone) : null,
-      after: phone ? maskPhone(phone) : null,
+      actor: actorFrom(origin),
+      before: { phone: account.phone },
+      after: { phone },
     });
   });
   deps.mailQueued();
@@ -75,8 +82,9 @@ export interface NewAddress {
 export async function addAddress(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, address: NewAddress): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     const account = await requireAccount(trx, session.accountId);
+    const id = deps.random.id();
     await insertAddress(trx, {
-      id: deps.random.id(),
+      id,
       account_id: account.id,
       recipient: address.recipient,
       postal_code: address.postalCode,
@@ -87,7 +95,7 @@ export async function addAddress(deps: ServiceDeps, session: ActiveSession, orig
       country: address.country,
       created_at: deps.clock.now().toISOString(),
     });
-    await queueSecurityNotice(trx, deps, account, origin, { kind: 'address-added', after: `${address.city}, ${address.postalCode}` });
+    await recordSensitiveChange(trx, deps, account, { kind: 'address-added', actor: actorFrom(origin), subjectId: id, after: addressValue(address) });
   });
   deps.mailQueued();
 }
@@ -97,7 +105,12 @@ export async function deleteAddress(deps: ServiceDeps, session: ActiveSession, o
     const removed = await removeAddress(trx, session.accountId, addressId, deps.clock.now().toISOString());
     if (!removed) throw new DomainError('NOT_FOUND');
     const account = await requireAccount(trx, session.accountId);
-    await queueSecurityNotice(trx, deps, account, origin, { kind: 'address-removed', before: `${removed.city}, ${removed.postal_code}` });
+    await recordSensitiveChange(trx, deps, account, {
+      kind: 'address-removed',
+      actor: actorFrom(origin),
+      subjectId: removed.id,
+      before: { recipient: removed.recipient, postal_code: removed.postal_code, region: removed.region, city: removed.city, line1: removed.line1, line2: removed.line2, country: removed.country },
+    });
   });
   deps.mailQueued();
 }
@@ -125,8 +138,9 @@ export async function addPaymentMethod(
   }
   await deps.db.transaction().execute(async (trx) => {
     const account = await requireAccount(trx, session.accountId);
+    const id = deps.random.id();
     await insertPaymentMethod(trx, {
-      id: deps.random.id(),
+      id,
       account_id: account.id,
       processor_token: card.processorToken,
       brand: card.brand,
@@ -135,7 +149,12 @@ export async function addPaymentMethod(
       exp_year: card.expYear,
       created_at: deps.clock.now().toISOString(),
     });
-    await queueSecurityNotice(trx, deps, account, origin, { kind: 'payment-method-added', after: `${card.brand} •••• ${card.last4}` });
+    await recordSensitiveChange(trx, deps, account, {
+      kind: 'payment-method-added',
+      actor: actorFrom(origin),
+      subjectId: id,
+      after: { brand: card.brand, last4: card.last4, exp_month: card.expMonth, exp_year: card.expYear },
+    });
   });
   deps.mailQueued();
 }
@@ -145,9 +164,11 @@ export async function deletePaymentMethod(deps: ServiceDeps, session: ActiveSess
     const removed = await removePaymentMethod(trx, session.accountId, id, deps.clock.now().toISOString());
     if (!removed) throw new DomainError('NOT_FOUND');
     const account = await requireAccount(trx, session.accountId);
-    await queueSecurityNotice(trx, deps, account, origin, {
+    await recordSensitiveChange(trx, deps, account, {
       kind: 'payment-method-removed',
-      before: `${removed.brand} •••• ${removed.last4}`,
+      actor: actorFrom(origin),
+      subjectId: removed.id,
+      before: { brand: removed.brand, last4: removed.last4, exp_month: removed.exp_month, exp_year: removed.exp_year },
     });
   });
   deps.mailQueued();
@@ -156,13 +177,34 @@ export async function deletePaymentMethod(deps: ServiceDeps, session: ActiveSess
 export async function changeSubscription(
   deps: ServiceDeps,
   session: ActiveSession,
+  origin: RequestOrigin,
   input: { id: string; interval: string; status: string },
 ): Promise<void> {
-  const existing = await findSubscription(deps.db, session.accountId, input.id);
-  if (!existing) throw new DomainError('NOT_FOUND');
-  await updateSubscription(deps.db, session.accountId, input.id, {
-    interval: input.interval,
-    status: input.status,
-    updated_at: deps.clock.now().toISOString(),
+  await deps.db.transaction().execute(async (trx) => {
+    const existing = await findSubscription(trx, session.accountId, input.id);
+    if (!existing) throw new DomainError('NOT_FOUND');
+    if (existing.interval === input.interval && existing.status === input.status) return;
+    await updateSubscription(trx, session.accountId, input.id, { interval: input.interval, status: input.status, updated_at: deps.clock.now().toISOString() });
+    const account = await requireAccount(trx, session.accountId);
+    await recordSensitiveChange(trx, deps, account, {
+      kind: 'subscription-changed',
+      actor: actorFrom(origin),
+      subjectId: existing.id,
+      before: { plan: existing.plan, interval: existing.interval, status: existing.status },
+      after: { plan: existing.plan, interval: input.interval, status: input.status },
+    });
   });
+  deps.mailQueued();
+}
+
+function addressValue(address: NewAddress) {
+  return {
+    recipient: address.recipient,
+    postal_code: address.postalCode,
+    region: address.region,
+    city: address.city,
+    line1: address.line1,
+    line2: address.line2,
+    country: address.country,
+  };
 }

@@ -1,35 +1,50 @@
-import type { SecurityChangeKind } from '../core/mail-messages.ts';
+import { DAY_MS } from '../core/clock.ts';
+import { displayValue } from '../core/change-display.ts';
+import type { ChangeActor, ChangeRecord, CustomerChangeKind, ChangeValue } from '../core/change-kinds.ts';
 import type { Executor } from '../store/database.ts';
 import type { AccountRow } from '../store/accounts.ts';
-import type { RequestOrigin, ServiceDeps } from './deps.ts';
-import { describeDevice } from './device.ts';
+import { recordChange } from './change-log.ts';
+import type { ServiceDeps } from './deps.ts';
 import { queueMail } from './mail-queue.ts';
+import { issueLink } from './one-time-links.ts';
+
+export const REPORT_LINK_TTL_MS = 7 * DAY_MS;
 
 /**
- * Tells the person a change could hurt what happened, when and from where. `to` defaults to the
- * account's current address; an email change passes the old one.
+ * A sensitive change: written to the account log and announced to the contact it could hurt (the
+ * current address, or `notifyTo` — the old one for an email change), with a single-use "This wasn't
+ * me" link bound to this change, valid 7 days, usable without signing in.
  */
-export async function queueSecurityNotice(
+export async function recordSensitiveChange(
   trx: Executor,
   deps: ServiceDeps,
   account: Pick<AccountRow, 'id' | 'email' | 'locale'>,
-  origin: RequestOrigin,
-  change: { kind: SecurityChangeKind; before?: string | null; after?: string | null; to?: string },
-): Promise<void> {
+  change: { kind: CustomerChangeKind; actor: ChangeActor; subjectId?: string | null; before?: ChangeValue | null; after?: ChangeValue | null; notifyTo?: string },
+): Promise<ChangeRecord> {
+  const record = await recordChange(trx, deps, { accountId: account.id, ...change });
+  const reportLink = await issueLink(trx, deps, {
+    accountId: account.id,
+    purpose: 'report-change',
+    payload: { changeId: record.id },
+    keepOthers: true,
+  });
   await queueMail(trx, deps, {
-    to: change.to ?? account.email,
+    to: change.notifyTo ?? account.email,
     locale: account.locale,
     accountId: account.id,
     message: {
       template: 'security-notice',
       model: {
         kind: change.kind,
-        occurredAt: deps.clock.now().toISOString(),
-        device: describeDevice(origin.userAgent),
-        ip: origin.ip,
-        before: change.before ?? null,
-        after: change.after ?? null,
+        occurredAt: record.occurredAt,
+        device: change.actor.device,
+        ip: change.actor.ip,
+        area: change.actor.area,
+        before: displayValue(change.kind, change.before ?? null, 'owner'),
+        after: displayValue(change.kind, change.after ?? null, change.kind === 'email-changed' ? 'other' : 'owner'),
+        reportLink,
       },
     },
   });
+  return record;
 }

@@ -59,6 +59,7 @@ export async function startSession(
     authenticated_at: now,
     revoked_at: null,
     revoke_reason: null,
+    device_id: origin.deviceId ?? null,
   };
   await insertSession(trx, row);
   return { token, session: toActive(row) };

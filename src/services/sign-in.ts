@@ -2,7 +2,12 @@ import { DomainError } from '../core/errors.ts';
 import { normalizeEmail } from '../core/email-address.ts';
 import { passwordLength, PASSWORD_MAX } from '../core/password-policy.ts';
 import { findAccountByEmail, findAccountById, updateAccount, type AccountRow } from '../store/accounts.ts';
+import type { Executor } from '../store/database.ts';
+import { hasKnownDevices, isKnownDevice, rememberDevice } from '../store/devices.ts';
+import { actorFrom, recordChange } from './change-log.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
+import { describeDevice } from './device.ts';
+import { recordSensitiveChange } from './security-notice.ts';
 import { queueMail } from './mail-queue.ts';
 import { issueLink } from './one-time-links.ts';
 import { refreshAuthentication, startSession, type ActiveSession } from './sessions.ts';
@@ -41,7 +46,26 @@ export async function signIn(
     deps.mailQueued();
     throw new DomainError('EMAIL_NOT_VERIFIED');
   }
-  return deps.db.transaction().execute((trx) => startSession(trx, deps, verified.id, origin));
+  const started = await deps.db.transaction().execute(async (trx) => {
+    const result = await startSession(trx, deps, verified.id, origin);
+    await noteDevice(trx, deps, verified, { ...origin, sessionId: result.session.id });
+    return result;
+  });
+  deps.mailQueued();
+  return started;
+}
+
+/**
+ * A sign-in from a browser the account has not used before is a sensitive change: logged and announced
+ * with a "This wasn't me" link. The account's very first device is only remembered.
+ */
+async function noteDevice(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin): Promise<void> {
+  if (!origin.deviceId || (await isKnownDevice(trx, account.id, origin.deviceId))) return;
+  const firstDevice = !(await hasKnownDevices(trx, account.id));
+  await rememberDevice(trx, account.id, origin.deviceId, deps.clock.now().toISOString());
+  const change = { kind: 'new-device-sign-in' as const, actor: actorFrom(origin), after: { device: describeDevice(origin.userAgent), ip: origin.ip } };
+  if (firstDevice) await recordChange(trx, deps, { accountId: account.id, ...change });
+  else await recordSensitiveChange(trx, deps, account, change);
 }
 
 /** Confirms the password again for a sensitive action; returns the session's new token. */

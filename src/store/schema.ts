@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Table types. Timestamps are ISO-8601 UTC strings made by the application clock: they sort the same
  * way on SQLite and PostgreSQL and no database clock is ever consulted.
@@ -14,6 +16,9 @@ export interface AccountsTable {
   status: string;
   created_at: string;
   updated_at: string;
+  /** Head of the account log's hash chain; updating it locks the account row while an entry is appended. */
+  log_seq: Generated<number>;
+  log_head: Generated<string>;
 }
 
 export interface SessionsTable {
@@ -29,6 +34,8 @@ export interface SessionsTable {
   authenticated_at: string;
   revoked_at: string | null;
   revoke_reason: string | null;
+  /** SHA-256 of the device cookie the session was started from. */
+  device_id: string | null;
 }
 
 export interface OneTimeTokensTable {
@@ -112,6 +119,64 @@ export interface RateLimitsTable {
   expires_at: string;
 }
 
+export interface AccountLogTable {
+  id: string;
+  account_id: string;
+  seq: number;
+  kind: string;
+  subject_id: string | null;
+  before_value: string | null;
+  after_value: string | null;
+  actor_type: string;
+  actor_session_id: string | null;
+  actor_device_id: string | null;
+  actor_device: string;
+  actor_ip: string;
+  actor_area: string | null;
+  occurred_at: string;
+  previous_hash: string;
+  hash: string;
+}
+
+export interface KnownDevicesTable {
+  account_id: string;
+  device_id: string;
+  first_seen_at: string;
+}
+
+export interface IncidentsTable {
+  id: string;
+  account_id: string;
+  state: string;
+  opened_by: string;
+  reported_change_id: string | null;
+  compromise_at: string;
+  plan: string;
+  checklist: string;
+  disputed_party: string | null;
+  objection: string | null;
+  status_token_hash: string;
+  wait_until: string | null;
+  created_at: string;
+  updated_at: string;
+  contained_at: string | null;
+  recovery_opened_at: string | null;
+  recovered_at: string | null;
+  closed_at: string | null;
+}
+
+export interface SupportRequestsTable {
+  id: string;
+  account_id: string;
+  incident_id: string | null;
+  kind: string;
+  body: string | null;
+  phone: string | null;
+  preferred_time: string | null;
+  locale: string;
+  created_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -122,4 +187,8 @@ export interface Database {
   outbox: OutboxTable;
   dev_mailbox: DevMailboxTable;
   rate_limits: RateLimitsTable;
+  account_log: AccountLogTable;
+  known_devices: KnownDevicesTable;
+  incidents: IncidentsTable;
+  support_requests: SupportRequestsTable;
 }

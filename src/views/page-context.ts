@@ -12,6 +12,8 @@ export interface PageContext {
   supportEmail: string;
   supportPhone: string | null;
   currentPath: string;
+  /** The application clock's now, for countdowns (never the browser's). */
+  now: string;
 }
 
 /** A form's state when it is shown again: the values to keep and what was wrong. */

@@ -76,7 +76,8 @@ forEachStore('sessions', (store) => {
     await a.get('/account/sessions');
     const res = await a.post('/account/sessions/sign-out-everywhere');
     assert.equal(res.statusCode, 303);
-    assert.match(String(res.headers['clear-site-data']), /cookies/);
+    assert.match(String(res.headers['clear-site-data']), /cache/);
+    assert.match(String(res.headers['set-cookie']), /mamori_session=;/);
     assert.equal((await a.get('/api/session')).statusCode, 401);
     assert.equal((await b.get('/api/session')).statusCode, 401);
     assert.equal((await b.get('/account')).headers.location, '/sign-in?returnTo=%2Faccount');

@@ -23,14 +23,16 @@ test('a security notice names the change, the time and the device, and a way to 
     occurredAt: '2026-03-02T05:46:00.000Z',
     device: 'Chrome 131 · Windows 10',
     ip: '203.0.113.9',
+    area: null,
     before: 'taro@example.com',
     after: 'attacker@example.net',
+    reportLink: 'http://localhost:3000/report?token=abc',
   };
   const ctx = { shopName: 'Maple Market', supportEmail: 'help@maple.example' };
   const mailJa = renderMail({ template: 'security-notice', model }, 'ja', ctx);
   assert.match(mailJa.subject, /メールアドレスが変更されました/);
   assert.match(mailJa.text, /2026\/03\/02 14:46/);
   const mailEn = renderMail({ template: 'security-notice', model }, 'en', ctx);
-  for (const part of ['taro@example.com', 'attacker@example.net', 'Chrome 131', '203.0.113.9', 'help@maple.example']) assert.ok(mailEn.text.includes(part), part);
+  for (const part of ['taro@example.com', 'attacker@example.net', 'Chrome 131', '203.0.113.9', 'help@maple.example', "This wasn't me: http://localhost:3000/report?token=abc"]) assert.ok(mailEn.text.includes(part), part);
   assert.doesNotMatch(mailEn.text, /change your password/i);
 });

@@ -4,6 +4,7 @@ import { DomainError } from '../../core/errors.ts';
 import { CARD_BRANDS } from '../../core/payment-card.ts';
 import { changePassword, checkEmailChangeLink, confirmEmailChange, requestEmailChange } from '../../services/credentials.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
+import { parseChecklist, recoveredIncidentFor } from '../../services/incidents/lifecycle.ts';
 import {
   addAddress,
   addPaymentMethod,
@@ -79,13 +80,15 @@ export function accountRoutes(deps: ServiceDeps) {
     });
 
     app.get('/account', async (request, reply) => {
-      const profile = await getProfile(deps, requireSession(request));
-      return sendHtml(reply, 200, accountPage(pageContext(request, reply, config), profile, { flash: noticeText(request) }));
+      const session = requireSession(request);
+      const [profile, recovered] = await Promise.all([getProfile(deps, session), recoveredIncidentFor(deps, session.accountId)]);
+      const checklist = recovered ? { incidentId: recovered.id, items: parseChecklist(recovered) } : undefined;
+      return sendHtml(reply, 200, accountPage(pageContext(request, reply, config), profile, { flash: noticeText(request), checklist }));
     });
 
     app.post('/account/name', formHandler(config, renderAccount('name'), async (request, reply) => {
       const input = parseForm(nameForm, request.body);
-      await changeName(deps, requireSession(request), input.name);
+      await changeName(deps, requireSession(request), requestOrigin(request), input.name);
       return done(reply);
     }));
 
@@ -136,7 +139,7 @@ export function accountRoutes(deps: ServiceDeps) {
 
     app.post('/account/subscriptions/:id', async (request, reply) => {
       const input = parseForm(subscriptionForm, request.body);
-      await changeSubscription(deps, requireSession(request), { id: parseId(request.params), ...input });
+      await changeSubscription(deps, requireSession(request), requestOrigin(request), { id: parseId(request.params), ...input });
       return done(reply);
     });
 

@@ -21,6 +21,7 @@ import { email, parseForm, password, safeReturnPath, text } from '../form-input.
 import { formHandler } from '../form-route.ts';
 import {
   clearSessionCookie,
+  ensureDeviceCookie,
   LANGUAGE_COOKIE,
   noticeText,
   pageContext,
@@ -98,6 +99,7 @@ export function authRoutes(deps: ServiceDeps) {
       { config: AUTH_LIMIT },
       formHandler(config, (ctx, state) => signInPage(ctx, state), async (request, reply) => {
         const input = parseForm(signInForm, request.body);
+        ensureDeviceCookie(request, reply, config, deps.random.token);
         const { token } = await signIn(deps, input, requestOrigin(request));
         setSessionCookie(reply, config, token);
         return reply.redirect(safeReturnPath(input.returnTo, '/account'), 303);

@@ -1,6 +1,7 @@
 import type { MailMessage } from '../../core/mail-messages.ts';
 import { asLocale, translatorFor } from '../i18n/translate.ts';
 import { confirmEmailChangeMail } from './confirm-email-change.ts';
+import { incidentContainedMail, incidentDisputedMail, objectionInviteMail, recoveryOpenMail } from './incident-mails.ts';
 import type { MailContext, RenderedMail } from './layout.ts';
 import { passwordResetMail } from './password-reset.ts';
 import { registrationAttemptMail } from './registration-attempt.ts';
@@ -23,5 +24,13 @@ export function renderMail(message: MailMessage, localeValue: string, ctx: MailC
       return confirmEmailChangeMail(message.model, t, ctx);
     case 'security-notice':
       return securityNoticeMail(message.model, t, ctx, locale);
+    case 'incident-contained':
+      return incidentContainedMail(message.model, t, ctx, locale);
+    case 'incident-objection-invite':
+      return objectionInviteMail(message.model, t, ctx, locale);
+    case 'incident-disputed':
+      return incidentDisputedMail(t, ctx);
+    case 'recovery-open':
+      return recoveryOpenMail(message.model, t, ctx);
   }
 }

@@ -1,4 +1,6 @@
+import type { ChecklistItem } from '../../core/incident/checklist.ts';
 import { CARD_BRANDS } from '../../core/payment-card.ts';
+import { formatDateTime } from '../i18n/translate.ts';
 import type { Profile } from '../../services/profile.ts';
 import { html } from '../html.ts';
 import { csrfField, layout } from '../layout.ts';
@@ -11,7 +13,28 @@ const INTERVALS = ['weekly', 'monthly', 'yearly'] as const;
 const STATUSES = ['active', 'paused', 'cancelled'] as const;
 
 /** The profile page: each section is its own small form, so a mistake in one loses nothing in the others. */
-export function accountPage(ctx: PageContext, profile: Profile, opts: { flash?: string; form?: AccountForm; state?: FormState } = {}): string {
+export interface PendingChecklist {
+  incidentId: string;
+  items: { item: ChecklistItem; doneAt: string | null }[];
+}
+
+function checklistSection(ctx: PageContext, checklist: PendingChecklist) {
+  const { t } = ctx;
+  return html`<section class="checklist" aria-labelledby="h-checklist"><h2 id="h-checklist">${t('checklist.title')}</h2><p>${t('checklist.lead')}</p>
+<ul class="items">${checklist.items.map(
+    (entry) => html`<li><span>${t(`checklist.${entry.item}`)}</span>${
+      entry.doneAt
+        ? html`<span class="tag">${t('checklist.doneAt', { time: formatDateTime(ctx.locale, entry.doneAt) })}</span>`
+        : html`<form method="post" action="/account/checklist/${checklist.incidentId}/${entry.item}" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('checklist.done')}</button></form>`
+    }</li>`,
+  )}</ul></section>`;
+}
+
+export function accountPage(
+  ctx: PageContext,
+  profile: Profile,
+  opts: { flash?: string; form?: AccountForm; state?: FormState; checklist?: PendingChecklist } = {},
+): string {
   const { t } = ctx;
   const { account } = profile;
   const stateFor = (form: AccountForm): FormState => (opts.form === form ? (opts.state ?? {}) : {});
@@ -21,7 +44,8 @@ export function accountPage(ctx: PageContext, profile: Profile, opts: { flash?: 
   return layout(
     ctx,
     t('account.title'),
-    html`${notice(opts.flash)}
+    html`${notice(opts.flash)}${opts.checklist ? checklistSection(ctx, opts.checklist) : ''}
+<p><a href="/account/activity">${t('nav.activity')}</a></p>
 ${section(
   'name',
   t('account.profile'),

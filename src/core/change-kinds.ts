@@ -1,0 +1,61 @@
+/**
+ * What can change on an account, as written to its append-only log. Customer-visible changes come
+ * first; the rest are written by the incident flow and support.
+ */
+export const CUSTOMER_CHANGE_KINDS = [
+  'email-changed',
+  'email-change-requested',
+  'password-changed',
+  'password-reset',
+  'phone-changed',
+  'name-changed',
+  'address-added',
+  'address-removed',
+  'payment-method-added',
+  'payment-method-removed',
+  'subscription-changed',
+  'new-device-sign-in',
+] as const;
+
+export const INCIDENT_CHANGE_KINDS = [
+  'incident-opened',
+  'account-contained',
+  'change-undone',
+  'incident-disputed',
+  'recovery-opened',
+  'account-recovered',
+  'checklist-item-done',
+  'support-message',
+  'callback-requested',
+] as const;
+
+export type CustomerChangeKind = (typeof CUSTOMER_CHANGE_KINDS)[number];
+export type IncidentChangeKind = (typeof INCIDENT_CHANGE_KINDS)[number];
+export type ChangeKind = CustomerChangeKind | IncidentChangeKind;
+
+export type ChangeValue = Record<string, string | number | null>;
+
+export interface ChangeActor {
+  type: 'customer' | 'staff' | 'system';
+  sessionId: string | null;
+  deviceId: string | null;
+  device: string;
+  ip: string;
+  area: string | null;
+}
+
+export interface ChangeRecord {
+  id: string;
+  accountId: string;
+  seq: number;
+  kind: ChangeKind;
+  subjectId: string | null;
+  before: ChangeValue | null;
+  after: ChangeValue | null;
+  actor: ChangeActor;
+  occurredAt: string;
+}
+
+export function isCustomerChange(kind: string): kind is CustomerChangeKind {
+  return (CUSTOMER_CHANGE_KINDS as readonly string[]).includes(kind);
+}

@@ -1,0 +1,130 @@
+import type { ChangeRecord, ChangeValue, CustomerChangeKind } from '../change-kinds.ts';
+import { isCustomerChange } from '../change-kinds.ts';
+
+/**
+ * Undo planning: every change since the compromise point made by a suspect actor, inverted newest
+ * first. A change the owner made later to the same thing from a trusted device is a conflict: it is
+ * flagged and left unticked for a person, never guessed.
+ */
+export type UndoAction =
+  | 'restore-email'
+  | 'restore-phone'
+  | 'restore-name'
+  | 'remove-address'
+  | 'restore-address'
+  | 'remove-payment-method'
+  | 'restore-payment-method'
+  | 'restore-subscription'
+  | 'none';
+
+export type UndoNote = 'password-disabled' | 'sessions-revoked' | 'link-voided' | null;
+
+export interface UndoStep {
+  changeId: string;
+  kind: CustomerChangeKind;
+  action: UndoAction;
+  note: UndoNote;
+  subjectId: string | null;
+  /** The value to put back (for restores). */
+  restore: ChangeValue | null;
+  before: ChangeValue | null;
+  after: ChangeValue | null;
+  occurredAt: string;
+  selected: boolean;
+  conflict: 'changed-later-by-owner' | null;
+}
+
+export interface Suspects {
+  compromiseAt: string;
+  sessionIds: ReadonlySet<string>;
+  deviceIds: ReadonlySet<string>;
+}
+
+function actionFor(kind: CustomerChangeKind): { action: UndoAction; note: UndoNote } {
+  switch (kind) {
+    case 'email-changed':
+      return { action: 'restore-email', note: null };
+    case 'phone-changed':
+      return { action: 'restore-phone', note: null };
+    case 'name-changed':
+      return { action: 'restore-name', note: null };
+    case 'address-added':
+      return { action: 'remove-address', note: null };
+    case 'address-removed':
+      return { action: 'restore-address', note: null };
+    case 'payment-method-added':
+      return { action: 'remove-payment-method', note: null };
+    case 'payment-method-removed':
+      return { action: 'restore-payment-method', note: null };
+    case 'subscription-changed':
+      return { action: 'restore-subscription', note: null };
+    case 'password-changed':
+    case 'password-reset':
+      return { action: 'none', note: 'password-disabled' };
+    case 'new-device-sign-in':
+      return { action: 'none', note: 'sessions-revoked' };
+    case 'email-change-requested':
+      return { action: 'none', note: 'link-voided' };
+  }
+}
+
+/** What a change touches; two changes with the same target can conflict. */
+export function targetOf(change: Pick<ChangeRecord, 'kind' | 'subjectId'>): string | null {
+  switch (change.kind) {
+    case 'email-changed':
+      return 'email';
+    case 'phone-changed':
+      return 'phone';
+    case 'name-changed':
+      return 'name';
+    case 'address-added':
+    case 'address-removed':
+      return `address:${change.subjectId}`;
+    case 'payment-method-added':
+    case 'payment-method-removed':
+      return `payment-method:${change.subjectId}`;
+    case 'subscription-changed':
+      return `subscription:${change.subjectId}`;
+    default:
+      return null;
+  }
+}
+
+export function isSuspect(change: ChangeRecord, suspects: Suspects): boolean {
+  if (change.occurredAt < suspects.compromiseAt) return false;
+  return (
+    (change.actor.sessionId !== null && suspects.sessionIds.has(change.actor.sessionId)) ||
+    (change.actor.deviceId !== null && suspects.deviceIds.has(change.actor.deviceId))
+  );
+}
+
+export function planUndo(changes: readonly ChangeRecord[], suspects: Suspects): UndoStep[] {
+  const since = changes.filter((c) => c.occurredAt >= suspects.compromiseAt && isCustomerChange(c.kind)).sort((a, b) => b.seq - a.seq);
+  const steps: UndoStep[] = [];
+  for (const change of since) {
+    if (!isCustomerChange(change.kind) || !isSuspect(change, suspects)) continue;
+    const { action, note } = actionFor(change.kind);
+    const target = targetOf(change);
+    const ownerChangedLater =
+      target !== null && since.some((later) => later.seq > change.seq && !isSuspect(later, suspects) && targetOf(later) === target);
+    steps.push({
+      changeId: change.id,
+      kind: change.kind,
+      action,
+      note,
+      subjectId: change.subjectId,
+      restore: action.startsWith('restore') ? change.before : null,
+      before: change.before,
+      after: change.after,
+      occurredAt: change.occurredAt,
+      selected: action !== 'none' && !ownerChangedLater,
+      conflict: ownerChangedLater ? 'changed-later-by-owner' : null,
+    });
+  }
+  return steps;
+}
+
+/** Applies the reporter's choices: only actionable, conflict-free steps can be ticked. */
+export function withSelection(steps: readonly UndoStep[], chosen: ReadonlySet<string>): UndoStep[] {
+  return steps.map((step) => ({ ...step, selected: step.action !== 'none' && step.conflict === null && chosen.has(step.changeId) }));
+}

@@ -1,0 +1,113 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { DomainError } from '../../core/errors.ts';
+import type { ServiceDeps } from '../../services/deps.ts';
+import { completeRecovery, contactSupport, objectToIncident, tickChecklistItem, viewIncident, viewObjection, viewRecovery } from '../../services/incidents/lifecycle.ts';
+import { reportChange, viewReport } from '../../services/incidents/report.ts';
+import { listLogSince, toChangeRecord } from '../../store/account-log.ts';
+import { activityPage, incidentPage, objectPage, recoverPage, reportPage } from '../../views/pages/incident-pages.ts';
+import { messagePage } from '../../views/pages/public-pages.ts';
+import { optionalText, parseForm, password, text } from '../form-input.ts';
+import { formHandler } from '../form-route.ts';
+import { pageContext, requestOrigin, sendHtml } from '../request-context.ts';
+
+const token = z.string({ error: 'required' }).max(100, 'too_long');
+const reportForm = z.object({ token, undo: z.union([z.string().max(40), z.array(z.string().max(40)).max(200)]).optional() });
+const messageForm = z.object({ token, message: text(4000) });
+const callbackForm = z.object({
+  token,
+  phone: text(30).refine((v) => /^\+?[0-9 ()-]{6,30}$/.test(v), 'invalid_format'),
+  preferredTime: text(100),
+  message: optionalText(4000),
+});
+const objectForm = z.object({ token, message: text(4000) });
+const recoverForm = z.object({ token, password });
+const DAYS_90_MS = 90 * 24 * 3_600_000;
+
+function queryToken(request: FastifyRequest): string {
+  const value = (request.query as Record<string, unknown> | undefined)?.token;
+  return typeof value === 'string' ? value.slice(0, 100) : '';
+}
+
+function bodyToken(request: FastifyRequest): string {
+  const value = (request.body as Record<string, unknown> | undefined)?.token;
+  return typeof value === 'string' ? value.slice(0, 100) : '';
+}
+
+/** The incident flow's pages: reachable from mail without signing in, acting only on POST. */
+export function incidentRoutes(deps: ServiceDeps) {
+  const { config } = deps;
+  const waitHours = Math.round((config.incidentWaitMs / 3_600_000) * 10) / 10;
+  const limited = { config: { rateLimit: { max: config.signInLimitPerMinute, timeWindow: 60_000 } } };
+  return async function incidentRoutesPlugin(app: FastifyInstance) {
+    app.get('/report', async (request, reply) => {
+      const view = await viewReport(deps, queryToken(request));
+      return sendHtml(reply, 200, reportPage(pageContext(request, reply, config), view, queryToken(request), waitHours));
+    });
+    app.post('/report', limited, async (request, reply) => {
+      const input = parseForm(reportForm, request.body);
+      const chosen = new Set(Array.isArray(input.undo) ? input.undo : input.undo ? [input.undo] : []);
+      const opened = await reportChange(deps, input.token, chosen, requestOrigin(request));
+      return reply.redirect(`/incident?token=${opened.statusToken}`, 303);
+    });
+
+    const renderIncident = async (request: FastifyRequest, reply: Parameters<typeof pageContext>[1], flash?: string) => {
+      const statusToken = queryToken(request) || bodyToken(request);
+      const view = await viewIncident(deps, statusToken);
+      const ctx = pageContext(request, reply, config);
+      return incidentPage(ctx, view, statusToken, flash);
+    };
+    app.get('/incident', async (request, reply) => {
+      const sent = (request.query as Record<string, unknown>).notice === 'sent';
+      return sendHtml(reply, 200, await renderIncident(request, reply, sent ? pageContext(request, reply, config).t('incident.sent') : undefined));
+    });
+    const incidentForm = (ctx: Parameters<typeof incidentPage>[0], state: Parameters<typeof incidentPage>[4], request: FastifyRequest) =>
+      viewIncident(deps, bodyToken(request)).then((view) => incidentPage(ctx, view, bodyToken(request), undefined, state));
+    app.post('/incident/message', limited, formHandler(config, incidentForm, async (request, reply) => {
+      const input = parseForm(messageForm, request.body);
+      await contactSupport(deps, input.token, { kind: 'message', body: input.message }, requestOrigin(request));
+      return reply.redirect(`/incident?token=${input.token}&notice=sent`, 303);
+    }));
+    app.post('/incident/callback', limited, formHandler(config, incidentForm, async (request, reply) => {
+      const input = parseForm(callbackForm, request.body);
+      await contactSupport(deps, input.token, { kind: 'callback', phone: input.phone, preferredTime: input.preferredTime, body: input.message }, requestOrigin(request));
+      return reply.redirect(`/incident?token=${input.token}&notice=sent`, 303);
+    }));
+
+    app.get('/object', async (request, reply) => {
+      await viewObjection(deps, queryToken(request));
+      return sendHtml(reply, 200, objectPage(pageContext(request, reply, config), queryToken(request)));
+    });
+    app.post('/object', limited, formHandler(config, (ctx, state, request) => objectPage(ctx, bodyToken(request), state), async (request, reply) => {
+      const input = parseForm(objectForm, request.body);
+      await objectToIncident(deps, input.token, input.message, requestOrigin(request));
+      const ctx = pageContext(request, reply, config);
+      return sendHtml(reply, 200, messagePage(ctx, ctx.t('object.title'), ctx.t('object.done')));
+    }));
+
+    app.get('/recover', async (request, reply) => {
+      await viewRecovery(deps, queryToken(request));
+      return sendHtml(reply, 200, recoverPage(pageContext(request, reply, config), queryToken(request)));
+    });
+    app.post('/recover', limited, formHandler(config, (ctx, state, request) => recoverPage(ctx, bodyToken(request), state), async (request, reply) => {
+      const input = parseForm(recoverForm, request.body);
+      await completeRecovery(deps, input.token, input.password, requestOrigin(request));
+      return reply.redirect('/sign-in?notice=recovered', 303);
+    }));
+
+    app.post('/account/checklist/:incidentId/:item', async (request, reply) => {
+      if (!request.session) throw new DomainError('UNAUTHENTICATED');
+      const params = request.params as { incidentId?: string; item?: string };
+      if (!/^[0-9a-f-]{36}$/.test(params.incidentId ?? '')) throw new DomainError('NOT_FOUND');
+      await tickChecklistItem(deps, request.session.accountId, params.incidentId ?? '', params.item ?? '', requestOrigin(request));
+      return reply.redirect('/account', 303);
+    });
+
+    app.get('/account/activity', async (request, reply) => {
+      if (!request.session) return reply.redirect('/sign-in?returnTo=/account/activity', 303);
+      const since = new Date(request.now.getTime() - DAYS_90_MS).toISOString();
+      const records = (await listLogSince(deps.db, request.session.accountId, since)).map(toChangeRecord).reverse();
+      return sendHtml(reply, 200, activityPage(pageContext(request, reply, config), records));
+    });
+  };
+}

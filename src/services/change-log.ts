@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { canonicalEntry, findChainBreak, type ChainBreak } from '../core/account-log.ts';
+import type { ChangeActor, ChangeKind, ChangeRecord, ChangeValue } from '../core/change-kinds.ts';
+import { listAccountIdsWithLog, listWholeLog, reserveLogSlot, appendLogEntry, toChangeRecord } from '../store/account-log.ts';
+import type { Executor } from '../store/database.ts';
+import type { RequestOrigin, ServiceDeps } from './deps.ts';
+import { describeArea, describeDevice } from './device.ts';
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+export function actorFrom(origin: RequestOrigin, type: ChangeActor['type'] = 'customer'): ChangeActor {
+  return {
+    type,
+    sessionId: origin.sessionId ?? null,
+    deviceId: origin.deviceId ?? null,
+    device: describeDevice(origin.userAgent),
+    ip: origin.ip,
+    area: describeArea(origin.ip),
+  };
+}
+
+export const SYSTEM_ACTOR: ChangeActor = { type: 'system', sessionId: null, deviceId: null, device: 'Mamori', ip: '-', area: null };
+
+/** Appends one entry to the account's hash-chained log, inside the caller's transaction. */
+export async function recordChange(
+  trx: Executor,
+  deps: ServiceDeps,
+  input: { accountId: string; kind: ChangeKind; actor: ChangeActor; subjectId?: string | null; before?: ChangeValue | null; after?: ChangeValue | null },
+): Promise<ChangeRecord> {
+  const { seq, previousHash } = await reserveLogSlot(trx, input.accountId);
+  const record: ChangeRecord = {
+    id: deps.random.id(),
+    accountId: input.accountId,
+    seq,
+    kind: input.kind,
+    subjectId: input.subjectId ?? null,
+    before: input.before ?? null,
+    after: input.after ?? null,
+    actor: input.actor,
+    occurredAt: deps.clock.now().toISOString(),
+  };
+  await appendLogEntry(trx, record, previousHash, sha256Hex(canonicalEntry(record, previousHash)));
+  return record;
+}
+
+export interface LogVerification {
+  accounts: number;
+  entries: number;
+  broken: (ChainBreak & { accountId: string })[];
+}
+
+/** Checks every account's chain; names the first broken entry of each broken chain. */
+export async function verifyAccountLogs(db: Executor, onProgress?: (done: number, total: number) => void): Promise<LogVerification> {
+  const accountIds = await listAccountIdsWithLog(db);
+  const result: LogVerification = { accounts: accountIds.length, entries: 0, broken: [] };
+  for (const [index, accountId] of accountIds.entries()) {
+    const rows = await listWholeLog(db, accountId);
+    result.entries += rows.length;
+    const chainBreak = findChainBreak(
+      rows.map((row) => ({ record: toChangeRecord(row), previousHash: row.previous_hash, hash: row.hash })),
+      sha256Hex,
+    );
+    if (chainBreak) result.broken.push({ ...chainBreak, accountId });
+    onProgress?.(index + 1, accountIds.length);
+  }
+  return result;
+}

@@ -1,0 +1,223 @@
+import type { ChangeRecord } from '../../core/change-kinds.ts';
+import { CHECKLIST_ITEMS, type ChecklistItem } from '../../core/incident/checklist.ts';
+import { effectiveState, nextState, type IncidentState } from '../../core/incident/state.ts';
+import { DomainError } from '../../core/errors.ts';
+import { listLogSince, toChangeRecord } from '../../store/account-log.ts';
+import { updateAccount } from '../../store/accounts.ts';
+import type { Executor } from '../../store/database.ts';
+import {
+  findIncident,
+  findIncidentByStatusToken,
+  insertSupportRequest,
+  listIncidentsDue,
+  listSupportRequests,
+  updateIncidentFrom,
+  type IncidentRow,
+  type SupportRequestRow,
+} from '../../store/incidents.ts';
+import { actorFrom, recordChange, SYSTEM_ACTOR } from '../change-log.ts';
+import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { queueMail } from '../mail-queue.ts';
+import { issueLink, linkPayload, peekLink, useLink } from '../one-time-links.ts';
+import { requireAccount } from '../profile.ts';
+import { hashToken, looksLikeToken } from '../token-hash.ts';
+import type { AppliedStep } from './apply-undo.ts';
+
+export interface ChecklistEntry {
+  item: ChecklistItem;
+  doneAt: string | null;
+}
+
+export interface IncidentView {
+  incident: IncidentRow;
+  state: IncidentState;
+  steps: AppliedStep[];
+  checklist: ChecklistEntry[];
+  timeline: ChangeRecord[];
+  requests: SupportRequestRow[];
+  waitUntil: string | null;
+}
+
+export function parseSteps(incident: IncidentRow): AppliedStep[] {
+  return JSON.parse(incident.plan) as AppliedStep[];
+}
+
+export function parseChecklist(incident: IncidentRow): ChecklistEntry[] {
+  return JSON.parse(incident.checklist) as ChecklistEntry[];
+}
+
+async function incidentForStatusToken(db: Executor, token: unknown): Promise<IncidentRow> {
+  if (!looksLikeToken(token)) throw new DomainError('TOKEN_INVALID');
+  const incident = await findIncidentByStatusToken(db, hashToken(token));
+  if (!incident) throw new DomainError('TOKEN_INVALID');
+  return incident;
+}
+
+/** The status page: reachable from the notice without signing in, by the incident's own token. */
+export async function viewIncident(deps: ServiceDeps, statusToken: unknown): Promise<IncidentView> {
+  const incident = await incidentForStatusToken(deps.db, statusToken);
+  return describeIncident(deps, incident);
+}
+
+export async function describeIncident(deps: ServiceDeps, incident: IncidentRow): Promise<IncidentView> {
+  const now = deps.clock.now();
+  const [log, requests] = await Promise.all([listLogSince(deps.db, incident.account_id, incident.compromise_at), listSupportRequests(deps.db, incident.id)]);
+  return {
+    incident,
+    state: effectiveState(incident.state as IncidentState, incident.wait_until ? new Date(incident.wait_until) : null, now),
+    steps: parseSteps(incident),
+    checklist: parseChecklist(incident),
+    timeline: log.map(toChangeRecord),
+    requests,
+    waitUntil: incident.wait_until,
+  };
+}
+
+/** A message to support or a call-back request, stored for the support desk and logged on the account. */
+export async function contactSupport(
+  deps: ServiceDeps,
+  statusToken: unknown,
+  request: { kind: 'message'; body: string } | { kind: 'callback'; phone: string; preferredTime: string; body: string | null },
+  origin: RequestOrigin,
+): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    const incident = await incidentForStatusToken(trx, statusToken);
+    const account = await requireAccount(trx, incident.account_id);
+    await insertSupportRequest(trx, {
+      id: deps.random.id(),
+      account_id: account.id,
+      incident_id: incident.id,
+      kind: request.kind,
+      body: request.body,
+      phone: request.kind === 'callback' ? request.phone : null,
+      preferred_time: request.kind === 'callback' ? request.preferredTime : null,
+      locale: account.locale,
+      created_at: deps.clock.now().toISOString(),
+    });
+    await recordChange(trx, deps, {
+      accountId: account.id,
+      kind: request.kind === 'message' ? 'support-message' : 'callback-requested',
+      actor: actorFrom(origin),
+      subjectId: incident.id,
+    });
+  });
+}
+
+export async function viewObjection(deps: ServiceDeps, token: unknown): Promise<IncidentRow> {
+  const link = await peekLink(deps, token, 'object-incident');
+  const incident = await findIncident(deps.db, linkPayload(link).incidentId ?? '');
+  if (!incident) throw new DomainError('TOKEN_INVALID');
+  return incident;
+}
+
+/**
+ * The party the report works against objects: the incident waits for a person, both sides' evidence
+ * kept. Recovery does not open on its own any more.
+ */
+export async function objectToIncident(deps: ServiceDeps, token: unknown, message: string, origin: RequestOrigin): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    const link = await useLink(trx, deps, token, 'object-incident');
+    const incident = await findIncident(trx, linkPayload(link).incidentId ?? '');
+    if (!incident) throw new DomainError('TOKEN_INVALID');
+    const now = deps.clock.now();
+    if (effectiveState(incident.state as IncidentState, incident.wait_until ? new Date(incident.wait_until) : null, now) !== 'waiting') {
+      throw new DomainError('INCIDENT_STATE');
+    }
+    const actor = actorFrom(origin);
+    const objection = { message, at: now.toISOString(), ip: actor.ip, device: actor.device, from: incident.disputed_party };
+    const moved = await updateIncidentFrom(trx, incident.id, 'waiting', {
+      state: nextState('waiting', 'object'),
+      objection: JSON.stringify(objection),
+      updated_at: now.toISOString(),
+    });
+    if (!moved) throw new DomainError('INCIDENT_STATE');
+    await recordChange(trx, deps, { accountId: incident.account_id, kind: 'incident-disputed', actor, subjectId: incident.id, after: { from: incident.disputed_party } });
+    const account = await requireAccount(trx, incident.account_id);
+    await queueMail(trx, deps, {
+      to: account.email,
+      locale: account.locale,
+      accountId: account.id,
+      message: { template: 'incident-disputed', model: { objectedAt: now.toISOString() } },
+    });
+  });
+  deps.mailQueued();
+}
+
+/** Worker tick: every wait that has run out without objection opens recovery and mails the owner a link. */
+export async function advanceDueIncidents(deps: ServiceDeps): Promise<number> {
+  const due = await listIncidentsDue(deps.db, 'waiting', deps.clock.now().toISOString());
+  let opened = 0;
+  for (const incident of due) {
+    const moved = await deps.db.transaction().execute(async (trx) => {
+      const now = deps.clock.now().toISOString();
+      if (!(await updateIncidentFrom(trx, incident.id, 'waiting', { state: nextState('waiting', 'wait-elapsed'), recovery_opened_at: now, updated_at: now }))) {
+        return false;
+      }
+      await openRecovery(trx, deps, incident);
+      return true;
+    });
+    if (moved) opened += 1;
+  }
+  if (opened > 0) deps.mailQueued();
+  return opened;
+}
+
+async function openRecovery(trx: Executor, deps: ServiceDeps, incident: IncidentRow): Promise<void> {
+  const account = await requireAccount(trx, incident.account_id);
+  const recoveryLink = await issueLink(trx, deps, { accountId: account.id, purpose: 'incident-recovery', payload: { incidentId: incident.id } });
+  await recordChange(trx, deps, { accountId: account.id, kind: 'recovery-opened', actor: SYSTEM_ACTOR, subjectId: incident.id });
+  await queueMail(trx, deps, {
+    to: account.email,
+    locale: account.locale,
+    accountId: account.id,
+    message: { template: 'recovery-open', model: { recoveryLink } },
+  });
+}
+
+export async function viewRecovery(deps: ServiceDeps, token: unknown): Promise<IncidentRow> {
+  const link = await peekLink(deps, token, 'incident-recovery');
+  const incident = await findIncident(deps.db, linkPayload(link).incidentId ?? '');
+  if (!incident || incident.state !== 'recovery-open') throw new DomainError('TOKEN_INVALID');
+  return incident;
+}
+
+/**
+ * The owner sets a new password through the restored address. The account opens again, nobody is
+ * signed in automatically, and the checklist waits on the account page.
+ */
+export async function completeRecovery(deps: ServiceDeps, token: unknown, newPassword: string, origin: RequestOrigin): Promise<void> {
+  const incident = await viewRecovery(deps, token);
+  const account = await requireAccount(deps.db, incident.account_id);
+  deps.strength.assertAcceptable(newPassword, { shopName: deps.config.shopName, email: account.email, name: account.name });
+  const passwordHash = await deps.hasher.hash(newPassword);
+  await deps.db.transaction().execute(async (trx) => {
+    await useLink(trx, deps, token, 'incident-recovery');
+    const now = deps.clock.now().toISOString();
+    if (!(await updateIncidentFrom(trx, incident.id, 'recovery-open', { state: nextState('recovery-open', 'recover'), recovered_at: now, updated_at: now }))) {
+      throw new DomainError('INCIDENT_STATE');
+    }
+    await updateAccount(trx, account.id, { password_hash: passwordHash, password_disabled_at: null, status: 'active', updated_at: now });
+    await recordChange(trx, deps, { accountId: account.id, kind: 'account-recovered', actor: actorFrom(origin), subjectId: incident.id });
+  });
+}
+
+/** The owner ticks a checklist item; when every item is done the incident closes. */
+export async function tickChecklistItem(deps: ServiceDeps, accountId: string, incidentId: string, item: string, origin: RequestOrigin): Promise<void> {
+  if (!(CHECKLIST_ITEMS as readonly string[]).includes(item)) throw new DomainError('NOT_FOUND');
+  await deps.db.transaction().execute(async (trx) => {
+    const incident = await findIncident(trx, incidentId);
+    if (!incident || incident.account_id !== accountId || incident.state !== 'recovered') throw new DomainError('NOT_FOUND');
+    const now = deps.clock.now().toISOString();
+    const checklist = parseChecklist(incident).map((entry) => (entry.item === item && !entry.doneAt ? { ...entry, doneAt: now } : entry));
+    const allDone = checklist.every((entry) => entry.doneAt);
+    const changes = allDone
+      ? { checklist: JSON.stringify(checklist), state: nextState('recovered', 'close'), closed_at: now, updated_at: now }
+      : { checklist: JSON.stringify(checklist), updated_at: now };
+    if (!(await updateIncidentFrom(trx, incident.id, 'recovered', changes))) throw new DomainError('INCIDENT_STATE');
+    await recordChange(trx, deps, { accountId, kind: 'checklist-item-done', actor: actorFrom(origin), subjectId: incident.id, after: { item } });
+  });
+}
+
+export async function recoveredIncidentFor(deps: ServiceDeps, accountId: string): Promise<IncidentRow | undefined> {
+  return deps.db.selectFrom('incidents').selectAll().where('account_id', '=', accountId).where('state', '=', 'recovered').orderBy('created_at', 'desc').executeTakeFirst();
+}

@@ -1,0 +1,83 @@
+import type { Selectable } from 'kysely';
+import type { ChangeRecord, ChangeValue } from '../core/change-kinds.ts';
+import type { Executor } from './database.ts';
+import type { AccountLogTable } from './schema.ts';
+
+export type AccountLogRow = Selectable<AccountLogTable>;
+
+export function toChangeRecord(row: AccountLogRow): ChangeRecord {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    seq: Number(row.seq),
+    kind: row.kind as ChangeRecord['kind'],
+    subjectId: row.subject_id,
+    before: row.before_value ? (JSON.parse(row.before_value) as ChangeValue) : null,
+    after: row.after_value ? (JSON.parse(row.after_value) as ChangeValue) : null,
+    actor: {
+      type: row.actor_type as ChangeRecord['actor']['type'],
+      sessionId: row.actor_session_id,
+      deviceId: row.actor_device_id,
+      device: row.actor_device,
+      ip: row.actor_ip,
+      area: row.actor_area,
+    },
+    occurredAt: row.occurred_at,
+  };
+}
+
+/**
+ * Reserves the next sequence number. The UPDATE locks the account row until the transaction ends, so
+ * two appends to one account are serialised on PostgreSQL as they are on SQLite.
+ */
+export async function reserveLogSlot(db: Executor, accountId: string): Promise<{ seq: number; previousHash: string }> {
+  const row = await db
+    .updateTable('accounts')
+    .set((eb) => ({ log_seq: eb('log_seq', '+', 1) }))
+    .where('id', '=', accountId)
+    .returning(['log_seq', 'log_head'])
+    .executeTakeFirstOrThrow();
+  return { seq: Number(row.log_seq), previousHash: row.log_head };
+}
+
+export async function appendLogEntry(db: Executor, record: ChangeRecord, previousHash: string, hash: string): Promise<void> {
+  await db
+    .insertInto('account_log')
+    .values({
+      id: record.id,
+      account_id: record.accountId,
+      seq: record.seq,
+      kind: record.kind,
+      subject_id: record.subjectId,
+      before_value: record.before ? JSON.stringify(record.before) : null,
+      after_value: record.after ? JSON.stringify(record.after) : null,
+      actor_type: record.actor.type,
+      actor_session_id: record.actor.sessionId,
+      actor_device_id: record.actor.deviceId,
+      actor_device: record.actor.device,
+      actor_ip: record.actor.ip,
+      actor_area: record.actor.area,
+      occurred_at: record.occurredAt,
+      previous_hash: previousHash,
+      hash,
+    })
+    .execute();
+  await db.updateTable('accounts').set({ log_head: hash }).where('id', '=', record.accountId).execute();
+}
+
+export function listLogSince(db: Executor, accountId: string, since: string): Promise<AccountLogRow[]> {
+  return db.selectFrom('account_log').selectAll().where('account_id', '=', accountId).where('occurred_at', '>=', since).orderBy('seq').execute();
+}
+
+export function listWholeLog(db: Executor, accountId: string): Promise<AccountLogRow[]> {
+  return db.selectFrom('account_log').selectAll().where('account_id', '=', accountId).orderBy('seq').execute();
+}
+
+export function findLogEntry(db: Executor, id: string): Promise<AccountLogRow | undefined> {
+  return db.selectFrom('account_log').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listAccountIdsWithLog(db: Executor): Promise<string[]> {
+  const rows = await db.selectFrom('account_log').select('account_id').distinct().orderBy('account_id').execute();
+  return rows.map((r) => r.account_id);
+}

@@ -1,0 +1,42 @@
+import type { Locale } from '../../config.ts';
+import type { IncidentMailModel } from '../../core/mail-messages.ts';
+import { html } from '../html.ts';
+import { formatDateTime, type Translator } from '../i18n/translate.ts';
+import { button, mailFrame, type MailContext, type RenderedMail } from './layout.ts';
+
+export function incidentContainedMail(model: IncidentMailModel, t: Translator, ctx: MailContext, locale: Locale): RenderedMail {
+  const body = t('mail.contained.body', { count: model.undone, until: formatDateTime(locale, model.waitUntil) });
+  return mailFrame(t, ctx, {
+    subject: t('mail.contained.subject', { shop: ctx.shopName }),
+    text: [body, '', `${t('mail.contained.action')}: ${model.statusLink}`],
+    html: html`<p>${body}</p>${button(model.statusLink, t('mail.contained.action'))}`,
+  });
+}
+
+export function objectionInviteMail(
+  model: { objectLink: string; waitUntil: string; accountEmailMasked: string },
+  t: Translator,
+  ctx: MailContext,
+  locale: Locale,
+): RenderedMail {
+  const body = t('mail.objection.body', { shop: ctx.shopName, account: model.accountEmailMasked, until: formatDateTime(locale, model.waitUntil) });
+  return mailFrame(t, ctx, {
+    subject: t('mail.objection.subject', { shop: ctx.shopName }),
+    text: [body, '', `${t('mail.objection.action')}: ${model.objectLink}`],
+    html: html`<p>${body}</p>${button(model.objectLink, t('mail.objection.action'))}`,
+  });
+}
+
+export function incidentDisputedMail(t: Translator, ctx: MailContext): RenderedMail {
+  const body = t('mail.disputed.body', { shop: ctx.shopName, email: ctx.supportEmail });
+  return mailFrame(t, ctx, { subject: t('mail.disputed.subject', { shop: ctx.shopName }), text: [body], html: html`<p>${body}</p>` });
+}
+
+export function recoveryOpenMail(model: { recoveryLink: string }, t: Translator, ctx: MailContext): RenderedMail {
+  const body = t('mail.recovery.body');
+  return mailFrame(t, ctx, {
+    subject: t('mail.recovery.subject', { shop: ctx.shopName }),
+    text: [body, '', `${t('mail.recovery.action')}: ${model.recoveryLink}`],
+    html: html`<p>${body}</p>${button(model.recoveryLink, t('mail.recovery.action'))}`,
+  });
+}

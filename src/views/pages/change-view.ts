@@ -1,0 +1,27 @@
+import { displayValue } from '../../core/change-display.ts';
+import type { ChangeRecord, ChangeValue, ChangeKind } from '../../core/change-kinds.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { formatDateTime, isMessageKey } from '../i18n/translate.ts';
+import type { PageContext } from '../page-context.ts';
+
+export function changeTitle(ctx: PageContext, kind: string): string {
+  const key = `change.${kind}`;
+  return isMessageKey(key) ? ctx.t(key) : kind;
+}
+
+export function beforeAfter(ctx: PageContext, kind: ChangeKind, before: ChangeValue | null, after: ChangeValue | null): SafeHtml {
+  const b = displayValue(kind, before, 'owner');
+  const a = displayValue(kind, after, 'owner');
+  return html`${b ? html`<span class="before">${ctx.t('mail.notice.before')}: ${b}</span> ` : ''}${a ? html`<span class="after">${ctx.t('mail.notice.after')}: ${a}</span>` : ''}`;
+}
+
+/** One line of the account log as a person reads it: when, what, from where. */
+export function changeRow(ctx: PageContext, record: ChangeRecord): SafeHtml {
+  const from = record.actor.type === 'customer' ? `${record.actor.device} · ${record.actor.ip}${record.actor.area ? ` · ${record.actor.area}` : ''}` : record.actor.device;
+  return html`<tr><td>${formatDateTime(ctx.locale, record.occurredAt)}</td><td>${changeTitle(ctx, record.kind)}<br><small>${beforeAfter(ctx, record.kind, record.before, record.after)}</small></td><td>${from}</td></tr>`;
+}
+
+export function changeTable(ctx: PageContext, records: readonly ChangeRecord[]): SafeHtml {
+  return html`<table class="activity"><thead><tr><th scope="col">${ctx.t('activity.when')}</th><th scope="col">${ctx.t('activity.what')}</th><th scope="col">${ctx.t('activity.from')}</th></tr></thead>
+<tbody>${records.map((r) => changeRow(ctx, r))}</tbody></table>`;
+}

@@ -1,0 +1,120 @@
+import type { ChangeRecord } from '../../core/change-kinds.ts';
+import type { UndoStep } from '../../core/incident/undo-plan.ts';
+import type { AppliedStep } from '../../services/incidents/apply-undo.ts';
+import type { IncidentView } from '../../services/incidents/lifecycle.ts';
+import { html } from '../html.ts';
+import { formatDateTime } from '../i18n/translate.ts';
+import { csrfField, layout } from '../layout.ts';
+import { errorSummary, field, notice } from '../forms.ts';
+import type { FormState, PageContext } from '../page-context.ts';
+import { beforeAfter, changeTable, changeTitle } from './change-view.ts';
+
+function stepLine(ctx: PageContext, step: UndoStep) {
+  return html`<strong>${changeTitle(ctx, step.kind)}</strong> · ${formatDateTime(ctx.locale, step.occurredAt)}<br><small>${beforeAfter(ctx, step.kind, step.before, step.after)}</small>${
+    step.note ? html`<br><small>${ctx.t(`undo.${step.note}`)}</small>` : ''
+  }`;
+}
+
+/** GET of "This wasn't me": shows the change and the plan; only the button (POST) acts. */
+export function reportPage(ctx: PageContext, view: { change: ChangeRecord; steps: UndoStep[]; alreadyOpenIncident: boolean }, token: string, waitHours: number, state: FormState = {}): string {
+  const { t } = ctx;
+  const c = view.change;
+  return layout(
+    ctx,
+    t('report.title'),
+    html`<p>${t('report.lead')}</p>${errorSummary(state)}
+<section aria-labelledby="h-what"><h2 id="h-what">${t('report.whatHappened')}</h2>
+<dl class="change"><dt>${changeTitle(ctx, c.kind)}</dt><dd>${beforeAfter(ctx, c.kind, c.before, c.after)}</dd>
+<dt>${t('mail.notice.when')}</dt><dd>${formatDateTime(ctx.locale, c.occurredAt)}</dd>
+<dt>${t('mail.notice.device')}</dt><dd>${c.actor.device} · ${c.actor.ip}${c.actor.area ? ` · ${c.actor.area}` : ''}</dd></dl></section>
+${
+  view.alreadyOpenIncident
+    ? html`<div class="notice" role="status"><p>${t('report.alreadyOpen')}</p></div>`
+    : html`<form method="post" action="/report">${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
+<section aria-labelledby="h-do"><h2 id="h-do">${t('report.willDo')}</h2>
+<ul><li>${t('report.contain.lock')}</li><li>${t('report.contain.password')}</li><li>${t('report.contain.links')}</li></ul>
+<fieldset><legend>${view.steps.length > 0 ? t('report.undo') : t('report.undoNone')}</legend>
+<ul class="plan">${view.steps.map((step) =>
+        step.action === 'none'
+          ? html`<li>${stepLine(ctx, step)}</li>`
+          : html`<li class="${step.conflict ? 'conflict' : ''}"><label><input type="checkbox" name="undo" value="${step.changeId}"${step.selected ? html` checked` : ''}${step.conflict ? html` disabled` : ''}> ${stepLine(ctx, step)}</label>${
+              step.conflict ? html`<p class="warning">${t('report.conflict')}</p>` : ''
+            }</li>`,
+      )}</ul></fieldset>
+<p>${t('report.wait', { hours: waitHours })}</p>
+<button type="submit" class="danger">${t('report.submit')}</button></section></form>`
+}`,
+  );
+}
+
+function outcome(ctx: PageContext, step: AppliedStep) {
+  return step.action === 'none' ? '' : html` — <em>${ctx.t(`undo.outcome.${step.outcome}`)}</em>`;
+}
+
+export function incidentPage(ctx: PageContext, view: IncidentView, token: string, flash?: string, state: FormState = {}): string {
+  const { t } = ctx;
+  const now = Date.parse(ctx.now);
+  const until = view.waitUntil ? Date.parse(view.waitUntil) : null;
+  const remaining = until ? Math.max(0, until - now) : 0;
+  const hours = Math.floor(remaining / 3_600_000);
+  const minutes = Math.floor((remaining % 3_600_000) / 60_000);
+  return layout(
+    ctx,
+    t('incident.title'),
+    html`${notice(flash)}<p class="state state-${view.state}" data-testid="incident-state">${t(`incident.state.${view.state}`)}</p>
+${
+  view.state === 'waiting' && view.waitUntil
+    ? html`<p class="countdown">${t('incident.opensAt', { time: formatDateTime(ctx.locale, view.waitUntil) })}
+<strong><span data-countdown-until="${view.waitUntil}" data-countdown-now="${ctx.now}" data-countdown-format="${t('incident.remaining', { hours: '{h}', minutes: '{m}' })}">${t('incident.remaining', { hours, minutes })}</span></strong></p>`
+    : ''
+}
+<section aria-labelledby="h-undone"><h2 id="h-undone">${t('incident.undone')}</h2>
+<ul class="plan">${view.steps.map((step) => html`<li>${stepLine(ctx, step)}${outcome(ctx, step)}</li>`)}</ul></section>
+<section aria-labelledby="h-person"><h2 id="h-person">${t('incident.person')}</h2><p>${t('incident.personLead')}</p>
+${errorSummary(state)}
+<form method="post" action="/incident/message" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
+<div class="field"><label for="f-message">${t('incident.message')}</label><textarea id="f-message" name="message" rows="4" maxlength="4000" required></textarea></div>
+<button type="submit">${t('incident.sendMessage')}</button></form>
+<form method="post" action="/incident/callback" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
+${field(ctx, { name: 'phone', label: 'incident.callbackPhone', type: 'tel', autocomplete: 'tel', required: true, maxlength: 30 }, state)}
+${field(ctx, { name: 'preferredTime', label: 'incident.callbackTime', required: true, maxlength: 100 }, state)}
+<button type="submit">${t('incident.requestCallback')}</button></form>
+${
+  view.requests.length > 0
+    ? html`<h3>${t('incident.requests')}</h3><ul>${view.requests.map(
+        (r) =>
+          html`<li>${formatDateTime(ctx.locale, r.created_at)} — ${
+            r.kind === 'callback' ? t('incident.request.callback', { phone: r.phone ?? '', time: r.preferred_time ?? '' }) : t('incident.request.message')
+          }${r.body ? html`<br><q>${r.body}</q>` : ''}</li>`,
+      )}</ul>`
+    : ''
+}</section>
+<section aria-labelledby="h-timeline"><h2 id="h-timeline">${t('incident.timeline')}</h2>${changeTable(ctx, [...view.timeline].reverse())}</section>`,
+  );
+}
+
+export function objectPage(ctx: PageContext, token: string, state: FormState = {}): string {
+  const { t } = ctx;
+  return layout(
+    ctx,
+    t('object.title'),
+    html`<p>${t('object.lead')}</p>${errorSummary(state)}<form method="post" action="/object" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
+<div class="field"><label for="f-message">${t('object.message')}</label><textarea id="f-message" name="message" rows="5" maxlength="4000" required></textarea></div>
+<button type="submit">${t('object.submit')}</button></form>`,
+  );
+}
+
+export function recoverPage(ctx: PageContext, token: string, state: FormState = {}): string {
+  const { t } = ctx;
+  return layout(
+    ctx,
+    t('recover.title'),
+    html`<p>${t('recover.lead')}</p>${errorSummary(state)}<form method="post" action="/recover" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
+${field(ctx, { name: 'password', label: 'reset.password', type: 'password', autocomplete: 'new-password', required: true, hint: t('register.passwordHint') }, state)}
+<button type="submit">${t('recover.submit')}</button></form>`,
+  );
+}
+
+export function activityPage(ctx: PageContext, records: readonly ChangeRecord[]): string {
+  return layout(ctx, ctx.t('activity.title'), html`<p>${ctx.t('activity.lead')}</p>${changeTable(ctx, records)}`);
+}
