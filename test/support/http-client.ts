@@ -31,9 +31,13 @@ export class TestClient {
     return this.keep(await this.app.inject({ method: 'GET', url, headers: { ...this.headers, cookie: this.cookieHeader(), ...headers } }));
   }
 
-  /** Posts a urlencoded form with the current CSRF token unless the form brings its own `_csrf`. */
-  async post(url: string, form: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    const body = new URLSearchParams({ _csrf: this.csrf, ...form }).toString();
+  /** Posts a urlencoded form with the current CSRF token unless the form brings its own `_csrf`; a list repeats the field. */
+  async post(url: string, form: Record<string, string | string[]> = {}, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries({ _csrf: this.csrf, ...form })) {
+      for (const item of Array.isArray(value) ? value : [value]) params.append(key, item);
+    }
+    const body = params.toString();
     return this.keep(
       await this.app.inject({
         method: 'POST',

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ChangeActor, ChangeRecord } from '../../src/core/change-kinds.ts';
+import { buildChecklist } from '../../src/core/incident/checklist.ts';
+import { planUndo, withSelection } from '../../src/core/incident/undo-plan.ts';
+
+const owner: ChangeActor = { type: 'customer', sessionId: 's-owner', deviceId: 'd-owner', device: 'Safari · macOS', ip: '198.51.100.7', area: null };
+const attacker: ChangeActor = { type: 'customer', sessionId: 's-attacker', deviceId: 'd-attacker', device: 'Chrome · Windows', ip: '203.0.113.9', area: null };
+let seq = 0;
+const change = (kind: ChangeRecord['kind'], actor: ChangeActor, at: string, extra: Partial<ChangeRecord> = {}): ChangeRecord => ({
+  id: `c${++seq}`,
+  accountId: 'a1',
+  seq,
+  kind,
+  subjectId: null,
+  before: null,
+  after: null,
+  actor,
+  occurredAt: `2026-03-02T${at}:00.000Z`,
+  ...extra,
+});
+const suspects = { compromiseAt: '2026-03-02T05:40:00.000Z', sessionIds: new Set(['s-attacker']), deviceIds: new Set(['d-attacker']) };
+
+test('the story: the attacker’s changes are inverted newest first; the owner’s earlier ones are left alone', () => {
+  seq = 0;
+  const log = [
+    change('address-added', owner, '04:00', { subjectId: 'addr-home' }),
+    change('new-device-sign-in', attacker, '05:40'),
+    change('email-changed', attacker, '05:46', { before: { email: 'taro@example.com' }, after: { email: 'evil@example.net' } }),
+    change('password-changed', attacker, '05:47'),
+    change('address-added', attacker, '05:48', { subjectId: 'addr-drop' }),
+    change('payment-method-removed', attacker, '05:49', { subjectId: 'pm-1', before: { brand: 'visa', last4: '4242' } }),
+  ];
+  const plan = planUndo(log, suspects);
+  assert.deepEqual(
+    plan.map((s) => [s.kind, s.action, s.selected]),
+    [
+      ['payment-method-removed', 'restore-payment-method', true],
+      ['address-added', 'remove-address', true],
+      ['password-changed', 'none', false],
+      ['email-changed', 'restore-email', true],
+      ['new-device-sign-in', 'none', false],
+    ],
+  );
+  assert.deepEqual(plan[3]?.restore, { email: 'taro@example.com' });
+  assert.equal(plan[2]?.note, 'password-disabled');
+  assert.deepEqual(buildChecklist(plan), ['reenter-payment-methods', 'confirm-addresses', 'review-orders', 'review-activity']);
+});
+
+test('a later change to the same thing from the owner’s trusted device is a conflict: flagged and unticked', () => {
+  seq = 0;
+  const log = [
+    change('phone-changed', attacker, '05:46', { before: { phone: '+81 90 1111 2222' }, after: { phone: '+1 555 0100' } }),
+    change('phone-changed', owner, '06:10', { before: { phone: '+1 555 0100' }, after: { phone: '+81 90 3333 4444' } }),
+    change('name-changed', attacker, '05:50', { before: { name: 'Taro' }, after: { name: 'X' } }),
+  ];
+  const plan = planUndo(log, suspects);
+  const phone = plan.find((s) => s.kind === 'phone-changed');
+  assert.equal(phone?.conflict, 'changed-later-by-owner');
+  assert.equal(phone?.selected, false);
+  assert.equal(plan.find((s) => s.kind === 'name-changed')?.selected, true);
+  assert.equal(plan.length, 2, 'the owner’s own change is not in the plan');
+});
+
+test('changes before the compromise point are never undone, even by the same device', () => {
+  seq = 0;
+  const log = [change('address-added', attacker, '05:00', { subjectId: 'old' }), change('address-added', attacker, '05:45', { subjectId: 'new' })];
+  assert.deepEqual(planUndo(log, suspects).map((s) => s.subjectId), ['new']);
+});
+
+test('the reporter may untick; conflicts and informational steps cannot be ticked', () => {
+  seq = 0;
+  const log = [
+    change('email-changed', attacker, '05:46', { before: { email: 'a@x' }, after: { email: 'b@x' } }),
+    change('address-added', attacker, '05:48', { subjectId: 'addr' }),
+    change('password-changed', attacker, '05:49'),
+  ];
+  const plan = planUndo(log, suspects);
+  const chosen = withSelection(plan, new Set([plan[1]?.changeId ?? '', plan[0]?.changeId ?? '']));
+  assert.deepEqual(chosen.map((s) => s.selected), [false, true, false]);
+});
