@@ -6,13 +6,17 @@ import { composeMamori } from '../runtime/compose.ts';
 import { DEMO_EMAIL, ensureDemoAccount } from '../services/demo-account.ts';
 import { openStore } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { verifyAccountLogs } from '../services/change-log.ts';
+import { runDemo } from './demo/run.ts';
 
 const USAGE = `Usage: mamori <command>
 
 Commands:
-  serve     start the web app and the mail worker (default)
-  migrate   bring the database schema up to date
-  help      show this text
+  serve        start the web app and the mail worker (default)
+  migrate      bring the database schema up to date
+  log verify   check every account log's hash chain; name the first broken entry
+  demo         replay the story (seed/STORY.md) on a throw-away store with a fake clock
+  help         show this text
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -84,9 +88,32 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate':
       await migrate(config);
       return 0;
+    case 'log':
+      if (argv[1] !== 'verify') break;
+      return verifyLogs(config);
+    case 'demo':
+      return runDemo((line) => process.stdout.write(`${line}\n`));
     default:
-      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
-      return 2;
+      break;
+  }
+  process.stderr.write(`Unknown command "${argv.join(' ')}".\n\n${USAGE}\n`);
+  return 2;
+}
+
+async function verifyLogs(config: Readonly<Config>): Promise<number> {
+  const store = openStore(config.databaseUrl);
+  try {
+    await migrateToLatest(store.db);
+    const result = await verifyAccountLogs(store.db, (done, total) => {
+      if (process.stderr.isTTY) process.stderr.write(`\rchecking account logs: ${done}/${total}`);
+    });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    process.stdout.write(`${result.accounts} account logs, ${result.entries} entries checked.\n`);
+    for (const b of result.broken) process.stdout.write(`BROKEN account ${b.accountId}: entry #${b.seq} (${b.id}): ${b.reason}\n`);
+    if (result.broken.length === 0) process.stdout.write('Every chain is intact.\n');
+    return result.broken.length === 0 ? 0 : 1;
+  } finally {
+    await store.close();
   }
 }
 

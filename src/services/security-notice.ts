@@ -3,6 +3,7 @@ import { displayValue } from '../core/change-display.ts';
 import type { ChangeActor, ChangeRecord, CustomerChangeKind, ChangeValue } from '../core/change-kinds.ts';
 import type { Executor } from '../store/database.ts';
 import type { AccountRow } from '../store/accounts.ts';
+import { listLogSince, toChangeRecord } from '../store/account-log.ts';
 import { recordChange } from './change-log.ts';
 import type { ServiceDeps } from './deps.ts';
 import { queueMail } from './mail-queue.ts';
@@ -22,29 +23,41 @@ export async function recordSensitiveChange(
   change: { kind: CustomerChangeKind; actor: ChangeActor; subjectId?: string | null; before?: ChangeValue | null; after?: ChangeValue | null; notifyTo?: string },
 ): Promise<ChangeRecord> {
   const record = await recordChange(trx, deps, { accountId: account.id, ...change });
-  const reportLink = await issueLink(trx, deps, {
-    accountId: account.id,
-    purpose: 'report-change',
-    payload: { changeId: record.id },
-    keepOthers: true,
-  });
-  await queueMail(trx, deps, {
-    to: change.notifyTo ?? account.email,
-    locale: account.locale,
-    accountId: account.id,
-    message: {
-      template: 'security-notice',
-      model: {
-        kind: change.kind,
-        occurredAt: record.occurredAt,
-        device: change.actor.device,
-        ip: change.actor.ip,
-        area: change.actor.area,
-        before: displayValue(change.kind, change.before ?? null, 'owner'),
-        after: displayValue(change.kind, change.after ?? null, change.kind === 'email-changed' ? 'other' : 'owner'),
-        reportLink,
+  const recipients = new Set([change.notifyTo ?? account.email, ...(await recentlyReplacedAddresses(trx, deps, account.id))]);
+  for (const to of recipients) {
+    // Each recipient gets a link of its own, so one being used does not void the other.
+    const reportLink = await issueLink(trx, deps, { accountId: account.id, purpose: 'report-change', payload: { changeId: record.id }, keepOthers: true });
+    await queueMail(trx, deps, {
+      to,
+      locale: account.locale,
+      accountId: account.id,
+      message: {
+        template: 'security-notice',
+        model: {
+          kind: change.kind,
+          occurredAt: record.occurredAt,
+          device: change.actor.device,
+          ip: change.actor.ip,
+          area: change.actor.area,
+          before: displayValue(change.kind, change.before ?? null, 'owner'),
+          after: displayValue(change.kind, change.after ?? null, change.kind === 'email-changed' ? 'other' : 'owner'),
+          reportLink,
+        },
       },
-    },
-  });
+    });
+  }
   return record;
+}
+
+/**
+ * Addresses the account used until less than 7 days ago keep receiving notices (NIST SP 800-63B-4 §4.6:
+ * never notify only the channel a change may have captured; Google honours old recovery info 7 days).
+ */
+async function recentlyReplacedAddresses(trx: Executor, deps: ServiceDeps, accountId: string): Promise<string[]> {
+  const since = new Date(deps.clock.now().getTime() - REPORT_LINK_TTL_MS).toISOString();
+  const rows = await listLogSince(trx, accountId, since);
+  return rows
+    .filter((row) => row.kind === 'email-changed')
+    .map((row) => toChangeRecord(row).before?.email)
+    .filter((email): email is string => typeof email === 'string');
 }

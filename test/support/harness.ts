@@ -1,36 +1,23 @@
 import { after, describe } from 'node:test';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
-import type { OutgoingMail, Mailer } from '../../src/delivery/mailer.ts';
+import type { OutgoingMail } from '../../src/delivery/mailer.ts';
+import { MemoryMailer } from '../../src/delivery/memory-mailer.ts';
 import { composeMamori, type Mamori } from '../../src/runtime/compose.ts';
 import { FakeClock } from '../../src/runtime/clock.ts';
 import { pgCluster, postgresUnavailable, stopClusterIfStarted } from './postgres.ts';
 
 export type StoreName = 'sqlite' | 'postgres';
 
-/** Mail captured in memory: what the worker handed to the transport. */
-export class CaptureMailer implements Mailer {
-  readonly sent: OutgoingMail[] = [];
+/** Mail captured in memory, with a switch to make the relay fail the next N sends. */
+export class CaptureMailer extends MemoryMailer {
   failNext = 0;
-  async send(mail: OutgoingMail): Promise<void> {
+  override async send(mail: OutgoingMail): Promise<void> {
     if (this.failNext > 0) {
       this.failNext -= 1;
       throw new Error('relay unavailable');
     }
-    this.sent.push(mail);
-  }
-  close(): void {}
-  to(address: string): OutgoingMail[] {
-    return this.sent.filter((m) => m.to === address);
-  }
-  /** The first link in the newest mail to the address whose path starts with `path`. */
-  link(address: string, path: string): string {
-    const mails = this.to(address);
-    for (let i = mails.length - 1; i >= 0; i -= 1) {
-      const match = mails[i]?.text.match(new RegExp(`https?://[^\\s]+${path.replace('/', '\\/')}\\?token=[A-Za-z0-9_-]+`));
-      if (match) return match[0];
-    }
-    throw new Error(`no ${path} link mailed to ${address}`);
+    await super.send(mail);
   }
 }
 

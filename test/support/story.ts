@@ -1,60 +1,24 @@
-import assert from 'node:assert/strict';
 import type { TestMamori } from './harness.ts';
-import { pathOf, TestClient, tokenOf } from './http-client.ts';
-import { PASSWORD, registerAndVerify, signIn } from './flows.ts';
+import {
+  attackerTakesOver as takeOver,
+  emailChangedReportLink as reportLink,
+  ownerReports,
+  ownerSignsUp,
+} from '../../src/cli/demo/story.ts';
+import type { TestClient } from './http-client.ts';
 
-export const OWNER = 'taro@example.com';
-export const ATTACKER = 'evil@example.net';
-export const ATTACKER_PASSWORD = 'attacker chose this long phrase';
+export { ATTACKER, ATTACKER_PASSWORD, checkedUndo, OWNER } from '../../src/cli/demo/story.ts';
 
-/**
- * The story up to the notice: the owner has an account and a known device; the attacker signs in with
- * the stolen password from a new browser, changes the email (confirming it from their own mailbox),
- * the password, and adds a shipping address.
- */
+/** The story up to the notices: the owner's account and known device, then the attacker's takeover three days later. */
 export async function attackerTakesOver(m: TestMamori): Promise<{ owner: TestClient; attacker: TestClient }> {
-  const owner = await registerAndVerify(m, OWNER);
-  await signIn(m, OWNER, PASSWORD, owner);
+  const owner = await ownerSignsUp(m);
   m.clock.advance(3 * 24 * 3_600_000);
-
-  const attacker = new TestClient(m.app, { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 Safari/537.36' });
-  assert.equal((await signIn(m, OWNER, PASSWORD, attacker)).res.statusCode, 303);
-  m.clock.advance(60_000);
-  await attacker.get('/account');
-  assert.equal((await attacker.post('/account/email', { newEmail: ATTACKER, currentPassword: PASSWORD })).statusCode, 303);
-  await m.deliver();
-  const confirm = m.mailer.link(ATTACKER, '/confirm-email');
-  await attacker.get(pathOf(confirm));
-  assert.equal((await attacker.post('/confirm-email', { token: tokenOf(confirm) })).statusCode, 303);
-  m.clock.advance(60_000);
-  await attacker.get('/account');
-  assert.equal((await attacker.post('/account/password', { currentPassword: PASSWORD, newPassword: ATTACKER_PASSWORD, signOutOthers: 'yes' })).statusCode, 303);
-  await attacker.get('/account');
-  assert.equal(
-    (await attacker.post('/account/addresses', { recipient: 'Drop', postalCode: '100-0001', region: 'Tokyo', city: 'Chiyoda', line1: '9-9-9', country: 'JP' })).statusCode,
-    303,
-  );
-  await m.deliver();
+  const attacker = await takeOver(m);
   return { owner, attacker };
 }
 
-/** The link in the owner's "your email address was changed" notice. */
-export function emailChangedReportLink(m: TestMamori): string {
-  const notice = m.mailer.to(OWNER).find((mail) => /email address of your .* account was changed/.test(mail.subject));
-  const link = notice?.text.match(/This wasn't me: (\S+)/)?.[1];
-  assert.ok(link, 'the old address got the notice with a report link');
-  return link;
-}
+export const emailChangedReportLink = (m: TestMamori) => reportLink(m);
 
-/** The undo items the report page ticks by default, as a browser would submit them. */
-export function checkedUndo(pageBody: string): string[] {
-  return [...pageBody.matchAll(/name="undo" value="([^"]+)" checked/g)].map((match) => match[1] ?? '');
-}
-
-/** Opens the report link and confirms with the default selection; returns the status page path. */
-export async function reportWithDefaults(m: TestMamori, link: string, client = new TestClient(m.app)): Promise<string> {
-  const page = await client.get(pathOf(link));
-  const res = await client.post('/report', { token: tokenOf(link), undo: checkedUndo(page.body) });
-  assert.equal(res.statusCode, 303);
-  return String(res.headers.location);
+export async function reportWithDefaults(m: TestMamori, link: string, client?: TestClient): Promise<string> {
+  return (await ownerReports(m, link, client)).statusPath;
 }
