@@ -14,7 +14,8 @@ for (const el of document.querySelectorAll('[data-countdown-until]')) {
   const format = el.dataset.countdownFormat;
   const tick = () => {
     const left = Math.max(0, until - (Date.now() + offset));
-    el.textContent = format.replace('{h}', String(Math.floor(left / 3600000))).replace('{m}', String(Math.floor((left % 3600000) / 60000)));
+    const minutes = Math.ceil(left / 60000);
+    el.textContent = format.replace('{h}', String(Math.floor(minutes / 60))).replace('{m}', String(minutes % 60));
     if (left > 0) setTimeout(tick, 30000);
   };
   tick();

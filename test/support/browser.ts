@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { chromium, type Browser } from 'playwright-core';
 import { loadConfig } from '../../src/config.ts';
+import type { Mailer } from '../../src/delivery/mailer.ts';
 import { composeMamori, type Mamori } from '../../src/runtime/compose.ts';
 import { FakeClock } from '../../src/runtime/clock.ts';
 
@@ -26,7 +27,7 @@ export interface RunningMamori extends Mamori {
 }
 
 /** The real server, in this process, on a loopback port, with the development mailbox and a fake clock. */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningMamori> {
+export async function startServer(env: Record<string, string> = {}, options: { mailer?: Mailer } = {}): Promise<RunningMamori> {
   const dir = mkdtempSync(join(tmpdir(), 'mamori-e2e-'));
   const probe = loadConfig({ MAMORI_DATABASE_URL: `sqlite:${join(dir, 'mamori.sqlite')}`, ...env });
   const clock = new FakeClock('2026-03-02T05:46:00.000Z');
@@ -39,7 +40,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     });
   });
   const config = loadConfig({ ...env, MAMORI_DATABASE_URL: probe.databaseUrl, MAMORI_PORT: String(port), MAMORI_SHOP_NAME: 'Maple Market', MAMORI_LOG_LEVEL: 'silent' });
-  const mamori = await composeMamori(config, { clock, workerIntervalMs: 0, log: pino({ level: 'silent' }) });
+  const mamori = await composeMamori(config, { clock, workerIntervalMs: 0, log: pino({ level: 'silent' }), mailer: options.mailer });
   await mamori.app.listen({ host: '127.0.0.1', port });
   return {
     ...mamori,

@@ -56,8 +56,10 @@ export function incidentPage(ctx: PageContext, view: IncidentView, token: string
   const now = Date.parse(ctx.now);
   const until = view.waitUntil ? Date.parse(view.waitUntil) : null;
   const remaining = until ? Math.max(0, until - now) : 0;
-  const hours = Math.floor(remaining / 3_600_000);
-  const minutes = Math.floor((remaining % 3_600_000) / 60_000);
+  // Rounded up, like the script that keeps counting: "5 h 0 min" until a whole minute has passed.
+  const totalMinutes = Math.ceil(remaining / 60_000);
+  const hours = Math.floor(totalMinutes / 60);
+  const minutes = totalMinutes % 60;
   return layout(
     ctx,
     t('incident.title'),

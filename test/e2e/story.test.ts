@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { smtpMailer } from '../../src/delivery/mailer.ts';
+import { chromiumUnavailable, launchChromium, startServer, type RunningMamori } from '../support/browser.ts';
+import { SmtpInbox } from '../support/smtp-inbox.ts';
+
+const OWNER = 'taro@example.com';
+const OWNER_PASSWORD = 'violet kettle harbour drum';
+const ATTACKER = 'evil@example.net';
+
+/**
+ * seed/STORY.md in a real browser: the attacker and the owner each in their own browser context, every
+ * notice read back over real SMTP, the fake clock moved through the 5-hour wait.
+ */
+describe('the story in Chromium', { skip: chromiumUnavailable ?? false }, () => {
+  let server: RunningMamori;
+  let browser: Browser;
+  const inbox = new SmtpInbox();
+
+  before(async () => {
+    await inbox.start();
+    server = await startServer({ MAMORI_SHOP_NAME: 'Maple Market' }, { mailer: smtpMailer(`smtp://127.0.0.1:${inbox.port}`, 'Maple Market <no-reply@maple.example>', 'http://localhost') });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await inbox.stop();
+  });
+
+  async function signIn(page: Page, email: string, password: string) {
+    await page.goto('/sign-in');
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Password').first().fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  test('attacker takes over; one click from the notice contains and undoes; 5 h later the owner recovers', async () => {
+    const ownerContext = await browser.newContext({ locale: 'en-US', baseURL: server.url });
+    const owner = await ownerContext.newPage();
+    await owner.goto('/register');
+    await owner.getByLabel('Your name').fill('Taro Yamada');
+    await owner.getByLabel('Email address').fill(OWNER);
+    await owner.getByLabel('Password').first().fill(OWNER_PASSWORD);
+    await owner.getByRole('button', { name: 'Create account' }).click();
+    await server.worker.runOnce();
+    await owner.goto(inbox.link(OWNER, '/verify-email'));
+    await owner.getByRole('button', { name: 'Confirm my address' }).click();
+    await signIn(owner, OWNER, OWNER_PASSWORD);
+    await owner.waitForURL('**/account');
+    server.clock.advance(3 * 24 * 3_600_000);
+
+    // Day 3: the attacker, in another browser, with the stolen password.
+    const attackerContext = await browser.newContext({ locale: 'en-US', baseURL: server.url, userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 Safari/537.36' });
+    const attacker = await attackerContext.newPage();
+    await signIn(attacker, OWNER, OWNER_PASSWORD);
+    await attacker.waitForURL('**/account');
+    await attacker.locator('#f-newEmail').fill(ATTACKER);
+    await attacker.locator('section:has(#h-email) #f-currentPassword').fill(OWNER_PASSWORD);
+    await attacker.getByRole('button', { name: 'Change email address' }).click();
+    await server.worker.runOnce();
+    await attacker.goto(inbox.link(ATTACKER, '/confirm-email'));
+    await attacker.getByRole('button', { name: 'Confirm the new address' }).click();
+    await attacker.goto('/account');
+    await attacker.locator('section:has(#h-password) #f-currentPassword').fill(OWNER_PASSWORD);
+    await attacker.locator('#f-newPassword').fill('attacker chose this long phrase');
+    await attacker.getByRole('button', { name: 'Change password' }).click();
+    await attacker.getByText('Your password was changed.').waitFor();
+    await attacker.getByText('Add an address').first().click();
+    await attacker.getByLabel('Recipient').fill('Drop');
+    await attacker.getByLabel('Postal code').fill('100-0001');
+    await attacker.getByLabel('Prefecture / region').fill('Tokyo');
+    await attacker.getByLabel('City').fill('Chiyoda');
+    await attacker.getByLabel('Street address').fill('9-9-9');
+    await attacker.getByRole('button', { name: 'Add an address' }).click();
+    await attacker.getByText('Saved.').waitFor();
+    await server.worker.runOnce();
+
+    // The owner's old address got the notice, over SMTP, with the way to act.
+    const notice = inbox.to(OWNER).find((m) => /email address of your Maple Market account was changed/.test(m.subject ?? ''));
+    assert.ok(notice, 'notice to the old address');
+    assert.match(notice.text ?? '', /Before: taro@example\.com/);
+    assert.match(notice.text ?? '', /Chrome 129/);
+    const reportLink = inbox.link(OWNER, '/report', /email address of your Maple Market account was changed/);
+
+    await owner.goto(reportLink);
+    await owner.getByRole('heading', { name: 'Was this you?' }).waitFor();
+    assert.ok(await owner.getByText('Shipping address added').first().isVisible());
+    await owner.getByRole('button', { name: /It wasn't me/ }).click();
+    await owner.getByTestId('incident-state').waitFor();
+    assert.match(await owner.getByTestId('incident-state').innerText(), /Waiting period running/);
+    assert.match(await owner.locator('.countdown').innerText(), /in 5 h 0 min/);
+    await owner.screenshot({ path: 'test-results/story-incident-page.png', fullPage: true }).catch(() => undefined);
+
+    // The attacker's next request finds them signed out.
+    await attacker.goto('/account');
+    assert.match(attacker.url(), /\/sign-in/);
+
+    // A person is reachable while locked: a call-back request from the incident page.
+    await owner.getByLabel('Phone number to call').fill('+81 90-1234-5678');
+    await owner.getByLabel('When suits you').fill('today after 18:00');
+    await owner.getByRole('button', { name: 'Ask for a call back' }).click();
+    await owner.getByText('Received. A person will get back to you.').waitFor();
+
+    // Five hours pass on the fake clock; the worker opens recovery and mails the restored address.
+    server.clock.advance(5 * 3_600_000);
+    await server.worker.runOnce();
+    await owner.goto(inbox.link(OWNER, '/recover'));
+    await owner.getByLabel('New password').fill('fresh start lantern meadow');
+    await owner.getByRole('button', { name: 'Set the password and open my account' }).click();
+    await owner.getByText('Your account is open again').waitFor();
+    await owner.getByLabel('Email address').fill(OWNER);
+    await owner.getByLabel('Password').first().fill('fresh start lantern meadow');
+    await owner.getByRole('button', { name: 'Sign in' }).click();
+    await owner.waitForURL('**/account');
+    await owner.getByRole('heading', { name: 'Finish recovering' }).waitFor();
+    assert.ok(await owner.getByText('Confirm your shipping addresses.').isVisible());
+    assert.equal(await owner.getByTestId('account-email').textContent(), OWNER);
+    await owner.screenshot({ path: 'test-results/story-checklist.png', fullPage: true }).catch(() => undefined);
+
+    await ownerContext.close();
+    await attackerContext.close();
+  });
+});
