@@ -155,3 +155,8 @@ try {
   stopAll();
   rmSync(dir, { recursive: true, force: true });
 }
+
+const { benchContainment, benchNoticeLatency } = await import('./incident.ts');
+await benchContainment();
+await benchNoticeLatency();
+process.exit(0);
