@@ -114,7 +114,8 @@ try {
           {
             url: `${base}/sign-in`,
             method: 'POST',
-            headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+            // A returning browser: its device cookie is known after the first sign-in of each user.
+            headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${cookie}; mamori_device=${'D'.repeat(43)}` },
             requests: [
               {
                 setupRequest: (req) => {

@@ -22,7 +22,11 @@ export function messageId(id: string, publicUrl: string): string {
 }
 
 export function smtpMailer(smtpUrl: string, from: string, publicUrl: string): Mailer {
-  const transport = nodemailer.createTransport(smtpUrl);
+  // A small pool: the outbox worker sends several messages at once.
+  const url = new URL(smtpUrl);
+  if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+  if (!url.searchParams.has('maxConnections')) url.searchParams.set('maxConnections', '5');
+  const transport = nodemailer.createTransport(url.toString());
   return {
     async send(mail) {
       await transport.sendMail({

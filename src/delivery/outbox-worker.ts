@@ -10,6 +10,8 @@ import type { Mailer } from './mailer.ts';
 export const MAX_ATTEMPTS = 10;
 const LOCK_MS = 60_000;
 const BATCH = 20;
+/** Messages sent at once; the SMTP transport pools its connections to match. */
+const CONCURRENCY = 5;
 
 /** 10 s, 20 s, 40 s … capped at one hour: a relay that is down for a while loses nothing. */
 export function retryDelayMs(attempts: number): number {
@@ -62,14 +64,16 @@ export function createOutboxWorker(deps: {
       const now = deps.clock.now();
       const due = await listDueOutboxIds(deps.db, now.toISOString(), BATCH);
       if (due.length === 0) return sent;
-      let claimedAny = false;
+      const claimed: OutboxRow[] = [];
       for (const { id } of due) {
         const row = await claimOutboxRow(deps.db, id, now.toISOString(), addMs(now, LOCK_MS).toISOString());
-        if (!row) continue;
-        claimedAny = true;
-        if (await deliver(row)) sent += 1;
+        if (row) claimed.push(row);
       }
-      if (!claimedAny || due.length < BATCH) return sent;
+      for (let i = 0; i < claimed.length; i += CONCURRENCY) {
+        const results = await Promise.all(claimed.slice(i, i + CONCURRENCY).map(deliver));
+        sent += results.filter(Boolean).length;
+      }
+      if (claimed.length === 0 || due.length < BATCH) return sent;
     }
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalEntry, findChainBreak, type ChainBreak } from '../core/account-log.ts';
 import type { ChangeActor, ChangeKind, ChangeRecord, ChangeValue } from '../core/change-kinds.ts';
-import { listAccountIdsWithLog, listWholeLog, reserveLogSlot, appendLogEntry, toChangeRecord } from '../store/account-log.ts';
+import { appendLogEntries, listAccountIdsWithLog, listWholeLog, reserveLogSlots, toChangeRecord } from '../store/account-log.ts';
 import type { Executor } from '../store/database.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { describeArea, describeDevice } from './device.ts';
@@ -23,26 +23,49 @@ export function actorFrom(origin: RequestOrigin, type: ChangeActor['type'] = 'cu
 
 export const SYSTEM_ACTOR: ChangeActor = { type: 'system', sessionId: null, deviceId: null, device: 'Mamori', ip: '-', area: null };
 
+export interface ChangeInput {
+  accountId: string;
+  kind: ChangeKind;
+  actor: ChangeActor;
+  subjectId?: string | null;
+  before?: ChangeValue | null;
+  after?: ChangeValue | null;
+}
+
 /** Appends one entry to the account's hash-chained log, inside the caller's transaction. */
-export async function recordChange(
-  trx: Executor,
-  deps: ServiceDeps,
-  input: { accountId: string; kind: ChangeKind; actor: ChangeActor; subjectId?: string | null; before?: ChangeValue | null; after?: ChangeValue | null },
-): Promise<ChangeRecord> {
-  const { seq, previousHash } = await reserveLogSlot(trx, input.accountId);
-  const record: ChangeRecord = {
-    id: deps.random.id(),
-    accountId: input.accountId,
-    seq,
-    kind: input.kind,
-    subjectId: input.subjectId ?? null,
-    before: input.before ?? null,
-    after: input.after ?? null,
-    actor: input.actor,
-    occurredAt: deps.clock.now().toISOString(),
-  };
-  await appendLogEntry(trx, record, previousHash, sha256Hex(canonicalEntry(record, previousHash)));
+export async function recordChange(trx: Executor, deps: ServiceDeps, input: ChangeInput): Promise<ChangeRecord> {
+  const [record] = await recordChanges(trx, deps, input.accountId, [input]);
+  if (!record) throw new Error('no change recorded');
   return record;
+}
+
+/**
+ * Appends several entries to one account's log at once: one slot reservation (which locks the account
+ * row), the chain computed here, one insert. Containment writes dozens of entries this way.
+ */
+export async function recordChanges(trx: Executor, deps: ServiceDeps, accountId: string, inputs: readonly ChangeInput[]): Promise<ChangeRecord[]> {
+  if (inputs.length === 0) return [];
+  const { firstSeq, previousHash: head } = await reserveLogSlots(trx, accountId, inputs.length);
+  const occurredAt = deps.clock.now().toISOString();
+  let previousHash = head;
+  const entries = inputs.map((input, i) => {
+    const record: ChangeRecord = {
+      id: deps.random.id(),
+      accountId,
+      seq: firstSeq + i,
+      kind: input.kind,
+      subjectId: input.subjectId ?? null,
+      before: input.before ?? null,
+      after: input.after ?? null,
+      actor: input.actor,
+      occurredAt,
+    };
+    const entry = { record, previousHash, hash: sha256Hex(canonicalEntry(record, previousHash)) };
+    previousHash = entry.hash;
+    return entry;
+  });
+  await appendLogEntries(trx, entries);
+  return entries.map((e) => e.record);
 }
 
 export interface LogVerification {

@@ -30,20 +30,23 @@ export function toChangeRecord(row: AccountLogRow): ChangeRecord {
  * Reserves the next sequence number. The UPDATE locks the account row until the transaction ends, so
  * two appends to one account are serialised on PostgreSQL as they are on SQLite.
  */
-export async function reserveLogSlot(db: Executor, accountId: string): Promise<{ seq: number; previousHash: string }> {
+export async function reserveLogSlots(db: Executor, accountId: string, count: number): Promise<{ firstSeq: number; previousHash: string }> {
   const row = await db
     .updateTable('accounts')
-    .set((eb) => ({ log_seq: eb('log_seq', '+', 1) }))
+    .set((eb) => ({ log_seq: eb('log_seq', '+', count) }))
     .where('id', '=', accountId)
     .returning(['log_seq', 'log_head'])
     .executeTakeFirstOrThrow();
-  return { seq: Number(row.log_seq), previousHash: row.log_head };
+  return { firstSeq: Number(row.log_seq) - count + 1, previousHash: row.log_head };
 }
 
-export async function appendLogEntry(db: Executor, record: ChangeRecord, previousHash: string, hash: string): Promise<void> {
+/** Writes entries already chained by the caller, in one statement, and moves the head to the last one. */
+export async function appendLogEntries(db: Executor, entries: { record: ChangeRecord; previousHash: string; hash: string }[]): Promise<void> {
+  const last = entries.at(-1);
+  if (!last) return;
   await db
     .insertInto('account_log')
-    .values({
+    .values(entries.map(({ record, previousHash, hash }) => ({
       id: record.id,
       account_id: record.accountId,
       seq: record.seq,
@@ -60,9 +63,9 @@ export async function appendLogEntry(db: Executor, record: ChangeRecord, previou
       occurred_at: record.occurredAt,
       previous_hash: previousHash,
       hash,
-    })
+    })))
     .execute();
-  await db.updateTable('accounts').set({ log_head: hash }).where('id', '=', record.accountId).execute();
+  await db.updateTable('accounts').set({ log_head: last.hash }).where('id', '=', last.record.accountId).execute();
 }
 
 export function listLogSince(db: Executor, accountId: string, since: string): Promise<AccountLogRow[]> {

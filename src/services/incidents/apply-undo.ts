@@ -1,7 +1,7 @@
 import type { UndoStep } from '../../core/incident/undo-plan.ts';
 import { updateAccount } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
-import { recordChange, SYSTEM_ACTOR } from '../change-log.ts';
+import { recordChanges, SYSTEM_ACTOR } from '../change-log.ts';
 import type { ServiceDeps } from '../deps.ts';
 
 export type AppliedStep = UndoStep & { outcome: 'undone' | 'skipped' | 'failed'; reason?: string };
@@ -48,20 +48,20 @@ async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, st
         .execute();
       break;
   }
-  await recordChange(trx, deps, {
-    accountId,
-    kind: 'change-undone',
-    actor: SYSTEM_ACTOR,
-    subjectId: step.changeId,
-    before: step.after,
-    after: step.restore ?? { undone: step.kind },
-  });
   return { ...step, outcome: 'undone' };
 }
 
-/** Newest first, as planned: each inversion sees the state the later changes left. */
+/** Newest first, as planned: each inversion sees the state the later changes left. Logged in one append. */
 export async function applyUndo(trx: Executor, deps: ServiceDeps, accountId: string, steps: readonly UndoStep[]): Promise<AppliedStep[]> {
   const applied: AppliedStep[] = [];
   for (const step of steps) applied.push(await applyStep(trx, deps, accountId, step));
+  await recordChanges(
+    trx,
+    deps,
+    accountId,
+    applied
+      .filter((step) => step.outcome === 'undone')
+      .map((step) => ({ accountId, kind: 'change-undone' as const, actor: SYSTEM_ACTOR, subjectId: step.changeId, before: step.after, after: step.restore ?? { undone: step.kind } })),
+  );
   return applied;
 }
