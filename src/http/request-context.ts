@@ -121,3 +121,11 @@ export function noticeText(request: FastifyRequest): string | undefined {
   if (typeof name !== 'string' || !(name in NOTICES)) return undefined;
   return translatorFor(request.locale)(NOTICES[name as NoticeName]);
 }
+
+/** The `token` of an emailed link, from the query string (GET) or the form (POST); never longer than 100. */
+export function linkToken(request: FastifyRequest): string {
+  const fromQuery = (request.query as Record<string, unknown> | undefined)?.token;
+  const fromBody = (request.body as Record<string, unknown> | undefined)?.token;
+  const value = typeof fromQuery === 'string' ? fromQuery : fromBody;
+  return typeof value === 'string' ? value.slice(0, 100) : '';
+}

@@ -83,18 +83,7 @@ export async function addAddress(deps: ServiceDeps, session: ActiveSession, orig
   await deps.db.transaction().execute(async (trx) => {
     const account = await requireAccount(trx, session.accountId);
     const id = deps.random.id();
-    await insertAddress(trx, {
-      id,
-      account_id: account.id,
-      recipient: address.recipient,
-      postal_code: address.postalCode,
-      region: address.region,
-      city: address.city,
-      line1: address.line1,
-      line2: address.line2,
-      country: address.country,
-      created_at: deps.clock.now().toISOString(),
-    });
+    await insertAddress(trx, { id, account_id: account.id, ...addressValue(address), created_at: deps.clock.now().toISOString() });
     await recordSensitiveChange(trx, deps, account, { kind: 'address-added', actor: actorFrom(origin), subjectId: id, after: addressValue(address) });
   });
   deps.mailQueued();

@@ -21,7 +21,7 @@ import { accountPage, type AccountForm } from '../../views/pages/account-page.ts
 import { confirmLinkPage } from '../../views/pages/public-pages.ts';
 import { email, optionalText, parseForm, password, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
-import { noticeText, pageContext, requestOrigin, sendHtml, setSessionCookie, type NoticeName } from '../request-context.ts';
+import { linkToken, noticeText, pageContext, requestOrigin, sendHtml, setSessionCookie, type NoticeName } from '../request-context.ts';
 
 const nameForm = z.object({ name: text(100) });
 const phoneForm = z.object({
@@ -145,7 +145,7 @@ export function accountRoutes(deps: ServiceDeps) {
 
     // The confirmation link of an email change: opened from the new mailbox, possibly on another device.
     app.get('/confirm-email', async (request, reply) => {
-      const token = String((request.query as Record<string, unknown>).token ?? '').slice(0, 100);
+      const token = linkToken(request);
       const { newEmail } = await checkEmailChangeLink(deps, token);
       const ctx = pageContext(request, reply, config);
       return sendHtml(

@@ -23,6 +23,7 @@ import {
   clearSessionCookie,
   ensureDeviceCookie,
   LANGUAGE_COOKIE,
+  linkToken,
   noticeText,
   pageContext,
   requestOrigin,
@@ -39,11 +40,6 @@ const tokenForm = z.object({ token: z.string({ error: 'required' }).max(100, 'to
 const resetForm = z.object({ token: z.string({ error: 'required' }).max(100, 'too_long'), password });
 const reauthForm = z.object({ password, returnTo: z.string().optional() });
 const languageForm = z.object({ locale: z.enum(['ja', 'en'], { error: 'invalid_format' }), returnTo: z.string().optional() });
-
-function queryToken(query: unknown): string {
-  const token = (query as Record<string, unknown> | undefined)?.token;
-  return typeof token === 'string' ? token.slice(0, 100) : '';
-}
 
 export function authRoutes(deps: ServiceDeps) {
   const { config } = deps;
@@ -75,7 +71,7 @@ export function authRoutes(deps: ServiceDeps) {
       submit: '',
     });
     app.get('/verify-email', async (request, reply) => {
-      const token = queryToken(request.query);
+      const token = linkToken(request);
       await checkVerificationLink(deps, token);
       const ctx = pageContext(request, reply, config);
       return sendHtml(
@@ -153,7 +149,7 @@ export function authRoutes(deps: ServiceDeps) {
         field(ctx, { name: 'password', label: 'reset.password', type: 'password', autocomplete: 'new-password', required: true }, state),
       );
     app.get('/reset-password', async (request, reply) => {
-      const token = queryToken(request.query);
+      const token = linkToken(request);
       await checkResetLink(deps, token);
       return sendHtml(reply, 200, resetForToken(pageContext(request, reply, config), token));
     });
@@ -162,7 +158,7 @@ export function authRoutes(deps: ServiceDeps) {
       { config: AUTH_LIMIT },
       formHandler(
         config,
-        (ctx, state, request) => resetForToken(ctx, String((request.body as Record<string, unknown>)?.token ?? '').slice(0, 100), state),
+        (ctx, state, request) => resetForToken(ctx, linkToken(request), state),
         async (request, reply) => {
           const input = parseForm(resetForm, request.body);
           await completePasswordReset(deps, input.token, input.password, requestOrigin(request));

@@ -9,7 +9,7 @@ import { activityPage, incidentPage, objectPage, recoverPage, reportPage } from 
 import { messagePage } from '../../views/pages/public-pages.ts';
 import { optionalText, parseForm, password, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
-import { pageContext, requestOrigin, sendHtml } from '../request-context.ts';
+import { linkToken, pageContext, requestOrigin, sendHtml } from '../request-context.ts';
 
 const token = z.string({ error: 'required' }).max(100, 'too_long');
 const reportForm = z.object({ token, undo: z.union([z.string().max(40), z.array(z.string().max(40)).max(200)]).optional() });
@@ -24,16 +24,6 @@ const objectForm = z.object({ token, message: text(4000) });
 const recoverForm = z.object({ token, password });
 const DAYS_90_MS = 90 * 24 * 3_600_000;
 
-function queryToken(request: FastifyRequest): string {
-  const value = (request.query as Record<string, unknown> | undefined)?.token;
-  return typeof value === 'string' ? value.slice(0, 100) : '';
-}
-
-function bodyToken(request: FastifyRequest): string {
-  const value = (request.body as Record<string, unknown> | undefined)?.token;
-  return typeof value === 'string' ? value.slice(0, 100) : '';
-}
-
 /** The incident flow's pages: reachable from mail without signing in, acting only on POST. */
 export function incidentRoutes(deps: ServiceDeps) {
   const { config } = deps;
@@ -41,8 +31,8 @@ export function incidentRoutes(deps: ServiceDeps) {
   const limited = { config: { rateLimit: { max: config.signInLimitPerMinute, timeWindow: 60_000 } } };
   return async function incidentRoutesPlugin(app: FastifyInstance) {
     app.get('/report', async (request, reply) => {
-      const view = await viewReport(deps, queryToken(request));
-      return sendHtml(reply, 200, reportPage(pageContext(request, reply, config), view, queryToken(request), waitHours));
+      const view = await viewReport(deps, linkToken(request));
+      return sendHtml(reply, 200, reportPage(pageContext(request, reply, config), view, linkToken(request), waitHours));
     });
     app.post('/report', limited, async (request, reply) => {
       const input = parseForm(reportForm, request.body);
@@ -52,7 +42,7 @@ export function incidentRoutes(deps: ServiceDeps) {
     });
 
     const renderIncident = async (request: FastifyRequest, reply: Parameters<typeof pageContext>[1], flash?: string) => {
-      const statusToken = queryToken(request) || bodyToken(request);
+      const statusToken = linkToken(request);
       const view = await viewIncident(deps, statusToken);
       const ctx = pageContext(request, reply, config);
       return incidentPage(ctx, view, statusToken, flash);
@@ -62,7 +52,7 @@ export function incidentRoutes(deps: ServiceDeps) {
       return sendHtml(reply, 200, await renderIncident(request, reply, sent ? pageContext(request, reply, config).t('incident.sent') : undefined));
     });
     const incidentForm = (ctx: Parameters<typeof incidentPage>[0], state: Parameters<typeof incidentPage>[4], request: FastifyRequest) =>
-      viewIncident(deps, bodyToken(request)).then((view) => incidentPage(ctx, view, bodyToken(request), undefined, state));
+      viewIncident(deps, linkToken(request)).then((view) => incidentPage(ctx, view, linkToken(request), undefined, state));
     app.post('/incident/message', limited, formHandler(config, incidentForm, async (request, reply) => {
       const input = parseForm(messageForm, request.body);
       await contactSupport(deps, input.token, { kind: 'message', body: input.message }, requestOrigin(request));
@@ -75,10 +65,10 @@ export function incidentRoutes(deps: ServiceDeps) {
     }));
 
     app.get('/object', async (request, reply) => {
-      await viewObjection(deps, queryToken(request));
-      return sendHtml(reply, 200, objectPage(pageContext(request, reply, config), queryToken(request)));
+      await viewObjection(deps, linkToken(request));
+      return sendHtml(reply, 200, objectPage(pageContext(request, reply, config), linkToken(request)));
     });
-    app.post('/object', limited, formHandler(config, (ctx, state, request) => objectPage(ctx, bodyToken(request), state), async (request, reply) => {
+    app.post('/object', limited, formHandler(config, (ctx, state, request) => objectPage(ctx, linkToken(request), state), async (request, reply) => {
       const input = parseForm(objectForm, request.body);
       await objectToIncident(deps, input.token, input.message, requestOrigin(request));
       const ctx = pageContext(request, reply, config);
@@ -86,10 +76,10 @@ export function incidentRoutes(deps: ServiceDeps) {
     }));
 
     app.get('/recover', async (request, reply) => {
-      await viewRecovery(deps, queryToken(request));
-      return sendHtml(reply, 200, recoverPage(pageContext(request, reply, config), queryToken(request)));
+      await viewRecovery(deps, linkToken(request));
+      return sendHtml(reply, 200, recoverPage(pageContext(request, reply, config), linkToken(request)));
     });
-    app.post('/recover', limited, formHandler(config, (ctx, state, request) => recoverPage(ctx, bodyToken(request), state), async (request, reply) => {
+    app.post('/recover', limited, formHandler(config, (ctx, state, request) => recoverPage(ctx, linkToken(request), state), async (request, reply) => {
       const input = parseForm(recoverForm, request.body);
       await completeRecovery(deps, input.token, input.password, requestOrigin(request));
       return reply.redirect('/sign-in?notice=recovered', 303);
