@@ -15,6 +15,9 @@ export const CUSTOMER_CHANGE_KINDS = [
   'payment-method-removed',
   'subscription-changed',
   'new-device-sign-in',
+  'second-factor-added',
+  'second-factor-removed',
+  'recovery-code-used',
 ] as const;
 
 export const INCIDENT_CHANGE_KINDS = [

@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'PASSWORD_CONTAINS_CONTEXT',
   'PASSWORD_TOO_WEAK',
   'PASSWORD_INCORRECT',
+  'CODE_INVALID',
+  'SECOND_FACTOR_REQUIRED',
   'CARD_NUMBER_REFUSED',
   'EMAIL_UNAVAILABLE',
   'EMAIL_UNCHANGED',
@@ -38,7 +40,7 @@ export interface FieldProblem {
 export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
-    readonly details: { fields?: FieldProblem[]; reason?: string } = {},
+    readonly details: { fields?: FieldProblem[]; reason?: string; minLength?: number } = {},
   ) {
     super(code);
     this.name = 'DomainError';

@@ -11,7 +11,7 @@ import type { ServiceDeps } from '../services/deps.ts';
 import { resolveSession } from '../services/sessions.ts';
 import type { MessageKey } from '../views/i18n/translate.ts';
 import { errorPage } from '../views/pages/public-pages.ts';
-import { statusFor, toDomainError } from './error-mapping.ts';
+import { messageValues, statusFor, toDomainError } from './error-mapping.ts';
 import { databaseRateLimitStore } from './rate-limit-store.ts';
 import { csrfCookieName, deviceCookieName, localeFromRequest, pageContext, sendHtml, sessionCookieName } from './request-context.ts';
 import { accountRoutes } from './routes/account-routes.ts';
@@ -19,6 +19,7 @@ import { apiRoutes } from './routes/api-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { devRoutes } from './routes/dev-routes.ts';
 import { incidentRoutes } from './routes/incident-routes.ts';
+import { twoStepRoutes } from './routes/two-step-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 
 export interface AppOptions {
@@ -133,10 +134,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const status = statusFor(domainError.code);
     if (isApi(request)) {
       const t = pageContext(request, reply, config).t;
-      return reply.code(status).send({ error: { code: domainError.code, message: t(`error.${domainError.code}` as MessageKey, { min: 15, max: 256 }), fields: domainError.details.fields } });
+      return reply.code(status).send({ error: { code: domainError.code, message: t(`error.${domainError.code}` as MessageKey, messageValues(domainError)), fields: domainError.details.fields } });
     }
     const ctx = pageContext(request, reply, config);
-    return sendHtml(reply, status, errorPage(ctx, ctx.t(`error.${domainError.code}` as MessageKey, { min: 15, max: 256 })));
+    return sendHtml(reply, status, errorPage(ctx, ctx.t(`error.${domainError.code}` as MessageKey, messageValues(domainError))));
   });
 
   app.setNotFoundHandler(async (request, reply) => {
@@ -150,6 +151,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(accountRoutes(deps));
   await app.register(sessionRoutes(deps));
   await app.register(incidentRoutes(deps));
+  await app.register(twoStepRoutes(deps));
   await app.register(apiRoutes(deps));
   if (options.devMailbox) await app.register(devRoutes(deps));
   return app;

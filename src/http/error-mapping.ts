@@ -1,5 +1,6 @@
 import type { FastifyError } from 'fastify';
 import { DomainError, isDomainError, type ErrorCode } from '../core/errors.ts';
+import { PASSWORD_MAX, PASSWORD_MIN_SINGLE_FACTOR } from '../core/password-policy.ts';
 
 /** The one place an error code becomes an HTTP status (STYLE 5). */
 const STATUS: Record<ErrorCode, number> = {
@@ -15,6 +16,8 @@ const STATUS: Record<ErrorCode, number> = {
   PASSWORD_CONTAINS_CONTEXT: 400,
   PASSWORD_TOO_WEAK: 400,
   PASSWORD_INCORRECT: 400,
+  CODE_INVALID: 400,
+  SECOND_FACTOR_REQUIRED: 401,
   CARD_NUMBER_REFUSED: 400,
   EMAIL_UNAVAILABLE: 409,
   EMAIL_UNCHANGED: 400,
@@ -56,4 +59,9 @@ export function toDomainError(error: unknown): DomainError {
     return new DomainError('INVALID_INPUT');
   }
   return new DomainError('INTERNAL');
+}
+
+/** Values the translated messages may name: password length limits. */
+export function messageValues(error: DomainError): Record<string, number> {
+  return { min: error.details.minLength ?? PASSWORD_MIN_SINGLE_FACTOR, max: PASSWORD_MAX };
 }

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { isDomainError } from '../core/errors.ts';
-import { toDomainError, statusFor } from './error-mapping.ts';
+import { messageValues, toDomainError, statusFor } from './error-mapping.ts';
 import { keptValues } from './form-input.ts';
 import { pageContext, sendHtml } from './request-context.ts';
 import type { FormState, PageContext } from '../views/page-context.ts';
@@ -29,7 +29,7 @@ export function formHandler(
       const ctx = pageContext(request, reply, config);
       const state: FormState = {
         values: keptValues(request.body, secretFields),
-        error: ctx.t(`error.${domainError.code}` as MessageKey, { min: 15, max: 256 }),
+        error: ctx.t(`error.${domainError.code}` as MessageKey, messageValues(domainError)),
         fields: domainError.details.fields,
       };
       return sendHtml(reply, statusFor(domainError.code), await render(ctx, state, request));

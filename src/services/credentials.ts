@@ -10,6 +10,7 @@ import { actorFrom } from './change-log.ts';
 import { recordSensitiveChange } from './security-notice.ts';
 import { refreshAuthentication, type ActiveSession } from './sessions.ts';
 import { assertCurrentPassword } from './sign-in.ts';
+import { hasSecondFactor } from './two-step.ts';
 
 /**
  * Changing the password needs the current one (STANDARDS A6). Other sessions end unless the person
@@ -22,7 +23,8 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string; signOutOthers: boolean },
 ): Promise<string> {
   const account = await assertCurrentPassword(deps, session.accountId, input.currentPassword);
-  deps.strength.assertAcceptable(input.newPassword, { shopName: deps.config.shopName, email: account.email, name: account.name });
+  const hasFactor = await hasSecondFactor(deps.db, account.id);
+  deps.strength.assertAcceptable(input.newPassword, { shopName: deps.config.shopName, email: account.email, name: account.name, hasSecondFactor: hasFactor });
   const passwordHash = await deps.hasher.hash(input.newPassword);
   const token = await deps.db.transaction().execute(async (trx) => {
     const now = deps.clock.now().toISOString();

@@ -2,7 +2,7 @@ import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
 import * as english from '@zxcvbn-ts/language-en';
 import { DomainError } from '../core/errors.ts';
-import { passwordContextWords, passwordLengthProblem } from '../core/password-policy.ts';
+import { minimumPasswordLength, passwordContextWords, passwordLengthProblem } from '../core/password-policy.ts';
 
 /**
  * Blocklist and strength check for a new password (STANDARDS A1–A4): the length rule, then zxcvbn's
@@ -18,7 +18,9 @@ export class PasswordStrength {
 
   assertAcceptable(password: string, context: { shopName: string; email: string; name?: string; hasSecondFactor?: boolean }): void {
     const lengthProblem = passwordLengthProblem(password, context.hasSecondFactor ?? false);
-    if (lengthProblem) throw new DomainError(lengthProblem, { fields: [{ field: 'password', code: lengthProblem }] });
+    if (lengthProblem) {
+      throw new DomainError(lengthProblem, { fields: [{ field: 'password', code: lengthProblem }], minLength: minimumPasswordLength(context.hasSecondFactor ?? false) });
+    }
 
     const contextWords = passwordContextWords(context);
     const lowered = password.toLowerCase();

@@ -1,9 +1,13 @@
+import { addMs } from '../core/clock.ts';
 import { DomainError } from '../core/errors.ts';
 import { normalizeEmail } from '../core/email-address.ts';
 import { passwordLength, PASSWORD_MAX } from '../core/password-policy.ts';
 import { findAccountByEmail, findAccountById, updateAccount, type AccountRow } from '../store/accounts.ts';
 import type { Executor } from '../store/database.ts';
 import { hasKnownDevices, isKnownDevice, rememberDevice } from '../store/devices.ts';
+import { consumeToken, findUsableToken, insertOneTimeToken } from '../store/one-time-tokens.ts';
+import { hashToken, looksLikeToken } from './token-hash.ts';
+import { hasSecondFactor, verifySecondFactor } from './two-step.ts';
 import { actorFrom, recordChange } from './change-log.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { describeDevice } from './device.ts';
@@ -24,11 +28,9 @@ async function accountForPassword(deps: ServiceDeps, account: AccountRow | undef
   return usable;
 }
 
-export async function signIn(
-  deps: ServiceDeps,
-  input: { email: string; password: string },
-  origin: RequestOrigin,
-): Promise<{ token: string; session: ActiveSession }> {
+export type SignInResult = { kind: 'signed-in'; token: string; session: ActiveSession } | { kind: 'second-step'; pendingToken: string };
+
+export async function signIn(deps: ServiceDeps, input: { email: string; password: string }, origin: RequestOrigin): Promise<SignInResult> {
   const account = await findAccountByEmail(deps.db, normalizeEmail(input.email));
   const verified = await accountForPassword(deps, account, input.password);
   if (!verified) throw new DomainError('INVALID_CREDENTIALS');
@@ -46,13 +48,55 @@ export async function signIn(
     deps.mailQueued();
     throw new DomainError('EMAIL_NOT_VERIFIED');
   }
+  if (await hasSecondFactor(deps.db, verified.id)) {
+    // The password was right; the session waits for the second step (10 minutes, STANDARDS E2).
+    const pendingToken = deps.random.token();
+    const now = deps.clock.now();
+    await insertOneTimeToken(deps.db, {
+      id: deps.random.id(),
+      token_hash: hashToken(pendingToken),
+      purpose: SECOND_STEP_PURPOSE,
+      account_id: verified.id,
+      payload: null,
+      created_at: now.toISOString(),
+      expires_at: addMs(now, SECOND_STEP_TTL_MS).toISOString(),
+    });
+    return { kind: 'second-step', pendingToken };
+  }
+  const started = await deps.db.transaction().execute((trx) => finishSignIn(trx, deps, verified, origin));
+  deps.mailQueued();
+  return { kind: 'signed-in', ...started };
+}
+
+const SECOND_STEP_PURPOSE = 'sign-in-second-step';
+const SECOND_STEP_TTL_MS = 10 * 60_000;
+
+/** The second step: a TOTP or recovery code for the account whose password was just checked. */
+export async function completeSecondStep(
+  deps: ServiceDeps,
+  pendingToken: string | undefined,
+  code: string,
+  origin: RequestOrigin,
+): Promise<{ token: string; session: ActiveSession }> {
+  if (!looksLikeToken(pendingToken)) throw new DomainError('TOKEN_INVALID');
   const started = await deps.db.transaction().execute(async (trx) => {
-    const result = await startSession(trx, deps, verified.id, origin);
-    await noteDevice(trx, deps, verified, { ...origin, sessionId: result.session.id });
-    return result;
+    const now = deps.clock.now().toISOString();
+    const pending = await findUsableToken(trx, hashToken(pendingToken), SECOND_STEP_PURPOSE, now);
+    if (!pending) throw new DomainError('TOKEN_INVALID');
+    const account = await findAccountById(trx, pending.account_id);
+    if (!account || account.status !== 'active' || account.password_disabled_at) throw new DomainError('TOKEN_INVALID');
+    await verifySecondFactor(trx, deps, account.id, code, origin);
+    if (!(await consumeToken(trx, hashToken(pendingToken), SECOND_STEP_PURPOSE, now))) throw new DomainError('TOKEN_INVALID');
+    return finishSignIn(trx, deps, account, origin);
   });
   deps.mailQueued();
   return started;
+}
+
+async function finishSignIn(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin) {
+  const result = await startSession(trx, deps, account.id, origin);
+  await noteDevice(trx, deps, account, { ...origin, sessionId: result.session.id });
+  return result;
 }
 
 /**

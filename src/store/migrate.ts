@@ -2,11 +2,13 @@ import { Migrator, type Migration, type MigrationProvider, type MigrationResultS
 import type { Db } from './database.ts';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as accountLogAndIncidents from './migrations/0002-account-log-and-incidents.ts';
+import * as secondFactors from './migrations/0003-second-factors.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-account-log-and-incidents': accountLogAndIncidents,
+  '0003-second-factors': secondFactors,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

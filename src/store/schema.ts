@@ -163,6 +163,8 @@ export interface IncidentsTable {
   recovery_opened_at: string | null;
   recovered_at: string | null;
   closed_at: string | null;
+  /** 1 when the account had a second factor before the compromise: recovery then needs it too. */
+  requires_second_factor: Generated<number>;
 }
 
 export interface SupportRequestsTable {
@@ -175,6 +177,26 @@ export interface SupportRequestsTable {
   preferred_time: string | null;
   locale: string;
   created_at: string;
+}
+
+export interface TotpFactorsTable {
+  id: string;
+  account_id: string;
+  /** Base32 TOTP seed (160 bits). Must be readable to check codes; see README on key management. */
+  secret: string;
+  created_at: string;
+  confirmed_at: string | null;
+  removed_at: string | null;
+  /** The last 30-second step accepted: a code is never accepted twice (STANDARDS H2). */
+  last_used_step: Generated<number>;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  account_id: string;
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
 }
 
 export interface Database {
@@ -191,4 +213,6 @@ export interface Database {
   known_devices: KnownDevicesTable;
   incidents: IncidentsTable;
   support_requests: SupportRequestsTable;
+  totp_factors: TotpFactorsTable;
+  recovery_codes: RecoveryCodesTable;
 }

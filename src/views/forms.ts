@@ -1,4 +1,5 @@
 import type { FieldProblem } from '../core/errors.ts';
+import { PASSWORD_MAX, PASSWORD_MIN_SINGLE_FACTOR } from '../core/password-policy.ts';
 import { html, type SafeHtml } from './html.ts';
 import { isMessageKey, type MessageKey } from './i18n/translate.ts';
 import type { FormState, PageContext } from './page-context.ts';
@@ -18,7 +19,7 @@ export function fieldMessage(ctx: PageContext, problem: FieldProblem): string {
   const key = `field.${problem.code}`;
   if (isMessageKey(key)) return ctx.t(key);
   const errorKey = `error.${problem.code}`;
-  if (isMessageKey(errorKey)) return ctx.t(errorKey, { min: 15, max: 256 });
+  if (isMessageKey(errorKey)) return ctx.t(errorKey, { min: PASSWORD_MIN_SINGLE_FACTOR, max: PASSWORD_MAX });
   return ctx.t('field.invalid_format');
 }
 

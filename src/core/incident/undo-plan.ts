@@ -15,6 +15,8 @@ export type UndoAction =
   | 'remove-payment-method'
   | 'restore-payment-method'
   | 'restore-subscription'
+  | 'remove-second-factor'
+  | 'restore-second-factor'
   | 'none';
 
 export type UndoNote = 'password-disabled' | 'sessions-revoked' | 'link-voided' | null;
@@ -58,6 +60,12 @@ function actionFor(kind: CustomerChangeKind): { action: UndoAction; note: UndoNo
       return { action: 'restore-payment-method', note: null };
     case 'subscription-changed':
       return { action: 'restore-subscription', note: null };
+    case 'second-factor-added':
+      return { action: 'remove-second-factor', note: null };
+    case 'second-factor-removed':
+      return { action: 'restore-second-factor', note: null };
+    case 'recovery-code-used':
+      return { action: 'none', note: 'sessions-revoked' };
     case 'password-changed':
     case 'password-reset':
       return { action: 'none', note: 'password-disabled' };
@@ -85,6 +93,9 @@ export function targetOf(change: Pick<ChangeRecord, 'kind' | 'subjectId'>): stri
       return `payment-method:${change.subjectId}`;
     case 'subscription-changed':
       return `subscription:${change.subjectId}`;
+    case 'second-factor-added':
+    case 'second-factor-removed':
+      return `second-factor:${change.subjectId}`;
     default:
       return null;
   }

@@ -19,6 +19,7 @@ import {
 } from '../../views/pages/public-pages.ts';
 import { email, parseForm, password, safeReturnPath, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
+import { PENDING_COOKIE } from './two-step-routes.ts';
 import {
   clearSessionCookie,
   ensureDeviceCookie,
@@ -96,9 +97,14 @@ export function authRoutes(deps: ServiceDeps) {
       formHandler(config, (ctx, state) => signInPage(ctx, state), async (request, reply) => {
         const input = parseForm(signInForm, request.body);
         ensureDeviceCookie(request, reply, config, deps.random.token);
-        const { token } = await signIn(deps, input, requestOrigin(request));
-        setSessionCookie(reply, config, token);
-        return reply.redirect(safeReturnPath(input.returnTo, '/account'), 303);
+        const result = await signIn(deps, input, requestOrigin(request));
+        const returnTo = safeReturnPath(input.returnTo, '/account');
+        if (result.kind === 'second-step') {
+          reply.setCookie(PENDING_COOKIE, result.pendingToken, { path: '/sign-in', httpOnly: true, secure: config.secureCookies, sameSite: 'lax', maxAge: 600 });
+          return reply.redirect(`/sign-in/two-step?returnTo=${encodeURIComponent(returnTo)}`, 303);
+        }
+        setSessionCookie(reply, config, result.token);
+        return reply.redirect(returnTo, 303);
       }),
     );
 

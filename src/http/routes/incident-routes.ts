@@ -21,7 +21,7 @@ const callbackForm = z.object({
   message: optionalText(4000),
 });
 const objectForm = z.object({ token, message: text(4000) });
-const recoverForm = z.object({ token, password });
+const recoverForm = z.object({ token, password, code: z.string().trim().max(40, 'too_long').optional() });
 const DAYS_90_MS = 90 * 24 * 3_600_000;
 
 /** The incident flow's pages: reachable from mail without signing in, acting only on POST. */
@@ -75,13 +75,14 @@ export function incidentRoutes(deps: ServiceDeps) {
       return sendHtml(reply, 200, messagePage(ctx, ctx.t('object.title'), ctx.t('object.done')));
     }));
 
-    app.get('/recover', async (request, reply) => {
-      await viewRecovery(deps, linkToken(request));
-      return sendHtml(reply, 200, recoverPage(pageContext(request, reply, config), linkToken(request)));
-    });
-    app.post('/recover', limited, formHandler(config, (ctx, state, request) => recoverPage(ctx, linkToken(request), state), async (request, reply) => {
+    const recoveryForm = async (ctx: Parameters<typeof recoverPage>[0], request: FastifyRequest, state = {}) => {
+      const incident = await viewRecovery(deps, linkToken(request));
+      return recoverPage(ctx, linkToken(request), Number(incident.requires_second_factor) === 1, state);
+    };
+    app.get('/recover', async (request, reply) => sendHtml(reply, 200, await recoveryForm(pageContext(request, reply, config), request)));
+    app.post('/recover', limited, formHandler(config, (ctx, state, request) => recoveryForm(ctx, request, state), async (request, reply) => {
       const input = parseForm(recoverForm, request.body);
-      await completeRecovery(deps, input.token, input.password, requestOrigin(request));
+      await completeRecovery(deps, input.token, { newPassword: input.password, secondFactorCode: input.code || null }, requestOrigin(request));
       return reply.redirect('/sign-in?notice=recovered', 303);
     }));
 

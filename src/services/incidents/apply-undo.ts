@@ -39,6 +39,14 @@ async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, st
     case 'restore-payment-method':
       await trx.updateTable('payment_methods').set({ removed_at: null }).where('id', '=', step.subjectId ?? '').where('account_id', '=', accountId).execute();
       break;
+    case 'remove-second-factor':
+      await trx.updateTable('totp_factors').set({ removed_at: now }).where('id', '=', step.subjectId ?? '').where('account_id', '=', accountId).execute();
+      // Codes issued with the attacker's factor go with it.
+      await trx.updateTable('recovery_codes').set({ used_at: now }).where('account_id', '=', accountId).where('created_at', '>=', step.occurredAt).where('used_at', 'is', null).execute();
+      break;
+    case 'restore-second-factor':
+      await trx.updateTable('totp_factors').set({ removed_at: null }).where('id', '=', step.subjectId ?? '').where('account_id', '=', accountId).execute();
+      break;
     case 'restore-subscription':
       await trx
         .updateTable('subscriptions')

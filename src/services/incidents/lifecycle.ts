@@ -21,6 +21,7 @@ import { queueMail } from '../mail-queue.ts';
 import { issueLink, linkPayload, peekLink, useLink } from '../one-time-links.ts';
 import { requireAccount } from '../profile.ts';
 import { hashToken, looksLikeToken } from '../token-hash.ts';
+import { verifySecondFactor } from '../two-step.ts';
 import type { AppliedStep } from './apply-undo.ts';
 
 export interface ChecklistEntry {
@@ -185,12 +186,20 @@ export async function viewRecovery(deps: ServiceDeps, token: unknown): Promise<I
  * The owner sets a new password through the restored address. The account opens again, nobody is
  * signed in automatically, and the checklist waits on the account page.
  */
-export async function completeRecovery(deps: ServiceDeps, token: unknown, newPassword: string, origin: RequestOrigin): Promise<void> {
+export async function completeRecovery(
+  deps: ServiceDeps,
+  token: unknown,
+  input: { newPassword: string; secondFactorCode: string | null },
+  origin: RequestOrigin,
+): Promise<void> {
   const incident = await viewRecovery(deps, token);
   const account = await requireAccount(deps.db, incident.account_id);
-  deps.strength.assertAcceptable(newPassword, { shopName: deps.config.shopName, email: account.email, name: account.name });
-  const passwordHash = await deps.hasher.hash(newPassword);
+  const needsFactor = Number(incident.requires_second_factor) === 1;
+  if (needsFactor && !input.secondFactorCode) throw new DomainError('SECOND_FACTOR_REQUIRED', { fields: [{ field: 'code', code: 'SECOND_FACTOR_REQUIRED' }] });
+  deps.strength.assertAcceptable(input.newPassword, { shopName: deps.config.shopName, email: account.email, name: account.name, hasSecondFactor: needsFactor });
+  const passwordHash = await deps.hasher.hash(input.newPassword);
   await deps.db.transaction().execute(async (trx) => {
+    if (needsFactor) await verifySecondFactor(trx, deps, account.id, input.secondFactorCode ?? '', origin);
     await useLink(trx, deps, token, 'incident-recovery');
     const now = deps.clock.now().toISOString();
     if (!(await updateIncidentFrom(trx, incident.id, 'recovery-open', { state: nextState('recovery-open', 'recover'), recovered_at: now, updated_at: now }))) {

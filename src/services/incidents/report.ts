@@ -8,6 +8,7 @@ import { withSelection, type UndoStep } from '../../core/incident/undo-plan.ts';
 import { findLogEntry, toChangeRecord } from '../../store/account-log.ts';
 import { updateAccount } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
+import { hadTotpAt } from '../../store/factors.ts';
 import { findOpenIncident, insertIncident } from '../../store/incidents.ts';
 import { revokeAllSessions } from '../../store/sessions.ts';
 import { actorFrom, recordChange, SYSTEM_ACTOR } from '../change-log.ts';
@@ -82,6 +83,8 @@ export async function reportChange(
     const attackerEmail = applied.find((s) => s.action === 'restore-email' && s.outcome === 'undone')?.after?.email;
     const disputedParty = typeof attackerEmail === 'string' && attackerEmail !== account.email ? attackerEmail : null;
 
+    // NIST SP 800-63B-4 §4.2: an email link alone does not recover an account that had a second factor.
+    const requiresSecondFactor = await hadTotpAt(trx, change.accountId, plan.compromiseAt);
     const incidentId = deps.random.id();
     const statusToken = deps.random.token();
     const waitUntil = addMs(now, deps.config.incidentWaitMs);
@@ -101,6 +104,7 @@ export async function reportChange(
       created_at: nowIso,
       updated_at: nowIso,
       contained_at: nowIso,
+      requires_second_factor: requiresSecondFactor ? 1 : 0,
     });
     const reporter = actorFrom(origin);
     await recordChange(trx, deps, { accountId: change.accountId, kind: 'incident-opened', actor: reporter, subjectId: incidentId, after: { reportedChange: change.kind } });

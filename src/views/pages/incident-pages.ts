@@ -106,12 +106,13 @@ export function objectPage(ctx: PageContext, token: string, state: FormState = {
   );
 }
 
-export function recoverPage(ctx: PageContext, token: string, state: FormState = {}): string {
+export function recoverPage(ctx: PageContext, token: string, needsSecondFactor: boolean, state: FormState = {}): string {
   const { t } = ctx;
   return layout(
     ctx,
     t('recover.title'),
     html`<p>${t('recover.lead')}</p>${errorSummary(state)}<form method="post" action="/recover" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
+${needsSecondFactor ? html`<p>${t('error.SECOND_FACTOR_REQUIRED')}</p>${field(ctx, { name: 'code', label: 'recover.codeLabel', autocomplete: 'one-time-code', required: true, maxlength: 40 }, state)}` : ''}
 ${field(ctx, { name: 'password', label: 'reset.password', type: 'password', autocomplete: 'new-password', required: true, hint: t('register.passwordHint') }, state)}
 <button type="submit">${t('recover.submit')}</button></form>`,
   );

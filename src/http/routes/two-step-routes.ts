@@ -1,0 +1,63 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import { DomainError } from '../../core/errors.ts';
+import type { ServiceDeps } from '../../services/deps.ts';
+import type { ActiveSession } from '../../services/sessions.ts';
+import { completeSecondStep } from '../../services/sign-in.ts';
+import { confirmTotp, removeTotp, startTotpSetup, twoStepStatus } from '../../services/two-step.ts';
+import type { FormState, PageContext } from '../../views/page-context.ts';
+import { secondStepPage, twoStepPage } from '../../views/pages/two-step-pages.ts';
+import { parseForm, safeReturnPath } from '../form-input.ts';
+import { formHandler } from '../form-route.ts';
+import { pageContext, requestOrigin, sendHtml, setSessionCookie } from '../request-context.ts';
+
+const codeForm = z.object({ code: z.string({ error: 'required' }).trim().min(1, 'required').max(40, 'too_long') });
+export const PENDING_COOKIE = 'mamori_second_step';
+
+function requireSession(request: FastifyRequest): ActiveSession {
+  if (!request.session) throw new DomainError('UNAUTHENTICATED');
+  return request.session;
+}
+
+/** Two-step sign-in: the account's authenticator app and recovery codes, and the second sign-in step. */
+export function twoStepRoutes(deps: ServiceDeps) {
+  const { config } = deps;
+  const limited = { config: { rateLimit: { max: config.signInLimitPerMinute, timeWindow: 60_000 } } };
+
+  async function render(request: FastifyRequest, ctx: PageContext, state: FormState = {}, codes?: string[]) {
+    const status = await twoStepStatus(deps, requireSession(request));
+    const qr = status.pending ? await QRCode.toString(status.pending.uri, { type: 'svg', margin: 1, width: 200 }) : null;
+    return twoStepPage(ctx, status, qr, state, codes);
+  }
+
+  return async function twoStepRoutesPlugin(app: FastifyInstance) {
+    app.get('/account/two-step', async (request, reply) => {
+      if (!request.session) return reply.redirect('/sign-in?returnTo=/account/two-step', 303);
+      return sendHtml(reply, 200, await render(request, pageContext(request, reply, config)));
+    });
+    app.post('/account/two-step/start', async (request, reply) => {
+      await startTotpSetup(deps, requireSession(request));
+      return reply.redirect('/account/two-step', 303);
+    });
+    app.post('/account/two-step/confirm', limited, formHandler(config, (ctx, state, request) => render(request, ctx, state), async (request, reply) => {
+      const input = parseForm(codeForm, request.body);
+      const codes = await confirmTotp(deps, requireSession(request), requestOrigin(request), input.code);
+      return sendHtml(reply, 200, await render(request, pageContext(request, reply, config), {}, codes));
+    }));
+    app.post('/account/two-step/remove', async (request, reply) => {
+      await removeTotp(deps, requireSession(request), requestOrigin(request));
+      return reply.redirect('/account/two-step', 303);
+    });
+
+    app.get('/sign-in/two-step', async (request, reply) => sendHtml(reply, 200, secondStepPage(pageContext(request, reply, config))));
+    app.post('/sign-in/two-step', limited, formHandler(config, (ctx, state) => secondStepPage(ctx, state), async (request, reply: FastifyReply) => {
+      const input = parseForm(codeForm, request.body);
+      const { token } = await completeSecondStep(deps, request.cookies[PENDING_COOKIE], input.code, requestOrigin(request));
+      reply.clearCookie(PENDING_COOKIE, { path: '/sign-in' });
+      setSessionCookie(reply, config, token);
+      const returnTo = safeReturnPath((request.query as Record<string, unknown>).returnTo, '/account');
+      return reply.redirect(returnTo, 303);
+    }));
+  };
+}

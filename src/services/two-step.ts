@@ -1,0 +1,132 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
+import { DomainError } from '../core/errors.ts';
+import type { Executor } from '../store/database.ts';
+import { consumeRecoveryCode, countUnusedRecoveryCodes, findActiveTotp, findPendingTotp, useTotpStep, type TotpFactorRow } from '../store/factors.ts';
+import { actorFrom } from './change-log.ts';
+import type { RequestOrigin, ServiceDeps } from './deps.ts';
+import { requireAccount } from './profile.ts';
+import { recordSensitiveChange } from './security-notice.ts';
+import { assertPrivileged, type ActiveSession } from './sessions.ts';
+
+/**
+ * TOTP (RFC 6238, 6 digits, 30 s, 160-bit seed) with ten recovery codes of 125 bits each. Codes of
+ * that strength may be stored as SHA-256 (STANDARDS B3: ≥112 bits); each is usable once.
+ */
+const RECOVERY_CODE_COUNT = 10;
+const PERIOD_S = 30;
+
+function totpFor(secret: string, label: string, issuer: string): TOTP {
+  return new TOTP({ issuer, label, algorithm: 'SHA1', digits: 6, period: PERIOD_S, secret: Secret.fromBase32(secret) });
+}
+
+function normalizeRecoveryCode(code: string): string {
+  return code.toUpperCase().replace(/[^A-Z2-7]/g, '');
+}
+
+export function hashRecoveryCode(code: string): string {
+  return createHash('sha256').update(normalizeRecoveryCode(code)).digest('base64url');
+}
+
+function newRecoveryCode(): string {
+  const base32 = new Secret({ buffer: randomBytes(16).buffer }).base32.slice(0, 25);
+  return base32.match(/.{5}/g)?.join('-') ?? base32;
+}
+
+export async function hasSecondFactor(db: Executor, accountId: string): Promise<boolean> {
+  return (await findActiveTotp(db, accountId)) !== undefined;
+}
+
+export interface TwoStepStatus {
+  active: boolean;
+  pending: { secret: string; uri: string } | null;
+  unusedRecoveryCodes: number;
+}
+
+export async function twoStepStatus(deps: ServiceDeps, session: ActiveSession): Promise<TwoStepStatus> {
+  const [active, pending, unused] = await Promise.all([
+    findActiveTotp(deps.db, session.accountId),
+    findPendingTotp(deps.db, session.accountId),
+    countUnusedRecoveryCodes(deps.db, session.accountId),
+  ]);
+  const label = session.account?.email ?? 'account';
+  return {
+    active: active !== undefined,
+    pending: pending && !active ? { secret: pending.secret, uri: totpFor(pending.secret, label, deps.config.shopName).toString() } : null,
+    unusedRecoveryCodes: unused,
+  };
+}
+
+/** Starts enrolment: a fresh seed, not yet active until a code from it is entered. */
+export async function startTotpSetup(deps: ServiceDeps, session: ActiveSession): Promise<void> {
+  assertPrivileged(deps, session);
+  const now = deps.clock.now().toISOString();
+  await deps.db.transaction().execute(async (trx) => {
+    await trx.updateTable('totp_factors').set({ removed_at: now }).where('account_id', '=', session.accountId).where('confirmed_at', 'is', null).where('removed_at', 'is', null).execute();
+    await trx.insertInto('totp_factors').values({ id: deps.random.id(), account_id: session.accountId, secret: new Secret({ size: 20 }).base32, created_at: now }).execute();
+  });
+}
+
+/** Checks a TOTP code against the factor at the application clock; each step is accepted once. */
+async function acceptTotp(trx: Executor, deps: ServiceDeps, factor: TotpFactorRow, code: string): Promise<boolean> {
+  if (!/^\d{6}$/.test(code)) return false;
+  const timestamp = deps.clock.now().getTime();
+  const delta = totpFor(factor.secret, 'x', 'x').validate({ token: code, timestamp, window: 1 });
+  if (delta === null) return false;
+  const step = Math.floor(timestamp / 1000 / PERIOD_S) + delta;
+  return useTotpStep(trx, factor.id, step);
+}
+
+/** Confirms enrolment with a first code; returns the recovery codes, shown once and stored hashed. */
+export async function confirmTotp(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, code: string): Promise<string[]> {
+  assertPrivileged(deps, session);
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+  await deps.db.transaction().execute(async (trx) => {
+    const pending = await findPendingTotp(trx, session.accountId);
+    if (!pending || !(await acceptTotp(trx, deps, pending, code.trim()))) {
+      throw new DomainError('CODE_INVALID', { fields: [{ field: 'code', code: 'CODE_INVALID' }] });
+    }
+    const now = deps.clock.now().toISOString();
+    await trx.updateTable('totp_factors').set({ removed_at: now }).where('account_id', '=', session.accountId).where('confirmed_at', 'is not', null).where('removed_at', 'is', null).execute();
+    await trx.updateTable('totp_factors').set({ confirmed_at: now }).where('id', '=', pending.id).execute();
+    await trx.updateTable('recovery_codes').set({ used_at: now }).where('account_id', '=', session.accountId).where('used_at', 'is', null).execute();
+    await trx
+      .insertInto('recovery_codes')
+      .values(codes.map((c) => ({ id: deps.random.id(), account_id: session.accountId, code_hash: hashRecoveryCode(c), created_at: now })))
+      .execute();
+    const account = await requireAccount(trx, session.accountId);
+    await recordSensitiveChange(trx, deps, account, { kind: 'second-factor-added', actor: actorFrom(origin), subjectId: pending.id, after: { factor: 'totp' } });
+  });
+  deps.mailQueued();
+  return codes;
+}
+
+export async function removeTotp(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin): Promise<void> {
+  assertPrivileged(deps, session);
+  await deps.db.transaction().execute(async (trx) => {
+    const factor = await findActiveTotp(trx, session.accountId);
+    if (!factor) throw new DomainError('NOT_FOUND');
+    const now = deps.clock.now().toISOString();
+    await trx.updateTable('totp_factors').set({ removed_at: now }).where('id', '=', factor.id).execute();
+    await trx.updateTable('recovery_codes').set({ used_at: now }).where('account_id', '=', session.accountId).where('used_at', 'is', null).execute();
+    const account = await requireAccount(trx, session.accountId);
+    await recordSensitiveChange(trx, deps, account, { kind: 'second-factor-removed', actor: actorFrom(origin), subjectId: factor.id, before: { factor: 'totp' } });
+  });
+  deps.mailQueued();
+}
+
+/**
+ * The second step: a current TOTP code or an unused recovery code. Using a recovery code is itself
+ * announced to the owner (STANDARDS E7). Returns which was used, or throws CODE_INVALID.
+ */
+export async function verifySecondFactor(trx: Executor, deps: ServiceDeps, accountId: string, code: string, origin: RequestOrigin): Promise<'totp' | 'recovery-code'> {
+  const trimmed = code.trim();
+  const factor = await findActiveTotp(trx, accountId);
+  if (factor && (await acceptTotp(trx, deps, factor, trimmed))) return 'totp';
+  if (normalizeRecoveryCode(trimmed).length === 25 && (await consumeRecoveryCode(trx, accountId, hashRecoveryCode(trimmed), deps.clock.now().toISOString()))) {
+    const account = await requireAccount(trx, accountId);
+    await recordSensitiveChange(trx, deps, account, { kind: 'recovery-code-used', actor: actorFrom(origin) });
+    return 'recovery-code';
+  }
+  throw new DomainError('CODE_INVALID', { fields: [{ field: 'code', code: 'CODE_INVALID' }] });
+}

@@ -1,0 +1,66 @@
+import type { Selectable } from 'kysely';
+import type { Executor } from './database.ts';
+import type { TotpFactorsTable } from './schema.ts';
+
+export type TotpFactorRow = Selectable<TotpFactorsTable>;
+
+export function findActiveTotp(db: Executor, accountId: string): Promise<TotpFactorRow | undefined> {
+  return db
+    .selectFrom('totp_factors')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('confirmed_at', 'is not', null)
+    .where('removed_at', 'is', null)
+    .orderBy('confirmed_at', 'desc')
+    .executeTakeFirst();
+}
+
+export function findPendingTotp(db: Executor, accountId: string): Promise<TotpFactorRow | undefined> {
+  return db
+    .selectFrom('totp_factors')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('confirmed_at', 'is', null)
+    .where('removed_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+}
+
+/** Records a step as used only if it is newer than the last one: a replayed code changes nothing. */
+export async function useTotpStep(db: Executor, factorId: string, step: number): Promise<boolean> {
+  const result = await db.updateTable('totp_factors').set({ last_used_step: step }).where('id', '=', factorId).where('last_used_step', '<', step).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Factors confirmed before `at` and not removed before it: the owner's own, for the recovery rule. */
+export async function hadTotpAt(db: Executor, accountId: string, at: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('totp_factors')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('confirmed_at', '<', at)
+    .where((eb) => eb.or([eb('removed_at', 'is', null), eb('removed_at', '>=', at)]))
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function consumeRecoveryCode(db: Executor, accountId: string, codeHash: string, at: string): Promise<boolean> {
+  const result = await db
+    .updateTable('recovery_codes')
+    .set({ used_at: at })
+    .where('account_id', '=', accountId)
+    .where('code_hash', '=', codeHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function countUnusedRecoveryCodes(db: Executor, accountId: string): Promise<number> {
+  const row = await db
+    .selectFrom('recovery_codes')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('account_id', '=', accountId)
+    .where('used_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

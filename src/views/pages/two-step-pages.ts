@@ -1,0 +1,44 @@
+import type { TwoStepStatus } from '../../services/two-step.ts';
+import { html, SafeHtml } from '../html.ts';
+import { csrfField, layout } from '../layout.ts';
+import { errorSummary, field } from '../forms.ts';
+import type { FormState, PageContext } from '../page-context.ts';
+
+/** `qrSvg` is markup produced by the qrcode library from our own otpauth URI, never from user input. */
+export function twoStepPage(ctx: PageContext, status: TwoStepStatus, qrSvg: string | null, state: FormState = {}, codes?: string[]): string {
+  const { t } = ctx;
+  return layout(
+    ctx,
+    t('twoStep.title'),
+    html`<p>${t('twoStep.lead')}</p>${errorSummary(state)}
+${
+  codes
+    ? html`<section class="checklist" aria-labelledby="h-codes"><h2 id="h-codes">${t('twoStep.codesTitle')}</h2><p>${t('twoStep.codesLead')}</p>
+<ul class="codes" data-testid="recovery-codes">${codes.map((c) => html`<li><code>${c}</code></li>`)}</ul></section>`
+    : ''
+}
+<p data-testid="two-step-status">${status.active ? t('twoStep.on', { count: status.unusedRecoveryCodes }) : t('twoStep.off')}</p>
+${
+  status.pending
+    ? html`<p>${t('twoStep.scan')}</p>${qrSvg ? html`<div class="qr">${new SafeHtml(qrSvg)}</div>` : ''}
+<p>${t('twoStep.key')}: <code data-testid="totp-secret">${status.pending.secret}</code></p>
+<form method="post" action="/account/two-step/confirm" novalidate>${csrfField(ctx)}
+${field(ctx, { name: 'code', label: 'twoStep.code', autocomplete: 'one-time-code', required: true, maxlength: 6 }, state)}
+<button type="submit">${t('twoStep.confirm')}</button></form>`
+    : status.active
+      ? html`<form method="post" action="/account/two-step/remove">${csrfField(ctx)}<button type="submit" class="secondary">${t('twoStep.remove')}</button></form>`
+      : html`<form method="post" action="/account/two-step/start">${csrfField(ctx)}<button type="submit">${t('twoStep.start')}</button></form>`
+}`,
+  );
+}
+
+export function secondStepPage(ctx: PageContext, state: FormState = {}): string {
+  const { t } = ctx;
+  return layout(
+    ctx,
+    t('twoStep.signInTitle'),
+    html`<p>${t('twoStep.signInLead')}</p>${errorSummary(state)}<form method="post" action="/sign-in/two-step" novalidate>${csrfField(ctx)}
+${field(ctx, { name: 'code', label: 'twoStep.signInCode', autocomplete: 'one-time-code', required: true, maxlength: 40 }, state)}
+<button type="submit">${t('twoStep.signInSubmit')}</button></form>`,
+  );
+}

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, test } from 'node:test';
+import { Secret, TOTP } from 'otpauth';
+import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
+import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
+import { PASSWORD, registerAndVerify } from '../support/flows.ts';
+import { ATTACKER, attackerTakesOver, emailChangedReportLink, OWNER, reportWithDefaults } from '../support/story.ts';
+
+const codeAt = (secret: string, ms: number) => new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: ms });
+
+async function signInFirstStep(m: TestMamori, email: string, client = new TestClient(m.app)) {
+  await client.get('/sign-in');
+  const res = await client.post('/sign-in', { email, password: PASSWORD });
+  return { client, res };
+}
+
+/** Turns on TOTP from a signed-in client; returns the seed and the recovery codes. */
+async function enrol(m: TestMamori, client: TestClient): Promise<{ secret: string; codes: string[] }> {
+  await client.get('/account/two-step');
+  assert.equal((await client.post('/account/two-step/start')).statusCode, 303);
+  const page = await client.get('/account/two-step');
+  const secret = /data-testid="totp-secret">([A-Z2-7]+)</.exec(page.body)?.[1] ?? '';
+  assert.ok(secret.length >= 32, 'a 160-bit seed');
+  assert.match(page.body, /<svg/, 'a QR code to scan');
+  const wrong = await client.post('/account/two-step/confirm', { code: '000000' });
+  assert.equal(wrong.statusCode, 400);
+  const done = await client.post('/account/two-step/confirm', { code: codeAt(secret, m.clock.now().getTime()) });
+  assert.equal(done.statusCode, 200);
+  const codes = [...done.body.matchAll(/<li><code>([A-Z2-7-]+)<\/code><\/li>/g)].map((x) => x[1] ?? '');
+  assert.equal(codes.length, 10);
+  assert.match(done.body, /Two-step sign-in is on\. Unused recovery codes: 10\./);
+  return { secret, codes };
+}
+
+forEachStore('two-step sign-in', (store) => {
+  let m: TestMamori;
+  beforeEach(async () => {
+    m = await startMamori(store);
+  });
+  afterEach(async () => {
+    await m.close();
+  });
+
+  test('enrol TOTP, then sign-in needs the code; a code is accepted once; the pending step expires', async () => {
+    const client = await registerAndVerify(m, 'hana@example.com');
+    await signInFirstStep(m, 'hana@example.com', client);
+    const { secret } = await enrol(m, client);
+    await m.deliver();
+    assert.ok(m.mailer.to('hana@example.com').some((mail) => /Two-step sign-in was turned on/.test(mail.subject)));
+    const stored = await m.deps.db.selectFrom('recovery_codes').select('code_hash').execute();
+    assert.equal(stored.length, 10);
+
+    m.clock.advance(60_000);
+    const { client: other, res } = await signInFirstStep(m, 'hana@example.com');
+    assert.equal(res.statusCode, 303);
+    assert.match(String(res.headers.location), /^\/sign-in\/two-step/);
+    assert.equal((await other.get('/api/session')).statusCode, 401, 'no session before the second step');
+    await other.get('/sign-in/two-step');
+    assert.equal((await other.post('/sign-in/two-step', { code: '123456' })).statusCode, 400);
+    const code = codeAt(secret, m.clock.now().getTime());
+    assert.equal((await other.post('/sign-in/two-step', { code })).statusCode, 303);
+    assert.equal((await other.get('/api/session')).statusCode, 200);
+
+    // The same code again, in the same 30-second step, from another sign-in: refused.
+    const { client: replay } = await signInFirstStep(m, 'hana@example.com');
+    await replay.get('/sign-in/two-step');
+    const replayed = await replay.post('/sign-in/two-step', { code });
+    assert.equal(replayed.statusCode, 400);
+    assert.match(replayed.body, /not valid/);
+    m.clock.advance(30_000);
+    assert.equal((await replay.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode, 303);
+
+    const { client: late } = await signInFirstStep(m, 'hana@example.com');
+    m.clock.advance(10 * 60_000 + 1000);
+    await late.get('/sign-in/two-step');
+    assert.equal((await late.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode, 400, 'the pending step lasts 10 minutes');
+  });
+
+  test('a recovery code works once and its use is announced', async () => {
+    const client = await registerAndVerify(m, 'hana@example.com');
+    await signInFirstStep(m, 'hana@example.com', client);
+    const { codes } = await enrol(m, client);
+    const { client: a } = await signInFirstStep(m, 'hana@example.com');
+    await a.get('/sign-in/two-step');
+    assert.equal((await a.post('/sign-in/two-step', { code: (codes[0] ?? '').toLowerCase().replace(/-/g, ' ') })).statusCode, 303, 'case and separators do not matter');
+    const { client: b } = await signInFirstStep(m, 'hana@example.com');
+    await b.get('/sign-in/two-step');
+    assert.equal((await b.post('/sign-in/two-step', { code: codes[0] ?? '' })).statusCode, 400, 'single use');
+    await m.deliver();
+    assert.ok(m.mailer.to('hana@example.com').some((mail) => /recovery code was used/.test(mail.subject)));
+  });
+
+  test('with a second factor the length rule drops from 15 to 8 characters (strength still applies)', async () => {
+    const client = await registerAndVerify(m, 'hana@example.com');
+    await signInFirstStep(m, 'hana@example.com', client);
+    await enrol(m, client);
+    await client.get('/account');
+    const res = await client.post('/account/password', { currentPassword: PASSWORD, newPassword: 'tide#Fern9', signOutOthers: 'yes' });
+    assert.equal(res.statusCode, 303, 'ten characters, refused without a second factor, are accepted');
+    const short = await client.post('/account/password', { currentPassword: 'tide#Fern9', newPassword: 'tide#Fe' });
+    assert.equal(short.statusCode, 400);
+    assert.match(short.body, /at least 8 characters/);
+  });
+
+  test('an account that had TOTP before the attack is not recovered by the email link alone', async () => {
+    const owner = await registerAndVerify(m, OWNER);
+    await signInFirstStep(m, OWNER, owner);
+    const { secret } = await enrol(m, owner);
+    await owner.post('/sign-out');
+    m.clock.advance(3 * 24 * 3_600_000);
+
+    // The attacker phished one code: password + code gets them in; they change the email.
+    const attacker = new TestClient(m.app, { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/129.0' });
+    await signInFirstStep(m, OWNER, attacker);
+    await attacker.get('/sign-in/two-step');
+    assert.equal((await attacker.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode, 303);
+    await attacker.get('/account');
+    assert.equal((await attacker.post('/account/email', { newEmail: ATTACKER, currentPassword: PASSWORD })).statusCode, 303);
+    await m.deliver();
+    const confirm = m.mailer.link(ATTACKER, '/confirm-email');
+    await attacker.get(pathOf(confirm));
+    await attacker.post('/confirm-email', { token: tokenOf(confirm) });
+    await m.deliver();
+
+    await reportWithDefaults(m, emailChangedReportLink(m));
+    m.clock.advance(5 * 3_600_000);
+    await m.deliver();
+    const recovery = m.mailer.link(OWNER, '/recover');
+    const client = new TestClient(m.app);
+    const page = await client.get(pathOf(recovery));
+    assert.match(page.body, /had two-step sign-in before the intrusion/);
+    const without = await client.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow' });
+    assert.equal(without.statusCode, 401);
+    const wrong = await client.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow', code: '000000' });
+    assert.equal(wrong.statusCode, 400);
+    assert.equal((await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state, 'recovery-open', 'nothing changed');
+    m.clock.advance(30_000);
+    const ok = await client.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow', code: codeAt(secret, m.clock.now().getTime()) });
+    assert.equal(ok.statusCode, 303);
+    assert.equal((await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state, 'recovered');
+  });
+
+  test('a second factor the attacker added is removed by the undo, and does not gate recovery', async () => {
+    const { attacker } = await attackerTakesOver(m);
+    await attacker.get('/account/two-step');
+    await attacker.post('/account/two-step/start');
+    const page = await attacker.get('/account/two-step');
+    const secret = /data-testid="totp-secret">([A-Z2-7]+)</.exec(page.body)?.[1] ?? '';
+    assert.equal((await attacker.post('/account/two-step/confirm', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode, 200);
+    await m.deliver();
+    const reportPage = await new TestClient(m.app).get(pathOf(emailChangedReportLink(m)));
+    assert.match(reportPage.body, /Two-step sign-in turned on/);
+    await reportWithDefaults(m, emailChangedReportLink(m));
+    const active = await m.deps.db.selectFrom('totp_factors').selectAll().where('removed_at', 'is', null).where('confirmed_at', 'is not', null).execute();
+    assert.equal(active.length, 0, 'the attacker’s authenticator is gone');
+    const codes = await m.deps.db.selectFrom('recovery_codes').selectAll().where('used_at', 'is', null).execute();
+    assert.equal(codes.length, 0, 'and its recovery codes with it');
+    assert.equal((await m.deps.db.selectFrom('incidents').select('requires_second_factor').executeTakeFirstOrThrow()).requires_second_factor, 0);
+  });
+});
