@@ -7,6 +7,8 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 export class InjectClient {
   readonly cookies = new Map<string, string>();
   csrf = '';
+  /** The client's address as the server sees it. */
+  remoteAddress = '127.0.0.1';
   constructor(
     private readonly app: FastifyInstance,
     readonly headers: Record<string, string> = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36' },
@@ -28,7 +30,7 @@ export class InjectClient {
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    return this.keep(await this.app.inject({ method: 'GET', url, headers: { ...this.headers, cookie: this.cookieHeader(), ...headers } }));
+    return this.keep(await this.app.inject({ method: 'GET', url, remoteAddress: this.remoteAddress, headers: { ...this.headers, cookie: this.cookieHeader(), ...headers } }));
   }
 
   /** Posts a urlencoded form with the current CSRF token unless the form brings its own `_csrf`; a list repeats the field. */
@@ -42,6 +44,7 @@ export class InjectClient {
       await this.app.inject({
         method: 'POST',
         url,
+        remoteAddress: this.remoteAddress,
         payload: body,
         headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...headers },
       }),
@@ -50,7 +53,7 @@ export class InjectClient {
 
   async raw(options: { method: 'POST' | 'GET'; url: string; payload?: string | Buffer; headers?: Record<string, string> }): Promise<LightMyRequestResponse> {
     return this.keep(
-      await this.app.inject({ ...options, headers: { ...this.headers, cookie: this.cookieHeader(), ...(options.headers ?? {}) } }),
+      await this.app.inject({ ...options, remoteAddress: this.remoteAddress, headers: { ...this.headers, cookie: this.cookieHeader(), ...(options.headers ?? {}) } }),
     );
   }
 }

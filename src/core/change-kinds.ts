@@ -18,6 +18,7 @@ export const CUSTOMER_CHANGE_KINDS = [
   'second-factor-added',
   'second-factor-removed',
   'recovery-code-used',
+  'password-disabled-after-failures',
 ] as const;
 
 export const INCIDENT_CHANGE_KINDS = [

@@ -9,6 +9,7 @@ import { issueLink, LINK_PURPOSES, peekLink, useLink } from './one-time-links.ts
 import { requireAccount } from './profile.ts';
 import { actorFrom } from './change-log.ts';
 import { recordSensitiveChange } from './security-notice.ts';
+import { noteSuccess } from './sign-in-throttle.ts';
 
 const RESETS_PER_HOUR = 3;
 
@@ -58,6 +59,8 @@ export async function completePasswordReset(deps: ServiceDeps, token: unknown, n
     });
     await revokeAllSessions(trx, account.id, now, 'password-reset');
     await recordSensitiveChange(trx, deps, account, { kind: 'password-reset', actor: actorFrom(origin) });
+    // A new password starts with a clean count (STANDARDS C3).
+    await noteSuccess(trx, account.email);
   });
   deps.mailQueued();
 }

@@ -7,6 +7,7 @@ import type { Executor } from '../store/database.ts';
 import { hasKnownDevices, isKnownDevice, rememberDevice } from '../store/devices.ts';
 import { consumeToken, findUsableToken, insertOneTimeToken } from '../store/one-time-tokens.ts';
 import { hashToken, looksLikeToken } from './token-hash.ts';
+import { assertNotThrottled, noteFailure, noteSuccess } from './sign-in-throttle.ts';
 import { hasSecondFactor, verifySecondFactor } from './two-step.ts';
 import { actorFrom, recordChange } from './change-log.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
@@ -31,9 +32,14 @@ async function accountForPassword(deps: ServiceDeps, account: AccountRow | undef
 export type SignInResult = { kind: 'signed-in'; token: string; session: ActiveSession } | { kind: 'second-step'; pendingToken: string };
 
 export async function signIn(deps: ServiceDeps, input: { email: string; password: string }, origin: RequestOrigin): Promise<SignInResult> {
-  const account = await findAccountByEmail(deps.db, normalizeEmail(input.email));
+  const email = normalizeEmail(input.email);
+  const account = await findAccountByEmail(deps.db, email);
+  await assertNotThrottled(deps, email, account, origin);
   const verified = await accountForPassword(deps, account, input.password);
-  if (!verified) throw new DomainError('INVALID_CREDENTIALS');
+  if (!verified) {
+    await noteFailure(deps.db, deps, email, account, origin);
+    throw new DomainError('INVALID_CREDENTIALS');
+  }
   if (!verified.email_verified_at) {
     // Only someone who knows the password learns this, so it reveals nothing to a guesser.
     await deps.db.transaction().execute(async (trx) => {
@@ -63,7 +69,9 @@ export async function signIn(deps: ServiceDeps, input: { email: string; password
     });
     return { kind: 'second-step', pendingToken };
   }
+  // With a second factor the count is reset only when the second step passes too: codes share it.
   const started = await deps.db.transaction().execute((trx) => finishSignIn(trx, deps, verified, origin));
+  await noteSuccess(deps.db, email);
   deps.mailQueued();
   return { kind: 'signed-in', ...started };
 }
@@ -79,18 +87,24 @@ export async function completeSecondStep(
   origin: RequestOrigin,
 ): Promise<{ token: string; session: ActiveSession }> {
   if (!looksLikeToken(pendingToken)) throw new DomainError('TOKEN_INVALID');
-  const started = await deps.db.transaction().execute(async (trx) => {
-    const now = deps.clock.now().toISOString();
-    const pending = await findUsableToken(trx, hashToken(pendingToken), SECOND_STEP_PURPOSE, now);
-    if (!pending) throw new DomainError('TOKEN_INVALID');
-    const account = await findAccountById(trx, pending.account_id);
-    if (!account || account.status !== 'active' || account.password_disabled_at) throw new DomainError('TOKEN_INVALID');
-    await verifySecondFactor(trx, deps, account.id, code, origin);
-    if (!(await consumeToken(trx, hashToken(pendingToken), SECOND_STEP_PURPOSE, now))) throw new DomainError('TOKEN_INVALID');
-    return finishSignIn(trx, deps, account, origin);
-  });
-  deps.mailQueued();
-  return started;
+  const pending = await findUsableToken(deps.db, hashToken(pendingToken), SECOND_STEP_PURPOSE, deps.clock.now().toISOString());
+  const account = pending ? await findAccountById(deps.db, pending.account_id) : undefined;
+  if (!account || account.status !== 'active' || account.password_disabled_at) throw new DomainError('TOKEN_INVALID');
+  await assertNotThrottled(deps, account.email, account, origin);
+  try {
+    const started = await deps.db.transaction().execute(async (trx) => {
+      await verifySecondFactor(trx, deps, account.id, code, origin);
+      if (!(await consumeToken(trx, hashToken(pendingToken), SECOND_STEP_PURPOSE, deps.clock.now().toISOString()))) throw new DomainError('TOKEN_INVALID');
+      return finishSignIn(trx, deps, account, origin);
+    });
+    await noteSuccess(deps.db, account.email);
+    deps.mailQueued();
+    return started;
+  } catch (error) {
+    // Wrong codes count against the same throttle as wrong passwords (STANDARDS C4), outside the rolled-back transaction.
+    if (error instanceof DomainError && error.code === 'CODE_INVALID') await noteFailure(deps.db, deps, account.email, account, origin);
+    throw error;
+  }
 }
 
 async function finishSignIn(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin) {

@@ -3,12 +3,14 @@ import type { Db } from './database.ts';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as accountLogAndIncidents from './migrations/0002-account-log-and-incidents.ts';
 import * as secondFactors from './migrations/0003-second-factors.ts';
+import * as signInThrottle from './migrations/0004-sign-in-throttle.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-account-log-and-incidents': accountLogAndIncidents,
   '0003-second-factors': secondFactors,
+  '0004-sign-in-throttle': signInThrottle,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

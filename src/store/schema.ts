@@ -199,6 +199,14 @@ export interface RecoveryCodesTable {
   used_at: string | null;
 }
 
+export interface SignInThrottleTable {
+  /** SHA-256 of the normalised address: unknown addresses are throttled exactly like known ones. */
+  key: string;
+  failures: number;
+  last_failure_at: string;
+  blocked_until: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -215,4 +223,5 @@ export interface Database {
   support_requests: SupportRequestsTable;
   totp_factors: TotpFactorsTable;
   recovery_codes: RecoveryCodesTable;
+  sign_in_throttle: SignInThrottleTable;
 }

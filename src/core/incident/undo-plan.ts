@@ -66,6 +66,8 @@ function actionFor(kind: CustomerChangeKind): { action: UndoAction; note: UndoNo
       return { action: 'restore-second-factor', note: null };
     case 'recovery-code-used':
       return { action: 'none', note: 'sessions-revoked' };
+    case 'password-disabled-after-failures':
+      return { action: 'none', note: 'password-disabled' };
     case 'password-changed':
     case 'password-reset':
       return { action: 'none', note: 'password-disabled' };

@@ -21,6 +21,7 @@ import { queueMail } from '../mail-queue.ts';
 import { issueLink, linkPayload, peekLink, useLink } from '../one-time-links.ts';
 import { requireAccount } from '../profile.ts';
 import { hashToken, looksLikeToken } from '../token-hash.ts';
+import { noteSuccess } from '../sign-in-throttle.ts';
 import { verifySecondFactor } from '../two-step.ts';
 import type { AppliedStep } from './apply-undo.ts';
 
@@ -207,6 +208,7 @@ export async function completeRecovery(
     }
     await updateAccount(trx, account.id, { password_hash: passwordHash, password_disabled_at: null, status: 'active', updated_at: now });
     await recordChange(trx, deps, { accountId: account.id, kind: 'account-recovered', actor: actorFrom(origin), subjectId: incident.id });
+    await noteSuccess(trx, account.email);
   });
 }
 
