@@ -59,24 +59,26 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
   const mailer =
     options.mailer ??
     (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, config.publicUrl) : devMailboxMailer(store.db, clock, random));
-  let deps: ServiceDeps | null = null;
-  const worker = createOutboxWorker({
-    db: store.db,
-    clock,
-    mailer,
-    log,
-    mail: { shopName: config.shopName, supportEmail: config.supportEmail },
-    tick: async () => (deps ? advanceDueIncidents(deps) : 0),
-  });
-  deps = {
+  // The worker and the services refer to each other: services ask for a delivery run after a commit,
+  // the worker's tick opens recovery for incidents whose wait ran out.
+  let worker: OutboxWorker | undefined;
+  const deps: ServiceDeps = {
     db: store.db,
     clock,
     random,
     config,
     hasher: new PasswordHasher(config.argon2),
     strength: new PasswordStrength(),
-    mailQueued: () => worker.kick(),
+    mailQueued: () => worker?.kick(),
   };
+  worker = createOutboxWorker({
+    db: store.db,
+    clock,
+    mailer,
+    log,
+    mail: { shopName: config.shopName, supportEmail: config.supportEmail },
+    tick: () => advanceDueIncidents(deps),
+  });
   const app = await buildApp({ deps, log, devMailbox: config.mode === 'development' && !config.smtpUrl });
   const interval = options.workerIntervalMs ?? 1000;
   if (interval > 0) worker.start(interval);
