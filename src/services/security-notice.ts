@@ -3,7 +3,7 @@ import { displayValue } from '../core/change-display.ts';
 import type { ChangeActor, ChangeRecord, CustomerChangeKind, ChangeValue } from '../core/change-kinds.ts';
 import type { Executor } from '../store/database.ts';
 import type { AccountRow } from '../store/accounts.ts';
-import { listLogSince, toChangeRecord } from '../store/account-log.ts';
+import { listChangesOfKindSince, toChangeRecord } from '../store/account-log.ts';
 import { recordChange } from './change-log.ts';
 import type { ServiceDeps } from './deps.ts';
 import { queueMail } from './mail-queue.ts';
@@ -55,9 +55,8 @@ export async function recordSensitiveChange(
  */
 async function recentlyReplacedAddresses(trx: Executor, deps: ServiceDeps, accountId: string): Promise<string[]> {
   const since = new Date(deps.clock.now().getTime() - REPORT_LINK_TTL_MS).toISOString();
-  const rows = await listLogSince(trx, accountId, since);
+  const rows = await listChangesOfKindSince(trx, accountId, 'email-changed', since);
   return rows
-    .filter((row) => row.kind === 'email-changed')
     .map((row) => toChangeRecord(row).before?.email)
     .filter((email): email is string => typeof email === 'string');
 }

@@ -13,14 +13,18 @@ export function throttleKey(email: string): string {
   return createHash('sha256').update(`sign-in:${email}`).digest('base64url');
 }
 
-/** Refuses an attempt while the address is in a delay, unless it comes from a browser the owner used before. */
-export async function assertNotThrottled(deps: ServiceDeps, email: string, account: AccountRow | undefined, origin: RequestOrigin): Promise<void> {
+/**
+ * Refuses an attempt while the address is in a delay, unless it comes from a browser the owner used
+ * before. Returns the failures counted so far, so a success clears the count only when there is one.
+ */
+export async function assertNotThrottled(deps: ServiceDeps, email: string, account: AccountRow | undefined, origin: RequestOrigin): Promise<number> {
   const state = await readThrottle(deps.db, throttleKey(email));
-  if (!state.blockedUntil) return;
+  if (!state.blockedUntil) return state.failures;
   const known = account !== undefined && origin.deviceId ? await isKnownDevice(deps.db, account.id, origin.deviceId) : false;
   if (throttleDecision({ blockedUntil: new Date(state.blockedUntil) }, deps.clock.now(), known) === 'wait') {
     throw new DomainError('SIGN_IN_THROTTLED');
   }
+  return state.failures;
 }
 
 /**

@@ -34,7 +34,7 @@ export type SignInResult = { kind: 'signed-in'; token: string; session: ActiveSe
 export async function signIn(deps: ServiceDeps, input: { email: string; password: string }, origin: RequestOrigin): Promise<SignInResult> {
   const email = normalizeEmail(input.email);
   const account = await findAccountByEmail(deps.db, email);
-  await assertNotThrottled(deps, email, account, origin);
+  const failuresSoFar = await assertNotThrottled(deps, email, account, origin);
   const verified = await accountForPassword(deps, account, input.password);
   if (!verified) {
     await noteFailure(deps.db, deps, email, account, origin);
@@ -71,7 +71,7 @@ export async function signIn(deps: ServiceDeps, input: { email: string; password
   }
   // With a second factor the count is reset only when the second step passes too: codes share it.
   const started = await deps.db.transaction().execute((trx) => finishSignIn(trx, deps, verified, origin));
-  await noteSuccess(deps.db, email);
+  if (failuresSoFar > 0) await noteSuccess(deps.db, email);
   deps.mailQueued();
   return { kind: 'signed-in', ...started };
 }
@@ -90,14 +90,14 @@ export async function completeSecondStep(
   const pending = await findUsableToken(deps.db, hashToken(pendingToken), SECOND_STEP_PURPOSE, deps.clock.now().toISOString());
   const account = pending ? await findAccountById(deps.db, pending.account_id) : undefined;
   if (!account || account.status !== 'active' || account.password_disabled_at) throw new DomainError('TOKEN_INVALID');
-  await assertNotThrottled(deps, account.email, account, origin);
+  const failuresSoFar = await assertNotThrottled(deps, account.email, account, origin);
   try {
     const started = await deps.db.transaction().execute(async (trx) => {
       await verifySecondFactor(trx, deps, account.id, code, origin);
       if (!(await consumeToken(trx, hashToken(pendingToken), SECOND_STEP_PURPOSE, deps.clock.now().toISOString()))) throw new DomainError('TOKEN_INVALID');
       return finishSignIn(trx, deps, account, origin);
     });
-    await noteSuccess(deps.db, account.email);
+    if (failuresSoFar > 0) await noteSuccess(deps.db, account.email);
     deps.mailQueued();
     return started;
   } catch (error) {

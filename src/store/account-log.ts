@@ -72,6 +72,17 @@ export function listLogSince(db: Executor, accountId: string, since: string): Pr
   return db.selectFrom('account_log').selectAll().where('account_id', '=', accountId).where('occurred_at', '>=', since).orderBy('seq').execute();
 }
 
+export function listChangesOfKindSince(db: Executor, accountId: string, kind: string, since: string): Promise<AccountLogRow[]> {
+  return db
+    .selectFrom('account_log')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('kind', '=', kind)
+    .where('occurred_at', '>=', since)
+    .orderBy('seq')
+    .execute();
+}
+
 export function listWholeLog(db: Executor, accountId: string): Promise<AccountLogRow[]> {
   return db.selectFrom('account_log').selectAll().where('account_id', '=', accountId).orderBy('seq').execute();
 }
