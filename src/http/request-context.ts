@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config, Locale } from '../config.ts';
+import { DomainError } from '../core/errors.ts';
 import type { RequestOrigin } from '../services/deps.ts';
 import type { ActiveSession } from '../services/sessions.ts';
 import { hashToken, looksLikeToken } from '../services/token-hash.ts';
@@ -128,4 +129,10 @@ export function linkToken(request: FastifyRequest): string {
   const fromBody = (request.body as Record<string, unknown> | undefined)?.token;
   const value = typeof fromQuery === 'string' ? fromQuery : fromBody;
   return typeof value === 'string' ? value.slice(0, 100) : '';
+}
+
+/** The signed-in session, or UNAUTHENTICATED (pages turn that into a redirect to sign-in). */
+export function requireSession(request: FastifyRequest): ActiveSession {
+  if (!request.session) throw new DomainError('UNAUTHENTICATED');
+  return request.session;
 }

@@ -15,13 +15,12 @@ import {
   deletePaymentMethod,
   getProfile,
 } from '../../services/profile.ts';
-import type { ActiveSession } from '../../services/sessions.ts';
 import type { FormState, PageContext } from '../../views/page-context.ts';
 import { accountPage, type AccountForm } from '../../views/pages/account-page.ts';
 import { confirmLinkPage } from '../../views/pages/public-pages.ts';
 import { email, optionalText, parseForm, password, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
-import { linkToken, noticeText, pageContext, requestOrigin, sendHtml, setSessionCookie, type NoticeName } from '../request-context.ts';
+import { linkToken, noticeText, pageContext, requestOrigin, sendHtml, setSessionCookie, type NoticeName, requireSession } from '../request-context.ts';
 
 const nameForm = z.object({ name: text(100) });
 const phoneForm = z.object({
@@ -51,11 +50,6 @@ const subscriptionForm = z.object({
 });
 const idParam = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'invalid_format') });
 const tokenForm = z.object({ token: z.string({ error: 'required' }).max(100, 'too_long') });
-
-function requireSession(request: FastifyRequest): ActiveSession {
-  if (!request.session) throw new DomainError('UNAUTHENTICATED');
-  return request.session;
-}
 
 function parseId(params: unknown): string {
   const result = idParam.safeParse(params);

@@ -64,13 +64,6 @@ export function authRoutes(deps: ServiceDeps) {
       }),
     );
 
-    const verifyPage = (token: string) => ({
-      title: '',
-      body: '',
-      action: '/verify-email',
-      token,
-      submit: '',
-    });
     app.get('/verify-email', async (request, reply) => {
       const token = linkToken(request);
       await checkVerificationLink(deps, token);
@@ -78,7 +71,7 @@ export function authRoutes(deps: ServiceDeps) {
       return sendHtml(
         reply,
         200,
-        confirmLinkPage(ctx, { ...verifyPage(token), title: ctx.t('verify.title'), body: ctx.t('verify.body'), submit: ctx.t('verify.submit') }),
+        confirmLinkPage(ctx, { title: ctx.t('verify.title'), body: ctx.t('verify.body'), action: '/verify-email', token, submit: ctx.t('verify.submit') }),
       );
     });
     app.post('/verify-email', { config: AUTH_LIMIT }, async (request, reply) => {

@@ -1,24 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { DomainError } from '../../core/errors.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
-import type { ActiveSession } from '../../services/sessions.ts';
 import { completeSecondStep } from '../../services/sign-in.ts';
 import { confirmTotp, removeTotp, startTotpSetup, twoStepStatus } from '../../services/two-step.ts';
 import type { FormState, PageContext } from '../../views/page-context.ts';
 import { secondStepPage, twoStepPage } from '../../views/pages/two-step-pages.ts';
 import { parseForm, safeReturnPath } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
-import { pageContext, requestOrigin, sendHtml, setSessionCookie } from '../request-context.ts';
+import { pageContext, requestOrigin, sendHtml, setSessionCookie, requireSession } from '../request-context.ts';
 
 const codeForm = z.object({ code: z.string({ error: 'required' }).trim().min(1, 'required').max(40, 'too_long') });
 export const PENDING_COOKIE = 'mamori_second_step';
-
-function requireSession(request: FastifyRequest): ActiveSession {
-  if (!request.session) throw new DomainError('UNAUTHENTICATED');
-  return request.session;
-}
 
 /** Two-step sign-in: the account's authenticator app and recovery codes, and the second sign-in step. */
 export function twoStepRoutes(deps: ServiceDeps) {
