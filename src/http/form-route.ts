@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { isDomainError } from '../core/errors.ts';
-import { messageValues, toDomainError, statusFor } from './error-mapping.ts';
+import { messageValues, statusFor } from './error-mapping.ts';
 import { keptValues } from './form-input.ts';
 import { pageContext, sendHtml } from './request-context.ts';
 import type { FormState, PageContext } from '../views/page-context.ts';
@@ -24,15 +24,14 @@ export function formHandler(
       return await handle(request, reply);
     } catch (error) {
       if (!isDomainError(error)) throw error;
-      const domainError = toDomainError(error);
-      if (domainError.code === 'REAUTH_REQUIRED' || domainError.code === 'UNAUTHENTICATED') throw domainError;
+      if (error.code === 'REAUTH_REQUIRED' || error.code === 'UNAUTHENTICATED') throw error;
       const ctx = pageContext(request, reply, config);
       const state: FormState = {
         values: keptValues(request.body, secretFields),
-        error: ctx.t(`error.${domainError.code}` as MessageKey, messageValues(domainError)),
-        fields: domainError.details.fields,
+        error: ctx.t(`error.${error.code}` as MessageKey, messageValues(error)),
+        fields: error.details.fields,
       };
-      return sendHtml(reply, statusFor(domainError.code), await render(ctx, state, request));
+      return sendHtml(reply, statusFor(error.code), await render(ctx, state, request));
     }
   };
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { DomainError } from '../core/errors.ts';
 import { delayAfter, reachedCap, throttleDecision } from '../core/throttle-policy.ts';
 import { updateAccount, type AccountRow } from '../store/accounts.ts';
@@ -8,9 +7,10 @@ import { clearThrottle, countFailure, readThrottle, setBlockedUntil } from '../s
 import { actorFrom } from './change-log.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { recordSensitiveChange } from './security-notice.ts';
+import { hashToken } from './token-hash.ts';
 
 export function throttleKey(email: string): string {
-  return createHash('sha256').update(`sign-in:${email}`).digest('base64url');
+  return hashToken(`sign-in:${email}`);
 }
 
 /**

@@ -1,13 +1,26 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { DomainError } from '../core/errors.ts';
 import type { Executor } from '../store/database.ts';
-import { consumeRecoveryCode, countUnusedRecoveryCodes, findActiveTotp, findPendingTotp, useTotpStep, type TotpFactorRow } from '../store/factors.ts';
+import {
+  confirmTotpFactor,
+  consumeRecoveryCode,
+  countUnusedRecoveryCodes,
+  findActiveTotp,
+  findPendingTotp,
+  insertRecoveryCodes,
+  insertTotp,
+  retireTotp,
+  useTotpStep,
+  voidRecoveryCodes,
+  type TotpFactorRow,
+} from '../store/factors.ts';
+import { setRemovedAt } from '../store/profile.ts';
 import { actorFrom } from './change-log.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { requireAccount } from './profile.ts';
 import { recordSensitiveChange } from './security-notice.ts';
 import { assertPrivileged, type ActiveSession } from './sessions.ts';
+import { hashToken } from './token-hash.ts';
 
 /**
  * TOTP (RFC 6238, 6 digits, 30 s, 160-bit seed) with ten recovery codes of 125 bits each. Codes of
@@ -25,11 +38,11 @@ function normalizeRecoveryCode(code: string): string {
 }
 
 export function hashRecoveryCode(code: string): string {
-  return createHash('sha256').update(normalizeRecoveryCode(code)).digest('base64url');
+  return hashToken(normalizeRecoveryCode(code));
 }
 
 function newRecoveryCode(): string {
-  const base32 = new Secret({ buffer: randomBytes(16).buffer }).base32.slice(0, 25);
+  const base32 = new Secret({ size: 16 }).base32.slice(0, 25);
   return base32.match(/.{5}/g)?.join('-') ?? base32;
 }
 
@@ -62,8 +75,8 @@ export async function startTotpSetup(deps: ServiceDeps, session: ActiveSession):
   assertPrivileged(deps, session);
   const now = deps.clock.now().toISOString();
   await deps.db.transaction().execute(async (trx) => {
-    await trx.updateTable('totp_factors').set({ removed_at: now }).where('account_id', '=', session.accountId).where('confirmed_at', 'is', null).where('removed_at', 'is', null).execute();
-    await trx.insertInto('totp_factors').values({ id: deps.random.id(), account_id: session.accountId, secret: new Secret({ size: 20 }).base32, created_at: now }).execute();
+    await retireTotp(trx, session.accountId, 'pending', now);
+    await insertTotp(trx, { id: deps.random.id(), account_id: session.accountId, secret: new Secret({ size: 20 }).base32, created_at: now });
   });
 }
 
@@ -87,13 +100,10 @@ export async function confirmTotp(deps: ServiceDeps, session: ActiveSession, ori
       throw new DomainError('CODE_INVALID', { fields: [{ field: 'code', code: 'CODE_INVALID' }] });
     }
     const now = deps.clock.now().toISOString();
-    await trx.updateTable('totp_factors').set({ removed_at: now }).where('account_id', '=', session.accountId).where('confirmed_at', 'is not', null).where('removed_at', 'is', null).execute();
-    await trx.updateTable('totp_factors').set({ confirmed_at: now }).where('id', '=', pending.id).execute();
-    await trx.updateTable('recovery_codes').set({ used_at: now }).where('account_id', '=', session.accountId).where('used_at', 'is', null).execute();
-    await trx
-      .insertInto('recovery_codes')
-      .values(codes.map((c) => ({ id: deps.random.id(), account_id: session.accountId, code_hash: hashRecoveryCode(c), created_at: now })))
-      .execute();
+    await retireTotp(trx, session.accountId, 'confirmed', now);
+    await confirmTotpFactor(trx, pending.id, now);
+    await voidRecoveryCodes(trx, session.accountId, now);
+    await insertRecoveryCodes(trx, codes.map((c) => ({ id: deps.random.id(), account_id: session.accountId, code_hash: hashRecoveryCode(c), created_at: now })));
     const account = await requireAccount(trx, session.accountId);
     await recordSensitiveChange(trx, deps, account, { kind: 'second-factor-added', actor: actorFrom(origin), subjectId: pending.id, after: { factor: 'totp' } });
   });
@@ -107,8 +117,8 @@ export async function removeTotp(deps: ServiceDeps, session: ActiveSession, orig
     const factor = await findActiveTotp(trx, session.accountId);
     if (!factor) throw new DomainError('NOT_FOUND');
     const now = deps.clock.now().toISOString();
-    await trx.updateTable('totp_factors').set({ removed_at: now }).where('id', '=', factor.id).execute();
-    await trx.updateTable('recovery_codes').set({ used_at: now }).where('account_id', '=', session.accountId).where('used_at', 'is', null).execute();
+    await setRemovedAt(trx, 'totp_factors', session.accountId, factor.id, now);
+    await voidRecoveryCodes(trx, session.accountId, now);
     const account = await requireAccount(trx, session.accountId);
     await recordSensitiveChange(trx, deps, account, { kind: 'second-factor-removed', actor: actorFrom(origin), subjectId: factor.id, before: { factor: 'totp' } });
   });

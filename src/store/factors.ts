@@ -64,3 +64,33 @@ export async function countUnusedRecoveryCodes(db: Executor, accountId: string):
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Voids unused recovery codes: all of them, or only those issued since `issuedSince`. */
+export async function voidRecoveryCodes(db: Executor, accountId: string, at: string, issuedSince?: string): Promise<void> {
+  let query = db.updateTable('recovery_codes').set({ used_at: at }).where('account_id', '=', accountId).where('used_at', 'is', null);
+  if (issuedSince) query = query.where('created_at', '>=', issuedSince);
+  await query.execute();
+}
+
+/** Retires the account's authenticators in one state (pending or confirmed) before a new one takes over. */
+export async function retireTotp(db: Executor, accountId: string, which: 'pending' | 'confirmed', at: string): Promise<void> {
+  await db
+    .updateTable('totp_factors')
+    .set({ removed_at: at })
+    .where('account_id', '=', accountId)
+    .where('confirmed_at', which === 'pending' ? 'is' : 'is not', null)
+    .where('removed_at', 'is', null)
+    .execute();
+}
+
+export async function insertTotp(db: Executor, row: { id: string; account_id: string; secret: string; created_at: string }): Promise<void> {
+  await db.insertInto('totp_factors').values(row).execute();
+}
+
+export async function confirmTotpFactor(db: Executor, id: string, at: string): Promise<void> {
+  await db.updateTable('totp_factors').set({ confirmed_at: at }).where('id', '=', id).execute();
+}
+
+export async function insertRecoveryCodes(db: Executor, rows: { id: string; account_id: string; code_hash: string; created_at: string }[]): Promise<void> {
+  await db.insertInto('recovery_codes').values(rows).execute();
+}

@@ -44,3 +44,7 @@ export async function insertSupportRequest(db: Executor, row: Insertable<Support
 export function listSupportRequests(db: Executor, incidentId: string): Promise<SupportRequestRow[]> {
   return db.selectFrom('support_requests').selectAll().where('incident_id', '=', incidentId).orderBy('created_at').execute();
 }
+
+export function findRecoveredIncident(db: Executor, accountId: string): Promise<IncidentRow | undefined> {
+  return db.selectFrom('incidents').selectAll().where('account_id', '=', accountId).where('state', '=', 'recovered').orderBy('created_at', 'desc').executeTakeFirst();
+}

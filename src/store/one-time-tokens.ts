@@ -36,15 +36,11 @@ export function consumeToken(db: Executor, tokenHash: string, purpose: string, n
     .executeTakeFirst();
 }
 
-/** Voids every unused token of these purposes for the account (a newer link replaces older ones). */
-export async function voidTokens(db: Executor, accountId: string, purposes: string[], now: string): Promise<void> {
-  await db
-    .updateTable('one_time_tokens')
-    .set({ used_at: now })
-    .where('account_id', '=', accountId)
-    .where('purpose', 'in', purposes)
-    .where('used_at', 'is', null)
-    .execute();
+/** Voids the account's unused tokens of these purposes, or of every purpose (containment). */
+export async function voidTokens(db: Executor, accountId: string, purposes: string[] | 'all', now: string): Promise<void> {
+  let query = db.updateTable('one_time_tokens').set({ used_at: now }).where('account_id', '=', accountId).where('used_at', 'is', null);
+  if (purposes !== 'all') query = query.where('purpose', 'in', purposes);
+  await query.execute();
 }
 
 export async function countTokensIssuedSince(db: Executor, accountId: string, purpose: string, since: string): Promise<number> {

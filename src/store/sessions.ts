@@ -82,3 +82,12 @@ export async function revokeAllSessions(
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+export function findSessionById(db: Executor, id: string): Promise<SessionRow | undefined> {
+  return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Sessions of the account started at or after `since`: the candidates for suspicion in an incident. */
+export function listSessionsStartedSince(db: Executor, accountId: string, since: string): Promise<SessionRow[]> {
+  return db.selectFrom('sessions').selectAll().where('account_id', '=', accountId).where('created_at', '>=', since).execute();
+}

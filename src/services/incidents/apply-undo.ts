@@ -1,5 +1,7 @@
 import type { UndoStep } from '../../core/incident/undo-plan.ts';
-import { updateAccount } from '../../store/accounts.ts';
+import { findAccountByEmail, updateAccount } from '../../store/accounts.ts';
+import { voidRecoveryCodes } from '../../store/factors.ts';
+import { setRemovedAt } from '../../store/profile.ts';
 import type { Executor } from '../../store/database.ts';
 import { recordChanges, SYSTEM_ACTOR } from '../change-log.ts';
 import type { ServiceDeps } from '../deps.ts';
@@ -16,8 +18,8 @@ async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, st
     case 'restore-email': {
       const email = text(step.restore?.email);
       if (!email) return { ...step, outcome: 'failed', reason: 'nothing-to-restore' };
-      const taken = await trx.selectFrom('accounts').select('id').where('email', '=', email).where('id', '!=', accountId).executeTakeFirst();
-      if (taken) return { ...step, outcome: 'failed', reason: 'email-in-use' };
+      const holder = await findAccountByEmail(trx, email);
+      if (holder && holder.id !== accountId) return { ...step, outcome: 'failed', reason: 'email-in-use' };
       await updateAccount(trx, accountId, { email, email_verified_at: now, updated_at: now });
       break;
     }
@@ -28,24 +30,24 @@ async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, st
       await updateAccount(trx, accountId, { name: text(step.restore?.name) ?? '', updated_at: now });
       break;
     case 'remove-address':
-      await trx.updateTable('addresses').set({ removed_at: now }).where('id', '=', step.subjectId ?? '').where('account_id', '=', accountId).execute();
+      await setRemovedAt(trx, 'addresses', accountId, step.subjectId ?? '', now);
       break;
     case 'restore-address':
-      await trx.updateTable('addresses').set({ removed_at: null }).where('id', '=', step.subjectId ?? '').where('account_id', '=', accountId).execute();
+      await setRemovedAt(trx, 'addresses', accountId, step.subjectId ?? '', null);
       break;
     case 'remove-payment-method':
-      await trx.updateTable('payment_methods').set({ removed_at: now }).where('id', '=', step.subjectId ?? '').where('account_id', '=', accountId).execute();
+      await setRemovedAt(trx, 'payment_methods', accountId, step.subjectId ?? '', now);
       break;
     case 'restore-payment-method':
-      await trx.updateTable('payment_methods').set({ removed_at: null }).where('id', '=', step.subjectId ?? '').where('account_id', '=', accountId).execute();
+      await setRemovedAt(trx, 'payment_methods', accountId, step.subjectId ?? '', null);
       break;
     case 'remove-second-factor':
-      await trx.updateTable('totp_factors').set({ removed_at: now }).where('id', '=', step.subjectId ?? '').where('account_id', '=', accountId).execute();
+      await setRemovedAt(trx, 'totp_factors', accountId, step.subjectId ?? '', now);
       // Codes issued with the attacker's factor go with it.
-      await trx.updateTable('recovery_codes').set({ used_at: now }).where('account_id', '=', accountId).where('created_at', '>=', step.occurredAt).where('used_at', 'is', null).execute();
+      await voidRecoveryCodes(trx, accountId, now, step.occurredAt);
       break;
     case 'restore-second-factor':
-      await trx.updateTable('totp_factors').set({ removed_at: null }).where('id', '=', step.subjectId ?? '').where('account_id', '=', accountId).execute();
+      await setRemovedAt(trx, 'totp_factors', accountId, step.subjectId ?? '', null);
       break;
     case 'restore-subscription':
       await trx

@@ -8,6 +8,7 @@ import type { Executor } from '../../store/database.ts';
 import {
   findIncident,
   findIncidentByStatusToken,
+  findRecoveredIncident,
   insertSupportRequest,
   listIncidentsDue,
   listSupportRequests,
@@ -230,5 +231,5 @@ export async function tickChecklistItem(deps: ServiceDeps, accountId: string, in
 }
 
 export async function recoveredIncidentFor(deps: ServiceDeps, accountId: string): Promise<IncidentRow | undefined> {
-  return deps.db.selectFrom('incidents').selectAll().where('account_id', '=', accountId).where('state', '=', 'recovered').orderBy('created_at', 'desc').executeTakeFirst();
+  return findRecoveredIncident(deps.db, accountId);
 }

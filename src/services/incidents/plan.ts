@@ -3,6 +3,7 @@ import { planUndo, type UndoStep } from '../../core/incident/undo-plan.ts';
 import { listLogSince, toChangeRecord } from '../../store/account-log.ts';
 import type { Executor } from '../../store/database.ts';
 import { devicesKnownBefore } from '../../store/devices.ts';
+import { findSessionById, listSessionsStartedSince } from '../../store/sessions.ts';
 
 export interface IncidentPlan {
   compromiseAt: string;
@@ -19,16 +20,11 @@ export interface IncidentPlan {
 export async function planForReport(db: Executor, reported: ChangeRecord): Promise<IncidentPlan> {
   let compromiseAt = reported.occurredAt;
   if (reported.actor.sessionId) {
-    const session = await db.selectFrom('sessions').select('created_at').where('id', '=', reported.actor.sessionId).executeTakeFirst();
+    const session = await findSessionById(db, reported.actor.sessionId);
     if (session && session.created_at < compromiseAt) compromiseAt = session.created_at;
   }
   const ownerDevices = await devicesKnownBefore(db, reported.accountId, compromiseAt);
-  const laterSessions = await db
-    .selectFrom('sessions')
-    .select(['id', 'device_id'])
-    .where('account_id', '=', reported.accountId)
-    .where('created_at', '>=', compromiseAt)
-    .execute();
+  const laterSessions = await listSessionsStartedSince(db, reported.accountId, compromiseAt);
   const sessionIds = new Set<string>();
   const deviceIds = new Set<string>();
   if (reported.actor.sessionId) sessionIds.add(reported.actor.sessionId);

@@ -10,6 +10,7 @@ import { updateAccount } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
 import { hadTotpAt } from '../../store/factors.ts';
 import { findOpenIncident, insertIncident } from '../../store/incidents.ts';
+import { voidTokens } from '../../store/one-time-tokens.ts';
 import { revokeAllSessions } from '../../store/sessions.ts';
 import { actorFrom, recordChange, SYSTEM_ACTOR } from '../change-log.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
@@ -76,7 +77,7 @@ export async function reportChange(
     // Contain first: from here on nothing the attacker holds works.
     await updateAccount(trx, change.accountId, { status: 'locked', password_disabled_at: nowIso, updated_at: nowIso });
     await revokeAllSessions(trx, change.accountId, nowIso, 'incident');
-    await trx.updateTable('one_time_tokens').set({ used_at: nowIso }).where('account_id', '=', change.accountId).where('used_at', 'is', null).execute();
+    await voidTokens(trx, change.accountId, 'all', nowIso);
 
     const applied = await applyUndo(trx, deps, change.accountId, steps);
     const account = await requireAccount(trx, change.accountId);
