@@ -29,6 +29,11 @@ const envSchema = z.object({
   MAMORI_ARGON2_MEMORY_KIB: intFrom(19456, 1024 * 1024, 19456),
   MAMORI_ARGON2_ITERATIONS: intFrom(2, 10, 2),
   MAMORI_SIGN_IN_LIMIT_PER_MINUTE: intFrom(1, 1_000_000, 20),
+  MAMORI_RISK_CHALLENGE_AT: intFrom(1, 101, 30),
+  MAMORI_RISK_DENY_AT: intFrom(1, 101, 80),
+  MAMORI_HOLD_HOURS: intFrom(0, 24 * 14, 24),
+  MAMORI_IRREVERSIBLE_HOLD_HOURS: intFrom(0, 24 * 30, 72),
+  MAMORI_GEOIP_DATABASE: z.string().min(1).optional(),
   MAMORI_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   MAMORI_DEMO_ACCOUNT: z.enum(['true', 'false']).optional(),
   MAMORI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
@@ -56,6 +61,14 @@ export interface Config {
   incidentWaitMs: number;
   /** Sign-in and other secret-checking forms, per client address and minute. */
   signInLimitPerMinute: number;
+  /** Risk scores (0–100) from which a sign-in is challenged or denied; 101 turns that decision off. */
+  risk: { challengeAt: number; denyAt: number };
+  /** How long a sensitive change from a young or challenged session waits (0: never held). */
+  holdMs: number;
+  /** How long irreversible actions stay on hold after an email or password change. */
+  irreversibleHoldMs: number;
+  /** An MMDB file with a country_code per network; the bundled PDDL IPtoASN database when unset. */
+  geoipDatabase: string | null;
   trustProxy: boolean;
   demoAccount: boolean;
   logLevel: string;
@@ -81,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     if (!https) problems.push('MAMORI_PUBLIC_URL: must be an https:// URL in production');
     if (!e.MAMORI_SMTP_URL) problems.push('MAMORI_SMTP_URL: is required in production (the dev mailbox is development only)');
   }
+  if (e.MAMORI_RISK_DENY_AT < e.MAMORI_RISK_CHALLENGE_AT) problems.push('MAMORI_RISK_DENY_AT: must not be below MAMORI_RISK_CHALLENGE_AT');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     mode: e.MAMORI_MODE,
@@ -104,6 +118,10 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     argon2: Object.freeze({ memoryCost: e.MAMORI_ARGON2_MEMORY_KIB, timeCost: e.MAMORI_ARGON2_ITERATIONS, parallelism: 1 }),
     incidentWaitMs: e.MAMORI_INCIDENT_WAIT_MINUTES * 60_000,
     signInLimitPerMinute: e.MAMORI_SIGN_IN_LIMIT_PER_MINUTE,
+    risk: Object.freeze({ challengeAt: e.MAMORI_RISK_CHALLENGE_AT, denyAt: e.MAMORI_RISK_DENY_AT }),
+    holdMs: e.MAMORI_HOLD_HOURS * 3_600_000,
+    irreversibleHoldMs: e.MAMORI_IRREVERSIBLE_HOLD_HOURS * 3_600_000,
+    geoipDatabase: e.MAMORI_GEOIP_DATABASE ?? null,
     trustProxy: e.MAMORI_TRUST_PROXY === 'true',
     demoAccount: e.MAMORI_DEMO_ACCOUNT ? e.MAMORI_DEMO_ACCOUNT === 'true' : e.MAMORI_MODE === 'development',
     logLevel: e.MAMORI_LOG_LEVEL,

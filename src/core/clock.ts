@@ -9,6 +9,8 @@ export interface Random {
   token(): string;
   /** A unique identifier for a row. */
   id(): string;
+  /** A uniformly random code of this many decimal digits (mailed sign-in codes). */
+  digits(length: number): string;
 }
 
 export const MINUTE_MS = 60_000;

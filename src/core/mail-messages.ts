@@ -22,6 +22,14 @@ export interface IncidentMailModel {
   undone: number;
 }
 
+/** Where a sign-in or change came from, as a notice shows it. */
+export interface OriginModel {
+  device: string;
+  ip: string;
+  area: string | null;
+  occurredAt: string;
+}
+
 export type MailMessage =
   | { template: 'verify-email'; model: { name: string; link: string } }
   | { template: 'registration-attempt'; model: { signInLink: string; resetLink: string } }
@@ -31,6 +39,9 @@ export type MailMessage =
   | { template: 'incident-contained'; model: IncidentMailModel }
   | { template: 'incident-objection-invite'; model: { objectLink: string; waitUntil: string; accountEmailMasked: string } }
   | { template: 'incident-disputed'; model: { objectedAt: string } }
-  | { template: 'recovery-open'; model: { recoveryLink: string } };
+  | { template: 'recovery-open'; model: { recoveryLink: string } }
+  | { template: 'sign-in-code'; model: OriginModel & { code: string; expiresMinutes: number } }
+  | { template: 'sign-in-blocked'; model: OriginModel & { resetLink: string } }
+  | { template: 'change-held'; model: OriginModel & { change: string; applyAt: string; cancelLink: string } };
 
 export type MailTemplate = MailMessage['template'];

@@ -7,10 +7,17 @@ export const FREE_FAILURES = 4;
 export const FIRST_DELAY_MS = 30_000;
 export const MAX_DELAY_MS = 3_600_000;
 export const FAILURE_CAP = 100;
+/**
+ * Per client address the same growing delays start later (offices and mobile carriers share addresses),
+ * and the count starts over after an hour without failures: a success on one account must not let a
+ * stuffing source reset its own count.
+ */
+export const IP_FREE_FAILURES = 10;
+export const IP_FAILURE_MEMORY_MS = 3_600_000;
 
-export function delayAfter(consecutiveFailures: number): number {
-  if (consecutiveFailures <= FREE_FAILURES) return 0;
-  return Math.min(FIRST_DELAY_MS * 2 ** (consecutiveFailures - FREE_FAILURES - 1), MAX_DELAY_MS);
+export function delayAfter(consecutiveFailures: number, freeFailures = FREE_FAILURES): number {
+  if (consecutiveFailures <= freeFailures) return 0;
+  return Math.min(FIRST_DELAY_MS * 2 ** (consecutiveFailures - freeFailures - 1), MAX_DELAY_MS);
 }
 
 export type ThrottleDecision = 'allow' | 'wait';

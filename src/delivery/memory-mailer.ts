@@ -19,4 +19,12 @@ export class MemoryMailer implements Mailer {
     }
     throw new Error(`no ${path} link mailed to ${address}`);
   }
+  /** The newest 6-digit sign-in code mailed to the address (the code stands alone on its line). */
+  signInCode(address: string): string {
+    for (const mail of [...this.to(address)].reverse()) {
+      const match = /^(\d{6})$/m.exec(mail.text);
+      if (match?.[1]) return match[1];
+    }
+    throw new Error(`no sign-in code mailed to ${address}`);
+  }
 }

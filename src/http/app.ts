@@ -101,6 +101,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('locale', config.defaultLocale);
   app.decorateRequest('sessionToken', undefined);
   app.decorateRequest('deviceCookie', undefined);
+  // Looked up only when a route asks where the request comes from.
+  app.decorateRequest('country', {
+    getter(this: FastifyRequest) {
+      return deps.geo.locate(this.ip)?.country ?? null;
+    },
+  });
   // Assigned first thing in onRequest, before any hook or route reads it.
   app.decorateRequest('now', null as unknown as Date);
 

@@ -14,6 +14,8 @@ declare module 'fastify' {
     /** The session cookie's value, kept so sign-out and re-authentication can act on it. */
     sessionToken: string | undefined;
     deviceCookie: string | undefined;
+    /** The request's country from the offline GeoIP database, null when unknown. */
+    readonly country: string | null;
     /** The application clock at the start of the request. */
     now: Date;
   }
@@ -68,6 +70,7 @@ export function requestOrigin(request: FastifyRequest): RequestOrigin {
     userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512),
     sessionId: request.session?.id ?? null,
     deviceId: looksLikeToken(device) ? hashToken(device) : null,
+    country: request.country,
   };
 }
 

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Clock, Random } from '../core/clock.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -20,4 +20,5 @@ export class FakeClock implements Clock {
 export const cryptoRandom: Random = {
   token: () => randomBytes(32).toString('base64url'),
   id: () => randomUUID(),
+  digits: (length) => Array.from({ length }, () => String(randomInt(10))).join(''),
 };

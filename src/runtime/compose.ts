@@ -6,6 +6,7 @@ import { devMailboxMailer, smtpMailer, type Mailer } from '../delivery/mailer.ts
 import { createOutboxWorker, type OutboxWorker } from '../delivery/outbox-worker.ts';
 import { buildApp } from '../http/app.ts';
 import type { ServiceDeps } from '../services/deps.ts';
+import { bundledGeoipPath, mmdbGeoLocator, type GeoLocator } from '../services/geoip.ts';
 import { advanceDueIncidents } from '../services/incidents/lifecycle.ts';
 import { PasswordHasher } from '../services/password-hasher.ts';
 import { PasswordStrength } from '../services/password-strength.ts';
@@ -28,6 +29,8 @@ export interface ComposeOptions {
   log?: Logger;
   /** Overrides the mailer chosen from the configuration (tests pass their own). */
   mailer?: Mailer;
+  /** Overrides the GeoIP database (tests pass fixed answers). */
+  geo?: GeoLocator;
   /** How often the worker polls the outbox; 0 leaves it to the caller (tests call runOnce). */
   workerIntervalMs?: number;
 }
@@ -69,6 +72,8 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     config,
     hasher: new PasswordHasher(config.argon2),
     strength: new PasswordStrength(),
+    log,
+    geo: options.geo ?? mmdbGeoLocator(config.geoipDatabase ?? bundledGeoipPath()),
     mailQueued: () => worker?.kick(),
   };
   worker = createOutboxWorker({

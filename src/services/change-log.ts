@@ -17,7 +17,7 @@ export function actorFrom(origin: RequestOrigin, type: ChangeActor['type'] = 'cu
     deviceId: origin.deviceId ?? null,
     device: describeDevice(origin.userAgent),
     ip: origin.ip,
-    area: describeArea(origin.ip),
+    area: describeArea(origin.ip, origin.country),
   };
 }
 

@@ -1,6 +1,8 @@
+import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Clock, Random } from '../core/clock.ts';
 import type { Db } from '../store/database.ts';
+import type { GeoLocator } from './geoip.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import type { PasswordStrength } from './password-strength.ts';
 
@@ -12,6 +14,9 @@ export interface ServiceDeps {
   config: Readonly<Config>;
   hasher: PasswordHasher;
   strength: PasswordStrength;
+  geo: GeoLocator;
+  /** Security events by OWASP Logging Vocabulary name; never a secret in them. */
+  log: Logger;
   /** Called after a transaction that queued mail commits, so delivery need not wait for the next poll. */
   mailQueued: () => void;
 }
@@ -24,4 +29,6 @@ export interface RequestOrigin {
   sessionId?: string | null;
   /** SHA-256 of the device cookie: the same browser across sessions. */
   deviceId?: string | null;
+  /** ISO country of the address (offline GeoIP), null when unknown. */
+  country?: string | null;
 }

@@ -10,8 +10,9 @@ export function describeDevice(userAgent: string): string {
   return label || 'Unknown device';
 }
 
-/** Until offline GeoIP arrives (attack-protection issue), only local and private networks are named. */
-export function describeArea(ip: string): string | null {
+/** The country the offline GeoIP database gives, or "local" / "private network". */
+export function describeArea(ip: string, country?: string | null): string | null {
+  if (country) return country;
   if (ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1') return 'local';
   if (/^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(ip.replace(/^::ffff:/, ''))) return 'private network';
   return null;

@@ -16,6 +16,13 @@ export class PasswordStrength {
     translations: english.translations,
   });
 
+  private readonly blocklist = new Set(common.dictionary['passwords-common']);
+
+  /** The exact password (case aside) is on the common/breached list: a risk signal at sign-in. */
+  isBlocklisted(password: string): boolean {
+    return this.blocklist.has(password.toLowerCase());
+  }
+
   assertAcceptable(password: string, context: { shopName: string; email: string; name?: string; hasSecondFactor?: boolean }): void {
     const lengthProblem = passwordLengthProblem(password, context.hasSecondFactor ?? false);
     if (lengthProblem) {

@@ -24,6 +24,9 @@ export interface ActiveSession {
   lastSeenAt: Date;
   authenticatedAt: Date;
   deviceLabel: string;
+  deviceId: string | null;
+  /** The sign-in that started it was challenged by the risk engine (and passed). */
+  challenged: boolean;
 }
 
 function toActive(row: SessionRow): ActiveSession {
@@ -34,6 +37,8 @@ function toActive(row: SessionRow): ActiveSession {
     lastSeenAt: new Date(row.last_seen_at),
     authenticatedAt: new Date(row.authenticated_at),
     deviceLabel: row.device_label,
+    deviceId: row.device_id,
+    challenged: row.risk_decision === 'challenge',
   };
 }
 
@@ -43,6 +48,7 @@ export async function startSession(
   deps: ServiceDeps,
   accountId: string,
   origin: RequestOrigin,
+  riskDecision: 'allow' | 'challenge' = 'allow',
 ): Promise<{ token: string; session: ActiveSession }> {
   const now = deps.clock.now().toISOString();
   const token = deps.random.token();
@@ -53,13 +59,14 @@ export async function startSession(
     device_label: describeDevice(origin.userAgent),
     user_agent: origin.userAgent.slice(0, 512),
     ip: origin.ip,
-    area: describeArea(origin.ip),
+    area: describeArea(origin.ip, origin.country),
     created_at: now,
     last_seen_at: now,
     authenticated_at: now,
     revoked_at: null,
     revoke_reason: null,
     device_id: origin.deviceId ?? null,
+    risk_decision: riskDecision,
   };
   await insertSession(trx, row);
   return { token, session: toActive(row) };

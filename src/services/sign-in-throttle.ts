@@ -1,11 +1,12 @@
 import { DomainError } from '../core/errors.ts';
-import { delayAfter, reachedCap, throttleDecision } from '../core/throttle-policy.ts';
+import { delayAfter, IP_FAILURE_MEMORY_MS, IP_FREE_FAILURES, reachedCap, throttleDecision } from '../core/throttle-policy.ts';
 import { updateAccount, type AccountRow } from '../store/accounts.ts';
 import type { Executor } from '../store/database.ts';
 import { isKnownDevice } from '../store/devices.ts';
-import { clearThrottle, countFailure, readThrottle, setBlockedUntil } from '../store/sign-in-throttle.ts';
+import { clearThrottle, countFailure, readThrottles, setBlockedUntil } from '../store/sign-in-throttle.ts';
 import { actorFrom } from './change-log.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
+import { countSignInFailure } from './risk.ts';
 import { recordSensitiveChange } from './security-notice.ts';
 import { hashToken } from './token-hash.ts';
 
@@ -13,35 +14,53 @@ export function throttleKey(email: string): string {
   return hashToken(`sign-in:${email}`);
 }
 
-/**
- * Refuses an attempt while the address is in a delay, unless it comes from a browser the owner used
- * before. Returns the failures counted so far, so a success clears the count only when there is one.
- */
-export async function assertNotThrottled(deps: ServiceDeps, email: string, account: AccountRow | undefined, origin: RequestOrigin): Promise<number> {
-  const state = await readThrottle(deps.db, throttleKey(email));
-  if (!state.blockedUntil) return state.failures;
-  const known = account !== undefined && origin.deviceId ? await isKnownDevice(deps.db, account.id, origin.deviceId) : false;
-  if (throttleDecision({ blockedUntil: new Date(state.blockedUntil) }, deps.clock.now(), known) === 'wait') {
-    throw new DomainError('SIGN_IN_THROTTLED');
-  }
-  return state.failures;
+function ipThrottleKey(ip: string): string {
+  return `ip:${ip}`;
 }
 
 /**
- * One more failure for the address (a password, a TOTP or a recovery code). At the cap the password of
- * an existing account stops working until it is reset, and the owner is told.
+ * Refuses an attempt while the address or the client's network address is in a delay, unless it comes
+ * from a browser the owner used before. Returns the account's failures so far, so a success clears the
+ * count only when there is one.
+ */
+export async function assertNotThrottled(deps: ServiceDeps, email: string, account: AccountRow | undefined, origin: RequestOrigin): Promise<number> {
+  const key = throttleKey(email);
+  const states = await readThrottles(deps.db, [key, ipThrottleKey(origin.ip)]);
+  const now = deps.clock.now();
+  const blockedUntil = [...states.values()].map((s) => s.blockedUntil).filter((until): until is string => until !== null && until > now.toISOString());
+  const failures = states.get(key)?.failures ?? 0;
+  if (blockedUntil.length === 0) return failures;
+  const known = account !== undefined && origin.deviceId ? await isKnownDevice(deps.db, account.id, origin.deviceId) : false;
+  const latest = blockedUntil.sort().at(-1) ?? null;
+  if (throttleDecision({ blockedUntil: latest ? new Date(latest) : null }, now, known) === 'wait') {
+    deps.log.info({ event: 'authn_login_throttled', ip: origin.ip }, 'authn_login_throttled');
+    throw new DomainError('SIGN_IN_THROTTLED');
+  }
+  return failures;
+}
+
+/**
+ * One more failure for the address and the client (a password, a TOTP, a recovery or a mailed code).
+ * At the cap the password of an existing account stops working until it is reset, and the owner is told.
  */
 export async function noteFailure(db: Executor, deps: ServiceDeps, email: string, account: AccountRow | undefined, origin: RequestOrigin): Promise<void> {
   const now = deps.clock.now();
   const key = throttleKey(email);
+  const ipKey = ipThrottleKey(origin.ip);
   const failures = await countFailure(db, key, now.toISOString());
+  const ipFailures = await countFailure(db, ipKey, now.toISOString(), new Date(now.getTime() - IP_FAILURE_MEMORY_MS).toISOString());
   const delay = delayAfter(failures);
+  const ipDelay = delayAfter(ipFailures, IP_FREE_FAILURES);
   await setBlockedUntil(db, key, delay > 0 ? new Date(now.getTime() + delay).toISOString() : null);
+  if (ipDelay > 0) await setBlockedUntil(db, ipKey, new Date(now.getTime() + ipDelay).toISOString());
+  await countSignInFailure(deps, email, origin);
+  deps.log.info({ event: 'authn_login_fail', accountKnown: account !== undefined, failures, ip: origin.ip }, 'authn_login_fail');
   if (account && reachedCap(failures) && !account.password_disabled_at) {
     await deps.db.transaction().execute(async (trx) => {
       await updateAccount(trx, account.id, { password_disabled_at: now.toISOString(), updated_at: now.toISOString() });
       await recordSensitiveChange(trx, deps, account, { kind: 'password-disabled-after-failures', actor: actorFrom(origin), after: { failures } });
     });
+    deps.log.warn({ event: 'authn_login_fail_max', accountId: account.id, failures }, 'authn_login_fail_max');
     deps.mailQueued();
   }
 }

@@ -1,20 +1,24 @@
-import { addMs } from '../core/clock.ts';
+import { timingSafeEqual } from 'node:crypto';
+import { addMs, HOUR_MS } from '../core/clock.ts';
 import { DomainError } from '../core/errors.ts';
 import { normalizeEmail } from '../core/email-address.ts';
 import { passwordLength, PASSWORD_MAX } from '../core/password-policy.ts';
+import type { RiskAssessment } from '../core/risk/evaluate.ts';
 import { findAccountByEmail, findAccountById, updateAccount, type AccountRow } from '../store/accounts.ts';
 import type { Executor } from '../store/database.ts';
 import { hasKnownDevices, isKnownDevice, rememberDevice } from '../store/devices.ts';
-import { consumeToken, findUsableToken, insertOneTimeToken } from '../store/one-time-tokens.ts';
+import { consumeToken, findUsableToken, insertOneTimeToken, updateTokenPayload } from '../store/one-time-tokens.ts';
+import { deniedSince } from '../store/risk.ts';
 import { hashToken, looksLikeToken } from './token-hash.ts';
 import { assertNotThrottled, noteFailure, noteSuccess } from './sign-in-throttle.ts';
 import { hasSecondFactor, verifySecondFactor } from './two-step.ts';
 import { actorFrom, recordChange } from './change-log.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
-import { describeDevice } from './device.ts';
+import { describeArea, describeDevice } from './device.ts';
 import { recordSensitiveChange } from './security-notice.ts';
 import { queueMail } from './mail-queue.ts';
 import { issueLink } from './one-time-links.ts';
+import { assessRisk, recordRiskDecision, rememberSignInPlace } from './risk.ts';
 import { refreshAuthentication, startSession, type ActiveSession } from './sessions.ts';
 
 /** The account behind a password, or null. Unknown address, no password, wrong password: same work, same answer. */
@@ -29,7 +33,26 @@ async function accountForPassword(deps: ServiceDeps, account: AccountRow | undef
   return usable;
 }
 
-export type SignInResult = { kind: 'signed-in'; token: string; session: ActiveSession } | { kind: 'second-step'; pendingToken: string };
+/** How the pending sign-in is finished: the account's own second factor, or a code mailed to its verified address. */
+export type SecondStepMethod = 'second-factor' | 'mail-code';
+
+export type SignInResult =
+  | { kind: 'signed-in'; token: string; session: ActiveSession }
+  | { kind: 'second-step'; pendingToken: string; method: SecondStepMethod };
+
+interface PendingSignIn {
+  method: SecondStepMethod;
+  risk: 'allow' | 'challenge';
+  /** SHA-256 of "<pending token>:<code>": useless without the cookie only the signing-in browser holds. */
+  codeHash?: string;
+  codeAttempts: number;
+}
+
+const PENDING_PURPOSE = 'sign-in-second-step';
+const PENDING_TTL_MS = 10 * 60_000;
+const MAIL_CODE_DIGITS = 6;
+/** Wrong codes per mailed code before a new one must be asked for (the account throttle counts them too). */
+const MAIL_CODE_ATTEMPTS = 5;
 
 export async function signIn(deps: ServiceDeps, input: { email: string; password: string }, origin: RequestOrigin): Promise<SignInResult> {
   const email = normalizeEmail(input.email);
@@ -54,62 +77,166 @@ export async function signIn(deps: ServiceDeps, input: { email: string; password
     deps.mailQueued();
     throw new DomainError('EMAIL_NOT_VERIFIED');
   }
-  if (await hasSecondFactor(deps.db, verified.id)) {
-    // The password was right; the session waits for the second step (10 minutes, STANDARDS E2).
-    const pendingToken = deps.random.token();
-    const now = deps.clock.now();
-    await insertOneTimeToken(deps.db, {
-      id: deps.random.id(),
-      token_hash: hashToken(pendingToken),
-      purpose: SECOND_STEP_PURPOSE,
-      account_id: verified.id,
-      payload: null,
-      created_at: now.toISOString(),
-      expires_at: addMs(now, SECOND_STEP_TTL_MS).toISOString(),
-    });
-    return { kind: 'second-step', pendingToken };
+
+  const assessment = await assessRisk(deps, verified, origin, { action: 'sign-in', passwordBlocklisted: deps.strength.isBlocklisted(input.password) });
+  if (assessment.decision === 'deny') {
+    await denySignIn(deps, verified, assessment, origin);
+    // The same answer as a wrong password: a stuffing run must not learn which passwords were right.
+    throw new DomainError('INVALID_CREDENTIALS');
+  }
+  const risk = assessment.decision;
+  const method: SecondStepMethod | null = (await hasSecondFactor(deps.db, verified.id)) ? 'second-factor' : risk === 'challenge' ? 'mail-code' : null;
+  if (method) {
+    const pendingToken = await startPendingSignIn(deps, verified, { method, risk, codeAttempts: 0 }, origin, assessment);
+    return { kind: 'second-step', pendingToken, method };
   }
   // With a second factor the count is reset only when the second step passes too: codes share it.
-  const started = await deps.db.transaction().execute((trx) => finishSignIn(trx, deps, verified, origin));
+  const started = await deps.db.transaction().execute(async (trx) => {
+    await recordRiskDecision(trx, deps, { accountId: verified.id, action: 'sign-in', assessment, origin });
+    return finishSignIn(trx, deps, verified, origin, 'allow', 'password');
+  });
   if (failuresSoFar > 0) await noteSuccess(deps.db, email);
   deps.mailQueued();
   return { kind: 'signed-in', ...started };
 }
 
-const SECOND_STEP_PURPOSE = 'sign-in-second-step';
-const SECOND_STEP_TTL_MS = 10 * 60_000;
+async function startPendingSignIn(deps: ServiceDeps, account: AccountRow, pending: PendingSignIn, origin: RequestOrigin, assessment: RiskAssessment): Promise<string> {
+  const pendingToken = deps.random.token();
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    const code = pending.method === 'mail-code' ? deps.random.digits(MAIL_CODE_DIGITS) : null;
+    const payload: PendingSignIn = code ? { ...pending, codeHash: mailCodeHash(pendingToken, code) } : pending;
+    await insertOneTimeToken(trx, {
+      id: deps.random.id(),
+      token_hash: hashToken(pendingToken),
+      purpose: PENDING_PURPOSE,
+      account_id: account.id,
+      payload: JSON.stringify(payload),
+      created_at: now.toISOString(),
+      expires_at: addMs(now, PENDING_TTL_MS).toISOString(),
+    });
+    if (code) await queueSignInCode(trx, deps, account, code, origin);
+    await recordRiskDecision(trx, deps, { accountId: account.id, action: 'sign-in', assessment, origin });
+  });
+  if (pending.method === 'mail-code') deps.mailQueued();
+  return pendingToken;
+}
 
-/** The second step: a TOTP or recovery code for the account whose password was just checked. */
+function mailCodeHash(pendingToken: string, code: string): string {
+  return hashToken(`${pendingToken}:${code}`);
+}
+
+async function queueSignInCode(trx: Executor, deps: ServiceDeps, account: AccountRow, code: string, origin: RequestOrigin): Promise<void> {
+  await queueMail(trx, deps, {
+    to: account.email,
+    locale: account.locale,
+    accountId: account.id,
+    message: { template: 'sign-in-code', model: { code, expiresMinutes: PENDING_TTL_MS / 60_000, ...originModel(deps, origin) } },
+  });
+}
+
+function originModel(deps: ServiceDeps, origin: RequestOrigin) {
+  return { device: describeDevice(origin.userAgent), ip: origin.ip, area: describeArea(origin.ip, origin.country), occurredAt: deps.clock.now().toISOString() };
+}
+
+/**
+ * The right password from somewhere the engine refuses: the owner is told (once an hour at most) that
+ * their password is known, from where, and how to set a new one. Nothing is locked.
+ */
+async function denySignIn(deps: ServiceDeps, account: AccountRow, assessment: RiskAssessment, origin: RequestOrigin): Promise<void> {
+  const since = addMs(deps.clock.now(), -HOUR_MS).toISOString();
+  const notify = !(await deniedSince(deps.db, account.id, since));
+  await deps.db.transaction().execute(async (trx) => {
+    await recordRiskDecision(trx, deps, { accountId: account.id, action: 'sign-in', assessment, origin });
+    if (notify) {
+      await queueMail(trx, deps, {
+        to: account.email,
+        locale: account.locale,
+        accountId: account.id,
+        message: { template: 'sign-in-blocked', model: { resetLink: `${deps.config.publicUrl}/forgot-password`, ...originModel(deps, origin) } },
+      });
+    }
+  });
+  deps.log.warn({ event: 'authn_login_fail', reason: 'risk_denied', accountId: account.id, ip: origin.ip }, 'authn_login_fail');
+  if (notify) deps.mailQueued();
+}
+
+async function readPending(deps: ServiceDeps, pendingToken: string | undefined) {
+  if (!looksLikeToken(pendingToken)) throw new DomainError('TOKEN_INVALID');
+  const row = await findUsableToken(deps.db, hashToken(pendingToken), PENDING_PURPOSE, deps.clock.now().toISOString());
+  const account = row ? await findAccountById(deps.db, row.account_id) : undefined;
+  if (!row || !account || account.status !== 'active' || account.password_disabled_at) throw new DomainError('TOKEN_INVALID');
+  return { row, account, pending: JSON.parse(row.payload ?? '{}') as PendingSignIn, pendingToken };
+}
+
+/** Which proof the pending sign-in waits for (the page shows the matching form). */
+export async function pendingMethod(deps: ServiceDeps, pendingToken: string | undefined): Promise<SecondStepMethod> {
+  return (await readPending(deps, pendingToken)).pending.method;
+}
+
+/** The second step: a TOTP or recovery code, or the code mailed for a challenged sign-in. */
 export async function completeSecondStep(
   deps: ServiceDeps,
   pendingToken: string | undefined,
   code: string,
   origin: RequestOrigin,
 ): Promise<{ token: string; session: ActiveSession }> {
-  if (!looksLikeToken(pendingToken)) throw new DomainError('TOKEN_INVALID');
-  const pending = await findUsableToken(deps.db, hashToken(pendingToken), SECOND_STEP_PURPOSE, deps.clock.now().toISOString());
-  const account = pending ? await findAccountById(deps.db, pending.account_id) : undefined;
-  if (!account || account.status !== 'active' || account.password_disabled_at) throw new DomainError('TOKEN_INVALID');
+  const { account, pending, row } = await readPending(deps, pendingToken);
   const failuresSoFar = await assertNotThrottled(deps, account.email, account, origin);
+  const tokenHash = hashToken(pendingToken ?? '');
   try {
     const started = await deps.db.transaction().execute(async (trx) => {
-      await verifySecondFactor(trx, deps, account.id, code, origin);
-      if (!(await consumeToken(trx, hashToken(pendingToken), SECOND_STEP_PURPOSE, deps.clock.now().toISOString()))) throw new DomainError('TOKEN_INVALID');
-      return finishSignIn(trx, deps, account, origin);
+      if (pending.method === 'mail-code') assertMailCode(pending, pendingToken ?? '', code);
+      else await verifySecondFactor(trx, deps, account.id, code, origin);
+      if (!(await consumeToken(trx, tokenHash, PENDING_PURPOSE, deps.clock.now().toISOString()))) throw new DomainError('TOKEN_INVALID');
+      return finishSignIn(trx, deps, account, origin, pending.risk, pending.method === 'mail-code' ? 'mailed-code' : 'second-factor');
     });
     if (failuresSoFar > 0) await noteSuccess(deps.db, account.email);
     deps.mailQueued();
     return started;
   } catch (error) {
-    // Wrong codes count against the same throttle as wrong passwords (STANDARDS C4), outside the rolled-back transaction.
-    if (error instanceof DomainError && error.code === 'CODE_INVALID') await noteFailure(deps.db, deps, account.email, account, origin);
+    if (error instanceof DomainError && error.code === 'CODE_INVALID') {
+      // Wrong codes count against the same throttle as wrong passwords (STANDARDS C4), outside the rolled-back transaction.
+      await noteFailure(deps.db, deps, account.email, account, origin);
+      if (pending.method === 'mail-code') {
+        const attempts = pending.codeAttempts + 1;
+        await updateTokenPayload(deps.db, row.id, JSON.stringify({ ...pending, codeAttempts: attempts }));
+        if (attempts >= MAIL_CODE_ATTEMPTS) throw new DomainError('CODE_EXHAUSTED');
+      }
+    }
     throw error;
   }
 }
 
-async function finishSignIn(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin) {
-  const result = await startSession(trx, deps, account.id, origin);
+function assertMailCode(pending: PendingSignIn, pendingToken: string, code: string): void {
+  const digits = code.replace(/\s/g, '');
+  if (pending.codeAttempts >= MAIL_CODE_ATTEMPTS) throw new DomainError('CODE_EXHAUSTED');
+  const expected = Buffer.from(pending.codeHash ?? '');
+  const given = Buffer.from(/^\d{6}$/.test(digits) ? mailCodeHash(pendingToken, digits) : '');
+  if (expected.length === 0 || expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    throw new DomainError('CODE_INVALID', { fields: [{ field: 'code', code: 'CODE_INVALID' }] });
+  }
+}
+
+/** A new mailed code replaces the old one (STANDARDS H4); the attempts start over, the throttle does not. */
+export async function resendSignInCode(deps: ServiceDeps, pendingToken: string | undefined, origin: RequestOrigin): Promise<void> {
+  const { account, pending, row } = await readPending(deps, pendingToken);
+  if (pending.method !== 'mail-code') throw new DomainError('TOKEN_INVALID');
+  const code = deps.random.digits(MAIL_CODE_DIGITS);
+  await deps.db.transaction().execute(async (trx) => {
+    await updateTokenPayload(trx, row.id, JSON.stringify({ ...pending, codeHash: mailCodeHash(pendingToken ?? '', code), codeAttempts: 0 }));
+    await queueSignInCode(trx, deps, account, code, origin);
+  });
+  deps.mailQueued();
+}
+
+export type SignInFactor = 'password' | 'second-factor' | 'mailed-code' | 'passkey';
+
+export async function finishSignIn(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, risk: 'allow' | 'challenge', factor: SignInFactor) {
+  const result = await startSession(trx, deps, account.id, origin, risk);
   await noteDevice(trx, deps, account, { ...origin, sessionId: result.session.id });
+  await rememberSignInPlace(trx, deps, account.id, origin);
+  deps.log.info({ event: 'authn_login_success', accountId: account.id, factor, risk, ip: origin.ip }, 'authn_login_success');
   return result;
 }
 

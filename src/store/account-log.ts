@@ -95,3 +95,15 @@ export async function listAccountIdsWithLog(db: Executor): Promise<string[]> {
   const rows = await db.selectFrom('account_log').select('account_id').distinct().orderBy('account_id').execute();
   return rows.map((r) => r.account_id);
 }
+
+/** How many changes (sign-ins aside) the account's log holds since `since`: a burst of changes is a risk signal. */
+export async function countChangesSince(db: Executor, accountId: string, since: string): Promise<number> {
+  const row = await db
+    .selectFrom('account_log')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('account_id', '=', accountId)
+    .where('occurred_at', '>=', since)
+    .where('kind', '!=', 'new-device-sign-in')
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

@@ -23,3 +23,18 @@ export async function hasKnownDevices(db: Executor, accountId: string): Promise<
   const row = await db.selectFrom('known_devices').select('device_id').where('account_id', '=', accountId).executeTakeFirst();
   return row !== undefined;
 }
+
+export interface DeviceStanding {
+  /** The account has signed in from some browser before. */
+  any: boolean;
+  /** When this browser was first seen on the account, null when it is new to it. */
+  firstSeenAt: string | null;
+  /** This browser is the account's first. */
+  isFirst: boolean;
+}
+
+export async function deviceStanding(db: Executor, accountId: string, deviceId: string | null | undefined): Promise<DeviceStanding> {
+  const rows = await db.selectFrom('known_devices').select(['device_id', 'first_seen_at']).where('account_id', '=', accountId).orderBy('first_seen_at').execute();
+  const mine = deviceId ? rows.find((row) => row.device_id === deviceId) : undefined;
+  return { any: rows.length > 0, firstSeenAt: mine?.first_seen_at ?? null, isFirst: mine !== undefined && rows[0]?.device_id === deviceId };
+}

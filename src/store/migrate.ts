@@ -4,6 +4,7 @@ import * as foundation from './migrations/0001-foundation.ts';
 import * as accountLogAndIncidents from './migrations/0002-account-log-and-incidents.ts';
 import * as secondFactors from './migrations/0003-second-factors.ts';
 import * as signInThrottle from './migrations/0004-sign-in-throttle.ts';
+import * as riskPasskeysHolds from './migrations/0005-risk-passkeys-holds.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0002-account-log-and-incidents': accountLogAndIncidents,
   '0003-second-factors': secondFactors,
   '0004-sign-in-throttle': signInThrottle,
+  '0005-risk-passkeys-holds': riskPasskeysHolds,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -53,3 +53,7 @@ export async function countTokensIssuedSince(db: Executor, accountId: string, pu
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+export async function updateTokenPayload(db: Executor, id: string, payload: string): Promise<void> {
+  await db.updateTable('one_time_tokens').set({ payload }).where('id', '=', id).where('used_at', 'is', null).execute();
+}

@@ -19,6 +19,8 @@ export interface AccountsTable {
   /** Head of the account log's hash chain; updating it locks the account row while an entry is appended. */
   log_seq: Generated<number>;
   log_head: Generated<string>;
+  /** Irreversible actions wait until then after an email or password change (DESIGN 2 C step 6). */
+  irreversible_hold_until: Generated<string | null>;
 }
 
 export interface SessionsTable {
@@ -36,6 +38,8 @@ export interface SessionsTable {
   revoke_reason: string | null;
   /** SHA-256 of the device cookie the session was started from. */
   device_id: string | null;
+  /** What the risk engine decided at the sign-in that started it: allow, or challenge (then passed). */
+  risk_decision: Generated<string>;
 }
 
 export interface OneTimeTokensTable {
@@ -207,6 +211,71 @@ export interface SignInThrottleTable {
   blocked_until: string | null;
 }
 
+export interface RiskCountersTable {
+  /** acct:<hash of address>, ip:<address> or global. */
+  key: string;
+  /** The minute, as an ISO prefix (2026-03-02T05:46). */
+  bucket: string;
+  count: number;
+}
+
+export interface RiskDecisionsTable {
+  id: string;
+  account_id: string | null;
+  action: string;
+  decision: string;
+  score: number;
+  /** JSON: [{ code, weight, detail? }]. */
+  reasons: string;
+  ip: string;
+  country: string | null;
+  device_id: string | null;
+  created_at: string;
+}
+
+export interface AccountLocationsTable {
+  account_id: string;
+  country: string;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
+export interface PasskeysTable {
+  id: string;
+  account_id: string;
+  /** base64url credential id, as the authenticator returns it. */
+  credential_id: string;
+  /** base64url COSE public key. */
+  public_key: string;
+  counter: Generated<number | string>;
+  /** JSON array of transports. */
+  transports: string;
+  device_type: string;
+  backed_up: number;
+  name: string;
+  created_at: string;
+  created_ip: string;
+  last_used_at: string | null;
+  /** Removed passkeys are kept as a record of every authenticator ever bound (STANDARDS H7). */
+  removed_at: string | null;
+}
+
+export interface HeldChangesTable {
+  id: string;
+  account_id: string;
+  kind: string;
+  /** JSON: what to apply when the hold ends (never a password: a password change holds its hash). */
+  payload: string;
+  reason: string;
+  /** JSON RequestOrigin of the session that asked. */
+  origin: string;
+  created_at: string;
+  apply_at: string;
+  settled_at: string | null;
+  /** applied | cancelled | void (superseded, or the account was contained). */
+  outcome: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -224,4 +293,9 @@ export interface Database {
   totp_factors: TotpFactorsTable;
   recovery_codes: RecoveryCodesTable;
   sign_in_throttle: SignInThrottleTable;
+  risk_counters: RiskCountersTable;
+  risk_decisions: RiskDecisionsTable;
+  account_locations: AccountLocationsTable;
+  passkeys: PasskeysTable;
+  held_changes: HeldChangesTable;
 }

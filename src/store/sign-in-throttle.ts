@@ -5,17 +5,28 @@ export interface ThrottleRow {
   blockedUntil: string | null;
 }
 
-export async function readThrottle(db: Executor, key: string): Promise<ThrottleRow> {
-  const row = await db.selectFrom('sign_in_throttle').select(['failures', 'blocked_until']).where('key', '=', key).executeTakeFirst();
-  return { failures: Number(row?.failures ?? 0), blockedUntil: row?.blocked_until ?? null };
+/** The rows of several keys at once (the account's and the client address's); missing keys are absent. */
+export async function readThrottles(db: Executor, keys: readonly string[]): Promise<Map<string, ThrottleRow>> {
+  const rows = await db.selectFrom('sign_in_throttle').select(['key', 'failures', 'blocked_until']).where('key', 'in', keys).execute();
+  return new Map(rows.map((row) => [row.key, { failures: Number(row.failures), blockedUntil: row.blocked_until }]));
 }
 
-/** Counts one more consecutive failure in a single upsert; returns the new count. */
-export async function countFailure(db: Executor, key: string, at: string): Promise<number> {
+/**
+ * Counts one more consecutive failure in a single upsert; returns the new count. With `forgetBefore`,
+ * a count whose last failure is older starts over at one.
+ */
+export async function countFailure(db: Executor, key: string, at: string, forgetBefore?: string): Promise<number> {
   const row = await db
     .insertInto('sign_in_throttle')
     .values({ key, failures: 1, last_failure_at: at })
-    .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ failures: eb('sign_in_throttle.failures', '+', 1), last_failure_at: at })))
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet((eb) => ({
+        failures: forgetBefore
+          ? eb.case().when('sign_in_throttle.last_failure_at', '<', forgetBefore).then(1).else(eb('sign_in_throttle.failures', '+', 1)).end()
+          : eb('sign_in_throttle.failures', '+', 1),
+        last_failure_at: at,
+      })),
+    )
     .returning('failures')
     .executeTakeFirstOrThrow();
   return Number(row.failures);

@@ -20,7 +20,7 @@ describe('the story in Chromium', { skip: chromiumUnavailable ?? false }, () => 
 
   before(async () => {
     await inbox.start();
-    server = await startServer({ MAMORI_SHOP_NAME: 'Maple Market' }, { mailer: smtpMailer(`smtp://127.0.0.1:${inbox.port}`, 'Maple Market <no-reply@maple.example>', 'http://localhost') });
+    server = await startServer({ MAMORI_SHOP_NAME: 'Maple Market', ...STORY_ENV }, { mailer: smtpMailer(`smtp://127.0.0.1:${inbox.port}`, 'Maple Market <no-reply@maple.example>', 'http://localhost') });
     browser = await launchChromium();
   });
   after(async () => {

@@ -4,14 +4,14 @@ import { verifyAccountLogs } from '../../src/services/change-log.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
 import { PASSWORD, signIn } from '../support/flows.ts';
-import { ATTACKER, ATTACKER_PASSWORD, attackerTakesOver, checkedUndo, emailChangedReportLink, OWNER, reportWithDefaults } from '../support/story.ts';
+import { ATTACKER, ATTACKER_PASSWORD, attackerTakesOver, checkedUndo, emailChangedReportLink, OWNER, reportWithDefaults, STORY_ENV } from '../support/story.ts';
 
 const HOUR = 3_600_000;
 
 forEachStore('incident', (store) => {
   let m: TestMamori;
   beforeEach(async () => {
-    m = await startMamori(store);
+    m = await startMamori(store, STORY_ENV);
   });
   afterEach(async () => {
     await m.close();

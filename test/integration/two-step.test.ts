@@ -4,7 +4,7 @@ import { Secret, TOTP } from 'otpauth';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
 import { PASSWORD, registerAndVerify } from '../support/flows.ts';
-import { ATTACKER, attackerTakesOver, emailChangedReportLink, OWNER, reportWithDefaults } from '../support/story.ts';
+import { ATTACKER, attackerTakesOver, emailChangedReportLink, OWNER, reportWithDefaults, STORY_ENV } from '../support/story.ts';
 
 const codeAt = (secret: string, ms: number) => new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: ms });
 
@@ -141,6 +141,8 @@ forEachStore('two-step sign-in', (store) => {
   });
 
   test('a second factor the attacker added is removed by the undo, and does not gate recovery', async () => {
+    await m.close();
+    m = await startMamori(store, STORY_ENV);
     const { attacker } = await attackerTakesOver(m);
     await attacker.get('/account/two-step');
     await attacker.post('/account/two-step/start');

@@ -7,7 +7,7 @@ import {
 } from '../../src/cli/demo/story.ts';
 import type { TestClient } from './http-client.ts';
 
-export { ATTACKER, ATTACKER_PASSWORD, checkedUndo, OWNER } from '../../src/cli/demo/story.ts';
+export { ATTACKER, ATTACKER_PASSWORD, checkedUndo, OWNER, STORY_ENV } from '../../src/cli/demo/story.ts';
 
 /** The story up to the notices: the owner's account and known device, then the attacker's takeover three days later. */
 export async function attackerTakesOver(m: TestMamori): Promise<{ owner: TestClient; attacker: TestClient }> {

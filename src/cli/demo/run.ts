@@ -4,7 +4,7 @@ import { MemoryMailer } from '../../delivery/memory-mailer.ts';
 import { composeMamori } from '../../runtime/compose.ts';
 import { FakeClock } from '../../runtime/clock.ts';
 import { InjectClient } from '../inject-client.ts';
-import { attackerTakesOver, emailChangedReportLink, expectStep, OWNER, ATTACKER, ATTACKER_PASSWORD, ownerRecovers, ownerReports, ownerSignsUp, signInWith, StoryStepFailed } from './story.ts';
+import { attackerTakesOver, emailChangedReportLink, expectStep, OWNER, ATTACKER, ATTACKER_PASSWORD, ownerRecovers, ownerReports, ownerSignsUp, signInWith, StoryStepFailed, STORY_ENV } from './story.ts';
 
 const START = '2026-01-05T05:46:00.000Z';
 
@@ -20,7 +20,7 @@ function elapsed(clock: FakeClock): string {
  * and mail kept in memory. Prints the timeline; returns 0 only if every step happened.
  */
 export async function runDemo(write: (line: string) => void): Promise<number> {
-  const config = loadConfig({ MAMORI_DATABASE_URL: 'sqlite::memory:', MAMORI_SHOP_NAME: 'Maple Market', MAMORI_DEFAULT_LOCALE: 'en', MAMORI_LOG_LEVEL: 'silent', MAMORI_DEMO_ACCOUNT: 'false' });
+  const config = loadConfig({ MAMORI_DATABASE_URL: 'sqlite::memory:', MAMORI_SHOP_NAME: 'Maple Market', MAMORI_DEFAULT_LOCALE: 'en', MAMORI_LOG_LEVEL: 'silent', MAMORI_DEMO_ACCOUNT: 'false', ...STORY_ENV });
   const clock = new FakeClock(START);
   const mailer = new MemoryMailer();
   const mamori = await composeMamori(config, { clock, mailer, workerIntervalMs: 0, log: pino({ level: 'silent' }) });

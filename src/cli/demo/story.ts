@@ -20,6 +20,13 @@ export function expectStep(condition: unknown, what: string): asserts condition 
   if (!condition) throw new StoryStepFailed(what);
 }
 
+/**
+ * The story replays the incident as it happened at a shop without Mamori's risk engine: the attacker's
+ * sign-in from a new browser passes and the changes take effect at once. With the defaults the attacker
+ * is stopped at a code mailed to the owner (test/integration/risk.test.ts), and the changes are held.
+ */
+export const STORY_ENV = { MAMORI_RISK_CHALLENGE_AT: '101', MAMORI_RISK_DENY_AT: '101', MAMORI_HOLD_HOURS: '0' } as const;
+
 export const OWNER = 'taro@example.com';
 export const OWNER_PASSWORD = 'violet kettle harbour drum';
 export const ATTACKER = 'evil@example.net';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../services/deps.ts';
-import { completeSecondStep } from '../../services/sign-in.ts';
+import { completeSecondStep, pendingMethod, resendSignInCode } from '../../services/sign-in.ts';
 import { confirmTotp, removeTotp, startTotpSetup, twoStepStatus } from '../../services/two-step.ts';
 import type { FormState, PageContext } from '../../views/page-context.ts';
 import { secondStepPage, twoStepPage } from '../../views/pages/two-step-pages.ts';
@@ -43,14 +43,24 @@ export function twoStepRoutes(deps: ServiceDeps) {
       return reply.redirect('/account/two-step', 303);
     });
 
-    app.get('/sign-in/two-step', async (request, reply) => sendHtml(reply, 200, secondStepPage(pageContext(request, reply, config))));
-    app.post('/sign-in/two-step', limited, formHandler(config, (ctx, state) => secondStepPage(ctx, state), async (request, reply: FastifyReply) => {
+    const returnPath = (request: FastifyRequest) => safeReturnPath((request.query as Record<string, unknown>).returnTo, '/account');
+    const renderStep = async (request: FastifyRequest, ctx: PageContext, state: FormState = {}, notice?: string) =>
+      secondStepPage(ctx, await pendingMethod(deps, request.cookies[PENDING_COOKIE]), returnPath(request), state, notice);
+
+    app.get('/sign-in/two-step', async (request, reply) => {
+      const notice = (request.query as Record<string, unknown>).notice === 'code-sent' ? pageContext(request, reply, config).t('challenge.resent') : undefined;
+      return sendHtml(reply, 200, await renderStep(request, pageContext(request, reply, config), {}, notice));
+    });
+    app.post('/sign-in/two-step', limited, formHandler(config, (ctx, state, request) => renderStep(request, ctx, state), async (request, reply: FastifyReply) => {
       const input = parseForm(codeForm, request.body);
       const { token } = await completeSecondStep(deps, request.cookies[PENDING_COOKIE], input.code, requestOrigin(request));
       reply.clearCookie(PENDING_COOKIE, { path: '/sign-in' });
       setSessionCookie(reply, config, token);
-      const returnTo = safeReturnPath((request.query as Record<string, unknown>).returnTo, '/account');
-      return reply.redirect(returnTo, 303);
+      return reply.redirect(returnPath(request), 303);
     }));
+    app.post('/sign-in/two-step/resend', { config: { rateLimit: { max: 3, timeWindow: 60_000 } } }, async (request, reply) => {
+      await resendSignInCode(deps, request.cookies[PENDING_COOKIE], requestOrigin(request));
+      return reply.redirect(`/sign-in/two-step?notice=code-sent&returnTo=${encodeURIComponent(returnPath(request))}`, 303);
+    });
   };
 }

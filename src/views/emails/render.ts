@@ -6,6 +6,7 @@ import type { MailContext, RenderedMail } from './layout.ts';
 import { passwordResetMail } from './password-reset.ts';
 import { registrationAttemptMail } from './registration-attempt.ts';
 import { securityNoticeMail } from './security-notice.ts';
+import { changeHeldMail, signInBlockedMail, signInCodeMail } from './sign-in-mails.ts';
 import { verifyEmailMail } from './verify-email.ts';
 
 export type { MailContext, RenderedMail };
@@ -32,5 +33,11 @@ export function renderMail(message: MailMessage, localeValue: string, ctx: MailC
       return incidentDisputedMail(t, ctx);
     case 'recovery-open':
       return recoveryOpenMail(message.model, t, ctx);
+    case 'sign-in-code':
+      return signInCodeMail(message.model, t, ctx, locale);
+    case 'sign-in-blocked':
+      return signInBlockedMail(message.model, t, ctx, locale);
+    case 'change-held':
+      return changeHeldMail(message.model, t, ctx, locale);
   }
 }

@@ -301,6 +301,23 @@ export const en = {
   'mail.notice.device': 'Device',
   'mail.notice.ip': 'Network address',
   'mail.notice.notYou': 'Was this not you? Contact us and a person will help you, even if you cannot sign in: {email}',
+  'error.CODE_EXHAUSTED': 'Too many wrong codes. Ask for a new code, or start signing in again.',
+  'error.PASSKEY_FAILED': 'The passkey could not be used. Try again, or sign in another way.',
+  'challenge.title': 'Confirm it is you',
+  'challenge.lead': "This sign-in looks new to us (a browser or place we have not seen with this account). We sent a 6-digit code to the account's email address. It works for 10 minutes.",
+  'challenge.code': '6-digit code from the email',
+  'challenge.resend': 'Send a new code',
+  'challenge.resent': 'A new code is on its way. Only the newest code works.',
+  'challenge.notYou': 'Did not receive it? Check your spam folder, or contact us: a person will help.',
+  'mail.code.subject': 'Your sign-in code for {shop}',
+  'mail.code.body': 'Someone is signing in to your account from a browser or place we have not seen before. If it is you, enter this code. It works for {minutes} minutes.',
+  'mail.code.notYou': 'Not you? Do not share this code with anyone. Someone knows your password: set a new one, and contact us if you need help: {email}',
+  'mail.blocked.subject': 'We stopped a sign-in to your {shop} account',
+  'mail.blocked.body': 'Someone signed in with your correct password from a place and browser that look like an attack, and we refused it. Your account is unchanged. Your password is known to someone else: please set a new one.',
+  'mail.blocked.action': 'Set a new password',
+  'mail.held.subject': 'A change to your {shop} account is on hold',
+  'mail.held.body': 'A change to your account was asked for from a new browser or a sign-in we had to check. To protect you, it waits until {until} before it takes effect. If it was not you, cancel it now: nothing else is needed.',
+  'mail.held.action': 'Cancel this change',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,7 +1,8 @@
 import type { TwoStepStatus } from '../../services/two-step.ts';
 import { html, SafeHtml } from '../html.ts';
 import { csrfField, layout } from '../layout.ts';
-import { errorSummary, field } from '../forms.ts';
+import { errorSummary, field, notice as noticeBox } from '../forms.ts';
+import type { SecondStepMethod } from '../../services/sign-in.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 
 /** `qrSvg` is markup produced by the qrcode library from our own otpauth URI, never from user input. */
@@ -32,12 +33,25 @@ ${field(ctx, { name: 'code', label: 'twoStep.code', autocomplete: 'one-time-code
   );
 }
 
-export function secondStepPage(ctx: PageContext, state: FormState = {}): string {
+/** The second sign-in step: the account's authenticator, or the code mailed because the sign-in was challenged. */
+export function secondStepPage(ctx: PageContext, method: SecondStepMethod, returnTo: string, state: FormState = {}, notice?: string): string {
   const { t } = ctx;
+  const action = `/sign-in/two-step?returnTo=${encodeURIComponent(returnTo)}`;
+  if (method === 'mail-code') {
+    return layout(
+      ctx,
+      t('challenge.title'),
+      html`${noticeBox(notice)}<p>${t('challenge.lead')}</p>${errorSummary(state)}<form method="post" action="${action}" novalidate>${csrfField(ctx)}
+${field(ctx, { name: 'code', label: 'challenge.code', autocomplete: 'one-time-code', required: true, maxlength: 6 }, state)}
+<button type="submit">${t('twoStep.signInSubmit')}</button></form>
+<form method="post" action="/sign-in/two-step/resend?returnTo=${encodeURIComponent(returnTo)}">${csrfField(ctx)}<button type="submit" class="secondary">${t('challenge.resend')}</button></form>
+<p class="hint">${t('challenge.notYou')}</p>`,
+    );
+  }
   return layout(
     ctx,
     t('twoStep.signInTitle'),
-    html`<p>${t('twoStep.signInLead')}</p>${errorSummary(state)}<form method="post" action="/sign-in/two-step" novalidate>${csrfField(ctx)}
+    html`<p>${t('twoStep.signInLead')}</p>${errorSummary(state)}<form method="post" action="${action}" novalidate>${csrfField(ctx)}
 ${field(ctx, { name: 'code', label: 'twoStep.signInCode', autocomplete: 'one-time-code', required: true, maxlength: 40 }, state)}
 <button type="submit">${t('twoStep.signInSubmit')}</button></form>`,
   );

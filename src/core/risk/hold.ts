@@ -1,0 +1,31 @@
+/**
+ * Holds (DESIGN 2 D): a sensitive change asked for from a young session or from a sign-in that had to
+ * be challenged waits before it takes effect, and the current contact can cancel it.
+ *
+ * "Young" is the age of the browser's relationship with the account, not of the session: a session
+ * started this morning on the phone the owner has used for two years is not young, and an attacker's
+ * browser always is. The account's very first browser is established from the start: a brand-new
+ * account has nothing to take over.
+ */
+export interface HoldSignals {
+  now: Date;
+  sessionCreatedAt: Date;
+  /** When this browser was first seen on the account; null when the session has no known browser. */
+  deviceFirstSeenAt: Date | null;
+  deviceIsAccountsFirst: boolean;
+  signInChallenged: boolean;
+}
+
+export type HoldReason = 'young-session' | 'challenged-sign-in';
+
+export function holdReason(signals: HoldSignals, holdMs: number): HoldReason | null {
+  if (holdMs <= 0) return null;
+  if (signals.signInChallenged) return 'challenged-sign-in';
+  if (signals.deviceIsAccountsFirst) return null;
+  const since = signals.deviceFirstSeenAt ?? signals.sessionCreatedAt;
+  return signals.now.getTime() - since.getTime() < holdMs ? 'young-session' : null;
+}
+
+/** Changes that hand the account to someone else, and so are held. */
+export const HELD_CHANGE_KINDS = ['email-change', 'password-change', 'phone-change', 'payment-method-added'] as const;
+export type HeldChangeKind = (typeof HELD_CHANGE_KINDS)[number];

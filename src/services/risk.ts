@@ -1,0 +1,99 @@
+import { addMs } from '../core/clock.ts';
+import { evaluateRisk, type RiskAssessment, type RiskSignals } from '../core/risk/evaluate.ts';
+import { riskPolicy, type RiskPolicy } from '../core/risk/policy.ts';
+import { countChangesSince } from '../store/account-log.ts';
+import type { AccountRow } from '../store/accounts.ts';
+import type { Executor } from '../store/database.ts';
+import { deviceStanding, type DeviceStanding } from '../store/devices.ts';
+import { countFailures, insertRiskDecision, readAccountLocations, rememberLocation, sumFailures } from '../store/risk.ts';
+import type { RequestOrigin, ServiceDeps } from './deps.ts';
+import { pointFor } from './geoip.ts';
+import { hashToken } from './token-hash.ts';
+
+const policies = new WeakMap<object, RiskPolicy>();
+
+export function policyFor(deps: ServiceDeps): RiskPolicy {
+  let policy = policies.get(deps.config);
+  if (!policy) {
+    policy = riskPolicy(deps.config.risk);
+    policies.set(deps.config, policy);
+  }
+  return policy;
+}
+
+const GLOBAL_KEY = 'global';
+const accountKey = (email: string) => `acct:${hashToken(`risk:${email}`)}`;
+const ipKey = (ip: string) => `ip:${ip}`;
+
+/** A failed sign-in (password or code) counts in the account's, the address's and the global window. */
+export async function countSignInFailure(deps: ServiceDeps, email: string, origin: RequestOrigin): Promise<void> {
+  await countFailures(deps.db, [accountKey(email), ipKey(origin.ip), GLOBAL_KEY], deps.clock.now().toISOString());
+}
+
+export interface RiskContext {
+  action: 'sign-in' | 'sensitive-change';
+  passwordBlocklisted?: boolean;
+  /** Already read by the caller (holds need it too); read here otherwise. */
+  device?: DeviceStanding;
+}
+
+/** Gathers the signals for one account and request, and scores them. */
+export async function assessRisk(deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, context: RiskContext): Promise<RiskAssessment> {
+  const policy = policyFor(deps);
+  const now = deps.clock.now();
+  const windowStart = addMs(now, -policy.failureWindowMinutes * 60_000 + 60_000).toISOString();
+  const [device, locations, failures, recentChanges] = await Promise.all([
+    context.device ?? deviceStanding(deps.db, account.id, origin.deviceId),
+    readAccountLocations(deps.db, account.id),
+    sumFailures(deps.db, [accountKey(account.email), ipKey(origin.ip), GLOBAL_KEY], windowStart),
+    countChangesSince(deps.db, account.id, addMs(now, -policy.recentChangesWindowMs).toISOString()),
+  ]);
+  const lastPoint = locations.last ? pointFor(locations.last.country) : null;
+  const signals: RiskSignals = {
+    action: context.action,
+    now,
+    device: device.firstSeenAt ? 'known' : device.any ? 'new' : 'first',
+    location: origin.country ? pointFor(origin.country) : null,
+    knownCountries: locations.countries,
+    lastSignIn: locations.last && lastPoint ? { at: new Date(locations.last.at), location: lastPoint } : null,
+    failures: {
+      account: failures.get(accountKey(account.email)) ?? 0,
+      ip: failures.get(ipKey(origin.ip)) ?? 0,
+      global: failures.get(GLOBAL_KEY) ?? 0,
+    },
+    passwordBlocklisted: context.passwordBlocklisted ?? false,
+    accountCreatedAt: new Date(account.created_at),
+    recentSensitiveChanges: recentChanges,
+  };
+  return evaluateRisk(signals, policy);
+}
+
+/** Every decision and its reasons: a row the support desk reads, and a line in the security log. */
+export async function recordRiskDecision(
+  db: Executor,
+  deps: ServiceDeps,
+  input: { accountId: string; action: string; assessment: RiskAssessment; origin: RequestOrigin; outcome?: string },
+): Promise<void> {
+  const { assessment, origin } = input;
+  await insertRiskDecision(db, {
+    id: deps.random.id(),
+    account_id: input.accountId,
+    action: input.action,
+    decision: assessment.decision,
+    score: assessment.score,
+    reasons: JSON.stringify(assessment.reasons),
+    ip: origin.ip,
+    country: origin.country ?? null,
+    device_id: origin.deviceId ?? null,
+    created_at: deps.clock.now().toISOString(),
+  });
+  deps.log.info(
+    { event: 'risk_decision', accountId: input.accountId, action: input.action, decision: assessment.decision, score: assessment.score, reasons: assessment.reasons.map((r) => r.code), ip: origin.ip, country: origin.country ?? null },
+    'risk_decision',
+  );
+}
+
+/** After a completed sign-in: the country joins the account's known places (for new-country and travel). */
+export async function rememberSignInPlace(db: Executor, deps: ServiceDeps, accountId: string, origin: RequestOrigin): Promise<void> {
+  if (origin.country) await rememberLocation(db, accountId, origin.country, deps.clock.now().toISOString());
+}
