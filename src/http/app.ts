@@ -19,6 +19,7 @@ import { apiRoutes } from './routes/api-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { devRoutes } from './routes/dev-routes.ts';
 import { incidentRoutes } from './routes/incident-routes.ts';
+import { passkeyRoutes } from './routes/passkey-routes.ts';
 import { twoStepRoutes } from './routes/two-step-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 
@@ -158,6 +159,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes(deps));
   await app.register(incidentRoutes(deps));
   await app.register(twoStepRoutes(deps));
+  await app.register(passkeyRoutes(deps));
   await app.register(apiRoutes(deps));
   if (options.devMailbox) await app.register(devRoutes(deps));
   return app;

@@ -11,7 +11,7 @@ import { consumeToken, findUsableToken, insertOneTimeToken, updateTokenPayload }
 import { deniedSince } from '../store/risk.ts';
 import { hashToken, looksLikeToken } from './token-hash.ts';
 import { assertNotThrottled, noteFailure, noteSuccess } from './sign-in-throttle.ts';
-import { hasSecondFactor, verifySecondFactor } from './two-step.ts';
+import { hasSecondFactor, secondFactorsOf, verifySecondFactor } from './two-step.ts';
 import { actorFrom, recordChange } from './change-log.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { describeArea, describeDevice } from './device.ts';
@@ -40,7 +40,7 @@ export type SignInResult =
   | { kind: 'signed-in'; token: string; session: ActiveSession }
   | { kind: 'second-step'; pendingToken: string; method: SecondStepMethod };
 
-interface PendingSignIn {
+export interface PendingSignIn {
   method: SecondStepMethod;
   risk: 'allow' | 'challenge';
   /** SHA-256 of "<pending token>:<code>": useless without the cookie only the signing-in browser holds. */
@@ -169,9 +169,11 @@ async function readPending(deps: ServiceDeps, pendingToken: string | undefined) 
   return { row, account, pending: JSON.parse(row.payload ?? '{}') as PendingSignIn, pendingToken };
 }
 
-/** Which proof the pending sign-in waits for (the page shows the matching form). */
-export async function pendingMethod(deps: ServiceDeps, pendingToken: string | undefined): Promise<SecondStepMethod> {
-  return (await readPending(deps, pendingToken)).pending.method;
+/** Which proof the pending sign-in waits for, and whether a passkey can give it (the page shows the matching form). */
+export async function pendingMethod(deps: ServiceDeps, pendingToken: string | undefined): Promise<{ method: SecondStepMethod; passkey: boolean; totp: boolean }> {
+  const { pending, account } = await readPending(deps, pendingToken);
+  const factors = await secondFactorsOf(deps.db, account.id);
+  return { method: pending.method, passkey: pending.method === 'second-factor' && factors.passkey, totp: factors.totp };
 }
 
 /** The second step: a TOTP or recovery code, or the code mailed for a challenged sign-in. */
@@ -181,22 +183,41 @@ export async function completeSecondStep(
   code: string,
   origin: RequestOrigin,
 ): Promise<{ token: string; session: ActiveSession }> {
+  return completePendingSignIn(deps, pendingToken, origin, async (trx, account, pending) => {
+    if (pending.method === 'mail-code') {
+      assertMailCode(pending, pendingToken ?? '', code);
+      return 'mailed-code';
+    }
+    await verifySecondFactor(trx, deps, account.id, code, origin);
+    return 'second-factor';
+  });
+}
+
+/**
+ * Finishes a pending sign-in once `prove` accepts the proof (throwing CODE_INVALID when it does not).
+ * Wrong codes count against the same throttle as wrong passwords (STANDARDS C4).
+ */
+export async function completePendingSignIn(
+  deps: ServiceDeps,
+  pendingToken: string | undefined,
+  origin: RequestOrigin,
+  prove: (trx: Executor, account: AccountRow, pending: PendingSignIn) => Promise<SignInFactor>,
+): Promise<{ token: string; session: ActiveSession }> {
   const { account, pending, row } = await readPending(deps, pendingToken);
   const failuresSoFar = await assertNotThrottled(deps, account.email, account, origin);
   const tokenHash = hashToken(pendingToken ?? '');
   try {
     const started = await deps.db.transaction().execute(async (trx) => {
-      if (pending.method === 'mail-code') assertMailCode(pending, pendingToken ?? '', code);
-      else await verifySecondFactor(trx, deps, account.id, code, origin);
+      const factor = await prove(trx, account, pending);
       if (!(await consumeToken(trx, tokenHash, PENDING_PURPOSE, deps.clock.now().toISOString()))) throw new DomainError('TOKEN_INVALID');
-      return finishSignIn(trx, deps, account, origin, pending.risk, pending.method === 'mail-code' ? 'mailed-code' : 'second-factor');
+      return finishSignIn(trx, deps, account, origin, pending.risk, factor);
     });
     if (failuresSoFar > 0) await noteSuccess(deps.db, account.email);
     deps.mailQueued();
     return started;
   } catch (error) {
     if (error instanceof DomainError && error.code === 'CODE_INVALID') {
-      // Wrong codes count against the same throttle as wrong passwords (STANDARDS C4), outside the rolled-back transaction.
+      // Outside the rolled-back transaction, so the failure is counted.
       await noteFailure(deps.db, deps, account.email, account, origin);
       if (pending.method === 'mail-code') {
         const attempts = pending.codeAttempts + 1;
@@ -206,6 +227,11 @@ export async function completeSecondStep(
     }
     throw error;
   }
+}
+
+/** The account a pending sign-in is for (the second step's passkey options need it). */
+export async function pendingAccountId(deps: ServiceDeps, pendingToken: string | undefined): Promise<string> {
+  return (await readPending(deps, pendingToken)).account.id;
 }
 
 function assertMailCode(pending: PendingSignIn, pendingToken: string, code: string): void {

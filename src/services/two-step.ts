@@ -14,6 +14,7 @@ import {
   voidRecoveryCodes,
   type TotpFactorRow,
 } from '../store/factors.ts';
+import { hasPasskey } from '../store/passkeys.ts';
 import { setRemovedAt } from '../store/profile.ts';
 import { actorFrom } from './change-log.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
@@ -46,8 +47,33 @@ function newRecoveryCode(): string {
   return base32.match(/.{5}/g)?.join('-') ?? base32;
 }
 
+export async function secondFactorsOf(db: Executor, accountId: string): Promise<{ totp: boolean; passkey: boolean }> {
+  const [totp, passkey] = await Promise.all([findActiveTotp(db, accountId), hasPasskey(db, accountId)]);
+  return { totp: totp !== undefined, passkey };
+}
+
+/** A TOTP app or a passkey: then a password alone no longer signs in, and 8 characters are enough. */
 export async function hasSecondFactor(db: Executor, accountId: string): Promise<boolean> {
-  return (await findActiveTotp(db, accountId)) !== undefined;
+  const factors = await secondFactorsOf(db, accountId);
+  return factors.totp || factors.passkey;
+}
+
+function newRecoveryCodes(): string[] {
+  return Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+}
+
+async function storeRecoveryCodes(trx: Executor, deps: ServiceDeps, accountId: string, codes: string[]): Promise<void> {
+  const now = deps.clock.now().toISOString();
+  await voidRecoveryCodes(trx, accountId, now);
+  await insertRecoveryCodes(trx, codes.map((c) => ({ id: deps.random.id(), account_id: accountId, code_hash: hashRecoveryCode(c), created_at: now })));
+}
+
+/** With the first second factor come recovery codes, for the day the phone or the passkey is lost. */
+export async function issueRecoveryCodesIfNone(trx: Executor, deps: ServiceDeps, accountId: string): Promise<string[] | null> {
+  if ((await countUnusedRecoveryCodes(trx, accountId)) > 0) return null;
+  const codes = newRecoveryCodes();
+  await storeRecoveryCodes(trx, deps, accountId, codes);
+  return codes;
 }
 
 export interface TwoStepStatus {
@@ -93,7 +119,7 @@ async function acceptTotp(trx: Executor, deps: ServiceDeps, factor: TotpFactorRo
 /** Confirms enrolment with a first code; returns the recovery codes, shown once and stored hashed. */
 export async function confirmTotp(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, code: string): Promise<string[]> {
   assertPrivileged(deps, session);
-  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+  const codes = newRecoveryCodes();
   await deps.db.transaction().execute(async (trx) => {
     const pending = await findPendingTotp(trx, session.accountId);
     if (!pending || !(await acceptTotp(trx, deps, pending, code.trim()))) {
@@ -102,8 +128,7 @@ export async function confirmTotp(deps: ServiceDeps, session: ActiveSession, ori
     const now = deps.clock.now().toISOString();
     await retireTotp(trx, session.accountId, 'confirmed', now);
     await confirmTotpFactor(trx, pending.id, now);
-    await voidRecoveryCodes(trx, session.accountId, now);
-    await insertRecoveryCodes(trx, codes.map((c) => ({ id: deps.random.id(), account_id: session.accountId, code_hash: hashRecoveryCode(c), created_at: now })));
+    await storeRecoveryCodes(trx, deps, session.accountId, codes);
     const account = await requireAccount(trx, session.accountId);
     await recordSensitiveChange(trx, deps, account, { kind: 'second-factor-added', actor: actorFrom(origin), subjectId: pending.id, after: { factor: 'totp' } });
   });

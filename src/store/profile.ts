@@ -79,7 +79,7 @@ export function findSubscription(db: Executor, accountId: string, id: string): P
 }
 
 /** Rows an undo can take away or bring back: the attacker's additions are removed, removals restored. */
-export type RemovableTable = 'addresses' | 'payment_methods' | 'totp_factors';
+export type RemovableTable = 'addresses' | 'payment_methods' | 'totp_factors' | 'passkeys';
 
 export async function setRemovedAt(db: Executor, table: RemovableTable, accountId: string, id: string, removedAt: string | null): Promise<void> {
   await db.updateTable(table).set({ removed_at: removedAt }).where('id', '=', id).where('account_id', '=', accountId).execute();

@@ -260,6 +260,16 @@ export interface PasskeysTable {
   removed_at: string | null;
 }
 
+export interface WebauthnChallengesTable {
+  challenge_hash: string;
+  /** passkey-registration | passkey-sign-in | passkey-second-step */
+  purpose: string;
+  account_id: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface HeldChangesTable {
   id: string;
   account_id: string;
@@ -298,4 +308,5 @@ export interface Database {
   account_locations: AccountLocationsTable;
   passkeys: PasskeysTable;
   held_changes: HeldChangesTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }

@@ -5,7 +5,12 @@ export function csrfField(ctx: PageContext): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
 }
 
-export function layout(ctx: PageContext, title: string, body: SafeHtml | SafeHtml[]): string {
+export interface LayoutOptions {
+  /** Pages with a passkey button load the WebAuthn helper (SimpleWebAuthn's browser bundle) and ours. */
+  passkeys?: boolean;
+}
+
+export function layout(ctx: PageContext, title: string, body: SafeHtml | SafeHtml[], options: LayoutOptions = {}): string {
   const { t } = ctx;
   const nav = ctx.signedIn
     ? html`<a href="/account">${t('nav.account')}</a>
@@ -21,6 +26,7 @@ export function layout(ctx: PageContext, title: string, body: SafeHtml | SafeHtm
 <title>${title} · ${ctx.shopName}</title>
 <link rel="stylesheet" href="/static/app.css">
 <script src="/static/app.js" defer></script>
+${options.passkeys ? html`<script src="/static/vendor/simplewebauthn-browser.js" defer></script><script src="/static/passkeys.js" defer></script>` : ''}
 </head>
 <body>
 <a class="skip" href="#main">${ctx.locale === 'ja' ? '本文へ移動' : 'Skip to content'}</a>

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { smtpMailer } from '../../src/delivery/mailer.ts';
 import { chromiumUnavailable, launchChromium, startServer, type RunningMamori } from '../support/browser.ts';
 import { SmtpInbox } from '../support/smtp-inbox.ts';
+import { STORY_ENV } from '../support/story.ts';
 
 const OWNER = 'taro@example.com';
 const OWNER_PASSWORD = 'violet kettle harbour drum';
@@ -33,7 +34,7 @@ describe('the story in Chromium', { skip: chromiumUnavailable ?? false }, () => 
     await page.goto('/sign-in');
     await page.getByLabel('Email address').fill(email);
     await page.getByLabel('Password').first().fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   }
 
   test('attacker takes over; one click from the notice contains and undoes; 5 h later the owner recovers', async () => {
@@ -112,7 +113,7 @@ describe('the story in Chromium', { skip: chromiumUnavailable ?? false }, () => 
     await owner.getByText('Your account is open again').waitFor();
     await owner.getByLabel('Email address').fill(OWNER);
     await owner.getByLabel('Password').first().fill('fresh start lantern meadow');
-    await owner.getByRole('button', { name: 'Sign in' }).click();
+    await owner.getByRole('button', { name: 'Sign in', exact: true }).click();
     await owner.waitForURL('**/account');
     await owner.getByRole('heading', { name: 'Finish recovering' }).waitFor();
     assert.ok(await owner.getByText('Confirm your shipping addresses.').isVisible());

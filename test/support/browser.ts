@@ -52,3 +52,14 @@ export async function startServer(env: Record<string, string> = {}, options: { m
     },
   };
 }
+
+/** Delivers queued mail to the development mailbox and returns the newest sign-in code sent to `email`. */
+export async function mailedSignInCode(server: RunningMamori, email: string): Promise<string> {
+  await server.worker.runOnce();
+  const rows = await server.deps.db.selectFrom('dev_mailbox').select(['text_body', 'received_at']).where('recipient', '=', email).orderBy('received_at', 'desc').execute();
+  for (const row of rows) {
+    const code = /^(\d{6})$/m.exec(row.text_body)?.[1];
+    if (code) return code;
+  }
+  throw new Error(`no sign-in code mailed to ${email}`);
+}

@@ -10,6 +10,8 @@ export type AppliedStep = UndoStep & { outcome: 'undone' | 'skipped' | 'failed';
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
+const factorTable = (value: Record<string, unknown> | null | undefined) => (value?.factor === 'passkey' ? 'passkeys' : 'totp_factors');
+
 /** Applies one step inside the containment transaction; returns whether it could be done. */
 async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, step: UndoStep): Promise<AppliedStep> {
   const now = deps.clock.now().toISOString();
@@ -42,12 +44,12 @@ async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, st
       await setRemovedAt(trx, 'payment_methods', accountId, step.subjectId ?? '', null);
       break;
     case 'remove-second-factor':
-      await setRemovedAt(trx, 'totp_factors', accountId, step.subjectId ?? '', now);
+      await setRemovedAt(trx, factorTable(step.after), accountId, step.subjectId ?? '', now);
       // Codes issued with the attacker's factor go with it.
       await voidRecoveryCodes(trx, accountId, now, step.occurredAt);
       break;
     case 'restore-second-factor':
-      await setRemovedAt(trx, 'totp_factors', accountId, step.subjectId ?? '', null);
+      await setRemovedAt(trx, factorTable(step.before), accountId, step.subjectId ?? '', null);
       break;
     case 'restore-subscription':
       await trx

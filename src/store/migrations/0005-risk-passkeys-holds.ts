@@ -55,6 +55,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('passkeys_account').on('passkeys').column('account_id').execute();
 
+  // WebAuthn challenges: single use, 5 minutes; a sign-in challenge belongs to no account yet.
+  await db.schema
+    .createTable('webauthn_challenges')
+    .addColumn('challenge_hash', 'text', (c) => c.primaryKey())
+    .addColumn('purpose', 'text', (c) => c.notNull())
+    .addColumn('account_id', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'text', (c) => c.notNull())
+    .addColumn('used_at', 'text')
+    .execute();
+
   await db.schema
     .createTable('held_changes')
     .addColumn('id', 'text', (c) => c.primaryKey())

@@ -45,7 +45,7 @@ export function accountPage(
     ctx,
     t('account.title'),
     html`${notice(opts.flash)}${opts.checklist ? checklistSection(ctx, opts.checklist) : ''}
-<p><a href="/account/activity">${t('nav.activity')}</a> · <a href="/account/two-step">${t('twoStep.title')}</a></p>
+<p><a href="/account/activity">${t('nav.activity')}</a> · <a href="/account/two-step">${t('twoStep.title')}</a> · <a href="/account/passkeys">${t('passkeys.title')}</a></p>
 ${section(
   'name',
   t('account.profile'),

@@ -1,5 +1,6 @@
 import { html } from '../html.ts';
 import { csrfField, layout } from '../layout.ts';
+import { passkeyForm } from './passkey-pages.ts';
 import { errorSummary, field, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 
@@ -42,8 +43,16 @@ ${field(ctx, { name: 'password', label: 'signIn.password', type: 'password', aut
 <input type="hidden" name="returnTo" value="${state.values?.returnTo ?? ''}">
 <button type="submit">${t('signIn.submit')}</button>
 </form>
+${passkeyForm(ctx, {
+  mode: 'sign-in',
+  action: '/sign-in/passkey',
+  options: '/sign-in/passkey/options',
+  submit: 'passkeys.signIn',
+  extra: html`<input type="hidden" name="email" value=""><input type="hidden" name="returnTo" value="${state.values?.returnTo ?? ''}">`,
+})}
 <p><a href="/forgot-password">${t('signIn.forgot')}</a></p>
 <p><a href="/register">${t('signIn.noAccount')}</a></p>`,
+    { passkeys: true },
   );
 }
 

@@ -3,6 +3,7 @@ import { html, SafeHtml } from '../html.ts';
 import { csrfField, layout } from '../layout.ts';
 import { errorSummary, field, notice as noticeBox } from '../forms.ts';
 import type { SecondStepMethod } from '../../services/sign-in.ts';
+import { passkeyForm } from './passkey-pages.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 
 /** `qrSvg` is markup produced by the qrcode library from our own otpauth URI, never from user input. */
@@ -34,8 +35,9 @@ ${field(ctx, { name: 'code', label: 'twoStep.code', autocomplete: 'one-time-code
 }
 
 /** The second sign-in step: the account's authenticator, or the code mailed because the sign-in was challenged. */
-export function secondStepPage(ctx: PageContext, method: SecondStepMethod, returnTo: string, state: FormState = {}, notice?: string): string {
+export function secondStepPage(ctx: PageContext, step: { method: SecondStepMethod; passkey: boolean; totp: boolean }, returnTo: string, state: FormState = {}, notice?: string): string {
   const { t } = ctx;
+  const { method } = step;
   const action = `/sign-in/two-step?returnTo=${encodeURIComponent(returnTo)}`;
   if (method === 'mail-code') {
     return layout(
@@ -51,8 +53,13 @@ ${field(ctx, { name: 'code', label: 'challenge.code', autocomplete: 'one-time-co
   return layout(
     ctx,
     t('twoStep.signInTitle'),
-    html`<p>${t('twoStep.signInLead')}</p>${errorSummary(state)}<form method="post" action="${action}" novalidate>${csrfField(ctx)}
+    html`${errorSummary(state)}${
+      step.passkey
+        ? html`<p>${t('passkeys.secondStepLead')}</p>${passkeyForm(ctx, { mode: 'second-step', action: `/sign-in/two-step/passkey?returnTo=${encodeURIComponent(returnTo)}`, options: '/sign-in/two-step/passkey/options', submit: 'passkeys.use' })}`
+        : ''
+    }<p>${t(step.totp ? 'twoStep.signInLead' : 'twoStep.signInLeadRecovery')}</p><form method="post" action="${action}" novalidate>${csrfField(ctx)}
 ${field(ctx, { name: 'code', label: 'twoStep.signInCode', autocomplete: 'one-time-code', required: true, maxlength: 40 }, state)}
 <button type="submit">${t('twoStep.signInSubmit')}</button></form>`,
+    { passkeys: step.passkey },
   );
 }

@@ -1,0 +1,60 @@
+import type { PasskeyView } from '../../services/passkeys.ts';
+import { html, type SafeHtml } from '../html.ts';
+import type { MessageKey } from '../i18n/translate.ts';
+import { formatDateTime } from '../i18n/translate.ts';
+import { csrfField, layout } from '../layout.ts';
+import { errorSummary, field, notice } from '../forms.ts';
+import type { FormState, PageContext } from '../page-context.ts';
+
+/**
+ * A form the passkey script completes: it asks `options` for a challenge, lets the browser create or
+ * use a passkey, puts the answer in the hidden `credential` field and submits. Hidden until the script
+ * has checked the browser supports passkeys, so nobody sees a button that cannot work.
+ */
+export function passkeyForm(
+  ctx: PageContext,
+  spec: { mode: 'register' | 'sign-in' | 'second-step'; action: string; options: string; submit: MessageKey; extra?: SafeHtml },
+): SafeHtml {
+  return html`<form method="post" action="${spec.action}" data-passkey="${spec.mode}" data-options="${spec.options}" hidden>${csrfField(ctx)}
+<input type="hidden" name="credential" value="">${spec.extra ?? ''}
+<p class="error" data-passkey-error role="alert" hidden>${ctx.t('passkeys.failed')}</p>
+<button type="submit">${ctx.t(spec.submit)}</button></form>`;
+}
+
+export function passkeysPage(ctx: PageContext, passkeys: PasskeyView[], privileged: boolean, state: FormState = {}, flash?: string, codes?: string[] | null): string {
+  const { t } = ctx;
+  const rows = passkeys.map(
+    (p) => html`<li data-passkey-id="${p.id}"><strong>${p.name}</strong> · ${t('passkeys.added', { when: formatDateTime(ctx.locale, p.createdAt) })}${
+      p.lastUsedAt ? html` · ${t('passkeys.lastUsed', { when: formatDateTime(ctx.locale, p.lastUsedAt) })}` : ''
+    }${p.synced ? html` · ${t('passkeys.synced')}` : ''}
+<form method="post" action="/account/passkeys/${p.id}/rename" class="inline">${csrfField(ctx)}
+<label for="rename-${p.id}">${t('passkeys.rename')}</label> <input id="rename-${p.id}" name="name" value="${p.name}" maxlength="60" required>
+<button type="submit" class="secondary">${t('common.save')}</button></form>
+${privileged ? html`<form method="post" action="/account/passkeys/${p.id}/remove" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('common.remove')}</button></form>` : ''}</li>`,
+  );
+  return layout(
+    ctx,
+    t('passkeys.title'),
+    html`${notice(flash)}<p>${t('passkeys.lead')}</p>${errorSummary(state)}
+${
+  codes
+    ? html`<section class="checklist" aria-labelledby="h-codes"><h2 id="h-codes">${t('twoStep.codesTitle')}</h2><p>${t('twoStep.codesLead')}</p>
+<ul class="codes" data-testid="recovery-codes">${codes.map((c) => html`<li><code>${c}</code></li>`)}</ul></section>`
+    : ''
+}
+${passkeys.length > 0 ? html`<ul class="passkeys" data-testid="passkey-list">${rows}</ul>` : html`<p data-testid="passkey-list">${t('passkeys.none')}</p>`}
+${
+  privileged
+    ? passkeyForm(ctx, {
+        mode: 'register',
+        action: '/account/passkeys',
+        options: '/account/passkeys/options',
+        submit: 'passkeys.add',
+        extra: field(ctx, { name: 'name', label: 'passkeys.name', autocomplete: 'off', maxlength: 60 }, state),
+      })
+    : html`<p><a href="/reauth?returnTo=/account/passkeys">${t('passkeys.reauth')}</a></p>`
+}
+<noscript><p>${t('passkeys.needsScript')}</p></noscript>`,
+    { passkeys: true },
+  );
+}

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Secret, TOTP } from 'otpauth';
+import { chromiumUnavailable, launchChromium, mailedSignInCode, startServer, type RunningMamori } from '../support/browser.ts';
+
+const PASSWORD = 'violet kettle harbour drum';
+
+/** Registers and verifies an account through the pages and the development mailbox; leaves the page signed in. */
+async function registerAndSignIn(server: RunningMamori, page: Page, email: string): Promise<void> {
+  await page.goto('/register');
+  await page.getByLabel('Your name').fill('Hana Sato');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password', { exact: false }).first().fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+  await server.worker.runOnce();
+  const mail = await server.deps.db.selectFrom('dev_mailbox').select('text_body').where('recipient', '=', email).executeTakeFirstOrThrow();
+  const link = /https?:\/\/\S+\/verify-email\?token=[\w-]+/.exec(mail.text_body)?.[0] ?? '';
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, ''));
+  await page.getByRole('button', { name: 'Confirm my address' }).click();
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').first().fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL('**/account');
+}
+
+/** A platform authenticator with user verification, through the DevTools protocol (no hardware, no prompt). */
+async function virtualAuthenticator(context: BrowserContext, page: Page): Promise<void> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+}
+
+describe('passkeys, TOTP and risk challenges in Chromium', { skip: chromiumUnavailable ?? false }, () => {
+  let server: RunningMamori;
+  let browser: Browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('register a passkey, sign out, sign in with it (no address typed); the notice reached the owner', async () => {
+    const context = await browser.newContext({ locale: 'en-US', baseURL: server.url });
+    const page = await context.newPage();
+    await virtualAuthenticator(context, page);
+    await registerAndSignIn(server, page, 'passkey@example.com');
+
+    await page.getByRole('link', { name: 'Passkeys' }).click();
+    await page.getByLabel(/^Name/).fill('Test laptop');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByTestId('recovery-codes').waitFor();
+    assert.equal(await page.locator('[data-testid="recovery-codes"] li').count(), 10, 'the first second factor brings recovery codes');
+    await page.goto('/account/passkeys');
+    assert.match((await page.getByTestId('passkey-list').textContent()) ?? '', /Test laptop/);
+
+    await server.worker.runOnce();
+    const notice = await server.deps.db.selectFrom('dev_mailbox').select('subject').where('recipient', '=', 'passkey@example.com').where('subject', 'like', '%Two-step%').executeTakeFirst();
+    assert.ok(notice, 'adding a passkey is announced');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto('/sign-in');
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.waitForURL('**/account');
+    assert.equal(await page.getByTestId('account-email').textContent(), 'passkey@example.com');
+
+    // With a passkey bound, the password alone no longer signs in: the second step offers the passkey.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto('/sign-in');
+    await page.getByLabel('Email address').fill('passkey@example.com');
+    await page.getByLabel('Password').first().fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('button', { name: 'Use my passkey' }).click();
+    await page.waitForURL('**/account');
+    await context.close();
+  });
+
+  test('enrol TOTP and sign in with a code', async () => {
+    const context = await browser.newContext({ locale: 'en-US', baseURL: server.url });
+    const page = await context.newPage();
+    await registerAndSignIn(server, page, 'totp@example.com');
+    await page.goto('/account/two-step');
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
+    const totp = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 });
+    await page.getByLabel('6-digit code').fill(totp.generate({ timestamp: server.clock.now().getTime() }));
+    await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+    await page.getByTestId('recovery-codes').waitFor();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    server.clock.advance(60_000);
+    await page.goto('/sign-in');
+    await page.getByLabel('Email address').fill('totp@example.com');
+    await page.getByLabel('Password').first().fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByLabel('Code').fill(totp.generate({ timestamp: server.clock.now().getTime() }));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL('**/account');
+    await context.close();
+  });
+
+  test('the right password from a new browser is challenged, and the mailed code completes the sign-in', async () => {
+    const home = await browser.newContext({ locale: 'en-US', baseURL: server.url });
+    await registerAndSignIn(server, await home.newPage(), 'travel@example.com');
+    const elsewhere = await browser.newContext({ locale: 'en-US', baseURL: server.url });
+    const page = await elsewhere.newPage();
+    await page.goto('/sign-in');
+    await page.getByLabel('Email address').fill('travel@example.com');
+    await page.getByLabel('Password').first().fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+    await page.goto('/account');
+    assert.match(page.url(), /\/sign-in/, 'no session before the code');
+    await page.goBack();
+    await page.goto('/sign-in/two-step');
+    await page.getByLabel('6-digit code from the email').fill('000000');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText('That code is not valid').first().waitFor();
+    await page.getByLabel('6-digit code from the email').fill(await mailedSignInCode(server, 'travel@example.com'));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL('**/account');
+    assert.equal(await page.getByTestId('account-email').textContent(), 'travel@example.com');
+    await home.close();
+    await elsewhere.close();
+  });
+});
