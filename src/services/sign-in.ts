@@ -162,10 +162,10 @@ async function denySignIn(deps: ServiceDeps, account: AccountRow, assessment: Ri
 }
 
 async function readPending(deps: ServiceDeps, pendingToken: string | undefined) {
-  if (!looksLikeToken(pendingToken)) throw new DomainError('TOKEN_INVALID');
+  if (!looksLikeToken(pendingToken)) throw new DomainError('SIGN_IN_EXPIRED');
   const row = await findUsableToken(deps.db, hashToken(pendingToken), PENDING_PURPOSE, deps.clock.now().toISOString());
   const account = row ? await findAccountById(deps.db, row.account_id) : undefined;
-  if (!row || !account || account.status !== 'active' || account.password_disabled_at) throw new DomainError('TOKEN_INVALID');
+  if (!row || !account || account.status !== 'active' || account.password_disabled_at) throw new DomainError('SIGN_IN_EXPIRED');
   return { row, account, pending: JSON.parse(row.payload ?? '{}') as PendingSignIn, pendingToken };
 }
 
@@ -209,7 +209,7 @@ export async function completePendingSignIn(
   try {
     const started = await deps.db.transaction().execute(async (trx) => {
       const factor = await prove(trx, account, pending);
-      if (!(await consumeToken(trx, tokenHash, PENDING_PURPOSE, deps.clock.now().toISOString()))) throw new DomainError('TOKEN_INVALID');
+      if (!(await consumeToken(trx, tokenHash, PENDING_PURPOSE, deps.clock.now().toISOString()))) throw new DomainError('SIGN_IN_EXPIRED');
       return finishSignIn(trx, deps, account, origin, pending.risk, factor);
     });
     if (failuresSoFar > 0) await noteSuccess(deps.db, account.email);
@@ -247,7 +247,7 @@ function assertMailCode(pending: PendingSignIn, pendingToken: string, code: stri
 /** A new mailed code replaces the old one (STANDARDS H4); the attempts start over, the throttle does not. */
 export async function resendSignInCode(deps: ServiceDeps, pendingToken: string | undefined, origin: RequestOrigin): Promise<void> {
   const { account, pending, row } = await readPending(deps, pendingToken);
-  if (pending.method !== 'mail-code') throw new DomainError('TOKEN_INVALID');
+  if (pending.method !== 'mail-code') throw new DomainError('SIGN_IN_EXPIRED');
   const code = deps.random.digits(MAIL_CODE_DIGITS);
   await deps.db.transaction().execute(async (trx) => {
     await updateTokenPayload(trx, row.id, JSON.stringify({ ...pending, codeHash: mailCodeHash(pendingToken ?? '', code), codeAttempts: 0 }));

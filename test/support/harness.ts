@@ -5,6 +5,7 @@ import type { OutgoingMail } from '../../src/delivery/mailer.ts';
 import { MemoryMailer } from '../../src/delivery/memory-mailer.ts';
 import { composeMamori, type Mamori } from '../../src/runtime/compose.ts';
 import { FakeClock } from '../../src/runtime/clock.ts';
+import type { GeoLocator } from '../../src/services/geoip.ts';
 import { pgCluster, postgresUnavailable, stopClusterIfStarted } from './postgres.ts';
 
 export type StoreName = 'sqlite' | 'postgres';
@@ -33,7 +34,7 @@ export async function databaseUrlFor(store: StoreName): Promise<string> {
   return store === 'sqlite' ? 'sqlite::memory:' : (await pgCluster()).newDatabaseUrl();
 }
 
-export async function startMamori(store: StoreName, env: Record<string, string> = {}): Promise<TestMamori> {
+export async function startMamori(store: StoreName, env: Record<string, string> = {}, options: { geo?: GeoLocator } = {}): Promise<TestMamori> {
   const config = loadConfig({
     MAMORI_DATABASE_URL: await databaseUrlFor(store),
     MAMORI_SHOP_NAME: 'Maple Market',
@@ -44,7 +45,7 @@ export async function startMamori(store: StoreName, env: Record<string, string> 
   });
   const clock = new FakeClock('2026-03-02T05:46:00.000Z');
   const mailer = new CaptureMailer();
-  const mamori = await composeMamori(config, { clock, mailer, workerIntervalMs: 0, log: pino({ level: 'silent' }) });
+  const mamori = await composeMamori(config, { clock, mailer, workerIntervalMs: 0, log: pino({ level: 'silent' }), ...options });
   return { ...mamori, clock, mailer, config, deliver: () => mamori.worker.runOnce() };
 }
 

@@ -334,6 +334,7 @@ export const en = {
   'passkeys.use': 'Use my passkey',
   'passkeys.secondStepLead': 'Confirm with your passkey:',
   'twoStep.signInLeadRecovery': 'Or enter one of your recovery codes.',
+  'error.SIGN_IN_EXPIRED': 'This sign-in has expired or was already completed. Please sign in again.',
 } as const;
 
 export type MessageKey = keyof typeof en;

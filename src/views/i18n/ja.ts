@@ -336,4 +336,5 @@ export const ja: Record<MessageKey, string> = {
   'passkeys.use': 'パスキーを使う',
   'passkeys.secondStepLead': 'パスキーで確認してください：',
   'twoStep.signInLeadRecovery': 'またはリカバリーコードを入力してください。',
+  'error.SIGN_IN_EXPIRED': 'このログイン手続きは有効期限が切れたか、すでに完了しています。もう一度ログインしてください。',
 };
