@@ -31,6 +31,8 @@ export const INCIDENT_CHANGE_KINDS = [
   'checklist-item-done',
   'support-message',
   'callback-requested',
+  'change-held',
+  'held-change-cancelled',
 ] as const;
 
 export type CustomerChangeKind = (typeof CUSTOMER_CHANGE_KINDS)[number];

@@ -3,6 +3,7 @@
  * delivery time. The model holds links with single-use tokens, so the outbox erases it once sent.
  */
 import type { CustomerChangeKind } from './change-kinds.ts';
+import type { HeldChangeKind } from './risk/hold.ts';
 
 export interface SecurityNoticeModel {
   kind: CustomerChangeKind;
@@ -42,6 +43,6 @@ export type MailMessage =
   | { template: 'recovery-open'; model: { recoveryLink: string } }
   | { template: 'sign-in-code'; model: OriginModel & { code: string; expiresMinutes: number } }
   | { template: 'sign-in-blocked'; model: OriginModel & { resetLink: string } }
-  | { template: 'change-held'; model: OriginModel & { change: string; applyAt: string; cancelLink: string } };
+  | { template: 'change-held'; model: OriginModel & { kind: HeldChangeKind; detail: string | null; applyAt: string; cancelLink: string } };
 
 export type MailTemplate = MailMessage['template'];

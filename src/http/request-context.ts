@@ -116,6 +116,8 @@ const NOTICES = {
   'password-changed': 'account.passwordChanged',
   'email-pending': 'account.emailPending',
   recovered: 'recover.done',
+  held: 'held.saved',
+  'held-cancelled': 'held.cancelled',
 } as const satisfies Record<string, import('../views/i18n/translate.ts').MessageKey>;
 
 export type NoticeName = keyof typeof NOTICES;

@@ -8,6 +8,8 @@ import { buildApp } from '../http/app.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { bundledGeoipPath, mmdbGeoLocator, type GeoLocator } from '../services/geoip.ts';
 import { advanceDueIncidents } from '../services/incidents/lifecycle.ts';
+import { applyDueHeldChanges } from '../services/held-changes.ts';
+import { pruneRiskCounters } from '../services/risk.ts';
 import { PasswordHasher } from '../services/password-hasher.ts';
 import { PasswordStrength } from '../services/password-strength.ts';
 import { openStore, type Store } from '../store/database.ts';
@@ -82,7 +84,11 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     mailer,
     log,
     mail: { shopName: config.shopName, supportEmail: config.supportEmail },
-    tick: () => advanceDueIncidents(deps),
+    tick: async () => {
+      await advanceDueIncidents(deps);
+      await applyDueHeldChanges(deps);
+      await pruneRiskCounters(deps);
+    },
   });
   const app = await buildApp({ deps, log, devMailbox: config.mode === 'development' && !config.smtpUrl });
   const interval = options.workerIntervalMs ?? 1000;

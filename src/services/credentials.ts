@@ -1,6 +1,9 @@
 import { maskEmail, normalizeEmail } from '../core/email-address.ts';
 import { DomainError } from '../core/errors.ts';
-import { findAccountByEmail, updateAccount } from '../store/accounts.ts';
+import { addMs } from '../core/clock.ts';
+import { findAccountByEmail, updateAccount, type AccountRow } from '../store/accounts.ts';
+import type { Executor } from '../store/database.ts';
+import { holdReasonFor, placeHold } from './holds.ts';
 import { revokeAllSessions } from '../store/sessions.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { queueMail } from './mail-queue.ts';
@@ -21,20 +24,43 @@ export async function changePassword(
   session: ActiveSession,
   origin: RequestOrigin,
   input: { currentPassword: string; newPassword: string; signOutOthers: boolean },
-): Promise<string> {
+): Promise<{ held: false; token: string } | { held: true; applyAt: string }> {
   const account = await assertCurrentPassword(deps, session.accountId, input.currentPassword);
   const hasFactor = await hasSecondFactor(deps.db, account.id);
   deps.strength.assertAcceptable(input.newPassword, { shopName: deps.config.shopName, email: account.email, name: account.name, hasSecondFactor: hasFactor });
-  const passwordHash = await deps.hasher.hash(input.newPassword);
+  const payload = { passwordHash: await deps.hasher.hash(input.newPassword), signOutOthers: input.signOutOthers };
+  const reason = await holdReasonFor(deps, account, session, origin, 'password-change');
+  if (reason) return { held: true, ...(await placeHold(deps, account, origin, { kind: 'password-change', payload }, reason)) };
   const token = await deps.db.transaction().execute(async (trx) => {
-    const now = deps.clock.now().toISOString();
-    await updateAccount(trx, account.id, { password_hash: passwordHash, password_disabled_at: null, updated_at: now });
-    if (input.signOutOthers) await revokeAllSessions(trx, account.id, now, 'password-changed', session.id);
-    await recordSensitiveChange(trx, deps, account, { kind: 'password-changed', actor: actorFrom(origin) });
+    await applyPasswordChange(trx, deps, account, origin, payload);
     return refreshAuthentication(trx, deps, session);
   });
   deps.mailQueued();
-  return token;
+  return { held: false, token };
+}
+
+/** Sets the new password (already hashed); the asking session (origin.sessionId) is the one that stays signed in. */
+export async function applyPasswordChange(
+  trx: Executor,
+  deps: ServiceDeps,
+  account: AccountRow,
+  origin: RequestOrigin,
+  payload: { passwordHash: string; signOutOthers: boolean },
+): Promise<void> {
+  const now = deps.clock.now();
+  await updateAccount(trx, account.id, {
+    password_hash: payload.passwordHash,
+    password_disabled_at: null,
+    irreversible_hold_until: irreversibleHoldUntil(deps, now),
+    updated_at: now.toISOString(),
+  });
+  if (payload.signOutOthers) await revokeAllSessions(trx, account.id, now.toISOString(), 'password-changed', origin.sessionId ?? undefined);
+  await recordSensitiveChange(trx, deps, account, { kind: 'password-changed', actor: actorFrom(origin) });
+}
+
+/** After an email or password change, irreversible actions wait (DESIGN 2 C step 6); the shop reads this from the API. */
+export function irreversibleHoldUntil(deps: ServiceDeps, now: Date): string | null {
+  return deps.config.irreversibleHoldMs > 0 ? addMs(now, deps.config.irreversibleHoldMs).toISOString() : null;
 }
 
 /**
@@ -46,31 +72,37 @@ export async function requestEmailChange(
   session: ActiveSession,
   origin: RequestOrigin,
   input: { newEmail: string; currentPassword: string },
-): Promise<void> {
+): Promise<{ held: false } | { held: true; applyAt: string }> {
   const account = await assertCurrentPassword(deps, session.accountId, input.currentPassword);
   const newEmail = normalizeEmail(input.newEmail);
   if (newEmail === account.email) throw new DomainError('EMAIL_UNCHANGED', { fields: [{ field: 'newEmail', code: 'EMAIL_UNCHANGED' }] });
-  await deps.db.transaction().execute(async (trx) => {
-    // The confirmation may come from another device; the change is still the requesting session's act.
-    const link = await issueLink(trx, deps, {
-      accountId: account.id,
-      purpose: 'confirm-email-change',
-      payload: { newEmail, sessionId: session.id, deviceId: origin.deviceId ?? '' },
-    });
-    await queueMail(trx, deps, {
-      to: newEmail,
-      locale: account.locale,
-      accountId: account.id,
-      message: { template: 'confirm-email-change', model: { link, oldEmailMasked: maskEmail(account.email), expiresHours: 24 } },
-    });
-    await recordSensitiveChange(trx, deps, account, {
-      kind: 'email-change-requested',
-      actor: actorFrom(origin),
-      before: { email: account.email },
-      after: { email: newEmail },
-    });
-  });
+  const reason = await holdReasonFor(deps, account, session, origin, 'email-change');
+  if (reason) return { held: true, ...(await placeHold(deps, account, origin, { kind: 'email-change', payload: { newEmail } }, reason)) };
+  await deps.db.transaction().execute((trx) => applyEmailChangeRequest(trx, deps, account, origin, newEmail));
   deps.mailQueued();
+  return { held: false };
+}
+
+/** Sends the confirmation to the new address and tells the current one. */
+export async function applyEmailChangeRequest(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, newEmail: string): Promise<void> {
+  // The confirmation may come from another device; the change is still the requesting session's act.
+  const link = await issueLink(trx, deps, {
+    accountId: account.id,
+    purpose: 'confirm-email-change',
+    payload: { newEmail, sessionId: origin.sessionId ?? '', deviceId: origin.deviceId ?? '' },
+  });
+  await queueMail(trx, deps, {
+    to: newEmail,
+    locale: account.locale,
+    accountId: account.id,
+    message: { template: 'confirm-email-change', model: { link, oldEmailMasked: maskEmail(account.email), expiresHours: 24 } },
+  });
+  await recordSensitiveChange(trx, deps, account, {
+    kind: 'email-change-requested',
+    actor: actorFrom(origin),
+    before: { email: account.email },
+    after: { email: newEmail },
+  });
 }
 
 export async function checkEmailChangeLink(deps: ServiceDeps, token: unknown): Promise<{ newEmail: string }> {
@@ -86,11 +118,11 @@ export async function confirmEmailChange(deps: ServiceDeps, token: unknown, orig
     const account = await requireAccount(trx, row.account_id);
     if (await findAccountByEmail(trx, newEmail)) throw new DomainError('EMAIL_UNAVAILABLE');
     const now = deps.clock.now().toISOString();
-    await updateAccount(trx, account.id, { email: newEmail, email_verified_at: now, updated_at: now });
+    await updateAccount(trx, account.id, { email: newEmail, email_verified_at: now, irreversible_hold_until: irreversibleHoldUntil(deps, new Date(now)), updated_at: now });
     // The old address is the one an attacker's change would hurt: it gets the notice.
     await recordSensitiveChange(trx, deps, account, {
       kind: 'email-changed',
-      actor: actorFrom({ ...origin, sessionId: sessionId ?? null, deviceId: deviceId || null }),
+      actor: actorFrom({ ...origin, sessionId: sessionId || null, deviceId: deviceId || null }),
       before: { email: account.email },
       after: { email: newEmail },
       notifyTo: account.email,

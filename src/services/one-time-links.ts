@@ -13,6 +13,8 @@ export const LINK_PURPOSES = {
   'report-change': { ttlMs: 7 * DAY_MS, path: '/report' },
   'object-incident': { ttlMs: 7 * DAY_MS, path: '/object' },
   'incident-recovery': { ttlMs: DAY_MS, path: '/recover' },
+  // Issued with the hold's own lifetime (the configured delay): the link works until the change applies.
+  'cancel-held-change': { ttlMs: DAY_MS, path: '/held/cancel' },
 } as const;
 
 export type LinkPurpose = keyof typeof LINK_PURPOSES;

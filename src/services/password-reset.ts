@@ -3,6 +3,7 @@ import { normalizeEmail } from '../core/email-address.ts';
 import { findAccountByEmail, updateAccount } from '../store/accounts.ts';
 import { countTokensIssuedSince } from '../store/one-time-tokens.ts';
 import { revokeAllSessions } from '../store/sessions.ts';
+import { irreversibleHoldUntil } from './credentials.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { queueMail } from './mail-queue.ts';
 import { issueLink, LINK_PURPOSES, peekLink, useLink } from './one-time-links.ts';
@@ -53,6 +54,7 @@ export async function completePasswordReset(deps: ServiceDeps, token: unknown, n
     const now = deps.clock.now().toISOString();
     await updateAccount(trx, account.id, {
       password_hash: passwordHash,
+      irreversible_hold_until: irreversibleHoldUntil(deps, deps.clock.now()),
       password_disabled_at: null,
       email_verified_at: account.email_verified_at ?? now,
       updated_at: now,

@@ -20,6 +20,7 @@ import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { actorFrom, recordChange } from './change-log.ts';
 import { recordSensitiveChange } from './security-notice.ts';
 import { assertPrivileged, type ActiveSession } from './sessions.ts';
+import { holdReasonFor, placeHold } from './holds.ts';
 
 export interface Profile {
   account: AccountRow;
@@ -53,20 +54,28 @@ export async function changeName(deps: ServiceDeps, session: ActiveSession, orig
   });
 }
 
-export async function changePhone(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, phone: string | null): Promise<void> {
+export type HoldOutcome = { held: false } | { held: true; applyAt: string };
+
+export async function changePhone(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, phone: string | null): Promise<HoldOutcome> {
   assertPrivileged(deps, session);
-  await deps.db.transaction().execute(async (trx) => {
-    const account = await requireAccount(trx, session.accountId);
-    if (account.phone === phone) return;
-    await updateAccount(trx, account.id, { phone, updated_at: deps.clock.now().toISOString() });
-    await recordSensitiveChange(trx, deps, account, {
-      kind: 'phone-changed',
-      actor: actorFrom(origin),
-      before: { phone: account.phone },
-      after: { phone },
-    });
-  });
+  const account = await requireAccount(deps.db, session.accountId);
+  if (account.phone === phone) return { held: false };
+  const reason = await holdReasonFor(deps, account, session, origin, 'phone-change');
+  if (reason) return { held: true, ...(await placeHold(deps, account, origin, { kind: 'phone-change', payload: { phone } }, reason)) };
+  await deps.db.transaction().execute(async (trx) => applyPhoneChange(trx, deps, await requireAccount(trx, account.id), origin, phone));
   deps.mailQueued();
+  return { held: false };
+}
+
+export async function applyPhoneChange(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, phone: string | null): Promise<void> {
+  if (account.phone === phone) return;
+  await updateAccount(trx, account.id, { phone, updated_at: deps.clock.now().toISOString() });
+  await recordSensitiveChange(trx, deps, account, {
+    kind: 'phone-changed',
+    actor: actorFrom(origin),
+    before: { phone: account.phone },
+    after: { phone },
+  });
 }
 
 export interface NewAddress {
@@ -117,7 +126,7 @@ export async function addPaymentMethod(
   session: ActiveSession,
   origin: RequestOrigin,
   card: NewPaymentMethod,
-): Promise<void> {
+): Promise<HoldOutcome> {
   assertPrivileged(deps, session);
   if (containsCardNumber(card.processorToken)) {
     throw new DomainError('CARD_NUMBER_REFUSED', { fields: [{ field: 'processorToken', code: 'CARD_NUMBER_REFUSED' }] });
@@ -125,27 +134,32 @@ export async function addPaymentMethod(
   if (isExpired(card.expMonth, card.expYear, deps.clock.now())) {
     throw new DomainError('INVALID_INPUT', { fields: [{ field: 'expYear', code: 'CARD_EXPIRED' }] });
   }
-  await deps.db.transaction().execute(async (trx) => {
-    const account = await requireAccount(trx, session.accountId);
-    const id = deps.random.id();
-    await insertPaymentMethod(trx, {
-      id,
-      account_id: account.id,
-      processor_token: card.processorToken,
-      brand: card.brand,
-      last4: card.last4,
-      exp_month: card.expMonth,
-      exp_year: card.expYear,
-      created_at: deps.clock.now().toISOString(),
-    });
-    await recordSensitiveChange(trx, deps, account, {
-      kind: 'payment-method-added',
-      actor: actorFrom(origin),
-      subjectId: id,
-      after: { brand: card.brand, last4: card.last4, exp_month: card.expMonth, exp_year: card.expYear },
-    });
-  });
+  const account = await requireAccount(deps.db, session.accountId);
+  const reason = await holdReasonFor(deps, account, session, origin, 'payment-method-added');
+  if (reason) return { held: true, ...(await placeHold(deps, account, origin, { kind: 'payment-method-added', payload: card }, reason)) };
+  await deps.db.transaction().execute((trx) => applyPaymentMethod(trx, deps, account, origin, card));
   deps.mailQueued();
+  return { held: false };
+}
+
+export async function applyPaymentMethod(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, card: NewPaymentMethod): Promise<void> {
+  const id = deps.random.id();
+  await insertPaymentMethod(trx, {
+    id,
+    account_id: account.id,
+    processor_token: card.processorToken,
+    brand: card.brand,
+    last4: card.last4,
+    exp_month: card.expMonth,
+    exp_year: card.expYear,
+    created_at: deps.clock.now().toISOString(),
+  });
+  await recordSensitiveChange(trx, deps, account, {
+    kind: 'payment-method-added',
+    actor: actorFrom(origin),
+    subjectId: id,
+    after: { brand: card.brand, last4: card.last4, exp_month: card.expMonth, exp_year: card.expYear },
+  });
 }
 
 export async function deletePaymentMethod(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, id: string): Promise<void> {

@@ -5,7 +5,7 @@ import { countChangesSince } from '../store/account-log.ts';
 import type { AccountRow } from '../store/accounts.ts';
 import type { Executor } from '../store/database.ts';
 import { deviceStanding, type DeviceStanding } from '../store/devices.ts';
-import { countFailures, insertRiskDecision, readAccountLocations, rememberLocation, sumFailures } from '../store/risk.ts';
+import { countFailures, insertRiskDecision, pruneCounters, readAccountLocations, rememberLocation, sumFailures } from '../store/risk.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { pointFor } from './geoip.ts';
 import { hashToken } from './token-hash.ts';
@@ -96,4 +96,14 @@ export async function recordRiskDecision(
 /** After a completed sign-in: the country joins the account's known places (for new-country and travel). */
 export async function rememberSignInPlace(db: Executor, deps: ServiceDeps, accountId: string, origin: RequestOrigin): Promise<void> {
   if (origin.country) await rememberLocation(db, accountId, origin.country, deps.clock.now().toISOString());
+}
+
+const lastPruned = new WeakMap<object, number>();
+
+/** Failure counts older than a day are of no use to any window; dropped at most every ten minutes. */
+export async function pruneRiskCounters(deps: ServiceDeps): Promise<void> {
+  const now = deps.clock.now().getTime();
+  if (now - (lastPruned.get(deps) ?? 0) < 10 * 60_000) return;
+  lastPruned.set(deps, now);
+  await pruneCounters(deps.db, new Date(now - 24 * 3_600_000).toISOString());
 }

@@ -19,7 +19,7 @@ export interface ActiveSession {
   id: string;
   accountId: string;
   /** What the session check knows about the account, read in the same query. */
-  account?: { email: string; name: string; locale: string };
+  account?: { email: string; name: string; locale: string; irreversibleHoldUntil: string | null };
   createdAt: Date;
   lastSeenAt: Date;
   authenticatedAt: Date;
@@ -81,7 +81,7 @@ export async function resolveSession(deps: ServiceDeps, token: string | undefine
   const row = await findSessionWithAccount(deps.db, hashToken(token));
   if (!row || row.status !== 'active') return null;
   const now = deps.clock.now();
-  const session: ActiveSession = { ...toActive(row), account: { email: row.email, name: row.name, locale: row.locale } };
+  const session: ActiveSession = { ...toActive(row), account: { email: row.email, name: row.name, locale: row.locale, irreversibleHoldUntil: row.irreversible_hold_until } };
   const state = sessionState({ ...session, revokedAt: row.revoked_at ? new Date(row.revoked_at) : null }, now, deps.config.session);
   if (state !== 'active') return null;
   if (needsTouch(session, now, deps.config.session)) {

@@ -8,14 +8,14 @@ export async function insertSession(db: Executor, row: Insertable<SessionsTable>
   await db.insertInto('sessions').values(row).execute();
 }
 
-export type SessionWithAccountRow = SessionRow & { email: string; name: string; locale: string; status: string };
+export type SessionWithAccountRow = SessionRow & { email: string; name: string; locale: string; status: string; irreversible_hold_until: string | null };
 
 const sessionWithAccountQuery = (db: Executor, tokenHash: string) =>
   db
     .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
     .selectAll('sessions')
-    .select(['accounts.email', 'accounts.name', 'accounts.locale', 'accounts.status'])
+    .select(['accounts.email', 'accounts.name', 'accounts.locale', 'accounts.status', 'accounts.irreversible_hold_until'])
     .where('sessions.token_hash', '=', tokenHash);
 
 /** Compiled once per database: the session check runs on every request, building it each time costs more than running it. */

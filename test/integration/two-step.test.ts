@@ -103,6 +103,8 @@ forEachStore('two-step sign-in', (store) => {
   });
 
   test('an account that had TOTP before the attack is not recovered by the email link alone', async () => {
+    await m.close();
+    m = await startMamori(store, STORY_ENV);
     const owner = await registerAndVerify(m, OWNER);
     await signInFirstStep(m, OWNER, owner);
     const { secret } = await enrol(m, owner);

@@ -14,13 +14,16 @@ export interface HoldSignals {
   deviceFirstSeenAt: Date | null;
   deviceIsAccountsFirst: boolean;
   signInChallenged: boolean;
+  /** The risk engine's decision on the change itself (a burst of changes, a new country...). */
+  changeRisk: 'allow' | 'challenge' | 'deny';
 }
 
-export type HoldReason = 'young-session' | 'challenged-sign-in';
+export type HoldReason = 'young-session' | 'challenged-sign-in' | 'risky-change';
 
 export function holdReason(signals: HoldSignals, holdMs: number): HoldReason | null {
   if (holdMs <= 0) return null;
   if (signals.signInChallenged) return 'challenged-sign-in';
+  if (signals.changeRisk !== 'allow') return 'risky-change';
   if (signals.deviceIsAccountsFirst) return null;
   const since = signals.deviceFirstSeenAt ?? signals.sessionCreatedAt;
   return signals.now.getTime() - since.getTime() < holdMs ? 'young-session' : null;

@@ -17,7 +17,8 @@ import {
 } from '../../services/profile.ts';
 import type { FormState, PageContext } from '../../views/page-context.ts';
 import { accountPage, type AccountForm } from '../../views/pages/account-page.ts';
-import { confirmLinkPage } from '../../views/pages/public-pages.ts';
+import { confirmLinkPage, messagePage } from '../../views/pages/public-pages.ts';
+import { cancelHeldChange, cancelHeldChangeByLink, checkCancelLink, pendingHeldChanges } from '../../services/held-changes.ts';
 import { email, optionalText, parseForm, password, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
 import { linkToken, noticeText, pageContext, requestOrigin, sendHtml, setSessionCookie, type NoticeName, requireSession } from '../request-context.ts';
@@ -60,9 +61,13 @@ function parseId(params: unknown): string {
 export function accountRoutes(deps: ServiceDeps) {
   const { config } = deps;
   const done = (reply: FastifyReply, notice: NoticeName = 'saved') => reply.redirect(`/account?notice=${notice}`, 303);
+  const doneOrHeld = (reply: FastifyReply, outcome: { held: boolean }, notice: NoticeName = 'saved') => done(reply, outcome.held ? 'held' : notice);
   const renderAccount = (form: AccountForm) =>
-    async (ctx: PageContext, state: FormState, request: FastifyRequest) =>
-      accountPage(ctx, await getProfile(deps, requireSession(request)), { form, state });
+    async (ctx: PageContext, state: FormState, request: FastifyRequest) => {
+      const session = requireSession(request);
+      const [profile, held] = await Promise.all([getProfile(deps, session), pendingHeldChanges(deps, session.accountId)]);
+      return accountPage(ctx, profile, { form, state, held });
+    };
 
   return async function accountRoutesPlugin(app: FastifyInstance) {
     app.addHook('preHandler', async (request, reply) => {
@@ -75,9 +80,18 @@ export function accountRoutes(deps: ServiceDeps) {
 
     app.get('/account', async (request, reply) => {
       const session = requireSession(request);
-      const [profile, recovered] = await Promise.all([getProfile(deps, session), recoveredIncidentFor(deps, session.accountId)]);
+      const [profile, recovered, held] = await Promise.all([
+        getProfile(deps, session),
+        recoveredIncidentFor(deps, session.accountId),
+        pendingHeldChanges(deps, session.accountId),
+      ]);
       const checklist = recovered ? { incidentId: recovered.id, items: parseChecklist(recovered) } : undefined;
-      return sendHtml(reply, 200, accountPage(pageContext(request, reply, config), profile, { flash: noticeText(request), checklist }));
+      return sendHtml(reply, 200, accountPage(pageContext(request, reply, config), profile, { flash: noticeText(request), checklist, held }));
+    });
+
+    app.post('/account/held/:id/cancel', async (request, reply) => {
+      await cancelHeldChange(deps, requireSession(request), requestOrigin(request), parseId(request.params));
+      return done(reply, 'held-cancelled');
     });
 
     app.post('/account/name', formHandler(config, renderAccount('name'), async (request, reply) => {
@@ -88,24 +102,23 @@ export function accountRoutes(deps: ServiceDeps) {
 
     app.post('/account/phone', formHandler(config, renderAccount('phone'), async (request, reply) => {
       const input = parseForm(phoneForm, request.body);
-      await changePhone(deps, requireSession(request), requestOrigin(request), input.phone);
-      return done(reply);
+      return doneOrHeld(reply, await changePhone(deps, requireSession(request), requestOrigin(request), input.phone));
     }));
 
     app.post('/account/email', { config: { rateLimit: { max: 10, timeWindow: 60_000 } } }, formHandler(config, renderAccount('email'), async (request, reply) => {
       const input = parseForm(emailChangeForm, request.body);
-      await requestEmailChange(deps, requireSession(request), requestOrigin(request), input);
-      return done(reply, 'email-pending');
+      return doneOrHeld(reply, await requestEmailChange(deps, requireSession(request), requestOrigin(request), input), 'email-pending');
     }));
 
     app.post('/account/password', { config: { rateLimit: { max: 10, timeWindow: 60_000 } } }, formHandler(config, renderAccount('password'), async (request, reply) => {
       const input = parseForm(passwordChangeForm, request.body);
-      const token = await changePassword(deps, requireSession(request), requestOrigin(request), {
+      const outcome = await changePassword(deps, requireSession(request), requestOrigin(request), {
         currentPassword: input.currentPassword,
         newPassword: input.newPassword,
         signOutOthers: input.signOutOthers === 'yes',
       });
-      setSessionCookie(reply, config, token);
+      if (outcome.held) return done(reply, 'held');
+      setSessionCookie(reply, config, outcome.token);
       return done(reply, 'password-changed');
     }));
 
@@ -122,8 +135,7 @@ export function accountRoutes(deps: ServiceDeps) {
 
     app.post('/account/payment-methods', formHandler(config, renderAccount('payment'), async (request, reply) => {
       const input = parseForm(paymentForm, request.body);
-      await addPaymentMethod(deps, requireSession(request), requestOrigin(request), input);
-      return done(reply);
+      return doneOrHeld(reply, await addPaymentMethod(deps, requireSession(request), requestOrigin(request), input));
     }));
 
     app.post('/account/payment-methods/:id/remove', async (request, reply) => {
@@ -135,6 +147,25 @@ export function accountRoutes(deps: ServiceDeps) {
       const input = parseForm(subscriptionForm, request.body);
       await changeSubscription(deps, requireSession(request), requestOrigin(request), { id: parseId(request.params), ...input });
       return done(reply);
+    });
+
+    // The cancel link of a held change: the page shows what waits; only its button acts.
+    app.get('/held/cancel', async (request, reply) => {
+      const token = linkToken(request);
+      const held = await checkCancelLink(deps, token);
+      const ctx = pageContext(request, reply, config);
+      const what = held.detail ? `${ctx.t(`held.kind.${held.kind}`)}: ${held.detail}` : ctx.t(`held.kind.${held.kind}`);
+      return sendHtml(
+        reply,
+        200,
+        confirmLinkPage(ctx, { title: ctx.t('held.cancelTitle'), body: `${what} — ${ctx.t('held.cancelBody')}`, action: '/held/cancel', token, submit: ctx.t('held.cancel') }),
+      );
+    });
+    app.post('/held/cancel', { config: { rateLimit: { max: 20, timeWindow: 60_000 } } }, async (request, reply) => {
+      const { token } = parseForm(tokenForm, request.body);
+      await cancelHeldChangeByLink(deps, token, requestOrigin(request));
+      const ctx = pageContext(request, reply, config);
+      return sendHtml(reply, 200, messagePage(ctx, ctx.t('held.cancelTitle'), ctx.t('held.cancelled')));
     });
 
     // The confirmation link of an email change: opened from the new mailbox, possibly on another device.

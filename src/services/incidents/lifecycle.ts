@@ -17,6 +17,7 @@ import {
   type SupportRequestRow,
 } from '../../store/incidents.ts';
 import { actorFrom, recordChange, SYSTEM_ACTOR } from '../change-log.ts';
+import { irreversibleHoldUntil } from '../credentials.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { queueMail } from '../mail-queue.ts';
 import { issueLink, linkPayload, peekLink, useLink } from '../one-time-links.ts';
@@ -207,7 +208,7 @@ export async function completeRecovery(
     if (!(await updateIncidentFrom(trx, incident.id, 'recovery-open', { state: nextState('recovery-open', 'recover'), recovered_at: now, updated_at: now }))) {
       throw new DomainError('INCIDENT_STATE');
     }
-    await updateAccount(trx, account.id, { password_hash: passwordHash, password_disabled_at: null, status: 'active', updated_at: now });
+    await updateAccount(trx, account.id, { password_hash: passwordHash, password_disabled_at: null, status: 'active', irreversible_hold_until: irreversibleHoldUntil(deps, new Date(now)), updated_at: now });
     await recordChange(trx, deps, { accountId: account.id, kind: 'account-recovered', actor: actorFrom(origin), subjectId: incident.id });
     await noteSuccess(trx, account.email);
   });

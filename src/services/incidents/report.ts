@@ -10,6 +10,7 @@ import { updateAccount } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
 import { hadTotpAt } from '../../store/factors.ts';
 import { hadPasskeyAt } from '../../store/passkeys.ts';
+import { voidHeldChanges } from '../../store/held-changes.ts';
 import { findOpenIncident, insertIncident } from '../../store/incidents.ts';
 import { voidTokens } from '../../store/one-time-tokens.ts';
 import { revokeAllSessions } from '../../store/sessions.ts';
@@ -79,6 +80,7 @@ export async function reportChange(
     await updateAccount(trx, change.accountId, { status: 'locked', password_disabled_at: nowIso, updated_at: nowIso });
     await revokeAllSessions(trx, change.accountId, nowIso, 'incident');
     await voidTokens(trx, change.accountId, 'all', nowIso);
+    await voidHeldChanges(trx, change.accountId, nowIso);
 
     const applied = await applyUndo(trx, deps, change.accountId, steps);
     const account = await requireAccount(trx, change.accountId);

@@ -1,5 +1,6 @@
 import type { Locale } from '../../config.ts';
 import type { OriginModel } from '../../core/mail-messages.ts';
+import type { HeldChangeKind } from '../../core/risk/hold.ts';
 import { html } from '../html.ts';
 import { formatDateTime, type Translator } from '../i18n/translate.ts';
 import { button, mailFrame, type MailContext, type RenderedMail } from './layout.ts';
@@ -32,9 +33,15 @@ export function signInBlockedMail(model: OriginModel & { resetLink: string }, t:
 }
 
 /** A held change: what, from where, when it takes effect, and the one button that stops it. */
-export function changeHeldMail(model: OriginModel & { change: string; applyAt: string; cancelLink: string }, t: Translator, ctx: MailContext, locale: Locale): RenderedMail {
+export function changeHeldMail(
+  model: OriginModel & { kind: HeldChangeKind; detail: string | null; applyAt: string; cancelLink: string },
+  t: Translator,
+  ctx: MailContext,
+  locale: Locale,
+): RenderedMail {
   const subject = t('mail.held.subject', { shop: ctx.shopName });
-  const rows: [string, string][] = [[t('mail.notice.what'), model.change], ...originRows(model, t, locale)];
+  const what = model.detail ? `${t(`held.kind.${model.kind}`)}: ${model.detail}` : t(`held.kind.${model.kind}`);
+  const rows: [string, string][] = [[t('mail.notice.what'), what], ...originRows(model, t, locale)];
   const body = t('mail.held.body', { until: formatDateTime(locale, model.applyAt) });
   const help = t('mail.notice.notYou', { email: ctx.supportEmail });
   return mailFrame(t, ctx, {

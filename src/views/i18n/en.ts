@@ -335,6 +335,21 @@ export const en = {
   'passkeys.secondStepLead': 'Confirm with your passkey:',
   'twoStep.signInLeadRecovery': 'Or enter one of your recovery codes.',
   'error.SIGN_IN_EXPIRED': 'This sign-in has expired or was already completed. Please sign in again.',
+  'held.kind.password-change': 'New password',
+  'held.kind.email-change': 'New email address',
+  'held.kind.phone-change': 'New phone number',
+  'held.kind.payment-method-added': 'New payment method',
+  'change.change-held': 'Change put on hold',
+  'change.held-change-cancelled': 'Held change cancelled',
+  'held.title': 'Changes waiting to take effect',
+  'held.lead': 'These changes were asked for from a new browser or a sign-in we had to check. They take effect at the time shown unless you cancel them.',
+  'held.until': 'takes effect {when}',
+  'held.cancel': 'Cancel this change',
+  'held.saved': 'For your protection this change waits before it takes effect (the time is shown below). We emailed the account\'s address a link to cancel it.',
+  'held.cancelTitle': 'Cancel a change to your account',
+  'held.cancelBody': 'This change is waiting to take effect. If you did not ask for it, cancel it: the browser that asked for it is signed out as well.',
+  'held.cancelled': 'The change was cancelled and the browser that asked for it was signed out. If someone else has your password, set a new one.',
+  'held.irreversible': 'After a change of email address or password, gift cards, payouts and new payment methods with a new delivery address wait until {when}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

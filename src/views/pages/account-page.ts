@@ -2,6 +2,7 @@ import type { ChecklistItem } from '../../core/incident/checklist.ts';
 import { CARD_BRANDS } from '../../core/payment-card.ts';
 import { formatDateTime } from '../i18n/translate.ts';
 import type { Profile } from '../../services/profile.ts';
+import type { HeldChangeView } from '../../services/held-changes.ts';
 import { html } from '../html.ts';
 import { csrfField, layout } from '../layout.ts';
 import { errorSummary, field, notice } from '../forms.ts';
@@ -30,10 +31,19 @@ function checklistSection(ctx: PageContext, checklist: PendingChecklist) {
   )}</ul></section>`;
 }
 
+function heldSection(ctx: PageContext, held: HeldChangeView[]) {
+  const { t } = ctx;
+  return html`<section class="checklist" aria-labelledby="h-held" data-testid="held-changes"><h2 id="h-held">${t('held.title')}</h2><p>${t('held.lead')}</p>
+<ul class="items">${held.map(
+    (h) => html`<li><span>${t(`held.kind.${h.kind}`)}${h.detail ? html`: ${h.detail}` : ''} · ${t('held.until', { when: formatDateTime(ctx.locale, h.applyAt) })}</span>
+<form method="post" action="/account/held/${h.id}/cancel" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('held.cancel')}</button></form></li>`,
+  )}</ul></section>`;
+}
+
 export function accountPage(
   ctx: PageContext,
   profile: Profile,
-  opts: { flash?: string; form?: AccountForm; state?: FormState; checklist?: PendingChecklist } = {},
+  opts: { flash?: string; form?: AccountForm; state?: FormState; checklist?: PendingChecklist; held?: HeldChangeView[] } = {},
 ): string {
   const { t } = ctx;
   const { account } = profile;
@@ -44,7 +54,11 @@ export function accountPage(
   return layout(
     ctx,
     t('account.title'),
-    html`${notice(opts.flash)}${opts.checklist ? checklistSection(ctx, opts.checklist) : ''}
+    html`${notice(opts.flash)}${opts.checklist ? checklistSection(ctx, opts.checklist) : ''}${opts.held?.length ? heldSection(ctx, opts.held) : ''}${
+      account.irreversible_hold_until && account.irreversible_hold_until > ctx.now
+        ? html`<p class="notice" data-testid="irreversible-hold">${t('held.irreversible', { when: formatDateTime(ctx.locale, account.irreversible_hold_until) })}</p>`
+        : ''
+    }
 <p><a href="/account/activity">${t('nav.activity')}</a> · <a href="/account/two-step">${t('twoStep.title')}</a> · <a href="/account/passkeys">${t('passkeys.title')}</a></p>
 ${section(
   'name',

@@ -1,0 +1,102 @@
+import { DomainError } from '../core/errors.ts';
+import type { HoldReason } from '../core/risk/hold.ts';
+import { findHeldChange, listDueHeldChanges, listPendingHeldChanges, settleHeldChange, type HeldChangeRow } from '../store/held-changes.ts';
+import { findAccountById } from '../store/accounts.ts';
+import { revokeSession } from '../store/sessions.ts';
+import type { Executor } from '../store/database.ts';
+import { actorFrom, recordChange } from './change-log.ts';
+import { applyEmailChangeRequest, applyPasswordChange } from './credentials.ts';
+import type { RequestOrigin, ServiceDeps } from './deps.ts';
+import { describeHeldChange, type HeldChange } from './holds.ts';
+import { linkPayload, peekLink, useLink } from './one-time-links.ts';
+import { applyPaymentMethod, applyPhoneChange, requireAccount } from './profile.ts';
+import type { ActiveSession } from './sessions.ts';
+
+function heldChangeOf(row: HeldChangeRow): HeldChange {
+  return { kind: row.kind, payload: JSON.parse(row.payload) } as HeldChange;
+}
+
+export interface HeldChangeView {
+  id: string;
+  kind: HeldChange['kind'];
+  detail: string | null;
+  reason: HoldReason;
+  requestedAt: string;
+  applyAt: string;
+}
+
+function toView(row: HeldChangeRow): HeldChangeView {
+  const change = heldChangeOf(row);
+  return { id: row.id, kind: change.kind, detail: describeHeldChange(change), reason: row.reason as HoldReason, requestedAt: row.created_at, applyAt: row.apply_at };
+}
+
+export async function pendingHeldChanges(deps: ServiceDeps, accountId: string): Promise<HeldChangeView[]> {
+  return (await listPendingHeldChanges(deps.db, accountId)).map(toView);
+}
+
+async function applyOne(trx: Executor, deps: ServiceDeps, row: HeldChangeRow): Promise<void> {
+  const account = await requireAccount(trx, row.account_id);
+  const origin = JSON.parse(row.origin) as RequestOrigin;
+  const change = heldChangeOf(row);
+  switch (change.kind) {
+    case 'password-change':
+      return applyPasswordChange(trx, deps, account, origin, change.payload);
+    case 'email-change':
+      return applyEmailChangeRequest(trx, deps, account, origin, change.payload.newEmail);
+    case 'phone-change':
+      return applyPhoneChange(trx, deps, account, origin, change.payload.phone);
+    case 'payment-method-added':
+      return applyPaymentMethod(trx, deps, account, origin, change.payload);
+  }
+}
+
+/** Run by the worker's tick: changes whose hold has passed take effect, each in its own transaction. */
+export async function applyDueHeldChanges(deps: ServiceDeps): Promise<number> {
+  const now = deps.clock.now().toISOString();
+  const due = await listDueHeldChanges(deps.db, now, 50);
+  let applied = 0;
+  for (const row of due) {
+    const account = await findAccountById(deps.db, row.account_id);
+    const done = await deps.db.transaction().execute(async (trx) => {
+      if (!(await settleHeldChange(trx, row.id, account?.status === 'active' ? 'applied' : 'void', now))) return false;
+      if (account?.status !== 'active') return false;
+      await applyOne(trx, deps, row);
+      return true;
+    });
+    if (done) applied += 1;
+  }
+  if (applied > 0) deps.mailQueued();
+  return applied;
+}
+
+/** The cancel link's page: what is waiting. Changes nothing. */
+export async function checkCancelLink(deps: ServiceDeps, token: unknown): Promise<HeldChangeView> {
+  const row = await peekLink(deps, token, 'cancel-held-change');
+  const held = await findHeldChange(deps.db, linkPayload(row).heldId ?? '');
+  if (!held || held.settled_at) throw new DomainError('TOKEN_INVALID');
+  return toView(held);
+}
+
+/** Cancels from the mailed link (no sign-in needed): the change never happens and the asking session ends. */
+export async function cancelHeldChangeByLink(deps: ServiceDeps, token: unknown, origin: RequestOrigin): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    const link = await useLink(trx, deps, token, 'cancel-held-change');
+    await cancel(trx, deps, link.account_id, linkPayload(link).heldId ?? '', origin);
+  });
+}
+
+/** Cancels from the account page. */
+export async function cancelHeldChange(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, heldId: string): Promise<void> {
+  await deps.db.transaction().execute((trx) => cancel(trx, deps, session.accountId, heldId, origin));
+}
+
+async function cancel(trx: Executor, deps: ServiceDeps, accountId: string, heldId: string, origin: RequestOrigin): Promise<void> {
+  const held = await findHeldChange(trx, heldId);
+  const now = deps.clock.now().toISOString();
+  if (!held || held.account_id !== accountId || !(await settleHeldChange(trx, held.id, 'cancelled', now))) throw new DomainError('NOT_FOUND');
+  const asking = (JSON.parse(held.origin) as RequestOrigin).sessionId;
+  // The session that asked for a change its owner cancels is not the owner's.
+  if (asking && asking !== origin.sessionId) await revokeSession(trx, accountId, asking, now, 'held-change-cancelled');
+  await recordChange(trx, deps, { accountId, kind: 'held-change-cancelled', actor: actorFrom(origin), subjectId: held.id, before: { change: held.kind } });
+  deps.log.info({ event: 'held_change_cancelled', accountId, kind: held.kind }, 'held_change_cancelled');
+}

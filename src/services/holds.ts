@@ -1,0 +1,99 @@
+import { addMs } from '../core/clock.ts';
+import { holdReason, type HeldChangeKind, type HoldReason } from '../core/risk/hold.ts';
+import type { AccountRow } from '../store/accounts.ts';
+import { deviceStanding } from '../store/devices.ts';
+import { insertHeldChange } from '../store/held-changes.ts';
+import type { NewPaymentMethod } from './profile.ts';
+import { actorFrom, recordChange } from './change-log.ts';
+import type { RequestOrigin, ServiceDeps } from './deps.ts';
+import { describeArea, describeDevice } from './device.ts';
+import { queueMail } from './mail-queue.ts';
+import { issueLink } from './one-time-links.ts';
+import { assessRisk, recordRiskDecision } from './risk.ts';
+import type { ActiveSession } from './sessions.ts';
+
+/** What a held change carries until it applies. A password change holds the new hash, never the password. */
+export type HeldChange =
+  | { kind: 'password-change'; payload: { passwordHash: string; signOutOthers: boolean } }
+  | { kind: 'email-change'; payload: { newEmail: string } }
+  | { kind: 'phone-change'; payload: { phone: string | null } }
+  | { kind: 'payment-method-added'; payload: NewPaymentMethod };
+
+/** The new value the owner sees in the notice and on the account page; none for a password. */
+export function describeHeldChange(change: HeldChange): string | null {
+  switch (change.kind) {
+    case 'password-change':
+      return null;
+    case 'email-change':
+      return change.payload.newEmail;
+    case 'phone-change':
+      return change.payload.phone ?? '-';
+    case 'payment-method-added':
+      return `${change.payload.brand.toUpperCase()} •••• ${change.payload.last4}`;
+  }
+}
+
+/**
+ * Should this sensitive change wait? The session's age on this browser, whether its sign-in was
+ * challenged, and the risk engine's view of the change itself (scored and logged either way).
+ */
+export async function holdReasonFor(deps: ServiceDeps, account: AccountRow, session: ActiveSession, origin: RequestOrigin, kind: HeldChangeKind): Promise<HoldReason | null> {
+  if (deps.config.holdMs <= 0) return null;
+  const device = await deviceStanding(deps.db, account.id, session.deviceId);
+  const assessment = await assessRisk(deps, account, origin, { action: 'sensitive-change', device });
+  await recordRiskDecision(deps.db, deps, { accountId: account.id, action: `change:${kind}`, assessment, origin });
+  return holdReason(
+    {
+      now: deps.clock.now(),
+      sessionCreatedAt: session.createdAt,
+      deviceFirstSeenAt: device.firstSeenAt ? new Date(device.firstSeenAt) : null,
+      deviceIsAccountsFirst: device.isFirst,
+      signInChallenged: session.challenged,
+      changeRisk: assessment.decision,
+    },
+    deps.config.holdMs,
+  );
+}
+
+/** Holds the change: logged, and the current address gets a notice with a link that cancels it. */
+export async function placeHold(deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, change: HeldChange, reason: HoldReason): Promise<{ applyAt: string }> {
+  const now = deps.clock.now();
+  const applyAt = addMs(now, deps.config.holdMs).toISOString();
+  const id = deps.random.id();
+  const display = describeHeldChange(change);
+  await deps.db.transaction().execute(async (trx) => {
+    await insertHeldChange(trx, {
+      id,
+      account_id: account.id,
+      kind: change.kind,
+      payload: JSON.stringify(change.payload),
+      reason,
+      origin: JSON.stringify(origin),
+      created_at: now.toISOString(),
+      apply_at: applyAt,
+    });
+    const cancelLink = await issueLink(trx, deps, { accountId: account.id, purpose: 'cancel-held-change', payload: { heldId: id }, keepOthers: true, ttlMs: deps.config.holdMs });
+    await recordChange(trx, deps, { accountId: account.id, kind: 'change-held', actor: actorFrom(origin), subjectId: id, after: { change: change.kind, reason, apply_at: applyAt } });
+    await queueMail(trx, deps, {
+      to: account.email,
+      locale: account.locale,
+      accountId: account.id,
+      message: {
+        template: 'change-held',
+        model: {
+          kind: change.kind,
+          detail: display,
+          applyAt,
+          cancelLink,
+          device: describeDevice(origin.userAgent),
+          ip: origin.ip,
+          area: describeArea(origin.ip, origin.country),
+          occurredAt: now.toISOString(),
+        },
+      },
+    });
+  });
+  deps.log.info({ event: 'change_held', accountId: account.id, kind: change.kind, reason }, 'change_held');
+  deps.mailQueued();
+  return { applyAt };
+}
