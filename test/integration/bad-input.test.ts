@@ -13,6 +13,10 @@ const PUBLIC_FORMS: Record<string, Record<string, string>> = {
   '/reset-password': { token: 'A'.repeat(43), password: 'plum orbit canyon lantern' },
   '/confirm-email': { token: 'A'.repeat(43) },
   '/language': { locale: 'en', returnTo: '/' },
+  '/sign-in/two-step': { code: '123456' },
+  '/sign-in/two-step/resend': {},
+  '/sign-in/passkey': { credential: '{}' },
+  '/held/cancel': { token: 'A'.repeat(43) },
 };
 const ACCOUNT_FORMS: Record<string, Record<string, string>> = {
   '/account/name': { name: 'Hana' },
@@ -22,6 +26,7 @@ const ACCOUNT_FORMS: Record<string, Record<string, string>> = {
   '/account/addresses': { recipient: 'Hana', postalCode: '150-0001', region: 'Tokyo', city: 'Shibuya', line1: '1-2-3', country: 'JP' },
   '/account/payment-methods': { processorToken: 'tok_abc123', brand: 'visa', last4: '4242', expMonth: '12', expYear: '2030' },
   '/reauth': { password: 'violet kettle harbour drum' },
+  '/account/passkeys': { name: 'Laptop', credential: '{}' },
 };
 const ALL_FORMS = { ...PUBLIC_FORMS, ...ACCOUNT_FORMS };
 
@@ -179,10 +184,42 @@ forEachStore('bad input', (store) => {
   });
 
   test('GET never changes state: every page can be loaded any number of times', async () => {
-    for (const path of ['/', '/register', '/sign-in', '/forgot-password', '/account', '/account/sessions', '/api/session', '/verify-email?token=x', '/reset-password?token=x', '/confirm-email?token=x']) {
+    for (const path of ['/', '/register', '/sign-in', '/forgot-password', '/account', '/account/sessions', '/account/passkeys', '/sign-in/two-step', '/api/session', '/verify-email?token=x', '/reset-password?token=x', '/confirm-email?token=x', '/held/cancel?token=x']) {
       await client.get(path);
       await client.get(path);
     }
+    assert.equal(await tableSnapshot(), snapshot);
+  });
+
+  test('passkey answers that are not JSON, too big or the wrong shape get a clear 400; options need the CSRF header', async () => {
+    const page = await client.get('/sign-in');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const hostile = [
+      'not json',
+      JSON.stringify({ id: 'x', rawId: 'x', type: 'public-key', response: {} }),
+      JSON.stringify({ id: '<script>', rawId: 'x', type: 'public-key', response: { clientDataJSON: 'a', authenticatorData: 'b', signature: 'c' } }),
+      JSON.stringify({ id: 'AAAA', rawId: 'AAAA', type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: Buffer.from('{"challenge":"nope"}').toString('base64url'), authenticatorData: 'AAAA', signature: 'AAAA' } }),
+      'x'.repeat(40_000),
+    ];
+    for (const credential of hostile) {
+      const res = await client.post('/sign-in/passkey', { credential });
+      assert.equal(res.statusCode, 400);
+      assert.match(res.body, /passkey could not be used/);
+      assertNoLeak(res.body);
+      const add = await client.post('/account/passkeys', { name: 'Laptop', credential });
+      assert.ok(add.statusCode === 400 || add.statusCode === 303, String(add.statusCode));
+      assertNoLeak(add.body);
+    }
+    const noHeader = await client.raw({ method: 'POST', url: '/sign-in/passkey/options', payload: '{}', headers: { 'content-type': 'application/json' } });
+    assert.equal(noHeader.statusCode, 403);
+    const first = await client.raw({ method: 'POST', url: '/sign-in/passkey/options', payload: '{}', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf } });
+    const second = await client.raw({ method: 'POST', url: '/sign-in/passkey/options', payload: '{"email":"nobody@example.com"}', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf } });
+    assert.equal(first.statusCode, 200);
+    // The same answer whatever is sent: no allowCredentials, so no address is confirmed or denied.
+    const shape = (body: string) => JSON.stringify({ ...JSON.parse(body), challenge: '' });
+    assert.equal(shape(second.body), shape(first.body));
+    assert.notEqual(JSON.parse(first.body).challenge, JSON.parse(second.body).challenge);
+    assert.deepEqual(Object.keys(JSON.parse(first.body)).sort(), ['challenge', 'rpId', 'timeout', 'userVerification']);
     assert.equal(await tableSnapshot(), snapshot);
   });
 });
