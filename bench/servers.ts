@@ -5,19 +5,22 @@ import pino from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { composeMamori } from '../src/runtime/compose.ts';
 import { insertAccount } from '../src/store/accounts.ts';
+import { rememberDevice } from '../src/store/devices.ts';
+import { rememberLocation } from '../src/store/risk.ts';
+import { hashToken } from '../src/services/token-hash.ts';
+import { benchEmail, benchOwnerDevice, benchPassword } from './fixtures.ts';
 
 const role = process.argv[2];
 const port = Number(process.argv[3]);
 const users = Number(process.env.BENCH_USERS ?? 200);
 
-export const benchEmail = (i: number) => `user${i}@bench.example`;
-export const benchPassword = (i: number) => `bench passphrase number ${i} river`;
 
 if (role === 'baseline') {
   const app = Fastify();
   const body = {
-    session: { id: '6f1c1d7e-0000-4000-8000-000000000000', authenticatedAt: '2026-03-02T05:46:00.000Z', privileged: true },
+    session: { id: '6f1c1d7e-0000-4000-8000-000000000000', authenticatedAt: '2026-03-02T05:46:00.000Z', privileged: true, challenged: false },
     account: { id: '7a2b3c4d-0000-4000-8000-000000000000', email: 'user0@bench.example', name: 'Bench User', locale: 'en' },
+    holds: { irreversibleActionsUntil: null },
   };
   app.get('/baseline', async () => body);
   await app.listen({ host: '127.0.0.1', port });
@@ -29,24 +32,33 @@ if (role === 'baseline') {
     MAMORI_LOG_LEVEL: 'silent',
     MAMORI_SIGN_IN_LIMIT_PER_MINUTE: '1000000',
     MAMORI_DEMO_ACCOUNT: 'false',
+    // The enumeration and stuffing runs send X-Forwarded-For, as traffic behind the shop's proxy would.
+    MAMORI_TRUST_PROXY: process.env.BENCH_TRUST_PROXY ?? 'false',
   });
   const mamori = await composeMamori(config, { log: pino({ level: 'silent' }) });
   const now = new Date().toISOString();
+  const monthAgo = new Date(Date.now() - 30 * 24 * 3_600_000).toISOString();
   const existing = await mamori.deps.db.selectFrom('accounts').select('id').executeTakeFirst();
   if (!existing) {
     const hashes = await Promise.all(Array.from({ length: users }, (_, i) => mamori.deps.hasher.hash(benchPassword(i))));
     for (let i = 0; i < users; i += 1) {
+      const id = mamori.deps.random.id();
       await insertAccount(mamori.deps.db, {
-        id: mamori.deps.random.id(),
+        id,
         email: benchEmail(i),
         email_verified_at: now,
         password_hash: hashes[i] ?? null,
         name: 'Bench User',
         locale: 'en',
         status: 'active',
-        created_at: now,
+        created_at: process.env.BENCH_OWNERS ? monthAgo : now,
         updated_at: now,
       });
+      // The stuffing run's owners: a browser they have used for a month, at home in Japan.
+      if (process.env.BENCH_OWNERS) {
+        await rememberDevice(mamori.deps.db, id, hashToken(benchOwnerDevice(i)), monthAgo);
+        await rememberLocation(mamori.deps.db, id, 'JP', monthAgo);
+      }
     }
   }
   await mamori.app.listen({ host: '127.0.0.1', port });

@@ -61,8 +61,13 @@ test('impossible travel: Tokyo to the USA in two hours, but not in two days, and
 });
 
 test('failure velocity per account, per address and globally each weigh from their own threshold', () => {
-  assert.deepEqual(codes({ failures: { account: 4, ip: 9, global: 199 } }), []);
-  assert.deepEqual(codes({ failures: { account: 5, ip: 10, global: 200 } }), ['account-failures', 'ip-failures', 'global-failures']);
+  assert.deepEqual(codes({ device: 'new', failures: { account: 4, ip: 9, global: 199 } }), ['new-device']);
+  assert.deepEqual(codes({ device: 'new', failures: { account: 5, ip: 10, global: 200 } }), ['new-device', 'account-failures', 'ip-failures', 'global-failures']);
+});
+
+test('a known browser is not judged by a stuffing wave against the shop', () => {
+  const wave = evaluateRisk(signals({ failures: { account: 40, ip: 0, global: 5_000 } }), policy);
+  assert.deepEqual([wave.decision, wave.reasons], ['allow', []]);
 });
 
 test('a blocklisted password, a young account and a burst of changes each add their weight', () => {

@@ -50,9 +50,13 @@ export function evaluateRisk(signals: RiskSignals, policy: RiskPolicy): RiskAsse
   const travel = here && signals.lastSignIn ? impossibleTravel(signals.lastSignIn, here, signals.now, policy) : null;
   if (travel) add('impossible-travel', travel);
 
-  if (signals.failures.account >= policy.accountFailuresHigh) add('account-failures', `${signals.failures.account} in ${policy.failureWindowMinutes} min`);
-  if (signals.failures.ip >= policy.ipFailuresHigh) add('ip-failures', `${signals.failures.ip} in ${policy.failureWindowMinutes} min`);
-  if (signals.failures.global >= policy.globalFailuresHigh) add('global-failures', `${signals.failures.global} in ${policy.failureWindowMinutes} min`);
+  // A browser the owner used before is not judged by what strangers do: a stuffing wave against the
+  // shop must not push the owners' own sign-ins into challenges (STANDARDS C2: no lockout by attackers).
+  if (signals.device !== 'known') {
+    if (signals.failures.account >= policy.accountFailuresHigh) add('account-failures', `${signals.failures.account} in ${policy.failureWindowMinutes} min`);
+    if (signals.failures.ip >= policy.ipFailuresHigh) add('ip-failures', `${signals.failures.ip} in ${policy.failureWindowMinutes} min`);
+    if (signals.failures.global >= policy.globalFailuresHigh) add('global-failures', `${signals.failures.global} in ${policy.failureWindowMinutes} min`);
+  }
 
   if (signals.passwordBlocklisted) add('password-blocklisted');
   if (signals.now.getTime() - signals.accountCreatedAt.getTime() < policy.youngAccountMs) add('young-account');
