@@ -184,4 +184,33 @@ forEachStore('risk engine and challenges', (store) => {
     m.clock.advance(31_000);
     assert.equal((await postSignIn(source, 'guess12@example.com', 'wrong password guess')).statusCode, 401);
   });
+
+  test('a small stuffing wave (300 attempts, 30 accounts, 10 sources, 5% right passwords): no session without a challenge, owners unaffected', async () => {
+    const owners: TestClient[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      m.clock.advance(15_000); // registration allows 5 a minute per client address
+      await registerAndVerify(m, `owner${i}@example.com`);
+      const own = clientAt(m, '133.242.0.10');
+      assert.equal((await signIn(m, `owner${i}@example.com`, PASSWORD, own)).res.headers.location, '/account');
+      owners.push(own);
+    }
+    m.clock.advance(2 * 24 * 60 * MINUTE);
+    const sources = Array.from({ length: 10 }, (_, i) => `8.8.4.${i + 1}`);
+    const granted: string[] = [];
+    let ownersOk = 0;
+    for (let k = 0; k < 300; k += 1) {
+      const victim = `owner${(k * 7) % 30}@example.com`;
+      const right = k % 20 === 0;
+      const res = await postSignIn(clientAt(m, sources[k % 10] ?? ''), victim, right ? PASSWORD : `leaked guess ${k}`);
+      if (res.statusCode === 303 && res.headers.location === '/account') granted.push(victim);
+      if (k % 10 === 0) {
+        const n = (k / 10) % 30;
+        const own = await postSignIn(owners[n] as TestClient, `owner${n}@example.com`);
+        if (own.headers.location === '/account') ownersOk += 1;
+      }
+      m.clock.advance(1_000);
+    }
+    assert.deepEqual(granted, []);
+    assert.equal(ownersOk, 30);
+  });
 });
