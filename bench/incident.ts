@@ -51,7 +51,7 @@ async function seedVictim(m: Mamori, n: number): Promise<string> {
     }
     await insertSession(trx, {
       id: attacker.sessionId, token_hash: deps.random.token(), account_id: accountId, device_label: 'Chrome', user_agent: 'Chrome', ip: attacker.ip, area: null,
-      created_at: now(), last_seen_at: now(), authenticated_at: now(), revoked_at: null, revoke_reason: null, device_id: attacker.deviceId,
+      created_at: now(), last_seen_at: now(), authenticated_at: now(), revoked_at: null, revoke_reason: null, device_id: attacker.deviceId, risk_decision: 'allow',
     });
     let reported = '';
     for (let i = 0; i < ATTACKER_CHANGES; i += 1) {

@@ -45,7 +45,7 @@ export async function assessRisk(deps: ServiceDeps, account: AccountRow, origin:
   const [device, locations, failures, recentChanges] = await Promise.all([
     context.device ?? deviceStanding(deps.db, account.id, origin.deviceId),
     readAccountLocations(deps.db, account.id),
-    sumFailures(deps.db, [accountKey(account.email), ipKey(origin.ip), GLOBAL_KEY], windowStart),
+    sumFailures(deps.db, { account: accountKey(account.email), address: ipKey(origin.ip), global: GLOBAL_KEY }, windowStart),
     countChangesSince(deps.db, account.id, addMs(now, -policy.recentChangesWindowMs).toISOString()),
   ]);
   const lastPoint = locations.last ? pointFor(locations.last.country) : null;

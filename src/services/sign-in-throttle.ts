@@ -25,7 +25,7 @@ function ipThrottleKey(ip: string): string {
  */
 export async function assertNotThrottled(deps: ServiceDeps, email: string, account: AccountRow | undefined, origin: RequestOrigin): Promise<number> {
   const key = throttleKey(email);
-  const states = await readThrottles(deps.db, [key, ipThrottleKey(origin.ip)]);
+  const states = await readThrottles(deps.db, key, ipThrottleKey(origin.ip));
   const now = deps.clock.now();
   const blockedUntil = [...states.values()].map((s) => s.blockedUntil).filter((until): until is string => until !== null && until > now.toISOString());
   const failures = states.get(key)?.failures ?? 0;

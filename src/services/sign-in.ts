@@ -6,7 +6,7 @@ import { passwordLength, PASSWORD_MAX } from '../core/password-policy.ts';
 import type { RiskAssessment } from '../core/risk/evaluate.ts';
 import { findAccountByEmail, findAccountById, updateAccount, type AccountRow } from '../store/accounts.ts';
 import type { Executor } from '../store/database.ts';
-import { hasKnownDevices, isKnownDevice, rememberDevice } from '../store/devices.ts';
+import { deviceStanding, rememberDevice, type DeviceStanding } from '../store/devices.ts';
 import { consumeToken, findUsableToken, insertOneTimeToken, updateTokenPayload } from '../store/one-time-tokens.ts';
 import { deniedSince } from '../store/risk.ts';
 import { hashToken, looksLikeToken } from './token-hash.ts';
@@ -78,7 +78,8 @@ export async function signIn(deps: ServiceDeps, input: { email: string; password
     throw new DomainError('EMAIL_NOT_VERIFIED');
   }
 
-  const assessment = await assessRisk(deps, verified, origin, { action: 'sign-in', passwordBlocklisted: deps.strength.isBlocklisted(input.password) });
+  const device = await deviceStanding(deps.db, verified.id, origin.deviceId);
+  const assessment = await assessRisk(deps, verified, origin, { action: 'sign-in', passwordBlocklisted: deps.strength.isBlocklisted(input.password), device });
   if (assessment.decision === 'deny') {
     await denySignIn(deps, verified, assessment, origin);
     // The same answer as a wrong password: a stuffing run must not learn which passwords were right.
@@ -93,7 +94,7 @@ export async function signIn(deps: ServiceDeps, input: { email: string; password
   // With a second factor the count is reset only when the second step passes too: codes share it.
   const started = await deps.db.transaction().execute(async (trx) => {
     await recordRiskDecision(trx, deps, { accountId: verified.id, action: 'sign-in', assessment, origin });
-    return finishSignIn(trx, deps, verified, origin, 'allow', 'password');
+    return finishSignIn(trx, deps, verified, origin, 'allow', 'password', device);
   });
   if (failuresSoFar > 0) await noteSuccess(deps.db, email);
   deps.mailQueued();
@@ -258,9 +259,18 @@ export async function resendSignInCode(deps: ServiceDeps, pendingToken: string |
 
 export type SignInFactor = 'password' | 'second-factor' | 'mailed-code' | 'passkey';
 
-export async function finishSignIn(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, risk: 'allow' | 'challenge', factor: SignInFactor) {
+/** `device` is the browser's standing read just before, when the caller has it (saves the reads). */
+export async function finishSignIn(
+  trx: Executor,
+  deps: ServiceDeps,
+  account: AccountRow,
+  origin: RequestOrigin,
+  risk: 'allow' | 'challenge',
+  factor: SignInFactor,
+  device?: DeviceStanding,
+) {
   const result = await startSession(trx, deps, account.id, origin, risk);
-  await noteDevice(trx, deps, account, { ...origin, sessionId: result.session.id });
+  await noteDevice(trx, deps, account, { ...origin, sessionId: result.session.id }, device ?? (await deviceStanding(trx, account.id, origin.deviceId)));
   await rememberSignInPlace(trx, deps, account.id, origin);
   deps.log.info({ event: 'authn_login_success', accountId: account.id, factor, risk, ip: origin.ip }, 'authn_login_success');
   return result;
@@ -270,9 +280,9 @@ export async function finishSignIn(trx: Executor, deps: ServiceDeps, account: Ac
  * A sign-in from a browser the account has not used before is a sensitive change: logged and announced
  * with a "This wasn't me" link. The account's very first device is only remembered.
  */
-async function noteDevice(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin): Promise<void> {
-  if (!origin.deviceId || (await isKnownDevice(trx, account.id, origin.deviceId))) return;
-  const firstDevice = !(await hasKnownDevices(trx, account.id));
+async function noteDevice(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, device: DeviceStanding): Promise<void> {
+  if (!origin.deviceId || device.firstSeenAt) return;
+  const firstDevice = !device.any;
   await rememberDevice(trx, account.id, origin.deviceId, deps.clock.now().toISOString());
   const change = { kind: 'new-device-sign-in' as const, actor: actorFrom(origin), after: { device: describeDevice(origin.userAgent), ip: origin.ip } };
   if (firstDevice) await recordChange(trx, deps, { accountId: account.id, ...change });

@@ -10,11 +10,11 @@ import {
   insertRecoveryCodes,
   insertTotp,
   retireTotp,
+  secondFactorFlags,
   useTotpStep,
   voidRecoveryCodes,
   type TotpFactorRow,
 } from '../store/factors.ts';
-import { hasPasskey } from '../store/passkeys.ts';
 import { setRemovedAt } from '../store/profile.ts';
 import { actorFrom } from './change-log.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
@@ -47,9 +47,8 @@ function newRecoveryCode(): string {
   return base32.match(/.{5}/g)?.join('-') ?? base32;
 }
 
-export async function secondFactorsOf(db: Executor, accountId: string): Promise<{ totp: boolean; passkey: boolean }> {
-  const [totp, passkey] = await Promise.all([findActiveTotp(db, accountId), hasPasskey(db, accountId)]);
-  return { totp: totp !== undefined, passkey };
+export function secondFactorsOf(db: Executor, accountId: string): Promise<{ totp: boolean; passkey: boolean }> {
+  return secondFactorFlags(db, accountId);
 }
 
 /** A TOTP app or a passkey: then a password alone no longer signs in, and 8 characters are enough. */

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { ChangeRecord, ChangeValue } from '../core/change-kinds.ts';
+import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { AccountLogTable } from './schema.ts';
 
@@ -97,13 +98,15 @@ export async function listAccountIdsWithLog(db: Executor): Promise<string[]> {
 }
 
 /** How many changes (sign-ins aside) the account's log holds since `since`: a burst of changes is a risk signal. */
-export async function countChangesSince(db: Executor, accountId: string, since: string): Promise<number> {
-  const row = await db
+const changesSince = compiledOnce((db: Executor, accountId: string, since: string) =>
+  db
     .selectFrom('account_log')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('account_id', '=', accountId)
     .where('occurred_at', '>=', since)
-    .where('kind', '!=', 'new-device-sign-in')
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
+    .where('kind', '!=', 'new-device-sign-in'),
+);
+
+export async function countChangesSince(db: Executor, accountId: string, since: string): Promise<number> {
+  return Number((await changesSince(db, accountId, since))[0]?.n ?? 0);
 }

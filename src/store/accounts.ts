@@ -1,11 +1,15 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
+import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { AccountsTable } from './schema.ts';
 
 export type AccountRow = Selectable<AccountsTable>;
 
-export function findAccountByEmail(db: Executor, email: string): Promise<AccountRow | undefined> {
-  return db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
+const accountByEmail = compiledOnce((db: Executor, email: string) => db.selectFrom('accounts').selectAll().where('email', '=', email));
+
+/** Every sign-in starts here, so the query is compiled once. */
+export async function findAccountByEmail(db: Executor, email: string): Promise<AccountRow | undefined> {
+  return (await accountByEmail(db, email))[0];
 }
 
 export function findAccountById(db: Executor, id: string): Promise<AccountRow | undefined> {

@@ -1,8 +1,12 @@
+import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 
+const knownDevice = compiledOnce((db: Executor, accountId: string, deviceId: string) =>
+  db.selectFrom('known_devices').select('device_id').where('account_id', '=', accountId).where('device_id', '=', deviceId),
+);
+
 export async function isKnownDevice(db: Executor, accountId: string, deviceId: string): Promise<boolean> {
-  const row = await db.selectFrom('known_devices').select('device_id').where('account_id', '=', accountId).where('device_id', '=', deviceId).executeTakeFirst();
-  return row !== undefined;
+  return (await knownDevice(db, accountId, deviceId)).length > 0;
 }
 
 export async function rememberDevice(db: Executor, accountId: string, deviceId: string, at: string): Promise<void> {
@@ -19,11 +23,6 @@ export async function devicesKnownBefore(db: Executor, accountId: string, at: st
   return new Set(rows.map((r) => r.device_id));
 }
 
-export async function hasKnownDevices(db: Executor, accountId: string): Promise<boolean> {
-  const row = await db.selectFrom('known_devices').select('device_id').where('account_id', '=', accountId).executeTakeFirst();
-  return row !== undefined;
-}
-
 export interface DeviceStanding {
   /** The account has signed in from some browser before. */
   any: boolean;
@@ -33,8 +32,13 @@ export interface DeviceStanding {
   isFirst: boolean;
 }
 
+const devicesOf = compiledOnce((db: Executor, accountId: string) =>
+  db.selectFrom('known_devices').select(['device_id', 'first_seen_at']).where('account_id', '=', accountId).orderBy('first_seen_at'),
+);
+
 export async function deviceStanding(db: Executor, accountId: string, deviceId: string | null | undefined): Promise<DeviceStanding> {
-  const rows = await db.selectFrom('known_devices').select(['device_id', 'first_seen_at']).where('account_id', '=', accountId).orderBy('first_seen_at').execute();
+  const rows = await devicesOf(db, accountId);
   const mine = deviceId ? rows.find((row) => row.device_id === deviceId) : undefined;
-  return { any: rows.length > 0, firstSeenAt: mine?.first_seen_at ?? null, isFirst: mine !== undefined && rows[0]?.device_id === deviceId };
+  // Browsers first seen in the same instant are all "first": the order between them means nothing.
+  return { any: rows.length > 0, firstSeenAt: mine?.first_seen_at ?? null, isFirst: mine !== undefined && rows[0]?.first_seen_at === mine.first_seen_at };
 }

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { TotpFactorsTable } from './schema.ts';
 
@@ -93,4 +94,18 @@ export async function confirmTotpFactor(db: Executor, id: string, at: string): P
 
 export async function insertRecoveryCodes(db: Executor, rows: { id: string; account_id: string; code_hash: string; created_at: string }[]): Promise<void> {
   await db.insertInto('recovery_codes').values(rows).execute();
+}
+
+const factorFlags = compiledOnce((db: Executor, accountId: string) =>
+  db.selectNoFrom((eb) => [
+    eb.exists(eb.selectFrom('totp_factors').select('id').where('account_id', '=', accountId).where('confirmed_at', 'is not', null).where('removed_at', 'is', null)).as('totp'),
+    eb.exists(eb.selectFrom('passkeys').select('id').where('account_id', '=', accountId).where('removed_at', 'is', null)).as('passkey'),
+  ]),
+);
+
+/** Which second factors the account has bound, in one read (SQLite answers 0/1, PostgreSQL booleans). */
+export async function secondFactorFlags(db: Executor, accountId: string): Promise<{ totp: boolean; passkey: boolean }> {
+  const [row] = await factorFlags(db, accountId);
+  const yes = (value: unknown) => value === true || value === 1 || value === '1';
+  return { totp: yes(row?.totp), passkey: yes(row?.passkey) };
 }

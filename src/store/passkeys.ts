@@ -8,11 +8,6 @@ export function listPasskeys(db: Executor, accountId: string): Promise<PasskeyRo
   return db.selectFrom('passkeys').selectAll().where('account_id', '=', accountId).where('removed_at', 'is', null).orderBy('created_at').execute();
 }
 
-export async function hasPasskey(db: Executor, accountId: string): Promise<boolean> {
-  const row = await db.selectFrom('passkeys').select('id').where('account_id', '=', accountId).where('removed_at', 'is', null).executeTakeFirst();
-  return row !== undefined;
-}
-
 /** The account had a passkey bound before `at` and not removed by then (incident recovery asks this). */
 export async function hadPasskeyAt(db: Executor, accountId: string, at: string): Promise<boolean> {
   const row = await db

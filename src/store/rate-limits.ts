@@ -1,16 +1,12 @@
+import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 
 /**
  * Counts a hit in a fixed window kept in the store, so every instance shares the count. One upsert:
  * a new or expired window starts at 1, a live one is incremented.
  */
-export async function countHit(
-  db: Executor,
-  key: string,
-  now: string,
-  windowEndsAt: string,
-): Promise<{ hits: number; expiresAt: string }> {
-  const row = await db
+const hit = compiledOnce((db: Executor, key: string, now: string, windowEndsAt: string) =>
+  db
     .insertInto('rate_limits')
     .values({ key, hits: 1, expires_at: windowEndsAt })
     .onConflict((oc) =>
@@ -19,7 +15,11 @@ export async function countHit(
         expires_at: eb.case().when('rate_limits.expires_at', '<=', now).then(windowEndsAt).else(eb.ref('rate_limits.expires_at')).end(),
       })),
     )
-    .returning(['hits', 'expires_at'])
-    .executeTakeFirstOrThrow();
+    .returning(['hits', 'expires_at']),
+);
+
+export async function countHit(db: Executor, key: string, now: string, windowEndsAt: string): Promise<{ hits: number; expiresAt: string }> {
+  const [row] = await hit(db, key, now, windowEndsAt);
+  if (!row) throw new Error('rate limit upsert returned no row');
   return { hits: Number(row.hits), expiresAt: row.expires_at };
 }

@@ -1,3 +1,4 @@
+import { compiledInsert, compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { Selectable } from 'kysely';
 import type { RiskDecisionsTable } from './schema.ts';
@@ -19,15 +20,18 @@ export async function countFailures(db: Executor, keys: readonly string[], at: s
     .execute();
 }
 
-/** Failures per key since the bucket `from` (inclusive): one indexed range read for all keys. */
-export async function sumFailures(db: Executor, keys: readonly string[], from: string): Promise<Map<string, number>> {
-  const rows = await db
+const failureSums = compiledOnce((db: Executor, account: string, address: string, global: string, fromBucket: string) =>
+  db
     .selectFrom('risk_counters')
     .select(['key', (eb) => eb.fn.sum<number | string>('count').as('total')])
-    .where('key', 'in', keys)
-    .where('bucket', '>=', minuteBucket(from))
-    .groupBy('key')
-    .execute();
+    .where('key', 'in', [account, address, global])
+    .where('bucket', '>=', fromBucket)
+    .groupBy('key'),
+);
+
+/** Failures per key (the account's, the client address's, the shop's) since `from`: one indexed range read. */
+export async function sumFailures(db: Executor, keys: { account: string; address: string; global: string }, from: string): Promise<Map<string, number>> {
+  const rows = await failureSums(db, keys.account, keys.address, keys.global, minuteBucket(from));
   return new Map(rows.map((row) => [row.key, Number(row.total)]));
 }
 
@@ -35,9 +39,19 @@ export async function pruneCounters(db: Executor, before: string): Promise<void>
   await db.deleteFrom('risk_counters').where('bucket', '<', minuteBucket(before)).execute();
 }
 
-export async function insertRiskDecision(db: Executor, row: RiskDecisionRow): Promise<void> {
-  await db.insertInto('risk_decisions').values(row).execute();
-}
+// Every sign-in and sensitive change writes one: compiled once.
+export const insertRiskDecision: (db: Executor, row: RiskDecisionRow) => Promise<void> = compiledInsert('risk_decisions', [
+  'id',
+  'account_id',
+  'action',
+  'decision',
+  'score',
+  'reasons',
+  'ip',
+  'country',
+  'device_id',
+  'created_at',
+]);
 
 export function listRiskDecisions(db: Executor, accountId: string, limit: number): Promise<RiskDecisionRow[]> {
   return db.selectFrom('risk_decisions').selectAll().where('account_id', '=', accountId).orderBy('created_at', 'desc').limit(limit).execute();
@@ -60,8 +74,12 @@ export interface AccountLocations {
   last: { country: string; at: string } | null;
 }
 
+const locationsOf = compiledOnce((db: Executor, accountId: string) =>
+  db.selectFrom('account_locations').select(['country', 'last_seen_at']).where('account_id', '=', accountId).orderBy('last_seen_at', 'desc'),
+);
+
 export async function readAccountLocations(db: Executor, accountId: string): Promise<AccountLocations> {
-  const rows = await db.selectFrom('account_locations').select(['country', 'last_seen_at']).where('account_id', '=', accountId).orderBy('last_seen_at', 'desc').execute();
+  const rows = await locationsOf(db, accountId);
   const latest = rows[0];
   return { countries: rows.map((r) => r.country), last: latest ? { country: latest.country, at: latest.last_seen_at } : null };
 }

@@ -1,35 +1,42 @@
-import type { CompiledQuery, Insertable, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
+import { compiledInsert, compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { SessionsTable } from './schema.ts';
 
 export type SessionRow = Selectable<SessionsTable>;
 
-export async function insertSession(db: Executor, row: Insertable<SessionsTable>): Promise<void> {
-  await db.insertInto('sessions').values(row).execute();
-}
+// Every sign-in writes one: compiled once.
+export const insertSession: (db: Executor, row: SessionRow) => Promise<void> = compiledInsert('sessions', [
+  'id',
+  'token_hash',
+  'account_id',
+  'device_label',
+  'user_agent',
+  'ip',
+  'area',
+  'created_at',
+  'last_seen_at',
+  'authenticated_at',
+  'revoked_at',
+  'revoke_reason',
+  'device_id',
+  'risk_decision',
+]);
 
 export type SessionWithAccountRow = SessionRow & { email: string; name: string; locale: string; status: string; irreversible_hold_until: string | null };
 
-const sessionWithAccountQuery = (db: Executor, tokenHash: string) =>
+const sessionWithAccount = compiledOnce((db: Executor, tokenHash: string) =>
   db
     .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
     .selectAll('sessions')
     .select(['accounts.email', 'accounts.name', 'accounts.locale', 'accounts.status', 'accounts.irreversible_hold_until'])
-    .where('sessions.token_hash', '=', tokenHash);
-
-/** Compiled once per database: the session check runs on every request, building it each time costs more than running it. */
-const compiledSessionQuery = new WeakMap<Executor, CompiledQuery<SessionWithAccountRow>>();
+    .where('sessions.token_hash', '=', tokenHash),
+);
 
 /** The session check: one indexed read that also brings what a caller needs to know about the account. */
 export async function findSessionWithAccount(db: Executor, tokenHash: string): Promise<SessionWithAccountRow | undefined> {
-  let compiled = compiledSessionQuery.get(db);
-  if (!compiled) {
-    compiled = sessionWithAccountQuery(db, '').compile();
-    compiledSessionQuery.set(db, compiled);
-  }
-  const result = await db.executeQuery<SessionWithAccountRow>({ ...compiled, parameters: [tokenHash] });
-  return result.rows[0];
+  return (await sessionWithAccount(db, tokenHash))[0];
 }
 
 export function listLiveSessions(db: Executor, accountId: string): Promise<SessionRow[]> {

@@ -1,3 +1,4 @@
+import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 
 export interface ThrottleRow {
@@ -5,9 +6,13 @@ export interface ThrottleRow {
   blockedUntil: string | null;
 }
 
-/** The rows of several keys at once (the account's and the client address's); missing keys are absent. */
-export async function readThrottles(db: Executor, keys: readonly string[]): Promise<Map<string, ThrottleRow>> {
-  const rows = await db.selectFrom('sign_in_throttle').select(['key', 'failures', 'blocked_until']).where('key', 'in', keys).execute();
+const twoThrottles = compiledOnce((db: Executor, first: string, second: string) =>
+  db.selectFrom('sign_in_throttle').select(['key', 'failures', 'blocked_until']).where('key', 'in', [first, second]),
+);
+
+/** The account's and the client address's rows at once; missing keys are absent. */
+export async function readThrottles(db: Executor, accountKey: string, addressKey: string): Promise<Map<string, ThrottleRow>> {
+  const rows = await twoThrottles(db, accountKey, addressKey);
   return new Map(rows.map((row) => [row.key, { failures: Number(row.failures), blockedUntil: row.blocked_until }]));
 }
 

@@ -1,0 +1,42 @@
+import type { Compilable, CompiledQuery, Insertable } from 'kysely';
+import type { Executor } from './database.ts';
+import type { Database } from './schema.ts';
+
+/**
+ * A hot query built and compiled once per dialect, then run with each call's values. Building and
+ * compiling a query with Kysely costs more than SQLite takes to run it, so the sign-in and session paths
+ * use this. Only for queries whose SQL does not depend on the values: a fixed number of IN items, no
+ * optional clauses. The values are found by position through placeholders, so constants written
+ * into the query stay as they are.
+ */
+export function compiledOnce<Params extends unknown[], Row>(build: (db: Executor, ...params: Params) => Compilable<Row>) {
+  const cache = new WeakMap<object, { query: CompiledQuery<Row>; slots: number[] }>();
+  return async function run(db: Executor, ...params: Params): Promise<Row[]> {
+    const adapter = db.getExecutor().adapter;
+    let entry = cache.get(adapter);
+    if (!entry) {
+      const placeholders = params.map((_, i) => `\u0000placeholder-${i}\u0000`) as Params;
+      const query = build(db, ...placeholders).compile();
+      const slots = query.parameters.map((value) => (typeof value === 'string' && value.startsWith('\u0000placeholder-') ? Number(value.slice(13, -1)) : -1));
+      if (slots.filter((s) => s >= 0).length < params.length) throw new Error('compiledOnce: a value is not a query parameter');
+      entry = { query, slots };
+      cache.set(adapter, entry);
+    }
+    const { query, slots } = entry;
+    const parameters = query.parameters.map((constant, i) => {
+      const slot = slots[i] ?? -1;
+      return slot >= 0 ? params[slot] : constant;
+    });
+    return (await db.executeQuery<Row>({ ...query, parameters })).rows;
+  };
+}
+
+/** An insert of whole rows into `table`, compiled once: every row names the same columns, in this order. */
+export function compiledInsert<T extends keyof Database & string>(table: T, columns: readonly (keyof Insertable<Database[T]> & string)[]) {
+  const insert = compiledOnce((db: Executor, ...values: unknown[]) =>
+    db.insertInto(table).values(Object.fromEntries(columns.map((column, i) => [column, values[i]])) as Insertable<Database[T]>),
+  );
+  return async (db: Executor, row: Insertable<Database[T]>): Promise<void> => {
+    await insert(db, ...columns.map((column) => row[column]));
+  };
+}
