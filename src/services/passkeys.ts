@@ -48,6 +48,12 @@ function relyingParty(deps: ServiceDeps): { origin: string; rpID: string } {
   return { origin: url.origin, rpID: url.hostname };
 }
 
+/** What every answer must match: our challenge, our origin and RP ID, and user verification (STANDARDS H1). */
+function expectations(deps: ServiceDeps, challenge: string) {
+  const rp = relyingParty(deps);
+  return { expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.rpID, requireUserVerification: true };
+}
+
 function bytesOf(buffer: Buffer): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(buffer.length);
   bytes.set(buffer);
@@ -123,14 +129,7 @@ export async function registerPasskey(
   assertPrivileged(deps, session);
   const { challenge, accountId } = await useChallenge(deps, response.response.clientDataJSON, 'passkey-registration');
   if (accountId !== session.accountId) throw new DomainError('PASSKEY_FAILED');
-  const rp = relyingParty(deps);
-  const verification = await verifyRegistrationResponse({
-    response,
-    expectedChallenge: challenge,
-    expectedOrigin: rp.origin,
-    expectedRPID: rp.rpID,
-    requireUserVerification: true,
-  }).catch(() => ({ verified: false as const }));
+  const verification = await verifyRegistrationResponse({ response, ...expectations(deps, challenge) }).catch(() => ({ verified: false as const }));
   if (!verification.verified) throw new DomainError('PASSKEY_FAILED');
   const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
   const now = deps.clock.now().toISOString();
@@ -208,13 +207,9 @@ export async function verifyPasskeyAssertion(
   const { challenge, accountId } = await useChallenge(deps, response.response.clientDataJSON, purpose);
   const passkey = await findPasskeyByCredentialId(deps.db, response.id);
   if (!passkey || (accountId !== null && passkey.account_id !== accountId)) throw new DomainError('PASSKEY_FAILED');
-  const rp = relyingParty(deps);
   const result = await verifyAuthenticationResponse({
     response,
-    expectedChallenge: challenge,
-    expectedOrigin: rp.origin,
-    expectedRPID: rp.rpID,
-    requireUserVerification: true,
+    ...expectations(deps, challenge),
     credential: {
       id: passkey.credential_id,
       publicKey: bytesOf(Buffer.from(passkey.public_key, 'base64url')),
