@@ -33,6 +33,9 @@ const envSchema = z.object({
   MAMORI_RISK_DENY_AT: intFrom(1, 101, 80),
   MAMORI_HOLD_HOURS: intFrom(0, 24 * 14, 24),
   MAMORI_IRREVERSIBLE_HOLD_HOURS: intFrom(0, 24 * 30, 72),
+  MAMORI_SLA_FIRST_RESPONSE_MINUTES: intFrom(1, 60 * 24 * 7, 60),
+  MAMORI_SLA_CONTAINMENT_MINUTES: intFrom(1, 60 * 24 * 7, 15),
+  MAMORI_SLA_RECOVERY_HOURS: intFrom(1, 24 * 30, 24),
   MAMORI_GEOIP_DATABASE: z.string().min(1).optional(),
   MAMORI_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   MAMORI_DEMO_ACCOUNT: z.enum(['true', 'false']).optional(),
@@ -69,6 +72,8 @@ export interface Config {
   irreversibleHoldMs: number;
   /** An MMDB file with a country_code per network; the bundled PDDL IPtoASN database when unset. */
   geoipDatabase: string | null;
+  /** Support desk service levels: the queue's clocks (DESIGN 2 E). */
+  sla: { firstResponseMs: number; containmentMs: number; recoveryMs: number };
   trustProxy: boolean;
   demoAccount: boolean;
   logLevel: string;
@@ -122,6 +127,11 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     holdMs: e.MAMORI_HOLD_HOURS * 3_600_000,
     irreversibleHoldMs: e.MAMORI_IRREVERSIBLE_HOLD_HOURS * 3_600_000,
     geoipDatabase: e.MAMORI_GEOIP_DATABASE ?? null,
+    sla: Object.freeze({
+      firstResponseMs: e.MAMORI_SLA_FIRST_RESPONSE_MINUTES * 60_000,
+      containmentMs: e.MAMORI_SLA_CONTAINMENT_MINUTES * 60_000,
+      recoveryMs: e.MAMORI_SLA_RECOVERY_HOURS * 3_600_000,
+    }),
     trustProxy: e.MAMORI_TRUST_PROXY === 'true',
     demoAccount: e.MAMORI_DEMO_ACCOUNT ? e.MAMORI_DEMO_ACCOUNT === 'true' : e.MAMORI_MODE === 'development',
     logLevel: e.MAMORI_LOG_LEVEL,

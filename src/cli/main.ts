@@ -8,6 +8,7 @@ import { openStore } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { verifyAccountLogs } from '../services/change-log.ts';
 import { runDemo } from './demo/run.ts';
+import { staffAdd } from './staff-add.ts';
 
 const USAGE = `Usage: mamori <command>
 
@@ -16,6 +17,7 @@ Commands:
   migrate      bring the database schema up to date
   log verify   check every account log's hash chain; name the first broken entry
   demo         replay the story (seed/STORY.md) on a throw-away store with a fake clock
+  staff add    add a support desk member: --email … --name … [--role agent|admin] (the first is an admin)
   help         show this text
 
 Configuration comes from environment variables; see README.md.`;
@@ -93,6 +95,9 @@ async function main(argv: string[]): Promise<number> {
       return verifyLogs(config);
     case 'demo':
       return runDemo((line) => process.stdout.write(`${line}\n`));
+    case 'staff':
+      if (argv[1] !== 'add') break;
+      return staffAdd(config, argv.slice(2), (line) => process.stdout.write(`${line}\n`));
     default:
       break;
   }

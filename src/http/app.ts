@@ -20,6 +20,7 @@ import { authRoutes } from './routes/auth-routes.ts';
 import { devRoutes } from './routes/dev-routes.ts';
 import { incidentRoutes } from './routes/incident-routes.ts';
 import { passkeyRoutes } from './routes/passkey-routes.ts';
+import { staffRoutes } from './routes/staff-routes.ts';
 import { twoStepRoutes } from './routes/two-step-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 
@@ -133,6 +134,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (domainError.code === 'INTERNAL') request.log.error({ err: error }, 'request_failed');
     if (!isApi(request)) {
       if (domainError.code === 'UNAUTHENTICATED') return reply.redirect('/sign-in', 303);
+      if (domainError.code === 'STAFF_UNAUTHENTICATED') return reply.redirect('/staff/sign-in', 303);
       if (domainError.code === 'REAUTH_REQUIRED') {
         const back = request.url.split('?')[0]?.startsWith('/account/sessions') ? '/account/sessions' : '/account';
         return reply.redirect(`/reauth?returnTo=${encodeURIComponent(back)}`, 303);
@@ -160,6 +162,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(incidentRoutes(deps));
   await app.register(twoStepRoutes(deps));
   await app.register(passkeyRoutes(deps));
+  await app.register(staffRoutes(deps));
   await app.register(apiRoutes(deps));
   if (options.devMailbox) await app.register(devRoutes(deps));
   return app;

@@ -90,7 +90,7 @@ export async function twoStepStatus(deps: ServiceDeps, session: ActiveSession): 
   const label = session.account?.email ?? 'account';
   return {
     active: active !== undefined,
-    pending: pending && !active ? { secret: pending.secret, uri: totpFor(pending.secret, label, deps.config.shopName).toString() } : null,
+    pending: pending && !active ? { secret: pending.secret, uri: totpUri(pending.secret, label, deps.config.shopName) } : null,
     unusedRecoveryCodes: unused,
   };
 }
@@ -101,18 +101,30 @@ export async function startTotpSetup(deps: ServiceDeps, session: ActiveSession):
   const now = deps.clock.now().toISOString();
   await deps.db.transaction().execute(async (trx) => {
     await retireTotp(trx, session.accountId, 'pending', now);
-    await insertTotp(trx, { id: deps.random.id(), account_id: session.accountId, secret: new Secret({ size: 20 }).base32, created_at: now });
+    await insertTotp(trx, { id: deps.random.id(), account_id: session.accountId, secret: newTotpSecret(), created_at: now });
   });
+}
+
+/** The 30-second step a code belongs to (one step either side allowed for clock drift), or null. */
+export function totpStep(secret: string, code: string, timestamp: number): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
+  const delta = totpFor(secret, 'x', 'x').validate({ token: code, timestamp, window: 1 });
+  return delta === null ? null : Math.floor(timestamp / 1000 / PERIOD_S) + delta;
+}
+
+/** An otpauth:// URI for an authenticator app. */
+export function totpUri(secret: string, label: string, issuer: string): string {
+  return totpFor(secret, label, issuer).toString();
+}
+
+export function newTotpSecret(): string {
+  return new Secret({ size: 20 }).base32;
 }
 
 /** Checks a TOTP code against the factor at the application clock; each step is accepted once. */
 async function acceptTotp(trx: Executor, deps: ServiceDeps, factor: TotpFactorRow, code: string): Promise<boolean> {
-  if (!/^\d{6}$/.test(code)) return false;
-  const timestamp = deps.clock.now().getTime();
-  const delta = totpFor(factor.secret, 'x', 'x').validate({ token: code, timestamp, window: 1 });
-  if (delta === null) return false;
-  const step = Math.floor(timestamp / 1000 / PERIOD_S) + delta;
-  return useTotpStep(trx, factor.id, step);
+  const step = totpStep(factor.secret, code, deps.clock.now().getTime());
+  return step !== null && useTotpStep(trx, factor.id, step);
 }
 
 /** Confirms enrolment with a first code; returns the recovery codes, shown once and stored hashed. */

@@ -48,3 +48,45 @@ export function listSupportRequests(db: Executor, incidentId: string): Promise<S
 export function findRecoveredIncident(db: Executor, accountId: string): Promise<IncidentRow | undefined> {
   return db.selectFrom('incidents').selectAll().where('account_id', '=', accountId).where('state', '=', 'recovered').orderBy('created_at', 'desc').executeTakeFirst();
 }
+
+/** The support queue's open cases: incidents not yet closed, and requests not yet closed, with the account's address. */
+export function listOpenIncidentsWithAccount(db: Executor) {
+  return db
+    .selectFrom('incidents')
+    .innerJoin('accounts', 'accounts.id', 'incidents.account_id')
+    .select([
+      'incidents.id',
+      'incidents.account_id',
+      'incidents.state',
+      'incidents.opened_by',
+      'incidents.created_at',
+      'incidents.contained_at',
+      'incidents.recovered_at',
+      'incidents.closed_at',
+      'incidents.first_response_at',
+      'accounts.email',
+    ])
+    .where('incidents.state', 'not in', ['closed', 'dismissed'])
+    .execute();
+}
+
+export function listOpenRequestsWithAccount(db: Executor) {
+  return db
+    .selectFrom('support_requests')
+    .innerJoin('accounts', 'accounts.id', 'support_requests.account_id')
+    .select([
+      'support_requests.id',
+      'support_requests.account_id',
+      'support_requests.incident_id',
+      'support_requests.kind',
+      'support_requests.body',
+      'support_requests.phone',
+      'support_requests.preferred_time',
+      'support_requests.created_at',
+      'support_requests.first_response_at',
+      'support_requests.closed_at',
+      'accounts.email',
+    ])
+    .where('support_requests.closed_at', 'is', null)
+    .execute();
+}

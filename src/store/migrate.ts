@@ -5,6 +5,7 @@ import * as accountLogAndIncidents from './migrations/0002-account-log-and-incid
 import * as secondFactors from './migrations/0003-second-factors.ts';
 import * as signInThrottle from './migrations/0004-sign-in-throttle.ts';
 import * as riskPasskeysHolds from './migrations/0005-risk-passkeys-holds.ts';
+import * as supportDesk from './migrations/0006-support-desk.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003-second-factors': secondFactors,
   '0004-sign-in-throttle': signInThrottle,
   '0005-risk-passkeys-holds': riskPasskeysHolds,
+  '0006-support-desk': supportDesk,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -169,6 +169,8 @@ export interface IncidentsTable {
   closed_at: string | null;
   /** 1 when the account had a second factor before the compromise: recovery then needs it too. */
   requires_second_factor: Generated<number>;
+  first_response_at: Generated<string | null>;
+  assigned_staff_id: Generated<string | null>;
 }
 
 export interface SupportRequestsTable {
@@ -181,6 +183,9 @@ export interface SupportRequestsTable {
   preferred_time: string | null;
   locale: string;
   created_at: string;
+  first_response_at: Generated<string | null>;
+  assigned_staff_id: Generated<string | null>;
+  closed_at: Generated<string | null>;
 }
 
 export interface TotpFactorsTable {
@@ -286,6 +291,32 @@ export interface HeldChangesTable {
   outcome: string | null;
 }
 
+export type StaffRole = 'agent' | 'admin';
+
+export interface StaffMembersTable {
+  id: string;
+  email: string;
+  name: string;
+  role: StaffRole;
+  password_hash: string;
+  /** Base32 TOTP seed: staff sign in with password + TOTP, always. */
+  totp_secret: string;
+  totp_last_step: Generated<number>;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface StaffSessionsTable {
+  id: string;
+  token_hash: string;
+  staff_id: string;
+  ip: string;
+  user_agent: string;
+  created_at: string;
+  last_seen_at: string;
+  revoked_at: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -309,4 +340,6 @@ export interface Database {
   passkeys: PasskeysTable;
   held_changes: HeldChangesTable;
   webauthn_challenges: WebauthnChallengesTable;
+  staff_members: StaffMembersTable;
+  staff_sessions: StaffSessionsTable;
 }

@@ -8,15 +8,17 @@ export function csrfField(ctx: PageContext): SafeHtml {
 export interface LayoutOptions {
   /** Pages with a passkey button load the WebAuthn helper (SimpleWebAuthn's browser bundle) and ours. */
   passkeys?: boolean;
+  /** The support desk has its own navigation. */
+  nav?: SafeHtml;
 }
 
 export function layout(ctx: PageContext, title: string, body: SafeHtml | SafeHtml[], options: LayoutOptions = {}): string {
   const { t } = ctx;
-  const nav = ctx.signedIn
+  const nav = options.nav ?? (ctx.signedIn
     ? html`<a href="/account">${t('nav.account')}</a>
 <a href="/account/sessions">${t('nav.sessions')}</a>
 <form method="post" action="/sign-out" class="inline">${csrfField(ctx)}<button type="submit" class="link">${t('nav.signOut')}</button></form>`
-    : html`<a href="/sign-in">${t('nav.signIn')}</a> <a href="/register">${t('nav.register')}</a>`;
+    : html`<a href="/sign-in">${t('nav.signIn')}</a> <a href="/register">${t('nav.register')}</a>`);
   const phone = ctx.supportPhone ? t('footer.helpPhone', { phone: ctx.supportPhone }) : '';
   return html`<!doctype html>
 <html lang="${ctx.locale}">

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { DomainError } from '../../core/errors.ts';
+import { normalizeEmail } from '../../core/email-address.ts';
+import { sessionState, type SessionLimits } from '../../core/session-policy.ts';
+import type { StaffRole } from '../../store/schema.ts';
+import { findStaffByEmail, findStaffSession, insertStaff, insertStaffSession, revokeStaffSession, touchStaffSession, useStaffTotpStep } from '../../store/staff.ts';
+import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { assertNotThrottled, noteFailure, noteSuccess } from '../sign-in-throttle.ts';
+import { hashToken, looksLikeToken } from '../token-hash.ts';
+import { newTotpSecret, totpStep, totpUri } from '../two-step.ts';
+
+/** Staff sessions are short (STANDARDS G: higher-risk functionality): 30 minutes idle, 12 hours in all. */
+export const STAFF_SESSION_LIMITS: SessionLimits = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000, privilegedMs: 0, touchIntervalMs: 60_000 };
+
+export interface StaffSession {
+  id: string;
+  staffId: string;
+  email: string;
+  name: string;
+  role: StaffRole;
+}
+
+/** The throttle keys of staff never collide with a customer's, even for the same address. */
+const throttleName = (email: string) => `staff:${email}`;
+
+/**
+ * `mamori staff add`: a staff member with a generated password and TOTP seed, shown once. Staff always
+ * sign in with both: support sees customers' accounts, so a stolen staff password alone must open nothing.
+ */
+export async function addStaff(deps: ServiceDeps, input: { email: string; name: string; role: StaffRole }): Promise<{ password: string; totpSecret: string; totpUri: string }> {
+  const email = normalizeEmail(input.email);
+  if (await findStaffByEmail(deps.db, email)) throw new DomainError('EMAIL_UNAVAILABLE');
+  const password = randomBytes(18).toString('base64url');
+  const totpSecret = newTotpSecret();
+  await insertStaff(deps.db, {
+    id: deps.random.id(),
+    email,
+    name: input.name,
+    role: input.role,
+    password_hash: await deps.hasher.hash(password),
+    totp_secret: totpSecret,
+    created_at: deps.clock.now().toISOString(),
+    disabled_at: null,
+  });
+  deps.log.info({ event: 'user_created', staff: email, role: input.role }, 'user_created');
+  return { password, totpSecret, totpUri: totpUri(totpSecret, email, `${deps.config.shopName} support`) };
+}
+
+/** Password and TOTP code together; unknown addresses cost the same hash and get the same answer. */
+export async function staffSignIn(deps: ServiceDeps, input: { email: string; password: string; code: string }, origin: RequestOrigin): Promise<{ token: string }> {
+  const email = normalizeEmail(input.email);
+  const failuresSoFar = await assertNotThrottled(deps, throttleName(email), undefined, origin);
+  const staff = await findStaffByEmail(deps.db, email);
+  const usable = staff && !staff.disabled_at ? staff : undefined;
+  const passwordOk = await deps.hasher.verify(usable?.password_hash ?? null, input.password);
+  const step = usable && passwordOk ? totpStep(usable.totp_secret, input.code.trim(), deps.clock.now().getTime()) : null;
+  if (!usable || !passwordOk || step === null || !(await useStaffTotpStep(deps.db, usable.id, step))) {
+    await noteFailure(deps.db, deps, throttleName(email), undefined, origin);
+    deps.log.warn({ event: 'authn_login_fail', staff: true, ip: origin.ip }, 'authn_login_fail');
+    throw new DomainError('INVALID_CREDENTIALS');
+  }
+  if (failuresSoFar > 0) await noteSuccess(deps.db, throttleName(email));
+  const token = deps.random.token();
+  const now = deps.clock.now().toISOString();
+  await insertStaffSession(deps.db, { id: deps.random.id(), token_hash: hashToken(token), staff_id: usable.id, ip: origin.ip, user_agent: origin.userAgent.slice(0, 512), created_at: now, last_seen_at: now, revoked_at: null });
+  deps.log.info({ event: 'authn_login_success', staff: usable.email, role: usable.role, ip: origin.ip }, 'authn_login_success');
+  return { token };
+}
+
+export async function resolveStaffSession(deps: ServiceDeps, token: string | undefined): Promise<StaffSession | null> {
+  if (!looksLikeToken(token)) return null;
+  const row = await findStaffSession(deps.db, hashToken(token));
+  if (!row || row.disabled_at) return null;
+  const now = deps.clock.now();
+  const times = { createdAt: new Date(row.created_at), lastSeenAt: new Date(row.last_seen_at), authenticatedAt: new Date(row.created_at), revokedAt: row.revoked_at ? new Date(row.revoked_at) : null };
+  if (sessionState(times, now, STAFF_SESSION_LIMITS) !== 'active') return null;
+  if (now.getTime() - times.lastSeenAt.getTime() >= STAFF_SESSION_LIMITS.touchIntervalMs) await touchStaffSession(deps.db, row.id, now.toISOString());
+  return { id: row.id, staffId: row.staff_id, email: row.email, name: row.name, role: row.role };
+}
+
+export async function staffSignOut(deps: ServiceDeps, session: StaffSession): Promise<void> {
+  await revokeStaffSession(deps.db, session.id, deps.clock.now().toISOString());
+}
+
+/** Admin-only actions: an agent is refused, and the attempt is logged (OWASP authz_fail). */
+export function assertAdmin(deps: ServiceDeps, session: StaffSession, what: string): void {
+  if (session.role === 'admin') return;
+  deps.log.warn({ event: 'authz_fail', staff: session.email, role: session.role, what }, 'authz_fail');
+  throw new DomainError('FORBIDDEN');
+}

@@ -1,0 +1,36 @@
+import type { Kysely } from 'kysely';
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  // Staff are not customers: their own table, their own sessions, their own cookie.
+  await db.schema
+    .createTable('staff_members')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('email', 'text', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('password_hash', 'text', (c) => c.notNull())
+    .addColumn('totp_secret', 'text', (c) => c.notNull())
+    .addColumn('totp_last_step', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('disabled_at', 'text')
+    .execute();
+
+  await db.schema
+    .createTable('staff_sessions')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+    .addColumn('staff_id', 'text', (c) => c.notNull().references('staff_members.id'))
+    .addColumn('ip', 'text', (c) => c.notNull())
+    .addColumn('user_agent', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('last_seen_at', 'text', (c) => c.notNull())
+    .addColumn('revoked_at', 'text')
+    .execute();
+
+  // What the service-level clocks need: when a person first answered, and who holds the case.
+  await db.schema.alterTable('incidents').addColumn('first_response_at', 'text').execute();
+  await db.schema.alterTable('incidents').addColumn('assigned_staff_id', 'text').execute();
+  await db.schema.alterTable('support_requests').addColumn('first_response_at', 'text').execute();
+  await db.schema.alterTable('support_requests').addColumn('assigned_staff_id', 'text').execute();
+  await db.schema.alterTable('support_requests').addColumn('closed_at', 'text').execute();
+}

@@ -1,0 +1,81 @@
+import type { CaseKind, SlaClock } from '../../core/support/sla.ts';
+import type { StaffSession } from '../../services/staff/staff-accounts.ts';
+import type { QueueItem } from '../../services/staff/queue.ts';
+import type { StaffRow } from '../../store/staff.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { formatDateTime, isMessageKey } from '../i18n/translate.ts';
+import { csrfField, layout } from '../layout.ts';
+import { errorSummary, field } from '../forms.ts';
+import type { FormState, PageContext } from '../page-context.ts';
+
+function staffNav(ctx: PageContext, staff: StaffSession | null): SafeHtml | undefined {
+  if (!staff) return html`<a href="/staff/sign-in">${ctx.t('staff.signIn.title')}</a>`;
+  return html`<a href="/staff">${ctx.t('staff.queue.title')}</a>${staff.role === 'admin' ? html` <a href="/staff/team">${ctx.t('staff.team.title')}</a>` : ''}
+<span class="who">${staff.name} (${ctx.t(`staff.role.${staff.role}`)})</span>
+<form method="post" action="/staff/sign-out" class="inline">${csrfField(ctx)}<button type="submit" class="link">${ctx.t('nav.signOut')}</button></form>`;
+}
+
+export function staffSignInPage(ctx: PageContext, state: FormState = {}): string {
+  const { t } = ctx;
+  return layout(
+    ctx,
+    t('staff.signIn.title'),
+    html`<p>${t('staff.signIn.lead')}</p>${errorSummary(state)}<form method="post" action="/staff/sign-in" novalidate>${csrfField(ctx)}
+${field(ctx, { name: 'email', label: 'signIn.email', type: 'email', autocomplete: 'username', required: true, maxlength: 254 }, state)}
+${field(ctx, { name: 'password', label: 'signIn.password', type: 'password', autocomplete: 'current-password', required: true }, state)}
+${field(ctx, { name: 'code', label: 'twoStep.code', autocomplete: 'one-time-code', required: true, maxlength: 6 }, state)}
+<button type="submit">${t('signIn.submit')}</button></form>`,
+    { nav: staffNav(ctx, null) },
+  );
+}
+
+/** "due in 42 min" / "late by 1 h 5 min", from the server's clock. */
+export function clockText(ctx: PageContext, clock: SlaClock): string {
+  const minutes = Math.ceil(Math.abs(clock.remainingMs) / 60_000);
+  const span = minutes >= 60 ? ctx.t('staff.clock.hours', { h: Math.floor(minutes / 60), m: minutes % 60 }) : ctx.t('staff.clock.minutes', { m: minutes });
+  const what = ctx.t(`staff.clock.${clock.kind}`);
+  return clock.breached ? ctx.t('staff.clock.late', { what, span }) : ctx.t('staff.clock.due', { what, span });
+}
+
+const KINDS: CaseKind[] = ['incident', 'message', 'callback'];
+
+function stateLabel(ctx: PageContext, state: string): string {
+  const key = `staff.state.${state}`;
+  return isMessageKey(key) ? ctx.t(key) : state;
+}
+
+export function queuePage(ctx: PageContext, staff: StaffSession, items: QueueItem[], filter: CaseKind | undefined): string {
+  const { t } = ctx;
+  const filters = html`<nav class="filters" aria-label="${t('staff.queue.filter')}"><a href="/staff"${filter ? '' : html` aria-current="page"`}>${t('staff.queue.all')}</a>${KINDS.map(
+    (kind) => html` <a href="/staff?kind=${kind}"${filter === kind ? html` aria-current="page"` : ''}>${t(`staff.kind.${kind}`)}</a>`,
+  )}</nav>`;
+  const rows = items.map(
+    (item) => html`<tr data-case="${item.id}" class="${item.next?.breached ? 'breached' : ''}">
+<td><span class="clock${item.next?.breached ? ' late' : ''}" data-testid="clock">${item.next ? clockText(ctx, item.next) : t('staff.clock.none')}</span></td>
+<td>${t(`staff.kind.${item.kind}`)}${item.state ? html` · ${stateLabel(ctx, item.state)}` : ''}</td>
+<td>${item.accountEmail}</td>
+<td>${item.summary ?? ''}</td>
+<td>${formatDateTime(ctx.locale, item.openedAt)}</td></tr>`,
+  );
+  return layout(
+    ctx,
+    t('staff.queue.title'),
+    html`<p>${t('staff.queue.lead')}</p>${filters}${
+      items.length === 0
+        ? html`<p data-testid="queue-empty">${t('staff.queue.empty')}</p>`
+        : html`<table class="queue" data-testid="queue"><thead><tr><th scope="col">${t('staff.queue.clock')}</th><th scope="col">${t('staff.queue.kind')}</th><th scope="col">${t('staff.queue.account')}</th><th scope="col">${t('staff.queue.summary')}</th><th scope="col">${t('staff.queue.opened')}</th></tr></thead><tbody>${rows}</tbody></table>`
+    }`,
+    { nav: staffNav(ctx, staff) },
+  );
+}
+
+export function teamPage(ctx: PageContext, staff: StaffSession, members: StaffRow[]): string {
+  const { t } = ctx;
+  return layout(
+    ctx,
+    t('staff.team.title'),
+    html`<table data-testid="team"><thead><tr><th scope="col">${t('account.name')}</th><th scope="col">${t('signIn.email')}</th><th scope="col">${t('staff.team.role')}</th><th scope="col">${t('staff.team.since')}</th></tr></thead>
+<tbody>${members.map((m) => html`<tr><td>${m.name}</td><td>${m.email}</td><td>${t(`staff.role.${m.role}`)}</td><td>${formatDateTime(ctx.locale, m.created_at)}</td></tr>`)}</tbody></table>`,
+    { nav: staffNav(ctx, staff) },
+  );
+}
