@@ -35,9 +35,13 @@ export const INCIDENT_CHANGE_KINDS = [
   'held-change-cancelled',
 ] as const;
 
+/** What staff do on a case; each is a change record with the staff member as actor (STANDARDS I4). */
+export const STAFF_CHANGE_KINDS = ['support-reply', 'call-logged', 'dispute-resolved', 'wait-changed', 'case-assigned', 'case-closed'] as const;
+
 export type CustomerChangeKind = (typeof CUSTOMER_CHANGE_KINDS)[number];
 export type IncidentChangeKind = (typeof INCIDENT_CHANGE_KINDS)[number];
-export type ChangeKind = CustomerChangeKind | IncidentChangeKind;
+export type StaffChangeKind = (typeof STAFF_CHANGE_KINDS)[number];
+export type ChangeKind = CustomerChangeKind | IncidentChangeKind | StaffChangeKind;
 
 export type ChangeValue = Record<string, string | number | null>;
 

@@ -43,6 +43,7 @@ export type MailMessage =
   | { template: 'recovery-open'; model: { recoveryLink: string } }
   | { template: 'sign-in-code'; model: OriginModel & { code: string; expiresMinutes: number } }
   | { template: 'sign-in-blocked'; model: OriginModel & { resetLink: string } }
+  | { template: 'support-reply'; model: { body: string; staffName: string } }
   | { template: 'change-held'; model: OriginModel & { kind: HeldChangeKind; detail: string | null; applyAt: string; cancelLink: string } };
 
 export type MailTemplate = MailMessage['template'];

@@ -42,3 +42,7 @@ export async function deviceStanding(db: Executor, accountId: string, deviceId: 
   // Browsers first seen in the same instant are all "first": the order between them means nothing.
   return { any: rows.length > 0, firstSeenAt: mine?.first_seen_at ?? null, isFirst: mine !== undefined && rows[0]?.first_seen_at === mine.first_seen_at };
 }
+
+export function listKnownDevices(db: Executor, accountId: string): Promise<{ device_id: string; first_seen_at: string }[]> {
+  return db.selectFrom('known_devices').select(['device_id', 'first_seen_at']).where('account_id', '=', accountId).orderBy('first_seen_at').execute();
+}

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from './database.ts';
-import type { IncidentsTable, SupportRequestsTable } from './schema.ts';
+import type { IncidentsTable, SupportNotesTable, SupportRequestsTable } from './schema.ts';
 
 export type IncidentRow = Selectable<IncidentsTable>;
 export type SupportRequestRow = Selectable<SupportRequestsTable>;
@@ -89,4 +89,52 @@ export function listOpenRequestsWithAccount(db: Executor) {
     ])
     .where('support_requests.closed_at', 'is', null)
     .execute();
+}
+
+export type SupportNoteRow = Selectable<SupportNotesTable>;
+
+export async function insertSupportNote(db: Executor, row: SupportNoteRow): Promise<void> {
+  await db.insertInto('support_notes').values(row).execute();
+}
+
+export function listSupportNotes(db: Executor, accountId: string): Promise<SupportNoteRow[]> {
+  return db.selectFrom('support_notes').selectAll().where('account_id', '=', accountId).orderBy('created_at').execute();
+}
+
+export function listRepliesForIncident(db: Executor, incidentId: string): Promise<SupportNoteRow[]> {
+  return db.selectFrom('support_notes').selectAll().where('incident_id', '=', incidentId).where('kind', '=', 'reply').orderBy('created_at').execute();
+}
+
+export function findSupportRequest(db: Executor, id: string): Promise<SupportRequestRow | undefined> {
+  return db.selectFrom('support_requests').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function listRequestsForAccount(db: Executor, accountId: string): Promise<SupportRequestRow[]> {
+  return db.selectFrom('support_requests').selectAll().where('account_id', '=', accountId).orderBy('created_at').execute();
+}
+
+/** The first answer from a person stops the first-response clock of the incident and its open requests. */
+export async function markFirstResponse(db: Executor, incidentId: string | null, requestId: string | null, at: string): Promise<void> {
+  if (incidentId) {
+    await db.updateTable('incidents').set({ first_response_at: at }).where('id', '=', incidentId).where('first_response_at', 'is', null).execute();
+    await db.updateTable('support_requests').set({ first_response_at: at }).where('incident_id', '=', incidentId).where('first_response_at', 'is', null).execute();
+  }
+  if (requestId) await db.updateTable('support_requests').set({ first_response_at: at }).where('id', '=', requestId).where('first_response_at', 'is', null).execute();
+}
+
+export async function closeSupportRequest(db: Executor, id: string, at: string): Promise<boolean> {
+  const result = await db.updateTable('support_requests').set({ closed_at: at }).where('id', '=', id).where('closed_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function assignCase(db: Executor, kind: 'incident' | 'request', id: string, staffId: string | null): Promise<boolean> {
+  const result =
+    kind === 'incident'
+      ? await db.updateTable('incidents').set({ assigned_staff_id: staffId }).where('id', '=', id).executeTakeFirst()
+      : await db.updateTable('support_requests').set({ assigned_staff_id: staffId }).where('id', '=', id).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export function listIncidentsForAccount(db: Executor, accountId: string): Promise<IncidentRow[]> {
+  return db.selectFrom('incidents').selectAll().where('account_id', '=', accountId).orderBy('created_at', 'desc').execute();
 }

@@ -73,3 +73,14 @@ export function listDevMail(db: Executor, limit: number): Promise<DevMailRow[]> 
 export function findDevMail(db: Executor, id: string): Promise<DevMailRow | undefined> {
   return db.selectFrom('dev_mailbox').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/** What was mailed about an account (the support desk's "notices sent"); the models are not read. */
+export function listOutboxForAccount(db: Executor, accountId: string, limit: number) {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'recipient', 'template', 'subject', 'status', 'attempts', 'created_at', 'sent_at'])
+    .where('account_id', '=', accountId)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+}

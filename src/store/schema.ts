@@ -317,6 +317,20 @@ export interface StaffSessionsTable {
   revoked_at: string | null;
 }
 
+export interface SupportNotesTable {
+  id: string;
+  account_id: string;
+  incident_id: string | null;
+  request_id: string | null;
+  staff_id: string;
+  /** reply (to the customer) | call (a logged phone call) */
+  kind: string;
+  body: string;
+  outcome: string | null;
+  duration_minutes: number | null;
+  created_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -342,4 +356,5 @@ export interface Database {
   webauthn_challenges: WebauthnChallengesTable;
   staff_members: StaffMembersTable;
   staff_sessions: StaffSessionsTable;
+  support_notes: SupportNotesTable;
 }

@@ -98,3 +98,7 @@ export function findSessionById(db: Executor, id: string): Promise<SessionRow | 
 export function listSessionsStartedSince(db: Executor, accountId: string, since: string): Promise<SessionRow[]> {
   return db.selectFrom('sessions').selectAll().where('account_id', '=', accountId).where('created_at', '>=', since).execute();
 }
+
+export function listRecentSessions(db: Executor, accountId: string, limit: number): Promise<SessionRow[]> {
+  return db.selectFrom('sessions').selectAll().where('account_id', '=', accountId).orderBy('created_at', 'desc').limit(limit).execute();
+}

@@ -111,4 +111,104 @@ forEachStore('support desk: staff sign-in, access and the queue', (store) => {
     assert.doesNotMatch(callbacks.body, /waiting period/);
     assert.equal((await staff.get('/staff?kind=nonsense')).statusCode, 200);
   });
+
+  /** The story up to a contained incident with the owner's call-back request; returns the owner's status page client. */
+  async function incidentWithCallback() {
+    await attackerTakesOver(m);
+    const statusPath = await reportWithDefaults(m, emailChangedReportLink(m));
+    const owner = new TestClient(m.app);
+    await owner.get(statusPath);
+    const token = new URL(statusPath, 'http://x').searchParams.get('token') ?? '';
+    assert.equal((await owner.post('/incident/callback', { token, phone: '+81 90-1234-5678', preferredTime: 'today after 18:00' })).statusCode, 303);
+    const incident = await m.deps.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
+    const request = await m.deps.db.selectFrom('support_requests').selectAll().executeTakeFirstOrThrow();
+    return { owner, statusPath, incident, request, base: `/staff/accounts/${incident.account_id}` };
+  }
+
+  const staffLog = async () =>
+    (await m.deps.db.selectFrom('account_log').select(['kind', 'actor_type', 'actor_device']).where('actor_type', '=', 'staff').orderBy('seq').execute()).map((r) => [r.kind, r.actor_device]);
+
+  test('an agent replies (mailed, on the incident page, first-response clock stopped) and logs the call (request closed); every action is on the record', async () => {
+    const { owner, statusPath, incident, request, base } = await incidentWithCallback();
+    const ken = await staffClient('ken@maple.example', agent);
+    const page = await ken.get(base);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Undo plan/);
+    assert.match(page.body, /\+81 90-1234-5678/);
+    assert.doesNotMatch(page.body, /password_hash|\$argon2/);
+
+    const reply = await ken.post(`${base}/reply`, { incidentId: incident.id, requestId: request.id, body: 'We secured your account. I will call you after 18:00.' });
+    assert.equal(reply.headers.location, `${base}?done=reply`);
+    await m.deliver();
+    const mail = m.mailer.to('taro@example.com').find((x) => /A reply from Maple Market support/.test(x.subject));
+    assert.match(mail?.text ?? '', /I will call you after 18:00\.[\s\S]*Ken Mori, Maple Market support/);
+    assert.match((await owner.get(statusPath)).body, /data-testid="support-replies">[\s\S]*I will call you after 18:00/);
+    const after = await m.deps.db.selectFrom('incidents').select('first_response_at').executeTakeFirstOrThrow();
+    assert.equal(after.first_response_at, m.clock.now().toISOString());
+
+    assert.equal((await ken.post(`${base}/call`, { incidentId: incident.id, requestId: request.id, outcome: 'reached', duration: '6', notes: 'Confirmed identity details; explained recovery.' })).statusCode, 303);
+    assert.notEqual((await m.deps.db.selectFrom('support_requests').select('closed_at').executeTakeFirstOrThrow()).closed_at, null);
+    assert.doesNotMatch((await ken.get('/staff')).body, /today after 18:00/, 'the answered call-back leaves the queue');
+    assert.equal((await ken.post(`${base}/assign`, { kind: 'incident', id: incident.id })).statusCode, 303);
+    assert.match((await ken.get(base)).body, /held by Ken Mori/);
+    assert.deepEqual(await staffLog(), [
+      ['support-reply', 'Ken Mori <ken@maple.example>'],
+      ['call-logged', 'Ken Mori <ken@maple.example>'],
+      ['case-assigned', 'Ken Mori <ken@maple.example>'],
+    ]);
+  });
+
+  test('deciding a dispute and changing a wait are admin actions: an agent is refused and nothing changes; an admin needs a reason', async () => {
+    const { incident, base } = await incidentWithCallback();
+    const ken = await staffClient('ken@maple.example', agent);
+    const refused = await ken.post(`${base}/incidents/${incident.id}/wait`, { minutes: '0', reason: 'customer verified by phone' });
+    assert.equal(refused.statusCode, 403);
+    assert.match(refused.body, /needs an administrator/);
+    assert.equal((await m.deps.db.selectFrom('incidents').select('wait_until').executeTakeFirstOrThrow()).wait_until, incident.wait_until);
+
+    const aiko = await staffClient('aiko@maple.example', admin);
+    const noReason = await aiko.post(`${base}/incidents/${incident.id}/wait`, { minutes: '0' });
+    assert.equal(noReason.statusCode, 400);
+    assert.match(noReason.body, /This field is required/);
+    assert.equal((await aiko.post(`${base}/incidents/${incident.id}/wait`, { minutes: '0', reason: 'Owner verified by phone with the old address.' })).statusCode, 303);
+    await m.deliver();
+    assert.ok(m.mailer.to('taro@example.com').some((x) => /Recover your Maple Market account now/.test(x.subject)), 'a shortened wait opens recovery on the next tick');
+    const log = await m.deps.db.selectFrom('account_log').select(['kind', 'after_value']).where('kind', '=', 'wait-changed').executeTakeFirstOrThrow();
+    assert.match(log.after_value ?? '', /Owner verified by phone/);
+  });
+
+  test('an admin decides a dispute for the owner: recovery opens at once; both sides were on the case page', async () => {
+    const { incident, base } = await incidentWithCallback();
+    await m.deliver();
+    const objectLink = m.mailer.link('evil@example.net', '/object');
+    const other = new TestClient(m.app);
+    await other.get(objectLink.replace(/^https?:\/\/[^/]+/, ''));
+    assert.equal((await other.post('/object', { token: new URL(objectLink).searchParams.get('token') ?? '', message: 'This is my account, I changed the email myself.' })).statusCode, 200);
+    const aiko = await staffClient('aiko@maple.example', admin);
+    const page = await aiko.get(base);
+    assert.match(page.body, /Both sides/);
+    assert.match(page.body, /This is my account, I changed the email myself\./);
+    const ken = await staffClient('ken@maple.example', agent);
+    assert.equal((await ken.post(`${base}/incidents/${incident.id}/resolve`, { decision: 'owner', reason: 'x' })).statusCode, 403);
+    assert.equal((await aiko.post(`${base}/incidents/${incident.id}/resolve`, { decision: 'owner', reason: 'Old address holder answered the call; the objector could not.' })).statusCode, 303);
+    assert.equal((await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state, 'recovery-open');
+    await m.deliver();
+    assert.ok(m.mailer.to('taro@example.com').some((x) => /Recover your Maple Market account now/.test(x.subject)));
+  });
+
+  test('hostile or oversized replies, stranger ids and posts without CSRF are refused with a clear answer and change nothing', async () => {
+    const { incident, base } = await incidentWithCallback();
+    const ken = await staffClient('ken@maple.example', agent);
+    const before = await staffLog();
+    const hostile = await ken.post(`${base}/reply`, { incidentId: incident.id, body: '<script>alert(1)</script>' });
+    assert.equal(hostile.statusCode, 400);
+    assert.match(hostile.body, /Please leave out &lt; and &gt;/);
+    assert.equal((await ken.post(`${base}/reply`, { incidentId: incident.id, body: 'x'.repeat(4001) })).statusCode, 400);
+    const stranger = await ken.post(`/staff/accounts/00000000-0000-4000-8000-000000000000/reply`, { incidentId: incident.id, body: 'Hello' });
+    assert.equal(stranger.statusCode, 404);
+    assert.equal((await ken.post(`${base}/reply`, { incidentId: incident.id, body: 'Hello', _csrf: '' })).statusCode, 403);
+    assert.equal((await ken.post(`${base}/reply`, { incidentId: 'not-a-uuid', body: 'Hello' })).statusCode, 400);
+    assert.deepEqual(await staffLog(), before);
+    assert.equal((await m.deps.db.selectFrom('support_notes').selectAll().execute()).length, 0);
+  });
 });

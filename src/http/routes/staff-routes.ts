@@ -8,7 +8,11 @@ import { supportQueue } from '../../services/staff/queue.ts';
 import { assertAdmin, resolveStaffSession, STAFF_SESSION_LIMITS, staffSignIn, staffSignOut, type StaffSession } from '../../services/staff/staff-accounts.ts';
 import { listStaff } from '../../store/staff.ts';
 import { queuePage, staffSignInPage, teamPage } from '../../views/pages/staff-pages.ts';
-import { email, parseForm, password } from '../form-input.ts';
+import { staffCasePage } from '../../views/pages/staff-case-page.ts';
+import type { FormState, PageContext } from '../../views/page-context.ts';
+import { caseView } from '../../services/staff/case-view.ts';
+import { assignToMe, CALL_OUTCOMES, changeWait, closeRequest, logCall, replyToCustomer, resolveDispute } from '../../services/staff/case-actions.ts';
+import { email, parseForm, password, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
 import { pageContext, requestOrigin, sendHtml } from '../request-context.ts';
 
@@ -22,6 +26,25 @@ declare module 'fastify' {
 export function staffCookieName(config: Pick<Config, 'secureCookies'>): string {
   return config.secureCookies ? '__Host-mamori_staff' : 'mamori_staff';
 }
+
+const uuid = z.uuid({ error: 'invalid_format' });
+const accountParam = z.object({ accountId: uuid });
+const incidentParams = z.object({ accountId: uuid, id: uuid });
+const refForm = { incidentId: uuid.optional(), requestId: uuid.optional() };
+const replyForm = z.object({ ...refForm, body: text(4000) });
+const callForm = z.object({
+  ...refForm,
+  outcome: z.enum(CALL_OUTCOMES, { error: 'invalid_format' }),
+  duration: z.coerce.number({ error: 'invalid_format' }).int('invalid_format').min(0, 'invalid_format').max(600, 'invalid_format'),
+  notes: text(4000),
+});
+const resolveForm = z.object({ decision: z.enum(['owner', 'other'], { error: 'required' }), reason: text(1000) });
+const waitForm = z.object({
+  minutes: z.coerce.number({ error: 'invalid_format' }).int('invalid_format').min(0, 'invalid_format').max(20_160, 'invalid_format'),
+  reason: text(1000),
+});
+const assignForm = z.object({ kind: z.enum(['incident', 'request'], { error: 'invalid_format' }), id: uuid });
+const DONE = { reply: 'staff.done.reply', call: 'staff.done.call', saved: 'staff.done.saved' } as const;
 
 const signInForm = z.object({ email, password, code: z.string({ error: 'required' }).trim().min(1, 'required').max(10, 'too_long') });
 const queueQuery = z.object({ kind: z.enum(['incident', 'message', 'callback']).optional() });
@@ -67,6 +90,59 @@ export function staffRoutes(deps: ServiceDeps) {
       const kind: CaseKind | undefined = parsed.success ? parsed.data.kind : undefined;
       return sendHtml(reply, 200, queuePage(pageContext(request, reply, config), staff, await supportQueue(deps, { kind }), kind));
     });
+
+    const casePath = (accountId: string, done: keyof typeof DONE) => `/staff/accounts/${accountId}?done=${done}`;
+    const renderCase = async (request: FastifyRequest, ctx: PageContext, state: FormState = {}) => {
+      const staff = requireStaff(request);
+      const { accountId } = parseForm(accountParam, request.params);
+      const done = (request.query as Record<string, unknown>).done;
+      const flash = typeof done === 'string' && done in DONE ? ctx.t(DONE[done as keyof typeof DONE]) : undefined;
+      return staffCasePage(ctx, staff, await caseView(deps, accountId), state, flash);
+    };
+    const caseAction = (handle: (request: FastifyRequest, staff: StaffSession, accountId: string) => Promise<keyof typeof DONE>) =>
+      formHandler(config, (ctx, state, request) => renderCase(request, ctx, state), async (request, reply) => {
+        const staff = requireStaff(request);
+        const { accountId } = parseForm(accountParam, request.params);
+        return reply.redirect(casePath(accountId, await handle(request, staff, accountId)), 303);
+      }, []);
+
+    app.get('/staff/accounts/:accountId', async (request, reply) => {
+      requireStaff(request);
+      const ctx = pageContext(request, reply, config);
+      return sendHtml(reply, 200, await renderCase(request, ctx));
+    });
+    app.post('/staff/accounts/:accountId/reply', caseAction(async (request, staff, accountId) => {
+      const input = parseForm(replyForm, request.body);
+      await replyToCustomer(deps, staff, requestOrigin(request), { accountId, incidentId: input.incidentId ?? null, requestId: input.requestId ?? null }, input.body);
+      return 'reply';
+    }));
+    app.post('/staff/accounts/:accountId/call', caseAction(async (request, staff, accountId) => {
+      const input = parseForm(callForm, request.body);
+      await logCall(deps, staff, requestOrigin(request), { accountId, incidentId: input.incidentId ?? null, requestId: input.requestId ?? null }, { outcome: input.outcome, durationMinutes: input.duration, notes: input.notes });
+      return 'call';
+    }));
+    app.post('/staff/accounts/:accountId/incidents/:id/resolve', caseAction(async (request, staff) => {
+      const { id } = parseForm(incidentParams, request.params);
+      const input = parseForm(resolveForm, request.body);
+      await resolveDispute(deps, staff, requestOrigin(request), id, input.decision, input.reason);
+      return 'saved';
+    }));
+    app.post('/staff/accounts/:accountId/incidents/:id/wait', caseAction(async (request, staff) => {
+      const { id } = parseForm(incidentParams, request.params);
+      const input = parseForm(waitForm, request.body);
+      await changeWait(deps, staff, requestOrigin(request), id, input.minutes, input.reason);
+      return 'saved';
+    }));
+    app.post('/staff/accounts/:accountId/requests/:id/close', caseAction(async (request, staff, accountId) => {
+      const { id } = parseForm(incidentParams, request.params);
+      await closeRequest(deps, staff, requestOrigin(request), accountId, id);
+      return 'saved';
+    }));
+    app.post('/staff/accounts/:accountId/assign', caseAction(async (request, staff, accountId) => {
+      const input = parseForm(assignForm, request.body);
+      await assignToMe(deps, staff, requestOrigin(request), accountId, input.kind, input.id);
+      return 'saved';
+    }));
 
     app.get('/staff/team', async (request, reply) => {
       const staff = requireStaff(request);

@@ -15,6 +15,7 @@ import {
   updateIncidentFrom,
   type IncidentRow,
   type SupportRequestRow,
+  listRepliesForIncident,
 } from '../../store/incidents.ts';
 import { actorFrom, recordChange, SYSTEM_ACTOR } from '../change-log.ts';
 import { irreversibleHoldUntil } from '../credentials.ts';
@@ -39,6 +40,8 @@ export interface IncidentView {
   checklist: ChecklistEntry[];
   timeline: ChangeRecord[];
   requests: SupportRequestRow[];
+  /** What support wrote back (also mailed). */
+  replies: { body: string; at: string }[];
   waitUntil: string | null;
 }
 
@@ -65,7 +68,11 @@ export async function viewIncident(deps: ServiceDeps, statusToken: unknown): Pro
 
 export async function describeIncident(deps: ServiceDeps, incident: IncidentRow): Promise<IncidentView> {
   const now = deps.clock.now();
-  const [log, requests] = await Promise.all([listLogSince(deps.db, incident.account_id, incident.compromise_at), listSupportRequests(deps.db, incident.id)]);
+  const [log, requests, replies] = await Promise.all([
+    listLogSince(deps.db, incident.account_id, incident.compromise_at),
+    listSupportRequests(deps.db, incident.id),
+    listRepliesForIncident(deps.db, incident.id),
+  ]);
   return {
     incident,
     state: effectiveState(incident.state as IncidentState, incident.wait_until ? new Date(incident.wait_until) : null, now),
@@ -73,6 +80,7 @@ export async function describeIncident(deps: ServiceDeps, incident: IncidentRow)
     checklist: parseChecklist(incident),
     timeline: log.map(toChangeRecord),
     requests,
+    replies: replies.map((r) => ({ body: r.body, at: r.created_at })),
     waitUntil: incident.wait_until,
   };
 }
@@ -166,7 +174,7 @@ export async function advanceDueIncidents(deps: ServiceDeps): Promise<number> {
   return opened;
 }
 
-async function openRecovery(trx: Executor, deps: ServiceDeps, incident: IncidentRow): Promise<void> {
+export async function openRecovery(trx: Executor, deps: ServiceDeps, incident: IncidentRow): Promise<void> {
   const account = await requireAccount(trx, incident.account_id);
   const recoveryLink = await issueLink(trx, deps, { accountId: account.id, purpose: 'incident-recovery', payload: { incidentId: incident.id } });
   await recordChange(trx, deps, { accountId: account.id, kind: 'recovery-opened', actor: SYSTEM_ACTOR, subjectId: incident.id });

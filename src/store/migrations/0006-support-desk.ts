@@ -27,6 +27,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('revoked_at', 'text')
     .execute();
 
+  // What staff did on a case: replies to the customer (mailed and shown on the incident page) and calls.
+  await db.schema
+    .createTable('support_notes')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+    .addColumn('incident_id', 'text')
+    .addColumn('request_id', 'text')
+    .addColumn('staff_id', 'text', (c) => c.notNull().references('staff_members.id'))
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('outcome', 'text')
+    .addColumn('duration_minutes', 'integer')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('support_notes_account').on('support_notes').columns(['account_id', 'created_at']).execute();
+
   // What the service-level clocks need: when a person first answered, and who holds the case.
   await db.schema.alterTable('incidents').addColumn('first_response_at', 'text').execute();
   await db.schema.alterTable('incidents').addColumn('assigned_staff_id', 'text').execute();

@@ -8,6 +8,7 @@ import { registrationAttemptMail } from './registration-attempt.ts';
 import { securityNoticeMail } from './security-notice.ts';
 import { changeHeldMail, signInBlockedMail, signInCodeMail } from './sign-in-mails.ts';
 import { verifyEmailMail } from './verify-email.ts';
+import { supportReplyMail } from './support-reply.ts';
 
 export type { MailContext, RenderedMail };
 
@@ -37,6 +38,8 @@ export function renderMail(message: MailMessage, localeValue: string, ctx: MailC
       return signInCodeMail(message.model, t, ctx, locale);
     case 'sign-in-blocked':
       return signInBlockedMail(message.model, t, ctx, locale);
+    case 'support-reply':
+      return supportReplyMail(message.model, t, ctx);
     case 'change-held':
       return changeHeldMail(message.model, t, ctx, locale);
   }

@@ -9,7 +9,7 @@ import { errorSummary, field, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 import { beforeAfter, changeTable, changeTitle } from './change-view.ts';
 
-function stepLine(ctx: PageContext, step: UndoStep) {
+export function stepLine(ctx: PageContext, step: UndoStep) {
   return html`<strong>${changeTitle(ctx, step.kind)}</strong> · ${formatDateTime(ctx.locale, step.occurredAt)}<br><small>${beforeAfter(ctx, step.kind, step.before, step.after)}</small>${
     step.note ? html`<br><small>${ctx.t(`undo.${step.note}`)}</small>` : ''
   }`;
@@ -47,7 +47,7 @@ ${
   );
 }
 
-function outcome(ctx: PageContext, step: AppliedStep) {
+export function stepOutcome(ctx: PageContext, step: AppliedStep) {
   return step.action === 'none' ? '' : html` — <em>${ctx.t(`undo.outcome.${step.outcome}`)}</em>`;
 }
 
@@ -71,7 +71,7 @@ ${
     : ''
 }
 <section aria-labelledby="h-undone"><h2 id="h-undone">${t('incident.undone')}</h2>
-<ul class="plan">${view.steps.map((step) => html`<li>${stepLine(ctx, step)}${outcome(ctx, step)}</li>`)}</ul></section>
+<ul class="plan">${view.steps.map((step) => html`<li>${stepLine(ctx, step)}${stepOutcome(ctx, step)}</li>`)}</ul></section>
 <section aria-labelledby="h-person"><h2 id="h-person">${t('incident.person')}</h2><p>${t('incident.personLead')}</p>
 ${errorSummary(state)}
 <form method="post" action="/incident/message" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
@@ -88,6 +88,12 @@ ${
           html`<li>${formatDateTime(ctx.locale, r.created_at)} — ${
             r.kind === 'callback' ? t('incident.request.callback', { phone: r.phone ?? '', time: r.preferred_time ?? '' }) : t('incident.request.message')
           }${r.body ? html`<br><q>${r.body}</q>` : ''}</li>`,
+      )}</ul>`
+    : ''
+}${
+  view.replies.length > 0
+    ? html`<h3>${t('incident.replies')}</h3><ul class="replies" data-testid="support-replies">${view.replies.map(
+        (r) => html`<li>${formatDateTime(ctx.locale, r.at)}<br>${r.body}</li>`,
       )}</ul>`
     : ''
 }</section>

@@ -8,7 +8,7 @@ import { csrfField, layout } from '../layout.ts';
 import { errorSummary, field } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 
-function staffNav(ctx: PageContext, staff: StaffSession | null): SafeHtml | undefined {
+export function staffNav(ctx: PageContext, staff: StaffSession | null): SafeHtml | undefined {
   if (!staff) return html`<a href="/staff/sign-in">${ctx.t('staff.signIn.title')}</a>`;
   return html`<a href="/staff">${ctx.t('staff.queue.title')}</a>${staff.role === 'admin' ? html` <a href="/staff/team">${ctx.t('staff.team.title')}</a>` : ''}
 <span class="who">${staff.name} (${ctx.t(`staff.role.${staff.role}`)})</span>
@@ -53,7 +53,7 @@ export function queuePage(ctx: PageContext, staff: StaffSession, items: QueueIte
     (item) => html`<tr data-case="${item.id}" class="${item.next?.breached ? 'breached' : ''}">
 <td><span class="clock${item.next?.breached ? ' late' : ''}" data-testid="clock">${item.next ? clockText(ctx, item.next) : t('staff.clock.none')}</span></td>
 <td>${t(`staff.kind.${item.kind}`)}${item.state ? html` · ${stateLabel(ctx, item.state)}` : ''}</td>
-<td>${item.accountEmail}</td>
+<td><a href="/staff/accounts/${item.accountId}">${item.accountEmail}</a></td>
 <td>${item.summary ?? ''}</td>
 <td>${formatDateTime(ctx.locale, item.openedAt)}</td></tr>`,
   );

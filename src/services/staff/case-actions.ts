@@ -1,0 +1,156 @@
+import type { ChangeActor } from '../../core/change-kinds.ts';
+import { addMs } from '../../core/clock.ts';
+import { DomainError } from '../../core/errors.ts';
+import { nextState, type IncidentState } from '../../core/incident/state.ts';
+import type { Executor } from '../../store/database.ts';
+import {
+  assignCase,
+  closeSupportRequest,
+  findIncident,
+  findSupportRequest,
+  insertSupportNote,
+  markFirstResponse,
+  updateIncidentFrom,
+  type IncidentRow,
+} from '../../store/incidents.ts';
+import { recordChange } from '../change-log.ts';
+import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { describeArea } from '../device.ts';
+import { openRecovery } from '../incidents/lifecycle.ts';
+import { queueMail } from '../mail-queue.ts';
+import { requireAccount } from '../profile.ts';
+import { assertAdmin, type StaffSession } from './staff-accounts.ts';
+
+/** Every staff action is a change record on the customer's account with the staff member as actor (STANDARDS I4). */
+export function staffActor(staff: StaffSession, origin: RequestOrigin): ChangeActor {
+  return { type: 'staff', sessionId: staff.id, deviceId: null, device: `${staff.name} <${staff.email}>`, ip: origin.ip, area: describeArea(origin.ip, origin.country) };
+}
+
+export interface CaseRef {
+  accountId: string;
+  incidentId: string | null;
+  requestId: string | null;
+}
+
+/** The incident and request named must belong to the account named: a form cannot reach another customer's case. */
+async function checkRef(trx: Executor, ref: CaseRef): Promise<{ incident: IncidentRow | undefined }> {
+  const incident = ref.incidentId ? await findIncident(trx, ref.incidentId) : undefined;
+  if (ref.incidentId && incident?.account_id !== ref.accountId) throw new DomainError('NOT_FOUND');
+  if (ref.requestId && (await findSupportRequest(trx, ref.requestId))?.account_id !== ref.accountId) throw new DomainError('NOT_FOUND');
+  return { incident };
+}
+
+/** A reply to the customer: mailed to the account's address and shown on the incident page. */
+export async function replyToCustomer(deps: ServiceDeps, staff: StaffSession, origin: RequestOrigin, ref: CaseRef, body: string): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    await checkRef(trx, ref);
+    const account = await requireAccount(trx, ref.accountId);
+    const now = deps.clock.now().toISOString();
+    const id = deps.random.id();
+    await insertSupportNote(trx, { id, account_id: account.id, incident_id: ref.incidentId, request_id: ref.requestId, staff_id: staff.staffId, kind: 'reply', body, outcome: null, duration_minutes: null, created_at: now });
+    await markFirstResponse(trx, ref.incidentId, ref.requestId, now);
+    await recordChange(trx, deps, { accountId: account.id, kind: 'support-reply', actor: staffActor(staff, origin), subjectId: id, after: { incident: ref.incidentId } });
+    await queueMail(trx, deps, { to: account.email, locale: account.locale, accountId: account.id, message: { template: 'support-reply', model: { body, staffName: staff.name } } });
+  });
+  deps.mailQueued();
+}
+
+export const CALL_OUTCOMES = ['reached', 'no-answer', 'voicemail', 'wrong-number'] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
+/** A phone call, logged: a call that reached the customer answers (and closes) the call-back request. */
+export async function logCall(
+  deps: ServiceDeps,
+  staff: StaffSession,
+  origin: RequestOrigin,
+  ref: CaseRef,
+  call: { outcome: CallOutcome; durationMinutes: number; notes: string },
+): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    await checkRef(trx, ref);
+    const now = deps.clock.now().toISOString();
+    const id = deps.random.id();
+    await insertSupportNote(trx, {
+      id,
+      account_id: ref.accountId,
+      incident_id: ref.incidentId,
+      request_id: ref.requestId,
+      staff_id: staff.staffId,
+      kind: 'call',
+      body: call.notes,
+      outcome: call.outcome,
+      duration_minutes: call.durationMinutes,
+      created_at: now,
+    });
+    if (call.outcome === 'reached') {
+      await markFirstResponse(trx, ref.incidentId, ref.requestId, now);
+      if (ref.requestId) await closeSupportRequest(trx, ref.requestId, now);
+    }
+    await recordChange(trx, deps, { accountId: ref.accountId, kind: 'call-logged', actor: staffActor(staff, origin), subjectId: id, after: { outcome: call.outcome, minutes: call.durationMinutes } });
+  });
+}
+
+/**
+ * A person decides a dispute (admin): for the owner, recovery opens now with a link to the restored
+ * address; against the owner, the incident is dismissed and the account stays locked for follow-up.
+ */
+export async function resolveDispute(deps: ServiceDeps, staff: StaffSession, origin: RequestOrigin, incidentId: string, decision: 'owner' | 'other', reason: string): Promise<void> {
+  assertAdmin(deps, staff, 'resolve-dispute');
+  await deps.db.transaction().execute(async (trx) => {
+    const incident = await findIncident(trx, incidentId);
+    if (!incident) throw new DomainError('NOT_FOUND');
+    if (incident.state !== 'disputed') throw new DomainError('INCIDENT_STATE');
+    const now = deps.clock.now().toISOString();
+    const to = nextState('disputed', decision === 'owner' ? 'resolve-for-owner' : 'resolve-against-owner');
+    const moved = await updateIncidentFrom(trx, incident.id, 'disputed', {
+      state: to,
+      updated_at: now,
+      ...(to === 'recovery-open' ? { recovery_opened_at: now } : { closed_at: now }),
+    });
+    if (!moved) throw new DomainError('INCIDENT_STATE');
+    await markFirstResponse(trx, incident.id, null, now);
+    await recordChange(trx, deps, { accountId: incident.account_id, kind: 'dispute-resolved', actor: staffActor(staff, origin), subjectId: incident.id, after: { decision, reason } });
+    if (to === 'recovery-open') await openRecovery(trx, deps, incident);
+  });
+  deps.mailQueued();
+}
+
+/** Shortens or extends the waiting period (admin), with the reason on record. */
+export async function changeWait(deps: ServiceDeps, staff: StaffSession, origin: RequestOrigin, incidentId: string, minutesFromNow: number, reason: string): Promise<void> {
+  assertAdmin(deps, staff, 'change-wait');
+  await deps.db.transaction().execute(async (trx) => {
+    const incident = await findIncident(trx, incidentId);
+    if (!incident) throw new DomainError('NOT_FOUND');
+    if ((incident.state as IncidentState) !== 'waiting') throw new DomainError('INCIDENT_STATE');
+    const now = deps.clock.now();
+    const waitUntil = addMs(now, minutesFromNow * 60_000).toISOString();
+    if (!(await updateIncidentFrom(trx, incident.id, 'waiting', { wait_until: waitUntil, updated_at: now.toISOString() }))) throw new DomainError('INCIDENT_STATE');
+    await recordChange(trx, deps, {
+      accountId: incident.account_id,
+      kind: 'wait-changed',
+      actor: staffActor(staff, origin),
+      subjectId: incident.id,
+      before: { wait_until: incident.wait_until },
+      after: { wait_until: waitUntil, reason },
+    });
+  });
+}
+
+/** Closes a message or call-back request that needs nothing more. */
+export async function closeRequest(deps: ServiceDeps, staff: StaffSession, origin: RequestOrigin, accountId: string, requestId: string): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    const request = await findSupportRequest(trx, requestId);
+    if (!request || request.account_id !== accountId) throw new DomainError('NOT_FOUND');
+    if (!(await closeSupportRequest(trx, requestId, deps.clock.now().toISOString()))) throw new DomainError('INCIDENT_STATE');
+    await recordChange(trx, deps, { accountId, kind: 'case-closed', actor: staffActor(staff, origin), subjectId: requestId, after: { request: request.kind } });
+  });
+}
+
+/** Takes a case (or hands it back): the queue shows who holds it. */
+export async function assignToMe(deps: ServiceDeps, staff: StaffSession, origin: RequestOrigin, accountId: string, kind: 'incident' | 'request', id: string): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    const owner = kind === 'incident' ? (await findIncident(trx, id))?.account_id : (await findSupportRequest(trx, id))?.account_id;
+    if (owner !== accountId || !(await assignCase(trx, kind, id, staff.staffId))) throw new DomainError('NOT_FOUND');
+    await recordChange(trx, deps, { accountId, kind: 'case-assigned', actor: staffActor(staff, origin), subjectId: id, after: { to: staff.email } });
+  });
+}

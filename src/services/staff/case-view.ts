@@ -1,0 +1,95 @@
+import type { ChangeRecord } from '../../core/change-kinds.ts';
+import { effectiveState, type IncidentState } from '../../core/incident/state.ts';
+import { caseClocks, type SlaClock } from '../../core/support/sla.ts';
+import { listWholeLog, toChangeRecord } from '../../store/account-log.ts';
+import { findAccountById } from '../../store/accounts.ts';
+import { listKnownDevices } from '../../store/devices.ts';
+import { listIncidentsForAccount, listRequestsForAccount, listSupportNotes, type IncidentRow, type SupportNoteRow, type SupportRequestRow } from '../../store/incidents.ts';
+import { listOutboxForAccount } from '../../store/outbox.ts';
+import { listRiskDecisions, type RiskDecisionRow } from '../../store/risk.ts';
+import { listRecentSessions, type SessionRow } from '../../store/sessions.ts';
+import { listStaff } from '../../store/staff.ts';
+import { DomainError } from '../../core/errors.ts';
+import type { ServiceDeps } from '../deps.ts';
+import { parseSteps } from '../incidents/lifecycle.ts';
+import type { AppliedStep } from '../incidents/apply-undo.ts';
+
+export interface Objection {
+  message: string;
+  at: string;
+  ip: string;
+  device: string;
+  from: string | null;
+}
+
+export interface IncidentCase {
+  incident: IncidentRow;
+  state: IncidentState;
+  steps: AppliedStep[];
+  objection: Objection | null;
+  clocks: SlaClock[];
+  assignedTo: string | null;
+}
+
+/** Everything support needs about one account; never its password or any secret. */
+export interface CaseView {
+  account: { id: string; email: string; name: string; phone: string | null; status: string; createdAt: string; passwordDisabled: boolean };
+  incidents: IncidentCase[];
+  requests: (SupportRequestRow & { assignedTo: string | null })[];
+  notes: (SupportNoteRow & { staffName: string })[];
+  timeline: ChangeRecord[];
+  sessions: SessionRow[];
+  devices: { device_id: string; first_seen_at: string }[];
+  risk: RiskDecisionRow[];
+  notices: Awaited<ReturnType<typeof listOutboxForAccount>>;
+}
+
+const date = (value: string | null) => (value ? new Date(value) : null);
+
+export async function caseView(deps: ServiceDeps, accountId: string): Promise<CaseView> {
+  const account = await findAccountById(deps.db, accountId);
+  if (!account) throw new DomainError('NOT_FOUND');
+  const now = deps.clock.now();
+  const [incidents, requests, notes, log, sessions, devices, risk, notices, staff] = await Promise.all([
+    listIncidentsForAccount(deps.db, accountId),
+    listRequestsForAccount(deps.db, accountId),
+    listSupportNotes(deps.db, accountId),
+    listWholeLog(deps.db, accountId),
+    listRecentSessions(deps.db, accountId, 20),
+    listKnownDevices(deps.db, accountId),
+    listRiskDecisions(deps.db, accountId, 50),
+    listOutboxForAccount(deps.db, accountId, 50),
+    listStaff(deps.db),
+  ]);
+  const staffName = new Map(staff.map((s) => [s.id, s.name]));
+  return {
+    account: {
+      id: account.id,
+      email: account.email,
+      name: account.name,
+      phone: account.phone,
+      status: account.status,
+      createdAt: account.created_at,
+      passwordDisabled: account.password_disabled_at !== null,
+    },
+    incidents: incidents.map((incident) => ({
+      incident,
+      state: effectiveState(incident.state as IncidentState, date(incident.wait_until), now),
+      steps: parseSteps(incident),
+      objection: incident.objection ? (JSON.parse(incident.objection) as Objection) : null,
+      clocks: caseClocks(
+        { kind: 'incident', openedAt: new Date(incident.created_at), firstResponseAt: date(incident.first_response_at), containedAt: date(incident.contained_at), recoveredAt: date(incident.recovered_at), closedAt: date(incident.closed_at) },
+        deps.config.sla,
+        now,
+      ),
+      assignedTo: incident.assigned_staff_id ? (staffName.get(incident.assigned_staff_id) ?? null) : null,
+    })),
+    requests: requests.map((r) => ({ ...r, assignedTo: r.assigned_staff_id ? (staffName.get(r.assigned_staff_id) ?? null) : null })),
+    notes: notes.map((n) => ({ ...n, staffName: staffName.get(n.staff_id) ?? '' })),
+    timeline: log.map(toChangeRecord).reverse(),
+    sessions,
+    devices,
+    risk,
+    notices,
+  };
+}
