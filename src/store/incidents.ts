@@ -138,3 +138,17 @@ export async function assignCase(db: Executor, kind: 'incident' | 'request', id:
 export function listIncidentsForAccount(db: Executor, accountId: string): Promise<IncidentRow[]> {
   return db.selectFrom('incidents').selectAll().where('account_id', '=', accountId).orderBy('created_at', 'desc').execute();
 }
+
+export function listIncidentsOpenedBetween(db: Executor, from: string, to: string) {
+  return db
+    .selectFrom('incidents')
+    .select(['id', 'opened_by', 'created_at', 'first_response_at', 'contained_at', 'recovered_at'])
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .orderBy('created_at')
+    .execute();
+}
+
+export function listRequestsOpenedBetween(db: Executor, from: string, to: string) {
+  return db.selectFrom('support_requests').select(['id', 'kind', 'created_at', 'first_response_at']).where('created_at', '>=', from).where('created_at', '<', to).execute();
+}

@@ -211,4 +211,22 @@ forEachStore('support desk: staff sign-in, access and the queue', (store) => {
     assert.deepEqual(await staffLog(), before);
     assert.equal((await m.deps.db.selectFrom('support_notes').selectAll().execute()).length, 0);
   });
+
+  test('the dashboard counts incidents by who opened them and shows medians and 90th percentiles of each clock, with plots', async () => {
+    const { incident, request, base } = await incidentWithCallback();
+    m.clock.advance(20 * MINUTE);
+    const ken = await staffClient('ken@maple.example', agent);
+    await ken.post(`${base}/reply`, { incidentId: incident.id, requestId: request.id, body: 'We are on it.' });
+    const page = await ken.get('/staff/dashboard?days=7');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /data-testid="incidents-opened">1</);
+    assert.match(page.body, /data-testid="opened-by-customer">1</);
+    const firstResponse = /<th scope="row">first response<\/th><td>(\d+)<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td>/.exec(page.body);
+    assert.deepEqual(firstResponse?.slice(1), ['2', '20 min', '20 min'], 'the incident and its call-back, both answered after 20 minutes');
+    assert.match(page.body, /<th scope="row">containment<\/th><td>1<\/td><td>0 min<\/td>/);
+    assert.equal((page.body.match(/<svg class="chart"/g) ?? []).length, 3);
+    assert.equal((await ken.get('/staff/dashboard?days=1000')).statusCode, 200, 'an unknown period falls back to 30 days');
+    const ja = await ken.get('/staff/dashboard', { 'accept-language': 'ja' });
+    assert.match(ja.body, /ダッシュボード/);
+  });
 });

@@ -7,7 +7,8 @@ import type { ServiceDeps } from '../../services/deps.ts';
 import { supportQueue } from '../../services/staff/queue.ts';
 import { assertAdmin, resolveStaffSession, STAFF_SESSION_LIMITS, staffSignIn, staffSignOut, type StaffSession } from '../../services/staff/staff-accounts.ts';
 import { listStaff } from '../../store/staff.ts';
-import { queuePage, staffSignInPage, teamPage } from '../../views/pages/staff-pages.ts';
+import { dashboardPage, queuePage, staffSignInPage, teamPage } from '../../views/pages/staff-pages.ts';
+import { dashboard, DASHBOARD_PERIODS } from '../../services/staff/dashboard.ts';
 import { staffCasePage } from '../../views/pages/staff-case-page.ts';
 import type { FormState, PageContext } from '../../views/page-context.ts';
 import { caseView } from '../../services/staff/case-view.ts';
@@ -143,6 +144,13 @@ export function staffRoutes(deps: ServiceDeps) {
       await assignToMe(deps, staff, requestOrigin(request), accountId, input.kind, input.id);
       return 'saved';
     }));
+
+    app.get('/staff/dashboard', async (request, reply) => {
+      const staff = requireStaff(request);
+      const parsed = z.object({ days: z.coerce.number().pipe(z.union(DASHBOARD_PERIODS.map((d) => z.literal(d)))) }).safeParse(request.query);
+      const days = parsed.success ? parsed.data.days : 30;
+      return sendHtml(reply, 200, dashboardPage(pageContext(request, reply, config), staff, await dashboard(deps, days)));
+    });
 
     app.get('/staff/team', async (request, reply) => {
       const staff = requireStaff(request);

@@ -460,6 +460,23 @@ export const en = {
   'staff.field.decision': 'Decision',
   'staff.field.incidentId': 'Incident',
   'staff.field.requestId': 'Request',
+  'staff.dashboard.title': 'Dashboard',
+  'staff.dashboard.period': 'Period',
+  'staff.dashboard.days': 'last {days} days',
+  'staff.dashboard.lead': 'Cases opened from {from} to {to}.',
+  'staff.dashboard.incidents': 'Incidents opened',
+  'staff.dashboard.byCustomer': "opened by the customer's click",
+  'staff.dashboard.byStaff': 'opened by support',
+  'staff.dashboard.byRisk': 'opened by the risk engine',
+  'staff.dashboard.requests': 'Messages and call-backs',
+  'staff.dashboard.count': 'Done',
+  'staff.dashboard.median': 'Median',
+  'staff.dashboard.p90': '90th percentile',
+  'staff.dashboard.target': 'Target',
+  'staff.dashboard.missed': 'Missed',
+  'staff.dashboard.minutes': '{m} min',
+  'staff.dashboard.minuteUnit': 'min',
+  'staff.dashboard.chart': 'Time to {what}, median per day (minutes)',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -2,6 +2,8 @@ import type { CaseKind, SlaClock } from '../../core/support/sla.ts';
 import type { StaffSession } from '../../services/staff/staff-accounts.ts';
 import type { QueueItem } from '../../services/staff/queue.ts';
 import type { StaffRow } from '../../store/staff.ts';
+import { DASHBOARD_PERIODS, type DashboardView } from '../../services/staff/dashboard.ts';
+import { barChart } from '../svg-chart.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { formatDateTime, isMessageKey } from '../i18n/translate.ts';
 import { csrfField, layout } from '../layout.ts';
@@ -10,7 +12,7 @@ import type { FormState, PageContext } from '../page-context.ts';
 
 export function staffNav(ctx: PageContext, staff: StaffSession | null): SafeHtml | undefined {
   if (!staff) return html`<a href="/staff/sign-in">${ctx.t('staff.signIn.title')}</a>`;
-  return html`<a href="/staff">${ctx.t('staff.queue.title')}</a>${staff.role === 'admin' ? html` <a href="/staff/team">${ctx.t('staff.team.title')}</a>` : ''}
+  return html`<a href="/staff">${ctx.t('staff.queue.title')}</a> <a href="/staff/dashboard">${ctx.t('staff.dashboard.title')}</a>${staff.role === 'admin' ? html` <a href="/staff/team">${ctx.t('staff.team.title')}</a>` : ''}
 <span class="who">${staff.name} (${ctx.t(`staff.role.${staff.role}`)})</span>
 <form method="post" action="/staff/sign-out" class="inline">${csrfField(ctx)}<button type="submit" class="link">${ctx.t('nav.signOut')}</button></form>`;
 }
@@ -76,6 +78,38 @@ export function teamPage(ctx: PageContext, staff: StaffSession, members: StaffRo
     t('staff.team.title'),
     html`<table data-testid="team"><thead><tr><th scope="col">${t('account.name')}</th><th scope="col">${t('signIn.email')}</th><th scope="col">${t('staff.team.role')}</th><th scope="col">${t('staff.team.since')}</th></tr></thead>
 <tbody>${members.map((m) => html`<tr><td>${m.name}</td><td>${m.email}</td><td>${t(`staff.role.${m.role}`)}</td><td>${formatDateTime(ctx.locale, m.created_at)}</td></tr>`)}</tbody></table>`,
+    { nav: staffNav(ctx, staff) },
+  );
+}
+
+const CLOCK_KINDS = ['first-response', 'containment', 'recovery'] as const;
+const minutes = (ms: number | null) => (ms === null ? null : ms / 60_000);
+
+export function dashboardPage(ctx: PageContext, staff: StaffSession, view: DashboardView): string {
+  const { t } = ctx;
+  const fmt = (ms: number | null) => (ms === null ? '–' : t('staff.dashboard.minutes', { m: Math.round(ms / 60_000) }));
+  const periods = html`<nav class="filters" aria-label="${t('staff.dashboard.period')}">${DASHBOARD_PERIODS.map(
+    (d) => html` <a href="/staff/dashboard?days=${d}"${view.days === d ? html` aria-current="page"` : ''}>${t('staff.dashboard.days', { days: d })}</a>`,
+  )}</nav>`;
+  return layout(
+    ctx,
+    t('staff.dashboard.title'),
+    html`${periods}<p>${t('staff.dashboard.lead', { from: formatDateTime(ctx.locale, view.from), to: formatDateTime(ctx.locale, view.to) })}</p>
+<dl class="figures"><dt>${t('staff.dashboard.incidents')}</dt><dd data-testid="incidents-opened">${view.incidentsOpened}</dd>
+<dt>${t('staff.dashboard.byCustomer')}</dt><dd data-testid="opened-by-customer">${view.openedBy['customer-link'] ?? 0}</dd>
+<dt>${t('staff.dashboard.byStaff')}</dt><dd>${view.openedBy.staff ?? 0}</dd>
+<dt>${t('staff.dashboard.byRisk')}</dt><dd>${view.openedBy['risk-engine'] ?? 0}</dd>
+<dt>${t('staff.dashboard.requests')}</dt><dd>${view.requestsOpened}</dd></dl>
+<table data-testid="clock-stats"><thead><tr><th scope="col">${t('staff.queue.clock')}</th><th scope="col">${t('staff.dashboard.count')}</th><th scope="col">${t('staff.dashboard.median')}</th><th scope="col">${t('staff.dashboard.p90')}</th><th scope="col">${t('staff.dashboard.target')}</th><th scope="col">${t('staff.dashboard.missed')}</th></tr></thead>
+<tbody>${CLOCK_KINDS.map((kind) => {
+      const s = view.clocks[kind];
+      return html`<tr><th scope="row">${t(`staff.clock.${kind}`)}</th><td>${s.count}</td><td>${fmt(s.median)}</td><td>${fmt(s.p90)}</td><td>${fmt(s.targetMs)}</td><td>${s.missed}</td></tr>`;
+    })}</tbody></table>
+${CLOCK_KINDS.map((kind) => {
+  const s = view.clocks[kind];
+  const title = t('staff.dashboard.chart', { what: t(`staff.clock.${kind}`) });
+  return html`<figure><figcaption>${title}</figcaption>${barChart({ title, unit: t('staff.dashboard.minuteUnit'), target: minutes(s.targetMs), points: s.daily.map((d) => ({ label: d.day, value: minutes(d.median) })) })}</figure>`;
+})}`,
     { nav: staffNav(ctx, staff) },
   );
 }
