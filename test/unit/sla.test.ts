@@ -15,6 +15,7 @@ test('an incident runs three clocks; a message or call-back only the first-respo
     ['recovery', 1430, false],
   ]);
   assert.deepEqual(caseClocks({ ...base, kind: 'callback' }, targets, at(10)).map((c) => c.kind), ['first-response']);
+  assert.deepEqual(caseClocks({ ...base, selfServed: true }, targets, at(10)).map((c) => c.kind), ['containment', 'recovery'], "the customer's own click was answered by the containment");
 });
 
 test('a clock stops when its thing happens and keeps the time it had left; a late one stays breached', () => {

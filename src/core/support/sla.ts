@@ -20,6 +20,12 @@ export interface CaseTimes {
   containedAt: Date | null;
   recoveredAt: Date | null;
   closedAt: Date | null;
+  /**
+   * An incident the customer opened with "This wasn't me" was answered at once by the containment and
+   * its mail; its first-response clock starts only when the customer asks for a person (their message
+   * or call-back has its own clock). Incidents opened by support or the risk engine run it.
+   */
+  selfServed?: boolean;
 }
 
 export interface SlaClock {
@@ -41,7 +47,7 @@ function clock(kind: ClockKind, openedAt: Date, targetMs: number, stoppedAt: Dat
 
 export function caseClocks(times: CaseTimes, targets: SlaTargets, now: Date): SlaClock[] {
   const closed = times.closedAt;
-  const clocks = [clock('first-response', times.openedAt, targets.firstResponseMs, times.firstResponseAt ?? closed, now)];
+  const clocks = times.selfServed ? [] : [clock('first-response', times.openedAt, targets.firstResponseMs, times.firstResponseAt ?? closed, now)];
   if (times.kind === 'incident') {
     clocks.push(clock('containment', times.openedAt, targets.containmentMs, times.containedAt ?? closed, now));
     clocks.push(clock('recovery', times.openedAt, targets.recoveryMs, times.recoveredAt ?? closed, now));

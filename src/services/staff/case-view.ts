@@ -78,7 +78,7 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
       steps: parseSteps(incident),
       objection: incident.objection ? (JSON.parse(incident.objection) as Objection) : null,
       clocks: caseClocks(
-        { kind: 'incident', openedAt: new Date(incident.created_at), firstResponseAt: date(incident.first_response_at), containedAt: date(incident.contained_at), recoveredAt: date(incident.recovered_at), closedAt: date(incident.closed_at) },
+        { kind: 'incident', selfServed: incident.opened_by === 'customer-link', openedAt: new Date(incident.created_at), firstResponseAt: date(incident.first_response_at), containedAt: date(incident.contained_at), recoveredAt: date(incident.recovered_at), closedAt: date(incident.closed_at) },
         deps.config.sla,
         now,
       ),

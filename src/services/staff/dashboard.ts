@@ -33,7 +33,8 @@ export async function dashboard(deps: ServiceDeps, days: number): Promise<Dashbo
   for (const i of incidents) {
     const day = i.created_at.slice(0, 10);
     const openedAt = new Date(i.created_at).getTime();
-    samples['first-response'].push({ day, ms: took(i.created_at, i.first_response_at), openedAt });
+    // A customer's own click was answered by the containment itself; their requests carry the first-response clock.
+    if (i.opened_by !== 'customer-link') samples['first-response'].push({ day, ms: took(i.created_at, i.first_response_at), openedAt });
     samples.containment.push({ day, ms: took(i.created_at, i.contained_at), openedAt });
     samples.recovery.push({ day, ms: took(i.created_at, i.recovered_at), openedAt });
   }

@@ -28,7 +28,7 @@ export async function supportQueue(deps: ServiceDeps, filter: { kind?: CaseKind 
   const items: QueueItem[] = [
     ...incidents.map((row) => {
       const clocks = caseClocks(
-        { kind: 'incident', openedAt: new Date(row.created_at), firstResponseAt: date(row.first_response_at), containedAt: date(row.contained_at), recoveredAt: date(row.recovered_at), closedAt: date(row.closed_at) },
+        { kind: 'incident', selfServed: row.opened_by === 'customer-link', openedAt: new Date(row.created_at), firstResponseAt: date(row.first_response_at), containedAt: date(row.contained_at), recoveredAt: date(row.recovered_at), closedAt: date(row.closed_at) },
         targets,
         now,
       );

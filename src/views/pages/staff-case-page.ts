@@ -49,7 +49,7 @@ ${
     : ''
 }
 ${
-  admin && c.state === 'waiting'
+  c.state === 'waiting'
     ? html`<form method="post" action="${base}/incidents/${c.incident.id}/wait" novalidate>${csrfField(ctx)}
 <div class="field"><label for="f-minutes-${c.incident.id}">${t('staff.action.waitMinutes')}</label><input id="f-minutes-${c.incident.id}" name="minutes" type="number" min="0" max="20160" required></div>
 <div class="field"><label for="f-wreason-${c.incident.id}">${t('staff.action.reason')}</label><textarea id="f-wreason-${c.incident.id}" name="reason" rows="2" maxlength="1000" required></textarea></div>

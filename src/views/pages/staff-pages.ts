@@ -87,7 +87,11 @@ const minutes = (ms: number | null) => (ms === null ? null : ms / 60_000);
 
 export function dashboardPage(ctx: PageContext, staff: StaffSession, view: DashboardView): string {
   const { t } = ctx;
-  const fmt = (ms: number | null) => (ms === null ? '–' : t('staff.dashboard.minutes', { m: Math.round(ms / 60_000) }));
+  const fmt = (ms: number | null) => {
+    if (ms === null) return '–';
+    const total = Math.round(ms / 60_000);
+    return total >= 120 ? t('staff.clock.hours', { h: Math.floor(total / 60), m: total % 60 }) : t('staff.dashboard.minutes', { m: total });
+  };
   const periods = html`<nav class="filters" aria-label="${t('staff.dashboard.period')}">${DASHBOARD_PERIODS.map(
     (d) => html` <a href="/staff/dashboard?days=${d}"${view.days === d ? html` aria-current="page"` : ''}>${t('staff.dashboard.days', { days: d })}</a>`,
   )}</nav>`;
