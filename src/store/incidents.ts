@@ -144,11 +144,11 @@ export function listIncidentsOpenedBetween(db: Executor, from: string, to: strin
     .selectFrom('incidents')
     .select(['id', 'opened_by', 'created_at', 'first_response_at', 'contained_at', 'recovered_at'])
     .where('created_at', '>=', from)
-    .where('created_at', '<', to)
+    .where('created_at', '<=', to)
     .orderBy('created_at')
     .execute();
 }
 
 export function listRequestsOpenedBetween(db: Executor, from: string, to: string) {
-  return db.selectFrom('support_requests').select(['id', 'kind', 'created_at', 'first_response_at']).where('created_at', '>=', from).where('created_at', '<', to).execute();
+  return db.selectFrom('support_requests').select(['id', 'kind', 'created_at', 'first_response_at']).where('created_at', '>=', from).where('created_at', '<=', to).execute();
 }

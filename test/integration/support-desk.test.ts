@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
+import { reportChange } from '../../src/services/incidents/report.ts';
 import { addStaff } from '../../src/services/staff/staff-accounts.ts';
 import { registerAndVerify, signIn } from '../support/flows.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
@@ -227,5 +228,50 @@ forEachStore('support desk: staff sign-in, access and the queue', (store) => {
     assert.equal((await ken.get('/staff/dashboard?days=1000')).statusCode, 200, 'an unknown period falls back to 30 days');
     const ja = await ken.get('/staff/dashboard', { 'accept-language': 'ja' });
     assert.match(ja.body, /ダッシュボード/);
+  });
+
+  test('support contains an account from the change the customer names; the owner gets the incident mail; the dashboard counts it as opened by support', async () => {
+    await attackerTakesOver(m);
+    const account = await m.deps.db.selectFrom('accounts').select('id').where('email', '=', 'evil@example.net').executeTakeFirstOrThrow();
+    const change = await m.deps.db.selectFrom('account_log').select('id').where('account_id', '=', account.id).where('kind', '=', 'email-changed').executeTakeFirstOrThrow();
+    const ken = await staffClient('ken@maple.example', agent);
+    const base = `/staff/accounts/${account.id}`;
+    assert.match((await ken.get(base)).body, /Contain the account/);
+    assert.equal((await ken.post(`${base}/contain`, { changeId: '00000000-0000-4000-8000-000000000000' })).statusCode, 404);
+    assert.equal((await ken.post(`${base}/contain`, { changeId: change.id })).statusCode, 303);
+    const incident = await m.deps.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
+    assert.equal(incident.opened_by, 'staff');
+    assert.equal(incident.state, 'waiting');
+    const restored = await m.deps.db.selectFrom('accounts').select(['email', 'status']).where('id', '=', account.id).executeTakeFirstOrThrow();
+    assert.deepEqual(restored, { email: 'taro@example.com', status: 'locked' });
+    await m.deliver();
+    assert.ok(m.mailer.to('taro@example.com').some((x) => /We secured your Maple Market account/.test(x.subject)));
+    const again = await ken.post(`${base}/contain`, { changeId: change.id });
+    assert.equal(again.statusCode, 409, 'one open incident at a time');
+    assert.match((await ken.get('/staff/dashboard?days=7')).body, /opened by support<\/dt><dd>1</);
+    assert.deepEqual((await staffLog()).slice(0, 1), [['incident-opened', 'Ken Mori <ken@maple.example>']]);
+  });
+
+  test('an admin undoes one change the owner left unticked; an agent cannot', async () => {
+    await attackerTakesOver(m);
+    await m.deliver();
+    const link = emailChangedReportLink(m);
+    const token = new URL(link).searchParams.get('token') ?? '';
+    const emailChange = await m.deps.db.selectFrom('account_log').select('id').where('kind', '=', 'email-changed').executeTakeFirstOrThrow();
+    const address = await m.deps.db.selectFrom('account_log').select(['id', 'account_id']).where('kind', '=', 'address-added').executeTakeFirstOrThrow();
+    await reportChange(m.deps, token, new Set([emailChange.id]), { ip: '127.0.0.1', userAgent: 'Safari' });
+    const incident = await m.deps.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
+    const base = `/staff/accounts/${incident.account_id}`;
+    const liveAddresses = () => m.deps.db.selectFrom('addresses').select('id').where('account_id', '=', incident.account_id).where('removed_at', 'is', null).execute();
+    assert.equal((await liveAddresses()).length, 1, 'the attacker\'s address was left (unticked)');
+    const ken = await staffClient('ken@maple.example', agent);
+    assert.equal((await ken.post(`${base}/incidents/${incident.id}/undo`, { changeId: address.id })).statusCode, 403);
+    const aiko = await staffClient('aiko@maple.example', admin);
+    assert.match((await aiko.get(base)).body, /Undo this now/);
+    assert.equal((await aiko.post(`${base}/incidents/${incident.id}/undo`, { changeId: address.id })).statusCode, 303);
+    assert.equal((await liveAddresses()).length, 0);
+    assert.equal((await aiko.post(`${base}/incidents/${incident.id}/undo`, { changeId: address.id })).statusCode, 409, 'already undone');
+    const logged = await m.deps.db.selectFrom('account_log').select(['kind', 'actor_device']).where('kind', '=', 'change-undone').where('actor_type', '=', 'staff').execute();
+    assert.deepEqual(logged, [{ kind: 'change-undone', actor_device: 'Aiko Tanaka <aiko@maple.example>' }]);
   });
 });

@@ -4,6 +4,7 @@ import { en } from '../../src/views/i18n/en.ts';
 import { ja } from '../../src/views/i18n/ja.ts';
 import { html } from '../../src/views/html.ts';
 import { renderMail } from '../../src/views/emails/render.ts';
+import { ERROR_CODES } from '../../src/core/errors.ts';
 
 test('interpolated values are escaped; nested html is not escaped twice', () => {
   const name = '<script>alert("x")</script>';
@@ -15,6 +16,13 @@ test('interpolated values are escaped; nested html is not escaped twice', () => 
 test('Japanese and English have the same messages, none empty', () => {
   assert.deepEqual(Object.keys(ja).sort(), Object.keys(en).sort());
   for (const [key, value] of Object.entries(ja)) assert.ok(value.length > 0, key);
+});
+
+test('every error code has a message in both languages (an untranslated code would be a blank page)', () => {
+  for (const code of ERROR_CODES) {
+    assert.ok(`error.${code}` in en, `en: error.${code}`);
+    assert.ok(`error.${code}` in ja, `ja: error.${code}`);
+  }
 });
 
 test('a security notice names the change, the time and the device, and a way to a person', () => {

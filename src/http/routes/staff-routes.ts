@@ -12,7 +12,7 @@ import { dashboard, DASHBOARD_PERIODS } from '../../services/staff/dashboard.ts'
 import { staffCasePage } from '../../views/pages/staff-case-page.ts';
 import type { FormState, PageContext } from '../../views/page-context.ts';
 import { caseView } from '../../services/staff/case-view.ts';
-import { assignToMe, CALL_OUTCOMES, changeWait, closeRequest, logCall, replyToCustomer, resolveDispute } from '../../services/staff/case-actions.ts';
+import { assignToMe, CALL_OUTCOMES, changeWait, closeRequest, containFromChange, logCall, replyToCustomer, resolveDispute, undoOneChange } from '../../services/staff/case-actions.ts';
 import { email, parseForm, password, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
 import { pageContext, requestOrigin, sendHtml } from '../request-context.ts';
@@ -44,6 +44,7 @@ const waitForm = z.object({
   minutes: z.coerce.number({ error: 'invalid_format' }).int('invalid_format').min(0, 'invalid_format').max(20_160, 'invalid_format'),
   reason: text(1000),
 });
+const changeForm = z.object({ changeId: uuid });
 const assignForm = z.object({ kind: z.enum(['incident', 'request'], { error: 'invalid_format' }), id: uuid });
 const DONE = { reply: 'staff.done.reply', call: 'staff.done.call', saved: 'staff.done.saved' } as const;
 
@@ -132,6 +133,17 @@ export function staffRoutes(deps: ServiceDeps) {
       const { id } = parseForm(incidentParams, request.params);
       const input = parseForm(waitForm, request.body);
       await changeWait(deps, staff, requestOrigin(request), id, input.minutes, input.reason);
+      return 'saved';
+    }));
+    app.post('/staff/accounts/:accountId/contain', caseAction(async (request, staff, accountId) => {
+      const { changeId } = parseForm(changeForm, request.body);
+      await containFromChange(deps, staff, requestOrigin(request), accountId, changeId);
+      return 'saved';
+    }));
+    app.post('/staff/accounts/:accountId/incidents/:id/undo', caseAction(async (request, staff, accountId) => {
+      const { id } = parseForm(incidentParams, request.params);
+      const { changeId } = parseForm(changeForm, request.body);
+      await undoOneChange(deps, staff, requestOrigin(request), accountId, id, changeId);
       return 'saved';
     }));
     app.post('/staff/accounts/:accountId/requests/:id/close', caseAction(async (request, staff, accountId) => {

@@ -1,3 +1,4 @@
+import type { ChangeActor } from '../../core/change-kinds.ts';
 import type { UndoStep } from '../../core/incident/undo-plan.ts';
 import { findAccountByEmail, updateAccount } from '../../store/accounts.ts';
 import { voidRecoveryCodes } from '../../store/factors.ts';
@@ -64,7 +65,7 @@ async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, st
 }
 
 /** Newest first, as planned: each inversion sees the state the later changes left. Logged in one append. */
-export async function applyUndo(trx: Executor, deps: ServiceDeps, accountId: string, steps: readonly UndoStep[]): Promise<AppliedStep[]> {
+export async function applyUndo(trx: Executor, deps: ServiceDeps, accountId: string, steps: readonly UndoStep[], actor: ChangeActor = SYSTEM_ACTOR): Promise<AppliedStep[]> {
   const applied: AppliedStep[] = [];
   for (const step of steps) applied.push(await applyStep(trx, deps, accountId, step));
   await recordChanges(
@@ -73,7 +74,7 @@ export async function applyUndo(trx: Executor, deps: ServiceDeps, accountId: str
     accountId,
     applied
       .filter((step) => step.outcome === 'undone')
-      .map((step) => ({ accountId, kind: 'change-undone' as const, actor: SYSTEM_ACTOR, subjectId: step.changeId, before: step.after, after: step.restore ?? { undone: step.kind } })),
+      .map((step) => ({ accountId, kind: 'change-undone' as const, actor, subjectId: step.changeId, before: step.after, after: step.restore ?? { undone: step.kind } })),
   );
   return applied;
 }

@@ -1,7 +1,7 @@
 import { addMs, HOUR_MS } from '../../core/clock.ts';
 import { maskEmail } from '../../core/email-address.ts';
 import { DomainError } from '../../core/errors.ts';
-import type { ChangeRecord } from '../../core/change-kinds.ts';
+import type { ChangeActor, ChangeRecord } from '../../core/change-kinds.ts';
 import { buildChecklist } from '../../core/incident/checklist.ts';
 import { nextState } from '../../core/incident/state.ts';
 import { withSelection, type UndoStep } from '../../core/incident/undo-plan.ts';
@@ -67,87 +67,102 @@ export async function reportChange(
   const opened = await deps.db.transaction().execute(async (trx) => {
     const link = await useLink(trx, deps, token, 'report-change');
     const change = await reportedChange(trx, linkPayload(link).changeId);
-    const accountBefore = await requireAccount(trx, change.accountId);
-    const existing = await findOpenIncident(trx, change.accountId);
-    if (existing) throw new DomainError('INCIDENT_ALREADY_OPEN');
-
-    const now = deps.clock.now();
-    const nowIso = now.toISOString();
-    const plan = await planForReport(trx, change);
-    const steps = withSelection(plan.steps, chosenChangeIds);
-
-    // Contain first: from here on nothing the attacker holds works.
-    await updateAccount(trx, change.accountId, { status: 'locked', password_disabled_at: nowIso, updated_at: nowIso });
-    await revokeAllSessions(trx, change.accountId, nowIso, 'incident');
-    await voidTokens(trx, change.accountId, 'all', nowIso);
-    await voidHeldChanges(trx, change.accountId, nowIso);
-
-    const applied = await applyUndo(trx, deps, change.accountId, steps);
-    const account = await requireAccount(trx, change.accountId);
-    const attackerEmail = applied.find((s) => s.action === 'restore-email' && s.outcome === 'undone')?.after?.email;
-    const disputedParty = typeof attackerEmail === 'string' && attackerEmail !== account.email ? attackerEmail : null;
-
-    // NIST SP 800-63B-4 §4.2: an email link alone does not recover an account that had a second factor.
-    const requiresSecondFactor = (await hadTotpAt(trx, change.accountId, plan.compromiseAt)) || (await hadPasskeyAt(trx, change.accountId, plan.compromiseAt));
-    const incidentId = deps.random.id();
-    const statusToken = deps.random.token();
-    const waitUntil = addMs(now, deps.config.incidentWaitMs);
-    const state = nextState(nextState('reported', 'contain'), 'start-wait');
-    await insertIncident(trx, {
-      id: incidentId,
-      account_id: change.accountId,
-      state,
-      opened_by: 'customer-link',
-      reported_change_id: change.id,
-      compromise_at: plan.compromiseAt,
-      plan: JSON.stringify(applied),
-      checklist: JSON.stringify(buildChecklist(applied.filter((s) => s.outcome === 'undone')).map((item) => ({ item, doneAt: null }))),
-      disputed_party: disputedParty,
-      status_token_hash: hashToken(statusToken),
-      wait_until: waitUntil.toISOString(),
-      created_at: nowIso,
-      updated_at: nowIso,
-      contained_at: nowIso,
-      requires_second_factor: requiresSecondFactor ? 1 : 0,
-    });
-    const reporter = actorFrom(origin);
-    await recordChange(trx, deps, { accountId: change.accountId, kind: 'incident-opened', actor: reporter, subjectId: incidentId, after: { reportedChange: change.kind } });
-    await recordChange(trx, deps, {
-      accountId: change.accountId,
-      kind: 'account-contained',
-      actor: SYSTEM_ACTOR,
-      subjectId: incidentId,
-      after: { undone: applied.filter((s) => s.outcome === 'undone').length, waitUntil: waitUntil.toISOString() },
-    });
-
-    const statusLink = `${deps.config.publicUrl}/incident?token=${statusToken}`;
-    const undone = applied.filter((s) => s.outcome === 'undone').length;
-    const recipients = new Set([account.email, accountBefore.email]);
-    if (disputedParty) recipients.delete(disputedParty);
-    for (const to of recipients) {
-      await queueMail(trx, deps, {
-        to,
-        locale: account.locale,
-        accountId: account.id,
-        message: { template: 'incident-contained', model: { statusLink, waitUntil: waitUntil.toISOString(), undone } },
-      });
-    }
-    if (disputedParty) {
-      const objectLink = await issueLink(trx, deps, {
-        accountId: account.id,
-        purpose: 'object-incident',
-        payload: { incidentId },
-        ttlMs: deps.config.incidentWaitMs,
-      });
-      await queueMail(trx, deps, {
-        to: disputedParty,
-        locale: account.locale,
-        accountId: account.id,
-        message: { template: 'incident-objection-invite', model: { objectLink, waitUntil: waitUntil.toISOString(), accountEmailMasked: maskEmail(account.email) } },
-      });
-    }
-    return { incidentId, statusToken, applied };
+    return openIncident(trx, deps, change, { chosenChangeIds, reporter: actorFrom(origin), openedBy: 'customer-link' });
   });
   deps.mailQueued();
   return opened;
+}
+
+/**
+ * Opens an incident from a change, in the caller's transaction: contain the account (lock it, end every
+ * session, disable the password, void every outstanding link and held change), apply the undo plan
+ * (the chosen steps, or the plan's own selection), open the dispute window, and tell the owner at the
+ * restored address and the other party. The customer's link and support's "contain" both come here.
+ */
+export async function openIncident(
+  trx: Executor,
+  deps: ServiceDeps,
+  change: ChangeRecord,
+  how: { chosenChangeIds: ReadonlySet<string> | null; reporter: ChangeActor; openedBy: 'customer-link' | 'staff' },
+): Promise<OpenedIncident> {
+  const accountBefore = await requireAccount(trx, change.accountId);
+  const existing = await findOpenIncident(trx, change.accountId);
+  if (existing) throw new DomainError('INCIDENT_ALREADY_OPEN');
+
+  const now = deps.clock.now();
+  const nowIso = now.toISOString();
+  const plan = await planForReport(trx, change);
+  const steps = how.chosenChangeIds ? withSelection(plan.steps, how.chosenChangeIds) : plan.steps;
+
+  // Contain first: from here on nothing the attacker holds works.
+  await updateAccount(trx, change.accountId, { status: 'locked', password_disabled_at: nowIso, updated_at: nowIso });
+  await revokeAllSessions(trx, change.accountId, nowIso, 'incident');
+  await voidTokens(trx, change.accountId, 'all', nowIso);
+  await voidHeldChanges(trx, change.accountId, nowIso);
+
+  const applied = await applyUndo(trx, deps, change.accountId, steps);
+  const account = await requireAccount(trx, change.accountId);
+  const attackerEmail = applied.find((s) => s.action === 'restore-email' && s.outcome === 'undone')?.after?.email;
+  const disputedParty = typeof attackerEmail === 'string' && attackerEmail !== account.email ? attackerEmail : null;
+
+  // NIST SP 800-63B-4 §4.2: an email link alone does not recover an account that had a second factor.
+  const requiresSecondFactor = (await hadTotpAt(trx, change.accountId, plan.compromiseAt)) || (await hadPasskeyAt(trx, change.accountId, plan.compromiseAt));
+  const incidentId = deps.random.id();
+  const statusToken = deps.random.token();
+  const waitUntil = addMs(now, deps.config.incidentWaitMs);
+  const state = nextState(nextState('reported', 'contain'), 'start-wait');
+  await insertIncident(trx, {
+    id: incidentId,
+    account_id: change.accountId,
+    state,
+    opened_by: how.openedBy,
+    reported_change_id: change.id,
+    compromise_at: plan.compromiseAt,
+    plan: JSON.stringify(applied),
+    checklist: JSON.stringify(buildChecklist(applied.filter((s) => s.outcome === 'undone')).map((item) => ({ item, doneAt: null }))),
+    disputed_party: disputedParty,
+    status_token_hash: hashToken(statusToken),
+    wait_until: waitUntil.toISOString(),
+    created_at: nowIso,
+    updated_at: nowIso,
+    contained_at: nowIso,
+    requires_second_factor: requiresSecondFactor ? 1 : 0,
+  });
+  const reporter = how.reporter;
+  await recordChange(trx, deps, { accountId: change.accountId, kind: 'incident-opened', actor: reporter, subjectId: incidentId, after: { reportedChange: change.kind } });
+  await recordChange(trx, deps, {
+    accountId: change.accountId,
+    kind: 'account-contained',
+    actor: SYSTEM_ACTOR,
+    subjectId: incidentId,
+    after: { undone: applied.filter((s) => s.outcome === 'undone').length, waitUntil: waitUntil.toISOString() },
+  });
+
+  const statusLink = `${deps.config.publicUrl}/incident?token=${statusToken}`;
+  const undone = applied.filter((s) => s.outcome === 'undone').length;
+  const recipients = new Set([account.email, accountBefore.email]);
+  if (disputedParty) recipients.delete(disputedParty);
+  for (const to of recipients) {
+    await queueMail(trx, deps, {
+      to,
+      locale: account.locale,
+      accountId: account.id,
+      message: { template: 'incident-contained', model: { statusLink, waitUntil: waitUntil.toISOString(), undone } },
+    });
+  }
+  if (disputedParty) {
+    const objectLink = await issueLink(trx, deps, {
+      accountId: account.id,
+      purpose: 'object-incident',
+      payload: { incidentId },
+      ttlMs: deps.config.incidentWaitMs,
+    });
+    await queueMail(trx, deps, {
+      to: disputedParty,
+      locale: account.locale,
+      accountId: account.id,
+      message: { template: 'incident-objection-invite', model: { objectLink, waitUntil: waitUntil.toISOString(), accountEmailMasked: maskEmail(account.email) } },
+    });
+  }
+  return { incidentId, statusToken, applied };
 }

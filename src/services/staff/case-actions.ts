@@ -1,4 +1,4 @@
-import type { ChangeActor } from '../../core/change-kinds.ts';
+import { isCustomerChange, type ChangeActor } from '../../core/change-kinds.ts';
 import { addMs } from '../../core/clock.ts';
 import { DomainError } from '../../core/errors.ts';
 import { nextState, type IncidentState } from '../../core/incident/state.ts';
@@ -16,7 +16,10 @@ import {
 import { recordChange } from '../change-log.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { describeArea } from '../device.ts';
-import { openRecovery } from '../incidents/lifecycle.ts';
+import { openRecovery, parseSteps } from '../incidents/lifecycle.ts';
+import { applyUndo } from '../incidents/apply-undo.ts';
+import { openIncident } from '../incidents/report.ts';
+import { findLogEntry, toChangeRecord } from '../../store/account-log.ts';
 import { queueMail } from '../mail-queue.ts';
 import { requireAccount } from '../profile.ts';
 import { assertAdmin, type StaffSession } from './staff-accounts.ts';
@@ -154,5 +157,40 @@ export async function assignToMe(deps: ServiceDeps, staff: StaffSession, origin:
     const owner = kind === 'incident' ? (await findIncident(trx, id))?.account_id : (await findSupportRequest(trx, id))?.account_id;
     if (owner !== accountId || !(await assignCase(trx, kind, id, staff.staffId))) throw new DomainError('NOT_FOUND');
     await recordChange(trx, deps, { accountId, kind: 'case-assigned', actor: staffActor(staff, origin), subjectId: id, after: { to: staff.email } });
+  });
+}
+
+/**
+ * Support contains the account from a change the customer (on the phone, or by message) says was not
+ * theirs: the same containment and undo plan as the customer's own link, opened by staff. The owner
+ * gets the incident mail with the status page; recovery follows the usual wait.
+ */
+export async function containFromChange(deps: ServiceDeps, staff: StaffSession, origin: RequestOrigin, accountId: string, changeId: string): Promise<string> {
+  const opened = await deps.db.transaction().execute(async (trx) => {
+    const row = await findLogEntry(trx, changeId);
+    const change = row ? toChangeRecord(row) : undefined;
+    if (!change || change.accountId !== accountId || !isCustomerChange(change.kind)) throw new DomainError('NOT_FOUND');
+    const incident = await openIncident(trx, deps, change, { chosenChangeIds: null, reporter: staffActor(staff, origin), openedBy: 'staff' });
+    await markFirstResponse(trx, incident.incidentId, null, deps.clock.now().toISOString());
+    return incident;
+  });
+  deps.log.info({ event: 'incident_opened', by: staff.email, accountId, incidentId: opened.incidentId }, 'incident_opened');
+  deps.mailQueued();
+  return opened.incidentId;
+}
+
+/** Undoes one step the plan left alone (unticked, or undone later on review): admin only. */
+export async function undoOneChange(deps: ServiceDeps, staff: StaffSession, origin: RequestOrigin, accountId: string, incidentId: string, changeId: string): Promise<void> {
+  assertAdmin(deps, staff, 'undo-change');
+  await deps.db.transaction().execute(async (trx) => {
+    const incident = await findIncident(trx, incidentId);
+    if (!incident || incident.account_id !== accountId) throw new DomainError('NOT_FOUND');
+    const steps = parseSteps(incident);
+    const step = steps.find((s) => s.changeId === changeId);
+    if (!step || step.outcome === 'undone' || step.action === 'none' || step.conflict !== null) throw new DomainError('INCIDENT_STATE');
+    const [applied] = await applyUndo(trx, deps, accountId, [{ ...step, selected: true }], staffActor(staff, origin));
+    if (!applied || applied.outcome !== 'undone') throw new DomainError('INCIDENT_STATE');
+    const plan = steps.map((s) => (s.changeId === changeId ? applied : s));
+    if (!(await updateIncidentFrom(trx, incident.id, incident.state, { plan: JSON.stringify(plan), updated_at: deps.clock.now().toISOString() }))) throw new DomainError('INCIDENT_STATE');
   });
 }

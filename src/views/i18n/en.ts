@@ -477,6 +477,12 @@ export const en = {
   'staff.dashboard.minutes': '{m} min',
   'staff.dashboard.minuteUnit': 'min',
   'staff.dashboard.chart': 'Time to {what}, median per day (minutes)',
+  'staff.action.contain': 'Contain the account',
+  'staff.action.containLead': "When the customer says a change was not theirs: lock the account, end every session, switch the password off and undo the changes made since, exactly as their own \"This wasn't me\" link would. They get the incident mail and recover after the waiting period.",
+  'staff.action.containFrom': 'The first change that was not theirs',
+  'staff.action.undoOne': 'Undo this now',
+  'error.INCIDENT_ALREADY_OPEN': 'This account already has an open incident. Continue on its page; nothing was changed.',
+  'error.INCIDENT_STATE': 'This case has moved on since the page was loaded, so that step no longer applies. Reload to see where it stands; nothing was changed.',
 } as const;
 
 export type MessageKey = keyof typeof en;

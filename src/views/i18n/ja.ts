@@ -479,4 +479,10 @@ export const ja: Record<MessageKey, string> = {
   'staff.dashboard.minutes': '{m}分',
   'staff.dashboard.minuteUnit': '分',
   'staff.dashboard.chart': '{what}までの時間（日ごとの中央値・分）',
+  'staff.action.contain': 'アカウントを保護する',
+  'staff.action.containLead': 'お客様が身に覚えのない変更だと言う場合：ご本人の「身に覚えがない」リンクと同じく、アカウントをロックし、すべてのセッションを終了し、パスワードを無効にして、それ以降の変更を取り消します。お客様にはインシデントのメールが届き、待機期間の後に復旧できます。',
+  'staff.action.containFrom': '身に覚えのない最初の変更',
+  'staff.action.undoOne': '今すぐ取り消す',
+  'error.INCIDENT_ALREADY_OPEN': 'このアカウントにはすでに対応中のインシデントがあります。そのページから続けてください。変更は行われていません。',
+  'error.INCIDENT_STATE': 'ページを開いた後に案件の状態が変わったため、この操作は行えません。再読み込みして現在の状態をご確認ください。変更は行われていません。',
 };

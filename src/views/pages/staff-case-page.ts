@@ -6,7 +6,8 @@ import { formatDateTime, isMessageKey } from '../i18n/translate.ts';
 import { csrfField, layout } from '../layout.ts';
 import { errorSummary, fieldMessage, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
-import { changeTable } from './change-view.ts';
+import { changeTable, changeTitle } from './change-view.ts';
+import { isCustomerChange } from '../../core/change-kinds.ts';
 import { stepLine, stepOutcome } from './incident-pages.ts';
 import { clockText, staffNav } from './staff-pages.ts';
 
@@ -30,7 +31,13 @@ function incidentSection(ctx: PageContext, view: CaseView, c: IncidentCase, staf
 <ul class="clocks">${c.clocks.map((clock) => html`<li class="${clock.breached ? 'late' : ''}">${clockText(ctx, clock)}${clock.stoppedAt ? html` (${t('staff.clock.stopped')})` : ''}</li>`)}</ul>
 <form method="post" action="${base}/assign" class="inline">${csrfField(ctx)}<input type="hidden" name="kind" value="incident"><input type="hidden" name="id" value="${c.incident.id}"><button type="submit" class="secondary">${t('staff.action.assignMe')}</button></form>
 <h3>${t('staff.case.plan')}</h3>
-<ul class="plan">${c.steps.map((step) => html`<li>${stepLine(ctx, step)}${stepOutcome(ctx, step)}${step.conflict ? html` <strong class="conflict">${t('staff.case.conflict')}</strong>` : ''}</li>`)}</ul>
+<ul class="plan">${c.steps.map(
+    (step) => html`<li>${stepLine(ctx, step)}${stepOutcome(ctx, step)}${step.conflict ? html` <strong class="conflict">${t('staff.case.conflict')}</strong>` : ''}${
+      admin && step.outcome === 'skipped' && step.action !== 'none' && step.conflict === null
+        ? html`<form method="post" action="${base}/incidents/${c.incident.id}/undo" class="inline">${csrfField(ctx)}<input type="hidden" name="changeId" value="${step.changeId}"><button type="submit" class="secondary">${t('staff.action.undoOne')}</button></form>`
+        : ''
+    }</li>`,
+  )}</ul>
 ${
   c.objection
     ? html`<h3>${t('staff.case.evidence')}</h3><div class="sides">
@@ -78,6 +85,17 @@ export function staffCasePage(ctx: PageContext, staff: StaffSession, view: CaseV
 <dt>${t('staff.team.since')}</dt><dd>${formatDateTime(ctx.locale, view.account.createdAt)}</dd></dl>
 <p class="hint">${t('staff.case.noPassword')}</p></section>
 ${view.incidents.map((c) => incidentSection(ctx, view, c, staff))}
+${
+      openIncident
+        ? ''
+        : html`<section aria-labelledby="h-contain"><h2 id="h-contain">${t('staff.action.contain')}</h2><p>${t('staff.action.containLead')}</p>
+<form method="post" action="${base}/contain" novalidate>${csrfField(ctx)}
+<div class="field"><label for="f-change">${t('staff.action.containFrom')}</label><select id="f-change" name="changeId">${view.timeline
+            .filter((r) => isCustomerChange(r.kind))
+            .slice(0, 50)
+            .map((r) => html`<option value="${r.id}">${formatDateTime(ctx.locale, r.occurredAt)} · ${changeTitle(ctx, r.kind)} · ${r.actor.device}</option>`)}</select></div>
+<button type="submit">${t('staff.action.contain')}</button></form></section>`
+    }
 <section aria-labelledby="h-requests"><h2 id="h-requests">${t('staff.case.requests')}</h2>${
       view.requests.length === 0
         ? html`<p>${t('staff.case.none')}</p>`
