@@ -132,6 +132,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler(async (error, request, reply) => {
     const domainError = toDomainError(error);
     if (domainError.code === 'INTERNAL') request.log.error({ err: error }, 'request_failed');
+    // Refused attempts are security events (STANDARDS I1): logged with where and from whom, never with what was sent.
+    if (domainError.code === 'CSRF_INVALID' || domainError.code === 'FORBIDDEN') {
+      request.log.warn({ event: domainError.code === 'CSRF_INVALID' ? 'csrf_fail' : 'authz_fail', path: request.url.split('?')[0], ip: request.ip }, 'request_refused');
+    }
     if (!isApi(request)) {
       if (domainError.code === 'UNAUTHENTICATED') return reply.redirect('/sign-in', 303);
       if (domainError.code === 'STAFF_UNAUTHENTICATED') return reply.redirect('/staff/sign-in', 303);

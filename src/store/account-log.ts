@@ -110,3 +110,16 @@ const changesSince = compiledOnce((db: Executor, accountId: string, since: strin
 export async function countChangesSince(db: Executor, accountId: string, since: string): Promise<number> {
   return Number((await changesSince(db, accountId, since))[0]?.n ?? 0);
 }
+
+/** Every staff action across all accounts, newest first: what an admin reviews (STANDARDS I4). */
+export function listStaffActions(db: Executor, limit: number) {
+  return db
+    .selectFrom('account_log')
+    .innerJoin('accounts', 'accounts.id', 'account_log.account_id')
+    .selectAll('account_log')
+    .select('accounts.email')
+    .where('account_log.actor_type', '=', 'staff')
+    .orderBy('account_log.occurred_at', 'desc')
+    .limit(limit)
+    .execute();
+}

@@ -4,7 +4,7 @@ import { Secret, TOTP } from 'otpauth';
 import { reportChange } from '../../src/services/incidents/report.ts';
 import { addStaff } from '../../src/services/staff/staff-accounts.ts';
 import { registerAndVerify, signIn } from '../support/flows.ts';
-import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
+import { forEachStore, memoryLogger, startMamori, type TestMamori } from '../support/harness.ts';
 import { TestClient } from '../support/http-client.ts';
 import { attackerTakesOver, emailChangedReportLink, reportWithDefaults, STORY_ENV } from '../support/story.ts';
 
@@ -273,5 +273,43 @@ forEachStore('support desk: staff sign-in, access and the queue', (store) => {
     assert.equal((await aiko.post(`${base}/incidents/${incident.id}/undo`, { changeId: address.id })).statusCode, 409, 'already undone');
     const logged = await m.deps.db.selectFrom('account_log').select(['kind', 'actor_device']).where('kind', '=', 'change-undone').where('actor_type', '=', 'staff').execute();
     assert.deepEqual(logged, [{ kind: 'change-undone', actor_device: 'Aiko Tanaka <aiko@maple.example>' }]);
+  });
+
+  test('admins see every staff action on every account; closing a request is on the record too', async () => {
+    const { request, base } = await incidentWithCallback();
+    const ken = await staffClient('ken@maple.example', agent);
+    assert.equal((await ken.post(`${base}/requests/${request.id}/close`)).statusCode, 303);
+    assert.equal((await ken.post(`${base}/requests/${request.id}/close`)).statusCode, 409, 'already closed');
+    assert.equal((await ken.get('/staff/audit')).statusCode, 403);
+    const aiko = await staffClient('aiko@maple.example', admin);
+    const audit = await aiko.get('/staff/audit');
+    assert.equal(audit.statusCode, 200);
+    assert.match(audit.body, /Ken Mori &lt;ken@maple.example&gt;<\/td><td>Support closed a request<\/td><td><a href="\/staff\/accounts\/[0-9a-f-]+">taro@example.com/);
+  });
+});
+
+forEachStore('support desk: refused attempts are logged', (store) => {
+  test('a forged staff cookie, a post without CSRF and an agent on an admin page are logged, without the cookie value', async () => {
+    const { log, lines } = memoryLogger();
+    const m = await startMamori(store, STORY_ENV, { log });
+    try {
+      const agent = await addStaff(m.deps, { email: 'ken@maple.example', name: 'Ken Mori', role: 'agent' });
+      const forged = new TestClient(m.app);
+      forged.cookies.set('mamori_staff', 'F'.repeat(43));
+      assert.equal((await forged.get('/staff')).statusCode, 303);
+      const ken = new TestClient(m.app);
+      await ken.get('/staff/sign-in');
+      const code = new TOTP({ secret: Secret.fromBase32(agent.totpSecret), digits: 6, period: 30 }).generate({ timestamp: m.clock.now().getTime() });
+      assert.equal((await ken.post('/staff/sign-in', { email: 'ken@maple.example', password: agent.password, code })).statusCode, 303);
+      assert.equal((await ken.get('/staff/team')).statusCode, 403);
+      assert.equal((await ken.post('/staff/sign-out', { _csrf: 'forged' })).statusCode, 403);
+      const events = lines.map((l) => l.event).filter(Boolean);
+      for (const event of ['session_invalid', 'authz_fail', 'csrf_fail', 'authn_login_success', 'user_created']) assert.ok(events.includes(event), `${event} in ${events.join(',')}`);
+      const all = JSON.stringify(lines);
+      assert.ok(!all.includes('F'.repeat(43)), 'the forged cookie value is not logged');
+      assert.ok(!all.includes(agent.password), 'no password in the log');
+    } finally {
+      await m.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { after, describe } from 'node:test';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { OutgoingMail } from '../../src/delivery/mailer.ts';
 import { MemoryMailer } from '../../src/delivery/memory-mailer.ts';
@@ -34,7 +34,7 @@ export async function databaseUrlFor(store: StoreName): Promise<string> {
   return store === 'sqlite' ? 'sqlite::memory:' : (await pgCluster()).newDatabaseUrl();
 }
 
-export async function startMamori(store: StoreName, env: Record<string, string> = {}, options: { geo?: GeoLocator } = {}): Promise<TestMamori> {
+export async function startMamori(store: StoreName, env: Record<string, string> = {}, options: { geo?: GeoLocator; log?: Logger } = {}): Promise<TestMamori> {
   const config = loadConfig({
     MAMORI_DATABASE_URL: await databaseUrlFor(store),
     MAMORI_SHOP_NAME: 'Maple Market',
@@ -45,7 +45,7 @@ export async function startMamori(store: StoreName, env: Record<string, string> 
   });
   const clock = new FakeClock('2026-03-02T05:46:00.000Z');
   const mailer = new CaptureMailer();
-  const mamori = await composeMamori(config, { clock, mailer, workerIntervalMs: 0, log: pino({ level: 'silent' }), ...options });
+  const mamori = await composeMamori(config, { clock, mailer, workerIntervalMs: 0, log: options.log ?? pino({ level: 'silent' }), geo: options.geo });
   return { ...mamori, clock, mailer, config, deliver: () => mamori.worker.runOnce() };
 }
 
@@ -56,4 +56,11 @@ export function forEachStore(title: string, suite: (store: StoreName) => void): 
     describe(`${title} [${store}]`, { skip }, () => suite(store));
   }
   after(() => stopClusterIfStarted());
+}
+
+/** A logger that keeps every line in memory, to check what was logged (and that no secret was). */
+export function memoryLogger(): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { log, lines };
 }

@@ -7,7 +7,8 @@ import type { ServiceDeps } from '../../services/deps.ts';
 import { supportQueue } from '../../services/staff/queue.ts';
 import { assertAdmin, resolveStaffSession, STAFF_SESSION_LIMITS, staffSignIn, staffSignOut, type StaffSession } from '../../services/staff/staff-accounts.ts';
 import { listStaff } from '../../store/staff.ts';
-import { dashboardPage, queuePage, staffSignInPage, teamPage } from '../../views/pages/staff-pages.ts';
+import { auditPage, dashboardPage, queuePage, staffSignInPage, teamPage } from '../../views/pages/staff-pages.ts';
+import { listStaffActions, toChangeRecord } from '../../store/account-log.ts';
 import { dashboard, DASHBOARD_PERIODS } from '../../services/staff/dashboard.ts';
 import { staffCasePage } from '../../views/pages/staff-case-page.ts';
 import type { FormState, PageContext } from '../../views/page-context.ts';
@@ -63,7 +64,10 @@ export function staffRoutes(deps: ServiceDeps) {
   return async function staffRoutesPlugin(app: FastifyInstance) {
     app.decorateRequest('staff', null);
     app.addHook('onRequest', async (request) => {
-      request.staff = await resolveStaffSession(deps, request.cookies[cookie]);
+      const token = request.cookies[cookie];
+      request.staff = await resolveStaffSession(deps, token);
+      // A staff cookie that opens nothing: expired, signed out, or forged. Logged without its value.
+      if (token && !request.staff) request.log.warn({ event: 'session_invalid', area: 'staff', path: request.url.split('?')[0], ip: request.ip }, 'session_invalid');
     });
 
     app.get('/staff/sign-in', async (request, reply) => {
@@ -162,6 +166,13 @@ export function staffRoutes(deps: ServiceDeps) {
       const parsed = z.object({ days: z.coerce.number().pipe(z.union(DASHBOARD_PERIODS.map((d) => z.literal(d)))) }).safeParse(request.query);
       const days = parsed.success ? parsed.data.days : 30;
       return sendHtml(reply, 200, dashboardPage(pageContext(request, reply, config), staff, await dashboard(deps, days)));
+    });
+
+    app.get('/staff/audit', async (request, reply) => {
+      const staff = requireStaff(request);
+      assertAdmin(deps, staff, 'audit');
+      const rows = await listStaffActions(deps.db, 500);
+      return sendHtml(reply, 200, auditPage(pageContext(request, reply, config), staff, rows.map((row) => ({ record: toChangeRecord(row), accountEmail: row.email }))));
     });
 
     app.get('/staff/team', async (request, reply) => {

@@ -483,6 +483,9 @@ export const en = {
   'staff.action.undoOne': 'Undo this now',
   'error.INCIDENT_ALREADY_OPEN': 'This account already has an open incident. Continue on its page; nothing was changed.',
   'error.INCIDENT_STATE': 'This case has moved on since the page was loaded, so that step no longer applies. Reload to see where it stands; nothing was changed.',
+  'staff.audit.title': 'Staff actions',
+  'staff.audit.lead': 'Every action any staff member took on any account, newest first.',
+  'staff.audit.who': 'Staff member',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -485,4 +485,7 @@ export const ja: Record<MessageKey, string> = {
   'staff.action.undoOne': '今すぐ取り消す',
   'error.INCIDENT_ALREADY_OPEN': 'このアカウントにはすでに対応中のインシデントがあります。そのページから続けてください。変更は行われていません。',
   'error.INCIDENT_STATE': 'ページを開いた後に案件の状態が変わったため、この操作は行えません。再読み込みして現在の状態をご確認ください。変更は行われていません。',
+  'staff.audit.title': 'スタッフ操作履歴',
+  'staff.audit.lead': 'すべてのスタッフがすべてのアカウントで行った操作（新しい順）。',
+  'staff.audit.who': 'スタッフ',
 };

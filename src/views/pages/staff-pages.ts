@@ -2,6 +2,8 @@ import type { CaseKind, SlaClock } from '../../core/support/sla.ts';
 import type { StaffSession } from '../../services/staff/staff-accounts.ts';
 import type { QueueItem } from '../../services/staff/queue.ts';
 import type { StaffRow } from '../../store/staff.ts';
+import type { ChangeRecord } from '../../core/change-kinds.ts';
+import { changeTitle } from './change-view.ts';
 import { DASHBOARD_PERIODS, type DashboardView } from '../../services/staff/dashboard.ts';
 import { barChart } from '../svg-chart.ts';
 import { html, type SafeHtml } from '../html.ts';
@@ -12,7 +14,7 @@ import type { FormState, PageContext } from '../page-context.ts';
 
 export function staffNav(ctx: PageContext, staff: StaffSession | null): SafeHtml | undefined {
   if (!staff) return html`<a href="/staff/sign-in">${ctx.t('staff.signIn.title')}</a>`;
-  return html`<a href="/staff">${ctx.t('staff.queue.title')}</a> <a href="/staff/dashboard">${ctx.t('staff.dashboard.title')}</a>${staff.role === 'admin' ? html` <a href="/staff/team">${ctx.t('staff.team.title')}</a>` : ''}
+  return html`<a href="/staff">${ctx.t('staff.queue.title')}</a> <a href="/staff/dashboard">${ctx.t('staff.dashboard.title')}</a>${staff.role === 'admin' ? html` <a href="/staff/team">${ctx.t('staff.team.title')}</a> <a href="/staff/audit">${ctx.t('staff.audit.title')}</a>` : ''}
 <span class="who">${staff.name} (${ctx.t(`staff.role.${staff.role}`)})</span>
 <form method="post" action="/staff/sign-out" class="inline">${csrfField(ctx)}<button type="submit" class="link">${ctx.t('nav.signOut')}</button></form>`;
 }
@@ -114,6 +116,25 @@ ${CLOCK_KINDS.map((kind) => {
   const title = t('staff.dashboard.chart', { what: t(`staff.clock.${kind}`) });
   return html`<figure><figcaption>${title}</figcaption>${barChart({ title, unit: t('staff.dashboard.minuteUnit'), target: minutes(s.targetMs), points: s.daily.map((d) => ({ label: d.day, value: minutes(d.median) })) })}</figure>`;
 })}`,
+    { nav: staffNav(ctx, staff) },
+  );
+}
+
+export interface StaffActionView {
+  record: ChangeRecord;
+  accountEmail: string;
+}
+
+/** Every staff action on every account, for admins. */
+export function auditPage(ctx: PageContext, staff: StaffSession, actions: StaffActionView[]): string {
+  const { t } = ctx;
+  return layout(
+    ctx,
+    t('staff.audit.title'),
+    html`<p>${t('staff.audit.lead')}</p><table data-testid="audit"><thead><tr><th scope="col">${t('activity.when')}</th><th scope="col">${t('staff.audit.who')}</th><th scope="col">${t('activity.what')}</th><th scope="col">${t('staff.queue.account')}</th></tr></thead>
+<tbody>${actions.map(
+      (a) => html`<tr><td>${formatDateTime(ctx.locale, a.record.occurredAt)}</td><td>${a.record.actor.device}</td><td>${changeTitle(ctx, a.record.kind)}</td><td><a href="/staff/accounts/${a.record.accountId}">${a.accountEmail}</a></td></tr>`,
+    )}</tbody></table>`,
     { nav: staffNav(ctx, staff) },
   );
 }
