@@ -64,6 +64,7 @@ export function listOpenIncidentsWithAccount(db: Executor) {
       'incidents.recovered_at',
       'incidents.closed_at',
       'incidents.first_response_at',
+      'incidents.assigned_staff_id',
       'accounts.email',
     ])
     .where('incidents.state', 'not in', ['closed', 'dismissed'])
@@ -85,6 +86,7 @@ export function listOpenRequestsWithAccount(db: Executor) {
       'support_requests.created_at',
       'support_requests.first_response_at',
       'support_requests.closed_at',
+      'support_requests.assigned_staff_id',
       'accounts.email',
     ])
     .where('support_requests.closed_at', 'is', null)

@@ -153,6 +153,7 @@ forEachStore('support desk: staff sign-in, access and the queue', (store) => {
     assert.doesNotMatch((await ken.get('/staff')).body, /today after 18:00/, 'the answered call-back leaves the queue');
     assert.equal((await ken.post(`${base}/assign`, { kind: 'incident', id: incident.id })).statusCode, 303);
     assert.match((await ken.get(base)).body, /held by Ken Mori/);
+    assert.match((await ken.get('/staff')).body, /held by Ken Mori/, 'the queue shows who holds the case');
     assert.deepEqual(await staffLog(), [
       ['support-reply', 'Ken Mori <ken@maple.example>'],
       ['call-logged', 'Ken Mori <ken@maple.example>'],

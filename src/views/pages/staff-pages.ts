@@ -58,7 +58,7 @@ export function queuePage(ctx: PageContext, staff: StaffSession, items: QueueIte
 <td><span class="clock${item.next?.breached ? ' late' : ''}" data-testid="clock">${item.next ? clockText(ctx, item.next) : t('staff.clock.none')}</span></td>
 <td>${t(`staff.kind.${item.kind}`)}${item.state ? html` · ${stateLabel(ctx, item.state)}` : ''}</td>
 <td><a href="/staff/accounts/${item.accountId}">${item.accountEmail}</a></td>
-<td>${item.summary ?? ''}</td>
+<td>${item.summary ?? ''}${item.assignedTo ? html`<br><small>${ctx.t('staff.case.assigned', { name: item.assignedTo })}</small>` : ''}</td>
 <td>${formatDateTime(ctx.locale, item.openedAt)}</td></tr>`,
   );
   return layout(
