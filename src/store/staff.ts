@@ -14,6 +14,10 @@ export function findStaffByEmail(db: Executor, email: string): Promise<StaffRow 
   return db.selectFrom('staff_members').selectAll().where('email', '=', email).executeTakeFirst();
 }
 
+export function findStaffById(db: Executor, id: string): Promise<StaffRow | undefined> {
+  return db.selectFrom('staff_members').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export function listStaff(db: Executor): Promise<StaffRow[]> {
   return db.selectFrom('staff_members').selectAll().orderBy('created_at').execute();
 }

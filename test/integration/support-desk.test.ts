@@ -287,6 +287,19 @@ forEachStore('support desk: staff sign-in, access and the queue', (store) => {
     assert.equal(audit.statusCode, 200);
     assert.match(audit.body, /Ken Mori &lt;ken@maple.example&gt;<\/td><td>Support closed a request<\/td><td><a href="\/staff\/accounts\/[0-9a-f-]+">taro@example.com/);
   });
+
+  test('a case can be given to another agent; an unknown staff id is refused', async () => {
+    const { incident, base } = await incidentWithCallback();
+    const ken = await m.deps.db.selectFrom('staff_members').select('id').where('email', '=', 'ken@maple.example').executeTakeFirstOrThrow();
+    const aiko = await staffClient('aiko@maple.example', admin);
+    assert.match((await aiko.get(base)).body, /<option value="[0-9a-f-]+">Ken Mori<\/option>/);
+    assert.equal((await aiko.post(`${base}/assign`, { kind: 'incident', id: incident.id, to: '00000000-0000-4000-8000-000000000000' })).statusCode, 404);
+    assert.equal((await aiko.post(`${base}/assign`, { kind: 'incident', id: incident.id, to: ken.id })).statusCode, 303);
+    assert.match((await aiko.get('/staff')).body, /held by Ken Mori/);
+    const log = await m.deps.db.selectFrom('account_log').select(['actor_device', 'after_value']).where('kind', '=', 'case-assigned').executeTakeFirstOrThrow();
+    assert.equal(log.actor_device, 'Aiko Tanaka <aiko@maple.example>');
+    assert.match(log.after_value ?? '', /ken@maple.example/);
+  });
 });
 
 forEachStore('support desk: refused attempts are logged', (store) => {

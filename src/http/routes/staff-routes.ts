@@ -13,7 +13,7 @@ import { dashboard, DASHBOARD_PERIODS } from '../../services/staff/dashboard.ts'
 import { staffCasePage } from '../../views/pages/staff-case-page.ts';
 import type { FormState, PageContext } from '../../views/page-context.ts';
 import { caseView } from '../../services/staff/case-view.ts';
-import { assignToMe, CALL_OUTCOMES, changeWait, closeRequest, containFromChange, logCall, replyToCustomer, resolveDispute, undoOneChange } from '../../services/staff/case-actions.ts';
+import { assignCaseTo, CALL_OUTCOMES, changeWait, closeRequest, containFromChange, logCall, replyToCustomer, resolveDispute, undoOneChange } from '../../services/staff/case-actions.ts';
 import { email, parseForm, password, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
 import { pageContext, requestOrigin, sendHtml } from '../request-context.ts';
@@ -46,7 +46,7 @@ const waitForm = z.object({
   reason: text(1000),
 });
 const changeForm = z.object({ changeId: uuid });
-const assignForm = z.object({ kind: z.enum(['incident', 'request'], { error: 'invalid_format' }), id: uuid });
+const assignForm = z.object({ kind: z.enum(['incident', 'request'], { error: 'invalid_format' }), id: uuid, to: z.union([z.literal(''), uuid]).optional() });
 const DONE = { reply: 'staff.done.reply', call: 'staff.done.call', saved: 'staff.done.saved' } as const;
 
 const signInForm = z.object({ email, password, code: z.string({ error: 'required' }).trim().min(1, 'required').max(10, 'too_long') });
@@ -157,7 +157,7 @@ export function staffRoutes(deps: ServiceDeps) {
     }));
     app.post('/staff/accounts/:accountId/assign', caseAction(async (request, staff, accountId) => {
       const input = parseForm(assignForm, request.body);
-      await assignToMe(deps, staff, requestOrigin(request), accountId, input.kind, input.id);
+      await assignCaseTo(deps, staff, requestOrigin(request), { accountId, kind: input.kind, id: input.id, toStaffId: input.to || null });
       return 'saved';
     }));
 

@@ -23,6 +23,7 @@ import { findLogEntry, toChangeRecord } from '../../store/account-log.ts';
 import { queueMail } from '../mail-queue.ts';
 import { requireAccount } from '../profile.ts';
 import { assertAdmin, type StaffSession } from './staff-accounts.ts';
+import { findStaffById } from '../../store/staff.ts';
 
 /** Every staff action is a change record on the customer's account with the staff member as actor (STANDARDS I4). */
 export function staffActor(staff: StaffSession, origin: RequestOrigin): ChangeActor {
@@ -151,12 +152,19 @@ export async function closeRequest(deps: ServiceDeps, staff: StaffSession, origi
   });
 }
 
-/** Takes a case (or hands it back): the queue shows who holds it. */
-export async function assignToMe(deps: ServiceDeps, staff: StaffSession, origin: RequestOrigin, accountId: string, kind: 'incident' | 'request', id: string): Promise<void> {
+/** Gives a case to a staff member (oneself by default): the queue shows who holds it. */
+export async function assignCaseTo(
+  deps: ServiceDeps,
+  staff: StaffSession,
+  origin: RequestOrigin,
+  target: { accountId: string; kind: 'incident' | 'request'; id: string; toStaffId: string | null },
+): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    const owner = kind === 'incident' ? (await findIncident(trx, id))?.account_id : (await findSupportRequest(trx, id))?.account_id;
-    if (owner !== accountId || !(await assignCase(trx, kind, id, staff.staffId))) throw new DomainError('NOT_FOUND');
-    await recordChange(trx, deps, { accountId, kind: 'case-assigned', actor: staffActor(staff, origin), subjectId: id, after: { to: staff.email } });
+    const holder = target.toStaffId ? await findStaffById(trx, target.toStaffId) : { id: staff.staffId, email: staff.email, disabled_at: null };
+    if (!holder || holder.disabled_at) throw new DomainError('NOT_FOUND');
+    const owner = target.kind === 'incident' ? (await findIncident(trx, target.id))?.account_id : (await findSupportRequest(trx, target.id))?.account_id;
+    if (owner !== target.accountId || !(await assignCase(trx, target.kind, target.id, holder.id))) throw new DomainError('NOT_FOUND');
+    await recordChange(trx, deps, { accountId: target.accountId, kind: 'case-assigned', actor: staffActor(staff, origin), subjectId: target.id, after: { to: holder.email } });
   });
 }
 

@@ -42,6 +42,8 @@ export interface CaseView {
   devices: { device_id: string; first_seen_at: string }[];
   risk: RiskDecisionRow[];
   notices: Awaited<ReturnType<typeof listOutboxForAccount>>;
+  /** Who a case can be given to. */
+  team: { id: string; name: string }[];
 }
 
 const date = (value: string | null) => (value ? new Date(value) : null);
@@ -91,5 +93,6 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
     devices,
     risk,
     notices,
+    team: staff.filter((s) => !s.disabled_at).map((s) => ({ id: s.id, name: s.name })),
   };
 }

@@ -394,7 +394,6 @@ export const en = {
   'change.wait-changed': 'Support changed the waiting period',
   'change.case-assigned': 'Support took the case',
   'change.case-closed': 'Support closed a request',
-  'staff.action.assignMe': 'Take this case',
   'staff.action.changeWait': 'Change the waiting period',
   'staff.action.close': 'Close',
   'staff.action.duration': 'Duration (minutes)',
@@ -486,6 +485,9 @@ export const en = {
   'staff.audit.title': 'Staff actions',
   'staff.audit.lead': 'Every action any staff member took on any account, newest first.',
   'staff.audit.who': 'Staff member',
+  'staff.action.assignTo': 'Give this case to',
+  'staff.action.me': 'me ({name})',
+  'staff.action.assign': 'Assign',
 } as const;
 
 export type MessageKey = keyof typeof en;

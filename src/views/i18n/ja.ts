@@ -396,7 +396,6 @@ export const ja: Record<MessageKey, string> = {
   'change.wait-changed': 'サポートが待機期間を変更',
   'change.case-assigned': 'サポートが担当',
   'change.case-closed': 'サポートが依頼を完了',
-  'staff.action.assignMe': 'この案件を担当する',
   'staff.action.changeWait': '待機期間を変更する',
   'staff.action.close': '完了にする',
   'staff.action.duration': '通話時間（分）',
@@ -488,4 +487,7 @@ export const ja: Record<MessageKey, string> = {
   'staff.audit.title': 'スタッフ操作履歴',
   'staff.audit.lead': 'すべてのスタッフがすべてのアカウントで行った操作（新しい順）。',
   'staff.audit.who': 'スタッフ',
+  'staff.action.assignTo': '担当者',
+  'staff.action.me': '自分（{name}）',
+  'staff.action.assign': '割り当てる',
 };

@@ -29,7 +29,11 @@ function incidentSection(ctx: PageContext, view: CaseView, c: IncidentCase, staf
     c.incident.wait_until && c.state === 'waiting' ? html` · ${t('staff.case.waitUntil', { when: formatDateTime(ctx.locale, c.incident.wait_until) })}` : ''
   }${c.assignedTo ? html` · ${t('staff.case.assigned', { name: c.assignedTo })}` : ''}</p>
 <ul class="clocks">${c.clocks.map((clock) => html`<li class="${clock.breached ? 'late' : ''}">${clockText(ctx, clock)}${clock.stoppedAt ? html` (${t('staff.clock.stopped')})` : ''}</li>`)}</ul>
-<form method="post" action="${base}/assign" class="inline">${csrfField(ctx)}<input type="hidden" name="kind" value="incident"><input type="hidden" name="id" value="${c.incident.id}"><button type="submit" class="secondary">${t('staff.action.assignMe')}</button></form>
+<form method="post" action="${base}/assign" class="inline">${csrfField(ctx)}<input type="hidden" name="kind" value="incident"><input type="hidden" name="id" value="${c.incident.id}">
+<label for="f-to-${c.incident.id}">${t('staff.action.assignTo')}</label> <select id="f-to-${c.incident.id}" name="to"><option value="">${t('staff.action.me', { name: staff.name })}</option>${view.team
+    .filter((m) => m.id !== staff.staffId)
+    .map((m) => html`<option value="${m.id}">${m.name}</option>`)}</select>
+<button type="submit" class="secondary">${t('staff.action.assign')}</button></form>
 <h3>${t('staff.case.plan')}</h3>
 <ul class="plan">${c.steps.map(
     (step) => html`<li>${stepLine(ctx, step)}${stepOutcome(ctx, step)}${step.conflict ? html` <strong class="conflict">${t('staff.case.conflict')}</strong>` : ''}${
