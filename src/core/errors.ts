@@ -41,6 +41,8 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface FieldProblem {
   field: string;
   code: string;
+  /** For length rules that depend on the account (15 characters, or 8 with a second factor). */
+  min?: number;
 }
 
 export class DomainError extends Error {

@@ -26,7 +26,8 @@ export class PasswordStrength {
   assertAcceptable(password: string, context: { shopName: string; email: string; name?: string; hasSecondFactor?: boolean }): void {
     const lengthProblem = passwordLengthProblem(password, context.hasSecondFactor ?? false);
     if (lengthProblem) {
-      throw new DomainError(lengthProblem, { fields: [{ field: 'password', code: lengthProblem }], minLength: minimumPasswordLength(context.hasSecondFactor ?? false) });
+      const min = minimumPasswordLength(context.hasSecondFactor ?? false);
+      throw new DomainError(lengthProblem, { fields: [{ field: 'password', code: lengthProblem, min }], minLength: min });
     }
 
     const contextWords = passwordContextWords(context);

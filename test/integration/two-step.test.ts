@@ -100,6 +100,7 @@ forEachStore('two-step sign-in', (store) => {
     const short = await client.post('/account/password', { currentPassword: 'tide#Fern9', newPassword: 'tide#Fe' });
     assert.equal(short.statusCode, 400);
     assert.match(short.body, /at least 8 characters/);
+    assert.doesNotMatch(short.body, /at least 15 characters/, 'the field message names the same rule as the summary');
   });
 
   test('an account that had TOTP before the attack is not recovered by the email link alone', async () => {
