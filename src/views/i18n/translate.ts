@@ -32,3 +32,8 @@ export type Translator = (key: MessageKey, vars?: Record<string, string | number
 export function translatorFor(locale: Locale): Translator {
   return (key, vars) => translate(locale, key, vars);
 }
+
+/** The message for a key built from stored data (a change kind, a state), or the raw value when there is none. */
+export function translateOr(t: Translator, key: string, fallback: string): string {
+  return isMessageKey(key) ? t(key) : fallback;
+}

@@ -1,12 +1,11 @@
 import { displayValue } from '../../core/change-display.ts';
 import type { ChangeRecord, ChangeValue, ChangeKind } from '../../core/change-kinds.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { formatDateTime, isMessageKey } from '../i18n/translate.ts';
+import { formatDateTime, translateOr } from '../i18n/translate.ts';
 import type { PageContext } from '../page-context.ts';
 
 export function changeTitle(ctx: PageContext, kind: string): string {
-  const key = `change.${kind}`;
-  return isMessageKey(key) ? ctx.t(key) : kind;
+  return translateOr(ctx.t, `change.${kind}`, kind);
 }
 
 export function beforeAfter(ctx: PageContext, kind: ChangeKind, before: ChangeValue | null, after: ChangeValue | null): SafeHtml {

@@ -2,7 +2,7 @@ import type { StaffSession } from '../../services/staff/staff-accounts.ts';
 import type { CaseView, IncidentCase } from '../../services/staff/case-view.ts';
 import { CALL_OUTCOMES } from '../../services/staff/case-actions.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { formatDateTime, isMessageKey } from '../i18n/translate.ts';
+import { formatDateTime, translateOr } from '../i18n/translate.ts';
 import { csrfField, layout } from '../layout.ts';
 import { errorSummary, fieldMessage, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
@@ -11,9 +11,6 @@ import { isCustomerChange } from '../../core/change-kinds.ts';
 import { stepLine, stepOutcome } from './incident-pages.ts';
 import { clockText, staffNav } from './staff-pages.ts';
 
-function label(ctx: PageContext, key: string, fallback: string): string {
-  return isMessageKey(key) ? ctx.t(key) : fallback;
-}
 
 function refFields(incidentId: string | null, requestId: string | null): SafeHtml {
   return html`${incidentId ? html`<input type="hidden" name="incidentId" value="${incidentId}">` : ''}${requestId ? html`<input type="hidden" name="requestId" value="${requestId}">` : ''}`;
@@ -24,8 +21,8 @@ function incidentSection(ctx: PageContext, view: CaseView, c: IncidentCase, staf
   const base = `/staff/accounts/${view.account.id}`;
   const admin = staff.role === 'admin';
   return html`<section class="case" aria-labelledby="h-incident-${c.incident.id}" data-incident="${c.incident.id}">
-<h2 id="h-incident-${c.incident.id}">${t('staff.kind.incident')} · ${label(ctx, `staff.state.${c.state}`, c.state)}</h2>
-<p>${t('staff.case.opened', { when: formatDateTime(ctx.locale, c.incident.created_at), by: label(ctx, `staff.openedBy.${c.incident.opened_by}`, c.incident.opened_by) })}${
+<h2 id="h-incident-${c.incident.id}">${t('staff.kind.incident')} · ${translateOr(ctx.t, `staff.state.${c.state}`, c.state)}</h2>
+<p>${t('staff.case.opened', { when: formatDateTime(ctx.locale, c.incident.created_at), by: translateOr(ctx.t, `staff.openedBy.${c.incident.opened_by}`, c.incident.opened_by) })}${
     c.incident.wait_until && c.state === 'waiting' ? html` · ${t('staff.case.waitUntil', { when: formatDateTime(ctx.locale, c.incident.wait_until) })}` : ''
   }${c.assignedTo ? html` · ${t('staff.case.assigned', { name: c.assignedTo })}` : ''}</p>
 <ul class="clocks">${c.clocks.map((clock) => html`<li class="${clock.breached ? 'late' : ''}">${clockText(ctx, clock)}${clock.stoppedAt ? html` (${t('staff.clock.stopped')})` : ''}</li>`)}</ul>
@@ -80,12 +77,12 @@ export function staffCasePage(ctx: PageContext, staff: StaffSession, view: CaseV
     t('staff.case.title', { email: view.account.email }),
     html`${notice(flash)}${errorSummary(state)}${
       state.fields?.length
-        ? html`<ul class="alert" role="alert">${state.fields.map((f) => html`<li>${label(ctx, `staff.field.${f.field}`, f.field)}: ${fieldMessage(ctx, f)}</li>`)}</ul>`
+        ? html`<ul class="alert" role="alert">${state.fields.map((f) => html`<li>${translateOr(ctx.t, `staff.field.${f.field}`, f.field)}: ${fieldMessage(ctx, f)}</li>`)}</ul>`
         : ''
     }
 <section aria-labelledby="h-account"><h2 id="h-account">${t('staff.case.account')}</h2>
 <dl><dt>${t('account.name')}</dt><dd>${view.account.name}</dd><dt>${t('account.email')}</dt><dd data-testid="case-email">${view.account.email}</dd>
-<dt>${t('account.phone')}</dt><dd>${view.account.phone ?? '-'}</dd><dt>${t('staff.case.status')}</dt><dd>${label(ctx, `staff.accountStatus.${view.account.status}`, view.account.status)}${view.account.passwordDisabled ? html` · ${t('staff.case.passwordOff')}` : ''}</dd>
+<dt>${t('account.phone')}</dt><dd>${view.account.phone ?? '-'}</dd><dt>${t('staff.case.status')}</dt><dd>${translateOr(ctx.t, `staff.accountStatus.${view.account.status}`, view.account.status)}${view.account.passwordDisabled ? html` · ${t('staff.case.passwordOff')}` : ''}</dd>
 <dt>${t('staff.team.since')}</dt><dd>${formatDateTime(ctx.locale, view.account.createdAt)}</dd></dl>
 <p class="hint">${t('staff.case.noPassword')}</p></section>
 ${view.incidents.map((c) => incidentSection(ctx, view, c, staff))}
@@ -124,7 +121,7 @@ ${
       view.notes.length === 0
         ? html`<p>${t('staff.case.none')}</p>`
         : html`<ul>${view.notes.map(
-            (n) => html`<li>${formatDateTime(ctx.locale, n.created_at)} · ${n.staffName} · ${n.kind === 'call' ? html`${t('staff.action.logCall')}: ${label(ctx, `staff.call.${n.outcome ?? ''}`, n.outcome ?? '')} (${n.duration_minutes ?? 0} min)` : t('staff.action.reply')}<br>${n.body}</li>`,
+            (n) => html`<li>${formatDateTime(ctx.locale, n.created_at)} · ${n.staffName} · ${n.kind === 'call' ? html`${t('staff.action.logCall')}: ${translateOr(ctx.t, `staff.call.${n.outcome ?? ''}`, n.outcome ?? '')} (${n.duration_minutes ?? 0} min)` : t('staff.action.reply')}<br>${n.body}</li>`,
           )}</ul>`
     }</section>
 <section aria-labelledby="h-timeline"><h2 id="h-timeline">${t('staff.case.timeline')}</h2>${changeTable(ctx, view.timeline)}</section>

@@ -7,7 +7,7 @@ import { changeTitle } from './change-view.ts';
 import { DASHBOARD_PERIODS, type DashboardView } from '../../services/staff/dashboard.ts';
 import { barChart } from '../svg-chart.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { formatDateTime, isMessageKey } from '../i18n/translate.ts';
+import { formatDateTime, translateOr } from '../i18n/translate.ts';
 import { csrfField, layout } from '../layout.ts';
 import { errorSummary, field } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
@@ -43,10 +43,6 @@ export function clockText(ctx: PageContext, clock: SlaClock): string {
 
 const KINDS: CaseKind[] = ['incident', 'message', 'callback'];
 
-function stateLabel(ctx: PageContext, state: string): string {
-  const key = `staff.state.${state}`;
-  return isMessageKey(key) ? ctx.t(key) : state;
-}
 
 export function queuePage(ctx: PageContext, staff: StaffSession, items: QueueItem[], filter: CaseKind | undefined): string {
   const { t } = ctx;
@@ -56,7 +52,7 @@ export function queuePage(ctx: PageContext, staff: StaffSession, items: QueueIte
   const rows = items.map(
     (item) => html`<tr data-case="${item.id}" class="${item.next?.breached ? 'breached' : ''}">
 <td><span class="clock${item.next?.breached ? ' late' : ''}" data-testid="clock">${item.next ? clockText(ctx, item.next) : t('staff.clock.none')}</span></td>
-<td>${t(`staff.kind.${item.kind}`)}${item.state ? html` · ${stateLabel(ctx, item.state)}` : ''}</td>
+<td>${t(`staff.kind.${item.kind}`)}${item.state ? html` · ${translateOr(ctx.t, `staff.state.${item.state}`, item.state)}` : ''}</td>
 <td><a href="/staff/accounts/${item.accountId}">${item.accountEmail}</a></td>
 <td>${item.summary ?? ''}${item.assignedTo ? html`<br><small>${ctx.t('staff.case.assigned', { name: item.assignedTo })}</small>` : ''}</td>
 <td>${formatDateTime(ctx.locale, item.openedAt)}</td></tr>`,
