@@ -6,7 +6,7 @@ import { insertHeldChange } from '../store/held-changes.ts';
 import type { NewPaymentMethod } from './profile.ts';
 import { actorFrom, recordChange } from './change-log.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
-import { describeArea, describeDevice } from './device.ts';
+import { originModel } from './device.ts';
 import { queueMail } from './mail-queue.ts';
 import { issueLink } from './one-time-links.ts';
 import { assessRisk, recordRiskDecision } from './risk.ts';
@@ -85,10 +85,7 @@ export async function placeHold(deps: ServiceDeps, account: AccountRow, origin: 
           detail: display,
           applyAt,
           cancelLink,
-          device: describeDevice(origin.userAgent),
-          ip: origin.ip,
-          area: describeArea(origin.ip, origin.country),
-          occurredAt: now.toISOString(),
+          ...originModel(origin, now),
         },
       },
     });

@@ -14,7 +14,7 @@ import { assertNotThrottled, noteFailure, noteSuccess } from './sign-in-throttle
 import { hasSecondFactor, secondFactorsOf, verifySecondFactor } from './two-step.ts';
 import { actorFrom, recordChange } from './change-log.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
-import { describeArea, describeDevice } from './device.ts';
+import { describeDevice, originModel } from './device.ts';
 import { recordSensitiveChange } from './security-notice.ts';
 import { queueMail } from './mail-queue.ts';
 import { issueLink } from './one-time-links.ts';
@@ -132,12 +132,8 @@ async function queueSignInCode(trx: Executor, deps: ServiceDeps, account: Accoun
     to: account.email,
     locale: account.locale,
     accountId: account.id,
-    message: { template: 'sign-in-code', model: { code, expiresMinutes: PENDING_TTL_MS / 60_000, ...originModel(deps, origin) } },
+    message: { template: 'sign-in-code', model: { code, expiresMinutes: PENDING_TTL_MS / 60_000, ...originModel(origin, deps.clock.now()) } },
   });
-}
-
-function originModel(deps: ServiceDeps, origin: RequestOrigin) {
-  return { device: describeDevice(origin.userAgent), ip: origin.ip, area: describeArea(origin.ip, origin.country), occurredAt: deps.clock.now().toISOString() };
 }
 
 /**
@@ -154,7 +150,7 @@ async function denySignIn(deps: ServiceDeps, account: AccountRow, assessment: Ri
         to: account.email,
         locale: account.locale,
         accountId: account.id,
-        message: { template: 'sign-in-blocked', model: { resetLink: `${deps.config.publicUrl}/forgot-password`, ...originModel(deps, origin) } },
+        message: { template: 'sign-in-blocked', model: { resetLink: `${deps.config.publicUrl}/forgot-password`, ...originModel(origin, deps.clock.now()) } },
       });
     }
   });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../../core/errors.ts';
 import { normalizeEmail } from '../../core/email-address.ts';
-import { sessionState, type SessionLimits } from '../../core/session-policy.ts';
+import { needsTouch, sessionState, type SessionLimits } from '../../core/session-policy.ts';
 import type { StaffRole } from '../../store/schema.ts';
 import { findStaffByEmail, findStaffSession, insertStaff, insertStaffSession, revokeStaffSession, touchStaffSession, useStaffTotpStep } from '../../store/staff.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
@@ -74,7 +74,7 @@ export async function resolveStaffSession(deps: ServiceDeps, token: string | und
   const now = deps.clock.now();
   const times = { createdAt: new Date(row.created_at), lastSeenAt: new Date(row.last_seen_at), authenticatedAt: new Date(row.created_at), revokedAt: row.revoked_at ? new Date(row.revoked_at) : null };
   if (sessionState(times, now, STAFF_SESSION_LIMITS) !== 'active') return null;
-  if (now.getTime() - times.lastSeenAt.getTime() >= STAFF_SESSION_LIMITS.touchIntervalMs) await touchStaffSession(deps.db, row.id, now.toISOString());
+  if (needsTouch(times, now, STAFF_SESSION_LIMITS)) await touchStaffSession(deps.db, row.id, now.toISOString());
   return { id: row.id, staffId: row.staff_id, email: row.email, name: row.name, role: row.role };
 }
 
