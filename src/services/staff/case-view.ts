@@ -13,6 +13,7 @@ import { DomainError } from '../../core/errors.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { parseSteps } from '../incidents/lifecycle.ts';
 import type { AppliedStep } from '../incidents/apply-undo.ts';
+import { incidentCaseTimes } from './queue.ts';
 
 export interface Objection {
   message: string;
@@ -79,11 +80,7 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
       state: effectiveState(incident.state as IncidentState, date(incident.wait_until), now),
       steps: parseSteps(incident),
       objection: incident.objection ? (JSON.parse(incident.objection) as Objection) : null,
-      clocks: caseClocks(
-        { kind: 'incident', selfServed: incident.opened_by === 'customer-link', openedAt: new Date(incident.created_at), firstResponseAt: date(incident.first_response_at), containedAt: date(incident.contained_at), recoveredAt: date(incident.recovered_at), closedAt: date(incident.closed_at) },
-        deps.config.sla,
-        now,
-      ),
+      clocks: caseClocks(incidentCaseTimes(incident), deps.config.sla, now),
       assignedTo: incident.assigned_staff_id ? (staffName.get(incident.assigned_staff_id) ?? null) : null,
     })),
     requests: requests.map((r) => ({ ...r, assignedTo: r.assigned_staff_id ? (staffName.get(r.assigned_staff_id) ?? null) : null })),

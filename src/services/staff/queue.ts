@@ -1,4 +1,4 @@
-import { caseClocks, compareUrgency, nextDeadline, type CaseKind, type SlaClock } from '../../core/support/sla.ts';
+import { caseClocks, compareUrgency, nextDeadline, type CaseKind, type CaseTimes, type SlaClock } from '../../core/support/sla.ts';
 import { listOpenIncidentsWithAccount, listOpenRequestsWithAccount } from '../../store/incidents.ts';
 import { listStaff } from '../../store/staff.ts';
 import type { ServiceDeps } from '../deps.ts';
@@ -23,6 +23,26 @@ export interface QueueItem {
 
 const date = (value: string | null) => (value ? new Date(value) : null);
 
+/** An incident row's times as the clocks read them; the queue and the case view both use it. */
+export function incidentCaseTimes(row: {
+  opened_by: string;
+  created_at: string;
+  first_response_at: string | null;
+  contained_at: string | null;
+  recovered_at: string | null;
+  closed_at: string | null;
+}): CaseTimes {
+  return {
+    kind: 'incident',
+    selfServed: row.opened_by === 'customer-link',
+    openedAt: new Date(row.created_at),
+    firstResponseAt: date(row.first_response_at),
+    containedAt: date(row.contained_at),
+    recoveredAt: date(row.recovered_at),
+    closedAt: date(row.closed_at),
+  };
+}
+
 /** Incidents, messages and call-back requests in one list, the clock closest to breaching first. */
 export async function supportQueue(deps: ServiceDeps, filter: { kind?: CaseKind } = {}): Promise<QueueItem[]> {
   const now = deps.clock.now();
@@ -32,11 +52,7 @@ export async function supportQueue(deps: ServiceDeps, filter: { kind?: CaseKind 
   const holder = (id: string | null) => (id ? (staffName.get(id) ?? null) : null);
   const items: QueueItem[] = [
     ...incidents.map((row) => {
-      const clocks = caseClocks(
-        { kind: 'incident', selfServed: row.opened_by === 'customer-link', openedAt: new Date(row.created_at), firstResponseAt: date(row.first_response_at), containedAt: date(row.contained_at), recoveredAt: date(row.recovered_at), closedAt: date(row.closed_at) },
-        targets,
-        now,
-      );
+      const clocks = caseClocks(incidentCaseTimes(row), targets, now);
       return { kind: 'incident' as const, id: row.id, accountId: row.account_id, accountEmail: row.email, state: row.state, incidentId: row.id, openedBy: row.opened_by, openedAt: row.created_at, summary: null, clocks, next: nextDeadline(clocks), assignedTo: holder(row.assigned_staff_id) };
     }),
     ...requests.map((row) => {
