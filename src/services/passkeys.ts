@@ -237,8 +237,8 @@ export async function signInWithPasskey(deps: ServiceDeps, response: Authenticat
     await recordRiskDecision(trx, deps, { accountId: account.id, action: 'sign-in-passkey', assessment, origin });
     return finishSignIn(trx, deps, account, origin, assessment.decision === 'allow' ? 'allow' : 'challenge', 'passkey');
   });
-  deps.mailQueued();
-  return started;
+  if (started.noticeQueued) deps.mailQueued();
+  return { token: started.token, session: started.session };
 }
 
 /**

@@ -97,8 +97,9 @@ export async function signIn(deps: ServiceDeps, input: { email: string; password
     return finishSignIn(trx, deps, verified, origin, 'allow', 'password', device);
   });
   if (failuresSoFar > 0) await noteSuccess(deps.db, email);
-  deps.mailQueued();
-  return { kind: 'signed-in', ...started };
+  // Waking the worker runs its whole pass; a returning browser's sign-in queues nothing to deliver.
+  if (started.noticeQueued) deps.mailQueued();
+  return { kind: 'signed-in', token: started.token, session: started.session };
 }
 
 async function startPendingSignIn(deps: ServiceDeps, account: AccountRow, pending: PendingSignIn, origin: RequestOrigin, assessment: RiskAssessment): Promise<string> {
@@ -266,23 +267,27 @@ export async function finishSignIn(
   device?: DeviceStanding,
 ) {
   const result = await startSession(trx, deps, account.id, origin, risk);
-  await noteDevice(trx, deps, account, { ...origin, sessionId: result.session.id }, device ?? (await deviceStanding(trx, account.id, origin.deviceId)));
+  const noticeQueued = await noteDevice(trx, deps, account, { ...origin, sessionId: result.session.id }, device ?? (await deviceStanding(trx, account.id, origin.deviceId)));
   await rememberSignInPlace(trx, deps, account.id, origin);
   deps.log.info({ event: 'authn_login_success', accountId: account.id, factor, risk, ip: origin.ip }, 'authn_login_success');
-  return result;
+  return { ...result, noticeQueued };
 }
 
 /**
  * A sign-in from a browser the account has not used before is a sensitive change: logged and announced
  * with a "This wasn't me" link. The account's very first device is only remembered.
  */
-async function noteDevice(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, device: DeviceStanding): Promise<void> {
-  if (!origin.deviceId || device.firstSeenAt) return;
+async function noteDevice(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, device: DeviceStanding): Promise<boolean> {
+  if (!origin.deviceId || device.firstSeenAt) return false;
   const firstDevice = !device.any;
   await rememberDevice(trx, account.id, origin.deviceId, deps.clock.now().toISOString());
   const change = { kind: 'new-device-sign-in' as const, actor: actorFrom(origin), after: { device: describeDevice(origin.userAgent), ip: origin.ip } };
-  if (firstDevice) await recordChange(trx, deps, { accountId: account.id, ...change });
-  else await recordSensitiveChange(trx, deps, account, change);
+  if (firstDevice) {
+    await recordChange(trx, deps, { accountId: account.id, ...change });
+    return false;
+  }
+  await recordSensitiveChange(trx, deps, account, change);
+  return true;
 }
 
 /** Confirms the password again for a sensitive action; returns the session's new token. */

@@ -33,6 +33,25 @@ forEachStore('sessions', (store) => {
     assert.equal((await second.get('/api/session')).statusCode, 401, 'absolute limit');
   });
 
+  test('a returning browser signs in without waking the mail worker; a new browser wakes it for its notice', async () => {
+    let wakes = 0;
+    const wake = m.deps.mailQueued;
+    m.deps.mailQueued = () => {
+      wakes += 1;
+      wake();
+    };
+    const outbox = async () => (await m.deps.db.selectFrom('outbox').select('template').execute()).map((row) => row.template);
+    const { client } = await signIn(m, 'hana@example.com');
+    const before = { wakes, mail: (await outbox()).length };
+    await signIn(m, 'hana@example.com', PASSWORD, client);
+    await signIn(m, 'hana@example.com', PASSWORD, client);
+    assert.deepEqual({ wakes, mail: (await outbox()).length }, before, 'nothing to deliver, nothing woken');
+
+    await signIn(m, 'hana@example.com', PASSWORD, new TestClient(m.app));
+    assert.ok(wakes > before.wakes, 'the new-browser notice is delivered without waiting for the next poll');
+    assert.ok((await outbox()).includes('security-notice'));
+  });
+
   test('a token from before sign-in is never promoted (fixation) and each sign-in gets a new one', async () => {
     const client = new TestClient(m.app);
     client.cookies.set('mamori_session', 'A'.repeat(43));
