@@ -1,6 +1,9 @@
 // One server per process, so each has its own event loop: `mamori` (the real app, SQLite file, real
-// clock) or `baseline` (bare Fastify returning the same JSON as GET /api/session).
+// clock) or `baseline`: bare Fastify returning the same JSON as GET /api/session, and the least a
+// password sign-in can be over HTTP (a form post, one argon2id verify, a cookie and a redirect).
+import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
+import { hash, verify } from '@node-rs/argon2';
 import pino from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { composeMamori } from '../src/runtime/compose.ts';
@@ -23,6 +26,18 @@ if (role === 'baseline') {
     holds: { irreversibleActionsUntil: null },
   };
   app.get('/baseline', async () => body);
+  const argon2 = { algorithm: 2, ...loadConfig({}).argon2, outputLen: 32 } as const;
+  const hashes = new Map(await Promise.all(Array.from({ length: users }, async (_, i) => [benchEmail(i), await hash(benchPassword(i), argon2)] as const)));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, form, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(form as string)));
+  });
+  app.post('/baseline/sign-in', async (request, reply) => {
+    const form = request.body as Record<string, string | undefined>;
+    const stored = hashes.get(form.email ?? '');
+    if (!stored || !(await verify(stored, form.password ?? ''))) return reply.code(401).send();
+    reply.header('set-cookie', `session=${randomBytes(32).toString('base64url')}; Path=/; HttpOnly; SameSite=Lax`);
+    return reply.redirect('/account', 303);
+  });
   await app.listen({ host: '127.0.0.1', port });
   process.send?.({ ready: true });
 } else if (role === 'mamori') {
