@@ -9,7 +9,7 @@ import { applyEmailChangeRequest, applyPasswordChange } from './credentials.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { describeHeldChange, type HeldChange } from './holds.ts';
 import { linkPayload, peekLink, useLink } from './one-time-links.ts';
-import { applyPaymentMethod, applyPhoneChange, requireAccount } from './profile.ts';
+import { applyAddress, applyPaymentMethod, applyPhoneChange, requireAccount } from './profile.ts';
 import type { ActiveSession } from './sessions.ts';
 
 function heldChangeOf(row: HeldChangeRow): HeldChange {
@@ -47,6 +47,8 @@ async function applyOne(trx: Executor, deps: ServiceDeps, row: HeldChangeRow): P
       return applyPhoneChange(trx, deps, account, origin, change.payload.phone);
     case 'payment-method-added':
       return applyPaymentMethod(trx, deps, account, origin, change.payload);
+    case 'address-added':
+      return applyAddress(trx, deps, account, origin, change.payload);
   }
 }
 

@@ -1,9 +1,10 @@
+import { displayValue } from '../core/change-display.ts';
 import { addMs } from '../core/clock.ts';
 import { holdReason, type HeldChangeKind, type HoldReason } from '../core/risk/hold.ts';
 import type { AccountRow } from '../store/accounts.ts';
 import { deviceStanding } from '../store/devices.ts';
 import { insertHeldChange } from '../store/held-changes.ts';
-import type { NewPaymentMethod } from './profile.ts';
+import type { NewAddress, NewPaymentMethod } from './profile.ts';
 import { actorFrom, recordChange } from './change-log.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { originModel } from './device.ts';
@@ -17,7 +18,8 @@ export type HeldChange =
   | { kind: 'password-change'; payload: { passwordHash: string; signOutOthers: boolean } }
   | { kind: 'email-change'; payload: { newEmail: string } }
   | { kind: 'phone-change'; payload: { phone: string | null } }
-  | { kind: 'payment-method-added'; payload: NewPaymentMethod };
+  | { kind: 'payment-method-added'; payload: NewPaymentMethod }
+  | { kind: 'address-added'; payload: NewAddress };
 
 /** The new value the owner sees in the notice and on the account page; none for a password. */
 export function describeHeldChange(change: HeldChange): string | null {
@@ -29,7 +31,9 @@ export function describeHeldChange(change: HeldChange): string | null {
     case 'phone-change':
       return change.payload.phone ?? '-';
     case 'payment-method-added':
-      return `${change.payload.brand.toUpperCase()} •••• ${change.payload.last4}`;
+      return displayValue(change.kind, { brand: change.payload.brand, last4: change.payload.last4 }, 'owner');
+    case 'address-added':
+      return displayValue(change.kind, { postal_code: change.payload.postalCode, region: change.payload.region, city: change.payload.city }, 'owner');
   }
 }
 

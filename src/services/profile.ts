@@ -88,14 +88,20 @@ export interface NewAddress {
   country: string;
 }
 
-export async function addAddress(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, address: NewAddress): Promise<void> {
-  await deps.db.transaction().execute(async (trx) => {
-    const account = await requireAccount(trx, session.accountId);
-    const id = deps.random.id();
-    await insertAddress(trx, { id, account_id: account.id, ...addressValue(address), created_at: deps.clock.now().toISOString() });
-    await recordSensitiveChange(trx, deps, account, { kind: 'address-added', actor: actorFrom(origin), subjectId: id, after: addressValue(address) });
-  });
+/** A new delivery address: from a young or risky session it waits, so orders cannot be sent to it at once. */
+export async function addAddress(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, address: NewAddress): Promise<HoldOutcome> {
+  const account = await requireAccount(deps.db, session.accountId);
+  const reason = await holdReasonFor(deps, account, session, origin, 'address-added');
+  if (reason) return { held: true, ...(await placeHold(deps, account, origin, { kind: 'address-added', payload: address }, reason)) };
+  await deps.db.transaction().execute(async (trx) => applyAddress(trx, deps, await requireAccount(trx, account.id), origin, address));
   deps.mailQueued();
+  return { held: false };
+}
+
+export async function applyAddress(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, address: NewAddress): Promise<void> {
+  const id = deps.random.id();
+  await insertAddress(trx, { id, account_id: account.id, ...addressValue(address), created_at: deps.clock.now().toISOString() });
+  await recordSensitiveChange(trx, deps, account, { kind: 'address-added', actor: actorFrom(origin), subjectId: id, after: addressValue(address) });
 }
 
 export async function deleteAddress(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, addressId: string): Promise<void> {

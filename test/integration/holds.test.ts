@@ -96,6 +96,29 @@ forEachStore('holds on sensitive changes', (store) => {
     assert.ok(!kinds.includes('phone-changed'));
   });
 
+  test('a new delivery address from a young browser waits: no order can be sent there until the hold ends', async () => {
+    const address = { recipient: 'Hana Sato', postalCode: '150-0001', region: 'Tokyo', city: 'Shibuya', line1: '1-2-3 Jingumae', line2: '', country: 'jp' };
+    const other = await newBrowser();
+    assert.equal((await other.post('/account/addresses', address)).headers.location, '/account?notice=held');
+    const addresses = () => m.deps.db.selectFrom('addresses').select(['city', 'country']).execute();
+    assert.deepEqual(await addresses(), [], 'not usable yet');
+    const page = await home.get('/account');
+    assert.match(page.body, /New delivery address: 〒150-0001 Tokyo Shibuya/);
+    await m.deliver();
+    const notice = m.mailer.to('hana@example.com').find((mail) => /on hold/.test(mail.subject));
+    assert.match(notice?.text ?? '', /New delivery address: 〒150-0001 Tokyo Shibuya/);
+
+    m.clock.advance(25 * HOUR);
+    await m.deliver();
+    assert.deepEqual(await addresses(), [{ city: 'Shibuya', country: 'JP' }], 'applied by the worker');
+    assert.ok(m.mailer.to('hana@example.com').some((mail) => /shipping address was added/.test(mail.subject)), 'the usual notice when it applies');
+
+    // The owner's own, established browser adds one at once.
+    await home.get('/account');
+    assert.equal((await home.post('/account/addresses', { ...address, city: 'Meguro' })).headers.location, '/account?notice=saved');
+    assert.equal((await addresses()).length, 2);
+  });
+
   test('the owner can cancel from the account page too; a forged id is refused', async () => {
     const other = await newBrowser();
     await other.post('/account/payment-methods', CARD);

@@ -29,6 +29,6 @@ export function holdReason(signals: HoldSignals, holdMs: number): HoldReason | n
   return signals.now.getTime() - since.getTime() < holdMs ? 'young-session' : null;
 }
 
-/** Changes that hand the account to someone else, and so are held. */
-export const HELD_CHANGE_KINDS = ['email-change', 'password-change', 'phone-change', 'payment-method-added'] as const;
+/** Changes that hand the account, or what it buys, to someone else, and so are held (a new address redirects orders). */
+export const HELD_CHANGE_KINDS = ['email-change', 'password-change', 'phone-change', 'payment-method-added', 'address-added'] as const;
 export type HeldChangeKind = (typeof HELD_CHANGE_KINDS)[number];

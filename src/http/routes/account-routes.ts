@@ -124,8 +124,7 @@ export function accountRoutes(deps: ServiceDeps) {
 
     app.post('/account/addresses', formHandler(config, renderAccount('address'), async (request, reply) => {
       const input = parseForm(addressForm, request.body);
-      await addAddress(deps, requireSession(request), requestOrigin(request), input);
-      return done(reply);
+      return doneOrHeld(reply, await addAddress(deps, requireSession(request), requestOrigin(request), input));
     }));
 
     app.post('/account/addresses/:id/remove', async (request, reply) => {

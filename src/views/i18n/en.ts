@@ -339,6 +339,7 @@ export const en = {
   'held.kind.email-change': 'New email address',
   'held.kind.phone-change': 'New phone number',
   'held.kind.payment-method-added': 'New payment method',
+  'held.kind.address-added': 'New delivery address',
   'change.change-held': 'Change put on hold',
   'change.held-change-cancelled': 'Held change cancelled',
   'held.title': 'Changes waiting to take effect',

@@ -341,6 +341,7 @@ export const ja: Record<MessageKey, string> = {
   'held.kind.email-change': '新しいメールアドレス',
   'held.kind.phone-change': '新しい電話番号',
   'held.kind.payment-method-added': '新しいお支払い方法',
+  'held.kind.address-added': '新しいお届け先',
   'change.change-held': '変更を保留',
   'change.held-change-cancelled': '保留中の変更を取り消し',
   'held.title': '反映待ちの変更',
