@@ -24,9 +24,11 @@
           ? await webauthn.startRegistration({ optionsJSON })
           : await webauthn.startAuthentication({ optionsJSON });
         form.querySelector('input[name="credential"]').value = JSON.stringify(credential);
-        const typed = document.querySelector('input[name="email"]:not([type="hidden"])');
-        const carried = form.querySelector('input[type="hidden"][name="email"]');
-        if (typed && carried) carried.value = typed.value;
+        // Fields typed elsewhere on the page (the address, a new password) travel with the passkey's answer.
+        for (const carried of form.querySelectorAll('input[type="hidden"][data-carry]')) {
+          const typed = document.querySelector(`input[name="${carried.name}"]:not([type="hidden"])`);
+          if (typed) carried.value = typed.value;
+        }
         form.dataset.ready = 'yes';
         form.submit();
       } catch (problem) {

@@ -41,7 +41,7 @@ import { hashToken } from './token-hash.ts';
  * for, and synced passkeys are welcome. Challenges are single use, five minutes, stored hashed.
  */
 const CHALLENGE_TTL_MS = 5 * 60_000;
-type ChallengePurpose = 'passkey-registration' | 'passkey-sign-in' | 'passkey-second-step';
+type ChallengePurpose = 'passkey-registration' | 'passkey-sign-in' | 'passkey-second-step' | 'passkey-recovery';
 
 function relyingParty(deps: ServiceDeps): { origin: string; rpID: string } {
   const url = new URL(deps.config.publicUrl);
@@ -188,21 +188,47 @@ export async function signInOptions(deps: ServiceDeps): Promise<PublicKeyCredent
 
 /** Options for the second sign-in step: the pending account's own passkeys (its password was right). */
 export async function secondStepOptions(deps: ServiceDeps, accountId: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const passkeys = await listPasskeys(deps.db, accountId);
+  return optionsFor(deps, await listPasskeys(deps.db, accountId), 'passkey-second-step', accountId);
+}
+
+/** The account's passkeys bound before `before` (an intrusion's compromise point): an attacker's never count. */
+async function passkeysBoundBefore(deps: ServiceDeps, accountId: string, before: string): Promise<PasskeyRow[]> {
+  return (await listPasskeys(deps.db, accountId)).filter((passkey) => passkey.created_at < before);
+}
+
+export async function hasPasskeyBoundBefore(deps: ServiceDeps, accountId: string, before: string): Promise<boolean> {
+  return (await passkeysBoundBefore(deps, accountId, before)).length > 0;
+}
+
+/** Options for incident recovery: only the passkeys the owner had before the compromise. */
+export async function recoveryOptions(deps: ServiceDeps, accountId: string, compromiseAt: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  return optionsFor(deps, await passkeysBoundBefore(deps, accountId, compromiseAt), 'passkey-recovery', accountId);
+}
+
+async function optionsFor(deps: ServiceDeps, passkeys: PasskeyRow[], purpose: ChallengePurpose, accountId: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
   if (passkeys.length === 0) throw new DomainError('PASSKEY_FAILED');
   return generateAuthenticationOptions({
     rpID: relyingParty(deps).rpID,
     userVerification: 'required',
     allowCredentials: passkeys.map((p) => ({ id: p.credential_id, transports: JSON.parse(p.transports) as never })),
-    challenge: await newChallenge(deps.db, deps, 'passkey-second-step', accountId),
+    challenge: await newChallenge(deps.db, deps, purpose, accountId),
   });
+}
+
+/**
+ * Recovery's proof of the second factor with a passkey: it must belong to the account and predate the
+ * compromise. The account is locked at this point, which is why this purpose does not ask for an active one.
+ */
+export async function verifyRecoveryPasskey(deps: ServiceDeps, response: AuthenticationResponseJSON, accountId: string, compromiseAt: string): Promise<void> {
+  const { passkey } = await verifyPasskeyAssertion(deps, response, 'passkey-recovery');
+  if (passkey.account_id !== accountId || passkey.created_at >= compromiseAt) throw new DomainError('PASSKEY_FAILED');
 }
 
 /** Checks an assertion against the stored passkey; the account it belongs to, or PASSKEY_FAILED. */
 export async function verifyPasskeyAssertion(
   deps: ServiceDeps,
   response: AuthenticationResponseJSON,
-  purpose: 'passkey-sign-in' | 'passkey-second-step',
+  purpose: 'passkey-sign-in' | 'passkey-second-step' | 'passkey-recovery',
 ): Promise<{ account: AccountRow; passkey: PasskeyRow }> {
   const { challenge, accountId } = await useChallenge(deps, response.response.clientDataJSON, purpose);
   const passkey = await findPasskeyByCredentialId(deps.db, response.id);
@@ -220,7 +246,7 @@ export async function verifyPasskeyAssertion(
   if (!result?.verified) throw new DomainError('PASSKEY_FAILED');
   await notePasskeyUse(deps.db, passkey.id, result.authenticationInfo.newCounter, deps.clock.now().toISOString());
   const account = await findAccountById(deps.db, passkey.account_id);
-  if (!account || account.status !== 'active') throw new DomainError('PASSKEY_FAILED');
+  if (!account || (account.status !== 'active' && purpose !== 'passkey-recovery')) throw new DomainError('PASSKEY_FAILED');
   return { account, passkey };
 }
 

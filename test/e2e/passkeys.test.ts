@@ -25,6 +25,22 @@ async function registerAndSignIn(server: RunningMamori, page: Page, email: strin
   await page.waitForURL('**/account');
 }
 
+/** Adds the account's first passkey from its account page; the page then shows the new recovery codes. */
+async function addFirstPasskey(page: Page, name: string): Promise<void> {
+  await page.getByRole('link', { name: 'Passkeys' }).click();
+  await page.getByLabel(/^Name/).fill(name);
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await page.getByTestId('recovery-codes').waitFor();
+}
+
+/** The sign-in form with an address and password, submitted. */
+async function submitPassword(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').first().fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
 /** A platform authenticator with user verification, through the DevTools protocol (no hardware, no prompt). */
 async function virtualAuthenticator(context: BrowserContext, page: Page): Promise<void> {
   const cdp = await context.newCDPSession(page);
@@ -46,16 +62,18 @@ describe('passkeys, TOTP and risk challenges in Chromium', { skip: chromiumUnava
     await server?.stop();
   });
 
-  test('register a passkey, sign out, sign in with it (no address typed); the notice reached the owner', async () => {
+  /** A signed-in account in a browser with a virtual authenticator. */
+  async function accountWithAuthenticator(email: string): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ locale: 'en-US', baseURL: server.url });
     const page = await context.newPage();
     await virtualAuthenticator(context, page);
-    await registerAndSignIn(server, page, 'passkey@example.com');
+    await registerAndSignIn(server, page, email);
+    return { context, page };
+  }
 
-    await page.getByRole('link', { name: 'Passkeys' }).click();
-    await page.getByLabel(/^Name/).fill('Test laptop');
-    await page.getByRole('button', { name: 'Add a passkey' }).click();
-    await page.getByTestId('recovery-codes').waitFor();
+  test('register a passkey, sign out, sign in with it (no address typed); the notice reached the owner', async () => {
+    const { context, page } = await accountWithAuthenticator('passkey@example.com');
+    await addFirstPasskey(page, 'Test laptop');
     assert.equal(await page.locator('[data-testid="recovery-codes"] li').count(), 10, 'the first second factor brings recovery codes');
     await page.goto('/account/passkeys');
     assert.match((await page.getByTestId('passkey-list').textContent()) ?? '', /Test laptop/);
@@ -72,12 +90,57 @@ describe('passkeys, TOTP and risk challenges in Chromium', { skip: chromiumUnava
 
     // With a passkey bound, the password alone no longer signs in: the second step offers the passkey.
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.goto('/sign-in');
-    await page.getByLabel('Email address').fill('passkey@example.com');
-    await page.getByLabel('Password').first().fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await submitPassword(page, 'passkey@example.com');
     await page.getByRole('button', { name: 'Use my passkey' }).click();
     await page.waitForURL('**/account');
+    await context.close();
+  });
+
+  test('an account that had a passkey recovers with it after an intrusion: the mailed link alone is not enough', async () => {
+    const { context, page } = await accountWithAuthenticator('keeper@example.com');
+    await addFirstPasskey(page, 'Phone');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    // An hour later a session on this account adds a delivery address the owner never asked for.
+    server.clock.advance(3_600_000);
+    await submitPassword(page, 'keeper@example.com');
+    await page.getByRole('button', { name: 'Use my passkey' }).click();
+    await page.waitForURL('**/account');
+    await page.getByText('Add an address', { exact: true }).first().click();
+    await page.getByLabel('Recipient').fill('K. Drop');
+    await page.getByLabel('Postal code').fill('590-0001');
+    await page.getByLabel('Prefecture / region').fill('Osaka');
+    await page.getByLabel('City').fill('Sakai');
+    await page.getByLabel('Street address').fill('9-9 Warehouse Row');
+    await page.getByLabel(/^Country/).fill('JP');
+    await page.getByRole('button', { name: 'Add an address' }).click();
+    await page.waitForURL('**/account?notice=saved');
+
+    const mailed = async (path: string, subject: string) => {
+      await server.worker.runOnce();
+      const rows = await server.deps.db.selectFrom('dev_mailbox').select('text_body').where('recipient', '=', 'keeper@example.com').where('subject', 'like', `%${subject}%`).execute();
+      const link = rows.map((row) => new RegExp(`https?://\\S+${path}\\?token=[\\w-]+`).exec(row.text_body)?.[0]).find(Boolean) ?? '';
+      assert.ok(link, `a ${path} link was mailed`);
+      return link.replace(/^https?:\/\/[^/]+/, '');
+    };
+    await page.goto(await mailed('/report', 'shipping address was added'));
+    await page.getByRole('button', { name: /It wasn't me/ }).click();
+    await page.getByTestId('incident-state').waitFor();
+
+    server.clock.advance(5 * 3_600_000);
+    await page.goto(await mailed('/recover', ''));
+    await page.getByLabel('New password').fill('second spring orchard lamp');
+    await page.getByRole('button', { name: 'Set the password and open my account' }).click();
+    await page.getByText('This account had two-step sign-in before the intrusion').first().waitFor();
+    assert.equal((await server.deps.db.selectFrom('accounts').select('status').where('email', '=', 'keeper@example.com').executeTakeFirstOrThrow()).status, 'locked', 'the link alone opened nothing');
+
+    await page.getByLabel('New password').fill('second spring orchard lamp');
+    await page.getByRole('button', { name: 'Confirm with my passkey' }).click();
+    await page.getByText('Your account is open again').waitFor();
+    await submitPassword(page, 'keeper@example.com', 'second spring orchard lamp');
+    await page.getByRole('button', { name: 'Use my passkey' }).click();
+    await page.waitForURL('**/account');
+    assert.equal(await server.deps.db.selectFrom('addresses').select('id').where('removed_at', 'is', null).executeTakeFirst(), undefined, 'the address was undone');
     await context.close();
   });
 
@@ -95,10 +158,7 @@ describe('passkeys, TOTP and risk challenges in Chromium', { skip: chromiumUnava
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     server.clock.advance(60_000);
-    await page.goto('/sign-in');
-    await page.getByLabel('Email address').fill('totp@example.com');
-    await page.getByLabel('Password').first().fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await submitPassword(page, 'totp@example.com');
     await page.getByLabel('Code').fill(totp.generate({ timestamp: server.clock.now().getTime() }));
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL('**/account');
@@ -110,10 +170,7 @@ describe('passkeys, TOTP and risk challenges in Chromium', { skip: chromiumUnava
     await registerAndSignIn(server, await home.newPage(), 'travel@example.com');
     const elsewhere = await browser.newContext({ locale: 'en-US', baseURL: server.url });
     const page = await elsewhere.newPage();
-    await page.goto('/sign-in');
-    await page.getByLabel('Email address').fill('travel@example.com');
-    await page.getByLabel('Password').first().fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await submitPassword(page, 'travel@example.com');
     await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
     await page.goto('/account');
     assert.match(page.url(), /\/sign-in/, 'no session before the code');

@@ -17,6 +17,7 @@ const PUBLIC_FORMS: Record<string, Record<string, string>> = {
   '/sign-in/two-step/resend': {},
   '/sign-in/passkey': { credential: '{}' },
   '/held/cancel': { token: 'A'.repeat(43) },
+  '/recover/passkey': { token: 'A'.repeat(43), password: 'plum orbit canyon lantern', credential: '{}' },
 };
 const ACCOUNT_FORMS: Record<string, Record<string, string>> = {
   '/account/name': { name: 'Hana' },
@@ -206,6 +207,9 @@ forEachStore('bad input', (store) => {
       assert.equal(res.statusCode, 400);
       assert.match(res.body, /passkey could not be used/);
       assertNoLeak(res.body);
+      const recover = await client.post('/recover/passkey', { token: 'A'.repeat(43), password: 'plum orbit canyon lantern', credential });
+      assert.equal(recover.statusCode, 400);
+      assertNoLeak(recover.body);
       const add = await client.post('/account/passkeys', { name: 'Laptop', credential });
       assert.ok(add.statusCode === 400 || add.statusCode === 303, String(add.statusCode));
       assertNoLeak(add.body);
@@ -215,6 +219,9 @@ forEachStore('bad input', (store) => {
     const first = await client.raw({ method: 'POST', url: '/sign-in/passkey/options', payload: '{}', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf } });
     const second = await client.raw({ method: 'POST', url: '/sign-in/passkey/options', payload: '{"email":"nobody@example.com"}', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf } });
     assert.equal(first.statusCode, 200);
+    const recoveryOptions = await client.raw({ method: 'POST', url: `/recover/passkey/options?token=${'A'.repeat(43)}`, payload: '{}', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf } });
+    assert.equal(recoveryOptions.statusCode, 400, 'no challenge without a live recovery link');
+    assertNoLeak(recoveryOptions.body);
     // The same answer whatever is sent: no allowCredentials, so no address is confirmed or denied.
     const shape = (body: string) => JSON.stringify({ ...JSON.parse(body), challenge: '' });
     assert.equal(shape(second.body), shape(first.body));

@@ -2,7 +2,17 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
-import { completeRecovery, contactSupport, objectToIncident, tickChecklistItem, viewIncident, viewObjection, viewRecovery } from '../../services/incidents/lifecycle.ts';
+import {
+  completeRecovery,
+  contactSupport,
+  objectToIncident,
+  recoveryPasskeyOptions,
+  recoveryRequirements,
+  tickChecklistItem,
+  viewIncident,
+  viewObjection,
+} from '../../services/incidents/lifecycle.ts';
+import { authenticationCredential } from '../passkey-input.ts';
 import { reportChange, viewReport } from '../../services/incidents/report.ts';
 import { listLogSince, toChangeRecord } from '../../store/account-log.ts';
 import { activityPage, incidentPage, objectPage, recoverPage, reportPage } from '../../views/pages/incident-pages.ts';
@@ -22,6 +32,8 @@ const callbackForm = z.object({
 });
 const objectForm = z.object({ token, message: text(4000) });
 const recoverForm = z.object({ token, password, code: z.string().trim().max(40, 'too_long').optional() });
+const recoverWithPasskeyForm = z.object({ token, password, credential: z.string() });
+const SECRET_FIELDS = ['credential', 'password'];
 const DAYS_90_MS = 90 * 24 * 3_600_000;
 
 /** The incident flow's pages: reachable from mail without signing in, acting only on POST. */
@@ -75,16 +87,25 @@ export function incidentRoutes(deps: ServiceDeps) {
       return sendHtml(reply, 200, messagePage(ctx, ctx.t('object.title'), ctx.t('object.done')));
     }));
 
-    const recoveryForm = async (ctx: Parameters<typeof recoverPage>[0], request: FastifyRequest, state = {}) => {
-      const incident = await viewRecovery(deps, linkToken(request));
-      return recoverPage(ctx, linkToken(request), Number(incident.requires_second_factor) === 1, state);
-    };
+    const recoveryForm = async (ctx: Parameters<typeof recoverPage>[0], request: FastifyRequest, state = {}) =>
+      recoverPage(ctx, linkToken(request), await recoveryRequirements(deps, linkToken(request)), state);
     app.get('/recover', async (request, reply) => sendHtml(reply, 200, await recoveryForm(pageContext(request, reply, config), request)));
     app.post('/recover', limited, formHandler(config, (ctx, state, request) => recoveryForm(ctx, request, state), async (request, reply) => {
       const input = parseForm(recoverForm, request.body);
-      await completeRecovery(deps, input.token, { newPassword: input.password, secondFactorCode: input.code || null }, requestOrigin(request));
+      await completeRecovery(deps, input.token, { newPassword: input.password, proof: input.code ? { code: input.code } : null }, requestOrigin(request));
       return reply.redirect('/sign-in?notice=recovered', 303);
     }));
+    app.post('/recover/passkey/options', limited, async (request, reply) => reply.send(await recoveryPasskeyOptions(deps, linkToken(request))));
+    app.post(
+      '/recover/passkey',
+      limited,
+      formHandler(config, (ctx, state, request) => recoveryForm(ctx, request, state), async (request, reply) => {
+        const input = parseForm(recoverWithPasskeyForm, request.body);
+        const proof = { passkey: authenticationCredential(input.credential) };
+        await completeRecovery(deps, input.token, { newPassword: input.password, proof }, requestOrigin(request));
+        return reply.redirect('/sign-in?notice=recovered', 303);
+      }, SECRET_FIELDS),
+    );
 
     app.post('/account/checklist/:incidentId/:item', async (request, reply) => {
       if (!request.session) throw new DomainError('UNAUTHENTICATED');

@@ -1,3 +1,4 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { ChangeRecord } from '../../core/change-kinds.ts';
 import { CHECKLIST_ITEMS, type ChecklistItem } from '../../core/incident/checklist.ts';
 import { effectiveState, nextState, type IncidentState } from '../../core/incident/state.ts';
@@ -24,6 +25,7 @@ import { queueMail } from '../mail-queue.ts';
 import { issueLink, linkPayload, peekLink, useLink } from '../one-time-links.ts';
 import { requireAccount } from '../profile.ts';
 import { hashToken, looksLikeToken } from '../token-hash.ts';
+import { hasPasskeyBoundBefore, recoveryOptions, verifyRecoveryPasskey } from '../passkeys.ts';
 import { noteSuccess } from '../sign-in-throttle.ts';
 import { verifySecondFactor } from '../two-step.ts';
 import type { AppliedStep } from './apply-undo.ts';
@@ -193,6 +195,23 @@ export async function viewRecovery(deps: ServiceDeps, token: unknown): Promise<I
   return incident;
 }
 
+/** What the recovery page asks for: a second factor when the account had one, and whether a passkey can give it. */
+export async function recoveryRequirements(deps: ServiceDeps, token: unknown): Promise<{ secondFactor: boolean; passkey: boolean }> {
+  const incident = await viewRecovery(deps, token);
+  const secondFactor = Number(incident.requires_second_factor) === 1;
+  return { secondFactor, passkey: secondFactor && (await hasPasskeyBoundBefore(deps, incident.account_id, incident.compromise_at)) };
+}
+
+/** A challenge for the passkeys the owner had before the compromise (the recovery link is the key). */
+export async function recoveryPasskeyOptions(deps: ServiceDeps, token: unknown) {
+  const incident = await viewRecovery(deps, token);
+  if (Number(incident.requires_second_factor) !== 1) throw new DomainError('PASSKEY_FAILED');
+  return recoveryOptions(deps, incident.account_id, incident.compromise_at);
+}
+
+/** How the owner shows the second factor the account had: a TOTP or recovery code, or one of its passkeys. */
+export type RecoveryProof = { code: string } | { passkey: AuthenticationResponseJSON };
+
 /**
  * The owner sets a new password through the restored address. The account opens again, nobody is
  * signed in automatically, and the checklist waits on the account page.
@@ -200,17 +219,20 @@ export async function viewRecovery(deps: ServiceDeps, token: unknown): Promise<I
 export async function completeRecovery(
   deps: ServiceDeps,
   token: unknown,
-  input: { newPassword: string; secondFactorCode: string | null },
+  input: { newPassword: string; proof: RecoveryProof | null },
   origin: RequestOrigin,
 ): Promise<void> {
   const incident = await viewRecovery(deps, token);
   const account = await requireAccount(deps.db, incident.account_id);
   const needsFactor = Number(incident.requires_second_factor) === 1;
-  if (needsFactor && !input.secondFactorCode) throw new DomainError('SECOND_FACTOR_REQUIRED', { fields: [{ field: 'code', code: 'SECOND_FACTOR_REQUIRED' }] });
+  const { proof } = input;
+  if (needsFactor && !proof) throw new DomainError('SECOND_FACTOR_REQUIRED', { fields: [{ field: 'code', code: 'SECOND_FACTOR_REQUIRED' }] });
   deps.strength.assertAcceptable(input.newPassword, { shopName: deps.config.shopName, email: account.email, name: account.name, hasSecondFactor: needsFactor });
+  // Checked before the transaction opens: SQLite has one connection, and the check reads and writes.
+  if (needsFactor && proof && 'passkey' in proof) await verifyRecoveryPasskey(deps, proof.passkey, account.id, incident.compromise_at);
   const passwordHash = await deps.hasher.hash(input.newPassword);
   await deps.db.transaction().execute(async (trx) => {
-    if (needsFactor) await verifySecondFactor(trx, deps, account.id, input.secondFactorCode ?? '', origin);
+    if (needsFactor && proof && 'code' in proof) await verifySecondFactor(trx, deps, account.id, proof.code, origin);
     await useLink(trx, deps, token, 'incident-recovery');
     const now = deps.clock.now().toISOString();
     if (!(await updateIncidentFrom(trx, incident.id, 'recovery-open', { state: nextState('recovery-open', 'recover'), recovered_at: now, updated_at: now }))) {

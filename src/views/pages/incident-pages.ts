@@ -8,6 +8,7 @@ import { csrfField, layout } from '../layout.ts';
 import { errorSummary, field, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 import { beforeAfter, changeTable, changeTitle } from './change-view.ts';
+import { passkeyForm } from './passkey-pages.ts';
 
 export function stepLine(ctx: PageContext, step: UndoStep) {
   return html`<strong>${changeTitle(ctx, step.kind)}</strong> · ${formatDateTime(ctx.locale, step.occurredAt)}<br><small>${beforeAfter(ctx, step.kind, step.before, step.after)}</small>${
@@ -112,15 +113,29 @@ export function objectPage(ctx: PageContext, token: string, state: FormState = {
   );
 }
 
-export function recoverPage(ctx: PageContext, token: string, needsSecondFactor: boolean, state: FormState = {}): string {
+/**
+ * Recovery: a new password, and for an account that had a second factor before the intrusion, a code
+ * or one of the passkeys it had then (the passkey button carries the password typed above).
+ */
+export function recoverPage(ctx: PageContext, token: string, needs: { secondFactor: boolean; passkey: boolean }, state: FormState = {}): string {
   const { t } = ctx;
+  const withPasskey = needs.passkey
+    ? html`<p>${t('recover.passkeyHint')}</p>${passkeyForm(ctx, {
+        mode: 'second-step',
+        action: '/recover/passkey',
+        options: `/recover/passkey/options?token=${encodeURIComponent(token)}`,
+        submit: 'recover.passkey',
+        extra: html`<input type="hidden" name="token" value="${token}"><input type="hidden" name="password" value="" data-carry>`,
+      })}`
+    : '';
   return layout(
     ctx,
     t('recover.title'),
     html`<p>${t('recover.lead')}</p>${errorSummary(state)}<form method="post" action="/recover" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
-${needsSecondFactor ? html`<p>${t('error.SECOND_FACTOR_REQUIRED')}</p>${field(ctx, { name: 'code', label: 'recover.codeLabel', autocomplete: 'one-time-code', required: true, maxlength: 40 }, state)}` : ''}
+${needs.secondFactor ? html`<p>${t('error.SECOND_FACTOR_REQUIRED')}</p>${field(ctx, { name: 'code', label: 'recover.codeLabel', autocomplete: 'one-time-code', required: true, maxlength: 40 }, state)}` : ''}
 ${field(ctx, { name: 'password', label: 'reset.password', type: 'password', autocomplete: 'new-password', required: true, hint: t('register.passwordHint') }, state)}
-<button type="submit">${t('recover.submit')}</button></form>`,
+<button type="submit">${t('recover.submit')}</button></form>${withPasskey}`,
+    { passkeys: needs.passkey },
   );
 }
 

@@ -48,7 +48,7 @@ ${passkeyForm(ctx, {
   action: '/sign-in/passkey',
   options: '/sign-in/passkey/options',
   submit: 'passkeys.signIn',
-  extra: html`<input type="hidden" name="email" value=""><input type="hidden" name="returnTo" value="${state.values?.returnTo ?? ''}">`,
+  extra: html`<input type="hidden" name="email" value="" data-carry><input type="hidden" name="returnTo" value="${state.values?.returnTo ?? ''}">`,
 })}
 <p><a href="/forgot-password">${t('signIn.forgot')}</a></p>
 <p><a href="/register">${t('signIn.noAccount')}</a></p>`,
