@@ -3,6 +3,8 @@
 //   2. sign-in (POST /sign-in, correct password, rotating users) vs bare argon2id verify, same parameters,
 //      and vs the least a sign-in over HTTP can be (bare Fastify: form post, one verify, cookie, redirect),
 //      which shows how much of the gap is the HTTP client and server sharing the two cores with the hash.
+//   3. a page's static file while sign-ins flood in (hashes wait apart from libuv's pool) vs the same server
+//      letting every hash into the pool (MAMORI_HASH_CONCURRENCY=256), which queues file reads behind them
 // Servers run in their own processes; autocannon runs here. Rounds alternate order so drift hits all
 // targets alike. Bounded: DURATION s per measurement, ROUNDS rounds, and a hard stop.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +13,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { hash, verify } from '@node-rs/argon2';
 import { benchEmail as email, benchOwnerDevice as ownDevice, benchPassword as password } from './fixtures.ts';
-import { hardStop, startServer as startProcess, stopServers as stopAll } from './processes.ts';
+import { csrfPair, hardStop, startServer as startProcess, stopServers as stopAll } from './processes.ts';
 
 const DURATION = Number(process.env.DURATION ?? 8);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -55,6 +57,21 @@ async function signInSetup(base: string): Promise<{ cookie: string; csrf: string
   return { cookie: csrfCookie, csrf, session };
 }
 
+/** p50 and p90 of fetching `url` 30 times, 100 ms apart. */
+async function fetchTimes(url: string): Promise<{ p50: number; p90: number }> {
+  const times: number[] = [];
+  for (let k = 0; k < 30; k += 1) {
+    const started = performance.now();
+    const res = await fetch(url);
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
+    times.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  times.sort((a, b) => a - b);
+  return { p50: times[15] ?? 0, p90: times[27] ?? 0 };
+}
+
 async function bareVerify(seconds: number, hashes: string[]): Promise<{ rps: number; p99: number }> {
   const end = performance.now() + seconds * 1000;
   const latencies: number[] = [];
@@ -79,6 +96,7 @@ try {
     // Every user has a browser they signed in from before (BENCH_OWNERS), and the measured sign-ins come from it.
     startServer('mamori', BASE_PORT, { BENCH_DB: join(dir, 'bench.sqlite'), BENCH_OWNERS: '1' }),
     startServer('baseline', BASE_PORT + 1),
+    startServer('mamori', BASE_PORT + 2, { BENCH_DB: join(dir, 'unlimited.sqlite'), BENCH_OWNERS: '1', BENCH_HASH_CONCURRENCY: '256' }),
   ]);
   const base = `http://127.0.0.1:${BASE_PORT}`;
   const { cookie, csrf, session } = await signInSetup(base);
@@ -133,6 +151,20 @@ try {
   console.log(`  sign-in (risk engine on) / bare hash ${signInRatio.toFixed(3)}   >= 0.9   0.8`);
   console.log(`  bare HTTP sign-in / bare hash        ${(mean('bare HTTP sign-in') / mean('bare argon2id verify')).toFixed(3)}   (what this harness allows any HTTP sign-in)`);
   console.log(`  sign-in / bare HTTP sign-in          ${(mean('sign-in') / mean('bare HTTP sign-in')).toFixed(3)}   (Mamori's own share)`);
+
+  const staticFileInFlood = async (server: string) => {
+    const form = await csrfPair(server);
+    const flood = cannon(formPosts(`${server}/sign-in`, form.token, form.cookie), 6);
+    const times = await fetchTimes(`${server}/static/app.css`);
+    await flood;
+    return times;
+  };
+  const queuedApart = await staticFileInFlood(base);
+  const inPool = await staticFileInFlood(`http://127.0.0.1:${BASE_PORT + 2}`);
+  console.log(`\nstatic file during a sign-in flood (${CONNECTIONS} connections)   p50 ms   p90 ms`);
+  console.log(`  hashes wait apart (default)                ${queuedApart.p50.toFixed(1).padStart(6)}   ${queuedApart.p90.toFixed(1).padStart(6)}`);
+  console.log(`  every hash in libuv's pool (baseline)      ${inPool.p50.toFixed(1).padStart(6)}   ${inPool.p90.toFixed(1).padStart(6)}`);
+  console.log(`  p90 ratio (baseline / default)             ${(inPool.p90 / Math.max(queuedApart.p90, 0.1)).toFixed(1)}`);
 } finally {
   stopAll();
   rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { hash, verify } from '@node-rs/argon2';
+import pLimit from 'p-limit';
 import pino from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { composeMamori } from '../src/runtime/compose.ts';
@@ -26,7 +27,10 @@ if (role === 'baseline') {
     holds: { irreversibleActionsUntil: null },
   };
   app.get('/baseline', async () => body);
-  const argon2 = { algorithm: 2, ...loadConfig({}).argon2, outputLen: 32 } as const;
+  const defaults = loadConfig({});
+  const argon2 = { algorithm: 2, ...defaults.argon2, outputLen: 32 } as const;
+  // As many hashes at once as Mamori runs (MAMORI_HASH_CONCURRENCY), so the comparison is HTTP and Mamori only.
+  const inTurn = pLimit(defaults.hashConcurrency);
   const hashes = new Map(await Promise.all(Array.from({ length: users }, async (_, i) => [benchEmail(i), await hash(benchPassword(i), argon2)] as const)));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, form, done) => {
     done(null, Object.fromEntries(new URLSearchParams(form as string)));
@@ -34,7 +38,7 @@ if (role === 'baseline') {
   app.post('/baseline/sign-in', async (request, reply) => {
     const form = request.body as Record<string, string | undefined>;
     const stored = hashes.get(form.email ?? '');
-    if (!stored || !(await verify(stored, form.password ?? ''))) return reply.code(401).send();
+    if (!stored || !(await inTurn(() => verify(stored, form.password ?? '')))) return reply.code(401).send();
     reply.header('set-cookie', `session=${randomBytes(32).toString('base64url')}; Path=/; HttpOnly; SameSite=Lax`);
     return reply.redirect('/account', 303);
   });
@@ -49,6 +53,7 @@ if (role === 'baseline') {
     MAMORI_DEMO_ACCOUNT: 'false',
     // The enumeration and stuffing runs send X-Forwarded-For, as traffic behind the shop's proxy would.
     MAMORI_TRUST_PROXY: process.env.BENCH_TRUST_PROXY ?? 'false',
+    ...(process.env.BENCH_HASH_CONCURRENCY ? { MAMORI_HASH_CONCURRENCY: process.env.BENCH_HASH_CONCURRENCY } : {}),
   });
   const mamori = await composeMamori(config, { log: pino({ level: 'silent' }) });
   const now = new Date().toISOString();

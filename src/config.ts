@@ -28,6 +28,8 @@ const envSchema = z.object({
   MAMORI_INCIDENT_WAIT_MINUTES: intFrom(0, 60 * 24 * 30, 300),
   MAMORI_ARGON2_MEMORY_KIB: intFrom(19456, 1024 * 1024, 19456),
   MAMORI_ARGON2_ITERATIONS: intFrom(2, 10, 2),
+  MAMORI_HASH_CONCURRENCY: z.coerce.number({ error: 'must be a whole number from 1 to 256' }).int().min(1).max(256).optional(),
+  UV_THREADPOOL_SIZE: intFrom(1, 1024, 4),
   MAMORI_SIGN_IN_LIMIT_PER_MINUTE: intFrom(1, 1_000_000, 20),
   MAMORI_RISK_CHALLENGE_AT: intFrom(1, 101, 30),
   MAMORI_RISK_DENY_AT: intFrom(1, 101, 80),
@@ -60,6 +62,8 @@ export interface Config {
   defaultLocale: Locale;
   session: { idleMs: number; absoluteMs: number; privilegedMs: number; touchIntervalMs: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  /** How many argon2 hashes run at once on libuv's pool; more wait their turn in memory. */
+  hashConcurrency: number;
   /** The dispute window after containment (DESIGN 2 C step 4). */
   incidentWaitMs: number;
   /** Sign-in and other secret-checking forms, per client address and minute. */
@@ -121,6 +125,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       touchIntervalMs: 60_000,
     }),
     argon2: Object.freeze({ memoryCost: e.MAMORI_ARGON2_MEMORY_KIB, timeCost: e.MAMORI_ARGON2_ITERATIONS, parallelism: 1 }),
+    // One pool thread stays free of hashing, so static files and DNS for the mail relay never queue behind a sign-in flood.
+    hashConcurrency: e.MAMORI_HASH_CONCURRENCY ?? Math.max(1, e.UV_THREADPOOL_SIZE - 1),
     incidentWaitMs: e.MAMORI_INCIDENT_WAIT_MINUTES * 60_000,
     signInLimitPerMinute: e.MAMORI_SIGN_IN_LIMIT_PER_MINUTE,
     risk: Object.freeze({ challengeAt: e.MAMORI_RISK_CHALLENGE_AT, denyAt: e.MAMORI_RISK_DENY_AT }),

@@ -72,7 +72,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     clock,
     random,
     config,
-    hasher: new PasswordHasher(config.argon2),
+    hasher: new PasswordHasher(config.argon2, config.hashConcurrency),
     strength: new PasswordStrength(),
     log,
     geo: options.geo ?? mmdbGeoLocator(config.geoipDatabase ?? bundledGeoipPath()),

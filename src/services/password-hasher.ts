@@ -1,4 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
+import pLimit, { type LimitFunction } from 'p-limit';
 
 /** argon2id at the OWASP Password Storage parameters (m=19456 KiB, t=2, p=1) or stronger. */
 export interface Argon2Params {
@@ -11,21 +12,36 @@ const ARGON2ID = 2;
 
 export class PasswordHasher {
   private dummyHash: Promise<string>;
-  constructor(readonly params: Argon2Params) {
+  /**
+   * Hashes wait their turn here instead of in libuv's pool, which static files and the mail relay's DNS
+   * share: during a sign-in flood those would otherwise queue behind every pending hash.
+   */
+  private readonly inTurn: LimitFunction;
+  constructor(
+    readonly params: Argon2Params,
+    concurrency: number,
+  ) {
+    this.inTurn = pLimit(concurrency);
     // Verified against for unknown accounts so that "no such account" costs the same as a wrong password.
     this.dummyHash = this.hash('mamori-dummy-password-for-uniform-timing');
   }
 
+  /** Hashes waiting for their turn (a flood of sign-ins shows here before anywhere else). */
+  get waiting(): number {
+    return this.inTurn.pendingCount;
+  }
+
   hash(password: string): Promise<string> {
-    return hash(password, { algorithm: ARGON2ID, ...this.params, outputLen: 32 });
+    return this.inTurn(() => hash(password, { algorithm: ARGON2ID, ...this.params, outputLen: 32 }));
   }
 
   async verify(storedHash: string | null, password: string): Promise<boolean> {
     if (!storedHash) {
-      await verify(await this.dummyHash, password).catch(() => false);
+      const dummy = await this.dummyHash;
+      await this.inTurn(() => verify(dummy, password)).catch(() => false);
       return false;
     }
-    return verify(storedHash, password).catch(() => false);
+    return this.inTurn(() => verify(storedHash, password)).catch(() => false);
   }
 
   /** True when the stored hash was made with weaker parameters than today's (STANDARDS B2). */

@@ -10,6 +10,9 @@ test('defaults make the embedded development setup', () => {
   assert.equal(config.publicUrl, 'http://localhost:3000');
   assert.equal(config.secureCookies, false);
   assert.equal(config.demoAccount, true);
+  assert.equal(config.hashConcurrency, 3);
+  assert.equal(loadConfig({ UV_THREADPOOL_SIZE: '1' }).hashConcurrency, 1);
+  assert.equal(loadConfig({ MAMORI_HASH_CONCURRENCY: '6' }).hashConcurrency, 6);
   assert.ok(Object.isFrozen(config));
 });
 
@@ -17,6 +20,7 @@ test('a bad value stops start-up with a message naming the variable', () => {
   assert.throws(() => loadConfig({ MAMORI_PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && /MAMORI_PORT/.test(e.message));
   assert.throws(() => loadConfig({ MAMORI_ARGON2_MEMORY_KIB: '4096' }), /MAMORI_ARGON2_MEMORY_KIB/);
   assert.throws(() => loadConfig({ MAMORI_DATABASE_URL: 'mysql://x' }), /MAMORI_DATABASE_URL/);
+  assert.throws(() => loadConfig({ MAMORI_HASH_CONCURRENCY: '0' }), /MAMORI_HASH_CONCURRENCY/);
 });
 
 test('production insists on https and a real mail relay', () => {
