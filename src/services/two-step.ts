@@ -11,6 +11,7 @@ import {
   insertTotp,
   retireTotp,
   secondFactorFlags,
+  totpFactorsHeldAt,
   useTotpStep,
   voidRecoveryCodes,
   type TotpFactorRow,
@@ -121,6 +122,12 @@ export function newTotpSecret(): string {
   return new Secret({ size: 20 }).base32;
 }
 
+/** The owner's own authenticator, proven in recovery, takes over from whatever replaced it. */
+async function reinstateTotp(trx: Executor, deps: ServiceDeps, accountId: string, factorId: string): Promise<void> {
+  await retireTotp(trx, accountId, 'confirmed', deps.clock.now().toISOString());
+  await setRemovedAt(trx, 'totp_factors', accountId, factorId, null);
+}
+
 /** Checks a TOTP code against the factor at the application clock; each step is accepted once. */
 async function acceptTotp(trx: Executor, deps: ServiceDeps, factor: TotpFactorRow, code: string): Promise<boolean> {
   const step = totpStep(factor.secret, code, deps.clock.now().getTime());
@@ -164,12 +171,29 @@ export async function removeTotp(deps: ServiceDeps, session: ActiveSession, orig
 /**
  * The second step: a current TOTP code or an unused recovery code. Using a recovery code is itself
  * announced to the owner (STANDARDS E7). Returns which was used, or throws CODE_INVALID.
+ *
+ * With `heldAt` (incident recovery) only what the owner held at that moment counts: an authenticator
+ * confirmed before it, even one an intruder replaced or removed since (it becomes the account's
+ * authenticator again), or a recovery code issued before it. The intruder's own never do.
  */
-export async function verifySecondFactor(trx: Executor, deps: ServiceDeps, accountId: string, code: string, origin: RequestOrigin): Promise<'totp' | 'recovery-code'> {
+export async function verifySecondFactor(
+  trx: Executor,
+  deps: ServiceDeps,
+  accountId: string,
+  code: string,
+  origin: RequestOrigin,
+  heldAt?: string,
+): Promise<'totp' | 'recovery-code'> {
   const trimmed = code.trim();
-  const factor = await findActiveTotp(trx, accountId);
-  if (factor && (await acceptTotp(trx, deps, factor, trimmed))) return 'totp';
-  if (normalizeRecoveryCode(trimmed).length === 25 && (await consumeRecoveryCode(trx, accountId, hashRecoveryCode(trimmed), deps.clock.now().toISOString()))) {
+  const active = heldAt ? undefined : await findActiveTotp(trx, accountId);
+  const candidates = heldAt ? await totpFactorsHeldAt(trx, accountId, heldAt) : active ? [active] : [];
+  for (const factor of candidates) {
+    if (!(await acceptTotp(trx, deps, factor, trimmed))) continue;
+    if (factor.removed_at) await reinstateTotp(trx, deps, accountId, factor.id);
+    return 'totp';
+  }
+  const now = deps.clock.now().toISOString();
+  if (normalizeRecoveryCode(trimmed).length === 25 && (await consumeRecoveryCode(trx, accountId, hashRecoveryCode(trimmed), now, heldAt))) {
     const account = await requireAccount(trx, accountId);
     await recordSensitiveChange(trx, deps, account, { kind: 'recovery-code-used', actor: actorFrom(origin) });
     return 'recovery-code';

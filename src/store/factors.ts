@@ -33,26 +33,26 @@ export async function useTotpStep(db: Executor, factorId: string, step: number):
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Factors confirmed before `at` and not removed before it: the owner's own, for the recovery rule. */
-export async function hadTotpAt(db: Executor, accountId: string, at: string): Promise<boolean> {
-  const row = await db
+/**
+ * The authenticators the owner held at `at`: confirmed before it and not removed before it, whatever
+ * happened since (an intruder may have replaced or removed them). Incident recovery asks this.
+ */
+export function totpFactorsHeldAt(db: Executor, accountId: string, at: string): Promise<TotpFactorRow[]> {
+  return db
     .selectFrom('totp_factors')
-    .select('id')
+    .selectAll()
     .where('account_id', '=', accountId)
     .where('confirmed_at', '<', at)
     .where((eb) => eb.or([eb('removed_at', 'is', null), eb('removed_at', '>=', at)]))
-    .executeTakeFirst();
-  return row !== undefined;
+    .orderBy('confirmed_at', 'desc')
+    .execute();
 }
 
-export async function consumeRecoveryCode(db: Executor, accountId: string, codeHash: string, at: string): Promise<boolean> {
-  const result = await db
-    .updateTable('recovery_codes')
-    .set({ used_at: at })
-    .where('account_id', '=', accountId)
-    .where('code_hash', '=', codeHash)
-    .where('used_at', 'is', null)
-    .executeTakeFirst();
+/** Marks an unused code used; with `issuedBefore`, only a code issued before that time counts. */
+export async function consumeRecoveryCode(db: Executor, accountId: string, codeHash: string, at: string, issuedBefore?: string): Promise<boolean> {
+  let query = db.updateTable('recovery_codes').set({ used_at: at }).where('account_id', '=', accountId).where('code_hash', '=', codeHash).where('used_at', 'is', null);
+  if (issuedBefore) query = query.where('created_at', '<', issuedBefore);
+  const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 

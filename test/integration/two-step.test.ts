@@ -4,7 +4,7 @@ import { Secret, TOTP } from 'otpauth';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
 import { PASSWORD, registerAndVerify } from '../support/flows.ts';
-import { ATTACKER, attackerTakesOver, emailChangedReportLink, OWNER, reportWithDefaults, STORY_ENV } from '../support/story.ts';
+import { ATTACKER, attackerTakesOver, checkedUndo, emailChangedReportLink, OWNER, reportWithDefaults, STORY_ENV } from '../support/story.ts';
 
 const codeAt = (secret: string, ms: number) => new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: ms });
 
@@ -30,6 +30,34 @@ async function enrol(m: TestMamori, client: TestClient): Promise<{ secret: strin
   assert.equal(codes.length, 10);
   assert.match(done.body, /Two-step sign-in is on\. Unused recovery codes: 10\./);
   return { secret, codes };
+}
+
+/**
+ * The owner turns on TOTP; three days later an attacker with the password and one phished code signs in.
+ * Returns the owner's seed and recovery codes, and the attacker's signed-in client.
+ */
+async function ownerPhished(m: TestMamori): Promise<{ secret: string; codes: string[]; attacker: TestClient }> {
+  const owner = await registerAndVerify(m, OWNER);
+  await signInFirstStep(m, OWNER, owner);
+  const { secret, codes } = await enrol(m, owner);
+  await owner.post('/sign-out');
+  m.clock.advance(3 * 24 * 3_600_000);
+  const attacker = new TestClient(m.app, { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/129.0' });
+  await signInFirstStep(m, OWNER, attacker);
+  await attacker.get('/sign-in/two-step');
+  assert.equal((await attacker.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode, 303);
+  return { secret, codes, attacker };
+}
+
+/** The attacker moves the account to their own address and confirms it. */
+async function attackerTakesAddress(m: TestMamori, attacker: TestClient): Promise<void> {
+  await attacker.get('/account');
+  assert.equal((await attacker.post('/account/email', { newEmail: ATTACKER, currentPassword: PASSWORD })).statusCode, 303);
+  await m.deliver();
+  const confirm = m.mailer.link(ATTACKER, '/confirm-email');
+  await attacker.get(pathOf(confirm));
+  await attacker.post('/confirm-email', { token: tokenOf(confirm) });
+  await m.deliver();
 }
 
 forEachStore('two-step sign-in', (store) => {
@@ -106,24 +134,9 @@ forEachStore('two-step sign-in', (store) => {
   test('an account that had TOTP before the attack is not recovered by the email link alone', async () => {
     await m.close();
     m = await startMamori(store, STORY_ENV);
-    const owner = await registerAndVerify(m, OWNER);
-    await signInFirstStep(m, OWNER, owner);
-    const { secret } = await enrol(m, owner);
-    await owner.post('/sign-out');
-    m.clock.advance(3 * 24 * 3_600_000);
-
     // The attacker phished one code: password + code gets them in; they change the email.
-    const attacker = new TestClient(m.app, { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/129.0' });
-    await signInFirstStep(m, OWNER, attacker);
-    await attacker.get('/sign-in/two-step');
-    assert.equal((await attacker.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode, 303);
-    await attacker.get('/account');
-    assert.equal((await attacker.post('/account/email', { newEmail: ATTACKER, currentPassword: PASSWORD })).statusCode, 303);
-    await m.deliver();
-    const confirm = m.mailer.link(ATTACKER, '/confirm-email');
-    await attacker.get(pathOf(confirm));
-    await attacker.post('/confirm-email', { token: tokenOf(confirm) });
-    await m.deliver();
+    const { secret, attacker } = await ownerPhished(m);
+    await attackerTakesAddress(m, attacker);
 
     await reportWithDefaults(m, emailChangedReportLink(m));
     m.clock.advance(5 * 3_600_000);
@@ -141,6 +154,52 @@ forEachStore('two-step sign-in', (store) => {
     const ok = await client.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow', code: codeAt(secret, m.clock.now().getTime()) });
     assert.equal(ok.statusCode, 303);
     assert.equal((await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state, 'recovered');
+  });
+
+  test('recovery takes the authenticator the owner had, whatever the undo left; the attacker’s authenticator and codes never count', async () => {
+    await m.close();
+    m = await startMamori(store, STORY_ENV);
+    // A phished code gets the attacker in; they swap the owner's authenticator for their own, then take the address.
+    const { secret: ownSecret, codes: ownCodes, attacker } = await ownerPhished(m);
+    await attacker.get('/account/two-step');
+    assert.equal((await attacker.post('/account/two-step/remove')).statusCode, 303);
+    m.clock.advance(60_000);
+    const { secret: attackerSecret, codes: attackerCodes } = await enrol(m, attacker);
+    await attackerTakesAddress(m, attacker);
+
+    // The owner, unsure which authenticator changes were theirs, leaves both as they are: only the address is undone.
+    const factorChanges = await m.deps.db.selectFrom('account_log').select('id').where('kind', 'in', ['second-factor-added', 'second-factor-removed']).execute();
+    const reporter = new TestClient(m.app);
+    const link = emailChangedReportLink(m);
+    const reportPage = await reporter.get(pathOf(link));
+    const offered = checkedUndo(reportPage.body);
+    const undo = offered.filter((id) => !factorChanges.some((change) => change.id === id));
+    assert.equal(offered.length - undo.length, 2, 'the removal and the enrolment were offered for undo');
+    assert.equal((await reporter.post('/report', { token: tokenOf(link), undo })).statusCode, 303);
+    assert.equal((await m.deps.db.selectFrom('incidents').select('requires_second_factor').executeTakeFirstOrThrow()).requires_second_factor, 1);
+    m.clock.advance(5 * 3_600_000);
+    await m.deliver();
+    const recovery = m.mailer.link(OWNER, '/recover');
+    const client = new TestClient(m.app);
+    await client.get(pathOf(recovery));
+    const recover = (code: string) => client.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow', code });
+    assert.equal((await recover(codeAt(attackerSecret, m.clock.now().getTime()))).statusCode, 400, 'the attacker’s authenticator');
+    assert.equal((await recover(attackerCodes[0] ?? '')).statusCode, 400, 'a recovery code issued with it');
+    assert.equal((await recover(ownCodes[0] ?? '')).statusCode, 400, 'the owner’s codes went when the attacker removed the authenticator');
+    assert.equal((await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state, 'recovery-open', 'nothing changed');
+    m.clock.advance(30_000);
+    assert.equal((await recover(codeAt(ownSecret, m.clock.now().getTime()))).statusCode, 303, 'the owner’s own authenticator');
+    assert.equal((await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state, 'recovered');
+
+    // It is the account's authenticator again: the next sign-in asks for its code.
+    m.clock.advance(30_000);
+    const next = new TestClient(m.app);
+    await next.get('/sign-in');
+    const first = await next.post('/sign-in', { email: OWNER, password: 'fresh start lantern meadow' });
+    assert.match(String(first.headers.location), /^\/sign-in\/two-step/);
+    await next.get('/sign-in/two-step');
+    assert.equal((await next.post('/sign-in/two-step', { code: codeAt(attackerSecret, m.clock.now().getTime()) })).statusCode, 400);
+    assert.equal((await next.post('/sign-in/two-step', { code: codeAt(ownSecret, m.clock.now().getTime()) })).statusCode, 303);
   });
 
   test('a second factor the attacker added is removed by the undo, and does not gate recovery', async () => {

@@ -232,7 +232,7 @@ export async function completeRecovery(
   if (needsFactor && proof && 'passkey' in proof) await verifyRecoveryPasskey(deps, proof.passkey, account.id, incident.compromise_at);
   const passwordHash = await deps.hasher.hash(input.newPassword);
   await deps.db.transaction().execute(async (trx) => {
-    if (needsFactor && proof && 'code' in proof) await verifySecondFactor(trx, deps, account.id, proof.code, origin);
+    if (needsFactor && proof && 'code' in proof) await verifySecondFactor(trx, deps, account.id, proof.code, origin, incident.compromise_at);
     await useLink(trx, deps, token, 'incident-recovery');
     const now = deps.clock.now().toISOString();
     if (!(await updateIncidentFrom(trx, incident.id, 'recovery-open', { state: nextState('recovery-open', 'recover'), recovered_at: now, updated_at: now }))) {
