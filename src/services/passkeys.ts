@@ -20,6 +20,7 @@ import {
   insertPasskey,
   listPasskeys,
   notePasskeyUse,
+  passkeysHeldAt,
   renamePasskey as renamePasskeyRow,
   type PasskeyRow,
 } from '../store/passkeys.ts';
@@ -191,18 +192,14 @@ export async function secondStepOptions(deps: ServiceDeps, accountId: string): P
   return optionsFor(deps, await listPasskeys(deps.db, accountId), 'passkey-second-step', accountId);
 }
 
-/** The account's passkeys bound before `before` (an intrusion's compromise point): an attacker's never count. */
-async function passkeysBoundBefore(deps: ServiceDeps, accountId: string, before: string): Promise<PasskeyRow[]> {
-  return (await listPasskeys(deps.db, accountId)).filter((passkey) => passkey.created_at < before);
+/** Whether the owner held a passkey at the compromise point (one an intruder removed since still counts). */
+export async function hasPasskeyHeldAt(deps: ServiceDeps, accountId: string, compromiseAt: string): Promise<boolean> {
+  return (await passkeysHeldAt(deps.db, accountId, compromiseAt)).length > 0;
 }
 
-export async function hasPasskeyBoundBefore(deps: ServiceDeps, accountId: string, before: string): Promise<boolean> {
-  return (await passkeysBoundBefore(deps, accountId, before)).length > 0;
-}
-
-/** Options for incident recovery: only the passkeys the owner had before the compromise. */
+/** Options for incident recovery: only the passkeys the owner held at the compromise point; an intruder's never count. */
 export async function recoveryOptions(deps: ServiceDeps, accountId: string, compromiseAt: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  return optionsFor(deps, await passkeysBoundBefore(deps, accountId, compromiseAt), 'passkey-recovery', accountId);
+  return optionsFor(deps, await passkeysHeldAt(deps.db, accountId, compromiseAt), 'passkey-recovery', accountId);
 }
 
 async function optionsFor(deps: ServiceDeps, passkeys: PasskeyRow[], purpose: ChallengePurpose, accountId: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
@@ -216,12 +213,14 @@ async function optionsFor(deps: ServiceDeps, passkeys: PasskeyRow[], purpose: Ch
 }
 
 /**
- * Recovery's proof of the second factor with a passkey: it must belong to the account and predate the
- * compromise. The account is locked at this point, which is why this purpose does not ask for an active one.
+ * Recovery's proof of the second factor with a passkey the owner held at the compromise point, even one
+ * an intruder removed since. The account is locked at this point, which is why this purpose does not ask
+ * for an active one. Returns the passkey, which the caller puts back into use with the recovery.
  */
-export async function verifyRecoveryPasskey(deps: ServiceDeps, response: AuthenticationResponseJSON, accountId: string, compromiseAt: string): Promise<void> {
-  const { passkey } = await verifyPasskeyAssertion(deps, response, 'passkey-recovery');
-  if (passkey.account_id !== accountId || passkey.created_at >= compromiseAt) throw new DomainError('PASSKEY_FAILED');
+export async function verifyRecoveryPasskey(deps: ServiceDeps, response: AuthenticationResponseJSON, accountId: string, compromiseAt: string): Promise<PasskeyRow> {
+  const held = await passkeysHeldAt(deps.db, accountId, compromiseAt);
+  const { passkey } = await verifyPasskeyAssertion(deps, response, 'passkey-recovery', held);
+  return passkey;
 }
 
 /** Checks an assertion against the stored passkey; the account it belongs to, or PASSKEY_FAILED. */
@@ -229,9 +228,11 @@ export async function verifyPasskeyAssertion(
   deps: ServiceDeps,
   response: AuthenticationResponseJSON,
   purpose: 'passkey-sign-in' | 'passkey-second-step' | 'passkey-recovery',
+  /** Where to look for the credential instead of the passkeys in use now (recovery's held-at list). */
+  among?: readonly PasskeyRow[],
 ): Promise<{ account: AccountRow; passkey: PasskeyRow }> {
   const { challenge, accountId } = await useChallenge(deps, response.response.clientDataJSON, purpose);
-  const passkey = await findPasskeyByCredentialId(deps.db, response.id);
+  const passkey = among ? among.find((row) => row.credential_id === response.id) : await findPasskeyByCredentialId(deps.db, response.id);
   if (!passkey || (accountId !== null && passkey.account_id !== accountId)) throw new DomainError('PASSKEY_FAILED');
   const result = await verifyAuthenticationResponse({
     response,

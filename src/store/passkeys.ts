@@ -8,16 +8,19 @@ export function listPasskeys(db: Executor, accountId: string): Promise<PasskeyRo
   return db.selectFrom('passkeys').selectAll().where('account_id', '=', accountId).where('removed_at', 'is', null).orderBy('created_at').execute();
 }
 
-/** The account had a passkey bound before `at` and not removed by then (incident recovery asks this). */
-export async function hadPasskeyAt(db: Executor, accountId: string, at: string): Promise<boolean> {
-  const row = await db
+/**
+ * The passkeys the owner held at `at`: bound before it and not removed before it, whatever happened
+ * since (an intruder may have removed them). Incident recovery asks this.
+ */
+export function passkeysHeldAt(db: Executor, accountId: string, at: string): Promise<PasskeyRow[]> {
+  return db
     .selectFrom('passkeys')
-    .select('id')
+    .selectAll()
     .where('account_id', '=', accountId)
     .where('created_at', '<', at)
     .where((eb) => eb.or([eb('removed_at', 'is', null), eb('removed_at', '>=', at)]))
-    .executeTakeFirst();
-  return row !== undefined;
+    .orderBy('created_at')
+    .execute();
 }
 
 export function findPasskeyByCredentialId(db: Executor, credentialId: string): Promise<PasskeyRow | undefined> {

@@ -96,7 +96,7 @@ describe('passkeys, TOTP and risk challenges in Chromium', { skip: chromiumUnava
     await context.close();
   });
 
-  test('an account that had a passkey recovers with it after an intrusion: the mailed link alone is not enough', async () => {
+  test('an account that had a passkey recovers with it after an intrusion, even one the intruder removed: the mailed link alone is not enough', async () => {
     const { context, page } = await accountWithAuthenticator('keeper@example.com');
     await addFirstPasskey(page, 'Phone');
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -115,6 +115,13 @@ describe('passkeys, TOTP and risk challenges in Chromium', { skip: chromiumUnava
     await page.getByLabel(/^Country/).fill('JP');
     await page.getByRole('button', { name: 'Add an address' }).click();
     await page.waitForURL('**/account?notice=saved');
+    // And takes the passkey off the account.
+    await page.goto('/account/passkeys');
+    await page.getByRole('button', { name: 'Remove' }).click();
+    await page.getByRole('button', { name: 'Remove' }).waitFor({ state: 'detached' });
+    const keeper = await server.deps.db.selectFrom('accounts').select('id').where('email', '=', 'keeper@example.com').executeTakeFirstOrThrow();
+    const inUse = () => server.deps.db.selectFrom('passkeys').select('id').where('account_id', '=', keeper.id).where('removed_at', 'is', null).execute();
+    assert.equal((await inUse()).length, 0, 'no passkey in use');
 
     const mailed = async (path: string, subject: string) => {
       await server.worker.runOnce();
@@ -124,6 +131,8 @@ describe('passkeys, TOTP and risk challenges in Chromium', { skip: chromiumUnava
       return link.replace(/^https?:\/\/[^/]+/, '');
     };
     await page.goto(await mailed('/report', 'shipping address was added'));
+    // The owner leaves the removal as it is (only the address is undone): the passkey they had still counts.
+    await page.getByLabel(/Two-step sign-in turned off/).uncheck();
     await page.getByRole('button', { name: /It wasn't me/ }).click();
     await page.getByTestId('incident-state').waitFor();
 
@@ -137,6 +146,8 @@ describe('passkeys, TOTP and risk challenges in Chromium', { skip: chromiumUnava
     await page.getByLabel('New password').fill('second spring orchard lamp');
     await page.getByRole('button', { name: 'Confirm with my passkey' }).click();
     await page.getByText('Your account is open again').waitFor();
+    // Proven in recovery, it is the account's passkey again: the next sign-in asks for it.
+    assert.equal((await inUse()).length, 1);
     await submitPassword(page, 'keeper@example.com', 'second spring orchard lamp');
     await page.getByRole('button', { name: 'Use my passkey' }).click();
     await page.waitForURL('**/account');

@@ -6,6 +6,7 @@ import { DomainError } from '../../core/errors.ts';
 import { listLogSince, toChangeRecord } from '../../store/account-log.ts';
 import { updateAccount } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
+import { setRemovedAt } from '../../store/profile.ts';
 import {
   findIncident,
   findIncidentByStatusToken,
@@ -25,7 +26,7 @@ import { queueMail } from '../mail-queue.ts';
 import { issueLink, linkPayload, peekLink, useLink } from '../one-time-links.ts';
 import { requireAccount } from '../profile.ts';
 import { hashToken, looksLikeToken } from '../token-hash.ts';
-import { hasPasskeyBoundBefore, recoveryOptions, verifyRecoveryPasskey } from '../passkeys.ts';
+import { hasPasskeyHeldAt, recoveryOptions, verifyRecoveryPasskey } from '../passkeys.ts';
 import { noteSuccess } from '../sign-in-throttle.ts';
 import { verifySecondFactor } from '../two-step.ts';
 import type { AppliedStep } from './apply-undo.ts';
@@ -199,7 +200,7 @@ export async function viewRecovery(deps: ServiceDeps, token: unknown): Promise<I
 export async function recoveryRequirements(deps: ServiceDeps, token: unknown): Promise<{ secondFactor: boolean; passkey: boolean }> {
   const incident = await viewRecovery(deps, token);
   const secondFactor = Number(incident.requires_second_factor) === 1;
-  return { secondFactor, passkey: secondFactor && (await hasPasskeyBoundBefore(deps, incident.account_id, incident.compromise_at)) };
+  return { secondFactor, passkey: secondFactor && (await hasPasskeyHeldAt(deps, incident.account_id, incident.compromise_at)) };
 }
 
 /** A challenge for the passkeys the owner had before the compromise (the recovery link is the key). */
@@ -229,11 +230,13 @@ export async function completeRecovery(
   if (needsFactor && !proof) throw new DomainError('SECOND_FACTOR_REQUIRED', { fields: [{ field: 'code', code: 'SECOND_FACTOR_REQUIRED' }] });
   deps.strength.assertAcceptable(input.newPassword, { shopName: deps.config.shopName, email: account.email, name: account.name, hasSecondFactor: needsFactor });
   // Checked before the transaction opens: SQLite has one connection, and the check reads and writes.
-  if (needsFactor && proof && 'passkey' in proof) await verifyRecoveryPasskey(deps, proof.passkey, account.id, incident.compromise_at);
+  const passkey = needsFactor && proof && 'passkey' in proof ? await verifyRecoveryPasskey(deps, proof.passkey, account.id, incident.compromise_at) : null;
   const passwordHash = await deps.hasher.hash(input.newPassword);
   await deps.db.transaction().execute(async (trx) => {
     if (needsFactor && proof && 'code' in proof) await verifySecondFactor(trx, deps, account.id, proof.code, origin, incident.compromise_at);
     await useLink(trx, deps, token, 'incident-recovery');
+    // The owner's own passkey, proven just now, is theirs again even if the intruder had removed it.
+    if (passkey?.removed_at) await setRemovedAt(trx, 'passkeys', account.id, passkey.id, null);
     const now = deps.clock.now().toISOString();
     if (!(await updateIncidentFrom(trx, incident.id, 'recovery-open', { state: nextState('recovery-open', 'recover'), recovered_at: now, updated_at: now }))) {
       throw new DomainError('INCIDENT_STATE');

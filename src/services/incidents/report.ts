@@ -9,7 +9,7 @@ import { findLogEntry, toChangeRecord } from '../../store/account-log.ts';
 import { updateAccount } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
 import { totpFactorsHeldAt } from '../../store/factors.ts';
-import { hadPasskeyAt } from '../../store/passkeys.ts';
+import { passkeysHeldAt } from '../../store/passkeys.ts';
 import { voidHeldChanges } from '../../store/held-changes.ts';
 import { findOpenIncident, insertIncident } from '../../store/incidents.ts';
 import { voidTokens } from '../../store/one-time-tokens.ts';
@@ -106,7 +106,7 @@ export async function openIncident(
   const disputedParty = typeof attackerEmail === 'string' && attackerEmail !== account.email ? attackerEmail : null;
 
   // NIST SP 800-63B-4 §4.2: an email link alone does not recover an account that had a second factor.
-  const requiresSecondFactor = (await totpFactorsHeldAt(trx, change.accountId, plan.compromiseAt)).length > 0 || (await hadPasskeyAt(trx, change.accountId, plan.compromiseAt));
+  const requiresSecondFactor = (await totpFactorsHeldAt(trx, change.accountId, plan.compromiseAt)).length > 0 || (await passkeysHeldAt(trx, change.accountId, plan.compromiseAt)).length > 0;
   const incidentId = deps.random.id();
   const statusToken = deps.random.token();
   const waitUntil = addMs(now, deps.config.incidentWaitMs);
