@@ -96,11 +96,15 @@ export async function twoStepStatus(deps: ServiceDeps, session: ActiveSession): 
   };
 }
 
-/** Starts enrolment: a fresh seed, not yet active until a code from it is entered. */
+/**
+ * Starts enrolment: a fresh seed, not yet active until a code from it is entered. An authenticator in
+ * use is never replaced in one step: it is turned off first, which is announced on its own.
+ */
 export async function startTotpSetup(deps: ServiceDeps, session: ActiveSession): Promise<void> {
   assertPrivileged(deps, session);
   const now = deps.clock.now().toISOString();
   await deps.db.transaction().execute(async (trx) => {
+    if (await findActiveTotp(trx, session.accountId)) throw new DomainError('TOTP_ALREADY_ON');
     await retireTotp(trx, session.accountId, 'pending', now);
     await insertTotp(trx, { id: deps.random.id(), account_id: session.accountId, secret: newTotpSecret(), created_at: now });
   });
@@ -139,12 +143,12 @@ export async function confirmTotp(deps: ServiceDeps, session: ActiveSession, ori
   assertPrivileged(deps, session);
   const codes = newRecoveryCodes();
   await deps.db.transaction().execute(async (trx) => {
+    if (await findActiveTotp(trx, session.accountId)) throw new DomainError('TOTP_ALREADY_ON');
     const pending = await findPendingTotp(trx, session.accountId);
     if (!pending || !(await acceptTotp(trx, deps, pending, code.trim()))) {
       throw new DomainError('CODE_INVALID', { fields: [{ field: 'code', code: 'CODE_INVALID' }] });
     }
     const now = deps.clock.now().toISOString();
-    await retireTotp(trx, session.accountId, 'confirmed', now);
     await confirmTotpFactor(trx, pending.id, now);
     await storeRecoveryCodes(trx, deps, session.accountId, codes);
     const account = await requireAccount(trx, session.accountId);

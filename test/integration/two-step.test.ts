@@ -131,6 +131,23 @@ forEachStore('two-step sign-in', (store) => {
     assert.doesNotMatch(short.body, /at least 15 characters/, 'the field message names the same rule as the summary');
   });
 
+  test('an authenticator in use is not replaced in one step: it must be turned off first, which is announced', async () => {
+    const client = await registerAndVerify(m, 'hana@example.com');
+    await signInFirstStep(m, 'hana@example.com', client);
+    const { secret } = await enrol(m, client);
+    await client.get('/account/two-step');
+    const again = await client.post('/account/two-step/start');
+    assert.equal(again.statusCode, 409);
+    assert.match(again.body, /already on\. To use another authenticator app, turn it off first/);
+    const factors = await m.deps.db.selectFrom('totp_factors').select(['secret', 'removed_at', 'confirmed_at']).execute();
+    assert.deepEqual(factors, [{ secret, removed_at: null, confirmed_at: factors[0]?.confirmed_at ?? null }], 'no second seed, the first still on');
+    assert.equal((await client.post('/account/two-step/remove')).statusCode, 303);
+    await m.deliver();
+    assert.ok(m.mailer.to('hana@example.com').some((mail) => /Two-step sign-in was turned off/.test(mail.subject)));
+    await client.get('/account/two-step');
+    assert.equal((await client.post('/account/two-step/start')).statusCode, 303, 'once off, a new one can be set up');
+  });
+
   test('an account that had TOTP before the attack is not recovered by the email link alone', async () => {
     await m.close();
     m = await startMamori(store, STORY_ENV);

@@ -241,6 +241,7 @@ export const en = {
   'error.CARD_NUMBER_REFUSED': 'That looks like a full card number. We never store card numbers: enter the processor token only.',
   'error.EMAIL_UNAVAILABLE': 'This address cannot be used for your account.',
   'error.EMAIL_UNCHANGED': 'That is already your address.',
+  'error.TOTP_ALREADY_ON': 'Two-step sign-in is already on. To use another authenticator app, turn it off first; nothing was changed.',
   'error.NOT_FOUND': 'We could not find that page or item.',
   'error.RATE_LIMITED': 'Too many attempts. Please wait a few minutes and try again.',
   'error.CSRF_INVALID': 'This form has expired or did not come from this site. Reload the page and try again.',

@@ -243,6 +243,7 @@ export const ja: Record<MessageKey, string> = {
   'error.CARD_NUMBER_REFUSED': 'カード番号のように見えます。カード番号は保存しません。決済トークンのみを入力してください。',
   'error.EMAIL_UNAVAILABLE': 'このアドレスはお使いいただけません。',
   'error.EMAIL_UNCHANGED': 'すでに登録されているアドレスです。',
+  'error.TOTP_ALREADY_ON': '2段階認証はすでに有効です。別の認証アプリを使うには、先に無効にしてください。変更は行われていません。',
   'error.NOT_FOUND': 'ページまたは項目が見つかりませんでした。',
   'error.RATE_LIMITED': '試行回数が多すぎます。数分おいてから再度お試しください。',
   'error.CSRF_INVALID': 'このフォームは期限切れか、このサイトから送信されたものではありません。ページを再読み込みしてやり直してください。',
