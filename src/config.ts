@@ -39,6 +39,7 @@ const envSchema = z.object({
   MAMORI_SLA_CONTAINMENT_MINUTES: intFrom(1, 60 * 24 * 7, 15),
   MAMORI_SLA_RECOVERY_HOURS: intFrom(1, 24 * 30, 24),
   MAMORI_GEOIP_DATABASE: z.string().min(1).optional(),
+  MAMORI_SECRET_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}$/, { error: 'must be 32 random bytes in base64url (43 characters)' }).optional(),
   MAMORI_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   MAMORI_DEMO_ACCOUNT: z.enum(['true', 'false']).optional(),
   MAMORI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
@@ -76,6 +77,8 @@ export interface Config {
   irreversibleHoldMs: number;
   /** An MMDB file with a country_code per network; the bundled PDDL IPtoASN database when unset. */
   geoipDatabase: string | null;
+  /** Seals stored secrets (TOTP seeds); null in development, where the embedded default keeps its own. */
+  secretKey: string | null;
   /** Support desk service levels: the queue's clocks (DESIGN 2 E). */
   sla: { firstResponseMs: number; containmentMs: number; recoveryMs: number };
   trustProxy: boolean;
@@ -102,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   if (e.MAMORI_MODE === 'production') {
     if (!https) problems.push('MAMORI_PUBLIC_URL: must be an https:// URL in production');
     if (!e.MAMORI_SMTP_URL) problems.push('MAMORI_SMTP_URL: is required in production (the dev mailbox is development only)');
+    if (!e.MAMORI_SECRET_KEY) problems.push('MAMORI_SECRET_KEY: is required in production (it seals stored authenticator seeds)');
   }
   if (e.MAMORI_RISK_DENY_AT < e.MAMORI_RISK_CHALLENGE_AT) problems.push('MAMORI_RISK_DENY_AT: must not be below MAMORI_RISK_CHALLENGE_AT');
   if (problems.length > 0) throw new ConfigError(problems);
@@ -133,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     holdMs: e.MAMORI_HOLD_HOURS * 3_600_000,
     irreversibleHoldMs: e.MAMORI_IRREVERSIBLE_HOLD_HOURS * 3_600_000,
     geoipDatabase: e.MAMORI_GEOIP_DATABASE ?? null,
+    secretKey: e.MAMORI_SECRET_KEY ?? null,
     sla: Object.freeze({
       firstResponseMs: e.MAMORI_SLA_FIRST_RESPONSE_MINUTES * 60_000,
       containmentMs: e.MAMORI_SLA_CONTAINMENT_MINUTES * 60_000,

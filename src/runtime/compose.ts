@@ -12,9 +12,11 @@ import { applyDueHeldChanges } from '../services/held-changes.ts';
 import { pruneRiskCounters } from '../services/risk.ts';
 import { PasswordHasher } from '../services/password-hasher.ts';
 import { PasswordStrength } from '../services/password-strength.ts';
+import { SecretBox } from '../services/secret-box.ts';
 import { openStore, type Store } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { cryptoRandom, systemClock } from './clock.ts';
+import { serviceKey } from './service-key.ts';
 
 export interface Mamori {
   app: FastifyInstance;
@@ -76,6 +78,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     strength: new PasswordStrength(),
     log,
     geo: options.geo ?? mmdbGeoLocator(config.geoipDatabase ?? bundledGeoipPath()),
+    secrets: new SecretBox(serviceKey(config)),
     mailQueued: () => worker?.kick(),
   };
   worker = createOutboxWorker({

@@ -5,6 +5,7 @@ import type { Db } from '../store/database.ts';
 import type { GeoLocator } from './geoip.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import type { PasswordStrength } from './password-strength.ts';
+import type { SecretBox } from './secret-box.ts';
 
 /** What every use case may touch; built once at the composition root (src/runtime/compose.ts). */
 export interface ServiceDeps {
@@ -15,6 +16,8 @@ export interface ServiceDeps {
   hasher: PasswordHasher;
   strength: PasswordStrength;
   geo: GeoLocator;
+  /** Seals secrets the service must read back (TOTP seeds) under the service key. */
+  secrets: SecretBox;
   /** Security events by OWASP Logging Vocabulary name; never a secret in them. */
   log: Logger;
   /** Called after a transaction that queued mail commits, so delivery need not wait for the next poll. */

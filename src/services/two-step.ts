@@ -89,11 +89,19 @@ export async function twoStepStatus(deps: ServiceDeps, session: ActiveSession): 
     countUnusedRecoveryCodes(deps.db, session.accountId),
   ]);
   const label = session.account?.email ?? 'account';
+  const seed = pending && !active ? seedOf(deps, pending) : null;
   return {
     active: active !== undefined,
-    pending: pending && !active ? { secret: pending.secret, uri: totpUri(pending.secret, label, deps.config.shopName) } : null,
+    pending: seed ? { secret: seed, uri: totpUri(seed, label, deps.config.shopName) } : null,
     unusedRecoveryCodes: unused,
   };
+}
+
+/** A factor's seed is sealed to its own row: a sealed seed copied to another factor does not open. */
+const seedContext = (factorId: string) => `totp-seed:${factorId}`;
+
+function seedOf(deps: ServiceDeps, factor: Pick<TotpFactorRow, 'id' | 'secret'>): string {
+  return deps.secrets.open(factor.secret, seedContext(factor.id));
 }
 
 /**
@@ -106,7 +114,8 @@ export async function startTotpSetup(deps: ServiceDeps, session: ActiveSession):
   await deps.db.transaction().execute(async (trx) => {
     if (await findActiveTotp(trx, session.accountId)) throw new DomainError('TOTP_ALREADY_ON');
     await retireTotp(trx, session.accountId, 'pending', now);
-    await insertTotp(trx, { id: deps.random.id(), account_id: session.accountId, secret: newTotpSecret(), created_at: now });
+    const id = deps.random.id();
+    await insertTotp(trx, { id, account_id: session.accountId, secret: deps.secrets.seal(newTotpSecret(), seedContext(id)), created_at: now });
   });
 }
 
@@ -134,7 +143,7 @@ async function reinstateTotp(trx: Executor, deps: ServiceDeps, accountId: string
 
 /** Checks a TOTP code against the factor at the application clock; each step is accepted once. */
 async function acceptTotp(trx: Executor, deps: ServiceDeps, factor: TotpFactorRow, code: string): Promise<boolean> {
-  const step = totpStep(factor.secret, code, deps.clock.now().getTime());
+  const step = totpStep(seedOf(deps, factor), code, deps.clock.now().getTime());
   return step !== null && useTotpStep(trx, factor.id, step);
 }
 

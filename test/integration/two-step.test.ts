@@ -139,8 +139,11 @@ forEachStore('two-step sign-in', (store) => {
     const again = await client.post('/account/two-step/start');
     assert.equal(again.statusCode, 409);
     assert.match(again.body, /already on\. To use another authenticator app, turn it off first/);
-    const factors = await m.deps.db.selectFrom('totp_factors').select(['secret', 'removed_at', 'confirmed_at']).execute();
-    assert.deepEqual(factors, [{ secret, removed_at: null, confirmed_at: factors[0]?.confirmed_at ?? null }], 'no second seed, the first still on');
+    const factors = await m.deps.db.selectFrom('totp_factors').select(['id', 'secret', 'removed_at']).execute();
+    assert.equal(factors.length, 1, 'no second seed');
+    assert.equal(factors[0]?.removed_at, null, 'the first still on');
+    assert.ok(!factors[0]?.secret.includes(secret), 'the seed is stored sealed');
+    assert.equal(m.deps.secrets.open(factors[0]?.secret ?? '', `totp-seed:${factors[0]?.id}`), secret);
     assert.equal((await client.post('/account/two-step/remove')).statusCode, 303);
     await m.deliver();
     assert.ok(m.mailer.to('hana@example.com').some((mail) => /Two-step sign-in was turned off/.test(mail.subject)));

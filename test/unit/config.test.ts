@@ -24,8 +24,14 @@ test('a bad value stops start-up with a message naming the variable', () => {
 });
 
 test('production insists on https and a real mail relay', () => {
-  assert.throws(() => loadConfig({ MAMORI_MODE: 'production' }), /MAMORI_PUBLIC_URL[\s\S]*MAMORI_SMTP_URL/);
-  const config = loadConfig({ MAMORI_MODE: 'production', MAMORI_PUBLIC_URL: 'https://account.shop.example', MAMORI_SMTP_URL: 'smtp://relay:587' });
+  assert.throws(() => loadConfig({ MAMORI_MODE: 'production' }), /MAMORI_PUBLIC_URL[\s\S]*MAMORI_SMTP_URL[\s\S]*MAMORI_SECRET_KEY/);
+  assert.throws(() => loadConfig({ MAMORI_SECRET_KEY: 'short' }), /MAMORI_SECRET_KEY: must be 32 random bytes/);
+  const config = loadConfig({
+    MAMORI_MODE: 'production',
+    MAMORI_PUBLIC_URL: 'https://account.shop.example',
+    MAMORI_SMTP_URL: 'smtp://relay:587',
+    MAMORI_SECRET_KEY: Buffer.alloc(32, 7).toString('base64url'),
+  });
   assert.equal(config.secureCookies, true);
   assert.equal(config.demoAccount, false);
 });

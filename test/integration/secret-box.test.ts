@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig } from '../../src/config.ts';
+import { serviceKey } from '../../src/runtime/service-key.ts';
+import { SecretBox } from '../../src/services/secret-box.ts';
+
+const SEED = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
+test('a sealed seed opens only with the same key and for the row it was sealed to', () => {
+  const box = new SecretBox(randomBytes(32));
+  const sealed = box.seal(SEED, 'totp-seed:a');
+  assert.match(sealed, /^v1\.[A-Za-z0-9_-]+$/);
+  assert.ok(!sealed.includes(SEED));
+  assert.notEqual(box.seal(SEED, 'totp-seed:a'), sealed, 'a fresh nonce every time');
+  assert.equal(box.open(sealed, 'totp-seed:a'), SEED);
+  assert.throws(() => box.open(sealed, 'totp-seed:b'), { code: 'INTERNAL' }, 'copied to another factor');
+  assert.throws(() => new SecretBox(randomBytes(32)).open(sealed, 'totp-seed:a'), { code: 'INTERNAL' }, 'another key');
+  const flipped = sealed.slice(0, -2) + (sealed.at(-2) === 'A' ? 'B' : 'A') + sealed.at(-1);
+  assert.throws(() => box.open(flipped, 'totp-seed:a'), { code: 'INTERNAL' }, 'altered');
+  assert.throws(() => box.open('v1.abc', 'totp-seed:a'), { code: 'INTERNAL' }, 'truncated');
+});
+
+test('a seed stored before sealing is read as it is', () => {
+  assert.equal(new SecretBox(randomBytes(32)).open(SEED, 'totp-seed:a'), SEED);
+});
+
+test('the embedded default keeps its key beside the SQLite file, made once, readable by the owner only', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-key-'));
+  try {
+    const config = loadConfig({ MAMORI_DATABASE_URL: `sqlite:${join(dir, 'db', 'mamori.sqlite')}` });
+    const first = serviceKey(config);
+    assert.equal(first.length, 32);
+    assert.deepEqual(serviceKey(config), first, 'the same key on the next start');
+    const file = join(dir, 'db', 'mamori.key');
+    assert.equal(readFileSync(file, 'utf8').length, 43);
+    assert.equal(statSync(file).mode & 0o077, 0);
+    const configured = randomBytes(32);
+    assert.deepEqual(serviceKey(loadConfig({ MAMORI_DATABASE_URL: config.databaseUrl, MAMORI_SECRET_KEY: configured.toString('base64url') })), configured);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
