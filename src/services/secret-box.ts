@@ -18,6 +18,11 @@ export class SecretBox {
     this.key = Buffer.from(key);
   }
 
+  /** False for a value stored before sealing, which the next write should seal. */
+  isSealed(stored: string): boolean {
+    return stored.startsWith(VERSION);
+  }
+
   seal(plain: string, context: string): string {
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, nonce);
@@ -27,7 +32,7 @@ export class SecretBox {
   }
 
   open(stored: string, context: string): string {
-    if (!stored.startsWith(VERSION)) return stored;
+    if (!this.isSealed(stored)) return stored;
     const raw = Buffer.from(stored.slice(VERSION.length), 'base64url');
     if (raw.length < NONCE_BYTES + TAG_BYTES) throw new DomainError('INTERNAL');
     const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, NONCE_BYTES));

@@ -12,6 +12,7 @@ import {
   retireTotp,
   secondFactorFlags,
   totpFactorsHeldAt,
+  updateTotpSecret,
   useTotpStep,
   voidRecoveryCodes,
   type TotpFactorRow,
@@ -143,8 +144,12 @@ async function reinstateTotp(trx: Executor, deps: ServiceDeps, accountId: string
 
 /** Checks a TOTP code against the factor at the application clock; each step is accepted once. */
 async function acceptTotp(trx: Executor, deps: ServiceDeps, factor: TotpFactorRow, code: string): Promise<boolean> {
-  const step = totpStep(seedOf(deps, factor), code, deps.clock.now().getTime());
-  return step !== null && useTotpStep(trx, factor.id, step);
+  const seed = seedOf(deps, factor);
+  const step = totpStep(seed, code, deps.clock.now().getTime());
+  if (step === null || !(await useTotpStep(trx, factor.id, step))) return false;
+  // A seed stored before sealing is sealed the first time it proves itself.
+  if (!deps.secrets.isSealed(factor.secret)) await updateTotpSecret(trx, factor.id, deps.secrets.seal(seed, seedContext(factor.id)));
+  return true;
 }
 
 /** Confirms enrolment with a first code; returns the recovery codes, shown once and stored hashed. */

@@ -27,6 +27,10 @@ export function findPendingTotp(db: Executor, accountId: string): Promise<TotpFa
     .executeTakeFirst();
 }
 
+export async function updateTotpSecret(db: Executor, factorId: string, secret: string): Promise<void> {
+  await db.updateTable('totp_factors').set({ secret }).where('id', '=', factorId).execute();
+}
+
 /** Records a step as used only if it is newer than the last one: a replayed code changes nothing. */
 export async function useTotpStep(db: Executor, factorId: string, step: number): Promise<boolean> {
   const result = await db.updateTable('totp_factors').set({ last_used_step: step }).where('id', '=', factorId).where('last_used_step', '<', step).executeTakeFirst();

@@ -131,6 +131,21 @@ forEachStore('two-step sign-in', (store) => {
     assert.doesNotMatch(short.body, /at least 15 characters/, 'the field message names the same rule as the summary');
   });
 
+  test('a seed stored before sealing still checks codes and is sealed the first time it is used', async () => {
+    const client = await registerAndVerify(m, 'hana@example.com');
+    await signInFirstStep(m, 'hana@example.com', client);
+    const { secret } = await enrol(m, client);
+    // A row as an earlier version stored it: the seed in plain.
+    await m.deps.db.updateTable('totp_factors').set({ secret }).execute();
+    m.clock.advance(60_000);
+    const { client: other } = await signInFirstStep(m, 'hana@example.com');
+    await other.get('/sign-in/two-step');
+    assert.equal((await other.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode, 303);
+    const row = await m.deps.db.selectFrom('totp_factors').select(['id', 'secret']).executeTakeFirstOrThrow();
+    assert.ok(m.deps.secrets.isSealed(row.secret), 'sealed now');
+    assert.equal(m.deps.secrets.open(row.secret, `totp-seed:${row.id}`), secret);
+  });
+
   test('an authenticator in use is not replaced in one step: it must be turned off first, which is announced', async () => {
     const client = await registerAndVerify(m, 'hana@example.com');
     await signInFirstStep(m, 'hana@example.com', client);
