@@ -20,15 +20,12 @@ import { insertAccount } from '../src/store/accounts.ts';
 import { rememberDevice } from '../src/store/devices.ts';
 import { insertAddress } from '../src/store/profile.ts';
 import { insertSession } from '../src/store/sessions.ts';
+import { percentile } from './stats.ts';
 
 const ITERATIONS = Number(process.env.CONTAIN_ITERATIONS ?? 60);
 const PRIOR = 1000;
 const ATTACKER_CHANGES = 50;
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
-};
 
 async function compose(dir: string, name: string, mailer = new MemoryMailer()): Promise<Mamori> {
   const config = loadConfig({ MAMORI_DATABASE_URL: `sqlite:${join(dir, name)}`, MAMORI_LOG_LEVEL: 'silent', MAMORI_DEMO_ACCOUNT: 'false' });

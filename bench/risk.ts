@@ -16,10 +16,10 @@ import { assessRisk, countSignInFailure } from '../src/services/risk.ts';
 import { findAccountById, insertAccount } from '../src/store/accounts.ts';
 import { rememberDevice } from '../src/store/devices.ts';
 import { rememberLocation } from '../src/store/risk.ts';
+import { percentile } from './stats.ts';
 
 const PURE_CALLS = 100_000;
 const STORE_CALLS = 3_000;
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? 0;
 
 function timed(calls: number, fn: (i: number) => unknown): number[] {
   const out: number[] = [];

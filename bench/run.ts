@@ -14,6 +14,7 @@ import autocannon from 'autocannon';
 import { hash, verify } from '@node-rs/argon2';
 import { benchEmail as email, benchOwnerDevice as ownDevice, benchPassword as password } from './fixtures.ts';
 import { csrfPair, hardStop, startServer as startProcess, stopServers as stopAll } from './processes.ts';
+import { percentile } from './stats.ts';
 
 const DURATION = Number(process.env.DURATION ?? 8);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -68,8 +69,7 @@ async function fetchTimes(url: string): Promise<{ p50: number; p90: number }> {
     times.push(performance.now() - started);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  times.sort((a, b) => a - b);
-  return { p50: times[15] ?? 0, p90: times[27] ?? 0 };
+  return { p50: percentile(times, 0.5), p90: percentile(times, 0.9) };
 }
 
 async function bareVerify(seconds: number, hashes: string[]): Promise<{ rps: number; p99: number }> {
@@ -85,8 +85,7 @@ async function bareVerify(seconds: number, hashes: string[]): Promise<{ rps: num
     }
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-  latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / seconds, p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0 };
+  return { rps: latencies.length / seconds, p99: percentile(latencies, 0.99) };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-'));
