@@ -4,8 +4,8 @@ import { z } from 'zod';
  * The whole configuration: one list, read from the environment once at start, validated, frozen.
  * Nothing else reads process.env (STYLE 9). README.md documents every variable.
  */
-const intFrom = (min: number, max: number, fallback: number) =>
-  z.coerce.number({ error: `must be a whole number from ${min} to ${max}` }).int().min(min).max(max).default(fallback);
+const intIn = (min: number, max: number) => z.coerce.number({ error: `must be a whole number from ${min} to ${max}` }).int().min(min).max(max);
+const intFrom = (min: number, max: number, fallback: number) => intIn(min, max).default(fallback);
 
 const envSchema = z.object({
   MAMORI_MODE: z.enum(['development', 'production']).default('development'),
@@ -28,7 +28,7 @@ const envSchema = z.object({
   MAMORI_INCIDENT_WAIT_MINUTES: intFrom(0, 60 * 24 * 30, 300),
   MAMORI_ARGON2_MEMORY_KIB: intFrom(19456, 1024 * 1024, 19456),
   MAMORI_ARGON2_ITERATIONS: intFrom(2, 10, 2),
-  MAMORI_HASH_CONCURRENCY: z.coerce.number({ error: 'must be a whole number from 1 to 256' }).int().min(1).max(256).optional(),
+  MAMORI_HASH_CONCURRENCY: intIn(1, 256).optional(),
   UV_THREADPOOL_SIZE: intFrom(1, 1024, 4),
   MAMORI_SIGN_IN_LIMIT_PER_MINUTE: intFrom(1, 1_000_000, 20),
   MAMORI_RISK_CHALLENGE_AT: intFrom(1, 101, 30),

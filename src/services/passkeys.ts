@@ -223,6 +223,11 @@ export async function verifyRecoveryPasskey(deps: ServiceDeps, response: Authent
   return passkey;
 }
 
+/** The owner's own passkey, proven in recovery, is back in use even if the intruder had removed it. */
+export async function reinstatePasskey(trx: Executor, passkey: PasskeyRow): Promise<void> {
+  if (passkey.removed_at) await setRemovedAt(trx, 'passkeys', passkey.account_id, passkey.id, null);
+}
+
 /** Checks an assertion against the stored passkey; the account it belongs to, or PASSKEY_FAILED. */
 export async function verifyPasskeyAssertion(
   deps: ServiceDeps,

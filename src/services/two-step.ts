@@ -105,15 +105,17 @@ function seedOf(deps: ServiceDeps, factor: Pick<TotpFactorRow, 'id' | 'secret'>)
   return deps.secrets.open(factor.secret, seedContext(factor.id));
 }
 
-/**
- * Starts enrolment: a fresh seed, not yet active until a code from it is entered. An authenticator in
- * use is never replaced in one step: it is turned off first, which is announced on its own.
- */
+/** An authenticator in use is never replaced in one step: it is turned off first, which is announced on its own. */
+async function assertNoActiveTotp(trx: Executor, accountId: string): Promise<void> {
+  if (await findActiveTotp(trx, accountId)) throw new DomainError('TOTP_ALREADY_ON');
+}
+
+/** Starts enrolment: a fresh seed, not yet active until a code from it is entered. */
 export async function startTotpSetup(deps: ServiceDeps, session: ActiveSession): Promise<void> {
   assertPrivileged(deps, session);
   const now = deps.clock.now().toISOString();
   await deps.db.transaction().execute(async (trx) => {
-    if (await findActiveTotp(trx, session.accountId)) throw new DomainError('TOTP_ALREADY_ON');
+    await assertNoActiveTotp(trx, session.accountId);
     await retireTotp(trx, session.accountId, 'pending', now);
     const id = deps.random.id();
     await insertTotp(trx, { id, account_id: session.accountId, secret: deps.secrets.seal(newTotpSecret(), seedContext(id)), created_at: now });
@@ -157,7 +159,7 @@ export async function confirmTotp(deps: ServiceDeps, session: ActiveSession, ori
   assertPrivileged(deps, session);
   const codes = newRecoveryCodes();
   await deps.db.transaction().execute(async (trx) => {
-    if (await findActiveTotp(trx, session.accountId)) throw new DomainError('TOTP_ALREADY_ON');
+    await assertNoActiveTotp(trx, session.accountId);
     const pending = await findPendingTotp(trx, session.accountId);
     if (!pending || !(await acceptTotp(trx, deps, pending, code.trim()))) {
       throw new DomainError('CODE_INVALID', { fields: [{ field: 'code', code: 'CODE_INVALID' }] });
@@ -186,6 +188,13 @@ export async function removeTotp(deps: ServiceDeps, session: ActiveSession, orig
   deps.mailQueued();
 }
 
+/** The authenticator in use, or (incident recovery) every one the owner held at `heldAt`. */
+async function totpCandidates(trx: Executor, accountId: string, heldAt: string | undefined): Promise<TotpFactorRow[]> {
+  if (heldAt) return totpFactorsHeldAt(trx, accountId, heldAt);
+  const active = await findActiveTotp(trx, accountId);
+  return active ? [active] : [];
+}
+
 /**
  * The second step: a current TOTP code or an unused recovery code. Using a recovery code is itself
  * announced to the owner (STANDARDS E7). Returns which was used, or throws CODE_INVALID.
@@ -203,9 +212,7 @@ export async function verifySecondFactor(
   heldAt?: string,
 ): Promise<'totp' | 'recovery-code'> {
   const trimmed = code.trim();
-  const active = heldAt ? undefined : await findActiveTotp(trx, accountId);
-  const candidates = heldAt ? await totpFactorsHeldAt(trx, accountId, heldAt) : active ? [active] : [];
-  for (const factor of candidates) {
+  for (const factor of await totpCandidates(trx, accountId, heldAt)) {
     if (!(await acceptTotp(trx, deps, factor, trimmed))) continue;
     if (factor.removed_at) await reinstateTotp(trx, deps, accountId, factor.id);
     return 'totp';

@@ -6,7 +6,6 @@ import { DomainError } from '../../core/errors.ts';
 import { listLogSince, toChangeRecord } from '../../store/account-log.ts';
 import { updateAccount } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
-import { setRemovedAt } from '../../store/profile.ts';
 import {
   findIncident,
   findIncidentByStatusToken,
@@ -26,7 +25,7 @@ import { queueMail } from '../mail-queue.ts';
 import { issueLink, linkPayload, peekLink, useLink } from '../one-time-links.ts';
 import { requireAccount } from '../profile.ts';
 import { hashToken, looksLikeToken } from '../token-hash.ts';
-import { hasPasskeyHeldAt, recoveryOptions, verifyRecoveryPasskey } from '../passkeys.ts';
+import { hasPasskeyHeldAt, recoveryOptions, reinstatePasskey, verifyRecoveryPasskey } from '../passkeys.ts';
 import { noteSuccess } from '../sign-in-throttle.ts';
 import { verifySecondFactor } from '../two-step.ts';
 import type { AppliedStep } from './apply-undo.ts';
@@ -235,8 +234,7 @@ export async function completeRecovery(
   await deps.db.transaction().execute(async (trx) => {
     if (needsFactor && proof && 'code' in proof) await verifySecondFactor(trx, deps, account.id, proof.code, origin, incident.compromise_at);
     await useLink(trx, deps, token, 'incident-recovery');
-    // The owner's own passkey, proven just now, is theirs again even if the intruder had removed it.
-    if (passkey?.removed_at) await setRemovedAt(trx, 'passkeys', account.id, passkey.id, null);
+    if (passkey) await reinstatePasskey(trx, passkey);
     const now = deps.clock.now().toISOString();
     if (!(await updateIncidentFrom(trx, incident.id, 'recovery-open', { state: nextState('recovery-open', 'recover'), recovered_at: now, updated_at: now }))) {
       throw new DomainError('INCIDENT_STATE');
