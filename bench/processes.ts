@@ -18,7 +18,8 @@ export function hardStop(ms: number, what: string): void {
   }, ms).unref();
 }
 
-export function startServer(role: 'mamori' | 'baseline', port: number, env: Record<string, string> = {}): Promise<void> {
+/** Starts a bench server and answers its process id once it listens. */
+export function startServer(role: 'mamori' | 'baseline', port: number, env: Record<string, string> = {}): Promise<number> {
   const child = fork(fileURLToPath(new URL('./servers.ts', import.meta.url)), [role, String(port)], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, ...env },
@@ -26,7 +27,7 @@ export function startServer(role: 'mamori' | 'baseline', port: number, env: Reco
   });
   children.push(child);
   return new Promise((resolve, reject) => {
-    child.once('message', () => resolve());
+    child.once('message', () => resolve(child.pid ?? 0));
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
   });
 }

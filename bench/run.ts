@@ -3,6 +3,8 @@
 //   2. sign-in (POST /sign-in, correct password, rotating users) vs bare argon2id verify, same parameters,
 //      and vs the least a sign-in over HTTP can be (bare Fastify: form post, one verify, cookie, redirect),
 //      which shows how much of the gap is the HTTP client and server sharing the two cores with the hash.
+//      Where the CPU of one sign-in goes (argon2id and GC threads, the server's event loop, the load generator) is
+//      printed too: on two cores everything but the hash is taken from the hashing.
 //   3. a page's static file while sign-ins flood in (hashes wait apart from libuv's pool) vs the same server
 //      letting every hash into the pool (MAMORI_HASH_CONCURRENCY=256), which queues file reads behind them
 // Servers run in their own processes; autocannon runs here. Rounds alternate order so drift hits all
@@ -13,6 +15,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { hash, verify } from '@node-rs/argon2';
 import { benchEmail as email, benchOwnerDevice as ownDevice, benchPassword as password } from './fixtures.ts';
+import { canReadCpuTime, cpuSince, cpuTime, type CpuTime } from './cpu-time.ts';
 import { csrfPair, hardStop, startServer as startProcess, stopServers as stopAll } from './processes.ts';
 import { percentile } from './stats.ts';
 
@@ -27,7 +30,9 @@ const ARGON2 = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1, o
 hardStop(HARD_STOP_MS, 'bench');
 const startServer = (role: 'mamori' | 'baseline', port: number, env: Record<string, string> = {}) => startProcess(role, port, { ...env, BENCH_USERS: String(USERS) });
 
-type Target = { name: string; run: (seconds: number) => Promise<{ rps: number; p99: number }> };
+/** `cpuOf`: the process whose threads do the target's work (a server, or this one for the bare hash). */
+type Target = { name: string; run: (seconds: number) => Promise<{ rps: number; p99: number }>; cpuOf?: number };
+type CpuShare = { requests: number; server: CpuTime; loadGenerator: number };
 
 function cannon(opts: autocannon.Options, seconds: number): Promise<{ rps: number; p99: number }> {
   return new Promise((resolve, reject) => {
@@ -91,7 +96,7 @@ async function bareVerify(seconds: number, hashes: string[]): Promise<{ rps: num
 const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-'));
 try {
   console.log(`bench: seeding ${USERS} users, starting servers (${CONNECTIONS} connections, ${DURATION}s x ${ROUNDS} rounds)`);
-  await Promise.all([
+  const [mamoriPid, baselinePid] = await Promise.all([
     // Every user has a browser they signed in from before (BENCH_OWNERS), and the measured sign-ins come from it.
     startServer('mamori', BASE_PORT, { BENCH_DB: join(dir, 'bench.sqlite'), BENCH_OWNERS: '1' }),
     startServer('baseline', BASE_PORT + 1),
@@ -122,17 +127,35 @@ try {
   const targets: Target[] = [
     { name: 'bare Fastify route', run: (s) => cannon({ url: `http://127.0.0.1:${BASE_PORT + 1}/baseline` }, s) },
     { name: 'session check', run: (s) => cannon({ url: `${base}/api/session`, headers: { cookie: `mamori_session=${session}` } }, s) },
-    { name: 'sign-in', run: (s) => cannon(formPosts(`${base}/sign-in`, csrf, cookie), s) },
-    { name: 'bare argon2id verify', run: (s) => bareVerify(s, hashes) },
-    { name: 'bare HTTP sign-in', run: (s) => cannon(formPosts(`http://127.0.0.1:${BASE_PORT + 1}/baseline/sign-in`, ''), s) },
+    { name: 'sign-in', run: (s) => cannon(formPosts(`${base}/sign-in`, csrf, cookie), s), cpuOf: mamoriPid },
+    { name: 'bare argon2id verify', run: (s) => bareVerify(s, hashes), cpuOf: process.pid },
+    { name: 'bare HTTP sign-in', run: (s) => cannon(formPosts(`http://127.0.0.1:${BASE_PORT + 1}/baseline/sign-in`, ''), s), cpuOf: baselinePid },
   ];
+  const measureCpu = canReadCpuTime();
+  const cpuShares = new Map<string, CpuShare>();
+  const benchCpuSeconds = () => {
+    const used = process.cpuUsage();
+    return (used.user + used.system) / 1e6;
+  };
 
   const results = new Map<string, { rps: number; p99: number }[]>();
   for (let round = 1; round <= ROUNDS; round += 1) {
     const order = round % 2 === 1 ? targets : [...targets].reverse();
     for (const target of order) {
       await target.run(WARMUP);
+      const pid = measureCpu ? target.cpuOf : undefined;
+      const serverBefore = pid ? cpuTime(pid) : undefined;
+      const benchBefore = benchCpuSeconds();
       const r = await target.run(DURATION);
+      if (pid && serverBefore) {
+        const server = cpuSince(serverBefore, pid);
+        const share = cpuShares.get(target.name) ?? { requests: 0, server: { mainThread: 0, otherThreads: 0 }, loadGenerator: 0 };
+        cpuShares.set(target.name, {
+          requests: share.requests + r.rps * DURATION,
+          server: { mainThread: share.server.mainThread + server.mainThread, otherThreads: share.server.otherThreads + server.otherThreads },
+          loadGenerator: pid === process.pid ? 0 : share.loadGenerator + benchCpuSeconds() - benchBefore,
+        });
+      }
       results.set(target.name, [...(results.get(target.name) ?? []), r]);
       console.log(`  round ${round}  ${target.name.padEnd(22)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99.toFixed(1)} ms`);
     }
@@ -150,6 +173,15 @@ try {
   console.log(`  sign-in (risk engine on) / bare hash ${signInRatio.toFixed(3)}   >= 0.9   0.8`);
   console.log(`  bare HTTP sign-in / bare hash        ${(mean('bare HTTP sign-in') / mean('bare argon2id verify')).toFixed(3)}   (what this harness allows any HTTP sign-in)`);
   console.log(`  sign-in / bare HTTP sign-in          ${(mean('sign-in') / mean('bare HTTP sign-in')).toFixed(3)}   (Mamori's own share)`);
+
+  if (cpuShares.size > 0) {
+    console.log('\nCPU per sign-in, ms (both cores)   hash+GC threads   event loop   load generator   sum');
+    for (const [name, share] of cpuShares) {
+      const ms = (seconds: number) => ((seconds / share.requests) * 1000).toFixed(1).padStart(15);
+      const sum = share.server.mainThread + share.server.otherThreads + share.loadGenerator;
+      console.log(`  ${name.padEnd(30)} ${ms(share.server.otherThreads)} ${ms(share.server.mainThread)} ${name === 'bare argon2id verify' ? '           –'.padStart(16) : ms(share.loadGenerator).padStart(16)} ${ms(sum).padStart(6)}`);
+    }
+  }
 
   const staticFileInFlood = async (server: string) => {
     const form = await csrfPair(server);
