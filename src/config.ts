@@ -40,6 +40,10 @@ const envSchema = z.object({
   MAMORI_SLA_RECOVERY_HOURS: intFrom(1, 24 * 30, 24),
   MAMORI_GEOIP_DATABASE: z.string().min(1).optional(),
   MAMORI_SECRET_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}$/, { error: 'must be 32 random bytes in base64url (43 characters)' }).optional(),
+  MAMORI_SECRET_KEY_PREVIOUS: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}(,[A-Za-z0-9_-]{43}){0,3}$/, { error: 'must be one to four earlier keys (43 characters of base64url each), separated by commas' })
+    .optional(),
   MAMORI_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   MAMORI_DEMO_ACCOUNT: z.enum(['true', 'false']).optional(),
   MAMORI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
@@ -79,6 +83,8 @@ export interface Config {
   geoipDatabase: string | null;
   /** Seals stored secrets (TOTP seeds); null in development, where the embedded default keeps its own. */
   secretKey: string | null;
+  /** Keys being rotated out: they still open what they sealed until `mamori keys rotate` has sealed it anew. */
+  previousSecretKeys: readonly string[];
   /** Support desk service levels: the queue's clocks (DESIGN 2 E). */
   sla: { firstResponseMs: number; containmentMs: number; recoveryMs: number };
   trustProxy: boolean;
@@ -107,6 +113,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     if (!e.MAMORI_SMTP_URL) problems.push('MAMORI_SMTP_URL: is required in production (the dev mailbox is development only)');
     if (!e.MAMORI_SECRET_KEY) problems.push('MAMORI_SECRET_KEY: is required in production (it seals stored authenticator seeds)');
   }
+  const previousSecretKeys = e.MAMORI_SECRET_KEY_PREVIOUS?.split(',') ?? [];
+  if (e.MAMORI_SECRET_KEY && previousSecretKeys.includes(e.MAMORI_SECRET_KEY)) problems.push('MAMORI_SECRET_KEY_PREVIOUS: must not repeat MAMORI_SECRET_KEY');
   if (e.MAMORI_RISK_DENY_AT < e.MAMORI_RISK_CHALLENGE_AT) problems.push('MAMORI_RISK_DENY_AT: must not be below MAMORI_RISK_CHALLENGE_AT');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -138,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     irreversibleHoldMs: e.MAMORI_IRREVERSIBLE_HOLD_HOURS * 3_600_000,
     geoipDatabase: e.MAMORI_GEOIP_DATABASE ?? null,
     secretKey: e.MAMORI_SECRET_KEY ?? null,
+    previousSecretKeys: Object.freeze(previousSecretKeys),
     sla: Object.freeze({
       firstResponseMs: e.MAMORI_SLA_FIRST_RESPONSE_MINUTES * 60_000,
       containmentMs: e.MAMORI_SLA_CONTAINMENT_MINUTES * 60_000,

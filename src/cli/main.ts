@@ -7,6 +7,8 @@ import { DEMO_EMAIL, ensureDemoAccount } from '../services/demo-account.ts';
 import { openStore } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { verifyAccountLogs } from '../services/change-log.ts';
+import { resealStoredSecrets } from '../services/key-rotation.ts';
+import { secretBoxFor } from '../runtime/service-key.ts';
 import { runDemo } from './demo/run.ts';
 import { staffAdd } from './staff-add.ts';
 
@@ -18,6 +20,8 @@ Commands:
   log verify   check every account log's hash chain; name the first broken entry
   demo         replay the story (seed/STORY.md) on a throw-away store with a fake clock
   staff add    add a support desk member: --email … --name … [--role agent|admin] (the first is an admin)
+  keys rotate  seal every stored secret anew under MAMORI_SECRET_KEY, so the keys listed in
+               MAMORI_SECRET_KEY_PREVIOUS can be dropped (start the servers with both first)
   help         show this text
 
 Configuration comes from environment variables; see README.md.`;
@@ -95,6 +99,9 @@ async function main(argv: string[]): Promise<number> {
       return verifyLogs(config);
     case 'demo':
       return runDemo((line) => process.stdout.write(`${line}\n`));
+    case 'keys':
+      if (argv[1] !== 'rotate') break;
+      return rotateKeys(config);
     case 'staff':
       if (argv[1] !== 'add') break;
       return staffAdd(config, argv.slice(2), (line) => process.stdout.write(`${line}\n`));
@@ -117,6 +124,24 @@ async function verifyLogs(config: Readonly<Config>): Promise<number> {
     for (const b of result.broken) process.stdout.write(`BROKEN account ${b.accountId}: entry #${b.seq} (${b.id}): ${b.reason}\n`);
     if (result.broken.length === 0) process.stdout.write('Every chain is intact.\n');
     return result.broken.length === 0 ? 0 : 1;
+  } finally {
+    await store.close();
+  }
+}
+
+async function rotateKeys(config: Readonly<Config>): Promise<number> {
+  const store = openStore(config.databaseUrl);
+  try {
+    await migrateToLatest(store.db);
+    const result = await resealStoredSecrets(store.db, secretBoxFor(config), (done) => {
+      if (process.stderr.isTTY) process.stderr.write(`\rsealing authenticator seeds: ${done}`);
+    });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    process.stdout.write(`Authenticator seeds: ${result.resealed} sealed anew under the current key, ${result.alreadyCurrent} already were.\n`);
+    for (const id of result.unreadable) process.stdout.write(`UNREADABLE factor ${id}: no configured key opens its seed (is a key missing from MAMORI_SECRET_KEY_PREVIOUS?)\n`);
+    if (result.unreadable.length > 0) return 1;
+    if (config.previousSecretKeys.length > 0) process.stdout.write('Nothing is sealed under a previous key now: MAMORI_SECRET_KEY_PREVIOUS can be removed.\n');
+    return 0;
   } finally {
     await store.close();
   }

@@ -12,11 +12,10 @@ import { applyDueHeldChanges } from '../services/held-changes.ts';
 import { pruneRiskCounters } from '../services/risk.ts';
 import { PasswordHasher } from '../services/password-hasher.ts';
 import { PasswordStrength } from '../services/password-strength.ts';
-import { SecretBox } from '../services/secret-box.ts';
 import { openStore, type Store } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { cryptoRandom, systemClock } from './clock.ts';
-import { serviceKey } from './service-key.ts';
+import { secretBoxFor } from './service-key.ts';
 
 export interface Mamori {
   app: FastifyInstance;
@@ -78,7 +77,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     strength: new PasswordStrength(),
     log,
     geo: options.geo ?? mmdbGeoLocator(config.geoipDatabase ?? bundledGeoipPath()),
-    secrets: new SecretBox(serviceKey(config)),
+    secrets: secretBoxFor(config),
     mailQueued: () => worker?.kick(),
   };
   worker = createOutboxWorker({

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config.ts';
+import { SecretBox } from '../services/secret-box.ts';
 
 const KEY_FILE = 'mamori.key';
 
@@ -25,4 +26,12 @@ export function serviceKey(config: Readonly<Config>): Buffer {
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');
   if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte key in base64url`);
   return key;
+}
+
+/** Seals under the service key; keys being rotated out (MAMORI_SECRET_KEY_PREVIOUS) still open. */
+export function secretBoxFor(config: Readonly<Config>): SecretBox {
+  return new SecretBox(
+    serviceKey(config),
+    config.previousSecretKeys.map((key) => Buffer.from(key, 'base64url')),
+  );
 }

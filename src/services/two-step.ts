@@ -12,7 +12,7 @@ import {
   retireTotp,
   secondFactorFlags,
   totpFactorsHeldAt,
-  updateTotpSecret,
+  replaceTotpSecret,
   useTotpStep,
   voidRecoveryCodes,
   type TotpFactorRow,
@@ -99,7 +99,7 @@ export async function twoStepStatus(deps: ServiceDeps, session: ActiveSession): 
 }
 
 /** A factor's seed is sealed to its own row: a sealed seed copied to another factor does not open. */
-const seedContext = (factorId: string) => `totp-seed:${factorId}`;
+export const seedContext = (factorId: string): string => `totp-seed:${factorId}`;
 
 function seedOf(deps: ServiceDeps, factor: Pick<TotpFactorRow, 'id' | 'secret'>): string {
   return deps.secrets.open(factor.secret, seedContext(factor.id));
@@ -149,8 +149,9 @@ async function acceptTotp(trx: Executor, deps: ServiceDeps, factor: TotpFactorRo
   const seed = seedOf(deps, factor);
   const step = totpStep(seed, code, deps.clock.now().getTime());
   if (step === null || !(await useTotpStep(trx, factor.id, step))) return false;
-  // A seed stored before sealing is sealed the first time it proves itself.
-  if (!deps.secrets.isSealed(factor.secret)) await updateTotpSecret(trx, factor.id, deps.secrets.seal(seed, seedContext(factor.id)));
+  // A seed stored in plain, or under a key being rotated out, is sealed anew the first time it proves itself.
+  const resealed = deps.secrets.resealed(factor.secret, seedContext(factor.id));
+  if (resealed) await replaceTotpSecret(trx, factor.id, factor.secret, resealed);
   return true;
 }
 

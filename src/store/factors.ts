@@ -27,8 +27,15 @@ export function findPendingTotp(db: Executor, accountId: string): Promise<TotpFa
     .executeTakeFirst();
 }
 
-export async function updateTotpSecret(db: Executor, factorId: string, secret: string): Promise<void> {
-  await db.updateTable('totp_factors').set({ secret }).where('id', '=', factorId).execute();
+/** Swaps a factor's stored seed for the same seed sealed anew, unless someone else changed it first. */
+export async function replaceTotpSecret(db: Executor, factorId: string, from: string, to: string): Promise<boolean> {
+  const result = await db.updateTable('totp_factors').set({ secret: to }).where('id', '=', factorId).where('secret', '=', from).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Every stored seed (removed factors too: recovery may bring one back), a page at a time in id order. */
+export function totpSecretsAfter(db: Executor, afterId: string, limit: number): Promise<Pick<TotpFactorRow, 'id' | 'secret'>[]> {
+  return db.selectFrom('totp_factors').select(['id', 'secret']).where('id', '>', afterId).orderBy('id').limit(limit).execute();
 }
 
 /** Records a step as used only if it is newer than the last one: a replayed code changes nothing. */

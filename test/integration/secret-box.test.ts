@@ -28,6 +28,22 @@ test('a seed stored before sealing is read as it is', () => {
   assert.equal(new SecretBox(randomBytes(32)).open(SEED, 'totp-seed:a'), SEED);
 });
 
+test('during a rotation the previous key still opens, only the current one seals, and resealed says what needs sealing anew', () => {
+  const previous = randomBytes(32);
+  const current = randomBytes(32);
+  const old = new SecretBox(previous).seal(SEED, 'totp-seed:a');
+  const box = new SecretBox(current, [previous]);
+  assert.equal(box.open(old, 'totp-seed:a'), SEED);
+  const fresh = box.resealed(old, 'totp-seed:a');
+  assert.ok(fresh);
+  assert.equal(new SecretBox(current).open(fresh, 'totp-seed:a'), SEED, 'sealed under the current key alone');
+  assert.throws(() => new SecretBox(previous).open(fresh, 'totp-seed:a'), { code: 'INTERNAL' });
+  assert.equal(box.resealed(fresh, 'totp-seed:a'), null, 'already under the current key');
+  assert.equal(new SecretBox(current).open(box.resealed(SEED, 'totp-seed:a') ?? '', 'totp-seed:a'), SEED, 'a plain seed is sealed');
+  assert.throws(() => box.resealed(new SecretBox(randomBytes(32)).seal(SEED, 'totp-seed:a'), 'totp-seed:a'), { code: 'INTERNAL' }, 'no key opens it');
+  assert.throws(() => box.open(old, 'totp-seed:b'), { code: 'INTERNAL' }, 'bound to its row under every key');
+});
+
 test('the embedded default keeps its key beside the SQLite file, made once, readable by the owner only', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mamori-key-'));
   try {

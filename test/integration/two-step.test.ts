@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
+import { SecretBox } from '../../src/services/secret-box.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
 import { PASSWORD, registerAndVerify } from '../support/flows.ts';
@@ -142,8 +144,29 @@ forEachStore('two-step sign-in', (store) => {
     await other.get('/sign-in/two-step');
     assert.equal((await other.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode, 303);
     const row = await m.deps.db.selectFrom('totp_factors').select(['id', 'secret']).executeTakeFirstOrThrow();
-    assert.ok(m.deps.secrets.isSealed(row.secret), 'sealed now');
+    assert.notEqual(row.secret, secret);
+    assert.equal(m.deps.secrets.resealed(row.secret, `totp-seed:${row.id}`), null, 'sealed under the current key now');
     assert.equal(m.deps.secrets.open(row.secret, `totp-seed:${row.id}`), secret);
+  });
+
+  test('during a key rotation a seed sealed under the previous key still checks codes and is sealed anew under the current one', async () => {
+    const previous = randomBytes(32);
+    await m.close();
+    m = await startMamori(store, { MAMORI_SECRET_KEY: randomBytes(32).toString('base64url'), MAMORI_SECRET_KEY_PREVIOUS: previous.toString('base64url') });
+    const client = await registerAndVerify(m, 'hana@example.com');
+    await signInFirstStep(m, 'hana@example.com', client);
+    const { secret } = await enrol(m, client);
+    const factor = await m.deps.db.selectFrom('totp_factors').select(['id', 'secret']).executeTakeFirstOrThrow();
+    const underPrevious = new SecretBox(previous).seal(secret, `totp-seed:${factor.id}`);
+    await m.deps.db.updateTable('totp_factors').set({ secret: underPrevious }).execute();
+    m.clock.advance(60_000);
+    const { client: other } = await signInFirstStep(m, 'hana@example.com');
+    await other.get('/sign-in/two-step');
+    assert.equal((await other.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode, 303);
+    const row = await m.deps.db.selectFrom('totp_factors').select('secret').executeTakeFirstOrThrow();
+    assert.notEqual(row.secret, underPrevious);
+    assert.equal(m.deps.secrets.resealed(row.secret, `totp-seed:${factor.id}`), null, 'sealed under the current key now');
+    assert.throws(() => new SecretBox(previous).open(row.secret, `totp-seed:${factor.id}`), 'the previous key no longer opens it');
   });
 
   test('an authenticator in use is not replaced in one step: it must be turned off first, which is announced', async () => {

@@ -36,6 +36,16 @@ test('production insists on https and a real mail relay', () => {
   assert.equal(config.demoAccount, false);
 });
 
+test('keys being rotated out: up to four, well formed, never the current key again', () => {
+  const current = Buffer.alloc(32, 1).toString('base64url');
+  const earlier = [2, 3].map((n) => Buffer.alloc(32, n).toString('base64url'));
+  assert.deepEqual(loadConfig({}).previousSecretKeys, []);
+  assert.deepEqual(loadConfig({ MAMORI_SECRET_KEY: current, MAMORI_SECRET_KEY_PREVIOUS: earlier.join(',') }).previousSecretKeys, earlier);
+  assert.throws(() => loadConfig({ MAMORI_SECRET_KEY_PREVIOUS: `${earlier[0]},short` }), /MAMORI_SECRET_KEY_PREVIOUS: must be one to four earlier keys/);
+  assert.throws(() => loadConfig({ MAMORI_SECRET_KEY_PREVIOUS: Array(5).fill(earlier[0]).join(',') }), /MAMORI_SECRET_KEY_PREVIOUS/);
+  assert.throws(() => loadConfig({ MAMORI_SECRET_KEY: current, MAMORI_SECRET_KEY_PREVIOUS: `${earlier[0]},${current}` }), /MAMORI_SECRET_KEY_PREVIOUS: must not repeat MAMORI_SECRET_KEY/);
+});
+
 test('mail retries back off and are capped at an hour', () => {
   assert.equal(retryDelayMs(1), 10_000);
   assert.equal(retryDelayMs(2), 20_000);
