@@ -130,16 +130,22 @@ async function verifyLogs(config: Readonly<Config>): Promise<number> {
 }
 
 async function rotateKeys(config: Readonly<Config>): Promise<number> {
+  const labels = { authenticators: 'Authenticator seeds', staffAuthenticators: 'Staff authenticator seeds' } as const;
   const store = openStore(config.databaseUrl);
   try {
     await migrateToLatest(store.db);
-    const result = await resealStoredSecrets(store.db, secretBoxFor(config), (done) => {
-      if (process.stderr.isTTY) process.stderr.write(`\rsealing authenticator seeds: ${done}`);
+    const result = await resealStoredSecrets(store.db, secretBoxFor(config), (what, done) => {
+      if (process.stderr.isTTY) process.stderr.write(`\r${labels[what]}: ${done}`);
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
-    process.stdout.write(`Authenticator seeds: ${result.resealed} sealed anew under the current key, ${result.alreadyCurrent} already were.\n`);
-    for (const id of result.unreadable) process.stdout.write(`UNREADABLE factor ${id}: no configured key opens its seed (is a key missing from MAMORI_SECRET_KEY_PREVIOUS?)\n`);
-    if (result.unreadable.length > 0) return 1;
+    let unreadable = 0;
+    for (const what of ['authenticators', 'staffAuthenticators'] as const) {
+      const count = result[what];
+      process.stdout.write(`${labels[what]}: ${count.resealed} sealed anew under the current key, ${count.alreadyCurrent} already were.\n`);
+      for (const id of count.unreadable) process.stdout.write(`UNREADABLE ${what === 'authenticators' ? 'factor' : 'staff member'} ${id}: no configured key opens its seed (is a key missing from MAMORI_SECRET_KEY_PREVIOUS?)\n`);
+      unreadable += count.unreadable.length;
+    }
+    if (unreadable > 0) return 1;
     if (config.previousSecretKeys.length > 0) process.stdout.write('Nothing is sealed under a previous key now: MAMORI_SECRET_KEY_PREVIOUS can be removed.\n');
     return 0;
   } finally {

@@ -1,44 +1,68 @@
 import { DomainError } from '../core/errors.ts';
-import type { Db } from '../store/database.ts';
+import type { Db, Executor } from '../store/database.ts';
 import { replaceTotpSecret, totpSecretsAfter } from '../store/factors.ts';
+import { replaceStaffTotpSecret, staffTotpSecretsAfter } from '../store/staff.ts';
 import type { SecretBox } from './secret-box.ts';
+import { staffSeedContext } from './staff/staff-accounts.ts';
 import { seedContext } from './two-step.ts';
 
 const PAGE = 500;
 
-export interface ResealResult {
-  /** Seeds that were in plain or under a key being rotated out, now sealed under the current key. */
+export interface ResealCount {
+  /** Values that were in plain or under a key being rotated out, now sealed under the current key. */
   resealed: number;
   alreadyCurrent: number;
-  /** Factors whose seed no configured key opens (a previous key left out, or the value altered). */
+  /** Rows whose value no configured key opens (a previous key left out, or the value altered). */
   unreadable: string[];
 }
 
-/**
- * `mamori keys rotate`: every stored seed sealed anew under the current key, so the keys it replaces can
- * be dropped. Row by row and idempotent, so it can run beside live servers and be run again after a stop;
- * a seed a server sealed anew meanwhile is left as that server wrote it.
- */
-export async function resealStoredSecrets(db: Db, secrets: SecretBox, onProgress: (done: number) => void = () => {}): Promise<ResealResult> {
-  const result: ResealResult = { resealed: 0, alreadyCurrent: 0, unreadable: [] };
+/** A column of sealed values: how to page through it, what each value is bound to, how to swap one. */
+interface SealedColumn {
+  page(db: Executor, afterId: string, limit: number): Promise<{ id: string; secret: string }[]>;
+  context(id: string): string;
+  replace(db: Executor, id: string, from: string, to: string): Promise<boolean>;
+}
+
+const SEALED = {
+  /** Customers' authenticator seeds, removed ones too: recovery may bring one back. */
+  authenticators: { page: totpSecretsAfter, context: seedContext, replace: replaceTotpSecret },
+  staffAuthenticators: { page: staffTotpSecretsAfter, context: staffSeedContext, replace: replaceStaffTotpSecret },
+} satisfies Record<string, SealedColumn>;
+
+export type ResealResult = Record<keyof typeof SEALED, ResealCount>;
+
+async function resealColumn(db: Db, secrets: SecretBox, column: SealedColumn, onProgress: (done: number) => void): Promise<ResealCount> {
+  const count: ResealCount = { resealed: 0, alreadyCurrent: 0, unreadable: [] };
   let after = '';
   for (;;) {
-    const page = await totpSecretsAfter(db, after, PAGE);
-    for (const factor of page) {
+    const page = await column.page(db, after, PAGE);
+    for (const row of page) {
       let fresh: string | null;
       try {
-        fresh = secrets.resealed(factor.secret, seedContext(factor.id));
+        fresh = secrets.resealed(row.secret, column.context(row.id));
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
-        result.unreadable.push(factor.id);
+        count.unreadable.push(row.id);
         continue;
       }
-      if (fresh && (await replaceTotpSecret(db, factor.id, factor.secret, fresh))) result.resealed += 1;
-      else result.alreadyCurrent += 1;
+      if (fresh && (await column.replace(db, row.id, row.secret, fresh))) count.resealed += 1;
+      else count.alreadyCurrent += 1;
     }
-    onProgress(result.resealed + result.alreadyCurrent + result.unreadable.length);
+    onProgress(count.resealed + count.alreadyCurrent + count.unreadable.length);
     const last = page.at(-1);
-    if (!last || page.length < PAGE) return result;
+    if (!last || page.length < PAGE) return count;
     after = last.id;
   }
+}
+
+/**
+ * `mamori keys rotate`: every stored secret sealed anew under the current key, so the keys it replaces
+ * can be dropped. Row by row and idempotent, so it can run beside live servers and be run again after a
+ * stop; a value a server sealed anew meanwhile is left as that server wrote it.
+ */
+export async function resealStoredSecrets(db: Db, secrets: SecretBox, onProgress: (what: keyof ResealResult, done: number) => void = () => {}): Promise<ResealResult> {
+  return {
+    authenticators: await resealColumn(db, secrets, SEALED.authenticators, (done) => onProgress('authenticators', done)),
+    staffAuthenticators: await resealColumn(db, secrets, SEALED.staffAuthenticators, (done) => onProgress('staffAuthenticators', done)),
+  };
 }

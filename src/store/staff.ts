@@ -22,6 +22,17 @@ export function listStaff(db: Executor): Promise<StaffRow[]> {
   return db.selectFrom('staff_members').selectAll().orderBy('created_at').execute();
 }
 
+/** Swaps a staff member's stored seed for the same seed sealed anew, unless someone else changed it first. */
+export async function replaceStaffTotpSecret(db: Executor, staffId: string, from: string, to: string): Promise<boolean> {
+  const result = await db.updateTable('staff_members').set({ totp_secret: to }).where('id', '=', staffId).where('totp_secret', '=', from).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Every staff member's stored seed (disabled members too), a page at a time in id order. */
+export async function staffTotpSecretsAfter(db: Executor, afterId: string, limit: number): Promise<{ id: string; secret: string }[]> {
+  return db.selectFrom('staff_members').select(['id', 'totp_secret as secret']).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+}
+
 /** Accepts a TOTP step once per staff member (a replayed code is refused). */
 export async function useStaffTotpStep(db: Executor, staffId: string, step: number): Promise<boolean> {
   const result = await db.updateTable('staff_members').set({ totp_last_step: step }).where('id', '=', staffId).where('totp_last_step', '<', step).executeTakeFirst();

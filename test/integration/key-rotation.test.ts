@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { resealStoredSecrets } from '../../src/services/key-rotation.ts';
 import { SecretBox } from '../../src/services/secret-box.ts';
+import { staffSeedContext } from '../../src/services/staff/staff-accounts.ts';
+import { insertStaff } from '../../src/store/staff.ts';
 import { insertAccount } from '../../src/store/accounts.ts';
 import { openStore, type Db } from '../../src/store/database.ts';
 import { confirmTotpFactor, insertTotp } from '../../src/store/factors.ts';
@@ -25,6 +27,13 @@ async function accountWithSeed(db: Db, n: number, stored: (factorId: string) => 
   await insertTotp(db, { id: factorId, account_id: accountId, secret: stored(factorId), created_at: NOW });
   await confirmTotpFactor(db, factorId, NOW);
   return factorId;
+}
+
+/** A staff member whose stored seed is `stored(id)`. */
+async function staffWithSeed(db: Db, n: number, stored: (staffId: string) => string): Promise<string> {
+  const id = `20000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  await insertStaff(db, { id, email: `staff${n}@maple.example`, name: 'Staff', role: 'agent', password_hash: 'x', totp_secret: stored(id), created_at: NOW, disabled_at: null });
+  return id;
 }
 
 const key = () => randomBytes(32);
@@ -47,11 +56,17 @@ forEachStore('keys rotate', (store) => {
     const alreadyCurrent = await accountWithSeed(m.deps.db, 3, (id) => m.deps.secrets.seal(seedOf(3), context(id)));
     const lostKey = new SecretBox(key()).seal(seedOf(4), context('x'));
     const unreadable = await accountWithSeed(m.deps.db, 4, () => lostKey);
-    const progress: number[] = [];
+    const progress: string[] = [];
 
-    const first = await resealStoredSecrets(m.deps.db, m.deps.secrets, (done) => progress.push(done));
-    assert.deepEqual(first, { resealed: 2, alreadyCurrent: 1, unreadable: [unreadable] });
-    assert.deepEqual(progress, [4]);
+    const staffPlain = await staffWithSeed(m.deps.db, 1, () => seedOf(5));
+    const staffUnderPrevious = await staffWithSeed(m.deps.db, 2, (id) => old.seal(seedOf(6), staffSeedContext(id)));
+
+    const first = await resealStoredSecrets(m.deps.db, m.deps.secrets, (what, done) => progress.push(`${what} ${done}`));
+    assert.deepEqual(first, {
+      authenticators: { resealed: 2, alreadyCurrent: 1, unreadable: [unreadable] },
+      staffAuthenticators: { resealed: 2, alreadyCurrent: 0, unreadable: [] },
+    });
+    assert.deepEqual(progress, ['authenticators 4', 'staffAuthenticators 2']);
 
     const onlyCurrent = new SecretBox(current);
     const rows = new Map((await m.deps.db.selectFrom('totp_factors').select(['id', 'secret']).execute()).map((r) => [r.id, r.secret]));
@@ -61,16 +76,25 @@ forEachStore('keys rotate', (store) => {
     assert.ok(!(rows.get(plain) ?? '').includes(seedOf(2)), 'the plain seed is no longer stored in plain');
     assert.equal(rows.get(unreadable), lostKey, 'a seed no key opens is left as it was');
 
+    const staff = new Map((await m.deps.db.selectFrom('staff_members').select(['id', 'totp_secret']).execute()).map((r) => [r.id, r.totp_secret]));
+    assert.equal(onlyCurrent.open(staff.get(staffPlain) ?? '', staffSeedContext(staffPlain)), seedOf(5));
+    assert.equal(onlyCurrent.open(staff.get(staffUnderPrevious) ?? '', staffSeedContext(staffUnderPrevious)), seedOf(6));
+    assert.throws(() => onlyCurrent.open(staff.get(staffPlain) ?? '', context(staffPlain)), 'a staff seed does not open as a customer seed');
+
     const again = await resealStoredSecrets(m.deps.db, m.deps.secrets);
-    assert.deepEqual(again, { resealed: 0, alreadyCurrent: 3, unreadable: [unreadable] }, 'a second run changes nothing');
+    assert.deepEqual(
+      again,
+      { authenticators: { resealed: 0, alreadyCurrent: 3, unreadable: [unreadable] }, staffAuthenticators: { resealed: 0, alreadyCurrent: 2, unreadable: [] } },
+      'a second run changes nothing',
+    );
   });
 
   test('pages through many factors', async () => {
     const old = new SecretBox(previous);
     for (let n = 1; n <= 1_203; n += 1) await accountWithSeed(m.deps.db, n, (id) => old.seal(seedOf(n), context(id)));
     const progress: number[] = [];
-    const result = await resealStoredSecrets(m.deps.db, m.deps.secrets, (done) => progress.push(done));
-    assert.deepEqual(result, { resealed: 1_203, alreadyCurrent: 0, unreadable: [] });
+    const result = await resealStoredSecrets(m.deps.db, m.deps.secrets, (what, done) => what === 'authenticators' && progress.push(done));
+    assert.deepEqual(result.authenticators, { resealed: 1_203, alreadyCurrent: 0, unreadable: [] });
     assert.deepEqual(progress, [500, 1_000, 1_203]);
   });
 });
@@ -97,7 +121,8 @@ test('mamori keys rotate: seals anew, says when the previous key can go, and fai
 
     const rotated = cli({ MAMORI_SECRET_KEY: current.toString('base64url'), MAMORI_SECRET_KEY_PREVIOUS: previous.toString('base64url') });
     assert.equal(rotated.status, 0, rotated.stderr);
-    assert.match(rotated.stdout, /Authenticator seeds: 1 sealed anew under the current key, 0 already were\./);
+    assert.match(rotated.stdout, /^Authenticator seeds: 1 sealed anew under the current key, 0 already were\./m);
+    assert.match(rotated.stdout, /^Staff authenticator seeds: 0 sealed anew under the current key, 0 already were\./m);
     assert.match(rotated.stdout, /MAMORI_SECRET_KEY_PREVIOUS can be removed/);
     assert.doesNotMatch(rotated.stdout + rotated.stderr, new RegExp(seedOf(1)), 'no seed printed');
 

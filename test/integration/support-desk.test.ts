@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
 import { reportChange } from '../../src/services/incidents/report.ts';
-import { addStaff } from '../../src/services/staff/staff-accounts.ts';
+import { addStaff, staffSeedContext } from '../../src/services/staff/staff-accounts.ts';
 import { registerAndVerify, signIn } from '../support/flows.ts';
 import { forEachStore, memoryLogger, startMamori, type TestMamori } from '../support/harness.ts';
 import { TestClient } from '../support/http-client.ts';
@@ -51,6 +51,20 @@ forEachStore('support desk: staff sign-in, access and the queue', (store) => {
     await replay.get('/staff/sign-in');
     assert.equal((await replay.post('/staff/sign-in', { email: 'aiko@maple.example', password: admin.password, code: used })).statusCode, 401, 'a code is accepted once');
     assert.equal((await client.get('/staff')).statusCode, 200);
+  });
+
+  test('a staff seed is stored sealed to its member; one stored in plain by an earlier version is sealed at the next sign-in', async () => {
+    const stored = async () => (await m.deps.db.selectFrom('staff_members').select(['id', 'totp_secret']).where('email', '=', 'aiko@maple.example').executeTakeFirstOrThrow());
+    const sealed = await stored();
+    assert.ok(!sealed.totp_secret.includes(admin.totpSecret), 'not in plain');
+    assert.equal(m.deps.secrets.open(sealed.totp_secret, staffSeedContext(sealed.id)), admin.totpSecret);
+    assert.throws(() => m.deps.secrets.open(sealed.totp_secret, `totp-seed:${sealed.id}`), 'not a customer seed');
+
+    await m.deps.db.updateTable('staff_members').set({ totp_secret: admin.totpSecret }).where('id', '=', sealed.id).execute();
+    await staffClient('aiko@maple.example', admin);
+    const after = await stored();
+    assert.notEqual(after.totp_secret, admin.totpSecret);
+    assert.equal(m.deps.secrets.open(after.totp_secret, staffSeedContext(after.id)), admin.totpSecret);
   });
 
   test('a customer session, a forged staff cookie or a customer token in the staff cookie reach nothing; sessions end after 30 idle minutes', async () => {

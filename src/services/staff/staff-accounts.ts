@@ -3,7 +3,16 @@ import { DomainError } from '../../core/errors.ts';
 import { normalizeEmail } from '../../core/email-address.ts';
 import { needsTouch, sessionState, type SessionLimits } from '../../core/session-policy.ts';
 import type { StaffRole } from '../../store/schema.ts';
-import { findStaffByEmail, findStaffSession, insertStaff, insertStaffSession, revokeStaffSession, touchStaffSession, useStaffTotpStep } from '../../store/staff.ts';
+import {
+  findStaffByEmail,
+  findStaffSession,
+  insertStaff,
+  insertStaffSession,
+  replaceStaffTotpSecret,
+  revokeStaffSession,
+  touchStaffSession,
+  useStaffTotpStep,
+} from '../../store/staff.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { assertNotThrottled, noteFailure, noteSuccess } from '../sign-in-throttle.ts';
 import { hashToken, looksLikeToken } from '../token-hash.ts';
@@ -20,6 +29,9 @@ export interface StaffSession {
   role: StaffRole;
 }
 
+/** A staff seed is sealed to its staff member, apart from customers' seeds: one copied to another row does not open. */
+export const staffSeedContext = (staffId: string): string => `staff-totp-seed:${staffId}`;
+
 /** The throttle keys of staff never collide with a customer's, even for the same address. */
 const throttleName = (email: string) => `staff:${email}`;
 
@@ -32,13 +44,14 @@ export async function addStaff(deps: ServiceDeps, input: { email: string; name: 
   if (await findStaffByEmail(deps.db, email)) throw new DomainError('EMAIL_UNAVAILABLE');
   const password = randomBytes(18).toString('base64url');
   const totpSecret = newTotpSecret();
+  const id = deps.random.id();
   await insertStaff(deps.db, {
-    id: deps.random.id(),
+    id,
     email,
     name: input.name,
     role: input.role,
     password_hash: await deps.hasher.hash(password),
-    totp_secret: totpSecret,
+    totp_secret: deps.secrets.seal(totpSecret, staffSeedContext(id)),
     created_at: deps.clock.now().toISOString(),
     disabled_at: null,
   });
@@ -53,12 +66,16 @@ export async function staffSignIn(deps: ServiceDeps, input: { email: string; pas
   const staff = await findStaffByEmail(deps.db, email);
   const usable = staff && !staff.disabled_at ? staff : undefined;
   const passwordOk = await deps.hasher.verify(usable?.password_hash ?? null, input.password);
-  const step = usable && passwordOk ? totpStep(usable.totp_secret, input.code.trim(), deps.clock.now().getTime()) : null;
+  const seedContext = usable ? staffSeedContext(usable.id) : '';
+  const step = usable && passwordOk ? totpStep(deps.secrets.open(usable.totp_secret, seedContext), input.code.trim(), deps.clock.now().getTime()) : null;
   if (!usable || !passwordOk || step === null || !(await useStaffTotpStep(deps.db, usable.id, step))) {
     await noteFailure(deps.db, deps, throttleName(email), undefined, origin);
     deps.log.warn({ event: 'authn_login_fail', staff: true, ip: origin.ip }, 'authn_login_fail');
     throw new DomainError('INVALID_CREDENTIALS');
   }
+  // A seed stored in plain by an earlier version, or under a key being rotated out, is sealed anew.
+  const resealed = deps.secrets.resealed(usable.totp_secret, seedContext);
+  if (resealed) await replaceStaffTotpSecret(deps.db, usable.id, usable.totp_secret, resealed);
   if (failuresSoFar > 0) await noteSuccess(deps.db, throttleName(email));
   const token = deps.random.token();
   const now = deps.clock.now().toISOString();
