@@ -13,6 +13,7 @@ import {
   secondFactorFlags,
   totpFactorsHeldAt,
   replaceTotpSecret,
+  restoreRecoveryCodesVoidedAt,
   useTotpStep,
   voidRecoveryCodes,
   type TotpFactorRow,
@@ -138,10 +139,18 @@ export function newTotpSecret(): string {
   return new Secret({ size: 20 }).base32;
 }
 
-/** The owner's own authenticator, proven in recovery, takes over from whatever replaced it. */
-async function reinstateTotp(trx: Executor, deps: ServiceDeps, accountId: string, factorId: string): Promise<void> {
-  await retireTotp(trx, accountId, 'confirmed', deps.clock.now().toISOString());
-  await setRemovedAt(trx, 'totp_factors', accountId, factorId, null);
+/**
+ * The owner's own authenticator, proven in recovery or restored by an incident's undo, takes over from
+ * whatever replaced it, with the recovery codes it had: those voided when it was turned off come back,
+ * and those issued since (with what replaced it) are voided.
+ */
+export async function reinstateTotp(trx: Executor, deps: ServiceDeps, factor: Pick<TotpFactorRow, 'id' | 'account_id' | 'removed_at'>): Promise<void> {
+  if (!factor.removed_at) return;
+  const now = deps.clock.now().toISOString();
+  await retireTotp(trx, factor.account_id, 'confirmed', now);
+  await voidRecoveryCodes(trx, factor.account_id, now, factor.removed_at);
+  await setRemovedAt(trx, 'totp_factors', factor.account_id, factor.id, null);
+  await restoreRecoveryCodesVoidedAt(trx, factor.account_id, factor.removed_at);
 }
 
 /** Checks a TOTP code against the factor at the application clock; each step is accepted once. */
@@ -215,7 +224,7 @@ export async function verifySecondFactor(
   const trimmed = code.trim();
   for (const factor of await totpCandidates(trx, accountId, heldAt)) {
     if (!(await acceptTotp(trx, deps, factor, trimmed))) continue;
-    if (factor.removed_at) await reinstateTotp(trx, deps, accountId, factor.id);
+    await reinstateTotp(trx, deps, factor);
     return 'totp';
   }
   const now = deps.clock.now().toISOString();

@@ -16,6 +16,10 @@ export function findActiveTotp(db: Executor, accountId: string): Promise<TotpFac
     .executeTakeFirst();
 }
 
+export function findTotpFactor(db: Executor, accountId: string, factorId: string): Promise<TotpFactorRow | undefined> {
+  return db.selectFrom('totp_factors').selectAll().where('account_id', '=', accountId).where('id', '=', factorId).executeTakeFirst();
+}
+
 export function findPendingTotp(db: Executor, accountId: string): Promise<TotpFactorRow | undefined> {
   return db
     .selectFrom('totp_factors')
@@ -59,10 +63,15 @@ export function totpFactorsHeldAt(db: Executor, accountId: string, at: string): 
     .execute();
 }
 
-/** Marks an unused code used; with `issuedBefore`, only a code issued before that time counts. */
-export async function consumeRecoveryCode(db: Executor, accountId: string, codeHash: string, at: string, issuedBefore?: string): Promise<boolean> {
+/**
+ * Marks a usable code used. With `heldAt` (incident recovery) the code must have been the owner's then:
+ * issued before it, and not voided before it (an intruder turning off the authenticator voids the codes).
+ */
+export async function consumeRecoveryCode(db: Executor, accountId: string, codeHash: string, at: string, heldAt?: string): Promise<boolean> {
   let query = db.updateTable('recovery_codes').set({ used_at: at }).where('account_id', '=', accountId).where('code_hash', '=', codeHash).where('used_at', 'is', null);
-  if (issuedBefore) query = query.where('created_at', '<', issuedBefore);
+  query = heldAt
+    ? query.where('created_at', '<', heldAt).where((eb) => eb.or([eb('voided_at', 'is', null), eb('voided_at', '>=', heldAt)]))
+    : query.where('voided_at', 'is', null);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
@@ -73,15 +82,21 @@ export async function countUnusedRecoveryCodes(db: Executor, accountId: string):
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('account_id', '=', accountId)
     .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-/** Voids unused recovery codes: all of them, or only those issued since `issuedSince`. */
+/** Voids usable recovery codes: all of them, or only those issued since `issuedSince`. */
 export async function voidRecoveryCodes(db: Executor, accountId: string, at: string, issuedSince?: string): Promise<void> {
-  let query = db.updateTable('recovery_codes').set({ used_at: at }).where('account_id', '=', accountId).where('used_at', 'is', null);
+  let query = db.updateTable('recovery_codes').set({ voided_at: at }).where('account_id', '=', accountId).where('used_at', 'is', null).where('voided_at', 'is', null);
   if (issuedSince) query = query.where('created_at', '>=', issuedSince);
   await query.execute();
+}
+
+/** The codes voided at `voidedAt` (when their authenticator was turned off) become usable again; used ones stay used. */
+export async function restoreRecoveryCodesVoidedAt(db: Executor, accountId: string, voidedAt: string): Promise<void> {
+  await db.updateTable('recovery_codes').set({ voided_at: null }).where('account_id', '=', accountId).where('voided_at', '=', voidedAt).where('used_at', 'is', null).execute();
 }
 
 /** Retires the account's authenticators in one state (pending or confirmed) before a new one takes over. */

@@ -6,6 +6,7 @@ import * as secondFactors from './migrations/0003-second-factors.ts';
 import * as signInThrottle from './migrations/0004-sign-in-throttle.ts';
 import * as riskPasskeysHolds from './migrations/0005-risk-passkeys-holds.ts';
 import * as supportDesk from './migrations/0006-support-desk.ts';
+import * as recoveryCodesVoided from './migrations/0007-recovery-codes-voided.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0004-sign-in-throttle': signInThrottle,
   '0005-risk-passkeys-holds': riskPasskeysHolds,
   '0006-support-desk': supportDesk,
+  '0007-recovery-codes-voided': recoveryCodesVoided,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

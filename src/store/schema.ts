@@ -206,6 +206,8 @@ export interface RecoveryCodesTable {
   code_hash: string;
   created_at: string;
   used_at: string | null;
+  /** Set when the code's authenticator was turned off; cleared if an undo or recovery restores it. */
+  voided_at: string | null;
 }
 
 export interface SignInThrottleTable {

@@ -62,6 +62,16 @@ async function attackerTakesAddress(m: TestMamori, attacker: TestClient): Promis
   await m.deliver();
 }
 
+/** After the waiting period the owner opens the recovery link; `recover(code)` sets a new password with that code. */
+async function openRecovery(m: TestMamori) {
+  m.clock.advance(5 * 3_600_000);
+  await m.deliver();
+  const recovery = m.mailer.link(OWNER, '/recover');
+  const client = new TestClient(m.app);
+  await client.get(pathOf(recovery));
+  return (code: string) => client.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow', code });
+}
+
 forEachStore('two-step sign-in', (store) => {
   let m: TestMamori;
   beforeEach(async () => {
@@ -235,15 +245,9 @@ forEachStore('two-step sign-in', (store) => {
     assert.equal(offered.length - undo.length, 2, 'the removal and the enrolment were offered for undo');
     assert.equal((await reporter.post('/report', { token: tokenOf(link), undo })).statusCode, 303);
     assert.equal((await m.deps.db.selectFrom('incidents').select('requires_second_factor').executeTakeFirstOrThrow()).requires_second_factor, 1);
-    m.clock.advance(5 * 3_600_000);
-    await m.deliver();
-    const recovery = m.mailer.link(OWNER, '/recover');
-    const client = new TestClient(m.app);
-    await client.get(pathOf(recovery));
-    const recover = (code: string) => client.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow', code });
+    const recover = await openRecovery(m);
     assert.equal((await recover(codeAt(attackerSecret, m.clock.now().getTime()))).statusCode, 400, 'the attacker’s authenticator');
     assert.equal((await recover(attackerCodes[0] ?? '')).statusCode, 400, 'a recovery code issued with it');
-    assert.equal((await recover(ownCodes[0] ?? '')).statusCode, 400, 'the owner’s codes went when the attacker removed the authenticator');
     assert.equal((await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state, 'recovery-open', 'nothing changed');
     m.clock.advance(30_000);
     assert.equal((await recover(codeAt(ownSecret, m.clock.now().getTime()))).statusCode, 303, 'the owner’s own authenticator');
@@ -257,7 +261,53 @@ forEachStore('two-step sign-in', (store) => {
     assert.match(String(first.headers.location), /^\/sign-in\/two-step/);
     await next.get('/sign-in/two-step');
     assert.equal((await next.post('/sign-in/two-step', { code: codeAt(attackerSecret, m.clock.now().getTime()) })).statusCode, 400);
+    assert.equal((await next.post('/sign-in/two-step', { code: attackerCodes[1] ?? '' })).statusCode, 400, 'nor do the codes issued with it');
     assert.equal((await next.post('/sign-in/two-step', { code: codeAt(ownSecret, m.clock.now().getTime()) })).statusCode, 303);
+
+    // With the authenticator came the recovery codes the owner printed: the intruder's removal had voided them.
+    const later = new TestClient(m.app);
+    await later.get('/sign-in');
+    await later.post('/sign-in', { email: OWNER, password: 'fresh start lantern meadow' });
+    await later.get('/sign-in/two-step');
+    assert.equal((await later.post('/sign-in/two-step', { code: ownCodes[1] ?? '' })).statusCode, 303);
+  });
+
+  test('the owner’s recovery codes, voided when the intruder turned the authenticator off, come back with it in the undo', async () => {
+    await m.close();
+    m = await startMamori(store, STORY_ENV);
+    const { codes: ownCodes, attacker } = await ownerPhished(m);
+    await attacker.get('/account/two-step');
+    assert.equal((await attacker.post('/account/two-step/remove')).statusCode, 303);
+    await attackerTakesAddress(m, attacker);
+    const usable = () => m.deps.db.selectFrom('recovery_codes').select('id').where('used_at', 'is', null).where('voided_at', 'is', null).execute();
+    assert.equal((await usable()).length, 0, 'turning the authenticator off voided the codes');
+
+    await reportWithDefaults(m, emailChangedReportLink(m));
+    assert.equal((await usable()).length, 10, 'the undo brought the authenticator back, and its ten codes');
+    // The owner's phone is gone: a printed code recovers the account.
+    const recover = await openRecovery(m);
+    assert.equal((await recover(ownCodes[0] ?? '')).statusCode, 303);
+    assert.equal((await usable()).length, 9);
+  });
+
+  test('a recovery code the owner held counts in recovery even when the undo left the authenticator off', async () => {
+    await m.close();
+    m = await startMamori(store, STORY_ENV);
+    const { codes: ownCodes, attacker } = await ownerPhished(m);
+    await attacker.get('/account/two-step');
+    assert.equal((await attacker.post('/account/two-step/remove')).statusCode, 303);
+    m.clock.advance(60_000);
+    const { codes: attackerCodes } = await enrol(m, attacker);
+    await attackerTakesAddress(m, attacker);
+    const removal = await m.deps.db.selectFrom('account_log').select('id').where('kind', '=', 'second-factor-removed').executeTakeFirstOrThrow();
+    const reporter = new TestClient(m.app);
+    const link = emailChangedReportLink(m);
+    const undo = checkedUndo((await reporter.get(pathOf(link))).body).filter((id) => id !== removal.id);
+    assert.equal((await reporter.post('/report', { token: tokenOf(link), undo })).statusCode, 303);
+    const recover = await openRecovery(m);
+    assert.equal((await recover(attackerCodes[0] ?? '')).statusCode, 400, 'a code issued after the compromise never counts');
+    assert.equal((await recover(ownCodes[0] ?? '')).statusCode, 303);
+    assert.equal((await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state, 'recovered');
   });
 
   test('a second factor the attacker added is removed by the undo, and does not gate recovery', async () => {
@@ -275,7 +325,7 @@ forEachStore('two-step sign-in', (store) => {
     await reportWithDefaults(m, emailChangedReportLink(m));
     const active = await m.deps.db.selectFrom('totp_factors').selectAll().where('removed_at', 'is', null).where('confirmed_at', 'is not', null).execute();
     assert.equal(active.length, 0, 'the attacker’s authenticator is gone');
-    const codes = await m.deps.db.selectFrom('recovery_codes').selectAll().where('used_at', 'is', null).execute();
+    const codes = await m.deps.db.selectFrom('recovery_codes').selectAll().where('used_at', 'is', null).where('voided_at', 'is', null).execute();
     assert.equal(codes.length, 0, 'and its recovery codes with it');
     assert.equal((await m.deps.db.selectFrom('incidents').select('requires_second_factor').executeTakeFirstOrThrow()).requires_second_factor, 0);
   });

@@ -1,11 +1,12 @@
 import type { ChangeActor } from '../../core/change-kinds.ts';
 import type { UndoStep } from '../../core/incident/undo-plan.ts';
 import { findAccountByEmail, updateAccount } from '../../store/accounts.ts';
-import { voidRecoveryCodes } from '../../store/factors.ts';
+import { findTotpFactor, voidRecoveryCodes } from '../../store/factors.ts';
 import { setRemovedAt } from '../../store/profile.ts';
 import type { Executor } from '../../store/database.ts';
 import { recordChanges, SYSTEM_ACTOR } from '../change-log.ts';
 import type { ServiceDeps } from '../deps.ts';
+import { reinstateTotp } from '../two-step.ts';
 
 export type AppliedStep = UndoStep & { outcome: 'undone' | 'skipped' | 'failed'; reason?: string };
 
@@ -49,9 +50,17 @@ async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, st
       // Codes issued with the attacker's factor go with it.
       await voidRecoveryCodes(trx, accountId, now, step.occurredAt);
       break;
-    case 'restore-second-factor':
-      await setRemovedAt(trx, factorTable(step.before), accountId, step.subjectId ?? '', null);
+    case 'restore-second-factor': {
+      if (factorTable(step.before) === 'passkeys') {
+        await setRemovedAt(trx, 'passkeys', accountId, step.subjectId ?? '', null);
+        break;
+      }
+      const factor = await findTotpFactor(trx, accountId, step.subjectId ?? '');
+      if (!factor) return { ...step, outcome: 'failed', reason: 'nothing-to-restore' };
+      // Back in use with the owner's recovery codes; whatever replaced it is retired.
+      await reinstateTotp(trx, deps, factor);
       break;
+    }
     case 'restore-subscription':
       await trx
         .updateTable('subscriptions')
