@@ -34,7 +34,16 @@ export async function databaseUrlFor(store: StoreName): Promise<string> {
   return store === 'sqlite' ? 'sqlite::memory:' : (await pgCluster()).newDatabaseUrl();
 }
 
-export async function startMamori(store: StoreName, env: Record<string, string> = {}, options: { geo?: GeoLocator; log?: Logger } = {}): Promise<TestMamori> {
+/** A clock that moves on by a millisecond at every read, as a real one does between the awaits of one request. */
+export class TickingClock extends FakeClock {
+  override now(): Date {
+    const at = super.now();
+    this.advance(1);
+    return at;
+  }
+}
+
+export async function startMamori(store: StoreName, env: Record<string, string> = {}, options: { geo?: GeoLocator; log?: Logger; clock?: FakeClock } = {}): Promise<TestMamori> {
   const config = loadConfig({
     MAMORI_DATABASE_URL: await databaseUrlFor(store),
     MAMORI_SHOP_NAME: 'Maple Market',
@@ -43,7 +52,7 @@ export async function startMamori(store: StoreName, env: Record<string, string> 
     MAMORI_PUBLIC_URL: 'http://localhost:3000',
     ...env,
   });
-  const clock = new FakeClock('2026-03-02T05:46:00.000Z');
+  const clock = options.clock ?? new FakeClock('2026-03-02T05:46:00.000Z');
   const mailer = new CaptureMailer();
   const mamori = await composeMamori(config, { clock, mailer, workerIntervalMs: 0, log: options.log ?? pino({ level: 'silent' }), geo: options.geo });
   return { ...mamori, clock, mailer, config, deliver: () => mamori.worker.runOnce() };

@@ -1,7 +1,7 @@
 import type { ChangeActor } from '../../core/change-kinds.ts';
 import type { UndoStep } from '../../core/incident/undo-plan.ts';
 import { findAccountByEmail, updateAccount } from '../../store/accounts.ts';
-import { findTotpFactor, voidRecoveryCodes } from '../../store/factors.ts';
+import { findTotpFactor, secondFactorAddedAt, voidRecoveryCodes } from '../../store/factors.ts';
 import { setRemovedAt } from '../../store/profile.ts';
 import type { Executor } from '../../store/database.ts';
 import { recordChanges, SYSTEM_ACTOR } from '../change-log.ts';
@@ -45,11 +45,15 @@ async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, st
     case 'restore-payment-method':
       await setRemovedAt(trx, 'payment_methods', accountId, step.subjectId ?? '', null);
       break;
-    case 'remove-second-factor':
-      await setRemovedAt(trx, factorTable(step.after), accountId, step.subjectId ?? '', now);
-      // Codes issued with the attacker's factor go with it.
-      await voidRecoveryCodes(trx, accountId, now, step.occurredAt);
+    case 'remove-second-factor': {
+      const table = factorTable(step.after);
+      // Codes issued with the attacker's factor go with it. They were written when it was added, which
+      // can be a moment before the log entry's time: the factor's own time bounds them.
+      const addedAt = (await secondFactorAddedAt(trx, table, accountId, step.subjectId ?? '')) ?? step.occurredAt;
+      await setRemovedAt(trx, table, accountId, step.subjectId ?? '', now);
+      await voidRecoveryCodes(trx, accountId, now, addedAt);
       break;
+    }
     case 'restore-second-factor': {
       if (factorTable(step.before) === 'passkeys') {
         await setRemovedAt(trx, 'passkeys', accountId, step.subjectId ?? '', null);
