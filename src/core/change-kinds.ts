@@ -18,6 +18,7 @@ export const CUSTOMER_CHANGE_KINDS = [
   'second-factor-added',
   'second-factor-removed',
   'recovery-code-used',
+  'recovery-codes-renewed',
   'password-disabled-after-failures',
 ] as const;
 

@@ -24,6 +24,9 @@ import { staffRoutes } from './routes/staff-routes.ts';
 import { twoStepRoutes } from './routes/two-step-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 
+/** After signing in again the person is back on the page whose form asked for it. */
+const REAUTH_RETURN_PAGES = ['/account/sessions', '/account/two-step', '/account/passkeys'];
+
 export interface AppOptions {
   deps: ServiceDeps;
   log: Logger;
@@ -140,7 +143,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       if (domainError.code === 'UNAUTHENTICATED') return reply.redirect('/sign-in', 303);
       if (domainError.code === 'STAFF_UNAUTHENTICATED') return reply.redirect('/staff/sign-in', 303);
       if (domainError.code === 'REAUTH_REQUIRED') {
-        const back = request.url.split('?')[0]?.startsWith('/account/sessions') ? '/account/sessions' : '/account';
+        const path = request.url.split('?')[0] ?? '';
+        const back = REAUTH_RETURN_PAGES.find((page) => path === page || path.startsWith(`${page}/`)) ?? '/account';
         return reply.redirect(`/reauth?returnTo=${encodeURIComponent(back)}`, 303);
       }
     }

@@ -14,6 +14,7 @@ import {
   totpFactorsHeldAt,
   replaceTotpSecret,
   restoreRecoveryCodesVoidedAt,
+  voidRecoveryCodesIssuedAt,
   useTotpStep,
   voidRecoveryCodes,
   type TotpFactorRow,
@@ -64,10 +65,12 @@ function newRecoveryCodes(): string[] {
   return Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
 }
 
-async function storeRecoveryCodes(trx: Executor, deps: ServiceDeps, accountId: string, codes: string[]): Promise<void> {
+/** The new set replaces the old: usable codes are voided at the moment the new ones are issued (an undo matches the two). */
+async function storeRecoveryCodes(trx: Executor, deps: ServiceDeps, accountId: string, codes: string[]): Promise<string> {
   const now = deps.clock.now().toISOString();
   await voidRecoveryCodes(trx, accountId, now);
   await insertRecoveryCodes(trx, codes.map((c) => ({ id: deps.random.id(), account_id: accountId, code_hash: hashRecoveryCode(c), created_at: now })));
+  return now;
 }
 
 /** With the first second factor come recovery codes, for the day the phone or the passkey is lost. */
@@ -78,22 +81,51 @@ export async function issueRecoveryCodesIfNone(trx: Executor, deps: ServiceDeps,
   return codes;
 }
 
+/**
+ * A new set of recovery codes (the old ones lost, used up or seen by someone else): the unused ones stop
+ * working. Needs recent authentication and a second factor, and is announced like any factor change;
+ * an incident's undo brings the owner's set back if an intruder did it.
+ */
+export async function renewRecoveryCodes(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin): Promise<string[]> {
+  assertPrivileged(deps, session);
+  const codes = newRecoveryCodes();
+  await deps.db.transaction().execute(async (trx) => {
+    if (!(await hasSecondFactor(trx, session.accountId))) throw new DomainError('NOT_FOUND');
+    const issuedAt = await storeRecoveryCodes(trx, deps, session.accountId, codes);
+    const account = await requireAccount(trx, session.accountId);
+    await recordSensitiveChange(trx, deps, account, { kind: 'recovery-codes-renewed', actor: actorFrom(origin), after: { issued_at: issuedAt } });
+  });
+  deps.mailQueued();
+  return codes;
+}
+
+/** An undo of a renewal: the set it issued is voided, and the set it voided is usable again. */
+export async function restoreRecoveryCodesBefore(trx: Executor, deps: ServiceDeps, accountId: string, renewedAt: string): Promise<void> {
+  // In this order: voiding first would mark the renewal's set with a time that can equal `renewedAt`.
+  await restoreRecoveryCodesVoidedAt(trx, accountId, renewedAt);
+  await voidRecoveryCodesIssuedAt(trx, accountId, deps.clock.now().toISOString(), renewedAt);
+}
+
 export interface TwoStepStatus {
   active: boolean;
+  /** A passkey is a second factor too: recovery codes can be renewed with one alone. */
+  passkey: boolean;
   pending: { secret: string; uri: string } | null;
   unusedRecoveryCodes: number;
 }
 
 export async function twoStepStatus(deps: ServiceDeps, session: ActiveSession): Promise<TwoStepStatus> {
-  const [active, pending, unused] = await Promise.all([
+  const [active, pending, unused, factors] = await Promise.all([
     findActiveTotp(deps.db, session.accountId),
     findPendingTotp(deps.db, session.accountId),
     countUnusedRecoveryCodes(deps.db, session.accountId),
+    secondFactorsOf(deps.db, session.accountId),
   ]);
   const label = session.account?.email ?? 'account';
   const seed = pending && !active ? seedOf(deps, pending) : null;
   return {
     active: active !== undefined,
+    passkey: factors.passkey,
     pending: seed ? { secret: seed, uri: totpUri(seed, label, deps.config.shopName) } : null,
     unusedRecoveryCodes: unused,
   };
@@ -148,9 +180,10 @@ export async function reinstateTotp(trx: Executor, deps: ServiceDeps, factor: Pi
   if (!factor.removed_at) return;
   const now = deps.clock.now().toISOString();
   await retireTotp(trx, factor.account_id, 'confirmed', now);
-  await voidRecoveryCodes(trx, factor.account_id, now, factor.removed_at);
   await setRemovedAt(trx, 'totp_factors', factor.account_id, factor.id, null);
+  // Restored before the others are voided: `now` can equal the time it was removed.
   await restoreRecoveryCodesVoidedAt(trx, factor.account_id, factor.removed_at);
+  await voidRecoveryCodes(trx, factor.account_id, now, factor.removed_at);
 }
 
 /** Checks a TOTP code against the factor at the application clock; each step is accepted once. */

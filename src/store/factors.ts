@@ -106,6 +106,11 @@ export async function voidRecoveryCodes(db: Executor, accountId: string, at: str
   await query.execute();
 }
 
+/** Voids the usable codes issued at exactly `issuedAt` (one set: a renewal being undone). */
+export async function voidRecoveryCodesIssuedAt(db: Executor, accountId: string, at: string, issuedAt: string): Promise<void> {
+  await db.updateTable('recovery_codes').set({ voided_at: at }).where('account_id', '=', accountId).where('created_at', '=', issuedAt).where('used_at', 'is', null).where('voided_at', 'is', null).execute();
+}
+
 /** The codes voided at `voidedAt` (when their authenticator was turned off) become usable again; used ones stay used. */
 export async function restoreRecoveryCodesVoidedAt(db: Executor, accountId: string, voidedAt: string): Promise<void> {
   await db.updateTable('recovery_codes').set({ voided_at: null }).where('account_id', '=', accountId).where('voided_at', '=', voidedAt).where('used_at', 'is', null).execute();

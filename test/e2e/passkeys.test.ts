@@ -155,7 +155,7 @@ describe('passkeys, TOTP and risk challenges in Chromium', { skip: chromiumUnava
     await context.close();
   });
 
-  test('enrol TOTP and sign in with a code', async () => {
+  test('enrol TOTP and sign in with a code; a new set of recovery codes replaces the old', async () => {
     const context = await browser.newContext({ locale: 'en-US', baseURL: server.url });
     const page = await context.newPage();
     await registerAndSignIn(server, page, 'totp@example.com');
@@ -166,11 +166,28 @@ describe('passkeys, TOTP and risk challenges in Chromium', { skip: chromiumUnava
     await page.getByLabel('6-digit code').fill(totp.generate({ timestamp: server.clock.now().getTime() }));
     await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
     await page.getByTestId('recovery-codes').waitFor();
+    const firstCodes = await page.locator('[data-testid="recovery-codes"] code').allTextContents();
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     server.clock.advance(60_000);
     await submitPassword(page, 'totp@example.com');
     await page.getByLabel('Code').fill(totp.generate({ timestamp: server.clock.now().getTime() }));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL('**/account');
+
+    // The printed codes are lost: a new set replaces them, and only the new set signs in.
+    await page.goto('/account/two-step');
+    await page.getByRole('button', { name: 'Make new recovery codes' }).click();
+    await page.getByTestId('recovery-codes').waitFor();
+    const newCodes = await page.locator('[data-testid="recovery-codes"] code').allTextContents();
+    assert.equal(newCodes.length, 10);
+    assert.ok(!newCodes.some((code) => firstCodes.includes(code)));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await submitPassword(page, 'totp@example.com');
+    await page.getByLabel('Code').fill(firstCodes[0] ?? '');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText('That code is not valid').first().waitFor();
+    await page.getByLabel('Code').fill(newCodes[0] ?? '');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL('**/account');
     await context.close();

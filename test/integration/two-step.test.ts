@@ -179,6 +179,44 @@ forEachStore('two-step sign-in', (store) => {
     assert.throws(() => new SecretBox(previous).open(row.secret, `totp-seed:${factor.id}`), 'the previous key no longer opens it');
   });
 
+  test('new recovery codes replace the old ones: a stale sign-in confirms the password first, the owner is told, the old codes stop working', async () => {
+    const client = await registerAndVerify(m, 'hana@example.com');
+    await signInFirstStep(m, 'hana@example.com', client);
+    const { codes: first } = await enrol(m, client);
+    const page = await client.get('/account/two-step');
+    assert.match(page.body, /Make new recovery codes/);
+    assert.equal((await client.post('/account/two-step/recovery-codes', { _csrf: '' })).statusCode, 403, 'CSRF');
+    m.clock.advance(16 * 60_000);
+    const stale = await client.post('/account/two-step/recovery-codes');
+    assert.equal(stale.statusCode, 303);
+    assert.equal(stale.headers.location, '/reauth?returnTo=%2Faccount%2Ftwo-step', 'back to this page after the password');
+    await client.get('/reauth?returnTo=/account/two-step');
+    assert.equal((await client.post('/reauth', { password: PASSWORD, returnTo: '/account/two-step' })).statusCode, 303);
+    await client.get('/account/two-step');
+    const renewed = await client.post('/account/two-step/recovery-codes');
+    assert.equal(renewed.statusCode, 200);
+    const second = [...renewed.body.matchAll(/<li><code>([A-Z2-7-]+)<\/code><\/li>/g)].map((x) => x[1] ?? '');
+    assert.equal(second.length, 10);
+    assert.equal(new Set([...first, ...second]).size, 20, 'a fresh set');
+    assert.match(renewed.body, /Unused recovery codes: 10\./);
+    await m.deliver();
+    assert.ok(m.mailer.to('hana@example.com').some((mail) => /New recovery codes were made/.test(mail.subject)));
+
+    m.clock.advance(60_000);
+    const { client: next } = await signInFirstStep(m, 'hana@example.com');
+    await next.get('/sign-in/two-step');
+    assert.equal((await next.post('/sign-in/two-step', { code: first[0] ?? '' })).statusCode, 400, 'an old code no longer works');
+    assert.equal((await next.post('/sign-in/two-step', { code: second[0] ?? '' })).statusCode, 303);
+  });
+
+  test('without a second factor there are no recovery codes to renew', async () => {
+    const client = await registerAndVerify(m, 'hana@example.com');
+    await signInFirstStep(m, 'hana@example.com', client);
+    assert.doesNotMatch((await client.get('/account/two-step')).body, /Make new recovery codes/);
+    assert.equal((await client.post('/account/two-step/recovery-codes')).statusCode, 404);
+    assert.equal((await m.deps.db.selectFrom('recovery_codes').select('id').execute()).length, 0);
+  });
+
   test('an authenticator in use is not replaced in one step: it must be turned off first, which is announced', async () => {
     const client = await registerAndVerify(m, 'hana@example.com');
     await signInFirstStep(m, 'hana@example.com', client);
@@ -288,6 +326,27 @@ forEachStore('two-step sign-in', (store) => {
     const recover = await openRecovery(m);
     assert.equal((await recover(ownCodes[0] ?? '')).statusCode, 303);
     assert.equal((await usable()).length, 9);
+  });
+
+  test('codes an intruder renewed are voided by the undo, and the owner’s set works again', async () => {
+    await m.close();
+    m = await startMamori(store, STORY_ENV);
+    const { codes: ownCodes, attacker } = await ownerPhished(m);
+    await attacker.get('/account/two-step');
+    const renewed = await attacker.post('/account/two-step/recovery-codes');
+    assert.equal(renewed.statusCode, 200);
+    const attackerCodes = [...renewed.body.matchAll(/<li><code>([A-Z2-7-]+)<\/code><\/li>/g)].map((x) => x[1] ?? '');
+    assert.equal(attackerCodes.length, 10);
+    await attackerTakesAddress(m, attacker);
+    const reportPage = await new TestClient(m.app).get(pathOf(emailChangedReportLink(m)));
+    assert.match(reportPage.body, /New recovery codes made/);
+
+    await reportWithDefaults(m, emailChangedReportLink(m));
+    const recover = await openRecovery(m);
+    assert.equal((await recover(attackerCodes[0] ?? '')).statusCode, 400, 'the intruder’s set is void');
+    assert.equal((await recover(ownCodes[0] ?? '')).statusCode, 303, 'the owner’s set is back');
+    const usable = await m.deps.db.selectFrom('recovery_codes').select('id').where('used_at', 'is', null).where('voided_at', 'is', null).execute();
+    assert.equal(usable.length, 9);
   });
 
   test('a recovery code the owner held counts in recovery even when the undo left the authenticator off', async () => {

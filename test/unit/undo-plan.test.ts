@@ -79,3 +79,17 @@ test('the reporter may untick; conflicts and informational steps cannot be ticke
   const chosen = withSelection(plan, new Set([plan[1]?.changeId ?? '', plan[0]?.changeId ?? '']));
   assert.deepEqual(chosen.map((s) => s.selected), [false, true, false]);
 });
+
+test('recovery codes an intruder renewed are planned back; the owner renewing them later is a conflict', () => {
+  seq = 0;
+  const renewal = change('recovery-codes-renewed', attacker, '05:50', { after: { issued_at: '2026-03-02T05:50:00.000Z' } });
+  assert.deepEqual(
+    planUndo([renewal], suspects).map((s) => [s.action, s.selected, s.conflict]),
+    [['restore-recovery-codes', true, null]],
+  );
+  const ownerAgain = change('recovery-codes-renewed', owner, '06:20', { after: { issued_at: '2026-03-02T06:20:00.000Z' } });
+  assert.deepEqual(
+    planUndo([renewal, ownerAgain], suspects).map((s) => [s.action, s.selected, s.conflict]),
+    [['restore-recovery-codes', false, 'changed-later-by-owner']],
+  );
+});

@@ -17,6 +17,7 @@ export type UndoAction =
   | 'restore-subscription'
   | 'remove-second-factor'
   | 'restore-second-factor'
+  | 'restore-recovery-codes'
   | 'none';
 
 export type UndoNote = 'password-disabled' | 'sessions-revoked' | 'link-voided' | null;
@@ -66,6 +67,8 @@ function actionFor(kind: CustomerChangeKind): { action: UndoAction; note: UndoNo
       return { action: 'restore-second-factor', note: null };
     case 'recovery-code-used':
       return { action: 'none', note: 'sessions-revoked' };
+    case 'recovery-codes-renewed':
+      return { action: 'restore-recovery-codes', note: null };
     case 'password-disabled-after-failures':
       return { action: 'none', note: 'password-disabled' };
     case 'password-changed':
@@ -98,6 +101,8 @@ export function targetOf(change: Pick<ChangeRecord, 'kind' | 'subjectId'>): stri
     case 'second-factor-added':
     case 'second-factor-removed':
       return `second-factor:${change.subjectId}`;
+    case 'recovery-codes-renewed':
+      return 'recovery-codes';
     default:
       return null;
   }

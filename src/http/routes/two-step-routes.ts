@@ -3,7 +3,7 @@ import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { completeSecondStep, pendingMethod, resendSignInCode } from '../../services/sign-in.ts';
-import { confirmTotp, removeTotp, startTotpSetup, twoStepStatus } from '../../services/two-step.ts';
+import { confirmTotp, removeTotp, renewRecoveryCodes, startTotpSetup, twoStepStatus } from '../../services/two-step.ts';
 import type { FormState, PageContext } from '../../views/page-context.ts';
 import { secondStepPage, twoStepPage } from '../../views/pages/two-step-pages.ts';
 import { parseForm, safeReturnPath } from '../form-input.ts';
@@ -38,6 +38,10 @@ export function twoStepRoutes(deps: ServiceDeps) {
       const codes = await confirmTotp(deps, requireSession(request), requestOrigin(request), input.code);
       return sendHtml(reply, 200, await render(request, pageContext(request, reply, config), {}, codes));
     }));
+    app.post('/account/two-step/recovery-codes', async (request, reply) => {
+      const codes = await renewRecoveryCodes(deps, requireSession(request), requestOrigin(request));
+      return sendHtml(reply, 200, await render(request, pageContext(request, reply, config), {}, codes));
+    });
     app.post('/account/two-step/remove', async (request, reply) => {
       await removeTotp(deps, requireSession(request), requestOrigin(request));
       return reply.redirect('/account/two-step', 303);

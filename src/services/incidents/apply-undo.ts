@@ -6,7 +6,7 @@ import { setRemovedAt } from '../../store/profile.ts';
 import type { Executor } from '../../store/database.ts';
 import { recordChanges, SYSTEM_ACTOR } from '../change-log.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { reinstateTotp } from '../two-step.ts';
+import { reinstateTotp, restoreRecoveryCodesBefore } from '../two-step.ts';
 
 export type AppliedStep = UndoStep & { outcome: 'undone' | 'skipped' | 'failed'; reason?: string };
 
@@ -63,6 +63,12 @@ async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, st
       if (!factor) return { ...step, outcome: 'failed', reason: 'nothing-to-restore' };
       // Back in use with the owner's recovery codes; whatever replaced it is retired.
       await reinstateTotp(trx, deps, factor);
+      break;
+    }
+    case 'restore-recovery-codes': {
+      const renewedAt = text(step.after?.issued_at);
+      if (!renewedAt) return { ...step, outcome: 'failed', reason: 'nothing-to-restore' };
+      await restoreRecoveryCodesBefore(trx, deps, accountId, renewedAt);
       break;
     }
     case 'restore-subscription':

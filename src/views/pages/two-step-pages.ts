@@ -30,6 +30,13 @@ ${field(ctx, { name: 'code', label: 'twoStep.code', autocomplete: 'one-time-code
     : status.active
       ? html`<form method="post" action="/account/two-step/remove">${csrfField(ctx)}<button type="submit" class="secondary">${t('twoStep.remove')}</button></form>`
       : html`<form method="post" action="/account/two-step/start">${csrfField(ctx)}<button type="submit">${t('twoStep.start')}</button></form>`
+}
+${
+  (status.active || status.passkey) && !status.pending && !codes
+    ? html`<section aria-labelledby="h-renew"><h2 id="h-renew">${t('twoStep.codesTitle')}</h2>${status.active ? '' : html`<p>${t('twoStep.codesLeft', { count: status.unusedRecoveryCodes })}</p>`}
+<p class="hint">${t('twoStep.renewHint')}</p>
+<form method="post" action="/account/two-step/recovery-codes">${csrfField(ctx)}<button type="submit" class="secondary">${t('twoStep.renew')}</button></form></section>`
+    : ''
 }`,
   );
 }
