@@ -328,6 +328,7 @@ export const en = {
   'mail.held.action': 'Cancel this change',
   'passkeys.title': 'Passkeys',
   'passkeys.lead': 'A passkey signs you in with your fingerprint, face or device PIN instead of a password. It cannot be phished or guessed, and it still works if someone has been guessing your password.',
+  'passkeys.codesLink': 'Recovery codes, for the day your passkeys are lost: see how many are left or make new ones',
   'passkeys.none': 'You have no passkeys yet.',
   'passkeys.add': 'Add a passkey',
   'passkeys.name': "Name (so you recognise it later, e.g. \"My phone\")",

@@ -330,6 +330,7 @@ export const ja: Record<MessageKey, string> = {
   'mail.held.action': 'この変更を取り消す',
   'passkeys.title': 'パスキー',
   'passkeys.lead': 'パスキーを使うと、パスワードの代わりに指紋・顔認証・端末のPINでログインできます。フィッシングや推測で盗まれることはなく、誰かがパスワードを推測し続けている間も使えます。',
+  'passkeys.codesLink': 'パスキーを失くしたときのリカバリーコード：残り件数の確認と再発行',
   'passkeys.none': 'パスキーはまだ登録されていません。',
   'passkeys.add': 'パスキーを追加する',
   'passkeys.name': '名前（後で見分けるため。例：「自分のスマートフォン」）',

@@ -5,6 +5,7 @@ import { formatDateTime } from '../i18n/translate.ts';
 import { csrfField, layout } from '../layout.ts';
 import { errorSummary, field, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
+import { recoveryCodesSection } from './recovery-codes.ts';
 
 /**
  * A form the passkey script completes: it asks `options` for a challenge, lets the browser create or
@@ -36,13 +37,9 @@ ${privileged ? html`<form method="post" action="/account/passkeys/${p.id}/remove
     ctx,
     t('passkeys.title'),
     html`${notice(flash)}<p>${t('passkeys.lead')}</p>${errorSummary(state)}
-${
-  codes
-    ? html`<section class="checklist" aria-labelledby="h-codes"><h2 id="h-codes">${t('twoStep.codesTitle')}</h2><p>${t('twoStep.codesLead')}</p>
-<ul class="codes" data-testid="recovery-codes">${codes.map((c) => html`<li><code>${c}</code></li>`)}</ul></section>`
-    : ''
-}
+${codes ? recoveryCodesSection(ctx, codes) : ''}
 ${passkeys.length > 0 ? html`<ul class="passkeys" data-testid="passkey-list">${rows}</ul>` : html`<p data-testid="passkey-list">${t('passkeys.none')}</p>`}
+${passkeys.length > 0 && !codes ? html`<p class="hint"><a href="/account/two-step">${t('passkeys.codesLink')}</a></p>` : ''}
 ${
   privileged
     ? passkeyForm(ctx, {

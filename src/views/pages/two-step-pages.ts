@@ -4,6 +4,7 @@ import { csrfField, layout } from '../layout.ts';
 import { errorSummary, field, notice as noticeBox } from '../forms.ts';
 import type { SecondStepMethod } from '../../services/sign-in.ts';
 import { passkeyForm } from './passkey-pages.ts';
+import { recoveryCodesSection } from './recovery-codes.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 
 /** `qrSvg` is markup produced by the qrcode library from our own otpauth URI, never from user input. */
@@ -13,12 +14,7 @@ export function twoStepPage(ctx: PageContext, status: TwoStepStatus, qrSvg: stri
     ctx,
     t('twoStep.title'),
     html`<p>${t('twoStep.lead')}</p>${errorSummary(state)}
-${
-  codes
-    ? html`<section class="checklist" aria-labelledby="h-codes"><h2 id="h-codes">${t('twoStep.codesTitle')}</h2><p>${t('twoStep.codesLead')}</p>
-<ul class="codes" data-testid="recovery-codes">${codes.map((c) => html`<li><code>${c}</code></li>`)}</ul></section>`
-    : ''
-}
+${codes ? recoveryCodesSection(ctx, codes) : ''}
 <p data-testid="two-step-status">${status.active ? t('twoStep.on', { count: status.unusedRecoveryCodes }) : t('twoStep.off')}</p>
 ${
   status.pending
