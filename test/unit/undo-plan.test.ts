@@ -93,3 +93,21 @@ test('recovery codes an intruder renewed are planned back; the owner renewing th
     [['restore-recovery-codes', false, 'changed-later-by-owner']],
   );
 });
+
+test('one authenticator app at a time: the owner setting one up after the intrusion flags the restore of the old one; passkeys stay apart', () => {
+  seq = 0;
+  const log = [
+    change('second-factor-removed', attacker, '05:45', { subjectId: 'totp-owner', before: { factor: 'totp' } }),
+    change('second-factor-removed', attacker, '05:46', { subjectId: 'pk-owner', before: { factor: 'passkey', name: 'Phone' } }),
+    change('second-factor-added', owner, '06:30', { subjectId: 'totp-new', after: { factor: 'totp' } }),
+    change('second-factor-added', owner, '06:31', { subjectId: 'pk-new', after: { factor: 'passkey', name: 'Laptop' } }),
+  ];
+  const plan = planUndo(log, suspects);
+  assert.deepEqual(
+    plan.map((s) => [s.subjectId, s.action, s.selected, s.conflict]),
+    [
+      ['pk-owner', 'restore-second-factor', true, null],
+      ['totp-owner', 'restore-second-factor', false, 'changed-later-by-owner'],
+    ],
+  );
+});

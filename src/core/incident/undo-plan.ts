@@ -81,8 +81,12 @@ function actionFor(kind: CustomerChangeKind): { action: UndoAction; note: UndoNo
   }
 }
 
-/** What a change touches; two changes with the same target can conflict. */
-export function targetOf(change: Pick<ChangeRecord, 'kind' | 'subjectId'>): string | null {
+/**
+ * What a change touches; two changes with the same target can conflict. An account has one authenticator
+ * app in use at a time, so every TOTP change touches the same thing (bringing back the owner's old one
+ * would retire one the owner set up since); passkeys sit side by side, each its own target.
+ */
+export function targetOf(change: Pick<ChangeRecord, 'kind' | 'subjectId' | 'before' | 'after'>): string | null {
   switch (change.kind) {
     case 'email-changed':
       return 'email';
@@ -100,7 +104,7 @@ export function targetOf(change: Pick<ChangeRecord, 'kind' | 'subjectId'>): stri
       return `subscription:${change.subjectId}`;
     case 'second-factor-added':
     case 'second-factor-removed':
-      return `second-factor:${change.subjectId}`;
+      return (change.after ?? change.before)?.factor === 'passkey' ? `passkey:${change.subjectId}` : 'totp';
     case 'recovery-codes-renewed':
       return 'recovery-codes';
     default:
