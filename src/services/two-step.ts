@@ -101,7 +101,6 @@ export async function renewRecoveryCodes(deps: ServiceDeps, session: ActiveSessi
 
 /** An undo of a renewal: the set it issued is voided, and the set it voided is usable again. */
 export async function restoreRecoveryCodesBefore(trx: Executor, deps: ServiceDeps, accountId: string, renewedAt: string): Promise<void> {
-  // In this order: voiding first would mark the renewal's set with a time that can equal `renewedAt`.
   await restoreRecoveryCodesVoidedAt(trx, accountId, renewedAt);
   await voidRecoveryCodesIssuedAt(trx, accountId, deps.clock.now().toISOString(), renewedAt);
 }
@@ -181,7 +180,6 @@ export async function reinstateTotp(trx: Executor, deps: ServiceDeps, factor: Pi
   const now = deps.clock.now().toISOString();
   await retireTotp(trx, factor.account_id, 'confirmed', now);
   await setRemovedAt(trx, 'totp_factors', factor.account_id, factor.id, null);
-  // Restored before the others are voided: `now` can equal the time it was removed.
   await restoreRecoveryCodesVoidedAt(trx, factor.account_id, factor.removed_at);
   await voidRecoveryCodes(trx, factor.account_id, now, factor.removed_at);
 }

@@ -111,9 +111,20 @@ export async function voidRecoveryCodesIssuedAt(db: Executor, accountId: string,
   await db.updateTable('recovery_codes').set({ voided_at: at }).where('account_id', '=', accountId).where('created_at', '=', issuedAt).where('used_at', 'is', null).where('voided_at', 'is', null).execute();
 }
 
-/** The codes voided at `voidedAt` (when their authenticator was turned off) become usable again; used ones stay used. */
+/**
+ * The codes that set voided at `voidedAt` (their authenticator turned off, or a new set made) become
+ * usable again; used ones stay used. Only codes issued before that moment: a set issued at or after it
+ * and voided in the same millisecond is never mistaken for them.
+ */
 export async function restoreRecoveryCodesVoidedAt(db: Executor, accountId: string, voidedAt: string): Promise<void> {
-  await db.updateTable('recovery_codes').set({ voided_at: null }).where('account_id', '=', accountId).where('voided_at', '=', voidedAt).where('used_at', 'is', null).execute();
+  await db
+    .updateTable('recovery_codes')
+    .set({ voided_at: null })
+    .where('account_id', '=', accountId)
+    .where('voided_at', '=', voidedAt)
+    .where('created_at', '<', voidedAt)
+    .where('used_at', 'is', null)
+    .execute();
 }
 
 /** Retires the account's authenticators in one state (pending or confirmed) before a new one takes over. */
