@@ -51,6 +51,15 @@ async function ownerPhished(m: TestMamori): Promise<{ secret: string; codes: str
   return { secret, codes, attacker };
 }
 
+/** The intruder turns off the owner's authenticator (which voids its recovery codes). */
+async function turnOffAuthenticator(client: TestClient): Promise<void> {
+  await client.get('/account/two-step');
+  assert.equal((await client.post('/account/two-step/remove')).statusCode, 303);
+}
+
+/** The recovery codes that would be accepted now: neither used nor voided. */
+const usableRecoveryCodes = (m: TestMamori) => m.deps.db.selectFrom('recovery_codes').selectAll().where('used_at', 'is', null).where('voided_at', 'is', null).execute();
+
 /** The attacker moves the account to their own address and confirms it. */
 async function attackerTakesAddress(m: TestMamori, attacker: TestClient): Promise<void> {
   await attacker.get('/account');
@@ -267,8 +276,7 @@ forEachStore('two-step sign-in', (store) => {
     m = await startMamori(store, STORY_ENV);
     // A phished code gets the attacker in; they swap the owner's authenticator for their own, then take the address.
     const { secret: ownSecret, codes: ownCodes, attacker } = await ownerPhished(m);
-    await attacker.get('/account/two-step');
-    assert.equal((await attacker.post('/account/two-step/remove')).statusCode, 303);
+    await turnOffAuthenticator(attacker);
     m.clock.advance(60_000);
     const { secret: attackerSecret, codes: attackerCodes } = await enrol(m, attacker);
     await attackerTakesAddress(m, attacker);
@@ -314,18 +322,16 @@ forEachStore('two-step sign-in', (store) => {
     await m.close();
     m = await startMamori(store, STORY_ENV);
     const { codes: ownCodes, attacker } = await ownerPhished(m);
-    await attacker.get('/account/two-step');
-    assert.equal((await attacker.post('/account/two-step/remove')).statusCode, 303);
+    await turnOffAuthenticator(attacker);
     await attackerTakesAddress(m, attacker);
-    const usable = () => m.deps.db.selectFrom('recovery_codes').select('id').where('used_at', 'is', null).where('voided_at', 'is', null).execute();
-    assert.equal((await usable()).length, 0, 'turning the authenticator off voided the codes');
+    assert.equal((await usableRecoveryCodes(m)).length, 0, 'turning the authenticator off voided the codes');
 
     await reportWithDefaults(m, emailChangedReportLink(m));
-    assert.equal((await usable()).length, 10, 'the undo brought the authenticator back, and its ten codes');
+    assert.equal((await usableRecoveryCodes(m)).length, 10, 'the undo brought the authenticator back, and its ten codes');
     // The owner's phone is gone: a printed code recovers the account.
     const recover = await openRecovery(m);
     assert.equal((await recover(ownCodes[0] ?? '')).statusCode, 303);
-    assert.equal((await usable()).length, 9);
+    assert.equal((await usableRecoveryCodes(m)).length, 9);
   });
 
   test('codes an intruder renewed are voided by the undo, and the owner’s set works again', async () => {
@@ -345,16 +351,14 @@ forEachStore('two-step sign-in', (store) => {
     const recover = await openRecovery(m);
     assert.equal((await recover(attackerCodes[0] ?? '')).statusCode, 400, 'the intruder’s set is void');
     assert.equal((await recover(ownCodes[0] ?? '')).statusCode, 303, 'the owner’s set is back');
-    const usable = await m.deps.db.selectFrom('recovery_codes').select('id').where('used_at', 'is', null).where('voided_at', 'is', null).execute();
-    assert.equal(usable.length, 9);
+    assert.equal((await usableRecoveryCodes(m)).length, 9);
   });
 
   test('a recovery code the owner held counts in recovery even when the undo left the authenticator off', async () => {
     await m.close();
     m = await startMamori(store, STORY_ENV);
     const { codes: ownCodes, attacker } = await ownerPhished(m);
-    await attacker.get('/account/two-step');
-    assert.equal((await attacker.post('/account/two-step/remove')).statusCode, 303);
+    await turnOffAuthenticator(attacker);
     m.clock.advance(60_000);
     const { codes: attackerCodes } = await enrol(m, attacker);
     await attackerTakesAddress(m, attacker);
@@ -385,8 +389,7 @@ forEachStore('two-step sign-in', (store) => {
     await reportWithDefaults(m, emailChangedReportLink(m));
     const active = await m.deps.db.selectFrom('totp_factors').selectAll().where('removed_at', 'is', null).where('confirmed_at', 'is not', null).execute();
     assert.equal(active.length, 0, 'the attacker’s authenticator is gone');
-    const codes = await m.deps.db.selectFrom('recovery_codes').selectAll().where('used_at', 'is', null).where('voided_at', 'is', null).execute();
-    assert.equal(codes.length, 0, 'and its recovery codes with it');
+    assert.equal((await usableRecoveryCodes(m)).length, 0, 'and its recovery codes with it');
     assert.equal((await m.deps.db.selectFrom('incidents').select('requires_second_factor').executeTakeFirstOrThrow()).requires_second_factor, 0);
   });
 });
