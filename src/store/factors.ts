@@ -20,15 +20,9 @@ export function findTotpFactor(db: Executor, accountId: string, factorId: string
   return db.selectFrom('totp_factors').selectAll().where('account_id', '=', accountId).where('id', '=', factorId).executeTakeFirst();
 }
 
-/**
- * When a second factor was added: a TOTP factor when confirmed, a passkey when registered. The recovery
- * codes issued with it are written in the same transaction, never before this.
- */
-export async function secondFactorAddedAt(db: Executor, table: 'totp_factors' | 'passkeys', accountId: string, id: string): Promise<string | undefined> {
-  if (table === 'passkeys') {
-    return (await db.selectFrom('passkeys').select('created_at').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst())?.created_at;
-  }
-  const factor = await findTotpFactor(db, accountId, id);
+/** When a TOTP factor was added (confirmed); the recovery codes issued with it are written in the same transaction, never before. */
+export async function totpAddedAt(db: Executor, accountId: string, factorId: string): Promise<string | undefined> {
+  const factor = await findTotpFactor(db, accountId, factorId);
   return factor ? (factor.confirmed_at ?? factor.created_at) : undefined;
 }
 

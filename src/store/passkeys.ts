@@ -23,6 +23,11 @@ export function passkeysHeldAt(db: Executor, accountId: string, at: string): Pro
     .execute();
 }
 
+/** When a passkey was registered; recovery codes issued with a first passkey are written in the same transaction. */
+export async function passkeyAddedAt(db: Executor, accountId: string, id: string): Promise<string | undefined> {
+  return (await db.selectFrom('passkeys').select('created_at').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst())?.created_at;
+}
+
 export function findPasskeyByCredentialId(db: Executor, credentialId: string): Promise<PasskeyRow | undefined> {
   return db.selectFrom('passkeys').selectAll().where('credential_id', '=', credentialId).where('removed_at', 'is', null).executeTakeFirst();
 }

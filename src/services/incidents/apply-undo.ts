@@ -1,7 +1,8 @@
 import type { ChangeActor } from '../../core/change-kinds.ts';
 import type { UndoStep } from '../../core/incident/undo-plan.ts';
 import { findAccountByEmail, updateAccount } from '../../store/accounts.ts';
-import { findTotpFactor, secondFactorAddedAt, voidRecoveryCodes } from '../../store/factors.ts';
+import { findTotpFactor, totpAddedAt, voidRecoveryCodes } from '../../store/factors.ts';
+import { passkeyAddedAt } from '../../store/passkeys.ts';
 import { setRemovedAt } from '../../store/profile.ts';
 import type { Executor } from '../../store/database.ts';
 import { recordChanges, SYSTEM_ACTOR } from '../change-log.ts';
@@ -49,7 +50,7 @@ async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, st
       const table = factorTable(step.after);
       // Codes issued with the attacker's factor go with it. They were written when it was added, which
       // can be a moment before the log entry's time: the factor's own time bounds them.
-      const addedAt = (await secondFactorAddedAt(trx, table, accountId, step.subjectId ?? '')) ?? step.occurredAt;
+      const addedAt = (await (table === 'passkeys' ? passkeyAddedAt : totpAddedAt)(trx, accountId, step.subjectId ?? '')) ?? step.occurredAt;
       await setRemovedAt(trx, table, accountId, step.subjectId ?? '', now);
       await voidRecoveryCodes(trx, accountId, now, addedAt);
       break;
