@@ -27,6 +27,7 @@ export const INCIDENT_CHANGE_KINDS = [
   'account-contained',
   'change-undone',
   'incident-disputed',
+  'incident-claimed',
   'recovery-opened',
   'account-recovered',
   'checklist-item-done',

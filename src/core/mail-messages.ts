@@ -19,7 +19,8 @@ export interface SecurityNoticeModel {
 
 export interface IncidentMailModel {
   statusLink: string;
-  waitUntil: string;
+  /** Null when no wait runs: the report may not be the owner's, and a person decides. */
+  waitUntil: string | null;
   undone: number;
 }
 

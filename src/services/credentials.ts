@@ -4,13 +4,13 @@ import { addMs } from '../core/clock.ts';
 import { findAccountByEmail, updateAccount, type AccountRow } from '../store/accounts.ts';
 import type { Executor } from '../store/database.ts';
 import { holdReasonFor, placeHold } from './holds.ts';
-import { revokeAllSessions } from '../store/sessions.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { queueMail } from './mail-queue.ts';
 import { issueLink, linkPayload, peekLink, useLink } from './one-time-links.ts';
 import { requireAccount } from './profile.ts';
 import { actorFrom } from './change-log.ts';
 import { recordSensitiveChange } from './security-notice.ts';
+import { endSessions, voidPendingUnderOldPassword } from './session-end.ts';
 import { refreshAuthentication, type ActiveSession } from './sessions.ts';
 import { assertCurrentPassword } from './sign-in.ts';
 import { hasSecondFactor } from './two-step.ts';
@@ -54,7 +54,8 @@ export async function applyPasswordChange(
     irreversible_hold_until: irreversibleHoldUntil(deps, now),
     updated_at: now.toISOString(),
   });
-  if (payload.signOutOthers) await revokeAllSessions(trx, account.id, now.toISOString(), 'password-changed', origin.sessionId ?? undefined);
+  if (payload.signOutOthers) await endSessions(trx, deps, account.id, { all: true, except: origin.sessionId ?? undefined }, 'password-changed');
+  await voidPendingUnderOldPassword(trx, deps, account.id, origin.sessionId ?? null);
   await recordSensitiveChange(trx, deps, account, { kind: 'password-changed', actor: actorFrom(origin) });
 }
 
@@ -90,6 +91,8 @@ export async function applyEmailChangeRequest(trx: Executor, deps: ServiceDeps, 
     accountId: account.id,
     purpose: 'confirm-email-change',
     payload: { newEmail, sessionId: origin.sessionId ?? '', deviceId: origin.deviceId ?? '' },
+    recipient: newEmail,
+    sessionId: origin.sessionId ?? null,
   });
   await queueMail(trx, deps, {
     to: newEmail,

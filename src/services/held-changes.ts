@@ -2,13 +2,13 @@ import { DomainError } from '../core/errors.ts';
 import type { HoldReason } from '../core/risk/hold.ts';
 import { findHeldChange, listDueHeldChanges, listPendingHeldChanges, settleHeldChange, type HeldChangeRow } from '../store/held-changes.ts';
 import { findAccountById } from '../store/accounts.ts';
-import { revokeSession } from '../store/sessions.ts';
 import type { Executor } from '../store/database.ts';
 import { actorFrom, recordChange } from './change-log.ts';
 import { applyEmailChangeRequest, applyPasswordChange } from './credentials.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { describeHeldChange, type HeldChange } from './holds.ts';
 import { linkPayload, peekLink, useLink } from './one-time-links.ts';
+import { endSessions } from './session-end.ts';
 import { applyAddress, applyPaymentMethod, applyPhoneChange, requireAccount } from './profile.ts';
 import type { ActiveSession } from './sessions.ts';
 
@@ -98,7 +98,7 @@ async function cancel(trx: Executor, deps: ServiceDeps, accountId: string, heldI
   if (!held || held.account_id !== accountId || !(await settleHeldChange(trx, held.id, 'cancelled', now))) throw new DomainError('NOT_FOUND');
   const asking = (JSON.parse(held.origin) as RequestOrigin).sessionId;
   // The session that asked for a change its owner cancels is not the owner's.
-  if (asking && asking !== origin.sessionId) await revokeSession(trx, accountId, asking, now, 'held-change-cancelled');
+  if (asking && asking !== origin.sessionId) await endSessions(trx, deps, accountId, { one: asking }, 'held-change-cancelled');
   await recordChange(trx, deps, { accountId, kind: 'held-change-cancelled', actor: actorFrom(origin), subjectId: held.id, before: { change: held.kind } });
   deps.log.info({ event: 'held_change_cancelled', accountId, kind: held.kind }, 'held_change_cancelled');
 }

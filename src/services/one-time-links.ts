@@ -23,7 +23,17 @@ export type LinkPurpose = keyof typeof LINK_PURPOSES;
 export async function issueLink(
   trx: Executor,
   deps: ServiceDeps,
-  input: { accountId: string; purpose: LinkPurpose; payload?: Record<string, string>; keepOthers?: boolean; ttlMs?: number },
+  input: {
+    accountId: string;
+    purpose: LinkPurpose;
+    payload?: Record<string, string>;
+    keepOthers?: boolean;
+    ttlMs?: number;
+    /** The address the link is mailed to. */
+    recipient?: string;
+    /** The session that asked for it: the link dies with that session. */
+    sessionId?: string | null;
+  },
 ): Promise<string> {
   const now = deps.clock.now();
   const token = deps.random.token();
@@ -37,6 +47,8 @@ export async function issueLink(
     payload: input.payload ? JSON.stringify(input.payload) : null,
     created_at: now.toISOString(),
     expires_at: addMs(now, input.ttlMs ?? LINK_PURPOSES[input.purpose].ttlMs).toISOString(),
+    recipient: input.recipient ?? null,
+    session_id: input.sessionId ?? null,
   });
   return `${deps.config.publicUrl}${LINK_PURPOSES[input.purpose].path}?token=${token}`;
 }

@@ -2,7 +2,11 @@ import { HOUR_MS } from '../core/clock.ts';
 import { normalizeEmail } from '../core/email-address.ts';
 import { findAccountByEmail, updateAccount } from '../store/accounts.ts';
 import { countTokensIssuedSince } from '../store/one-time-tokens.ts';
-import { revokeAllSessions } from '../store/sessions.ts';
+import type { Executor } from '../store/database.ts';
+import { countPartyLinksSince } from '../store/incident-parties.ts';
+import { findOpenIncidentForAddress, type IncidentRow } from '../store/incidents.ts';
+import { parseSteps } from './incidents/lifecycle.ts';
+import { issuePartyLink, statusLinkFor } from './incidents/parties.ts';
 import { irreversibleHoldUntil } from './credentials.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { queueMail } from './mail-queue.ts';
@@ -10,6 +14,7 @@ import { issueLink, LINK_PURPOSES, peekLink, useLink } from './one-time-links.ts
 import { requireAccount } from './profile.ts';
 import { actorFrom } from './change-log.ts';
 import { recordSensitiveChange } from './security-notice.ts';
+import { endSessions, voidPendingUnderOldPassword } from './session-end.ts';
 import { noteSuccess } from './sign-in-throttle.ts';
 
 const RESETS_PER_HOUR = 3;
@@ -23,6 +28,11 @@ export async function requestPasswordReset(deps: ServiceDeps, emailInput: string
   let queued = false;
   await deps.db.transaction().execute(async (trx) => {
     const account = await findAccountByEmail(trx, email);
+    const incident = await findOpenIncidentForAddress(trx, email, account?.id);
+    if (incident) {
+      queued = await remindOwnerOfIncident(trx, deps, incident, email);
+      return;
+    }
     if (!account || account.status !== 'active') return;
     const since = new Date(deps.clock.now().getTime() - HOUR_MS).toISOString();
     if ((await countTokensIssuedSince(trx, account.id, 'reset-password', since)) >= RESETS_PER_HOUR) return;
@@ -36,6 +46,22 @@ export async function requestPasswordReset(deps: ServiceDeps, emailInput: string
     queued = true;
   });
   if (queued) deps.mailQueued();
+}
+
+/**
+ * While an incident is open, "forgot password" cannot help and must not help an intruder: the owner's
+ * address (the one held at the compromise point) gets a link to the incident page instead, at most
+ * three an hour; any other address gets nothing, and the answer on the page is the same.
+ */
+async function remindOwnerOfIncident(trx: Executor, deps: ServiceDeps, incident: IncidentRow, email: string): Promise<boolean> {
+  if (incident.owner_email !== email) return false;
+  const since = new Date(deps.clock.now().getTime() - HOUR_MS).toISOString();
+  if ((await countPartyLinksSince(trx, incident.id, email, since)) >= RESETS_PER_HOUR) return false;
+  const account = await requireAccount(trx, incident.account_id);
+  const statusLink = statusLinkFor(deps, await issuePartyLink(trx, deps, incident.id, email, 'owner'));
+  const undone = parseSteps(incident).filter((step) => step.outcome === 'undone').length;
+  await queueMail(trx, deps, { to: email, locale: account.locale, accountId: account.id, message: { template: 'incident-contained', model: { statusLink, waitUntil: incident.wait_until, undone } } });
+  return true;
 }
 
 export async function checkResetLink(deps: ServiceDeps, token: unknown): Promise<void> {
@@ -59,7 +85,8 @@ export async function completePasswordReset(deps: ServiceDeps, token: unknown, n
       email_verified_at: account.email_verified_at ?? now,
       updated_at: now,
     });
-    await revokeAllSessions(trx, account.id, now, 'password-reset');
+    await endSessions(trx, deps, account.id, { all: true }, 'password-reset');
+    await voidPendingUnderOldPassword(trx, deps, account.id, null);
     await recordSensitiveChange(trx, deps, account, { kind: 'password-reset', actor: actorFrom(origin) });
     // A new password starts with a clean count (STANDARDS C3).
     await noteSuccess(trx, account.email);

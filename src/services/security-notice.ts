@@ -26,7 +26,7 @@ export async function recordSensitiveChange(
   const recipients = new Set([change.notifyTo ?? account.email, ...(await recentlyReplacedAddresses(trx, deps, account.id))]);
   for (const to of recipients) {
     // Each recipient gets a link of its own, so one being used does not void the other.
-    const reportLink = await issueLink(trx, deps, { accountId: account.id, purpose: 'report-change', payload: { changeId: record.id }, keepOthers: true });
+    const reportLink = await issueLink(trx, deps, { accountId: account.id, purpose: 'report-change', payload: { changeId: record.id }, keepOthers: true, recipient: to });
     await queueMail(trx, deps, {
       to,
       locale: account.locale,

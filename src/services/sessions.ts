@@ -6,13 +6,12 @@ import {
   insertSession,
   listLiveSessions,
   markAuthenticated,
-  revokeAllSessions,
-  revokeSession,
   touchSession,
   type SessionRow,
 } from '../store/sessions.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
 import { describeArea, describeDevice } from './device.ts';
+import { endSessions } from './session-end.ts';
 import { hashToken, looksLikeToken } from './token-hash.ts';
 
 export interface ActiveSession {
@@ -134,14 +133,14 @@ export async function listSessions(deps: ServiceDeps, current: ActiveSession): P
 }
 
 export async function signOut(deps: ServiceDeps, session: ActiveSession): Promise<void> {
-  await revokeSession(deps.db, session.accountId, session.id, deps.clock.now().toISOString(), 'signed-out');
+  await deps.db.transaction().execute((trx) => endSessions(trx, deps, session.accountId, { one: session.id }, 'signed-out'));
 }
 
 export async function signOutOne(deps: ServiceDeps, current: ActiveSession, sessionId: string): Promise<void> {
-  const count = await revokeSession(deps.db, current.accountId, sessionId, deps.clock.now().toISOString(), 'signed-out-by-owner');
+  const count = await deps.db.transaction().execute((trx) => endSessions(trx, deps, current.accountId, { one: sessionId }, 'signed-out-by-owner'));
   if (count === 0) throw new DomainError('NOT_FOUND');
 }
 
 export async function signOutEverywhere(deps: ServiceDeps, current: ActiveSession): Promise<number> {
-  return revokeAllSessions(deps.db, current.accountId, deps.clock.now().toISOString(), 'signed-out-everywhere');
+  return deps.db.transaction().execute((trx) => endSessions(trx, deps, current.accountId, { all: true }, 'signed-out-everywhere'));
 }

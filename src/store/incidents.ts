@@ -13,8 +13,22 @@ export function findIncident(db: Executor, id: string): Promise<IncidentRow | un
   return db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export function findIncidentByStatusToken(db: Executor, tokenHash: string): Promise<IncidentRow | undefined> {
-  return db.selectFrom('incidents').selectAll().where('status_token_hash', '=', tokenHash).executeTakeFirst();
+/** The store refused a second open incident for one account (the unique partial index of migration 0008). */
+export function isOneOpenIncidentViolation(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : '';
+  return /incidents_one_open_per_account|UNIQUE constraint failed: incidents\.account_id/.test(message);
+}
+
+/** The newest incident of the account opened at or after `since`, whatever its state. */
+export function findLatestIncidentSince(db: Executor, accountId: string, since: string): Promise<IncidentRow | undefined> {
+  return db.selectFrom('incidents').selectAll().where('account_id', '=', accountId).where('created_at', '>=', since).orderBy('created_at', 'desc').executeTakeFirst();
+}
+
+/** The open incident of the account with this address, or of the account whose owner address it is. */
+export function findOpenIncidentForAddress(db: Executor, address: string, accountId: string | undefined): Promise<IncidentRow | undefined> {
+  let query = db.selectFrom('incidents').selectAll().where('state', 'not in', ['closed', 'dismissed']);
+  query = accountId ? query.where((eb) => eb.or([eb('account_id', '=', accountId), eb('owner_email', '=', address)])) : query.where('owner_email', '=', address);
+  return query.orderBy('created_at', 'desc').executeTakeFirst();
 }
 
 export function findOpenIncident(db: Executor, accountId: string): Promise<IncidentRow | undefined> {

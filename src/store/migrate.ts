@@ -7,6 +7,7 @@ import * as signInThrottle from './migrations/0004-sign-in-throttle.ts';
 import * as riskPasskeysHolds from './migrations/0005-risk-passkeys-holds.ts';
 import * as supportDesk from './migrations/0006-support-desk.ts';
 import * as recoveryCodesVoided from './migrations/0007-recovery-codes-voided.ts';
+import * as ownerStaysOwner from './migrations/0008-owner-stays-owner.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005-risk-passkeys-holds': riskPasskeysHolds,
   '0006-support-desk': supportDesk,
   '0007-recovery-codes-voided': recoveryCodesVoided,
+  '0008-owner-stays-owner': ownerStaysOwner,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -20,6 +20,31 @@ export function findUsableToken(db: Executor, tokenHash: string, purpose: string
     .executeTakeFirst();
 }
 
+/** A report link whatever became of it (used, voided), while it has not expired: containment must not silence its holder. */
+export function findUnexpiredToken(db: Executor, tokenHash: string, purpose: string, now: string): Promise<OneTimeTokenRow | undefined> {
+  return db.selectFrom('one_time_tokens').selectAll().where('token_hash', '=', tokenHash).where('purpose', '=', purpose).where('expires_at', '>', now).executeTakeFirst();
+}
+
+/** Voids every unused link the given sessions asked for: a link dies with the session that requested it. */
+export async function voidTokensOfSessions(db: Executor, accountId: string, sessionIds: 'all' | readonly string[], now: string): Promise<void> {
+  if (sessionIds !== 'all' && sessionIds.length === 0) return;
+  let query = db.updateTable('one_time_tokens').set({ used_at: now }).where('account_id', '=', accountId).where('used_at', 'is', null).where('session_id', 'is not', null);
+  if (sessionIds !== 'all') query = query.where('session_id', 'in', [...sessionIds]);
+  await query.execute();
+}
+
+/** Moves the expiry of an incident's unused links of one purpose (a wait shortened or extended by staff). */
+export async function setExpiryOfIncidentLinks(db: Executor, accountId: string, purpose: string, incidentId: string, expiresAt: string): Promise<void> {
+  await db
+    .updateTable('one_time_tokens')
+    .set({ expires_at: expiresAt })
+    .where('account_id', '=', accountId)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('payload', 'like', `%"incidentId":"${incidentId}"%`)
+    .execute();
+}
+
 /**
  * Uses a token once. A single UPDATE … WHERE used_at IS NULL … RETURNING is atomic on SQLite and
  * PostgreSQL alike: under concurrent calls exactly one caller gets the row (STYLE 7).

@@ -51,6 +51,10 @@ export interface OneTimeTokensTable {
   created_at: string;
   expires_at: string;
   used_at: string | null;
+  /** The address the link was mailed to (report links: the reporter's standing is judged by it). */
+  recipient: Generated<string | null>;
+  /** The session that asked for the link: the link dies with it. */
+  session_id: Generated<string | null>;
 }
 
 export interface AddressesTable {
@@ -159,6 +163,7 @@ export interface IncidentsTable {
   checklist: string;
   disputed_party: string | null;
   objection: string | null;
+  /** Kept because SQLite cannot drop a UNIQUE column; links to the page live in incident_parties. */
   status_token_hash: string;
   wait_until: string | null;
   created_at: string;
@@ -171,6 +176,20 @@ export interface IncidentsTable {
   requires_second_factor: Generated<number>;
   first_response_at: Generated<string | null>;
   assigned_staff_id: Generated<string | null>;
+  /** The address the account held at the compromise point: recovery goes only there. */
+  owner_email: Generated<string | null>;
+  /** JSON ReporterStanding: who opened the incident and why they may not be the owner. */
+  reported_by: Generated<string | null>;
+}
+
+export interface IncidentPartiesTable {
+  id: string;
+  incident_id: string;
+  address: string | null;
+  standing: string;
+  status_token_hash: string;
+  claimed_at: string | null;
+  created_at: string;
 }
 
 export interface SupportRequestsTable {
@@ -186,6 +205,8 @@ export interface SupportRequestsTable {
   first_response_at: Generated<string | null>;
   assigned_staff_id: Generated<string | null>;
   closed_at: Generated<string | null>;
+  /** 'newcomer' when it came through an address that appeared only after the compromise point. */
+  standing: Generated<string | null>;
 }
 
 export interface TotpFactorsTable {
@@ -346,6 +367,7 @@ export interface Database {
   account_log: AccountLogTable;
   known_devices: KnownDevicesTable;
   incidents: IncidentsTable;
+  incident_parties: IncidentPartiesTable;
   support_requests: SupportRequestsTable;
   totp_factors: TotpFactorsTable;
   recovery_codes: RecoveryCodesTable;

@@ -61,33 +61,29 @@ export async function markAuthenticated(db: Executor, id: string, tokenHash: str
     .execute();
 }
 
-/** Revokes one session of one account; the account check keeps a user from revoking someone else's. */
-export async function revokeSession(db: Executor, accountId: string, id: string, at: string, reason: string): Promise<number> {
-  const result = await db
+/** Revokes one session of one account (the account check keeps a user from revoking someone else's); returns its id if it was live. */
+export async function revokeSession(db: Executor, accountId: string, id: string, at: string, reason: string): Promise<string[]> {
+  const rows = await db
     .updateTable('sessions')
     .set({ revoked_at: at, revoke_reason: reason })
     .where('id', '=', id)
     .where('account_id', '=', accountId)
     .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
 }
 
-export async function revokeAllSessions(
-  db: Executor,
-  accountId: string,
-  at: string,
-  reason: string,
-  exceptId?: string,
-): Promise<number> {
+/** Revokes every live session of the account but `exceptId`; returns the ids it ended. */
+export async function revokeAllSessions(db: Executor, accountId: string, at: string, reason: string, exceptId?: string): Promise<string[]> {
   let query = db
     .updateTable('sessions')
     .set({ revoked_at: at, revoke_reason: reason })
     .where('account_id', '=', accountId)
     .where('revoked_at', 'is', null);
   if (exceptId) query = query.where('id', '!=', exceptId);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  const rows = await query.returning('id').execute();
+  return rows.map((row) => row.id);
 }
 
 export function findSessionById(db: Executor, id: string): Promise<SessionRow | undefined> {

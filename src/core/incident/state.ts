@@ -5,12 +5,13 @@
 export const INCIDENT_STATES = ['reported', 'contained', 'waiting', 'disputed', 'recovery-open', 'recovered', 'closed', 'dismissed'] as const;
 export type IncidentState = (typeof INCIDENT_STATES)[number];
 
-export const INCIDENT_EVENTS = ['contain', 'start-wait', 'object', 'wait-elapsed', 'resolve-for-owner', 'resolve-against-owner', 'recover', 'close', 'dismiss'] as const;
+export const INCIDENT_EVENTS = ['contain', 'start-wait', 'refer', 'object', 'wait-elapsed', 'resolve-for-owner', 'resolve-against-owner', 'recover', 'close', 'dismiss'] as const;
 export type IncidentEvent = (typeof INCIDENT_EVENTS)[number];
 
 export const TRANSITIONS: Readonly<Record<IncidentState, Partial<Record<IncidentEvent, IncidentState>>>> = {
   reported: { contain: 'contained', dismiss: 'dismissed' },
-  contained: { 'start-wait': 'waiting' },
+  // A report that may not be the owner's goes to a person at once: no wait runs out for it.
+  contained: { 'start-wait': 'waiting', refer: 'disputed' },
   waiting: { object: 'disputed', 'wait-elapsed': 'recovery-open' },
   disputed: { 'resolve-for-owner': 'recovery-open', 'resolve-against-owner': 'dismissed' },
   'recovery-open': { recover: 'recovered' },

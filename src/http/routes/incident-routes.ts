@@ -3,8 +3,11 @@ import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import {
+  claimIncident,
   completeRecovery,
   contactSupport,
+  enterIncidentBySpentReportLink,
+  incidentForSpentReportLink,
   objectToIncident,
   recoveryPasskeyOptions,
   recoveryRequirements,
@@ -15,7 +18,7 @@ import {
 import { authenticationCredential } from '../passkey-input.ts';
 import { reportChange, viewReport } from '../../services/incidents/report.ts';
 import { listLogSince, toChangeRecord } from '../../store/account-log.ts';
-import { activityPage, incidentPage, objectPage, recoverPage, reportPage } from '../../views/pages/incident-pages.ts';
+import { activityPage, incidentPage, objectPage, protectedAlreadyPage, recoverPage, reportPage } from '../../views/pages/incident-pages.ts';
 import { messagePage } from '../../views/pages/public-pages.ts';
 import { optionalText, parseForm, password, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
@@ -43,8 +46,18 @@ export function incidentRoutes(deps: ServiceDeps) {
   const limited = { config: { rateLimit: { max: config.signInLimitPerMinute, timeWindow: 60_000 } } };
   return async function incidentRoutesPlugin(app: FastifyInstance) {
     app.get('/report', async (request, reply) => {
-      const view = await viewReport(deps, linkToken(request));
-      return sendHtml(reply, 200, reportPage(pageContext(request, reply, config), view, linkToken(request), waitHours));
+      const view = await viewReport(deps, linkToken(request)).catch(async (error: unknown) => {
+        // Containment voids every link; the owner's still lead to the incident, nobody else's do.
+        if (!(error instanceof DomainError) || !['TOKEN_INVALID', 'INCIDENT_ALREADY_OPEN'].includes(error.code)) throw error;
+        await incidentForSpentReportLink(deps, linkToken(request));
+        return null;
+      });
+      const ctx = pageContext(request, reply, config);
+      return sendHtml(reply, 200, view ? reportPage(ctx, view, linkToken(request), waitHours) : protectedAlreadyPage(ctx, linkToken(request)));
+    });
+    app.post('/report/incident', limited, async (request, reply) => {
+      const input = parseForm(z.object({ token }), request.body);
+      return reply.redirect(`/incident?token=${await enterIncidentBySpentReportLink(deps, input.token)}`, 303);
     });
     app.post('/report', limited, async (request, reply) => {
       const input = parseForm(reportForm, request.body);
@@ -60,8 +73,10 @@ export function incidentRoutes(deps: ServiceDeps) {
       return incidentPage(ctx, view, statusToken, flash);
     };
     app.get('/incident', async (request, reply) => {
-      const sent = (request.query as Record<string, unknown>).notice === 'sent';
-      return sendHtml(reply, 200, await renderIncident(request, reply, sent ? pageContext(request, reply, config).t('incident.sent') : undefined));
+      const notice = (request.query as Record<string, unknown>).notice;
+      const t = pageContext(request, reply, config).t;
+      const flash = notice === 'sent' ? t('incident.sent') : notice === 'claimed' ? t('incident.claim.done') : undefined;
+      return sendHtml(reply, 200, await renderIncident(request, reply, flash));
     });
     const incidentForm = (ctx: Parameters<typeof incidentPage>[0], state: Parameters<typeof incidentPage>[4], request: FastifyRequest) =>
       viewIncident(deps, linkToken(request)).then((view) => incidentPage(ctx, view, linkToken(request), undefined, state));
@@ -69,6 +84,11 @@ export function incidentRoutes(deps: ServiceDeps) {
       const input = parseForm(messageForm, request.body);
       await contactSupport(deps, input.token, { kind: 'message', body: input.message }, requestOrigin(request));
       return reply.redirect(`/incident?token=${input.token}&notice=sent`, 303);
+    }));
+    app.post('/incident/claim', limited, formHandler(config, incidentForm, async (request, reply) => {
+      const input = parseForm(z.object({ token }), request.body);
+      await claimIncident(deps, input.token, requestOrigin(request));
+      return reply.redirect(`/incident?token=${input.token}&notice=claimed`, 303);
     }));
     app.post('/incident/callback', limited, formHandler(config, incidentForm, async (request, reply) => {
       const input = parseForm(callbackForm, request.body);

@@ -127,16 +127,16 @@ export function staffRoutes(deps: ServiceDeps) {
       await logCall(deps, staff, requestOrigin(request), { accountId, incidentId: input.incidentId ?? null, requestId: input.requestId ?? null }, { outcome: input.outcome, durationMinutes: input.duration, notes: input.notes });
       return 'call';
     }));
-    app.post('/staff/accounts/:accountId/incidents/:id/resolve', caseAction(async (request, staff) => {
+    app.post('/staff/accounts/:accountId/incidents/:id/resolve', caseAction(async (request, staff, accountId) => {
       const { id } = parseForm(incidentParams, request.params);
       const input = parseForm(resolveForm, request.body);
-      await resolveDispute(deps, staff, requestOrigin(request), id, input.decision, input.reason);
+      await resolveDispute(deps, staff, requestOrigin(request), { accountId, incidentId: id }, input.decision, input.reason);
       return 'saved';
     }));
-    app.post('/staff/accounts/:accountId/incidents/:id/wait', caseAction(async (request, staff) => {
+    app.post('/staff/accounts/:accountId/incidents/:id/wait', caseAction(async (request, staff, accountId) => {
       const { id } = parseForm(incidentParams, request.params);
       const input = parseForm(waitForm, request.body);
-      await changeWait(deps, staff, requestOrigin(request), id, input.minutes, input.reason);
+      await changeWait(deps, staff, requestOrigin(request), { accountId, incidentId: id }, input.minutes, input.reason);
       return 'saved';
     }));
     app.post('/staff/accounts/:accountId/contain', caseAction(async (request, staff, accountId) => {

@@ -8,7 +8,7 @@ import { updateAccount } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
 import {
   findIncident,
-  findIncidentByStatusToken,
+  findLatestIncidentSince,
   findRecoveredIncident,
   insertSupportRequest,
   listIncidentsDue,
@@ -24,11 +24,15 @@ import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { queueMail } from '../mail-queue.ts';
 import { issueLink, linkPayload, peekLink, useLink } from '../one-time-links.ts';
 import { requireAccount } from '../profile.ts';
-import { hashToken, looksLikeToken } from '../token-hash.ts';
 import { hasPasskeyHeldAt, recoveryOptions, reinstatePasskey, verifyRecoveryPasskey } from '../passkeys.ts';
 import { noteSuccess } from '../sign-in-throttle.ts';
 import { verifySecondFactor } from '../two-step.ts';
 import type { AppliedStep } from './apply-undo.ts';
+import type { Standing } from '../../core/incident/standing.ts';
+import { findUnexpiredToken } from '../../store/one-time-tokens.ts';
+import { listIncidentParties, markPartyClaimed } from '../../store/incident-parties.ts';
+import { issuePartyLink, partyForStatusToken, reporterOf, type PartyAccess } from './parties.ts';
+import { hashToken, looksLikeToken } from '../token-hash.ts';
 
 export interface ChecklistEntry {
   item: ChecklistItem;
@@ -38,6 +42,11 @@ export interface ChecklistEntry {
 export interface IncidentView {
   incident: IncidentRow;
   state: IncidentState;
+  /** Who is looking: the owner sees everything; a newcomer sees only that a person is on it. */
+  standing: Standing;
+  /** The reporter may not be the owner: the case waits for a person, and the owner can claim it. */
+  reportedByNewcomer: boolean;
+  claimedAt: string | null;
   steps: AppliedStep[];
   checklist: ChecklistEntry[];
   timeline: ChangeRecord[];
@@ -55,33 +64,36 @@ export function parseChecklist(incident: IncidentRow): ChecklistEntry[] {
   return JSON.parse(incident.checklist) as ChecklistEntry[];
 }
 
-async function incidentForStatusToken(db: Executor, token: unknown): Promise<IncidentRow> {
-  if (!looksLikeToken(token)) throw new DomainError('TOKEN_INVALID');
-  const incident = await findIncidentByStatusToken(db, hashToken(token));
-  if (!incident) throw new DomainError('TOKEN_INVALID');
-  return incident;
+/** The address everything about an incident goes to: the one the account held at the compromise point. */
+export function ownerAddressOf(incident: IncidentRow, account: { email: string }): string {
+  return incident.owner_email ?? account.email;
 }
 
-/** The status page: reachable from the notice without signing in, by the incident's own token. */
+/** The status page: reachable from the notice without signing in, by the party's own link. */
 export async function viewIncident(deps: ServiceDeps, statusToken: unknown): Promise<IncidentView> {
-  const incident = await incidentForStatusToken(deps.db, statusToken);
-  return describeIncident(deps, incident);
+  return describeIncident(deps, await partyForStatusToken(deps.db, statusToken));
 }
 
-export async function describeIncident(deps: ServiceDeps, incident: IncidentRow): Promise<IncidentView> {
+export async function describeIncident(deps: ServiceDeps, access: Pick<PartyAccess, 'incident'> & { party: { standing: string; claimed_at: string | null } | null }): Promise<IncidentView> {
+  const { incident, party } = access;
   const now = deps.clock.now();
+  const standing: Standing = party?.standing === 'newcomer' ? 'newcomer' : 'owner';
   const [log, requests, replies] = await Promise.all([
-    listLogSince(deps.db, incident.account_id, incident.compromise_at),
+    standing === 'owner' ? listLogSince(deps.db, incident.account_id, incident.compromise_at) : Promise.resolve([]),
     listSupportRequests(deps.db, incident.id),
-    listRepliesForIncident(deps.db, incident.id),
+    standing === 'owner' ? listRepliesForIncident(deps.db, incident.id) : Promise.resolve([]),
   ]);
   return {
     incident,
     state: effectiveState(incident.state as IncidentState, incident.wait_until ? new Date(incident.wait_until) : null, now),
-    steps: parseSteps(incident),
+    standing,
+    reportedByNewcomer: reporterOf(incident)?.standing === 'newcomer',
+    claimedAt: party?.claimed_at ?? null,
+    steps: standing === 'owner' ? parseSteps(incident) : [],
     checklist: parseChecklist(incident),
     timeline: log.map(toChangeRecord),
-    requests,
+    // Each side sees only what its own side sent.
+    requests: requests.filter((r) => (r.standing === 'newcomer') === (standing === 'newcomer')),
     replies: replies.map((r) => ({ body: r.body, at: r.created_at })),
     waitUntil: incident.wait_until,
   };
@@ -95,7 +107,9 @@ export async function contactSupport(
   origin: RequestOrigin,
 ): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    const incident = await incidentForStatusToken(trx, statusToken);
+    const { incident, party } = await partyForStatusToken(trx, statusToken);
+    // A call-back number from someone who may be the intruder is one a person must not call as the owner's.
+    if (party.standing === 'newcomer' && request.kind === 'callback') throw new DomainError('FORBIDDEN');
     const account = await requireAccount(trx, incident.account_id);
     await insertSupportRequest(trx, {
       id: deps.random.id(),
@@ -107,12 +121,14 @@ export async function contactSupport(
       preferred_time: request.kind === 'callback' ? request.preferredTime : null,
       locale: account.locale,
       created_at: deps.clock.now().toISOString(),
+      standing: party.standing,
     });
     await recordChange(trx, deps, {
       accountId: account.id,
       kind: request.kind === 'message' ? 'support-message' : 'callback-requested',
       actor: actorFrom(origin),
       subjectId: incident.id,
+      after: { standing: party.standing },
     });
   });
 }
@@ -148,7 +164,7 @@ export async function objectToIncident(deps: ServiceDeps, token: unknown, messag
     await recordChange(trx, deps, { accountId: incident.account_id, kind: 'incident-disputed', actor, subjectId: incident.id, after: { from: incident.disputed_party } });
     const account = await requireAccount(trx, incident.account_id);
     await queueMail(trx, deps, {
-      to: account.email,
+      to: ownerAddressOf(incident, account),
       locale: account.locale,
       accountId: account.id,
       message: { template: 'incident-disputed', model: { objectedAt: now.toISOString() } },
@@ -178,10 +194,12 @@ export async function advanceDueIncidents(deps: ServiceDeps): Promise<number> {
 
 export async function openRecovery(trx: Executor, deps: ServiceDeps, incident: IncidentRow): Promise<void> {
   const account = await requireAccount(trx, incident.account_id);
-  const recoveryLink = await issueLink(trx, deps, { accountId: account.id, purpose: 'incident-recovery', payload: { incidentId: incident.id } });
+  // Only ever to the address the account held at the compromise point, whatever the reporter ticked.
+  const to = ownerAddressOf(incident, account);
+  const recoveryLink = await issueLink(trx, deps, { accountId: account.id, purpose: 'incident-recovery', payload: { incidentId: incident.id }, recipient: to });
   await recordChange(trx, deps, { accountId: account.id, kind: 'recovery-opened', actor: SYSTEM_ACTOR, subjectId: incident.id });
   await queueMail(trx, deps, {
-    to: account.email,
+    to,
     locale: account.locale,
     accountId: account.id,
     message: { template: 'recovery-open', model: { recoveryLink } },
@@ -264,4 +282,40 @@ export async function tickChecklistItem(deps: ServiceDeps, accountId: string, in
 
 export async function recoveredIncidentFor(deps: ServiceDeps, accountId: string): Promise<IncidentRow | undefined> {
   return findRecoveredIncident(deps.db, accountId);
+}
+
+/**
+ * The owner says the incident is theirs: on an incident a newcomer reported, the person who decides
+ * sees it beside the report. Only a party whose address the account held before the compromise may.
+ */
+export async function claimIncident(deps: ServiceDeps, statusToken: unknown, origin: RequestOrigin): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    const { incident, party } = await partyForStatusToken(trx, statusToken);
+    if (party.standing !== 'owner' || reporterOf(incident)?.standing !== 'newcomer' || incident.state !== 'disputed') throw new DomainError('INCIDENT_STATE');
+    const now = deps.clock.now().toISOString();
+    if (!(await markPartyClaimed(trx, party.id, now))) return;
+    await recordChange(trx, deps, { accountId: incident.account_id, kind: 'incident-claimed', actor: actorFrom(origin), subjectId: incident.id, after: { address: party.address } });
+  });
+}
+
+/**
+ * A report link that containment voided (or that was used) still leads its holder back, if they are
+ * the owner: to the incident opened since it was mailed, through a link of their own. Anyone else's
+ * link is a dead one, as it would be for any stranger.
+ */
+export async function incidentForSpentReportLink(deps: ServiceDeps, token: unknown): Promise<{ incident: IncidentRow; address: string }> {
+  if (!looksLikeToken(token)) throw new DomainError('TOKEN_INVALID');
+  const link = await findUnexpiredToken(deps.db, hashToken(token), 'report-change', deps.clock.now().toISOString());
+  const incident = link ? await findLatestIncidentSince(deps.db, link.account_id, link.created_at) : undefined;
+  if (!link?.recipient || !incident) throw new DomainError('TOKEN_INVALID');
+  const address = link.recipient;
+  const owners = (await listIncidentParties(deps.db, incident.id)).filter((p) => p.standing === 'owner').map((p) => p.address);
+  if (address !== incident.owner_email && !owners.includes(address)) throw new DomainError('TOKEN_INVALID');
+  return { incident, address };
+}
+
+/** Opens the incident page for the owner who holds a spent report link: a fresh link of their own. */
+export async function enterIncidentBySpentReportLink(deps: ServiceDeps, token: unknown): Promise<string> {
+  const { incident, address } = await incidentForSpentReportLink(deps, token);
+  return deps.db.transaction().execute((trx) => issuePartyLink(trx, deps, incident.id, address, 'owner'));
 }

@@ -1,5 +1,5 @@
 import type { ChangeRecord } from '../../core/change-kinds.ts';
-import { planUndo, type UndoStep } from '../../core/incident/undo-plan.ts';
+import { planUndo, type Suspects, type UndoStep } from '../../core/incident/undo-plan.ts';
 import { listLogSince, toChangeRecord } from '../../store/account-log.ts';
 import type { Executor } from '../../store/database.ts';
 import { devicesKnownBefore } from '../../store/devices.ts';
@@ -8,8 +8,8 @@ import { findSessionById, listSessionsStartedSince } from '../../store/sessions.
 export interface IncidentPlan {
   compromiseAt: string;
   steps: UndoStep[];
-  /** Sessions judged to be the attacker's: the reported change's and every later one on a device new since then. */
-  suspectSessionIds: string[];
+  /** Sessions and browsers judged to be the attacker's: the reported change's, and every later one on a browser new since then. */
+  suspects: Suspects;
 }
 
 /**
@@ -35,5 +35,6 @@ export async function planForReport(db: Executor, reported: ChangeRecord): Promi
     if (session.device_id) deviceIds.add(session.device_id);
   }
   const changes = (await listLogSince(db, reported.accountId, compromiseAt)).map(toChangeRecord);
-  return { compromiseAt, steps: planUndo(changes, { compromiseAt, sessionIds, deviceIds }), suspectSessionIds: [...sessionIds] };
+  const suspects = { compromiseAt, sessionIds, deviceIds };
+  return { compromiseAt, steps: planUndo(changes, suspects), suspects };
 }

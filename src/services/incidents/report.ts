@@ -3,24 +3,27 @@ import { maskEmail } from '../../core/email-address.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { ChangeActor, ChangeRecord } from '../../core/change-kinds.ts';
 import { buildChecklist } from '../../core/incident/checklist.ts';
+import { judgeReporter, type Reporter, type ReporterStanding } from '../../core/incident/standing.ts';
 import { nextState } from '../../core/incident/state.ts';
 import { withSelection, type UndoStep } from '../../core/incident/undo-plan.ts';
 import { findLogEntry, toChangeRecord } from '../../store/account-log.ts';
 import { updateAccount } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
+import { deviceStanding } from '../../store/devices.ts';
 import { totpFactorsHeldAt } from '../../store/factors.ts';
 import { passkeysHeldAt } from '../../store/passkeys.ts';
 import { voidHeldChanges } from '../../store/held-changes.ts';
-import { findOpenIncident, insertIncident } from '../../store/incidents.ts';
+import { findOpenIncident, insertIncident, isOneOpenIncidentViolation } from '../../store/incidents.ts';
 import { voidTokens } from '../../store/one-time-tokens.ts';
-import { revokeAllSessions } from '../../store/sessions.ts';
 import { actorFrom, recordChange, SYSTEM_ACTOR } from '../change-log.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { queueMail } from '../mail-queue.ts';
 import { issueLink, linkPayload, peekLink, useLink } from '../one-time-links.ts';
 import { requireAccount } from '../profile.ts';
+import { endSessions } from '../session-end.ts';
 import { hashToken } from '../token-hash.ts';
 import { applyUndo, type AppliedStep } from './apply-undo.ts';
+import { incidentAddresses, issuePartyLink, statusLinkFor } from './parties.ts';
 import { planForReport } from './plan.ts';
 
 export const DEFAULT_WAIT_MS = 5 * HOUR_MS;
@@ -29,7 +32,6 @@ export interface ReportView {
   change: ChangeRecord;
   steps: UndoStep[];
   compromiseAt: string;
-  alreadyOpenIncident: boolean;
 }
 
 async function reportedChange(db: Executor, changeId: string | undefined): Promise<ChangeRecord> {
@@ -42,76 +44,89 @@ async function reportedChange(db: Executor, changeId: string | undefined): Promi
 export async function viewReport(deps: ServiceDeps, token: unknown): Promise<ReportView> {
   const link = await peekLink(deps, token, 'report-change');
   const change = await reportedChange(deps.db, linkPayload(link).changeId);
+  if (await findOpenIncident(deps.db, change.accountId)) throw new DomainError('INCIDENT_ALREADY_OPEN');
   const plan = await planForReport(deps.db, change);
-  const open = await findOpenIncident(deps.db, change.accountId);
-  return { change, steps: plan.steps, compromiseAt: plan.compromiseAt, alreadyOpenIncident: open !== undefined };
+  return { change, steps: plan.steps, compromiseAt: plan.compromiseAt };
 }
 
 export interface OpenedIncident {
   incidentId: string;
+  accountId: string;
+  /** The reporter's own link to the incident page. */
   statusToken: string;
   applied: AppliedStep[];
+  reporter: ReporterStanding;
 }
 
 /**
  * "This wasn't me": in one transaction, use the link, contain the account (lock it, end every session,
  * disable the password, void every outstanding link), apply the undo plan the reporter confirmed, and
- * open the dispute window. Then tell the owner at the restored address and the other party.
+ * open the dispute window. Who may choose what is undone, and whether a wait can open recovery at
+ * all, depends on whether the reporter is the owner (src/core/incident/standing.ts).
  */
-export async function reportChange(
-  deps: ServiceDeps,
-  token: unknown,
-  chosenChangeIds: ReadonlySet<string>,
-  origin: RequestOrigin,
-): Promise<OpenedIncident> {
+export async function reportChange(deps: ServiceDeps, token: unknown, chosenChangeIds: ReadonlySet<string>, origin: RequestOrigin): Promise<OpenedIncident> {
   const opened = await deps.db.transaction().execute(async (trx) => {
     const link = await useLink(trx, deps, token, 'report-change');
     const change = await reportedChange(trx, linkPayload(link).changeId);
-    return openIncident(trx, deps, change, { chosenChangeIds, reporter: actorFrom(origin), openedBy: 'customer-link' });
+    const via: Omit<Reporter, 'deviceFirstSeenAt'> = { address: link.recipient, sessionId: origin.sessionId ?? null, deviceId: origin.deviceId ?? null };
+    return openIncident(trx, deps, change, { chosenChangeIds, reporter: actorFrom(origin), openedBy: 'customer-link', via });
   });
+  deps.log.info({ event: 'incident_opened', accountId: opened.accountId, incidentId: opened.incidentId, standing: opened.reporter.standing, reasons: opened.reporter.reasons }, 'incident_opened');
   deps.mailQueued();
   return opened;
 }
 
+async function judge(trx: Executor, accountId: string, via: Omit<Reporter, 'deviceFirstSeenAt'> | null, owners: ReadonlySet<string>, plan: Awaited<ReturnType<typeof planForReport>>): Promise<ReporterStanding> {
+  if (!via) return { standing: 'staff', address: null, reasons: [] };
+  const device = via.deviceId ? await deviceStanding(trx, accountId, via.deviceId) : null;
+  return judgeReporter({ ...via, deviceFirstSeenAt: device?.firstSeenAt ?? null }, owners, plan.suspects);
+}
+
 /**
  * Opens an incident from a change, in the caller's transaction: contain the account (lock it, end every
- * session, disable the password, void every outstanding link and held change), apply the undo plan
- * (the chosen steps, or the plan's own selection), open the dispute window, and tell the owner at the
- * restored address and the other party. The customer's link and support's "contain" both come here.
+ * session, disable the password, void every outstanding link and held change), apply the undo plan,
+ * and tell every address the account held in the last 7 days, each by its standing. The owner's
+ * report (or staff's) may choose what is undone and starts the dispute window; anyone else's report
+ * undoes the whole plan and goes to a person (no wait can run out for them). Recovery only ever goes
+ * to the address the account held at the compromise point.
  */
 export async function openIncident(
   trx: Executor,
   deps: ServiceDeps,
   change: ChangeRecord,
-  how: { chosenChangeIds: ReadonlySet<string> | null; reporter: ChangeActor; openedBy: 'customer-link' | 'staff' },
+  how: { chosenChangeIds: ReadonlySet<string> | null; reporter: ChangeActor; openedBy: 'customer-link' | 'staff'; via: Omit<Reporter, 'deviceFirstSeenAt'> | null },
 ): Promise<OpenedIncident> {
   const accountBefore = await requireAccount(trx, change.accountId);
-  const existing = await findOpenIncident(trx, change.accountId);
-  if (existing) throw new DomainError('INCIDENT_ALREADY_OPEN');
+  if (await findOpenIncident(trx, change.accountId)) throw new DomainError('INCIDENT_ALREADY_OPEN');
 
   const now = deps.clock.now();
   const nowIso = now.toISOString();
   const plan = await planForReport(trx, change);
-  const steps = how.chosenChangeIds ? withSelection(plan.steps, how.chosenChangeIds) : plan.steps;
+  const addresses = await incidentAddresses(trx, change.accountId, accountBefore.email, plan.compromiseAt, now);
+  const reporter = await judge(trx, change.accountId, how.via, addresses.owners, plan);
+  const trusted = reporter.standing !== 'newcomer';
+  // A newcomer cannot keep what the suspects changed by unticking it: the whole plan is applied.
+  const steps = trusted && how.chosenChangeIds ? withSelection(plan.steps, how.chosenChangeIds) : plan.steps;
 
   // Contain first: from here on nothing the attacker holds works.
   await updateAccount(trx, change.accountId, { status: 'locked', password_disabled_at: nowIso, updated_at: nowIso });
-  await revokeAllSessions(trx, change.accountId, nowIso, 'incident');
+  await endSessions(trx, deps, change.accountId, { all: true }, 'incident');
   await voidTokens(trx, change.accountId, 'all', nowIso);
   await voidHeldChanges(trx, change.accountId, nowIso);
 
   const applied = await applyUndo(trx, deps, change.accountId, steps);
   const account = await requireAccount(trx, change.accountId);
-  const attackerEmail = applied.find((s) => s.action === 'restore-email' && s.outcome === 'undone')?.after?.email;
-  const disputedParty = typeof attackerEmail === 'string' && attackerEmail !== account.email ? attackerEmail : null;
+  const newcomers = [...addresses.everyone].filter((address) => !addresses.owners.has(address));
+  const disputedParty = newcomers.includes(accountBefore.email) ? accountBefore.email : (newcomers[0] ?? null);
 
   // NIST SP 800-63B-4 §4.2: an email link alone does not recover an account that had a second factor.
-  const requiresSecondFactor = (await totpFactorsHeldAt(trx, change.accountId, plan.compromiseAt)).length > 0 || (await passkeysHeldAt(trx, change.accountId, plan.compromiseAt)).length > 0;
+  const requiresSecondFactor =
+    (await totpFactorsHeldAt(trx, change.accountId, plan.compromiseAt)).length > 0 || (await passkeysHeldAt(trx, change.accountId, plan.compromiseAt)).length > 0;
   const incidentId = deps.random.id();
-  const statusToken = deps.random.token();
-  const waitUntil = addMs(now, deps.config.incidentWaitMs);
-  const state = nextState(nextState('reported', 'contain'), 'start-wait');
-  await insertIncident(trx, {
+  const waitUntil = trusted ? addMs(now, deps.config.incidentWaitMs) : null;
+  const state = nextState(nextState('reported', 'contain'), trusted ? 'start-wait' : 'refer');
+  const reporterToken = deps.random.token();
+  const insert = insertIncident(trx, {
     id: incidentId,
     account_id: change.accountId,
     state,
@@ -121,48 +136,62 @@ export async function openIncident(
     plan: JSON.stringify(applied),
     checklist: JSON.stringify(buildChecklist(applied.filter((s) => s.outcome === 'undone')).map((item) => ({ item, doneAt: null }))),
     disputed_party: disputedParty,
-    status_token_hash: hashToken(statusToken),
-    wait_until: waitUntil.toISOString(),
+    status_token_hash: hashToken(reporterToken),
+    wait_until: waitUntil?.toISOString() ?? null,
     created_at: nowIso,
     updated_at: nowIso,
     contained_at: nowIso,
     requires_second_factor: requiresSecondFactor ? 1 : 0,
+    owner_email: addresses.ownerEmail,
+    reported_by: JSON.stringify(reporter),
   });
-  const reporter = how.reporter;
-  await recordChange(trx, deps, { accountId: change.accountId, kind: 'incident-opened', actor: reporter, subjectId: incidentId, after: { reportedChange: change.kind } });
+  // The store keeps one open incident per account: a report racing another loses here.
+  await insert.catch((error: unknown) => {
+    throw isOneOpenIncidentViolation(error) ? new DomainError('INCIDENT_ALREADY_OPEN') : error;
+  });
+  // Staff open incidents from the desk: only the addresses get links. A reporter gets one of their own.
+  const statusToken = how.via ? await issuePartyLink(trx, deps, incidentId, how.via.address, reporter.standing === 'owner' ? 'owner' : 'newcomer') : reporterToken;
+  await recordChange(trx, deps, {
+    accountId: change.accountId,
+    kind: 'incident-opened',
+    actor: how.reporter,
+    subjectId: incidentId,
+    after: { reportedChange: change.kind, standing: reporter.standing },
+  });
+  const undone = applied.filter((s) => s.outcome === 'undone').length;
   await recordChange(trx, deps, {
     accountId: change.accountId,
     kind: 'account-contained',
     actor: SYSTEM_ACTOR,
     subjectId: incidentId,
-    after: { undone: applied.filter((s) => s.outcome === 'undone').length, waitUntil: waitUntil.toISOString() },
+    after: { undone, waitUntil: waitUntil?.toISOString() ?? null },
   });
 
-  const statusLink = `${deps.config.publicUrl}/incident?token=${statusToken}`;
-  const undone = applied.filter((s) => s.outcome === 'undone').length;
-  const recipients = new Set([account.email, accountBefore.email]);
-  if (disputedParty) recipients.delete(disputedParty);
-  for (const to of recipients) {
-    await queueMail(trx, deps, {
-      to,
-      locale: account.locale,
-      accountId: account.id,
-      message: { template: 'incident-contained', model: { statusLink, waitUntil: waitUntil.toISOString(), undone } },
-    });
+  for (const to of addresses.everyone) {
+    if (addresses.owners.has(to)) {
+      const statusLink = statusLinkFor(deps, await issuePartyLink(trx, deps, incidentId, to, 'owner'));
+      await queueMail(trx, deps, {
+        to,
+        locale: account.locale,
+        accountId: account.id,
+        message: { template: 'incident-contained', model: { statusLink, waitUntil: waitUntil?.toISOString() ?? null, undone } },
+      });
+    } else if (trusted && waitUntil) {
+      const objectLink = await issueLink(trx, deps, {
+        accountId: account.id,
+        purpose: 'object-incident',
+        payload: { incidentId },
+        ttlMs: deps.config.incidentWaitMs,
+        recipient: to,
+        keepOthers: true,
+      });
+      await queueMail(trx, deps, {
+        to,
+        locale: account.locale,
+        accountId: account.id,
+        message: { template: 'incident-objection-invite', model: { objectLink, waitUntil: waitUntil.toISOString(), accountEmailMasked: maskEmail(addresses.ownerEmail) } },
+      });
+    }
   }
-  if (disputedParty) {
-    const objectLink = await issueLink(trx, deps, {
-      accountId: account.id,
-      purpose: 'object-incident',
-      payload: { incidentId },
-      ttlMs: deps.config.incidentWaitMs,
-    });
-    await queueMail(trx, deps, {
-      to: disputedParty,
-      locale: account.locale,
-      accountId: account.id,
-      message: { template: 'incident-objection-invite', model: { objectLink, waitUntil: waitUntil.toISOString(), accountEmailMasked: maskEmail(account.email) } },
-    });
-  }
-  return { incidentId, statusToken, applied };
+  return { incidentId, accountId: account.id, statusToken, applied, reporter };
 }

@@ -14,9 +14,10 @@ import {
   type IncidentRow,
 } from '../../store/incidents.ts';
 import { recordChange } from '../change-log.ts';
+import { setExpiryOfIncidentLinks } from '../../store/one-time-tokens.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { describeArea } from '../device.ts';
-import { openRecovery, parseSteps } from '../incidents/lifecycle.ts';
+import { openRecovery, ownerAddressOf, parseSteps } from '../incidents/lifecycle.ts';
 import { applyUndo } from '../incidents/apply-undo.ts';
 import { openIncident } from '../incidents/report.ts';
 import { findLogEntry, toChangeRecord } from '../../store/account-log.ts';
@@ -47,14 +48,16 @@ async function checkRef(trx: Executor, ref: CaseRef): Promise<{ incident: Incide
 /** A reply to the customer: mailed to the account's address and shown on the incident page. */
 export async function replyToCustomer(deps: ServiceDeps, staff: StaffSession, origin: RequestOrigin, ref: CaseRef, body: string): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    await checkRef(trx, ref);
+    const { incident } = await checkRef(trx, ref);
     const account = await requireAccount(trx, ref.accountId);
+    // About an incident, support writes to the owner's address, never to one the intruder set.
+    const to = incident ? ownerAddressOf(incident, account) : account.email;
     const now = deps.clock.now().toISOString();
     const id = deps.random.id();
     await insertSupportNote(trx, { id, account_id: account.id, incident_id: ref.incidentId, request_id: ref.requestId, staff_id: staff.staffId, kind: 'reply', body, outcome: null, duration_minutes: null, created_at: now });
     await markFirstResponse(trx, ref.incidentId, ref.requestId, now);
     await recordChange(trx, deps, { accountId: account.id, kind: 'support-reply', actor: staffActor(staff, origin), subjectId: id, after: { incident: ref.incidentId } });
-    await queueMail(trx, deps, { to: account.email, locale: account.locale, accountId: account.id, message: { template: 'support-reply', model: { body, staffName: staff.name } } });
+    await queueMail(trx, deps, { to, locale: account.locale, accountId: account.id, message: { template: 'support-reply', model: { body, staffName: staff.name } } });
   });
   deps.mailQueued();
 }
@@ -98,10 +101,17 @@ export async function logCall(
  * A person decides a dispute (admin): for the owner, recovery opens now with a link to the restored
  * address; against the owner, the incident is dismissed and the account stays locked for follow-up.
  */
-export async function resolveDispute(deps: ServiceDeps, staff: StaffSession, origin: RequestOrigin, incidentId: string, decision: 'owner' | 'other', reason: string): Promise<void> {
+export async function resolveDispute(
+  deps: ServiceDeps,
+  staff: StaffSession,
+  origin: RequestOrigin,
+  ref: { accountId: string; incidentId: string },
+  decision: 'owner' | 'other',
+  reason: string,
+): Promise<void> {
   assertAdmin(deps, staff, 'resolve-dispute');
   await deps.db.transaction().execute(async (trx) => {
-    const incident = await findIncident(trx, incidentId);
+    const { incident } = await checkRef(trx, { ...ref, requestId: null });
     if (!incident) throw new DomainError('NOT_FOUND');
     if (incident.state !== 'disputed') throw new DomainError('INCIDENT_STATE');
     const now = deps.clock.now().toISOString();
@@ -123,14 +133,23 @@ export async function resolveDispute(deps: ServiceDeps, staff: StaffSession, ori
  * Shortens or extends the waiting period, with the reason on record: an agent who has verified the
  * owner by phone can open recovery now; the reason is what a review reads later.
  */
-export async function changeWait(deps: ServiceDeps, staff: StaffSession, origin: RequestOrigin, incidentId: string, minutesFromNow: number, reason: string): Promise<void> {
+export async function changeWait(
+  deps: ServiceDeps,
+  staff: StaffSession,
+  origin: RequestOrigin,
+  ref: { accountId: string; incidentId: string },
+  minutesFromNow: number,
+  reason: string,
+): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    const incident = await findIncident(trx, incidentId);
+    const { incident } = await checkRef(trx, { ...ref, requestId: null });
     if (!incident) throw new DomainError('NOT_FOUND');
     if ((incident.state as IncidentState) !== 'waiting') throw new DomainError('INCIDENT_STATE');
     const now = deps.clock.now();
     const waitUntil = addMs(now, minutesFromNow * 60_000).toISOString();
     if (!(await updateIncidentFrom(trx, incident.id, 'waiting', { wait_until: waitUntil, updated_at: now.toISOString() }))) throw new DomainError('INCIDENT_STATE');
+    // The other party may object for exactly as long as the wait runs.
+    await setExpiryOfIncidentLinks(trx, incident.account_id, 'object-incident', incident.id, waitUntil);
     await recordChange(trx, deps, {
       accountId: incident.account_id,
       kind: 'wait-changed',
@@ -178,7 +197,7 @@ export async function containFromChange(deps: ServiceDeps, staff: StaffSession, 
     const row = await findLogEntry(trx, changeId);
     const change = row ? toChangeRecord(row) : undefined;
     if (!change || change.accountId !== accountId || !isCustomerChange(change.kind)) throw new DomainError('NOT_FOUND');
-    const incident = await openIncident(trx, deps, change, { chosenChangeIds: null, reporter: staffActor(staff, origin), openedBy: 'staff' });
+    const incident = await openIncident(trx, deps, change, { chosenChangeIds: null, reporter: staffActor(staff, origin), openedBy: 'staff', via: null });
     await markFirstResponse(trx, incident.incidentId, null, deps.clock.now().toISOString());
     return incident;
   });

@@ -4,8 +4,15 @@ import { html } from '../html.ts';
 import { formatDateTime, type Translator } from '../i18n/translate.ts';
 import { button, mailFrame, type MailContext, type RenderedMail } from './layout.ts';
 
+export function countOfChanges(t: Translator, count: number): string {
+  return t(count === 1 ? 'count.changes.one' : 'count.changes.other', { count });
+}
+
 export function incidentContainedMail(model: IncidentMailModel, t: Translator, ctx: MailContext, locale: Locale): RenderedMail {
-  const body = t('mail.contained.body', { count: model.undone, until: formatDateTime(locale, model.waitUntil) });
+  const changes = countOfChanges(t, model.undone);
+  const body = model.waitUntil
+    ? t('mail.contained.body', { shop: ctx.shopName, changes, until: formatDateTime(locale, model.waitUntil) })
+    : t('mail.contained.bodyReview', { shop: ctx.shopName, changes });
   return mailFrame(t, ctx, {
     subject: t('mail.contained.subject', { shop: ctx.shopName }),
     text: [body, '', `${t('mail.contained.action')}: ${model.statusLink}`],

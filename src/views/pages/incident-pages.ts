@@ -17,7 +17,18 @@ export function stepLine(ctx: PageContext, step: UndoStep) {
 }
 
 /** GET of "This wasn't me": shows the change and the plan; only the button (POST) acts. */
-export function reportPage(ctx: PageContext, view: { change: ChangeRecord; steps: UndoStep[]; alreadyOpenIncident: boolean }, token: string, waitHours: number, state: FormState = {}): string {
+/** A report link containment spent, held by the owner: the way back to the incident. */
+export function protectedAlreadyPage(ctx: PageContext, token: string): string {
+  const { t } = ctx;
+  return layout(
+    ctx,
+    t('incident.title'),
+    html`<p>${t('report.alreadyOpen')}</p><form method="post" action="/report/incident">${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
+<button type="submit">${t('report.openIncident')}</button></form>`,
+  );
+}
+
+export function reportPage(ctx: PageContext, view: { change: ChangeRecord; steps: UndoStep[] }, token: string, waitHours: number, state: FormState = {}): string {
   const { t } = ctx;
   const c = view.change;
   return layout(
@@ -28,10 +39,7 @@ export function reportPage(ctx: PageContext, view: { change: ChangeRecord; steps
 <dl class="change"><dt>${changeTitle(ctx, c.kind)}</dt><dd>${beforeAfter(ctx, c.kind, c.before, c.after)}</dd>
 <dt>${t('mail.notice.when')}</dt><dd>${formatDateTime(ctx.locale, c.occurredAt)}</dd>
 <dt>${t('mail.notice.device')}</dt><dd>${c.actor.device} · ${c.actor.ip}${c.actor.area ? ` · ${c.actor.area}` : ''}</dd></dl></section>
-${
-  view.alreadyOpenIncident
-    ? html`<div class="notice" role="status"><p>${t('report.alreadyOpen')}</p></div>`
-    : html`<form method="post" action="/report">${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
+${html`<form method="post" action="/report">${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
 <section aria-labelledby="h-do"><h2 id="h-do">${t('report.willDo')}</h2>
 <ul><li>${t('report.contain.lock')}</li><li>${t('report.contain.password')}</li><li>${t('report.contain.links')}</li></ul>
 <fieldset><legend>${view.steps.length > 0 ? t('report.undo') : t('report.undoNone')}</legend>
@@ -43,8 +51,7 @@ ${
             }</li>`,
       )}</ul></fieldset>
 <p>${t('report.wait', { hours: waitHours })}</p>
-<button type="submit" class="danger">${t('report.submit')}</button></section></form>`
-}`,
+<button type="submit" class="danger">${t('report.submit')}</button></section></form>`}`,
   );
 }
 
@@ -52,46 +59,81 @@ export function stepOutcome(ctx: PageContext, step: AppliedStep) {
   return step.action === 'none' ? '' : html` — <em>${ctx.t(`undo.outcome.${step.outcome}`)}</em>`;
 }
 
-export function incidentPage(ctx: PageContext, view: IncidentView, token: string, flash?: string, state: FormState = {}): string {
-  const { t } = ctx;
-  const now = Date.parse(ctx.now);
-  const until = view.waitUntil ? Date.parse(view.waitUntil) : null;
-  const remaining = until ? Math.max(0, until - now) : 0;
+function stateLine(ctx: PageContext, view: IncidentView) {
+  const text = view.state === 'disputed' && view.reportedByNewcomer ? ctx.t('incident.review') : ctx.t(`incident.state.${view.state}`);
+  return html`<p class="state state-${view.state}" data-testid="incident-state">${text}</p>`;
+}
+
+function countdown(ctx: PageContext, view: IncidentView) {
+  if (view.state !== 'waiting' || !view.waitUntil) return '';
+  const remaining = Math.max(0, Date.parse(view.waitUntil) - Date.parse(ctx.now));
   // Rounded up, like the script that keeps counting: "5 h 0 min" until a whole minute has passed.
   const totalMinutes = Math.ceil(remaining / 60_000);
   const hours = Math.floor(totalMinutes / 60);
   const minutes = totalMinutes % 60;
-  return layout(
-    ctx,
-    t('incident.title'),
-    html`${notice(flash)}<p class="state state-${view.state}" data-testid="incident-state">${t(`incident.state.${view.state}`)}</p>
-${
-  view.state === 'waiting' && view.waitUntil
-    ? html`<p class="countdown">${t('incident.opensAt', { time: formatDateTime(ctx.locale, view.waitUntil) })}
-<strong><span data-countdown-until="${view.waitUntil}" data-countdown-now="${ctx.now}" data-countdown-format="${t('incident.remaining', { hours: '{h}', minutes: '{m}' })}">${t('incident.remaining', { hours, minutes })}</span></strong></p>`
-    : ''
+  const { t } = ctx;
+  return html`<p class="countdown">${t('incident.opensAt', { time: formatDateTime(ctx.locale, view.waitUntil) })}
+<strong><span data-countdown-until="${view.waitUntil}" data-countdown-now="${ctx.now}" data-countdown-format="${t('incident.remaining', { hours: '{h}', minutes: '{m}' })}">${t('incident.remaining', { hours, minutes })}</span></strong></p>`;
 }
-<section aria-labelledby="h-undone"><h2 id="h-undone">${t('incident.undone')}</h2>
-<ul class="plan">${view.steps.map((step) => html`<li>${stepLine(ctx, step)}${stepOutcome(ctx, step)}</li>`)}</ul></section>
-<section aria-labelledby="h-person"><h2 id="h-person">${t('incident.person')}</h2><p>${t('incident.personLead')}</p>
-${errorSummary(state)}
-<form method="post" action="/incident/message" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
+
+/** On an incident a newcomer reported, the owner says the account is theirs. */
+function claimSection(ctx: PageContext, view: IncidentView, token: string) {
+  if (view.standing !== 'owner' || !view.reportedByNewcomer || view.state !== 'disputed') return '';
+  const { t } = ctx;
+  return html`<section aria-labelledby="h-claim"><h2 id="h-claim">${t('incident.claim.title')}</h2>${
+    view.claimedAt
+      ? html`<p>${t('incident.claimed', { time: formatDateTime(ctx.locale, view.claimedAt) })}</p>`
+      : html`<p>${t('incident.claim.lead')}</p><form method="post" action="/incident/claim">${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
+<button type="submit">${t('incident.claim.submit')}</button></form>`
+  }</section>`;
+}
+
+function messageForm(ctx: PageContext, token: string) {
+  const { t } = ctx;
+  return html`<form method="post" action="/incident/message" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
 <div class="field"><label for="f-message">${t('incident.message')}</label><textarea id="f-message" name="message" rows="4" maxlength="4000" required></textarea></div>
-<button type="submit">${t('incident.sendMessage')}</button></form>
-<form method="post" action="/incident/callback" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
-${field(ctx, { name: 'phone', label: 'incident.callbackPhone', type: 'tel', autocomplete: 'tel', required: true, maxlength: 30 }, state)}
-${field(ctx, { name: 'preferredTime', label: 'incident.callbackTime', required: true, maxlength: 100 }, state)}
-<button type="submit">${t('incident.requestCallback')}</button></form>
-${
-  view.requests.length > 0
+<button type="submit">${t('incident.sendMessage')}</button></form>`;
+}
+
+function requestList(ctx: PageContext, view: IncidentView) {
+  const { t } = ctx;
+  return view.requests.length > 0
     ? html`<h3>${t('incident.requests')}</h3><ul>${view.requests.map(
         (r) =>
           html`<li>${formatDateTime(ctx.locale, r.created_at)} — ${
             r.kind === 'callback' ? t('incident.request.callback', { phone: r.phone ?? '', time: r.preferred_time ?? '' }) : t('incident.request.message')
           }${r.body ? html`<br><q>${r.body}</q>` : ''}</li>`,
       )}</ul>`
-    : ''
-}${
+    : '';
+}
+
+/**
+ * The incident page, as the party holding the link may see it: the owner sees what was undone, the
+ * timeline, a person to talk to and, when a newcomer reported, a way to claim the account; a newcomer
+ * sees only that a person is on it, and may write to them.
+ */
+export function incidentPage(ctx: PageContext, view: IncidentView, token: string, flash?: string, state: FormState = {}): string {
+  const { t } = ctx;
+  if (view.standing === 'newcomer') {
+    return layout(
+      ctx,
+      t('incident.title'),
+      html`${notice(flash)}${stateLine(ctx, view)}<p>${t('incident.newcomer.lead')}</p>${errorSummary(state)}${messageForm(ctx, token)}${requestList(ctx, view)}`,
+    );
+  }
+  return layout(
+    ctx,
+    t('incident.title'),
+    html`${notice(flash)}${stateLine(ctx, view)}${countdown(ctx, view)}${claimSection(ctx, view, token)}
+<section aria-labelledby="h-undone"><h2 id="h-undone">${t('incident.undone')}</h2>
+<ul class="plan">${view.steps.map((step) => html`<li>${stepLine(ctx, step)}${stepOutcome(ctx, step)}</li>`)}</ul></section>
+<section aria-labelledby="h-person"><h2 id="h-person">${t('incident.person')}</h2><p>${t('incident.personLead')}</p>
+${errorSummary(state)}${messageForm(ctx, token)}
+<form method="post" action="/incident/callback" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
+${field(ctx, { name: 'phone', label: 'incident.callbackPhone', type: 'tel', autocomplete: 'tel', required: true, maxlength: 30 }, state)}
+${field(ctx, { name: 'preferredTime', label: 'incident.callbackTime', required: true, maxlength: 100 }, state)}
+<button type="submit">${t('incident.requestCallback')}</button></form>
+${requestList(ctx, view)}${
   view.replies.length > 0
     ? html`<h3>${t('incident.replies')}</h3><ul class="replies" data-testid="support-replies">${view.replies.map(
         (r) => html`<li>${formatDateTime(ctx.locale, r.at)}<br>${r.body}</li>`,
