@@ -25,7 +25,7 @@ export async function changePassword(
   origin: RequestOrigin,
   input: { currentPassword: string; newPassword: string; signOutOthers: boolean },
 ): Promise<{ held: false; token: string } | { held: true; applyAt: string }> {
-  const account = await assertCurrentPassword(deps, session.accountId, input.currentPassword);
+  const account = await assertCurrentPassword(deps, session.accountId, input.currentPassword, origin);
   const hasFactor = await hasSecondFactor(deps.db, account.id);
   deps.strength.assertAcceptable(input.newPassword, { shopName: deps.config.shopName, email: account.email, name: account.name, hasSecondFactor: hasFactor });
   const payload = { passwordHash: await deps.hasher.hash(input.newPassword), signOutOthers: input.signOutOthers };
@@ -74,7 +74,7 @@ export async function requestEmailChange(
   origin: RequestOrigin,
   input: { newEmail: string; currentPassword: string },
 ): Promise<{ held: false } | { held: true; applyAt: string }> {
-  const account = await assertCurrentPassword(deps, session.accountId, input.currentPassword);
+  const account = await assertCurrentPassword(deps, session.accountId, input.currentPassword, origin);
   const newEmail = normalizeEmail(input.newEmail);
   if (newEmail === account.email) throw new DomainError('EMAIL_UNCHANGED', { fields: [{ field: 'newEmail', code: 'EMAIL_UNCHANGED' }] });
   const reason = await holdReasonFor(deps, account, session, origin, 'email-change');

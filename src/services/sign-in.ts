@@ -291,14 +291,24 @@ async function noteDevice(trx: Executor, deps: ServiceDeps, account: AccountRow,
 }
 
 /** Confirms the password again for a sensitive action; returns the session's new token. */
-export async function reauthenticate(deps: ServiceDeps, session: ActiveSession, password: string): Promise<string> {
-  await assertCurrentPassword(deps, session.accountId, password);
+export async function reauthenticate(deps: ServiceDeps, session: ActiveSession, password: string, origin: RequestOrigin): Promise<string> {
+  await assertCurrentPassword(deps, session.accountId, password, origin);
   return deps.db.transaction().execute((trx) => refreshAuthentication(trx, deps, session));
 }
 
-export async function assertCurrentPassword(deps: ServiceDeps, accountId: string, password: string): Promise<AccountRow> {
+/**
+ * Every password check counts like a sign-in (STANDARDS C1): the per-account and per-address delays,
+ * and the 100-failure cap that switches the password off and tells the owner.
+ */
+export async function assertCurrentPassword(deps: ServiceDeps, accountId: string, password: string, origin: RequestOrigin): Promise<AccountRow> {
   const account = await findAccountById(deps.db, accountId);
+  if (!account) throw new DomainError('UNAUTHENTICATED');
+  const failuresSoFar = await assertNotThrottled(deps, account.email, account, origin);
   const verified = await accountForPassword(deps, account, password);
-  if (!verified) throw new DomainError('PASSWORD_INCORRECT', { fields: [{ field: 'currentPassword', code: 'PASSWORD_INCORRECT' }] });
+  if (!verified) {
+    await noteFailure(deps.db, deps, account.email, account, origin);
+    throw new DomainError('PASSWORD_INCORRECT', { fields: [{ field: 'currentPassword', code: 'PASSWORD_INCORRECT' }] });
+  }
+  if (failuresSoFar > 0) await noteSuccess(deps.db, account.email);
   return verified;
 }

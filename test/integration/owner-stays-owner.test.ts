@@ -112,7 +112,11 @@ forEachStore('the owner stays the owner', (store) => {
 
     // A person decides for the owner: recovery goes to her address, and she gets in.
     const admin = await adminClient();
-    await admin.get(`/staff/accounts/${incident.account_id}`);
+    const casePage = await admin.get(`/staff/accounts/${incident.account_id}`);
+    assert.match(casePage.body, /Reported through evil@example\.net, which may not be the owner/);
+    assert.match(casePage.body, /the session that made the suspect changes/);
+    assert.match(casePage.body, /taro@example\.com \(held before the compromise\) says the account is theirs/);
+    assert.match(casePage.body, /not the owner&#39;s word|not the owner's word/);
     const resolved = await admin.post(`/staff/accounts/${incident.account_id}/incidents/${incident.id}/resolve`, { decision: 'owner', reason: 'Owner claimed from her original address' });
     assert.equal(resolved.statusCode, 303);
     await m.deliver();
@@ -205,6 +209,23 @@ forEachStore('the owner stays the owner', (store) => {
     assert.equal((await owner.post('/account/sessions/sign-out-everywhere')).statusCode, 303);
     assert.equal((await attacker.post('/confirm-email', { token: tokenOf(confirm) })).statusCode, 400);
     assert.equal((await accountRow()).email, OWNER);
+  });
+
+  test('a wrong current password counts like a failed sign-in: at 100 the password stops working and the owner is told', async () => {
+    const { owner: session } = await signUpOwnerWithAttackerInside(m);
+    await session.get('/account');
+    // Ten a minute is the route's own limit: the attempts are spread so only the password throttle speaks.
+    for (let i = 0; i < 100; i += 1) {
+      m.clock.advance(7_000);
+      const res = await session.post('/account/email', { newEmail: ATTACKER, currentPassword: `wrong guess ${i}` });
+      assert.equal(res.statusCode, 400, `attempt ${i}`);
+    }
+    m.clock.advance(7_000);
+    assert.equal((await session.post('/account/email', { newEmail: ATTACKER, currentPassword: PASSWORD })).statusCode, 400, 'the right password no longer works');
+    assert.ok((await accountRow()).password_disabled_at);
+    await m.deliver();
+    assert.ok(m.mailer.to(OWNER).some((mail) => /password/i.test(mail.subject)), 'the owner is told');
+    assert.equal(m.mailer.to(ATTACKER).length, 0);
   });
 
   test('the store keeps one open incident per account, whatever a caller reads first', async () => {

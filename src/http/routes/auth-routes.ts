@@ -121,7 +121,7 @@ export function authRoutes(deps: ServiceDeps) {
         async (request, reply) => {
           if (!request.session) throw new DomainError('UNAUTHENTICATED');
           const input = parseForm(reauthForm, request.body);
-          const token = await reauthenticate(deps, request.session, input.password);
+          const token = await reauthenticate(deps, request.session, input.password, requestOrigin(request));
           setSessionCookie(reply, config, token);
           return reply.redirect(safeReturnPath(input.returnTo, '/account'), 303);
         },

@@ -12,6 +12,9 @@ import { listStaff } from '../../store/staff.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { parseSteps } from '../incidents/lifecycle.ts';
+import { reporterOf } from '../incidents/parties.ts';
+import type { ReporterStanding } from '../../core/incident/standing.ts';
+import { listIncidentParties, type IncidentPartyRow } from '../../store/incident-parties.ts';
 import type { AppliedStep } from '../incidents/apply-undo.ts';
 import { incidentCaseTimes } from './queue.ts';
 
@@ -28,6 +31,10 @@ export interface IncidentCase {
   state: IncidentState;
   steps: AppliedStep[];
   objection: Objection | null;
+  /** Who reported, and why they may not be the owner (shown plainly to staff). */
+  reporter: ReporterStanding | null;
+  /** The owner's addresses that said, from their incident page, the account is theirs. */
+  claims: { address: string | null; at: string }[];
   clocks: SlaClock[];
   assignedTo: string | null;
 }
@@ -65,6 +72,7 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
     listStaff(deps.db),
   ]);
   const staffName = new Map(staff.map((s) => [s.id, s.name]));
+  const partiesByIncident = new Map<string, IncidentPartyRow[]>(await Promise.all(incidents.map(async (i) => [i.id, await listIncidentParties(deps.db, i.id)] as const)));
   return {
     account: {
       id: account.id,
@@ -80,6 +88,8 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
       state: effectiveState(incident.state as IncidentState, date(incident.wait_until), now),
       steps: parseSteps(incident),
       objection: incident.objection ? (JSON.parse(incident.objection) as Objection) : null,
+      reporter: reporterOf(incident),
+      claims: (partiesByIncident.get(incident.id) ?? []).flatMap((p) => (p.claimed_at ? [{ address: p.address, at: p.claimed_at }] : [])),
       clocks: caseClocks(incidentCaseTimes(incident), deps.config.sla, now),
       assignedTo: incident.assigned_staff_id ? (staffName.get(incident.assigned_staff_id) ?? null) : null,
     })),

@@ -31,6 +31,7 @@ function incidentSection(ctx: PageContext, view: CaseView, c: IncidentCase, staf
     .filter((m) => m.id !== staff.staffId)
     .map((m) => html`<option value="${m.id}">${m.name}</option>`)}</select>
 <button type="submit" class="secondary">${t('staff.action.assign')}</button></form>
+${reporterLine(ctx, c)}
 <h3>${t('staff.case.plan')}</h3>
 <ul class="plan">${c.steps.map(
     (step) => html`<li>${stepLine(ctx, step)}${stepOutcome(ctx, step)}${step.conflict ? html` <strong class="conflict">${t('staff.case.conflict')}</strong>` : ''}${
@@ -64,6 +65,16 @@ ${
 <button type="submit">${t('staff.action.changeWait')}</button></form>`
     : ''
 }</section>`;
+}
+
+/** Says plainly when the report came from an address, session or browser that appeared after the compromise point. */
+function reporterLine(ctx: PageContext, c: IncidentCase) {
+  const { t } = ctx;
+  const reporter = c.reporter;
+  const claims = c.claims.map((claim) => html`<li>${t('staff.case.claimed', { email: claim.address ?? '-', when: formatDateTime(ctx.locale, claim.at) })}</li>`);
+  if (!reporter || reporter.standing !== 'newcomer') return claims.length > 0 ? html`<ul>${claims}</ul>` : '';
+  return html`<div class="warning" role="note" data-testid="newcomer-report"><p><strong>${t('staff.case.newcomerReport', { email: reporter.address ?? '-' })}</strong></p>
+<ul>${reporter.reasons.map((reason) => html`<li>${t(`staff.case.reason.${reason}`)}</li>`)}${claims}</ul></div>`;
 }
 
 export function staffCasePage(ctx: PageContext, staff: StaffSession, view: CaseView, state: FormState = {}, flash?: string): string {
@@ -101,7 +112,9 @@ ${
       view.requests.length === 0
         ? html`<p>${t('staff.case.none')}</p>`
         : html`<ul class="requests">${view.requests.map(
-            (r) => html`<li data-request="${r.id}"><strong>${t(`staff.kind.${r.kind === 'callback' ? 'callback' : 'message'}`)}</strong> · ${formatDateTime(ctx.locale, r.created_at)}${
+            (r) => html`<li data-request="${r.id}"><strong>${t(`staff.kind.${r.kind === 'callback' ? 'callback' : 'message'}`)}</strong>${
+              r.standing === 'newcomer' ? html` <strong class="conflict">${t('staff.case.fromNewcomer')}</strong>` : ''
+            } · ${formatDateTime(ctx.locale, r.created_at)}${
               r.kind === 'callback' ? html` · ${r.phone ?? ''} · ${r.preferred_time ?? ''}` : ''
             }${r.body ? html`<br>${r.body}` : ''}${r.closed_at ? html` <em>(${t('staff.case.closed')})</em>` : html`
 <form method="post" action="${base}/requests/${r.id}/close" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('staff.action.close')}</button></form>`}</li>`,
