@@ -124,7 +124,7 @@ export type NoticeName = keyof typeof NOTICES;
 
 export function noticeText(request: FastifyRequest): string | undefined {
   const name = (request.query as Record<string, unknown> | undefined)?.notice;
-  if (typeof name !== 'string' || !(name in NOTICES)) return undefined;
+  if (typeof name !== 'string' || !Object.hasOwn(NOTICES, name)) return undefined;
   return translatorFor(request.locale)(NOTICES[name as NoticeName]);
 }
 

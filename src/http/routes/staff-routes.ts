@@ -102,7 +102,7 @@ export function staffRoutes(deps: ServiceDeps) {
       const staff = requireStaff(request);
       const { accountId } = parseForm(accountParam, request.params);
       const done = (request.query as Record<string, unknown>).done;
-      const flash = typeof done === 'string' && done in DONE ? ctx.t(DONE[done as keyof typeof DONE]) : undefined;
+      const flash = typeof done === 'string' && Object.hasOwn(DONE, done) ? ctx.t(DONE[done as keyof typeof DONE]) : undefined;
       return staffCasePage(ctx, staff, await caseView(deps, accountId), state, flash);
     };
     const caseAction = (handle: (request: FastifyRequest, staff: StaffSession, accountId: string) => Promise<keyof typeof DONE>) =>

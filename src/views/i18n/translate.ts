@@ -11,12 +11,13 @@ export function asLocale(value: unknown, fallback: Locale): Locale {
 }
 
 export function isMessageKey(key: string): key is MessageKey {
-  return key in en;
+  // Own keys only: 'constructor' or '__proto__' from a URL must not look like a message.
+  return Object.hasOwn(en, key);
 }
 
 export function translate(locale: Locale, key: MessageKey, vars: Record<string, string | number> = {}): string {
   const template = catalogs[locale][key];
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(vars, name) ? String(vars[name]) : whole));
 }
 
 /** Dates and times as a person in that language reads them, in Japan time for ja and UTC for en. */
