@@ -13,6 +13,8 @@ export interface FieldSpec {
   hint?: string;
   maxlength?: number;
   value?: string;
+  /** For a name used by two forms on one page: each field needs an id of its own for its label. */
+  idPrefix?: string;
 }
 
 export function fieldMessage(ctx: PageContext, problem: FieldProblem): string {
@@ -25,7 +27,7 @@ export function fieldMessage(ctx: PageContext, problem: FieldProblem): string {
 
 /** A labelled input; its error is tied to it with aria-describedby so screen readers announce it. */
 export function field(ctx: PageContext, spec: FieldSpec, state: FormState = {}): SafeHtml {
-  const id = `f-${spec.name}`;
+  const id = spec.idPrefix ? `f-${spec.idPrefix}-${spec.name}` : `f-${spec.name}`;
   const problem = state.fields?.find((f) => f.field === spec.name);
   const value = spec.type === 'password' ? '' : (spec.value ?? state.values?.[spec.name] ?? '');
   const describedBy = [spec.hint ? `${id}-hint` : '', problem ? `${id}-error` : ''].filter(Boolean).join(' ');

@@ -15,7 +15,7 @@ test('every transition in the table is taken, and every other pair is refused', 
       }
     }
   }
-  assert.equal(allowed, 9);
+  assert.equal(allowed, 10);
 });
 
 test('the story path: reported → contained → waiting → recovery-open → recovered → closed', () => {
@@ -31,6 +31,11 @@ test('an objection sends the incident to a person, who resolves it either way', 
   assert.equal(nextState('disputed', 'resolve-for-owner'), 'recovery-open');
   assert.equal(nextState('disputed', 'resolve-against-owner'), 'dismissed');
   assert.throws(() => nextState('disputed', 'wait-elapsed'), IllegalTransition, 'a disputed incident never opens by the clock');
+});
+
+test('a report that may not be the owner\'s goes to a person at once: no wait can run out for it', () => {
+  assert.equal(nextState('contained', 'refer'), 'disputed');
+  assert.throws(() => nextState('disputed', 'wait-elapsed'), IllegalTransition);
 });
 
 test('closed and dismissed are final', () => {

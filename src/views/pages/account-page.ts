@@ -76,14 +76,14 @@ ${section(
   t('account.changeEmail'),
   html`<form method="post" action="/account/email" novalidate>${csrfField(ctx)}
 ${field(ctx, { name: 'newEmail', label: 'account.newEmail', type: 'email', autocomplete: 'email', required: true, maxlength: 254 }, stateFor('email'))}
-${field(ctx, { name: 'currentPassword', label: 'account.currentPassword', type: 'password', autocomplete: 'current-password', required: true }, stateFor('email'))}
+${field(ctx, { name: 'currentPassword', idPrefix: 'email', label: 'account.currentPassword', type: 'password', autocomplete: 'current-password', required: true }, stateFor('email'))}
 <button type="submit">${t('account.changeEmail')}</button></form>`,
 )}
 ${section(
   'password',
   t('account.changePassword'),
   html`<form method="post" action="/account/password" novalidate>${csrfField(ctx)}
-${field(ctx, { name: 'currentPassword', label: 'account.currentPassword', type: 'password', autocomplete: 'current-password', required: true }, stateFor('password'))}
+${field(ctx, { name: 'currentPassword', idPrefix: 'password', label: 'account.currentPassword', type: 'password', autocomplete: 'current-password', required: true }, stateFor('password'))}
 ${field(ctx, { name: 'newPassword', label: 'account.newPassword', type: 'password', autocomplete: 'new-password', required: true, hint: t('register.passwordHint') }, stateFor('password'))}
 <label class="check"><input type="checkbox" name="signOutOthers" value="yes" checked> ${t('account.signOutOthers')}</label>
 <button type="submit">${t('account.changePassword')}</button></form>`,
