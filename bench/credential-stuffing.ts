@@ -64,7 +64,7 @@ export async function runCredentialStuffing(): Promise<{ ok: boolean }> {
   const started = performance.now();
   try {
     console.log(`\ncredential stuffing: seeding ${ACCOUNTS} accounts with their owners' browsers...`);
-    await startServer('mamori', PORT, { BENCH_DB: join(dir, 'stuffing.sqlite'), BENCH_USERS: String(ACCOUNTS), BENCH_OWNERS: '1', BENCH_TRUST_PROXY: 'true' });
+    await startServer('mamori', PORT, { BENCH_DB: join(dir, 'stuffing.sqlite'), BENCH_USERS: String(ACCOUNTS), BENCH_OWNERS: '1', BENCH_TRUST_PROXY: '1' });
     const base = `http://127.0.0.1:${PORT}`;
     const csrf = await csrfPair(base);
     const attempts = plan();

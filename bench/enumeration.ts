@@ -31,7 +31,7 @@ export async function benchEnumeration(): Promise<{ ok: boolean }> {
   let ok = true;
   let client = 0;
   try {
-    await startServer('mamori', PORT, { BENCH_DB: join(dir, 'enum.sqlite'), BENCH_USERS: String(SAMPLES + 2 * FORM_SAMPLES), BENCH_TRUST_PROXY: 'true' });
+    await startServer('mamori', PORT, { BENCH_DB: join(dir, 'enum.sqlite'), BENCH_USERS: String(SAMPLES + 2 * FORM_SAMPLES), BENCH_TRUST_PROXY: '1' });
     const base = `http://127.0.0.1:${PORT}`;
     const { cookie, token } = await csrfPair(base);
     console.log(`\nenumeration (known vs unknown address, medians, same run)   known     unknown   |diff|   target   bodies`);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -44,7 +45,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{43}(,[A-Za-z0-9_-]{43}){0,3}$/, { error: 'must be one to four earlier keys (43 characters of base64url each), separated by commas' })
     .optional(),
-  MAMORI_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  MAMORI_TRUST_PROXY: z.string().trim().default('false'),
   MAMORI_DEMO_ACCOUNT: z.enum(['true', 'false']).optional(),
   MAMORI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 });
@@ -87,7 +88,8 @@ export interface Config {
   previousSecretKeys: readonly string[];
   /** Support desk service levels: the queue's clocks (DESIGN 2 E). */
   sla: { firstResponseMs: number; containmentMs: number; recoveryMs: number };
-  trustProxy: boolean;
+  /** false, how many proxies stand in front (hops), or their addresses and networks. */
+  trustProxy: false | number | string[];
   demoAccount: boolean;
   logLevel: string;
 }
@@ -97,6 +99,31 @@ export class ConfigError extends Error {
     super(`Mamori cannot start, the configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * Which proxies may say who the client is: none, a number of hops, or a list of addresses and
+ * networks. "true" (every hop) is refused: any client could then choose its own address.
+ */
+function parseTrustProxy(value: string, problems: string[]): false | number | string[] {
+  if (value === 'false' || value === '') return false;
+  if (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 10) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const valid = (entry: string) => {
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || extra !== undefined) return false;
+    return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  };
+  if (entries.length > 0 && entries.every(valid)) return entries;
+  problems.push(
+    `MAMORI_TRUST_PROXY: "${value}" is not false, a number of proxies (1 to 10) or a list of their addresses or networks (e.g. 10.0.0.0/8,192.0.2.7); "true" is refused because it lets any client choose its own address`,
+  );
+  return false;
 }
 
 export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
@@ -115,7 +142,15 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   }
   const previousSecretKeys = e.MAMORI_SECRET_KEY_PREVIOUS?.split(',') ?? [];
   if (e.MAMORI_SECRET_KEY && previousSecretKeys.includes(e.MAMORI_SECRET_KEY)) problems.push('MAMORI_SECRET_KEY_PREVIOUS: must not repeat MAMORI_SECRET_KEY');
-  if (e.MAMORI_RISK_DENY_AT < e.MAMORI_RISK_CHALLENGE_AT) problems.push('MAMORI_RISK_DENY_AT: must not be below MAMORI_RISK_CHALLENGE_AT');
+  if (e.MAMORI_RISK_DENY_AT < e.MAMORI_RISK_CHALLENGE_AT) {
+    problems.push(
+      `MAMORI_RISK_DENY_AT: is ${e.MAMORI_RISK_DENY_AT}, below MAMORI_RISK_CHALLENGE_AT (${e.MAMORI_RISK_CHALLENGE_AT}); raise MAMORI_RISK_DENY_AT to at least ${e.MAMORI_RISK_CHALLENGE_AT} as well (101 turns denial off)`,
+    );
+  }
+  if (e.MAMORI_MODE === 'development' && !isLoopbackHost(e.MAMORI_HOST)) {
+    problems.push(`MAMORI_HOST: development mode shows every mailed link at /dev/mailbox, so it listens on loopback only (127.0.0.1, ::1, localhost), not ${e.MAMORI_HOST}; use MAMORI_MODE=production to serve others`);
+  }
+  const trustProxy = parseTrustProxy(e.MAMORI_TRUST_PROXY, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     mode: e.MAMORI_MODE,
@@ -152,7 +187,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       containmentMs: e.MAMORI_SLA_CONTAINMENT_MINUTES * 60_000,
       recoveryMs: e.MAMORI_SLA_RECOVERY_HOURS * 3_600_000,
     }),
-    trustProxy: e.MAMORI_TRUST_PROXY === 'true',
+    trustProxy,
     demoAccount: e.MAMORI_DEMO_ACCOUNT ? e.MAMORI_DEMO_ACCOUNT === 'true' : e.MAMORI_MODE === 'development',
     logLevel: e.MAMORI_LOG_LEVEL,
   });

@@ -57,10 +57,12 @@ function isApi(request: FastifyRequest): boolean {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { deps } = options;
   const { config } = deps;
+  const trustedHops = config.trustProxy;
   const app = Fastify({
     loggerInstance: options.log as FastifyBaseLogger,
     bodyLimit: FORM_BODY_LIMIT,
-    trustProxy: config.trustProxy,
+    // A hop count trusts that many proxies from this server outwards, as Fastify does for a number.
+    trustProxy: typeof trustedHops === 'number' ? (_address: string, hop: number) => hop < trustedHops : trustedHops,
     requestIdHeader: false,
   });
 

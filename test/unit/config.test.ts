@@ -51,3 +51,22 @@ test('mail retries back off and are capped at an hour', () => {
   assert.equal(retryDelayMs(2), 20_000);
   assert.equal(retryDelayMs(20), 3_600_000);
 });
+
+test('trusted proxies by count or by network; "true" (any client picks its own address) is refused', () => {
+  assert.equal(loadConfig({}).trustProxy, false);
+  assert.equal(loadConfig({ MAMORI_TRUST_PROXY: '1' }).trustProxy, 1);
+  assert.deepEqual(loadConfig({ MAMORI_TRUST_PROXY: '10.0.0.0/8, 192.0.2.7,::1' }).trustProxy, ['10.0.0.0/8', '192.0.2.7', '::1']);
+  for (const bad of ['true', '0', '11', '10.0.0.0/33', 'proxy.example', '10.0.0.1/8/2']) {
+    assert.throws(() => loadConfig({ MAMORI_TRUST_PROXY: bad }), (e: unknown) => e instanceof ConfigError && /MAMORI_TRUST_PROXY/.test(e.message), bad);
+  }
+});
+
+test('development listens on loopback only: the dev mailbox shows every mailed link', () => {
+  assert.equal(loadConfig({ MAMORI_HOST: '::1' }).host, '::1');
+  assert.throws(() => loadConfig({ MAMORI_HOST: '0.0.0.0' }), (e: unknown) => e instanceof ConfigError && /loopback only/.test(e.message));
+  assert.equal(loadConfig({ MAMORI_HOST: '0.0.0.0', MAMORI_MODE: 'production', MAMORI_PUBLIC_URL: 'https://id.example', MAMORI_SMTP_URL: 'smtp://relay:587', MAMORI_SECRET_KEY: 'A'.repeat(43) }).host, '0.0.0.0');
+});
+
+test('a challenge threshold above the denial threshold says which variable must move too', () => {
+  assert.throws(() => loadConfig({ MAMORI_RISK_CHALLENGE_AT: '101' }), (e: unknown) => e instanceof ConfigError && /raise MAMORI_RISK_DENY_AT to at least 101/.test(e.message));
+});
