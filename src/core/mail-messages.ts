@@ -42,6 +42,7 @@ export type MailMessage =
   | { template: 'incident-objection-invite'; model: { objectLink: string; waitUntil: string; accountEmailMasked: string } }
   | { template: 'incident-disputed'; model: { objectedAt: string } }
   | { template: 'recovery-open'; model: { recoveryLink: string } }
+  | { template: 'account-recovered'; model: OriginModel & { statusLink: string } }
   | { template: 'sign-in-code'; model: OriginModel & { code: string; expiresMinutes: number } }
   | { template: 'sign-in-blocked'; model: OriginModel & { resetLink: string } }
   | { template: 'support-reply'; model: { body: string; staffName: string } }

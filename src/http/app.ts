@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { ServiceDeps } from '../services/deps.ts';
 import { resolveSession } from '../services/sessions.ts';
-import type { MessageKey } from '../views/i18n/translate.ts';
+import { translatorFor, type MessageKey } from '../views/i18n/translate.ts';
+import type { PageContext } from '../views/page-context.ts';
 import { errorPage } from '../views/pages/public-pages.ts';
 import { messageValues, statusFor, toDomainError } from './error-mapping.ts';
 import { databaseRateLimitStore } from './rate-limit-store.ts';
@@ -57,17 +58,6 @@ function isApi(request: FastifyRequest): boolean {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { deps } = options;
   const { config } = deps;
-  const trustedHops = config.trustProxy;
-  const app = Fastify({
-    loggerInstance: options.log as FastifyBaseLogger,
-    bodyLimit: FORM_BODY_LIMIT,
-    // A hop count trusts that many proxies from this server outwards, as Fastify does for a number.
-    trustProxy: typeof trustedHops === 'number' ? (_address: string, hop: number) => hop < trustedHops : trustedHops,
-    requestIdHeader: false,
-  });
-
-  await app.register(fastifyCookie);
-  await app.register(fastifyFormbody, { bodyLimit: FORM_BODY_LIMIT, parser: parseUrlEncoded });
   // helmet's middleware is built once; @fastify/helmet rebuilds it (and re-parses the CSP) per request.
   const securityHeaders = helmet({
     contentSecurityPolicy: {
@@ -87,6 +77,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     referrerPolicy: { policy: 'no-referrer' },
     strictTransportSecurity: config.secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });
+  const trustedHops = config.trustProxy;
+  const app = Fastify({
+    loggerInstance: options.log as FastifyBaseLogger,
+    bodyLimit: FORM_BODY_LIMIT,
+    // A hop count trusts that many proxies from this server outwards, as Fastify does for a number.
+    trustProxy: typeof trustedHops === 'number' ? (_address: string, hop: number) => hop < trustedHops : trustedHops,
+    requestIdHeader: false,
+    // A URL the router cannot decode (GET /%FF%FE) is answered like any other bad request: the app's own
+    // page, its security headers, and nothing of the URL echoed back.
+    frameworkErrors: (error, request, reply) => {
+      // Before routing: no plugin has run, so the page is built from the defaults (no session, no form token).
+      const locale = config.defaultLocale;
+      const t = translatorFor(locale);
+      const ctx: PageContext = { locale, t, csrfToken: '', signedIn: false, shopName: config.shopName, supportEmail: config.supportEmail, supportPhone: config.supportPhone, currentPath: '/', now: deps.clock.now().toISOString() };
+      securityHeaders(request.raw, reply.raw, () => {
+        void sendHtml(reply, 400, errorPage(ctx, t(error.code === 'FST_ERR_BAD_URL' ? 'error.NOT_FOUND' : 'error.INVALID_INPUT')));
+      });
+    },
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: FORM_BODY_LIMIT, parser: parseUrlEncoded });
   app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined)));
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',

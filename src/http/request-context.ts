@@ -95,6 +95,9 @@ export function setSessionCookie(reply: FastifyReply, config: Readonly<Config>, 
     sameSite: 'lax',
     maxAge: Math.floor(config.session.absoluteMs / 1000),
   });
+  // A new session gets a new form-token secret too: a token handed out before sign-in is worthless after it.
+  reply.request.cookies[csrfCookieName(config)] = undefined;
+  reply.generateCsrf();
 }
 
 /**

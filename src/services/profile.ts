@@ -17,7 +17,7 @@ import {
 } from '../store/profile.ts';
 import type { Executor } from '../store/database.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
-import { actorFrom, recordChange } from './change-log.ts';
+import { actorFrom } from './change-log.ts';
 import { recordSensitiveChange } from './security-notice.ts';
 import { assertPrivileged, type ActiveSession } from './sessions.ts';
 import { holdReasonFor, placeHold } from './holds.ts';
@@ -50,8 +50,9 @@ export async function changeName(deps: ServiceDeps, session: ActiveSession, orig
     const account = await requireAccount(trx, session.accountId);
     if (account.name === name) return;
     await updateAccount(trx, account.id, { name, updated_at: deps.clock.now().toISOString() });
-    await recordChange(trx, deps, { accountId: account.id, kind: 'name-changed', actor: actorFrom(origin), before: { name: account.name }, after: { name } });
+    await recordSensitiveChange(trx, deps, account, { kind: 'name-changed', actor: actorFrom(origin), before: { name: account.name }, after: { name } });
   });
+  deps.mailQueued();
 }
 
 export type HoldOutcome = { held: false } | { held: true; applyAt: string };

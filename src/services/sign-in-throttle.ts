@@ -1,6 +1,7 @@
 import { DomainError } from '../core/errors.ts';
 import { delayAfter, IP_FAILURE_MEMORY_MS, IP_FREE_FAILURES, reachedCap, throttleDecision } from '../core/throttle-policy.ts';
-import { updateAccount, type AccountRow } from '../store/accounts.ts';
+import { findAccountByEmail, updateAccount, type AccountRow } from '../store/accounts.ts';
+import { normalizeEmail } from '../core/email-address.ts';
 import type { Executor } from '../store/database.ts';
 import { isKnownDevice } from '../store/devices.ts';
 import { clearThrottle, countFailure, readThrottles, setBlockedUntil } from '../store/sign-in-throttle.ts';
@@ -63,6 +64,17 @@ export async function noteFailure(db: Executor, deps: ServiceDeps, email: string
     deps.log.warn({ event: 'authn_login_fail_max', accountId: account.id, failures }, 'authn_login_fail_max');
     deps.mailQueued();
   }
+}
+
+/**
+ * Whether this browser has signed in to the account before (the account named by address, or the
+ * session's): such a browser is never held back by a limit meant for strangers, so one busy shared
+ * address (a carrier's, an office's) cannot keep real customers out.
+ */
+export async function isKnownBrowser(deps: ServiceDeps, who: { accountId?: string | null; email?: unknown }, deviceId: string | null): Promise<boolean> {
+  if (!deviceId) return false;
+  const accountId = who.accountId ?? (typeof who.email === 'string' && who.email.length <= 254 ? (await findAccountByEmail(deps.db, normalizeEmail(who.email)))?.id : undefined);
+  return accountId ? isKnownDevice(deps.db, accountId, deviceId) : false;
 }
 
 export async function noteSuccess(db: Executor, email: string): Promise<void> {

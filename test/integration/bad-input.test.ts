@@ -229,4 +229,14 @@ forEachStore('bad input', (store) => {
     assert.deepEqual(Object.keys(JSON.parse(first.body)).sort(), ['challenge', 'rpId', 'timeout', 'userVerification']);
     assert.equal(await tableSnapshot(), snapshot);
   });
+  test('a URL the router cannot decode gets the app\'s own page with its security headers, echoing nothing', async () => {
+    for (const url of ['/%FF%FE', '/report?token=%FF', '/staff/accounts/%E0%A4%A/reply']) {
+      const res = await m.app.inject({ method: 'GET', url });
+      assert.equal(res.statusCode, 400, url);
+      assert.match(String(res.headers['content-type']), /text\/html/);
+      assert.match(String(res.headers['content-security-policy']), /default-src 'self'/);
+      assert.equal(res.headers['referrer-policy'], 'no-referrer');
+      assert.doesNotMatch(res.body, /%FF|%E0|valid url component|statusCode/);
+    }
+  });
 });

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { composeMamori } from '../../src/runtime/compose.ts';
 import { forEachStore, startMamori } from '../support/harness.ts';
 import { TestClient } from '../support/http-client.ts';
+import { PASSWORD, registerAndVerify, signIn } from '../support/flows.ts';
 
 forEachStore('rate limits', (store) => {
   test('sign-in is throttled per client address, with a translated answer, until the window passes', async () => {
@@ -21,6 +22,23 @@ forEachStore('rate limits', (store) => {
       assert.equal((await client.post('/forgot-password', { email: 'u@example.com' })).statusCode, 200, 'other routes count separately');
       m.clock.advance(60_000);
       assert.equal((await client.post('/sign-in', { email: 'u@example.com', password: 'wrong password here' })).statusCode, 401);
+    } finally {
+      await m.close();
+    }
+  });
+
+  test('one busy shared address does not keep out a browser the account has signed in from before', async () => {
+    const m = await startMamori(store, { MAMORI_SIGN_IN_LIMIT_PER_MINUTE: '8', MAMORI_RISK_CHALLENGE_AT: '101', MAMORI_RISK_DENY_AT: '101' });
+    try {
+      const owner = await registerAndVerify(m, 'hana@example.com');
+      assert.equal((await signIn(m, 'hana@example.com', PASSWORD, owner)).res.statusCode, 303);
+      await owner.post('/sign-out');
+      const stranger = new TestClient(m.app);
+      await stranger.get('/sign-in');
+      for (let i = 0; i < 8; i += 1) await stranger.post('/sign-in', { email: `u${i}@example.com`, password: 'wrong password here' });
+      assert.equal((await stranger.post('/sign-in', { email: 'hana@example.com', password: PASSWORD })).statusCode, 429, 'a stranger on the same address waits');
+      await owner.get('/sign-in');
+      assert.equal((await owner.post('/sign-in', { email: 'hana@example.com', password: PASSWORD })).statusCode, 303, 'the owner\'s own browser gets in');
     } finally {
       await m.close();
     }

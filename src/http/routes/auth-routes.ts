@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
@@ -6,6 +6,7 @@ import { requestPasswordReset, checkResetLink, completePasswordReset } from '../
 import { checkVerificationLink, register, verifyEmail } from '../../services/registration.ts';
 import { signOut } from '../../services/sessions.ts';
 import { reauthenticate, signIn } from '../../services/sign-in.ts';
+import { isKnownBrowser } from '../../services/sign-in-throttle.ts';
 import { updateAccount } from '../../store/accounts.ts';
 import { field } from '../../views/forms.ts';
 import {
@@ -46,6 +47,15 @@ export function authRoutes(deps: ServiceDeps) {
   const { config } = deps;
   /** Per client address and minute on every form that checks a secret. */
   const AUTH_LIMIT = { rateLimit: { max: config.signInLimitPerMinute, timeWindow: 60_000 } };
+  /** The same limit, except for a browser the account has signed in from before (read after the form is parsed). */
+  const STRANGER_LIMIT = {
+    rateLimit: {
+      ...AUTH_LIMIT.rateLimit,
+      hook: 'preHandler' as const,
+      allowList: (request: FastifyRequest) =>
+        isKnownBrowser(deps, { accountId: request.session?.accountId, email: (request.body as Record<string, unknown> | undefined)?.email }, requestOrigin(request).deviceId ?? null),
+    },
+  };
   return async function authRoutesPlugin(app: FastifyInstance) {
     app.get('/', async (request, reply) => {
       if (request.session) return reply.redirect('/account', 303);
@@ -86,7 +96,7 @@ export function authRoutes(deps: ServiceDeps) {
     });
     app.post(
       '/sign-in',
-      { config: AUTH_LIMIT },
+      { config: STRANGER_LIMIT },
       formHandler(config, (ctx, state) => signInPage(ctx, state), async (request, reply) => {
         const input = parseForm(signInForm, request.body);
         ensureDeviceCookie(request, reply, config, deps.random.token);
@@ -114,7 +124,7 @@ export function authRoutes(deps: ServiceDeps) {
     });
     app.post(
       '/reauth',
-      { config: AUTH_LIMIT },
+      { config: STRANGER_LIMIT },
       formHandler(
         config,
         (ctx, state, request) => reauthPage(ctx, safeReturnPath((request.body as Record<string, unknown>)?.returnTo, '/account'), state),

@@ -31,7 +31,7 @@ import type { AppliedStep } from './apply-undo.ts';
 import type { Standing } from '../../core/incident/standing.ts';
 import { findUnexpiredToken } from '../../store/one-time-tokens.ts';
 import { listIncidentParties, markPartyClaimed } from '../../store/incident-parties.ts';
-import { issuePartyLink, partyForStatusToken, reporterOf, type PartyAccess } from './parties.ts';
+import { issuePartyLink, partyForStatusToken, reporterOf, statusLinkFor, type PartyAccess } from './parties.ts';
 import { hashToken, looksLikeToken } from '../token-hash.ts';
 
 export interface ChecklistEntry {
@@ -258,9 +258,19 @@ export async function completeRecovery(
       throw new DomainError('INCIDENT_STATE');
     }
     await updateAccount(trx, account.id, { password_hash: passwordHash, password_disabled_at: null, status: 'active', irreversible_hold_until: irreversibleHoldUntil(deps, new Date(now)), updated_at: now });
-    await recordChange(trx, deps, { accountId: account.id, kind: 'account-recovered', actor: actorFrom(origin), subjectId: incident.id });
+    const actor = actorFrom(origin);
+    await recordChange(trx, deps, { accountId: account.id, kind: 'account-recovered', actor, subjectId: incident.id });
     await noteSuccess(trx, account.email);
+    const to = ownerAddressOf(incident, account);
+    const statusLink = statusLinkFor(deps, await issuePartyLink(trx, deps, incident.id, to, 'owner'));
+    await queueMail(trx, deps, {
+      to,
+      locale: account.locale,
+      accountId: account.id,
+      message: { template: 'account-recovered', model: { statusLink, device: actor.device, ip: actor.ip, area: actor.area, occurredAt: now } },
+    });
   });
+  deps.mailQueued();
 }
 
 /** The owner ticks a checklist item; when every item is done the incident closes. */

@@ -14,6 +14,7 @@ import {
   type IncidentRow,
 } from '../../store/incidents.ts';
 import { recordChange } from '../change-log.ts';
+import { findAccountById } from '../../store/accounts.ts';
 import { setExpiryOfIncidentLinks } from '../../store/one-time-tokens.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { describeArea } from '../device.ts';
@@ -39,6 +40,8 @@ export interface CaseRef {
 
 /** The incident and request named must belong to the account named: a form cannot reach another customer's case. */
 async function checkRef(trx: Executor, ref: CaseRef): Promise<{ incident: IncidentRow | undefined }> {
+  // Staff acting on an account that does not exist get a 404, not the customer sign-in.
+  if (!(await findAccountById(trx, ref.accountId))) throw new DomainError('NOT_FOUND');
   const incident = ref.incidentId ? await findIncident(trx, ref.incidentId) : undefined;
   if (ref.incidentId && incident?.account_id !== ref.accountId) throw new DomainError('NOT_FOUND');
   if (ref.requestId && (await findSupportRequest(trx, ref.requestId))?.account_id !== ref.accountId) throw new DomainError('NOT_FOUND');

@@ -1,5 +1,6 @@
 import type { Locale } from '../../config.ts';
-import type { IncidentMailModel } from '../../core/mail-messages.ts';
+import type { IncidentMailModel, OriginModel } from '../../core/mail-messages.ts';
+import { originRows, rowsTable, rowsText } from './origin-rows.ts';
 import { html } from '../html.ts';
 import { formatDateTime, type Translator } from '../i18n/translate.ts';
 import { button, mailFrame, type MailContext, type RenderedMail } from './layout.ts';
@@ -45,5 +46,16 @@ export function recoveryOpenMail(model: { recoveryLink: string }, t: Translator,
     subject: t('mail.recovery.subject', { shop: ctx.shopName }),
     text: [body, '', `${t('mail.recovery.action')}: ${model.recoveryLink}`],
     html: html`<p>${body}</p>${button(model.recoveryLink, t('mail.recovery.action'))}`,
+  });
+}
+
+/** Recovery done: told at the owner's address, with the way back to a person if it was not the owner. */
+export function accountRecoveredMail(model: OriginModel & { statusLink: string }, t: Translator, ctx: MailContext, locale: Locale): RenderedMail {
+  const body = t('mail.recovered.body', { shop: ctx.shopName });
+  const rows = originRows(model, t, locale);
+  return mailFrame(t, ctx, {
+    subject: t('mail.recovered.subject', { shop: ctx.shopName }),
+    text: [body, '', ...rowsText(rows), '', `${t('mail.recovered.action')}: ${model.statusLink}`],
+    html: html`<p>${body}</p>${rowsTable(rows)}${button(model.statusLink, t('mail.recovered.action'))}`,
   });
 }

@@ -1,7 +1,7 @@
 import type { MailMessage } from '../../core/mail-messages.ts';
 import { asLocale, translatorFor } from '../i18n/translate.ts';
 import { confirmEmailChangeMail } from './confirm-email-change.ts';
-import { incidentContainedMail, incidentDisputedMail, objectionInviteMail, recoveryOpenMail } from './incident-mails.ts';
+import { accountRecoveredMail, incidentContainedMail, incidentDisputedMail, objectionInviteMail, recoveryOpenMail } from './incident-mails.ts';
 import type { MailContext, RenderedMail } from './layout.ts';
 import { passwordResetMail } from './password-reset.ts';
 import { registrationAttemptMail } from './registration-attempt.ts';
@@ -34,6 +34,8 @@ export function renderMail(message: MailMessage, localeValue: string, ctx: MailC
       return incidentDisputedMail(t, ctx);
     case 'recovery-open':
       return recoveryOpenMail(message.model, t, ctx);
+    case 'account-recovered':
+      return accountRecoveredMail(message.model, t, ctx, locale);
     case 'sign-in-code':
       return signInCodeMail(message.model, t, ctx, locale);
     case 'sign-in-blocked':

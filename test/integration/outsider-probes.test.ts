@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, test } from 'node:test';
+import { Secret, TOTP } from 'otpauth';
+import { addStaff } from '../../src/services/staff/staff-accounts.ts';
+import { PASSWORD, registerAndVerify, signIn } from '../support/flows.ts';
+import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
+import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
+import { attackerTakesOver, emailChangedReportLink, OWNER, reportWithDefaults, STORY_ENV } from '../support/story.ts';
+
+const HOUR = 3_600_000;
+
+/** What an outsider found by probing (issue "the owner stays the owner"), each as the probe that found it. */
+forEachStore('probes from outside', (store) => {
+  let m: TestMamori;
+  beforeEach(async () => {
+    m = await startMamori(store, STORY_ENV);
+  });
+  afterEach(async () => {
+    await m.close();
+  });
+
+  async function staffClient(role: 'admin' | 'agent'): Promise<TestClient> {
+    const who = await addStaff(m.deps, { email: `${role}@maple.example`, name: role, role });
+    const client = new TestClient(m.app);
+    await client.get('/staff/sign-in');
+    const code = new TOTP({ secret: Secret.fromBase32(who.totpSecret), digits: 6, period: 30 }).generate({ timestamp: m.clock.now().getTime() });
+    assert.equal((await client.post('/staff/sign-in', { email: `${role}@maple.example`, password: who.password, code })).statusCode, 303);
+    return client;
+  }
+
+  test("a staff action names the account in the URL: another account's incident is a 404 and stays as it was", async () => {
+    await attackerTakesOver(m);
+    await reportWithDefaults(m, emailChangedReportLink(m));
+    const incident = await m.deps.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
+    await registerAndVerify(m, 'other@example.com');
+    const other = await m.deps.db.selectFrom('accounts').select('id').where('email', '=', 'other@example.com').executeTakeFirstOrThrow();
+    const admin = await staffClient('admin');
+    await admin.get(`/staff/accounts/${other.id}`);
+    const wait = await admin.post(`/staff/accounts/${other.id}/incidents/${incident.id}/wait`, { minutes: '0', reason: 'probing' });
+    assert.equal(wait.statusCode, 404);
+    const resolve = await admin.post(`/staff/accounts/${other.id}/incidents/${incident.id}/resolve`, { decision: 'owner', reason: 'probing' });
+    assert.equal(resolve.statusCode, 404);
+    const after = await m.deps.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
+    assert.equal(after.wait_until, incident.wait_until);
+    assert.equal(after.state, incident.state);
+  });
+
+  test('a staff reply to an account that does not exist is a 404, not the customer sign-in', async () => {
+    const agent = await staffClient('agent');
+    await agent.get('/staff');
+    const res = await agent.post('/staff/accounts/00000000-0000-4000-8000-000000000000/reply', { body: 'Hello' });
+    assert.equal(res.statusCode, 404);
+    assert.match(res.body, /could not find that page/);
+  });
+
+  test('a staff change to the wait moves the objection link with it', async () => {
+    await attackerTakesOver(m);
+    await reportWithDefaults(m, emailChangedReportLink(m));
+    await m.deliver();
+    const objectLink = m.mailer.link('evil@example.net', '/object');
+    const incident = await m.deps.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
+    const admin = await staffClient('admin');
+    await admin.get(`/staff/accounts/${incident.account_id}`);
+    assert.equal((await admin.post(`/staff/accounts/${incident.account_id}/incidents/${incident.id}/wait`, { minutes: String(10 * 60), reason: 'the owner asked for time' })).statusCode, 303);
+    m.clock.advance(6 * HOUR);
+    const other = new TestClient(m.app);
+    assert.equal((await other.get(pathOf(objectLink))).statusCode, 200, 'still open: the wait runs 10 h now');
+    m.clock.advance(4 * HOUR + 1000);
+    assert.equal((await other.get(pathOf(objectLink))).statusCode, 400, 'closed with the wait');
+  });
+
+  test('the form-token secret is renewed at sign-in: a token from before no longer works', async () => {
+    const client = await registerAndVerify(m, 'hana@example.com');
+    await client.get('/sign-in');
+    const before = client.csrf;
+    const res = await client.post('/sign-in', { email: 'hana@example.com', password: PASSWORD });
+    assert.equal(res.statusCode, 303);
+    assert.match(String(res.headers['set-cookie']), /_csrf=/);
+    assert.equal((await client.post('/account/name', { name: 'Hana S', _csrf: before })).statusCode, 403);
+    await client.get('/account');
+    assert.notEqual(client.csrf, before);
+    assert.equal((await client.post('/account/name', { name: 'Hana S' })).statusCode, 303);
+  });
+
+  test('a name change is announced, with a way to say it was not you', async () => {
+    const { client } = await signIn(m, 'hana@example.com', PASSWORD, await registerAndVerify(m, 'hana@example.com'));
+    await client.get('/account');
+    assert.equal((await client.post('/account/name', { name: 'Someone Else' })).statusCode, 303);
+    await m.deliver();
+    const notice = m.mailer.to('hana@example.com').find((mail) => /name on your .* account was changed/.test(mail.subject));
+    assert.ok(notice);
+    assert.match(notice.text, /This wasn't me: \S+\/report\?token=/);
+  });
+
+  test('recovery completing is announced at the owner address, with the way back to a person', async () => {
+    await attackerTakesOver(m);
+    await reportWithDefaults(m, emailChangedReportLink(m));
+    m.clock.advance(5 * HOUR);
+    await m.deliver();
+    const recovery = m.mailer.link(OWNER, '/recover');
+    const owner = new TestClient(m.app);
+    await owner.get(pathOf(recovery));
+    assert.equal((await owner.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow' })).statusCode, 303);
+    await m.deliver();
+    const told = m.mailer.to(OWNER).find((mail) => /account is open again/.test(mail.subject));
+    assert.ok(told);
+    assert.match(told.text, /\/incident\?token=/);
+    assert.equal(m.mailer.to('evil@example.net').filter((mail) => /open again/.test(mail.subject)).length, 0);
+  });
+});
