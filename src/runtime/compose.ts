@@ -6,6 +6,7 @@ import { devMailboxMailer, smtpMailer, type Mailer } from '../delivery/mailer.ts
 import { createOutboxWorker, type OutboxWorker } from '../delivery/outbox-worker.ts';
 import { buildApp } from '../http/app.ts';
 import type { ServiceDeps } from '../services/deps.ts';
+import { AfterAnswer } from '../services/after-answer.ts';
 import { bundledGeoipPath, mmdbGeoLocator, type GeoLocator } from '../services/geoip.ts';
 import { advanceDueIncidents } from '../services/incidents/lifecycle.ts';
 import { applyDueHeldChanges } from '../services/held-changes.ts';
@@ -79,6 +80,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     geo: options.geo ?? mmdbGeoLocator(config.geoipDatabase ?? bundledGeoipPath()),
     secrets: secretBoxFor(config),
     mailQueued: () => worker?.kick(),
+    afterAnswer: new AfterAnswer(log),
   };
   worker = createOutboxWorker({
     db: store.db,
@@ -87,6 +89,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     log,
     mail: { shopName: config.shopName, supportEmail: config.supportEmail },
     tick: async () => {
+      await deps.afterAnswer.settled();
       await advanceDueIncidents(deps);
       await applyDueHeldChanges(deps);
       await pruneRiskCounters(deps);
@@ -104,6 +107,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     log,
     async close() {
       await app.close();
+      await deps.afterAnswer.settled();
       await worker.stop();
       mailer.close();
       await store.close();

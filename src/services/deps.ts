@@ -6,6 +6,7 @@ import type { GeoLocator } from './geoip.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import type { PasswordStrength } from './password-strength.ts';
 import type { SecretBox } from './secret-box.ts';
+import type { AfterAnswer } from './after-answer.ts';
 
 /** What every use case may touch; built once at the composition root (src/runtime/compose.ts). */
 export interface ServiceDeps {
@@ -22,6 +23,8 @@ export interface ServiceDeps {
   log: Logger;
   /** Called after a transaction that queued mail commits, so delivery need not wait for the next poll. */
   mailQueued: () => void;
+  /** Work a request starts without waiting for it (its answer must not depend on what the work finds). */
+  afterAnswer: AfterAnswer;
 }
 
 /** Who is acting, as far as the request can tell. */

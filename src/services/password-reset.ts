@@ -20,11 +20,16 @@ import { noteSuccess } from './sign-in-throttle.ts';
 const RESETS_PER_HOUR = 3;
 
 /**
- * Always answers the same; never locks anything (STANDARDS C5). A known, verified address gets a
- * link, at most three an hour so a mailbox cannot be flooded.
+ * Always answers the same, in the same time: the look-up and the mail happen after the answer, so a
+ * known address costs the asker no more than an unknown one. Never locks anything (STANDARDS C5). A
+ * known, verified address gets a link, at most three an hour so a mailbox cannot be flooded.
  */
-export async function requestPasswordReset(deps: ServiceDeps, emailInput: string): Promise<void> {
+export function requestPasswordReset(deps: ServiceDeps, emailInput: string): void {
   const email = normalizeEmail(emailInput);
+  deps.afterAnswer.run(() => sendPasswordReset(deps, email));
+}
+
+async function sendPasswordReset(deps: ServiceDeps, email: string): Promise<void> {
   let queued = false;
   await deps.db.transaction().execute(async (trx) => {
     const account = await findAccountByEmail(trx, email);

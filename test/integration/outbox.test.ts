@@ -23,6 +23,8 @@ async function requestReset(m: TestMamori, email: string) {
   const client = new TestClient(m.app);
   await client.get('/forgot-password');
   assert.equal((await client.post('/forgot-password', { email })).statusCode, 200);
+  // The reset mail is queued after the answer (the same time for every address): wait for it here.
+  await m.deps.afterAnswer.settled();
 }
 
 forEachStore('outbox', (store) => {

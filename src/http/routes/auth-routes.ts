@@ -144,7 +144,7 @@ export function authRoutes(deps: ServiceDeps) {
       { config: MAIL_LIMIT },
       formHandler(config, (ctx, state) => forgotPasswordPage(ctx, state), async (request, reply) => {
         const input = parseForm(z.object({ email }), request.body);
-        await requestPasswordReset(deps, input.email);
+        requestPasswordReset(deps, input.email);
         const ctx = pageContext(request, reply, config);
         return sendHtml(reply, 200, messagePage(ctx, ctx.t('forgot.title'), ctx.t('forgot.done', { email: input.email })));
       }),
