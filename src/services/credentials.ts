@@ -11,7 +11,7 @@ import { requireAccount } from './profile.ts';
 import { actorFrom } from './change-log.ts';
 import { recordSensitiveChange } from './security-notice.ts';
 import { endSessions, voidPendingUnderOldPassword } from './session-end.ts';
-import { refreshAuthentication, type ActiveSession } from './sessions.ts';
+import { refreshAuthentication, sessionStillLive, type ActiveSession } from './sessions.ts';
 import { assertCurrentPassword } from './sign-in.ts';
 import { hasSecondFactor } from './two-step.ts';
 
@@ -118,6 +118,8 @@ export async function confirmEmailChange(deps: ServiceDeps, token: unknown, orig
     const row = await useLink(trx, deps, token, 'confirm-email-change');
     const { newEmail, sessionId, deviceId } = linkPayload(row);
     if (!newEmail) throw new DomainError('TOKEN_INVALID');
+    // The session that asked for the change must still be alive (signed out, ended or run out: the link died with it).
+    if (sessionId && !(await sessionStillLive(trx, deps, sessionId))) throw new DomainError('TOKEN_INVALID');
     const account = await requireAccount(trx, row.account_id);
     if (await findAccountByEmail(trx, newEmail)) throw new DomainError('EMAIL_UNAVAILABLE');
     const now = deps.clock.now().toISOString();

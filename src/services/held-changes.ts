@@ -10,7 +10,7 @@ import { describeHeldChange, type HeldChange } from './holds.ts';
 import { linkPayload, peekLink, useLink } from './one-time-links.ts';
 import { endSessions } from './session-end.ts';
 import { applyAddress, applyPaymentMethod, applyPhoneChange, requireAccount } from './profile.ts';
-import type { ActiveSession } from './sessions.ts';
+import { sessionStillLive, type ActiveSession } from './sessions.ts';
 
 function heldChangeOf(row: HeldChangeRow): HeldChange {
   return { kind: row.kind, payload: JSON.parse(row.payload) } as HeldChange;
@@ -60,8 +60,11 @@ export async function applyDueHeldChanges(deps: ServiceDeps): Promise<number> {
   for (const row of due) {
     const account = await findAccountById(deps.db, row.account_id);
     const done = await deps.db.transaction().execute(async (trx) => {
-      if (!(await settleHeldChange(trx, row.id, account?.status === 'active' ? 'applied' : 'void', now))) return false;
-      if (account?.status !== 'active') return false;
+      // A change waits on behalf of the session that asked for it: if that session has ended, so has the change.
+      const asking = (JSON.parse(row.origin) as RequestOrigin).sessionId;
+      const live = account?.status === 'active' && (!asking || (await sessionStillLive(trx, deps, asking)));
+      if (!(await settleHeldChange(trx, row.id, live ? 'applied' : 'void', now))) return false;
+      if (!live) return false;
       await applyOne(trx, deps, row);
       return true;
     });

@@ -1,6 +1,6 @@
 import { HOUR_MS } from '../core/clock.ts';
 import { normalizeEmail } from '../core/email-address.ts';
-import { findAccountByEmail, updateAccount } from '../store/accounts.ts';
+import { findAccountByEmail, lockAccountRow, updateAccount } from '../store/accounts.ts';
 import { countTokensIssuedSince } from '../store/one-time-tokens.ts';
 import type { Executor } from '../store/database.ts';
 import { countPartyLinksSince } from '../store/incident-parties.ts';
@@ -39,6 +39,8 @@ async function sendPasswordReset(deps: ServiceDeps, email: string): Promise<void
       return;
     }
     if (!account || account.status !== 'active') return;
+    // Requests for one address are answered at once and sent after: lock before counting, or they race.
+    await lockAccountRow(trx, account.id);
     const since = new Date(deps.clock.now().getTime() - HOUR_MS).toISOString();
     if ((await countTokensIssuedSince(trx, account.id, 'reset-password', since)) >= RESETS_PER_HOUR) return;
     const link = await issueLink(trx, deps, { accountId: account.id, purpose: 'reset-password' });
@@ -60,6 +62,7 @@ async function sendPasswordReset(deps: ServiceDeps, email: string): Promise<void
  */
 async function remindOwnerOfIncident(trx: Executor, deps: ServiceDeps, incident: IncidentRow, email: string): Promise<boolean> {
   if (incident.owner_email !== email) return false;
+  await lockAccountRow(trx, incident.account_id);
   const since = new Date(deps.clock.now().getTime() - HOUR_MS).toISOString();
   if ((await countPartyLinksSince(trx, incident.id, email, since)) >= RESETS_PER_HOUR) return false;
   const account = await requireAccount(trx, incident.account_id);

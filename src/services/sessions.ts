@@ -4,6 +4,7 @@ import type { Executor } from '../store/database.ts';
 import {
   findSessionWithAccount,
   insertSession,
+  findSessionById,
   listLiveSessions,
   markAuthenticated,
   touchSession,
@@ -39,6 +40,16 @@ function toActive(row: SessionRow): ActiveSession {
     deviceId: row.device_id,
     challenged: row.risk_decision === 'challenge',
   };
+}
+
+/**
+ * Whether the session that asked for something is still alive: not ended, not run out. A link or a
+ * held change it requested lives no longer than it does.
+ */
+export async function sessionStillLive(db: Executor, deps: Pick<ServiceDeps, 'clock' | 'config'>, sessionId: string): Promise<boolean> {
+  const row = await findSessionById(db, sessionId);
+  if (!row) return false;
+  return sessionState({ ...toActive(row), revokedAt: row.revoked_at ? new Date(row.revoked_at) : null }, deps.clock.now(), deps.config.session) === 'active';
 }
 
 /** A fresh token for every sign-in (no fixation: a token from before sign-in is never promoted). */

@@ -23,3 +23,11 @@ export async function insertAccount(db: Executor, row: Insertable<AccountsTable>
 export async function updateAccount(db: Executor, id: string, changes: Updateable<AccountsTable>): Promise<void> {
   await db.updateTable('accounts').set(changes).where('id', '=', id).execute();
 }
+
+/**
+ * Holds the account row until the transaction ends (a no-op UPDATE: PostgreSQL locks the row, SQLite
+ * serialises writers anyway), so a count-then-insert on the account cannot race another one.
+ */
+export async function lockAccountRow(db: Executor, id: string): Promise<void> {
+  await db.updateTable('accounts').set((eb) => ({ id: eb.ref('id') })).where('id', '=', id).execute();
+}

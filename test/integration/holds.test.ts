@@ -122,6 +122,7 @@ forEachStore('holds on sensitive changes', (store) => {
   test('the owner can cancel from the account page too; a forged id is refused', async () => {
     const other = await newBrowser();
     await other.post('/account/payment-methods', CARD);
+    await home.get('/account');
     assert.equal((await home.post('/account/held/00000000-0000-4000-8000-000000000000/cancel')).statusCode, 404);
     const held = await m.deps.db.selectFrom('held_changes').select('id').executeTakeFirstOrThrow();
     await home.get('/account');

@@ -4,7 +4,7 @@ import { Secret, TOTP } from 'otpauth';
 import { addStaff } from '../../src/services/staff/staff-accounts.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
-import { PASSWORD, signIn } from '../support/flows.ts';
+import { PASSWORD, registerAndVerify, signIn } from '../support/flows.ts';
 import { ATTACKER, ATTACKER_PASSWORD, attackerTakesOver, checkedUndo, emailChangedReportLink, OWNER, reportWithDefaults, STORY_ENV } from '../support/story.ts';
 
 const HOUR = 3_600_000;
@@ -211,6 +211,22 @@ forEachStore('the owner stays the owner', (store) => {
     assert.equal((await accountRow()).email, OWNER);
   });
 
+  test('an email-change link dies when the session that asked for it runs out', async () => {
+    await m.close();
+    m = await startMamori(store, { ...STORY_ENV, MAMORI_SESSION_IDLE_MINUTES: '60' });
+    const session = await registerAndVerify(m, OWNER);
+    assert.equal((await signIn(m, OWNER, PASSWORD, session)).res.statusCode, 303);
+    await session.get('/account');
+    assert.equal((await session.post('/account/email', { newEmail: ATTACKER, currentPassword: PASSWORD })).statusCode, 303);
+    await m.deliver();
+    const confirm = m.mailer.link(ATTACKER, '/confirm-email');
+    m.clock.advance(2 * HOUR);
+    const elsewhere = new TestClient(m.app);
+    await elsewhere.get('/sign-in');
+    assert.equal((await elsewhere.post('/confirm-email', { token: tokenOf(confirm) })).statusCode, 400);
+    assert.equal((await accountRow()).email, OWNER);
+  });
+
   test('a wrong current password counts like a failed sign-in: at 100 the password stops working and the owner is told', async () => {
     const { owner: session } = await signUpOwnerWithAttackerInside(m);
     await session.get('/account');
@@ -242,7 +258,6 @@ forEachStore('the owner stays the owner', (store) => {
 });
 
 async function signUpOwnerWithAttackerInside(m: TestMamori): Promise<{ owner: TestClient }> {
-  const { registerAndVerify } = await import('../support/flows.ts');
   const owner = await registerAndVerify(m, OWNER);
   assert.equal((await signIn(m, OWNER, PASSWORD, owner)).res.statusCode, 303);
   m.clock.advance(3 * 24 * HOUR);
