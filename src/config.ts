@@ -46,6 +46,17 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{43}(,[A-Za-z0-9_-]{43}){0,3}$/, { error: 'must be one to four earlier keys (43 characters of base64url each), separated by commas' })
     .optional(),
   MAMORI_TRUST_PROXY: z.string().trim().default('false'),
+  MAMORI_TIME_ZONE: z
+    .string()
+    .default('Asia/Tokyo')
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Asia/Tokyo or Europe/Berlin'),
   MAMORI_DEMO_ACCOUNT: z.enum(['true', 'false']).optional(),
   MAMORI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 });
@@ -90,6 +101,8 @@ export interface Config {
   sla: { firstResponseMs: number; containmentMs: number; recoveryMs: number };
   /** false, how many proxies stand in front (hops), or their addresses and networks. */
   trustProxy: false | number | string[];
+  /** Times on pages and in mail are shown in the shop's time zone. */
+  timeZone: string;
   demoAccount: boolean;
   logLevel: string;
 }
@@ -188,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       recoveryMs: e.MAMORI_SLA_RECOVERY_HOURS * 3_600_000,
     }),
     trustProxy,
+    timeZone: e.MAMORI_TIME_ZONE,
     demoAccount: e.MAMORI_DEMO_ACCOUNT ? e.MAMORI_DEMO_ACCOUNT === 'true' : e.MAMORI_MODE === 'development',
     logLevel: e.MAMORI_LOG_LEVEL,
   });

@@ -90,7 +90,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       // Before routing: no plugin has run, so the page is built from the defaults (no session, no form token).
       const locale = config.defaultLocale;
       const t = translatorFor(locale);
-      const ctx: PageContext = { locale, t, csrfToken: '', signedIn: false, shopName: config.shopName, supportEmail: config.supportEmail, supportPhone: config.supportPhone, currentPath: '/', now: deps.clock.now().toISOString() };
+      const ctx: PageContext = { locale, t, csrfToken: '', signedIn: false, shopName: config.shopName, supportEmail: config.supportEmail, supportPhone: config.supportPhone, currentPath: '/', now: deps.clock.now().toISOString(), timeZone: config.timeZone };
       securityHeaders(request.raw, reply.raw, () => {
         void sendHtml(reply, 400, errorPage(ctx, t(error.code === 'FST_ERR_BAD_URL' ? 'error.NOT_FOUND' : 'error.INVALID_INPUT')));
       });

@@ -51,6 +51,7 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply, config
     supportPhone: config.supportPhone,
     currentPath: request.url.split('?')[0] ?? '/',
     now: request.now.toISOString(),
+    timeZone: config.timeZone,
   };
 }
 

@@ -87,7 +87,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     clock,
     mailer,
     log,
-    mail: { shopName: config.shopName, supportEmail: config.supportEmail },
+    mail: { shopName: config.shopName, supportEmail: config.supportEmail, timeZone: config.timeZone },
     tick: async () => {
       await deps.afterAnswer.settled();
       await advanceDueIncidents(deps);

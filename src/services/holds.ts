@@ -1,4 +1,5 @@
 import { displayValue } from '../core/change-display.ts';
+import { maskEmail, maskPhone } from '../core/email-address.ts';
 import { addMs } from '../core/clock.ts';
 import { holdReason, type HeldChangeKind, type HoldReason } from '../core/risk/hold.ts';
 import type { AccountRow } from '../store/accounts.ts';
@@ -27,9 +28,9 @@ export function describeHeldChange(change: HeldChange): string | null {
     case 'password-change':
       return null;
     case 'email-change':
-      return change.payload.newEmail;
+      return maskEmail(change.payload.newEmail);
     case 'phone-change':
-      return change.payload.phone ?? '-';
+      return change.payload.phone ? maskPhone(change.payload.phone) : '-';
     case 'payment-method-added':
       return displayValue(change.kind, { brand: change.payload.brand, last4: change.payload.last4 }, 'owner');
     case 'address-added':

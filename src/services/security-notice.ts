@@ -40,7 +40,8 @@ export async function recordSensitiveChange(
           ip: change.actor.ip,
           area: change.actor.area,
           before: displayValue(change.kind, change.before ?? null, 'owner'),
-          after: displayValue(change.kind, change.after ?? null, change.kind === 'email-changed' ? 'other' : 'owner'),
+          // The address an email is being changed to is masked in every mail: a replaced address may no longer be the owner's.
+          after: displayValue(change.kind, change.after ?? null, change.kind === 'email-changed' || change.kind === 'email-change-requested' ? 'other' : 'owner'),
           reportLink,
         },
       },

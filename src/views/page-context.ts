@@ -14,6 +14,8 @@ export interface PageContext {
   currentPath: string;
   /** The application clock's now, for countdowns (never the browser's). */
   now: string;
+  /** The shop's time zone: every time on a page is shown in it. */
+  timeZone: string;
 }
 
 /** A form's state when it is shown again: the values to keep and what was wrong. */

@@ -80,7 +80,7 @@ forEachStore('outbox', (store) => {
 
   test('two workers never send the same message twice', async () => {
     for (let i = 0; i < 5; i += 1) await requestReset(m, `user${i}@example.com`);
-    const second = createOutboxWorker({ db: m.deps.db, clock: m.clock, mailer: m.mailer, log: pino({ level: 'silent' }), mail: { shopName: 'x', supportEmail: 'help@x.example' } });
+    const second = createOutboxWorker({ db: m.deps.db, clock: m.clock, mailer: m.mailer, log: pino({ level: 'silent' }), mail: { shopName: 'x', supportEmail: 'help@x.example', timeZone: 'Asia/Tokyo' } });
     const [a, b] = await Promise.all([m.deliver(), second.runOnce()]);
     assert.equal(a + b, 5);
     assert.equal(m.mailer.sent.length, 5);
@@ -104,7 +104,7 @@ forEachStore('outbox', (store) => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.server.address() as { port: number }).port;
     const mailer = smtpMailer(`smtp://127.0.0.1:${port}`, 'Maple Market <no-reply@maple.example>', 'http://localhost:3000');
-    const worker = createOutboxWorker({ db: m.deps.db, clock: m.clock, mailer, log: pino({ level: 'silent' }), mail: { shopName: 'Maple Market', supportEmail: 'help@maple.example' } });
+    const worker = createOutboxWorker({ db: m.deps.db, clock: m.clock, mailer, log: pino({ level: 'silent' }), mail: { shopName: 'Maple Market', supportEmail: 'help@maple.example', timeZone: 'Asia/Tokyo' } });
     try {
       await requestReset(m, 'hana@example.com');
       assert.equal(await worker.runOnce(), 1);

@@ -107,4 +107,20 @@ forEachStore('probes from outside', (store) => {
     assert.match(told.text, /\/incident\?token=/);
     assert.equal(m.mailer.to('evil@example.net').filter((mail) => /open again/.test(mail.subject)).length, 0);
   });
+  test('the walk-through: the plan speaks of what will happen, the timeline names the shop, the new address is masked in every mail, the wait is in words', async () => {
+    await attackerTakesOver(m);
+    const link = emailChangedReportLink(m);
+    const page = await new TestClient(m.app).get(pathOf(link));
+    assert.match(page.body, /That device will be signed out|The password will be disabled/);
+    assert.doesNotMatch(page.body, /That device was signed out|Password disabled \(/);
+    assert.match(page.body, /recovery opens in 5 hours unless someone objects/);
+    const owner = new TestClient(m.app);
+    const statusPath = await reportWithDefaults(m, link, owner);
+    const status = await owner.get(statusPath);
+    assert.match(status.body, /Maple Market \(automatic\)/);
+    assert.doesNotMatch(status.body, /<td>Mamori<\/td>/);
+    const toOwner = m.mailer.to(OWNER).map((mail) => mail.text).join('\n');
+    assert.doesNotMatch(toOwner, /evil@example\.net/, 'the address it was changed to is masked in every mail');
+    assert.match(toOwner, /e•••l@example\.net/);
+  });
 });

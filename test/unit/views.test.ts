@@ -36,11 +36,30 @@ test('a security notice names the change, the time and the device, and a way to 
     after: 'attacker@example.net',
     reportLink: 'http://localhost:3000/report?token=abc',
   };
-  const ctx = { shopName: 'Maple Market', supportEmail: 'help@maple.example' };
+  const ctx = { shopName: 'Maple Market', supportEmail: 'help@maple.example', timeZone: 'Asia/Tokyo' };
   const mailJa = renderMail({ template: 'security-notice', model }, 'ja', ctx);
   assert.match(mailJa.subject, /メールアドレスが変更されました/);
   assert.match(mailJa.text, /2026\/03\/02 14:46/);
   const mailEn = renderMail({ template: 'security-notice', model }, 'en', ctx);
   for (const part of ['taro@example.com', 'attacker@example.net', 'Chrome 131', '203.0.113.9', 'help@maple.example', "This wasn't me: http://localhost:3000/report?token=abc"]) assert.ok(mailEn.text.includes(part), part);
   assert.doesNotMatch(mailEn.text, /change your password/i);
+});
+
+test("times are shown in the shop's time zone, named, in both languages", async () => {
+  const { formatDateTime } = await import('../../src/views/i18n/translate.ts');
+  const at = '2026-03-02T05:46:00.000Z';
+  assert.equal(formatDateTime({ locale: 'en', timeZone: 'Asia/Tokyo' }, at), '2 Mar 2026, 14:46 Japan time');
+  assert.match(formatDateTime({ locale: 'ja', timeZone: 'Asia/Tokyo' }, at), /2026\/03\/02 14:46（日本時間）/);
+  assert.match(formatDateTime({ locale: 'en', timeZone: 'Europe/Berlin' }, at), /06:46 CET/);
+});
+
+test('a wait is said in words, never "0 hours"', async () => {
+  const { formatDuration, translatorFor } = await import('../../src/views/i18n/translate.ts');
+  const t = translatorFor('en');
+  assert.equal(formatDuration(t, 5 * 3_600_000), '5 hours');
+  assert.equal(formatDuration(t, 3_600_000), '1 hour');
+  assert.equal(formatDuration(t, 90 * 60_000), '1 hour 30 minutes');
+  assert.equal(formatDuration(t, 60_000), '1 minute');
+  assert.equal(formatDuration(t, 1_000), '1 minute');
+  assert.equal(formatDuration(translatorFor('ja'), 10 * 60_000), '10分');
 });

@@ -44,7 +44,7 @@ export async function runDemo(write: (line: string) => void): Promise<number> {
     const clickedAt = clock.now().getTime();
     const link = emailChangedReportLink(world);
     const { statusPath, undoCount } = await ownerReports(world, link);
-    step(`owner clicks "This wasn't me" in the email-change notice and confirms: ${undoCount} change(s) to undo`);
+    step(`owner clicks "This wasn't me" in the email-change notice and confirms: ${undoCount} ${undoCount === 1 ? 'change' : 'changes'} to undo`);
     expectStep((await attacker.get('/api/session')).statusCode === 401, 'the attacker is signed out');
     const probe = new InjectClient(mamori.app);
     expectStep((await signInWith(probe, OWNER, ATTACKER_PASSWORD)) === 401, 'the attacker’s password no longer works');

@@ -42,7 +42,6 @@ const DAYS_90_MS = 90 * 24 * 3_600_000;
 /** The incident flow's pages: reachable from mail without signing in, acting only on POST. */
 export function incidentRoutes(deps: ServiceDeps) {
   const { config } = deps;
-  const waitHours = Math.round((config.incidentWaitMs / 3_600_000) * 10) / 10;
   const limited = { config: { rateLimit: { max: config.signInLimitPerMinute, timeWindow: 60_000 } } };
   return async function incidentRoutesPlugin(app: FastifyInstance) {
     app.get('/report', async (request, reply) => {
@@ -53,7 +52,7 @@ export function incidentRoutes(deps: ServiceDeps) {
         return null;
       });
       const ctx = pageContext(request, reply, config);
-      return sendHtml(reply, 200, view ? reportPage(ctx, view, linkToken(request), waitHours) : protectedAlreadyPage(ctx, linkToken(request)));
+      return sendHtml(reply, 200, view ? reportPage(ctx, view, linkToken(request), config.incidentWaitMs) : protectedAlreadyPage(ctx, linkToken(request)));
     });
     app.post('/report/incident', limited, async (request, reply) => {
       const input = parseForm(z.object({ token }), request.body);

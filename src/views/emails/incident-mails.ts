@@ -1,18 +1,17 @@
-import type { Locale } from '../../config.ts';
 import type { IncidentMailModel, OriginModel } from '../../core/mail-messages.ts';
 import { originRows, rowsTable, rowsText } from './origin-rows.ts';
 import { html } from '../html.ts';
-import { formatDateTime, type Translator } from '../i18n/translate.ts';
+import { formatDateTime, type DateStyle, type Translator } from '../i18n/translate.ts';
 import { button, mailFrame, type MailContext, type RenderedMail } from './layout.ts';
 
 export function countOfChanges(t: Translator, count: number): string {
   return t(count === 1 ? 'count.changes.one' : 'count.changes.other', { count });
 }
 
-export function incidentContainedMail(model: IncidentMailModel, t: Translator, ctx: MailContext, locale: Locale): RenderedMail {
+export function incidentContainedMail(model: IncidentMailModel, t: Translator, ctx: MailContext, when: DateStyle): RenderedMail {
   const changes = countOfChanges(t, model.undone);
   const body = model.waitUntil
-    ? t('mail.contained.body', { shop: ctx.shopName, changes, until: formatDateTime(locale, model.waitUntil) })
+    ? t('mail.contained.body', { shop: ctx.shopName, changes, until: formatDateTime(when, model.waitUntil) })
     : t('mail.contained.bodyReview', { shop: ctx.shopName, changes });
   return mailFrame(t, ctx, {
     subject: t('mail.contained.subject', { shop: ctx.shopName }),
@@ -25,9 +24,9 @@ export function objectionInviteMail(
   model: { objectLink: string; waitUntil: string; accountEmailMasked: string },
   t: Translator,
   ctx: MailContext,
-  locale: Locale,
+  when: DateStyle,
 ): RenderedMail {
-  const body = t('mail.objection.body', { shop: ctx.shopName, account: model.accountEmailMasked, until: formatDateTime(locale, model.waitUntil) });
+  const body = t('mail.objection.body', { shop: ctx.shopName, account: model.accountEmailMasked, until: formatDateTime(when, model.waitUntil) });
   return mailFrame(t, ctx, {
     subject: t('mail.objection.subject', { shop: ctx.shopName }),
     text: [body, '', `${t('mail.objection.action')}: ${model.objectLink}`],
@@ -50,9 +49,9 @@ export function recoveryOpenMail(model: { recoveryLink: string }, t: Translator,
 }
 
 /** Recovery done: told at the owner's address, with the way back to a person if it was not the owner. */
-export function accountRecoveredMail(model: OriginModel & { statusLink: string }, t: Translator, ctx: MailContext, locale: Locale): RenderedMail {
+export function accountRecoveredMail(model: OriginModel & { statusLink: string }, t: Translator, ctx: MailContext, when: DateStyle): RenderedMail {
   const body = t('mail.recovered.body', { shop: ctx.shopName });
-  const rows = originRows(model, t, locale);
+  const rows = originRows(model, t, when);
   return mailFrame(t, ctx, {
     subject: t('mail.recovered.subject', { shop: ctx.shopName }),
     text: [body, '', ...rowsText(rows), '', `${t('mail.recovered.action')}: ${model.statusLink}`],

@@ -4,6 +4,8 @@ import type { Translator } from '../i18n/translate.ts';
 export interface MailContext {
   shopName: string;
   supportEmail: string;
+  /** The shop's time zone: every time in a mail is shown in it. */
+  timeZone: string;
 }
 
 export interface RenderedMail {

@@ -1,12 +1,11 @@
-import type { Locale } from '../../config.ts';
 import type { OriginModel } from '../../core/mail-messages.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { formatDateTime, type Translator } from '../i18n/translate.ts';
+import { formatDateTime, type DateStyle, type Translator } from '../i18n/translate.ts';
 
 /** When, from which device, address and area: the same rows in every notice that has them. */
-export function originRows(model: OriginModel, t: Translator, locale: Locale): [string, string][] {
+export function originRows(model: OriginModel, t: Translator, when: DateStyle): [string, string][] {
   const rows: [string, string][] = [
-    [t('mail.notice.when'), formatDateTime(locale, model.occurredAt)],
+    [t('mail.notice.when'), formatDateTime(when, model.occurredAt)],
     [t('mail.notice.device'), model.device],
     [t('mail.notice.ip'), model.ip],
   ];

@@ -15,6 +15,7 @@ export type { MailContext, RenderedMail };
 export function renderMail(message: MailMessage, localeValue: string, ctx: MailContext): RenderedMail {
   const locale = asLocale(localeValue, 'en');
   const t = translatorFor(locale);
+  const when = { locale, timeZone: ctx.timeZone };
   switch (message.template) {
     case 'verify-email':
       return verifyEmailMail(message.model, t, ctx);
@@ -25,24 +26,24 @@ export function renderMail(message: MailMessage, localeValue: string, ctx: MailC
     case 'confirm-email-change':
       return confirmEmailChangeMail(message.model, t, ctx);
     case 'security-notice':
-      return securityNoticeMail(message.model, t, ctx, locale);
+      return securityNoticeMail(message.model, t, ctx, when);
     case 'incident-contained':
-      return incidentContainedMail(message.model, t, ctx, locale);
+      return incidentContainedMail(message.model, t, ctx, when);
     case 'incident-objection-invite':
-      return objectionInviteMail(message.model, t, ctx, locale);
+      return objectionInviteMail(message.model, t, ctx, when);
     case 'incident-disputed':
       return incidentDisputedMail(t, ctx);
     case 'recovery-open':
       return recoveryOpenMail(message.model, t, ctx);
     case 'account-recovered':
-      return accountRecoveredMail(message.model, t, ctx, locale);
+      return accountRecoveredMail(message.model, t, ctx, when);
     case 'sign-in-code':
-      return signInCodeMail(message.model, t, ctx, locale);
+      return signInCodeMail(message.model, t, ctx, when);
     case 'sign-in-blocked':
-      return signInBlockedMail(message.model, t, ctx, locale);
+      return signInBlockedMail(message.model, t, ctx, when);
     case 'support-reply':
       return supportReplyMail(message.model, t, ctx);
     case 'change-held':
-      return changeHeldMail(message.model, t, ctx, locale);
+      return changeHeldMail(message.model, t, ctx, when);
   }
 }

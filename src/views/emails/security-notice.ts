@@ -1,16 +1,15 @@
-import type { Locale } from '../../config.ts';
 import type { SecurityNoticeModel } from '../../core/mail-messages.ts';
 import { html } from '../html.ts';
-import { formatDateTime, type Translator } from '../i18n/translate.ts';
+import { formatDateTime, type DateStyle, type Translator } from '../i18n/translate.ts';
 import { button, mailFrame, type MailContext, type RenderedMail } from './layout.ts';
 
 /**
  * What changed, before and after, when, from which device and area, the "This wasn't me" link, and how
  * to reach a person. It never tells the reader to "change your password": they may be locked out.
  */
-export function securityNoticeMail(model: SecurityNoticeModel, t: Translator, ctx: MailContext, locale: Locale): RenderedMail {
+export function securityNoticeMail(model: SecurityNoticeModel, t: Translator, ctx: MailContext, when: DateStyle): RenderedMail {
   const subject = t(`mail.notice.subject.${model.kind}`, { shop: ctx.shopName });
-  const rows: [string, string][] = [[t('mail.notice.when'), formatDateTime(locale, model.occurredAt)]];
+  const rows: [string, string][] = [[t('mail.notice.when'), formatDateTime(when, model.occurredAt)]];
   if (model.before) rows.push([t('mail.notice.before'), model.before]);
   if (model.after) rows.push([t('mail.notice.after'), model.after]);
   rows.push([t('mail.notice.device'), model.device], [t('mail.notice.ip'), model.ip]);

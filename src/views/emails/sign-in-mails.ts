@@ -1,17 +1,16 @@
-import type { Locale } from '../../config.ts';
 import type { OriginModel } from '../../core/mail-messages.ts';
 import type { HeldChangeKind } from '../../core/risk/hold.ts';
 import { html } from '../html.ts';
-import { formatDateTime, type Translator } from '../i18n/translate.ts';
+import { formatDateTime, type DateStyle, type Translator } from '../i18n/translate.ts';
 import { button, mailFrame, type MailContext, type RenderedMail } from './layout.ts';
 import { originRows, rowsTable, rowsText } from './origin-rows.ts';
 
 /** The code for a challenged sign-in. The code is the subject of the mail, never of a log line. */
-export function signInCodeMail(model: OriginModel & { code: string; expiresMinutes: number }, t: Translator, ctx: MailContext, locale: Locale): RenderedMail {
+export function signInCodeMail(model: OriginModel & { code: string; expiresMinutes: number }, t: Translator, ctx: MailContext, when: DateStyle): RenderedMail {
   const subject = t('mail.code.subject', { shop: ctx.shopName });
   const body = t('mail.code.body', { minutes: model.expiresMinutes });
   const warning = t('mail.code.notYou', { email: ctx.supportEmail });
-  const rows = originRows(model, t, locale);
+  const rows = originRows(model, t, when);
   return mailFrame(t, ctx, {
     subject,
     text: [body, '', model.code, '', ...rowsText(rows), '', warning],
@@ -20,10 +19,10 @@ export function signInCodeMail(model: OriginModel & { code: string; expiresMinut
 }
 
 /** The right password was used from somewhere we refused: the owner learns it is known to someone. */
-export function signInBlockedMail(model: OriginModel & { resetLink: string }, t: Translator, ctx: MailContext, locale: Locale): RenderedMail {
+export function signInBlockedMail(model: OriginModel & { resetLink: string }, t: Translator, ctx: MailContext, when: DateStyle): RenderedMail {
   const subject = t('mail.blocked.subject', { shop: ctx.shopName });
   const body = t('mail.blocked.body');
-  const rows = originRows(model, t, locale);
+  const rows = originRows(model, t, when);
   const help = t('mail.notice.notYou', { email: ctx.supportEmail });
   return mailFrame(t, ctx, {
     subject,
@@ -37,12 +36,12 @@ export function changeHeldMail(
   model: OriginModel & { kind: HeldChangeKind; detail: string | null; applyAt: string; cancelLink: string },
   t: Translator,
   ctx: MailContext,
-  locale: Locale,
+  when: DateStyle,
 ): RenderedMail {
   const subject = t('mail.held.subject', { shop: ctx.shopName });
   const what = model.detail ? `${t(`held.kind.${model.kind}`)}: ${model.detail}` : t(`held.kind.${model.kind}`);
-  const rows: [string, string][] = [[t('mail.notice.what'), what], ...originRows(model, t, locale)];
-  const body = t('mail.held.body', { until: formatDateTime(locale, model.applyAt) });
+  const rows: [string, string][] = [[t('mail.notice.what'), what], ...originRows(model, t, when)];
+  const body = t('mail.held.body', { until: formatDateTime(when, model.applyAt) });
   const help = t('mail.notice.notYou', { email: ctx.supportEmail });
   return mailFrame(t, ctx, {
     subject,

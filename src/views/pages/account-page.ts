@@ -25,7 +25,7 @@ function checklistSection(ctx: PageContext, checklist: PendingChecklist) {
 <ul class="items">${checklist.items.map(
     (entry) => html`<li><span>${t(`checklist.${entry.item}`)}</span>${
       entry.doneAt
-        ? html`<span class="tag">${t('checklist.doneAt', { time: formatDateTime(ctx.locale, entry.doneAt) })}</span>`
+        ? html`<span class="tag">${t('checklist.doneAt', { time: formatDateTime(ctx, entry.doneAt) })}</span>`
         : html`<form method="post" action="/account/checklist/${checklist.incidentId}/${entry.item}" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('checklist.done')}</button></form>`
     }</li>`,
   )}</ul></section>`;
@@ -35,7 +35,7 @@ function heldSection(ctx: PageContext, held: HeldChangeView[]) {
   const { t } = ctx;
   return html`<section class="checklist" aria-labelledby="h-held" data-testid="held-changes"><h2 id="h-held">${t('held.title')}</h2><p>${t('held.lead')}</p>
 <ul class="items">${held.map(
-    (h) => html`<li><span>${t(`held.kind.${h.kind}`)}${h.detail ? html`: ${h.detail}` : ''} · ${t('held.until', { when: formatDateTime(ctx.locale, h.applyAt) })}</span>
+    (h) => html`<li><span>${t(`held.kind.${h.kind}`)}${h.detail ? html`: ${h.detail}` : ''} · ${t('held.until', { when: formatDateTime(ctx, h.applyAt) })}</span>
 <form method="post" action="/account/held/${h.id}/cancel" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('held.cancel')}</button></form></li>`,
   )}</ul></section>`;
 }
@@ -56,7 +56,7 @@ export function accountPage(
     t('account.title'),
     html`${notice(opts.flash)}${opts.checklist ? checklistSection(ctx, opts.checklist) : ''}${opts.held?.length ? heldSection(ctx, opts.held) : ''}${
       account.irreversible_hold_until && account.irreversible_hold_until > ctx.now
-        ? html`<p class="notice" data-testid="irreversible-hold">${t('held.irreversible', { when: formatDateTime(ctx.locale, account.irreversible_hold_until) })}</p>`
+        ? html`<p class="notice" data-testid="irreversible-hold">${t('held.irreversible', { when: formatDateTime(ctx, account.irreversible_hold_until) })}</p>`
         : ''
     }
 <p><a href="/account/activity">${t('nav.activity')}</a> · <a href="/account/two-step">${t('twoStep.title')}</a> · <a href="/account/passkeys">${t('passkeys.title')}</a></p>

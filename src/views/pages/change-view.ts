@@ -14,13 +14,22 @@ export function beforeAfter(ctx: PageContext, kind: ChangeKind, before: ChangeVa
   return html`${b ? html`<span class="before">${ctx.t('mail.notice.before')}: ${b}</span> ` : ''}${a ? html`<span class="after">${ctx.t('mail.notice.after')}: ${a}</span>` : ''}`;
 }
 
-/** One line of the account log as a person reads it: when, what, from where. */
-export function changeRow(ctx: PageContext, record: ChangeRecord): SafeHtml {
-  const from = record.actor.type === 'customer' ? `${record.actor.device} · ${record.actor.ip}${record.actor.area ? ` · ${record.actor.area}` : ''}` : record.actor.device;
-  return html`<tr><td>${formatDateTime(ctx.locale, record.occurredAt)}</td><td>${changeTitle(ctx, record.kind)}<br><small>${beforeAfter(ctx, record.kind, record.before, record.after)}</small></td><td>${from}</td></tr>`;
+/** Who acted, as the reader knows them: a shopper knows the shop and its support, never Mamori or a staff member's address. */
+function actorText(ctx: PageContext, actor: ChangeRecord['actor'], audience: Audience): string {
+  if (actor.type === 'customer') return `${actor.device} · ${actor.ip}${actor.area ? ` · ${actor.area}` : ''}`;
+  if (audience === 'staff') return actor.device;
+  return ctx.t(actor.type === 'staff' ? 'actor.support' : 'actor.shop', { shop: ctx.shopName });
 }
 
-export function changeTable(ctx: PageContext, records: readonly ChangeRecord[]): SafeHtml {
+export type Audience = 'customer' | 'staff';
+
+/** One line of the account log as a person reads it: when, what, from where. */
+export function changeRow(ctx: PageContext, record: ChangeRecord, audience: Audience = 'customer'): SafeHtml {
+  const from = actorText(ctx, record.actor, audience);
+  return html`<tr><td>${formatDateTime(ctx, record.occurredAt)}</td><td>${changeTitle(ctx, record.kind)}<br><small>${beforeAfter(ctx, record.kind, record.before, record.after)}</small></td><td>${from}</td></tr>`;
+}
+
+export function changeTable(ctx: PageContext, records: readonly ChangeRecord[], audience: Audience = 'customer'): SafeHtml {
   return html`<table class="activity"><thead><tr><th scope="col">${ctx.t('activity.when')}</th><th scope="col">${ctx.t('activity.what')}</th><th scope="col">${ctx.t('activity.from')}</th></tr></thead>
-<tbody>${records.map((r) => changeRow(ctx, r))}</tbody></table>`;
+<tbody>${records.map((r) => changeRow(ctx, r, audience))}</tbody></table>`;
 }

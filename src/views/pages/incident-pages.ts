@@ -3,16 +3,17 @@ import type { UndoStep } from '../../core/incident/undo-plan.ts';
 import type { AppliedStep } from '../../services/incidents/apply-undo.ts';
 import type { IncidentView } from '../../services/incidents/lifecycle.ts';
 import { html } from '../html.ts';
-import { formatDateTime } from '../i18n/translate.ts';
+import { formatDateTime, formatDuration } from '../i18n/translate.ts';
 import { csrfField, layout } from '../layout.ts';
 import { errorSummary, field, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 import { beforeAfter, changeTable, changeTitle } from './change-view.ts';
 import { passkeyForm } from './passkey-pages.ts';
 
-export function stepLine(ctx: PageContext, step: UndoStep) {
-  return html`<strong>${changeTitle(ctx, step.kind)}</strong> · ${formatDateTime(ctx.locale, step.occurredAt)}<br><small>${beforeAfter(ctx, step.kind, step.before, step.after)}</small>${
-    step.note ? html`<br><small>${ctx.t(`undo.${step.note}`)}</small>` : ''
+/** One step of the plan; `planned` speaks of what will happen (the report page, before anything is done). */
+export function stepLine(ctx: PageContext, step: UndoStep, planned = false) {
+  return html`<strong>${changeTitle(ctx, step.kind)}</strong> · ${formatDateTime(ctx, step.occurredAt)}<br><small>${beforeAfter(ctx, step.kind, step.before, step.after)}</small>${
+    step.note ? html`<br><small>${ctx.t(planned ? `undo.will.${step.note}` : `undo.${step.note}`)}</small>` : ''
   }`;
 }
 
@@ -28,7 +29,7 @@ export function protectedAlreadyPage(ctx: PageContext, token: string): string {
   );
 }
 
-export function reportPage(ctx: PageContext, view: { change: ChangeRecord; steps: UndoStep[] }, token: string, waitHours: number, state: FormState = {}): string {
+export function reportPage(ctx: PageContext, view: { change: ChangeRecord; steps: UndoStep[] }, token: string, waitMs: number, state: FormState = {}): string {
   const { t } = ctx;
   const c = view.change;
   return layout(
@@ -37,7 +38,7 @@ export function reportPage(ctx: PageContext, view: { change: ChangeRecord; steps
     html`<p>${t('report.lead')}</p>${errorSummary(state)}
 <section aria-labelledby="h-what"><h2 id="h-what">${t('report.whatHappened')}</h2>
 <dl class="change"><dt>${changeTitle(ctx, c.kind)}</dt><dd>${beforeAfter(ctx, c.kind, c.before, c.after)}</dd>
-<dt>${t('mail.notice.when')}</dt><dd>${formatDateTime(ctx.locale, c.occurredAt)}</dd>
+<dt>${t('mail.notice.when')}</dt><dd>${formatDateTime(ctx, c.occurredAt)}</dd>
 <dt>${t('mail.notice.device')}</dt><dd>${c.actor.device} · ${c.actor.ip}${c.actor.area ? ` · ${c.actor.area}` : ''}</dd></dl></section>
 ${html`<form method="post" action="/report">${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
 <section aria-labelledby="h-do"><h2 id="h-do">${t('report.willDo')}</h2>
@@ -45,12 +46,12 @@ ${html`<form method="post" action="/report">${csrfField(ctx)}<input type="hidden
 <fieldset><legend>${view.steps.length > 0 ? t('report.undo') : t('report.undoNone')}</legend>
 <ul class="plan">${view.steps.map((step) =>
         step.action === 'none'
-          ? html`<li>${stepLine(ctx, step)}</li>`
-          : html`<li class="${step.conflict ? 'conflict' : ''}"><label><input type="checkbox" name="undo" value="${step.changeId}"${step.selected ? html` checked` : ''}${step.conflict ? html` disabled` : ''}> ${stepLine(ctx, step)}</label>${
+          ? html`<li>${stepLine(ctx, step, true)}</li>`
+          : html`<li class="${step.conflict ? 'conflict' : ''}"><label><input type="checkbox" name="undo" value="${step.changeId}"${step.selected ? html` checked` : ''}${step.conflict ? html` disabled` : ''}> ${stepLine(ctx, step, true)}</label>${
               step.conflict ? html`<p class="warning">${t('report.conflict')}</p>` : ''
             }</li>`,
       )}</ul></fieldset>
-<p>${t('report.wait', { hours: waitHours })}</p>
+<p>${t('report.wait', { wait: formatDuration(t, waitMs) })}</p>
 <button type="submit" class="danger">${t('report.submit')}</button></section></form>`}`,
   );
 }
@@ -72,7 +73,7 @@ function countdown(ctx: PageContext, view: IncidentView) {
   const hours = Math.floor(totalMinutes / 60);
   const minutes = totalMinutes % 60;
   const { t } = ctx;
-  return html`<p class="countdown">${t('incident.opensAt', { time: formatDateTime(ctx.locale, view.waitUntil) })}
+  return html`<p class="countdown">${t('incident.opensAt', { time: formatDateTime(ctx, view.waitUntil) })}
 <strong><span data-countdown-until="${view.waitUntil}" data-countdown-now="${ctx.now}" data-countdown-format="${t('incident.remaining', { hours: '{h}', minutes: '{m}' })}">${t('incident.remaining', { hours, minutes })}</span></strong></p>`;
 }
 
@@ -82,7 +83,7 @@ function claimSection(ctx: PageContext, view: IncidentView, token: string) {
   const { t } = ctx;
   return html`<section aria-labelledby="h-claim"><h2 id="h-claim">${t('incident.claim.title')}</h2>${
     view.claimedAt
-      ? html`<p>${t('incident.claimed', { time: formatDateTime(ctx.locale, view.claimedAt) })}</p>`
+      ? html`<p>${t('incident.claimed', { time: formatDateTime(ctx, view.claimedAt) })}</p>`
       : html`<p>${t('incident.claim.lead')}</p><form method="post" action="/incident/claim">${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
 <button type="submit">${t('incident.claim.submit')}</button></form>`
   }</section>`;
@@ -100,7 +101,7 @@ function requestList(ctx: PageContext, view: IncidentView) {
   return view.requests.length > 0
     ? html`<h3>${t('incident.requests')}</h3><ul>${view.requests.map(
         (r) =>
-          html`<li>${formatDateTime(ctx.locale, r.created_at)} — ${
+          html`<li>${formatDateTime(ctx, r.created_at)} — ${
             r.kind === 'callback' ? t('incident.request.callback', { phone: r.phone ?? '', time: r.preferred_time ?? '' }) : t('incident.request.message')
           }${r.body ? html`<br><q>${r.body}</q>` : ''}</li>`,
       )}</ul>`
@@ -136,7 +137,7 @@ ${field(ctx, { name: 'preferredTime', label: 'incident.callbackTime', required: 
 ${requestList(ctx, view)}${
   view.replies.length > 0
     ? html`<h3>${t('incident.replies')}</h3><ul class="replies" data-testid="support-replies">${view.replies.map(
-        (r) => html`<li>${formatDateTime(ctx.locale, r.at)}<br>${r.body}</li>`,
+        (r) => html`<li>${formatDateTime(ctx, r.at)}<br>${r.body}</li>`,
       )}</ul>`
     : ''
 }</section>

@@ -13,7 +13,7 @@ export function mailboxPage(ctx: PageContext, mails: DevMailRow[]): string {
 ${mails.length === 0 ? html`<p>${t('mailbox.empty')}</p>` : ''}
 <table class="mailbox"><thead><tr><th scope="col">${t('mailbox.received')}</th><th scope="col">${t('mailbox.to')}</th><th scope="col">${t('mailbox.subject')}</th></tr></thead>
 <tbody>${mails.map(
-      (m) => html`<tr><td>${formatDateTime(ctx.locale, m.received_at)}</td><td>${m.recipient}</td><td><a href="/dev/mailbox/${m.id}">${m.subject}</a></td></tr>`,
+      (m) => html`<tr><td>${formatDateTime(ctx, m.received_at)}</td><td>${m.recipient}</td><td><a href="/dev/mailbox/${m.id}">${m.subject}</a></td></tr>`,
     )}</tbody></table>`,
   );
 }
@@ -24,7 +24,7 @@ export function mailPage(ctx: PageContext, mail: DevMailRow): string {
   return layout(
     ctx,
     mail.subject,
-    html`<dl><dt>${ctx.t('mailbox.to')}</dt><dd>${mail.recipient}</dd><dt>${ctx.t('mailbox.received')}</dt><dd>${formatDateTime(ctx.locale, mail.received_at)}</dd></dl>
+    html`<dl><dt>${ctx.t('mailbox.to')}</dt><dd>${mail.recipient}</dd><dt>${ctx.t('mailbox.received')}</dt><dd>${formatDateTime(ctx, mail.received_at)}</dd></dl>
 <pre class="mail">${parts.map((part, i) => (i % 2 === 1 ? html`<a href="${part}">${part}</a>` : part))}</pre>
 <p><a href="/dev/mailbox">${ctx.t('common.back')}</a></p>`,
   );

@@ -25,8 +25,8 @@ export function passkeyForm(
 export function passkeysPage(ctx: PageContext, passkeys: PasskeyView[], privileged: boolean, state: FormState = {}, flash?: string, codes?: string[] | null): string {
   const { t } = ctx;
   const rows = passkeys.map(
-    (p) => html`<li data-passkey-id="${p.id}"><strong>${p.name}</strong> · ${t('passkeys.added', { when: formatDateTime(ctx.locale, p.createdAt) })}${
-      p.lastUsedAt ? html` · ${t('passkeys.lastUsed', { when: formatDateTime(ctx.locale, p.lastUsedAt) })}` : ''
+    (p) => html`<li data-passkey-id="${p.id}"><strong>${p.name}</strong> · ${t('passkeys.added', { when: formatDateTime(ctx, p.createdAt) })}${
+      p.lastUsedAt ? html` · ${t('passkeys.lastUsed', { when: formatDateTime(ctx, p.lastUsedAt) })}` : ''
     }${p.synced ? html` · ${t('passkeys.synced')}` : ''}
 <form method="post" action="/account/passkeys/${p.id}/rename" class="inline">${csrfField(ctx)}
 <label for="rename-${p.id}">${t('passkeys.rename')}</label> <input id="rename-${p.id}" name="name" value="${p.name}" maxlength="60" required>

@@ -55,7 +55,7 @@ export function queuePage(ctx: PageContext, staff: StaffSession, items: QueueIte
 <td>${t(`staff.kind.${item.kind}`)}${item.state ? html` · ${translateOr(ctx.t, `staff.state.${item.state}`, item.state)}` : ''}</td>
 <td><a href="/staff/accounts/${item.accountId}">${item.accountEmail}</a></td>
 <td>${item.summary ?? ''}${item.assignedTo ? html`<br><small>${ctx.t('staff.case.assigned', { name: item.assignedTo })}</small>` : ''}</td>
-<td>${formatDateTime(ctx.locale, item.openedAt)}</td></tr>`,
+<td>${formatDateTime(ctx, item.openedAt)}</td></tr>`,
   );
   return layout(
     ctx,
@@ -75,7 +75,7 @@ export function teamPage(ctx: PageContext, staff: StaffSession, members: StaffRo
     ctx,
     t('staff.team.title'),
     html`<table data-testid="team"><thead><tr><th scope="col">${t('account.name')}</th><th scope="col">${t('signIn.email')}</th><th scope="col">${t('staff.team.role')}</th><th scope="col">${t('staff.team.since')}</th></tr></thead>
-<tbody>${members.map((m) => html`<tr><td>${m.name}</td><td>${m.email}</td><td>${t(`staff.role.${m.role}`)}</td><td>${formatDateTime(ctx.locale, m.created_at)}</td></tr>`)}</tbody></table>`,
+<tbody>${members.map((m) => html`<tr><td>${m.name}</td><td>${m.email}</td><td>${t(`staff.role.${m.role}`)}</td><td>${formatDateTime(ctx, m.created_at)}</td></tr>`)}</tbody></table>`,
     { nav: staffNav(ctx, staff) },
   );
 }
@@ -96,7 +96,7 @@ export function dashboardPage(ctx: PageContext, staff: StaffSession, view: Dashb
   return layout(
     ctx,
     t('staff.dashboard.title'),
-    html`${periods}<p>${t('staff.dashboard.lead', { from: formatDateTime(ctx.locale, view.from), to: formatDateTime(ctx.locale, view.to) })}</p>
+    html`${periods}<p>${t('staff.dashboard.lead', { from: formatDateTime(ctx, view.from), to: formatDateTime(ctx, view.to) })}</p>
 <dl class="figures"><dt>${t('staff.dashboard.incidents')}</dt><dd data-testid="incidents-opened">${view.incidentsOpened}</dd>
 <dt>${t('staff.dashboard.byCustomer')}</dt><dd data-testid="opened-by-customer">${view.openedBy['customer-link'] ?? 0}</dd>
 <dt>${t('staff.dashboard.byStaff')}</dt><dd>${view.openedBy.staff ?? 0}</dd>
@@ -129,7 +129,7 @@ export function auditPage(ctx: PageContext, staff: StaffSession, actions: StaffA
     t('staff.audit.title'),
     html`<p>${t('staff.audit.lead')}</p><table data-testid="audit"><thead><tr><th scope="col">${t('activity.when')}</th><th scope="col">${t('staff.audit.who')}</th><th scope="col">${t('activity.what')}</th><th scope="col">${t('staff.queue.account')}</th></tr></thead>
 <tbody>${actions.map(
-      (a) => html`<tr><td>${formatDateTime(ctx.locale, a.record.occurredAt)}</td><td>${a.record.actor.device}</td><td>${changeTitle(ctx, a.record.kind)}</td><td><a href="/staff/accounts/${a.record.accountId}">${a.accountEmail}</a></td></tr>`,
+      (a) => html`<tr><td>${formatDateTime(ctx, a.record.occurredAt)}</td><td>${a.record.actor.device}</td><td>${changeTitle(ctx, a.record.kind)}</td><td><a href="/staff/accounts/${a.record.accountId}">${a.accountEmail}</a></td></tr>`,
     )}</tbody></table>`,
     { nav: staffNav(ctx, staff) },
   );
