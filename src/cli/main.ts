@@ -11,6 +11,7 @@ import { resealStoredSecrets } from '../services/key-rotation.ts';
 import { secretBoxFor } from '../runtime/service-key.ts';
 import { runDemo } from './demo/run.ts';
 import { staffAdd } from './staff-add.ts';
+import { staffResetPassword } from './staff-reset-password.ts';
 
 const USAGE = `Usage: mamori <command>
 
@@ -20,6 +21,7 @@ Commands:
   log verify   check every account log's hash chain; name the first broken entry
   demo         replay the story (seed/STORY.md) on a throw-away store with a fake clock
   staff add    add a support desk member: --email … --name … [--role agent|admin] (the first is an admin)
+  staff reset-password  a new password for a staff member (after 100 failed sign-ins): --email …
   keys rotate  seal every stored secret anew under MAMORI_SECRET_KEY, so the keys listed in
                MAMORI_SECRET_KEY_PREVIOUS can be dropped (start the servers with both first)
   help         show this text
@@ -103,8 +105,9 @@ async function main(argv: string[]): Promise<number> {
       if (argv[1] !== 'rotate') break;
       return rotateKeys(config);
     case 'staff':
-      if (argv[1] !== 'add') break;
-      return staffAdd(config, argv.slice(2), (line) => process.stdout.write(`${line}\n`));
+      if (argv[1] === 'add') return staffAdd(config, argv.slice(2), (line) => process.stdout.write(`${line}\n`));
+      if (argv[1] === 'reset-password') return staffResetPassword(config, argv.slice(2), (line) => process.stdout.write(`${line}\n`));
+      break;
     default:
       break;
   }

@@ -72,3 +72,11 @@ export async function touchStaffSession(db: Executor, id: string, at: string): P
 export async function revokeStaffSession(db: Executor, id: string, at: string): Promise<void> {
   await db.updateTable('staff_sessions').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
 }
+
+export async function setStaffPassword(db: Executor, id: string, passwordHash: string): Promise<void> {
+  await db.updateTable('staff_members').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+}
+
+export async function revokeAllStaffSessions(db: Executor, staffId: string, at: string): Promise<void> {
+  await db.updateTable('staff_sessions').set({ revoked_at: at }).where('staff_id', '=', staffId).where('revoked_at', 'is', null).execute();
+}

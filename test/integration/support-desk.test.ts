@@ -53,6 +53,22 @@ forEachStore('support desk: staff sign-in, access and the queue', (store) => {
     assert.equal((await client.get('/staff')).statusCode, 200);
   });
 
+  test('100 failed staff sign-ins switch the password off until an operator resets it; the answer never changes', async () => {
+    const { resetStaffPassword } = await import('../../src/services/staff/staff-accounts.ts');
+    const { staffSignIn } = await import('../../src/services/staff/staff-accounts.ts');
+    for (let i = 0; i < 100; i += 1) {
+      m.clock.advance(61 * MINUTE); // past every delay: only the cap is under test
+      await assert.rejects(staffSignIn(m.deps, { email: 'aiko@maple.example', password: `guess ${i}`, code: '000000' }, { ip: `198.51.100.${i % 250}`, userAgent: 'x' }), /INVALID_CREDENTIALS/);
+    }
+    m.clock.advance(61 * MINUTE);
+    const right = () => staffSignIn(m.deps, { email: 'aiko@maple.example', password: admin.password, code: code(admin.totpSecret) }, { ip: '203.0.113.9', userAgent: 'x' });
+    await assert.rejects(right(), /INVALID_CREDENTIALS/, 'the right password and code no longer work');
+    const fresh = await resetStaffPassword(m.deps, 'aiko@maple.example');
+    m.clock.advance(MINUTE);
+    const signedIn = await staffSignIn(m.deps, { email: 'aiko@maple.example', password: fresh, code: code(admin.totpSecret) }, { ip: '203.0.113.9', userAgent: 'x' });
+    assert.ok(signedIn.token);
+  });
+
   test('a staff seed is stored sealed to its member; one stored in plain by an earlier version is sealed at the next sign-in', async () => {
     const stored = async () => (await m.deps.db.selectFrom('staff_members').select(['id', 'totp_secret']).where('email', '=', 'aiko@maple.example').executeTakeFirstOrThrow());
     const sealed = await stored();
@@ -340,4 +356,26 @@ forEachStore('support desk: refused attempts are logged', (store) => {
       await m.close();
     }
   });
+});
+
+test('mamori staff reset-password: prints a new password once; an unknown address is exit 1, bad arguments exit 2', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-staff-'));
+  const env = { PATH: process.env.PATH ?? '', MAMORI_DATABASE_URL: `sqlite:${join(dir, 'mamori.sqlite')}`, MAMORI_LOG_LEVEL: 'silent', MAMORI_DEMO_ACCOUNT: 'false' };
+  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'staff', ...args], { env, encoding: 'utf8' });
+  try {
+    assert.equal(cli('add', '--email', 'aiko@maple.example', '--name', 'Aiko').status, 0);
+    const reset = cli('reset-password', '--email', 'aiko@maple.example');
+    assert.equal(reset.status, 0, reset.stderr);
+    assert.match(reset.stdout, /^New password for aiko@maple\.example \(shown once\): [A-Za-z0-9_-]{24}$/m);
+    const unknown = cli('reset-password', '--email', 'nobody@maple.example');
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stdout, /no staff member has the address/);
+    assert.equal(cli('reset-password', '--email', 'not an address').status, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

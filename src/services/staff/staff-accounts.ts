@@ -9,12 +9,15 @@ import {
   insertStaff,
   insertStaffSession,
   replaceStaffTotpSecret,
+  revokeAllStaffSessions,
+  setStaffPassword,
   revokeStaffSession,
   touchStaffSession,
   useStaffTotpStep,
 } from '../../store/staff.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { assertNotThrottled, noteFailure, noteSuccess } from '../sign-in-throttle.ts';
+import { reachedCap } from '../../core/throttle-policy.ts';
 import { hashToken, looksLikeToken } from '../token-hash.ts';
 import { newTotpSecret, totpStep, totpUri } from '../two-step.ts';
 
@@ -63,6 +66,13 @@ export async function addStaff(deps: ServiceDeps, input: { email: string; name: 
 export async function staffSignIn(deps: ServiceDeps, input: { email: string; password: string; code: string }, origin: RequestOrigin): Promise<{ token: string }> {
   const email = normalizeEmail(input.email);
   const failuresSoFar = await assertNotThrottled(deps, throttleName(email), undefined, origin);
+  // NIST SP 800-63B §3.2.2: after 100 consecutive failures the password is out of use until an operator
+  // sets a new one (`mamori staff reset-password`). The answer is the one any wrong attempt gets.
+  if (reachedCap(failuresSoFar)) {
+    await deps.hasher.verify(null, input.password);
+    deps.log.warn({ event: 'authn_login_fail_max', staff: true, ip: origin.ip }, 'authn_login_fail_max');
+    throw new DomainError('INVALID_CREDENTIALS');
+  }
   const staff = await findStaffByEmail(deps.db, email);
   const usable = staff && !staff.disabled_at ? staff : undefined;
   const passwordOk = await deps.hasher.verify(usable?.password_hash ?? null, input.password);
@@ -93,6 +103,25 @@ export async function resolveStaffSession(deps: ServiceDeps, token: string | und
   if (sessionState(times, now, STAFF_SESSION_LIMITS) !== 'active') return null;
   if (needsTouch(times, now, STAFF_SESSION_LIMITS)) await touchStaffSession(deps.db, row.id, now.toISOString());
   return { id: row.id, staffId: row.staff_id, email: row.email, name: row.name, role: row.role };
+}
+
+/**
+ * An operator's reset (after the 100-failure cap, or a suspected leak): a new generated password, every
+ * session of the member ended, the failure count cleared. The authenticator stays; returns the password.
+ */
+export async function resetStaffPassword(deps: ServiceDeps, emailInput: string): Promise<string> {
+  const email = normalizeEmail(emailInput);
+  const staff = await findStaffByEmail(deps.db, email);
+  if (!staff) throw new DomainError('NOT_FOUND');
+  const password = randomBytes(18).toString('base64url');
+  const passwordHash = await deps.hasher.hash(password);
+  await deps.db.transaction().execute(async (trx) => {
+    await setStaffPassword(trx, staff.id, passwordHash);
+    await revokeAllStaffSessions(trx, staff.id, deps.clock.now().toISOString());
+    await noteSuccess(trx, throttleName(email));
+  });
+  deps.log.info({ event: 'authn_password_change', staff: email, by: 'operator' }, 'authn_password_change');
+  return password;
 }
 
 export async function staffSignOut(deps: ServiceDeps, session: StaffSession): Promise<void> {
