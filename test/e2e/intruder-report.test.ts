@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { smtpMailer } from '../../src/delivery/mailer.ts';
 import { addStaff } from '../../src/services/staff/staff-accounts.ts';
 import { chromiumUnavailable, launchChromium, startServer, type RunningMamori } from '../support/browser.ts';
 import { SmtpInbox } from '../support/smtp-inbox.ts';
+import { ATTACKER, attackerTakesOverInBrowser, OWNER, ownerRecoversInBrowser, ownerRegistersInBrowser } from '../support/browser-story.ts';
 import { STORY_ENV } from '../support/story.ts';
 
-const OWNER = 'taro@example.com';
-const OWNER_PASSWORD = 'violet kettle harbour drum';
-const ATTACKER = 'evil@example.net';
 
 /**
  * Issue "the owner stays the owner", played in a real browser: the intruder uses their own copy of a
@@ -33,47 +31,12 @@ describe("the intruder's own report in Chromium", { skip: chromiumUnavailable ??
     await inbox.stop();
   });
 
-  async function signIn(page: Page, email: string, password: string) {
-    await page.goto('/sign-in');
-    await page.getByLabel('Email address').fill(email);
-    await page.getByLabel('Password').first().fill(password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  }
-
   test('the intruder reports with nothing ticked; the owner claims from her own address and recovers after a person decides', async () => {
-    const ownerContext = await browser.newContext({ locale: 'en-US', baseURL: server.url });
-    const owner = await ownerContext.newPage();
-    await owner.goto('/register');
-    await owner.getByLabel('Your name').fill('Taro Yamada');
-    await owner.getByLabel('Email address').fill(OWNER);
-    await owner.getByLabel('Password').first().fill(OWNER_PASSWORD);
-    await owner.getByRole('button', { name: 'Create account' }).click();
-    await server.worker.runOnce();
-    await owner.goto(inbox.link(OWNER, '/verify-email'));
-    await owner.getByRole('button', { name: 'Confirm my address' }).click();
+    const { context: ownerContext, owner } = await ownerRegistersInBrowser(browser, server, inbox);
     server.clock.advance(3 * 24 * 3_600_000);
 
     // The intruder takes the account over from their own browser and mailbox.
-    const attackerContext = await browser.newContext({ locale: 'en-US', baseURL: server.url, userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 Safari/537.36' });
-    const attacker = await attackerContext.newPage();
-    await signIn(attacker, OWNER, OWNER_PASSWORD);
-    await attacker.waitForURL('**/account');
-    await attacker.getByLabel('New email address').fill(ATTACKER);
-    await attacker.getByRole('region', { name: 'Change email address' }).getByLabel('Current password').fill(OWNER_PASSWORD);
-    await attacker.getByRole('button', { name: 'Change email address' }).click();
-    await server.worker.runOnce();
-    await attacker.goto(inbox.link(ATTACKER, '/confirm-email'));
-    await attacker.getByRole('button', { name: 'Confirm the new address' }).click();
-    await attacker.goto('/account');
-    await attacker.getByText('Add an address').first().click();
-    await attacker.getByLabel('Recipient').fill('Drop');
-    await attacker.getByLabel('Postal code').fill('100-0001');
-    await attacker.getByLabel('Prefecture / region').fill('Tokyo');
-    await attacker.getByLabel('City').fill('Chiyoda');
-    await attacker.getByLabel('Street address').fill('9-9-9');
-    await attacker.getByRole('button', { name: 'Add an address' }).click();
-    await attacker.getByText('Saved.').waitFor();
-    await server.worker.runOnce();
+    const { context: attackerContext, attacker } = await attackerTakesOverInBrowser(browser, server, inbox, { changePassword: false });
 
     // The intruder opens THEIR copy of the notice, unticks everything and reports.
     await attacker.goto(inbox.link(ATTACKER, '/report', /shipping address was added/));
@@ -119,13 +82,7 @@ describe("the intruder's own report in Chromium", { skip: chromiumUnavailable ??
     await staff.getByRole('button', { name: 'Decide the dispute' }).click();
     await staff.getByText("Done. The action is on the account's record.").waitFor();
 
-    await server.worker.runOnce();
-    await owner.goto(inbox.link(OWNER, '/recover'));
-    await owner.getByLabel('New password').fill('fresh start lantern meadow');
-    await owner.getByRole('button', { name: 'Set the password and open my account' }).click();
-    await owner.getByText('Your account is open again').waitFor();
-    await signIn(owner, OWNER, 'fresh start lantern meadow');
-    await owner.waitForURL('**/account');
+    await ownerRecoversInBrowser(owner, server, inbox, 'fresh start lantern meadow');
     assert.equal(await owner.getByTestId('account-email').textContent(), OWNER);
 
     // The intruder was mailed nothing that helps: no incident, recovery or objection link.

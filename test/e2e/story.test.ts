@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { smtpMailer } from '../../src/delivery/mailer.ts';
 import { chromiumUnavailable, launchChromium, startServer, type RunningMamori } from '../support/browser.ts';
 import { SmtpInbox } from '../support/smtp-inbox.ts';
+import { attackerTakesOverInBrowser, OWNER, OWNER_PASSWORD, ownerRecoversInBrowser, ownerRegistersInBrowser, signInInBrowser } from '../support/browser-story.ts';
 import { STORY_ENV } from '../support/story.ts';
 
-const OWNER = 'taro@example.com';
-const OWNER_PASSWORD = 'violet kettle harbour drum';
-const ATTACKER = 'evil@example.net';
 
 /**
  * seed/STORY.md in a real browser: the attacker and the owner each in their own browser context, every
@@ -30,53 +28,14 @@ describe('the story in Chromium', { skip: chromiumUnavailable ?? false }, () => 
     await inbox.stop();
   });
 
-  async function signIn(page: Page, email: string, password: string) {
-    await page.goto('/sign-in');
-    await page.getByLabel('Email address').fill(email);
-    await page.getByLabel('Password').first().fill(password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  }
-
   test('attacker takes over; one click from the notice contains and undoes; 5 h later the owner recovers', async () => {
-    const ownerContext = await browser.newContext({ locale: 'en-US', baseURL: server.url });
-    const owner = await ownerContext.newPage();
-    await owner.goto('/register');
-    await owner.getByLabel('Your name').fill('Taro Yamada');
-    await owner.getByLabel('Email address').fill(OWNER);
-    await owner.getByLabel('Password').first().fill(OWNER_PASSWORD);
-    await owner.getByRole('button', { name: 'Create account' }).click();
-    await server.worker.runOnce();
-    await owner.goto(inbox.link(OWNER, '/verify-email'));
-    await owner.getByRole('button', { name: 'Confirm my address' }).click();
-    await signIn(owner, OWNER, OWNER_PASSWORD);
+    const { context: ownerContext, owner } = await ownerRegistersInBrowser(browser, server, inbox);
+    await signInInBrowser(owner, OWNER, OWNER_PASSWORD);
     await owner.waitForURL('**/account');
     server.clock.advance(3 * 24 * 3_600_000);
 
     // Day 3: the attacker, in another browser, with the stolen password.
-    const attackerContext = await browser.newContext({ locale: 'en-US', baseURL: server.url, userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 Safari/537.36' });
-    const attacker = await attackerContext.newPage();
-    await signIn(attacker, OWNER, OWNER_PASSWORD);
-    await attacker.waitForURL('**/account');
-    await attacker.getByLabel('New email address').fill(ATTACKER);
-    await attacker.getByRole('region', { name: 'Change email address' }).getByLabel('Current password').fill(OWNER_PASSWORD);
-    await attacker.getByRole('button', { name: 'Change email address' }).click();
-    await server.worker.runOnce();
-    await attacker.goto(inbox.link(ATTACKER, '/confirm-email'));
-    await attacker.getByRole('button', { name: 'Confirm the new address' }).click();
-    await attacker.goto('/account');
-    await attacker.getByRole('region', { name: 'Change password' }).getByLabel('Current password').fill(OWNER_PASSWORD);
-    await attacker.getByLabel('New password').fill('attacker chose this long phrase');
-    await attacker.getByRole('button', { name: 'Change password' }).click();
-    await attacker.getByText('Your password was changed.').waitFor();
-    await attacker.getByText('Add an address').first().click();
-    await attacker.getByLabel('Recipient').fill('Drop');
-    await attacker.getByLabel('Postal code').fill('100-0001');
-    await attacker.getByLabel('Prefecture / region').fill('Tokyo');
-    await attacker.getByLabel('City').fill('Chiyoda');
-    await attacker.getByLabel('Street address').fill('9-9-9');
-    await attacker.getByRole('button', { name: 'Add an address' }).click();
-    await attacker.getByText('Saved.').waitFor();
-    await server.worker.runOnce();
+    const { context: attackerContext, attacker } = await attackerTakesOverInBrowser(browser, server, inbox, { changePassword: true });
 
     // The owner's old address got the notice, over SMTP, with the way to act.
     const notice = inbox.to(OWNER).find((m) => /email address of your Maple Market account was changed/.test(m.subject ?? ''));
@@ -106,15 +65,7 @@ describe('the story in Chromium', { skip: chromiumUnavailable ?? false }, () => 
 
     // Five hours pass on the fake clock; the worker opens recovery and mails the restored address.
     server.clock.advance(5 * 3_600_000);
-    await server.worker.runOnce();
-    await owner.goto(inbox.link(OWNER, '/recover'));
-    await owner.getByLabel('New password').fill('fresh start lantern meadow');
-    await owner.getByRole('button', { name: 'Set the password and open my account' }).click();
-    await owner.getByText('Your account is open again').waitFor();
-    await owner.getByLabel('Email address').fill(OWNER);
-    await owner.getByLabel('Password').first().fill('fresh start lantern meadow');
-    await owner.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await owner.waitForURL('**/account');
+    await ownerRecoversInBrowser(owner, server, inbox, 'fresh start lantern meadow');
     await owner.getByRole('heading', { name: 'Finish recovering' }).waitFor();
     assert.ok(await owner.getByText('Confirm your shipping addresses.').isVisible());
     assert.equal(await owner.getByTestId('account-email').textContent(), OWNER);

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { addStaff } from '../../src/services/staff/staff-accounts.ts';
-import { Secret, TOTP } from 'otpauth';
-import { registerAndVerify, signIn } from '../support/flows.ts';
+import { registerAndVerify, signIn, staffSignedIn } from '../support/flows.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 import { TestClient } from '../support/http-client.ts';
 
@@ -46,11 +44,7 @@ forEachStore('prototype keys in every query and form field', (store) => {
   test('no route answers 5xx or shows a stack, signed out, as a customer or as staff', async () => {
     const customer = await registerAndVerify(m, 'hana@example.com');
     await signIn(m, 'hana@example.com', undefined, customer);
-    const admin = await addStaff(m.deps, { email: 'aiko@maple.example', name: 'Aiko Tanaka', role: 'admin' });
-    const staff = new TestClient(m.app);
-    await staff.get('/staff/sign-in');
-    const code = new TOTP({ secret: Secret.fromBase32(admin.totpSecret), digits: 6, period: 30 }).generate({ timestamp: m.clock.now().getTime() });
-    assert.equal((await staff.post('/staff/sign-in', { email: 'aiko@maple.example', password: admin.password, code })).statusCode, 303);
+    const staff = await staffSignedIn(m, 'admin');
     const accountId = (await m.deps.db.selectFrom('accounts').select('id').executeTakeFirstOrThrow()).id;
 
     const routes = routesOf(m.app).filter((r) => r.path !== '/*' && !r.path.startsWith('/static'));

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { Secret, TOTP } from 'otpauth';
-import { addStaff } from '../../src/services/staff/staff-accounts.ts';
-import { PASSWORD, registerAndVerify, signIn } from '../support/flows.ts';
+import { PASSWORD, registerAndVerify, signIn, staffSignedIn } from '../support/flows.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
 import { attackerTakesOver, emailChangedReportLink, OWNER, reportWithDefaults, STORY_ENV } from '../support/story.ts';
@@ -19,22 +17,13 @@ forEachStore('probes from outside', (store) => {
     await m.close();
   });
 
-  async function staffClient(role: 'admin' | 'agent'): Promise<TestClient> {
-    const who = await addStaff(m.deps, { email: `${role}@maple.example`, name: role, role });
-    const client = new TestClient(m.app);
-    await client.get('/staff/sign-in');
-    const code = new TOTP({ secret: Secret.fromBase32(who.totpSecret), digits: 6, period: 30 }).generate({ timestamp: m.clock.now().getTime() });
-    assert.equal((await client.post('/staff/sign-in', { email: `${role}@maple.example`, password: who.password, code })).statusCode, 303);
-    return client;
-  }
-
   test("a staff action names the account in the URL: another account's incident is a 404 and stays as it was", async () => {
     await attackerTakesOver(m);
     await reportWithDefaults(m, emailChangedReportLink(m));
     const incident = await m.deps.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
     await registerAndVerify(m, 'other@example.com');
     const other = await m.deps.db.selectFrom('accounts').select('id').where('email', '=', 'other@example.com').executeTakeFirstOrThrow();
-    const admin = await staffClient('admin');
+    const admin = await staffSignedIn(m, 'admin');
     await admin.get(`/staff/accounts/${other.id}`);
     const wait = await admin.post(`/staff/accounts/${other.id}/incidents/${incident.id}/wait`, { minutes: '0', reason: 'probing' });
     assert.equal(wait.statusCode, 404);
@@ -46,7 +35,7 @@ forEachStore('probes from outside', (store) => {
   });
 
   test('a staff reply to an account that does not exist is a 404, not the customer sign-in', async () => {
-    const agent = await staffClient('agent');
+    const agent = await staffSignedIn(m, 'agent');
     await agent.get('/staff');
     const res = await agent.post('/staff/accounts/00000000-0000-4000-8000-000000000000/reply', { body: 'Hello' });
     assert.equal(res.statusCode, 404);
@@ -59,7 +48,7 @@ forEachStore('probes from outside', (store) => {
     await m.deliver();
     const objectLink = m.mailer.link('evil@example.net', '/object');
     const incident = await m.deps.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
-    const admin = await staffClient('admin');
+    const admin = await staffSignedIn(m, 'admin');
     await admin.get(`/staff/accounts/${incident.account_id}`);
     assert.equal((await admin.post(`/staff/accounts/${incident.account_id}/incidents/${incident.id}/wait`, { minutes: String(10 * 60), reason: 'the owner asked for time' })).statusCode, 303);
     m.clock.advance(6 * HOUR);

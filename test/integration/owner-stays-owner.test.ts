@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { Secret, TOTP } from 'otpauth';
-import { addStaff } from '../../src/services/staff/staff-accounts.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
-import { PASSWORD, registerAndVerify, signIn } from '../support/flows.ts';
+import { PASSWORD, registerAndVerify, signIn, staffSignedIn } from '../support/flows.ts';
 import { ATTACKER, ATTACKER_PASSWORD, attackerTakesOver, checkedUndo, emailChangedReportLink, OWNER, reportWithDefaults, STORY_ENV } from '../support/story.ts';
 
 const HOUR = 3_600_000;
@@ -41,15 +39,6 @@ forEachStore('the owner stays the owner', (store) => {
     const res = await attacker.post('/report', { token: tokenOf(link), undo });
     assert.equal(res.statusCode, 303);
     return String(res.headers.location);
-  }
-
-  async function adminClient(): Promise<TestClient> {
-    const admin = await addStaff(m.deps, { email: 'aiko@maple.example', name: 'Aiko Tanaka', role: 'admin' });
-    const client = new TestClient(m.app);
-    await client.get('/staff/sign-in');
-    const code = new TOTP({ secret: Secret.fromBase32(admin.totpSecret), digits: 6, period: 30 }).generate({ timestamp: m.clock.now().getTime() });
-    assert.equal((await client.post('/staff/sign-in', { email: 'aiko@maple.example', password: admin.password, code })).statusCode, 303);
-    return client;
   }
 
   test("the intruder's own report with nothing ticked: the whole undo applies, no wait runs, the owner can claim and recover", async () => {
@@ -111,7 +100,7 @@ forEachStore('the owner stays the owner', (store) => {
     assert.equal((await attacker.post('/report/incident', { token: tokenOf(intrudersReportLink()) })).statusCode, 400);
 
     // A person decides for the owner: recovery goes to her address, and she gets in.
-    const admin = await adminClient();
+    const admin = await staffSignedIn(m, 'admin');
     const casePage = await admin.get(`/staff/accounts/${incident.account_id}`);
     assert.match(casePage.body, /Reported through evil@example\.net, which may not be the owner/);
     assert.match(casePage.body, /the session that made the suspect changes/);
@@ -184,14 +173,19 @@ forEachStore('the owner stays the owner', (store) => {
     assert.match(sent[0]?.text ?? '', /\/incident\?token=/);
   });
 
-  test("an intruder's email-change link dies when the owner changes the password and signs out everywhere", async () => {
-    const owner = (await signUpOwnerWithAttackerInside(m)).owner;
+  /** The owner is signed in at home; three days on, an intruder with her password asks to move the email to theirs. */
+  async function intruderAsksForEmailChange(): Promise<{ owner: TestClient; attacker: TestClient; confirm: string }> {
+    const { owner } = await signUpOwnerWithAttackerInside(m);
     const attacker = (await signIn(m, OWNER, PASSWORD, new TestClient(m.app, { 'user-agent': 'Intruder/1.0' }))).client;
     await attacker.get('/account');
     assert.equal((await attacker.post('/account/email', { newEmail: ATTACKER, currentPassword: PASSWORD })).statusCode, 303);
     await m.deliver();
-    const confirm = m.mailer.link(ATTACKER, '/confirm-email');
     await owner.get('/account');
+    return { owner, attacker, confirm: m.mailer.link(ATTACKER, '/confirm-email') };
+  }
+
+  test("an intruder's email-change link dies when the owner changes the password and signs out everywhere", async () => {
+    const { owner, attacker, confirm } = await intruderAsksForEmailChange();
     assert.equal((await owner.post('/account/password', { currentPassword: PASSWORD, newPassword: 'a whole new phrase for me', signOutOthers: 'yes' })).statusCode, 303);
     assert.equal((await attacker.get(pathOf(confirm))).statusCode, 400);
     assert.equal((await attacker.post('/confirm-email', { token: tokenOf(confirm) })).statusCode, 400);
@@ -199,13 +193,7 @@ forEachStore('the owner stays the owner', (store) => {
   });
 
   test("an intruder's email-change link dies with the intruder's session when the owner ends it", async () => {
-    const owner = (await signUpOwnerWithAttackerInside(m)).owner;
-    const attacker = (await signIn(m, OWNER, PASSWORD, new TestClient(m.app, { 'user-agent': 'Intruder/1.0' }))).client;
-    await attacker.get('/account');
-    assert.equal((await attacker.post('/account/email', { newEmail: ATTACKER, currentPassword: PASSWORD })).statusCode, 303);
-    await m.deliver();
-    const confirm = m.mailer.link(ATTACKER, '/confirm-email');
-    await owner.get('/account');
+    const { owner, attacker, confirm } = await intruderAsksForEmailChange();
     assert.equal((await owner.post('/account/sessions/sign-out-everywhere')).statusCode, 303);
     assert.equal((await attacker.post('/confirm-email', { token: tokenOf(confirm) })).statusCode, 400);
     assert.equal((await accountRow()).email, OWNER);
