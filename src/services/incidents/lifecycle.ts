@@ -1,7 +1,7 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { ChangeRecord } from '../../core/change-kinds.ts';
 import { CHECKLIST_ITEMS, type ChecklistItem } from '../../core/incident/checklist.ts';
-import { effectiveState, nextState, type IncidentState } from '../../core/incident/state.ts';
+import { effectiveState, type IncidentState } from '../../core/incident/state.ts';
 import { DomainError } from '../../core/errors.ts';
 import { listLogSince, toChangeRecord } from '../../store/account-log.ts';
 import { updateAccount } from '../../store/accounts.ts';
@@ -28,6 +28,7 @@ import { hasPasskeyHeldAt, recoveryOptions, reinstatePasskey, verifyRecoveryPass
 import { noteSuccess } from '../sign-in-throttle.ts';
 import { verifySecondFactor } from '../two-step.ts';
 import type { AppliedStep } from './apply-undo.ts';
+import { isRefusedTransition, moveIncident } from './transition.ts';
 import type { Standing } from '../../core/incident/standing.ts';
 import { findUnexpiredToken } from '../../store/one-time-tokens.ts';
 import { listIncidentParties, markPartyClaimed } from '../../store/incident-parties.ts';
@@ -155,12 +156,7 @@ export async function objectToIncident(deps: ServiceDeps, token: unknown, messag
     }
     const actor = actorFrom(origin);
     const objection = { message, at: now.toISOString(), ip: actor.ip, device: actor.device, from: incident.disputed_party };
-    const moved = await updateIncidentFrom(trx, incident.id, 'waiting', {
-      state: nextState('waiting', 'object'),
-      objection: JSON.stringify(objection),
-      updated_at: now.toISOString(),
-    });
-    if (!moved) throw new DomainError('INCIDENT_STATE');
+    await moveIncident(trx, incident.id, 'object', { objection: JSON.stringify(objection), updated_at: now.toISOString() });
     await recordChange(trx, deps, { accountId: incident.account_id, kind: 'incident-disputed', actor, subjectId: incident.id, after: { from: incident.disputed_party } });
     const account = await requireAccount(trx, incident.account_id);
     await queueMail(trx, deps, {
@@ -178,14 +174,19 @@ export async function advanceDueIncidents(deps: ServiceDeps): Promise<number> {
   const due = await listIncidentsDue(deps.db, 'waiting', deps.clock.now().toISOString());
   let opened = 0;
   for (const incident of due) {
-    const moved = await deps.db.transaction().execute(async (trx) => {
-      const now = deps.clock.now().toISOString();
-      if (!(await updateIncidentFrom(trx, incident.id, 'waiting', { state: nextState('waiting', 'wait-elapsed'), recovery_opened_at: now, updated_at: now }))) {
-        return false;
-      }
-      await openRecovery(trx, deps, incident);
-      return true;
-    });
+    const moved = await deps.db
+      .transaction()
+      .execute(async (trx) => {
+        const now = deps.clock.now().toISOString();
+        await moveIncident(trx, incident.id, 'wait-elapsed', { recovery_opened_at: now, updated_at: now });
+        await openRecovery(trx, deps, incident);
+        return true;
+      })
+      // Objected or decided since it was listed: the table refuses, and this incident is not due any more.
+      .catch((error: unknown) => {
+        if (isRefusedTransition(error)) return false;
+        throw error;
+      });
     if (moved) opened += 1;
   }
   if (opened > 0) deps.mailQueued();
@@ -254,9 +255,7 @@ export async function completeRecovery(
     await useLink(trx, deps, token, 'incident-recovery');
     if (passkey) await reinstatePasskey(trx, passkey);
     const now = deps.clock.now().toISOString();
-    if (!(await updateIncidentFrom(trx, incident.id, 'recovery-open', { state: nextState('recovery-open', 'recover'), recovered_at: now, updated_at: now }))) {
-      throw new DomainError('INCIDENT_STATE');
-    }
+    await moveIncident(trx, incident.id, 'recover', { recovered_at: now, updated_at: now });
     await updateAccount(trx, account.id, { password_hash: passwordHash, password_disabled_at: null, status: 'active', irreversible_hold_until: irreversibleHoldUntil(deps, new Date(now)), updated_at: now });
     const actor = actorFrom(origin);
     await recordChange(trx, deps, { accountId: account.id, kind: 'account-recovered', actor, subjectId: incident.id });
@@ -282,10 +281,8 @@ export async function tickChecklistItem(deps: ServiceDeps, accountId: string, in
     const now = deps.clock.now().toISOString();
     const checklist = parseChecklist(incident).map((entry) => (entry.item === item && !entry.doneAt ? { ...entry, doneAt: now } : entry));
     const allDone = checklist.every((entry) => entry.doneAt);
-    const changes = allDone
-      ? { checklist: JSON.stringify(checklist), state: nextState('recovered', 'close'), closed_at: now, updated_at: now }
-      : { checklist: JSON.stringify(checklist), updated_at: now };
-    if (!(await updateIncidentFrom(trx, incident.id, 'recovered', changes))) throw new DomainError('INCIDENT_STATE');
+    if (allDone) await moveIncident(trx, incident.id, 'close', { checklist: JSON.stringify(checklist), closed_at: now, updated_at: now });
+    else if (!(await updateIncidentFrom(trx, incident.id, 'recovered', { checklist: JSON.stringify(checklist), updated_at: now }))) throw new DomainError('INCIDENT_STATE');
     await recordChange(trx, deps, { accountId, kind: 'checklist-item-done', actor: actorFrom(origin), subjectId: incident.id, after: { item } });
   });
 }

@@ -1,7 +1,7 @@
 import { isCustomerChange, type ChangeActor } from '../../core/change-kinds.ts';
 import { addMs } from '../../core/clock.ts';
 import { DomainError } from '../../core/errors.ts';
-import { nextState, type IncidentState } from '../../core/incident/state.ts';
+import type { IncidentState } from '../../core/incident/state.ts';
 import type { Executor } from '../../store/database.ts';
 import {
   assignCase,
@@ -19,6 +19,7 @@ import { setExpiryOfIncidentLinks } from '../../store/one-time-tokens.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { describeArea } from '../device.ts';
 import { openRecovery, ownerAddressOf, parseSteps } from '../incidents/lifecycle.ts';
+import { moveIncident } from '../incidents/transition.ts';
 import { applyUndo } from '../incidents/apply-undo.ts';
 import { openIncident } from '../incidents/report.ts';
 import { findLogEntry, toChangeRecord } from '../../store/account-log.ts';
@@ -116,15 +117,11 @@ export async function resolveDispute(
   await deps.db.transaction().execute(async (trx) => {
     const { incident } = await checkRef(trx, { ...ref, requestId: null });
     if (!incident) throw new DomainError('NOT_FOUND');
-    if (incident.state !== 'disputed') throw new DomainError('INCIDENT_STATE');
     const now = deps.clock.now().toISOString();
-    const to = nextState('disputed', decision === 'owner' ? 'resolve-for-owner' : 'resolve-against-owner');
-    const moved = await updateIncidentFrom(trx, incident.id, 'disputed', {
-      state: to,
+    const { to } = await moveIncident(trx, incident.id, decision === 'owner' ? 'resolve-for-owner' : 'resolve-against-owner', {
       updated_at: now,
-      ...(to === 'recovery-open' ? { recovery_opened_at: now } : { closed_at: now }),
+      ...(decision === 'owner' ? { recovery_opened_at: now } : { closed_at: now }),
     });
-    if (!moved) throw new DomainError('INCIDENT_STATE');
     await markFirstResponse(trx, incident.id, null, now);
     await recordChange(trx, deps, { accountId: incident.account_id, kind: 'dispute-resolved', actor: staffActor(staff, origin), subjectId: incident.id, after: { decision, reason } });
     if (to === 'recovery-open') await openRecovery(trx, deps, incident);
