@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalEntry, findChainBreak, type ChainBreak } from '../core/account-log.ts';
 import type { ChangeActor, ChangeKind, ChangeRecord, ChangeValue } from '../core/change-kinds.ts';
+import type { OriginModel } from '../core/mail-messages.ts';
 import { appendLogEntries, listAccountIdsWithLog, listWholeLog, reserveLogSlots, toChangeRecord } from '../store/account-log.ts';
 import type { Executor } from '../store/database.ts';
 import type { RequestOrigin, ServiceDeps } from './deps.ts';
@@ -19,6 +20,11 @@ export function actorFrom(origin: RequestOrigin, type: ChangeActor['type'] = 'cu
     ip: origin.ip,
     area: describeArea(origin.ip, origin.country),
   };
+}
+
+/** Where a sign-in or change came from, as a notice shows it. */
+export function originModel(origin: RequestOrigin, at: Date): OriginModel {
+  return { device: describeDevice(origin.userAgent), ip: origin.ip, area: describeArea(origin.ip, origin.country), occurredAt: at.toISOString() };
 }
 
 export const SYSTEM_ACTOR: ChangeActor = { type: 'system', sessionId: null, deviceId: null, device: 'Mamori', ip: '-', area: null };

@@ -1,6 +1,4 @@
 import { UAParser } from 'ua-parser-js';
-import type { OriginModel } from '../core/mail-messages.ts';
-import type { RequestOrigin } from './deps.ts';
 
 /** Browsers send the same few strings over and over; parsing one costs more than the rest of a sign-in's checks. */
 const described = new Map<string, string>();
@@ -31,9 +29,4 @@ export function describeArea(ip: string, country?: string | null): string | null
   if (ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1') return 'local';
   if (/^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(ip.replace(/^::ffff:/, ''))) return 'private network';
   return null;
-}
-
-/** Where a sign-in or change came from, as a notice shows it. */
-export function originModel(origin: RequestOrigin, at: Date): OriginModel {
-  return { device: describeDevice(origin.userAgent), ip: origin.ip, area: describeArea(origin.ip, origin.country), occurredAt: at.toISOString() };
 }
