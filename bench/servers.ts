@@ -11,7 +11,7 @@ import { composeMamori } from '../src/runtime/compose.ts';
 import { insertAccount } from '../src/store/accounts.ts';
 import { rememberDevice } from '../src/store/devices.ts';
 import { rememberLocation } from '../src/store/risk.ts';
-import { hashToken } from '../src/services/token-hash.ts';
+import { hashToken } from '../src/platform/token-hash.ts';
 import { benchEmail, benchOwnerDevice, benchPassword } from './fixtures.ts';
 
 const role = process.argv[2];

@@ -88,7 +88,7 @@ export interface Config {
   /** Risk scores (0–100) from which a sign-in is challenged or denied; 101 turns that decision off. */
   risk: { challengeAt: number; denyAt: number };
   /** How long a sensitive change from a young or challenged session waits (0: never held). */
-  holdMs: number;
+  changeDelayMs: number;
   /** How long irreversible actions stay on hold after an email or password change. */
   irreversibleHoldMs: number;
   /** An MMDB file with a country_code per network; the bundled PDDL IPtoASN database when unset. */
@@ -190,7 +190,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     incidentWaitMs: e.MAMORI_INCIDENT_WAIT_MINUTES * 60_000,
     signInLimitPerMinute: e.MAMORI_SIGN_IN_LIMIT_PER_MINUTE,
     risk: Object.freeze({ challengeAt: e.MAMORI_RISK_CHALLENGE_AT, denyAt: e.MAMORI_RISK_DENY_AT }),
-    holdMs: e.MAMORI_HOLD_HOURS * 3_600_000,
+    changeDelayMs: e.MAMORI_HOLD_HOURS * 3_600_000,
     irreversibleHoldMs: e.MAMORI_IRREVERSIBLE_HOLD_HOURS * 3_600_000,
     geoipDatabase: e.MAMORI_GEOIP_DATABASE ?? null,
     secretKey: e.MAMORI_SECRET_KEY ?? null,

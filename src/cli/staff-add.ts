@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { DomainError } from '../core/errors.ts';
 import { composeMamori } from '../runtime/compose.ts';
-import { addStaff } from '../services/staff/staff-accounts.ts';
+import { addStaff } from '../services/support/staff-accounts.ts';
 import { listStaff } from '../store/staff.ts';
 
 const options = z.object({

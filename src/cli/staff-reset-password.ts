@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { DomainError } from '../core/errors.ts';
 import { composeMamori } from '../runtime/compose.ts';
-import { resetStaffPassword } from '../services/staff/staff-accounts.ts';
+import { resetStaffPassword } from '../services/support/staff-accounts.ts';
 
 const options = z.object({ email: z.email({ error: '--email must be an email address' }) });
 

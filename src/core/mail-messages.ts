@@ -3,7 +3,7 @@
  * delivery time. The model holds links with single-use tokens, so the outbox erases it once sent.
  */
 import type { CustomerChangeKind } from './change-kinds.ts';
-import type { HeldChangeKind } from './risk/hold.ts';
+import type { DelayableChangeKind } from './risk/change-delay.ts';
 
 export interface SecurityNoticeModel {
   kind: CustomerChangeKind;
@@ -46,6 +46,6 @@ export type MailMessage =
   | { template: 'sign-in-code'; model: OriginModel & { code: string; expiresMinutes: number } }
   | { template: 'sign-in-blocked'; model: OriginModel & { resetLink: string } }
   | { template: 'support-reply'; model: { body: string; staffName: string } }
-  | { template: 'change-held'; model: OriginModel & { kind: HeldChangeKind; detail: string | null; applyAt: string; cancelLink: string } };
+  | { template: 'change-held'; model: OriginModel & { kind: DelayableChangeKind; detail: string | null; applyAt: string; cancelLink: string } };
 
 export type MailTemplate = MailMessage['template'];

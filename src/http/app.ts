@@ -8,7 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { ServiceDeps } from '../services/deps.ts';
-import { resolveSession } from '../services/sessions.ts';
+import { resolveSession } from '../services/sessions/sessions.ts';
 import { translatorFor, type MessageKey } from '../views/i18n/translate.ts';
 import type { PageContext } from '../views/page-context.ts';
 import { errorPage } from '../views/pages/public-pages.ts';

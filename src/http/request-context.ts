@@ -2,8 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config, Locale } from '../config.ts';
 import { DomainError } from '../core/errors.ts';
 import type { RequestOrigin } from '../services/deps.ts';
-import type { ActiveSession } from '../services/sessions.ts';
-import { hashToken, looksLikeToken } from '../services/token-hash.ts';
+import type { ActiveSession } from '../services/sessions/sessions.ts';
+import { hashToken, looksLikeToken } from '../platform/token-hash.ts';
 import { asLocale, translatorFor } from '../views/i18n/translate.ts';
 import type { PageContext } from '../views/page-context.ts';
 

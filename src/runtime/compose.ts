@@ -6,13 +6,13 @@ import { devMailboxMailer, smtpMailer, type Mailer } from '../delivery/mailer.ts
 import { createOutboxWorker, type OutboxWorker } from '../delivery/outbox-worker.ts';
 import { buildApp } from '../http/app.ts';
 import type { ServiceDeps } from '../services/deps.ts';
-import { AfterAnswer } from '../services/after-answer.ts';
-import { bundledGeoipPath, mmdbGeoLocator, type GeoLocator } from '../services/geoip.ts';
+import { AfterAnswer } from '../platform/after-answer.ts';
+import { bundledGeoipPath, mmdbGeoLocator, type GeoLocator } from '../platform/geoip.ts';
 import { advanceDueIncidents } from '../services/incidents/lifecycle.ts';
-import { applyDueHeldChanges } from '../services/held-changes.ts';
-import { pruneRiskCounters } from '../services/risk.ts';
-import { PasswordHasher } from '../services/password-hasher.ts';
-import { PasswordStrength } from '../services/password-strength.ts';
+import { applyDueDelayedChanges } from '../services/delayed-changes/pending.ts';
+import { pruneRiskCounters } from '../services/risk/assessment.ts';
+import { PasswordHasher } from '../platform/password-hasher.ts';
+import { PasswordStrength } from '../platform/password-strength.ts';
 import { openStore, type Store } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { cryptoRandom, systemClock } from './clock.ts';
@@ -91,7 +91,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     tick: async () => {
       await deps.afterAnswer.settled();
       await advanceDueIncidents(deps);
-      await applyDueHeldChanges(deps);
+      await applyDueDelayedChanges(deps);
       await pruneRiskCounters(deps);
     },
   });

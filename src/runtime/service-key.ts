@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config.ts';
-import { SecretBox } from '../services/secret-box.ts';
+import { SecretBox } from '../platform/secret-box.ts';
 
 const KEY_FILE = 'mamori.key';
 

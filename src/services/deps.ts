@@ -2,11 +2,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Clock, Random } from '../core/clock.ts';
 import type { Db } from '../store/database.ts';
-import type { GeoLocator } from './geoip.ts';
-import type { PasswordHasher } from './password-hasher.ts';
-import type { PasswordStrength } from './password-strength.ts';
-import type { SecretBox } from './secret-box.ts';
-import type { AfterAnswer } from './after-answer.ts';
+import type { GeoLocator } from '../platform/geoip.ts';
+import type { PasswordHasher } from '../platform/password-hasher.ts';
+import type { PasswordStrength } from '../platform/password-strength.ts';
+import type { SecretBox } from '../platform/secret-box.ts';
+import type { AfterAnswer } from '../platform/after-answer.ts';
 
 /** What every use case may touch; built once at the composition root (src/runtime/compose.ts). */
 export interface ServiceDeps {

@@ -298,11 +298,11 @@ export interface WebauthnChallengesTable {
   used_at: string | null;
 }
 
-export interface HeldChangesTable {
+export interface DelayedChangesTable {
   id: string;
   account_id: string;
   kind: string;
-  /** JSON: what to apply when the hold ends (never a password: a password change holds its hash). */
+  /** JSON: what to apply when the delay ends (never a password: a password change carries its hash). */
   payload: string;
   reason: string;
   /** JSON RequestOrigin of the session that asked. */
@@ -376,7 +376,7 @@ export interface Database {
   risk_decisions: RiskDecisionsTable;
   account_locations: AccountLocationsTable;
   passkeys: PasskeysTable;
-  held_changes: HeldChangesTable;
+  delayed_changes: DelayedChangesTable;
   webauthn_challenges: WebauthnChallengesTable;
   staff_members: StaffMembersTable;
   staff_sessions: StaffSessionsTable;

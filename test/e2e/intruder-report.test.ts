@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
 import type { Browser } from 'playwright-core';
 import { smtpMailer } from '../../src/delivery/mailer.ts';
-import { addStaff } from '../../src/services/staff/staff-accounts.ts';
+import { addStaff } from '../../src/services/support/staff-accounts.ts';
 import { chromiumUnavailable, launchChromium, startServer, type RunningMamori } from '../support/browser.ts';
 import { SmtpInbox } from '../support/smtp-inbox.ts';
 import { ATTACKER, attackerTakesOverInBrowser, OWNER, ownerRecoversInBrowser, ownerRegistersInBrowser } from '../support/browser-story.ts';

@@ -5,7 +5,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { attackerTakesOver, emailChangedReportLink, OWNER, ownerSignsUp } from '../../src/cli/demo/story.ts';
 import { MemoryMailer } from '../../src/delivery/memory-mailer.ts';
-import { addStaff } from '../../src/services/staff/staff-accounts.ts';
+import { addStaff } from '../../src/services/support/staff-accounts.ts';
 import { chromiumUnavailable, launchChromium, startServer, type RunningMamori } from '../support/browser.ts';
 import { STORY_ENV } from '../support/story.ts';
 

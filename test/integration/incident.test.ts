@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { verifyAccountLogs } from '../../src/services/change-log.ts';
+import { verifyAccountLogs } from '../../src/services/account-log/change-log.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
 import { PASSWORD, signIn } from '../support/flows.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PasswordHasher } from '../../src/services/password-hasher.ts';
+import { PasswordHasher } from '../../src/platform/password-hasher.ts';
 
 const OWASP = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
 

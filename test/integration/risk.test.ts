@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { fixedGeoLocator } from '../../src/services/geoip.ts';
+import { fixedGeoLocator } from '../../src/platform/geoip.ts';
 import { PASSWORD, postSignIn, registerAndVerify, signIn } from '../support/flows.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 import { TestClient } from '../support/http-client.ts';

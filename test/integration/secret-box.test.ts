@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
 import { serviceKey } from '../../src/runtime/service-key.ts';
-import { SecretBox } from '../../src/services/secret-box.ts';
+import { SecretBox } from '../../src/platform/secret-box.ts';
 
 const SEED = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
 import { reportChange } from '../../src/services/incidents/report.ts';
-import { addStaff, staffSeedContext } from '../../src/services/staff/staff-accounts.ts';
+import { addStaff, staffSeedContext } from '../../src/services/support/staff-accounts.ts';
 import { registerAndVerify, signIn } from '../support/flows.ts';
 import { forEachStore, memoryLogger, startMamori, type TestMamori } from '../support/harness.ts';
 import { TestClient } from '../support/http-client.ts';
@@ -54,8 +54,8 @@ forEachStore('support desk: staff sign-in, access and the queue', (store) => {
   });
 
   test('100 failed staff sign-ins switch the password off until an operator resets it; the answer never changes', async () => {
-    const { resetStaffPassword } = await import('../../src/services/staff/staff-accounts.ts');
-    const { staffSignIn } = await import('../../src/services/staff/staff-accounts.ts');
+    const { resetStaffPassword } = await import('../../src/services/support/staff-accounts.ts');
+    const { staffSignIn } = await import('../../src/services/support/staff-accounts.ts');
     for (let i = 0; i < 100; i += 1) {
       m.clock.advance(61 * MINUTE); // past every delay: only the cap is under test
       await assert.rejects(staffSignIn(m.deps, { email: 'aiko@maple.example', password: `guess ${i}`, code: '000000' }, { ip: `198.51.100.${i % 250}`, userAgent: 'x' }), /INVALID_CREDENTIALS/);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
-import { SecretBox } from '../../src/services/secret-box.ts';
+import { SecretBox } from '../../src/platform/secret-box.ts';
 import { forEachStore, startMamori, TickingClock, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
 import { PASSWORD, registerAndVerify } from '../support/flows.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Secret, TOTP } from 'otpauth';
-import { addStaff } from '../../src/services/staff/staff-accounts.ts';
+import { addStaff } from '../../src/services/support/staff-accounts.ts';
 import type { TestMamori } from './harness.ts';
 import { pathOf, TestClient, tokenOf } from './http-client.ts';
 

@@ -5,7 +5,7 @@ import type { OutgoingMail } from '../../src/delivery/mailer.ts';
 import { MemoryMailer } from '../../src/delivery/memory-mailer.ts';
 import { composeMamori, type Mamori } from '../../src/runtime/compose.ts';
 import { FakeClock } from '../../src/runtime/clock.ts';
-import type { GeoLocator } from '../../src/services/geoip.ts';
+import type { GeoLocator } from '../../src/platform/geoip.ts';
 import { pgCluster, postgresUnavailable, stopClusterIfStarted } from './postgres.ts';
 
 export type StoreName = 'sqlite' | 'postgres';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evaluateRisk, type RiskSignals } from '../../src/core/risk/evaluate.ts';
 import { distanceKm } from '../../src/core/risk/geo.ts';
-import { holdReason } from '../../src/core/risk/hold.ts';
+import { delayReason } from '../../src/core/risk/change-delay.ts';
 import { riskPolicy } from '../../src/core/risk/policy.ts';
 
 const policy = riskPolicy({ challengeAt: 30, denyAt: 80 });
@@ -98,11 +98,11 @@ test('great-circle distance: Tokyo–USA centroids are about 10,000 km apart', (
 test('holds: young or challenged sessions are held, an established browser and the account\'s first are not, 0 turns holds off', () => {
   const day = 24 * HOUR;
   const base = { now: NOW, sessionCreatedAt: new Date(NOW.getTime() - HOUR), deviceFirstSeenAt: new Date(NOW.getTime() - HOUR), deviceIsAccountsFirst: false, signInChallenged: false, changeRisk: 'allow' as const };
-  assert.equal(holdReason(base, day), 'young-session');
-  assert.equal(holdReason({ ...base, deviceFirstSeenAt: new Date(NOW.getTime() - 400 * day) }, day), null, 'a long-known browser with a fresh session');
-  assert.equal(holdReason({ ...base, deviceIsAccountsFirst: true }, day), null);
-  assert.equal(holdReason({ ...base, deviceFirstSeenAt: null, sessionCreatedAt: new Date(NOW.getTime() - 2 * day) }, day), null);
-  assert.equal(holdReason({ ...base, deviceFirstSeenAt: new Date(NOW.getTime() - 400 * day), signInChallenged: true }, day), 'challenged-sign-in');
-  assert.equal(holdReason({ ...base, deviceFirstSeenAt: new Date(NOW.getTime() - 400 * day), changeRisk: 'challenge' }, day), 'risky-change');
-  assert.equal(holdReason(base, 0), null);
+  assert.equal(delayReason(base, day), 'young-session');
+  assert.equal(delayReason({ ...base, deviceFirstSeenAt: new Date(NOW.getTime() - 400 * day) }, day), null, 'a long-known browser with a fresh session');
+  assert.equal(delayReason({ ...base, deviceIsAccountsFirst: true }, day), null);
+  assert.equal(delayReason({ ...base, deviceFirstSeenAt: null, sessionCreatedAt: new Date(NOW.getTime() - 2 * day) }, day), null);
+  assert.equal(delayReason({ ...base, deviceFirstSeenAt: new Date(NOW.getTime() - 400 * day), signInChallenged: true }, day), 'challenged-sign-in');
+  assert.equal(delayReason({ ...base, deviceFirstSeenAt: new Date(NOW.getTime() - 400 * day), changeRisk: 'challenge' }, day), 'risky-change');
+  assert.equal(delayReason(base, 0), null);
 });

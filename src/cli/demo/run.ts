@@ -28,7 +28,7 @@ export async function runDemo(write: (line: string) => void): Promise<number> {
   const step = (text: string) => write(`${elapsed(clock)}  ${text}`);
   try {
     write('Mamori demo: the story in seed/STORY.md, on a fake clock (nothing leaves this process)');
-    write('The attacker gets in as in the story: risk challenges and holds are off for this replay. With the');
+    write('The attacker gets in as in the story: risk challenges and change delays are off for this replay. With the');
     write('defaults, the sign-in from a new browser stops at a code mailed to the owner, and changes wait 24 h.\n');
     await ownerSignsUp(world);
     step(`owner ${OWNER} has an account and signs in from the laptop they always use`);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
 import { CARD_BRANDS } from '../../core/payment-card.ts';
-import { changePassword, checkEmailChangeLink, confirmEmailChange, requestEmailChange } from '../../services/credentials.ts';
+import { changePassword, checkEmailChangeLink, confirmEmailChange, requestEmailChange } from '../../services/account/credentials.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { parseChecklist, recoveredIncidentFor } from '../../services/incidents/lifecycle.ts';
 import {
@@ -14,11 +14,11 @@ import {
   deleteAddress,
   deletePaymentMethod,
   getProfile,
-} from '../../services/profile.ts';
+} from '../../services/account/profile.ts';
 import type { FormState, PageContext } from '../../views/page-context.ts';
 import { accountPage, type AccountForm } from '../../views/pages/account-page.ts';
 import { confirmLinkPage, messagePage } from '../../views/pages/public-pages.ts';
-import { cancelHeldChange, cancelHeldChangeByLink, checkCancelLink, pendingHeldChanges } from '../../services/held-changes.ts';
+import { cancelDelayedChange, cancelDelayedChangeByLink, checkCancelLink, pendingDelayedChanges } from '../../services/delayed-changes/pending.ts';
 import { email, optionalText, parseForm, password, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
 import { linkToken, noticeText, pageContext, requestOrigin, sendHtml, setSessionCookie, type NoticeName, requireSession } from '../request-context.ts';
@@ -65,7 +65,7 @@ export function accountRoutes(deps: ServiceDeps) {
   const renderAccount = (form: AccountForm) =>
     async (ctx: PageContext, state: FormState, request: FastifyRequest) => {
       const session = requireSession(request);
-      const [profile, held] = await Promise.all([getProfile(deps, session), pendingHeldChanges(deps, session.accountId)]);
+      const [profile, held] = await Promise.all([getProfile(deps, session), pendingDelayedChanges(deps, session.accountId)]);
       return accountPage(ctx, profile, { form, state, held });
     };
 
@@ -83,14 +83,14 @@ export function accountRoutes(deps: ServiceDeps) {
       const [profile, recovered, held] = await Promise.all([
         getProfile(deps, session),
         recoveredIncidentFor(deps, session.accountId),
-        pendingHeldChanges(deps, session.accountId),
+        pendingDelayedChanges(deps, session.accountId),
       ]);
       const checklist = recovered ? { incidentId: recovered.id, items: parseChecklist(recovered) } : undefined;
       return sendHtml(reply, 200, accountPage(pageContext(request, reply, config), profile, { flash: noticeText(request), checklist, held }));
     });
 
     app.post('/account/held/:id/cancel', async (request, reply) => {
-      await cancelHeldChange(deps, requireSession(request), requestOrigin(request), parseId(request.params));
+      await cancelDelayedChange(deps, requireSession(request), requestOrigin(request), parseId(request.params));
       return done(reply, 'held-cancelled');
     });
 
@@ -162,7 +162,7 @@ export function accountRoutes(deps: ServiceDeps) {
     });
     app.post('/held/cancel', { config: { rateLimit: { max: 20, timeWindow: 60_000 } } }, async (request, reply) => {
       const { token } = parseForm(tokenForm, request.body);
-      await cancelHeldChangeByLink(deps, token, requestOrigin(request));
+      await cancelDelayedChangeByLink(deps, token, requestOrigin(request));
       const ctx = pageContext(request, reply, config);
       return sendHtml(reply, 200, messagePage(ctx, ctx.t('held.cancelTitle'), ctx.t('held.cancelled')));
     });

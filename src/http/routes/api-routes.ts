@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceDeps } from '../../services/deps.ts';
-import { sessionIsPrivileged } from '../../services/sessions.ts';
+import { sessionIsPrivileged } from '../../services/sessions/sessions.ts';
 
 /**
  * JSON for the shop's pages and backend. GET /api/session answers "who is this cookie?" — the check

@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
-import { requestPasswordReset, checkResetLink, completePasswordReset } from '../../services/password-reset.ts';
-import { checkVerificationLink, register, verifyEmail } from '../../services/registration.ts';
-import { signOut } from '../../services/sessions.ts';
-import { reauthenticate, signIn } from '../../services/sign-in.ts';
-import { isKnownBrowser } from '../../services/sign-in-throttle.ts';
+import { requestPasswordReset, checkResetLink, completePasswordReset } from '../../services/account/password-reset.ts';
+import { checkVerificationLink, register, verifyEmail } from '../../services/account/registration.ts';
+import { signOut } from '../../services/sessions/sessions.ts';
+import { reauthenticate, signIn } from '../../services/sign-in/sign-in.ts';
+import { isKnownBrowser } from '../../services/sign-in/throttle.ts';
 import { updateAccount } from '../../store/accounts.ts';
 import { field } from '../../views/forms.ts';
 import {

@@ -14,9 +14,9 @@ import {
   signInOptions,
   signInWithPasskey,
   completeSecondStepWithPasskey,
-} from '../../services/passkeys.ts';
-import { sessionIsPrivileged } from '../../services/sessions.ts';
-import { pendingAccountId } from '../../services/sign-in.ts';
+} from '../../services/second-factors/passkeys.ts';
+import { sessionIsPrivileged } from '../../services/sessions/sessions.ts';
+import { pendingAccountId } from '../../services/sign-in/sign-in.ts';
 import type { FormState, PageContext } from '../../views/page-context.ts';
 import { passkeysPage } from '../../views/pages/passkey-pages.ts';
 import { signInPage } from '../../views/pages/public-pages.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../core/errors.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
-import { assertPrivileged, listSessions, signOutEverywhere, signOutOne } from '../../services/sessions.ts';
+import { assertPrivileged, listSessions, signOutEverywhere, signOutOne } from '../../services/sessions/sessions.ts';
 import { sessionsPage } from '../../views/pages/sessions-page.ts';
 import { clearSessionCookie, noticeText, pageContext, sendHtml } from '../request-context.ts';
 

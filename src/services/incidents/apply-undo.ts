@@ -5,9 +5,9 @@ import { findTotpFactor, totpAddedAt, voidRecoveryCodes } from '../../store/fact
 import { passkeyAddedAt } from '../../store/passkeys.ts';
 import { setRemovedAt } from '../../store/profile.ts';
 import type { Executor } from '../../store/database.ts';
-import { recordChanges, SYSTEM_ACTOR } from '../change-log.ts';
+import { recordChanges, SYSTEM_ACTOR } from '../account-log/change-log.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { reinstateTotp, restoreRecoveryCodesBefore } from '../two-step.ts';
+import { reinstateTotp, restoreRecoveryCodesBefore } from '../second-factors/totp.ts';
 
 export type AppliedStep = UndoStep & { outcome: 'undone' | 'skipped' | 'failed'; reason?: string };
 

@@ -18,22 +18,22 @@ import {
   type SupportRequestRow,
   listRepliesForIncident,
 } from '../../store/incidents.ts';
-import { actorFrom, recordChange, SYSTEM_ACTOR } from '../change-log.ts';
-import { irreversibleHoldUntil } from '../credentials.ts';
+import { actorFrom, recordChange, SYSTEM_ACTOR } from '../account-log/change-log.ts';
+import { irreversibleHoldUntil } from '../account/credentials.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
-import { queueMail } from '../mail-queue.ts';
-import { issueLink, linkPayload, peekLink, useLink } from '../one-time-links.ts';
-import { requireAccount } from '../profile.ts';
-import { hasPasskeyHeldAt, recoveryOptions, reinstatePasskey, verifyRecoveryPasskey } from '../passkeys.ts';
-import { noteSuccess } from '../sign-in-throttle.ts';
-import { verifySecondFactor } from '../two-step.ts';
+import { queueMail } from '../notices/mail-queue.ts';
+import { issueLink, linkPayload, peekLink, useLink } from '../notices/one-time-links.ts';
+import { requireAccount } from '../account/profile.ts';
+import { hasPasskeyHeldAt, recoveryOptions, reinstatePasskey, verifyRecoveryPasskey } from '../second-factors/passkeys.ts';
+import { noteSuccess } from '../sign-in/throttle.ts';
+import { verifySecondFactor } from '../second-factors/totp.ts';
 import type { AppliedStep } from './apply-undo.ts';
 import { isRefusedTransition, moveIncident } from './transition.ts';
 import type { Standing } from '../../core/incident/standing.ts';
 import { findUnexpiredToken } from '../../store/one-time-tokens.ts';
 import { listIncidentParties, markPartyClaimed } from '../../store/incident-parties.ts';
 import { issuePartyLink, partyForStatusToken, reporterOf, statusLinkFor, type PartyAccess } from './parties.ts';
-import { hashToken, looksLikeToken } from '../token-hash.ts';
+import { hashToken, looksLikeToken } from '../../platform/token-hash.ts';
 
 export interface ChecklistEntry {
   item: ChecklistItem;

@@ -13,7 +13,7 @@ import type { Executor } from '../../store/database.ts';
 import { findIncident, type IncidentRow } from '../../store/incidents.ts';
 import { findPartyByStatusToken, insertIncidentParty, type IncidentPartyRow } from '../../store/incident-parties.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { hashToken, looksLikeToken } from '../token-hash.ts';
+import { hashToken, looksLikeToken } from '../../platform/token-hash.ts';
 
 /** The account's address changes from `since` on, read from its log. */
 export async function addressHistory(db: Executor, accountId: string, currentEmail: string, since: string): Promise<AddressHistory> {

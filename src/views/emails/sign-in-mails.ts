@@ -1,5 +1,5 @@
 import type { OriginModel } from '../../core/mail-messages.ts';
-import type { HeldChangeKind } from '../../core/risk/hold.ts';
+import type { DelayableChangeKind } from '../../core/risk/change-delay.ts';
 import { html } from '../html.ts';
 import { formatDateTime, type DateStyle, type Translator } from '../i18n/translate.ts';
 import { button, mailFrame, type MailContext, type RenderedMail } from './layout.ts';
@@ -33,7 +33,7 @@ export function signInBlockedMail(model: OriginModel & { resetLink: string }, t:
 
 /** A held change: what, from where, when it takes effect, and the one button that stops it. */
 export function changeHeldMail(
-  model: OriginModel & { kind: HeldChangeKind; detail: string | null; applyAt: string; cancelLink: string },
+  model: OriginModel & { kind: DelayableChangeKind; detail: string | null; applyAt: string; cancelLink: string },
   t: Translator,
   ctx: MailContext,
   when: DateStyle,

@@ -1,8 +1,8 @@
 import type { ChecklistItem } from '../../core/incident/checklist.ts';
 import { CARD_BRANDS } from '../../core/payment-card.ts';
 import { formatDateTime } from '../i18n/translate.ts';
-import type { Profile } from '../../services/profile.ts';
-import type { HeldChangeView } from '../../services/held-changes.ts';
+import type { Profile } from '../../services/account/profile.ts';
+import type { DelayedChangeView } from '../../services/delayed-changes/pending.ts';
 import { html } from '../html.ts';
 import { csrfField, layout } from '../layout.ts';
 import { errorSummary, field, notice } from '../forms.ts';
@@ -31,7 +31,7 @@ function checklistSection(ctx: PageContext, checklist: PendingChecklist) {
   )}</ul></section>`;
 }
 
-function heldSection(ctx: PageContext, held: HeldChangeView[]) {
+function heldSection(ctx: PageContext, held: DelayedChangeView[]) {
   const { t } = ctx;
   return html`<section class="checklist" aria-labelledby="h-held" data-testid="held-changes"><h2 id="h-held">${t('held.title')}</h2><p>${t('held.lead')}</p>
 <ul class="items">${held.map(
@@ -43,7 +43,7 @@ function heldSection(ctx: PageContext, held: HeldChangeView[]) {
 export function accountPage(
   ctx: PageContext,
   profile: Profile,
-  opts: { flash?: string; form?: AccountForm; state?: FormState; checklist?: PendingChecklist; held?: HeldChangeView[] } = {},
+  opts: { flash?: string; form?: AccountForm; state?: FormState; checklist?: PendingChecklist; held?: DelayedChangeView[] } = {},
 ): string {
   const { t } = ctx;
   const { account } = profile;

@@ -1,4 +1,4 @@
-import type { PasskeyView } from '../../services/passkeys.ts';
+import type { PasskeyView } from '../../services/second-factors/passkeys.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { MessageKey } from '../i18n/translate.ts';
 import { formatDateTime } from '../i18n/translate.ts';

@@ -1,4 +1,4 @@
-import type { SessionListItem } from '../../services/sessions.ts';
+import type { SessionListItem } from '../../services/sessions/sessions.ts';
 import { html } from '../html.ts';
 import { formatDateTime } from '../i18n/translate.ts';
 import { csrfField, layout } from '../layout.ts';

@@ -1,10 +1,10 @@
 import type { CaseKind, SlaClock } from '../../core/support/sla.ts';
-import type { StaffSession } from '../../services/staff/staff-accounts.ts';
-import type { QueueItem } from '../../services/staff/queue.ts';
+import type { StaffSession } from '../../services/support/staff-accounts.ts';
+import type { QueueItem } from '../../services/support/queue.ts';
 import type { StaffRow } from '../../store/staff.ts';
 import type { ChangeRecord } from '../../core/change-kinds.ts';
 import { changeTitle } from './change-view.ts';
-import { DASHBOARD_PERIODS, type DashboardView } from '../../services/staff/dashboard.ts';
+import { DASHBOARD_PERIODS, type DashboardView } from '../../services/support/dashboard.ts';
 import { barChart } from '../svg-chart.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { formatDateTime, translateOr } from '../i18n/translate.ts';

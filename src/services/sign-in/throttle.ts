@@ -1,15 +1,15 @@
-import { DomainError } from '../core/errors.ts';
-import { delayAfter, IP_FAILURE_MEMORY_MS, IP_FREE_FAILURES, reachedCap, throttleDecision } from '../core/throttle-policy.ts';
-import { findAccountByEmail, updateAccount, type AccountRow } from '../store/accounts.ts';
-import { normalizeEmail } from '../core/email-address.ts';
-import type { Executor } from '../store/database.ts';
-import { isKnownDevice } from '../store/devices.ts';
-import { clearThrottle, countFailure, readThrottles, setBlockedUntil } from '../store/sign-in-throttle.ts';
-import { actorFrom } from './change-log.ts';
-import type { RequestOrigin, ServiceDeps } from './deps.ts';
-import { countSignInFailure } from './risk.ts';
-import { recordSensitiveChange } from './security-notice.ts';
-import { hashToken } from './token-hash.ts';
+import { DomainError } from '../../core/errors.ts';
+import { delayAfter, IP_FAILURE_MEMORY_MS, IP_FREE_FAILURES, reachedCap, throttleDecision } from '../../core/throttle-policy.ts';
+import { findAccountByEmail, updateAccount, type AccountRow } from '../../store/accounts.ts';
+import { normalizeEmail } from '../../core/email-address.ts';
+import type { Executor } from '../../store/database.ts';
+import { isKnownDevice } from '../../store/devices.ts';
+import { clearThrottle, countFailure, readThrottles, setBlockedUntil } from '../../store/sign-in-throttle.ts';
+import { actorFrom } from '../account-log/change-log.ts';
+import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { countSignInFailure } from '../risk/assessment.ts';
+import { recordSensitiveChange } from '../notices/security-notice.ts';
+import { hashToken } from '../../platform/token-hash.ts';
 
 export function throttleKey(email: string): string {
   return hashToken(`sign-in:${email}`);

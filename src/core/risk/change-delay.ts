@@ -7,7 +7,7 @@
  * browser always is. The account's very first browser is established from the start: a brand-new
  * account has nothing to take over.
  */
-export interface HoldSignals {
+export interface DelaySignals {
   now: Date;
   sessionCreatedAt: Date;
   /** When this browser was first seen on the account; null when the session has no known browser. */
@@ -18,17 +18,17 @@ export interface HoldSignals {
   changeRisk: 'allow' | 'challenge' | 'deny';
 }
 
-export type HoldReason = 'young-session' | 'challenged-sign-in' | 'risky-change';
+export type DelayReason = 'young-session' | 'challenged-sign-in' | 'risky-change';
 
-export function holdReason(signals: HoldSignals, holdMs: number): HoldReason | null {
-  if (holdMs <= 0) return null;
+export function delayReason(signals: DelaySignals, changeDelayMs: number): DelayReason | null {
+  if (changeDelayMs <= 0) return null;
   if (signals.signInChallenged) return 'challenged-sign-in';
   if (signals.changeRisk !== 'allow') return 'risky-change';
   if (signals.deviceIsAccountsFirst) return null;
   const since = signals.deviceFirstSeenAt ?? signals.sessionCreatedAt;
-  return signals.now.getTime() - since.getTime() < holdMs ? 'young-session' : null;
+  return signals.now.getTime() - since.getTime() < changeDelayMs ? 'young-session' : null;
 }
 
 /** Changes that hand the account, or what it buys, to someone else, and so are held (a new address redirects orders). */
-export const HELD_CHANGE_KINDS = ['email-change', 'password-change', 'phone-change', 'payment-method-added', 'address-added'] as const;
-export type HeldChangeKind = (typeof HELD_CHANGE_KINDS)[number];
+export const DELAYABLE_CHANGE_KINDS = ['email-change', 'password-change', 'phone-change', 'payment-method-added', 'address-added'] as const;
+export type DelayableChangeKind = (typeof DELAYABLE_CHANGE_KINDS)[number];

@@ -13,18 +13,18 @@ import {
   updateIncidentFrom,
   type IncidentRow,
 } from '../../store/incidents.ts';
-import { recordChange } from '../change-log.ts';
+import { recordChange } from '../account-log/change-log.ts';
 import { findAccountById } from '../../store/accounts.ts';
 import { setExpiryOfIncidentLinks } from '../../store/one-time-tokens.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
-import { describeArea } from '../device.ts';
+import { describeArea } from '../../platform/device.ts';
 import { openRecovery, ownerAddressOf, parseSteps } from '../incidents/lifecycle.ts';
 import { moveIncident } from '../incidents/transition.ts';
 import { applyUndo } from '../incidents/apply-undo.ts';
 import { openIncident } from '../incidents/report.ts';
 import { findLogEntry, toChangeRecord } from '../../store/account-log.ts';
-import { queueMail } from '../mail-queue.ts';
-import { requireAccount } from '../profile.ts';
+import { queueMail } from '../notices/mail-queue.ts';
+import { requireAccount } from '../account/profile.ts';
 import { assertAdmin, type StaffSession } from './staff-accounts.ts';
 import { findStaffById } from '../../store/staff.ts';
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { canonicalEntry, findChainBreak, type ChainBreak } from '../core/account-log.ts';
-import type { ChangeActor, ChangeKind, ChangeRecord, ChangeValue } from '../core/change-kinds.ts';
-import type { OriginModel } from '../core/mail-messages.ts';
-import { appendLogEntries, listAccountIdsWithLog, listWholeLog, reserveLogSlots, toChangeRecord } from '../store/account-log.ts';
-import type { Executor } from '../store/database.ts';
-import type { RequestOrigin, ServiceDeps } from './deps.ts';
-import { describeArea, describeDevice } from './device.ts';
+import { canonicalEntry, findChainBreak, type ChainBreak } from '../../core/account-log.ts';
+import type { ChangeActor, ChangeKind, ChangeRecord, ChangeValue } from '../../core/change-kinds.ts';
+import type { OriginModel } from '../../core/mail-messages.ts';
+import { appendLogEntries, listAccountIdsWithLog, listWholeLog, reserveLogSlots, toChangeRecord } from '../../store/account-log.ts';
+import type { Executor } from '../../store/database.ts';
+import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { describeArea, describeDevice } from '../../platform/device.ts';
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');

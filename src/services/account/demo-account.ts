@@ -1,6 +1,6 @@
-import { findAccountByEmail, insertAccount } from '../store/accounts.ts';
-import { insertAddress, insertPaymentMethod, insertSubscription } from '../store/profile.ts';
-import type { ServiceDeps } from './deps.ts';
+import { findAccountByEmail, insertAccount } from '../../store/accounts.ts';
+import { insertAddress, insertPaymentMethod, insertSubscription } from '../../store/profile.ts';
+import type { ServiceDeps } from '../deps.ts';
 
 export const DEMO_EMAIL = 'demo@example.com';
 

@@ -1,11 +1,11 @@
-import { DAY_MS } from '../core/clock.ts';
-import { displayValue } from '../core/change-display.ts';
-import type { ChangeActor, ChangeRecord, CustomerChangeKind, ChangeValue } from '../core/change-kinds.ts';
-import type { Executor } from '../store/database.ts';
-import type { AccountRow } from '../store/accounts.ts';
-import { listChangesOfKindSince, toChangeRecord } from '../store/account-log.ts';
-import { recordChange } from './change-log.ts';
-import type { ServiceDeps } from './deps.ts';
+import { DAY_MS } from '../../core/clock.ts';
+import { displayValue } from '../../core/change-display.ts';
+import type { ChangeActor, ChangeRecord, CustomerChangeKind, ChangeValue } from '../../core/change-kinds.ts';
+import type { Executor } from '../../store/database.ts';
+import type { AccountRow } from '../../store/accounts.ts';
+import { listChangesOfKindSince, toChangeRecord } from '../../store/account-log.ts';
+import { recordChange } from '../account-log/change-log.ts';
+import type { ServiceDeps } from '../deps.ts';
 import { queueMail } from './mail-queue.ts';
 import { issueLink } from './one-time-links.ts';
 

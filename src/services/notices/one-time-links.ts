@@ -1,9 +1,9 @@
-import { addMs, DAY_MS, HOUR_MS } from '../core/clock.ts';
-import { DomainError } from '../core/errors.ts';
-import type { Executor } from '../store/database.ts';
-import { consumeToken, findUsableToken, insertOneTimeToken, voidTokens, type OneTimeTokenRow } from '../store/one-time-tokens.ts';
-import type { ServiceDeps } from './deps.ts';
-import { hashToken, looksLikeToken } from './token-hash.ts';
+import { addMs, DAY_MS, HOUR_MS } from '../../core/clock.ts';
+import { DomainError } from '../../core/errors.ts';
+import type { Executor } from '../../store/database.ts';
+import { consumeToken, findUsableToken, insertOneTimeToken, voidTokens, type OneTimeTokenRow } from '../../store/one-time-tokens.ts';
+import type { ServiceDeps } from '../deps.ts';
+import { hashToken, looksLikeToken } from '../../platform/token-hash.ts';
 
 /** Each purpose has its own lifetime and its own page; a token of one purpose is useless for another. */
 export const LINK_PURPOSES = {

@@ -8,11 +8,11 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { addMs } from '../core/clock.ts';
-import { DomainError } from '../core/errors.ts';
-import { normalizeEmail } from '../core/email-address.ts';
-import { findAccountById, type AccountRow } from '../store/accounts.ts';
-import type { Executor } from '../store/database.ts';
+import { addMs } from '../../core/clock.ts';
+import { DomainError } from '../../core/errors.ts';
+import { normalizeEmail } from '../../core/email-address.ts';
+import { findAccountById, type AccountRow } from '../../store/accounts.ts';
+import type { Executor } from '../../store/database.ts';
 import {
   consumeChallenge,
   findPasskeyByCredentialId,
@@ -23,18 +23,18 @@ import {
   passkeysHeldAt,
   renamePasskey as renamePasskeyRow,
   type PasskeyRow,
-} from '../store/passkeys.ts';
-import { setRemovedAt } from '../store/profile.ts';
-import { actorFrom } from './change-log.ts';
-import type { RequestOrigin, ServiceDeps } from './deps.ts';
-import { describeDevice } from './device.ts';
-import { requireAccount } from './profile.ts';
-import { assessRisk, recordRiskDecision } from './risk.ts';
-import { recordSensitiveChange } from './security-notice.ts';
-import { assertPrivileged, type ActiveSession } from './sessions.ts';
-import { issueRecoveryCodesIfNone } from './two-step.ts';
-import { completePendingSignIn, finishSignIn, pendingAccountId } from './sign-in.ts';
-import { hashToken } from './token-hash.ts';
+} from '../../store/passkeys.ts';
+import { setRemovedAt } from '../../store/profile.ts';
+import { actorFrom } from '../account-log/change-log.ts';
+import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { describeDevice } from '../../platform/device.ts';
+import { requireAccount } from '../account/profile.ts';
+import { assessRisk, recordRiskDecision } from '../risk/assessment.ts';
+import { recordSensitiveChange } from '../notices/security-notice.ts';
+import { assertPrivileged, type ActiveSession } from '../sessions/sessions.ts';
+import { issueRecoveryCodesIfNone } from './totp.ts';
+import { completePendingSignIn, finishSignIn, pendingAccountId } from '../sign-in/sign-in.ts';
+import { hashToken } from '../../platform/token-hash.ts';
 
 /**
  * Passkeys (WebAuthn) with SimpleWebAuthn. User verification is required and checked, so a passkey is

@@ -1,10 +1,10 @@
-import { DomainError } from '../core/errors.ts';
-import type { Db, Executor } from '../store/database.ts';
-import { replaceTotpSecret, totpSecretsAfter } from '../store/factors.ts';
-import { replaceStaffTotpSecret, staffTotpSecretsAfter } from '../store/staff.ts';
-import type { SecretBox } from './secret-box.ts';
-import { staffSeedContext } from './staff/staff-accounts.ts';
-import { seedContext } from './two-step.ts';
+import { DomainError } from '../../core/errors.ts';
+import type { Db, Executor } from '../../store/database.ts';
+import { replaceTotpSecret, totpSecretsAfter } from '../../store/factors.ts';
+import { replaceStaffTotpSecret, staffTotpSecretsAfter } from '../../store/staff.ts';
+import type { SecretBox } from '../../platform/secret-box.ts';
+import { staffSeedContext } from '../support/staff-accounts.ts';
+import { seedContext } from '../second-factors/totp.ts';
 
 const PAGE = 500;
 

@@ -65,7 +65,7 @@ forEachStore('holds on sensitive changes', (store) => {
     m.clock.advance(2 * HOUR);
     await m.deliver();
     assert.equal((await postSignIn(home, 'hana@example.com', NEW_PASSWORD)).statusCode, 303, 'applied by the worker');
-    const held = await m.deps.db.selectFrom('held_changes').select(['outcome']).executeTakeFirstOrThrow();
+    const held = await m.deps.db.selectFrom('delayed_changes').select(['outcome']).executeTakeFirstOrThrow();
     assert.equal(held.outcome, 'applied');
     assert.ok(m.mailer.to('hana@example.com').some((mail) => /password was changed/.test(mail.subject)), 'the usual notice when it applies');
   });
@@ -77,7 +77,7 @@ forEachStore('holds on sensitive changes', (store) => {
     await m.deliver();
     const link = m.mailer.link('hana@example.com', '/held/cancel');
     for (let i = 0; i < 3; i += 1) assert.equal((await new TestClient(m.app).get(pathOf(link))).statusCode, 200);
-    assert.equal((await m.deps.db.selectFrom('held_changes').select('settled_at').executeTakeFirstOrThrow()).settled_at, null, 'GET changed nothing');
+    assert.equal((await m.deps.db.selectFrom('delayed_changes').select('settled_at').executeTakeFirstOrThrow()).settled_at, null, 'GET changed nothing');
 
     const owner = new TestClient(m.app);
     await owner.get(pathOf(link));
@@ -124,7 +124,7 @@ forEachStore('holds on sensitive changes', (store) => {
     await other.post('/account/payment-methods', CARD);
     await home.get('/account');
     assert.equal((await home.post('/account/held/00000000-0000-4000-8000-000000000000/cancel')).statusCode, 404);
-    const held = await m.deps.db.selectFrom('held_changes').select('id').executeTakeFirstOrThrow();
+    const held = await m.deps.db.selectFrom('delayed_changes').select('id').executeTakeFirstOrThrow();
     await home.get('/account');
     assert.equal((await home.post(`/account/held/${held.id}/cancel`)).headers.location, '/account?notice=held-cancelled');
   });
@@ -139,7 +139,7 @@ forEachStore('holds on sensitive changes', (store) => {
     assert.equal((await owner.post('/report', { token: tokenOf(report) })).statusCode, 303);
     m.clock.advance(25 * HOUR);
     await m.deliver();
-    assert.equal((await m.deps.db.selectFrom('held_changes').select('outcome').executeTakeFirstOrThrow()).outcome, 'void');
+    assert.equal((await m.deps.db.selectFrom('delayed_changes').select('outcome').executeTakeFirstOrThrow()).outcome, 'void');
     assert.equal(m.mailer.to('evil@example.net').length, 0, 'the new address never got a confirmation link');
   });
 

@@ -1,6 +1,6 @@
 import { Secret, TOTP } from 'otpauth';
-import { DomainError } from '../core/errors.ts';
-import type { Executor } from '../store/database.ts';
+import { DomainError } from '../../core/errors.ts';
+import type { Executor } from '../../store/database.ts';
 import {
   confirmTotpFactor,
   consumeRecoveryCode,
@@ -18,14 +18,14 @@ import {
   useTotpStep,
   voidRecoveryCodes,
   type TotpFactorRow,
-} from '../store/factors.ts';
-import { setRemovedAt } from '../store/profile.ts';
-import { actorFrom } from './change-log.ts';
-import type { RequestOrigin, ServiceDeps } from './deps.ts';
-import { requireAccount } from './profile.ts';
-import { recordSensitiveChange } from './security-notice.ts';
-import { assertPrivileged, type ActiveSession } from './sessions.ts';
-import { hashToken } from './token-hash.ts';
+} from '../../store/factors.ts';
+import { setRemovedAt } from '../../store/profile.ts';
+import { actorFrom } from '../account-log/change-log.ts';
+import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { requireAccount } from '../account/profile.ts';
+import { recordSensitiveChange } from '../notices/security-notice.ts';
+import { assertPrivileged, type ActiveSession } from '../sessions/sessions.ts';
+import { hashToken } from '../../platform/token-hash.ts';
 
 /**
  * TOTP (RFC 6238, 6 digits, 30 s, 160-bit seed) with ten recovery codes of 125 bits each. Codes of

@@ -1,6 +1,6 @@
-import { containsCardNumber, isExpired, type CardBrand } from '../core/payment-card.ts';
-import { DomainError } from '../core/errors.ts';
-import { findAccountById, updateAccount, type AccountRow } from '../store/accounts.ts';
+import { containsCardNumber, isExpired, type CardBrand } from '../../core/payment-card.ts';
+import { DomainError } from '../../core/errors.ts';
+import { findAccountById, updateAccount, type AccountRow } from '../../store/accounts.ts';
 import {
   findSubscription,
   insertAddress,
@@ -14,13 +14,13 @@ import {
   type AddressRow,
   type PaymentMethodRow,
   type SubscriptionRow,
-} from '../store/profile.ts';
-import type { Executor } from '../store/database.ts';
-import type { RequestOrigin, ServiceDeps } from './deps.ts';
-import { actorFrom } from './change-log.ts';
-import { recordSensitiveChange } from './security-notice.ts';
-import { assertPrivileged, type ActiveSession } from './sessions.ts';
-import { holdReasonFor, placeHold } from './holds.ts';
+} from '../../store/profile.ts';
+import type { Executor } from '../../store/database.ts';
+import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { actorFrom } from '../account-log/change-log.ts';
+import { recordSensitiveChange } from '../notices/security-notice.ts';
+import { assertPrivileged, type ActiveSession } from '../sessions/sessions.ts';
+import { delayReasonFor, delayChange } from '../delayed-changes/delay.ts';
 
 export interface Profile {
   account: AccountRow;
@@ -55,14 +55,14 @@ export async function changeName(deps: ServiceDeps, session: ActiveSession, orig
   deps.mailQueued();
 }
 
-export type HoldOutcome = { held: false } | { held: true; applyAt: string };
+export type DelayOutcome = { held: false } | { held: true; applyAt: string };
 
-export async function changePhone(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, phone: string | null): Promise<HoldOutcome> {
+export async function changePhone(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, phone: string | null): Promise<DelayOutcome> {
   assertPrivileged(deps, session);
   const account = await requireAccount(deps.db, session.accountId);
   if (account.phone === phone) return { held: false };
-  const reason = await holdReasonFor(deps, account, session, origin, 'phone-change');
-  if (reason) return { held: true, ...(await placeHold(deps, account, origin, { kind: 'phone-change', payload: { phone } }, reason)) };
+  const reason = await delayReasonFor(deps, account, session, origin, 'phone-change');
+  if (reason) return { held: true, ...(await delayChange(deps, account, origin, { kind: 'phone-change', payload: { phone } }, reason)) };
   await deps.db.transaction().execute(async (trx) => applyPhoneChange(trx, deps, await requireAccount(trx, account.id), origin, phone));
   deps.mailQueued();
   return { held: false };
@@ -90,10 +90,10 @@ export interface NewAddress {
 }
 
 /** A new delivery address: from a young or risky session it waits, so orders cannot be sent to it at once. */
-export async function addAddress(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, address: NewAddress): Promise<HoldOutcome> {
+export async function addAddress(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, address: NewAddress): Promise<DelayOutcome> {
   const account = await requireAccount(deps.db, session.accountId);
-  const reason = await holdReasonFor(deps, account, session, origin, 'address-added');
-  if (reason) return { held: true, ...(await placeHold(deps, account, origin, { kind: 'address-added', payload: address }, reason)) };
+  const reason = await delayReasonFor(deps, account, session, origin, 'address-added');
+  if (reason) return { held: true, ...(await delayChange(deps, account, origin, { kind: 'address-added', payload: address }, reason)) };
   await deps.db.transaction().execute(async (trx) => applyAddress(trx, deps, await requireAccount(trx, account.id), origin, address));
   deps.mailQueued();
   return { held: false };
@@ -133,7 +133,7 @@ export async function addPaymentMethod(
   session: ActiveSession,
   origin: RequestOrigin,
   card: NewPaymentMethod,
-): Promise<HoldOutcome> {
+): Promise<DelayOutcome> {
   assertPrivileged(deps, session);
   if (containsCardNumber(card.processorToken)) {
     throw new DomainError('CARD_NUMBER_REFUSED', { fields: [{ field: 'processorToken', code: 'CARD_NUMBER_REFUSED' }] });
@@ -142,8 +142,8 @@ export async function addPaymentMethod(
     throw new DomainError('INVALID_INPUT', { fields: [{ field: 'expYear', code: 'CARD_EXPIRED' }] });
   }
   const account = await requireAccount(deps.db, session.accountId);
-  const reason = await holdReasonFor(deps, account, session, origin, 'payment-method-added');
-  if (reason) return { held: true, ...(await placeHold(deps, account, origin, { kind: 'payment-method-added', payload: card }, reason)) };
+  const reason = await delayReasonFor(deps, account, session, origin, 'payment-method-added');
+  if (reason) return { held: true, ...(await delayChange(deps, account, origin, { kind: 'payment-method-added', payload: card }, reason)) };
   await deps.db.transaction().execute((trx) => applyPaymentMethod(trx, deps, account, origin, card));
   deps.mailQueued();
   return { held: false };

@@ -1,6 +1,6 @@
-import { DomainError } from '../core/errors.ts';
-import { isPrivileged, needsTouch, sessionState } from '../core/session-policy.ts';
-import type { Executor } from '../store/database.ts';
+import { DomainError } from '../../core/errors.ts';
+import { isPrivileged, needsTouch, sessionState } from '../../core/session-policy.ts';
+import type { Executor } from '../../store/database.ts';
 import {
   findSessionWithAccount,
   insertSession,
@@ -9,11 +9,11 @@ import {
   markAuthenticated,
   touchSession,
   type SessionRow,
-} from '../store/sessions.ts';
-import type { RequestOrigin, ServiceDeps } from './deps.ts';
-import { describeArea, describeDevice } from './device.ts';
-import { endSessions } from './session-end.ts';
-import { hashToken, looksLikeToken } from './token-hash.ts';
+} from '../../store/sessions.ts';
+import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { describeArea, describeDevice } from '../../platform/device.ts';
+import { endSessions } from './end-sessions.ts';
+import { hashToken, looksLikeToken } from '../../platform/token-hash.ts';
 
 export interface ActiveSession {
   id: string;

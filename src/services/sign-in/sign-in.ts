@@ -1,25 +1,25 @@
 import { timingSafeEqual } from 'node:crypto';
-import { addMs, HOUR_MS } from '../core/clock.ts';
-import { DomainError } from '../core/errors.ts';
-import { normalizeEmail } from '../core/email-address.ts';
-import { passwordLength, PASSWORD_MAX } from '../core/password-policy.ts';
-import type { RiskAssessment } from '../core/risk/evaluate.ts';
-import { findAccountByEmail, findAccountById, updateAccount, type AccountRow } from '../store/accounts.ts';
-import type { Executor } from '../store/database.ts';
-import { deviceStanding, rememberDevice, type DeviceStanding } from '../store/devices.ts';
-import { consumeToken, findUsableToken, insertOneTimeToken, updateTokenPayload } from '../store/one-time-tokens.ts';
-import { deniedSince } from '../store/risk.ts';
-import { hashToken, looksLikeToken } from './token-hash.ts';
-import { assertNotThrottled, noteFailure, noteSuccess } from './sign-in-throttle.ts';
-import { hasSecondFactor, secondFactorsOf, verifySecondFactor } from './two-step.ts';
-import { actorFrom, originModel, recordChange } from './change-log.ts';
-import type { RequestOrigin, ServiceDeps } from './deps.ts';
-import { describeDevice } from './device.ts';
-import { recordSensitiveChange } from './security-notice.ts';
-import { queueMail } from './mail-queue.ts';
-import { issueLink } from './one-time-links.ts';
-import { assessRisk, recordRiskDecision, rememberSignInPlace } from './risk.ts';
-import { refreshAuthentication, startSession, type ActiveSession } from './sessions.ts';
+import { addMs, HOUR_MS } from '../../core/clock.ts';
+import { DomainError } from '../../core/errors.ts';
+import { normalizeEmail } from '../../core/email-address.ts';
+import { passwordLength, PASSWORD_MAX } from '../../core/password-policy.ts';
+import type { RiskAssessment } from '../../core/risk/evaluate.ts';
+import { findAccountByEmail, findAccountById, updateAccount, type AccountRow } from '../../store/accounts.ts';
+import type { Executor } from '../../store/database.ts';
+import { deviceStanding, rememberDevice, type DeviceStanding } from '../../store/devices.ts';
+import { consumeToken, findUsableToken, insertOneTimeToken, updateTokenPayload } from '../../store/one-time-tokens.ts';
+import { deniedSince } from '../../store/risk.ts';
+import { hashToken, looksLikeToken } from '../../platform/token-hash.ts';
+import { assertNotThrottled, noteFailure, noteSuccess } from './throttle.ts';
+import { hasSecondFactor, secondFactorsOf, verifySecondFactor } from '../second-factors/totp.ts';
+import { actorFrom, originModel, recordChange } from '../account-log/change-log.ts';
+import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { describeDevice } from '../../platform/device.ts';
+import { recordSensitiveChange } from '../notices/security-notice.ts';
+import { queueMail } from '../notices/mail-queue.ts';
+import { issueLink } from '../notices/one-time-links.ts';
+import { assessRisk, recordRiskDecision, rememberSignInPlace } from '../risk/assessment.ts';
+import { refreshAuthentication, startSession, type ActiveSession } from '../sessions/sessions.ts';
 
 /** The account behind a password, or null. Unknown address, no password, wrong password: same work, same answer. */
 async function accountForPassword(deps: ServiceDeps, account: AccountRow | undefined, password: string): Promise<AccountRow | null> {

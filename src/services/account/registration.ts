@@ -1,10 +1,10 @@
-import type { Locale } from '../config.ts';
-import { DomainError } from '../core/errors.ts';
-import { normalizeEmail } from '../core/email-address.ts';
-import { findAccountByEmail, insertAccount, updateAccount } from '../store/accounts.ts';
-import type { ServiceDeps } from './deps.ts';
-import { queueMail } from './mail-queue.ts';
-import { issueLink, peekLink, useLink } from './one-time-links.ts';
+import type { Locale } from '../../config.ts';
+import { DomainError } from '../../core/errors.ts';
+import { normalizeEmail } from '../../core/email-address.ts';
+import { findAccountByEmail, insertAccount, updateAccount } from '../../store/accounts.ts';
+import type { ServiceDeps } from '../deps.ts';
+import { queueMail } from '../notices/mail-queue.ts';
+import { issueLink, peekLink, useLink } from '../notices/one-time-links.ts';
 
 export interface RegistrationInput {
   email: string;

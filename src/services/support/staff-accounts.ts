@@ -16,10 +16,10 @@ import {
   useStaffTotpStep,
 } from '../../store/staff.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
-import { assertNotThrottled, noteFailure, noteSuccess } from '../sign-in-throttle.ts';
+import { assertNotThrottled, noteFailure, noteSuccess } from '../sign-in/throttle.ts';
 import { reachedCap } from '../../core/throttle-policy.ts';
-import { hashToken, looksLikeToken } from '../token-hash.ts';
-import { newTotpSecret, totpStep, totpUri } from '../two-step.ts';
+import { hashToken, looksLikeToken } from '../../platform/token-hash.ts';
+import { newTotpSecret, totpStep, totpUri } from '../second-factors/totp.ts';
 
 /** Staff sessions are short (STANDARDS G: higher-risk functionality): 30 minutes idle, 12 hours in all. */
 export const STAFF_SESSION_LIMITS: SessionLimits = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000, privilegedMs: 0, touchIntervalMs: 60_000 };

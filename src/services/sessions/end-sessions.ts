@@ -1,8 +1,8 @@
-import type { Executor } from '../store/database.ts';
-import { listPendingHeldChanges, settleHeldChange } from '../store/held-changes.ts';
-import { voidTokens, voidTokensOfSessions } from '../store/one-time-tokens.ts';
-import { revokeAllSessions, revokeSession } from '../store/sessions.ts';
-import type { RequestOrigin, ServiceDeps } from './deps.ts';
+import type { Executor } from '../../store/database.ts';
+import { listPendingDelayedChanges, settleDelayedChange } from '../../store/delayed-changes.ts';
+import { voidTokens, voidTokensOfSessions } from '../../store/one-time-tokens.ts';
+import { revokeAllSessions, revokeSession } from '../../store/sessions.ts';
+import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 
 export type SessionsToEnd = { all: true; except?: string } | { one: string };
 
@@ -16,9 +16,9 @@ export async function endSessions(trx: Executor, deps: ServiceDeps, accountId: s
   const ended = 'one' in which ? await revokeSession(trx, accountId, which.one, now, reason) : await revokeAllSessions(trx, accountId, now, reason, which.except);
   if (ended.length === 0) return 0;
   await voidTokensOfSessions(trx, accountId, ended, now);
-  for (const held of await listPendingHeldChanges(trx, accountId)) {
+  for (const held of await listPendingDelayedChanges(trx, accountId)) {
     const asking = (JSON.parse(held.origin) as RequestOrigin).sessionId;
-    if (asking && ended.includes(asking)) await settleHeldChange(trx, held.id, 'void', now);
+    if (asking && ended.includes(asking)) await settleDelayedChange(trx, held.id, 'void', now);
   }
   return ended.length;
 }
@@ -30,8 +30,8 @@ export async function endSessions(trx: Executor, deps: ServiceDeps, accountId: s
 export async function voidPendingUnderOldPassword(trx: Executor, deps: ServiceDeps, accountId: string, keepSessionId: string | null): Promise<void> {
   const now = deps.clock.now().toISOString();
   await voidTokens(trx, accountId, ['confirm-email-change', 'reset-password'], now);
-  for (const held of await listPendingHeldChanges(trx, accountId)) {
+  for (const held of await listPendingDelayedChanges(trx, accountId)) {
     const asking = (JSON.parse(held.origin) as RequestOrigin).sessionId;
-    if (!keepSessionId || asking !== keepSessionId) await settleHeldChange(trx, held.id, 'void', now);
+    if (!keepSessionId || asking !== keepSessionId) await settleDelayedChange(trx, held.id, 'void', now);
   }
 }

@@ -1,14 +1,14 @@
-import { addMs } from '../core/clock.ts';
-import { evaluateRisk, type RiskAssessment, type RiskSignals } from '../core/risk/evaluate.ts';
-import { riskPolicy, type RiskPolicy } from '../core/risk/policy.ts';
-import { countChangesSince } from '../store/account-log.ts';
-import type { AccountRow } from '../store/accounts.ts';
-import type { Executor } from '../store/database.ts';
-import { deviceStanding, type DeviceStanding } from '../store/devices.ts';
-import { countFailures, insertRiskDecision, pruneCounters, readAccountLocations, rememberLocation, sumFailures } from '../store/risk.ts';
-import type { RequestOrigin, ServiceDeps } from './deps.ts';
-import { pointFor } from './geoip.ts';
-import { hashToken } from './token-hash.ts';
+import { addMs } from '../../core/clock.ts';
+import { evaluateRisk, type RiskAssessment, type RiskSignals } from '../../core/risk/evaluate.ts';
+import { riskPolicy, type RiskPolicy } from '../../core/risk/policy.ts';
+import { countChangesSince } from '../../store/account-log.ts';
+import type { AccountRow } from '../../store/accounts.ts';
+import type { Executor } from '../../store/database.ts';
+import { deviceStanding, type DeviceStanding } from '../../store/devices.ts';
+import { countFailures, insertRiskDecision, pruneCounters, readAccountLocations, rememberLocation, sumFailures } from '../../store/risk.ts';
+import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { pointFor } from '../../platform/geoip.ts';
+import { hashToken } from '../../platform/token-hash.ts';
 
 const policies = new WeakMap<object, RiskPolicy>();
 
@@ -33,7 +33,7 @@ export async function countSignInFailure(deps: ServiceDeps, email: string, origi
 export interface RiskContext {
   action: 'sign-in' | 'sensitive-change';
   passwordBlocklisted?: boolean;
-  /** Already read by the caller (holds need it too); read here otherwise. */
+  /** Already read by the caller (delayed changes need it too); read here otherwise. */
   device?: DeviceStanding;
 }
 

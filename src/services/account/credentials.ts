@@ -1,19 +1,19 @@
-import { maskEmail, normalizeEmail } from '../core/email-address.ts';
-import { DomainError } from '../core/errors.ts';
-import { addMs } from '../core/clock.ts';
-import { findAccountByEmail, updateAccount, type AccountRow } from '../store/accounts.ts';
-import type { Executor } from '../store/database.ts';
-import { holdReasonFor, placeHold } from './holds.ts';
-import type { RequestOrigin, ServiceDeps } from './deps.ts';
-import { queueMail } from './mail-queue.ts';
-import { issueLink, linkPayload, peekLink, useLink } from './one-time-links.ts';
+import { maskEmail, normalizeEmail } from '../../core/email-address.ts';
+import { DomainError } from '../../core/errors.ts';
+import { addMs } from '../../core/clock.ts';
+import { findAccountByEmail, updateAccount, type AccountRow } from '../../store/accounts.ts';
+import type { Executor } from '../../store/database.ts';
+import { delayReasonFor, delayChange } from '../delayed-changes/delay.ts';
+import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { queueMail } from '../notices/mail-queue.ts';
+import { issueLink, linkPayload, peekLink, useLink } from '../notices/one-time-links.ts';
 import { requireAccount } from './profile.ts';
-import { actorFrom } from './change-log.ts';
-import { recordSensitiveChange } from './security-notice.ts';
-import { endSessions, voidPendingUnderOldPassword } from './session-end.ts';
-import { refreshAuthentication, sessionStillLive, type ActiveSession } from './sessions.ts';
-import { assertCurrentPassword } from './sign-in.ts';
-import { hasSecondFactor } from './two-step.ts';
+import { actorFrom } from '../account-log/change-log.ts';
+import { recordSensitiveChange } from '../notices/security-notice.ts';
+import { endSessions, voidPendingUnderOldPassword } from '../sessions/end-sessions.ts';
+import { refreshAuthentication, sessionStillLive, type ActiveSession } from '../sessions/sessions.ts';
+import { assertCurrentPassword } from '../sign-in/sign-in.ts';
+import { hasSecondFactor } from '../second-factors/totp.ts';
 
 /**
  * Changing the password needs the current one (STANDARDS A6). Other sessions end unless the person
@@ -29,8 +29,8 @@ export async function changePassword(
   const hasFactor = await hasSecondFactor(deps.db, account.id);
   deps.strength.assertAcceptable(input.newPassword, { shopName: deps.config.shopName, email: account.email, name: account.name, hasSecondFactor: hasFactor });
   const payload = { passwordHash: await deps.hasher.hash(input.newPassword), signOutOthers: input.signOutOthers };
-  const reason = await holdReasonFor(deps, account, session, origin, 'password-change');
-  if (reason) return { held: true, ...(await placeHold(deps, account, origin, { kind: 'password-change', payload }, reason)) };
+  const reason = await delayReasonFor(deps, account, session, origin, 'password-change');
+  if (reason) return { held: true, ...(await delayChange(deps, account, origin, { kind: 'password-change', payload }, reason)) };
   const token = await deps.db.transaction().execute(async (trx) => {
     await applyPasswordChange(trx, deps, account, origin, payload);
     return refreshAuthentication(trx, deps, session);
@@ -77,8 +77,8 @@ export async function requestEmailChange(
   const account = await assertCurrentPassword(deps, session.accountId, input.currentPassword, origin);
   const newEmail = normalizeEmail(input.newEmail);
   if (newEmail === account.email) throw new DomainError('EMAIL_UNCHANGED', { fields: [{ field: 'newEmail', code: 'EMAIL_UNCHANGED' }] });
-  const reason = await holdReasonFor(deps, account, session, origin, 'email-change');
-  if (reason) return { held: true, ...(await placeHold(deps, account, origin, { kind: 'email-change', payload: { newEmail } }, reason)) };
+  const reason = await delayReasonFor(deps, account, session, origin, 'email-change');
+  if (reason) return { held: true, ...(await delayChange(deps, account, origin, { kind: 'email-change', payload: { newEmail } }, reason)) };
   await deps.db.transaction().execute((trx) => applyEmailChangeRequest(trx, deps, account, origin, newEmail));
   deps.mailQueued();
   return { held: false };

@@ -1,21 +1,21 @@
-import { HOUR_MS } from '../core/clock.ts';
-import { normalizeEmail } from '../core/email-address.ts';
-import { findAccountByEmail, lockAccountRow, updateAccount } from '../store/accounts.ts';
-import { countTokensIssuedSince } from '../store/one-time-tokens.ts';
-import type { Executor } from '../store/database.ts';
-import { countPartyLinksSince } from '../store/incident-parties.ts';
-import { findOpenIncidentForAddress, type IncidentRow } from '../store/incidents.ts';
-import { parseSteps } from './incidents/lifecycle.ts';
-import { issuePartyLink, statusLinkFor } from './incidents/parties.ts';
+import { HOUR_MS } from '../../core/clock.ts';
+import { normalizeEmail } from '../../core/email-address.ts';
+import { findAccountByEmail, lockAccountRow, updateAccount } from '../../store/accounts.ts';
+import { countTokensIssuedSince } from '../../store/one-time-tokens.ts';
+import type { Executor } from '../../store/database.ts';
+import { countPartyLinksSince } from '../../store/incident-parties.ts';
+import { findOpenIncidentForAddress, type IncidentRow } from '../../store/incidents.ts';
+import { parseSteps } from '../incidents/lifecycle.ts';
+import { issuePartyLink, statusLinkFor } from '../incidents/parties.ts';
 import { irreversibleHoldUntil } from './credentials.ts';
-import type { RequestOrigin, ServiceDeps } from './deps.ts';
-import { queueMail } from './mail-queue.ts';
-import { issueLink, LINK_PURPOSES, peekLink, useLink } from './one-time-links.ts';
+import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { queueMail } from '../notices/mail-queue.ts';
+import { issueLink, LINK_PURPOSES, peekLink, useLink } from '../notices/one-time-links.ts';
 import { requireAccount } from './profile.ts';
-import { actorFrom } from './change-log.ts';
-import { recordSensitiveChange } from './security-notice.ts';
-import { endSessions, voidPendingUnderOldPassword } from './session-end.ts';
-import { noteSuccess } from './sign-in-throttle.ts';
+import { actorFrom } from '../account-log/change-log.ts';
+import { recordSensitiveChange } from '../notices/security-notice.ts';
+import { endSessions, voidPendingUnderOldPassword } from '../sessions/end-sessions.ts';
+import { noteSuccess } from '../sign-in/throttle.ts';
 
 const RESETS_PER_HOUR = 3;
 

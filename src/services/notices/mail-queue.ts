@@ -1,7 +1,7 @@
-import type { MailMessage } from '../core/mail-messages.ts';
-import type { Executor } from '../store/database.ts';
-import { insertOutboxRow } from '../store/outbox.ts';
-import type { ServiceDeps } from './deps.ts';
+import type { MailMessage } from '../../core/mail-messages.ts';
+import type { Executor } from '../../store/database.ts';
+import { insertOutboxRow } from '../../store/outbox.ts';
+import type { ServiceDeps } from '../deps.ts';
 
 /** Queues a message in the caller's transaction: the change and its mail commit together or not at all. */
 export async function queueMail(
