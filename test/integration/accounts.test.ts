@@ -120,7 +120,7 @@ forEachStore('accounts', (store) => {
     const row = await m.deps.db.selectFrom('accounts').select('password_hash').where('email', '=', 'hana@example.com').executeTakeFirstOrThrow();
     assert.match(row.password_hash ?? '', /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     const { PasswordHasher } = await import('../../src/platform/password-hasher.ts');
-    const { signIn: signInService } = await import('../../src/services/sign-in/sign-in.ts');
+    const { signIn: signInService } = await import('../../src/services/sign-in/password-step.ts');
     const stronger = { ...m.deps, hasher: new PasswordHasher({ memoryCost: 19456, timeCost: 3, parallelism: 1 }, 2) };
     await signInService(stronger, { email: 'hana@example.com', password: PASSWORD }, { ip: '127.0.0.1', userAgent: 'test' });
     const after = await m.deps.db.selectFrom('accounts').select('password_hash').where('email', '=', 'hana@example.com').executeTakeFirstOrThrow();

@@ -16,7 +16,7 @@ import {
   completeSecondStepWithPasskey,
 } from '../../services/second-factors/passkeys.ts';
 import { sessionIsPrivileged } from '../../services/sessions/sessions.ts';
-import { pendingAccountId } from '../../services/sign-in/sign-in.ts';
+import { pendingAccountId } from '../../services/sign-in/second-step.ts';
 import type { FormState, PageContext } from '../../views/page-context.ts';
 import { passkeysPage } from '../../views/pages/passkey-pages.ts';
 import { signInPage } from '../../views/pages/public-pages.ts';

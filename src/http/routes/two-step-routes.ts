@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../services/deps.ts';
-import { completeSecondStep, pendingMethod, resendSignInCode } from '../../services/sign-in/sign-in.ts';
+import { completeSecondStep, pendingMethod, resendSignInCode } from '../../services/sign-in/second-step.ts';
 import { confirmTotp, removeTotp, renewRecoveryCodes, startTotpSetup, twoStepStatus } from '../../services/second-factors/totp.ts';
 import type { FormState, PageContext } from '../../views/page-context.ts';
 import { secondStepPage, twoStepPage } from '../../views/pages/two-step-pages.ts';

@@ -12,7 +12,7 @@ import { actorFrom } from '../account-log/change-log.ts';
 import { recordSensitiveChange } from '../notices/security-notice.ts';
 import { endSessions, voidPendingUnderOldPassword } from '../sessions/end-sessions.ts';
 import { refreshAuthentication, sessionStillLive, type ActiveSession } from '../sessions/sessions.ts';
-import { assertCurrentPassword } from '../sign-in/sign-in.ts';
+import { assertCurrentPassword } from '../sign-in/password-check.ts';
 import { hasSecondFactor } from '../second-factors/totp.ts';
 
 /**

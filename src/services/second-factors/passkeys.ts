@@ -33,7 +33,8 @@ import { assessRisk, recordRiskDecision } from '../risk/assessment.ts';
 import { recordSensitiveChange } from '../notices/security-notice.ts';
 import { assertPrivileged, type ActiveSession } from '../sessions/sessions.ts';
 import { issueRecoveryCodesIfNone } from './totp.ts';
-import { completePendingSignIn, finishSignIn, pendingAccountId } from '../sign-in/sign-in.ts';
+import { finishSignIn } from '../sign-in/finish.ts';
+import { completePendingSignIn, pendingAccountId } from '../sign-in/second-step.ts';
 import { hashToken } from '../../platform/token-hash.ts';
 
 /**

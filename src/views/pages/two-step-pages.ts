@@ -2,7 +2,7 @@ import type { TwoStepStatus } from '../../services/second-factors/totp.ts';
 import { html, SafeHtml } from '../html.ts';
 import { csrfField, layout } from '../layout.ts';
 import { errorSummary, field, notice as noticeBox } from '../forms.ts';
-import type { SecondStepMethod } from '../../services/sign-in/sign-in.ts';
+import type { SecondStepMethod } from '../../services/sign-in/second-step.ts';
 import { passkeyForm } from './passkey-pages.ts';
 import { recoveryCodesSection } from './recovery-codes.ts';
 import type { FormState, PageContext } from '../page-context.ts';

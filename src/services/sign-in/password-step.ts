@@ -1,0 +1,94 @@
+import { addMs, HOUR_MS } from '../../core/clock.ts';
+import { DomainError } from '../../core/errors.ts';
+import { normalizeEmail } from '../../core/email-address.ts';
+import type { RiskAssessment } from '../../core/risk/evaluate.ts';
+import { findAccountByEmail, type AccountRow } from '../../store/accounts.ts';
+import { deviceStanding } from '../../store/devices.ts';
+import { deniedSince } from '../../store/risk.ts';
+import { originModel } from '../account-log/change-log.ts';
+import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { queueMail } from '../notices/mail-queue.ts';
+import { issueLink } from '../notices/one-time-links.ts';
+import { assessRisk, recordRiskDecision } from '../risk/assessment.ts';
+import { hasSecondFactor } from '../second-factors/totp.ts';
+import type { ActiveSession } from '../sessions/sessions.ts';
+import { finishSignIn } from './finish.ts';
+import { accountForPassword } from './password-check.ts';
+import { startPendingSignIn, type SecondStepMethod } from './second-step.ts';
+import { assertNotThrottled, noteFailure, noteSuccess } from './throttle.ts';
+
+export type SignInResult =
+  | { kind: 'signed-in'; token: string; session: ActiveSession }
+  | { kind: 'second-step'; pendingToken: string; method: SecondStepMethod };
+
+/** The password step: the risk engine decides whether it signs in, asks for a second step, or refuses. */
+export async function signIn(deps: ServiceDeps, input: { email: string; password: string }, origin: RequestOrigin): Promise<SignInResult> {
+  const email = normalizeEmail(input.email);
+  const account = await findAccountByEmail(deps.db, email);
+  const failuresSoFar = await assertNotThrottled(deps, email, account, origin);
+  const verified = await accountForPassword(deps, account, input.password);
+  if (!verified) {
+    await noteFailure(deps.db, deps, email, account, origin);
+    throw new DomainError('INVALID_CREDENTIALS');
+  }
+  if (!verified.email_verified_at) {
+    // Only someone who knows the password learns this, so it reveals nothing to a guesser.
+    await deps.db.transaction().execute(async (trx) => {
+      const link = await issueLink(trx, deps, { accountId: verified.id, purpose: 'verify-email' });
+      await queueMail(trx, deps, {
+        to: verified.email,
+        locale: verified.locale,
+        accountId: verified.id,
+        message: { template: 'verify-email', model: { name: verified.name, link } },
+      });
+    });
+    deps.mailQueued();
+    throw new DomainError('EMAIL_NOT_VERIFIED');
+  }
+
+  const device = await deviceStanding(deps.db, verified.id, origin.deviceId);
+  const assessment = await assessRisk(deps, verified, origin, { action: 'sign-in', passwordBlocklisted: deps.strength.isBlocklisted(input.password), device });
+  if (assessment.decision === 'deny') {
+    await denySignIn(deps, verified, assessment, origin);
+    // The same answer as a wrong password: a stuffing run must not learn which passwords were right.
+    throw new DomainError('INVALID_CREDENTIALS');
+  }
+  const risk = assessment.decision;
+  const method: SecondStepMethod | null = (await hasSecondFactor(deps.db, verified.id)) ? 'second-factor' : risk === 'challenge' ? 'mail-code' : null;
+  if (method) {
+    const pendingToken = await startPendingSignIn(deps, verified, { method, risk, codeAttempts: 0 }, origin, assessment);
+    return { kind: 'second-step', pendingToken, method };
+  }
+  // With a second factor the count is reset only when the second step passes too: codes share it.
+  const started = await deps.db.transaction().execute(async (trx) => {
+    await recordRiskDecision(trx, deps, { accountId: verified.id, action: 'sign-in', assessment, origin });
+    return finishSignIn(trx, deps, verified, origin, 'allow', 'password', device);
+  });
+  if (failuresSoFar > 0) await noteSuccess(deps.db, email);
+  // Waking the worker runs its whole pass; a returning browser's sign-in queues nothing to deliver.
+  if (started.noticeQueued) deps.mailQueued();
+  return { kind: 'signed-in', token: started.token, session: started.session };
+}
+
+/**
+ * The right password from somewhere the engine refuses: the owner is told (once an hour at most) that
+ * their password is known, from where, and how to set a new one. Nothing is locked.
+ */
+async function denySignIn(deps: ServiceDeps, account: AccountRow, assessment: RiskAssessment, origin: RequestOrigin): Promise<void> {
+  const since = addMs(deps.clock.now(), -HOUR_MS).toISOString();
+  const notify = !(await deniedSince(deps.db, account.id, since));
+  await deps.db.transaction().execute(async (trx) => {
+    await recordRiskDecision(trx, deps, { accountId: account.id, action: 'sign-in', assessment, origin });
+    if (notify) {
+      await queueMail(trx, deps, {
+        to: account.email,
+        locale: account.locale,
+        accountId: account.id,
+        message: { template: 'sign-in-blocked', model: { resetLink: `${deps.config.publicUrl}/forgot-password`, ...originModel(origin, deps.clock.now()) } },
+      });
+    }
+  });
+  deps.log.warn({ event: 'authn_login_fail', reason: 'risk_denied', accountId: account.id, ip: origin.ip }, 'authn_login_fail');
+  if (notify) deps.mailQueued();
+}
+
