@@ -14,6 +14,7 @@ import type { PageContext } from '../views/page-context.ts';
 import { errorPage } from '../views/pages/public-pages.ts';
 import { messageValues, statusFor, toDomainError } from './error-mapping.ts';
 import { databaseRateLimitStore } from './rate-limit-store.ts';
+import { rateLimitCounter } from '../services/rate-limits/counter.ts';
 import { csrfCookieName, deviceCookieName, localeFromRequest, pageContext, sendHtml, sessionCookieName } from './request-context.ts';
 import { accountRoutes } from './routes/account-routes.ts';
 import { apiRoutes } from './routes/api-routes.ts';
@@ -112,7 +113,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(fastifyRateLimit, {
     global: false,
-    store: databaseRateLimitStore(deps.db, deps.clock),
+    store: databaseRateLimitStore(rateLimitCounter(deps)),
   });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/static/', maxAge: 3_600_000, index: false });
 

@@ -1,13 +1,11 @@
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
-import type { Clock } from '../core/clock.ts';
-import type { Db } from '../store/database.ts';
-import { countHit } from '../store/rate-limits.ts';
+import type { RateLimitCounter } from '../services/rate-limits/counter.ts';
 
 /**
  * @fastify/rate-limit store backed by the database, so limits hold across instances and restarts
  * (DESIGN 1), and time comes from the injected clock.
  */
-export function databaseRateLimitStore(db: Db, clock: Clock): FastifyRateLimitStoreCtor {
+export function databaseRateLimitStore(count: RateLimitCounter): FastifyRateLimitStoreCtor {
   class DatabaseRateLimitStore implements FastifyRateLimitStore {
     private readonly windowMs: number;
     constructor(
@@ -17,10 +15,8 @@ export function databaseRateLimitStore(db: Db, clock: Clock): FastifyRateLimitSt
       this.windowMs = typeof options.timeWindow === 'number' ? options.timeWindow : 60_000;
     }
     incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void): void {
-      const now = clock.now();
-      const windowEndsAt = new Date(now.getTime() + this.windowMs).toISOString();
-      countHit(db, `${this.prefix}:${key}`, now.toISOString(), windowEndsAt).then(
-        ({ hits, expiresAt }) => callback(null, { current: hits, ttl: Math.max(0, new Date(expiresAt).getTime() - now.getTime()) }),
+      count(`${this.prefix}:${key}`, this.windowMs).then(
+        ({ hits, ttlMs }) => callback(null, { current: hits, ttl: ttlMs }),
         (error: Error) => callback(error),
       );
     }

@@ -1,3 +1,6 @@
+/** The periods the support dashboard offers, in days. */
+export const DASHBOARD_PERIODS = [7, 30, 90] as const;
+
 /** Summaries for the support dashboard: how many, the median and the 90th percentile (nearest rank). */
 export interface Summary {
   count: number;

@@ -8,7 +8,7 @@ import { signOut } from '../../services/sessions/sessions.ts';
 import { signIn } from '../../services/sign-in/password-step.ts';
 import { reauthenticate } from '../../services/sign-in/reauthentication.ts';
 import { isKnownBrowser } from '../../services/sign-in/throttle.ts';
-import { updateAccount } from '../../store/accounts.ts';
+import { rememberLocale } from '../../services/account/profile.ts';
 import { field } from '../../views/forms.ts';
 import {
   confirmLinkPage,
@@ -188,7 +188,7 @@ export function authRoutes(deps: ServiceDeps) {
         maxAge: 365 * 24 * 3600,
       });
       if (request.session) {
-        await updateAccount(deps.db, request.session.accountId, { locale: input.locale, updated_at: deps.clock.now().toISOString() });
+        await rememberLocale(deps, request.session.accountId, input.locale);
       }
       return reply.redirect(safeReturnPath(input.returnTo, '/'), 303);
     });

@@ -17,7 +17,7 @@ import {
 } from '../../services/incidents/lifecycle.ts';
 import { authenticationCredential } from '../passkey-input.ts';
 import { reportChange, viewReport } from '../../services/incidents/report.ts';
-import { listLogSince, toChangeRecord } from '../../store/account-log.ts';
+import { recentActivity } from '../../services/account-log/activity.ts';
 import { activityPage, incidentPage, objectPage, protectedAlreadyPage, recoverPage, reportPage } from '../../views/pages/incident-pages.ts';
 import { messagePage } from '../../views/pages/public-pages.ts';
 import { optionalText, parseForm, password, text } from '../form-input.ts';
@@ -37,7 +37,6 @@ const objectForm = z.object({ token, message: text(4000) });
 const recoverForm = z.object({ token, password, code: z.string().trim().max(40, 'too_long').optional() });
 const recoverWithPasskeyForm = z.object({ token, password, credential: z.string() });
 const SECRET_FIELDS = ['credential', 'password'];
-const DAYS_90_MS = 90 * 24 * 3_600_000;
 
 /** The incident flow's pages: reachable from mail without signing in, acting only on POST. */
 export function incidentRoutes(deps: ServiceDeps) {
@@ -136,8 +135,7 @@ export function incidentRoutes(deps: ServiceDeps) {
 
     app.get('/account/activity', async (request, reply) => {
       if (!request.session) return reply.redirect('/sign-in?returnTo=/account/activity', 303);
-      const since = new Date(request.now.getTime() - DAYS_90_MS).toISOString();
-      const records = (await listLogSince(deps.db, request.session.accountId, since)).map(toChangeRecord).reverse();
+      const records = await recentActivity(deps, request.session.accountId);
       return sendHtml(reply, 200, activityPage(pageContext(request, reply, config), records));
     });
   };

@@ -6,14 +6,15 @@ import type { CaseKind } from '../../core/support/sla.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { supportQueue } from '../../services/support/queue.ts';
 import { assertAdmin, resolveStaffSession, STAFF_SESSION_LIMITS, staffSignIn, staffSignOut, type StaffSession } from '../../services/support/staff-accounts.ts';
-import { listStaff } from '../../store/staff.ts';
 import { auditPage, dashboardPage, queuePage, staffSignInPage, teamPage } from '../../views/pages/staff-pages.ts';
-import { listStaffActions, toChangeRecord } from '../../store/account-log.ts';
-import { dashboard, DASHBOARD_PERIODS } from '../../services/support/dashboard.ts';
+import { auditTrail, listTeam } from '../../services/support/team.ts';
+import { CALL_OUTCOMES } from '../../core/support/call-outcomes.ts';
+import { dashboard } from '../../services/support/dashboard.ts';
+import { DASHBOARD_PERIODS } from '../../core/support/stats.ts';
 import { staffCasePage } from '../../views/pages/staff-case-page.ts';
 import type { FormState, PageContext } from '../../views/page-context.ts';
 import { caseView } from '../../services/support/case-view.ts';
-import { assignCaseTo, CALL_OUTCOMES, changeWait, closeRequest, containFromChange, logCall, replyToCustomer, resolveDispute, undoOneChange } from '../../services/support/case-actions.ts';
+import { assignCaseTo, changeWait, closeRequest, containFromChange, logCall, replyToCustomer, resolveDispute, undoOneChange } from '../../services/support/case-actions.ts';
 import { email, parseForm, password, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
 import { pageContext, requestOrigin, sendHtml } from '../request-context.ts';
@@ -171,14 +172,13 @@ export function staffRoutes(deps: ServiceDeps) {
     app.get('/staff/audit', async (request, reply) => {
       const staff = requireStaff(request);
       assertAdmin(deps, staff, 'audit');
-      const rows = await listStaffActions(deps.db, 500);
-      return sendHtml(reply, 200, auditPage(pageContext(request, reply, config), staff, rows.map((row) => ({ record: toChangeRecord(row), accountEmail: row.email }))));
+      return sendHtml(reply, 200, auditPage(pageContext(request, reply, config), staff, await auditTrail(deps, 500)));
     });
 
     app.get('/staff/team', async (request, reply) => {
       const staff = requireStaff(request);
       assertAdmin(deps, staff, 'team');
-      return sendHtml(reply, 200, teamPage(pageContext(request, reply, config), staff, await listStaff(deps.db)));
+      return sendHtml(reply, 200, teamPage(pageContext(request, reply, config), staff, await listTeam(deps)));
     });
   };
 }

@@ -218,3 +218,8 @@ function addressValue(address: NewAddress) {
     country: address.country,
   };
 }
+
+/** The language the person chose: their mail follows it. */
+export async function rememberLocale(deps: ServiceDeps, accountId: string, locale: 'ja' | 'en'): Promise<void> {
+  await updateAccount(deps.db, accountId, { locale, updated_at: deps.clock.now().toISOString() });
+}

@@ -1,5 +1,6 @@
 import { isCustomerChange, type ChangeActor } from '../../core/change-kinds.ts';
 import { addMs } from '../../core/clock.ts';
+import type { CallOutcome } from '../../core/support/call-outcomes.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { IncidentState } from '../../core/incident/state.ts';
 import type { Executor } from '../../store/database.ts';
@@ -66,8 +67,6 @@ export async function replyToCustomer(deps: ServiceDeps, staff: StaffSession, or
   deps.mailQueued();
 }
 
-export const CALL_OUTCOMES = ['reached', 'no-answer', 'voicemail', 'wrong-number'] as const;
-export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
 /** A phone call, logged: a call that reached the customer answers (and closes) the call-back request. */
 export async function logCall(

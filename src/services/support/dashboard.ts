@@ -20,7 +20,6 @@ export interface DashboardView {
   clocks: Record<ClockKind, ClockStats>;
 }
 
-export const DASHBOARD_PERIODS = [7, 30, 90] as const;
 
 /** The service levels over the last `days` days: counts, medians and 90th percentiles, per day for the plots. */
 export async function dashboard(deps: ServiceDeps, days: number): Promise<DashboardView> {

@@ -1,6 +1,6 @@
 import type { StaffSession } from '../../services/support/staff-accounts.ts';
 import type { CaseView, IncidentCase } from '../../services/support/case-view.ts';
-import { CALL_OUTCOMES } from '../../services/support/case-actions.ts';
+import { CALL_OUTCOMES } from '../../core/support/call-outcomes.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { formatDateTime, translateOr } from '../i18n/translate.ts';
 import { csrfField, layout } from '../layout.ts';

@@ -1,10 +1,11 @@
 import type { CaseKind, SlaClock } from '../../core/support/sla.ts';
 import type { StaffSession } from '../../services/support/staff-accounts.ts';
 import type { QueueItem } from '../../services/support/queue.ts';
-import type { StaffRow } from '../../store/staff.ts';
+import type { TeamMember } from '../../services/support/team.ts';
 import type { ChangeRecord } from '../../core/change-kinds.ts';
 import { changeTitle } from './change-view.ts';
-import { DASHBOARD_PERIODS, type DashboardView } from '../../services/support/dashboard.ts';
+import { DASHBOARD_PERIODS } from '../../core/support/stats.ts';
+import type { DashboardView } from '../../services/support/dashboard.ts';
 import { barChart } from '../svg-chart.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { formatDateTime, translateOr } from '../i18n/translate.ts';
@@ -69,13 +70,13 @@ export function queuePage(ctx: PageContext, staff: StaffSession, items: QueueIte
   );
 }
 
-export function teamPage(ctx: PageContext, staff: StaffSession, members: StaffRow[]): string {
+export function teamPage(ctx: PageContext, staff: StaffSession, members: TeamMember[]): string {
   const { t } = ctx;
   return layout(
     ctx,
     t('staff.team.title'),
     html`<table data-testid="team"><thead><tr><th scope="col">${t('account.name')}</th><th scope="col">${t('signIn.email')}</th><th scope="col">${t('staff.team.role')}</th><th scope="col">${t('staff.team.since')}</th></tr></thead>
-<tbody>${members.map((m) => html`<tr><td>${m.name}</td><td>${m.email}</td><td>${t(`staff.role.${m.role}`)}</td><td>${formatDateTime(ctx, m.created_at)}</td></tr>`)}</tbody></table>`,
+<tbody>${members.map((m) => html`<tr><td>${m.name}</td><td>${m.email}</td><td>${t(`staff.role.${m.role}`)}</td><td>${formatDateTime(ctx, m.createdAt)}</td></tr>`)}</tbody></table>`,
     { nav: staffNav(ctx, staff) },
   );
 }
