@@ -1,3 +1,4 @@
+import type { MessageKey } from '../views/i18n/translate.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config, Locale } from '../config.ts';
 import { DomainError } from '../core/errors.ts';
@@ -122,7 +123,7 @@ const NOTICES = {
   recovered: 'recover.done',
   held: 'held.saved',
   'held-cancelled': 'held.cancelled',
-} as const satisfies Record<string, import('../views/i18n/translate.ts').MessageKey>;
+} as const satisfies Record<string, MessageKey>;
 
 export type NoticeName = keyof typeof NOTICES;
 

@@ -67,22 +67,8 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     options.mailer ??
     (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, config.publicUrl) : devMailboxMailer(store.db, clock, random));
   // The worker and the services refer to each other: services ask for a delivery run after a commit,
-  // the worker's tick opens recovery for incidents whose wait ran out.
-  let worker: OutboxWorker | undefined;
-  const deps: ServiceDeps = {
-    db: store.db,
-    clock,
-    random,
-    config,
-    hasher: new PasswordHasher(config.argon2, config.hashConcurrency),
-    strength: new PasswordStrength(),
-    log,
-    geo: options.geo ?? mmdbGeoLocator(config.geoipDatabase ?? bundledGeoipPath()),
-    secrets: secretBoxFor(config),
-    mailQueued: () => worker?.kick(),
-    afterAnswer: new AfterAnswer(log),
-  };
-  worker = createOutboxWorker({
+  // the worker's tick opens recovery for incidents whose wait ran out. Each only calls the other later.
+  const worker: OutboxWorker = createOutboxWorker({
     db: store.db,
     clock,
     mailer,
@@ -95,6 +81,19 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
       await pruneRiskCounters(deps);
     },
   });
+  const deps: ServiceDeps = {
+    db: store.db,
+    clock,
+    random,
+    config,
+    hasher: new PasswordHasher(config.argon2, config.hashConcurrency),
+    strength: new PasswordStrength(),
+    log,
+    geo: options.geo ?? mmdbGeoLocator(config.geoipDatabase ?? bundledGeoipPath()),
+    secrets: secretBoxFor(config),
+    mailQueued: () => worker.kick(),
+    afterAnswer: new AfterAnswer(log),
+  };
   const app = await buildApp({ deps, log, devMailbox: config.mode === 'development' && !config.smtpUrl });
   const interval = options.workerIntervalMs ?? 1000;
   if (interval > 0) worker.start(interval);
