@@ -12,8 +12,15 @@ const layer = (name, forbidden, typesOnlyFrom = []) => ({
       'error',
       {
         patterns: [
-          ...forbidden.map((dir) => ({ group: [`**/${dir}/**`, `**/${dir}.ts`], message: `${name} must not import from ${dir} (DESIGN.md section 3: the layering).` })),
-          ...typesOnlyFrom.map((dir) => ({ group: [`**/${dir}/**`], allowTypeImports: true, message: `${name} may import only types from ${dir}.` })),
+          ...forbidden.map((dir) => ({
+            group: [`**/${dir}/**`, `**/${dir}.ts`],
+            message: `${name} must not import from ${dir} (DESIGN.md section 3: the layering).`,
+          })),
+          ...typesOnlyFrom.map((dir) => ({
+            group: [`**/${dir}/**`],
+            allowTypeImports: true,
+            message: `${name} may import only types from ${dir}.`,
+          })),
         ],
       },
     ],
@@ -28,7 +35,28 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   {
-    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', structuredClone: 'readonly', fetch: 'readonly', AbortController: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', document: 'readonly', window: 'readonly' } },
+    languageOptions: {
+      ecmaVersion: 2023,
+      sourceType: 'module',
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        structuredClone: 'readonly',
+        fetch: 'readonly',
+        AbortController: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        document: 'readonly',
+        window: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],

@@ -19,7 +19,18 @@ const PORT = Number(process.env.STUFFING_PORT ?? 4320);
 const HARD_STOP_MS = 8 * 60_000;
 /** Owners at home in Japan; the attack from addresses spread over many countries (public ranges). */
 const OWNER_IP = '133.242.0.10';
-const SOURCE_PREFIXES = ['8.8.', '45.33.', '81.2.', '185.220.', '103.21.', '41.0.', '200.160.', '91.198.', '5.255.', '177.67.'];
+const SOURCE_PREFIXES = [
+  '8.8.',
+  '45.33.',
+  '81.2.',
+  '185.220.',
+  '103.21.',
+  '41.0.',
+  '200.160.',
+  '91.198.',
+  '5.255.',
+  '177.67.',
+];
 
 type Actor = 'attacker-wrong' | 'attacker-right' | 'owner';
 type Outcome = 'session' | 'challenged' | 'refused' | 'throttled' | 'other';
@@ -36,9 +47,14 @@ function plan(): Attempt[] {
   for (let k = 0; k < ATTEMPTS; k += 1) {
     const source = k % SOURCES;
     const ip = `${SOURCE_PREFIXES[source % SOURCE_PREFIXES.length]}${Math.floor(source / SOURCE_PREFIXES.length) + 1}.${(source % 200) + 10}`;
-    attempts.push({ actor: k % Math.round(1 / RIGHT_SHARE) === 0 ? 'attacker-right' : 'attacker-wrong', account: (k * 7) % ACCOUNTS, ip });
+    attempts.push({
+      actor: k % Math.round(1 / RIGHT_SHARE) === 0 ? 'attacker-right' : 'attacker-wrong',
+      account: (k * 7) % ACCOUNTS,
+      ip,
+    });
   }
-  for (let o = 0; o < OWNER_SIGN_INS; o += 1) attempts.push({ actor: 'owner', account: (o * 13) % ACCOUNTS, ip: OWNER_IP });
+  for (let o = 0; o < OWNER_SIGN_INS; o += 1)
+    attempts.push({ actor: 'owner', account: (o * 13) % ACCOUNTS, ip: OWNER_IP });
   let seed = 42;
   for (let i = attempts.length - 1; i > 0; i -= 1) {
     seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
@@ -64,7 +80,12 @@ export async function runCredentialStuffing(): Promise<{ ok: boolean }> {
   const started = performance.now();
   try {
     console.log(`\ncredential stuffing: seeding ${ACCOUNTS} accounts with their owners' browsers...`);
-    await startServer('mamori', PORT, { BENCH_DB: join(dir, 'stuffing.sqlite'), BENCH_USERS: String(ACCOUNTS), BENCH_OWNERS: '1', BENCH_TRUST_PROXY: '1' });
+    await startServer('mamori', PORT, {
+      BENCH_DB: join(dir, 'stuffing.sqlite'),
+      BENCH_USERS: String(ACCOUNTS),
+      BENCH_OWNERS: '1',
+      BENCH_TRUST_PROXY: '1',
+    });
     const base = `http://127.0.0.1:${PORT}`;
     const csrf = await csrfPair(base);
     const attempts = plan();
@@ -73,11 +94,19 @@ export async function runCredentialStuffing(): Promise<{ ok: boolean }> {
       while (next < attempts.length) {
         const attempt = attempts[next++] as Attempt;
         const right = attempt.actor !== 'attacker-wrong';
-        const cookie = attempt.actor === 'owner' ? `${csrf.cookie}; mamori_device=${benchOwnerDevice(attempt.account)}` : csrf.cookie;
+        const cookie =
+          attempt.actor === 'owner'
+            ? `${csrf.cookie}; mamori_device=${benchOwnerDevice(attempt.account)}`
+            : csrf.cookie;
         const res = await fetch(`${base}/sign-in`, {
           method: 'POST',
           redirect: 'manual',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-forwarded-for': attempt.ip, 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0' },
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            cookie,
+            'x-forwarded-for': attempt.ip,
+            'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0',
+          },
           body: new URLSearchParams({
             _csrf: csrf.token,
             email: benchEmail(attempt.account),
@@ -85,7 +114,9 @@ export async function runCredentialStuffing(): Promise<{ ok: boolean }> {
           }).toString(),
         });
         await res.arrayBuffer();
-        bump(`${attempt.actor}:${classify(res.status, res.headers.get('location'), res.headers.get('set-cookie') ?? '')}`);
+        bump(
+          `${attempt.actor}:${classify(res.status, res.headers.get('location'), res.headers.get('set-cookie') ?? '')}`,
+        );
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -96,10 +127,16 @@ export async function runCredentialStuffing(): Promise<{ ok: boolean }> {
   const seconds = (performance.now() - started) / 1000;
   const get = (key: string) => counts.get(key) ?? 0;
   const outcomes: Outcome[] = ['session', 'challenged', 'refused', 'throttled', 'other'];
-  console.log(`credential stuffing: ${ATTEMPTS} attempts on ${ACCOUNTS} accounts from ${SOURCES} addresses, ${OWNER_SIGN_INS} owner sign-ins, ${seconds.toFixed(1)} s`);
+  console.log(
+    `credential stuffing: ${ATTEMPTS} attempts on ${ACCOUNTS} accounts from ${SOURCES} addresses, ${OWNER_SIGN_INS} owner sign-ins, ${seconds.toFixed(1)} s`,
+  );
   console.log(`  ${'who'.padEnd(34)}${outcomes.map((o) => o.padStart(11)).join('')}`);
   for (const actor of ['attacker-right', 'attacker-wrong', 'owner'] as const) {
-    const label = { 'attacker-right': 'attacker, right password, new browser', 'attacker-wrong': 'attacker, wrong password', owner: 'owner, own browser' }[actor];
+    const label = {
+      'attacker-right': 'attacker, right password, new browser',
+      'attacker-wrong': 'attacker, wrong password',
+      owner: 'owner, own browser',
+    }[actor];
     console.log(`  ${label.padEnd(34)}${outcomes.map((o) => String(get(`${actor}:${o}`)).padStart(11)).join('')}`);
   }
   const sessionsWithoutChallenge = get('attacker-right:session') + get('attacker-wrong:session');

@@ -21,9 +21,19 @@ interface Probe {
 }
 
 const PROBES: Probe[] = [
-  { name: 'sign-in (wrong password)', path: '/sign-in', samples: SAMPLES, form: (email) => ({ email, password: 'not the right passphrase' }) },
+  {
+    name: 'sign-in (wrong password)',
+    path: '/sign-in',
+    samples: SAMPLES,
+    form: (email) => ({ email, password: 'not the right passphrase' }),
+  },
   { name: 'password reset', path: '/forgot-password', samples: FORM_SAMPLES, form: (email) => ({ email }) },
-  { name: 'registration', path: '/register', samples: FORM_SAMPLES, form: (email) => ({ name: 'Probe', email, password: 'probe passphrase orchid lantern' }) },
+  {
+    name: 'registration',
+    path: '/register',
+    samples: FORM_SAMPLES,
+    form: (email) => ({ name: 'Probe', email, password: 'probe passphrase orchid lantern' }),
+  },
 ];
 
 export async function benchEnumeration(): Promise<{ ok: boolean }> {
@@ -31,10 +41,16 @@ export async function benchEnumeration(): Promise<{ ok: boolean }> {
   let ok = true;
   let client = 0;
   try {
-    await startServer('mamori', PORT, { BENCH_DB: join(dir, 'enum.sqlite'), BENCH_USERS: String(SAMPLES + 2 * FORM_SAMPLES), BENCH_TRUST_PROXY: '1' });
+    await startServer('mamori', PORT, {
+      BENCH_DB: join(dir, 'enum.sqlite'),
+      BENCH_USERS: String(SAMPLES + 2 * FORM_SAMPLES),
+      BENCH_TRUST_PROXY: '1',
+    });
     const base = `http://127.0.0.1:${PORT}`;
     const { cookie, token } = await csrfPair(base);
-    console.log(`\nenumeration (known vs unknown address, medians, same run)   known     unknown   |diff|   target   bodies`);
+    console.log(
+      `\nenumeration (known vs unknown address, medians, same run)   known     unknown   |diff|   target   bodies`,
+    );
     let knownIndex = 0;
     for (const probe of PROBES) {
       const times = { known: [] as number[], unknown: [] as number[] };
@@ -62,7 +78,8 @@ export async function benchEnumeration(): Promise<{ ok: boolean }> {
       }
       const diff = Math.abs(median(times.known) - median(times.unknown));
       const sameStatus = new Set([...statuses].map((s) => s.split(':')[1])).size === 1;
-      const sameBody = bodies.known.size === 1 && bodies.unknown.size === 1 && [...bodies.known][0] === [...bodies.unknown][0];
+      const sameBody =
+        bodies.known.size === 1 && bodies.unknown.size === 1 && [...bodies.known][0] === [...bodies.unknown][0];
       ok &&= diff < 10 && sameStatus && sameBody;
       console.log(
         `  ${`${probe.name} x${probe.samples} each`.padEnd(38)} ${median(times.known).toFixed(1).padStart(7)} ms ${median(times.unknown).toFixed(1).padStart(7)} ms ${diff.toFixed(1).padStart(6)} ms   < 10 ms  ${sameBody && sameStatus ? 'identical' : `DIFFER (${[...statuses].join(', ')})`}`,

@@ -19,7 +19,11 @@ export function hardStop(ms: number, what: string): void {
 }
 
 /** Starts a bench server and answers its process id once it listens. */
-export function startServer(role: 'mamori' | 'baseline', port: number, env: Record<string, string> = {}): Promise<number> {
+export function startServer(
+  role: 'mamori' | 'baseline',
+  port: number,
+  env: Record<string, string> = {},
+): Promise<number> {
   const child = fork(fileURLToPath(new URL('./servers.ts', import.meta.url)), [role, String(port)], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, ...env },
@@ -33,7 +37,10 @@ export function startServer(role: 'mamori' | 'baseline', port: number, env: Reco
 }
 
 /** A form page's CSRF pair: the cookie and the token that goes with it (reusable for many posts). */
-export async function csrfPair(base: string, headers: Record<string, string> = {}): Promise<{ cookie: string; token: string }> {
+export async function csrfPair(
+  base: string,
+  headers: Record<string, string> = {},
+): Promise<{ cookie: string; token: string }> {
   const page = await fetch(`${base}/sign-in`, { headers });
   const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';

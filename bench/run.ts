@@ -28,7 +28,8 @@ const BASE_PORT = Number(process.env.PORT ?? 4300);
 const HARD_STOP_MS = 20 * 60_000;
 const ARGON2 = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1, outputLen: 32 } as const;
 hardStop(HARD_STOP_MS, 'bench');
-const startServer = (role: 'mamori' | 'baseline', port: number, env: Record<string, string> = {}) => startProcess(role, port, { ...env, BENCH_USERS: String(USERS) });
+const startServer = (role: 'mamori' | 'baseline', port: number, env: Record<string, string> = {}) =>
+  startProcess(role, port, { ...env, BENCH_USERS: String(USERS) });
 
 /** `cpuOf`: the process whose threads do the target's work (a server, or this one for the bare hash). */
 type Target = { name: string; run: (seconds: number) => Promise<{ rps: number; p99: number }>; cpuOf?: number };
@@ -40,7 +41,8 @@ function cannon(opts: autocannon.Options, seconds: number): Promise<{ rps: numbe
       if (error) return reject(error);
       const bad = result.non2xx + result.errors + result.timeouts;
       const allowed = opts.method === 'POST' ? result.non2xx - result['3xx'] : result.non2xx;
-      if (result.errors + result.timeouts > 0 || allowed > 0) return reject(new Error(`${opts.url}: ${bad} failed responses`));
+      if (result.errors + result.timeouts > 0 || allowed > 0)
+        return reject(new Error(`${opts.url}: ${bad} failed responses`));
       resolve({ rps: result.requests.average, p99: result.latency.p99 });
     });
   });
@@ -53,7 +55,10 @@ async function signInSetup(base: string): Promise<{ cookie: string; csrf: string
   const res = await fetch(`${base}/sign-in`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${csrfCookie}; mamori_device=${ownDevice(0)}` },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: `${csrfCookie}; mamori_device=${ownDevice(0)}`,
+    },
     body: new URLSearchParams({ _csrf: csrf, email: email(0), password: password(0) }).toString(),
   });
   const session = /mamori_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
@@ -95,12 +100,18 @@ async function bareVerify(seconds: number, hashes: string[]): Promise<{ rps: num
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-'));
 try {
-  console.log(`bench: seeding ${USERS} users, starting servers (${CONNECTIONS} connections, ${DURATION}s x ${ROUNDS} rounds)`);
+  console.log(
+    `bench: seeding ${USERS} users, starting servers (${CONNECTIONS} connections, ${DURATION}s x ${ROUNDS} rounds)`,
+  );
   const [mamoriPid, baselinePid] = await Promise.all([
     // Every user has a browser they signed in from before (BENCH_OWNERS), and the measured sign-ins come from it.
     startServer('mamori', BASE_PORT, { BENCH_DB: join(dir, 'bench.sqlite'), BENCH_OWNERS: '1' }),
     startServer('baseline', BASE_PORT + 1),
-    startServer('mamori', BASE_PORT + 2, { BENCH_DB: join(dir, 'unlimited.sqlite'), BENCH_OWNERS: '1', BENCH_HASH_CONCURRENCY: '256' }),
+    startServer('mamori', BASE_PORT + 2, {
+      BENCH_DB: join(dir, 'unlimited.sqlite'),
+      BENCH_OWNERS: '1',
+      BENCH_HASH_CONCURRENCY: '256',
+    }),
   ]);
   const base = `http://127.0.0.1:${BASE_PORT}`;
   const { cookie, csrf, session } = await signInSetup(base);
@@ -117,7 +128,10 @@ try {
           const n = user++ % USERS;
           return {
             ...req,
-            headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${csrfCookie}; mamori_device=${ownDevice(n)}` },
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              cookie: `${csrfCookie}; mamori_device=${ownDevice(n)}`,
+            },
             body: new URLSearchParams({ _csrf: csrfToken, email: email(n), password: password(n) }).toString(),
           };
         },
@@ -126,10 +140,17 @@ try {
   });
   const targets: Target[] = [
     { name: 'bare Fastify route', run: (s) => cannon({ url: `http://127.0.0.1:${BASE_PORT + 1}/baseline` }, s) },
-    { name: 'session check', run: (s) => cannon({ url: `${base}/api/session`, headers: { cookie: `mamori_session=${session}` } }, s) },
+    {
+      name: 'session check',
+      run: (s) => cannon({ url: `${base}/api/session`, headers: { cookie: `mamori_session=${session}` } }, s),
+    },
     { name: 'sign-in', run: (s) => cannon(formPosts(`${base}/sign-in`, csrf, cookie), s), cpuOf: mamoriPid },
     { name: 'bare argon2id verify', run: (s) => bareVerify(s, hashes), cpuOf: process.pid },
-    { name: 'bare HTTP sign-in', run: (s) => cannon(formPosts(`http://127.0.0.1:${BASE_PORT + 1}/baseline/sign-in`, ''), s), cpuOf: baselinePid },
+    {
+      name: 'bare HTTP sign-in',
+      run: (s) => cannon(formPosts(`http://127.0.0.1:${BASE_PORT + 1}/baseline/sign-in`, ''), s),
+      cpuOf: baselinePid,
+    },
   ];
   const measureCpu = canReadCpuTime();
   const cpuShares = new Map<string, CpuShare>();
@@ -149,15 +170,24 @@ try {
       const r = await target.run(DURATION);
       if (pid && serverBefore) {
         const server = cpuSince(serverBefore, pid);
-        const share = cpuShares.get(target.name) ?? { requests: 0, server: { mainThread: 0, otherThreads: 0 }, loadGenerator: 0 };
+        const share = cpuShares.get(target.name) ?? {
+          requests: 0,
+          server: { mainThread: 0, otherThreads: 0 },
+          loadGenerator: 0,
+        };
         cpuShares.set(target.name, {
           requests: share.requests + r.rps * DURATION,
-          server: { mainThread: share.server.mainThread + server.mainThread, otherThreads: share.server.otherThreads + server.otherThreads },
+          server: {
+            mainThread: share.server.mainThread + server.mainThread,
+            otherThreads: share.server.otherThreads + server.otherThreads,
+          },
           loadGenerator: pid === process.pid ? 0 : share.loadGenerator + benchCpuSeconds() - benchBefore,
         });
       }
       results.set(target.name, [...(results.get(target.name) ?? []), r]);
-      console.log(`  round ${round}  ${target.name.padEnd(22)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99.toFixed(1)} ms`);
+      console.log(
+        `  round ${round}  ${target.name.padEnd(22)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99.toFixed(1)} ms`,
+      );
     }
   }
   const mean = (name: string) => {
@@ -171,15 +201,21 @@ try {
   console.log('\nratio                                   ours   target   better-auth (peer README)');
   console.log(`  session check / bare route           ${sessionRatio.toFixed(3)}   >= 0.8   0.025`);
   console.log(`  sign-in (risk engine on) / bare hash ${signInRatio.toFixed(3)}   >= 0.9   0.8`);
-  console.log(`  bare HTTP sign-in / bare hash        ${(mean('bare HTTP sign-in') / mean('bare argon2id verify')).toFixed(3)}   (what this harness allows any HTTP sign-in)`);
-  console.log(`  sign-in / bare HTTP sign-in          ${(mean('sign-in') / mean('bare HTTP sign-in')).toFixed(3)}   (Mamori's own share)`);
+  console.log(
+    `  bare HTTP sign-in / bare hash        ${(mean('bare HTTP sign-in') / mean('bare argon2id verify')).toFixed(3)}   (what this harness allows any HTTP sign-in)`,
+  );
+  console.log(
+    `  sign-in / bare HTTP sign-in          ${(mean('sign-in') / mean('bare HTTP sign-in')).toFixed(3)}   (Mamori's own share)`,
+  );
 
   if (cpuShares.size > 0) {
     console.log('\nCPU per sign-in, ms (both cores)   hash+GC threads   event loop   load generator   sum');
     for (const [name, share] of cpuShares) {
       const ms = (seconds: number) => ((seconds / share.requests) * 1000).toFixed(1).padStart(15);
       const sum = share.server.mainThread + share.server.otherThreads + share.loadGenerator;
-      console.log(`  ${name.padEnd(30)} ${ms(share.server.otherThreads)} ${ms(share.server.mainThread)} ${name === 'bare argon2id verify' ? '           –'.padStart(16) : ms(share.loadGenerator).padStart(16)} ${ms(sum).padStart(6)}`);
+      console.log(
+        `  ${name.padEnd(30)} ${ms(share.server.otherThreads)} ${ms(share.server.mainThread)} ${name === 'bare argon2id verify' ? '           –'.padStart(16) : ms(share.loadGenerator).padStart(16)} ${ms(sum).padStart(6)}`,
+      );
     }
   }
 
@@ -193,9 +229,15 @@ try {
   const queuedApart = await staticFileInFlood(base);
   const inPool = await staticFileInFlood(`http://127.0.0.1:${BASE_PORT + 2}`);
   console.log(`\nstatic file during a sign-in flood (${CONNECTIONS} connections)   p50 ms   p90 ms`);
-  console.log(`  hashes wait apart (default)                ${queuedApart.p50.toFixed(1).padStart(6)}   ${queuedApart.p90.toFixed(1).padStart(6)}`);
-  console.log(`  every hash in libuv's pool (baseline)      ${inPool.p50.toFixed(1).padStart(6)}   ${inPool.p90.toFixed(1).padStart(6)}`);
-  console.log(`  p90 ratio (baseline / default)             ${(inPool.p90 / Math.max(queuedApart.p90, 0.1)).toFixed(1)}`);
+  console.log(
+    `  hashes wait apart (default)                ${queuedApart.p50.toFixed(1).padStart(6)}   ${queuedApart.p90.toFixed(1).padStart(6)}`,
+  );
+  console.log(
+    `  every hash in libuv's pool (baseline)      ${inPool.p50.toFixed(1).padStart(6)}   ${inPool.p90.toFixed(1).padStart(6)}`,
+  );
+  console.log(
+    `  p90 ratio (baseline / default)             ${(inPool.p90 / Math.max(queuedApart.p90, 0.1)).toFixed(1)}`,
+  );
 } finally {
   stopAll();
   rmSync(dir, { recursive: true, force: true });

@@ -18,12 +18,21 @@ const role = process.argv[2];
 const port = Number(process.argv[3]);
 const users = Number(process.env.BENCH_USERS ?? 200);
 
-
 if (role === 'baseline') {
   const app = Fastify();
   const body = {
-    session: { id: '6f1c1d7e-0000-4000-8000-000000000000', authenticatedAt: '2026-03-02T05:46:00.000Z', privileged: true, challenged: false },
-    account: { id: '7a2b3c4d-0000-4000-8000-000000000000', email: 'user0@bench.example', name: 'Bench User', locale: 'en' },
+    session: {
+      id: '6f1c1d7e-0000-4000-8000-000000000000',
+      authenticatedAt: '2026-03-02T05:46:00.000Z',
+      privileged: true,
+      challenged: false,
+    },
+    account: {
+      id: '7a2b3c4d-0000-4000-8000-000000000000',
+      email: 'user0@bench.example',
+      name: 'Bench User',
+      locale: 'en',
+    },
     holds: { irreversibleActionsUntil: null },
   };
   app.get('/baseline', async () => body);
@@ -31,7 +40,11 @@ if (role === 'baseline') {
   const argon2 = { algorithm: 2, ...defaults.argon2, outputLen: 32 } as const;
   // As many hashes at once as Mamori runs (MAMORI_HASH_CONCURRENCY), so the comparison is HTTP and Mamori only.
   const inTurn = pLimit(defaults.hashConcurrency);
-  const hashes = new Map(await Promise.all(Array.from({ length: users }, async (_, i) => [benchEmail(i), await hash(benchPassword(i), argon2)] as const)));
+  const hashes = new Map(
+    await Promise.all(
+      Array.from({ length: users }, async (_, i) => [benchEmail(i), await hash(benchPassword(i), argon2)] as const),
+    ),
+  );
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, form, done) => {
     done(null, Object.fromEntries(new URLSearchParams(form as string)));
   });
@@ -60,7 +73,9 @@ if (role === 'baseline') {
   const monthAgo = new Date(Date.now() - 30 * 24 * 3_600_000).toISOString();
   const existing = await mamori.deps.db.selectFrom('accounts').select('id').executeTakeFirst();
   if (!existing) {
-    const hashes = await Promise.all(Array.from({ length: users }, (_, i) => mamori.deps.hasher.hash(benchPassword(i))));
+    const hashes = await Promise.all(
+      Array.from({ length: users }, (_, i) => mamori.deps.hasher.hash(benchPassword(i))),
+    );
     for (let i = 0; i < users; i += 1) {
       const id = mamori.deps.random.id();
       await insertAccount(mamori.deps.db, {

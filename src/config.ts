@@ -5,7 +5,12 @@ import { z } from 'zod';
  * The whole configuration: one list, read from the environment once at start, validated, frozen.
  * Nothing else reads process.env (STYLE 9). README.md documents every variable.
  */
-const intIn = (min: number, max: number) => z.coerce.number({ error: `must be a whole number from ${min} to ${max}` }).int().min(min).max(max);
+const intIn = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int()
+    .min(min)
+    .max(max);
 const intFrom = (min: number, max: number, fallback: number) => intIn(min, max).default(fallback);
 
 const envSchema = z.object({
@@ -17,7 +22,10 @@ const envSchema = z.object({
     .string()
     .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'must start with sqlite: or postgres://')
     .default('sqlite:./data/mamori.sqlite'),
-  MAMORI_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must look like smtp://user:password@host:587').optional(),
+  MAMORI_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must look like smtp://user:password@host:587')
+    .optional(),
   MAMORI_MAIL_FROM: z.string().min(3).default('Mamori <no-reply@localhost>'),
   MAMORI_SHOP_NAME: z.string().min(1).max(80).default('Demo Shop'),
   MAMORI_SUPPORT_EMAIL: z.email({ error: 'must be an email address' }).default('support@example.com'),
@@ -40,10 +48,15 @@ const envSchema = z.object({
   MAMORI_SLA_CONTAINMENT_MINUTES: intFrom(1, 60 * 24 * 7, 15),
   MAMORI_SLA_RECOVERY_HOURS: intFrom(1, 24 * 30, 24),
   MAMORI_GEOIP_DATABASE: z.string().min(1).optional(),
-  MAMORI_SECRET_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}$/, { error: 'must be 32 random bytes in base64url (43 characters)' }).optional(),
+  MAMORI_SECRET_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, { error: 'must be 32 random bytes in base64url (43 characters)' })
+    .optional(),
   MAMORI_SECRET_KEY_PREVIOUS: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{43}(,[A-Za-z0-9_-]{43}){0,3}$/, { error: 'must be one to four earlier keys (43 characters of base64url each), separated by commas' })
+    .regex(/^[A-Za-z0-9_-]{43}(,[A-Za-z0-9_-]{43}){0,3}$/, {
+      error: 'must be one to four earlier keys (43 characters of base64url each), separated by commas',
+    })
     .optional(),
   MAMORI_TRUST_PROXY: z.string().trim().default('false'),
   MAMORI_TIME_ZONE: z
@@ -150,18 +163,23 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   const problems: string[] = [];
   if (e.MAMORI_MODE === 'production') {
     if (!https) problems.push('MAMORI_PUBLIC_URL: must be an https:// URL in production');
-    if (!e.MAMORI_SMTP_URL) problems.push('MAMORI_SMTP_URL: is required in production (the dev mailbox is development only)');
-    if (!e.MAMORI_SECRET_KEY) problems.push('MAMORI_SECRET_KEY: is required in production (it seals stored authenticator seeds)');
+    if (!e.MAMORI_SMTP_URL)
+      problems.push('MAMORI_SMTP_URL: is required in production (the dev mailbox is development only)');
+    if (!e.MAMORI_SECRET_KEY)
+      problems.push('MAMORI_SECRET_KEY: is required in production (it seals stored authenticator seeds)');
   }
   const previousSecretKeys = e.MAMORI_SECRET_KEY_PREVIOUS?.split(',') ?? [];
-  if (e.MAMORI_SECRET_KEY && previousSecretKeys.includes(e.MAMORI_SECRET_KEY)) problems.push('MAMORI_SECRET_KEY_PREVIOUS: must not repeat MAMORI_SECRET_KEY');
+  if (e.MAMORI_SECRET_KEY && previousSecretKeys.includes(e.MAMORI_SECRET_KEY))
+    problems.push('MAMORI_SECRET_KEY_PREVIOUS: must not repeat MAMORI_SECRET_KEY');
   if (e.MAMORI_RISK_DENY_AT < e.MAMORI_RISK_CHALLENGE_AT) {
     problems.push(
       `MAMORI_RISK_DENY_AT: is ${e.MAMORI_RISK_DENY_AT}, below MAMORI_RISK_CHALLENGE_AT (${e.MAMORI_RISK_CHALLENGE_AT}); raise MAMORI_RISK_DENY_AT to at least ${e.MAMORI_RISK_CHALLENGE_AT} as well (101 turns denial off)`,
     );
   }
   if (e.MAMORI_MODE === 'development' && !isLoopbackHost(e.MAMORI_HOST)) {
-    problems.push(`MAMORI_HOST: development mode shows every mailed link at /dev/mailbox, so it listens on loopback only (127.0.0.1, ::1, localhost), not ${e.MAMORI_HOST}; use MAMORI_MODE=production to serve others`);
+    problems.push(
+      `MAMORI_HOST: development mode shows every mailed link at /dev/mailbox, so it listens on loopback only (127.0.0.1, ::1, localhost), not ${e.MAMORI_HOST}; use MAMORI_MODE=production to serve others`,
+    );
   }
   const trustProxy = parseTrustProxy(e.MAMORI_TRUST_PROXY, problems);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -184,7 +202,11 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       privilegedMs: e.MAMORI_REAUTH_MINUTES * 60_000,
       touchIntervalMs: 60_000,
     }),
-    argon2: Object.freeze({ memoryCost: e.MAMORI_ARGON2_MEMORY_KIB, timeCost: e.MAMORI_ARGON2_ITERATIONS, parallelism: 1 }),
+    argon2: Object.freeze({
+      memoryCost: e.MAMORI_ARGON2_MEMORY_KIB,
+      timeCost: e.MAMORI_ARGON2_ITERATIONS,
+      parallelism: 1,
+    }),
     // One pool thread stays free of hashing, so static files and DNS for the mail relay never queue behind a sign-in flood.
     hashConcurrency: e.MAMORI_HASH_CONCURRENCY ?? Math.max(1, e.UV_THREADPOOL_SIZE - 1),
     incidentWaitMs: e.MAMORI_INCIDENT_WAIT_MINUTES * 60_000,

@@ -11,7 +11,9 @@ export class InjectClient {
   remoteAddress = '127.0.0.1';
   constructor(
     private readonly app: FastifyInstance,
-    readonly headers: Record<string, string> = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36' },
+    readonly headers: Record<string, string> = {
+      'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+    },
   ) {}
 
   private cookieHeader(): string {
@@ -20,7 +22,8 @@ export class InjectClient {
 
   private keep(response: LightMyRequestResponse): LightMyRequestResponse {
     for (const cookie of response.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
-      const expired = cookie.maxAge === 0 || (cookie.expires && cookie.expires.getTime() < Date.now()) || cookie.value === '';
+      const expired =
+        cookie.maxAge === 0 || (cookie.expires && cookie.expires.getTime() < Date.now()) || cookie.value === '';
       if (expired) this.cookies.delete(cookie.name);
       else this.cookies.set(cookie.name, cookie.value);
     }
@@ -30,11 +33,22 @@ export class InjectClient {
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    return this.keep(await this.app.inject({ method: 'GET', url, remoteAddress: this.remoteAddress, headers: { ...this.headers, cookie: this.cookieHeader(), ...headers } }));
+    return this.keep(
+      await this.app.inject({
+        method: 'GET',
+        url,
+        remoteAddress: this.remoteAddress,
+        headers: { ...this.headers, cookie: this.cookieHeader(), ...headers },
+      }),
+    );
   }
 
   /** Posts a urlencoded form with the current CSRF token unless the form brings its own `_csrf`; a list repeats the field. */
-  async post(url: string, form: Record<string, string | string[]> = {}, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  async post(
+    url: string,
+    form: Record<string, string | string[]> = {},
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries({ _csrf: this.csrf, ...form })) {
       for (const item of Array.isArray(value) ? value : [value]) params.append(key, item);
@@ -46,14 +60,28 @@ export class InjectClient {
         url,
         remoteAddress: this.remoteAddress,
         payload: body,
-        headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...headers },
+        headers: {
+          ...this.headers,
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: this.cookieHeader(),
+          ...headers,
+        },
       }),
     );
   }
 
-  async raw(options: { method: 'POST' | 'GET'; url: string; payload?: string | Buffer; headers?: Record<string, string> }): Promise<LightMyRequestResponse> {
+  async raw(options: {
+    method: 'POST' | 'GET';
+    url: string;
+    payload?: string | Buffer;
+    headers?: Record<string, string>;
+  }): Promise<LightMyRequestResponse> {
     return this.keep(
-      await this.app.inject({ ...options, remoteAddress: this.remoteAddress, headers: { ...this.headers, cookie: this.cookieHeader(), ...(options.headers ?? {}) } }),
+      await this.app.inject({
+        ...options,
+        remoteAddress: this.remoteAddress,
+        headers: { ...this.headers, cookie: this.cookieHeader(), ...(options.headers ?? {}) },
+      }),
     );
   }
 }

@@ -33,7 +33,22 @@ const DEMO_CREDENTIALS_FILE = './data/demo-account.txt';
 /** A readable random passphrase for the demo customer, kept beside the SQLite file for later starts. */
 function demoPassword(): string {
   if (existsSync(DEMO_CREDENTIALS_FILE)) return readFileSync(DEMO_CREDENTIALS_FILE, 'utf8').trim();
-  const words = ['sakura', 'kumo', 'umi', 'yama', 'kaze', 'hoshi', 'tsuki', 'mori', 'kawa', 'sora', 'hana', 'yuki', 'ame', 'niji'];
+  const words = [
+    'sakura',
+    'kumo',
+    'umi',
+    'yama',
+    'kaze',
+    'hoshi',
+    'tsuki',
+    'mori',
+    'kawa',
+    'sora',
+    'hana',
+    'yuki',
+    'ame',
+    'niji',
+  ];
   const bytes = randomBytes(6);
   const password = Array.from(bytes.subarray(0, 5), (b) => words[b % words.length]).join('-') + `-${bytes[5]}`;
   mkdirSync(dirname(DEMO_CREDENTIALS_FILE), { recursive: true });
@@ -51,7 +66,8 @@ async function serve(config: Readonly<Config>): Promise<void> {
   }
   await mamori.app.listen({ host: config.host, port: config.port });
   const lines = [`Mamori is running at ${config.publicUrl}  (${config.mode}, ${mamori.store.kind})`];
-  if (config.mode === 'development' && !config.smtpUrl) lines.push(`Mail stays on this machine: ${config.publicUrl}/dev/mailbox`);
+  if (config.mode === 'development' && !config.smtpUrl)
+    lines.push(`Mail stays on this machine: ${config.publicUrl}/dev/mailbox`);
   if (demo) lines.push(`Demo customer: ${DEMO_EMAIL} / ${demo}`);
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
   const stop = async () => {
@@ -67,7 +83,11 @@ async function migrate(config: Readonly<Config>): Promise<void> {
   try {
     const result = await migrateToLatest(store.db);
     const applied = result.results ?? [];
-    process.stdout.write(applied.length === 0 ? 'Schema is up to date.\n' : applied.map((r) => `${r.status}: ${r.migrationName}\n`).join(''));
+    process.stdout.write(
+      applied.length === 0
+        ? 'Schema is up to date.\n'
+        : applied.map((r) => `${r.status}: ${r.migrationName}\n`).join(''),
+    );
   } finally {
     await store.close();
   }
@@ -106,7 +126,8 @@ async function main(argv: string[]): Promise<number> {
       return rotateKeys(config);
     case 'staff':
       if (argv[1] === 'add') return staffAdd(config, argv.slice(2), (line) => process.stdout.write(`${line}\n`));
-      if (argv[1] === 'reset-password') return staffResetPassword(config, argv.slice(2), (line) => process.stdout.write(`${line}\n`));
+      if (argv[1] === 'reset-password')
+        return staffResetPassword(config, argv.slice(2), (line) => process.stdout.write(`${line}\n`));
       break;
     default:
       break;
@@ -124,7 +145,8 @@ async function verifyLogs(config: Readonly<Config>): Promise<number> {
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
     process.stdout.write(`${result.accounts} account logs, ${result.entries} entries checked.\n`);
-    for (const b of result.broken) process.stdout.write(`BROKEN account ${b.accountId}: entry #${b.seq} (${b.id}): ${b.reason}\n`);
+    for (const b of result.broken)
+      process.stdout.write(`BROKEN account ${b.accountId}: entry #${b.seq} (${b.id}): ${b.reason}\n`);
     if (result.broken.length === 0) process.stdout.write('Every chain is intact.\n');
     return result.broken.length === 0 ? 0 : 1;
   } finally {
@@ -144,12 +166,18 @@ async function rotateKeys(config: Readonly<Config>): Promise<number> {
     let unreadable = 0;
     for (const what of ['authenticators', 'staffAuthenticators'] as const) {
       const count = result[what];
-      process.stdout.write(`${labels[what]}: ${count.resealed} sealed anew under the current key, ${count.alreadyCurrent} already were.\n`);
-      for (const id of count.unreadable) process.stdout.write(`UNREADABLE ${what === 'authenticators' ? 'factor' : 'staff member'} ${id}: no configured key opens its seed (is a key missing from MAMORI_SECRET_KEY_PREVIOUS?)\n`);
+      process.stdout.write(
+        `${labels[what]}: ${count.resealed} sealed anew under the current key, ${count.alreadyCurrent} already were.\n`,
+      );
+      for (const id of count.unreadable)
+        process.stdout.write(
+          `UNREADABLE ${what === 'authenticators' ? 'factor' : 'staff member'} ${id}: no configured key opens its seed (is a key missing from MAMORI_SECRET_KEY_PREVIOUS?)\n`,
+        );
       unreadable += count.unreadable.length;
     }
     if (unreadable > 0) return 1;
-    if (config.previousSecretKeys.length > 0) process.stdout.write('Nothing is sealed under a previous key now: MAMORI_SECRET_KEY_PREVIOUS can be removed.\n');
+    if (config.previousSecretKeys.length > 0)
+      process.stdout.write('Nothing is sealed under a previous key now: MAMORI_SECRET_KEY_PREVIOUS can be removed.\n');
     return 0;
   } finally {
     await store.close();

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
@@ -6,10 +5,15 @@ import { DomainError } from '../core/errors.ts';
 import { composeMamori } from '../runtime/compose.ts';
 import { addStaff } from '../services/support/staff-accounts.ts';
 import { listStaff } from '../store/staff.ts';
+import { parseOptions } from './options.ts';
 
 const options = z.object({
   email: z.email({ error: '--email must be an email address' }),
-  name: z.string({ error: '--name is required' }).trim().min(1, '--name is required').max(100, '--name is at most 100 characters'),
+  name: z
+    .string({ error: '--name is required' })
+    .trim()
+    .min(1, '--name is required')
+    .max(100, '--name is at most 100 characters'),
   role: z.enum(['agent', 'admin'], { error: '--role must be agent or admin' }).optional(),
 });
 
@@ -17,16 +21,19 @@ const options = z.object({
  * `mamori staff add --email … --name … [--role agent|admin]`: the first staff member is an admin.
  * Prints the password and the authenticator key once; they are not stored readable anywhere else.
  */
-export async function staffAdd(config: Readonly<Config>, argv: string[], write: (line: string) => void): Promise<number> {
-  let parsed: z.infer<typeof options>;
-  try {
-    const { values } = parseArgs({ args: argv, options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } }, strict: true });
-    parsed = options.parse(values);
-  } catch (error) {
-    const message = error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : error instanceof Error ? error.message : String(error);
-    write(`mamori staff add: ${message}\nUsage: mamori staff add --email support@example.com --name "Aiko Tanaka" [--role agent|admin]`);
-    return 2;
-  }
+export async function staffAdd(
+  config: Readonly<Config>,
+  argv: string[],
+  write: (line: string) => void,
+): Promise<number> {
+  const parsed = parseOptions(
+    'staff add',
+    'mamori staff add --email support@example.com --name "Aiko Tanaka" [--role agent|admin]',
+    options,
+    argv,
+    write,
+  );
+  if (!parsed) return 2;
   const mamori = await composeMamori(config, { workerIntervalMs: 0, log: pino({ level: 'silent' }) });
   try {
     const first = (await listStaff(mamori.deps.db)).length === 0;

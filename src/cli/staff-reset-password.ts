@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { DomainError } from '../core/errors.ts';
 import { composeMamori } from '../runtime/compose.ts';
 import { resetStaffPassword } from '../services/support/staff-accounts.ts';
+import { parseOptions } from './options.ts';
 
 const options = z.object({ email: z.email({ error: '--email must be an email address' }) });
 
@@ -12,16 +12,20 @@ const options = z.object({ email: z.email({ error: '--email must be an email add
  * `mamori staff reset-password --email …`: a new generated password for a staff member (after the
  * 100-failure cap switched theirs off, or a suspected leak), printed once; their sessions end.
  */
-export async function staffResetPassword(config: Readonly<Config>, argv: string[], write: (line: string) => void): Promise<number> {
-  let email: string;
-  try {
-    const { values } = parseArgs({ args: argv, options: { email: { type: 'string' } }, strict: true });
-    email = options.parse(values).email;
-  } catch (error) {
-    const message = error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : error instanceof Error ? error.message : String(error);
-    write(`mamori staff reset-password: ${message}\nUsage: mamori staff reset-password --email support@example.com`);
-    return 2;
-  }
+export async function staffResetPassword(
+  config: Readonly<Config>,
+  argv: string[],
+  write: (line: string) => void,
+): Promise<number> {
+  const parsed = parseOptions(
+    'staff reset-password',
+    'mamori staff reset-password --email support@example.com',
+    options,
+    argv,
+    write,
+  );
+  if (!parsed) return 2;
+  const { email } = parsed;
   const mamori = await composeMamori(config, { workerIntervalMs: 0, log: pino({ level: 'silent' }) });
   try {
     const password = await resetStaffPassword(mamori.deps, email);

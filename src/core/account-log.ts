@@ -17,7 +17,14 @@ export function canonicalEntry(entry: ChangeRecord, previousHash: string): strin
     entry.subjectId,
     entry.before,
     entry.after,
-    [entry.actor.type, entry.actor.sessionId, entry.actor.deviceId, entry.actor.device, entry.actor.ip, entry.actor.area],
+    [
+      entry.actor.type,
+      entry.actor.sessionId,
+      entry.actor.deviceId,
+      entry.actor.device,
+      entry.actor.ip,
+      entry.actor.area,
+    ],
     entry.occurredAt,
   ]);
 }
@@ -38,7 +45,8 @@ export function findChainBreak(
   for (const { record, previousHash, hash } of entries) {
     if (record.seq !== expectedSeq) return { seq: record.seq, id: record.id, reason: 'sequence-gap' };
     if (previousHash !== expectedPrevious) return { seq: record.seq, id: record.id, reason: 'previous-hash-mismatch' };
-    if (sha256(canonicalEntry(record, previousHash)) !== hash) return { seq: record.seq, id: record.id, reason: 'hash-mismatch' };
+    if (sha256(canonicalEntry(record, previousHash)) !== hash)
+      return { seq: record.seq, id: record.id, reason: 'hash-mismatch' };
     expectedPrevious = hash;
     expectedSeq += 1;
   }

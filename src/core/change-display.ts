@@ -12,6 +12,7 @@ export function displayValue(kind: ChangeKind, value: ChangeValue | null, audien
   if (kind === 'name-changed' && typeof value.name === 'string') return value.name;
   if (typeof value.last4 === 'string') return `${String(value.brand ?? '').toUpperCase()} •••• ${value.last4}`;
   if (typeof value.city === 'string') return `〒${value.postal_code ?? ''} ${value.region ?? ''} ${value.city}`;
-  if (typeof value.status === 'string' && typeof value.interval === 'string') return `${value.plan ?? ''} ${value.interval} ${value.status}`.trim();
+  if (typeof value.status === 'string' && typeof value.interval === 'string')
+    return `${value.plan ?? ''} ${value.interval} ${value.status}`.trim();
   return null;
 }

@@ -38,7 +38,14 @@ export const INCIDENT_CHANGE_KINDS = [
 ] as const;
 
 /** What staff do on a case; each is a change record with the staff member as actor (STANDARDS I4). */
-export const STAFF_CHANGE_KINDS = ['support-reply', 'call-logged', 'dispute-resolved', 'wait-changed', 'case-assigned', 'case-closed'] as const;
+export const STAFF_CHANGE_KINDS = [
+  'support-reply',
+  'call-logged',
+  'dispute-resolved',
+  'wait-changed',
+  'case-assigned',
+  'case-closed',
+] as const;
 
 export type CustomerChangeKind = (typeof CUSTOMER_CHANGE_KINDS)[number];
 export type IncidentChangeKind = (typeof INCIDENT_CHANGE_KINDS)[number];

@@ -8,7 +8,7 @@ export function maskEmail(email: string): string {
   const at = email.lastIndexOf('@');
   if (at <= 0) return '•••';
   const local = email.slice(0, at);
-  const shown = local.length <= 2 ? local[0] ?? '' : `${local[0]}•••${local[local.length - 1]}`;
+  const shown = local.length <= 2 ? (local[0] ?? '') : `${local[0]}•••${local[local.length - 1]}`;
   return `${shown}@${email.slice(at + 1)}`;
 }
 

@@ -39,13 +39,19 @@ export type MailMessage =
   | { template: 'confirm-email-change'; model: { link: string; oldEmailMasked: string; expiresHours: number } }
   | { template: 'security-notice'; model: SecurityNoticeModel }
   | { template: 'incident-contained'; model: IncidentMailModel }
-  | { template: 'incident-objection-invite'; model: { objectLink: string; waitUntil: string; accountEmailMasked: string } }
+  | {
+      template: 'incident-objection-invite';
+      model: { objectLink: string; waitUntil: string; accountEmailMasked: string };
+    }
   | { template: 'incident-disputed'; model: { objectedAt: string } }
   | { template: 'recovery-open'; model: { recoveryLink: string } }
   | { template: 'account-recovered'; model: OriginModel & { statusLink: string } }
   | { template: 'sign-in-code'; model: OriginModel & { code: string; expiresMinutes: number } }
   | { template: 'sign-in-blocked'; model: OriginModel & { resetLink: string } }
   | { template: 'support-reply'; model: { body: string; staffName: string } }
-  | { template: 'change-held'; model: OriginModel & { kind: DelayableChangeKind; detail: string | null; applyAt: string; cancelLink: string } };
+  | {
+      template: 'change-held';
+      model: OriginModel & { kind: DelayableChangeKind; detail: string | null; applyAt: string; cancelLink: string };
+    };
 
 export type MailTemplate = MailMessage['template'];

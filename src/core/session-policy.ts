@@ -28,7 +28,11 @@ export function sessionState(session: SessionTimes, now: Date, limits: SessionLi
   return 'active';
 }
 
-export function isPrivileged(session: Pick<SessionTimes, 'authenticatedAt'>, now: Date, limits: SessionLimits): boolean {
+export function isPrivileged(
+  session: Pick<SessionTimes, 'authenticatedAt'>,
+  now: Date,
+  limits: SessionLimits,
+): boolean {
   return now.getTime() - session.authenticatedAt.getTime() < limits.privilegedMs;
 }
 

@@ -22,7 +22,11 @@ export function delayAfter(consecutiveFailures: number, freeFailures = FREE_FAIL
 
 export type ThrottleDecision = 'allow' | 'wait';
 
-export function throttleDecision(state: { blockedUntil: Date | null }, now: Date, knownDevice: boolean): ThrottleDecision {
+export function throttleDecision(
+  state: { blockedUntil: Date | null },
+  now: Date,
+  knownDevice: boolean,
+): ThrottleDecision {
   if (knownDevice || !state.blockedUntil) return 'allow';
   return now.getTime() < state.blockedUntil.getTime() ? 'wait' : 'allow';
 }

@@ -51,9 +51,13 @@ export function createOutboxWorker(deps: {
       return true;
     } catch (error) {
       const reason = error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
-      const retryAt = row.attempts < MAX_ATTEMPTS ? addMs(deps.clock.now(), retryDelayMs(row.attempts)).toISOString() : null;
+      const retryAt =
+        row.attempts < MAX_ATTEMPTS ? addMs(deps.clock.now(), retryDelayMs(row.attempts)).toISOString() : null;
       await markOutboxFailed(deps.db, row.id, reason, retryAt);
-      deps.log.warn({ outboxId: row.id, template: row.template, attempts: row.attempts, retryAt, reason }, 'mail_failed');
+      deps.log.warn(
+        { outboxId: row.id, template: row.template, attempts: row.attempts, retryAt, reason },
+        'mail_failed',
+      );
       return false;
     }
   }
@@ -98,8 +102,7 @@ export function createOutboxWorker(deps: {
     }
   }
 
-  const runLogged = () =>
-    void runOnce().catch((error: unknown) => deps.log.error({ err: error }, 'outbox_run_failed'));
+  const runLogged = () => void runOnce().catch((error: unknown) => deps.log.error({ err: error }, 'outbox_run_failed'));
 
   return {
     runOnce,

@@ -15,7 +15,14 @@ import { errorPage } from '../views/pages/public-pages.ts';
 import { messageValues, statusFor, toDomainError } from './error-mapping.ts';
 import { databaseRateLimitStore } from './rate-limit-store.ts';
 import { rateLimitCounter } from '../services/rate-limits/counter.ts';
-import { csrfCookieName, deviceCookieName, localeFromRequest, pageContext, sendHtml, sessionCookieName } from './request-context.ts';
+import {
+  csrfCookieName,
+  deviceCookieName,
+  localeFromRequest,
+  pageContext,
+  sendHtml,
+  sessionCookieName,
+} from './request-context.ts';
 import { accountRoutes } from './routes/account-routes.ts';
 import { apiRoutes } from './routes/api-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
@@ -91,16 +98,33 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       // Before routing: no plugin has run, so the page is built from the defaults (no session, no form token).
       const locale = config.defaultLocale;
       const t = translatorFor(locale);
-      const ctx: PageContext = { locale, t, csrfToken: '', signedIn: false, shopName: config.shopName, supportEmail: config.supportEmail, supportPhone: config.supportPhone, currentPath: '/', now: deps.clock.now().toISOString(), timeZone: config.timeZone };
+      const ctx: PageContext = {
+        locale,
+        t,
+        csrfToken: '',
+        signedIn: false,
+        shopName: config.shopName,
+        supportEmail: config.supportEmail,
+        supportPhone: config.supportPhone,
+        currentPath: '/',
+        now: deps.clock.now().toISOString(),
+        timeZone: config.timeZone,
+      };
       securityHeaders(request.raw, reply.raw, () => {
-        void sendHtml(reply, 400, errorPage(ctx, t(error.code === 'FST_ERR_BAD_URL' ? 'error.NOT_FOUND' : 'error.INVALID_INPUT')));
+        void sendHtml(
+          reply,
+          400,
+          errorPage(ctx, t(error.code === 'FST_ERR_BAD_URL' ? 'error.NOT_FOUND' : 'error.INVALID_INPUT')),
+        );
       });
     },
   });
 
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: FORM_BODY_LIMIT, parser: parseUrlEncoded });
-  app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined)));
+  app.addHook('onRequest', (request, reply, done) =>
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined)),
+  );
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: csrfCookieName(config),
@@ -143,7 +167,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // CSRF runs after the body is parsed so form fields can carry the token; JSON API routes use keys, not cookies.
   app.addHook('preValidation', (request, reply, done) => {
-    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS' || isApi(request)) return done();
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS' || isApi(request))
+      return done();
     app.csrfProtection(request, reply, done);
   });
 
@@ -152,7 +177,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (domainError.code === 'INTERNAL') request.log.error({ err: error }, 'request_failed');
     // Refused attempts are security events (STANDARDS I1): logged with where and from whom, never with what was sent.
     if (domainError.code === 'CSRF_INVALID' || domainError.code === 'FORBIDDEN') {
-      request.log.warn({ event: domainError.code === 'CSRF_INVALID' ? 'csrf_fail' : 'authz_fail', path: request.url.split('?')[0], ip: request.ip }, 'request_refused');
+      request.log.warn(
+        {
+          event: domainError.code === 'CSRF_INVALID' ? 'csrf_fail' : 'authz_fail',
+          path: request.url.split('?')[0],
+          ip: request.ip,
+        },
+        'request_refused',
+      );
     }
     if (!isApi(request)) {
       if (domainError.code === 'UNAUTHENTICATED') return reply.redirect('/sign-in', 303);
@@ -166,10 +198,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const status = statusFor(domainError.code);
     if (isApi(request)) {
       const t = pageContext(request, reply, config).t;
-      return reply.code(status).send({ error: { code: domainError.code, message: t(`error.${domainError.code}` as MessageKey, messageValues(domainError)), fields: domainError.details.fields } });
+      return reply.code(status).send({
+        error: {
+          code: domainError.code,
+          message: t(`error.${domainError.code}` as MessageKey, messageValues(domainError)),
+          fields: domainError.details.fields,
+        },
+      });
     }
     const ctx = pageContext(request, reply, config);
-    return sendHtml(reply, status, errorPage(ctx, ctx.t(`error.${domainError.code}` as MessageKey, messageValues(domainError))));
+    return sendHtml(
+      reply,
+      status,
+      errorPage(ctx, ctx.t(`error.${domainError.code}` as MessageKey, messageValues(domainError))),
+    );
   });
 
   app.setNotFoundHandler(async (request, reply) => {

@@ -70,7 +70,8 @@ export function keptValues(body: unknown, secretFields: string[] = []): Record<s
   const values: Record<string, string> = {};
   if (body && typeof body === 'object') {
     for (const [key, value] of Object.entries(body)) {
-      if (typeof value === 'string' && key !== '_csrf' && !secretFields.includes(key)) values[key] = value.slice(0, 300);
+      if (typeof value === 'string' && key !== '_csrf' && !secretFields.includes(key))
+        values[key] = value.slice(0, 300);
     }
   }
   return values;

@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
 
 /** What a browser sends back from navigator.credentials, checked for shape and size before any parsing. */
-const base64url = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9_-]*$/);
+const base64url = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]*$/);
 const common = {
   id: base64url(1400),
   rawId: base64url(1400),
@@ -18,7 +22,10 @@ const registrationSchema = z.object({
     clientDataJSON: base64url(4096),
     attestationObject: base64url(16_384),
     authenticatorData: base64url(16_384).optional(),
-    transports: z.array(z.enum(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'])).max(8).optional(),
+    transports: z
+      .array(z.enum(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb']))
+      .max(8)
+      .optional(),
     publicKeyAlgorithm: z.number().int().optional(),
     publicKey: base64url(4096).optional(),
   }),

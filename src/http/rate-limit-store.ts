@@ -25,8 +25,14 @@ export function databaseRateLimitStore(count: RateLimitCounter): FastifyRateLimi
      * merged route parameters (with `routeInfo`), not the RouteOptions its typings declare.
      */
     child(routeOptions: Parameters<FastifyRateLimitStore['child']>[0]): FastifyRateLimitStore {
-      const merged = routeOptions as unknown as { timeWindow?: unknown; routeInfo?: { method?: string | string[]; url?: string } };
-      return new DatabaseRateLimitStore(merged, `${String(merged.routeInfo?.method ?? '')} ${merged.routeInfo?.url ?? ''}`);
+      const merged = routeOptions as unknown as {
+        timeWindow?: unknown;
+        routeInfo?: { method?: string | string[]; url?: string };
+      };
+      return new DatabaseRateLimitStore(
+        merged,
+        `${String(merged.routeInfo?.method ?? '')} ${merged.routeInfo?.url ?? ''}`,
+      );
     }
   }
   return DatabaseRateLimitStore;

@@ -57,7 +57,11 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply, config
 }
 
 export function sendHtml(reply: FastifyReply, status: number, body: string): FastifyReply {
-  return reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+  return reply
+    .code(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(body);
 }
 
 export function deviceCookieName(config: Pick<Config, 'secureCookies'>): string {
@@ -77,7 +81,12 @@ export function requestOrigin(request: FastifyRequest): RequestOrigin {
 }
 
 /** Gives the browser a long-lived device cookie at sign-in if it has none, so it is recognised next time. */
-export function ensureDeviceCookie(request: FastifyRequest, reply: FastifyReply, config: Readonly<Config>, newToken: () => string): void {
+export function ensureDeviceCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  config: Readonly<Config>,
+  newToken: () => string,
+): void {
   if (looksLikeToken(request.deviceCookie)) return;
   request.deviceCookie = newToken();
   reply.setCookie(deviceCookieName(config), request.deviceCookie, {
@@ -108,7 +117,12 @@ export function setSessionCookie(reply: FastifyReply, config: Readonly<Config>, 
  * browser would be announced as a new device.
  */
 export function clearSessionCookie(reply: FastifyReply, config: Readonly<Config>): void {
-  reply.clearCookie(sessionCookieName(config), { path: '/', httpOnly: true, secure: config.secureCookies, sameSite: 'lax' });
+  reply.clearCookie(sessionCookieName(config), {
+    path: '/',
+    httpOnly: true,
+    secure: config.secureCookies,
+    sameSite: 'lax',
+  });
   reply.header('clear-site-data', '"cache", "storage"');
 }
 

@@ -23,11 +23,17 @@ export class PasswordStrength {
     return this.blocklist.has(password.toLowerCase());
   }
 
-  assertAcceptable(password: string, context: { shopName: string; email: string; name?: string; hasSecondFactor?: boolean }): void {
+  assertAcceptable(
+    password: string,
+    context: { shopName: string; email: string; name?: string; hasSecondFactor?: boolean },
+  ): void {
     const lengthProblem = passwordLengthProblem(password, context.hasSecondFactor ?? false);
     if (lengthProblem) {
       const min = minimumPasswordLength(context.hasSecondFactor ?? false);
-      throw new DomainError(lengthProblem, { fields: [{ field: 'password', code: lengthProblem, min }], minLength: min });
+      throw new DomainError(lengthProblem, {
+        fields: [{ field: 'password', code: lengthProblem, min }],
+        minLength: min,
+      });
     }
 
     const contextWords = passwordContextWords(context);
@@ -37,14 +43,20 @@ export class PasswordStrength {
       // Judge what is left once the shop's or the person's own words are taken out.
       const remainder = presentWords.reduce((rest, word) => rest.split(word).join(''), lowered);
       if (this.zxcvbn.check(remainder).score < 4) {
-        throw new DomainError('PASSWORD_CONTAINS_CONTEXT', { fields: [{ field: 'password', code: 'PASSWORD_CONTAINS_CONTEXT' }] });
+        throw new DomainError('PASSWORD_CONTAINS_CONTEXT', {
+          fields: [{ field: 'password', code: 'PASSWORD_CONTAINS_CONTEXT' }],
+        });
       }
     }
     const result = this.zxcvbn.check(password, contextWords);
     if (result.score >= 3) return;
-    const fromCommonList = result.sequence.some((m) => m.pattern === 'dictionary' && m.dictionaryName === 'passwords-common');
+    const fromCommonList = result.sequence.some(
+      (m) => m.pattern === 'dictionary' && m.dictionaryName === 'passwords-common',
+    );
     if (result.sequence.some((m) => m.pattern === 'dictionary' && m.dictionaryName === 'userInputs')) {
-      throw new DomainError('PASSWORD_CONTAINS_CONTEXT', { fields: [{ field: 'password', code: 'PASSWORD_CONTAINS_CONTEXT' }] });
+      throw new DomainError('PASSWORD_CONTAINS_CONTEXT', {
+        fields: [{ field: 'password', code: 'PASSWORD_CONTAINS_CONTEXT' }],
+      });
     }
     const code = fromCommonList ? 'PASSWORD_TOO_COMMON' : 'PASSWORD_TOO_WEAK';
     throw new DomainError(code, { fields: [{ field: 'password', code }] });

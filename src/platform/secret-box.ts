@@ -15,7 +15,8 @@ const TAG_BYTES = 16;
 export class SecretBox {
   private readonly keys: Buffer[];
   constructor(current: Buffer, previous: readonly Buffer[] = []) {
-    for (const key of [current, ...previous]) if (key.length !== KEY_BYTES) throw new Error(`a service key must be ${KEY_BYTES} bytes`);
+    for (const key of [current, ...previous])
+      if (key.length !== KEY_BYTES) throw new Error(`a service key must be ${KEY_BYTES} bytes`);
     this.keys = [current, ...previous].map((key) => Buffer.from(key));
   }
 
@@ -54,7 +55,10 @@ export class SecretBox {
       decipher.setAAD(Buffer.from(context));
       decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
       try {
-        const plain = Buffer.concat([decipher.update(raw.subarray(NONCE_BYTES, raw.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+        const plain = Buffer.concat([
+          decipher.update(raw.subarray(NONCE_BYTES, raw.length - TAG_BYTES)),
+          decipher.final(),
+        ]).toString('utf8');
         return { plain, keyIndex };
       } catch {
         // Not this key (or a value moved or altered): try the next, then fail without a guess or a stack.

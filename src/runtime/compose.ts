@@ -40,7 +40,14 @@ export interface ComposeOptions {
 }
 
 /** Secrets, tokens and passwords never reach the log, whatever a future log line passes in. */
-const REDACT = ['req.headers.cookie', 'req.headers.authorization', '*.password', '*.token', '*.newPassword', '*.currentPassword'];
+const REDACT = [
+  'req.headers.cookie',
+  'req.headers.authorization',
+  '*.password',
+  '*.token',
+  '*.newPassword',
+  '*.currentPassword',
+];
 
 /** Request logs carry the path only: query strings can hold single-use tokens. */
 function requestLogSerializer(request: { method?: string; url?: string; ip?: string }) {
@@ -65,7 +72,9 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
 
   const mailer =
     options.mailer ??
-    (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, config.publicUrl) : devMailboxMailer(store.db, clock, random));
+    (config.smtpUrl
+      ? smtpMailer(config.smtpUrl, config.mailFrom, config.publicUrl)
+      : devMailboxMailer(store.db, clock, random));
   // The worker and the services refer to each other: services ask for a delivery run after a commit,
   // the worker's tick opens recovery for incidents whose wait ran out. Each only calls the other later.
   const worker: OutboxWorker = createOutboxWorker({

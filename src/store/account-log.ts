@@ -31,7 +31,11 @@ export function toChangeRecord(row: AccountLogRow): ChangeRecord {
  * Reserves the next sequence number. The UPDATE locks the account row until the transaction ends, so
  * two appends to one account are serialised on PostgreSQL as they are on SQLite.
  */
-export async function reserveLogSlots(db: Executor, accountId: string, count: number): Promise<{ firstSeq: number; previousHash: string }> {
+export async function reserveLogSlots(
+  db: Executor,
+  accountId: string,
+  count: number,
+): Promise<{ firstSeq: number; previousHash: string }> {
   const row = await db
     .updateTable('accounts')
     .set((eb) => ({ log_seq: eb('log_seq', '+', count) }))
@@ -42,38 +46,54 @@ export async function reserveLogSlots(db: Executor, accountId: string, count: nu
 }
 
 /** Writes entries already chained by the caller, in one statement, and moves the head to the last one. */
-export async function appendLogEntries(db: Executor, entries: { record: ChangeRecord; previousHash: string; hash: string }[]): Promise<void> {
+export async function appendLogEntries(
+  db: Executor,
+  entries: { record: ChangeRecord; previousHash: string; hash: string }[],
+): Promise<void> {
   const last = entries.at(-1);
   if (!last) return;
   await db
     .insertInto('account_log')
-    .values(entries.map(({ record, previousHash, hash }) => ({
-      id: record.id,
-      account_id: record.accountId,
-      seq: record.seq,
-      kind: record.kind,
-      subject_id: record.subjectId,
-      before_value: record.before ? JSON.stringify(record.before) : null,
-      after_value: record.after ? JSON.stringify(record.after) : null,
-      actor_type: record.actor.type,
-      actor_session_id: record.actor.sessionId,
-      actor_device_id: record.actor.deviceId,
-      actor_device: record.actor.device,
-      actor_ip: record.actor.ip,
-      actor_area: record.actor.area,
-      occurred_at: record.occurredAt,
-      previous_hash: previousHash,
-      hash,
-    })))
+    .values(
+      entries.map(({ record, previousHash, hash }) => ({
+        id: record.id,
+        account_id: record.accountId,
+        seq: record.seq,
+        kind: record.kind,
+        subject_id: record.subjectId,
+        before_value: record.before ? JSON.stringify(record.before) : null,
+        after_value: record.after ? JSON.stringify(record.after) : null,
+        actor_type: record.actor.type,
+        actor_session_id: record.actor.sessionId,
+        actor_device_id: record.actor.deviceId,
+        actor_device: record.actor.device,
+        actor_ip: record.actor.ip,
+        actor_area: record.actor.area,
+        occurred_at: record.occurredAt,
+        previous_hash: previousHash,
+        hash,
+      })),
+    )
     .execute();
   await db.updateTable('accounts').set({ log_head: last.hash }).where('id', '=', last.record.accountId).execute();
 }
 
 export function listLogSince(db: Executor, accountId: string, since: string): Promise<AccountLogRow[]> {
-  return db.selectFrom('account_log').selectAll().where('account_id', '=', accountId).where('occurred_at', '>=', since).orderBy('seq').execute();
+  return db
+    .selectFrom('account_log')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('occurred_at', '>=', since)
+    .orderBy('seq')
+    .execute();
 }
 
-export function listChangesOfKindSince(db: Executor, accountId: string, kind: string, since: string): Promise<AccountLogRow[]> {
+export function listChangesOfKindSince(
+  db: Executor,
+  accountId: string,
+  kind: string,
+  since: string,
+): Promise<AccountLogRow[]> {
   return db
     .selectFrom('account_log')
     .selectAll()

@@ -5,7 +5,9 @@ import type { AccountsTable } from './schema.ts';
 
 export type AccountRow = Selectable<AccountsTable>;
 
-const accountByEmail = compiledOnce((db: Executor, email: string) => db.selectFrom('accounts').selectAll().where('email', '=', email));
+const accountByEmail = compiledOnce((db: Executor, email: string) =>
+  db.selectFrom('accounts').selectAll().where('email', '=', email),
+);
 
 /** Every sign-in starts here, so the query is compiled once. */
 export async function findAccountByEmail(db: Executor, email: string): Promise<AccountRow | undefined> {
@@ -29,5 +31,9 @@ export async function updateAccount(db: Executor, id: string, changes: Updateabl
  * serialises writers anyway), so a count-then-insert on the account cannot race another one.
  */
 export async function lockAccountRow(db: Executor, id: string): Promise<void> {
-  await db.updateTable('accounts').set((eb) => ({ id: eb.ref('id') })).where('id', '=', id).execute();
+  await db
+    .updateTable('accounts')
+    .set((eb) => ({ id: eb.ref('id') }))
+    .where('id', '=', id)
+    .execute();
 }

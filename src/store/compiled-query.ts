@@ -9,7 +9,9 @@ import type { Database } from './schema.ts';
  * optional clauses. The values are found by position through placeholders, so constants written
  * into the query stay as they are.
  */
-export function compiledOnce<Params extends unknown[], Row>(build: (db: Executor, ...params: Params) => Compilable<Row>) {
+export function compiledOnce<Params extends unknown[], Row>(
+  build: (db: Executor, ...params: Params) => Compilable<Row>,
+) {
   const cache = new WeakMap<object, { query: CompiledQuery<Row>; slots: number[] }>();
   return async function run(db: Executor, ...params: Params): Promise<Row[]> {
     const adapter = db.getExecutor().adapter;
@@ -17,8 +19,11 @@ export function compiledOnce<Params extends unknown[], Row>(build: (db: Executor
     if (!entry) {
       const placeholders = params.map((_, i) => `\u0000placeholder-${i}\u0000`) as Params;
       const query = build(db, ...placeholders).compile();
-      const slots = query.parameters.map((value) => (typeof value === 'string' && value.startsWith('\u0000placeholder-') ? Number(value.slice(13, -1)) : -1));
-      if (slots.filter((s) => s >= 0).length < params.length) throw new Error('compiledOnce: a value is not a query parameter');
+      const slots = query.parameters.map((value) =>
+        typeof value === 'string' && value.startsWith('\u0000placeholder-') ? Number(value.slice(13, -1)) : -1,
+      );
+      if (slots.filter((s) => s >= 0).length < params.length)
+        throw new Error('compiledOnce: a value is not a query parameter');
       entry = { query, slots };
       cache.set(adapter, entry);
     }
@@ -32,9 +37,14 @@ export function compiledOnce<Params extends unknown[], Row>(build: (db: Executor
 }
 
 /** An insert of whole rows into `table`, compiled once: every row names the same columns, in this order. */
-export function compiledInsert<T extends keyof Database & string>(table: T, columns: readonly (keyof Insertable<Database[T]> & string)[]) {
+export function compiledInsert<T extends keyof Database & string>(
+  table: T,
+  columns: readonly (keyof Insertable<Database[T]> & string)[],
+) {
   const insert = compiledOnce((db: Executor, ...values: unknown[]) =>
-    db.insertInto(table).values(Object.fromEntries(columns.map((column, i) => [column, values[i]])) as Insertable<Database[T]>),
+    db
+      .insertInto(table)
+      .values(Object.fromEntries(columns.map((column, i) => [column, values[i]])) as Insertable<Database[T]>),
   );
   return async (db: Executor, row: Insertable<Database[T]>): Promise<void> => {
     await insert(db, ...columns.map((column) => row[column]));

@@ -2,7 +2,11 @@ import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 
 const knownDevice = compiledOnce((db: Executor, accountId: string, deviceId: string) =>
-  db.selectFrom('known_devices').select('device_id').where('account_id', '=', accountId).where('device_id', '=', deviceId),
+  db
+    .selectFrom('known_devices')
+    .select('device_id')
+    .where('account_id', '=', accountId)
+    .where('device_id', '=', deviceId),
 );
 
 export async function isKnownDevice(db: Executor, accountId: string, deviceId: string): Promise<boolean> {
@@ -19,7 +23,12 @@ export async function rememberDevice(db: Executor, accountId: string, deviceId: 
 
 /** Devices the account had before `at`: their changes are the owner's, not the attacker's. */
 export async function devicesKnownBefore(db: Executor, accountId: string, at: string): Promise<Set<string>> {
-  const rows = await db.selectFrom('known_devices').select('device_id').where('account_id', '=', accountId).where('first_seen_at', '<', at).execute();
+  const rows = await db
+    .selectFrom('known_devices')
+    .select('device_id')
+    .where('account_id', '=', accountId)
+    .where('first_seen_at', '<', at)
+    .execute();
   return new Set(rows.map((r) => r.device_id));
 }
 
@@ -33,16 +42,36 @@ export interface DeviceStanding {
 }
 
 const devicesOf = compiledOnce((db: Executor, accountId: string) =>
-  db.selectFrom('known_devices').select(['device_id', 'first_seen_at']).where('account_id', '=', accountId).orderBy('first_seen_at'),
+  db
+    .selectFrom('known_devices')
+    .select(['device_id', 'first_seen_at'])
+    .where('account_id', '=', accountId)
+    .orderBy('first_seen_at'),
 );
 
-export async function deviceStanding(db: Executor, accountId: string, deviceId: string | null | undefined): Promise<DeviceStanding> {
+export async function deviceStanding(
+  db: Executor,
+  accountId: string,
+  deviceId: string | null | undefined,
+): Promise<DeviceStanding> {
   const rows = await devicesOf(db, accountId);
   const mine = deviceId ? rows.find((row) => row.device_id === deviceId) : undefined;
   // Browsers first seen in the same instant are all "first": the order between them means nothing.
-  return { any: rows.length > 0, firstSeenAt: mine?.first_seen_at ?? null, isFirst: mine !== undefined && rows[0]?.first_seen_at === mine.first_seen_at };
+  return {
+    any: rows.length > 0,
+    firstSeenAt: mine?.first_seen_at ?? null,
+    isFirst: mine !== undefined && rows[0]?.first_seen_at === mine.first_seen_at,
+  };
 }
 
-export function listKnownDevices(db: Executor, accountId: string): Promise<{ device_id: string; first_seen_at: string }[]> {
-  return db.selectFrom('known_devices').select(['device_id', 'first_seen_at']).where('account_id', '=', accountId).orderBy('first_seen_at').execute();
+export function listKnownDevices(
+  db: Executor,
+  accountId: string,
+): Promise<{ device_id: string; first_seen_at: string }[]> {
+  return db
+    .selectFrom('known_devices')
+    .select(['device_id', 'first_seen_at'])
+    .where('account_id', '=', accountId)
+    .orderBy('first_seen_at')
+    .execute();
 }

@@ -17,7 +17,12 @@ export function findActiveTotp(db: Executor, accountId: string): Promise<TotpFac
 }
 
 export function findTotpFactor(db: Executor, accountId: string, factorId: string): Promise<TotpFactorRow | undefined> {
-  return db.selectFrom('totp_factors').selectAll().where('account_id', '=', accountId).where('id', '=', factorId).executeTakeFirst();
+  return db
+    .selectFrom('totp_factors')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('id', '=', factorId)
+    .executeTakeFirst();
 }
 
 /** When a TOTP factor was added (confirmed); the recovery codes issued with it are written in the same transaction, never before. */
@@ -39,18 +44,38 @@ export function findPendingTotp(db: Executor, accountId: string): Promise<TotpFa
 
 /** Swaps a factor's stored seed for the same seed sealed anew, unless someone else changed it first. */
 export async function replaceTotpSecret(db: Executor, factorId: string, from: string, to: string): Promise<boolean> {
-  const result = await db.updateTable('totp_factors').set({ secret: to }).where('id', '=', factorId).where('secret', '=', from).executeTakeFirst();
+  const result = await db
+    .updateTable('totp_factors')
+    .set({ secret: to })
+    .where('id', '=', factorId)
+    .where('secret', '=', from)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
 /** Every stored seed (removed factors too: recovery may bring one back), a page at a time in id order. */
-export function totpSecretsAfter(db: Executor, afterId: string, limit: number): Promise<Pick<TotpFactorRow, 'id' | 'secret'>[]> {
-  return db.selectFrom('totp_factors').select(['id', 'secret']).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+export function totpSecretsAfter(
+  db: Executor,
+  afterId: string,
+  limit: number,
+): Promise<Pick<TotpFactorRow, 'id' | 'secret'>[]> {
+  return db
+    .selectFrom('totp_factors')
+    .select(['id', 'secret'])
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }
 
 /** Records a step as used only if it is newer than the last one: a replayed code changes nothing. */
 export async function useTotpStep(db: Executor, factorId: string, step: number): Promise<boolean> {
-  const result = await db.updateTable('totp_factors').set({ last_used_step: step }).where('id', '=', factorId).where('last_used_step', '<', step).executeTakeFirst();
+  const result = await db
+    .updateTable('totp_factors')
+    .set({ last_used_step: step })
+    .where('id', '=', factorId)
+    .where('last_used_step', '<', step)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
@@ -73,10 +98,23 @@ export function totpFactorsHeldAt(db: Executor, accountId: string, at: string): 
  * Marks a usable code used. With `heldAt` (incident recovery) the code must have been the owner's then:
  * issued before it, and not voided before it (an intruder turning off the authenticator voids the codes).
  */
-export async function consumeRecoveryCode(db: Executor, accountId: string, codeHash: string, at: string, heldAt?: string): Promise<boolean> {
-  let query = db.updateTable('recovery_codes').set({ used_at: at }).where('account_id', '=', accountId).where('code_hash', '=', codeHash).where('used_at', 'is', null);
+export async function consumeRecoveryCode(
+  db: Executor,
+  accountId: string,
+  codeHash: string,
+  at: string,
+  heldAt?: string,
+): Promise<boolean> {
+  let query = db
+    .updateTable('recovery_codes')
+    .set({ used_at: at })
+    .where('account_id', '=', accountId)
+    .where('code_hash', '=', codeHash)
+    .where('used_at', 'is', null);
   query = heldAt
-    ? query.where('created_at', '<', heldAt).where((eb) => eb.or([eb('voided_at', 'is', null), eb('voided_at', '>=', heldAt)]))
+    ? query
+        .where('created_at', '<', heldAt)
+        .where((eb) => eb.or([eb('voided_at', 'is', null), eb('voided_at', '>=', heldAt)]))
     : query.where('voided_at', 'is', null);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
@@ -94,15 +132,37 @@ export async function countUnusedRecoveryCodes(db: Executor, accountId: string):
 }
 
 /** Voids usable recovery codes: all of them, or only those issued since `issuedSince`. */
-export async function voidRecoveryCodes(db: Executor, accountId: string, at: string, issuedSince?: string): Promise<void> {
-  let query = db.updateTable('recovery_codes').set({ voided_at: at }).where('account_id', '=', accountId).where('used_at', 'is', null).where('voided_at', 'is', null);
+export async function voidRecoveryCodes(
+  db: Executor,
+  accountId: string,
+  at: string,
+  issuedSince?: string,
+): Promise<void> {
+  let query = db
+    .updateTable('recovery_codes')
+    .set({ voided_at: at })
+    .where('account_id', '=', accountId)
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null);
   if (issuedSince) query = query.where('created_at', '>=', issuedSince);
   await query.execute();
 }
 
 /** Voids the usable codes issued at exactly `issuedAt` (one set: a renewal being undone). */
-export async function voidRecoveryCodesIssuedAt(db: Executor, accountId: string, at: string, issuedAt: string): Promise<void> {
-  await db.updateTable('recovery_codes').set({ voided_at: at }).where('account_id', '=', accountId).where('created_at', '=', issuedAt).where('used_at', 'is', null).where('voided_at', 'is', null).execute();
+export async function voidRecoveryCodesIssuedAt(
+  db: Executor,
+  accountId: string,
+  at: string,
+  issuedAt: string,
+): Promise<void> {
+  await db
+    .updateTable('recovery_codes')
+    .set({ voided_at: at })
+    .where('account_id', '=', accountId)
+    .where('created_at', '=', issuedAt)
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .execute();
 }
 
 /**
@@ -122,7 +182,12 @@ export async function restoreRecoveryCodesVoidedAt(db: Executor, accountId: stri
 }
 
 /** Retires the account's authenticators in one state (pending or confirmed) before a new one takes over. */
-export async function retireTotp(db: Executor, accountId: string, which: 'pending' | 'confirmed', at: string): Promise<void> {
+export async function retireTotp(
+  db: Executor,
+  accountId: string,
+  which: 'pending' | 'confirmed',
+  at: string,
+): Promise<void> {
   await db
     .updateTable('totp_factors')
     .set({ removed_at: at })
@@ -132,7 +197,10 @@ export async function retireTotp(db: Executor, accountId: string, which: 'pendin
     .execute();
 }
 
-export async function insertTotp(db: Executor, row: { id: string; account_id: string; secret: string; created_at: string }): Promise<void> {
+export async function insertTotp(
+  db: Executor,
+  row: { id: string; account_id: string; secret: string; created_at: string },
+): Promise<void> {
   await db.insertInto('totp_factors').values(row).execute();
 }
 
@@ -140,14 +208,30 @@ export async function confirmTotpFactor(db: Executor, id: string, at: string): P
   await db.updateTable('totp_factors').set({ confirmed_at: at }).where('id', '=', id).execute();
 }
 
-export async function insertRecoveryCodes(db: Executor, rows: { id: string; account_id: string; code_hash: string; created_at: string }[]): Promise<void> {
+export async function insertRecoveryCodes(
+  db: Executor,
+  rows: { id: string; account_id: string; code_hash: string; created_at: string }[],
+): Promise<void> {
   await db.insertInto('recovery_codes').values(rows).execute();
 }
 
 const factorFlags = compiledOnce((db: Executor, accountId: string) =>
   db.selectNoFrom((eb) => [
-    eb.exists(eb.selectFrom('totp_factors').select('id').where('account_id', '=', accountId).where('confirmed_at', 'is not', null).where('removed_at', 'is', null)).as('totp'),
-    eb.exists(eb.selectFrom('passkeys').select('id').where('account_id', '=', accountId).where('removed_at', 'is', null)).as('passkey'),
+    eb
+      .exists(
+        eb
+          .selectFrom('totp_factors')
+          .select('id')
+          .where('account_id', '=', accountId)
+          .where('confirmed_at', 'is not', null)
+          .where('removed_at', 'is', null),
+      )
+      .as('totp'),
+    eb
+      .exists(
+        eb.selectFrom('passkeys').select('id').where('account_id', '=', accountId).where('removed_at', 'is', null),
+      )
+      .as('passkey'),
   ]),
 );
 

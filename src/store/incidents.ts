@@ -20,14 +20,30 @@ export function isOneOpenIncidentViolation(error: unknown): boolean {
 }
 
 /** The newest incident of the account opened at or after `since`, whatever its state. */
-export function findLatestIncidentSince(db: Executor, accountId: string, since: string): Promise<IncidentRow | undefined> {
-  return db.selectFrom('incidents').selectAll().where('account_id', '=', accountId).where('created_at', '>=', since).orderBy('created_at', 'desc').executeTakeFirst();
+export function findLatestIncidentSince(
+  db: Executor,
+  accountId: string,
+  since: string,
+): Promise<IncidentRow | undefined> {
+  return db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('created_at', '>=', since)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
 }
 
 /** The open incident of the account with this address, or of the account whose owner address it is. */
-export function findOpenIncidentForAddress(db: Executor, address: string, accountId: string | undefined): Promise<IncidentRow | undefined> {
+export function findOpenIncidentForAddress(
+  db: Executor,
+  address: string,
+  accountId: string | undefined,
+): Promise<IncidentRow | undefined> {
   let query = db.selectFrom('incidents').selectAll().where('state', 'not in', ['closed', 'dismissed']);
-  query = accountId ? query.where((eb) => eb.or([eb('account_id', '=', accountId), eb('owner_email', '=', address)])) : query.where('owner_email', '=', address);
+  query = accountId
+    ? query.where((eb) => eb.or([eb('account_id', '=', accountId), eb('owner_email', '=', address)]))
+    : query.where('owner_email', '=', address);
   return query.orderBy('created_at', 'desc').executeTakeFirst();
 }
 
@@ -42,8 +58,18 @@ export function findOpenIncident(db: Executor, accountId: string): Promise<Incid
 }
 
 /** Moves an incident only if it is still in the state the caller saw: concurrent actions cannot both win. */
-export async function updateIncidentFrom(db: Executor, id: string, fromState: string, changes: Updateable<IncidentsTable>): Promise<boolean> {
-  const result = await db.updateTable('incidents').set(changes).where('id', '=', id).where('state', '=', fromState).executeTakeFirst();
+export async function updateIncidentFrom(
+  db: Executor,
+  id: string,
+  fromState: string,
+  changes: Updateable<IncidentsTable>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('incidents')
+    .set(changes)
+    .where('id', '=', id)
+    .where('state', '=', fromState)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
@@ -56,11 +82,22 @@ export async function insertSupportRequest(db: Executor, row: Insertable<Support
 }
 
 export function listSupportRequests(db: Executor, incidentId: string): Promise<SupportRequestRow[]> {
-  return db.selectFrom('support_requests').selectAll().where('incident_id', '=', incidentId).orderBy('created_at').execute();
+  return db
+    .selectFrom('support_requests')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .orderBy('created_at')
+    .execute();
 }
 
 export function findRecoveredIncident(db: Executor, accountId: string): Promise<IncidentRow | undefined> {
-  return db.selectFrom('incidents').selectAll().where('account_id', '=', accountId).where('state', '=', 'recovered').orderBy('created_at', 'desc').executeTakeFirst();
+  return db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('state', '=', 'recovered')
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
 }
 
 /** The support queue's open cases: incidents not yet closed, and requests not yet closed, with the account's address. */
@@ -118,7 +155,13 @@ export function listSupportNotes(db: Executor, accountId: string): Promise<Suppo
 }
 
 export function listRepliesForIncident(db: Executor, incidentId: string): Promise<SupportNoteRow[]> {
-  return db.selectFrom('support_notes').selectAll().where('incident_id', '=', incidentId).where('kind', '=', 'reply').orderBy('created_at').execute();
+  return db
+    .selectFrom('support_notes')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .where('kind', '=', 'reply')
+    .orderBy('created_at')
+    .execute();
 }
 
 export function findSupportRequest(db: Executor, id: string): Promise<SupportRequestRow | undefined> {
@@ -126,33 +169,78 @@ export function findSupportRequest(db: Executor, id: string): Promise<SupportReq
 }
 
 export function listRequestsForAccount(db: Executor, accountId: string): Promise<SupportRequestRow[]> {
-  return db.selectFrom('support_requests').selectAll().where('account_id', '=', accountId).orderBy('created_at').execute();
+  return db
+    .selectFrom('support_requests')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .orderBy('created_at')
+    .execute();
 }
 
 /** The first answer from a person stops the first-response clock of the incident and its open requests. */
-export async function markFirstResponse(db: Executor, incidentId: string | null, requestId: string | null, at: string): Promise<void> {
+export async function markFirstResponse(
+  db: Executor,
+  incidentId: string | null,
+  requestId: string | null,
+  at: string,
+): Promise<void> {
   if (incidentId) {
-    await db.updateTable('incidents').set({ first_response_at: at }).where('id', '=', incidentId).where('first_response_at', 'is', null).execute();
-    await db.updateTable('support_requests').set({ first_response_at: at }).where('incident_id', '=', incidentId).where('first_response_at', 'is', null).execute();
+    await db
+      .updateTable('incidents')
+      .set({ first_response_at: at })
+      .where('id', '=', incidentId)
+      .where('first_response_at', 'is', null)
+      .execute();
+    await db
+      .updateTable('support_requests')
+      .set({ first_response_at: at })
+      .where('incident_id', '=', incidentId)
+      .where('first_response_at', 'is', null)
+      .execute();
   }
-  if (requestId) await db.updateTable('support_requests').set({ first_response_at: at }).where('id', '=', requestId).where('first_response_at', 'is', null).execute();
+  if (requestId)
+    await db
+      .updateTable('support_requests')
+      .set({ first_response_at: at })
+      .where('id', '=', requestId)
+      .where('first_response_at', 'is', null)
+      .execute();
 }
 
 export async function closeSupportRequest(db: Executor, id: string, at: string): Promise<boolean> {
-  const result = await db.updateTable('support_requests').set({ closed_at: at }).where('id', '=', id).where('closed_at', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('support_requests')
+    .set({ closed_at: at })
+    .where('id', '=', id)
+    .where('closed_at', 'is', null)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function assignCase(db: Executor, kind: 'incident' | 'request', id: string, staffId: string | null): Promise<boolean> {
+export async function assignCase(
+  db: Executor,
+  kind: 'incident' | 'request',
+  id: string,
+  staffId: string | null,
+): Promise<boolean> {
   const result =
     kind === 'incident'
       ? await db.updateTable('incidents').set({ assigned_staff_id: staffId }).where('id', '=', id).executeTakeFirst()
-      : await db.updateTable('support_requests').set({ assigned_staff_id: staffId }).where('id', '=', id).executeTakeFirst();
+      : await db
+          .updateTable('support_requests')
+          .set({ assigned_staff_id: staffId })
+          .where('id', '=', id)
+          .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
 export function listIncidentsForAccount(db: Executor, accountId: string): Promise<IncidentRow[]> {
-  return db.selectFrom('incidents').selectAll().where('account_id', '=', accountId).orderBy('created_at', 'desc').execute();
+  return db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .orderBy('created_at', 'desc')
+    .execute();
 }
 
 export function listIncidentsOpenedBetween(db: Executor, from: string, to: string) {
@@ -166,5 +254,10 @@ export function listIncidentsOpenedBetween(db: Executor, from: string, to: strin
 }
 
 export function listRequestsOpenedBetween(db: Executor, from: string, to: string) {
-  return db.selectFrom('support_requests').select(['id', 'kind', 'created_at', 'first_response_at']).where('created_at', '>=', from).where('created_at', '<=', to).execute();
+  return db
+    .selectFrom('support_requests')
+    .select(['id', 'kind', 'created_at', 'first_response_at'])
+    .where('created_at', '>=', from)
+    .where('created_at', '<=', to)
+    .execute();
 }

@@ -26,7 +26,12 @@ export function listDueOutboxIds(db: Executor, now: string, limit: number): Prom
 }
 
 /** Claims a row for one worker; the guarded UPDATE lets exactly one of several workers win. */
-export function claimOutboxRow(db: Executor, id: string, now: string, lockedUntil: string): Promise<OutboxRow | undefined> {
+export function claimOutboxRow(
+  db: Executor,
+  id: string,
+  now: string,
+  lockedUntil: string,
+): Promise<OutboxRow | undefined> {
   return db
     .updateTable('outbox')
     .set((eb) => ({ status: 'processing', locked_until: lockedUntil, attempts: eb('attempts', '+', 1) }))
@@ -50,7 +55,12 @@ export async function markOutboxSent(db: Executor, id: string, subject: string, 
     .execute();
 }
 
-export async function markOutboxFailed(db: Executor, id: string, error: string, nextAttemptAt: string | null): Promise<void> {
+export async function markOutboxFailed(
+  db: Executor,
+  id: string,
+  error: string,
+  nextAttemptAt: string | null,
+): Promise<void> {
   await db
     .updateTable('outbox')
     .set(
@@ -63,11 +73,21 @@ export async function markOutboxFailed(db: Executor, id: string, error: string, 
 }
 
 export async function insertDevMail(db: Executor, row: Insertable<DevMailboxTable>): Promise<void> {
-  await db.insertInto('dev_mailbox').values(row).onConflict((oc) => oc.column('outbox_id').doNothing()).execute();
+  await db
+    .insertInto('dev_mailbox')
+    .values(row)
+    .onConflict((oc) => oc.column('outbox_id').doNothing())
+    .execute();
 }
 
 export function listDevMail(db: Executor, limit: number): Promise<DevMailRow[]> {
-  return db.selectFrom('dev_mailbox').selectAll().orderBy('received_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return db
+    .selectFrom('dev_mailbox')
+    .selectAll()
+    .orderBy('received_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 export function findDevMail(db: Executor, id: string): Promise<DevMailRow | undefined> {

@@ -6,49 +6,51 @@ export type AddressRow = Selectable<AddressesTable>;
 export type PaymentMethodRow = Selectable<PaymentMethodsTable>;
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 
-export function listAddresses(db: Executor, accountId: string): Promise<AddressRow[]> {
-  return db.selectFrom('addresses').selectAll().where('account_id', '=', accountId).where('removed_at', 'is', null).orderBy('created_at').execute();
+/** What a customer saves for checkout: addresses and payment methods, removed softly so an undo can bring them back. */
+type SavedTable = 'addresses' | 'payment_methods';
+type SavedRow<T extends SavedTable> = T extends 'addresses' ? AddressRow : PaymentMethodRow;
+
+/** The account's saved rows of that table still in use, oldest first. */
+export async function listSaved<T extends SavedTable>(
+  db: Executor,
+  table: T,
+  accountId: string,
+): Promise<SavedRow<T>[]> {
+  const rows = await db
+    .selectFrom(table as SavedTable)
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('removed_at', 'is', null)
+    .orderBy('created_at')
+    .execute();
+  return rows as SavedRow<T>[];
+}
+
+/** Soft removal: the row stays so a later undo can bring it back. Returns the removed row, if any. */
+export async function removeSaved<T extends SavedTable>(
+  db: Executor,
+  table: T,
+  accountId: string,
+  id: string,
+  at: string,
+): Promise<SavedRow<T> | undefined> {
+  const row = await db
+    .updateTable(table as SavedTable)
+    .set({ removed_at: at })
+    .where('id', '=', id)
+    .where('account_id', '=', accountId)
+    .where('removed_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  return row as SavedRow<T> | undefined;
 }
 
 export async function insertAddress(db: Executor, row: Insertable<AddressesTable>): Promise<void> {
   await db.insertInto('addresses').values(row).execute();
 }
 
-/** Soft removal: the row stays so a later undo can bring it back. Returns the removed row, if any. */
-export function removeAddress(db: Executor, accountId: string, id: string, at: string): Promise<AddressRow | undefined> {
-  return db
-    .updateTable('addresses')
-    .set({ removed_at: at })
-    .where('id', '=', id)
-    .where('account_id', '=', accountId)
-    .where('removed_at', 'is', null)
-    .returningAll()
-    .executeTakeFirst();
-}
-
-export function listPaymentMethods(db: Executor, accountId: string): Promise<PaymentMethodRow[]> {
-  return db
-    .selectFrom('payment_methods')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .where('removed_at', 'is', null)
-    .orderBy('created_at')
-    .execute();
-}
-
 export async function insertPaymentMethod(db: Executor, row: Insertable<PaymentMethodsTable>): Promise<void> {
   await db.insertInto('payment_methods').values(row).execute();
-}
-
-export function removePaymentMethod(db: Executor, accountId: string, id: string, at: string): Promise<PaymentMethodRow | undefined> {
-  return db
-    .updateTable('payment_methods')
-    .set({ removed_at: at })
-    .where('id', '=', id)
-    .where('account_id', '=', accountId)
-    .where('removed_at', 'is', null)
-    .returningAll()
-    .executeTakeFirst();
 }
 
 export function listSubscriptions(db: Executor, accountId: string): Promise<SubscriptionRow[]> {
@@ -75,12 +77,28 @@ export function updateSubscription(
 }
 
 export function findSubscription(db: Executor, accountId: string, id: string): Promise<SubscriptionRow | undefined> {
-  return db.selectFrom('subscriptions').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+  return db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('id', '=', id)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
 }
 
 /** Rows an undo can take away or bring back: the attacker's additions are removed, removals restored. */
 export type RemovableTable = 'addresses' | 'payment_methods' | 'totp_factors' | 'passkeys';
 
-export async function setRemovedAt(db: Executor, table: RemovableTable, accountId: string, id: string, removedAt: string | null): Promise<void> {
-  await db.updateTable(table).set({ removed_at: removedAt }).where('id', '=', id).where('account_id', '=', accountId).execute();
+export async function setRemovedAt(
+  db: Executor,
+  table: RemovableTable,
+  accountId: string,
+  id: string,
+  removedAt: string | null,
+): Promise<void> {
+  await db
+    .updateTable(table)
+    .set({ removed_at: removedAt })
+    .where('id', '=', id)
+    .where('account_id', '=', accountId)
+    .execute();
 }

@@ -11,14 +11,29 @@ const hit = compiledOnce((db: Executor, key: string, now: string, windowEndsAt: 
     .values({ key, hits: 1, expires_at: windowEndsAt })
     .onConflict((oc) =>
       oc.column('key').doUpdateSet((eb) => ({
-        hits: eb.case().when('rate_limits.expires_at', '<=', now).then(1).else(eb('rate_limits.hits', '+', 1)).end(),
-        expires_at: eb.case().when('rate_limits.expires_at', '<=', now).then(windowEndsAt).else(eb.ref('rate_limits.expires_at')).end(),
+        hits: eb
+          .case()
+          .when('rate_limits.expires_at', '<=', now)
+          .then(1)
+          .else(eb('rate_limits.hits', '+', 1))
+          .end(),
+        expires_at: eb
+          .case()
+          .when('rate_limits.expires_at', '<=', now)
+          .then(windowEndsAt)
+          .else(eb.ref('rate_limits.expires_at'))
+          .end(),
       })),
     )
     .returning(['hits', 'expires_at']),
 );
 
-export async function countHit(db: Executor, key: string, now: string, windowEndsAt: string): Promise<{ hits: number; expiresAt: string }> {
+export async function countHit(
+  db: Executor,
+  key: string,
+  now: string,
+  windowEndsAt: string,
+): Promise<{ hits: number; expiresAt: string }> {
   const [row] = await hit(db, key, now, windowEndsAt);
   if (!row) throw new Error('rate limit upsert returned no row');
   return { hits: Number(row.hits), expiresAt: row.expires_at };

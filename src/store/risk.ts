@@ -16,7 +16,9 @@ export async function countFailures(db: Executor, keys: readonly string[], at: s
   await db
     .insertInto('risk_counters')
     .values(keys.map((key) => ({ key, bucket, count: 1 })))
-    .onConflict((oc) => oc.columns(['key', 'bucket']).doUpdateSet((eb) => ({ count: eb('risk_counters.count', '+', 1) })))
+    .onConflict((oc) =>
+      oc.columns(['key', 'bucket']).doUpdateSet((eb) => ({ count: eb('risk_counters.count', '+', 1) })),
+    )
     .execute();
 }
 
@@ -30,7 +32,11 @@ const failureSums = compiledOnce((db: Executor, account: string, address: string
 );
 
 /** Failures per key (the account's, the client address's, the shop's) since `from`: one indexed range read. */
-export async function sumFailures(db: Executor, keys: { account: string; address: string; global: string }, from: string): Promise<Map<string, number>> {
+export async function sumFailures(
+  db: Executor,
+  keys: { account: string; address: string; global: string },
+  from: string,
+): Promise<Map<string, number>> {
   const rows = await failureSums(db, keys.account, keys.address, keys.global, minuteBucket(from));
   return new Map(rows.map((row) => [row.key, Number(row.total)]));
 }
@@ -40,21 +46,19 @@ export async function pruneCounters(db: Executor, before: string): Promise<void>
 }
 
 // Every sign-in and sensitive change writes one: compiled once.
-export const insertRiskDecision: (db: Executor, row: RiskDecisionRow) => Promise<void> = compiledInsert('risk_decisions', [
-  'id',
-  'account_id',
-  'action',
-  'decision',
-  'score',
-  'reasons',
-  'ip',
-  'country',
-  'device_id',
-  'created_at',
-]);
+export const insertRiskDecision: (db: Executor, row: RiskDecisionRow) => Promise<void> = compiledInsert(
+  'risk_decisions',
+  ['id', 'account_id', 'action', 'decision', 'score', 'reasons', 'ip', 'country', 'device_id', 'created_at'],
+);
 
 export function listRiskDecisions(db: Executor, accountId: string, limit: number): Promise<RiskDecisionRow[]> {
-  return db.selectFrom('risk_decisions').selectAll().where('account_id', '=', accountId).orderBy('created_at', 'desc').limit(limit).execute();
+  return db
+    .selectFrom('risk_decisions')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 /** A deny notice went to this account since `since`: one such mail an hour is enough. */
@@ -75,13 +79,20 @@ export interface AccountLocations {
 }
 
 const locationsOf = compiledOnce((db: Executor, accountId: string) =>
-  db.selectFrom('account_locations').select(['country', 'last_seen_at']).where('account_id', '=', accountId).orderBy('last_seen_at', 'desc'),
+  db
+    .selectFrom('account_locations')
+    .select(['country', 'last_seen_at'])
+    .where('account_id', '=', accountId)
+    .orderBy('last_seen_at', 'desc'),
 );
 
 export async function readAccountLocations(db: Executor, accountId: string): Promise<AccountLocations> {
   const rows = await locationsOf(db, accountId);
   const latest = rows[0];
-  return { countries: rows.map((r) => r.country), last: latest ? { country: latest.country, at: latest.last_seen_at } : null };
+  return {
+    countries: rows.map((r) => r.country),
+    last: latest ? { country: latest.country, at: latest.last_seen_at } : null,
+  };
 }
 
 export async function rememberLocation(db: Executor, accountId: string, country: string, at: string): Promise<void> {

@@ -23,19 +23,34 @@ export const insertSession: (db: Executor, row: SessionRow) => Promise<void> = c
   'risk_decision',
 ]);
 
-export type SessionWithAccountRow = SessionRow & { email: string; name: string; locale: string; status: string; irreversible_hold_until: string | null };
+export type SessionWithAccountRow = SessionRow & {
+  email: string;
+  name: string;
+  locale: string;
+  status: string;
+  irreversible_hold_until: string | null;
+};
 
 const sessionWithAccount = compiledOnce((db: Executor, tokenHash: string) =>
   db
     .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
     .selectAll('sessions')
-    .select(['accounts.email', 'accounts.name', 'accounts.locale', 'accounts.status', 'accounts.irreversible_hold_until'])
+    .select([
+      'accounts.email',
+      'accounts.name',
+      'accounts.locale',
+      'accounts.status',
+      'accounts.irreversible_hold_until',
+    ])
     .where('sessions.token_hash', '=', tokenHash),
 );
 
 /** The session check: one indexed read that also brings what a caller needs to know about the account. */
-export async function findSessionWithAccount(db: Executor, tokenHash: string): Promise<SessionWithAccountRow | undefined> {
+export async function findSessionWithAccount(
+  db: Executor,
+  tokenHash: string,
+): Promise<SessionWithAccountRow | undefined> {
   return (await sessionWithAccount(db, tokenHash))[0];
 }
 
@@ -62,7 +77,13 @@ export async function markAuthenticated(db: Executor, id: string, tokenHash: str
 }
 
 /** Revokes one session of one account (the account check keeps a user from revoking someone else's); returns its id if it was live. */
-export async function revokeSession(db: Executor, accountId: string, id: string, at: string, reason: string): Promise<string[]> {
+export async function revokeSession(
+  db: Executor,
+  accountId: string,
+  id: string,
+  at: string,
+  reason: string,
+): Promise<string[]> {
   const rows = await db
     .updateTable('sessions')
     .set({ revoked_at: at, revoke_reason: reason })
@@ -75,7 +96,13 @@ export async function revokeSession(db: Executor, accountId: string, id: string,
 }
 
 /** Revokes every live session of the account but `exceptId`; returns the ids it ended. */
-export async function revokeAllSessions(db: Executor, accountId: string, at: string, reason: string, exceptId?: string): Promise<string[]> {
+export async function revokeAllSessions(
+  db: Executor,
+  accountId: string,
+  at: string,
+  reason: string,
+  exceptId?: string,
+): Promise<string[]> {
   let query = db
     .updateTable('sessions')
     .set({ revoked_at: at, revoke_reason: reason })
@@ -92,9 +119,20 @@ export function findSessionById(db: Executor, id: string): Promise<SessionRow | 
 
 /** Sessions of the account started at or after `since`: the candidates for suspicion in an incident. */
 export function listSessionsStartedSince(db: Executor, accountId: string, since: string): Promise<SessionRow[]> {
-  return db.selectFrom('sessions').selectAll().where('account_id', '=', accountId).where('created_at', '>=', since).execute();
+  return db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('created_at', '>=', since)
+    .execute();
 }
 
 export function listRecentSessions(db: Executor, accountId: string, limit: number): Promise<SessionRow[]> {
-  return db.selectFrom('sessions').selectAll().where('account_id', '=', accountId).orderBy('created_at', 'desc').limit(limit).execute();
+  return db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
 }

@@ -11,7 +11,11 @@ const twoThrottles = compiledOnce((db: Executor, first: string, second: string) 
 );
 
 /** The account's and the client address's rows at once; missing keys are absent. */
-export async function readThrottles(db: Executor, accountKey: string, addressKey: string): Promise<Map<string, ThrottleRow>> {
+export async function readThrottles(
+  db: Executor,
+  accountKey: string,
+  addressKey: string,
+): Promise<Map<string, ThrottleRow>> {
   const rows = await twoThrottles(db, accountKey, addressKey);
   return new Map(rows.map((row) => [row.key, { failures: Number(row.failures), blockedUntil: row.blocked_until }]));
 }
@@ -27,7 +31,12 @@ export async function countFailure(db: Executor, key: string, at: string, forget
     .onConflict((oc) =>
       oc.column('key').doUpdateSet((eb) => ({
         failures: forgetBefore
-          ? eb.case().when('sign_in_throttle.last_failure_at', '<', forgetBefore).then(1).else(eb('sign_in_throttle.failures', '+', 1)).end()
+          ? eb
+              .case()
+              .when('sign_in_throttle.last_failure_at', '<', forgetBefore)
+              .then(1)
+              .else(eb('sign_in_throttle.failures', '+', 1))
+              .end()
           : eb('sign_in_throttle.failures', '+', 1),
         last_failure_at: at,
       })),

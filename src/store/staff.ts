@@ -23,19 +23,44 @@ export function listStaff(db: Executor): Promise<StaffRow[]> {
 }
 
 /** Swaps a staff member's stored seed for the same seed sealed anew, unless someone else changed it first. */
-export async function replaceStaffTotpSecret(db: Executor, staffId: string, from: string, to: string): Promise<boolean> {
-  const result = await db.updateTable('staff_members').set({ totp_secret: to }).where('id', '=', staffId).where('totp_secret', '=', from).executeTakeFirst();
+export async function replaceStaffTotpSecret(
+  db: Executor,
+  staffId: string,
+  from: string,
+  to: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('staff_members')
+    .set({ totp_secret: to })
+    .where('id', '=', staffId)
+    .where('totp_secret', '=', from)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
 /** Every staff member's stored seed (disabled members too), a page at a time in id order. */
-export async function staffTotpSecretsAfter(db: Executor, afterId: string, limit: number): Promise<{ id: string; secret: string }[]> {
-  return db.selectFrom('staff_members').select(['id', 'totp_secret as secret']).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+export async function staffTotpSecretsAfter(
+  db: Executor,
+  afterId: string,
+  limit: number,
+): Promise<{ id: string; secret: string }[]> {
+  return db
+    .selectFrom('staff_members')
+    .select(['id', 'totp_secret as secret'])
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }
 
 /** Accepts a TOTP step once per staff member (a replayed code is refused). */
 export async function useStaffTotpStep(db: Executor, staffId: string, step: number): Promise<boolean> {
-  const result = await db.updateTable('staff_members').set({ totp_last_step: step }).where('id', '=', staffId).where('totp_last_step', '<', step).executeTakeFirst();
+  const result = await db
+    .updateTable('staff_members')
+    .set({ totp_last_step: step })
+    .where('id', '=', staffId)
+    .where('totp_last_step', '<', step)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
@@ -70,7 +95,12 @@ export async function touchStaffSession(db: Executor, id: string, at: string): P
 }
 
 export async function revokeStaffSession(db: Executor, id: string, at: string): Promise<void> {
-  await db.updateTable('staff_sessions').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+  await db
+    .updateTable('staff_sessions')
+    .set({ revoked_at: at })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .execute();
 }
 
 export async function setStaffPassword(db: Executor, id: string, passwordHash: string): Promise<void> {
@@ -78,5 +108,10 @@ export async function setStaffPassword(db: Executor, id: string, passwordHash: s
 }
 
 export async function revokeAllStaffSessions(db: Executor, staffId: string, at: string): Promise<void> {
-  await db.updateTable('staff_sessions').set({ revoked_at: at }).where('staff_id', '=', staffId).where('revoked_at', 'is', null).execute();
+  await db
+    .updateTable('staff_sessions')
+    .set({ revoked_at: at })
+    .where('staff_id', '=', staffId)
+    .where('revoked_at', 'is', null)
+    .execute();
 }

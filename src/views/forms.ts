@@ -21,7 +21,8 @@ export function fieldMessage(ctx: PageContext, problem: FieldProblem): string {
   const key = `field.${problem.code}`;
   if (isMessageKey(key)) return ctx.t(key);
   const errorKey = `error.${problem.code}`;
-  if (isMessageKey(errorKey)) return ctx.t(errorKey, { min: problem.min ?? PASSWORD_MIN_SINGLE_FACTOR, max: PASSWORD_MAX });
+  if (isMessageKey(errorKey))
+    return ctx.t(errorKey, { min: problem.min ?? PASSWORD_MIN_SINGLE_FACTOR, max: PASSWORD_MAX });
   return ctx.t('field.invalid_format');
 }
 

@@ -12,13 +12,20 @@ export interface LayoutOptions {
   nav?: SafeHtml;
 }
 
-export function layout(ctx: PageContext, title: string, body: SafeHtml | SafeHtml[], options: LayoutOptions = {}): string {
+export function layout(
+  ctx: PageContext,
+  title: string,
+  body: SafeHtml | SafeHtml[],
+  options: LayoutOptions = {},
+): string {
   const { t } = ctx;
-  const nav = options.nav ?? (ctx.signedIn
-    ? html`<a href="/account">${t('nav.account')}</a>
+  const nav =
+    options.nav ??
+    (ctx.signedIn
+      ? html`<a href="/account">${t('nav.account')}</a>
 <a href="/account/sessions">${t('nav.sessions')}</a>
 <form method="post" action="/sign-out" class="inline">${csrfField(ctx)}<button type="submit" class="link">${t('nav.signOut')}</button></form>`
-    : html`<a href="/sign-in">${t('nav.signIn')}</a> <a href="/register">${t('nav.register')}</a>`);
+      : html`<a href="/sign-in">${t('nav.signIn')}</a> <a href="/register">${t('nav.register')}</a>`);
   const phone = ctx.supportPhone ? t('footer.helpPhone', { phone: ctx.supportPhone }) : '';
   return html`<!doctype html>
 <html lang="${ctx.locale}">

@@ -28,7 +28,9 @@ export function barChart(series: BarSeries): SafeHtml {
   });
   const every = Math.max(1, Math.ceil(series.points.length / 8));
   const labels = series.points.map((p, i) =>
-    i % every === 0 ? html`<text x="${(PAD.left + i * step + step / 2).toFixed(1)}" y="${HEIGHT - 8}" text-anchor="middle" class="axis">${p.label.slice(5)}</text>` : html``,
+    i % every === 0
+      ? html`<text x="${(PAD.left + i * step + step / 2).toFixed(1)}" y="${HEIGHT - 8}" text-anchor="middle" class="axis">${p.label.slice(5)}</text>`
+      : html``,
   );
   const target =
     series.target === null

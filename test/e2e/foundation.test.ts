@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { chromiumUnavailable, launchChromium, mailedSignInCode, startServer, type RunningMamori } from '../support/browser.ts';
+import {
+  chromiumUnavailable,
+  launchChromium,
+  mailedSignInCode,
+  startServer,
+  type RunningMamori,
+} from '../support/browser.ts';
 
 const PASSWORD = 'violet kettle harbour drum';
 

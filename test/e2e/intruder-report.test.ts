@@ -6,9 +6,14 @@ import { smtpMailer } from '../../src/delivery/mailer.ts';
 import { addStaff } from '../../src/services/support/staff-accounts.ts';
 import { chromiumUnavailable, launchChromium, startServer, type RunningMamori } from '../support/browser.ts';
 import { SmtpInbox } from '../support/smtp-inbox.ts';
-import { ATTACKER, attackerTakesOverInBrowser, OWNER, ownerRecoversInBrowser, ownerRegistersInBrowser } from '../support/browser-story.ts';
+import {
+  ATTACKER,
+  attackerTakesOverInBrowser,
+  OWNER,
+  ownerRecoversInBrowser,
+  ownerRegistersInBrowser,
+} from '../support/browser-story.ts';
 import { STORY_ENV } from '../support/story.ts';
-
 
 /**
  * Issue "the owner stays the owner", played in a real browser: the intruder uses their own copy of a
@@ -22,7 +27,16 @@ describe("the intruder's own report in Chromium", { skip: chromiumUnavailable ??
 
   before(async () => {
     await inbox.start();
-    server = await startServer({ MAMORI_SHOP_NAME: 'Maple Market', ...STORY_ENV }, { mailer: smtpMailer(`smtp://127.0.0.1:${inbox.port}`, 'Maple Market <no-reply@maple.example>', 'http://localhost') });
+    server = await startServer(
+      { MAMORI_SHOP_NAME: 'Maple Market', ...STORY_ENV },
+      {
+        mailer: smtpMailer(
+          `smtp://127.0.0.1:${inbox.port}`,
+          'Maple Market <no-reply@maple.example>',
+          'http://localhost',
+        ),
+      },
+    );
     browser = await launchChromium();
   });
   after(async () => {
@@ -36,14 +50,19 @@ describe("the intruder's own report in Chromium", { skip: chromiumUnavailable ??
     server.clock.advance(3 * 24 * 3_600_000);
 
     // The intruder takes the account over from their own browser and mailbox.
-    const { context: attackerContext, attacker } = await attackerTakesOverInBrowser(browser, server, inbox, { changePassword: false });
+    const { context: attackerContext, attacker } = await attackerTakesOverInBrowser(browser, server, inbox, {
+      changePassword: false,
+    });
 
     // The intruder opens THEIR copy of the notice, unticks everything and reports.
     await attacker.goto(inbox.link(ATTACKER, '/report', /shipping address was added/));
     for (const box of await attacker.getByRole('checkbox').all()) if (await box.isChecked()) await box.uncheck();
     await attacker.getByRole('button', { name: /It wasn't me/ }).click();
     await attacker.getByTestId('incident-state').waitFor();
-    assert.match(await attacker.getByTestId('incident-state').innerText(), /A person is checking who this account belongs to/);
+    assert.match(
+      await attacker.getByTestId('incident-state').innerText(),
+      /A person is checking who this account belongs to/,
+    );
     assert.equal(await attacker.getByLabel('Phone number to call').count(), 0, 'no call-back for a newcomer');
     assert.equal(await attacker.getByRole('heading', { name: 'What was undone' }).count(), 0);
     assert.equal(await attacker.getByText(OWNER).count(), 0);
@@ -71,14 +90,21 @@ describe("the intruder's own report in Chromium", { skip: chromiumUnavailable ??
     await staff.goto('/staff/sign-in');
     await staff.getByLabel('Email address').fill('aiko@maple.example');
     await staff.getByLabel('Password').first().fill(admin.password);
-    await staff.getByLabel('6-digit code').fill(new TOTP({ secret: Secret.fromBase32(admin.totpSecret), digits: 6, period: 30 }).generate({ timestamp: server.clock.now().getTime() }));
+    await staff.getByLabel('6-digit code').fill(
+      new TOTP({ secret: Secret.fromBase32(admin.totpSecret), digits: 6, period: 30 }).generate({
+        timestamp: server.clock.now().getTime(),
+      }),
+    );
     await staff.getByRole('button', { name: 'Sign in', exact: true }).click();
     await staff.waitForURL('**/staff');
     await staff.getByRole('link', { name: OWNER }).first().click();
     await staff.getByTestId('newcomer-report').waitFor();
     assert.match(await staff.getByTestId('newcomer-report').innerText(), /which may not be the owner/);
     await staff.getByLabel('The owner is right: open recovery now').check();
-    await staff.getByLabel('Reason (kept on record)').first().fill('The owner claimed from the address she had before the intrusion.');
+    await staff
+      .getByLabel('Reason (kept on record)')
+      .first()
+      .fill('The owner claimed from the address she had before the intrusion.');
     await staff.getByRole('button', { name: 'Decide the dispute' }).click();
     await staff.getByText("Done. The action is on the account's record.").waitFor();
 
@@ -86,7 +112,9 @@ describe("the intruder's own report in Chromium", { skip: chromiumUnavailable ??
     assert.equal(await owner.getByTestId('account-email').textContent(), OWNER);
 
     // The intruder was mailed nothing that helps: no incident, recovery or objection link.
-    const intruderLinks = inbox.to(ATTACKER).flatMap((mail) => [...(mail.text ?? '').matchAll(/https?:\/\/\S+/g)].map((x) => x[0]));
+    const intruderLinks = inbox
+      .to(ATTACKER)
+      .flatMap((mail) => [...(mail.text ?? '').matchAll(/https?:\/\/\S+/g)].map((x) => x[0]));
     assert.ok(!intruderLinks.some((link) => /\/(incident|recover|object)\?/.test(link)), intruderLinks.join('\n'));
 
     await ownerContext.close();

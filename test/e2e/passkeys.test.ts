@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
-import { chromiumUnavailable, launchChromium, mailedSignInCode, startServer, type RunningMamori } from '../support/browser.ts';
+import {
+  chromiumUnavailable,
+  launchChromium,
+  mailedSignInCode,
+  startServer,
+  type RunningMamori,
+} from '../support/browser.ts';
 
 const PASSWORD = 'violet kettle harbour drum';
 
@@ -15,7 +21,11 @@ async function registerAndSignIn(server: RunningMamori, page: Page, email: strin
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
   await server.worker.runOnce();
-  const mail = await server.deps.db.selectFrom('dev_mailbox').select('text_body').where('recipient', '=', email).executeTakeFirstOrThrow();
+  const mail = await server.deps.db
+    .selectFrom('dev_mailbox')
+    .select('text_body')
+    .where('recipient', '=', email)
+    .executeTakeFirstOrThrow();
   const link = /https?:\/\/\S+\/verify-email\?token=[\w-]+/.exec(mail.text_body)?.[0] ?? '';
   await page.goto(link.replace(/^https?:\/\/[^/]+/, ''));
   await page.getByRole('button', { name: 'Confirm my address' }).click();
@@ -46,7 +56,14 @@ async function virtualAuthenticator(context: BrowserContext, page: Page): Promis
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
 }
 
@@ -74,12 +91,21 @@ describe('passkeys, TOTP and risk challenges in Chromium', { skip: chromiumUnava
   test('register a passkey, sign out, sign in with it (no address typed); the notice reached the owner', async () => {
     const { context, page } = await accountWithAuthenticator('passkey@example.com');
     await addFirstPasskey(page, 'Test laptop');
-    assert.equal(await page.locator('[data-testid="recovery-codes"] li').count(), 10, 'the first second factor brings recovery codes');
+    assert.equal(
+      await page.locator('[data-testid="recovery-codes"] li').count(),
+      10,
+      'the first second factor brings recovery codes',
+    );
     await page.goto('/account/passkeys');
     assert.match((await page.getByTestId('passkey-list').textContent()) ?? '', /Test laptop/);
 
     await server.worker.runOnce();
-    const notice = await server.deps.db.selectFrom('dev_mailbox').select('subject').where('recipient', '=', 'passkey@example.com').where('subject', 'like', '%Two-step%').executeTakeFirst();
+    const notice = await server.deps.db
+      .selectFrom('dev_mailbox')
+      .select('subject')
+      .where('recipient', '=', 'passkey@example.com')
+      .where('subject', 'like', '%Two-step%')
+      .executeTakeFirst();
     assert.ok(notice, 'adding a passkey is announced');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -119,14 +145,31 @@ describe('passkeys, TOTP and risk challenges in Chromium', { skip: chromiumUnava
     await page.goto('/account/passkeys');
     await page.getByRole('button', { name: 'Remove' }).click();
     await page.getByRole('button', { name: 'Remove' }).waitFor({ state: 'detached' });
-    const keeper = await server.deps.db.selectFrom('accounts').select('id').where('email', '=', 'keeper@example.com').executeTakeFirstOrThrow();
-    const inUse = () => server.deps.db.selectFrom('passkeys').select('id').where('account_id', '=', keeper.id).where('removed_at', 'is', null).execute();
+    const keeper = await server.deps.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('email', '=', 'keeper@example.com')
+      .executeTakeFirstOrThrow();
+    const inUse = () =>
+      server.deps.db
+        .selectFrom('passkeys')
+        .select('id')
+        .where('account_id', '=', keeper.id)
+        .where('removed_at', 'is', null)
+        .execute();
     assert.equal((await inUse()).length, 0, 'no passkey in use');
 
     const mailed = async (path: string, subject: string) => {
       await server.worker.runOnce();
-      const rows = await server.deps.db.selectFrom('dev_mailbox').select('text_body').where('recipient', '=', 'keeper@example.com').where('subject', 'like', `%${subject}%`).execute();
-      const link = rows.map((row) => new RegExp(`https?://\\S+${path}\\?token=[\\w-]+`).exec(row.text_body)?.[0]).find(Boolean) ?? '';
+      const rows = await server.deps.db
+        .selectFrom('dev_mailbox')
+        .select('text_body')
+        .where('recipient', '=', 'keeper@example.com')
+        .where('subject', 'like', `%${subject}%`)
+        .execute();
+      const link =
+        rows.map((row) => new RegExp(`https?://\\S+${path}\\?token=[\\w-]+`).exec(row.text_body)?.[0]).find(Boolean) ??
+        '';
       assert.ok(link, `a ${path} link was mailed`);
       return link.replace(/^https?:\/\/[^/]+/, '');
     };
@@ -145,7 +188,17 @@ describe('passkeys, TOTP and risk challenges in Chromium', { skip: chromiumUnava
     await page.getByLabel('New password').fill('second spring orchard lamp');
     await page.getByRole('button', { name: 'Set the password and open my account' }).click();
     await page.getByText('This account had two-step sign-in before the intrusion').first().waitFor();
-    assert.equal((await server.deps.db.selectFrom('accounts').select('status').where('email', '=', 'keeper@example.com').executeTakeFirstOrThrow()).status, 'locked', 'the link alone opened nothing');
+    assert.equal(
+      (
+        await server.deps.db
+          .selectFrom('accounts')
+          .select('status')
+          .where('email', '=', 'keeper@example.com')
+          .executeTakeFirstOrThrow()
+      ).status,
+      'locked',
+      'the link alone opened nothing',
+    );
 
     await page.getByLabel('New password').fill('second spring orchard lamp');
     await page.getByRole('button', { name: 'Confirm with my passkey' }).click();
@@ -155,7 +208,11 @@ describe('passkeys, TOTP and risk challenges in Chromium', { skip: chromiumUnava
     await submitPassword(page, 'keeper@example.com', 'second spring orchard lamp');
     await page.getByRole('button', { name: 'Use my passkey' }).click();
     await page.waitForURL('**/account');
-    assert.equal(await server.deps.db.selectFrom('addresses').select('id').where('removed_at', 'is', null).executeTakeFirst(), undefined, 'the address was undone');
+    assert.equal(
+      await server.deps.db.selectFrom('addresses').select('id').where('removed_at', 'is', null).executeTakeFirst(),
+      undefined,
+      'the address was undone',
+    );
     await context.close();
   });
 

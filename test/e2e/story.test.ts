@@ -4,9 +4,15 @@ import type { Browser } from 'playwright-core';
 import { smtpMailer } from '../../src/delivery/mailer.ts';
 import { chromiumUnavailable, launchChromium, startServer, type RunningMamori } from '../support/browser.ts';
 import { SmtpInbox } from '../support/smtp-inbox.ts';
-import { attackerTakesOverInBrowser, OWNER, OWNER_PASSWORD, ownerRecoversInBrowser, ownerRegistersInBrowser, signInInBrowser } from '../support/browser-story.ts';
+import {
+  attackerTakesOverInBrowser,
+  OWNER,
+  OWNER_PASSWORD,
+  ownerRecoversInBrowser,
+  ownerRegistersInBrowser,
+  signInInBrowser,
+} from '../support/browser-story.ts';
 import { STORY_ENV } from '../support/story.ts';
-
 
 /**
  * seed/STORY.md in a real browser: the attacker and the owner each in their own browser context, every
@@ -19,7 +25,16 @@ describe('the story in Chromium', { skip: chromiumUnavailable ?? false }, () => 
 
   before(async () => {
     await inbox.start();
-    server = await startServer({ MAMORI_SHOP_NAME: 'Maple Market', ...STORY_ENV }, { mailer: smtpMailer(`smtp://127.0.0.1:${inbox.port}`, 'Maple Market <no-reply@maple.example>', 'http://localhost') });
+    server = await startServer(
+      { MAMORI_SHOP_NAME: 'Maple Market', ...STORY_ENV },
+      {
+        mailer: smtpMailer(
+          `smtp://127.0.0.1:${inbox.port}`,
+          'Maple Market <no-reply@maple.example>',
+          'http://localhost',
+        ),
+      },
+    );
     browser = await launchChromium();
   });
   after(async () => {
@@ -35,10 +50,14 @@ describe('the story in Chromium', { skip: chromiumUnavailable ?? false }, () => 
     server.clock.advance(3 * 24 * 3_600_000);
 
     // Day 3: the attacker, in another browser, with the stolen password.
-    const { context: attackerContext, attacker } = await attackerTakesOverInBrowser(browser, server, inbox, { changePassword: true });
+    const { context: attackerContext, attacker } = await attackerTakesOverInBrowser(browser, server, inbox, {
+      changePassword: true,
+    });
 
     // The owner's old address got the notice, over SMTP, with the way to act.
-    const notice = inbox.to(OWNER).find((m) => /email address of your Maple Market account was changed/.test(m.subject ?? ''));
+    const notice = inbox
+      .to(OWNER)
+      .find((m) => /email address of your Maple Market account was changed/.test(m.subject ?? ''));
     assert.ok(notice, 'notice to the old address');
     assert.match(notice.text ?? '', /Before: taro@example\.com/);
     assert.match(notice.text ?? '', /Chrome 129/);

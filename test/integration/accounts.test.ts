@@ -35,7 +35,11 @@ forEachStore('accounts', (store) => {
     await m.deliver();
     const link = m.mailer.link('ken@example.com', '/verify-email');
     for (let i = 0; i < 3; i += 1) assert.equal((await client.get(pathOf(link))).statusCode, 200);
-    const before = await m.deps.db.selectFrom('accounts').select('email_verified_at').where('email', '=', 'ken@example.com').executeTakeFirstOrThrow();
+    const before = await m.deps.db
+      .selectFrom('accounts')
+      .select('email_verified_at')
+      .where('email', '=', 'ken@example.com')
+      .executeTakeFirstOrThrow();
     assert.equal(before.email_verified_at, null);
     assert.equal((await client.post('/verify-email', { token: tokenOf(link) })).statusCode, 303);
     const reused = await client.post('/verify-email', { token: tokenOf(link) });
@@ -71,12 +75,23 @@ forEachStore('accounts', (store) => {
     await registerAndVerify(m, 'hana@example.com');
     const a = new TestClient(m.app);
     await a.get('/register');
-    const taken = await a.post('/register', { name: 'X', email: 'hana@example.com', password: 'plum orbit canyon lantern' });
+    const taken = await a.post('/register', {
+      name: 'X',
+      email: 'hana@example.com',
+      password: 'plum orbit canyon lantern',
+    });
     const b = new TestClient(m.app);
     await b.get('/register');
-    const fresh = await b.post('/register', { name: 'X', email: 'nobody@example.com', password: 'plum orbit canyon lantern' });
+    const fresh = await b.post('/register', {
+      name: 'X',
+      email: 'nobody@example.com',
+      password: 'plum orbit canyon lantern',
+    });
     assert.equal(taken.statusCode, fresh.statusCode);
-    assert.equal(withoutCsrf(taken.body).replace('hana@example.com', 'E'), withoutCsrf(fresh.body).replace('nobody@example.com', 'E'));
+    assert.equal(
+      withoutCsrf(taken.body).replace('hana@example.com', 'E'),
+      withoutCsrf(fresh.body).replace('nobody@example.com', 'E'),
+    );
     await m.deliver();
     assert.match(m.mailer.to('hana@example.com').at(-1)?.subject ?? '', /tried to create an account/);
   });
@@ -87,7 +102,10 @@ forEachStore('accounts', (store) => {
     const wrong = (await signIn(m, 'hana@example.com', 'some long wrong password')).res;
     assert.equal(unknown.statusCode, 401);
     assert.equal(wrong.statusCode, 401);
-    assert.equal(withoutCsrf(unknown.body).replace('who@example.com', 'E'), withoutCsrf(wrong.body).replace('hana@example.com', 'E'));
+    assert.equal(
+      withoutCsrf(unknown.body).replace('who@example.com', 'E'),
+      withoutCsrf(wrong.body).replace('hana@example.com', 'E'),
+    );
     assert.match(wrong.body, /do not match an account/);
   });
 
@@ -97,10 +115,18 @@ forEachStore('accounts', (store) => {
     const short = await client.post('/register', { name: 'Ken', email: 'ken@example.com', password: 'fourteen chars' });
     assert.equal(short.statusCode, 400);
     assert.match(short.body, /at least 15 characters/);
-    const shop = await client.post('/register', { name: 'Ken', email: 'ken@example.com', password: 'maplemarket2024passwd!' });
+    const shop = await client.post('/register', {
+      name: 'Ken',
+      email: 'ken@example.com',
+      password: 'maplemarket2024passwd!',
+    });
     assert.equal(shop.statusCode, 400);
     assert.match(shop.body, /built from the shop name/);
-    const common = await client.post('/register', { name: 'Ken', email: 'ken@example.com', password: 'password12345678' });
+    const common = await client.post('/register', {
+      name: 'Ken',
+      email: 'ken@example.com',
+      password: 'password12345678',
+    });
     assert.match(common.body, /common or leaked passwords/);
     assert.equal(await m.deps.db.selectFrom('accounts').select('id').executeTakeFirst(), undefined, 'nothing stored');
     assert.match(short.body, /value="ken@example\.com"/, 'the address typed is kept');
@@ -117,20 +143,35 @@ forEachStore('accounts', (store) => {
 
   test('passwords are stored as argon2id m=19456,t=2,p=1 and re-hashed when the cost rises (STANDARDS B1, B2)', async () => {
     await registerAndVerify(m, 'hana@example.com');
-    const row = await m.deps.db.selectFrom('accounts').select('password_hash').where('email', '=', 'hana@example.com').executeTakeFirstOrThrow();
+    const row = await m.deps.db
+      .selectFrom('accounts')
+      .select('password_hash')
+      .where('email', '=', 'hana@example.com')
+      .executeTakeFirstOrThrow();
     assert.match(row.password_hash ?? '', /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     const { PasswordHasher } = await import('../../src/platform/password-hasher.ts');
     const { signIn: signInService } = await import('../../src/services/sign-in/password-step.ts');
     const stronger = { ...m.deps, hasher: new PasswordHasher({ memoryCost: 19456, timeCost: 3, parallelism: 1 }, 2) };
-    await signInService(stronger, { email: 'hana@example.com', password: PASSWORD }, { ip: '127.0.0.1', userAgent: 'test' });
-    const after = await m.deps.db.selectFrom('accounts').select('password_hash').where('email', '=', 'hana@example.com').executeTakeFirstOrThrow();
+    await signInService(
+      stronger,
+      { email: 'hana@example.com', password: PASSWORD },
+      { ip: '127.0.0.1', userAgent: 'test' },
+    );
+    const after = await m.deps.db
+      .selectFrom('accounts')
+      .select('password_hash')
+      .where('email', '=', 'hana@example.com')
+      .executeTakeFirstOrThrow();
     assert.match(after.password_hash ?? '', /^\$argon2id\$v=19\$m=19456,t=3,p=1\$/);
   });
 
   test('the session cookie is HttpOnly, SameSite=Lax, Path=/ and not readable before sign-in', async () => {
     await registerAndVerify(m, 'hana@example.com');
     const { res } = await signIn(m, 'hana@example.com');
-    const cookie = String(res.headers['set-cookie']).split(',').find((c) => c.startsWith('mamori_session=')) ?? '';
+    const cookie =
+      String(res.headers['set-cookie'])
+        .split(',')
+        .find((c) => c.startsWith('mamori_session=')) ?? '';
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Lax/);
     assert.match(cookie, /Path=\//);
@@ -152,7 +193,11 @@ forEachStore('accounts over https', (store) => {
       await client.get('/forgot-password');
       await client.post('/forgot-password', { email: 'hana@example.com' });
       await m.deliver();
-      assert.ok(m.mailer.link('hana@example.com', '/reset-password').startsWith('https://account.maple.example/reset-password?token='));
+      assert.ok(
+        m.mailer
+          .link('hana@example.com', '/reset-password')
+          .startsWith('https://account.maple.example/reset-password?token='),
+      );
     } finally {
       await m.close();
     }

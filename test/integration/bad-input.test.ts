@@ -24,15 +24,32 @@ const ACCOUNT_FORMS: Record<string, Record<string, string>> = {
   '/account/phone': { phone: '+81 90-1111-2222' },
   '/account/email': { newEmail: 'new@example.com', currentPassword: 'violet kettle harbour drum' },
   '/account/password': { currentPassword: 'violet kettle harbour drum', newPassword: 'amber falcon quarry ribbon' },
-  '/account/addresses': { recipient: 'Hana', postalCode: '150-0001', region: 'Tokyo', city: 'Shibuya', line1: '1-2-3', country: 'JP' },
-  '/account/payment-methods': { processorToken: 'tok_abc123', brand: 'visa', last4: '4242', expMonth: '12', expYear: '2030' },
+  '/account/addresses': {
+    recipient: 'Hana',
+    postalCode: '150-0001',
+    region: 'Tokyo',
+    city: 'Shibuya',
+    line1: '1-2-3',
+    country: 'JP',
+  },
+  '/account/payment-methods': {
+    processorToken: 'tok_abc123',
+    brand: 'visa',
+    last4: '4242',
+    expMonth: '12',
+    expYear: '2030',
+  },
   '/reauth': { password: 'violet kettle harbour drum' },
   '/account/passkeys': { name: 'Laptop', credential: '{}' },
 };
 const ALL_FORMS = { ...PUBLIC_FORMS, ...ACCOUNT_FORMS };
 
 function assertNoLeak(body: string) {
-  assert.doesNotMatch(body, /\bat [\w.<>]+ \(|\.ts:\d+|node_modules|stack|TypeError|SyntaxError/i, 'no stack trace or internals');
+  assert.doesNotMatch(
+    body,
+    /\bat [\w.<>]+ \(|\.ts:\d+|node_modules|stack|TypeError|SyntaxError/i,
+    'no stack trace or internals',
+  );
 }
 
 forEachStore('bad input', (store) => {
@@ -102,7 +119,13 @@ forEachStore('bad input', (store) => {
     assert.match(huge.body, /too large/);
     for (const path of ['/sign-in', '/register', '/account/password']) {
       const started = process.hrtime.bigint();
-      const res = await client.post(path, { email: 'hana@example.com', name: 'x', password: 'p'.repeat(1024 * 1024), currentPassword: 'x', newPassword: 'x' });
+      const res = await client.post(path, {
+        email: 'hana@example.com',
+        name: 'x',
+        password: 'p'.repeat(1024 * 1024),
+        currentPassword: 'x',
+        newPassword: 'x',
+      });
       assert.equal(res.statusCode, 413, path);
       assert.ok(Number(process.hrtime.bigint() - started) / 1e6 < 5000, 'bounded');
       assertNoLeak(res.body);
@@ -121,11 +144,22 @@ forEachStore('bad input', (store) => {
     assert.equal(script.statusCode, 400);
     assert.match(script.body, /leave out &lt; and &gt;/);
     assert.doesNotMatch(script.body, /<script>alert/);
-    const control = await client.post('/account/addresses', { ...ACCOUNT_FORMS['/account/addresses'], line1: 'a\u0000b' });
+    const control = await client.post('/account/addresses', {
+      ...ACCOUNT_FORMS['/account/addresses'],
+      line1: 'a\u0000b',
+    });
     assert.equal(control.statusCode, 400);
     assert.match(control.body, /characters that are not allowed/);
-    const rawBytes = Buffer.concat([Buffer.from(`_csrf=${encodeURIComponent(client.csrf)}&name=`), Buffer.from([0xff, 0xfe, 0x41])]);
-    const invalid = await client.raw({ method: 'POST', url: '/account/name', payload: rawBytes, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const rawBytes = Buffer.concat([
+      Buffer.from(`_csrf=${encodeURIComponent(client.csrf)}&name=`),
+      Buffer.from([0xff, 0xfe, 0x41]),
+    ]);
+    const invalid = await client.raw({
+      method: 'POST',
+      url: '/account/name',
+      payload: rawBytes,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(invalid.statusCode, 400);
     const percent = await client.post('/account/name', {}, {});
     assert.equal(percent.statusCode, 400);
@@ -146,26 +180,49 @@ forEachStore('bad input', (store) => {
     // A name like O'Brien is legitimate: it is stored as typed through bound parameters, and the table survives.
     const name = "O'Brien'); DROP TABLE accounts;--";
     assert.equal((await client.post('/account/name', { name })).statusCode, 303);
-    const row = await m.deps.db.selectFrom('accounts').select('name').where('email', '=', 'hana@example.com').executeTakeFirstOrThrow();
+    const row = await m.deps.db
+      .selectFrom('accounts')
+      .select('name')
+      .where('email', '=', 'hana@example.com')
+      .executeTakeFirstOrThrow();
     assert.equal(row.name, name);
     await client.post('/account/name', { name: 'Hana Sato' });
     snapshot = await tableSnapshot();
   });
 
   test('wrong content types and malformed JSON get a clear 4xx', async () => {
-    const xml = await client.raw({ method: 'POST', url: '/account/name', payload: '<name>x</name>', headers: { 'content-type': 'application/xml' } });
+    const xml = await client.raw({
+      method: 'POST',
+      url: '/account/name',
+      payload: '<name>x</name>',
+      headers: { 'content-type': 'application/xml' },
+    });
     assert.equal(xml.statusCode, 415);
     assert.match(xml.body, /cannot be sent here/);
-    const text = await client.raw({ method: 'POST', url: '/account/name', payload: 'name=x', headers: { 'content-type': 'text/plain' } });
+    const text = await client.raw({
+      method: 'POST',
+      url: '/account/name',
+      payload: 'name=x',
+      headers: { 'content-type': 'text/plain' },
+    });
     assert.equal(text.statusCode, 403);
-    const json = await client.raw({ method: 'POST', url: '/account/name', payload: '{"name": ', headers: { 'content-type': 'application/json', 'x-csrf-token': client.csrf } });
+    const json = await client.raw({
+      method: 'POST',
+      url: '/account/name',
+      payload: '{"name": ',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': client.csrf },
+    });
     assert.equal(json.statusCode, 400);
     assertNoLeak(json.body);
     assert.equal(await tableSnapshot(), snapshot);
   });
 
   test('ids in paths are checked; a stranger id is a 404, not an error', async () => {
-    for (const path of ['/account/addresses/not-an-id/remove', '/account/payment-methods/00000000-0000-4000-8000-000000000000/remove', "/account/subscriptions/1' OR '1'='1"]) {
+    for (const path of [
+      '/account/addresses/not-an-id/remove',
+      '/account/payment-methods/00000000-0000-4000-8000-000000000000/remove',
+      "/account/subscriptions/1' OR '1'='1",
+    ]) {
       const res = await client.post(path, { interval: 'weekly', status: 'active' });
       assert.equal(res.statusCode, 404, path);
       assertNoLeak(res.body);
@@ -185,7 +242,21 @@ forEachStore('bad input', (store) => {
   });
 
   test('GET never changes state: every page can be loaded any number of times', async () => {
-    for (const path of ['/', '/register', '/sign-in', '/forgot-password', '/account', '/account/sessions', '/account/passkeys', '/sign-in/two-step', '/api/session', '/verify-email?token=x', '/reset-password?token=x', '/confirm-email?token=x', '/held/cancel?token=x']) {
+    for (const path of [
+      '/',
+      '/register',
+      '/sign-in',
+      '/forgot-password',
+      '/account',
+      '/account/sessions',
+      '/account/passkeys',
+      '/sign-in/two-step',
+      '/api/session',
+      '/verify-email?token=x',
+      '/reset-password?token=x',
+      '/confirm-email?token=x',
+      '/held/cancel?token=x',
+    ]) {
       await client.get(path);
       await client.get(path);
     }
@@ -198,8 +269,23 @@ forEachStore('bad input', (store) => {
     const hostile = [
       'not json',
       JSON.stringify({ id: 'x', rawId: 'x', type: 'public-key', response: {} }),
-      JSON.stringify({ id: '<script>', rawId: 'x', type: 'public-key', response: { clientDataJSON: 'a', authenticatorData: 'b', signature: 'c' } }),
-      JSON.stringify({ id: 'AAAA', rawId: 'AAAA', type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: Buffer.from('{"challenge":"nope"}').toString('base64url'), authenticatorData: 'AAAA', signature: 'AAAA' } }),
+      JSON.stringify({
+        id: '<script>',
+        rawId: 'x',
+        type: 'public-key',
+        response: { clientDataJSON: 'a', authenticatorData: 'b', signature: 'c' },
+      }),
+      JSON.stringify({
+        id: 'AAAA',
+        rawId: 'AAAA',
+        type: 'public-key',
+        clientExtensionResults: {},
+        response: {
+          clientDataJSON: Buffer.from('{"challenge":"nope"}').toString('base64url'),
+          authenticatorData: 'AAAA',
+          signature: 'AAAA',
+        },
+      }),
       'x'.repeat(40_000),
     ];
     for (const credential of hostile) {
@@ -207,19 +293,43 @@ forEachStore('bad input', (store) => {
       assert.equal(res.statusCode, 400);
       assert.match(res.body, /passkey could not be used/);
       assertNoLeak(res.body);
-      const recover = await client.post('/recover/passkey', { token: 'A'.repeat(43), password: 'plum orbit canyon lantern', credential });
+      const recover = await client.post('/recover/passkey', {
+        token: 'A'.repeat(43),
+        password: 'plum orbit canyon lantern',
+        credential,
+      });
       assert.equal(recover.statusCode, 400);
       assertNoLeak(recover.body);
       const add = await client.post('/account/passkeys', { name: 'Laptop', credential });
       assert.ok(add.statusCode === 400 || add.statusCode === 303, String(add.statusCode));
       assertNoLeak(add.body);
     }
-    const noHeader = await client.raw({ method: 'POST', url: '/sign-in/passkey/options', payload: '{}', headers: { 'content-type': 'application/json' } });
+    const noHeader = await client.raw({
+      method: 'POST',
+      url: '/sign-in/passkey/options',
+      payload: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(noHeader.statusCode, 403);
-    const first = await client.raw({ method: 'POST', url: '/sign-in/passkey/options', payload: '{}', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf } });
-    const second = await client.raw({ method: 'POST', url: '/sign-in/passkey/options', payload: '{"email":"nobody@example.com"}', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf } });
+    const first = await client.raw({
+      method: 'POST',
+      url: '/sign-in/passkey/options',
+      payload: '{}',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+    });
+    const second = await client.raw({
+      method: 'POST',
+      url: '/sign-in/passkey/options',
+      payload: '{"email":"nobody@example.com"}',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+    });
     assert.equal(first.statusCode, 200);
-    const recoveryOptions = await client.raw({ method: 'POST', url: `/recover/passkey/options?token=${'A'.repeat(43)}`, payload: '{}', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf } });
+    const recoveryOptions = await client.raw({
+      method: 'POST',
+      url: `/recover/passkey/options?token=${'A'.repeat(43)}`,
+      payload: '{}',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+    });
     assert.equal(recoveryOptions.statusCode, 400, 'no challenge without a live recovery link');
     assertNoLeak(recoveryOptions.body);
     // The same answer whatever is sent: no allowCredentials, so no address is confirmed or denied.
@@ -229,7 +339,7 @@ forEachStore('bad input', (store) => {
     assert.deepEqual(Object.keys(JSON.parse(first.body)).sort(), ['challenge', 'rpId', 'timeout', 'userVerification']);
     assert.equal(await tableSnapshot(), snapshot);
   });
-  test('a URL the router cannot decode gets the app\'s own page with its security headers, echoing nothing', async () => {
+  test("a URL the router cannot decode gets the app's own page with its security headers, echoing nothing", async () => {
     for (const url of ['/%FF%FE', '/report?token=%FF', '/staff/accounts/%E0%A4%A/reply']) {
       const res = await m.app.inject({ method: 'GET', url });
       assert.equal(res.statusCode, 400, url);

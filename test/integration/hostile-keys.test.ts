@@ -22,12 +22,31 @@ function routesOf(app: FastifyInstance): { path: string; methods: string[] }[] {
 }
 
 const HOSTILE = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
-const FIELDS = ['notice', 'done', 'returnTo', 'token', 'decision', 'kind', 'item', 'locale', 'undo', 'email', 'password', 'code', 'to', 'id', 'changeId', 'incidentId', 'requestId'];
+const FIELDS = [
+  'notice',
+  'done',
+  'returnTo',
+  'token',
+  'decision',
+  'kind',
+  'item',
+  'locale',
+  'undo',
+  'email',
+  'password',
+  'code',
+  'to',
+  'id',
+  'changeId',
+  'incidentId',
+  'requestId',
+];
 
 /** A form whose every field (and the prototype's own names as fields) carries a prototype key. */
 function hostileForm(value: string, csrf: string): Record<string, string> {
   const form = JSON.parse(JSON.stringify(Object.fromEntries(FIELDS.map((f) => [f, value])))) as Record<string, string>;
-  for (const name of HOSTILE) Object.defineProperty(form, name, { value, enumerable: true, writable: true, configurable: true });
+  for (const name of HOSTILE)
+    Object.defineProperty(form, name, { value, enumerable: true, writable: true, configurable: true });
   form._csrf = csrf;
   return form;
 }
@@ -57,10 +76,17 @@ forEachStore('prototype keys in every query and form field', (store) => {
           const path = route.path.replace(/:accountId/g, accountId).replace(/:[A-Za-z]+/g, value);
           const query = FIELDS.map((f) => `${f}=${encodeURIComponent(value)}`).join('&');
           for (const method of route.methods) {
-            const res = method === 'GET' ? await client.get(`${path}?${query}`) : await client.post(`${path}?${query}`, hostileForm(value, client.csrf));
+            const res =
+              method === 'GET'
+                ? await client.get(`${path}?${query}`)
+                : await client.post(`${path}?${query}`, hostileForm(value, client.csrf));
             calls += 1;
             assert.ok(res.statusCode < 500, `${method} ${path} with ${value}: ${res.statusCode}`);
-            assert.doesNotMatch(res.body, /at [\w.<>]+ \(|node:internal|TypeError|ReferenceError/, `${method} ${path} leaks a stack`);
+            assert.doesNotMatch(
+              res.body,
+              /at [\w.<>]+ \(|node:internal|TypeError|ReferenceError/,
+              `${method} ${path} leaks a stack`,
+            );
           }
         }
       }

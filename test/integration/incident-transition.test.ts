@@ -18,7 +18,8 @@ forEachStore('incident transitions', (store) => {
     await m.close();
   });
 
-  const stateNow = async () => (await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state;
+  const stateNow = async () =>
+    (await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state;
 
   test('an event the state table does not allow is a typed error naming it, and changes nothing', async () => {
     const refused = await m.deps.db
@@ -41,7 +42,11 @@ forEachStore('incident transitions', (store) => {
     ]);
     assert.equal(attempts.filter((a) => a.status === 'fulfilled').length, 1);
     const rejected = attempts.find((a) => a.status === 'rejected');
-    assert.ok(rejected?.status === 'rejected' && rejected.reason instanceof DomainError && rejected.reason.code === 'INCIDENT_STATE');
+    assert.ok(
+      rejected?.status === 'rejected' &&
+        rejected.reason instanceof DomainError &&
+        rejected.reason.code === 'INCIDENT_STATE',
+    );
     assert.ok(['disputed', 'recovery-open'].includes(await stateNow()));
   });
 });

@@ -4,7 +4,16 @@ import { verifyAccountLogs } from '../../src/services/account-log/change-log.ts'
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
 import { PASSWORD, signIn } from '../support/flows.ts';
-import { ATTACKER, ATTACKER_PASSWORD, attackerTakesOver, checkedUndo, emailChangedReportLink, OWNER, reportWithDefaults, STORY_ENV } from '../support/story.ts';
+import {
+  ATTACKER,
+  ATTACKER_PASSWORD,
+  attackerTakesOver,
+  checkedUndo,
+  emailChangedReportLink,
+  OWNER,
+  reportWithDefaults,
+  STORY_ENV,
+} from '../support/story.ts';
 
 const HOUR = 3_600_000;
 
@@ -18,7 +27,13 @@ forEachStore('incident', (store) => {
   });
 
   const snapshot = async () =>
-    JSON.stringify(await Promise.all((['accounts', 'sessions', 'addresses', 'incidents', 'account_log'] as const).map((t) => m.deps.db.selectFrom(t).selectAll().execute())));
+    JSON.stringify(
+      await Promise.all(
+        (['accounts', 'sessions', 'addresses', 'incidents', 'account_log'] as const).map((t) =>
+          m.deps.db.selectFrom(t).selectAll().execute(),
+        ),
+      ),
+    );
 
   test('the story: one click contains and undoes; after 5 h the owner recovers and gets the checklist', async () => {
     const { attacker } = await attackerTakesOver(m);
@@ -54,7 +69,10 @@ forEachStore('incident', (store) => {
 
     await m.deliver();
     assert.ok(m.mailer.to(OWNER).some((mail) => /We secured your Maple Market account/.test(mail.subject)));
-    assert.ok(m.mailer.to(ATTACKER).some((mail) => /was reversed/.test(mail.subject)), 'the other party is told and may object');
+    assert.ok(
+      m.mailer.to(ATTACKER).some((mail) => /was reversed/.test(mail.subject)),
+      'the other party is told and may object',
+    );
     assert.equal(m.mailer.to(OWNER).filter((mail) => /Recover your/.test(mail.subject)).length, 0);
 
     m.clock.advance(5 * HOUR);
@@ -63,7 +81,10 @@ forEachStore('incident', (store) => {
     const recovery = m.mailer.link(OWNER, '/recover');
     const owner = new TestClient(m.app);
     await owner.get(pathOf(recovery));
-    const recovered = await owner.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow' });
+    const recovered = await owner.post('/recover', {
+      token: tokenOf(recovery),
+      password: 'fresh start lantern meadow',
+    });
     assert.equal(recovered.statusCode, 303);
     assert.equal(recovered.headers.location, '/sign-in?notice=recovered');
 
@@ -95,10 +116,17 @@ forEachStore('incident', (store) => {
     await a.get(pathOf(link));
     const b = new TestClient(m.app);
     await b.get(pathOf(link));
-    const results = await Promise.all([a.post('/report', { token: tokenOf(link) }), b.post('/report', { token: tokenOf(link) })]);
+    const results = await Promise.all([
+      a.post('/report', { token: tokenOf(link) }),
+      b.post('/report', { token: tokenOf(link) }),
+    ]);
     assert.deepEqual(results.map((r) => r.statusCode).sort(), [303, 400]);
     assert.equal((await m.deps.db.selectFrom('incidents').selectAll().execute()).length, 1);
-    const contained = await m.deps.db.selectFrom('account_log').select('kind').where('kind', '=', 'account-contained').execute();
+    const contained = await m.deps.db
+      .selectFrom('account_log')
+      .select('kind')
+      .where('kind', '=', 'account-contained')
+      .execute();
     assert.equal(contained.length, 1);
   });
 
@@ -107,7 +135,13 @@ forEachStore('incident', (store) => {
     const link = emailChangedReportLink(m);
     const client = new TestClient(m.app);
     await client.get('/sign-in');
-    for (const forged of ['', 'x', tokenOf(link).slice(0, 20), tokenOf(link).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), "' OR 1=1 --"]) {
+    for (const forged of [
+      '',
+      'x',
+      tokenOf(link).slice(0, 20),
+      tokenOf(link).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+      "' OR 1=1 --",
+    ]) {
       const res = await client.get(`/report?token=${encodeURIComponent(forged)}`);
       assert.equal(res.statusCode, 400, forged);
       assert.match(res.body, /cannot be used/);
@@ -126,9 +160,20 @@ forEachStore('incident', (store) => {
     const objectLink = m.mailer.link(ATTACKER, '/object');
     const other = new TestClient(m.app);
     assert.equal((await other.get(pathOf(objectLink))).statusCode, 200);
-    const hostile = await other.post('/object', { token: tokenOf(objectLink), message: '<img src=x onerror=alert(1)>' });
+    const hostile = await other.post('/object', {
+      token: tokenOf(objectLink),
+      message: '<img src=x onerror=alert(1)>',
+    });
     assert.equal(hostile.statusCode, 400);
-    assert.equal((await other.post('/object', { token: tokenOf(objectLink), message: 'I changed my own email, this is my account.' })).statusCode, 200);
+    assert.equal(
+      (
+        await other.post('/object', {
+          token: tokenOf(objectLink),
+          message: 'I changed my own email, this is my account.',
+        })
+      ).statusCode,
+      200,
+    );
     const incident = await m.deps.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
     assert.equal(incident.state, 'disputed');
     assert.match(incident.objection ?? '', /this is my account/);
@@ -137,7 +182,11 @@ forEachStore('incident', (store) => {
     await m.deliver();
     assert.equal(m.mailer.to(OWNER).filter((mail) => /Recover your/.test(mail.subject)).length, 0);
     assert.ok(m.mailer.to(OWNER).some((mail) => /objected/.test(mail.subject)));
-    assert.equal((await other.post('/object', { token: tokenOf(objectLink), message: 'again' })).statusCode, 400, 'single use');
+    assert.equal(
+      (await other.post('/object', { token: tokenOf(objectLink), message: 'again' })).statusCode,
+      400,
+      'single use',
+    );
   });
 
   test('a later change by the owner from a trusted device is flagged as a conflict and left alone', async () => {
@@ -157,7 +206,11 @@ forEachStore('incident', (store) => {
     const page = await reporter.get(pathOf(link));
     assert.match(page.body, /Changed again later from one of your own devices/);
     assert.match(page.body, /name="undo" value="[^"]+" disabled/);
-    assert.equal((page.body.match(/Phone number changed/g) ?? []).length, 1, 'only the attacker’s phone change is in the plan');
+    assert.equal(
+      (page.body.match(/Phone number changed/g) ?? []).length,
+      1,
+      'only the attacker’s phone change is in the plan',
+    );
     // Even a forged tick on the conflicting item is ignored.
     const conflictId = /name="undo" value="([^"]+)" disabled/.exec(page.body)?.[1] ?? '';
     await reporter.post('/report', { token: tokenOf(link), undo: [...checkedUndo(page.body), conflictId] });
@@ -173,14 +226,33 @@ forEachStore('incident', (store) => {
     const statusPath = await reportWithDefaults(m, link, client);
     const token = new URL(`http://x${statusPath}`).searchParams.get('token') ?? '';
     await client.get(statusPath);
-    assert.equal((await client.post('/incident/message', { token, message: 'I cannot sign in and my card was on file.' })).statusCode, 303);
-    assert.equal((await client.post('/incident/callback', { token, phone: '+81 90-1234-5678', preferredTime: 'today after 18:00' })).statusCode, 303);
+    assert.equal(
+      (await client.post('/incident/message', { token, message: 'I cannot sign in and my card was on file.' }))
+        .statusCode,
+      303,
+    );
+    assert.equal(
+      (
+        await client.post('/incident/callback', {
+          token,
+          phone: '+81 90-1234-5678',
+          preferredTime: 'today after 18:00',
+        })
+      ).statusCode,
+      303,
+    );
     assert.equal((await client.post('/incident/message', { token, message: '<script>x</script>' })).statusCode, 400);
     assert.equal((await client.post('/incident/message', { token, message: 'a'.repeat(4001) })).statusCode, 400);
-    assert.equal((await client.post('/incident/callback', { token, phone: 'call me maybe', preferredTime: 'now' })).statusCode, 400);
+    assert.equal(
+      (await client.post('/incident/callback', { token, phone: 'call me maybe', preferredTime: 'now' })).statusCode,
+      400,
+    );
     assert.equal((await client.post('/incident/message', { token: 'A'.repeat(43), message: 'hello' })).statusCode, 400);
     const requests = await m.deps.db.selectFrom('support_requests').selectAll().orderBy('created_at').execute();
-    assert.deepEqual(requests.map((r) => r.kind), ['message', 'callback']);
+    assert.deepEqual(
+      requests.map((r) => r.kind),
+      ['message', 'callback'],
+    );
     assert.equal(requests[1]?.phone, '+81 90-1234-5678');
     const status = await client.get(statusPath);
     assert.match(status.body, /Call back: \+81 90-1234-5678, today after 18:00/);
@@ -189,8 +261,16 @@ forEachStore('incident', (store) => {
   test('the hash chain detects an edited entry and names it', async () => {
     await attackerTakesOver(m);
     assert.equal((await verifyAccountLogs(m.deps.db)).broken.length, 0);
-    const target = await m.deps.db.selectFrom('account_log').selectAll().where('kind', '=', 'email-changed').executeTakeFirstOrThrow();
-    await m.deps.db.updateTable('account_log').set({ after_value: JSON.stringify({ email: OWNER }) }).where('id', '=', target.id).execute();
+    const target = await m.deps.db
+      .selectFrom('account_log')
+      .selectAll()
+      .where('kind', '=', 'email-changed')
+      .executeTakeFirstOrThrow();
+    await m.deps.db
+      .updateTable('account_log')
+      .set({ after_value: JSON.stringify({ email: OWNER }) })
+      .where('id', '=', target.id)
+      .execute();
     const result = await verifyAccountLogs(m.deps.db);
     assert.equal(result.broken.length, 1);
     assert.equal(result.broken[0]?.id, target.id);

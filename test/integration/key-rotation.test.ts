@@ -23,7 +23,17 @@ const seedOf = (n: number) => `JBSWY3DPEHPK3PXP${'ABCDEFGHIJKLMNOP'.slice(0, n %
 async function accountWithSeed(db: Db, n: number, stored: (factorId: string) => string): Promise<string> {
   const accountId = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
   const factorId = `10000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-  await insertAccount(db, { id: accountId, email: `owner${n}@example.com`, email_verified_at: NOW, password_hash: null, name: 'Owner', locale: 'en', status: 'active', created_at: NOW, updated_at: NOW });
+  await insertAccount(db, {
+    id: accountId,
+    email: `owner${n}@example.com`,
+    email_verified_at: NOW,
+    password_hash: null,
+    name: 'Owner',
+    locale: 'en',
+    status: 'active',
+    created_at: NOW,
+    updated_at: NOW,
+  });
   await insertTotp(db, { id: factorId, account_id: accountId, secret: stored(factorId), created_at: NOW });
   await confirmTotpFactor(db, factorId, NOW);
   return factorId;
@@ -32,7 +42,16 @@ async function accountWithSeed(db: Db, n: number, stored: (factorId: string) => 
 /** A staff member whose stored seed is `stored(id)`. */
 async function staffWithSeed(db: Db, n: number, stored: (staffId: string) => string): Promise<string> {
   const id = `20000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-  await insertStaff(db, { id, email: `staff${n}@maple.example`, name: 'Staff', role: 'agent', password_hash: 'x', totp_secret: stored(id), created_at: NOW, disabled_at: null });
+  await insertStaff(db, {
+    id,
+    email: `staff${n}@maple.example`,
+    name: 'Staff',
+    role: 'agent',
+    password_hash: 'x',
+    totp_secret: stored(id),
+    created_at: NOW,
+    disabled_at: null,
+  });
   return id;
 }
 
@@ -43,7 +62,10 @@ forEachStore('keys rotate', (store) => {
   const previous = key();
   const current = key();
   beforeEach(async () => {
-    m = await startMamori(store, { MAMORI_SECRET_KEY: current.toString('base64url'), MAMORI_SECRET_KEY_PREVIOUS: previous.toString('base64url') });
+    m = await startMamori(store, {
+      MAMORI_SECRET_KEY: current.toString('base64url'),
+      MAMORI_SECRET_KEY_PREVIOUS: previous.toString('base64url'),
+    });
   });
   afterEach(async () => {
     await m.close();
@@ -61,7 +83,9 @@ forEachStore('keys rotate', (store) => {
     const staffPlain = await staffWithSeed(m.deps.db, 1, () => seedOf(5));
     const staffUnderPrevious = await staffWithSeed(m.deps.db, 2, (id) => old.seal(seedOf(6), staffSeedContext(id)));
 
-    const first = await resealStoredSecrets(m.deps.db, m.deps.secrets, (what, done) => progress.push(`${what} ${done}`));
+    const first = await resealStoredSecrets(m.deps.db, m.deps.secrets, (what, done) =>
+      progress.push(`${what} ${done}`),
+    );
     assert.deepEqual(first, {
       authenticators: { resealed: 2, alreadyCurrent: 1, unreadable: [unreadable] },
       staffAuthenticators: { resealed: 2, alreadyCurrent: 0, unreadable: [] },
@@ -69,22 +93,46 @@ forEachStore('keys rotate', (store) => {
     assert.deepEqual(progress, ['authenticators 4', 'staffAuthenticators 2']);
 
     const onlyCurrent = new SecretBox(current);
-    const rows = new Map((await m.deps.db.selectFrom('totp_factors').select(['id', 'secret']).execute()).map((r) => [r.id, r.secret]));
-    for (const [n, id] of [[1, underPrevious], [2, plain], [3, alreadyCurrent]] as const) {
-      assert.equal(onlyCurrent.open(rows.get(id) ?? '', context(id)), seedOf(n), `seed ${n} opens with the current key alone`);
+    const rows = new Map(
+      (await m.deps.db.selectFrom('totp_factors').select(['id', 'secret']).execute()).map((r) => [r.id, r.secret]),
+    );
+    for (const [n, id] of [
+      [1, underPrevious],
+      [2, plain],
+      [3, alreadyCurrent],
+    ] as const) {
+      assert.equal(
+        onlyCurrent.open(rows.get(id) ?? '', context(id)),
+        seedOf(n),
+        `seed ${n} opens with the current key alone`,
+      );
     }
     assert.ok(!(rows.get(plain) ?? '').includes(seedOf(2)), 'the plain seed is no longer stored in plain');
     assert.equal(rows.get(unreadable), lostKey, 'a seed no key opens is left as it was');
 
-    const staff = new Map((await m.deps.db.selectFrom('staff_members').select(['id', 'totp_secret']).execute()).map((r) => [r.id, r.totp_secret]));
+    const staff = new Map(
+      (await m.deps.db.selectFrom('staff_members').select(['id', 'totp_secret']).execute()).map((r) => [
+        r.id,
+        r.totp_secret,
+      ]),
+    );
     assert.equal(onlyCurrent.open(staff.get(staffPlain) ?? '', staffSeedContext(staffPlain)), seedOf(5));
-    assert.equal(onlyCurrent.open(staff.get(staffUnderPrevious) ?? '', staffSeedContext(staffUnderPrevious)), seedOf(6));
-    assert.throws(() => onlyCurrent.open(staff.get(staffPlain) ?? '', context(staffPlain)), 'a staff seed does not open as a customer seed');
+    assert.equal(
+      onlyCurrent.open(staff.get(staffUnderPrevious) ?? '', staffSeedContext(staffUnderPrevious)),
+      seedOf(6),
+    );
+    assert.throws(
+      () => onlyCurrent.open(staff.get(staffPlain) ?? '', context(staffPlain)),
+      'a staff seed does not open as a customer seed',
+    );
 
     const again = await resealStoredSecrets(m.deps.db, m.deps.secrets);
     assert.deepEqual(
       again,
-      { authenticators: { resealed: 0, alreadyCurrent: 3, unreadable: [unreadable] }, staffAuthenticators: { resealed: 0, alreadyCurrent: 2, unreadable: [] } },
+      {
+        authenticators: { resealed: 0, alreadyCurrent: 3, unreadable: [unreadable] },
+        staffAuthenticators: { resealed: 0, alreadyCurrent: 2, unreadable: [] },
+      },
       'a second run changes nothing',
     );
   });
@@ -93,7 +141,11 @@ forEachStore('keys rotate', (store) => {
     const old = new SecretBox(previous);
     for (let n = 1; n <= 1_203; n += 1) await accountWithSeed(m.deps.db, n, (id) => old.seal(seedOf(n), context(id)));
     const progress: number[] = [];
-    const result = await resealStoredSecrets(m.deps.db, m.deps.secrets, (what, done) => what === 'authenticators' && progress.push(done));
+    const result = await resealStoredSecrets(
+      m.deps.db,
+      m.deps.secrets,
+      (what, done) => what === 'authenticators' && progress.push(done),
+    );
     assert.deepEqual(result.authenticators, { resealed: 1_203, alreadyCurrent: 0, unreadable: [] });
     assert.deepEqual(progress, [500, 1_000, 1_203]);
   });
@@ -119,7 +171,10 @@ test('mamori keys rotate: seals anew, says when the previous key can go, and fai
     assert.equal(withoutPrevious.status, 1, withoutPrevious.stderr);
     assert.match(withoutPrevious.stdout, new RegExp(`UNREADABLE factor ${factorId}: no configured key opens its seed`));
 
-    const rotated = cli({ MAMORI_SECRET_KEY: current.toString('base64url'), MAMORI_SECRET_KEY_PREVIOUS: previous.toString('base64url') });
+    const rotated = cli({
+      MAMORI_SECRET_KEY: current.toString('base64url'),
+      MAMORI_SECRET_KEY_PREVIOUS: previous.toString('base64url'),
+    });
     assert.equal(rotated.status, 0, rotated.stderr);
     assert.match(rotated.stdout, /^Authenticator seeds: 1 sealed anew under the current key, 0 already were\./m);
     assert.match(rotated.stdout, /^Staff authenticator seeds: 0 sealed anew under the current key, 0 already were\./m);
@@ -130,7 +185,10 @@ test('mamori keys rotate: seals anew, says when the previous key can go, and fai
     assert.equal(after.status, 0, after.stderr);
     assert.match(after.stdout, /0 sealed anew under the current key, 1 already were\./);
 
-    const malformed = cli({ MAMORI_SECRET_KEY: current.toString('base64url'), MAMORI_SECRET_KEY_PREVIOUS: 'not-a-key' });
+    const malformed = cli({
+      MAMORI_SECRET_KEY: current.toString('base64url'),
+      MAMORI_SECRET_KEY_PREVIOUS: 'not-a-key',
+    });
     assert.equal(malformed.status, 2);
     assert.match(malformed.stderr, /MAMORI_SECRET_KEY_PREVIOUS: must be one to four earlier keys/);
   } finally {

@@ -9,17 +9,20 @@ import { forEachStore, startMamori, type TestMamori } from '../support/harness.t
 import { TestClient } from '../support/http-client.ts';
 
 async function requestReset(m: TestMamori, email: string) {
-  await m.deps.db.insertInto('accounts').values({
-    id: m.deps.random.id(),
-    email,
-    email_verified_at: m.clock.now().toISOString(),
-    password_hash: null,
-    name: 'Hana',
-    locale: 'ja',
-    status: 'active',
-    created_at: m.clock.now().toISOString(),
-    updated_at: m.clock.now().toISOString(),
-  }).execute();
+  await m.deps.db
+    .insertInto('accounts')
+    .values({
+      id: m.deps.random.id(),
+      email,
+      email_verified_at: m.clock.now().toISOString(),
+      password_hash: null,
+      name: 'Hana',
+      locale: 'ja',
+      status: 'active',
+      created_at: m.clock.now().toISOString(),
+      updated_at: m.clock.now().toISOString(),
+    })
+    .execute();
   const client = new TestClient(m.app);
   await client.get('/forgot-password');
   assert.equal((await client.post('/forgot-password', { email })).statusCode, 200);
@@ -72,7 +75,10 @@ forEachStore('outbox', (store) => {
   test('a message claimed by a worker that died is picked up again once its lock expires', async () => {
     await requestReset(m, 'hana@example.com');
     const now = m.clock.now();
-    await m.deps.db.updateTable('outbox').set({ status: 'processing', locked_until: new Date(now.getTime() + 60_000).toISOString(), attempts: 1 }).execute();
+    await m.deps.db
+      .updateTable('outbox')
+      .set({ status: 'processing', locked_until: new Date(now.getTime() + 60_000).toISOString(), attempts: 1 })
+      .execute();
     assert.equal(await m.deliver(), 0);
     m.clock.advance(61_000);
     assert.equal(await m.deliver(), 1);
@@ -80,7 +86,13 @@ forEachStore('outbox', (store) => {
 
   test('two workers never send the same message twice', async () => {
     for (let i = 0; i < 5; i += 1) await requestReset(m, `user${i}@example.com`);
-    const second = createOutboxWorker({ db: m.deps.db, clock: m.clock, mailer: m.mailer, log: pino({ level: 'silent' }), mail: { shopName: 'x', supportEmail: 'help@x.example', timeZone: 'Asia/Tokyo' } });
+    const second = createOutboxWorker({
+      db: m.deps.db,
+      clock: m.clock,
+      mailer: m.mailer,
+      log: pino({ level: 'silent' }),
+      mail: { shopName: 'x', supportEmail: 'help@x.example', timeZone: 'Asia/Tokyo' },
+    });
     const [a, b] = await Promise.all([m.deliver(), second.runOnce()]);
     assert.equal(a + b, 5);
     assert.equal(m.mailer.sent.length, 5);
@@ -103,8 +115,18 @@ forEachStore('outbox', (store) => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.server.address() as { port: number }).port;
-    const mailer = smtpMailer(`smtp://127.0.0.1:${port}`, 'Maple Market <no-reply@maple.example>', 'http://localhost:3000');
-    const worker = createOutboxWorker({ db: m.deps.db, clock: m.clock, mailer, log: pino({ level: 'silent' }), mail: { shopName: 'Maple Market', supportEmail: 'help@maple.example', timeZone: 'Asia/Tokyo' } });
+    const mailer = smtpMailer(
+      `smtp://127.0.0.1:${port}`,
+      'Maple Market <no-reply@maple.example>',
+      'http://localhost:3000',
+    );
+    const worker = createOutboxWorker({
+      db: m.deps.db,
+      clock: m.clock,
+      mailer,
+      log: pino({ level: 'silent' }),
+      mail: { shopName: 'Maple Market', supportEmail: 'help@maple.example', timeZone: 'Asia/Tokyo' },
+    });
     try {
       await requestReset(m, 'hana@example.com');
       assert.equal(await worker.runOnce(), 1);

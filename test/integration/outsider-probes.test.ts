@@ -22,12 +22,22 @@ forEachStore('probes from outside', (store) => {
     await reportWithDefaults(m, emailChangedReportLink(m));
     const incident = await m.deps.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
     await registerAndVerify(m, 'other@example.com');
-    const other = await m.deps.db.selectFrom('accounts').select('id').where('email', '=', 'other@example.com').executeTakeFirstOrThrow();
+    const other = await m.deps.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('email', '=', 'other@example.com')
+      .executeTakeFirstOrThrow();
     const admin = await staffSignedIn(m, 'admin');
     await admin.get(`/staff/accounts/${other.id}`);
-    const wait = await admin.post(`/staff/accounts/${other.id}/incidents/${incident.id}/wait`, { minutes: '0', reason: 'probing' });
+    const wait = await admin.post(`/staff/accounts/${other.id}/incidents/${incident.id}/wait`, {
+      minutes: '0',
+      reason: 'probing',
+    });
     assert.equal(wait.statusCode, 404);
-    const resolve = await admin.post(`/staff/accounts/${other.id}/incidents/${incident.id}/resolve`, { decision: 'owner', reason: 'probing' });
+    const resolve = await admin.post(`/staff/accounts/${other.id}/incidents/${incident.id}/resolve`, {
+      decision: 'owner',
+      reason: 'probing',
+    });
     assert.equal(resolve.statusCode, 404);
     const after = await m.deps.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
     assert.equal(after.wait_until, incident.wait_until);
@@ -50,7 +60,15 @@ forEachStore('probes from outside', (store) => {
     const incident = await m.deps.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
     const admin = await staffSignedIn(m, 'admin');
     await admin.get(`/staff/accounts/${incident.account_id}`);
-    assert.equal((await admin.post(`/staff/accounts/${incident.account_id}/incidents/${incident.id}/wait`, { minutes: String(10 * 60), reason: 'the owner asked for time' })).statusCode, 303);
+    assert.equal(
+      (
+        await admin.post(`/staff/accounts/${incident.account_id}/incidents/${incident.id}/wait`, {
+          minutes: String(10 * 60),
+          reason: 'the owner asked for time',
+        })
+      ).statusCode,
+      303,
+    );
     m.clock.advance(6 * HOUR);
     const other = new TestClient(m.app);
     assert.equal((await other.get(pathOf(objectLink))).statusCode, 200, 'still open: the wait runs 10 h now');
@@ -76,7 +94,9 @@ forEachStore('probes from outside', (store) => {
     await client.get('/account');
     assert.equal((await client.post('/account/name', { name: 'Someone Else' })).statusCode, 303);
     await m.deliver();
-    const notice = m.mailer.to('hana@example.com').find((mail) => /name on your .* account was changed/.test(mail.subject));
+    const notice = m.mailer
+      .to('hana@example.com')
+      .find((mail) => /name on your .* account was changed/.test(mail.subject));
     assert.ok(notice);
     assert.match(notice.text, /This wasn't me: \S+\/report\?token=/);
   });
@@ -89,7 +109,10 @@ forEachStore('probes from outside', (store) => {
     const recovery = m.mailer.link(OWNER, '/recover');
     const owner = new TestClient(m.app);
     await owner.get(pathOf(recovery));
-    assert.equal((await owner.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow' })).statusCode, 303);
+    assert.equal(
+      (await owner.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow' })).statusCode,
+      303,
+    );
     await m.deliver();
     const told = m.mailer.to(OWNER).find((mail) => /account is open again/.test(mail.subject));
     assert.ok(told);
@@ -108,7 +131,10 @@ forEachStore('probes from outside', (store) => {
     const status = await owner.get(statusPath);
     assert.match(status.body, /Maple Market \(automatic\)/);
     assert.doesNotMatch(status.body, /<td>Mamori<\/td>/);
-    const toOwner = m.mailer.to(OWNER).map((mail) => mail.text).join('\n');
+    const toOwner = m.mailer
+      .to(OWNER)
+      .map((mail) => mail.text)
+      .join('\n');
     assert.doesNotMatch(toOwner, /evil@example\.net/, 'the address it was changed to is masked in every mail');
     assert.match(toOwner, /e•••l@example\.net/);
   });

@@ -3,7 +3,16 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
 import { PASSWORD, registerAndVerify, signIn, staffSignedIn } from '../support/flows.ts';
-import { ATTACKER, ATTACKER_PASSWORD, attackerTakesOver, checkedUndo, emailChangedReportLink, OWNER, reportWithDefaults, STORY_ENV } from '../support/story.ts';
+import {
+  ATTACKER,
+  ATTACKER_PASSWORD,
+  attackerTakesOver,
+  checkedUndo,
+  emailChangedReportLink,
+  OWNER,
+  reportWithDefaults,
+  STORY_ENV,
+} from '../support/story.ts';
 
 const HOUR = 3_600_000;
 
@@ -22,11 +31,14 @@ forEachStore('the owner stays the owner', (store) => {
 
   const incidentRow = () => m.deps.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
   const accountRow = () => m.deps.db.selectFrom('accounts').selectAll().executeTakeFirstOrThrow();
-  const linksIn = (to: string) => m.mailer.to(to).flatMap((mail) => [...mail.text.matchAll(/https?:\/\/\S+/g)].map((x) => x[0]));
+  const linksIn = (to: string) =>
+    m.mailer.to(to).flatMap((mail) => [...mail.text.matchAll(/https?:\/\/\S+/g)].map((x) => x[0]));
 
   /** The copy of the "address added" notice that went to the intruder's own address. */
   function intrudersReportLink(): string {
-    const notice = m.mailer.to(ATTACKER).find((mail) => /address/i.test(mail.subject) && /This wasn't me: /.test(mail.text));
+    const notice = m.mailer
+      .to(ATTACKER)
+      .find((mail) => /address/i.test(mail.subject) && /This wasn't me: /.test(mail.text));
     const link = notice?.text.match(/This wasn't me: (\S+)/)?.[1];
     assert.ok(link, 'the intruder got a copy of a notice with a report link');
     return link;
@@ -56,15 +68,25 @@ forEachStore('the owner stays the owner', (store) => {
     const account = await accountRow();
     assert.equal(account.email, OWNER, 'the identifier is restored whatever the newcomer ticked');
     assert.equal(account.status, 'locked');
-    assert.equal((await m.deps.db.selectFrom('addresses').selectAll().where('removed_at', 'is', null).execute()).length, 0);
+    assert.equal(
+      (await m.deps.db.selectFrom('addresses').selectAll().where('removed_at', 'is', null).execute()).length,
+      0,
+    );
 
     // The intruder's page tells them nothing that helps: no undo list, no timeline, no call-back.
     const theirs = await attacker.get(statusPath);
     assert.equal(theirs.statusCode, 200);
     assert.doesNotMatch(theirs.body, /What was undone|Timeline|Phone number to call|taro/);
     const token = new URL(`http://x${statusPath}`).searchParams.get('token') ?? '';
-    assert.equal((await attacker.post('/incident/callback', { token, phone: '+81 90-0000-0000', preferredTime: 'now' })).statusCode, 403);
-    assert.equal((await attacker.post('/incident/message', { token, message: 'This is my account, open it for me.' })).statusCode, 303);
+    assert.equal(
+      (await attacker.post('/incident/callback', { token, phone: '+81 90-0000-0000', preferredTime: 'now' }))
+        .statusCode,
+      403,
+    );
+    assert.equal(
+      (await attacker.post('/incident/message', { token, message: 'This is my account, open it for me.' })).statusCode,
+      303,
+    );
     const request = await m.deps.db.selectFrom('support_requests').selectAll().executeTakeFirstOrThrow();
     assert.equal(request.standing, 'newcomer');
     assert.equal((await attacker.post('/incident/claim', { token })).statusCode, 409, 'a newcomer cannot claim');
@@ -74,7 +96,10 @@ forEachStore('the owner stays the owner', (store) => {
     const ownerMail = m.mailer.to(OWNER).find((mail) => /We secured your/.test(mail.subject));
     assert.ok(ownerMail);
     assert.match(ownerMail.text, /Nobody can recover the account until a person/);
-    assert.ok(!linksIn(ATTACKER).some((link) => /\/(incident|recover|object)\?/.test(link)), 'the intruder is mailed no incident, recovery or objection link');
+    assert.ok(
+      !linksIn(ATTACKER).some((link) => /\/(incident|recover|object)\?/.test(link)),
+      'the intruder is mailed no incident, recovery or objection link',
+    );
 
     // No clock opens recovery for a newcomer's report.
     m.clock.advance(6 * HOUR);
@@ -106,13 +131,19 @@ forEachStore('the owner stays the owner', (store) => {
     assert.match(casePage.body, /the session that made the suspect changes/);
     assert.match(casePage.body, /taro@example\.com \(held before the compromise\) says the account is theirs/);
     assert.match(casePage.body, /not the owner&#39;s word|not the owner's word/);
-    const resolved = await admin.post(`/staff/accounts/${incident.account_id}/incidents/${incident.id}/resolve`, { decision: 'owner', reason: 'Owner claimed from her original address' });
+    const resolved = await admin.post(`/staff/accounts/${incident.account_id}/incidents/${incident.id}/resolve`, {
+      decision: 'owner',
+      reason: 'Owner claimed from her original address',
+    });
     assert.equal(resolved.statusCode, 303);
     await m.deliver();
     assert.equal(m.mailer.to(ATTACKER).filter((mail) => /Recover your/.test(mail.subject)).length, 0);
     const recovery = m.mailer.link(OWNER, '/recover');
     await owner.get(pathOf(recovery));
-    assert.equal((await owner.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow' })).statusCode, 303);
+    assert.equal(
+      (await owner.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow' })).statusCode,
+      303,
+    );
     assert.equal((await signIn(m, OWNER, 'fresh start lantern meadow')).res.statusCode, 303);
     assert.equal((await signIn(m, ATTACKER, ATTACKER_PASSWORD)).res.statusCode, 401);
   });
@@ -131,9 +162,14 @@ forEachStore('the owner stays the owner', (store) => {
     const link = emailChangedReportLink(m);
     const owner = new TestClient(m.app);
     const page = await owner.get(pathOf(link));
-    const emailStep = /<input type="checkbox" name="undo" value="([^"]+)" checked> <strong>Email address changed/.exec(page.body)?.[1];
+    const emailStep = /<input type="checkbox" name="undo" value="([^"]+)" checked> <strong>Email address changed/.exec(
+      page.body,
+    )?.[1];
     assert.ok(emailStep);
-    await owner.post('/report', { token: tokenOf(link), undo: checkedUndo(page.body).filter((id) => id !== emailStep) });
+    await owner.post('/report', {
+      token: tokenOf(link),
+      undo: checkedUndo(page.body).filter((id) => id !== emailStep),
+    });
     assert.equal((await accountRow()).email, ATTACKER, 'left as the owner chose');
     assert.equal((await incidentRow()).state, 'waiting');
     m.clock.advance(5 * HOUR);
@@ -169,7 +205,10 @@ forEachStore('the owner stays the owner', (store) => {
     assert.equal(forOwner.statusCode, forIntruder.statusCode);
     await m.deliver();
     const sent = m.mailer.sent.slice(before);
-    assert.deepEqual(sent.map((mail) => mail.to), [OWNER]);
+    assert.deepEqual(
+      sent.map((mail) => mail.to),
+      [OWNER],
+    );
     assert.match(sent[0]?.text ?? '', /\/incident\?token=/);
   });
 
@@ -178,7 +217,10 @@ forEachStore('the owner stays the owner', (store) => {
     const { owner } = await signUpOwnerWithAttackerInside(m);
     const attacker = (await signIn(m, OWNER, PASSWORD, new TestClient(m.app, { 'user-agent': 'Intruder/1.0' }))).client;
     await attacker.get('/account');
-    assert.equal((await attacker.post('/account/email', { newEmail: ATTACKER, currentPassword: PASSWORD })).statusCode, 303);
+    assert.equal(
+      (await attacker.post('/account/email', { newEmail: ATTACKER, currentPassword: PASSWORD })).statusCode,
+      303,
+    );
     await m.deliver();
     await owner.get('/account');
     return { owner, attacker, confirm: m.mailer.link(ATTACKER, '/confirm-email') };
@@ -186,7 +228,16 @@ forEachStore('the owner stays the owner', (store) => {
 
   test("an intruder's email-change link dies when the owner changes the password and signs out everywhere", async () => {
     const { owner, attacker, confirm } = await intruderAsksForEmailChange();
-    assert.equal((await owner.post('/account/password', { currentPassword: PASSWORD, newPassword: 'a whole new phrase for me', signOutOthers: 'yes' })).statusCode, 303);
+    assert.equal(
+      (
+        await owner.post('/account/password', {
+          currentPassword: PASSWORD,
+          newPassword: 'a whole new phrase for me',
+          signOutOthers: 'yes',
+        })
+      ).statusCode,
+      303,
+    );
     assert.equal((await attacker.get(pathOf(confirm))).statusCode, 400);
     assert.equal((await attacker.post('/confirm-email', { token: tokenOf(confirm) })).statusCode, 400);
     assert.equal((await accountRow()).email, OWNER);
@@ -205,7 +256,10 @@ forEachStore('the owner stays the owner', (store) => {
     const session = await registerAndVerify(m, OWNER);
     assert.equal((await signIn(m, OWNER, PASSWORD, session)).res.statusCode, 303);
     await session.get('/account');
-    assert.equal((await session.post('/account/email', { newEmail: ATTACKER, currentPassword: PASSWORD })).statusCode, 303);
+    assert.equal(
+      (await session.post('/account/email', { newEmail: ATTACKER, currentPassword: PASSWORD })).statusCode,
+      303,
+    );
     await m.deliver();
     const confirm = m.mailer.link(ATTACKER, '/confirm-email');
     m.clock.advance(2 * HOUR);
@@ -225,10 +279,17 @@ forEachStore('the owner stays the owner', (store) => {
       assert.equal(res.statusCode, 400, `attempt ${i}`);
     }
     m.clock.advance(7_000);
-    assert.equal((await session.post('/account/email', { newEmail: ATTACKER, currentPassword: PASSWORD })).statusCode, 400, 'the right password no longer works');
+    assert.equal(
+      (await session.post('/account/email', { newEmail: ATTACKER, currentPassword: PASSWORD })).statusCode,
+      400,
+      'the right password no longer works',
+    );
     assert.ok((await accountRow()).password_disabled_at);
     await m.deliver();
-    assert.ok(m.mailer.to(OWNER).some((mail) => /password/i.test(mail.subject)), 'the owner is told');
+    assert.ok(
+      m.mailer.to(OWNER).some((mail) => /password/i.test(mail.subject)),
+      'the owner is told',
+    );
     assert.equal(m.mailer.to(ATTACKER).length, 0);
   });
 
@@ -239,7 +300,13 @@ forEachStore('the owner stays the owner', (store) => {
     await assert.rejects(
       m.deps.db
         .insertInto('incidents')
-        .values({ ...first, id: '00000000-0000-4000-8000-000000000001', status_token_hash: 'another', first_response_at: null, assigned_staff_id: null })
+        .values({
+          ...first,
+          id: '00000000-0000-4000-8000-000000000001',
+          status_token_hash: 'another',
+          first_response_at: null,
+          assigned_staff_id: null,
+        })
         .execute(),
     );
   });

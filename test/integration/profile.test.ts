@@ -4,7 +4,15 @@ import { forEachStore, startMamori, type TestMamori } from '../support/harness.t
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
 import { PASSWORD, registerAndVerify, signIn } from '../support/flows.ts';
 
-const ADDRESS = { recipient: 'Hana Sato', postalCode: '150-0001', region: 'Tokyo', city: 'Shibuya', line1: '1-2-3 Jingumae', line2: '', country: 'jp' };
+const ADDRESS = {
+  recipient: 'Hana Sato',
+  postalCode: '150-0001',
+  region: 'Tokyo',
+  city: 'Shibuya',
+  line1: '1-2-3 Jingumae',
+  line2: '',
+  country: 'jp',
+};
 const CARD = { processorToken: 'tok_1NXWPn2eZvKYlo2C', brand: 'visa', last4: '4242', expMonth: '12', expYear: '2030' };
 
 forEachStore('profile', (store) => {
@@ -34,7 +42,10 @@ forEachStore('profile', (store) => {
     await m.deliver();
     assert.deepEqual(
       m.mailer.to('hana@example.com').map((mail) => mail.subject),
-      ['A shipping address was added to your Maple Market account', 'A shipping address was removed from your Maple Market account'],
+      [
+        'A shipping address was added to your Maple Market account',
+        'A shipping address was removed from your Maple Market account',
+      ],
     );
   });
 
@@ -58,29 +69,60 @@ forEachStore('profile', (store) => {
   });
 
   test('subscriptions can be paused or changed, only by their owner', async () => {
-    await m.deps.db.insertInto('subscriptions').values({
-      id: '00000000-0000-4000-8000-000000000001',
-      account_id: (await m.deps.db.selectFrom('accounts').select('id').where('email', '=', 'hana@example.com').executeTakeFirstOrThrow()).id,
-      plan: 'Green tea',
-      interval: 'monthly',
-      status: 'active',
-      created_at: m.clock.now().toISOString(),
-      updated_at: m.clock.now().toISOString(),
-    }).execute();
+    await m.deps.db
+      .insertInto('subscriptions')
+      .values({
+        id: '00000000-0000-4000-8000-000000000001',
+        account_id: (
+          await m.deps.db
+            .selectFrom('accounts')
+            .select('id')
+            .where('email', '=', 'hana@example.com')
+            .executeTakeFirstOrThrow()
+        ).id,
+        plan: 'Green tea',
+        interval: 'monthly',
+        status: 'active',
+        created_at: m.clock.now().toISOString(),
+        updated_at: m.clock.now().toISOString(),
+      })
+      .execute();
     await client.get('/account');
-    assert.equal((await client.post('/account/subscriptions/00000000-0000-4000-8000-000000000001', { interval: 'weekly', status: 'paused' })).statusCode, 303);
+    assert.equal(
+      (
+        await client.post('/account/subscriptions/00000000-0000-4000-8000-000000000001', {
+          interval: 'weekly',
+          status: 'paused',
+        })
+      ).statusCode,
+      303,
+    );
     const row = await m.deps.db.selectFrom('subscriptions').selectAll().executeTakeFirstOrThrow();
     assert.equal(row.interval, 'weekly');
     assert.equal(row.status, 'paused');
     const other = await registerAndVerify(m, 'ken@example.com');
     await signIn(m, 'ken@example.com', PASSWORD, other);
     await other.get('/account');
-    assert.equal((await other.post('/account/subscriptions/00000000-0000-4000-8000-000000000001', { interval: 'yearly', status: 'cancelled' })).statusCode, 404);
-    assert.equal((await m.deps.db.selectFrom('subscriptions').select('status').executeTakeFirstOrThrow()).status, 'paused');
+    assert.equal(
+      (
+        await other.post('/account/subscriptions/00000000-0000-4000-8000-000000000001', {
+          interval: 'yearly',
+          status: 'cancelled',
+        })
+      ).statusCode,
+      404,
+    );
+    assert.equal(
+      (await m.deps.db.selectFrom('subscriptions').select('status').executeTakeFirstOrThrow()).status,
+      'paused',
+    );
   });
 
   test('an email change waits for the new address; the old address is told before and after', async () => {
-    const wrongPassword = await client.post('/account/email', { newEmail: 'hana.new@example.com', currentPassword: 'not the password at all' });
+    const wrongPassword = await client.post('/account/email', {
+      newEmail: 'hana.new@example.com',
+      currentPassword: 'not the password at all',
+    });
     assert.equal(wrongPassword.statusCode, 400);
     assert.match(wrongPassword.body, /current password is not correct/);
     const res = await client.post('/account/email', { newEmail: 'hana.new@example.com', currentPassword: PASSWORD });
@@ -96,9 +138,16 @@ forEachStore('profile', (store) => {
     const confirmPage = await elsewhere.get(pathOf(link));
     assert.equal(confirmPage.statusCode, 200);
     assert.match(confirmPage.body, /hana\.new@example\.com/);
-    assert.equal((await m.deps.db.selectFrom('accounts').select('email').executeTakeFirstOrThrow()).email, 'hana@example.com', 'GET changes nothing');
+    assert.equal(
+      (await m.deps.db.selectFrom('accounts').select('email').executeTakeFirstOrThrow()).email,
+      'hana@example.com',
+      'GET changes nothing',
+    );
     assert.equal((await elsewhere.post('/confirm-email', { token: tokenOf(link) })).statusCode, 303);
-    assert.equal((await m.deps.db.selectFrom('accounts').select('email').executeTakeFirstOrThrow()).email, 'hana.new@example.com');
+    assert.equal(
+      (await m.deps.db.selectFrom('accounts').select('email').executeTakeFirstOrThrow()).email,
+      'hana.new@example.com',
+    );
     await m.deliver();
     const notice = m.mailer.to('hana@example.com').at(-1);
     assert.match(notice?.subject ?? '', /email address of your Maple Market account was changed/);
@@ -112,7 +161,11 @@ forEachStore('profile', (store) => {
     const other = (await signIn(m, 'hana@example.com')).client;
     const missing = await client.post('/account/password', { newPassword: 'amber falcon quarry ribbon' });
     assert.equal(missing.statusCode, 400);
-    const res = await client.post('/account/password', { currentPassword: PASSWORD, newPassword: 'amber falcon quarry ribbon', signOutOthers: 'yes' });
+    const res = await client.post('/account/password', {
+      currentPassword: PASSWORD,
+      newPassword: 'amber falcon quarry ribbon',
+      signOutOthers: 'yes',
+    });
     assert.equal(res.statusCode, 303);
     assert.equal((await client.get('/api/session')).statusCode, 200);
     assert.equal((await other.get('/api/session')).statusCode, 401);
@@ -138,12 +191,19 @@ forEachStore('profile', (store) => {
     await stranger.get(pathOf(link));
     const weak = await stranger.post('/reset-password', { token: tokenOf(link), password: 'short' });
     assert.equal(weak.statusCode, 400);
-    const done = await stranger.post('/reset-password', { token: tokenOf(link), password: 'amber falcon quarry ribbon' });
+    const done = await stranger.post('/reset-password', {
+      token: tokenOf(link),
+      password: 'amber falcon quarry ribbon',
+    });
     assert.equal(done.statusCode, 303, 'a refused password did not burn the link');
     assert.equal(done.headers.location, '/sign-in?notice=reset');
     assert.equal(stranger.cookies.get('mamori_session'), undefined, 'not signed in');
     assert.equal((await client.get('/api/session')).statusCode, 401, 'old sessions ended');
-    assert.equal((await stranger.post('/reset-password', { token: tokenOf(link), password: 'another fine passphrase' })).statusCode, 400);
+    assert.equal(
+      (await stranger.post('/reset-password', { token: tokenOf(link), password: 'another fine passphrase' }))
+        .statusCode,
+      400,
+    );
     m.clock.advance(61 * 60_000);
     for (let i = 0; i < 5; i += 1) await stranger.post('/forgot-password', { email: 'hana@example.com' });
     await m.deliver();

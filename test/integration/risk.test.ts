@@ -16,7 +16,11 @@ function clientAt(m: TestMamori, ip: string): TestClient {
 }
 
 async function decisions(m: TestMamori) {
-  const rows = await m.deps.db.selectFrom('risk_decisions').select(['decision', 'score', 'reasons', 'action']).orderBy('created_at').execute();
+  const rows = await m.deps.db
+    .selectFrom('risk_decisions')
+    .select(['decision', 'score', 'reasons', 'action'])
+    .orderBy('created_at')
+    .execute();
   return rows.map((r) => ({ ...r, reasons: (JSON.parse(r.reasons) as { code: string }[]).map((x) => x.code) }));
 }
 
@@ -43,7 +47,11 @@ forEachStore('risk engine and challenges', (store) => {
 
   test('a known browser is allowed; a new one with the right password is challenged and no session exists until the mailed code', async () => {
     const home = await ownerAtHome();
-    assert.equal((await postSignIn(home, 'hana@example.com')).headers.location, '/account', 'known browser: straight in');
+    assert.equal(
+      (await postSignIn(home, 'hana@example.com')).headers.location,
+      '/account',
+      'known browser: straight in',
+    );
 
     const other = clientAt(m, '133.242.0.11');
     const res = await postSignIn(other, 'hana@example.com');
@@ -63,10 +71,17 @@ forEachStore('risk engine and challenges', (store) => {
     assert.equal((await other.get('/api/session')).statusCode, 200);
 
     const log = await decisions(m);
-    assert.deepEqual(log.map((d) => d.decision), ['allow', 'allow', 'challenge']);
+    assert.deepEqual(
+      log.map((d) => d.decision),
+      ['allow', 'allow', 'challenge'],
+    );
     assert.deepEqual(log[2]?.reasons, ['new-device']);
     const sessions = await m.deps.db.selectFrom('sessions').select('risk_decision').execute();
-    assert.deepEqual(sessions.map((s) => s.risk_decision).sort(), ['allow', 'allow', 'challenge'], 'the session remembers it was challenged (holds read this)');
+    assert.deepEqual(
+      sessions.map((s) => s.risk_decision).sort(),
+      ['allow', 'allow', 'challenge'],
+      'the session remembers it was challenged (holds read this)',
+    );
   });
 
   test('mailed codes: wrong ones count, a used one is refused, they expire after 10 minutes, a resend replaces the old, 5 wrong ones end it', async () => {
@@ -79,18 +94,32 @@ forEachStore('risk engine and challenges', (store) => {
     const refused = await other.post('/sign-in/two-step', { code: wrong });
     assert.equal(refused.statusCode, 400);
     assert.match(refused.body, /That code is not valid/);
-    assert.equal((await m.deps.db.selectFrom('sign_in_throttle').select('failures').where('key', 'not like', 'ip:%').executeTakeFirstOrThrow()).failures, 1, 'codes share the throttle (C4)');
+    assert.equal(
+      (
+        await m.deps.db
+          .selectFrom('sign_in_throttle')
+          .select('failures')
+          .where('key', 'not like', 'ip:%')
+          .executeTakeFirstOrThrow()
+      ).failures,
+      1,
+      'codes share the throttle (C4)',
+    );
 
     assert.equal((await other.post('/sign-in/two-step/resend')).statusCode, 303);
     await m.deliver();
     const second = m.mailer.signInCode('hana@example.com');
-    if (second !== first) assert.equal((await other.post('/sign-in/two-step', { code: first })).statusCode, 400, 'the old code no longer works');
+    if (second !== first)
+      assert.equal(
+        (await other.post('/sign-in/two-step', { code: first })).statusCode,
+        400,
+        'the old code no longer works',
+      );
 
     m.clock.advance(11 * MINUTE);
     const late = await other.post('/sign-in/two-step', { code: second });
     assert.equal(late.statusCode, 400);
     assert.match(late.body, /This sign-in has expired/);
-
   });
 
   test('five wrong mailed codes use the code up: even the right one is then refused', async () => {
@@ -133,7 +162,8 @@ forEachStore('risk engine and challenges', (store) => {
     assert.equal(travel?.decision, 'challenge');
 
     // The same source now fails 10 times on other addresses (a stuffing run), then tries the right password.
-    for (let i = 0; i < 10; i += 1) await postSignIn(clientAt(m, '8.8.8.8'), `victim${i}@example.com`, 'wrong password guess');
+    for (let i = 0; i < 10; i += 1)
+      await postSignIn(clientAt(m, '8.8.8.8'), `victim${i}@example.com`, 'wrong password guess');
     m.clock.advance(MINUTE);
     const stuffer = clientAt(m, '8.8.8.8');
     const denied = await postSignIn(stuffer, 'hana@example.com');
@@ -166,7 +196,11 @@ forEachStore('risk engine and challenges', (store) => {
       const notices = strict.mailer.to('kaito@example.com').filter((mail) => /We stopped a sign-in/.test(mail.subject));
       assert.equal(notices.length, 1);
       assert.match(notices[0]?.text ?? '', /forgot-password/);
-      assert.equal((await postSignIn(owner, 'kaito@example.com')).statusCode, 303, 'the owner at home is not locked out');
+      assert.equal(
+        (await postSignIn(owner, 'kaito@example.com')).statusCode,
+        303,
+        'the owner at home is not locked out',
+      );
     } finally {
       await strict.close();
     }
@@ -176,12 +210,17 @@ forEachStore('risk engine and challenges', (store) => {
   test('per client address: 10 free failures across addresses, then delays; a browser the owner used before is never held back', async () => {
     const home = await ownerAtHome();
     const source = clientAt(m, '133.242.0.11');
-    for (let i = 0; i < 10; i += 1) assert.equal((await postSignIn(source, `guess${i}@example.com`, 'wrong password guess')).statusCode, 401);
+    for (let i = 0; i < 10; i += 1)
+      assert.equal((await postSignIn(source, `guess${i}@example.com`, 'wrong password guess')).statusCode, 401);
     const delayed = await postSignIn(source, 'guess10@example.com', 'wrong password guess');
     assert.equal(delayed.statusCode, 401, 'the 11th failure sets the delay');
     assert.equal((await postSignIn(source, 'guess11@example.com', 'wrong password guess')).statusCode, 429);
     home.remoteAddress = '133.242.0.11';
-    assert.equal((await postSignIn(home, 'hana@example.com')).statusCode, 303, 'the owner on a known browser behind the same address');
+    assert.equal(
+      (await postSignIn(home, 'hana@example.com')).statusCode,
+      303,
+      'the owner on a known browser behind the same address',
+    );
     m.clock.advance(31_000);
     assert.equal((await postSignIn(source, 'guess12@example.com', 'wrong password guess')).statusCode, 401);
   });

@@ -39,8 +39,16 @@ test('during a rotation the previous key still opens, only the current one seals
   assert.equal(new SecretBox(current).open(fresh, 'totp-seed:a'), SEED, 'sealed under the current key alone');
   assert.throws(() => new SecretBox(previous).open(fresh, 'totp-seed:a'), { code: 'INTERNAL' });
   assert.equal(box.resealed(fresh, 'totp-seed:a'), null, 'already under the current key');
-  assert.equal(new SecretBox(current).open(box.resealed(SEED, 'totp-seed:a') ?? '', 'totp-seed:a'), SEED, 'a plain seed is sealed');
-  assert.throws(() => box.resealed(new SecretBox(randomBytes(32)).seal(SEED, 'totp-seed:a'), 'totp-seed:a'), { code: 'INTERNAL' }, 'no key opens it');
+  assert.equal(
+    new SecretBox(current).open(box.resealed(SEED, 'totp-seed:a') ?? '', 'totp-seed:a'),
+    SEED,
+    'a plain seed is sealed',
+  );
+  assert.throws(
+    () => box.resealed(new SecretBox(randomBytes(32)).seal(SEED, 'totp-seed:a'), 'totp-seed:a'),
+    { code: 'INTERNAL' },
+    'no key opens it',
+  );
   assert.throws(() => box.open(old, 'totp-seed:b'), { code: 'INTERNAL' }, 'bound to its row under every key');
 });
 
@@ -55,7 +63,12 @@ test('the embedded default keeps its key beside the SQLite file, made once, read
     assert.equal(readFileSync(file, 'utf8').length, 43);
     assert.equal(statSync(file).mode & 0o077, 0);
     const configured = randomBytes(32);
-    assert.deepEqual(serviceKey(loadConfig({ MAMORI_DATABASE_URL: config.databaseUrl, MAMORI_SECRET_KEY: configured.toString('base64url') })), configured);
+    assert.deepEqual(
+      serviceKey(
+        loadConfig({ MAMORI_DATABASE_URL: config.databaseUrl, MAMORI_SECRET_KEY: configured.toString('base64url') }),
+      ),
+      configured,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

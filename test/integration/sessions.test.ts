@@ -40,7 +40,8 @@ forEachStore('sessions', (store) => {
       wakes += 1;
       wake();
     };
-    const outbox = async () => (await m.deps.db.selectFrom('outbox').select('template').execute()).map((row) => row.template);
+    const outbox = async () =>
+      (await m.deps.db.selectFrom('outbox').select('template').execute()).map((row) => row.template);
     const { client } = await signIn(m, 'hana@example.com');
     const before = { wakes, mail: (await outbox()).length };
     await signIn(m, 'hana@example.com', PASSWORD, client);
@@ -64,7 +65,10 @@ forEachStore('sessions', (store) => {
 
   test('sessions are listed with device and network; signing one out makes its next request 401', async () => {
     const laptop = (await signIn(m, 'hana@example.com')).client;
-    const phone = new TestClient(m.app, { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1' });
+    const phone = new TestClient(m.app, {
+      'user-agent':
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+    });
     await signIn(m, 'hana@example.com', PASSWORD, phone);
     const page = await laptop.get('/account/sessions');
     assert.equal(page.statusCode, 200);
@@ -82,7 +86,12 @@ forEachStore('sessions', (store) => {
   test('one account cannot sign out the sessions of another', async () => {
     const other = await registerAndVerify(m, 'ken@example.com');
     await signIn(m, 'ken@example.com', PASSWORD, other);
-    const kenSession = await m.deps.db.selectFrom('sessions').innerJoin('accounts', 'accounts.id', 'sessions.account_id').select('sessions.id').where('accounts.email', '=', 'ken@example.com').executeTakeFirstOrThrow();
+    const kenSession = await m.deps.db
+      .selectFrom('sessions')
+      .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+      .select('sessions.id')
+      .where('accounts.email', '=', 'ken@example.com')
+      .executeTakeFirstOrThrow();
     const hana = (await signIn(m, 'hana@example.com')).client;
     await hana.get('/account/sessions');
     assert.equal((await hana.post(`/account/sessions/${kenSession.id}/sign-out`)).statusCode, 404);
@@ -132,14 +141,22 @@ forEachStore('sessions', (store) => {
     assert.equal((await stale.get('/api/session')).statusCode, 401);
     await client.get('/account');
     assert.equal((await client.post('/account/phone', { phone: '+81 90-0000-1111' })).statusCode, 303);
-    const row = await m.deps.db.selectFrom('accounts').select('phone').where('email', '=', 'hana@example.com').executeTakeFirstOrThrow();
+    const row = await m.deps.db
+      .selectFrom('accounts')
+      .select('phone')
+      .where('email', '=', 'hana@example.com')
+      .executeTakeFirstOrThrow();
     assert.equal(row.phone, '+81 90-0000-1111');
   });
 
   test('open redirects are refused after sign-in', async () => {
     const client = new TestClient(m.app);
     await client.get('/sign-in');
-    const res = await client.post('/sign-in', { email: 'hana@example.com', password: PASSWORD, returnTo: '//evil.example/x' });
+    const res = await client.post('/sign-in', {
+      email: 'hana@example.com',
+      password: PASSWORD,
+      returnTo: '//evil.example/x',
+    });
     assert.equal(res.headers.location, '/account');
   });
 });

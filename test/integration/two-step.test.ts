@@ -6,9 +6,18 @@ import { SecretBox } from '../../src/platform/secret-box.ts';
 import { forEachStore, startMamori, TickingClock, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
 import { PASSWORD, registerAndVerify } from '../support/flows.ts';
-import { ATTACKER, attackerTakesOver, checkedUndo, emailChangedReportLink, OWNER, reportWithDefaults, STORY_ENV } from '../support/story.ts';
+import {
+  ATTACKER,
+  attackerTakesOver,
+  checkedUndo,
+  emailChangedReportLink,
+  OWNER,
+  reportWithDefaults,
+  STORY_ENV,
+} from '../support/story.ts';
 
-const codeAt = (secret: string, ms: number) => new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: ms });
+const codeAt = (secret: string, ms: number) =>
+  new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: ms });
 
 async function signInFirstStep(m: TestMamori, email: string, client = new TestClient(m.app)) {
   await client.get('/sign-in');
@@ -47,7 +56,10 @@ async function ownerPhished(m: TestMamori): Promise<{ secret: string; codes: str
   const attacker = new TestClient(m.app, { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/129.0' });
   await signInFirstStep(m, OWNER, attacker);
   await attacker.get('/sign-in/two-step');
-  assert.equal((await attacker.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode, 303);
+  assert.equal(
+    (await attacker.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode,
+    303,
+  );
   return { secret, codes, attacker };
 }
 
@@ -58,12 +70,21 @@ async function turnOffAuthenticator(client: TestClient): Promise<void> {
 }
 
 /** The recovery codes that would be accepted now: neither used nor voided. */
-const usableRecoveryCodes = (m: TestMamori) => m.deps.db.selectFrom('recovery_codes').selectAll().where('used_at', 'is', null).where('voided_at', 'is', null).execute();
+const usableRecoveryCodes = (m: TestMamori) =>
+  m.deps.db
+    .selectFrom('recovery_codes')
+    .selectAll()
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .execute();
 
 /** The attacker moves the account to their own address and confirms it. */
 async function attackerTakesAddress(m: TestMamori, attacker: TestClient): Promise<void> {
   await attacker.get('/account');
-  assert.equal((await attacker.post('/account/email', { newEmail: ATTACKER, currentPassword: PASSWORD })).statusCode, 303);
+  assert.equal(
+    (await attacker.post('/account/email', { newEmail: ATTACKER, currentPassword: PASSWORD })).statusCode,
+    303,
+  );
   await m.deliver();
   const confirm = m.mailer.link(ATTACKER, '/confirm-email');
   await attacker.get(pathOf(confirm));
@@ -78,7 +99,8 @@ async function openRecovery(m: TestMamori) {
   const recovery = m.mailer.link(OWNER, '/recover');
   const client = new TestClient(m.app);
   await client.get(pathOf(recovery));
-  return (code: string) => client.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow', code });
+  return (code: string) =>
+    client.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow', code });
 }
 
 forEachStore('two-step sign-in', (store) => {
@@ -117,12 +139,19 @@ forEachStore('two-step sign-in', (store) => {
     assert.equal(replayed.statusCode, 400);
     assert.match(replayed.body, /not valid/);
     m.clock.advance(30_000);
-    assert.equal((await replay.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode, 303);
+    assert.equal(
+      (await replay.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode,
+      303,
+    );
 
     const { client: late } = await signInFirstStep(m, 'hana@example.com');
     m.clock.advance(10 * 60_000 + 1000);
     await late.get('/sign-in/two-step');
-    assert.equal((await late.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode, 400, 'the pending step lasts 10 minutes');
+    assert.equal(
+      (await late.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode,
+      400,
+      'the pending step lasts 10 minutes',
+    );
   });
 
   test('a recovery code works once and its use is announced', async () => {
@@ -131,7 +160,11 @@ forEachStore('two-step sign-in', (store) => {
     const { codes } = await enrol(m, client);
     const { client: a } = await signInFirstStep(m, 'hana@example.com');
     await a.get('/sign-in/two-step');
-    assert.equal((await a.post('/sign-in/two-step', { code: (codes[0] ?? '').toLowerCase().replace(/-/g, ' ') })).statusCode, 303, 'case and separators do not matter');
+    assert.equal(
+      (await a.post('/sign-in/two-step', { code: (codes[0] ?? '').toLowerCase().replace(/-/g, ' ') })).statusCode,
+      303,
+      'case and separators do not matter',
+    );
     const { client: b } = await signInFirstStep(m, 'hana@example.com');
     await b.get('/sign-in/two-step');
     assert.equal((await b.post('/sign-in/two-step', { code: codes[0] ?? '' })).statusCode, 400, 'single use');
@@ -144,7 +177,11 @@ forEachStore('two-step sign-in', (store) => {
     await signInFirstStep(m, 'hana@example.com', client);
     await enrol(m, client);
     await client.get('/account');
-    const res = await client.post('/account/password', { currentPassword: PASSWORD, newPassword: 'tide#Fern9', signOutOthers: 'yes' });
+    const res = await client.post('/account/password', {
+      currentPassword: PASSWORD,
+      newPassword: 'tide#Fern9',
+      signOutOthers: 'yes',
+    });
     assert.equal(res.statusCode, 303, 'ten characters, refused without a second factor, are accepted');
     await client.get('/account'); // the new session token comes with a new form token
     const short = await client.post('/account/password', { currentPassword: 'tide#Fern9', newPassword: 'tide#Fe' });
@@ -162,7 +199,10 @@ forEachStore('two-step sign-in', (store) => {
     m.clock.advance(60_000);
     const { client: other } = await signInFirstStep(m, 'hana@example.com');
     await other.get('/sign-in/two-step');
-    assert.equal((await other.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode, 303);
+    assert.equal(
+      (await other.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode,
+      303,
+    );
     const row = await m.deps.db.selectFrom('totp_factors').select(['id', 'secret']).executeTakeFirstOrThrow();
     assert.notEqual(row.secret, secret);
     assert.equal(m.deps.secrets.resealed(row.secret, `totp-seed:${row.id}`), null, 'sealed under the current key now');
@@ -172,7 +212,10 @@ forEachStore('two-step sign-in', (store) => {
   test('during a key rotation a seed sealed under the previous key still checks codes and is sealed anew under the current one', async () => {
     const previous = randomBytes(32);
     await m.close();
-    m = await startMamori(store, { MAMORI_SECRET_KEY: randomBytes(32).toString('base64url'), MAMORI_SECRET_KEY_PREVIOUS: previous.toString('base64url') });
+    m = await startMamori(store, {
+      MAMORI_SECRET_KEY: randomBytes(32).toString('base64url'),
+      MAMORI_SECRET_KEY_PREVIOUS: previous.toString('base64url'),
+    });
     const client = await registerAndVerify(m, 'hana@example.com');
     await signInFirstStep(m, 'hana@example.com', client);
     const { secret } = await enrol(m, client);
@@ -182,11 +225,21 @@ forEachStore('two-step sign-in', (store) => {
     m.clock.advance(60_000);
     const { client: other } = await signInFirstStep(m, 'hana@example.com');
     await other.get('/sign-in/two-step');
-    assert.equal((await other.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode, 303);
+    assert.equal(
+      (await other.post('/sign-in/two-step', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode,
+      303,
+    );
     const row = await m.deps.db.selectFrom('totp_factors').select('secret').executeTakeFirstOrThrow();
     assert.notEqual(row.secret, underPrevious);
-    assert.equal(m.deps.secrets.resealed(row.secret, `totp-seed:${factor.id}`), null, 'sealed under the current key now');
-    assert.throws(() => new SecretBox(previous).open(row.secret, `totp-seed:${factor.id}`), 'the previous key no longer opens it');
+    assert.equal(
+      m.deps.secrets.resealed(row.secret, `totp-seed:${factor.id}`),
+      null,
+      'sealed under the current key now',
+    );
+    assert.throws(
+      () => new SecretBox(previous).open(row.secret, `totp-seed:${factor.id}`),
+      'the previous key no longer opens it',
+    );
   });
 
   test('new recovery codes replace the old ones: a stale sign-in confirms the password first, the owner is told, the old codes stop working', async () => {
@@ -199,7 +252,11 @@ forEachStore('two-step sign-in', (store) => {
     m.clock.advance(16 * 60_000);
     const stale = await client.post('/account/two-step/recovery-codes');
     assert.equal(stale.statusCode, 303);
-    assert.equal(stale.headers.location, '/reauth?returnTo=%2Faccount%2Ftwo-step', 'back to this page after the password');
+    assert.equal(
+      stale.headers.location,
+      '/reauth?returnTo=%2Faccount%2Ftwo-step',
+      'back to this page after the password',
+    );
     await client.get('/reauth?returnTo=/account/two-step');
     assert.equal((await client.post('/reauth', { password: PASSWORD, returnTo: '/account/two-step' })).statusCode, 303);
     await client.get('/account/two-step');
@@ -215,7 +272,11 @@ forEachStore('two-step sign-in', (store) => {
     m.clock.advance(60_000);
     const { client: next } = await signInFirstStep(m, 'hana@example.com');
     await next.get('/sign-in/two-step');
-    assert.equal((await next.post('/sign-in/two-step', { code: first[0] ?? '' })).statusCode, 400, 'an old code no longer works');
+    assert.equal(
+      (await next.post('/sign-in/two-step', { code: first[0] ?? '' })).statusCode,
+      400,
+      'an old code no longer works',
+    );
     assert.equal((await next.post('/sign-in/two-step', { code: second[0] ?? '' })).statusCode, 303);
   });
 
@@ -263,13 +324,28 @@ forEachStore('two-step sign-in', (store) => {
     assert.match(page.body, /had two-step sign-in before the intrusion/);
     const without = await client.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow' });
     assert.equal(without.statusCode, 401);
-    const wrong = await client.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow', code: '000000' });
+    const wrong = await client.post('/recover', {
+      token: tokenOf(recovery),
+      password: 'fresh start lantern meadow',
+      code: '000000',
+    });
     assert.equal(wrong.statusCode, 400);
-    assert.equal((await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state, 'recovery-open', 'nothing changed');
+    assert.equal(
+      (await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state,
+      'recovery-open',
+      'nothing changed',
+    );
     m.clock.advance(30_000);
-    const ok = await client.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow', code: codeAt(secret, m.clock.now().getTime()) });
+    const ok = await client.post('/recover', {
+      token: tokenOf(recovery),
+      password: 'fresh start lantern meadow',
+      code: codeAt(secret, m.clock.now().getTime()),
+    });
     assert.equal(ok.statusCode, 303);
-    assert.equal((await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state, 'recovered');
+    assert.equal(
+      (await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state,
+      'recovered',
+    );
   });
 
   test('recovery takes the authenticator the owner had, whatever the undo left; the attacker’s authenticator and codes never count', async () => {
@@ -283,7 +359,11 @@ forEachStore('two-step sign-in', (store) => {
     await attackerTakesAddress(m, attacker);
 
     // The owner, unsure which authenticator changes were theirs, leaves both as they are: only the address is undone.
-    const factorChanges = await m.deps.db.selectFrom('account_log').select('id').where('kind', 'in', ['second-factor-added', 'second-factor-removed']).execute();
+    const factorChanges = await m.deps.db
+      .selectFrom('account_log')
+      .select('id')
+      .where('kind', 'in', ['second-factor-added', 'second-factor-removed'])
+      .execute();
     const reporter = new TestClient(m.app);
     const link = emailChangedReportLink(m);
     const reportPage = await reporter.get(pathOf(link));
@@ -291,14 +371,33 @@ forEachStore('two-step sign-in', (store) => {
     const undo = offered.filter((id) => !factorChanges.some((change) => change.id === id));
     assert.equal(offered.length - undo.length, 2, 'the removal and the enrolment were offered for undo');
     assert.equal((await reporter.post('/report', { token: tokenOf(link), undo })).statusCode, 303);
-    assert.equal((await m.deps.db.selectFrom('incidents').select('requires_second_factor').executeTakeFirstOrThrow()).requires_second_factor, 1);
+    assert.equal(
+      (await m.deps.db.selectFrom('incidents').select('requires_second_factor').executeTakeFirstOrThrow())
+        .requires_second_factor,
+      1,
+    );
     const recover = await openRecovery(m);
-    assert.equal((await recover(codeAt(attackerSecret, m.clock.now().getTime()))).statusCode, 400, 'the attacker’s authenticator');
+    assert.equal(
+      (await recover(codeAt(attackerSecret, m.clock.now().getTime()))).statusCode,
+      400,
+      'the attacker’s authenticator',
+    );
     assert.equal((await recover(attackerCodes[0] ?? '')).statusCode, 400, 'a recovery code issued with it');
-    assert.equal((await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state, 'recovery-open', 'nothing changed');
+    assert.equal(
+      (await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state,
+      'recovery-open',
+      'nothing changed',
+    );
     m.clock.advance(30_000);
-    assert.equal((await recover(codeAt(ownSecret, m.clock.now().getTime()))).statusCode, 303, 'the owner’s own authenticator');
-    assert.equal((await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state, 'recovered');
+    assert.equal(
+      (await recover(codeAt(ownSecret, m.clock.now().getTime()))).statusCode,
+      303,
+      'the owner’s own authenticator',
+    );
+    assert.equal(
+      (await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state,
+      'recovered',
+    );
 
     // It is the account's authenticator again: the next sign-in asks for its code.
     m.clock.advance(30_000);
@@ -307,9 +406,19 @@ forEachStore('two-step sign-in', (store) => {
     const first = await next.post('/sign-in', { email: OWNER, password: 'fresh start lantern meadow' });
     assert.match(String(first.headers.location), /^\/sign-in\/two-step/);
     await next.get('/sign-in/two-step');
-    assert.equal((await next.post('/sign-in/two-step', { code: codeAt(attackerSecret, m.clock.now().getTime()) })).statusCode, 400);
-    assert.equal((await next.post('/sign-in/two-step', { code: attackerCodes[1] ?? '' })).statusCode, 400, 'nor do the codes issued with it');
-    assert.equal((await next.post('/sign-in/two-step', { code: codeAt(ownSecret, m.clock.now().getTime()) })).statusCode, 303);
+    assert.equal(
+      (await next.post('/sign-in/two-step', { code: codeAt(attackerSecret, m.clock.now().getTime()) })).statusCode,
+      400,
+    );
+    assert.equal(
+      (await next.post('/sign-in/two-step', { code: attackerCodes[1] ?? '' })).statusCode,
+      400,
+      'nor do the codes issued with it',
+    );
+    assert.equal(
+      (await next.post('/sign-in/two-step', { code: codeAt(ownSecret, m.clock.now().getTime()) })).statusCode,
+      303,
+    );
 
     // With the authenticator came the recovery codes the owner printed: the intruder's removal had voided them.
     const later = new TestClient(m.app);
@@ -328,7 +437,11 @@ forEachStore('two-step sign-in', (store) => {
     assert.equal((await usableRecoveryCodes(m)).length, 0, 'turning the authenticator off voided the codes');
 
     await reportWithDefaults(m, emailChangedReportLink(m));
-    assert.equal((await usableRecoveryCodes(m)).length, 10, 'the undo brought the authenticator back, and its ten codes');
+    assert.equal(
+      (await usableRecoveryCodes(m)).length,
+      10,
+      'the undo brought the authenticator back, and its ten codes',
+    );
     // The owner's phone is gone: a printed code recovers the account.
     const recover = await openRecovery(m);
     assert.equal((await recover(ownCodes[0] ?? '')).statusCode, 303);
@@ -363,15 +476,26 @@ forEachStore('two-step sign-in', (store) => {
     m.clock.advance(60_000);
     const { codes: attackerCodes } = await enrol(m, attacker);
     await attackerTakesAddress(m, attacker);
-    const removal = await m.deps.db.selectFrom('account_log').select('id').where('kind', '=', 'second-factor-removed').executeTakeFirstOrThrow();
+    const removal = await m.deps.db
+      .selectFrom('account_log')
+      .select('id')
+      .where('kind', '=', 'second-factor-removed')
+      .executeTakeFirstOrThrow();
     const reporter = new TestClient(m.app);
     const link = emailChangedReportLink(m);
     const undo = checkedUndo((await reporter.get(pathOf(link))).body).filter((id) => id !== removal.id);
     assert.equal((await reporter.post('/report', { token: tokenOf(link), undo })).statusCode, 303);
     const recover = await openRecovery(m);
-    assert.equal((await recover(attackerCodes[0] ?? '')).statusCode, 400, 'a code issued after the compromise never counts');
+    assert.equal(
+      (await recover(attackerCodes[0] ?? '')).statusCode,
+      400,
+      'a code issued after the compromise never counts',
+    );
     assert.equal((await recover(ownCodes[0] ?? '')).statusCode, 303);
-    assert.equal((await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state, 'recovered');
+    assert.equal(
+      (await m.deps.db.selectFrom('incidents').select('state').executeTakeFirstOrThrow()).state,
+      'recovered',
+    );
   });
 
   test('a second factor the attacker added is removed by the undo with its codes, and does not gate recovery', async () => {
@@ -383,14 +507,26 @@ forEachStore('two-step sign-in', (store) => {
     await attacker.post('/account/two-step/start');
     const page = await attacker.get('/account/two-step');
     const secret = /data-testid="totp-secret">([A-Z2-7]+)</.exec(page.body)?.[1] ?? '';
-    assert.equal((await attacker.post('/account/two-step/confirm', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode, 200);
+    assert.equal(
+      (await attacker.post('/account/two-step/confirm', { code: codeAt(secret, m.clock.now().getTime()) })).statusCode,
+      200,
+    );
     await m.deliver();
     const reportPage = await new TestClient(m.app).get(pathOf(emailChangedReportLink(m)));
     assert.match(reportPage.body, /Two-step sign-in turned on/);
     await reportWithDefaults(m, emailChangedReportLink(m));
-    const active = await m.deps.db.selectFrom('totp_factors').selectAll().where('removed_at', 'is', null).where('confirmed_at', 'is not', null).execute();
+    const active = await m.deps.db
+      .selectFrom('totp_factors')
+      .selectAll()
+      .where('removed_at', 'is', null)
+      .where('confirmed_at', 'is not', null)
+      .execute();
     assert.equal(active.length, 0, 'the attacker’s authenticator is gone');
     assert.equal((await usableRecoveryCodes(m)).length, 0, 'and its recovery codes with it');
-    assert.equal((await m.deps.db.selectFrom('incidents').select('requires_second_factor').executeTakeFirstOrThrow()).requires_second_factor, 0);
+    assert.equal(
+      (await m.deps.db.selectFrom('incidents').select('requires_second_factor').executeTakeFirstOrThrow())
+        .requires_second_factor,
+      0,
+    );
   });
 });

@@ -7,7 +7,8 @@ export const OWNER = 'taro@example.com';
 export const OWNER_PASSWORD = 'violet kettle harbour drum';
 export const ATTACKER = 'evil@example.net';
 export const ATTACKER_PASSWORD = 'attacker chose this long phrase';
-const ATTACKER_BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 Safari/537.36';
+const ATTACKER_BROWSER =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 Safari/537.36';
 
 export async function signInInBrowser(page: Page, email: string, password: string): Promise<void> {
   await page.goto('/sign-in');
@@ -17,7 +18,11 @@ export async function signInInBrowser(page: Page, email: string, password: strin
 }
 
 /** The owner registers and confirms the address by the mail she receives, in her own browser. */
-export async function ownerRegistersInBrowser(browser: Browser, server: RunningMamori, inbox: SmtpInbox): Promise<{ context: BrowserContext; owner: Page }> {
+export async function ownerRegistersInBrowser(
+  browser: Browser,
+  server: RunningMamori,
+  inbox: SmtpInbox,
+): Promise<{ context: BrowserContext; owner: Page }> {
   const context = await browser.newContext({ locale: 'en-US', baseURL: server.url });
   const owner = await context.newPage();
   await owner.goto('/register');
@@ -35,13 +40,21 @@ export async function ownerRegistersInBrowser(browser: Browser, server: RunningM
  * The attacker, in another browser, with the stolen password: changes the email to their own (confirmed
  * from their own mailbox), optionally the password, and adds a shipping address.
  */
-export async function attackerTakesOverInBrowser(browser: Browser, server: RunningMamori, inbox: SmtpInbox, options: { changePassword: boolean }): Promise<{ context: BrowserContext; attacker: Page }> {
+export async function attackerTakesOverInBrowser(
+  browser: Browser,
+  server: RunningMamori,
+  inbox: SmtpInbox,
+  options: { changePassword: boolean },
+): Promise<{ context: BrowserContext; attacker: Page }> {
   const context = await browser.newContext({ locale: 'en-US', baseURL: server.url, userAgent: ATTACKER_BROWSER });
   const attacker = await context.newPage();
   await signInInBrowser(attacker, OWNER, OWNER_PASSWORD);
   await attacker.waitForURL('**/account');
   await attacker.getByLabel('New email address').fill(ATTACKER);
-  await attacker.getByRole('region', { name: 'Change email address' }).getByLabel('Current password').fill(OWNER_PASSWORD);
+  await attacker
+    .getByRole('region', { name: 'Change email address' })
+    .getByLabel('Current password')
+    .fill(OWNER_PASSWORD);
   await attacker.getByRole('button', { name: 'Change email address' }).click();
   await server.worker.runOnce();
   await attacker.goto(inbox.link(ATTACKER, '/confirm-email'));
@@ -66,7 +79,12 @@ export async function attackerTakesOverInBrowser(browser: Browser, server: Runni
 }
 
 /** After the wait (or a person's decision), the owner follows the mailed recovery link and signs in again. */
-export async function ownerRecoversInBrowser(owner: Page, server: RunningMamori, inbox: SmtpInbox, newPassword: string): Promise<void> {
+export async function ownerRecoversInBrowser(
+  owner: Page,
+  server: RunningMamori,
+  inbox: SmtpInbox,
+  newPassword: string,
+): Promise<void> {
   await server.worker.runOnce();
   await owner.goto(inbox.link(OWNER, '/recover'));
   await owner.getByLabel('New password').fill(newPassword);

@@ -16,7 +16,16 @@ export const chromiumUnavailable: string | null = existsSync(CHROMIUM)
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 }
 
@@ -27,7 +36,10 @@ export interface RunningMamori extends Mamori {
 }
 
 /** The real server, in this process, on a loopback port, with the development mailbox and a fake clock. */
-export async function startServer(env: Record<string, string> = {}, options: { mailer?: Mailer } = {}): Promise<RunningMamori> {
+export async function startServer(
+  env: Record<string, string> = {},
+  options: { mailer?: Mailer } = {},
+): Promise<RunningMamori> {
   const dir = mkdtempSync(join(tmpdir(), 'mamori-e2e-'));
   const probe = loadConfig({ MAMORI_DATABASE_URL: `sqlite:${join(dir, 'mamori.sqlite')}`, ...env });
   const clock = new FakeClock('2026-03-02T05:46:00.000Z');
@@ -39,8 +51,19 @@ export async function startServer(env: Record<string, string> = {}, options: { m
       s.close(() => resolve(p));
     });
   });
-  const config = loadConfig({ ...env, MAMORI_DATABASE_URL: probe.databaseUrl, MAMORI_PORT: String(port), MAMORI_SHOP_NAME: 'Maple Market', MAMORI_LOG_LEVEL: 'silent' });
-  const mamori = await composeMamori(config, { clock, workerIntervalMs: 0, log: pino({ level: 'silent' }), mailer: options.mailer });
+  const config = loadConfig({
+    ...env,
+    MAMORI_DATABASE_URL: probe.databaseUrl,
+    MAMORI_PORT: String(port),
+    MAMORI_SHOP_NAME: 'Maple Market',
+    MAMORI_LOG_LEVEL: 'silent',
+  });
+  const mamori = await composeMamori(config, {
+    clock,
+    workerIntervalMs: 0,
+    log: pino({ level: 'silent' }),
+    mailer: options.mailer,
+  });
   await mamori.app.listen({ host: '127.0.0.1', port });
   return {
     ...mamori,
@@ -56,7 +79,12 @@ export async function startServer(env: Record<string, string> = {}, options: { m
 /** Delivers queued mail to the development mailbox and returns the newest sign-in code sent to `email`. */
 export async function mailedSignInCode(server: RunningMamori, email: string): Promise<string> {
   await server.worker.runOnce();
-  const rows = await server.deps.db.selectFrom('dev_mailbox').select(['text_body', 'received_at']).where('recipient', '=', email).orderBy('received_at', 'desc').execute();
+  const rows = await server.deps.db
+    .selectFrom('dev_mailbox')
+    .select(['text_body', 'received_at'])
+    .where('recipient', '=', email)
+    .orderBy('received_at', 'desc')
+    .execute();
   for (const row of rows) {
     const code = /^(\d{6})$/m.exec(row.text_body)?.[1];
     if (code) return code;

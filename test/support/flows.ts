@@ -43,14 +43,15 @@ export async function postSignIn(client: TestClient, email: string, password = P
   return client.post('/sign-in', { email, password });
 }
 
-
 /** A support desk member of that role, created and signed in with password and a current TOTP code. */
 export async function staffSignedIn(m: TestMamori, role: 'admin' | 'agent'): Promise<TestClient> {
   const email = `${role}@maple.example`;
   const who = await addStaff(m.deps, { email, name: role === 'admin' ? 'Aiko Tanaka' : 'Ken Mori', role });
   const client = new TestClient(m.app);
   await client.get('/staff/sign-in');
-  const code = new TOTP({ secret: Secret.fromBase32(who.totpSecret), digits: 6, period: 30 }).generate({ timestamp: m.clock.now().getTime() });
+  const code = new TOTP({ secret: Secret.fromBase32(who.totpSecret), digits: 6, period: 30 }).generate({
+    timestamp: m.clock.now().getTime(),
+  });
   assert.equal((await client.post('/staff/sign-in', { email, password: who.password, code })).statusCode, 303);
   return client;
 }

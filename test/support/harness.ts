@@ -43,7 +43,11 @@ export class TickingClock extends FakeClock {
   }
 }
 
-export async function startMamori(store: StoreName, env: Record<string, string> = {}, options: { geo?: GeoLocator; log?: Logger; clock?: FakeClock } = {}): Promise<TestMamori> {
+export async function startMamori(
+  store: StoreName,
+  env: Record<string, string> = {},
+  options: { geo?: GeoLocator; log?: Logger; clock?: FakeClock } = {},
+): Promise<TestMamori> {
   const config = loadConfig({
     MAMORI_DATABASE_URL: await databaseUrlFor(store),
     MAMORI_SHOP_NAME: 'Maple Market',
@@ -54,7 +58,13 @@ export async function startMamori(store: StoreName, env: Record<string, string> 
   });
   const clock = options.clock ?? new FakeClock('2026-03-02T05:46:00.000Z');
   const mailer = new CaptureMailer();
-  const mamori = await composeMamori(config, { clock, mailer, workerIntervalMs: 0, log: options.log ?? pino({ level: 'silent' }), geo: options.geo });
+  const mamori = await composeMamori(config, {
+    clock,
+    mailer,
+    workerIntervalMs: 0,
+    log: options.log ?? pino({ level: 'silent' }),
+    geo: options.geo,
+  });
   return { ...mamori, clock, mailer, config, deliver: () => mamori.worker.runOnce() };
 }
 
@@ -70,6 +80,9 @@ export function forEachStore(title: string, suite: (store: StoreName) => void): 
 /** A logger that keeps every line in memory, to check what was logged (and that no secret was). */
 export function memoryLogger(): { log: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const log = pino(
+    { level: 'info' },
+    { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+  );
   return { log, lines };
 }

@@ -10,7 +10,17 @@ const actor = { type: 'customer' as const, sessionId: 's', deviceId: 'd', device
 function chain(n: number) {
   let previous = GENESIS_HASH;
   return Array.from({ length: n }, (_, i) => {
-    const record: ChangeRecord = { id: `e${i + 1}`, accountId: 'a', seq: i + 1, kind: 'name-changed', subjectId: null, before: { name: `n${i}` }, after: { name: `n${i + 1}` }, actor, occurredAt: `2026-03-02T0${i}:00:00.000Z` };
+    const record: ChangeRecord = {
+      id: `e${i + 1}`,
+      accountId: 'a',
+      seq: i + 1,
+      kind: 'name-changed',
+      subjectId: null,
+      before: { name: `n${i}` },
+      after: { name: `n${i + 1}` },
+      actor,
+      occurredAt: `2026-03-02T0${i}:00:00.000Z`,
+    };
     const entry = { record, previousHash: previous, hash: sha(canonicalEntry(record, previous)) };
     previous = entry.hash;
     return entry;

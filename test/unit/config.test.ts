@@ -17,14 +17,20 @@ test('defaults make the embedded development setup', () => {
 });
 
 test('a bad value stops start-up with a message naming the variable', () => {
-  assert.throws(() => loadConfig({ MAMORI_PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && /MAMORI_PORT/.test(e.message));
+  assert.throws(
+    () => loadConfig({ MAMORI_PORT: 'eighty' }),
+    (e: unknown) => e instanceof ConfigError && /MAMORI_PORT/.test(e.message),
+  );
   assert.throws(() => loadConfig({ MAMORI_ARGON2_MEMORY_KIB: '4096' }), /MAMORI_ARGON2_MEMORY_KIB/);
   assert.throws(() => loadConfig({ MAMORI_DATABASE_URL: 'mysql://x' }), /MAMORI_DATABASE_URL/);
   assert.throws(() => loadConfig({ MAMORI_HASH_CONCURRENCY: '0' }), /MAMORI_HASH_CONCURRENCY/);
 });
 
 test('production insists on https and a real mail relay', () => {
-  assert.throws(() => loadConfig({ MAMORI_MODE: 'production' }), /MAMORI_PUBLIC_URL[\s\S]*MAMORI_SMTP_URL[\s\S]*MAMORI_SECRET_KEY/);
+  assert.throws(
+    () => loadConfig({ MAMORI_MODE: 'production' }),
+    /MAMORI_PUBLIC_URL[\s\S]*MAMORI_SMTP_URL[\s\S]*MAMORI_SECRET_KEY/,
+  );
   assert.throws(() => loadConfig({ MAMORI_SECRET_KEY: 'short' }), /MAMORI_SECRET_KEY: must be 32 random bytes/);
   const config = loadConfig({
     MAMORI_MODE: 'production',
@@ -40,10 +46,22 @@ test('keys being rotated out: up to four, well formed, never the current key aga
   const current = Buffer.alloc(32, 1).toString('base64url');
   const earlier = [2, 3].map((n) => Buffer.alloc(32, n).toString('base64url'));
   assert.deepEqual(loadConfig({}).previousSecretKeys, []);
-  assert.deepEqual(loadConfig({ MAMORI_SECRET_KEY: current, MAMORI_SECRET_KEY_PREVIOUS: earlier.join(',') }).previousSecretKeys, earlier);
-  assert.throws(() => loadConfig({ MAMORI_SECRET_KEY_PREVIOUS: `${earlier[0]},short` }), /MAMORI_SECRET_KEY_PREVIOUS: must be one to four earlier keys/);
-  assert.throws(() => loadConfig({ MAMORI_SECRET_KEY_PREVIOUS: Array(5).fill(earlier[0]).join(',') }), /MAMORI_SECRET_KEY_PREVIOUS/);
-  assert.throws(() => loadConfig({ MAMORI_SECRET_KEY: current, MAMORI_SECRET_KEY_PREVIOUS: `${earlier[0]},${current}` }), /MAMORI_SECRET_KEY_PREVIOUS: must not repeat MAMORI_SECRET_KEY/);
+  assert.deepEqual(
+    loadConfig({ MAMORI_SECRET_KEY: current, MAMORI_SECRET_KEY_PREVIOUS: earlier.join(',') }).previousSecretKeys,
+    earlier,
+  );
+  assert.throws(
+    () => loadConfig({ MAMORI_SECRET_KEY_PREVIOUS: `${earlier[0]},short` }),
+    /MAMORI_SECRET_KEY_PREVIOUS: must be one to four earlier keys/,
+  );
+  assert.throws(
+    () => loadConfig({ MAMORI_SECRET_KEY_PREVIOUS: Array(5).fill(earlier[0]).join(',') }),
+    /MAMORI_SECRET_KEY_PREVIOUS/,
+  );
+  assert.throws(
+    () => loadConfig({ MAMORI_SECRET_KEY: current, MAMORI_SECRET_KEY_PREVIOUS: `${earlier[0]},${current}` }),
+    /MAMORI_SECRET_KEY_PREVIOUS: must not repeat MAMORI_SECRET_KEY/,
+  );
 });
 
 test('mail retries back off and are capped at an hour', () => {
@@ -55,18 +73,41 @@ test('mail retries back off and are capped at an hour', () => {
 test('trusted proxies by count or by network; "true" (any client picks its own address) is refused', () => {
   assert.equal(loadConfig({}).trustProxy, false);
   assert.equal(loadConfig({ MAMORI_TRUST_PROXY: '1' }).trustProxy, 1);
-  assert.deepEqual(loadConfig({ MAMORI_TRUST_PROXY: '10.0.0.0/8, 192.0.2.7,::1' }).trustProxy, ['10.0.0.0/8', '192.0.2.7', '::1']);
+  assert.deepEqual(loadConfig({ MAMORI_TRUST_PROXY: '10.0.0.0/8, 192.0.2.7,::1' }).trustProxy, [
+    '10.0.0.0/8',
+    '192.0.2.7',
+    '::1',
+  ]);
   for (const bad of ['true', '0', '11', '10.0.0.0/33', 'proxy.example', '10.0.0.1/8/2']) {
-    assert.throws(() => loadConfig({ MAMORI_TRUST_PROXY: bad }), (e: unknown) => e instanceof ConfigError && /MAMORI_TRUST_PROXY/.test(e.message), bad);
+    assert.throws(
+      () => loadConfig({ MAMORI_TRUST_PROXY: bad }),
+      (e: unknown) => e instanceof ConfigError && /MAMORI_TRUST_PROXY/.test(e.message),
+      bad,
+    );
   }
 });
 
 test('development listens on loopback only: the dev mailbox shows every mailed link', () => {
   assert.equal(loadConfig({ MAMORI_HOST: '::1' }).host, '::1');
-  assert.throws(() => loadConfig({ MAMORI_HOST: '0.0.0.0' }), (e: unknown) => e instanceof ConfigError && /loopback only/.test(e.message));
-  assert.equal(loadConfig({ MAMORI_HOST: '0.0.0.0', MAMORI_MODE: 'production', MAMORI_PUBLIC_URL: 'https://id.example', MAMORI_SMTP_URL: 'smtp://relay:587', MAMORI_SECRET_KEY: 'A'.repeat(43) }).host, '0.0.0.0');
+  assert.throws(
+    () => loadConfig({ MAMORI_HOST: '0.0.0.0' }),
+    (e: unknown) => e instanceof ConfigError && /loopback only/.test(e.message),
+  );
+  assert.equal(
+    loadConfig({
+      MAMORI_HOST: '0.0.0.0',
+      MAMORI_MODE: 'production',
+      MAMORI_PUBLIC_URL: 'https://id.example',
+      MAMORI_SMTP_URL: 'smtp://relay:587',
+      MAMORI_SECRET_KEY: 'A'.repeat(43),
+    }).host,
+    '0.0.0.0',
+  );
 });
 
 test('a challenge threshold above the denial threshold says which variable must move too', () => {
-  assert.throws(() => loadConfig({ MAMORI_RISK_CHALLENGE_AT: '101' }), (e: unknown) => e instanceof ConfigError && /raise MAMORI_RISK_DENY_AT to at least 101/.test(e.message));
+  assert.throws(
+    () => loadConfig({ MAMORI_RISK_CHALLENGE_AT: '101' }),
+    (e: unknown) => e instanceof ConfigError && /raise MAMORI_RISK_DENY_AT to at least 101/.test(e.message),
+  );
 });

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { effectiveState, IllegalTransition, INCIDENT_EVENTS, INCIDENT_STATES, nextState, TRANSITIONS } from '../../src/core/incident/state.ts';
+import {
+  effectiveState,
+  IllegalTransition,
+  INCIDENT_EVENTS,
+  INCIDENT_STATES,
+  nextState,
+  TRANSITIONS,
+} from '../../src/core/incident/state.ts';
 
 test('every transition in the table is taken, and every other pair is refused', () => {
   let allowed = 0;
@@ -30,10 +37,14 @@ test('an objection sends the incident to a person, who resolves it either way', 
   assert.equal(nextState('waiting', 'object'), 'disputed');
   assert.equal(nextState('disputed', 'resolve-for-owner'), 'recovery-open');
   assert.equal(nextState('disputed', 'resolve-against-owner'), 'dismissed');
-  assert.throws(() => nextState('disputed', 'wait-elapsed'), IllegalTransition, 'a disputed incident never opens by the clock');
+  assert.throws(
+    () => nextState('disputed', 'wait-elapsed'),
+    IllegalTransition,
+    'a disputed incident never opens by the clock',
+  );
 });
 
-test('a report that may not be the owner\'s goes to a person at once: no wait can run out for it', () => {
+test("a report that may not be the owner's goes to a person at once: no wait can run out for it", () => {
   assert.equal(nextState('contained', 'refer'), 'disputed');
   assert.throws(() => nextState('disputed', 'wait-elapsed'), IllegalTransition);
 });

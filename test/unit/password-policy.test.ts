@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { minimumPasswordLength, passwordContextWords, passwordLength, passwordLengthProblem, PASSWORD_MAX } from '../../src/core/password-policy.ts';
+import {
+  minimumPasswordLength,
+  passwordContextWords,
+  passwordLength,
+  passwordLengthProblem,
+  PASSWORD_MAX,
+} from '../../src/core/password-policy.ts';
 
 test('length is counted in code points, so an emoji or kanji is one character', () => {
   assert.equal(passwordLength('🔒🔒🔒'), 3);
@@ -24,7 +30,12 @@ test('64 characters and more are allowed, up to a bounded maximum (STANDARDS A2)
 });
 
 test('context words come from the shop name, the address and the name', () => {
-  const words = passwordContextWords({ shopName: 'Maple Market', email: 'taro.yamada@example.com', name: 'Taro Yamada' });
-  for (const expected of ['maple market', 'maplemarket', 'taro.yamada', 'taro', 'yamada', 'example']) assert.ok(words.includes(expected), expected);
+  const words = passwordContextWords({
+    shopName: 'Maple Market',
+    email: 'taro.yamada@example.com',
+    name: 'Taro Yamada',
+  });
+  for (const expected of ['maple market', 'maplemarket', 'taro.yamada', 'taro', 'yamada', 'example'])
+    assert.ok(words.includes(expected), expected);
   assert.ok(!words.includes('com'));
 });

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isPrivileged, needsTouch, sessionState, type SessionLimits } from '../../src/core/session-policy.ts';
 
-const limits: SessionLimits = { idleMs: 60 * 60_000, absoluteMs: 24 * 3_600_000, privilegedMs: 15 * 60_000, touchIntervalMs: 60_000 };
+const limits: SessionLimits = {
+  idleMs: 60 * 60_000,
+  absoluteMs: 24 * 3_600_000,
+  privilegedMs: 15 * 60_000,
+  touchIntervalMs: 60_000,
+};
 const t0 = new Date('2026-03-02T00:00:00Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
 const fresh = { createdAt: t0, lastSeenAt: t0, authenticatedAt: t0, revokedAt: null };

@@ -10,6 +10,10 @@ test('median and 90th percentile by nearest rank; nothing to summarize is null, 
 });
 
 test('days of a period in UTC, the end excluded', () => {
-  assert.deepEqual(daysBetween(new Date('2026-03-01T23:00:00Z'), new Date('2026-03-04T00:00:00Z')), ['2026-03-01', '2026-03-02', '2026-03-03']);
+  assert.deepEqual(daysBetween(new Date('2026-03-01T23:00:00Z'), new Date('2026-03-04T00:00:00Z')), [
+    '2026-03-01',
+    '2026-03-02',
+    '2026-03-03',
+  ]);
   assert.deepEqual(daysBetween(new Date('2026-03-01T00:00:00Z'), new Date('2026-03-01T00:00:00Z')), []);
 });

@@ -3,8 +3,14 @@ import { test } from 'node:test';
 import { delayAfter, FAILURE_CAP, reachedCap, throttleDecision } from '../../src/core/throttle-policy.ts';
 
 test('four failures are free; then 30 s doubling, capped at an hour', () => {
-  assert.deepEqual([1, 2, 3, 4].map((n) => delayAfter(n)), [0, 0, 0, 0]);
-  assert.deepEqual([5, 6, 7, 8].map((n) => delayAfter(n)), [30_000, 60_000, 120_000, 240_000]);
+  assert.deepEqual(
+    [1, 2, 3, 4].map((n) => delayAfter(n)),
+    [0, 0, 0, 0],
+  );
+  assert.deepEqual(
+    [5, 6, 7, 8].map((n) => delayAfter(n)),
+    [30_000, 60_000, 120_000, 240_000],
+  );
   assert.equal(delayAfter(12), 3_600_000);
   assert.equal(delayAfter(99), 3_600_000);
 });

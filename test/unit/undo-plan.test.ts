@@ -4,10 +4,29 @@ import type { ChangeActor, ChangeRecord } from '../../src/core/change-kinds.ts';
 import { buildChecklist } from '../../src/core/incident/checklist.ts';
 import { planUndo, withSelection } from '../../src/core/incident/undo-plan.ts';
 
-const owner: ChangeActor = { type: 'customer', sessionId: 's-owner', deviceId: 'd-owner', device: 'Safari 路 macOS', ip: '198.51.100.7', area: null };
-const attacker: ChangeActor = { type: 'customer', sessionId: 's-attacker', deviceId: 'd-attacker', device: 'Chrome 路 Windows', ip: '203.0.113.9', area: null };
+const owner: ChangeActor = {
+  type: 'customer',
+  sessionId: 's-owner',
+  deviceId: 'd-owner',
+  device: 'Safari 路 macOS',
+  ip: '198.51.100.7',
+  area: null,
+};
+const attacker: ChangeActor = {
+  type: 'customer',
+  sessionId: 's-attacker',
+  deviceId: 'd-attacker',
+  device: 'Chrome 路 Windows',
+  ip: '203.0.113.9',
+  area: null,
+};
 let seq = 0;
-const change = (kind: ChangeRecord['kind'], actor: ChangeActor, at: string, extra: Partial<ChangeRecord> = {}): ChangeRecord => ({
+const change = (
+  kind: ChangeRecord['kind'],
+  actor: ChangeActor,
+  at: string,
+  extra: Partial<ChangeRecord> = {},
+): ChangeRecord => ({
   id: `c${++seq}`,
   accountId: 'a1',
   seq,
@@ -19,17 +38,27 @@ const change = (kind: ChangeRecord['kind'], actor: ChangeActor, at: string, extr
   occurredAt: `2026-03-02T${at}:00.000Z`,
   ...extra,
 });
-const suspects = { compromiseAt: '2026-03-02T05:40:00.000Z', sessionIds: new Set(['s-attacker']), deviceIds: new Set(['d-attacker']) };
+const suspects = {
+  compromiseAt: '2026-03-02T05:40:00.000Z',
+  sessionIds: new Set(['s-attacker']),
+  deviceIds: new Set(['d-attacker']),
+};
 
 test('the story: the attacker鈥檚 changes are inverted newest first; the owner鈥檚 earlier ones are left alone', () => {
   seq = 0;
   const log = [
     change('address-added', owner, '04:00', { subjectId: 'addr-home' }),
     change('new-device-sign-in', attacker, '05:40'),
-    change('email-changed', attacker, '05:46', { before: { email: 'taro@example.com' }, after: { email: 'evil@example.net' } }),
+    change('email-changed', attacker, '05:46', {
+      before: { email: 'taro@example.com' },
+      after: { email: 'evil@example.net' },
+    }),
     change('password-changed', attacker, '05:47'),
     change('address-added', attacker, '05:48', { subjectId: 'addr-drop' }),
-    change('payment-method-removed', attacker, '05:49', { subjectId: 'pm-1', before: { brand: 'visa', last4: '4242' } }),
+    change('payment-method-removed', attacker, '05:49', {
+      subjectId: 'pm-1',
+      before: { brand: 'visa', last4: '4242' },
+    }),
   ];
   const plan = planUndo(log, suspects);
   assert.deepEqual(
@@ -44,13 +73,21 @@ test('the story: the attacker鈥檚 changes are inverted newest first; the owner鈥
   );
   assert.deepEqual(plan[3]?.restore, { email: 'taro@example.com' });
   assert.equal(plan[2]?.note, 'password-disabled');
-  assert.deepEqual(buildChecklist(plan), ['reenter-payment-methods', 'confirm-addresses', 'review-orders', 'review-activity']);
+  assert.deepEqual(buildChecklist(plan), [
+    'reenter-payment-methods',
+    'confirm-addresses',
+    'review-orders',
+    'review-activity',
+  ]);
 });
 
 test('a later change to the same thing from the owner鈥檚 trusted device is a conflict: flagged and unticked', () => {
   seq = 0;
   const log = [
-    change('phone-changed', attacker, '05:46', { before: { phone: '+81 90 1111 2222' }, after: { phone: '+1 555 0100' } }),
+    change('phone-changed', attacker, '05:46', {
+      before: { phone: '+81 90 1111 2222' },
+      after: { phone: '+1 555 0100' },
+    }),
     change('phone-changed', owner, '06:10', { before: { phone: '+1 555 0100' }, after: { phone: '+81 90 3333 4444' } }),
     change('name-changed', attacker, '05:50', { before: { name: 'Taro' }, after: { name: 'X' } }),
   ];
@@ -64,8 +101,14 @@ test('a later change to the same thing from the owner鈥檚 trusted device is a co
 
 test('changes before the compromise point are never undone, even by the same device', () => {
   seq = 0;
-  const log = [change('address-added', attacker, '05:00', { subjectId: 'old' }), change('address-added', attacker, '05:45', { subjectId: 'new' })];
-  assert.deepEqual(planUndo(log, suspects).map((s) => s.subjectId), ['new']);
+  const log = [
+    change('address-added', attacker, '05:00', { subjectId: 'old' }),
+    change('address-added', attacker, '05:45', { subjectId: 'new' }),
+  ];
+  assert.deepEqual(
+    planUndo(log, suspects).map((s) => s.subjectId),
+    ['new'],
+  );
 });
 
 test('the reporter may untick; conflicts and informational steps cannot be ticked', () => {
@@ -77,17 +120,24 @@ test('the reporter may untick; conflicts and informational steps cannot be ticke
   ];
   const plan = planUndo(log, suspects);
   const chosen = withSelection(plan, new Set([plan[1]?.changeId ?? '', plan[0]?.changeId ?? '']));
-  assert.deepEqual(chosen.map((s) => s.selected), [false, true, false]);
+  assert.deepEqual(
+    chosen.map((s) => s.selected),
+    [false, true, false],
+  );
 });
 
 test('recovery codes an intruder renewed are planned back; the owner renewing them later is a conflict', () => {
   seq = 0;
-  const renewal = change('recovery-codes-renewed', attacker, '05:50', { after: { issued_at: '2026-03-02T05:50:00.000Z' } });
+  const renewal = change('recovery-codes-renewed', attacker, '05:50', {
+    after: { issued_at: '2026-03-02T05:50:00.000Z' },
+  });
   assert.deepEqual(
     planUndo([renewal], suspects).map((s) => [s.action, s.selected, s.conflict]),
     [['restore-recovery-codes', true, null]],
   );
-  const ownerAgain = change('recovery-codes-renewed', owner, '06:20', { after: { issued_at: '2026-03-02T06:20:00.000Z' } });
+  const ownerAgain = change('recovery-codes-renewed', owner, '06:20', {
+    after: { issued_at: '2026-03-02T06:20:00.000Z' },
+  });
   assert.deepEqual(
     planUndo([renewal, ownerAgain], suspects).map((s) => [s.action, s.selected, s.conflict]),
     [['restore-recovery-codes', false, 'changed-later-by-owner']],
@@ -98,9 +148,15 @@ test('one authenticator app at a time: the owner setting one up after the intrus
   seq = 0;
   const log = [
     change('second-factor-removed', attacker, '05:45', { subjectId: 'totp-owner', before: { factor: 'totp' } }),
-    change('second-factor-removed', attacker, '05:46', { subjectId: 'pk-owner', before: { factor: 'passkey', name: 'Phone' } }),
+    change('second-factor-removed', attacker, '05:46', {
+      subjectId: 'pk-owner',
+      before: { factor: 'passkey', name: 'Phone' },
+    }),
     change('second-factor-added', owner, '06:30', { subjectId: 'totp-new', after: { factor: 'totp' } }),
-    change('second-factor-added', owner, '06:31', { subjectId: 'pk-new', after: { factor: 'passkey', name: 'Laptop' } }),
+    change('second-factor-added', owner, '06:31', {
+      subjectId: 'pk-new',
+      after: { factor: 'passkey', name: 'Laptop' },
+    }),
   ];
   const plan = planUndo(log, suspects);
   assert.deepEqual(

@@ -41,7 +41,15 @@ test('a security notice names the change, the time and the device, and a way to 
   assert.match(mailJa.subject, /メールアドレスが変更されました/);
   assert.match(mailJa.text, /2026\/03\/02 14:46/);
   const mailEn = renderMail({ template: 'security-notice', model }, 'en', ctx);
-  for (const part of ['taro@example.com', 'attacker@example.net', 'Chrome 131', '203.0.113.9', 'help@maple.example', "This wasn't me: http://localhost:3000/report?token=abc"]) assert.ok(mailEn.text.includes(part), part);
+  for (const part of [
+    'taro@example.com',
+    'attacker@example.net',
+    'Chrome 131',
+    '203.0.113.9',
+    'help@maple.example',
+    "This wasn't me: http://localhost:3000/report?token=abc",
+  ])
+    assert.ok(mailEn.text.includes(part), part);
   assert.doesNotMatch(mailEn.text, /change your password/i);
 });
 

@@ -4,7 +4,20 @@ import { MemoryMailer } from '../../delivery/memory-mailer.ts';
 import { composeMamori } from '../../runtime/compose.ts';
 import { FakeClock } from '../../runtime/clock.ts';
 import { InjectClient } from '../inject-client.ts';
-import { attackerTakesOver, emailChangedReportLink, expectStep, OWNER, ATTACKER, ATTACKER_PASSWORD, ownerRecovers, ownerReports, ownerSignsUp, signInWith, StoryStepFailed, STORY_ENV } from './story.ts';
+import {
+  attackerTakesOver,
+  emailChangedReportLink,
+  expectStep,
+  OWNER,
+  ATTACKER,
+  ATTACKER_PASSWORD,
+  ownerRecovers,
+  ownerReports,
+  ownerSignsUp,
+  signInWith,
+  StoryStepFailed,
+  STORY_ENV,
+} from './story.ts';
 
 const START = '2026-01-05T05:46:00.000Z';
 
@@ -20,7 +33,14 @@ function elapsed(clock: FakeClock): string {
  * and mail kept in memory. Prints the timeline; returns 0 only if every step happened.
  */
 export async function runDemo(write: (line: string) => void): Promise<number> {
-  const config = loadConfig({ MAMORI_DATABASE_URL: 'sqlite::memory:', MAMORI_SHOP_NAME: 'Maple Market', MAMORI_DEFAULT_LOCALE: 'en', MAMORI_LOG_LEVEL: 'silent', MAMORI_DEMO_ACCOUNT: 'false', ...STORY_ENV });
+  const config = loadConfig({
+    MAMORI_DATABASE_URL: 'sqlite::memory:',
+    MAMORI_SHOP_NAME: 'Maple Market',
+    MAMORI_DEFAULT_LOCALE: 'en',
+    MAMORI_LOG_LEVEL: 'silent',
+    MAMORI_DEMO_ACCOUNT: 'false',
+    ...STORY_ENV,
+  });
   const clock = new FakeClock(START);
   const mailer = new MemoryMailer();
   const mamori = await composeMamori(config, { clock, mailer, workerIntervalMs: 0, log: pino({ level: 'silent' }) });
@@ -35,7 +55,9 @@ export async function runDemo(write: (line: string) => void): Promise<number> {
 
     clock.advance(3 * 24 * 3_600_000);
     const attacker = await attackerTakesOver(world);
-    step('attacker signs in with the stolen password from a new browser, changes the email and password, adds an address');
+    step(
+      'attacker signs in with the stolen password from a new browser, changes the email and password, adds an address',
+    );
     const notices = mailer.to(OWNER).filter((m) => /New sign-in|was changed|was added|asked to change/.test(m.subject));
     step(`${notices.length} notices reached ${OWNER}, each with a "This wasn't me" link:`);
     for (const notice of notices) write(`              - ${notice.subject}`);
@@ -44,11 +66,16 @@ export async function runDemo(write: (line: string) => void): Promise<number> {
     const clickedAt = clock.now().getTime();
     const link = emailChangedReportLink(world);
     const { statusPath, undoCount } = await ownerReports(world, link);
-    step(`owner clicks "This wasn't me" in the email-change notice and confirms: ${undoCount} ${undoCount === 1 ? 'change' : 'changes'} to undo`);
+    step(
+      `owner clicks "This wasn't me" in the email-change notice and confirms: ${undoCount} ${undoCount === 1 ? 'change' : 'changes'} to undo`,
+    );
     expectStep((await attacker.get('/api/session')).statusCode === 401, 'the attacker is signed out');
     const probe = new InjectClient(mamori.app);
     expectStep((await signInWith(probe, OWNER, ATTACKER_PASSWORD)) === 401, 'the attacker’s password no longer works');
-    expectStep((await signInWith(probe, ATTACKER, ATTACKER_PASSWORD)) === 401, 'the attacker’s address no longer signs in');
+    expectStep(
+      (await signInWith(probe, ATTACKER, ATTACKER_PASSWORD)) === 401,
+      'the attacker’s address no longer signs in',
+    );
     const account = await mamori.deps.db.selectFrom('accounts').select(['email', 'status']).executeTakeFirstOrThrow();
     expectStep(account.email === OWNER && account.status === 'locked', 'email restored and account locked');
     const live = await mamori.deps.db.selectFrom('addresses').select('id').where('removed_at', 'is', null).execute();
@@ -60,13 +87,17 @@ export async function runDemo(write: (line: string) => void): Promise<number> {
     expectStep(/Waiting period running/.test(status.body), 'the incident page shows the waiting period');
 
     clock.advance(config.incidentWaitMs);
-    step(`${config.incidentWaitMs / 3_600_000} h pass without objection: recovery opens, a link goes to the restored address`);
+    step(
+      `${config.incidentWaitMs / 3_600_000} h pass without objection: recovery opens, a link goes to the restored address`,
+    );
     const { checklist } = await ownerRecovers(world, 'fresh start lantern meadow');
     step('owner sets a new password through the restored address and signs in');
     step('checklist:');
     for (const item of checklist) write(`              [ ] ${item}`);
     const minutes = Math.round((clock.now().getTime() - clickedAt) / 60_000);
-    write(`\nFrom the owner's click to a usable account: ${Math.floor(minutes / 60)} h ${minutes % 60} min, of which the owner spent one click and one form.`);
+    write(
+      `\nFrom the owner's click to a usable account: ${Math.floor(minutes / 60)} h ${minutes % 60} min, of which the owner spent one click and one form.`,
+    );
     write('In the story it took about 3.5 days, with the customer doing all the chasing.');
     return 0;
   } catch (error) {

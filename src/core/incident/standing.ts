@@ -45,7 +45,8 @@ export function addressHeldAt(history: AddressHistory, at: string): string {
 export function ownerAddresses(history: AddressHistory, compromiseAt: string): Set<string> {
   const graceStart = new Date(Date.parse(compromiseAt) - REPLACED_ADDRESS_GRACE_MS).toISOString();
   const owned = new Set([addressHeldAt(history, compromiseAt)]);
-  for (const change of history.changes) if (change.at < compromiseAt && change.at >= graceStart) owned.add(change.before);
+  for (const change of history.changes)
+    if (change.at < compromiseAt && change.at >= graceStart) owned.add(change.before);
   return owned;
 }
 
@@ -80,6 +81,9 @@ export function judgeReporter(reporter: Reporter, owners: ReadonlySet<string>, s
   else if (!owners.has(reporter.address)) reasons.push('address-after-compromise');
   if (reporter.sessionId !== null && suspects.sessionIds.has(reporter.sessionId)) reasons.push('suspect-session');
   const deviceIsNew = reporter.deviceFirstSeenAt !== null && reporter.deviceFirstSeenAt >= suspects.compromiseAt;
-  if (reporter.deviceId !== null && (suspects.deviceIds.has(reporter.deviceId) || deviceIsNew)) reasons.push('suspect-device');
-  return reasons.length === 0 ? { standing: 'owner', address: reporter.address, reasons: [] } : { standing: 'newcomer', address: reporter.address, reasons };
+  if (reporter.deviceId !== null && (suspects.deviceIds.has(reporter.deviceId) || deviceIsNew))
+    reasons.push('suspect-device');
+  return reasons.length === 0
+    ? { standing: 'owner', address: reporter.address, reasons: [] }
+    : { standing: 'newcomer', address: reporter.address, reasons };
 }

@@ -2,10 +2,30 @@
  * The incident flow as a persisted state machine. The transitions are this one table; `state.md`
  * beside it draws them. Anything not in the table is refused.
  */
-export const INCIDENT_STATES = ['reported', 'contained', 'waiting', 'disputed', 'recovery-open', 'recovered', 'closed', 'dismissed'] as const;
+export const INCIDENT_STATES = [
+  'reported',
+  'contained',
+  'waiting',
+  'disputed',
+  'recovery-open',
+  'recovered',
+  'closed',
+  'dismissed',
+] as const;
 export type IncidentState = (typeof INCIDENT_STATES)[number];
 
-export const INCIDENT_EVENTS = ['contain', 'start-wait', 'refer', 'object', 'wait-elapsed', 'resolve-for-owner', 'resolve-against-owner', 'recover', 'close', 'dismiss'] as const;
+export const INCIDENT_EVENTS = [
+  'contain',
+  'start-wait',
+  'refer',
+  'object',
+  'wait-elapsed',
+  'resolve-for-owner',
+  'resolve-against-owner',
+  'recover',
+  'close',
+  'dismiss',
+] as const;
 export type IncidentEvent = (typeof INCIDENT_EVENTS)[number];
 
 export const TRANSITIONS: Readonly<Record<IncidentState, Partial<Record<IncidentEvent, IncidentState>>>> = {

@@ -121,14 +121,17 @@ export function isSuspect(change: ChangeRecord, suspects: Suspects): boolean {
 }
 
 export function planUndo(changes: readonly ChangeRecord[], suspects: Suspects): UndoStep[] {
-  const since = changes.filter((c) => c.occurredAt >= suspects.compromiseAt && isCustomerChange(c.kind)).sort((a, b) => b.seq - a.seq);
+  const since = changes
+    .filter((c) => c.occurredAt >= suspects.compromiseAt && isCustomerChange(c.kind))
+    .sort((a, b) => b.seq - a.seq);
   const steps: UndoStep[] = [];
   for (const change of since) {
     if (!isCustomerChange(change.kind) || !isSuspect(change, suspects)) continue;
     const { action, note } = actionFor(change.kind);
     const target = targetOf(change);
     const ownerChangedLater =
-      target !== null && since.some((later) => later.seq > change.seq && !isSuspect(later, suspects) && targetOf(later) === target);
+      target !== null &&
+      since.some((later) => later.seq > change.seq && !isSuspect(later, suspects) && targetOf(later) === target);
     steps.push({
       changeId: change.id,
       kind: change.kind,
@@ -148,5 +151,8 @@ export function planUndo(changes: readonly ChangeRecord[], suspects: Suspects): 
 
 /** Applies the reporter's choices: only actionable, conflict-free steps can be ticked. */
 export function withSelection(steps: readonly UndoStep[], chosen: ReadonlySet<string>): UndoStep[] {
-  return steps.map((step) => ({ ...step, selected: step.action !== 'none' && step.conflict === null && chosen.has(step.changeId) }));
+  return steps.map((step) => ({
+    ...step,
+    selected: step.action !== 'none' && step.conflict === null && chosen.has(step.changeId),
+  }));
 }

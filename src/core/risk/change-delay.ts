@@ -30,5 +30,11 @@ export function delayReason(signals: DelaySignals, changeDelayMs: number): Delay
 }
 
 /** Changes that hand the account, or what it buys, to someone else, and so are held (a new address redirects orders). */
-export const DELAYABLE_CHANGE_KINDS = ['email-change', 'password-change', 'phone-change', 'payment-method-added', 'address-added'] as const;
+export const DELAYABLE_CHANGE_KINDS = [
+  'email-change',
+  'password-change',
+  'phone-change',
+  'payment-method-added',
+  'address-added',
+] as const;
 export type DelayableChangeKind = (typeof DELAYABLE_CHANGE_KINDS)[number];

@@ -38,7 +38,10 @@ export interface RiskAssessment {
 /** Scores one sign-in or sensitive change and names every reason that counted. */
 export function evaluateRisk(signals: RiskSignals, policy: RiskPolicy): RiskAssessment {
   const reasons: RiskReason[] = [];
-  const add = (code: RiskReasonCode, detail?: string) => reasons.push(detail === undefined ? { code, weight: policy.weights[code] } : { code, weight: policy.weights[code], detail });
+  const add = (code: RiskReasonCode, detail?: string) =>
+    reasons.push(
+      detail === undefined ? { code, weight: policy.weights[code] } : { code, weight: policy.weights[code], detail },
+    );
 
   if (signals.device === 'new') add('new-device');
   if (signals.device === 'first') add('first-device');
@@ -53,16 +56,23 @@ export function evaluateRisk(signals: RiskSignals, policy: RiskPolicy): RiskAsse
   // A browser the owner used before is not judged by what strangers do: a stuffing wave against the
   // shop must not push the owners' own sign-ins into challenges (STANDARDS C2: no lockout by attackers).
   if (signals.device !== 'known') {
-    if (signals.failures.account >= policy.accountFailuresHigh) add('account-failures', `${signals.failures.account} in ${policy.failureWindowMinutes} min`);
-    if (signals.failures.ip >= policy.ipFailuresHigh) add('ip-failures', `${signals.failures.ip} in ${policy.failureWindowMinutes} min`);
-    if (signals.failures.global >= policy.globalFailuresHigh) add('global-failures', `${signals.failures.global} in ${policy.failureWindowMinutes} min`);
+    if (signals.failures.account >= policy.accountFailuresHigh)
+      add('account-failures', `${signals.failures.account} in ${policy.failureWindowMinutes} min`);
+    if (signals.failures.ip >= policy.ipFailuresHigh)
+      add('ip-failures', `${signals.failures.ip} in ${policy.failureWindowMinutes} min`);
+    if (signals.failures.global >= policy.globalFailuresHigh)
+      add('global-failures', `${signals.failures.global} in ${policy.failureWindowMinutes} min`);
   }
 
   if (signals.passwordBlocklisted) add('password-blocklisted');
   if (signals.now.getTime() - signals.accountCreatedAt.getTime() < policy.youngAccountMs) add('young-account');
-  if (signals.recentSensitiveChanges >= policy.recentChangesHigh) add('recent-changes', String(signals.recentSensitiveChanges));
+  if (signals.recentSensitiveChanges >= policy.recentChangesHigh)
+    add('recent-changes', String(signals.recentSensitiveChanges));
 
-  const score = Math.min(100, reasons.reduce((sum, reason) => sum + reason.weight, 0));
+  const score = Math.min(
+    100,
+    reasons.reduce((sum, reason) => sum + reason.weight, 0),
+  );
   return { score, decision: decide(score, policy), reasons };
 }
 
@@ -72,7 +82,12 @@ function decide(score: number, policy: RiskPolicy): RiskDecision {
   return 'allow';
 }
 
-function impossibleTravel(last: { at: Date; location: GeoPoint }, here: GeoPoint, now: Date, policy: RiskPolicy): string | null {
+function impossibleTravel(
+  last: { at: Date; location: GeoPoint },
+  here: GeoPoint,
+  now: Date,
+  policy: RiskPolicy,
+): string | null {
   const km = distanceKm(last.location, here);
   if (km < policy.travelNoiseKm) return null;
   const hours = Math.max(now.getTime() - last.at.getTime(), 60_000) / 3_600_000;

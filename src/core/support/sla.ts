@@ -47,7 +47,9 @@ function clock(kind: ClockKind, openedAt: Date, targetMs: number, stoppedAt: Dat
 
 export function caseClocks(times: CaseTimes, targets: SlaTargets, now: Date): SlaClock[] {
   const closed = times.closedAt;
-  const clocks = times.selfServed ? [] : [clock('first-response', times.openedAt, targets.firstResponseMs, times.firstResponseAt ?? closed, now)];
+  const clocks = times.selfServed
+    ? []
+    : [clock('first-response', times.openedAt, targets.firstResponseMs, times.firstResponseAt ?? closed, now)];
   if (times.kind === 'incident') {
     clocks.push(clock('containment', times.openedAt, targets.containmentMs, times.containedAt ?? closed, now));
     clocks.push(clock('recovery', times.openedAt, targets.recoveryMs, times.recoveredAt ?? closed, now));
@@ -63,7 +65,10 @@ export function nextDeadline(clocks: readonly SlaClock[]): SlaClock | null {
 }
 
 /** Queue order: the closest to breaching first (breached ones before them); cases with no running clock last, oldest first. */
-export function compareUrgency(a: { next: SlaClock | null; openedAt: Date }, b: { next: SlaClock | null; openedAt: Date }): number {
+export function compareUrgency(
+  a: { next: SlaClock | null; openedAt: Date },
+  b: { next: SlaClock | null; openedAt: Date },
+): number {
   if (a.next && b.next) return a.next.remainingMs - b.next.remainingMs;
   if (a.next) return -1;
   if (b.next) return 1;

@@ -22,7 +22,11 @@ export function summarize(values: readonly number[]): Summary {
 /** The UTC days from `from` (inclusive) to `to` (exclusive), as YYYY-MM-DD. */
 export function daysBetween(from: Date, to: Date): string[] {
   const days: string[] = [];
-  for (let t = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()); t < to.getTime(); t += 86_400_000) {
+  for (
+    let t = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
+    t < to.getTime();
+    t += 86_400_000
+  ) {
     days.push(new Date(t).toISOString().slice(0, 10));
   }
   return days;

@@ -2,7 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
 import { CARD_BRANDS } from '../../core/payment-card.ts';
-import { changePassword, checkEmailChangeLink, confirmEmailChange, requestEmailChange } from '../../services/account/credentials.ts';
+import {
+  changePassword,
+  checkEmailChangeLink,
+  confirmEmailChange,
+  requestEmailChange,
+} from '../../services/account/credentials.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { parseChecklist, recoveredIncidentFor } from '../../services/incidents/lifecycle.ts';
 import {
@@ -18,17 +23,35 @@ import {
 import type { FormState, PageContext } from '../../views/page-context.ts';
 import { accountPage, type AccountForm } from '../../views/pages/account-page.ts';
 import { confirmLinkPage, messagePage } from '../../views/pages/public-pages.ts';
-import { cancelDelayedChange, cancelDelayedChangeByLink, checkCancelLink, pendingDelayedChanges } from '../../services/delayed-changes/pending.ts';
+import {
+  cancelDelayedChange,
+  cancelDelayedChangeByLink,
+  checkCancelLink,
+  pendingDelayedChanges,
+} from '../../services/delayed-changes/pending.ts';
 import { email, optionalText, parseForm, password, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
-import { linkToken, noticeText, pageContext, requestOrigin, sendHtml, setSessionCookie, type NoticeName, requireSession } from '../request-context.ts';
+import {
+  linkToken,
+  noticeText,
+  pageContext,
+  requestOrigin,
+  sendHtml,
+  setSessionCookie,
+  type NoticeName,
+  requireSession,
+} from '../request-context.ts';
 
 const nameForm = z.object({ name: text(100) });
 const phoneForm = z.object({
   phone: optionalText(30).refine((v) => v === null || /^\+?[0-9 ()-]{6,30}$/.test(v), 'invalid_format'),
 });
 const emailChangeForm = z.object({ newEmail: email, currentPassword: password });
-const passwordChangeForm = z.object({ currentPassword: password, newPassword: password, signOutOthers: z.literal('yes').optional() });
+const passwordChangeForm = z.object({
+  currentPassword: password,
+  newPassword: password,
+  signOutOthers: z.literal('yes').optional(),
+});
 const addressForm = z.object({
   recipient: text(100),
   postalCode: text(16).refine((v) => /^[0-9A-Za-z -]{2,16}$/.test(v), 'invalid_format'),
@@ -36,14 +59,24 @@ const addressForm = z.object({
   city: text(100),
   line1: text(200),
   line2: optionalText(200),
-  country: text(2).transform((v) => v.toUpperCase()).refine((v) => /^[A-Z]{2}$/.test(v), 'invalid_format'),
+  country: text(2)
+    .transform((v) => v.toUpperCase())
+    .refine((v) => /^[A-Z]{2}$/.test(v), 'invalid_format'),
 });
 const paymentForm = z.object({
-  processorToken: text(128).refine((v) => /^[A-Za-z0-9_-]+$/.test(v.replace(/[\s-]/g, '')) , 'invalid_format'),
+  processorToken: text(128).refine((v) => /^[A-Za-z0-9_-]+$/.test(v.replace(/[\s-]/g, '')), 'invalid_format'),
   brand: z.enum(CARD_BRANDS, { error: 'invalid_format' }),
   last4: z.string({ error: 'required' }).regex(/^\d{4}$/, 'invalid_format'),
-  expMonth: z.coerce.number({ error: 'invalid_format' }).int('invalid_format').min(1, 'invalid_format').max(12, 'invalid_format'),
-  expYear: z.coerce.number({ error: 'invalid_format' }).int('invalid_format').min(2000, 'invalid_format').max(2100, 'invalid_format'),
+  expMonth: z.coerce
+    .number({ error: 'invalid_format' })
+    .int('invalid_format')
+    .min(1, 'invalid_format')
+    .max(12, 'invalid_format'),
+  expYear: z.coerce
+    .number({ error: 'invalid_format' })
+    .int('invalid_format')
+    .min(2000, 'invalid_format')
+    .max(2100, 'invalid_format'),
 });
 const subscriptionForm = z.object({
   interval: z.enum(['weekly', 'monthly', 'yearly'], { error: 'invalid_format' }),
@@ -61,19 +94,26 @@ function parseId(params: unknown): string {
 export function accountRoutes(deps: ServiceDeps) {
   const { config } = deps;
   const done = (reply: FastifyReply, notice: NoticeName = 'saved') => reply.redirect(`/account?notice=${notice}`, 303);
-  const doneOrHeld = (reply: FastifyReply, outcome: { held: boolean }, notice: NoticeName = 'saved') => done(reply, outcome.held ? 'held' : notice);
-  const renderAccount = (form: AccountForm) =>
-    async (ctx: PageContext, state: FormState, request: FastifyRequest) => {
-      const session = requireSession(request);
-      const [profile, held] = await Promise.all([getProfile(deps, session), pendingDelayedChanges(deps, session.accountId)]);
-      return accountPage(ctx, profile, { form, state, held });
-    };
+  const doneOrHeld = (reply: FastifyReply, outcome: { held: boolean }, notice: NoticeName = 'saved') =>
+    done(reply, outcome.held ? 'held' : notice);
+  const renderAccount = (form: AccountForm) => async (ctx: PageContext, state: FormState, request: FastifyRequest) => {
+    const session = requireSession(request);
+    const [profile, held] = await Promise.all([
+      getProfile(deps, session),
+      pendingDelayedChanges(deps, session.accountId),
+    ]);
+    return accountPage(ctx, profile, { form, state, held });
+  };
 
   return async function accountRoutesPlugin(app: FastifyInstance) {
     app.addHook('preHandler', async (request, reply) => {
       if (!request.url.startsWith('/account')) return;
       if (!request.session) {
-        if (request.method === 'GET') return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(request.url.split('?')[0] ?? '/account')}`, 303);
+        if (request.method === 'GET')
+          return reply.redirect(
+            `/sign-in?returnTo=${encodeURIComponent(request.url.split('?')[0] ?? '/account')}`,
+            303,
+          );
         throw new DomainError('UNAUTHENTICATED');
       }
     });
@@ -86,7 +126,11 @@ export function accountRoutes(deps: ServiceDeps) {
         pendingDelayedChanges(deps, session.accountId),
       ]);
       const checklist = recovered ? { incidentId: recovered.id, items: parseChecklist(recovered) } : undefined;
-      return sendHtml(reply, 200, accountPage(pageContext(request, reply, config), profile, { flash: noticeText(request), checklist, held }));
+      return sendHtml(
+        reply,
+        200,
+        accountPage(pageContext(request, reply, config), profile, { flash: noticeText(request), checklist, held }),
+      );
     });
 
     app.post('/account/held/:id/cancel', async (request, reply) => {
@@ -94,48 +138,72 @@ export function accountRoutes(deps: ServiceDeps) {
       return done(reply, 'held-cancelled');
     });
 
-    app.post('/account/name', formHandler(config, renderAccount('name'), async (request, reply) => {
-      const input = parseForm(nameForm, request.body);
-      await changeName(deps, requireSession(request), requestOrigin(request), input.name);
-      return done(reply);
-    }));
+    app.post(
+      '/account/name',
+      formHandler(config, renderAccount('name'), async (request, reply) => {
+        const input = parseForm(nameForm, request.body);
+        await changeName(deps, requireSession(request), requestOrigin(request), input.name);
+        return done(reply);
+      }),
+    );
 
-    app.post('/account/phone', formHandler(config, renderAccount('phone'), async (request, reply) => {
-      const input = parseForm(phoneForm, request.body);
-      return doneOrHeld(reply, await changePhone(deps, requireSession(request), requestOrigin(request), input.phone));
-    }));
+    app.post(
+      '/account/phone',
+      formHandler(config, renderAccount('phone'), async (request, reply) => {
+        const input = parseForm(phoneForm, request.body);
+        return doneOrHeld(reply, await changePhone(deps, requireSession(request), requestOrigin(request), input.phone));
+      }),
+    );
 
-    app.post('/account/email', { config: { rateLimit: { max: 10, timeWindow: 60_000 } } }, formHandler(config, renderAccount('email'), async (request, reply) => {
-      const input = parseForm(emailChangeForm, request.body);
-      return doneOrHeld(reply, await requestEmailChange(deps, requireSession(request), requestOrigin(request), input), 'email-pending');
-    }));
+    app.post(
+      '/account/email',
+      { config: { rateLimit: { max: 10, timeWindow: 60_000 } } },
+      formHandler(config, renderAccount('email'), async (request, reply) => {
+        const input = parseForm(emailChangeForm, request.body);
+        return doneOrHeld(
+          reply,
+          await requestEmailChange(deps, requireSession(request), requestOrigin(request), input),
+          'email-pending',
+        );
+      }),
+    );
 
-    app.post('/account/password', { config: { rateLimit: { max: 10, timeWindow: 60_000 } } }, formHandler(config, renderAccount('password'), async (request, reply) => {
-      const input = parseForm(passwordChangeForm, request.body);
-      const outcome = await changePassword(deps, requireSession(request), requestOrigin(request), {
-        currentPassword: input.currentPassword,
-        newPassword: input.newPassword,
-        signOutOthers: input.signOutOthers === 'yes',
-      });
-      if (outcome.held) return done(reply, 'held');
-      setSessionCookie(reply, config, outcome.token);
-      return done(reply, 'password-changed');
-    }));
+    app.post(
+      '/account/password',
+      { config: { rateLimit: { max: 10, timeWindow: 60_000 } } },
+      formHandler(config, renderAccount('password'), async (request, reply) => {
+        const input = parseForm(passwordChangeForm, request.body);
+        const outcome = await changePassword(deps, requireSession(request), requestOrigin(request), {
+          currentPassword: input.currentPassword,
+          newPassword: input.newPassword,
+          signOutOthers: input.signOutOthers === 'yes',
+        });
+        if (outcome.held) return done(reply, 'held');
+        setSessionCookie(reply, config, outcome.token);
+        return done(reply, 'password-changed');
+      }),
+    );
 
-    app.post('/account/addresses', formHandler(config, renderAccount('address'), async (request, reply) => {
-      const input = parseForm(addressForm, request.body);
-      return doneOrHeld(reply, await addAddress(deps, requireSession(request), requestOrigin(request), input));
-    }));
+    app.post(
+      '/account/addresses',
+      formHandler(config, renderAccount('address'), async (request, reply) => {
+        const input = parseForm(addressForm, request.body);
+        return doneOrHeld(reply, await addAddress(deps, requireSession(request), requestOrigin(request), input));
+      }),
+    );
 
     app.post('/account/addresses/:id/remove', async (request, reply) => {
       await deleteAddress(deps, requireSession(request), requestOrigin(request), parseId(request.params));
       return done(reply);
     });
 
-    app.post('/account/payment-methods', formHandler(config, renderAccount('payment'), async (request, reply) => {
-      const input = parseForm(paymentForm, request.body);
-      return doneOrHeld(reply, await addPaymentMethod(deps, requireSession(request), requestOrigin(request), input));
-    }));
+    app.post(
+      '/account/payment-methods',
+      formHandler(config, renderAccount('payment'), async (request, reply) => {
+        const input = parseForm(paymentForm, request.body);
+        return doneOrHeld(reply, await addPaymentMethod(deps, requireSession(request), requestOrigin(request), input));
+      }),
+    );
 
     app.post('/account/payment-methods/:id/remove', async (request, reply) => {
       await deletePaymentMethod(deps, requireSession(request), requestOrigin(request), parseId(request.params));
@@ -144,7 +212,10 @@ export function accountRoutes(deps: ServiceDeps) {
 
     app.post('/account/subscriptions/:id', async (request, reply) => {
       const input = parseForm(subscriptionForm, request.body);
-      await changeSubscription(deps, requireSession(request), requestOrigin(request), { id: parseId(request.params), ...input });
+      await changeSubscription(deps, requireSession(request), requestOrigin(request), {
+        id: parseId(request.params),
+        ...input,
+      });
       return done(reply);
     });
 
@@ -157,7 +228,13 @@ export function accountRoutes(deps: ServiceDeps) {
       return sendHtml(
         reply,
         200,
-        confirmLinkPage(ctx, { title: ctx.t('held.cancelTitle'), body: `${what} — ${ctx.t('held.cancelBody')}`, action: '/held/cancel', token, submit: ctx.t('held.cancel') }),
+        confirmLinkPage(ctx, {
+          title: ctx.t('held.cancelTitle'),
+          body: `${what} — ${ctx.t('held.cancelBody')}`,
+          action: '/held/cancel',
+          token,
+          submit: ctx.t('held.cancel'),
+        }),
       );
     });
     app.post('/held/cancel', { config: { rateLimit: { max: 20, timeWindow: 60_000 } } }, async (request, reply) => {
@@ -175,7 +252,13 @@ export function accountRoutes(deps: ServiceDeps) {
       return sendHtml(
         reply,
         200,
-        confirmLinkPage(ctx, { title: ctx.t('account.changeEmail'), body: newEmail, action: '/confirm-email', token, submit: ctx.t('mail.confirmEmail.action') }),
+        confirmLinkPage(ctx, {
+          title: ctx.t('account.changeEmail'),
+          body: newEmail,
+          action: '/confirm-email',
+          token,
+          submit: ctx.t('mail.confirmEmail.action'),
+        }),
       );
     });
     app.post('/confirm-email', { config: { rateLimit: { max: 20, timeWindow: 60_000 } } }, async (request, reply) => {

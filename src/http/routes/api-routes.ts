@@ -16,7 +16,8 @@ export function apiRoutes(deps: ServiceDeps) {
       reply.header('cache-control', 'no-store');
       const session = request.session;
       const account = session?.account;
-      if (!session || !account) return reply.code(401).send({ error: { code: 'UNAUTHENTICATED', message: 'No valid session' } });
+      if (!session || !account)
+        return reply.code(401).send({ error: { code: 'UNAUTHENTICATED', message: 'No valid session' } });
       return {
         session: {
           id: session.id,

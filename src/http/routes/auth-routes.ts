@@ -42,7 +42,10 @@ const signInForm = z.object({ email, password, returnTo: z.string().optional() }
 const tokenForm = z.object({ token: z.string({ error: 'required' }).max(100, 'too_long') });
 const resetForm = z.object({ token: z.string({ error: 'required' }).max(100, 'too_long'), password });
 const reauthForm = z.object({ password, returnTo: z.string().optional() });
-const languageForm = z.object({ locale: z.enum(['ja', 'en'], { error: 'invalid_format' }), returnTo: z.string().optional() });
+const languageForm = z.object({
+  locale: z.enum(['ja', 'en'], { error: 'invalid_format' }),
+  returnTo: z.string().optional(),
+});
 
 export function authRoutes(deps: ServiceDeps) {
   const { config } = deps;
@@ -54,7 +57,14 @@ export function authRoutes(deps: ServiceDeps) {
       ...AUTH_LIMIT.rateLimit,
       hook: 'preHandler' as const,
       allowList: (request: FastifyRequest) =>
-        isKnownBrowser(deps, { accountId: request.session?.accountId, email: (request.body as Record<string, unknown> | undefined)?.email }, requestOrigin(request).deviceId ?? null),
+        isKnownBrowser(
+          deps,
+          {
+            accountId: request.session?.accountId,
+            email: (request.body as Record<string, unknown> | undefined)?.email,
+          },
+          requestOrigin(request).deviceId ?? null,
+        ),
     },
   };
   return async function authRoutesPlugin(app: FastifyInstance) {
@@ -63,16 +73,26 @@ export function authRoutes(deps: ServiceDeps) {
       return sendHtml(reply, 200, homePage(pageContext(request, reply, config), noticeText(request)));
     });
 
-    app.get('/register', async (request, reply) => sendHtml(reply, 200, registerPage(pageContext(request, reply, config))));
+    app.get('/register', async (request, reply) =>
+      sendHtml(reply, 200, registerPage(pageContext(request, reply, config))),
+    );
     app.post(
       '/register',
       { config: MAIL_LIMIT },
-      formHandler(config, (ctx, state) => registerPage(ctx, state), async (request, reply) => {
-        const input = parseForm(registerForm, request.body);
-        await register(deps, { ...input, locale: request.locale });
-        const ctx = pageContext(request, reply, config);
-        return sendHtml(reply, 200, messagePage(ctx, ctx.t('register.done.title'), ctx.t('register.done.body', { email: input.email })));
-      }),
+      formHandler(
+        config,
+        (ctx, state) => registerPage(ctx, state),
+        async (request, reply) => {
+          const input = parseForm(registerForm, request.body);
+          await register(deps, { ...input, locale: request.locale });
+          const ctx = pageContext(request, reply, config);
+          return sendHtml(
+            reply,
+            200,
+            messagePage(ctx, ctx.t('register.done.title'), ctx.t('register.done.body', { email: input.email })),
+          );
+        },
+      ),
     );
 
     app.get('/verify-email', async (request, reply) => {
@@ -82,7 +102,13 @@ export function authRoutes(deps: ServiceDeps) {
       return sendHtml(
         reply,
         200,
-        confirmLinkPage(ctx, { title: ctx.t('verify.title'), body: ctx.t('verify.body'), action: '/verify-email', token, submit: ctx.t('verify.submit') }),
+        confirmLinkPage(ctx, {
+          title: ctx.t('verify.title'),
+          body: ctx.t('verify.body'),
+          action: '/verify-email',
+          token,
+          submit: ctx.t('verify.submit'),
+        }),
       );
     });
     app.post('/verify-email', { config: AUTH_LIMIT }, async (request, reply) => {
@@ -93,23 +119,37 @@ export function authRoutes(deps: ServiceDeps) {
 
     app.get('/sign-in', async (request, reply) => {
       const returnTo = safeReturnPath((request.query as Record<string, unknown>).returnTo, '');
-      return sendHtml(reply, 200, signInPage(pageContext(request, reply, config), { values: { returnTo } }, noticeText(request)));
+      return sendHtml(
+        reply,
+        200,
+        signInPage(pageContext(request, reply, config), { values: { returnTo } }, noticeText(request)),
+      );
     });
     app.post(
       '/sign-in',
       { config: STRANGER_LIMIT },
-      formHandler(config, (ctx, state) => signInPage(ctx, state), async (request, reply) => {
-        const input = parseForm(signInForm, request.body);
-        ensureDeviceCookie(request, reply, config, deps.random.token);
-        const result = await signIn(deps, input, requestOrigin(request));
-        const returnTo = safeReturnPath(input.returnTo, '/account');
-        if (result.kind === 'second-step') {
-          reply.setCookie(PENDING_COOKIE, result.pendingToken, { path: '/sign-in', httpOnly: true, secure: config.secureCookies, sameSite: 'lax', maxAge: 600 });
-          return reply.redirect(`/sign-in/two-step?returnTo=${encodeURIComponent(returnTo)}`, 303);
-        }
-        setSessionCookie(reply, config, result.token);
-        return reply.redirect(returnTo, 303);
-      }),
+      formHandler(
+        config,
+        (ctx, state) => signInPage(ctx, state),
+        async (request, reply) => {
+          const input = parseForm(signInForm, request.body);
+          ensureDeviceCookie(request, reply, config, deps.random.token);
+          const result = await signIn(deps, input, requestOrigin(request));
+          const returnTo = safeReturnPath(input.returnTo, '/account');
+          if (result.kind === 'second-step') {
+            reply.setCookie(PENDING_COOKIE, result.pendingToken, {
+              path: '/sign-in',
+              httpOnly: true,
+              secure: config.secureCookies,
+              sameSite: 'lax',
+              maxAge: 600,
+            });
+            return reply.redirect(`/sign-in/two-step?returnTo=${encodeURIComponent(returnTo)}`, 303);
+          }
+          setSessionCookie(reply, config, result.token);
+          return reply.redirect(returnTo, 303);
+        },
+      ),
     );
 
     app.post('/sign-out', async (request, reply) => {
@@ -128,7 +168,8 @@ export function authRoutes(deps: ServiceDeps) {
       { config: STRANGER_LIMIT },
       formHandler(
         config,
-        (ctx, state, request) => reauthPage(ctx, safeReturnPath((request.body as Record<string, unknown>)?.returnTo, '/account'), state),
+        (ctx, state, request) =>
+          reauthPage(ctx, safeReturnPath((request.body as Record<string, unknown>)?.returnTo, '/account'), state),
         async (request, reply) => {
           if (!request.session) throw new DomainError('UNAUTHENTICATED');
           const input = parseForm(reauthForm, request.body);
@@ -139,24 +180,44 @@ export function authRoutes(deps: ServiceDeps) {
       ),
     );
 
-    app.get('/forgot-password', async (request, reply) => sendHtml(reply, 200, forgotPasswordPage(pageContext(request, reply, config))));
+    app.get('/forgot-password', async (request, reply) =>
+      sendHtml(reply, 200, forgotPasswordPage(pageContext(request, reply, config))),
+    );
     app.post(
       '/forgot-password',
       { config: MAIL_LIMIT },
-      formHandler(config, (ctx, state) => forgotPasswordPage(ctx, state), async (request, reply) => {
-        const input = parseForm(z.object({ email }), request.body);
-        requestPasswordReset(deps, input.email);
-        const ctx = pageContext(request, reply, config);
-        return sendHtml(reply, 200, messagePage(ctx, ctx.t('forgot.title'), ctx.t('forgot.done', { email: input.email })));
-      }),
+      formHandler(
+        config,
+        (ctx, state) => forgotPasswordPage(ctx, state),
+        async (request, reply) => {
+          const input = parseForm(z.object({ email }), request.body);
+          requestPasswordReset(deps, input.email);
+          const ctx = pageContext(request, reply, config);
+          return sendHtml(
+            reply,
+            200,
+            messagePage(ctx, ctx.t('forgot.title'), ctx.t('forgot.done', { email: input.email })),
+          );
+        },
+      ),
     );
 
     const resetForToken = (ctx: Parameters<typeof confirmLinkPage>[0], token: string, state = {}) =>
       confirmLinkPage(
         ctx,
-        { title: ctx.t('reset.title'), body: ctx.t('register.passwordHint'), action: '/reset-password', token, submit: ctx.t('reset.submit') },
+        {
+          title: ctx.t('reset.title'),
+          body: ctx.t('register.passwordHint'),
+          action: '/reset-password',
+          token,
+          submit: ctx.t('reset.submit'),
+        },
         state,
-        field(ctx, { name: 'password', label: 'reset.password', type: 'password', autocomplete: 'new-password', required: true }, state),
+        field(
+          ctx,
+          { name: 'password', label: 'reset.password', type: 'password', autocomplete: 'new-password', required: true },
+          state,
+        ),
       );
     app.get('/reset-password', async (request, reply) => {
       const token = linkToken(request);

@@ -18,14 +18,24 @@ import {
 import { authenticationCredential } from '../passkey-input.ts';
 import { reportChange, viewReport } from '../../services/incidents/report.ts';
 import { recentActivity } from '../../services/account-log/activity.ts';
-import { activityPage, incidentPage, objectPage, protectedAlreadyPage, recoverPage, reportPage } from '../../views/pages/incident-pages.ts';
+import {
+  activityPage,
+  incidentPage,
+  objectPage,
+  protectedAlreadyPage,
+  recoverPage,
+  reportPage,
+} from '../../views/pages/incident-pages.ts';
 import { messagePage } from '../../views/pages/public-pages.ts';
 import { optionalText, parseForm, password, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
 import { linkToken, pageContext, requestOrigin, sendHtml } from '../request-context.ts';
 
 const token = z.string({ error: 'required' }).max(100, 'too_long');
-const reportForm = z.object({ token, undo: z.union([z.string().max(40), z.array(z.string().max(40)).max(200)]).optional() });
+const reportForm = z.object({
+  token,
+  undo: z.union([z.string().max(40), z.array(z.string().max(40)).max(200)]).optional(),
+});
 const messageForm = z.object({ token, message: text(4000) });
 const callbackForm = z.object({
   token,
@@ -46,12 +56,19 @@ export function incidentRoutes(deps: ServiceDeps) {
     app.get('/report', async (request, reply) => {
       const view = await viewReport(deps, linkToken(request)).catch(async (error: unknown) => {
         // Containment voids every link; the owner's still lead to the incident, nobody else's do.
-        if (!(error instanceof DomainError) || !['TOKEN_INVALID', 'INCIDENT_ALREADY_OPEN'].includes(error.code)) throw error;
+        if (!(error instanceof DomainError) || !['TOKEN_INVALID', 'INCIDENT_ALREADY_OPEN'].includes(error.code))
+          throw error;
         await incidentForSpentReportLink(deps, linkToken(request));
         return null;
       });
       const ctx = pageContext(request, reply, config);
-      return sendHtml(reply, 200, view ? reportPage(ctx, view, linkToken(request), config.incidentWaitMs) : protectedAlreadyPage(ctx, linkToken(request)));
+      return sendHtml(
+        reply,
+        200,
+        view
+          ? reportPage(ctx, view, linkToken(request), config.incidentWaitMs)
+          : protectedAlreadyPage(ctx, linkToken(request)),
+      );
     });
     app.post('/report/incident', limited, async (request, reply) => {
       const input = parseForm(z.object({ token }), request.body);
@@ -64,7 +81,11 @@ export function incidentRoutes(deps: ServiceDeps) {
       return reply.redirect(`/incident?token=${opened.statusToken}`, 303);
     });
 
-    const renderIncident = async (request: FastifyRequest, reply: Parameters<typeof pageContext>[1], flash?: string) => {
+    const renderIncident = async (
+      request: FastifyRequest,
+      reply: Parameters<typeof pageContext>[1],
+      flash?: string,
+    ) => {
       const statusToken = linkToken(request);
       const view = await viewIncident(deps, statusToken);
       const ctx = pageContext(request, reply, config);
@@ -73,63 +94,123 @@ export function incidentRoutes(deps: ServiceDeps) {
     app.get('/incident', async (request, reply) => {
       const notice = (request.query as Record<string, unknown>).notice;
       const t = pageContext(request, reply, config).t;
-      const flash = notice === 'sent' ? t('incident.sent') : notice === 'claimed' ? t('incident.claim.done') : undefined;
+      const flash =
+        notice === 'sent' ? t('incident.sent') : notice === 'claimed' ? t('incident.claim.done') : undefined;
       return sendHtml(reply, 200, await renderIncident(request, reply, flash));
     });
-    const incidentForm = (ctx: Parameters<typeof incidentPage>[0], state: Parameters<typeof incidentPage>[4], request: FastifyRequest) =>
-      viewIncident(deps, linkToken(request)).then((view) => incidentPage(ctx, view, linkToken(request), undefined, state));
-    app.post('/incident/message', limited, formHandler(config, incidentForm, async (request, reply) => {
-      const input = parseForm(messageForm, request.body);
-      await contactSupport(deps, input.token, { kind: 'message', body: input.message }, requestOrigin(request));
-      return reply.redirect(`/incident?token=${input.token}&notice=sent`, 303);
-    }));
-    app.post('/incident/claim', limited, formHandler(config, incidentForm, async (request, reply) => {
-      const input = parseForm(z.object({ token }), request.body);
-      await claimIncident(deps, input.token, requestOrigin(request));
-      return reply.redirect(`/incident?token=${input.token}&notice=claimed`, 303);
-    }));
-    app.post('/incident/callback', limited, formHandler(config, incidentForm, async (request, reply) => {
-      const input = parseForm(callbackForm, request.body);
-      await contactSupport(deps, input.token, { kind: 'callback', phone: input.phone, preferredTime: input.preferredTime, body: input.message }, requestOrigin(request));
-      return reply.redirect(`/incident?token=${input.token}&notice=sent`, 303);
-    }));
+    const incidentForm = (
+      ctx: Parameters<typeof incidentPage>[0],
+      state: Parameters<typeof incidentPage>[4],
+      request: FastifyRequest,
+    ) =>
+      viewIncident(deps, linkToken(request)).then((view) =>
+        incidentPage(ctx, view, linkToken(request), undefined, state),
+      );
+    app.post(
+      '/incident/message',
+      limited,
+      formHandler(config, incidentForm, async (request, reply) => {
+        const input = parseForm(messageForm, request.body);
+        await contactSupport(deps, input.token, { kind: 'message', body: input.message }, requestOrigin(request));
+        return reply.redirect(`/incident?token=${input.token}&notice=sent`, 303);
+      }),
+    );
+    app.post(
+      '/incident/claim',
+      limited,
+      formHandler(config, incidentForm, async (request, reply) => {
+        const input = parseForm(z.object({ token }), request.body);
+        await claimIncident(deps, input.token, requestOrigin(request));
+        return reply.redirect(`/incident?token=${input.token}&notice=claimed`, 303);
+      }),
+    );
+    app.post(
+      '/incident/callback',
+      limited,
+      formHandler(config, incidentForm, async (request, reply) => {
+        const input = parseForm(callbackForm, request.body);
+        await contactSupport(
+          deps,
+          input.token,
+          { kind: 'callback', phone: input.phone, preferredTime: input.preferredTime, body: input.message },
+          requestOrigin(request),
+        );
+        return reply.redirect(`/incident?token=${input.token}&notice=sent`, 303);
+      }),
+    );
 
     app.get('/object', async (request, reply) => {
       await viewObjection(deps, linkToken(request));
       return sendHtml(reply, 200, objectPage(pageContext(request, reply, config), linkToken(request)));
     });
-    app.post('/object', limited, formHandler(config, (ctx, state, request) => objectPage(ctx, linkToken(request), state), async (request, reply) => {
-      const input = parseForm(objectForm, request.body);
-      await objectToIncident(deps, input.token, input.message, requestOrigin(request));
-      const ctx = pageContext(request, reply, config);
-      return sendHtml(reply, 200, messagePage(ctx, ctx.t('object.title'), ctx.t('object.done')));
-    }));
+    app.post(
+      '/object',
+      limited,
+      formHandler(
+        config,
+        (ctx, state, request) => objectPage(ctx, linkToken(request), state),
+        async (request, reply) => {
+          const input = parseForm(objectForm, request.body);
+          await objectToIncident(deps, input.token, input.message, requestOrigin(request));
+          const ctx = pageContext(request, reply, config);
+          return sendHtml(reply, 200, messagePage(ctx, ctx.t('object.title'), ctx.t('object.done')));
+        },
+      ),
+    );
 
     const recoveryForm = async (ctx: Parameters<typeof recoverPage>[0], request: FastifyRequest, state = {}) =>
       recoverPage(ctx, linkToken(request), await recoveryRequirements(deps, linkToken(request)), state);
-    app.get('/recover', async (request, reply) => sendHtml(reply, 200, await recoveryForm(pageContext(request, reply, config), request)));
-    app.post('/recover', limited, formHandler(config, (ctx, state, request) => recoveryForm(ctx, request, state), async (request, reply) => {
-      const input = parseForm(recoverForm, request.body);
-      await completeRecovery(deps, input.token, { newPassword: input.password, proof: input.code ? { code: input.code } : null }, requestOrigin(request));
-      return reply.redirect('/sign-in?notice=recovered', 303);
-    }));
-    app.post('/recover/passkey/options', limited, async (request, reply) => reply.send(await recoveryPasskeyOptions(deps, linkToken(request))));
+    app.get('/recover', async (request, reply) =>
+      sendHtml(reply, 200, await recoveryForm(pageContext(request, reply, config), request)),
+    );
+    app.post(
+      '/recover',
+      limited,
+      formHandler(
+        config,
+        (ctx, state, request) => recoveryForm(ctx, request, state),
+        async (request, reply) => {
+          const input = parseForm(recoverForm, request.body);
+          await completeRecovery(
+            deps,
+            input.token,
+            { newPassword: input.password, proof: input.code ? { code: input.code } : null },
+            requestOrigin(request),
+          );
+          return reply.redirect('/sign-in?notice=recovered', 303);
+        },
+      ),
+    );
+    app.post('/recover/passkey/options', limited, async (request, reply) =>
+      reply.send(await recoveryPasskeyOptions(deps, linkToken(request))),
+    );
     app.post(
       '/recover/passkey',
       limited,
-      formHandler(config, (ctx, state, request) => recoveryForm(ctx, request, state), async (request, reply) => {
-        const input = parseForm(recoverWithPasskeyForm, request.body);
-        const proof = { passkey: authenticationCredential(input.credential) };
-        await completeRecovery(deps, input.token, { newPassword: input.password, proof }, requestOrigin(request));
-        return reply.redirect('/sign-in?notice=recovered', 303);
-      }, SECRET_FIELDS),
+      formHandler(
+        config,
+        (ctx, state, request) => recoveryForm(ctx, request, state),
+        async (request, reply) => {
+          const input = parseForm(recoverWithPasskeyForm, request.body);
+          const proof = { passkey: authenticationCredential(input.credential) };
+          await completeRecovery(deps, input.token, { newPassword: input.password, proof }, requestOrigin(request));
+          return reply.redirect('/sign-in?notice=recovered', 303);
+        },
+        SECRET_FIELDS,
+      ),
     );
 
     app.post('/account/checklist/:incidentId/:item', async (request, reply) => {
       if (!request.session) throw new DomainError('UNAUTHENTICATED');
       const params = request.params as { incidentId?: string; item?: string };
       if (!/^[0-9a-f-]{36}$/.test(params.incidentId ?? '')) throw new DomainError('NOT_FOUND');
-      await tickChecklistItem(deps, request.session.accountId, params.incidentId ?? '', params.item ?? '', requestOrigin(request));
+      await tickChecklistItem(
+        deps,
+        request.session.accountId,
+        params.incidentId ?? '',
+        params.item ?? '',
+        requestOrigin(request),
+      );
       return reply.redirect('/account', 303);
     });
 

@@ -5,7 +5,14 @@ import { DomainError } from '../../core/errors.ts';
 import type { CaseKind } from '../../core/support/sla.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { supportQueue } from '../../services/support/queue.ts';
-import { assertAdmin, resolveStaffSession, STAFF_SESSION_LIMITS, staffSignIn, staffSignOut, type StaffSession } from '../../services/support/staff-accounts.ts';
+import {
+  assertAdmin,
+  resolveStaffSession,
+  STAFF_SESSION_LIMITS,
+  staffSignIn,
+  staffSignOut,
+  type StaffSession,
+} from '../../services/support/staff-accounts.ts';
 import { auditPage, dashboardPage, queuePage, staffSignInPage, teamPage } from '../../views/pages/staff-pages.ts';
 import { auditTrail, listTeam } from '../../services/support/team.ts';
 import { CALL_OUTCOMES } from '../../core/support/call-outcomes.ts';
@@ -14,7 +21,16 @@ import { DASHBOARD_PERIODS } from '../../core/support/stats.ts';
 import { staffCasePage } from '../../views/pages/staff-case-page.ts';
 import type { FormState, PageContext } from '../../views/page-context.ts';
 import { caseView } from '../../services/support/case-view.ts';
-import { assignCaseTo, changeWait, closeRequest, containFromChange, logCall, replyToCustomer, resolveDispute, undoOneChange } from '../../services/support/case-actions.ts';
+import {
+  assignCaseTo,
+  changeWait,
+  closeRequest,
+  containFromChange,
+  logCall,
+  replyToCustomer,
+  resolveDispute,
+  undoOneChange,
+} from '../../services/support/case-actions.ts';
 import { email, parseForm, password, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
 import { pageContext, requestOrigin, sendHtml } from '../request-context.ts';
@@ -38,19 +54,35 @@ const replyForm = z.object({ ...refForm, body: text(4000) });
 const callForm = z.object({
   ...refForm,
   outcome: z.enum(CALL_OUTCOMES, { error: 'invalid_format' }),
-  duration: z.coerce.number({ error: 'invalid_format' }).int('invalid_format').min(0, 'invalid_format').max(600, 'invalid_format'),
+  duration: z.coerce
+    .number({ error: 'invalid_format' })
+    .int('invalid_format')
+    .min(0, 'invalid_format')
+    .max(600, 'invalid_format'),
   notes: text(4000),
 });
 const resolveForm = z.object({ decision: z.enum(['owner', 'other'], { error: 'required' }), reason: text(1000) });
 const waitForm = z.object({
-  minutes: z.coerce.number({ error: 'invalid_format' }).int('invalid_format').min(0, 'invalid_format').max(20_160, 'invalid_format'),
+  minutes: z.coerce
+    .number({ error: 'invalid_format' })
+    .int('invalid_format')
+    .min(0, 'invalid_format')
+    .max(20_160, 'invalid_format'),
   reason: text(1000),
 });
 const changeForm = z.object({ changeId: uuid });
-const assignForm = z.object({ kind: z.enum(['incident', 'request'], { error: 'invalid_format' }), id: uuid, to: z.union([z.literal(''), uuid]).optional() });
+const assignForm = z.object({
+  kind: z.enum(['incident', 'request'], { error: 'invalid_format' }),
+  id: uuid,
+  to: z.union([z.literal(''), uuid]).optional(),
+});
 const DONE = { reply: 'staff.done.reply', call: 'staff.done.call', saved: 'staff.done.saved' } as const;
 
-const signInForm = z.object({ email, password, code: z.string({ error: 'required' }).trim().min(1, 'required').max(10, 'too_long') });
+const signInForm = z.object({
+  email,
+  password,
+  code: z.string({ error: 'required' }).trim().min(1, 'required').max(10, 'too_long'),
+});
 const queueQuery = z.object({ kind: z.enum(['incident', 'message', 'callback']).optional() });
 
 export function requireStaff(request: FastifyRequest): StaffSession {
@@ -68,7 +100,11 @@ export function staffRoutes(deps: ServiceDeps) {
       const token = request.cookies[cookie];
       request.staff = await resolveStaffSession(deps, token);
       // A staff cookie that opens nothing: expired, signed out, or forged. Logged without its value.
-      if (token && !request.staff) request.log.warn({ event: 'session_invalid', area: 'staff', path: request.url.split('?')[0], ip: request.ip }, 'session_invalid');
+      if (token && !request.staff)
+        request.log.warn(
+          { event: 'session_invalid', area: 'staff', path: request.url.split('?')[0], ip: request.ip },
+          'session_invalid',
+        );
     });
 
     app.get('/staff/sign-in', async (request, reply) => {
@@ -78,12 +114,23 @@ export function staffRoutes(deps: ServiceDeps) {
     app.post(
       '/staff/sign-in',
       { config: { rateLimit: { max: config.signInLimitPerMinute, timeWindow: 60_000 } } },
-      formHandler(config, (ctx, state) => staffSignInPage(ctx, state), async (request, reply) => {
-        const input = parseForm(signInForm, request.body);
-        const { token } = await staffSignIn(deps, input, requestOrigin(request));
-        reply.setCookie(cookie, token, { path: '/', httpOnly: true, secure: config.secureCookies, sameSite: 'strict', maxAge: STAFF_SESSION_LIMITS.absoluteMs / 1000 });
-        return reply.redirect('/staff', 303);
-      }, ['password', 'code']),
+      formHandler(
+        config,
+        (ctx, state) => staffSignInPage(ctx, state),
+        async (request, reply) => {
+          const input = parseForm(signInForm, request.body);
+          const { token } = await staffSignIn(deps, input, requestOrigin(request));
+          reply.setCookie(cookie, token, {
+            path: '/',
+            httpOnly: true,
+            secure: config.secureCookies,
+            sameSite: 'strict',
+            maxAge: STAFF_SESSION_LIMITS.absoluteMs / 1000,
+          });
+          return reply.redirect('/staff', 303);
+        },
+        ['password', 'code'],
+      ),
     );
     app.post('/staff/sign-out', async (request, reply) => {
       if (request.staff) await staffSignOut(deps, request.staff);
@@ -95,7 +142,11 @@ export function staffRoutes(deps: ServiceDeps) {
       const staff = requireStaff(request);
       const parsed = queueQuery.safeParse(request.query);
       const kind: CaseKind | undefined = parsed.success ? parsed.data.kind : undefined;
-      return sendHtml(reply, 200, queuePage(pageContext(request, reply, config), staff, await supportQueue(deps, { kind }), kind));
+      return sendHtml(
+        reply,
+        200,
+        queuePage(pageContext(request, reply, config), staff, await supportQueue(deps, { kind }), kind),
+      );
     });
 
     const casePath = (accountId: string, done: keyof typeof DONE) => `/staff/accounts/${accountId}?done=${done}`;
@@ -103,70 +154,139 @@ export function staffRoutes(deps: ServiceDeps) {
       const staff = requireStaff(request);
       const { accountId } = parseForm(accountParam, request.params);
       const done = (request.query as Record<string, unknown>).done;
-      const flash = typeof done === 'string' && Object.hasOwn(DONE, done) ? ctx.t(DONE[done as keyof typeof DONE]) : undefined;
+      const flash =
+        typeof done === 'string' && Object.hasOwn(DONE, done) ? ctx.t(DONE[done as keyof typeof DONE]) : undefined;
       return staffCasePage(ctx, staff, await caseView(deps, accountId), state, flash);
     };
-    const caseAction = (handle: (request: FastifyRequest, staff: StaffSession, accountId: string) => Promise<keyof typeof DONE>) =>
-      formHandler(config, (ctx, state, request) => renderCase(request, ctx, state), async (request, reply) => {
-        const staff = requireStaff(request);
-        const { accountId } = parseForm(accountParam, request.params);
-        return reply.redirect(casePath(accountId, await handle(request, staff, accountId)), 303);
-      }, []);
+    const caseAction = (
+      handle: (request: FastifyRequest, staff: StaffSession, accountId: string) => Promise<keyof typeof DONE>,
+    ) =>
+      formHandler(
+        config,
+        (ctx, state, request) => renderCase(request, ctx, state),
+        async (request, reply) => {
+          const staff = requireStaff(request);
+          const { accountId } = parseForm(accountParam, request.params);
+          return reply.redirect(casePath(accountId, await handle(request, staff, accountId)), 303);
+        },
+        [],
+      );
 
     app.get('/staff/accounts/:accountId', async (request, reply) => {
       requireStaff(request);
       const ctx = pageContext(request, reply, config);
       return sendHtml(reply, 200, await renderCase(request, ctx));
     });
-    app.post('/staff/accounts/:accountId/reply', caseAction(async (request, staff, accountId) => {
-      const input = parseForm(replyForm, request.body);
-      await replyToCustomer(deps, staff, requestOrigin(request), { accountId, incidentId: input.incidentId ?? null, requestId: input.requestId ?? null }, input.body);
-      return 'reply';
-    }));
-    app.post('/staff/accounts/:accountId/call', caseAction(async (request, staff, accountId) => {
-      const input = parseForm(callForm, request.body);
-      await logCall(deps, staff, requestOrigin(request), { accountId, incidentId: input.incidentId ?? null, requestId: input.requestId ?? null }, { outcome: input.outcome, durationMinutes: input.duration, notes: input.notes });
-      return 'call';
-    }));
-    app.post('/staff/accounts/:accountId/incidents/:id/resolve', caseAction(async (request, staff, accountId) => {
-      const { id } = parseForm(incidentParams, request.params);
-      const input = parseForm(resolveForm, request.body);
-      await resolveDispute(deps, staff, requestOrigin(request), { accountId, incidentId: id }, input.decision, input.reason);
-      return 'saved';
-    }));
-    app.post('/staff/accounts/:accountId/incidents/:id/wait', caseAction(async (request, staff, accountId) => {
-      const { id } = parseForm(incidentParams, request.params);
-      const input = parseForm(waitForm, request.body);
-      await changeWait(deps, staff, requestOrigin(request), { accountId, incidentId: id }, input.minutes, input.reason);
-      return 'saved';
-    }));
-    app.post('/staff/accounts/:accountId/contain', caseAction(async (request, staff, accountId) => {
-      const { changeId } = parseForm(changeForm, request.body);
-      await containFromChange(deps, staff, requestOrigin(request), accountId, changeId);
-      return 'saved';
-    }));
-    app.post('/staff/accounts/:accountId/incidents/:id/undo', caseAction(async (request, staff, accountId) => {
-      const { id } = parseForm(incidentParams, request.params);
-      const { changeId } = parseForm(changeForm, request.body);
-      await undoOneChange(deps, staff, requestOrigin(request), accountId, id, changeId);
-      return 'saved';
-    }));
-    app.post('/staff/accounts/:accountId/requests/:id/close', caseAction(async (request, staff, accountId) => {
-      const { id } = parseForm(incidentParams, request.params);
-      await closeRequest(deps, staff, requestOrigin(request), accountId, id);
-      return 'saved';
-    }));
-    app.post('/staff/accounts/:accountId/assign', caseAction(async (request, staff, accountId) => {
-      const input = parseForm(assignForm, request.body);
-      await assignCaseTo(deps, staff, requestOrigin(request), { accountId, kind: input.kind, id: input.id, toStaffId: input.to || null });
-      return 'saved';
-    }));
+    app.post(
+      '/staff/accounts/:accountId/reply',
+      caseAction(async (request, staff, accountId) => {
+        const input = parseForm(replyForm, request.body);
+        await replyToCustomer(
+          deps,
+          staff,
+          requestOrigin(request),
+          { accountId, incidentId: input.incidentId ?? null, requestId: input.requestId ?? null },
+          input.body,
+        );
+        return 'reply';
+      }),
+    );
+    app.post(
+      '/staff/accounts/:accountId/call',
+      caseAction(async (request, staff, accountId) => {
+        const input = parseForm(callForm, request.body);
+        await logCall(
+          deps,
+          staff,
+          requestOrigin(request),
+          { accountId, incidentId: input.incidentId ?? null, requestId: input.requestId ?? null },
+          { outcome: input.outcome, durationMinutes: input.duration, notes: input.notes },
+        );
+        return 'call';
+      }),
+    );
+    app.post(
+      '/staff/accounts/:accountId/incidents/:id/resolve',
+      caseAction(async (request, staff, accountId) => {
+        const { id } = parseForm(incidentParams, request.params);
+        const input = parseForm(resolveForm, request.body);
+        await resolveDispute(
+          deps,
+          staff,
+          requestOrigin(request),
+          { accountId, incidentId: id },
+          input.decision,
+          input.reason,
+        );
+        return 'saved';
+      }),
+    );
+    app.post(
+      '/staff/accounts/:accountId/incidents/:id/wait',
+      caseAction(async (request, staff, accountId) => {
+        const { id } = parseForm(incidentParams, request.params);
+        const input = parseForm(waitForm, request.body);
+        await changeWait(
+          deps,
+          staff,
+          requestOrigin(request),
+          { accountId, incidentId: id },
+          input.minutes,
+          input.reason,
+        );
+        return 'saved';
+      }),
+    );
+    app.post(
+      '/staff/accounts/:accountId/contain',
+      caseAction(async (request, staff, accountId) => {
+        const { changeId } = parseForm(changeForm, request.body);
+        await containFromChange(deps, staff, requestOrigin(request), accountId, changeId);
+        return 'saved';
+      }),
+    );
+    app.post(
+      '/staff/accounts/:accountId/incidents/:id/undo',
+      caseAction(async (request, staff, accountId) => {
+        const { id } = parseForm(incidentParams, request.params);
+        const { changeId } = parseForm(changeForm, request.body);
+        await undoOneChange(deps, staff, requestOrigin(request), accountId, id, changeId);
+        return 'saved';
+      }),
+    );
+    app.post(
+      '/staff/accounts/:accountId/requests/:id/close',
+      caseAction(async (request, staff, accountId) => {
+        const { id } = parseForm(incidentParams, request.params);
+        await closeRequest(deps, staff, requestOrigin(request), accountId, id);
+        return 'saved';
+      }),
+    );
+    app.post(
+      '/staff/accounts/:accountId/assign',
+      caseAction(async (request, staff, accountId) => {
+        const input = parseForm(assignForm, request.body);
+        await assignCaseTo(deps, staff, requestOrigin(request), {
+          accountId,
+          kind: input.kind,
+          id: input.id,
+          toStaffId: input.to || null,
+        });
+        return 'saved';
+      }),
+    );
 
     app.get('/staff/dashboard', async (request, reply) => {
       const staff = requireStaff(request);
-      const parsed = z.object({ days: z.coerce.number().pipe(z.union(DASHBOARD_PERIODS.map((d) => z.literal(d)))) }).safeParse(request.query);
+      const parsed = z
+        .object({ days: z.coerce.number().pipe(z.union(DASHBOARD_PERIODS.map((d) => z.literal(d)))) })
+        .safeParse(request.query);
       const days = parsed.success ? parsed.data.days : 30;
-      return sendHtml(reply, 200, dashboardPage(pageContext(request, reply, config), staff, await dashboard(deps, days)));
+      return sendHtml(
+        reply,
+        200,
+        dashboardPage(pageContext(request, reply, config), staff, await dashboard(deps, days)),
+      );
     });
 
     app.get('/staff/audit', async (request, reply) => {

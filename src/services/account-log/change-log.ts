@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { canonicalEntry, findChainBreak, type ChainBreak } from '../../core/account-log.ts';
 import type { ChangeActor, ChangeKind, ChangeRecord, ChangeValue } from '../../core/change-kinds.ts';
 import type { OriginModel } from '../../core/mail-messages.ts';
-import { appendLogEntries, listAccountIdsWithLog, listWholeLog, reserveLogSlots, toChangeRecord } from '../../store/account-log.ts';
+import {
+  appendLogEntries,
+  listAccountIdsWithLog,
+  listWholeLog,
+  reserveLogSlots,
+  toChangeRecord,
+} from '../../store/account-log.ts';
 import type { Executor } from '../../store/database.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { describeArea, describeDevice } from '../../platform/device.ts';
@@ -24,10 +30,22 @@ export function actorFrom(origin: RequestOrigin, type: ChangeActor['type'] = 'cu
 
 /** Where a sign-in or change came from, as a notice shows it. */
 export function originModel(origin: RequestOrigin, at: Date): OriginModel {
-  return { device: describeDevice(origin.userAgent), ip: origin.ip, area: describeArea(origin.ip, origin.country), occurredAt: at.toISOString() };
+  return {
+    device: describeDevice(origin.userAgent),
+    ip: origin.ip,
+    area: describeArea(origin.ip, origin.country),
+    occurredAt: at.toISOString(),
+  };
 }
 
-export const SYSTEM_ACTOR: ChangeActor = { type: 'system', sessionId: null, deviceId: null, device: 'Mamori', ip: '-', area: null };
+export const SYSTEM_ACTOR: ChangeActor = {
+  type: 'system',
+  sessionId: null,
+  deviceId: null,
+  device: 'Mamori',
+  ip: '-',
+  area: null,
+};
 
 export interface ChangeInput {
   accountId: string;
@@ -49,7 +67,12 @@ export async function recordChange(trx: Executor, deps: ServiceDeps, input: Chan
  * Appends several entries to one account's log at once: one slot reservation (which locks the account
  * row), the chain computed here, one insert. Containment writes dozens of entries this way.
  */
-export async function recordChanges(trx: Executor, deps: ServiceDeps, accountId: string, inputs: readonly ChangeInput[]): Promise<ChangeRecord[]> {
+export async function recordChanges(
+  trx: Executor,
+  deps: ServiceDeps,
+  accountId: string,
+  inputs: readonly ChangeInput[],
+): Promise<ChangeRecord[]> {
   if (inputs.length === 0) return [];
   const { firstSeq, previousHash: head } = await reserveLogSlots(trx, accountId, inputs.length);
   const occurredAt = deps.clock.now().toISOString();
@@ -81,7 +104,10 @@ export interface LogVerification {
 }
 
 /** Checks every account's chain; names the first broken entry of each broken chain. */
-export async function verifyAccountLogs(db: Executor, onProgress?: (done: number, total: number) => void): Promise<LogVerification> {
+export async function verifyAccountLogs(
+  db: Executor,
+  onProgress?: (done: number, total: number) => void,
+): Promise<LogVerification> {
   const accountIds = await listAccountIdsWithLog(db);
   const result: LogVerification = { accounts: accountIds.length, entries: 0, broken: [] };
   for (const [index, accountId] of accountIds.entries()) {

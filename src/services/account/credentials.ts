@@ -27,10 +27,16 @@ export async function changePassword(
 ): Promise<{ held: false; token: string } | { held: true; applyAt: string }> {
   const account = await assertCurrentPassword(deps, session.accountId, input.currentPassword, origin);
   const hasFactor = await hasSecondFactor(deps.db, account.id);
-  deps.strength.assertAcceptable(input.newPassword, { shopName: deps.config.shopName, email: account.email, name: account.name, hasSecondFactor: hasFactor });
+  deps.strength.assertAcceptable(input.newPassword, {
+    shopName: deps.config.shopName,
+    email: account.email,
+    name: account.name,
+    hasSecondFactor: hasFactor,
+  });
   const payload = { passwordHash: await deps.hasher.hash(input.newPassword), signOutOthers: input.signOutOthers };
   const reason = await delayReasonFor(deps, account, session, origin, 'password-change');
-  if (reason) return { held: true, ...(await delayChange(deps, account, origin, { kind: 'password-change', payload }, reason)) };
+  if (reason)
+    return { held: true, ...(await delayChange(deps, account, origin, { kind: 'password-change', payload }, reason)) };
   const token = await deps.db.transaction().execute(async (trx) => {
     await applyPasswordChange(trx, deps, account, origin, payload);
     return refreshAuthentication(trx, deps, session);
@@ -54,7 +60,8 @@ export async function applyPasswordChange(
     irreversible_hold_until: irreversibleHoldUntil(deps, now),
     updated_at: now.toISOString(),
   });
-  if (payload.signOutOthers) await endSessions(trx, deps, account.id, { all: true, except: origin.sessionId ?? undefined }, 'password-changed');
+  if (payload.signOutOthers)
+    await endSessions(trx, deps, account.id, { all: true, except: origin.sessionId ?? undefined }, 'password-changed');
   await voidPendingUnderOldPassword(trx, deps, account.id, origin.sessionId ?? null);
   await recordSensitiveChange(trx, deps, account, { kind: 'password-changed', actor: actorFrom(origin) });
 }
@@ -76,16 +83,27 @@ export async function requestEmailChange(
 ): Promise<{ held: false } | { held: true; applyAt: string }> {
   const account = await assertCurrentPassword(deps, session.accountId, input.currentPassword, origin);
   const newEmail = normalizeEmail(input.newEmail);
-  if (newEmail === account.email) throw new DomainError('EMAIL_UNCHANGED', { fields: [{ field: 'newEmail', code: 'EMAIL_UNCHANGED' }] });
+  if (newEmail === account.email)
+    throw new DomainError('EMAIL_UNCHANGED', { fields: [{ field: 'newEmail', code: 'EMAIL_UNCHANGED' }] });
   const reason = await delayReasonFor(deps, account, session, origin, 'email-change');
-  if (reason) return { held: true, ...(await delayChange(deps, account, origin, { kind: 'email-change', payload: { newEmail } }, reason)) };
+  if (reason)
+    return {
+      held: true,
+      ...(await delayChange(deps, account, origin, { kind: 'email-change', payload: { newEmail } }, reason)),
+    };
   await deps.db.transaction().execute((trx) => applyEmailChangeRequest(trx, deps, account, origin, newEmail));
   deps.mailQueued();
   return { held: false };
 }
 
 /** Sends the confirmation to the new address and tells the current one. */
-export async function applyEmailChangeRequest(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, newEmail: string): Promise<void> {
+export async function applyEmailChangeRequest(
+  trx: Executor,
+  deps: ServiceDeps,
+  account: AccountRow,
+  origin: RequestOrigin,
+  newEmail: string,
+): Promise<void> {
   // The confirmation may come from another device; the change is still the requesting session's act.
   const link = await issueLink(trx, deps, {
     accountId: account.id,
@@ -98,7 +116,10 @@ export async function applyEmailChangeRequest(trx: Executor, deps: ServiceDeps, 
     to: newEmail,
     locale: account.locale,
     accountId: account.id,
-    message: { template: 'confirm-email-change', model: { link, oldEmailMasked: maskEmail(account.email), expiresHours: 24 } },
+    message: {
+      template: 'confirm-email-change',
+      model: { link, oldEmailMasked: maskEmail(account.email), expiresHours: 24 },
+    },
   });
   await recordSensitiveChange(trx, deps, account, {
     kind: 'email-change-requested',
@@ -123,7 +144,12 @@ export async function confirmEmailChange(deps: ServiceDeps, token: unknown, orig
     const account = await requireAccount(trx, row.account_id);
     if (await findAccountByEmail(trx, newEmail)) throw new DomainError('EMAIL_UNAVAILABLE');
     const now = deps.clock.now().toISOString();
-    await updateAccount(trx, account.id, { email: newEmail, email_verified_at: now, irreversible_hold_until: irreversibleHoldUntil(deps, new Date(now)), updated_at: now });
+    await updateAccount(trx, account.id, {
+      email: newEmail,
+      email_verified_at: now,
+      irreversible_hold_until: irreversibleHoldUntil(deps, new Date(now)),
+      updated_at: now,
+    });
     // The old address is the one an attacker's change would hurt: it gets the notice.
     await recordSensitiveChange(trx, deps, account, {
       kind: 'email-changed',

@@ -48,7 +48,10 @@ async function sendPasswordReset(deps: ServiceDeps, email: string): Promise<void
       to: account.email,
       locale: account.locale,
       accountId: account.id,
-      message: { template: 'password-reset', model: { link, expiresMinutes: LINK_PURPOSES['reset-password'].ttlMs / 60_000 } },
+      message: {
+        template: 'password-reset',
+        model: { link, expiresMinutes: LINK_PURPOSES['reset-password'].ttlMs / 60_000 },
+      },
     });
     queued = true;
   });
@@ -60,7 +63,12 @@ async function sendPasswordReset(deps: ServiceDeps, email: string): Promise<void
  * address (the one held at the compromise point) gets a link to the incident page instead, at most
  * three an hour; any other address gets nothing, and the answer on the page is the same.
  */
-async function remindOwnerOfIncident(trx: Executor, deps: ServiceDeps, incident: IncidentRow, email: string): Promise<boolean> {
+async function remindOwnerOfIncident(
+  trx: Executor,
+  deps: ServiceDeps,
+  incident: IncidentRow,
+  email: string,
+): Promise<boolean> {
   if (incident.owner_email !== email) return false;
   await lockAccountRow(trx, incident.account_id);
   const since = new Date(deps.clock.now().getTime() - HOUR_MS).toISOString();
@@ -68,7 +76,12 @@ async function remindOwnerOfIncident(trx: Executor, deps: ServiceDeps, incident:
   const account = await requireAccount(trx, incident.account_id);
   const statusLink = statusLinkFor(deps, await issuePartyLink(trx, deps, incident.id, email, 'owner'));
   const undone = parseSteps(incident).filter((step) => step.outcome === 'undone').length;
-  await queueMail(trx, deps, { to: email, locale: account.locale, accountId: account.id, message: { template: 'incident-contained', model: { statusLink, waitUntil: incident.wait_until, undone } } });
+  await queueMail(trx, deps, {
+    to: email,
+    locale: account.locale,
+    accountId: account.id,
+    message: { template: 'incident-contained', model: { statusLink, waitUntil: incident.wait_until, undone } },
+  });
   return true;
 }
 
@@ -77,11 +90,20 @@ export async function checkResetLink(deps: ServiceDeps, token: unknown): Promise
 }
 
 /** Sets the new password, ends every session and signs nobody in (STANDARDS E4). */
-export async function completePasswordReset(deps: ServiceDeps, token: unknown, newPassword: string, origin: RequestOrigin): Promise<void> {
+export async function completePasswordReset(
+  deps: ServiceDeps,
+  token: unknown,
+  newPassword: string,
+  origin: RequestOrigin,
+): Promise<void> {
   const row = await peekLink(deps, token, 'reset-password');
   const account = await requireAccount(deps.db, row.account_id);
   // The policy is checked before the link is used, so a refused password does not burn the link.
-  deps.strength.assertAcceptable(newPassword, { shopName: deps.config.shopName, email: account.email, name: account.name });
+  deps.strength.assertAcceptable(newPassword, {
+    shopName: deps.config.shopName,
+    email: account.email,
+    name: account.name,
+  });
   const passwordHash = await deps.hasher.hash(newPassword);
   await deps.db.transaction().execute(async (trx) => {
     await useLink(trx, deps, token, 'reset-password');

@@ -5,11 +5,9 @@ import {
   findSubscription,
   insertAddress,
   insertPaymentMethod,
-  listAddresses,
-  listPaymentMethods,
+  listSaved,
   listSubscriptions,
-  removeAddress,
-  removePaymentMethod,
+  removeSaved,
   updateSubscription,
   type AddressRow,
   type PaymentMethodRow,
@@ -38,37 +36,64 @@ export async function requireAccount(db: Executor, accountId: string): Promise<A
 export async function getProfile(deps: ServiceDeps, session: ActiveSession): Promise<Profile> {
   const [account, addresses, paymentMethods, subscriptions] = await Promise.all([
     requireAccount(deps.db, session.accountId),
-    listAddresses(deps.db, session.accountId),
-    listPaymentMethods(deps.db, session.accountId),
+    listSaved(deps.db, 'addresses', session.accountId),
+    listSaved(deps.db, 'payment_methods', session.accountId),
     listSubscriptions(deps.db, session.accountId),
   ]);
   return { account, addresses, paymentMethods, subscriptions };
 }
 
-export async function changeName(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, name: string): Promise<void> {
+export async function changeName(
+  deps: ServiceDeps,
+  session: ActiveSession,
+  origin: RequestOrigin,
+  name: string,
+): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     const account = await requireAccount(trx, session.accountId);
     if (account.name === name) return;
     await updateAccount(trx, account.id, { name, updated_at: deps.clock.now().toISOString() });
-    await recordSensitiveChange(trx, deps, account, { kind: 'name-changed', actor: actorFrom(origin), before: { name: account.name }, after: { name } });
+    await recordSensitiveChange(trx, deps, account, {
+      kind: 'name-changed',
+      actor: actorFrom(origin),
+      before: { name: account.name },
+      after: { name },
+    });
   });
   deps.mailQueued();
 }
 
 export type DelayOutcome = { held: false } | { held: true; applyAt: string };
 
-export async function changePhone(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, phone: string | null): Promise<DelayOutcome> {
+export async function changePhone(
+  deps: ServiceDeps,
+  session: ActiveSession,
+  origin: RequestOrigin,
+  phone: string | null,
+): Promise<DelayOutcome> {
   assertPrivileged(deps, session);
   const account = await requireAccount(deps.db, session.accountId);
   if (account.phone === phone) return { held: false };
   const reason = await delayReasonFor(deps, account, session, origin, 'phone-change');
-  if (reason) return { held: true, ...(await delayChange(deps, account, origin, { kind: 'phone-change', payload: { phone } }, reason)) };
-  await deps.db.transaction().execute(async (trx) => applyPhoneChange(trx, deps, await requireAccount(trx, account.id), origin, phone));
+  if (reason)
+    return {
+      held: true,
+      ...(await delayChange(deps, account, origin, { kind: 'phone-change', payload: { phone } }, reason)),
+    };
+  await deps.db
+    .transaction()
+    .execute(async (trx) => applyPhoneChange(trx, deps, await requireAccount(trx, account.id), origin, phone));
   deps.mailQueued();
   return { held: false };
 }
 
-export async function applyPhoneChange(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, phone: string | null): Promise<void> {
+export async function applyPhoneChange(
+  trx: Executor,
+  deps: ServiceDeps,
+  account: AccountRow,
+  origin: RequestOrigin,
+  phone: string | null,
+): Promise<void> {
   if (account.phone === phone) return;
   await updateAccount(trx, account.id, { phone, updated_at: deps.clock.now().toISOString() });
   await recordSensitiveChange(trx, deps, account, {
@@ -90,31 +115,71 @@ export interface NewAddress {
 }
 
 /** A new delivery address: from a young or risky session it waits, so orders cannot be sent to it at once. */
-export async function addAddress(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, address: NewAddress): Promise<DelayOutcome> {
+export async function addAddress(
+  deps: ServiceDeps,
+  session: ActiveSession,
+  origin: RequestOrigin,
+  address: NewAddress,
+): Promise<DelayOutcome> {
   const account = await requireAccount(deps.db, session.accountId);
   const reason = await delayReasonFor(deps, account, session, origin, 'address-added');
-  if (reason) return { held: true, ...(await delayChange(deps, account, origin, { kind: 'address-added', payload: address }, reason)) };
-  await deps.db.transaction().execute(async (trx) => applyAddress(trx, deps, await requireAccount(trx, account.id), origin, address));
+  if (reason)
+    return {
+      held: true,
+      ...(await delayChange(deps, account, origin, { kind: 'address-added', payload: address }, reason)),
+    };
+  await deps.db
+    .transaction()
+    .execute(async (trx) => applyAddress(trx, deps, await requireAccount(trx, account.id), origin, address));
   deps.mailQueued();
   return { held: false };
 }
 
-export async function applyAddress(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, address: NewAddress): Promise<void> {
+export async function applyAddress(
+  trx: Executor,
+  deps: ServiceDeps,
+  account: AccountRow,
+  origin: RequestOrigin,
+  address: NewAddress,
+): Promise<void> {
   const id = deps.random.id();
-  await insertAddress(trx, { id, account_id: account.id, ...addressValue(address), created_at: deps.clock.now().toISOString() });
-  await recordSensitiveChange(trx, deps, account, { kind: 'address-added', actor: actorFrom(origin), subjectId: id, after: addressValue(address) });
+  await insertAddress(trx, {
+    id,
+    account_id: account.id,
+    ...addressValue(address),
+    created_at: deps.clock.now().toISOString(),
+  });
+  await recordSensitiveChange(trx, deps, account, {
+    kind: 'address-added',
+    actor: actorFrom(origin),
+    subjectId: id,
+    after: addressValue(address),
+  });
 }
 
-export async function deleteAddress(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, addressId: string): Promise<void> {
+export async function deleteAddress(
+  deps: ServiceDeps,
+  session: ActiveSession,
+  origin: RequestOrigin,
+  addressId: string,
+): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    const removed = await removeAddress(trx, session.accountId, addressId, deps.clock.now().toISOString());
+    const removed = await removeSaved(trx, 'addresses', session.accountId, addressId, deps.clock.now().toISOString());
     if (!removed) throw new DomainError('NOT_FOUND');
     const account = await requireAccount(trx, session.accountId);
     await recordSensitiveChange(trx, deps, account, {
       kind: 'address-removed',
       actor: actorFrom(origin),
       subjectId: removed.id,
-      before: { recipient: removed.recipient, postal_code: removed.postal_code, region: removed.region, city: removed.city, line1: removed.line1, line2: removed.line2, country: removed.country },
+      before: {
+        recipient: removed.recipient,
+        postal_code: removed.postal_code,
+        region: removed.region,
+        city: removed.city,
+        line1: removed.line1,
+        line2: removed.line2,
+        country: removed.country,
+      },
     });
   });
   deps.mailQueued();
@@ -136,20 +201,32 @@ export async function addPaymentMethod(
 ): Promise<DelayOutcome> {
   assertPrivileged(deps, session);
   if (containsCardNumber(card.processorToken)) {
-    throw new DomainError('CARD_NUMBER_REFUSED', { fields: [{ field: 'processorToken', code: 'CARD_NUMBER_REFUSED' }] });
+    throw new DomainError('CARD_NUMBER_REFUSED', {
+      fields: [{ field: 'processorToken', code: 'CARD_NUMBER_REFUSED' }],
+    });
   }
   if (isExpired(card.expMonth, card.expYear, deps.clock.now())) {
     throw new DomainError('INVALID_INPUT', { fields: [{ field: 'expYear', code: 'CARD_EXPIRED' }] });
   }
   const account = await requireAccount(deps.db, session.accountId);
   const reason = await delayReasonFor(deps, account, session, origin, 'payment-method-added');
-  if (reason) return { held: true, ...(await delayChange(deps, account, origin, { kind: 'payment-method-added', payload: card }, reason)) };
+  if (reason)
+    return {
+      held: true,
+      ...(await delayChange(deps, account, origin, { kind: 'payment-method-added', payload: card }, reason)),
+    };
   await deps.db.transaction().execute((trx) => applyPaymentMethod(trx, deps, account, origin, card));
   deps.mailQueued();
   return { held: false };
 }
 
-export async function applyPaymentMethod(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, card: NewPaymentMethod): Promise<void> {
+export async function applyPaymentMethod(
+  trx: Executor,
+  deps: ServiceDeps,
+  account: AccountRow,
+  origin: RequestOrigin,
+  card: NewPaymentMethod,
+): Promise<void> {
   const id = deps.random.id();
   await insertPaymentMethod(trx, {
     id,
@@ -169,9 +246,14 @@ export async function applyPaymentMethod(trx: Executor, deps: ServiceDeps, accou
   });
 }
 
-export async function deletePaymentMethod(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, id: string): Promise<void> {
+export async function deletePaymentMethod(
+  deps: ServiceDeps,
+  session: ActiveSession,
+  origin: RequestOrigin,
+  id: string,
+): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    const removed = await removePaymentMethod(trx, session.accountId, id, deps.clock.now().toISOString());
+    const removed = await removeSaved(trx, 'payment_methods', session.accountId, id, deps.clock.now().toISOString());
     if (!removed) throw new DomainError('NOT_FOUND');
     const account = await requireAccount(trx, session.accountId);
     await recordSensitiveChange(trx, deps, account, {
@@ -194,7 +276,11 @@ export async function changeSubscription(
     const existing = await findSubscription(trx, session.accountId, input.id);
     if (!existing) throw new DomainError('NOT_FOUND');
     if (existing.interval === input.interval && existing.status === input.status) return;
-    await updateSubscription(trx, session.accountId, input.id, { interval: input.interval, status: input.status, updated_at: deps.clock.now().toISOString() });
+    await updateSubscription(trx, session.accountId, input.id, {
+      interval: input.interval,
+      status: input.status,
+      updated_at: deps.clock.now().toISOString(),
+    });
     const account = await requireAccount(trx, session.accountId);
     await recordSensitiveChange(trx, deps, account, {
       kind: 'subscription-changed',

@@ -33,7 +33,10 @@ export async function register(deps: ServiceDeps, input: RegistrationInput): Pro
         accountId: existing.id,
         message: {
           template: 'registration-attempt',
-          model: { signInLink: `${deps.config.publicUrl}/sign-in`, resetLink: `${deps.config.publicUrl}/forgot-password` },
+          model: {
+            signInLink: `${deps.config.publicUrl}/sign-in`,
+            resetLink: `${deps.config.publicUrl}/forgot-password`,
+          },
         },
       });
       return;
@@ -43,7 +46,12 @@ export async function register(deps: ServiceDeps, input: RegistrationInput): Pro
       // Never verified: whoever registered first proved nothing. The newest registration replaces it,
       // and only the mailbox owner can complete it.
       accountId = existing.id;
-      await updateAccount(trx, accountId, { password_hash: passwordHash, name: input.name, locale: input.locale, updated_at: now });
+      await updateAccount(trx, accountId, {
+        password_hash: passwordHash,
+        name: input.name,
+        locale: input.locale,
+        updated_at: now,
+      });
     } else {
       accountId = deps.random.id();
       await insertAccount(trx, {
@@ -58,7 +66,12 @@ export async function register(deps: ServiceDeps, input: RegistrationInput): Pro
       });
     }
     const link = await issueLink(trx, deps, { accountId, purpose: 'verify-email' });
-    await queueMail(trx, deps, { to: email, locale: input.locale, accountId, message: { template: 'verify-email', model: { name: input.name, link } } });
+    await queueMail(trx, deps, {
+      to: email,
+      locale: input.locale,
+      accountId,
+      message: { template: 'verify-email', model: { name: input.name, link } },
+    });
   });
   deps.mailQueued();
 }

@@ -33,7 +33,11 @@ export function describeDelayedChange(change: DelayedChange): string | null {
     case 'payment-method-added':
       return displayValue(change.kind, { brand: change.payload.brand, last4: change.payload.last4 }, 'owner');
     case 'address-added':
-      return displayValue(change.kind, { postal_code: change.payload.postalCode, region: change.payload.region, city: change.payload.city }, 'owner');
+      return displayValue(
+        change.kind,
+        { postal_code: change.payload.postalCode, region: change.payload.region, city: change.payload.city },
+        'owner',
+      );
   }
 }
 
@@ -41,7 +45,13 @@ export function describeDelayedChange(change: DelayedChange): string | null {
  * Should this sensitive change wait? The session's age on this browser, whether its sign-in was
  * challenged, and the risk engine's view of the change itself (scored and logged either way).
  */
-export async function delayReasonFor(deps: ServiceDeps, account: AccountRow, session: ActiveSession, origin: RequestOrigin, kind: DelayableChangeKind): Promise<DelayReason | null> {
+export async function delayReasonFor(
+  deps: ServiceDeps,
+  account: AccountRow,
+  session: ActiveSession,
+  origin: RequestOrigin,
+  kind: DelayableChangeKind,
+): Promise<DelayReason | null> {
   if (deps.config.changeDelayMs <= 0) return null;
   const device = await deviceStanding(deps.db, account.id, session.deviceId);
   const assessment = await assessRisk(deps, account, origin, { action: 'sensitive-change', device });
@@ -60,7 +70,13 @@ export async function delayReasonFor(deps: ServiceDeps, account: AccountRow, ses
 }
 
 /** Delays the change: logged, and the current address gets a notice with a link that cancels it. */
-export async function delayChange(deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, change: DelayedChange, reason: DelayReason): Promise<{ applyAt: string }> {
+export async function delayChange(
+  deps: ServiceDeps,
+  account: AccountRow,
+  origin: RequestOrigin,
+  change: DelayedChange,
+  reason: DelayReason,
+): Promise<{ applyAt: string }> {
   const now = deps.clock.now();
   const applyAt = addMs(now, deps.config.changeDelayMs).toISOString();
   const id = deps.random.id();
@@ -76,8 +92,20 @@ export async function delayChange(deps: ServiceDeps, account: AccountRow, origin
       created_at: now.toISOString(),
       apply_at: applyAt,
     });
-    const cancelLink = await issueLink(trx, deps, { accountId: account.id, purpose: 'cancel-held-change', payload: { heldId: id }, keepOthers: true, ttlMs: deps.config.changeDelayMs });
-    await recordChange(trx, deps, { accountId: account.id, kind: 'change-held', actor: actorFrom(origin), subjectId: id, after: { change: change.kind, reason, apply_at: applyAt } });
+    const cancelLink = await issueLink(trx, deps, {
+      accountId: account.id,
+      purpose: 'cancel-held-change',
+      payload: { heldId: id },
+      keepOthers: true,
+      ttlMs: deps.config.changeDelayMs,
+    });
+    await recordChange(trx, deps, {
+      accountId: account.id,
+      kind: 'change-held',
+      actor: actorFrom(origin),
+      subjectId: id,
+      after: { change: change.kind, reason, apply_at: applyAt },
+    });
     await queueMail(trx, deps, {
       to: account.email,
       locale: account.locale,

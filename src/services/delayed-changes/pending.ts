@@ -1,6 +1,12 @@
 import { DomainError } from '../../core/errors.ts';
 import type { DelayReason } from '../../core/risk/change-delay.ts';
-import { findDelayedChange, listDueDelayedChanges, listPendingDelayedChanges, settleDelayedChange, type DelayedChangeRow } from '../../store/delayed-changes.ts';
+import {
+  findDelayedChange,
+  listDueDelayedChanges,
+  listPendingDelayedChanges,
+  settleDelayedChange,
+  type DelayedChangeRow,
+} from '../../store/delayed-changes.ts';
 import { findAccountById } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
 import { actorFrom, recordChange } from '../account-log/change-log.ts';
@@ -27,7 +33,14 @@ export interface DelayedChangeView {
 
 function toView(row: DelayedChangeRow): DelayedChangeView {
   const change = heldChangeOf(row);
-  return { id: row.id, kind: change.kind, detail: describeDelayedChange(change), reason: row.reason as DelayReason, requestedAt: row.created_at, applyAt: row.apply_at };
+  return {
+    id: row.id,
+    kind: change.kind,
+    detail: describeDelayedChange(change),
+    reason: row.reason as DelayReason,
+    requestedAt: row.created_at,
+    applyAt: row.apply_at,
+  };
 }
 
 export async function pendingDelayedChanges(deps: ServiceDeps, accountId: string): Promise<DelayedChangeView[]> {
@@ -83,7 +96,11 @@ export async function checkCancelLink(deps: ServiceDeps, token: unknown): Promis
 }
 
 /** Cancels from the mailed link (no sign-in needed): the change never happens and the asking session ends. */
-export async function cancelDelayedChangeByLink(deps: ServiceDeps, token: unknown, origin: RequestOrigin): Promise<void> {
+export async function cancelDelayedChangeByLink(
+  deps: ServiceDeps,
+  token: unknown,
+  origin: RequestOrigin,
+): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     const link = await useLink(trx, deps, token, 'cancel-held-change');
     await cancel(trx, deps, link.account_id, linkPayload(link).heldId ?? '', origin);
@@ -91,17 +108,36 @@ export async function cancelDelayedChangeByLink(deps: ServiceDeps, token: unknow
 }
 
 /** Cancels from the account page. */
-export async function cancelDelayedChange(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, heldId: string): Promise<void> {
+export async function cancelDelayedChange(
+  deps: ServiceDeps,
+  session: ActiveSession,
+  origin: RequestOrigin,
+  heldId: string,
+): Promise<void> {
   await deps.db.transaction().execute((trx) => cancel(trx, deps, session.accountId, heldId, origin));
 }
 
-async function cancel(trx: Executor, deps: ServiceDeps, accountId: string, heldId: string, origin: RequestOrigin): Promise<void> {
+async function cancel(
+  trx: Executor,
+  deps: ServiceDeps,
+  accountId: string,
+  heldId: string,
+  origin: RequestOrigin,
+): Promise<void> {
   const held = await findDelayedChange(trx, heldId);
   const now = deps.clock.now().toISOString();
-  if (!held || held.account_id !== accountId || !(await settleDelayedChange(trx, held.id, 'cancelled', now))) throw new DomainError('NOT_FOUND');
+  if (!held || held.account_id !== accountId || !(await settleDelayedChange(trx, held.id, 'cancelled', now)))
+    throw new DomainError('NOT_FOUND');
   const asking = (JSON.parse(held.origin) as RequestOrigin).sessionId;
   // The session that asked for a change its owner cancels is not the owner's.
-  if (asking && asking !== origin.sessionId) await endSessions(trx, deps, accountId, { one: asking }, 'held-change-cancelled');
-  await recordChange(trx, deps, { accountId, kind: 'held-change-cancelled', actor: actorFrom(origin), subjectId: held.id, before: { change: held.kind } });
+  if (asking && asking !== origin.sessionId)
+    await endSessions(trx, deps, accountId, { one: asking }, 'held-change-cancelled');
+  await recordChange(trx, deps, {
+    accountId,
+    kind: 'held-change-cancelled',
+    actor: actorFrom(origin),
+    subjectId: held.id,
+    before: { change: held.kind },
+  });
   deps.log.info({ event: 'held_change_cancelled', accountId, kind: held.kind }, 'held_change_cancelled');
 }

@@ -13,7 +13,8 @@ export type AppliedStep = UndoStep & { outcome: 'undone' | 'skipped' | 'failed';
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-const factorTable = (value: Record<string, unknown> | null | undefined) => (value?.factor === 'passkey' ? 'passkeys' : 'totp_factors');
+const factorTable = (value: Record<string, unknown> | null | undefined) =>
+  value?.factor === 'passkey' ? 'passkeys' : 'totp_factors';
 
 /** Applies one step inside the containment transaction; returns whether it could be done. */
 async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, step: UndoStep): Promise<AppliedStep> {
@@ -50,7 +51,9 @@ async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, st
       const table = factorTable(step.after);
       // Codes issued with the attacker's factor go with it. They were written when it was added, which
       // can be a moment before the log entry's time: the factor's own time bounds them.
-      const addedAt = (await (table === 'passkeys' ? passkeyAddedAt : totpAddedAt)(trx, accountId, step.subjectId ?? '')) ?? step.occurredAt;
+      const addedAt =
+        (await (table === 'passkeys' ? passkeyAddedAt : totpAddedAt)(trx, accountId, step.subjectId ?? '')) ??
+        step.occurredAt;
       await setRemovedAt(trx, table, accountId, step.subjectId ?? '', now);
       await voidRecoveryCodes(trx, accountId, now, addedAt);
       break;
@@ -75,7 +78,11 @@ async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, st
     case 'restore-subscription':
       await trx
         .updateTable('subscriptions')
-        .set({ interval: text(step.restore?.interval) ?? 'monthly', status: text(step.restore?.status) ?? 'active', updated_at: now })
+        .set({
+          interval: text(step.restore?.interval) ?? 'monthly',
+          status: text(step.restore?.status) ?? 'active',
+          updated_at: now,
+        })
         .where('id', '=', step.subjectId ?? '')
         .where('account_id', '=', accountId)
         .execute();
@@ -85,7 +92,13 @@ async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, st
 }
 
 /** Newest first, as planned: each inversion sees the state the later changes left. Logged in one append. */
-export async function applyUndo(trx: Executor, deps: ServiceDeps, accountId: string, steps: readonly UndoStep[], actor: ChangeActor = SYSTEM_ACTOR): Promise<AppliedStep[]> {
+export async function applyUndo(
+  trx: Executor,
+  deps: ServiceDeps,
+  accountId: string,
+  steps: readonly UndoStep[],
+  actor: ChangeActor = SYSTEM_ACTOR,
+): Promise<AppliedStep[]> {
   const applied: AppliedStep[] = [];
   for (const step of steps) applied.push(await applyStep(trx, deps, accountId, step));
   await recordChanges(
@@ -94,7 +107,14 @@ export async function applyUndo(trx: Executor, deps: ServiceDeps, accountId: str
     accountId,
     applied
       .filter((step) => step.outcome === 'undone')
-      .map((step) => ({ accountId, kind: 'change-undone' as const, actor, subjectId: step.changeId, before: step.after, after: step.restore ?? { undone: step.kind } })),
+      .map((step) => ({
+        accountId,
+        kind: 'change-undone' as const,
+        actor,
+        subjectId: step.changeId,
+        before: step.after,
+        after: step.restore ?? { undone: step.kind },
+      })),
   );
   return applied;
 }

@@ -24,7 +24,12 @@ import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { queueMail } from '../notices/mail-queue.ts';
 import { issueLink, linkPayload, peekLink, useLink } from '../notices/one-time-links.ts';
 import { requireAccount } from '../account/profile.ts';
-import { hasPasskeyHeldAt, recoveryOptions, reinstatePasskey, verifyRecoveryPasskey } from '../second-factors/passkeys.ts';
+import {
+  hasPasskeyHeldAt,
+  recoveryOptions,
+  reinstatePasskey,
+  verifyRecoveryPasskey,
+} from '../second-factors/passkeys.ts';
 import { noteSuccess } from '../sign-in/throttle.ts';
 import { verifySecondFactor } from '../second-factors/totp.ts';
 import type { AppliedStep } from './apply-undo.ts';
@@ -75,7 +80,10 @@ export async function viewIncident(deps: ServiceDeps, statusToken: unknown): Pro
   return describeIncident(deps, await partyForStatusToken(deps.db, statusToken));
 }
 
-export async function describeIncident(deps: ServiceDeps, access: Pick<PartyAccess, 'incident'> & { party: { standing: string; claimed_at: string | null } | null }): Promise<IncidentView> {
+export async function describeIncident(
+  deps: ServiceDeps,
+  access: Pick<PartyAccess, 'incident'> & { party: { standing: string; claimed_at: string | null } | null },
+): Promise<IncidentView> {
   const { incident, party } = access;
   const now = deps.clock.now();
   const standing: Standing = party?.standing === 'newcomer' ? 'newcomer' : 'owner';
@@ -86,7 +94,11 @@ export async function describeIncident(deps: ServiceDeps, access: Pick<PartyAcce
   ]);
   return {
     incident,
-    state: effectiveState(incident.state as IncidentState, incident.wait_until ? new Date(incident.wait_until) : null, now),
+    state: effectiveState(
+      incident.state as IncidentState,
+      incident.wait_until ? new Date(incident.wait_until) : null,
+      now,
+    ),
     standing,
     reportedByNewcomer: reporterOf(incident)?.standing === 'newcomer',
     claimedAt: party?.claimed_at ?? null,
@@ -104,7 +116,8 @@ export async function describeIncident(deps: ServiceDeps, access: Pick<PartyAcce
 export async function contactSupport(
   deps: ServiceDeps,
   statusToken: unknown,
-  request: { kind: 'message'; body: string } | { kind: 'callback'; phone: string; preferredTime: string; body: string | null },
+  request:
+    { kind: 'message'; body: string } | { kind: 'callback'; phone: string; preferredTime: string; body: string | null },
   origin: RequestOrigin,
 ): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
@@ -145,19 +158,45 @@ export async function viewObjection(deps: ServiceDeps, token: unknown): Promise<
  * The party the report works against objects: the incident waits for a person, both sides' evidence
  * kept. Recovery does not open on its own any more.
  */
-export async function objectToIncident(deps: ServiceDeps, token: unknown, message: string, origin: RequestOrigin): Promise<void> {
+export async function objectToIncident(
+  deps: ServiceDeps,
+  token: unknown,
+  message: string,
+  origin: RequestOrigin,
+): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     const link = await useLink(trx, deps, token, 'object-incident');
     const incident = await findIncident(trx, linkPayload(link).incidentId ?? '');
     if (!incident) throw new DomainError('TOKEN_INVALID');
     const now = deps.clock.now();
-    if (effectiveState(incident.state as IncidentState, incident.wait_until ? new Date(incident.wait_until) : null, now) !== 'waiting') {
+    if (
+      effectiveState(
+        incident.state as IncidentState,
+        incident.wait_until ? new Date(incident.wait_until) : null,
+        now,
+      ) !== 'waiting'
+    ) {
       throw new DomainError('INCIDENT_STATE');
     }
     const actor = actorFrom(origin);
-    const objection = { message, at: now.toISOString(), ip: actor.ip, device: actor.device, from: incident.disputed_party };
-    await moveIncident(trx, incident.id, 'object', { objection: JSON.stringify(objection), updated_at: now.toISOString() });
-    await recordChange(trx, deps, { accountId: incident.account_id, kind: 'incident-disputed', actor, subjectId: incident.id, after: { from: incident.disputed_party } });
+    const objection = {
+      message,
+      at: now.toISOString(),
+      ip: actor.ip,
+      device: actor.device,
+      from: incident.disputed_party,
+    };
+    await moveIncident(trx, incident.id, 'object', {
+      objection: JSON.stringify(objection),
+      updated_at: now.toISOString(),
+    });
+    await recordChange(trx, deps, {
+      accountId: incident.account_id,
+      kind: 'incident-disputed',
+      actor,
+      subjectId: incident.id,
+      after: { from: incident.disputed_party },
+    });
     const account = await requireAccount(trx, incident.account_id);
     await queueMail(trx, deps, {
       to: ownerAddressOf(incident, account),
@@ -197,8 +236,18 @@ export async function openRecovery(trx: Executor, deps: ServiceDeps, incident: I
   const account = await requireAccount(trx, incident.account_id);
   // Only ever to the address the account held at the compromise point, whatever the reporter ticked.
   const to = ownerAddressOf(incident, account);
-  const recoveryLink = await issueLink(trx, deps, { accountId: account.id, purpose: 'incident-recovery', payload: { incidentId: incident.id }, recipient: to });
-  await recordChange(trx, deps, { accountId: account.id, kind: 'recovery-opened', actor: SYSTEM_ACTOR, subjectId: incident.id });
+  const recoveryLink = await issueLink(trx, deps, {
+    accountId: account.id,
+    purpose: 'incident-recovery',
+    payload: { incidentId: incident.id },
+    recipient: to,
+  });
+  await recordChange(trx, deps, {
+    accountId: account.id,
+    kind: 'recovery-opened',
+    actor: SYSTEM_ACTOR,
+    subjectId: incident.id,
+  });
   await queueMail(trx, deps, {
     to,
     locale: account.locale,
@@ -215,10 +264,16 @@ export async function viewRecovery(deps: ServiceDeps, token: unknown): Promise<I
 }
 
 /** What the recovery page asks for: a second factor when the account had one, and whether a passkey can give it. */
-export async function recoveryRequirements(deps: ServiceDeps, token: unknown): Promise<{ secondFactor: boolean; passkey: boolean }> {
+export async function recoveryRequirements(
+  deps: ServiceDeps,
+  token: unknown,
+): Promise<{ secondFactor: boolean; passkey: boolean }> {
   const incident = await viewRecovery(deps, token);
   const secondFactor = Number(incident.requires_second_factor) === 1;
-  return { secondFactor, passkey: secondFactor && (await hasPasskeyHeldAt(deps, incident.account_id, incident.compromise_at)) };
+  return {
+    secondFactor,
+    passkey: secondFactor && (await hasPasskeyHeldAt(deps, incident.account_id, incident.compromise_at)),
+  };
 }
 
 /** A challenge for the passkeys the owner had before the compromise (the recovery link is the key). */
@@ -245,18 +300,34 @@ export async function completeRecovery(
   const account = await requireAccount(deps.db, incident.account_id);
   const needsFactor = Number(incident.requires_second_factor) === 1;
   const { proof } = input;
-  if (needsFactor && !proof) throw new DomainError('SECOND_FACTOR_REQUIRED', { fields: [{ field: 'code', code: 'SECOND_FACTOR_REQUIRED' }] });
-  deps.strength.assertAcceptable(input.newPassword, { shopName: deps.config.shopName, email: account.email, name: account.name, hasSecondFactor: needsFactor });
+  if (needsFactor && !proof)
+    throw new DomainError('SECOND_FACTOR_REQUIRED', { fields: [{ field: 'code', code: 'SECOND_FACTOR_REQUIRED' }] });
+  deps.strength.assertAcceptable(input.newPassword, {
+    shopName: deps.config.shopName,
+    email: account.email,
+    name: account.name,
+    hasSecondFactor: needsFactor,
+  });
   // Checked before the transaction opens: SQLite has one connection, and the check reads and writes.
-  const passkey = needsFactor && proof && 'passkey' in proof ? await verifyRecoveryPasskey(deps, proof.passkey, account.id, incident.compromise_at) : null;
+  const passkey =
+    needsFactor && proof && 'passkey' in proof
+      ? await verifyRecoveryPasskey(deps, proof.passkey, account.id, incident.compromise_at)
+      : null;
   const passwordHash = await deps.hasher.hash(input.newPassword);
   await deps.db.transaction().execute(async (trx) => {
-    if (needsFactor && proof && 'code' in proof) await verifySecondFactor(trx, deps, account.id, proof.code, origin, incident.compromise_at);
+    if (needsFactor && proof && 'code' in proof)
+      await verifySecondFactor(trx, deps, account.id, proof.code, origin, incident.compromise_at);
     await useLink(trx, deps, token, 'incident-recovery');
     if (passkey) await reinstatePasskey(trx, passkey);
     const now = deps.clock.now().toISOString();
     await moveIncident(trx, incident.id, 'recover', { recovered_at: now, updated_at: now });
-    await updateAccount(trx, account.id, { password_hash: passwordHash, password_disabled_at: null, status: 'active', irreversible_hold_until: irreversibleHoldUntil(deps, new Date(now)), updated_at: now });
+    await updateAccount(trx, account.id, {
+      password_hash: passwordHash,
+      password_disabled_at: null,
+      status: 'active',
+      irreversible_hold_until: irreversibleHoldUntil(deps, new Date(now)),
+      updated_at: now,
+    });
     const actor = actorFrom(origin);
     await recordChange(trx, deps, { accountId: account.id, kind: 'account-recovered', actor, subjectId: incident.id });
     await noteSuccess(trx, account.email);
@@ -266,24 +337,53 @@ export async function completeRecovery(
       to,
       locale: account.locale,
       accountId: account.id,
-      message: { template: 'account-recovered', model: { statusLink, device: actor.device, ip: actor.ip, area: actor.area, occurredAt: now } },
+      message: {
+        template: 'account-recovered',
+        model: { statusLink, device: actor.device, ip: actor.ip, area: actor.area, occurredAt: now },
+      },
     });
   });
   deps.mailQueued();
 }
 
 /** The owner ticks a checklist item; when every item is done the incident closes. */
-export async function tickChecklistItem(deps: ServiceDeps, accountId: string, incidentId: string, item: string, origin: RequestOrigin): Promise<void> {
+export async function tickChecklistItem(
+  deps: ServiceDeps,
+  accountId: string,
+  incidentId: string,
+  item: string,
+  origin: RequestOrigin,
+): Promise<void> {
   if (!(CHECKLIST_ITEMS as readonly string[]).includes(item)) throw new DomainError('NOT_FOUND');
   await deps.db.transaction().execute(async (trx) => {
     const incident = await findIncident(trx, incidentId);
-    if (!incident || incident.account_id !== accountId || incident.state !== 'recovered') throw new DomainError('NOT_FOUND');
+    if (!incident || incident.account_id !== accountId || incident.state !== 'recovered')
+      throw new DomainError('NOT_FOUND');
     const now = deps.clock.now().toISOString();
-    const checklist = parseChecklist(incident).map((entry) => (entry.item === item && !entry.doneAt ? { ...entry, doneAt: now } : entry));
+    const checklist = parseChecklist(incident).map((entry) =>
+      entry.item === item && !entry.doneAt ? { ...entry, doneAt: now } : entry,
+    );
     const allDone = checklist.every((entry) => entry.doneAt);
-    if (allDone) await moveIncident(trx, incident.id, 'close', { checklist: JSON.stringify(checklist), closed_at: now, updated_at: now });
-    else if (!(await updateIncidentFrom(trx, incident.id, 'recovered', { checklist: JSON.stringify(checklist), updated_at: now }))) throw new DomainError('INCIDENT_STATE');
-    await recordChange(trx, deps, { accountId, kind: 'checklist-item-done', actor: actorFrom(origin), subjectId: incident.id, after: { item } });
+    if (allDone)
+      await moveIncident(trx, incident.id, 'close', {
+        checklist: JSON.stringify(checklist),
+        closed_at: now,
+        updated_at: now,
+      });
+    else if (
+      !(await updateIncidentFrom(trx, incident.id, 'recovered', {
+        checklist: JSON.stringify(checklist),
+        updated_at: now,
+      }))
+    )
+      throw new DomainError('INCIDENT_STATE');
+    await recordChange(trx, deps, {
+      accountId,
+      kind: 'checklist-item-done',
+      actor: actorFrom(origin),
+      subjectId: incident.id,
+      after: { item },
+    });
   });
 }
 
@@ -298,10 +398,17 @@ export async function recoveredIncidentFor(deps: ServiceDeps, accountId: string)
 export async function claimIncident(deps: ServiceDeps, statusToken: unknown, origin: RequestOrigin): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     const { incident, party } = await partyForStatusToken(trx, statusToken);
-    if (party.standing !== 'owner' || reporterOf(incident)?.standing !== 'newcomer' || incident.state !== 'disputed') throw new DomainError('INCIDENT_STATE');
+    if (party.standing !== 'owner' || reporterOf(incident)?.standing !== 'newcomer' || incident.state !== 'disputed')
+      throw new DomainError('INCIDENT_STATE');
     const now = deps.clock.now().toISOString();
     if (!(await markPartyClaimed(trx, party.id, now))) return;
-    await recordChange(trx, deps, { accountId: incident.account_id, kind: 'incident-claimed', actor: actorFrom(origin), subjectId: incident.id, after: { address: party.address } });
+    await recordChange(trx, deps, {
+      accountId: incident.account_id,
+      kind: 'incident-claimed',
+      actor: actorFrom(origin),
+      subjectId: incident.id,
+      after: { address: party.address },
+    });
   });
 }
 
@@ -310,13 +417,18 @@ export async function claimIncident(deps: ServiceDeps, statusToken: unknown, ori
  * the owner: to the incident opened since it was mailed, through a link of their own. Anyone else's
  * link is a dead one, as it would be for any stranger.
  */
-export async function incidentForSpentReportLink(deps: ServiceDeps, token: unknown): Promise<{ incident: IncidentRow; address: string }> {
+export async function incidentForSpentReportLink(
+  deps: ServiceDeps,
+  token: unknown,
+): Promise<{ incident: IncidentRow; address: string }> {
   if (!looksLikeToken(token)) throw new DomainError('TOKEN_INVALID');
   const link = await findUnexpiredToken(deps.db, hashToken(token), 'report-change', deps.clock.now().toISOString());
   const incident = link ? await findLatestIncidentSince(deps.db, link.account_id, link.created_at) : undefined;
   if (!link?.recipient || !incident) throw new DomainError('TOKEN_INVALID');
   const address = link.recipient;
-  const owners = (await listIncidentParties(deps.db, incident.id)).filter((p) => p.standing === 'owner').map((p) => p.address);
+  const owners = (await listIncidentParties(deps.db, incident.id))
+    .filter((p) => p.standing === 'owner')
+    .map((p) => p.address);
   if (address !== incident.owner_email && !owners.includes(address)) throw new DomainError('TOKEN_INVALID');
   return { incident, address };
 }

@@ -16,7 +16,12 @@ import type { ServiceDeps } from '../deps.ts';
 import { hashToken, looksLikeToken } from '../../platform/token-hash.ts';
 
 /** The account's address changes from `since` on, read from its log. */
-export async function addressHistory(db: Executor, accountId: string, currentEmail: string, since: string): Promise<AddressHistory> {
+export async function addressHistory(
+  db: Executor,
+  accountId: string,
+  currentEmail: string,
+  since: string,
+): Promise<AddressHistory> {
   const rows = await listChangesOfKindSince(db, accountId, 'email-changed', since);
   const changes = rows.flatMap((row) => {
     const change = toChangeRecord(row);
@@ -36,7 +41,13 @@ export interface IncidentAddresses {
   everyone: Set<string>;
 }
 
-export async function incidentAddresses(db: Executor, accountId: string, currentEmail: string, compromiseAt: string, now: Date): Promise<IncidentAddresses> {
+export async function incidentAddresses(
+  db: Executor,
+  accountId: string,
+  currentEmail: string,
+  compromiseAt: string,
+  now: Date,
+): Promise<IncidentAddresses> {
   const weekAgo = new Date(now.getTime() - REPLACED_ADDRESS_GRACE_MS).toISOString();
   const graceBeforeCompromise = new Date(Date.parse(compromiseAt) - REPLACED_ADDRESS_GRACE_MS).toISOString();
   const since = weekAgo < graceBeforeCompromise ? weekAgo : graceBeforeCompromise;
@@ -46,7 +57,13 @@ export async function incidentAddresses(db: Executor, accountId: string, current
 }
 
 /** Gives one party its own link to the incident page; the page shows what that party's standing allows. */
-export async function issuePartyLink(trx: Executor, deps: ServiceDeps, incidentId: string, address: string | null, standing: Standing): Promise<string> {
+export async function issuePartyLink(
+  trx: Executor,
+  deps: ServiceDeps,
+  incidentId: string,
+  address: string | null,
+  standing: Standing,
+): Promise<string> {
   const token = deps.random.token();
   await insertIncidentParty(trx, {
     id: deps.random.id(),

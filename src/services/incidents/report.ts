@@ -64,19 +64,48 @@ export interface OpenedIncident {
  * open the dispute window. Who may choose what is undone, and whether a wait can open recovery at
  * all, depends on whether the reporter is the owner (src/core/incident/standing.ts).
  */
-export async function reportChange(deps: ServiceDeps, token: unknown, chosenChangeIds: ReadonlySet<string>, origin: RequestOrigin): Promise<OpenedIncident> {
+export async function reportChange(
+  deps: ServiceDeps,
+  token: unknown,
+  chosenChangeIds: ReadonlySet<string>,
+  origin: RequestOrigin,
+): Promise<OpenedIncident> {
   const opened = await deps.db.transaction().execute(async (trx) => {
     const link = await useLink(trx, deps, token, 'report-change');
     const change = await reportedChange(trx, linkPayload(link).changeId);
-    const via: Omit<Reporter, 'deviceFirstSeenAt'> = { address: link.recipient, sessionId: origin.sessionId ?? null, deviceId: origin.deviceId ?? null };
-    return openIncident(trx, deps, change, { chosenChangeIds, reporter: actorFrom(origin), openedBy: 'customer-link', via });
+    const via: Omit<Reporter, 'deviceFirstSeenAt'> = {
+      address: link.recipient,
+      sessionId: origin.sessionId ?? null,
+      deviceId: origin.deviceId ?? null,
+    };
+    return openIncident(trx, deps, change, {
+      chosenChangeIds,
+      reporter: actorFrom(origin),
+      openedBy: 'customer-link',
+      via,
+    });
   });
-  deps.log.info({ event: 'incident_opened', accountId: opened.accountId, incidentId: opened.incidentId, standing: opened.reporter.standing, reasons: opened.reporter.reasons }, 'incident_opened');
+  deps.log.info(
+    {
+      event: 'incident_opened',
+      accountId: opened.accountId,
+      incidentId: opened.incidentId,
+      standing: opened.reporter.standing,
+      reasons: opened.reporter.reasons,
+    },
+    'incident_opened',
+  );
   deps.mailQueued();
   return opened;
 }
 
-async function judge(trx: Executor, accountId: string, via: Omit<Reporter, 'deviceFirstSeenAt'> | null, owners: ReadonlySet<string>, plan: Awaited<ReturnType<typeof planForReport>>): Promise<ReporterStanding> {
+async function judge(
+  trx: Executor,
+  accountId: string,
+  via: Omit<Reporter, 'deviceFirstSeenAt'> | null,
+  owners: ReadonlySet<string>,
+  plan: Awaited<ReturnType<typeof planForReport>>,
+): Promise<ReporterStanding> {
   if (!via) return { standing: 'staff', address: null, reasons: [] };
   const device = via.deviceId ? await deviceStanding(trx, accountId, via.deviceId) : null;
   return judgeReporter({ ...via, deviceFirstSeenAt: device?.firstSeenAt ?? null }, owners, plan.suspects);
@@ -94,7 +123,12 @@ export async function openIncident(
   trx: Executor,
   deps: ServiceDeps,
   change: ChangeRecord,
-  how: { chosenChangeIds: ReadonlySet<string> | null; reporter: ChangeActor; openedBy: 'customer-link' | 'staff'; via: Omit<Reporter, 'deviceFirstSeenAt'> | null },
+  how: {
+    chosenChangeIds: ReadonlySet<string> | null;
+    reporter: ChangeActor;
+    openedBy: 'customer-link' | 'staff';
+    via: Omit<Reporter, 'deviceFirstSeenAt'> | null;
+  },
 ): Promise<OpenedIncident> {
   const accountBefore = await requireAccount(trx, change.accountId);
   if (await findOpenIncident(trx, change.accountId)) throw new DomainError('INCIDENT_ALREADY_OPEN');
@@ -121,7 +155,8 @@ export async function openIncident(
 
   // NIST SP 800-63B-4 §4.2: an email link alone does not recover an account that had a second factor.
   const requiresSecondFactor =
-    (await totpFactorsHeldAt(trx, change.accountId, plan.compromiseAt)).length > 0 || (await passkeysHeldAt(trx, change.accountId, plan.compromiseAt)).length > 0;
+    (await totpFactorsHeldAt(trx, change.accountId, plan.compromiseAt)).length > 0 ||
+    (await passkeysHeldAt(trx, change.accountId, plan.compromiseAt)).length > 0;
   const incidentId = deps.random.id();
   const waitUntil = trusted ? addMs(now, deps.config.incidentWaitMs) : null;
   const state = nextState(nextState('reported', 'contain'), trusted ? 'start-wait' : 'refer');
@@ -134,7 +169,9 @@ export async function openIncident(
     reported_change_id: change.id,
     compromise_at: plan.compromiseAt,
     plan: JSON.stringify(applied),
-    checklist: JSON.stringify(buildChecklist(applied.filter((s) => s.outcome === 'undone')).map((item) => ({ item, doneAt: null }))),
+    checklist: JSON.stringify(
+      buildChecklist(applied.filter((s) => s.outcome === 'undone')).map((item) => ({ item, doneAt: null })),
+    ),
     disputed_party: disputedParty,
     status_token_hash: hashToken(reporterToken),
     wait_until: waitUntil?.toISOString() ?? null,
@@ -150,7 +187,9 @@ export async function openIncident(
     throw isOneOpenIncidentViolation(error) ? new DomainError('INCIDENT_ALREADY_OPEN') : error;
   });
   // Staff open incidents from the desk: only the addresses get links. A reporter gets one of their own.
-  const statusToken = how.via ? await issuePartyLink(trx, deps, incidentId, how.via.address, reporter.standing === 'owner' ? 'owner' : 'newcomer') : reporterToken;
+  const statusToken = how.via
+    ? await issuePartyLink(trx, deps, incidentId, how.via.address, reporter.standing === 'owner' ? 'owner' : 'newcomer')
+    : reporterToken;
   await recordChange(trx, deps, {
     accountId: change.accountId,
     kind: 'incident-opened',
@@ -174,7 +213,10 @@ export async function openIncident(
         to,
         locale: account.locale,
         accountId: account.id,
-        message: { template: 'incident-contained', model: { statusLink, waitUntil: waitUntil?.toISOString() ?? null, undone } },
+        message: {
+          template: 'incident-contained',
+          model: { statusLink, waitUntil: waitUntil?.toISOString() ?? null, undone },
+        },
       });
     } else if (trusted && waitUntil) {
       const objectLink = await issueLink(trx, deps, {
@@ -189,7 +231,14 @@ export async function openIncident(
         to,
         locale: account.locale,
         accountId: account.id,
-        message: { template: 'incident-objection-invite', model: { objectLink, waitUntil: waitUntil.toISOString(), accountEmailMasked: maskEmail(addresses.ownerEmail) } },
+        message: {
+          template: 'incident-objection-invite',
+          model: {
+            objectLink,
+            waitUntil: waitUntil.toISOString(),
+            accountEmailMasked: maskEmail(addresses.ownerEmail),
+          },
+        },
       });
     }
   }

@@ -19,7 +19,8 @@ export async function moveIncident(
   const incident = await findIncident(trx, incidentId);
   if (!incident) throw new DomainError('NOT_FOUND');
   const from = incident.state as IncidentState;
-  if (!canTransition(from, event)) throw new DomainError('INCIDENT_STATE', { reason: `an incident cannot ${event} when it is ${from}` });
+  if (!canTransition(from, event))
+    throw new DomainError('INCIDENT_STATE', { reason: `an incident cannot ${event} when it is ${from}` });
   const to = nextState(from, event);
   if (!(await updateIncidentFrom(trx, incidentId, from, { ...changes, state: to }))) {
     throw new DomainError('INCIDENT_STATE', { reason: `the incident moved on from ${from} meanwhile` });

@@ -31,7 +31,12 @@ const SEALED = {
 
 export type ResealResult = Record<keyof typeof SEALED, ResealCount>;
 
-async function resealColumn(db: Db, secrets: SecretBox, column: SealedColumn, onProgress: (done: number) => void): Promise<ResealCount> {
+async function resealColumn(
+  db: Db,
+  secrets: SecretBox,
+  column: SealedColumn,
+  onProgress: (done: number) => void,
+): Promise<ResealCount> {
   const count: ResealCount = { resealed: 0, alreadyCurrent: 0, unreadable: [] };
   let after = '';
   for (;;) {
@@ -60,9 +65,17 @@ async function resealColumn(db: Db, secrets: SecretBox, column: SealedColumn, on
  * can be dropped. Row by row and idempotent, so it can run beside live servers and be run again after a
  * stop; a value a server sealed anew meanwhile is left as that server wrote it.
  */
-export async function resealStoredSecrets(db: Db, secrets: SecretBox, onProgress: (what: keyof ResealResult, done: number) => void = () => {}): Promise<ResealResult> {
+export async function resealStoredSecrets(
+  db: Db,
+  secrets: SecretBox,
+  onProgress: (what: keyof ResealResult, done: number) => void = () => {},
+): Promise<ResealResult> {
   return {
-    authenticators: await resealColumn(db, secrets, SEALED.authenticators, (done) => onProgress('authenticators', done)),
-    staffAuthenticators: await resealColumn(db, secrets, SEALED.staffAuthenticators, (done) => onProgress('staffAuthenticators', done)),
+    authenticators: await resealColumn(db, secrets, SEALED.authenticators, (done) =>
+      onProgress('authenticators', done),
+    ),
+    staffAuthenticators: await resealColumn(db, secrets, SEALED.staffAuthenticators, (done) =>
+      onProgress('staffAuthenticators', done),
+    ),
   };
 }

@@ -9,7 +9,13 @@ export interface DevMail {
   receivedAt: string;
 }
 
-const toDevMail = (row: { id: string; recipient: string; subject: string; text_body: string; received_at: string }): DevMail => ({
+const toDevMail = (row: {
+  id: string;
+  recipient: string;
+  subject: string;
+  text_body: string;
+  received_at: string;
+}): DevMail => ({
   id: row.id,
   recipient: row.recipient,
   subject: row.subject,

@@ -1,7 +1,13 @@
 import { addMs, DAY_MS, HOUR_MS } from '../../core/clock.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { Executor } from '../../store/database.ts';
-import { consumeToken, findUsableToken, insertOneTimeToken, voidTokens, type OneTimeTokenRow } from '../../store/one-time-tokens.ts';
+import {
+  consumeToken,
+  findUsableToken,
+  insertOneTimeToken,
+  voidTokens,
+  type OneTimeTokenRow,
+} from '../../store/one-time-tokens.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { hashToken, looksLikeToken } from '../../platform/token-hash.ts';
 
@@ -62,7 +68,12 @@ export async function peekLink(deps: ServiceDeps, token: unknown, purpose: LinkP
 }
 
 /** Uses the link exactly once, inside the caller's transaction. */
-export async function useLink(trx: Executor, deps: ServiceDeps, token: unknown, purpose: LinkPurpose): Promise<OneTimeTokenRow> {
+export async function useLink(
+  trx: Executor,
+  deps: ServiceDeps,
+  token: unknown,
+  purpose: LinkPurpose,
+): Promise<OneTimeTokenRow> {
   if (!looksLikeToken(token)) throw new DomainError('TOKEN_INVALID');
   const row = await consumeToken(trx, hashToken(token), purpose, deps.clock.now().toISOString());
   if (!row) throw new DomainError('TOKEN_INVALID');

@@ -20,13 +20,29 @@ export async function recordSensitiveChange(
   trx: Executor,
   deps: ServiceDeps,
   account: Pick<AccountRow, 'id' | 'email' | 'locale'>,
-  change: { kind: CustomerChangeKind; actor: ChangeActor; subjectId?: string | null; before?: ChangeValue | null; after?: ChangeValue | null; notifyTo?: string },
+  change: {
+    kind: CustomerChangeKind;
+    actor: ChangeActor;
+    subjectId?: string | null;
+    before?: ChangeValue | null;
+    after?: ChangeValue | null;
+    notifyTo?: string;
+  },
 ): Promise<ChangeRecord> {
   const record = await recordChange(trx, deps, { accountId: account.id, ...change });
-  const recipients = new Set([change.notifyTo ?? account.email, ...(await recentlyReplacedAddresses(trx, deps, account.id))]);
+  const recipients = new Set([
+    change.notifyTo ?? account.email,
+    ...(await recentlyReplacedAddresses(trx, deps, account.id)),
+  ]);
   for (const to of recipients) {
     // Each recipient gets a link of its own, so one being used does not void the other.
-    const reportLink = await issueLink(trx, deps, { accountId: account.id, purpose: 'report-change', payload: { changeId: record.id }, keepOthers: true, recipient: to });
+    const reportLink = await issueLink(trx, deps, {
+      accountId: account.id,
+      purpose: 'report-change',
+      payload: { changeId: record.id },
+      keepOthers: true,
+      recipient: to,
+    });
     await queueMail(trx, deps, {
       to,
       locale: account.locale,
@@ -41,7 +57,11 @@ export async function recordSensitiveChange(
           area: change.actor.area,
           before: displayValue(change.kind, change.before ?? null, 'owner'),
           // The address an email is being changed to is masked in every mail: a replaced address may no longer be the owner's.
-          after: displayValue(change.kind, change.after ?? null, change.kind === 'email-changed' || change.kind === 'email-change-requested' ? 'other' : 'owner'),
+          after: displayValue(
+            change.kind,
+            change.after ?? null,
+            change.kind === 'email-changed' || change.kind === 'email-change-requested' ? 'other' : 'owner',
+          ),
           reportLink,
         },
       },

@@ -7,7 +7,12 @@ export type RateLimitCounter = (key: string, windowMs: number) => Promise<{ hits
 export function rateLimitCounter(deps: Pick<ServiceDeps, 'db' | 'clock'>): RateLimitCounter {
   return async (key, windowMs) => {
     const now = deps.clock.now();
-    const { hits, expiresAt } = await countHit(deps.db, key, now.toISOString(), new Date(now.getTime() + windowMs).toISOString());
+    const { hits, expiresAt } = await countHit(
+      deps.db,
+      key,
+      now.toISOString(),
+      new Date(now.getTime() + windowMs).toISOString(),
+    );
     return { hits, ttlMs: Math.max(0, new Date(expiresAt).getTime() - now.getTime()) };
   };
 }

@@ -5,7 +5,14 @@ import { countChangesSince } from '../../store/account-log.ts';
 import type { AccountRow } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
 import { deviceStanding, type DeviceStanding } from '../../store/devices.ts';
-import { countFailures, insertRiskDecision, pruneCounters, readAccountLocations, rememberLocation, sumFailures } from '../../store/risk.ts';
+import {
+  countFailures,
+  insertRiskDecision,
+  pruneCounters,
+  readAccountLocations,
+  rememberLocation,
+  sumFailures,
+} from '../../store/risk.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { pointFor } from '../../platform/geoip.ts';
 import { hashToken } from '../../platform/token-hash.ts';
@@ -38,14 +45,23 @@ export interface RiskContext {
 }
 
 /** Gathers the signals for one account and request, and scores them. */
-export async function assessRisk(deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, context: RiskContext): Promise<RiskAssessment> {
+export async function assessRisk(
+  deps: ServiceDeps,
+  account: AccountRow,
+  origin: RequestOrigin,
+  context: RiskContext,
+): Promise<RiskAssessment> {
   const policy = policyFor(deps);
   const now = deps.clock.now();
   const windowStart = addMs(now, -policy.failureWindowMinutes * 60_000 + 60_000).toISOString();
   const [device, locations, failures, recentChanges] = await Promise.all([
     context.device ?? deviceStanding(deps.db, account.id, origin.deviceId),
     readAccountLocations(deps.db, account.id),
-    sumFailures(deps.db, { account: accountKey(account.email), address: ipKey(origin.ip), global: GLOBAL_KEY }, windowStart),
+    sumFailures(
+      deps.db,
+      { account: accountKey(account.email), address: ipKey(origin.ip), global: GLOBAL_KEY },
+      windowStart,
+    ),
     countChangesSince(deps.db, account.id, addMs(now, -policy.recentChangesWindowMs).toISOString()),
   ]);
   const lastPoint = locations.last ? pointFor(locations.last.country) : null;
@@ -88,13 +104,27 @@ export async function recordRiskDecision(
     created_at: deps.clock.now().toISOString(),
   });
   deps.log.info(
-    { event: 'risk_decision', accountId: input.accountId, action: input.action, decision: assessment.decision, score: assessment.score, reasons: assessment.reasons.map((r) => r.code), ip: origin.ip, country: origin.country ?? null },
+    {
+      event: 'risk_decision',
+      accountId: input.accountId,
+      action: input.action,
+      decision: assessment.decision,
+      score: assessment.score,
+      reasons: assessment.reasons.map((r) => r.code),
+      ip: origin.ip,
+      country: origin.country ?? null,
+    },
     'risk_decision',
   );
 }
 
 /** After a completed sign-in: the country joins the account's known places (for new-country and travel). */
-export async function rememberSignInPlace(db: Executor, deps: ServiceDeps, accountId: string, origin: RequestOrigin): Promise<void> {
+export async function rememberSignInPlace(
+  db: Executor,
+  deps: ServiceDeps,
+  accountId: string,
+  origin: RequestOrigin,
+): Promise<void> {
   if (origin.country) await rememberLocation(db, accountId, origin.country, deps.clock.now().toISOString());
 }
 

@@ -53,7 +53,12 @@ function relyingParty(deps: ServiceDeps): { origin: string; rpID: string } {
 /** What every answer must match: our challenge, our origin and RP ID, and user verification (STANDARDS H1). */
 function expectations(deps: ServiceDeps, challenge: string) {
   const rp = relyingParty(deps);
-  return { expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.rpID, requireUserVerification: true };
+  return {
+    expectedChallenge: challenge,
+    expectedOrigin: rp.origin,
+    expectedRPID: rp.rpID,
+    requireUserVerification: true,
+  };
 }
 
 function bytesOf(buffer: Buffer): Uint8Array<ArrayBuffer> {
@@ -62,7 +67,12 @@ function bytesOf(buffer: Buffer): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-async function newChallenge(db: Executor, deps: ServiceDeps, purpose: ChallengePurpose, accountId: string | null): Promise<Uint8Array<ArrayBuffer>> {
+async function newChallenge(
+  db: Executor,
+  deps: ServiceDeps,
+  purpose: ChallengePurpose,
+  accountId: string | null,
+): Promise<Uint8Array<ArrayBuffer>> {
   const challenge = deps.random.token();
   const now = deps.clock.now();
   await insertChallenge(db, {
@@ -76,10 +86,15 @@ async function newChallenge(db: Executor, deps: ServiceDeps, purpose: ChallengeP
 }
 
 /** The challenge the browser signed, read from clientDataJSON, used up here; the library then checks it matches. */
-async function useChallenge(deps: ServiceDeps, clientDataJSON: string, purpose: ChallengePurpose): Promise<{ challenge: string; accountId: string | null }> {
+async function useChallenge(
+  deps: ServiceDeps,
+  clientDataJSON: string,
+  purpose: ChallengePurpose,
+): Promise<{ challenge: string; accountId: string | null }> {
   let challenge: unknown;
   try {
-    challenge = (JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')) as { challenge?: unknown }).challenge;
+    challenge = (JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')) as { challenge?: unknown })
+      .challenge;
   } catch {
     throw new DomainError('PASSKEY_FAILED');
   }
@@ -99,10 +114,19 @@ export interface PasskeyView {
 
 export async function passkeysOf(deps: ServiceDeps, session: ActiveSession): Promise<PasskeyView[]> {
   const rows = await listPasskeys(deps.db, session.accountId);
-  return rows.map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at, lastUsedAt: row.last_used_at, synced: row.backed_up === 1 }));
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    synced: row.backed_up === 1,
+  }));
 }
 
-export async function registrationOptions(deps: ServiceDeps, session: ActiveSession): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export async function registrationOptions(
+  deps: ServiceDeps,
+  session: ActiveSession,
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
   assertPrivileged(deps, session);
   const account = await requireAccount(deps.db, session.accountId);
   const existing = await listPasskeys(deps.db, account.id);
@@ -115,7 +139,10 @@ export async function registrationOptions(deps: ServiceDeps, session: ActiveSess
     userID: bytesOf(Buffer.from(account.id, 'utf8')),
     challenge: await newChallenge(deps.db, deps, 'passkey-registration', account.id),
     attestationType: 'none',
-    excludeCredentials: existing.map((p) => ({ id: p.credential_id, transports: JSON.parse(p.transports) as string[] })),
+    excludeCredentials: existing.map((p) => ({
+      id: p.credential_id,
+      transports: JSON.parse(p.transports) as string[],
+    })),
     authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
   });
 }
@@ -131,7 +158,9 @@ export async function registerPasskey(
   assertPrivileged(deps, session);
   const { challenge, accountId } = await useChallenge(deps, response.response.clientDataJSON, 'passkey-registration');
   if (accountId !== session.accountId) throw new DomainError('PASSKEY_FAILED');
-  const verification = await verifyRegistrationResponse({ response, ...expectations(deps, challenge) }).catch(() => ({ verified: false as const }));
+  const verification = await verifyRegistrationResponse({ response, ...expectations(deps, challenge) }).catch(() => ({
+    verified: false as const,
+  }));
   if (!verification.verified) throw new DomainError('PASSKEY_FAILED');
   const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
   const now = deps.clock.now().toISOString();
@@ -153,25 +182,45 @@ export async function registerPasskey(
     });
     const codes = await issueRecoveryCodesIfNone(trx, deps, session.accountId);
     const account = await requireAccount(trx, session.accountId);
-    await recordSensitiveChange(trx, deps, account, { kind: 'second-factor-added', actor: actorFrom(origin), subjectId: id, after: { factor: 'passkey', name: label } });
+    await recordSensitiveChange(trx, deps, account, {
+      kind: 'second-factor-added',
+      actor: actorFrom(origin),
+      subjectId: id,
+      after: { factor: 'passkey', name: label },
+    });
     return codes;
   });
   deps.mailQueued();
   return { recoveryCodes };
 }
 
-export async function renamePasskey(deps: ServiceDeps, session: ActiveSession, id: string, name: string): Promise<void> {
+export async function renamePasskey(
+  deps: ServiceDeps,
+  session: ActiveSession,
+  id: string,
+  name: string,
+): Promise<void> {
   if ((await renamePasskeyRow(deps.db, session.accountId, id, name.trim())) === 0) throw new DomainError('NOT_FOUND');
 }
 
-export async function removePasskey(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, id: string): Promise<void> {
+export async function removePasskey(
+  deps: ServiceDeps,
+  session: ActiveSession,
+  origin: RequestOrigin,
+  id: string,
+): Promise<void> {
   assertPrivileged(deps, session);
   await deps.db.transaction().execute(async (trx) => {
     const passkey = (await listPasskeys(trx, session.accountId)).find((p) => p.id === id);
     if (!passkey) throw new DomainError('NOT_FOUND');
     await setRemovedAt(trx, 'passkeys', session.accountId, id, deps.clock.now().toISOString());
     const account = await requireAccount(trx, session.accountId);
-    await recordSensitiveChange(trx, deps, account, { kind: 'second-factor-removed', actor: actorFrom(origin), subjectId: id, before: { factor: 'passkey', name: passkey.name } });
+    await recordSensitiveChange(trx, deps, account, {
+      kind: 'second-factor-removed',
+      actor: actorFrom(origin),
+      subjectId: id,
+      before: { factor: 'passkey', name: passkey.name },
+    });
   });
   deps.mailQueued();
 }
@@ -189,7 +238,10 @@ export async function signInOptions(deps: ServiceDeps): Promise<PublicKeyCredent
 }
 
 /** Options for the second sign-in step: the pending account's own passkeys (its password was right). */
-export async function secondStepOptions(deps: ServiceDeps, accountId: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+export async function secondStepOptions(
+  deps: ServiceDeps,
+  accountId: string,
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
   return optionsFor(deps, await listPasskeys(deps.db, accountId), 'passkey-second-step', accountId);
 }
 
@@ -199,11 +251,20 @@ export async function hasPasskeyHeldAt(deps: ServiceDeps, accountId: string, com
 }
 
 /** Options for incident recovery: only the passkeys the owner held at the compromise point; an intruder's never count. */
-export async function recoveryOptions(deps: ServiceDeps, accountId: string, compromiseAt: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+export async function recoveryOptions(
+  deps: ServiceDeps,
+  accountId: string,
+  compromiseAt: string,
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
   return optionsFor(deps, await passkeysHeldAt(deps.db, accountId, compromiseAt), 'passkey-recovery', accountId);
 }
 
-async function optionsFor(deps: ServiceDeps, passkeys: PasskeyRow[], purpose: ChallengePurpose, accountId: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+async function optionsFor(
+  deps: ServiceDeps,
+  passkeys: PasskeyRow[],
+  purpose: ChallengePurpose,
+  accountId: string,
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
   if (passkeys.length === 0) throw new DomainError('PASSKEY_FAILED');
   return generateAuthenticationOptions({
     rpID: relyingParty(deps).rpID,
@@ -218,7 +279,12 @@ async function optionsFor(deps: ServiceDeps, passkeys: PasskeyRow[], purpose: Ch
  * an intruder removed since. The account is locked at this point, which is why this purpose does not ask
  * for an active one. Returns the passkey, which the caller puts back into use with the recovery.
  */
-export async function verifyRecoveryPasskey(deps: ServiceDeps, response: AuthenticationResponseJSON, accountId: string, compromiseAt: string): Promise<PasskeyRow> {
+export async function verifyRecoveryPasskey(
+  deps: ServiceDeps,
+  response: AuthenticationResponseJSON,
+  accountId: string,
+  compromiseAt: string,
+): Promise<PasskeyRow> {
   const held = await passkeysHeldAt(deps.db, accountId, compromiseAt);
   const { passkey } = await verifyPasskeyAssertion(deps, response, 'passkey-recovery', held);
   return passkey;
@@ -238,7 +304,9 @@ export async function verifyPasskeyAssertion(
   among?: readonly PasskeyRow[],
 ): Promise<{ account: AccountRow; passkey: PasskeyRow }> {
   const { challenge, accountId } = await useChallenge(deps, response.response.clientDataJSON, purpose);
-  const passkey = among ? among.find((row) => row.credential_id === response.id) : await findPasskeyByCredentialId(deps.db, response.id);
+  const passkey = among
+    ? among.find((row) => row.credential_id === response.id)
+    : await findPasskeyByCredentialId(deps.db, response.id);
   if (!passkey || (accountId !== null && passkey.account_id !== accountId)) throw new DomainError('PASSKEY_FAILED');
   const result = await verifyAuthenticationResponse({
     response,
@@ -253,7 +321,8 @@ export async function verifyPasskeyAssertion(
   if (!result?.verified) throw new DomainError('PASSKEY_FAILED');
   await notePasskeyUse(deps.db, passkey.id, result.authenticationInfo.newCounter, deps.clock.now().toISOString());
   const account = await findAccountById(deps.db, passkey.account_id);
-  if (!account || (account.status !== 'active' && purpose !== 'passkey-recovery')) throw new DomainError('PASSKEY_FAILED');
+  if (!account || (account.status !== 'active' && purpose !== 'passkey-recovery'))
+    throw new DomainError('PASSKEY_FAILED');
   return { account, passkey };
 }
 
@@ -262,7 +331,12 @@ export async function verifyPasskeyAssertion(
  * any challenge the risk engine would raise; the decision is still scored and logged. It works when the
  * password was switched off after failed attempts: the owner is never kept out by an attacker's guesses.
  */
-export async function signInWithPasskey(deps: ServiceDeps, response: AuthenticationResponseJSON, origin: RequestOrigin, typedEmail?: string) {
+export async function signInWithPasskey(
+  deps: ServiceDeps,
+  response: AuthenticationResponseJSON,
+  origin: RequestOrigin,
+  typedEmail?: string,
+) {
   const { account } = await verifyPasskeyAssertion(deps, response, 'passkey-sign-in');
   if (typedEmail && normalizeEmail(typedEmail) !== account.email) throw new DomainError('PASSKEY_FAILED');
   const assessment = await assessRisk(deps, account, origin, { action: 'sign-in' });
@@ -278,7 +352,12 @@ export async function signInWithPasskey(deps: ServiceDeps, response: Authenticat
  * The second sign-in step answered with one of the pending account's passkeys. The assertion is checked
  * before the sign-in's transaction opens: SQLite has one connection, and the check reads and writes.
  */
-export async function completeSecondStepWithPasskey(deps: ServiceDeps, pendingToken: string | undefined, response: AuthenticationResponseJSON, origin: RequestOrigin) {
+export async function completeSecondStepWithPasskey(
+  deps: ServiceDeps,
+  pendingToken: string | undefined,
+  response: AuthenticationResponseJSON,
+  origin: RequestOrigin,
+) {
   const pendingAccount = await pendingAccountId(deps, pendingToken);
   const { account: owner } = await verifyPasskeyAssertion(deps, response, 'passkey-second-step');
   if (owner.id !== pendingAccount) throw new DomainError('PASSKEY_FAILED');

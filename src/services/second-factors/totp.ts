@@ -66,15 +66,32 @@ function newRecoveryCodes(): string[] {
 }
 
 /** The new set replaces the old: usable codes are voided at the moment the new ones are issued (an undo matches the two). */
-async function storeRecoveryCodes(trx: Executor, deps: ServiceDeps, accountId: string, codes: string[]): Promise<string> {
+async function storeRecoveryCodes(
+  trx: Executor,
+  deps: ServiceDeps,
+  accountId: string,
+  codes: string[],
+): Promise<string> {
   const now = deps.clock.now().toISOString();
   await voidRecoveryCodes(trx, accountId, now);
-  await insertRecoveryCodes(trx, codes.map((c) => ({ id: deps.random.id(), account_id: accountId, code_hash: hashRecoveryCode(c), created_at: now })));
+  await insertRecoveryCodes(
+    trx,
+    codes.map((c) => ({
+      id: deps.random.id(),
+      account_id: accountId,
+      code_hash: hashRecoveryCode(c),
+      created_at: now,
+    })),
+  );
   return now;
 }
 
 /** With the first second factor come recovery codes, for the day the phone or the passkey is lost. */
-export async function issueRecoveryCodesIfNone(trx: Executor, deps: ServiceDeps, accountId: string): Promise<string[] | null> {
+export async function issueRecoveryCodesIfNone(
+  trx: Executor,
+  deps: ServiceDeps,
+  accountId: string,
+): Promise<string[] | null> {
   if ((await countUnusedRecoveryCodes(trx, accountId)) > 0) return null;
   const codes = newRecoveryCodes();
   await storeRecoveryCodes(trx, deps, accountId, codes);
@@ -86,21 +103,34 @@ export async function issueRecoveryCodesIfNone(trx: Executor, deps: ServiceDeps,
  * working. Needs recent authentication and a second factor, and is announced like any factor change;
  * an incident's undo brings the owner's set back if an intruder did it.
  */
-export async function renewRecoveryCodes(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin): Promise<string[]> {
+export async function renewRecoveryCodes(
+  deps: ServiceDeps,
+  session: ActiveSession,
+  origin: RequestOrigin,
+): Promise<string[]> {
   assertPrivileged(deps, session);
   const codes = newRecoveryCodes();
   await deps.db.transaction().execute(async (trx) => {
     if (!(await hasSecondFactor(trx, session.accountId))) throw new DomainError('NOT_FOUND');
     const issuedAt = await storeRecoveryCodes(trx, deps, session.accountId, codes);
     const account = await requireAccount(trx, session.accountId);
-    await recordSensitiveChange(trx, deps, account, { kind: 'recovery-codes-renewed', actor: actorFrom(origin), after: { issued_at: issuedAt } });
+    await recordSensitiveChange(trx, deps, account, {
+      kind: 'recovery-codes-renewed',
+      actor: actorFrom(origin),
+      after: { issued_at: issuedAt },
+    });
   });
   deps.mailQueued();
   return codes;
 }
 
 /** An undo of a renewal: the set it issued is voided, and the set it voided is usable again. */
-export async function restoreRecoveryCodesBefore(trx: Executor, deps: ServiceDeps, accountId: string, renewedAt: string): Promise<void> {
+export async function restoreRecoveryCodesBefore(
+  trx: Executor,
+  deps: ServiceDeps,
+  accountId: string,
+  renewedAt: string,
+): Promise<void> {
   await restoreRecoveryCodesVoidedAt(trx, accountId, renewedAt);
   await voidRecoveryCodesIssuedAt(trx, accountId, deps.clock.now().toISOString(), renewedAt);
 }
@@ -150,7 +180,12 @@ export async function startTotpSetup(deps: ServiceDeps, session: ActiveSession):
     await assertNoActiveTotp(trx, session.accountId);
     await retireTotp(trx, session.accountId, 'pending', now);
     const id = deps.random.id();
-    await insertTotp(trx, { id, account_id: session.accountId, secret: deps.secrets.seal(newTotpSecret(), seedContext(id)), created_at: now });
+    await insertTotp(trx, {
+      id,
+      account_id: session.accountId,
+      secret: deps.secrets.seal(newTotpSecret(), seedContext(id)),
+      created_at: now,
+    });
   });
 }
 
@@ -175,7 +210,11 @@ export function newTotpSecret(): string {
  * whatever replaced it, with the recovery codes it had: those voided when it was turned off come back,
  * and those issued since (with what replaced it) are voided.
  */
-export async function reinstateTotp(trx: Executor, deps: ServiceDeps, factor: Pick<TotpFactorRow, 'id' | 'account_id' | 'removed_at'>): Promise<void> {
+export async function reinstateTotp(
+  trx: Executor,
+  deps: ServiceDeps,
+  factor: Pick<TotpFactorRow, 'id' | 'account_id' | 'removed_at'>,
+): Promise<void> {
   if (!factor.removed_at) return;
   const now = deps.clock.now().toISOString();
   await retireTotp(trx, factor.account_id, 'confirmed', now);
@@ -196,7 +235,12 @@ async function acceptTotp(trx: Executor, deps: ServiceDeps, factor: TotpFactorRo
 }
 
 /** Confirms enrolment with a first code; returns the recovery codes, shown once and stored hashed. */
-export async function confirmTotp(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin, code: string): Promise<string[]> {
+export async function confirmTotp(
+  deps: ServiceDeps,
+  session: ActiveSession,
+  origin: RequestOrigin,
+  code: string,
+): Promise<string[]> {
   assertPrivileged(deps, session);
   const codes = newRecoveryCodes();
   await deps.db.transaction().execute(async (trx) => {
@@ -208,11 +252,29 @@ export async function confirmTotp(deps: ServiceDeps, session: ActiveSession, ori
     const now = deps.clock.now().toISOString();
     await confirmTotpFactor(trx, pending.id, now);
     await storeRecoveryCodes(trx, deps, session.accountId, codes);
-    const account = await requireAccount(trx, session.accountId);
-    await recordSensitiveChange(trx, deps, account, { kind: 'second-factor-added', actor: actorFrom(origin), subjectId: pending.id, after: { factor: 'totp' } });
+    await announceAuthenticator(trx, deps, session.accountId, origin, 'second-factor-added', pending.id);
   });
   deps.mailQueued();
   return codes;
+}
+
+/** Turning an authenticator app on or off is announced like any sensitive change, with "This wasn't me". */
+async function announceAuthenticator(
+  trx: Executor,
+  deps: ServiceDeps,
+  accountId: string,
+  origin: RequestOrigin,
+  kind: 'second-factor-added' | 'second-factor-removed',
+  factorId: string,
+): Promise<void> {
+  const account = await requireAccount(trx, accountId);
+  const factor = { factor: 'totp' };
+  await recordSensitiveChange(trx, deps, account, {
+    kind,
+    actor: actorFrom(origin),
+    subjectId: factorId,
+    ...(kind === 'second-factor-added' ? { after: factor } : { before: factor }),
+  });
 }
 
 export async function removeTotp(deps: ServiceDeps, session: ActiveSession, origin: RequestOrigin): Promise<void> {
@@ -223,8 +285,7 @@ export async function removeTotp(deps: ServiceDeps, session: ActiveSession, orig
     const now = deps.clock.now().toISOString();
     await setRemovedAt(trx, 'totp_factors', session.accountId, factor.id, now);
     await voidRecoveryCodes(trx, session.accountId, now);
-    const account = await requireAccount(trx, session.accountId);
-    await recordSensitiveChange(trx, deps, account, { kind: 'second-factor-removed', actor: actorFrom(origin), subjectId: factor.id, before: { factor: 'totp' } });
+    await announceAuthenticator(trx, deps, session.accountId, origin, 'second-factor-removed', factor.id);
   });
   deps.mailQueued();
 }
@@ -259,7 +320,10 @@ export async function verifySecondFactor(
     return 'totp';
   }
   const now = deps.clock.now().toISOString();
-  if (normalizeRecoveryCode(trimmed).length === 25 && (await consumeRecoveryCode(trx, accountId, hashRecoveryCode(trimmed), now, heldAt))) {
+  if (
+    normalizeRecoveryCode(trimmed).length === 25 &&
+    (await consumeRecoveryCode(trx, accountId, hashRecoveryCode(trimmed), now, heldAt))
+  ) {
     const account = await requireAccount(trx, accountId);
     await recordSensitiveChange(trx, deps, account, { kind: 'recovery-code-used', actor: actorFrom(origin) });
     return 'recovery-code';

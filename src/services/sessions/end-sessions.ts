@@ -11,9 +11,18 @@ export type SessionsToEnd = { all: true; except?: string } | { one: string };
  * confirmation, above all) and the changes they have waiting on hold. A link an intruder's session
  * asked for must not outlive the intruder's session. Returns how many sessions ended.
  */
-export async function endSessions(trx: Executor, deps: ServiceDeps, accountId: string, which: SessionsToEnd, reason: string): Promise<number> {
+export async function endSessions(
+  trx: Executor,
+  deps: ServiceDeps,
+  accountId: string,
+  which: SessionsToEnd,
+  reason: string,
+): Promise<number> {
   const now = deps.clock.now().toISOString();
-  const ended = 'one' in which ? await revokeSession(trx, accountId, which.one, now, reason) : await revokeAllSessions(trx, accountId, now, reason, which.except);
+  const ended =
+    'one' in which
+      ? await revokeSession(trx, accountId, which.one, now, reason)
+      : await revokeAllSessions(trx, accountId, now, reason, which.except);
   if (ended.length === 0) return 0;
   await voidTokensOfSessions(trx, accountId, ended, now);
   for (const held of await listPendingDelayedChanges(trx, accountId)) {
@@ -27,7 +36,12 @@ export async function endSessions(trx: Executor, deps: ServiceDeps, accountId: s
  * A new password (changed, reset or recovered) voids what was pending under the old one: email-change
  * confirmations, reset links, and changes on hold from any session but the one making the change.
  */
-export async function voidPendingUnderOldPassword(trx: Executor, deps: ServiceDeps, accountId: string, keepSessionId: string | null): Promise<void> {
+export async function voidPendingUnderOldPassword(
+  trx: Executor,
+  deps: ServiceDeps,
+  accountId: string,
+  keepSessionId: string | null,
+): Promise<void> {
   const now = deps.clock.now().toISOString();
   await voidTokens(trx, accountId, ['confirm-email-change', 'reset-password'], now);
   for (const held of await listPendingDelayedChanges(trx, accountId)) {

@@ -46,10 +46,20 @@ function toActive(row: SessionRow): ActiveSession {
  * Whether the session that asked for something is still alive: not ended, not run out. A link or a
  * held change it requested lives no longer than it does.
  */
-export async function sessionStillLive(db: Executor, deps: Pick<ServiceDeps, 'clock' | 'config'>, sessionId: string): Promise<boolean> {
+export async function sessionStillLive(
+  db: Executor,
+  deps: Pick<ServiceDeps, 'clock' | 'config'>,
+  sessionId: string,
+): Promise<boolean> {
   const row = await findSessionById(db, sessionId);
   if (!row) return false;
-  return sessionState({ ...toActive(row), revokedAt: row.revoked_at ? new Date(row.revoked_at) : null }, deps.clock.now(), deps.config.session) === 'active';
+  return (
+    sessionState(
+      { ...toActive(row), revokedAt: row.revoked_at ? new Date(row.revoked_at) : null },
+      deps.clock.now(),
+      deps.config.session,
+    ) === 'active'
+  );
 }
 
 /** A fresh token for every sign-in (no fixation: a token from before sign-in is never promoted). */
@@ -91,8 +101,20 @@ export async function resolveSession(deps: ServiceDeps, token: string | undefine
   const row = await findSessionWithAccount(deps.db, hashToken(token));
   if (!row || row.status !== 'active') return null;
   const now = deps.clock.now();
-  const session: ActiveSession = { ...toActive(row), account: { email: row.email, name: row.name, locale: row.locale, irreversibleHoldUntil: row.irreversible_hold_until } };
-  const state = sessionState({ ...session, revokedAt: row.revoked_at ? new Date(row.revoked_at) : null }, now, deps.config.session);
+  const session: ActiveSession = {
+    ...toActive(row),
+    account: {
+      email: row.email,
+      name: row.name,
+      locale: row.locale,
+      irreversibleHoldUntil: row.irreversible_hold_until,
+    },
+  };
+  const state = sessionState(
+    { ...session, revokedAt: row.revoked_at ? new Date(row.revoked_at) : null },
+    now,
+    deps.config.session,
+  );
   if (state !== 'active') return null;
   if (needsTouch(session, now, deps.config.session)) {
     await touchSession(deps.db, row.id, now.toISOString());
@@ -144,14 +166,20 @@ export async function listSessions(deps: ServiceDeps, current: ActiveSession): P
 }
 
 export async function signOut(deps: ServiceDeps, session: ActiveSession): Promise<void> {
-  await deps.db.transaction().execute((trx) => endSessions(trx, deps, session.accountId, { one: session.id }, 'signed-out'));
+  await deps.db
+    .transaction()
+    .execute((trx) => endSessions(trx, deps, session.accountId, { one: session.id }, 'signed-out'));
 }
 
 export async function signOutOne(deps: ServiceDeps, current: ActiveSession, sessionId: string): Promise<void> {
-  const count = await deps.db.transaction().execute((trx) => endSessions(trx, deps, current.accountId, { one: sessionId }, 'signed-out-by-owner'));
+  const count = await deps.db
+    .transaction()
+    .execute((trx) => endSessions(trx, deps, current.accountId, { one: sessionId }, 'signed-out-by-owner'));
   if (count === 0) throw new DomainError('NOT_FOUND');
 }
 
 export async function signOutEverywhere(deps: ServiceDeps, current: ActiveSession): Promise<number> {
-  return deps.db.transaction().execute((trx) => endSessions(trx, deps, current.accountId, { all: true }, 'signed-out-everywhere'));
+  return deps.db
+    .transaction()
+    .execute((trx) => endSessions(trx, deps, current.accountId, { all: true }, 'signed-out-everywhere'));
 }

@@ -21,9 +21,18 @@ export async function finishSignIn(
   device?: DeviceStanding,
 ) {
   const result = await startSession(trx, deps, account.id, origin, risk);
-  const noticeQueued = await noteDevice(trx, deps, account, { ...origin, sessionId: result.session.id }, device ?? (await deviceStanding(trx, account.id, origin.deviceId)));
+  const noticeQueued = await noteDevice(
+    trx,
+    deps,
+    account,
+    { ...origin, sessionId: result.session.id },
+    device ?? (await deviceStanding(trx, account.id, origin.deviceId)),
+  );
   await rememberSignInPlace(trx, deps, account.id, origin);
-  deps.log.info({ event: 'authn_login_success', accountId: account.id, factor, risk, ip: origin.ip }, 'authn_login_success');
+  deps.log.info(
+    { event: 'authn_login_success', accountId: account.id, factor, risk, ip: origin.ip },
+    'authn_login_success',
+  );
   return { ...result, noticeQueued };
 }
 
@@ -31,11 +40,21 @@ export async function finishSignIn(
  * A sign-in from a browser the account has not used before is a sensitive change: logged and announced
  * with a "This wasn't me" link. The account's very first device is only remembered.
  */
-async function noteDevice(trx: Executor, deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, device: DeviceStanding): Promise<boolean> {
+async function noteDevice(
+  trx: Executor,
+  deps: ServiceDeps,
+  account: AccountRow,
+  origin: RequestOrigin,
+  device: DeviceStanding,
+): Promise<boolean> {
   if (!origin.deviceId || device.firstSeenAt) return false;
   const firstDevice = !device.any;
   await rememberDevice(trx, account.id, origin.deviceId, deps.clock.now().toISOString());
-  const change = { kind: 'new-device-sign-in' as const, actor: actorFrom(origin), after: { device: describeDevice(origin.userAgent), ip: origin.ip } };
+  const change = {
+    kind: 'new-device-sign-in' as const,
+    actor: actorFrom(origin),
+    after: { device: describeDevice(origin.userAgent), ip: origin.ip },
+  };
   if (firstDevice) {
     await recordChange(trx, deps, { accountId: account.id, ...change });
     return false;
@@ -43,4 +62,3 @@ async function noteDevice(trx: Executor, deps: ServiceDeps, account: AccountRow,
   await recordSensitiveChange(trx, deps, account, change);
   return true;
 }
-

@@ -5,7 +5,11 @@ import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { assertNotThrottled, noteFailure, noteSuccess } from './throttle.ts';
 
 /** The account behind a password, or null. Unknown address, no password, wrong password: same work, same answer. */
-export async function accountForPassword(deps: ServiceDeps, account: AccountRow | undefined, password: string): Promise<AccountRow | null> {
+export async function accountForPassword(
+  deps: ServiceDeps,
+  account: AccountRow | undefined,
+  password: string,
+): Promise<AccountRow | null> {
   if (passwordLength(password) > PASSWORD_MAX) throw new DomainError('PASSWORD_TOO_LONG');
   const usable = account && account.status === 'active' && !account.password_disabled_at ? account : undefined;
   const ok = await deps.hasher.verify(usable?.password_hash ?? null, password);
@@ -20,7 +24,12 @@ export async function accountForPassword(deps: ServiceDeps, account: AccountRow 
  * Every password check counts like a sign-in (STANDARDS C1): the per-account and per-address delays,
  * and the 100-failure cap that switches the password off and tells the owner.
  */
-export async function assertCurrentPassword(deps: ServiceDeps, accountId: string, password: string, origin: RequestOrigin): Promise<AccountRow> {
+export async function assertCurrentPassword(
+  deps: ServiceDeps,
+  accountId: string,
+  password: string,
+  origin: RequestOrigin,
+): Promise<AccountRow> {
   const account = await findAccountById(deps.db, accountId);
   if (!account) throw new DomainError('UNAUTHENTICATED');
   const failuresSoFar = await assertNotThrottled(deps, account.email, account, origin);

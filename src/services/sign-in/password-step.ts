@@ -22,7 +22,11 @@ export type SignInResult =
   | { kind: 'second-step'; pendingToken: string; method: SecondStepMethod };
 
 /** The password step: the risk engine decides whether it signs in, asks for a second step, or refuses. */
-export async function signIn(deps: ServiceDeps, input: { email: string; password: string }, origin: RequestOrigin): Promise<SignInResult> {
+export async function signIn(
+  deps: ServiceDeps,
+  input: { email: string; password: string },
+  origin: RequestOrigin,
+): Promise<SignInResult> {
   const email = normalizeEmail(input.email);
   const account = await findAccountByEmail(deps.db, email);
   const failuresSoFar = await assertNotThrottled(deps, email, account, origin);
@@ -47,16 +51,30 @@ export async function signIn(deps: ServiceDeps, input: { email: string; password
   }
 
   const device = await deviceStanding(deps.db, verified.id, origin.deviceId);
-  const assessment = await assessRisk(deps, verified, origin, { action: 'sign-in', passwordBlocklisted: deps.strength.isBlocklisted(input.password), device });
+  const assessment = await assessRisk(deps, verified, origin, {
+    action: 'sign-in',
+    passwordBlocklisted: deps.strength.isBlocklisted(input.password),
+    device,
+  });
   if (assessment.decision === 'deny') {
     await denySignIn(deps, verified, assessment, origin);
     // The same answer as a wrong password: a stuffing run must not learn which passwords were right.
     throw new DomainError('INVALID_CREDENTIALS');
   }
   const risk = assessment.decision;
-  const method: SecondStepMethod | null = (await hasSecondFactor(deps.db, verified.id)) ? 'second-factor' : risk === 'challenge' ? 'mail-code' : null;
+  const method: SecondStepMethod | null = (await hasSecondFactor(deps.db, verified.id))
+    ? 'second-factor'
+    : risk === 'challenge'
+      ? 'mail-code'
+      : null;
   if (method) {
-    const pendingToken = await startPendingSignIn(deps, verified, { method, risk, codeAttempts: 0 }, origin, assessment);
+    const pendingToken = await startPendingSignIn(
+      deps,
+      verified,
+      { method, risk, codeAttempts: 0 },
+      origin,
+      assessment,
+    );
     return { kind: 'second-step', pendingToken, method };
   }
   // With a second factor the count is reset only when the second step passes too: codes share it.
@@ -74,7 +92,12 @@ export async function signIn(deps: ServiceDeps, input: { email: string; password
  * The right password from somewhere the engine refuses: the owner is told (once an hour at most) that
  * their password is known, from where, and how to set a new one. Nothing is locked.
  */
-async function denySignIn(deps: ServiceDeps, account: AccountRow, assessment: RiskAssessment, origin: RequestOrigin): Promise<void> {
+async function denySignIn(
+  deps: ServiceDeps,
+  account: AccountRow,
+  assessment: RiskAssessment,
+  origin: RequestOrigin,
+): Promise<void> {
   const since = addMs(deps.clock.now(), -HOUR_MS).toISOString();
   const notify = !(await deniedSince(deps.db, account.id, since));
   await deps.db.transaction().execute(async (trx) => {
@@ -84,11 +107,16 @@ async function denySignIn(deps: ServiceDeps, account: AccountRow, assessment: Ri
         to: account.email,
         locale: account.locale,
         accountId: account.id,
-        message: { template: 'sign-in-blocked', model: { resetLink: `${deps.config.publicUrl}/forgot-password`, ...originModel(origin, deps.clock.now()) } },
+        message: {
+          template: 'sign-in-blocked',
+          model: { resetLink: `${deps.config.publicUrl}/forgot-password`, ...originModel(origin, deps.clock.now()) },
+        },
       });
     }
   });
-  deps.log.warn({ event: 'authn_login_fail', reason: 'risk_denied', accountId: account.id, ip: origin.ip }, 'authn_login_fail');
+  deps.log.warn(
+    { event: 'authn_login_fail', reason: 'risk_denied', accountId: account.id, ip: origin.ip },
+    'authn_login_fail',
+  );
   if (notify) deps.mailQueued();
 }
-

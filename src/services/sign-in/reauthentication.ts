@@ -3,8 +3,12 @@ import { refreshAuthentication, type ActiveSession } from '../sessions/sessions.
 import { assertCurrentPassword } from './password-check.ts';
 
 /** Confirms the password again for a sensitive action; returns the session's new token. */
-export async function reauthenticate(deps: ServiceDeps, session: ActiveSession, password: string, origin: RequestOrigin): Promise<string> {
+export async function reauthenticate(
+  deps: ServiceDeps,
+  session: ActiveSession,
+  password: string,
+  origin: RequestOrigin,
+): Promise<string> {
   await assertCurrentPassword(deps, session.accountId, password, origin);
   return deps.db.transaction().execute((trx) => refreshAuthentication(trx, deps, session));
 }
-

@@ -37,7 +37,13 @@ const MAIL_CODE_DIGITS = 6;
 /** Wrong codes per mailed code before a new one must be asked for (the account throttle counts them too). */
 const MAIL_CODE_ATTEMPTS = 5;
 
-export async function startPendingSignIn(deps: ServiceDeps, account: AccountRow, pending: PendingSignIn, origin: RequestOrigin, assessment: RiskAssessment): Promise<string> {
+export async function startPendingSignIn(
+  deps: ServiceDeps,
+  account: AccountRow,
+  pending: PendingSignIn,
+  origin: RequestOrigin,
+  assessment: RiskAssessment,
+): Promise<string> {
   const pendingToken = deps.random.token();
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
@@ -63,12 +69,21 @@ function mailCodeHash(pendingToken: string, code: string): string {
   return hashToken(`${pendingToken}:${code}`);
 }
 
-async function queueSignInCode(trx: Executor, deps: ServiceDeps, account: AccountRow, code: string, origin: RequestOrigin): Promise<void> {
+async function queueSignInCode(
+  trx: Executor,
+  deps: ServiceDeps,
+  account: AccountRow,
+  code: string,
+  origin: RequestOrigin,
+): Promise<void> {
   await queueMail(trx, deps, {
     to: account.email,
     locale: account.locale,
     accountId: account.id,
-    message: { template: 'sign-in-code', model: { code, expiresMinutes: PENDING_TTL_MS / 60_000, ...originModel(origin, deps.clock.now()) } },
+    message: {
+      template: 'sign-in-code',
+      model: { code, expiresMinutes: PENDING_TTL_MS / 60_000, ...originModel(origin, deps.clock.now()) },
+    },
   });
 }
 
@@ -76,12 +91,16 @@ async function readPending(deps: ServiceDeps, pendingToken: string | undefined) 
   if (!looksLikeToken(pendingToken)) throw new DomainError('SIGN_IN_EXPIRED');
   const row = await findUsableToken(deps.db, hashToken(pendingToken), PENDING_PURPOSE, deps.clock.now().toISOString());
   const account = row ? await findAccountById(deps.db, row.account_id) : undefined;
-  if (!row || !account || account.status !== 'active' || account.password_disabled_at) throw new DomainError('SIGN_IN_EXPIRED');
+  if (!row || !account || account.status !== 'active' || account.password_disabled_at)
+    throw new DomainError('SIGN_IN_EXPIRED');
   return { row, account, pending: JSON.parse(row.payload ?? '{}') as PendingSignIn, pendingToken };
 }
 
 /** Which proof the pending sign-in waits for, and whether a passkey can give it (the page shows the matching form). */
-export async function pendingMethod(deps: ServiceDeps, pendingToken: string | undefined): Promise<{ method: SecondStepMethod; passkey: boolean; totp: boolean }> {
+export async function pendingMethod(
+  deps: ServiceDeps,
+  pendingToken: string | undefined,
+): Promise<{ method: SecondStepMethod; passkey: boolean; totp: boolean }> {
   const { pending, account } = await readPending(deps, pendingToken);
   const factors = await secondFactorsOf(deps.db, account.id);
   return { method: pending.method, passkey: pending.method === 'second-factor' && factors.passkey, totp: factors.totp };
@@ -120,7 +139,8 @@ export async function completePendingSignIn(
   try {
     const started = await deps.db.transaction().execute(async (trx) => {
       const factor = await prove(trx, account, pending);
-      if (!(await consumeToken(trx, tokenHash, PENDING_PURPOSE, deps.clock.now().toISOString()))) throw new DomainError('SIGN_IN_EXPIRED');
+      if (!(await consumeToken(trx, tokenHash, PENDING_PURPOSE, deps.clock.now().toISOString())))
+        throw new DomainError('SIGN_IN_EXPIRED');
       return finishSignIn(trx, deps, account, origin, pending.risk, factor);
     });
     if (failuresSoFar > 0) await noteSuccess(deps.db, account.email);
@@ -156,14 +176,21 @@ function assertMailCode(pending: PendingSignIn, pendingToken: string, code: stri
 }
 
 /** A new mailed code replaces the old one (STANDARDS H4); the attempts start over, the throttle does not. */
-export async function resendSignInCode(deps: ServiceDeps, pendingToken: string | undefined, origin: RequestOrigin): Promise<void> {
+export async function resendSignInCode(
+  deps: ServiceDeps,
+  pendingToken: string | undefined,
+  origin: RequestOrigin,
+): Promise<void> {
   const { account, pending, row } = await readPending(deps, pendingToken);
   if (pending.method !== 'mail-code') throw new DomainError('SIGN_IN_EXPIRED');
   const code = deps.random.digits(MAIL_CODE_DIGITS);
   await deps.db.transaction().execute(async (trx) => {
-    await updateTokenPayload(trx, row.id, JSON.stringify({ ...pending, codeHash: mailCodeHash(pendingToken ?? '', code), codeAttempts: 0 }));
+    await updateTokenPayload(
+      trx,
+      row.id,
+      JSON.stringify({ ...pending, codeHash: mailCodeHash(pendingToken ?? '', code), codeAttempts: 0 }),
+    );
     await queueSignInCode(trx, deps, account, code, origin);
   });
   deps.mailQueued();
 }
-

@@ -1,5 +1,11 @@
 import { DomainError } from '../../core/errors.ts';
-import { delayAfter, IP_FAILURE_MEMORY_MS, IP_FREE_FAILURES, reachedCap, throttleDecision } from '../../core/throttle-policy.ts';
+import {
+  delayAfter,
+  IP_FAILURE_MEMORY_MS,
+  IP_FREE_FAILURES,
+  reachedCap,
+  throttleDecision,
+} from '../../core/throttle-policy.ts';
 import { findAccountByEmail, updateAccount, type AccountRow } from '../../store/accounts.ts';
 import { normalizeEmail } from '../../core/email-address.ts';
 import type { Executor } from '../../store/database.ts';
@@ -24,14 +30,22 @@ function ipThrottleKey(ip: string): string {
  * from a browser the owner used before. Returns the account's failures so far, so a success clears the
  * count only when there is one.
  */
-export async function assertNotThrottled(deps: ServiceDeps, email: string, account: AccountRow | undefined, origin: RequestOrigin): Promise<number> {
+export async function assertNotThrottled(
+  deps: ServiceDeps,
+  email: string,
+  account: AccountRow | undefined,
+  origin: RequestOrigin,
+): Promise<number> {
   const key = throttleKey(email);
   const states = await readThrottles(deps.db, key, ipThrottleKey(origin.ip));
   const now = deps.clock.now();
-  const blockedUntil = [...states.values()].map((s) => s.blockedUntil).filter((until): until is string => until !== null && until > now.toISOString());
+  const blockedUntil = [...states.values()]
+    .map((s) => s.blockedUntil)
+    .filter((until): until is string => until !== null && until > now.toISOString());
   const failures = states.get(key)?.failures ?? 0;
   if (blockedUntil.length === 0) return failures;
-  const known = account !== undefined && origin.deviceId ? await isKnownDevice(deps.db, account.id, origin.deviceId) : false;
+  const known =
+    account !== undefined && origin.deviceId ? await isKnownDevice(deps.db, account.id, origin.deviceId) : false;
   const latest = blockedUntil.sort().at(-1) ?? null;
   if (throttleDecision({ blockedUntil: latest ? new Date(latest) : null }, now, known) === 'wait') {
     deps.log.info({ event: 'authn_login_throttled', ip: origin.ip }, 'authn_login_throttled');
@@ -44,22 +58,40 @@ export async function assertNotThrottled(deps: ServiceDeps, email: string, accou
  * One more failure for the address and the client (a password, a TOTP, a recovery or a mailed code).
  * At the cap the password of an existing account stops working until it is reset, and the owner is told.
  */
-export async function noteFailure(db: Executor, deps: ServiceDeps, email: string, account: AccountRow | undefined, origin: RequestOrigin): Promise<void> {
+export async function noteFailure(
+  db: Executor,
+  deps: ServiceDeps,
+  email: string,
+  account: AccountRow | undefined,
+  origin: RequestOrigin,
+): Promise<void> {
   const now = deps.clock.now();
   const key = throttleKey(email);
   const ipKey = ipThrottleKey(origin.ip);
   const failures = await countFailure(db, key, now.toISOString());
-  const ipFailures = await countFailure(db, ipKey, now.toISOString(), new Date(now.getTime() - IP_FAILURE_MEMORY_MS).toISOString());
+  const ipFailures = await countFailure(
+    db,
+    ipKey,
+    now.toISOString(),
+    new Date(now.getTime() - IP_FAILURE_MEMORY_MS).toISOString(),
+  );
   const delay = delayAfter(failures);
   const ipDelay = delayAfter(ipFailures, IP_FREE_FAILURES);
   await setBlockedUntil(db, key, delay > 0 ? new Date(now.getTime() + delay).toISOString() : null);
   if (ipDelay > 0) await setBlockedUntil(db, ipKey, new Date(now.getTime() + ipDelay).toISOString());
   await countSignInFailure(deps, email, origin);
-  deps.log.info({ event: 'authn_login_fail', accountKnown: account !== undefined, failures, ip: origin.ip }, 'authn_login_fail');
+  deps.log.info(
+    { event: 'authn_login_fail', accountKnown: account !== undefined, failures, ip: origin.ip },
+    'authn_login_fail',
+  );
   if (account && reachedCap(failures) && !account.password_disabled_at) {
     await deps.db.transaction().execute(async (trx) => {
       await updateAccount(trx, account.id, { password_disabled_at: now.toISOString(), updated_at: now.toISOString() });
-      await recordSensitiveChange(trx, deps, account, { kind: 'password-disabled-after-failures', actor: actorFrom(origin), after: { failures } });
+      await recordSensitiveChange(trx, deps, account, {
+        kind: 'password-disabled-after-failures',
+        actor: actorFrom(origin),
+        after: { failures },
+      });
     });
     deps.log.warn({ event: 'authn_login_fail_max', accountId: account.id, failures }, 'authn_login_fail_max');
     deps.mailQueued();
@@ -71,9 +103,17 @@ export async function noteFailure(db: Executor, deps: ServiceDeps, email: string
  * session's): such a browser is never held back by a limit meant for strangers, so one busy shared
  * address (a carrier's, an office's) cannot keep real customers out.
  */
-export async function isKnownBrowser(deps: ServiceDeps, who: { accountId?: string | null; email?: unknown }, deviceId: string | null): Promise<boolean> {
+export async function isKnownBrowser(
+  deps: ServiceDeps,
+  who: { accountId?: string | null; email?: unknown },
+  deviceId: string | null,
+): Promise<boolean> {
   if (!deviceId) return false;
-  const accountId = who.accountId ?? (typeof who.email === 'string' && who.email.length <= 254 ? (await findAccountByEmail(deps.db, normalizeEmail(who.email)))?.id : undefined);
+  const accountId =
+    who.accountId ??
+    (typeof who.email === 'string' && who.email.length <= 254
+      ? (await findAccountByEmail(deps.db, normalizeEmail(who.email)))?.id
+      : undefined);
   return accountId ? isKnownDevice(deps.db, accountId, deviceId) : false;
 }
 

@@ -4,7 +4,14 @@ import { caseClocks, type SlaClock } from '../../core/support/sla.ts';
 import { listWholeLog, toChangeRecord } from '../../store/account-log.ts';
 import { findAccountById } from '../../store/accounts.ts';
 import { listKnownDevices } from '../../store/devices.ts';
-import { listIncidentsForAccount, listRequestsForAccount, listSupportNotes, type IncidentRow, type SupportNoteRow, type SupportRequestRow } from '../../store/incidents.ts';
+import {
+  listIncidentsForAccount,
+  listRequestsForAccount,
+  listSupportNotes,
+  type IncidentRow,
+  type SupportNoteRow,
+  type SupportRequestRow,
+} from '../../store/incidents.ts';
 import { listOutboxForAccount } from '../../store/outbox.ts';
 import { listRiskDecisions, type RiskDecisionRow } from '../../store/risk.ts';
 import { listRecentSessions, type SessionRow } from '../../store/sessions.ts';
@@ -41,7 +48,15 @@ export interface IncidentCase {
 
 /** Everything support needs about one account; never its password or any secret. */
 export interface CaseView {
-  account: { id: string; email: string; name: string; phone: string | null; status: string; createdAt: string; passwordDisabled: boolean };
+  account: {
+    id: string;
+    email: string;
+    name: string;
+    phone: string | null;
+    status: string;
+    createdAt: string;
+    passwordDisabled: boolean;
+  };
   incidents: IncidentCase[];
   requests: (SupportRequestRow & { assignedTo: string | null })[];
   notes: (SupportNoteRow & { staffName: string })[];
@@ -72,7 +87,9 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
     listStaff(deps.db),
   ]);
   const staffName = new Map(staff.map((s) => [s.id, s.name]));
-  const partiesByIncident = new Map<string, IncidentPartyRow[]>(await Promise.all(incidents.map(async (i) => [i.id, await listIncidentParties(deps.db, i.id)] as const)));
+  const partiesByIncident = new Map<string, IncidentPartyRow[]>(
+    await Promise.all(incidents.map(async (i) => [i.id, await listIncidentParties(deps.db, i.id)] as const)),
+  );
   return {
     account: {
       id: account.id,
@@ -89,11 +106,16 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
       steps: parseSteps(incident),
       objection: incident.objection ? (JSON.parse(incident.objection) as Objection) : null,
       reporter: reporterOf(incident),
-      claims: (partiesByIncident.get(incident.id) ?? []).flatMap((p) => (p.claimed_at ? [{ address: p.address, at: p.claimed_at }] : [])),
+      claims: (partiesByIncident.get(incident.id) ?? []).flatMap((p) =>
+        p.claimed_at ? [{ address: p.address, at: p.claimed_at }] : [],
+      ),
       clocks: caseClocks(incidentCaseTimes(incident), deps.config.sla, now),
       assignedTo: incident.assigned_staff_id ? (staffName.get(incident.assigned_staff_id) ?? null) : null,
     })),
-    requests: requests.map((r) => ({ ...r, assignedTo: r.assigned_staff_id ? (staffName.get(r.assigned_staff_id) ?? null) : null })),
+    requests: requests.map((r) => ({
+      ...r,
+      assignedTo: r.assigned_staff_id ? (staffName.get(r.assigned_staff_id) ?? null) : null,
+    })),
     notes: notes.map((n) => ({ ...n, staffName: staffName.get(n.staff_id) ?? '' })),
     timeline: log.map(toChangeRecord).reverse(),
     sessions,

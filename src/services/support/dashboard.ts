@@ -20,24 +20,41 @@ export interface DashboardView {
   clocks: Record<ClockKind, ClockStats>;
 }
 
-
 /** The service levels over the last `days` days: counts, medians and 90th percentiles, per day for the plots. */
 export async function dashboard(deps: ServiceDeps, days: number): Promise<DashboardView> {
   const to = deps.clock.now();
   const from = new Date(to.getTime() - days * 86_400_000);
-  const [incidents, requests] = await Promise.all([listIncidentsOpenedBetween(deps.db, from.toISOString(), to.toISOString()), listRequestsOpenedBetween(deps.db, from.toISOString(), to.toISOString())]);
-  const targets: Record<ClockKind, number> = { 'first-response': deps.config.sla.firstResponseMs, containment: deps.config.sla.containmentMs, recovery: deps.config.sla.recoveryMs };
-  const samples: Record<ClockKind, { day: string; ms: number | null; openedAt: number }[]> = { 'first-response': [], containment: [], recovery: [] };
-  const took = (openedAt: string, at: string | null) => (at ? new Date(at).getTime() - new Date(openedAt).getTime() : null);
+  const [incidents, requests] = await Promise.all([
+    listIncidentsOpenedBetween(deps.db, from.toISOString(), to.toISOString()),
+    listRequestsOpenedBetween(deps.db, from.toISOString(), to.toISOString()),
+  ]);
+  const targets: Record<ClockKind, number> = {
+    'first-response': deps.config.sla.firstResponseMs,
+    containment: deps.config.sla.containmentMs,
+    recovery: deps.config.sla.recoveryMs,
+  };
+  const samples: Record<ClockKind, { day: string; ms: number | null; openedAt: number }[]> = {
+    'first-response': [],
+    containment: [],
+    recovery: [],
+  };
+  const took = (openedAt: string, at: string | null) =>
+    at ? new Date(at).getTime() - new Date(openedAt).getTime() : null;
   for (const i of incidents) {
     const day = i.created_at.slice(0, 10);
     const openedAt = new Date(i.created_at).getTime();
     // A customer's own click was answered by the containment itself; their requests carry the first-response clock.
-    if (i.opened_by !== 'customer-link') samples['first-response'].push({ day, ms: took(i.created_at, i.first_response_at), openedAt });
+    if (i.opened_by !== 'customer-link')
+      samples['first-response'].push({ day, ms: took(i.created_at, i.first_response_at), openedAt });
     samples.containment.push({ day, ms: took(i.created_at, i.contained_at), openedAt });
     samples.recovery.push({ day, ms: took(i.created_at, i.recovered_at), openedAt });
   }
-  for (const r of requests) samples['first-response'].push({ day: r.created_at.slice(0, 10), ms: took(r.created_at, r.first_response_at), openedAt: new Date(r.created_at).getTime() });
+  for (const r of requests)
+    samples['first-response'].push({
+      day: r.created_at.slice(0, 10),
+      ms: took(r.created_at, r.first_response_at),
+      openedAt: new Date(r.created_at).getTime(),
+    });
 
   const periodDays = daysBetween(from, to);
   const stats = (kind: ClockKind): ClockStats => {
@@ -62,6 +79,10 @@ export async function dashboard(deps: ServiceDeps, days: number): Promise<Dashbo
     incidentsOpened: incidents.length,
     openedBy,
     requestsOpened: requests.length,
-    clocks: { 'first-response': stats('first-response'), containment: stats('containment'), recovery: stats('recovery') },
+    clocks: {
+      'first-response': stats('first-response'),
+      containment: stats('containment'),
+      recovery: stats('recovery'),
+    },
   };
 }

@@ -1,4 +1,11 @@
-import { caseClocks, compareUrgency, nextDeadline, type CaseKind, type CaseTimes, type SlaClock } from '../../core/support/sla.ts';
+import {
+  caseClocks,
+  compareUrgency,
+  nextDeadline,
+  type CaseKind,
+  type CaseTimes,
+  type SlaClock,
+} from '../../core/support/sla.ts';
 import { listOpenIncidentsWithAccount, listOpenRequestsWithAccount } from '../../store/incidents.ts';
 import { listStaff } from '../../store/staff.ts';
 import type { ServiceDeps } from '../deps.ts';
@@ -47,22 +54,68 @@ export function incidentCaseTimes(row: {
 export async function supportQueue(deps: ServiceDeps, filter: { kind?: CaseKind } = {}): Promise<QueueItem[]> {
   const now = deps.clock.now();
   const targets = deps.config.sla;
-  const [incidents, requests, staff] = await Promise.all([listOpenIncidentsWithAccount(deps.db), listOpenRequestsWithAccount(deps.db), listStaff(deps.db)]);
+  const [incidents, requests, staff] = await Promise.all([
+    listOpenIncidentsWithAccount(deps.db),
+    listOpenRequestsWithAccount(deps.db),
+    listStaff(deps.db),
+  ]);
   const staffName = new Map(staff.map((s) => [s.id, s.name]));
   const holder = (id: string | null) => (id ? (staffName.get(id) ?? null) : null);
   const items: QueueItem[] = [
     ...incidents.map((row) => {
       const clocks = caseClocks(incidentCaseTimes(row), targets, now);
-      return { kind: 'incident' as const, id: row.id, accountId: row.account_id, accountEmail: row.email, state: row.state, incidentId: row.id, openedBy: row.opened_by, openedAt: row.created_at, summary: null, clocks, next: nextDeadline(clocks), assignedTo: holder(row.assigned_staff_id) };
+      return {
+        kind: 'incident' as const,
+        id: row.id,
+        accountId: row.account_id,
+        accountEmail: row.email,
+        state: row.state,
+        incidentId: row.id,
+        openedBy: row.opened_by,
+        openedAt: row.created_at,
+        summary: null,
+        clocks,
+        next: nextDeadline(clocks),
+        assignedTo: holder(row.assigned_staff_id),
+      };
     }),
     ...requests.map((row) => {
       const kind: CaseKind = row.kind === 'callback' ? 'callback' : 'message';
-      const clocks = caseClocks({ kind, openedAt: new Date(row.created_at), firstResponseAt: date(row.first_response_at), containedAt: null, recoveredAt: null, closedAt: date(row.closed_at) }, targets, now);
+      const clocks = caseClocks(
+        {
+          kind,
+          openedAt: new Date(row.created_at),
+          firstResponseAt: date(row.first_response_at),
+          containedAt: null,
+          recoveredAt: null,
+          closedAt: date(row.closed_at),
+        },
+        targets,
+        now,
+      );
       const summary = kind === 'callback' ? [row.phone, row.preferred_time].filter(Boolean).join(' · ') : row.body;
-      return { kind, id: row.id, accountId: row.account_id, accountEmail: row.email, state: null, incidentId: row.incident_id, openedBy: null, openedAt: row.created_at, summary, clocks, next: nextDeadline(clocks), assignedTo: holder(row.assigned_staff_id) };
+      return {
+        kind,
+        id: row.id,
+        accountId: row.account_id,
+        accountEmail: row.email,
+        state: null,
+        incidentId: row.incident_id,
+        openedBy: null,
+        openedAt: row.created_at,
+        summary,
+        clocks,
+        next: nextDeadline(clocks),
+        assignedTo: holder(row.assigned_staff_id),
+      };
     }),
   ];
   return items
     .filter((item) => !filter.kind || item.kind === filter.kind)
-    .sort((a, b) => compareUrgency({ next: a.next, openedAt: new Date(a.openedAt) }, { next: b.next, openedAt: new Date(b.openedAt) }));
+    .sort((a, b) =>
+      compareUrgency(
+        { next: a.next, openedAt: new Date(a.openedAt) },
+        { next: b.next, openedAt: new Date(b.openedAt) },
+      ),
+    );
 }

@@ -22,7 +22,12 @@ import { hashToken, looksLikeToken } from '../../platform/token-hash.ts';
 import { newTotpSecret, totpStep, totpUri } from '../second-factors/totp.ts';
 
 /** Staff sessions are short (STANDARDS G: higher-risk functionality): 30 minutes idle, 12 hours in all. */
-export const STAFF_SESSION_LIMITS: SessionLimits = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000, privilegedMs: 0, touchIntervalMs: 60_000 };
+export const STAFF_SESSION_LIMITS: SessionLimits = {
+  idleMs: 30 * 60_000,
+  absoluteMs: 12 * 3_600_000,
+  privilegedMs: 0,
+  touchIntervalMs: 60_000,
+};
 
 export interface StaffSession {
   id: string;
@@ -42,7 +47,10 @@ const throttleName = (email: string) => `staff:${email}`;
  * `mamori staff add`: a staff member with a generated password and TOTP seed, shown once. Staff always
  * sign in with both: support sees customers' accounts, so a stolen staff password alone must open nothing.
  */
-export async function addStaff(deps: ServiceDeps, input: { email: string; name: string; role: StaffRole }): Promise<{ password: string; totpSecret: string; totpUri: string }> {
+export async function addStaff(
+  deps: ServiceDeps,
+  input: { email: string; name: string; role: StaffRole },
+): Promise<{ password: string; totpSecret: string; totpUri: string }> {
   const email = normalizeEmail(input.email);
   if (await findStaffByEmail(deps.db, email)) throw new DomainError('EMAIL_UNAVAILABLE');
   const password = randomBytes(18).toString('base64url');
@@ -63,7 +71,11 @@ export async function addStaff(deps: ServiceDeps, input: { email: string; name: 
 }
 
 /** Password and TOTP code together; unknown addresses cost the same hash and get the same answer. */
-export async function staffSignIn(deps: ServiceDeps, input: { email: string; password: string; code: string }, origin: RequestOrigin): Promise<{ token: string }> {
+export async function staffSignIn(
+  deps: ServiceDeps,
+  input: { email: string; password: string; code: string },
+  origin: RequestOrigin,
+): Promise<{ token: string }> {
   const email = normalizeEmail(input.email);
   const failuresSoFar = await assertNotThrottled(deps, throttleName(email), undefined, origin);
   // NIST SP 800-63B §3.2.2: after 100 consecutive failures the password is out of use until an operator
@@ -77,7 +89,10 @@ export async function staffSignIn(deps: ServiceDeps, input: { email: string; pas
   const usable = staff && !staff.disabled_at ? staff : undefined;
   const passwordOk = await deps.hasher.verify(usable?.password_hash ?? null, input.password);
   const seedContext = usable ? staffSeedContext(usable.id) : '';
-  const step = usable && passwordOk ? totpStep(deps.secrets.open(usable.totp_secret, seedContext), input.code.trim(), deps.clock.now().getTime()) : null;
+  const step =
+    usable && passwordOk
+      ? totpStep(deps.secrets.open(usable.totp_secret, seedContext), input.code.trim(), deps.clock.now().getTime())
+      : null;
   if (!usable || !passwordOk || step === null || !(await useStaffTotpStep(deps.db, usable.id, step))) {
     await noteFailure(deps.db, deps, throttleName(email), undefined, origin);
     deps.log.warn({ event: 'authn_login_fail', staff: true, ip: origin.ip }, 'authn_login_fail');
@@ -89,8 +104,20 @@ export async function staffSignIn(deps: ServiceDeps, input: { email: string; pas
   if (failuresSoFar > 0) await noteSuccess(deps.db, throttleName(email));
   const token = deps.random.token();
   const now = deps.clock.now().toISOString();
-  await insertStaffSession(deps.db, { id: deps.random.id(), token_hash: hashToken(token), staff_id: usable.id, ip: origin.ip, user_agent: origin.userAgent.slice(0, 512), created_at: now, last_seen_at: now, revoked_at: null });
-  deps.log.info({ event: 'authn_login_success', staff: usable.email, role: usable.role, ip: origin.ip }, 'authn_login_success');
+  await insertStaffSession(deps.db, {
+    id: deps.random.id(),
+    token_hash: hashToken(token),
+    staff_id: usable.id,
+    ip: origin.ip,
+    user_agent: origin.userAgent.slice(0, 512),
+    created_at: now,
+    last_seen_at: now,
+    revoked_at: null,
+  });
+  deps.log.info(
+    { event: 'authn_login_success', staff: usable.email, role: usable.role, ip: origin.ip },
+    'authn_login_success',
+  );
   return { token };
 }
 
@@ -99,7 +126,12 @@ export async function resolveStaffSession(deps: ServiceDeps, token: string | und
   const row = await findStaffSession(deps.db, hashToken(token));
   if (!row || row.disabled_at) return null;
   const now = deps.clock.now();
-  const times = { createdAt: new Date(row.created_at), lastSeenAt: new Date(row.last_seen_at), authenticatedAt: new Date(row.created_at), revokedAt: row.revoked_at ? new Date(row.revoked_at) : null };
+  const times = {
+    createdAt: new Date(row.created_at),
+    lastSeenAt: new Date(row.last_seen_at),
+    authenticatedAt: new Date(row.created_at),
+    revokedAt: row.revoked_at ? new Date(row.revoked_at) : null,
+  };
   if (sessionState(times, now, STAFF_SESSION_LIMITS) !== 'active') return null;
   if (needsTouch(times, now, STAFF_SESSION_LIMITS)) await touchStaffSession(deps.db, row.id, now.toISOString());
   return { id: row.id, staffId: row.staff_id, email: row.email, name: row.name, role: row.role };

@@ -45,7 +45,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('expires_at', 'text', (c) => c.notNull())
     .addColumn('used_at', 'text')
     .execute();
-  await db.schema.createIndex('one_time_tokens_account').on('one_time_tokens').columns(['account_id', 'purpose']).execute();
+  await db.schema
+    .createIndex('one_time_tokens_account')
+    .on('one_time_tokens')
+    .columns(['account_id', 'purpose'])
+    .execute();
 
   await db.schema
     .createTable('addresses')

@@ -1,8 +1,14 @@
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('accounts').addColumn('log_seq', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-  await db.schema.alterTable('accounts').addColumn('log_head', 'text', (c) => c.notNull().defaultTo('0'.repeat(64))).execute();
+  await db.schema
+    .alterTable('accounts')
+    .addColumn('log_seq', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema
+    .alterTable('accounts')
+    .addColumn('log_head', 'text', (c) => c.notNull().defaultTo('0'.repeat(64)))
+    .execute();
   await db.schema.alterTable('sessions').addColumn('device_id', 'text').execute();
 
   await db.schema
@@ -25,7 +31,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('hash', 'text', (c) => c.notNull())
     .addUniqueConstraint('account_log_account_seq', ['account_id', 'seq'])
     .execute();
-  await db.schema.createIndex('account_log_account_time').on('account_log').columns(['account_id', 'occurred_at']).execute();
+  await db.schema
+    .createIndex('account_log_account_time')
+    .on('account_log')
+    .columns(['account_id', 'occurred_at'])
+    .execute();
 
   await db.schema
     .createTable('known_devices')

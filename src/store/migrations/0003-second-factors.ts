@@ -23,5 +23,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('recovery_codes_account').on('recovery_codes').column('account_id').execute();
 
-  await db.schema.alterTable('incidents').addColumn('requires_second_factor', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('incidents')
+    .addColumn('requires_second_factor', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 }

@@ -23,7 +23,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('device_id', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('risk_decisions_account').on('risk_decisions').columns(['account_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('risk_decisions_account')
+    .on('risk_decisions')
+    .columns(['account_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('account_locations')
@@ -34,7 +38,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('account_locations_pk', ['account_id', 'country'])
     .execute();
 
-  await db.schema.alterTable('sessions').addColumn('risk_decision', 'text', (c) => c.notNull().defaultTo('allow')).execute();
+  await db.schema
+    .alterTable('sessions')
+    .addColumn('risk_decision', 'text', (c) => c.notNull().defaultTo('allow'))
+    .execute();
   await db.schema.alterTable('accounts').addColumn('irreversible_hold_until', 'text').execute();
 
   await db.schema

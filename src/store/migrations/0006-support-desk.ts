@@ -41,7 +41,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('duration_minutes', 'integer')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('support_notes_account').on('support_notes').columns(['account_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('support_notes_account')
+    .on('support_notes')
+    .columns(['account_id', 'created_at'])
+    .execute();
 
   // What the service-level clocks need: when a person first answered, and who holds the case.
   await db.schema.alterTable('incidents').addColumn('first_response_at', 'text').execute();

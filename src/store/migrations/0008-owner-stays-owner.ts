@@ -32,5 +32,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('support_requests').addColumn('standing', 'text').execute();
 
   // One open incident per account, kept by the store rather than by a read before the insert.
-  await sql`CREATE UNIQUE INDEX incidents_one_open_per_account ON incidents (account_id) WHERE state NOT IN ('closed', 'dismissed')`.execute(db);
+  await sql`CREATE UNIQUE INDEX incidents_one_open_per_account ON incidents (account_id) WHERE state NOT IN ('closed', 'dismissed')`.execute(
+    db,
+  );
 }

@@ -7,7 +7,11 @@ export function confirmEmailChangeMail(
   t: Translator,
   ctx: MailContext,
 ): RenderedMail {
-  const body = t('mail.confirmEmail.body', { shop: ctx.shopName, old: model.oldEmailMasked, hours: model.expiresHours });
+  const body = t('mail.confirmEmail.body', {
+    shop: ctx.shopName,
+    old: model.oldEmailMasked,
+    hours: model.expiresHours,
+  });
   return mailFrame(t, ctx, {
     subject: t('mail.confirmEmail.subject', { shop: ctx.shopName }),
     text: [body, '', `${t('mail.confirmEmail.action')}: ${model.link}`],

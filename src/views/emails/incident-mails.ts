@@ -8,7 +8,12 @@ export function countOfChanges(t: Translator, count: number): string {
   return t(count === 1 ? 'count.changes.one' : 'count.changes.other', { count });
 }
 
-export function incidentContainedMail(model: IncidentMailModel, t: Translator, ctx: MailContext, when: DateStyle): RenderedMail {
+export function incidentContainedMail(
+  model: IncidentMailModel,
+  t: Translator,
+  ctx: MailContext,
+  when: DateStyle,
+): RenderedMail {
   const changes = countOfChanges(t, model.undone);
   const body = model.waitUntil
     ? t('mail.contained.body', { shop: ctx.shopName, changes, until: formatDateTime(when, model.waitUntil) })
@@ -26,7 +31,11 @@ export function objectionInviteMail(
   ctx: MailContext,
   when: DateStyle,
 ): RenderedMail {
-  const body = t('mail.objection.body', { shop: ctx.shopName, account: model.accountEmailMasked, until: formatDateTime(when, model.waitUntil) });
+  const body = t('mail.objection.body', {
+    shop: ctx.shopName,
+    account: model.accountEmailMasked,
+    until: formatDateTime(when, model.waitUntil),
+  });
   return mailFrame(t, ctx, {
     subject: t('mail.objection.subject', { shop: ctx.shopName }),
     text: [body, '', `${t('mail.objection.action')}: ${model.objectLink}`],
@@ -36,7 +45,11 @@ export function objectionInviteMail(
 
 export function incidentDisputedMail(t: Translator, ctx: MailContext): RenderedMail {
   const body = t('mail.disputed.body', { shop: ctx.shopName, email: ctx.supportEmail });
-  return mailFrame(t, ctx, { subject: t('mail.disputed.subject', { shop: ctx.shopName }), text: [body], html: html`<p>${body}</p>` });
+  return mailFrame(t, ctx, {
+    subject: t('mail.disputed.subject', { shop: ctx.shopName }),
+    text: [body],
+    html: html`<p>${body}</p>`,
+  });
 }
 
 export function recoveryOpenMail(model: { recoveryLink: string }, t: Translator, ctx: MailContext): RenderedMail {
@@ -49,7 +62,12 @@ export function recoveryOpenMail(model: { recoveryLink: string }, t: Translator,
 }
 
 /** Recovery done: told at the owner's address, with the way back to a person if it was not the owner. */
-export function accountRecoveredMail(model: OriginModel & { statusLink: string }, t: Translator, ctx: MailContext, when: DateStyle): RenderedMail {
+export function accountRecoveredMail(
+  model: OriginModel & { statusLink: string },
+  t: Translator,
+  ctx: MailContext,
+  when: DateStyle,
+): RenderedMail {
   const body = t('mail.recovered.body', { shop: ctx.shopName });
   const rows = originRows(model, t, when);
   return mailFrame(t, ctx, {

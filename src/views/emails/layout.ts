@@ -15,7 +15,11 @@ export interface RenderedMail {
 }
 
 /** One frame for every message: the body, then who sent it and how to reach a person. */
-export function mailFrame(t: Translator, ctx: MailContext, body: { subject: string; text: string[]; html: SafeHtml }): RenderedMail {
+export function mailFrame(
+  t: Translator,
+  ctx: MailContext,
+  body: { subject: string; text: string[]; html: SafeHtml },
+): RenderedMail {
   const footer = t('mail.footer', { shop: ctx.shopName, email: ctx.supportEmail });
   return {
     subject: body.subject,

@@ -2,7 +2,11 @@ import type { Translator } from '../i18n/translate.ts';
 import { html } from '../html.ts';
 import { button, mailFrame, type MailContext, type RenderedMail } from './layout.ts';
 
-export function passwordResetMail(model: { link: string; expiresMinutes: number }, t: Translator, ctx: MailContext): RenderedMail {
+export function passwordResetMail(
+  model: { link: string; expiresMinutes: number },
+  t: Translator,
+  ctx: MailContext,
+): RenderedMail {
   const body = t('mail.reset.body', { shop: ctx.shopName, minutes: model.expiresMinutes });
   return mailFrame(t, ctx, {
     subject: t('mail.reset.subject', { shop: ctx.shopName }),

@@ -1,7 +1,13 @@
 import type { MailMessage } from '../../core/mail-messages.ts';
 import { asLocale, translatorFor } from '../i18n/translate.ts';
 import { confirmEmailChangeMail } from './confirm-email-change.ts';
-import { accountRecoveredMail, incidentContainedMail, incidentDisputedMail, objectionInviteMail, recoveryOpenMail } from './incident-mails.ts';
+import {
+  accountRecoveredMail,
+  incidentContainedMail,
+  incidentDisputedMail,
+  objectionInviteMail,
+  recoveryOpenMail,
+} from './incident-mails.ts';
 import type { MailContext, RenderedMail } from './layout.ts';
 import { passwordResetMail } from './password-reset.ts';
 import { registrationAttemptMail } from './registration-attempt.ts';

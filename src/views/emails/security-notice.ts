@@ -7,7 +7,12 @@ import { button, mailFrame, type MailContext, type RenderedMail } from './layout
  * What changed, before and after, when, from which device and area, the "This wasn't me" link, and how
  * to reach a person. It never tells the reader to "change your password": they may be locked out.
  */
-export function securityNoticeMail(model: SecurityNoticeModel, t: Translator, ctx: MailContext, when: DateStyle): RenderedMail {
+export function securityNoticeMail(
+  model: SecurityNoticeModel,
+  t: Translator,
+  ctx: MailContext,
+  when: DateStyle,
+): RenderedMail {
   const subject = t(`mail.notice.subject.${model.kind}`, { shop: ctx.shopName });
   const rows: [string, string][] = [[t('mail.notice.when'), formatDateTime(when, model.occurredAt)]];
   if (model.before) rows.push([t('mail.notice.before'), model.before]);
@@ -18,7 +23,16 @@ export function securityNoticeMail(model: SecurityNoticeModel, t: Translator, ct
   const notYou = t('mail.notice.notYou', { email: ctx.supportEmail });
   return mailFrame(t, ctx, {
     subject,
-    text: [subject, '', ...rows.map(([k, v]) => `${k}: ${v}`), '', hint, `${t('mail.notice.report')}: ${model.reportLink}`, '', notYou],
+    text: [
+      subject,
+      '',
+      ...rows.map(([k, v]) => `${k}: ${v}`),
+      '',
+      hint,
+      `${t('mail.notice.report')}: ${model.reportLink}`,
+      '',
+      notYou,
+    ],
     html: html`<p><strong>${subject}</strong></p>
 <table>${rows.map(([k, v]) => html`<tr><th style="text-align:left;padding-right:1em">${k}</th><td>${v}</td></tr>`)}</table>
 <p>${hint}</p>${button(model.reportLink, t('mail.notice.report'))}

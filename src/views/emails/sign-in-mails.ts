@@ -6,7 +6,12 @@ import { button, mailFrame, type MailContext, type RenderedMail } from './layout
 import { originRows, rowsTable, rowsText } from './origin-rows.ts';
 
 /** The code for a challenged sign-in. The code is the subject of the mail, never of a log line. */
-export function signInCodeMail(model: OriginModel & { code: string; expiresMinutes: number }, t: Translator, ctx: MailContext, when: DateStyle): RenderedMail {
+export function signInCodeMail(
+  model: OriginModel & { code: string; expiresMinutes: number },
+  t: Translator,
+  ctx: MailContext,
+  when: DateStyle,
+): RenderedMail {
   const subject = t('mail.code.subject', { shop: ctx.shopName });
   const body = t('mail.code.body', { minutes: model.expiresMinutes });
   const warning = t('mail.code.notYou', { email: ctx.supportEmail });
@@ -19,7 +24,12 @@ export function signInCodeMail(model: OriginModel & { code: string; expiresMinut
 }
 
 /** The right password was used from somewhere we refused: the owner learns it is known to someone. */
-export function signInBlockedMail(model: OriginModel & { resetLink: string }, t: Translator, ctx: MailContext, when: DateStyle): RenderedMail {
+export function signInBlockedMail(
+  model: OriginModel & { resetLink: string },
+  t: Translator,
+  ctx: MailContext,
+  when: DateStyle,
+): RenderedMail {
   const subject = t('mail.blocked.subject', { shop: ctx.shopName });
   const body = t('mail.blocked.body');
   const rows = originRows(model, t, when);

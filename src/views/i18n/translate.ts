@@ -17,7 +17,9 @@ export function isMessageKey(key: string): key is MessageKey {
 
 export function translate(locale: Locale, key: MessageKey, vars: Record<string, string | number> = {}): string {
   const template = catalogs[locale][key];
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(vars, name) ? String(vars[name]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(vars, name) ? String(vars[name]) : whole,
+  );
 }
 
 /** How a reader sees times: their language, and the shop's time zone (MAMORI_TIME_ZONE). */
@@ -30,15 +32,29 @@ export interface DateStyle {
 export function formatDateTime(style: DateStyle, iso: string): string {
   const date = new Date(iso);
   if (style.locale === 'ja') {
-    const text = new Intl.DateTimeFormat('ja-JP', { dateStyle: 'medium', timeStyle: 'short', timeZone: style.timeZone }).format(date);
-    return style.timeZone === 'Asia/Tokyo' ? `${text}（日本時間）` : `${text}（${zoneName('ja-JP', style.timeZone, date)}）`;
+    const text = new Intl.DateTimeFormat('ja-JP', {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: style.timeZone,
+    }).format(date);
+    return style.timeZone === 'Asia/Tokyo'
+      ? `${text}（日本時間）`
+      : `${text}（${zoneName('ja-JP', style.timeZone, date)}）`;
   }
-  const text = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: style.timeZone }).format(date);
+  const text = new Intl.DateTimeFormat('en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: style.timeZone,
+  }).format(date);
   return style.timeZone === 'Asia/Tokyo' ? `${text} Japan time` : `${text} ${zoneName('en-GB', style.timeZone, date)}`;
 }
 
 function zoneName(locale: string, timeZone: string, date: Date): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(date).find((part) => part.type === 'timeZoneName')?.value ?? timeZone;
+  return (
+    new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
+      .formatToParts(date)
+      .find((part) => part.type === 'timeZoneName')?.value ?? timeZone
+  );
 }
 
 export type Translator = (key: MessageKey, vars?: Record<string, string | number>) => string;

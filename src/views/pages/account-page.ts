@@ -23,11 +23,12 @@ function checklistSection(ctx: PageContext, checklist: PendingChecklist) {
   const { t } = ctx;
   return html`<section class="checklist" aria-labelledby="h-checklist"><h2 id="h-checklist">${t('checklist.title')}</h2><p>${t('checklist.lead')}</p>
 <ul class="items">${checklist.items.map(
-    (entry) => html`<li><span>${t(`checklist.${entry.item}`)}</span>${
-      entry.doneAt
-        ? html`<span class="tag">${t('checklist.doneAt', { time: formatDateTime(ctx, entry.doneAt) })}</span>`
-        : html`<form method="post" action="/account/checklist/${checklist.incidentId}/${entry.item}" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('checklist.done')}</button></form>`
-    }</li>`,
+    (entry) =>
+      html`<li><span>${t(`checklist.${entry.item}`)}</span>${
+        entry.doneAt
+          ? html`<span class="tag">${t('checklist.doneAt', { time: formatDateTime(ctx, entry.doneAt) })}</span>`
+          : html`<form method="post" action="/account/checklist/${checklist.incidentId}/${entry.item}" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('checklist.done')}</button></form>`
+      }</li>`,
   )}</ul></section>`;
 }
 
@@ -35,7 +36,9 @@ function heldSection(ctx: PageContext, held: DelayedChangeView[]) {
   const { t } = ctx;
   return html`<section class="checklist" aria-labelledby="h-held" data-testid="held-changes"><h2 id="h-held">${t('held.title')}</h2><p>${t('held.lead')}</p>
 <ul class="items">${held.map(
-    (h) => html`<li><span>${t(`held.kind.${h.kind}`)}${h.detail ? html`: ${h.detail}` : ''} · ${t('held.until', { when: formatDateTime(ctx, h.applyAt) })}</span>
+    (
+      h,
+    ) => html`<li><span>${t(`held.kind.${h.kind}`)}${h.detail ? html`: ${h.detail}` : ''} · ${t('held.until', { when: formatDateTime(ctx, h.applyAt) })}</span>
 <form method="post" action="/account/held/${h.id}/cancel" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('held.cancel')}</button></form></li>`,
   )}</ul></section>`;
 }
@@ -43,7 +46,13 @@ function heldSection(ctx: PageContext, held: DelayedChangeView[]) {
 export function accountPage(
   ctx: PageContext,
   profile: Profile,
-  opts: { flash?: string; form?: AccountForm; state?: FormState; checklist?: PendingChecklist; held?: DelayedChangeView[] } = {},
+  opts: {
+    flash?: string;
+    form?: AccountForm;
+    state?: FormState;
+    checklist?: PendingChecklist;
+    held?: DelayedChangeView[];
+  } = {},
 ): string {
   const { t } = ctx;
   const { account } = profile;
@@ -93,7 +102,9 @@ ${section(
   t('account.addresses'),
   html`${profile.addresses.length === 0 ? html`<p>${t('common.none')}</p>` : ''}
 <ul class="items">${profile.addresses.map(
-    (a) => html`<li><span>${a.recipient}<br>〒${a.postal_code} ${a.region} ${a.city} ${a.line1} ${a.line2 ?? ''} (${a.country})</span>
+    (
+      a,
+    ) => html`<li><span>${a.recipient}<br>〒${a.postal_code} ${a.region} ${a.city} ${a.line1} ${a.line2 ?? ''} (${a.country})</span>
 <form method="post" action="/account/addresses/${a.id}/remove" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('common.remove')}</button></form></li>`,
   )}</ul>
 <details${opts.form === 'address' ? html` open` : ''}><summary>${t('account.addAddress')}</summary>
@@ -113,7 +124,9 @@ ${section(
   html`<p class="hint">${t('account.paymentHint')}</p>
 ${profile.paymentMethods.length === 0 ? html`<p>${t('common.none')}</p>` : ''}
 <ul class="items">${profile.paymentMethods.map(
-    (p) => html`<li><span>${p.brand.toUpperCase()} •••• ${p.last4} · ${t('payment.expires', { month: String(p.exp_month).padStart(2, '0'), year: p.exp_year })}</span>
+    (
+      p,
+    ) => html`<li><span>${p.brand.toUpperCase()} •••• ${p.last4} · ${t('payment.expires', { month: String(p.exp_month).padStart(2, '0'), year: p.exp_year })}</span>
 <form method="post" action="/account/payment-methods/${p.id}/remove" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('common.remove')}</button></form></li>`,
   )}</ul>
 <details${opts.form === 'payment' ? html` open` : ''}><summary>${t('account.addPayment')}</summary>

@@ -8,7 +8,12 @@ export function changeTitle(ctx: PageContext, kind: string): string {
   return translateOr(ctx.t, `change.${kind}`, kind);
 }
 
-export function beforeAfter(ctx: PageContext, kind: ChangeKind, before: ChangeValue | null, after: ChangeValue | null): SafeHtml {
+export function beforeAfter(
+  ctx: PageContext,
+  kind: ChangeKind,
+  before: ChangeValue | null,
+  after: ChangeValue | null,
+): SafeHtml {
   const b = displayValue(kind, before, 'owner');
   const a = displayValue(kind, after, 'owner');
   return html`${b ? html`<span class="before">${ctx.t('mail.notice.before')}: ${b}</span> ` : ''}${a ? html`<span class="after">${ctx.t('mail.notice.after')}: ${a}</span>` : ''}`;
@@ -29,7 +34,11 @@ export function changeRow(ctx: PageContext, record: ChangeRecord, audience: Audi
   return html`<tr><td>${formatDateTime(ctx, record.occurredAt)}</td><td>${changeTitle(ctx, record.kind)}<br><small>${beforeAfter(ctx, record.kind, record.before, record.after)}</small></td><td>${from}</td></tr>`;
 }
 
-export function changeTable(ctx: PageContext, records: readonly ChangeRecord[], audience: Audience = 'customer'): SafeHtml {
+export function changeTable(
+  ctx: PageContext,
+  records: readonly ChangeRecord[],
+  audience: Audience = 'customer',
+): SafeHtml {
   return html`<table class="activity"><thead><tr><th scope="col">${ctx.t('activity.when')}</th><th scope="col">${ctx.t('activity.what')}</th><th scope="col">${ctx.t('activity.from')}</th></tr></thead>
 <tbody>${records.map((r) => changeRow(ctx, r, audience))}</tbody></table>`;
 }

@@ -29,7 +29,13 @@ export function protectedAlreadyPage(ctx: PageContext, token: string): string {
   );
 }
 
-export function reportPage(ctx: PageContext, view: { change: ChangeRecord; steps: UndoStep[] }, token: string, waitMs: number, state: FormState = {}): string {
+export function reportPage(
+  ctx: PageContext,
+  view: { change: ChangeRecord; steps: UndoStep[] },
+  token: string,
+  waitMs: number,
+  state: FormState = {},
+): string {
   const { t } = ctx;
   const c = view.change;
   return layout(
@@ -45,12 +51,12 @@ ${html`<form method="post" action="/report">${csrfField(ctx)}<input type="hidden
 <ul><li>${t('report.contain.lock')}</li><li>${t('report.contain.password')}</li><li>${t('report.contain.links')}</li></ul>
 <fieldset><legend>${view.steps.length > 0 ? t('report.undo') : t('report.undoNone')}</legend>
 <ul class="plan">${view.steps.map((step) =>
-        step.action === 'none'
-          ? html`<li>${stepLine(ctx, step, true)}</li>`
-          : html`<li class="${step.conflict ? 'conflict' : ''}"><label><input type="checkbox" name="undo" value="${step.changeId}"${step.selected ? html` checked` : ''}${step.conflict ? html` disabled` : ''}> ${stepLine(ctx, step, true)}</label>${
-              step.conflict ? html`<p class="warning">${t('report.conflict')}</p>` : ''
-            }</li>`,
-      )}</ul></fieldset>
+  step.action === 'none'
+    ? html`<li>${stepLine(ctx, step, true)}</li>`
+    : html`<li class="${step.conflict ? 'conflict' : ''}"><label><input type="checkbox" name="undo" value="${step.changeId}"${step.selected ? html` checked` : ''}${step.conflict ? html` disabled` : ''}> ${stepLine(ctx, step, true)}</label>${
+        step.conflict ? html`<p class="warning">${t('report.conflict')}</p>` : ''
+      }</li>`,
+)}</ul></fieldset>
 <p>${t('report.wait', { wait: formatDuration(t, waitMs) })}</p>
 <button type="submit" class="danger">${t('report.submit')}</button></section></form>`}`,
   );
@@ -61,7 +67,10 @@ export function stepOutcome(ctx: PageContext, step: AppliedStep) {
 }
 
 function stateLine(ctx: PageContext, view: IncidentView) {
-  const text = view.state === 'disputed' && view.reportedByNewcomer ? ctx.t('incident.review') : ctx.t(`incident.state.${view.state}`);
+  const text =
+    view.state === 'disputed' && view.reportedByNewcomer
+      ? ctx.t('incident.review')
+      : ctx.t(`incident.state.${view.state}`);
   return html`<p class="state state-${view.state}" data-testid="incident-state">${text}</p>`;
 }
 
@@ -102,7 +111,9 @@ function requestList(ctx: PageContext, view: IncidentView) {
     ? html`<h3>${t('incident.requests')}</h3><ul>${view.requests.map(
         (r) =>
           html`<li>${formatDateTime(ctx, r.created_at)} — ${
-            r.kind === 'callback' ? t('incident.request.callback', { phone: r.phone ?? '', time: r.preferred_time ?? '' }) : t('incident.request.message')
+            r.kind === 'callback'
+              ? t('incident.request.callback', { phone: r.phone ?? '', time: r.preferred_time ?? '' })
+              : t('incident.request.message')
           }${r.body ? html`<br><q>${r.body}</q>` : ''}</li>`,
       )}</ul>`
     : '';
@@ -113,7 +124,13 @@ function requestList(ctx: PageContext, view: IncidentView) {
  * timeline, a person to talk to and, when a newcomer reported, a way to claim the account; a newcomer
  * sees only that a person is on it, and may write to them.
  */
-export function incidentPage(ctx: PageContext, view: IncidentView, token: string, flash?: string, state: FormState = {}): string {
+export function incidentPage(
+  ctx: PageContext,
+  view: IncidentView,
+  token: string,
+  flash?: string,
+  state: FormState = {},
+): string {
   const { t } = ctx;
   if (view.standing === 'newcomer') {
     return layout(
@@ -135,12 +152,12 @@ ${field(ctx, { name: 'phone', label: 'incident.callbackPhone', type: 'tel', auto
 ${field(ctx, { name: 'preferredTime', label: 'incident.callbackTime', required: true, maxlength: 100 }, state)}
 <button type="submit">${t('incident.requestCallback')}</button></form>
 ${requestList(ctx, view)}${
-  view.replies.length > 0
-    ? html`<h3>${t('incident.replies')}</h3><ul class="replies" data-testid="support-replies">${view.replies.map(
-        (r) => html`<li>${formatDateTime(ctx, r.at)}<br>${r.body}</li>`,
-      )}</ul>`
-    : ''
-}</section>
+      view.replies.length > 0
+        ? html`<h3>${t('incident.replies')}</h3><ul class="replies" data-testid="support-replies">${view.replies.map(
+            (r) => html`<li>${formatDateTime(ctx, r.at)}<br>${r.body}</li>`,
+          )}</ul>`
+        : ''
+    }</section>
 <section aria-labelledby="h-timeline"><h2 id="h-timeline">${t('incident.timeline')}</h2>${changeTable(ctx, [...view.timeline].reverse())}</section>`,
   );
 }
@@ -160,7 +177,12 @@ export function objectPage(ctx: PageContext, token: string, state: FormState = {
  * Recovery: a new password, and for an account that had a second factor before the intrusion, a code
  * or one of the passkeys it had then (the passkey button carries the password typed above).
  */
-export function recoverPage(ctx: PageContext, token: string, needs: { secondFactor: boolean; passkey: boolean }, state: FormState = {}): string {
+export function recoverPage(
+  ctx: PageContext,
+  token: string,
+  needs: { secondFactor: boolean; passkey: boolean },
+  state: FormState = {},
+): string {
   const { t } = ctx;
   const withPasskey = needs.passkey
     ? html`<p>${t('recover.passkeyHint')}</p>${passkeyForm(ctx, {

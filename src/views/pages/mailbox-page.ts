@@ -13,7 +13,8 @@ export function mailboxPage(ctx: PageContext, mails: DevMail[]): string {
 ${mails.length === 0 ? html`<p>${t('mailbox.empty')}</p>` : ''}
 <table class="mailbox"><thead><tr><th scope="col">${t('mailbox.received')}</th><th scope="col">${t('mailbox.to')}</th><th scope="col">${t('mailbox.subject')}</th></tr></thead>
 <tbody>${mails.map(
-      (m) => html`<tr><td>${formatDateTime(ctx, m.receivedAt)}</td><td>${m.recipient}</td><td><a href="/dev/mailbox/${m.id}">${m.subject}</a></td></tr>`,
+      (m) =>
+        html`<tr><td>${formatDateTime(ctx, m.receivedAt)}</td><td>${m.recipient}</td><td><a href="/dev/mailbox/${m.id}">${m.subject}</a></td></tr>`,
     )}</tbody></table>`,
   );
 }

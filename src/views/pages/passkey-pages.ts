@@ -14,7 +14,13 @@ import { recoveryCodesSection } from './recovery-codes.ts';
  */
 export function passkeyForm(
   ctx: PageContext,
-  spec: { mode: 'register' | 'sign-in' | 'second-step'; action: string; options: string; submit: MessageKey; extra?: SafeHtml },
+  spec: {
+    mode: 'register' | 'sign-in' | 'second-step';
+    action: string;
+    options: string;
+    submit: MessageKey;
+    extra?: SafeHtml;
+  },
 ): SafeHtml {
   return html`<form method="post" action="${spec.action}" data-passkey="${spec.mode}" data-options="${spec.options}" hidden>${csrfField(ctx)}
 <input type="hidden" name="credential" value="">${spec.extra ?? ''}
@@ -22,10 +28,19 @@ export function passkeyForm(
 <button type="submit">${ctx.t(spec.submit)}</button></form>`;
 }
 
-export function passkeysPage(ctx: PageContext, passkeys: PasskeyView[], privileged: boolean, state: FormState = {}, flash?: string, codes?: string[] | null): string {
+export function passkeysPage(
+  ctx: PageContext,
+  passkeys: PasskeyView[],
+  privileged: boolean,
+  state: FormState = {},
+  flash?: string,
+  codes?: string[] | null,
+): string {
   const { t } = ctx;
   const rows = passkeys.map(
-    (p) => html`<li data-passkey-id="${p.id}"><strong>${p.name}</strong> · ${t('passkeys.added', { when: formatDateTime(ctx, p.createdAt) })}${
+    (
+      p,
+    ) => html`<li data-passkey-id="${p.id}"><strong>${p.name}</strong> · ${t('passkeys.added', { when: formatDateTime(ctx, p.createdAt) })}${
       p.lastUsedAt ? html` · ${t('passkeys.lastUsed', { when: formatDateTime(ctx, p.lastUsedAt) })}` : ''
     }${p.synced ? html` · ${t('passkeys.synced')}` : ''}
 <form method="post" action="/account/passkeys/${p.id}/rename" class="inline">${csrfField(ctx)}

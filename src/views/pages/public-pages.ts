@@ -13,7 +13,12 @@ export function homePage(ctx: PageContext, flash?: string): string {
   );
 }
 
-export function messagePage(ctx: PageContext, title: string, text: string, link?: { href: string; label: string }): string {
+export function messagePage(
+  ctx: PageContext,
+  title: string,
+  text: string,
+  link?: { href: string; label: string },
+): string {
   return layout(ctx, title, html`<p>${text}</p>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ''}`);
 }
 
@@ -100,5 +105,9 @@ ${extraFields}
 }
 
 export function errorPage(ctx: PageContext, message: string): string {
-  return layout(ctx, ctx.t('error.title'), html`<div class="alert" role="alert"><p>${message}</p></div><p><a href="/">${ctx.t('common.back')}</a></p>`);
+  return layout(
+    ctx,
+    ctx.t('error.title'),
+    html`<div class="alert" role="alert"><p>${message}</p></div><p><a href="/">${ctx.t('common.back')}</a></p>`,
+  );
 }

@@ -11,7 +11,6 @@ import { isCustomerChange } from '../../core/change-kinds.ts';
 import { stepLine, stepOutcome } from './incident-pages.ts';
 import { clockText, staffNav } from './staff-pages.ts';
 
-
 function refFields(incidentId: string | null, requestId: string | null): SafeHtml {
   return html`${incidentId ? html`<input type="hidden" name="incidentId" value="${incidentId}">` : ''}${requestId ? html`<input type="hidden" name="requestId" value="${requestId}">` : ''}`;
 }
@@ -23,7 +22,9 @@ function incidentSection(ctx: PageContext, view: CaseView, c: IncidentCase, staf
   return html`<section class="case" aria-labelledby="h-incident-${c.incident.id}" data-incident="${c.incident.id}">
 <h2 id="h-incident-${c.incident.id}">${t('staff.kind.incident')} · ${translateOr(ctx.t, `staff.state.${c.state}`, c.state)}</h2>
 <p>${t('staff.case.opened', { when: formatDateTime(ctx, c.incident.created_at), by: translateOr(ctx.t, `staff.openedBy.${c.incident.opened_by}`, c.incident.opened_by) })}${
-    c.incident.wait_until && c.state === 'waiting' ? html` · ${t('staff.case.waitUntil', { when: formatDateTime(ctx, c.incident.wait_until) })}` : ''
+    c.incident.wait_until && c.state === 'waiting'
+      ? html` · ${t('staff.case.waitUntil', { when: formatDateTime(ctx, c.incident.wait_until) })}`
+      : ''
   }${c.assignedTo ? html` · ${t('staff.case.assigned', { name: c.assignedTo })}` : ''}</p>
 <ul class="clocks">${c.clocks.map((clock) => html`<li class="${clock.breached ? 'late' : ''}">${clockText(ctx, clock)}${clock.stoppedAt ? html` (${t('staff.clock.stopped')})` : ''}</li>`)}</ul>
 <form method="post" action="${base}/assign" class="inline">${csrfField(ctx)}<input type="hidden" name="kind" value="incident"><input type="hidden" name="id" value="${c.incident.id}">
@@ -34,11 +35,12 @@ function incidentSection(ctx: PageContext, view: CaseView, c: IncidentCase, staf
 ${reporterLine(ctx, c)}
 <h3>${t('staff.case.plan')}</h3>
 <ul class="plan">${c.steps.map(
-    (step) => html`<li>${stepLine(ctx, step)}${stepOutcome(ctx, step)}${step.conflict ? html` <strong class="conflict">${t('staff.case.conflict')}</strong>` : ''}${
-      admin && step.outcome === 'skipped' && step.action !== 'none' && step.conflict === null
-        ? html`<form method="post" action="${base}/incidents/${c.incident.id}/undo" class="inline">${csrfField(ctx)}<input type="hidden" name="changeId" value="${step.changeId}"><button type="submit" class="secondary">${t('staff.action.undoOne')}</button></form>`
-        : ''
-    }</li>`,
+    (step) =>
+      html`<li>${stepLine(ctx, step)}${stepOutcome(ctx, step)}${step.conflict ? html` <strong class="conflict">${t('staff.case.conflict')}</strong>` : ''}${
+        admin && step.outcome === 'skipped' && step.action !== 'none' && step.conflict === null
+          ? html`<form method="post" action="${base}/incidents/${c.incident.id}/undo" class="inline">${csrfField(ctx)}<input type="hidden" name="changeId" value="${step.changeId}"><button type="submit" class="secondary">${t('staff.action.undoOne')}</button></form>`
+          : ''
+      }</li>`,
   )}</ul>
 ${
   c.objection
@@ -71,13 +73,22 @@ ${
 function reporterLine(ctx: PageContext, c: IncidentCase) {
   const { t } = ctx;
   const reporter = c.reporter;
-  const claims = c.claims.map((claim) => html`<li>${t('staff.case.claimed', { email: claim.address ?? '-', when: formatDateTime(ctx, claim.at) })}</li>`);
+  const claims = c.claims.map(
+    (claim) =>
+      html`<li>${t('staff.case.claimed', { email: claim.address ?? '-', when: formatDateTime(ctx, claim.at) })}</li>`,
+  );
   if (!reporter || reporter.standing !== 'newcomer') return claims.length > 0 ? html`<ul>${claims}</ul>` : '';
   return html`<div class="warning" role="note" data-testid="newcomer-report"><p><strong>${t('staff.case.newcomerReport', { email: reporter.address ?? '-' })}</strong></p>
 <ul>${reporter.reasons.map((reason) => html`<li>${t(`staff.case.reason.${reason}`)}</li>`)}${claims}</ul></div>`;
 }
 
-export function staffCasePage(ctx: PageContext, staff: StaffSession, view: CaseView, state: FormState = {}, flash?: string): string {
+export function staffCasePage(
+  ctx: PageContext,
+  staff: StaffSession,
+  view: CaseView,
+  state: FormState = {},
+  flash?: string,
+): string {
   const { t } = ctx;
   const base = `/staff/accounts/${view.account.id}`;
   const openIncident = view.incidents.find((c) => c.state !== 'closed' && c.state !== 'dismissed');
@@ -98,26 +109,36 @@ export function staffCasePage(ctx: PageContext, staff: StaffSession, view: CaseV
 <p class="hint">${t('staff.case.noPassword')}</p></section>
 ${view.incidents.map((c) => incidentSection(ctx, view, c, staff))}
 ${
-      openIncident
-        ? ''
-        : html`<section aria-labelledby="h-contain"><h2 id="h-contain">${t('staff.action.contain')}</h2><p>${t('staff.action.containLead')}</p>
+  openIncident
+    ? ''
+    : html`<section aria-labelledby="h-contain"><h2 id="h-contain">${t('staff.action.contain')}</h2><p>${t('staff.action.containLead')}</p>
 <form method="post" action="${base}/contain" novalidate>${csrfField(ctx)}
 <div class="field"><label for="f-change">${t('staff.action.containFrom')}</label><select id="f-change" name="changeId">${view.timeline
-            .filter((r) => isCustomerChange(r.kind))
-            .slice(0, 50)
-            .map((r) => html`<option value="${r.id}">${formatDateTime(ctx, r.occurredAt)} · ${changeTitle(ctx, r.kind)} · ${r.actor.device}</option>`)}</select></div>
+        .filter((r) => isCustomerChange(r.kind))
+        .slice(0, 50)
+        .map(
+          (r) =>
+            html`<option value="${r.id}">${formatDateTime(ctx, r.occurredAt)} · ${changeTitle(ctx, r.kind)} · ${r.actor.device}</option>`,
+        )}</select></div>
 <button type="submit">${t('staff.action.contain')}</button></form></section>`
-    }
+}
 <section aria-labelledby="h-requests"><h2 id="h-requests">${t('staff.case.requests')}</h2>${
       view.requests.length === 0
         ? html`<p>${t('staff.case.none')}</p>`
         : html`<ul class="requests">${view.requests.map(
-            (r) => html`<li data-request="${r.id}"><strong>${t(`staff.kind.${r.kind === 'callback' ? 'callback' : 'message'}`)}</strong>${
-              r.standing === 'newcomer' ? html` <strong class="conflict">${t('staff.case.fromNewcomer')}</strong>` : ''
-            } · ${formatDateTime(ctx, r.created_at)}${
-              r.kind === 'callback' ? html` · ${r.phone ?? ''} · ${r.preferred_time ?? ''}` : ''
-            }${r.body ? html`<br>${r.body}` : ''}${r.closed_at ? html` <em>(${t('staff.case.closed')})</em>` : html`
-<form method="post" action="${base}/requests/${r.id}/close" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('staff.action.close')}</button></form>`}</li>`,
+            (r) =>
+              html`<li data-request="${r.id}"><strong>${t(`staff.kind.${r.kind === 'callback' ? 'callback' : 'message'}`)}</strong>${
+                r.standing === 'newcomer'
+                  ? html` <strong class="conflict">${t('staff.case.fromNewcomer')}</strong>`
+                  : ''
+              } · ${formatDateTime(ctx, r.created_at)}${
+                r.kind === 'callback' ? html` · ${r.phone ?? ''} · ${r.preferred_time ?? ''}` : ''
+              }${r.body ? html`<br>${r.body}` : ''}${
+                r.closed_at
+                  ? html` <em>(${t('staff.case.closed')})</em>`
+                  : html`
+<form method="post" action="${base}/requests/${r.id}/close" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('staff.action.close')}</button></form>`
+              }</li>`,
           )}</ul>`
     }</section>
 <section aria-labelledby="h-reply"><h2 id="h-reply">${t('staff.action.reply')}</h2>
@@ -134,22 +155,26 @@ ${
       view.notes.length === 0
         ? html`<p>${t('staff.case.none')}</p>`
         : html`<ul>${view.notes.map(
-            (n) => html`<li>${formatDateTime(ctx, n.created_at)} · ${n.staffName} · ${n.kind === 'call' ? html`${t('staff.action.logCall')}: ${translateOr(ctx.t, `staff.call.${n.outcome ?? ''}`, n.outcome ?? '')} (${n.duration_minutes ?? 0} min)` : t('staff.action.reply')}<br>${n.body}</li>`,
+            (n) =>
+              html`<li>${formatDateTime(ctx, n.created_at)} · ${n.staffName} · ${n.kind === 'call' ? html`${t('staff.action.logCall')}: ${translateOr(ctx.t, `staff.call.${n.outcome ?? ''}`, n.outcome ?? '')} (${n.duration_minutes ?? 0} min)` : t('staff.action.reply')}<br>${n.body}</li>`,
           )}</ul>`
     }</section>
 <section aria-labelledby="h-timeline"><h2 id="h-timeline">${t('staff.case.timeline')}</h2>${changeTable(ctx, view.timeline, 'staff')}</section>
 <section aria-labelledby="h-sessions"><h2 id="h-sessions">${t('staff.case.sessions')}</h2>
 <table><thead><tr><th scope="col">${t('activity.from')}</th><th scope="col">${t('staff.queue.opened')}</th><th scope="col">${t('staff.case.status')}</th></tr></thead><tbody>${view.sessions.map(
-      (s) => html`<tr><td>${s.device_label} · ${s.ip}${s.area ? ` · ${s.area}` : ''}</td><td>${formatDateTime(ctx, s.created_at)}</td><td>${s.revoked_at ? `${t('staff.case.ended')} (${s.revoke_reason ?? ''})` : t('staff.case.live')}${s.risk_decision === 'challenge' ? ` · ${t('staff.case.challenged')}` : ''}</td></tr>`,
+      (s) =>
+        html`<tr><td>${s.device_label} · ${s.ip}${s.area ? ` · ${s.area}` : ''}</td><td>${formatDateTime(ctx, s.created_at)}</td><td>${s.revoked_at ? `${t('staff.case.ended')} (${s.revoke_reason ?? ''})` : t('staff.case.live')}${s.risk_decision === 'challenge' ? ` · ${t('staff.case.challenged')}` : ''}</td></tr>`,
     )}</tbody></table>
 <p>${t('staff.case.devices', { count: view.devices.length })}</p></section>
 <section aria-labelledby="h-risk"><h2 id="h-risk">${t('staff.case.risk')}</h2>
 <table><thead><tr><th scope="col">${t('activity.when')}</th><th scope="col">${t('staff.queue.kind')}</th><th scope="col">${t('staff.case.decision')}</th><th scope="col">${t('activity.from')}</th></tr></thead><tbody>${view.risk.map(
-      (r) => html`<tr><td>${formatDateTime(ctx, r.created_at)}</td><td>${r.action}</td><td>${r.decision} (${r.score}): ${(JSON.parse(r.reasons) as { code: string }[]).map((x) => x.code).join(', ') || '-'}</td><td>${r.ip}${r.country ? ` · ${r.country}` : ''}</td></tr>`,
+      (r) =>
+        html`<tr><td>${formatDateTime(ctx, r.created_at)}</td><td>${r.action}</td><td>${r.decision} (${r.score}): ${(JSON.parse(r.reasons) as { code: string }[]).map((x) => x.code).join(', ') || '-'}</td><td>${r.ip}${r.country ? ` · ${r.country}` : ''}</td></tr>`,
     )}</tbody></table></section>
 <section aria-labelledby="h-notices"><h2 id="h-notices">${t('staff.case.notices')}</h2>
 <table><thead><tr><th scope="col">${t('activity.when')}</th><th scope="col">${t('staff.case.to')}</th><th scope="col">${t('staff.queue.summary')}</th><th scope="col">${t('staff.case.status')}</th></tr></thead><tbody>${view.notices.map(
-      (n) => html`<tr><td>${formatDateTime(ctx, n.created_at)}</td><td>${n.recipient}</td><td>${n.subject ?? n.template}</td><td>${n.status}</td></tr>`,
+      (n) =>
+        html`<tr><td>${formatDateTime(ctx, n.created_at)}</td><td>${n.recipient}</td><td>${n.subject ?? n.template}</td><td>${n.status}</td></tr>`,
     )}</tbody></table></section>`,
     { nav: staffNav(ctx, staff) },
   );

@@ -37,18 +37,26 @@ ${field(ctx, { name: 'code', label: 'twoStep.code', autocomplete: 'one-time-code
 /** "due in 42 min" / "late by 1 h 5 min", from the server's clock. */
 export function clockText(ctx: PageContext, clock: SlaClock): string {
   const minutes = Math.ceil(Math.abs(clock.remainingMs) / 60_000);
-  const span = minutes >= 60 ? ctx.t('staff.clock.hours', { h: Math.floor(minutes / 60), m: minutes % 60 }) : ctx.t('staff.clock.minutes', { m: minutes });
+  const span =
+    minutes >= 60
+      ? ctx.t('staff.clock.hours', { h: Math.floor(minutes / 60), m: minutes % 60 })
+      : ctx.t('staff.clock.minutes', { m: minutes });
   const what = ctx.t(`staff.clock.${clock.kind}`);
   return clock.breached ? ctx.t('staff.clock.late', { what, span }) : ctx.t('staff.clock.due', { what, span });
 }
 
 const KINDS: CaseKind[] = ['incident', 'message', 'callback'];
 
-
-export function queuePage(ctx: PageContext, staff: StaffSession, items: QueueItem[], filter: CaseKind | undefined): string {
+export function queuePage(
+  ctx: PageContext,
+  staff: StaffSession,
+  items: QueueItem[],
+  filter: CaseKind | undefined,
+): string {
   const { t } = ctx;
   const filters = html`<nav class="filters" aria-label="${t('staff.queue.filter')}"><a href="/staff"${filter ? '' : html` aria-current="page"`}>${t('staff.queue.all')}</a>${KINDS.map(
-    (kind) => html` <a href="/staff?kind=${kind}"${filter === kind ? html` aria-current="page"` : ''}>${t(`staff.kind.${kind}`)}</a>`,
+    (kind) =>
+      html` <a href="/staff?kind=${kind}"${filter === kind ? html` aria-current="page"` : ''}>${t(`staff.kind.${kind}`)}</a>`,
   )}</nav>`;
   const rows = items.map(
     (item) => html`<tr data-case="${item.id}" class="${item.next?.breached ? 'breached' : ''}">
@@ -89,10 +97,13 @@ export function dashboardPage(ctx: PageContext, staff: StaffSession, view: Dashb
   const fmt = (ms: number | null) => {
     if (ms === null) return '–';
     const total = Math.round(ms / 60_000);
-    return total >= 120 ? t('staff.clock.hours', { h: Math.floor(total / 60), m: total % 60 }) : t('staff.dashboard.minutes', { m: total });
+    return total >= 120
+      ? t('staff.clock.hours', { h: Math.floor(total / 60), m: total % 60 })
+      : t('staff.dashboard.minutes', { m: total });
   };
   const periods = html`<nav class="filters" aria-label="${t('staff.dashboard.period')}">${DASHBOARD_PERIODS.map(
-    (d) => html` <a href="/staff/dashboard?days=${d}"${view.days === d ? html` aria-current="page"` : ''}>${t('staff.dashboard.days', { days: d })}</a>`,
+    (d) =>
+      html` <a href="/staff/dashboard?days=${d}"${view.days === d ? html` aria-current="page"` : ''}>${t('staff.dashboard.days', { days: d })}</a>`,
   )}</nav>`;
   return layout(
     ctx,
@@ -130,7 +141,8 @@ export function auditPage(ctx: PageContext, staff: StaffSession, actions: StaffA
     t('staff.audit.title'),
     html`<p>${t('staff.audit.lead')}</p><table data-testid="audit"><thead><tr><th scope="col">${t('activity.when')}</th><th scope="col">${t('staff.audit.who')}</th><th scope="col">${t('activity.what')}</th><th scope="col">${t('staff.queue.account')}</th></tr></thead>
 <tbody>${actions.map(
-      (a) => html`<tr><td>${formatDateTime(ctx, a.record.occurredAt)}</td><td>${a.record.actor.device}</td><td>${changeTitle(ctx, a.record.kind)}</td><td><a href="/staff/accounts/${a.record.accountId}">${a.accountEmail}</a></td></tr>`,
+      (a) =>
+        html`<tr><td>${formatDateTime(ctx, a.record.occurredAt)}</td><td>${a.record.actor.device}</td><td>${changeTitle(ctx, a.record.kind)}</td><td><a href="/staff/accounts/${a.record.accountId}">${a.accountEmail}</a></td></tr>`,
     )}</tbody></table>`,
     { nav: staffNav(ctx, staff) },
   );

@@ -8,7 +8,13 @@ import { recoveryCodesSection } from './recovery-codes.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 
 /** `qrSvg` is markup produced by the qrcode library from our own otpauth URI, never from user input. */
-export function twoStepPage(ctx: PageContext, status: TwoStepStatus, qrSvg: string | null, state: FormState = {}, codes?: string[]): string {
+export function twoStepPage(
+  ctx: PageContext,
+  status: TwoStepStatus,
+  qrSvg: string | null,
+  state: FormState = {},
+  codes?: string[],
+): string {
   const { t } = ctx;
   return layout(
     ctx,
@@ -38,7 +44,13 @@ ${
 }
 
 /** The second sign-in step: the account's authenticator, or the code mailed because the sign-in was challenged. */
-export function secondStepPage(ctx: PageContext, step: { method: SecondStepMethod; passkey: boolean; totp: boolean }, returnTo: string, state: FormState = {}, notice?: string): string {
+export function secondStepPage(
+  ctx: PageContext,
+  step: { method: SecondStepMethod; passkey: boolean; totp: boolean },
+  returnTo: string,
+  state: FormState = {},
+  notice?: string,
+): string {
   const { t } = ctx;
   const { method } = step;
   const action = `/sign-in/two-step?returnTo=${encodeURIComponent(returnTo)}`;

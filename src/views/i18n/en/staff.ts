@@ -1,7 +1,8 @@
 /** The support desk: queue, case, dashboard, team. */
 export const staff = {
   'staff.signIn.title': 'Support desk sign-in',
-  'staff.signIn.lead': "For the shop's support staff. You need your password and the 6-digit code from your authenticator app.",
+  'staff.signIn.lead':
+    "For the shop's support staff. You need your password and the 6-digit code from your authenticator app.",
   'staff.queue.title': 'Queue',
   'staff.queue.lead': 'Incidents, messages and call-back requests, the one closest to missing its target first.',
   'staff.queue.filter': 'Show',
@@ -58,20 +59,23 @@ export const staff = {
   'staff.case.ended': 'ended',
   'staff.case.evidence': 'Both sides',
   'staff.case.live': 'signed in',
-  'staff.case.noPassword': "Support can never see or set a customer's password. Recovery goes through the restored address.",
+  'staff.case.noPassword':
+    "Support can never see or set a customer's password. Recovery goes through the restored address.",
   'staff.case.none': 'Nothing yet.',
   'staff.case.notes': 'Replies and calls',
   'staff.case.notices': 'Notices sent',
   'staff.case.opened': 'opened {when} by {by}',
   'staff.case.otherSide': 'The objection ({email})',
-  'staff.case.newcomerReport': "Reported through {email}, which may not be the owner: no wait runs, a person decides.",
-  'staff.case.reason.address-after-compromise': "The report link went to an address set after the compromise point.",
-  'staff.case.reason.address-unknown': "The report link predates recipient tracking: its address is unknown.",
-  'staff.case.reason.suspect-session': "It came from the session that made the suspect changes.",
-  'staff.case.reason.suspect-device': "It came from a browser that made the suspect changes or first appeared after the compromise point.",
-  'staff.case.claimed': "{email} (held before the compromise) says the account is theirs — {when}",
+  'staff.case.newcomerReport': 'Reported through {email}, which may not be the owner: no wait runs, a person decides.',
+  'staff.case.reason.address-after-compromise': 'The report link went to an address set after the compromise point.',
+  'staff.case.reason.address-unknown': 'The report link predates recipient tracking: its address is unknown.',
+  'staff.case.reason.suspect-session': 'It came from the session that made the suspect changes.',
+  'staff.case.reason.suspect-device':
+    'It came from a browser that made the suspect changes or first appeared after the compromise point.',
+  'staff.case.claimed': '{email} (held before the compromise) says the account is theirs — {when}',
   'staff.case.fromNewcomer': "from an address set after the compromise point: not the owner's word",
-  'staff.case.ownerEvidence': 'Reported the change as not theirs from the notice sent to {email}; the changes listed above were undone.',
+  'staff.case.ownerEvidence':
+    'Reported the change as not theirs from the notice sent to {email}; the changes listed above were undone.',
   'staff.case.ownerSide': "The owner's report",
   'staff.case.passwordOff': 'password switched off',
   'staff.case.plan': 'Undo plan',
@@ -123,7 +127,8 @@ export const staff = {
   'staff.dashboard.minuteUnit': 'min',
   'staff.dashboard.chart': 'Time to {what}, median per day (minutes)',
   'staff.action.contain': 'Contain the account',
-  'staff.action.containLead': "When the customer says a change was not theirs: lock the account, end every session, switch the password off and undo the changes made since, exactly as their own \"This wasn't me\" link would. They get the incident mail and recover after the waiting period.",
+  'staff.action.containLead':
+    'When the customer says a change was not theirs: lock the account, end every session, switch the password off and undo the changes made since, exactly as their own "This wasn\'t me" link would. They get the incident mail and recover after the waiting period.',
   'staff.action.containFrom': 'The first change that was not theirs',
   'staff.action.undoOne': 'Undo this now',
   'staff.audit.title': 'Staff actions',
