@@ -1,4 +1,4 @@
-import { isCustomerChange, type ChangeActor } from '../../core/change-kinds.ts';
+import { isCustomerChange, type ChangeActor, type ChangeValue, type StaffChangeKind } from '../../core/change-kinds.ts';
 import { addMs } from '../../core/clock.ts';
 import type { CallOutcome } from '../../core/support/call-outcomes.ts';
 import { DomainError } from '../../core/errors.ts';
@@ -45,6 +45,17 @@ export interface CaseRef {
   accountId: string;
   incidentId: string | null;
   requestId: string | null;
+}
+
+/** Every staff action is a change record on the customer's account, the staff member as its actor. */
+async function recordStaffAction(
+  trx: Executor,
+  deps: ServiceDeps,
+  staff: StaffSession,
+  origin: RequestOrigin,
+  action: { accountId: string; kind: StaffChangeKind; subjectId: string; before?: ChangeValue; after?: ChangeValue },
+): Promise<void> {
+  await recordChange(trx, deps, { ...action, actor: staffActor(staff, origin) });
 }
 
 /** The incident and request named must belong to the account named: a form cannot reach another customer's case. */
@@ -103,10 +114,9 @@ export async function replyToCustomer(
       durationMinutes: null,
     });
     await markFirstResponse(trx, ref.incidentId, ref.requestId, now);
-    await recordChange(trx, deps, {
+    await recordStaffAction(trx, deps, staff, origin, {
       accountId: account.id,
       kind: 'support-reply',
-      actor: staffActor(staff, origin),
       subjectId: id,
       after: { incident: ref.incidentId },
     });
@@ -140,10 +150,9 @@ export async function logCall(
       await markFirstResponse(trx, ref.incidentId, ref.requestId, now);
       if (ref.requestId) await closeSupportRequest(trx, ref.requestId, now);
     }
-    await recordChange(trx, deps, {
+    await recordStaffAction(trx, deps, staff, origin, {
       accountId: ref.accountId,
       kind: 'call-logged',
-      actor: staffActor(staff, origin),
       subjectId: id,
       after: { outcome: call.outcome, minutes: call.durationMinutes },
     });
@@ -177,10 +186,9 @@ export async function resolveDispute(
       },
     );
     await markFirstResponse(trx, incident.id, null, now);
-    await recordChange(trx, deps, {
+    await recordStaffAction(trx, deps, staff, origin, {
       accountId: incident.account_id,
       kind: 'dispute-resolved',
-      actor: staffActor(staff, origin),
       subjectId: incident.id,
       after: { decision, reason },
     });
@@ -213,10 +221,9 @@ export async function changeWait(
       throw new DomainError('INCIDENT_STATE');
     // The other party may object for exactly as long as the wait runs.
     await setExpiryOfIncidentLinks(trx, incident.account_id, 'object-incident', incident.id, waitUntil);
-    await recordChange(trx, deps, {
+    await recordStaffAction(trx, deps, staff, origin, {
       accountId: incident.account_id,
       kind: 'wait-changed',
-      actor: staffActor(staff, origin),
       subjectId: incident.id,
       before: { wait_until: incident.wait_until },
       after: { wait_until: waitUntil, reason },
@@ -237,10 +244,9 @@ export async function closeRequest(
     if (!request || request.account_id !== accountId) throw new DomainError('NOT_FOUND');
     if (!(await closeSupportRequest(trx, requestId, deps.clock.now().toISOString())))
       throw new DomainError('INCIDENT_STATE');
-    await recordChange(trx, deps, {
+    await recordStaffAction(trx, deps, staff, origin, {
       accountId,
       kind: 'case-closed',
-      actor: staffActor(staff, origin),
       subjectId: requestId,
       after: { request: request.kind },
     });
@@ -265,10 +271,9 @@ export async function assignCaseTo(
         : (await findSupportRequest(trx, target.id))?.account_id;
     if (owner !== target.accountId || !(await assignCase(trx, target.kind, target.id, holder.id)))
       throw new DomainError('NOT_FOUND');
-    await recordChange(trx, deps, {
+    await recordStaffAction(trx, deps, staff, origin, {
       accountId: target.accountId,
       kind: 'case-assigned',
-      actor: staffActor(staff, origin),
       subjectId: target.id,
       after: { to: holder.email },
     });
