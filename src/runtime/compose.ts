@@ -6,6 +6,7 @@ import { devMailboxMailer, smtpMailer, type Mailer } from '../delivery/mailer.ts
 import { createOutboxWorker, type OutboxWorker } from '../delivery/outbox-worker.ts';
 import { buildApp } from '../http/app.ts';
 import type { ServiceDeps } from '../services/deps.ts';
+import { sweepExpiredOidc } from '../services/oidc/adapter.ts';
 import { AfterAnswer } from '../platform/after-answer.ts';
 import { bundledGeoipPath, mmdbGeoLocator, type GeoLocator } from '../platform/geoip.ts';
 import { advanceDueIncidents } from '../services/incidents/lifecycle.ts';
@@ -88,6 +89,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
       await advanceDueIncidents(deps);
       await applyDueDelayedChanges(deps);
       await pruneRiskCounters(deps);
+      await sweepExpiredOidc(deps);
     },
   });
   const deps: ServiceDeps = {

@@ -9,6 +9,7 @@ import * as supportDesk from './migrations/0006-support-desk.ts';
 import * as recoveryCodesVoided from './migrations/0007-recovery-codes-voided.ts';
 import * as ownerStaysOwner from './migrations/0008-owner-stays-owner.ts';
 import * as delayedChanges from './migrations/0009-delayed-changes.ts';
+import * as oidcPayloads from './migrations/0010-oidc-payloads.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0007-recovery-codes-voided': recoveryCodesVoided,
   '0008-owner-stays-owner': ownerStaysOwner,
   '0009-delayed-changes': delayedChanges,
+  '0010-oidc-payloads': oidcPayloads,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -182,6 +182,19 @@ export interface IncidentsTable {
   reported_by: Generated<string | null>;
 }
 
+export interface OidcPayloadsTable {
+  /** The provider's model: Session, Interaction, Grant, AuthorizationCode, AccessToken, RefreshToken, … */
+  kind: string;
+  id: string;
+  /** JSON of the provider's payload. */
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  expires_at: string | null;
+  consumed_at: string | null;
+}
+
 export interface IncidentPartiesTable {
   id: string;
   incident_id: string;
@@ -368,6 +381,7 @@ export interface Database {
   known_devices: KnownDevicesTable;
   incidents: IncidentsTable;
   incident_parties: IncidentPartiesTable;
+  oidc_payloads: OidcPayloadsTable;
   support_requests: SupportRequestsTable;
   totp_factors: TotpFactorsTable;
   recovery_codes: RecoveryCodesTable;

@@ -1,0 +1,87 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import {
+  consumeOidcPayload,
+  destroyOidcGrant,
+  destroyOidcPayload,
+  findOidcPayload,
+  sweepExpiredOidcPayloads,
+  upsertOidcPayload,
+  type OidcPayloadRow,
+} from '../../store/oidc-payloads.ts';
+import type { ServiceDeps } from '../deps.ts';
+
+/** The provider's artefacts persist in the store like everything else (DESIGN 1), on SQLite and PostgreSQL alike. */
+export type OidcAdapterDeps = Pick<ServiceDeps, 'db' | 'clock'>;
+
+const seconds = (at: Date) => Math.floor(at.getTime() / 1000);
+
+function toPayload(row: OidcPayloadRow | undefined): AdapterPayload | undefined {
+  if (!row) return undefined;
+  const payload = JSON.parse(row.payload) as AdapterPayload;
+  return row.consumed_at ? { ...payload, consumed: seconds(new Date(row.consumed_at)) } : payload;
+}
+
+/**
+ * oidc-provider's adapter contract over one table: one instance per model (`kind`), time from the
+ * injected clock, an expired row is as good as gone (and the worker sweeps it), and revoking a grant
+ * removes every code and token issued under it.
+ */
+export class KyselyOidcAdapter implements Adapter {
+  constructor(
+    private readonly deps: OidcAdapterDeps,
+    private readonly kind: string,
+  ) {}
+
+  private now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    const expiresAt =
+      typeof expiresIn === 'number' ? new Date(this.deps.clock.now().getTime() + expiresIn * 1000).toISOString() : null;
+    await upsertOidcPayload(this.deps.db, {
+      kind: this.kind,
+      id,
+      payload: JSON.stringify(payload),
+      grant_id: payload.grantId ?? null,
+      uid: payload.uid ?? null,
+      user_code: payload.userCode ?? null,
+      expires_at: expiresAt,
+      consumed_at: null,
+    });
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    return toPayload(await findOidcPayload(this.deps.db, this.kind, { id }, this.now()));
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return toPayload(await findOidcPayload(this.deps.db, this.kind, { uid }, this.now()));
+  }
+
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return toPayload(await findOidcPayload(this.deps.db, this.kind, { userCode }, this.now()));
+  }
+
+  async consume(id: string): Promise<void> {
+    await consumeOidcPayload(this.deps.db, this.kind, id, this.now());
+  }
+
+  async destroy(id: string): Promise<void> {
+    await destroyOidcPayload(this.deps.db, this.kind, id);
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await destroyOidcGrant(this.deps.db, grantId);
+  }
+}
+
+/** What the provider's `adapter` option takes: a factory that makes one adapter per model. */
+export function oidcAdapterFactory(deps: OidcAdapterDeps): (kind: string) => Adapter {
+  return (kind) => new KyselyOidcAdapter(deps, kind);
+}
+
+/** Worker tick: expired provider rows go, a bounded page at a time. */
+export function sweepExpiredOidc(deps: OidcAdapterDeps): Promise<number> {
+  return sweepExpiredOidcPayloads(deps.db, deps.clock.now().toISOString(), 500);
+}
