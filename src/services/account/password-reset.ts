@@ -6,7 +6,7 @@ import type { Executor } from '../../store/database.ts';
 import { countPartyLinksSince } from '../../store/incident-parties.ts';
 import { findOpenIncidentForAddress, type IncidentRow } from '../../store/incidents.ts';
 import { parseSteps } from '../incidents/lifecycle.ts';
-import { issuePartyLink, statusLinkFor } from '../incidents/parties.ts';
+import { mailIncidentPage } from '../incidents/parties.ts';
 import { irreversibleHoldUntil } from './credentials.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { queueMail } from '../notices/mail-queue.ts';
@@ -74,14 +74,8 @@ async function remindOwnerOfIncident(
   const since = new Date(deps.clock.now().getTime() - HOUR_MS).toISOString();
   if ((await countPartyLinksSince(trx, incident.id, email, since)) >= RESETS_PER_HOUR) return false;
   const account = await requireAccount(trx, incident.account_id);
-  const statusLink = statusLinkFor(deps, await issuePartyLink(trx, deps, incident.id, email, 'owner'));
   const undone = parseSteps(incident).filter((step) => step.outcome === 'undone').length;
-  await queueMail(trx, deps, {
-    to: email,
-    locale: account.locale,
-    accountId: account.id,
-    message: { template: 'incident-contained', model: { statusLink, waitUntil: incident.wait_until, undone } },
-  });
+  await mailIncidentPage(trx, deps, { id: incident.id, waitUntil: incident.wait_until, undone }, account, email);
   return true;
 }
 

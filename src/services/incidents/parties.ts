@@ -13,6 +13,7 @@ import type { Executor } from '../../store/database.ts';
 import { findIncident, type IncidentRow } from '../../store/incidents.ts';
 import { findPartyByStatusToken, insertIncidentParty, type IncidentPartyRow } from '../../store/incident-parties.ts';
 import type { ServiceDeps } from '../deps.ts';
+import { queueMail } from '../notices/mail-queue.ts';
 import { hashToken, looksLikeToken } from '../../platform/token-hash.ts';
 
 /** The account's address changes from `since` on, read from its log. */
@@ -75,6 +76,26 @@ export async function issuePartyLink(
     created_at: deps.clock.now().toISOString(),
   });
   return token;
+}
+
+/** Mails an owner address its own way to the incident page: what was undone, and when recovery opens (null: a person decides). */
+export async function mailIncidentPage(
+  trx: Executor,
+  deps: ServiceDeps,
+  incident: { id: string; waitUntil: string | null; undone: number },
+  account: { id: string; locale: string },
+  to: string,
+): Promise<void> {
+  const statusLink = statusLinkFor(deps, await issuePartyLink(trx, deps, incident.id, to, 'owner'));
+  await queueMail(trx, deps, {
+    to,
+    locale: account.locale,
+    accountId: account.id,
+    message: {
+      template: 'incident-contained',
+      model: { statusLink, waitUntil: incident.waitUntil, undone: incident.undone },
+    },
+  });
 }
 
 export function statusLinkFor(deps: ServiceDeps, token: string): string {

@@ -23,7 +23,7 @@ import { requireAccount } from '../account/profile.ts';
 import { endSessions } from '../sessions/end-sessions.ts';
 import { hashToken } from '../../platform/token-hash.ts';
 import { applyUndo, type AppliedStep } from './apply-undo.ts';
-import { incidentAddresses, issuePartyLink, statusLinkFor } from './parties.ts';
+import { incidentAddresses, issuePartyLink, mailIncidentPage } from './parties.ts';
 import { planForReport } from './plan.ts';
 
 export const DEFAULT_WAIT_MS = 5 * HOUR_MS;
@@ -208,16 +208,13 @@ export async function openIncident(
 
   for (const to of addresses.everyone) {
     if (addresses.owners.has(to)) {
-      const statusLink = statusLinkFor(deps, await issuePartyLink(trx, deps, incidentId, to, 'owner'));
-      await queueMail(trx, deps, {
+      await mailIncidentPage(
+        trx,
+        deps,
+        { id: incidentId, waitUntil: waitUntil?.toISOString() ?? null, undone },
+        account,
         to,
-        locale: account.locale,
-        accountId: account.id,
-        message: {
-          template: 'incident-contained',
-          model: { statusLink, waitUntil: waitUntil?.toISOString() ?? null, undone },
-        },
-      });
+      );
     } else if (trusted && waitUntil) {
       const objectLink = await issueLink(trx, deps, {
         accountId: account.id,
