@@ -38,24 +38,6 @@ export function findUnexpiredToken(
   return unexpired(db, tokenHash, purpose, now).executeTakeFirst();
 }
 
-/** Voids every unused link the given sessions asked for: a link dies with the session that requested it. */
-export async function voidTokensOfSessions(
-  db: Executor,
-  accountId: string,
-  sessionIds: 'all' | readonly string[],
-  now: string,
-): Promise<void> {
-  if (sessionIds !== 'all' && sessionIds.length === 0) return;
-  let query = db
-    .updateTable('one_time_tokens')
-    .set({ used_at: now })
-    .where('account_id', '=', accountId)
-    .where('used_at', 'is', null)
-    .where('session_id', 'is not', null);
-  if (sessionIds !== 'all') query = query.where('session_id', 'in', [...sessionIds]);
-  await query.execute();
-}
-
 /** Moves the expiry of an incident's unused links of one purpose (a wait shortened or extended by staff). */
 export async function setExpiryOfIncidentLinks(
   db: Executor,

@@ -11,7 +11,7 @@ import { requireAccount } from './profile.ts';
 import { actorFrom } from '../account-log/change-log.ts';
 import { recordSensitiveChange } from '../notices/security-notice.ts';
 import { endSessions, voidPendingUnderOldPassword } from '../sessions/end-sessions.ts';
-import { refreshAuthentication, sessionStillLive, type ActiveSession } from '../sessions/sessions.ts';
+import { refreshAuthentication, type ActiveSession } from '../sessions/sessions.ts';
 import { assertCurrentPassword } from '../sign-in/password-check.ts';
 import { hasSecondFactor } from '../second-factors/totp.ts';
 
@@ -139,8 +139,6 @@ export async function confirmEmailChange(deps: ServiceDeps, token: unknown, orig
     const row = await useLink(trx, deps, token, 'confirm-email-change');
     const { newEmail, sessionId, deviceId } = linkPayload(row);
     if (!newEmail) throw new DomainError('TOKEN_INVALID');
-    // The session that asked for the change must still be alive (signed out, ended or run out: the link died with it).
-    if (sessionId && !(await sessionStillLive(trx, deps, sessionId))) throw new DomainError('TOKEN_INVALID');
     const account = await requireAccount(trx, row.account_id);
     if (await findAccountByEmail(trx, newEmail)) throw new DomainError('EMAIL_UNAVAILABLE');
     const now = deps.clock.now().toISOString();

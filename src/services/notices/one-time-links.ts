@@ -9,6 +9,7 @@ import {
   type OneTimeTokenRow,
 } from '../../store/one-time-tokens.ts';
 import type { ServiceDeps } from '../deps.ts';
+import { sessionStillLive } from '../sessions/sessions.ts';
 import { hashToken, looksLikeToken } from '../../platform/token-hash.ts';
 
 /** Each purpose has its own lifetime and its own page; a token of one purpose is useless for another. */
@@ -63,7 +64,7 @@ export async function issueLink(
 export async function peekLink(deps: ServiceDeps, token: unknown, purpose: LinkPurpose): Promise<OneTimeTokenRow> {
   if (!looksLikeToken(token)) throw new DomainError('TOKEN_INVALID');
   const row = await findUsableToken(deps.db, hashToken(token), purpose, deps.clock.now().toISOString());
-  if (!row) throw new DomainError('TOKEN_INVALID');
+  if (!row || !(await askerStillLive(deps.db, deps, row))) throw new DomainError('TOKEN_INVALID');
   return row;
 }
 
@@ -76,8 +77,17 @@ export async function useLink(
 ): Promise<OneTimeTokenRow> {
   if (!looksLikeToken(token)) throw new DomainError('TOKEN_INVALID');
   const row = await consumeToken(trx, hashToken(token), purpose, deps.clock.now().toISOString());
-  if (!row) throw new DomainError('TOKEN_INVALID');
+  if (!row || !(await askerStillLive(trx, deps, row))) throw new DomainError('TOKEN_INVALID');
   return row;
+}
+
+/**
+ * A link a session asked for lives no longer than that session: signed out, ended by the owner, ended
+ * by a password change or a containment, or run out. Checked where every link is read, so no caller can
+ * forget it and a GET page never offers what its POST would refuse.
+ */
+async function askerStillLive(db: Executor, deps: ServiceDeps, row: OneTimeTokenRow): Promise<boolean> {
+  return row.session_id === null || sessionStillLive(db, deps, row.session_id);
 }
 
 export function linkPayload(row: OneTimeTokenRow): Record<string, string> {

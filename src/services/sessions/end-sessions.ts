@@ -1,15 +1,15 @@
 import type { Executor } from '../../store/database.ts';
 import { listPendingDelayedChanges, settleDelayedChange } from '../../store/delayed-changes.ts';
-import { voidTokens, voidTokensOfSessions } from '../../store/one-time-tokens.ts';
+import { voidTokens } from '../../store/one-time-tokens.ts';
 import { revokeAllSessions, revokeSession } from '../../store/sessions.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 
 export type SessionsToEnd = { all: true; except?: string } | { one: string };
 
 /**
- * Ends sessions and everything they asked for: the unused links they requested (an email change's
- * confirmation, above all) and the changes they have waiting on hold. A link an intruder's session
- * asked for must not outlive the intruder's session. Returns how many sessions ended.
+ * Ends sessions and the changes they have waiting for their delay (the account page stops listing them
+ * at once). The links they asked for die with them too: every link is checked against the session that
+ * asked for it when it is read (notices/one-time-links.ts). Returns how many sessions ended.
  */
 export async function endSessions(
   trx: Executor,
@@ -24,11 +24,7 @@ export async function endSessions(
       ? await revokeSession(trx, accountId, which.one, now, reason)
       : await revokeAllSessions(trx, accountId, now, reason, which.except);
   if (ended.length === 0) return 0;
-  await voidTokensOfSessions(trx, accountId, ended, now);
-  for (const held of await listPendingDelayedChanges(trx, accountId)) {
-    const asking = (JSON.parse(held.origin) as RequestOrigin).sessionId;
-    if (asking && ended.includes(asking)) await settleDelayedChange(trx, held.id, 'void', now);
-  }
+  await voidDelayedChanges(trx, accountId, now, (asking) => asking !== null && ended.includes(asking));
   return ended.length;
 }
 
@@ -44,8 +40,18 @@ export async function voidPendingUnderOldPassword(
 ): Promise<void> {
   const now = deps.clock.now().toISOString();
   await voidTokens(trx, accountId, ['confirm-email-change', 'reset-password'], now);
+  await voidDelayedChanges(trx, accountId, now, (asking) => !keepSessionId || asking !== keepSessionId);
+}
+
+/** Voids the account's waiting changes whose asking session the predicate picks. */
+async function voidDelayedChanges(
+  trx: Executor,
+  accountId: string,
+  now: string,
+  pick: (askingSessionId: string | null) => boolean,
+): Promise<void> {
   for (const held of await listPendingDelayedChanges(trx, accountId)) {
-    const asking = (JSON.parse(held.origin) as RequestOrigin).sessionId;
-    if (!keepSessionId || asking !== keepSessionId) await settleDelayedChange(trx, held.id, 'void', now);
+    if (pick((JSON.parse(held.origin) as RequestOrigin).sessionId ?? null))
+      await settleDelayedChange(trx, held.id, 'void', now);
   }
 }
