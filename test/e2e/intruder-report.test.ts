@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
-import type { Browser } from 'playwright-core';
-import { smtpMailer } from '../../src/delivery/mailer.ts';
 import { addStaff } from '../../src/services/support/staff-accounts.ts';
-import { chromiumUnavailable, launchChromium, startServer, type RunningMamori } from '../support/browser.ts';
-import { SmtpInbox } from '../support/smtp-inbox.ts';
+import { chromiumUnavailable } from '../support/browser.ts';
 import {
   ATTACKER,
   attackerTakesOverInBrowser,
   OWNER,
   ownerRecoversInBrowser,
   ownerRegistersInBrowser,
+  storyInChromium,
 } from '../support/browser-story.ts';
-import { STORY_ENV } from '../support/story.ts';
 
 /**
  * Issue "the owner stays the owner", played in a real browser: the intruder uses their own copy of a
@@ -21,31 +18,10 @@ import { STORY_ENV } from '../support/story.ts';
  * intruder must learn nothing that helps them. Every mail goes over real SMTP.
  */
 describe("the intruder's own report in Chromium", { skip: chromiumUnavailable ?? false }, () => {
-  let server: RunningMamori;
-  let browser: Browser;
-  const inbox = new SmtpInbox();
-
-  before(async () => {
-    await inbox.start();
-    server = await startServer(
-      { MAMORI_SHOP_NAME: 'Maple Market', ...STORY_ENV },
-      {
-        mailer: smtpMailer(
-          `smtp://127.0.0.1:${inbox.port}`,
-          'Maple Market <no-reply@maple.example>',
-          'http://localhost',
-        ),
-      },
-    );
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    await inbox.stop();
-  });
+  const world = storyInChromium();
 
   test('the intruder reports with nothing ticked; the owner claims from her own address and recovers after a person decides', async () => {
+    const { server, browser, inbox } = world;
     const { context: ownerContext, owner } = await ownerRegistersInBrowser(browser, server, inbox);
     server.clock.advance(3 * 24 * 3_600_000);
 

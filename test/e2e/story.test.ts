@@ -1,49 +1,25 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { smtpMailer } from '../../src/delivery/mailer.ts';
-import { chromiumUnavailable, launchChromium, startServer, type RunningMamori } from '../support/browser.ts';
-import { SmtpInbox } from '../support/smtp-inbox.ts';
+import { describe, test } from 'node:test';
+import { chromiumUnavailable } from '../support/browser.ts';
 import {
   attackerTakesOverInBrowser,
   OWNER,
   OWNER_PASSWORD,
   ownerRecoversInBrowser,
   ownerRegistersInBrowser,
+  storyInChromium,
   signInInBrowser,
 } from '../support/browser-story.ts';
-import { STORY_ENV } from '../support/story.ts';
 
 /**
  * seed/STORY.md in a real browser: the attacker and the owner each in their own browser context, every
  * notice read back over real SMTP, the fake clock moved through the 5-hour wait.
  */
 describe('the story in Chromium', { skip: chromiumUnavailable ?? false }, () => {
-  let server: RunningMamori;
-  let browser: Browser;
-  const inbox = new SmtpInbox();
-
-  before(async () => {
-    await inbox.start();
-    server = await startServer(
-      { MAMORI_SHOP_NAME: 'Maple Market', ...STORY_ENV },
-      {
-        mailer: smtpMailer(
-          `smtp://127.0.0.1:${inbox.port}`,
-          'Maple Market <no-reply@maple.example>',
-          'http://localhost',
-        ),
-      },
-    );
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    await inbox.stop();
-  });
+  const world = storyInChromium();
 
   test('attacker takes over; one click from the notice contains and undoes; 5 h later the owner recovers', async () => {
+    const { server, browser, inbox } = world;
     const { context: ownerContext, owner } = await ownerRegistersInBrowser(browser, server, inbox);
     await signInInBrowser(owner, OWNER, OWNER_PASSWORD);
     await owner.waitForURL('**/account');

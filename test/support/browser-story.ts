@@ -1,14 +1,48 @@
+import { after, before } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { RunningMamori } from './browser.ts';
-import type { SmtpInbox } from './smtp-inbox.ts';
+import {
+  ATTACKER,
+  ATTACKER_BROWSER,
+  ATTACKER_PASSWORD,
+  OWNER,
+  OWNER_PASSWORD,
+  STORY_ENV,
+} from '../../src/cli/demo/story.ts';
+import { smtpMailer } from '../../src/delivery/mailer.ts';
+import { launchChromium, startServer, type RunningMamori } from './browser.ts';
+import { SmtpInbox } from './smtp-inbox.ts';
 
-/** The story's people and what they type, for the Chromium tests. */
-export const OWNER = 'taro@example.com';
-export const OWNER_PASSWORD = 'violet kettle harbour drum';
-export const ATTACKER = 'evil@example.net';
-export const ATTACKER_PASSWORD = 'attacker chose this long phrase';
-const ATTACKER_BROWSER =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 Safari/537.36';
+export { ATTACKER, ATTACKER_PASSWORD, OWNER, OWNER_PASSWORD };
+
+export interface StoryInChromium {
+  server: RunningMamori;
+  browser: Browser;
+  inbox: SmtpInbox;
+}
+
+/**
+ * For a describe block: the server as the story runs it (risk engine and delays off), every mail over
+ * real SMTP into an inbox on loopback, and Chromium; started before its tests and stopped after.
+ */
+export function storyInChromium(): StoryInChromium {
+  const world = { inbox: new SmtpInbox() } as StoryInChromium;
+  before(async () => {
+    await world.inbox.start();
+    const mailer = smtpMailer(
+      `smtp://127.0.0.1:${world.inbox.port}`,
+      'Maple Market <no-reply@maple.example>',
+      'http://localhost',
+    );
+    world.server = await startServer({ MAMORI_SHOP_NAME: 'Maple Market', ...STORY_ENV }, { mailer });
+    world.browser = await launchChromium();
+  });
+  after(async () => {
+    await world.browser?.close();
+    await world.server?.stop();
+    await world.inbox.stop();
+  });
+  return world;
+}
 
 export async function signInInBrowser(page: Page, email: string, password: string): Promise<void> {
   await page.goto('/sign-in');

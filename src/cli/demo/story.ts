@@ -35,7 +35,7 @@ export const OWNER = 'taro@example.com';
 export const OWNER_PASSWORD = 'violet kettle harbour drum';
 export const ATTACKER = 'evil@example.net';
 export const ATTACKER_PASSWORD = 'attacker chose this long phrase';
-const ATTACKER_BROWSER =
+export const ATTACKER_BROWSER =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 Safari/537.36';
 
 export async function signInWith(client: InjectClient, email: string, password: string): Promise<number> {
