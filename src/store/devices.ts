@@ -13,6 +13,16 @@ export async function isKnownDevice(db: Executor, accountId: string, deviceId: s
   return (await knownDevice(db, accountId, deviceId)).length > 0;
 }
 
+/** The account stops recognising these browsers: an incident's suspects get no favours a known browser gets. */
+export async function forgetDevices(db: Executor, accountId: string, deviceIds: readonly string[]): Promise<void> {
+  if (deviceIds.length === 0) return;
+  await db
+    .deleteFrom('known_devices')
+    .where('account_id', '=', accountId)
+    .where('device_id', 'in', [...deviceIds])
+    .execute();
+}
+
 export async function rememberDevice(db: Executor, accountId: string, deviceId: string, at: string): Promise<void> {
   await db
     .insertInto('known_devices')

@@ -293,6 +293,24 @@ forEachStore('the owner stays the owner', (store) => {
     assert.equal(m.mailer.to(ATTACKER).length, 0);
   });
 
+  test("after containment the intruder's browser is a stranger again: no exemption from the per-address limit", async () => {
+    await m.close();
+    m = await startMamori(store, { ...STORY_ENV, MAMORI_SIGN_IN_LIMIT_PER_MINUTE: '3' });
+    const { attacker } = await attackerTakesOver(m);
+    m.clock.advance(60_000);
+    await reportWithDefaults(m, emailChangedReportLink(m));
+    assert.equal(
+      (await m.deps.db.selectFrom('known_devices').select('device_id').execute()).length,
+      1,
+      "only the owner's browser",
+    );
+    await attacker.get('/sign-in');
+    const tries = [];
+    for (let i = 0; i < 4; i += 1)
+      tries.push((await attacker.post('/sign-in', { email: OWNER, password: ATTACKER_PASSWORD })).statusCode);
+    assert.deepEqual(tries, [401, 401, 401, 429]);
+  });
+
   test('the store keeps one open incident per account, whatever a caller reads first', async () => {
     await attackerTakesOver(m);
     await reportWithDefaults(m, emailChangedReportLink(m));

@@ -9,7 +9,7 @@ import { withSelection, type UndoStep } from '../../core/incident/undo-plan.ts';
 import { findLogEntry, toChangeRecord } from '../../store/account-log.ts';
 import { updateAccount } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
-import { deviceStanding } from '../../store/devices.ts';
+import { deviceStanding, forgetDevices } from '../../store/devices.ts';
 import { totpFactorsHeldAt } from '../../store/factors.ts';
 import { passkeysHeldAt } from '../../store/passkeys.ts';
 import { voidDelayedChanges } from '../../store/delayed-changes.ts';
@@ -145,6 +145,8 @@ export async function openIncident(
   // Contain first: from here on nothing the attacker holds works.
   await updateAccount(trx, change.accountId, { status: 'locked', password_disabled_at: nowIso, updated_at: nowIso });
   await endSessions(trx, deps, change.accountId, { all: true }, 'incident');
+  // The suspects' browsers are strangers again: no exemption from throttles and limits a known browser has.
+  await forgetDevices(trx, change.accountId, [...plan.suspects.deviceIds]);
   await voidTokens(trx, change.accountId, 'all', nowIso);
   await voidDelayedChanges(trx, change.accountId, nowIso);
 
