@@ -85,6 +85,7 @@ async function seedVictim(m: Mamori, n: number): Promise<string> {
       revoke_reason: null,
       device_id: attacker.deviceId,
       risk_decision: 'allow',
+      amr: 'pwd',
     });
     let reported = '';
     for (let i = 0; i < ATTACKER_CHANGES; i += 1) {

@@ -3,7 +3,16 @@ import { addMs, HOUR_MS } from '../core/clock.ts';
 import type { Clock } from '../core/clock.ts';
 import type { MailMessage } from '../core/mail-messages.ts';
 import type { Db } from '../store/database.ts';
-import { claimOutboxRow, listDueOutboxIds, markOutboxFailed, markOutboxSent, type OutboxRow } from '../store/outbox.ts';
+import { LOGOUT_CHANNEL } from '../core/oidc/logout-token.ts';
+import {
+  claimOutboxRow,
+  insertDeliveryAttempt,
+  listDueOutboxIds,
+  markOutboxFailed,
+  markOutboxSent,
+  type OutboxRow,
+} from '../store/outbox.ts';
+import { sendLogoutToken, type LogoutTokenSigner } from './backchannel-logout.ts';
 import { renderMail, type MailContext } from '../views/emails/render.ts';
 import type { Mailer } from './mailer.ts';
 
@@ -35,28 +44,53 @@ export function createOutboxWorker(deps: {
   mail: MailContext;
   /** Time-driven work that queues mail (incidents whose wait ran out), run before each delivery pass. */
   tick?: () => Promise<unknown>;
+  /** Signs the logout tokens queued for shops (OpenID Connect Back-Channel Logout). */
+  signLogoutToken?: LogoutTokenSigner;
 }): OutboxWorker {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
   let again = false;
 
+  /** Sends one row by its channel; returns what is kept of it and the receiver's answer. */
+  async function send(row: OutboxRow): Promise<{ summary: string; answer: string }> {
+    if (row.channel === LOGOUT_CHANNEL) {
+      if (!deps.signLogoutToken) throw new Error('no logout token signer configured');
+      return sendLogoutToken(row, deps.signLogoutToken);
+    }
+    if (!row.model) throw new Error('message model missing');
+    const message = { template: row.template, model: JSON.parse(row.model) } as MailMessage;
+    const rendered = renderMail(message, row.locale, deps.mail);
+    await deps.mailer.send({ id: row.id, to: row.recipient, ...rendered });
+    return { summary: rendered.subject, answer: 'accepted' };
+  }
+
+  async function recordAttempt(row: OutboxRow, ok: boolean, answer: string): Promise<void> {
+    await insertDeliveryAttempt(deps.db, {
+      id: `${row.id}:${row.attempts}`,
+      outbox_id: row.id,
+      attempted_at: deps.clock.now().toISOString(),
+      ok: ok ? 1 : 0,
+      answer,
+    });
+  }
+
   async function deliver(row: OutboxRow): Promise<boolean> {
+    const event = row.channel === LOGOUT_CHANNEL ? 'logout_token' : 'mail';
     try {
-      if (!row.model) throw new Error('message model missing');
-      const message = { template: row.template, model: JSON.parse(row.model) } as MailMessage;
-      const rendered = renderMail(message, row.locale, deps.mail);
-      await deps.mailer.send({ id: row.id, to: row.recipient, ...rendered });
-      await markOutboxSent(deps.db, row.id, rendered.subject, deps.clock.now().toISOString());
-      deps.log.info({ outboxId: row.id, template: row.template, attempts: row.attempts }, 'mail_sent');
+      const { summary, answer } = await send(row);
+      await markOutboxSent(deps.db, row.id, summary, deps.clock.now().toISOString());
+      await recordAttempt(row, true, answer);
+      deps.log.info({ outboxId: row.id, template: row.template, attempts: row.attempts, answer }, `${event}_sent`);
       return true;
     } catch (error) {
       const reason = error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
       const retryAt =
         row.attempts < MAX_ATTEMPTS ? addMs(deps.clock.now(), retryDelayMs(row.attempts)).toISOString() : null;
       await markOutboxFailed(deps.db, row.id, reason, retryAt);
+      await recordAttempt(row, false, reason);
       deps.log.warn(
         { outboxId: row.id, template: row.template, attempts: row.attempts, retryAt, reason },
-        'mail_failed',
+        `${event}_failed`,
       );
       return false;
     }

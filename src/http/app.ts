@@ -9,13 +9,13 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { ServiceDeps } from '../services/deps.ts';
 import { resolveSession } from '../services/sessions/sessions.ts';
-import { translatorFor, type MessageKey } from '../views/i18n/translate.ts';
-import type { PageContext } from '../views/page-context.ts';
+import type { MessageKey } from '../views/i18n/translate.ts';
 import { errorPage } from '../views/pages/public-pages.ts';
 import { messageValues, statusFor, toDomainError } from './error-mapping.ts';
 import { databaseRateLimitStore } from './rate-limit-store.ts';
 import { rateLimitCounter } from '../services/rate-limits/counter.ts';
 import {
+  bareContext,
   csrfCookieName,
   deviceCookieName,
   localeFromRequest,
@@ -32,6 +32,8 @@ import { passkeyRoutes } from './routes/passkey-routes.ts';
 import { staffRoutes } from './routes/staff-routes.ts';
 import { twoStepRoutes } from './routes/two-step-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
+import { oidcRoutes } from './routes/oidc-routes.ts';
+import { buildProvider, OIDC_PREFIX } from './oidc-provider.ts';
 
 /** After signing in again the person is back on the page whose form asked for it. */
 const REAUTH_RETURN_PAGES = ['/account/sessions', '/account/two-step', '/account/passkeys'];
@@ -61,6 +63,11 @@ const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
 function isApi(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/');
+}
+
+/** The OpenID Provider's endpoints authenticate clients and browsers themselves (and parse their own bodies). */
+function isProviderEndpoint(request: FastifyRequest): boolean {
+  return request.url.startsWith(`${OIDC_PREFIX}/`) || request.url.startsWith('/.well-known/');
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -96,20 +103,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // page, its security headers, and nothing of the URL echoed back.
     frameworkErrors: (error, request, reply) => {
       // Before routing: no plugin has run, so the page is built from the defaults (no session, no form token).
-      const locale = config.defaultLocale;
-      const t = translatorFor(locale);
-      const ctx: PageContext = {
-        locale,
-        t,
-        csrfToken: '',
-        signedIn: false,
-        shopName: config.shopName,
-        supportEmail: config.supportEmail,
-        supportPhone: config.supportPhone,
-        currentPath: '/',
-        now: deps.clock.now().toISOString(),
-        timeZone: config.timeZone,
-      };
+      const ctx = bareContext(config, config.defaultLocale, deps.clock.now());
+      const t = ctx.t;
       securityHeaders(request.raw, reply.raw, () => {
         void sendHtml(
           reply,
@@ -158,7 +153,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const deviceCookie = deviceCookieName(config);
   app.addHook('onRequest', async (request) => {
     request.now = deps.clock.now();
-    if (request.url.startsWith('/static/')) return;
+    if (request.url.startsWith('/static/') || isProviderEndpoint(request)) return;
     request.locale = localeFromRequest(request, config.defaultLocale);
     request.sessionToken = request.cookies[sessionCookie];
     request.deviceCookie = request.cookies[deviceCookie];
@@ -167,7 +162,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // CSRF runs after the body is parsed so form fields can carry the token; JSON API routes use keys, not cookies.
   app.addHook('preValidation', (request, reply, done) => {
-    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS' || isApi(request))
+    if (
+      request.method === 'GET' ||
+      request.method === 'HEAD' ||
+      request.method === 'OPTIONS' ||
+      isApi(request) ||
+      isProviderEndpoint(request)
+    )
       return done();
     app.csrfProtection(request, reply, done);
   });
@@ -229,6 +230,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(passkeyRoutes(deps));
   await app.register(staffRoutes(deps));
   await app.register(apiRoutes(deps));
+  await app.register(oidcRoutes(deps, await buildProvider(deps)));
   if (options.devMailbox) await app.register(devRoutes(deps));
   return app;
 }

@@ -56,6 +56,22 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply, config
   };
 }
 
+/** A page context without a request behind it (router errors, the OpenID Provider's own pages). */
+export function bareContext(config: Readonly<Config>, locale: Locale, now: Date, csrfToken = ''): PageContext {
+  return {
+    locale,
+    t: translatorFor(locale),
+    csrfToken,
+    signedIn: false,
+    shopName: config.shopName,
+    supportEmail: config.supportEmail,
+    supportPhone: config.supportPhone,
+    currentPath: '/',
+    now: now.toISOString(),
+    timeZone: config.timeZone,
+  };
+}
+
 export function sendHtml(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply
     .code(status)

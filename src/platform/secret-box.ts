@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { DomainError } from '../core/errors.ts';
 
 const VERSION = 'v1.';
@@ -39,6 +39,14 @@ export class SecretBox {
   resealed(stored: string, context: string): string | null {
     const { plain, keyIndex } = this.unseal(stored, context);
     return keyIndex === 0 ? null : this.seal(plain, context);
+  }
+
+  /**
+   * Keys for another purpose (cookie signing), derived from each service key with HMAC-SHA-256: the
+   * current key's first, so what the previous keys signed still verifies during a rotation.
+   */
+  derivedKeys(purpose: string): string[] {
+    return this.keys.map((key) => createHmac('sha256', key).update(purpose).digest('base64url'));
   }
 
   private get currentKey(): Buffer {

@@ -7,6 +7,7 @@ import { createOutboxWorker, type OutboxWorker } from '../delivery/outbox-worker
 import { buildApp } from '../http/app.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { sweepExpiredOidc } from '../services/oidc/adapter.ts';
+import { logoutTokenSigner } from '../services/oidc/logout-tokens.ts';
 import { AfterAnswer } from '../platform/after-answer.ts';
 import { bundledGeoipPath, mmdbGeoLocator, type GeoLocator } from '../platform/geoip.ts';
 import { advanceDueIncidents } from '../services/incidents/lifecycle.ts';
@@ -91,6 +92,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
       await pruneRiskCounters(deps);
       await sweepExpiredOidc(deps);
     },
+    signLogoutToken: (order) => signLogoutToken(order),
   });
   const deps: ServiceDeps = {
     db: store.db,
@@ -105,6 +107,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     mailQueued: () => worker.kick(),
     afterAnswer: new AfterAnswer(log),
   };
+  const signLogoutToken = logoutTokenSigner(deps);
   const app = await buildApp({ deps, log, devMailbox: config.mode === 'development' && !config.smtpUrl });
   const interval = options.workerIntervalMs ?? 1000;
   if (interval > 0) worker.start(interval);

@@ -10,6 +10,7 @@ import * as recoveryCodesVoided from './migrations/0007-recovery-codes-voided.ts
 import * as ownerStaysOwner from './migrations/0008-owner-stays-owner.ts';
 import * as delayedChanges from './migrations/0009-delayed-changes.ts';
 import * as oidcPayloads from './migrations/0010-oidc-payloads.ts';
+import * as oidcClientsKeys from './migrations/0011-oidc-clients-keys.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0008-owner-stays-owner': ownerStaysOwner,
   '0009-delayed-changes': delayedChanges,
   '0010-oidc-payloads': oidcPayloads,
+  '0011-oidc-clients-keys': oidcClientsKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

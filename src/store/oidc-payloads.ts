@@ -17,6 +17,8 @@ export async function upsertOidcPayload(db: Executor, row: Insertable<OidcPayloa
         user_code: row.user_code ?? null,
         expires_at: row.expires_at ?? null,
         consumed_at: null,
+        account_id: row.account_id ?? null,
+        client_id: row.client_id ?? null,
       }),
     )
     .execute();
@@ -68,4 +70,41 @@ export async function sweepExpiredOidcPayloads(db: Executor, now: string, limit:
     .execute();
   for (const row of expired) await destroyOidcPayload(db, row.kind, row.id);
   return expired.length;
+}
+
+/** The provider's rows about an account (sessions, grants, codes, tokens), as kind and payload. */
+export function listOidcPayloadsOfAccount(
+  db: Executor,
+  accountId: string,
+  kinds: readonly string[],
+): Promise<Pick<OidcPayloadRow, 'kind' | 'id' | 'payload' | 'client_id' | 'uid'>[]> {
+  return db
+    .selectFrom('oidc_payloads')
+    .select(['kind', 'id', 'payload', 'client_id', 'uid'])
+    .where('account_id', '=', accountId)
+    .where('kind', 'in', kinds)
+    .execute();
+}
+
+/** Everything the provider holds for the account: its sessions, grants, codes and tokens, in one statement. */
+export async function destroyOidcPayloadsOfAccount(db: Executor, accountId: string): Promise<number> {
+  const result = await db.deleteFrom('oidc_payloads').where('account_id', '=', accountId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Everything issued to a client that is being removed. */
+export async function destroyOidcPayloadsOfClient(db: Executor, clientId: string): Promise<void> {
+  await db.deleteFrom('oidc_payloads').where('client_id', '=', clientId).execute();
+}
+
+export function findOidcSessionByUid(
+  db: Executor,
+  uid: string,
+): Promise<Pick<OidcPayloadRow, 'id' | 'payload'> | undefined> {
+  return db
+    .selectFrom('oidc_payloads')
+    .select(['id', 'payload'])
+    .where('kind', '=', 'Session')
+    .where('uid', '=', uid)
+    .executeTakeFirst();
 }

@@ -40,6 +40,8 @@ export interface SessionsTable {
   device_id: string | null;
   /** What the risk engine decided at the sign-in that started it: allow, or challenge (then passed). */
   risk_decision: Generated<string>;
+  /** How the sign-in proved the person, RFC 8176 values separated by spaces (e.g. "pwd otp mfa"). */
+  amr: Generated<string>;
 }
 
 export interface OneTimeTokensTable {
@@ -193,6 +195,53 @@ export interface OidcPayloadsTable {
   user_code: string | null;
   expires_at: string | null;
   consumed_at: string | null;
+  /** The account and client the row belongs to, when its payload names them. */
+  account_id: Generated<string | null>;
+  client_id: Generated<string | null>;
+}
+
+export interface OidcClientsTable {
+  client_id: string;
+  name: string;
+  /** The client secret sealed with the service key (shown once at creation, never stored in plain). */
+  secret_sealed: string;
+  /** JSON arrays of exact URIs. */
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  backchannel_logout_uri: string | null;
+  /** 1 for the shop's own storefront: no consent page. */
+  first_party: number;
+  created_at: string;
+  secret_rotated_at: string | null;
+}
+
+export interface OidcSigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk_sealed: string;
+  public_jwk: string;
+  created_at: string;
+  /** Set when a newer key took over signing. */
+  retired_at: string | null;
+  /** A retired key is still served at the JWKS until then: the last token it signed has expired. */
+  published_until: string | null;
+}
+
+/** Which Mamori session a provider session rides on: ending it logs that session out of the shops. */
+export interface OidcSessionLinksTable {
+  oidc_session_uid: string;
+  session_id: string;
+  account_id: string;
+  linked_at: string;
+}
+
+/** Every attempt to deliver an outbox row, with the answer (a mail relay's or a shop's). */
+export interface DeliveryAttemptsTable {
+  id: string;
+  outbox_id: string;
+  attempted_at: string;
+  ok: number;
+  answer: string;
 }
 
 export interface IncidentPartiesTable {
@@ -382,6 +431,10 @@ export interface Database {
   incidents: IncidentsTable;
   incident_parties: IncidentPartiesTable;
   oidc_payloads: OidcPayloadsTable;
+  oidc_clients: OidcClientsTable;
+  oidc_signing_keys: OidcSigningKeysTable;
+  oidc_session_links: OidcSessionLinksTable;
+  delivery_attempts: DeliveryAttemptsTable;
   support_requests: SupportRequestsTable;
   totp_factors: TotpFactorsTable;
   recovery_codes: RecoveryCodesTable;

@@ -21,6 +21,7 @@ export const insertSession: (db: Executor, row: SessionRow) => Promise<void> = c
   'revoke_reason',
   'device_id',
   'risk_decision',
+  'amr',
 ]);
 
 export type SessionWithAccountRow = SessionRow & {

@@ -2,6 +2,7 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { ChangeRecord } from '../../core/change-kinds.ts';
 import { CHECKLIST_ITEMS, type ChecklistItem } from '../../core/incident/checklist.ts';
 import { effectiveState, type IncidentState } from '../../core/incident/state.ts';
+import { endSessions } from '../sessions/end-sessions.ts';
 import { DomainError } from '../../core/errors.ts';
 import { listLogSince, toChangeRecord } from '../../store/account-log.ts';
 import { updateAccount } from '../../store/accounts.ts';
@@ -328,6 +329,8 @@ export async function completeRecovery(
       irreversible_hold_until: irreversibleHoldUntil(deps, new Date(now)),
       updated_at: now,
     });
+    // Nothing signed in while the account was locked; anything that did anyway ends with the old password.
+    await endSessions(trx, deps, account.id, { all: true }, 'recovered');
     const actor = actorFrom(origin);
     await recordChange(trx, deps, { accountId: account.id, kind: 'account-recovered', actor, subjectId: incident.id });
     await noteSuccess(trx, account.email);

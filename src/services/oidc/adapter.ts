@@ -9,6 +9,7 @@ import {
   type OidcPayloadRow,
 } from '../../store/oidc-payloads.ts';
 import type { ServiceDeps } from '../deps.ts';
+import { ClientAdapter, type ClientDeps } from './clients.ts';
 
 /** The provider's artefacts persist in the store like everything else (DESIGN 1), on SQLite and PostgreSQL alike. */
 export type OidcAdapterDeps = Pick<ServiceDeps, 'db' | 'clock'>;
@@ -48,6 +49,8 @@ export class KyselyOidcAdapter implements Adapter {
       user_code: payload.userCode ?? null,
       expires_at: expiresAt,
       consumed_at: null,
+      account_id: typeof payload.accountId === 'string' ? payload.accountId : null,
+      client_id: typeof payload.clientId === 'string' ? payload.clientId : null,
     });
   }
 
@@ -77,8 +80,8 @@ export class KyselyOidcAdapter implements Adapter {
 }
 
 /** What the provider's `adapter` option takes: a factory that makes one adapter per model. */
-export function oidcAdapterFactory(deps: OidcAdapterDeps): (kind: string) => Adapter {
-  return (kind) => new KyselyOidcAdapter(deps, kind);
+export function oidcAdapterFactory(deps: ClientDeps): (kind: string) => Adapter {
+  return (kind) => (kind === 'Client' ? new ClientAdapter(deps) : new KyselyOidcAdapter(deps, kind));
 }
 
 /** Worker tick: expired provider rows go, a bounded page at a time. */

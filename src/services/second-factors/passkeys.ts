@@ -337,12 +337,13 @@ export async function signInWithPasskey(
   origin: RequestOrigin,
   typedEmail?: string,
 ) {
-  const { account } = await verifyPasskeyAssertion(deps, response, 'passkey-sign-in');
+  const { account, passkey } = await verifyPasskeyAssertion(deps, response, 'passkey-sign-in');
   if (typedEmail && normalizeEmail(typedEmail) !== account.email) throw new DomainError('PASSKEY_FAILED');
   const assessment = await assessRisk(deps, account, origin, { action: 'sign-in' });
   const started = await deps.db.transaction().execute(async (trx) => {
     await recordRiskDecision(trx, deps, { accountId: account.id, action: 'sign-in-passkey', assessment, origin });
-    return finishSignIn(trx, deps, account, origin, assessment.decision === 'allow' ? 'allow' : 'challenge', 'passkey');
+    const risk = assessment.decision === 'allow' ? 'allow' : 'challenge';
+    return finishSignIn(trx, deps, account, origin, risk, passkey.backed_up ? 'synced-passkey' : 'passkey');
   });
   if (started.noticeQueued) deps.mailQueued();
   return { token: started.token, session: started.session };
@@ -359,10 +360,10 @@ export async function completeSecondStepWithPasskey(
   origin: RequestOrigin,
 ) {
   const pendingAccount = await pendingAccountId(deps, pendingToken);
-  const { account: owner } = await verifyPasskeyAssertion(deps, response, 'passkey-second-step');
+  const { account: owner, passkey } = await verifyPasskeyAssertion(deps, response, 'passkey-second-step');
   if (owner.id !== pendingAccount) throw new DomainError('PASSKEY_FAILED');
   return completePendingSignIn(deps, pendingToken, origin, async (_trx, account, pending) => {
     if (pending.method !== 'second-factor' || account.id !== owner.id) throw new DomainError('PASSKEY_FAILED');
-    return 'passkey';
+    return passkey.backed_up ? 'password+synced-passkey' : 'password+passkey';
   });
 }

@@ -3,12 +3,13 @@ import { listPendingDelayedChanges, settleDelayedChange } from '../../store/dela
 import { voidTokens } from '../../store/one-time-tokens.ts';
 import { revokeAllSessions, revokeSession } from '../../store/sessions.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { endShopSessions } from '../oidc/shop-logout.ts';
 
 export type SessionsToEnd = { all: true; except?: string } | { one: string };
 
 /**
- * Ends sessions and the changes they have waiting for their delay (the account page stops listing them
- * at once). The links they asked for die with them too: every link is checked against the session that
+ * Ends sessions, their sign-ins at the shops (OpenID grants and tokens, logout tokens queued), and the
+ * changes they have waiting for their delay (the account page stops listing them at once). The links they asked for die with them too: every link is checked against the session that
  * asked for it when it is read (notices/one-time-links.ts). Returns how many sessions ended.
  */
 export async function endSessions(
@@ -23,6 +24,15 @@ export async function endSessions(
     'one' in which
       ? await revokeSession(trx, accountId, which.one, now, reason)
       : await revokeAllSessions(trx, accountId, now, reason, which.except);
+  // Ending every session ends every shop sign-in and token, even one whose Mamori session already ran out
+  // (a shop's refresh token outlives it); the session kept by a password change is no exception there.
+  const shopLogouts = await endShopSessions(
+    trx,
+    deps,
+    accountId,
+    'all' in which ? { every: true } : { sessionIds: ended },
+  );
+  if (shopLogouts > 0) deps.mailQueued();
   if (ended.length === 0) return 0;
   await voidDelayedChanges(trx, accountId, now, (asking) => asking !== null && ended.includes(asking));
   return ended.length;

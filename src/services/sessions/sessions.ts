@@ -27,6 +27,8 @@ export interface ActiveSession {
   deviceId: string | null;
   /** The sign-in that started it was challenged by the risk engine (and passed). */
   challenged: boolean;
+  /** How that sign-in proved the person (RFC 8176). */
+  amr: string[];
 }
 
 function toActive(row: SessionRow): ActiveSession {
@@ -39,6 +41,7 @@ function toActive(row: SessionRow): ActiveSession {
     deviceLabel: row.device_label,
     deviceId: row.device_id,
     challenged: row.risk_decision === 'challenge',
+    amr: row.amr.split(' '),
   };
 }
 
@@ -69,6 +72,7 @@ export async function startSession(
   accountId: string,
   origin: RequestOrigin,
   riskDecision: 'allow' | 'challenge' = 'allow',
+  amr: readonly string[] = ['pwd'],
 ): Promise<{ token: string; session: ActiveSession }> {
   const now = deps.clock.now().toISOString();
   const token = deps.random.token();
@@ -87,6 +91,7 @@ export async function startSession(
     revoke_reason: null,
     device_id: origin.deviceId ?? null,
     risk_decision: riskDecision,
+    amr: amr.join(' '),
   };
   await insertSession(trx, row);
   return { token, session: toActive(row) };
@@ -169,6 +174,12 @@ export async function signOut(deps: ServiceDeps, session: ActiveSession): Promis
   await deps.db
     .transaction()
     .execute((trx) => endSessions(trx, deps, session.accountId, { one: session.id }, 'signed-out'));
+}
+
+/** Ends the session a cookie names, if it is still live (a sign-out confirmed at the OpenID Provider). */
+export async function endSessionOf(deps: ServiceDeps, token: string | undefined): Promise<void> {
+  const session = await resolveSession(deps, token);
+  if (session) await signOut(deps, session);
 }
 
 export async function signOutOne(deps: ServiceDeps, current: ActiveSession, sessionId: string): Promise<void> {

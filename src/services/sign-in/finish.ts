@@ -1,3 +1,4 @@
+import { authenticationMethods, type SignInFactor } from '../../core/oidc/authentication-methods.ts';
 import type { AccountRow } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
 import { deviceStanding, rememberDevice, type DeviceStanding } from '../../store/devices.ts';
@@ -8,7 +9,6 @@ import { recordSensitiveChange } from '../notices/security-notice.ts';
 import { rememberSignInPlace } from '../risk/assessment.ts';
 import { startSession } from '../sessions/sessions.ts';
 
-export type SignInFactor = 'password' | 'second-factor' | 'mailed-code' | 'passkey';
 
 /** `device` is the browser's standing read just before, when the caller has it (saves the reads). */
 export async function finishSignIn(
@@ -20,7 +20,7 @@ export async function finishSignIn(
   factor: SignInFactor,
   device?: DeviceStanding,
 ) {
-  const result = await startSession(trx, deps, account.id, origin, risk);
+  const result = await startSession(trx, deps, account.id, origin, risk, authenticationMethods(factor));
   const noticeQueued = await noteDevice(
     trx,
     deps,

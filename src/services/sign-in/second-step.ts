@@ -12,7 +12,8 @@ import { queueMail } from '../notices/mail-queue.ts';
 import { recordRiskDecision } from '../risk/assessment.ts';
 import { secondFactorsOf, verifySecondFactor } from '../second-factors/totp.ts';
 import type { ActiveSession } from '../sessions/sessions.ts';
-import { finishSignIn, type SignInFactor } from './finish.ts';
+import type { SignInFactor } from '../../core/oidc/authentication-methods.ts';
+import { finishSignIn } from './finish.ts';
 import { assertNotThrottled, noteFailure, noteSuccess } from './throttle.ts';
 
 /**

@@ -1,0 +1,187 @@
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { ACR_AAL1, ACR_AAL2 } from '../core/oidc/authentication-methods.ts';
+import { CLAIMS_BY_SCOPE } from '../core/oidc/claims.ts';
+import type { ServiceDeps } from '../services/deps.ts';
+import { providerSessionStands, usableAccountClaims } from '../services/oidc/accounts.ts';
+import { oidcAdapterFactory } from '../services/oidc/adapter.ts';
+import { queueProviderLogout } from '../services/oidc/shop-logout.ts';
+import { publishedSigningKeys, SIGNING_ALG } from '../services/oidc/signing-keys.ts';
+import { endSessionOf } from '../services/sessions/sessions.ts';
+import { asLocale } from '../views/i18n/translate.ts';
+import { shopErrorPage, shopLogoutDonePage, shopLogoutPage } from '../views/pages/shop-pages.ts';
+import { bareContext, LANGUAGE_COOKIE, sessionCookieName } from './request-context.ts';
+
+/** Every provider endpoint lives under this prefix; discovery stays at the issuer's root. */
+export const OIDC_PREFIX = '/oidc';
+
+/** Mamori's own API as an OAuth resource: access tokens for it are JWTs (RFC 9068). */
+export const API_SCOPES = ['account:read'] as const;
+export const apiResource = (publicUrl: string) => `${publicUrl}/api`;
+
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+function localeOf(ctx: KoaContextWithOIDC, fallback: 'ja' | 'en'): 'ja' | 'en' {
+  const chosen = ctx.cookies.get(LANGUAGE_COOKIE);
+  if (chosen) return asLocale(chosen, fallback);
+  const header = String(ctx.get('accept-language')).toLowerCase();
+  if (header.startsWith('ja')) return 'ja';
+  if (header.startsWith('en')) return 'en';
+  return fallback;
+}
+
+/**
+ * Mamori as the shops' OpenID Provider (DESIGN 2 F, STANDARDS L): authorization code with PKCE S256 for
+ * every client, exact redirect URIs, `iss` in the authorization response, rotated refresh tokens (a
+ * reused one revokes its grant), revocation, introspection, back-channel and RP-initiated logout. The
+ * sign-in itself is Mamori's (see oidc-routes.ts); the provider's session stands only on a live Mamori
+ * session of the same account.
+ */
+export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
+  const { config } = deps;
+  const sessionCookie = sessionCookieName(config);
+  const resource = apiResource(config.publicUrl);
+  const page = (ctx: KoaContextWithOIDC, body: (pageCtx: ReturnType<typeof bareContext>) => string) => {
+    ctx.type = 'html';
+    ctx.set('cache-control', 'no-store');
+    ctx.body = body(bareContext(config, localeOf(ctx, config.defaultLocale), deps.clock.now()));
+  };
+
+  const policy = interactionPolicy.base();
+  policy
+    .get('login')
+    ?.checks.add(
+      new interactionPolicy.Check('mamori_session', 'End-User is not signed in to Mamori', async (ctx) =>
+        (await providerSessionStands(
+          deps,
+          { uid: ctx.oidc.session?.uid ?? '', accountId: ctx.oidc.session?.accountId },
+          ctx.cookies.get(sessionCookie),
+        ))
+          ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+          : interactionPolicy.Check.REQUEST_PROMPT,
+      ),
+    );
+
+  const configuration: Configuration = {
+    adapter: oidcAdapterFactory(deps),
+    jwks: { keys: await publishedSigningKeys(deps) },
+    cookies: {
+      keys: deps.secrets.derivedKeys('oidc-provider-cookies'),
+      long: { signed: true, httpOnly: true, sameSite: 'lax', secure: config.secureCookies },
+      short: { signed: true, httpOnly: true, sameSite: 'lax', secure: config.secureCookies },
+    },
+    routes: {
+      authorization: `${OIDC_PREFIX}/auth`,
+      token: `${OIDC_PREFIX}/token`,
+      userinfo: `${OIDC_PREFIX}/me`,
+      jwks: `${OIDC_PREFIX}/jwks`,
+      revocation: `${OIDC_PREFIX}/token/revocation`,
+      introspection: `${OIDC_PREFIX}/token/introspection`,
+      end_session: `${OIDC_PREFIX}/session/end`,
+      pushed_authorization_request: `${OIDC_PREFIX}/request`,
+    },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    responseTypes: ['code'],
+    scopes: ['openid', 'offline_access', 'email', 'profile', ...API_SCOPES],
+    claims: {
+      openid: [...CLAIMS_BY_SCOPE.openid],
+      email: [...CLAIMS_BY_SCOPE.email],
+      profile: [...CLAIMS_BY_SCOPE.profile],
+    },
+    // The shop shows who signed in from the ID token alone (issue 14), so the ID token carries the scopes' claims.
+    conformIdTokenClaims: false,
+    acrValues: [ACR_AAL1, ACR_AAL2],
+    subjectTypes: ['public'],
+    enabledJWA: {
+      idTokenSigningAlgValues: [SIGNING_ALG],
+      userinfoSigningAlgValues: [SIGNING_ALG],
+      introspectionSigningAlgValues: [SIGNING_ALG],
+      authorizationSigningAlgValues: [SIGNING_ALG],
+    },
+    pkce: { required: () => true },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    clientBasedCORS: () => false,
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    ttl: {
+      AccessToken: HOUR,
+      AuthorizationCode: MINUTE,
+      IdToken: HOUR,
+      Interaction: HOUR,
+      RefreshToken: 14 * DAY,
+      Session: 14 * DAY,
+      Grant: 14 * DAY,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      backchannelLogout: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx) =>
+          page(ctx, (pageCtx) =>
+            shopLogoutPage(pageCtx, {
+              action: ctx.oidc.urlFor('end_session_confirm'),
+              xsrf: String(ctx.oidc.session?.state?.secret ?? ''),
+            }),
+          ),
+        postLogoutSuccessSource: async (ctx) => page(ctx, shopLogoutDonePage),
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => undefined,
+        useGrantedResource: () => false,
+        getResourceServerInfo: (_ctx, indicator) => {
+          if (indicator !== resource) throw new errors.InvalidTarget();
+          return {
+            scope: API_SCOPES.join(' '),
+            audience: resource,
+            accessTokenTTL: 10 * MINUTE,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: SIGNING_ALG } },
+          };
+        },
+      },
+    },
+    findAccount: async (_ctx, sub) => {
+      const claims = await usableAccountClaims(deps, sub);
+      if (!claims) return undefined;
+      return { accountId: sub, claims: async () => ({ ...claims, sub }) };
+    },
+    interactions: {
+      policy,
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    renderError: async (ctx, out) => {
+      page(ctx, (pageCtx) =>
+        shopErrorPage(
+          pageCtx,
+          out.error === 'invalid_request' && /session|expired|cookie/i.test(String(out.error_description ?? ''))
+            ? pageCtx.t('shop.error.expired')
+            : pageCtx.t('shop.error.generic', { error: String(out.error) }),
+        ),
+      );
+    },
+  };
+
+  const provider = new Provider(config.publicUrl, configuration);
+  // The mount sets the forwarded host and protocol to the issuer's (oidc-routes.ts), so they can be trusted.
+  provider.proxy = true;
+
+  // Every logout token goes through the outbox, retried like mail, never sent inline by the provider.
+  provider.Client.prototype.backchannelLogout = async function backchannelLogout(sub: string, sid: string) {
+    await queueProviderLogout(deps, { clientId: this.clientId, sub, sid });
+  };
+
+  // "Sign out" at a shop, confirmed here, also ends the Mamori session that browser rides on.
+  provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
+    if (!ctx.oidc.params?.logout) return;
+    const token = ctx.cookies.get(sessionCookie);
+    ctx.cookies.set(sessionCookie, null, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.secureCookies });
+    deps.afterAnswer.run(() => endSessionOf(deps, token));
+  });
+  return provider;
+}

@@ -1,0 +1,163 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import { errors, type InteractionResults } from 'oidc-provider';
+import { z } from 'zod';
+import { assuranceLevel } from '../../core/oidc/authentication-methods.ts';
+import type { ServiceDeps } from '../../services/deps.ts';
+import { findClient } from '../../services/oidc/clients.ts';
+import type { ActiveSession } from '../../services/sessions/sessions.ts';
+import { consentPage, shopErrorPage } from '../../views/pages/shop-pages.ts';
+import { parseForm } from '../form-input.ts';
+import { OIDC_PREFIX } from '../oidc-provider.ts';
+import { pageContext, sendHtml } from '../request-context.ts';
+
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+const consentForm = z.object({ decision: z.enum(['allow', 'deny']) });
+
+/**
+ * The provider mounted in Fastify, and its interaction: Mamori's own sign-in (password with the risk
+ * engine, second step, passkeys, mailed code), then consent for shops that are not the store's own.
+ */
+export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
+  const { config } = deps;
+  const callback = provider.callback();
+  const canonical = new URL(config.publicUrl);
+
+  /** The provider answers on the raw request; Fastify steps aside (no body parsing, no reply of its own). */
+  async function providerEndpoints(oidc: FastifyInstance) {
+    oidc.removeAllContentTypeParsers();
+    oidc.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    const pass = (request: FastifyRequest, reply: FastifyReply) => {
+      // Every URL the provider writes is built from the issuer, never from what the request claims (E3).
+      request.raw.headers.host = canonical.host;
+      request.raw.headers['x-forwarded-host'] = canonical.host;
+      request.raw.headers['x-forwarded-proto'] = canonical.protocol.slice(0, -1);
+      reply.hijack();
+      void callback(request.raw, reply.raw);
+    };
+    oidc.all(`${OIDC_PREFIX}/*`, pass);
+    oidc.get('/.well-known/openid-configuration', pass);
+  }
+
+  const expired = (request: FastifyRequest, reply: FastifyReply) => {
+    const ctx = pageContext(request, reply, config);
+    return sendHtml(reply, 400, shopErrorPage(ctx, ctx.t('shop.error.expired')));
+  };
+
+  /** The interaction the browser's cookie names, or null when it has expired, was used, or is someone else's. */
+  async function interactionOf(request: FastifyRequest, reply: FastifyReply): Promise<Interaction | null> {
+    const uid = (request.params as { uid?: string }).uid;
+    try {
+      const details = await provider.interactionDetails(request.raw, reply.raw);
+      return details.uid === uid ? details : null;
+    } catch (error) {
+      if (error instanceof errors.OIDCProviderError) return null;
+      throw error;
+    }
+  }
+
+  async function finish(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    result: InteractionResults,
+    merge: boolean,
+  ): Promise<void> {
+    reply.hijack();
+    await provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: merge });
+  }
+
+  /** Grants what the shop asked for and was not yet granted (OpenID scopes, claims, Mamori's API scopes). */
+  async function grantAsked(details: Interaction, accountId: string): Promise<string> {
+    const clientId = String(details.params.client_id);
+    const grant =
+      (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ??
+      new provider.Grant({ accountId, clientId });
+    const asked = details.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    if (asked.missingOIDCScope) grant.addOIDCScope(asked.missingOIDCScope.join(' '));
+    if (asked.missingOIDCClaims) grant.addOIDCClaims(asked.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(asked.missingResourceScopes ?? {}))
+      grant.addResourceScope(indicator, scopes.join(' '));
+    return grant.save();
+  }
+
+  /** The sign-in must be recent enough for what the shop asked (`max_age`, or `prompt=login`). */
+  function needsFreshSignIn(details: Interaction, session: ActiveSession, now: Date): boolean {
+    const maxAge = Number(details.params.max_age);
+    if (Number.isFinite(maxAge) && now.getTime() - session.authenticatedAt.getTime() > maxAge * 1000) return true;
+    const askedAt = (details.iat ?? 0) * 1000;
+    return details.prompt.reasons.includes('login_prompt') && session.authenticatedAt.getTime() < askedAt;
+  }
+
+  return async function oidcRoutesPlugin(app: FastifyInstance) {
+    await app.register(providerEndpoints);
+
+    app.get('/interaction/:uid', async (request, reply) => {
+      const details = await interactionOf(request, reply);
+      if (!details) return expired(request, reply);
+      const here = `/interaction/${details.uid}`;
+      const session = request.session;
+      if (!session) return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(here)}`, 303);
+      if (details.prompt.name === 'login') {
+        if (needsFreshSignIn(details, session, request.now))
+          return reply.redirect(`/reauth?returnTo=${encodeURIComponent(here)}`, 303);
+        return finish(
+          request,
+          reply,
+          {
+            login: {
+              accountId: session.accountId,
+              acr: assuranceLevel(session.amr),
+              amr: session.amr,
+              ts: Math.floor(session.authenticatedAt.getTime() / 1000),
+              remember: true,
+            },
+          },
+          false,
+        );
+      }
+      if (details.session?.accountId !== session.accountId) {
+        const ctx = pageContext(request, reply, config);
+        return sendHtml(reply, 403, shopErrorPage(ctx, ctx.t('shop.error.otherAccount')));
+      }
+      const client = await findClient(deps, String(details.params.client_id));
+      if (!client) return expired(request, reply);
+      if (client.firstParty)
+        return finish(request, reply, { consent: { grantId: await grantAsked(details, session.accountId) } }, true);
+      const asked = (details.prompt.details as { missingOIDCScope?: string[] }).missingOIDCScope ?? [];
+      return sendHtml(
+        reply,
+        200,
+        consentPage(pageContext(request, reply, config), {
+          uid: details.uid,
+          clientName: client.name,
+          scopes: asked,
+          email: session.account?.email ?? '',
+        }),
+      );
+    });
+
+    app.post('/interaction/:uid/consent', async (request, reply) => {
+      const details = await interactionOf(request, reply);
+      if (!details || details.prompt.name !== 'consent') return expired(request, reply);
+      const session = request.session;
+      if (!session || details.session?.accountId !== session.accountId) {
+        const ctx = pageContext(request, reply, config);
+        return sendHtml(reply, 403, shopErrorPage(ctx, ctx.t('shop.error.otherAccount')));
+      }
+      const { decision } = parseForm(consentForm, request.body);
+      if (decision === 'deny')
+        return finish(
+          request,
+          reply,
+          { error: 'access_denied', error_description: 'The customer did not allow the shop to sign in.' },
+          false,
+        );
+      return finish(request, reply, { consent: { grantId: await grantAsked(details, session.accountId) } }, true);
+    });
+  };
+}

@@ -1,0 +1,164 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { z } from 'zod';
+import { DomainError } from '../../core/errors.ts';
+import { clientUriProblem } from '../../core/oidc/client-uris.ts';
+import {
+  deleteOidcClient,
+  findOidcClient,
+  findOidcClientByName,
+  insertOidcClient,
+  listOidcClients,
+  replaceOidcClientSecret,
+  type OidcClientRow,
+} from '../../store/oidc-clients.ts';
+import { destroyOidcPayloadsOfClient } from '../../store/oidc-payloads.ts';
+import type { ServiceDeps } from '../deps.ts';
+
+export type ClientDeps = Pick<ServiceDeps, 'db' | 'clock' | 'random' | 'secrets' | 'config'>;
+
+export const clientRegistration = z.object({
+  name: z.string().trim().min(1).max(100),
+  redirectUris: z.array(z.string().max(2000)).min(1).max(20),
+  postLogoutRedirectUris: z.array(z.string().max(2000)).max(20).default([]),
+  backchannelLogoutUri: z.string().max(2000).optional(),
+  firstParty: z.boolean().default(false),
+});
+export type ClientRegistration = z.input<typeof clientRegistration>;
+
+export interface ClientSummary {
+  clientId: string;
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  backchannelLogoutUri: string | null;
+  firstParty: boolean;
+  createdAt: string;
+  secretRotatedAt: string | null;
+}
+
+const sealContext = (clientId: string) => `oidc-client-secret:${clientId}`;
+
+function summary(row: OidcClientRow): ClientSummary {
+  return {
+    clientId: row.client_id,
+    name: row.name,
+    redirectUris: JSON.parse(row.redirect_uris) as string[],
+    postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
+    backchannelLogoutUri: row.backchannel_logout_uri,
+    firstParty: row.first_party === 1,
+    createdAt: row.created_at,
+    secretRotatedAt: row.secret_rotated_at,
+  };
+}
+
+function checkUris(deps: ClientDeps, uris: readonly string[]): void {
+  const production = deps.config.mode === 'production';
+  const problems = uris.map((uri) => clientUriProblem(uri, production)).filter((p): p is string => p !== null);
+  if (problems.length > 0) throw new DomainError('INVALID_INPUT', { reason: problems.join('; ') });
+}
+
+/** `mamori client add`: the secret is returned once and kept only sealed. */
+export async function addClient(
+  deps: ClientDeps,
+  input: ClientRegistration,
+): Promise<{ client: ClientSummary; clientSecret: string }> {
+  const parsed = clientRegistration.safeParse(input);
+  if (!parsed.success)
+    throw new DomainError('INVALID_INPUT', { reason: parsed.error.issues.map((i) => i.message).join('; ') });
+  const registration = parsed.data;
+  const backchannel = registration.backchannelLogoutUri ? [registration.backchannelLogoutUri] : [];
+  checkUris(deps, [...registration.redirectUris, ...registration.postLogoutRedirectUris, ...backchannel]);
+  if (await findOidcClientByName(deps.db, registration.name))
+    throw new DomainError('INVALID_INPUT', { reason: `a client named "${registration.name}" already exists` });
+  const clientId = deps.random.id();
+  const clientSecret = deps.random.token();
+  await insertOidcClient(deps.db, {
+    client_id: clientId,
+    name: registration.name,
+    secret_sealed: deps.secrets.seal(clientSecret, sealContext(clientId)),
+    redirect_uris: JSON.stringify(registration.redirectUris),
+    post_logout_redirect_uris: JSON.stringify(registration.postLogoutRedirectUris),
+    backchannel_logout_uri: registration.backchannelLogoutUri ?? null,
+    first_party: registration.firstParty ? 1 : 0,
+    created_at: deps.clock.now().toISOString(),
+    secret_rotated_at: null,
+  });
+  const row = await findOidcClient(deps.db, clientId);
+  if (!row) throw new Error('client vanished after insert');
+  return { client: summary(row), clientSecret };
+}
+
+export async function listClients(deps: Pick<ServiceDeps, 'db'>): Promise<ClientSummary[]> {
+  return (await listOidcClients(deps.db)).map(summary);
+}
+
+export async function findClient(deps: Pick<ServiceDeps, 'db'>, clientId: string): Promise<ClientSummary | null> {
+  const row = await findOidcClient(deps.db, clientId);
+  return row ? summary(row) : null;
+}
+
+export async function findClientByName(deps: Pick<ServiceDeps, 'db'>, name: string): Promise<ClientSummary | null> {
+  const row = await findOidcClientByName(deps.db, name);
+  return row ? summary(row) : null;
+}
+
+/** Removes the client and everything issued to it: its customers are signed out of it at once. */
+export async function removeClient(deps: Pick<ServiceDeps, 'db'>, clientId: string): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    if (!(await deleteOidcClient(trx, clientId))) throw new DomainError('NOT_FOUND');
+    await destroyOidcPayloadsOfClient(trx, clientId);
+  });
+}
+
+/** A new secret, returned once; the old one stops working at once. */
+export async function rotateClientSecret(deps: ClientDeps, clientId: string): Promise<string> {
+  const row = await findOidcClient(deps.db, clientId);
+  if (!row) throw new DomainError('NOT_FOUND');
+  const clientSecret = deps.random.token();
+  const sealed = deps.secrets.seal(clientSecret, sealContext(clientId));
+  const at = deps.clock.now().toISOString();
+  if (!(await replaceOidcClientSecret(deps.db, clientId, row.secret_sealed, sealed, at)))
+    throw new DomainError('INVALID_INPUT', { reason: 'the secret changed meanwhile; run the command again' });
+  return clientSecret;
+}
+
+export const clientSecretContext = sealContext;
+
+/** The provider's view of a client, as OpenID Connect Dynamic Client Registration metadata. */
+export function clientMetadata(deps: ClientDeps, row: OidcClientRow): AdapterPayload {
+  return {
+    client_id: row.client_id,
+    client_secret: deps.secrets.open(row.secret_sealed, sealContext(row.client_id)),
+    client_name: row.name,
+    redirect_uris: JSON.parse(row.redirect_uris) as string[],
+    post_logout_redirect_uris: JSON.parse(row.post_logout_redirect_uris) as string[],
+    ...(row.backchannel_logout_uri
+      ? { backchannel_logout_uri: row.backchannel_logout_uri, backchannel_logout_session_required: true }
+      : {}),
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+    id_token_signed_response_alg: 'ES256',
+  };
+}
+
+/** Clients are read from Mamori's own table; the provider never writes them (no dynamic registration). */
+export class ClientAdapter implements Adapter {
+  constructor(private readonly deps: ClientDeps) {}
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    const row = await findOidcClient(this.deps.db, id);
+    return row ? clientMetadata(this.deps, row) : undefined;
+  }
+  async upsert(): Promise<void> {
+    throw new Error('clients are added with `mamori client add`');
+  }
+  async findByUid(): Promise<undefined> {
+    return undefined;
+  }
+  async findByUserCode(): Promise<undefined> {
+    return undefined;
+  }
+  async consume(): Promise<void> {}
+  async destroy(): Promise<void> {}
+  async revokeByGrantId(): Promise<void> {}
+}

@@ -1,0 +1,107 @@
+import { LOGOUT_CHANNEL, type LogoutOrder } from '../../core/oidc/logout-token.ts';
+import type { Executor } from '../../store/database.ts';
+import { listOidcClientsWithBackchannel } from '../../store/oidc-clients.ts';
+import {
+  destroyOidcGrant,
+  destroyOidcPayload,
+  destroyOidcPayloadsOfAccount,
+  findOidcSessionByUid,
+  listOidcPayloadsOfAccount,
+} from '../../store/oidc-payloads.ts';
+import { oidcSessionUidsOf, unlinkOidcSessions } from '../../store/oidc-session-links.ts';
+import { insertOutboxRow } from '../../store/outbox.ts';
+import type { ServiceDeps } from '../deps.ts';
+
+interface ProviderSession {
+  accountId?: string;
+  authorizations?: Record<string, { sid?: string; grantId?: string }>;
+}
+
+/**
+ * Whatever ends Mamori sessions ends the shops' too, in the same transaction (issue 14): the provider's
+ * grants, codes, tokens and sessions go, and each shop that takes back-channel logout gets a logout token
+ * through the outbox. Every session of the account: one token per shop without `sid` (all its sessions
+ * there). Some sessions: only the shops they signed into, each with the `sid` of that sign-in.
+ * Returns how many logout tokens were queued.
+ */
+export async function endShopSessions(
+  trx: Executor,
+  deps: Pick<ServiceDeps, 'clock' | 'random'>,
+  accountId: string,
+  which: { every: true } | { sessionIds: readonly string[] },
+): Promise<number> {
+  const orders: Omit<LogoutOrder, 'jti'>[] = [];
+  if ('every' in which) {
+    const rows = await listOidcPayloadsOfAccount(trx, accountId, ['Grant', 'Session']);
+    const clientIds = new Set<string>();
+    for (const row of rows) {
+      if (row.client_id) clientIds.add(row.client_id);
+      if (row.kind === 'Session')
+        for (const clientId of Object.keys((JSON.parse(row.payload) as ProviderSession).authorizations ?? {}))
+          clientIds.add(clientId);
+    }
+    await destroyOidcPayloadsOfAccount(trx, accountId);
+    await unlinkOidcSessions(trx, { accountId });
+    for (const clientId of clientIds) orders.push({ clientId, sub: accountId });
+  } else {
+    const uids = await oidcSessionUidsOf(trx, which.sessionIds);
+    for (const uid of uids) {
+      const row = await findOidcSessionByUid(trx, uid);
+      if (!row) continue;
+      const session = JSON.parse(row.payload) as ProviderSession;
+      for (const [clientId, { sid, grantId }] of Object.entries(session.authorizations ?? {})) {
+        if (grantId) await destroyOidcGrant(trx, grantId);
+        if (sid) orders.push({ clientId, sub: accountId, sid });
+      }
+      await destroyOidcPayload(trx, 'Session', row.id);
+    }
+    await unlinkOidcSessions(trx, { uids });
+  }
+  return queueLogoutTokens(trx, deps, accountId, orders);
+}
+
+/** One logout token per order, to shops that take back-channel logout; returns how many were queued. */
+async function queueLogoutTokens(
+  trx: Executor,
+  deps: Pick<ServiceDeps, 'clock' | 'random'>,
+  accountId: string,
+  orders: Omit<LogoutOrder, 'jti'>[],
+): Promise<number> {
+  const now = deps.clock.now().toISOString();
+  const clients = new Map(
+    (await listOidcClientsWithBackchannel(trx, [...new Set(orders.map((o) => o.clientId))])).map((c) => [
+      c.client_id,
+      c,
+    ]),
+  );
+  let queued = 0;
+  for (const order of orders) {
+    const uri = clients.get(order.clientId)?.backchannel_logout_uri;
+    if (!uri) continue;
+    queued += 1;
+    const jti = deps.random.id();
+    await insertOutboxRow(trx, {
+      id: jti,
+      channel: LOGOUT_CHANNEL,
+      account_id: accountId,
+      recipient: uri,
+      locale: '',
+      template: 'logout-token',
+      model: JSON.stringify({ ...order, jti } satisfies LogoutOrder),
+      status: 'queued',
+      attempts: 0,
+      next_attempt_at: now,
+      created_at: now,
+    });
+  }
+  return queued;
+}
+
+/** A logout the provider itself decides (a shop's "sign out" confirmed at Mamori), queued like the rest. */
+export async function queueProviderLogout(
+  deps: Pick<ServiceDeps, 'db' | 'clock' | 'random' | 'mailQueued'>,
+  order: Omit<LogoutOrder, 'jti'>,
+): Promise<void> {
+  const queued = await deps.db.transaction().execute((trx) => queueLogoutTokens(trx, deps, order.sub, [order]));
+  if (queued > 0) deps.mailQueued();
+}

@@ -1,0 +1,64 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Executor } from './database.ts';
+import type { OidcClientsTable } from './schema.ts';
+
+export type OidcClientRow = Selectable<OidcClientsTable>;
+
+export async function insertOidcClient(db: Executor, row: Insertable<OidcClientsTable>): Promise<void> {
+  await db.insertInto('oidc_clients').values(row).execute();
+}
+
+export function findOidcClient(db: Executor, clientId: string): Promise<OidcClientRow | undefined> {
+  return db.selectFrom('oidc_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+}
+
+export function findOidcClientByName(db: Executor, name: string): Promise<OidcClientRow | undefined> {
+  return db.selectFrom('oidc_clients').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+export function listOidcClients(db: Executor): Promise<OidcClientRow[]> {
+  return db.selectFrom('oidc_clients').selectAll().orderBy('created_at').orderBy('client_id').execute();
+}
+
+/** The clients that are told when an account's sessions end. */
+export function listOidcClientsWithBackchannel(db: Executor, clientIds: readonly string[]): Promise<OidcClientRow[]> {
+  if (clientIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('oidc_clients')
+    .selectAll()
+    .where('client_id', 'in', clientIds)
+    .where('backchannel_logout_uri', 'is not', null)
+    .execute();
+}
+
+export async function deleteOidcClient(db: Executor, clientId: string): Promise<boolean> {
+  const result = await db.deleteFrom('oidc_clients').where('client_id', '=', clientId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function replaceOidcClientSecret(
+  db: Executor,
+  clientId: string,
+  from: string,
+  to: string,
+  at: string | null,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('oidc_clients')
+    .set(at ? { secret_sealed: to, secret_rotated_at: at } : { secret_sealed: to })
+    .where('client_id', '=', clientId)
+    .where('secret_sealed', '=', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Sealed secrets a page at a time, for `mamori keys rotate`. */
+export function oidcClientSecretsAfter(db: Executor, afterId: string, limit: number) {
+  return db
+    .selectFrom('oidc_clients')
+    .select(['client_id as id', 'secret_sealed as secret'])
+    .where('client_id', '>', afterId)
+    .orderBy('client_id')
+    .limit(limit)
+    .execute();
+}

@@ -1,0 +1,46 @@
+import type { Executor } from './database.ts';
+
+/** Records (or moves) the provider session onto the Mamori session it now rides on. */
+export async function linkOidcSession(
+  db: Executor,
+  link: { oidcSessionUid: string; sessionId: string; accountId: string; at: string },
+): Promise<void> {
+  await db
+    .insertInto('oidc_session_links')
+    .values({
+      oidc_session_uid: link.oidcSessionUid,
+      session_id: link.sessionId,
+      account_id: link.accountId,
+      linked_at: link.at,
+    })
+    .onConflict((oc) =>
+      oc.column('oidc_session_uid').doUpdateSet({
+        session_id: link.sessionId,
+        account_id: link.accountId,
+        linked_at: link.at,
+      }),
+    )
+    .execute();
+}
+
+export async function oidcSessionUidsOf(db: Executor, sessionIds: readonly string[]): Promise<string[]> {
+  if (sessionIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('oidc_session_links')
+    .select('oidc_session_uid')
+    .where('session_id', 'in', sessionIds)
+    .execute();
+  return rows.map((r) => r.oidc_session_uid);
+}
+
+export async function unlinkOidcSessions(
+  db: Executor,
+  where: { accountId: string } | { uids: string[] },
+): Promise<void> {
+  if ('uids' in where) {
+    if (where.uids.length === 0) return;
+    await db.deleteFrom('oidc_session_links').where('oidc_session_uid', 'in', where.uids).execute();
+    return;
+  }
+  await db.deleteFrom('oidc_session_links').where('account_id', '=', where.accountId).execute();
+}

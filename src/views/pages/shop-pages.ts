@@ -1,0 +1,58 @@
+import { html } from '../html.ts';
+import { csrfField, layout } from '../layout.ts';
+import type { MessageKey } from '../i18n/translate.ts';
+import type { PageContext } from '../page-context.ts';
+
+const SCOPE_LABELS: Record<string, MessageKey> = {
+  openid: 'shop.consent.scope.openid',
+  email: 'shop.consent.scope.email',
+  profile: 'shop.consent.scope.profile',
+  offline_access: 'shop.consent.scope.offline_access',
+};
+
+/** Asked of a shop that is not the store's own before it learns who the customer is. */
+export function consentPage(
+  ctx: PageContext,
+  view: { uid: string; clientName: string; scopes: string[]; email: string },
+): string {
+  const { t } = ctx;
+  const items = view.scopes.filter((s) => s in SCOPE_LABELS).map((s) => html`<li>${t(SCOPE_LABELS[s]!)}</li>`);
+  const action = `/interaction/${encodeURIComponent(view.uid)}/consent`;
+  return layout(
+    ctx,
+    t('shop.consent.title', { client: view.clientName }),
+    html`<p>${t('shop.consent.lead', { client: view.clientName, shop: ctx.shopName })}</p>
+<ul>${items}</ul>
+<p class="hint">${t('shop.consent.signedInAs', { email: view.email })}</p>
+<form method="post" action="${action}">${csrfField(ctx)}
+<button type="submit" name="decision" value="allow">${t('shop.consent.allow')}</button>
+<button type="submit" name="decision" value="deny" class="secondary">${t('shop.consent.deny')}</button>
+</form>`,
+  );
+}
+
+/** RP-initiated logout's confirmation (the provider's form fields, Mamori's page). */
+export function shopLogoutPage(ctx: PageContext, form: { action: string; xsrf: string }): string {
+  const { t } = ctx;
+  return layout(
+    ctx,
+    t('shop.logout.title'),
+    html`<p>${t('shop.logout.lead', { shop: ctx.shopName })}</p>
+<form method="post" action="${form.action}"><input type="hidden" name="xsrf" value="${form.xsrf}">
+<button type="submit" name="logout" value="yes">${t('shop.logout.confirm')}</button>
+<button type="submit" class="secondary">${t('shop.logout.stay')}</button>
+</form>`,
+  );
+}
+
+export function shopLogoutDonePage(ctx: PageContext): string {
+  return layout(ctx, ctx.t('shop.logout.done.title'), html`<p>${ctx.t('shop.logout.done.body')}</p>`);
+}
+
+export function shopErrorPage(ctx: PageContext, message: string): string {
+  return layout(
+    ctx,
+    ctx.t('shop.error.title'),
+    html`<div class="alert" role="alert"><p>${message}</p></div>`,
+  );
+}

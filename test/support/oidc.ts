@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import * as client from 'openid-client';
+import { addClient } from '../../src/services/oidc/clients.ts';
+import { startMamori, type StoreName, type TestMamori } from './harness.ts';
+import { TestClient } from './http-client.ts';
+
+export const SHOP_CALLBACK = 'http://localhost:3001/callback';
+
+/** A port nobody listens on yet, so the issuer URL can be known before Mamori starts. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const address = probe.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** Mamori listening on loopback, its issuer the address it answers on. */
+export async function startIssuer(
+  store: StoreName,
+  env: Record<string, string> = {},
+): Promise<TestMamori & { issuer: string }> {
+  const port = await freePort();
+  const issuer = `http://localhost:${port}`;
+  const m = await startMamori(store, { MAMORI_PUBLIC_URL: issuer, ...env });
+  await m.app.listen({ port, host: '127.0.0.1' });
+  return { ...m, issuer };
+}
+
+export interface TestShop {
+  clientId: string;
+  clientSecret: string;
+  config: client.Configuration;
+}
+
+export async function registerShop(
+  m: TestMamori & { issuer: string },
+  options: { name?: string; firstParty?: boolean; backchannelLogoutUri?: string } = {},
+): Promise<TestShop> {
+  const { client: registered, clientSecret } = await addClient(m.deps, {
+    name: options.name ?? 'Maple Market storefront',
+    redirectUris: [SHOP_CALLBACK],
+    postLogoutRedirectUris: ['http://localhost:3001/'],
+    backchannelLogoutUri: options.backchannelLogoutUri,
+    firstParty: options.firstParty ?? true,
+  });
+  const config = await client.discovery(new URL(m.issuer), registered.clientId, clientSecret, undefined, {
+    execute: [client.allowInsecureRequests],
+  });
+  return { clientId: registered.clientId, clientSecret, config };
+}
+
+export interface AuthorizationStart {
+  url: URL;
+  verifier: string;
+  state: string;
+  nonce: string;
+}
+
+export async function authorizationUrl(
+  shop: TestShop,
+  extra: Record<string, string> = {},
+): Promise<AuthorizationStart> {
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const url = client.buildAuthorizationUrl(shop.config, {
+    redirect_uri: SHOP_CALLBACK,
+    scope: 'openid email profile',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...extra,
+  });
+  return { url, verifier, state, nonce };
+}
+
+/**
+ * Follows the browser through Mamori (cookies kept) until it is sent back to the shop, or stops at a
+ * Mamori page; returns where it ended and the last answer.
+ */
+export async function followInBrowser(browser: TestClient, start: URL | string, issuer: string) {
+  let next = new URL(String(start), issuer);
+  for (let hop = 0; hop < 12; hop += 1) {
+    if (next.origin !== issuer) return { url: next, status: 0, body: '' };
+    const res = await browser.get(next.pathname + next.search);
+    const location = res.headers.location;
+    if (res.statusCode < 300 || res.statusCode >= 400 || !location)
+      return { url: next, status: res.statusCode, body: res.body };
+    next = new URL(String(location), issuer);
+  }
+  throw new Error('too many redirects');
+}
+
+/** The whole code flow for a browser already signed in to Mamori: tokens, or a failed assertion. */
+export async function shopSignsIn(
+  m: TestMamori & { issuer: string },
+  shop: TestShop,
+  browser: TestClient,
+  extra: Record<string, string> = {},
+) {
+  const start = await authorizationUrl(shop, extra);
+  const end = await followInBrowser(browser, start.url, m.issuer);
+  assert.equal(
+    end.url.origin + end.url.pathname,
+    SHOP_CALLBACK,
+    `stopped at ${end.url.href}: ${end.body.slice(0, 300)}`,
+  );
+  return client.authorizationCodeGrant(shop.config, end.url, {
+    pkceCodeVerifier: start.verifier,
+    expectedState: start.state,
+    expectedNonce: start.nonce,
+  });
+}
+
+/** A shop's back-channel logout endpoint: answers with the queued statuses, keeps every token it got. */
+export async function logoutReceiver(
+  statuses: number[] = [],
+): Promise<{ url: string; tokens: string[]; server: Server; close(): Promise<void> }> {
+  const tokens: string[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const status = statuses.shift() ?? 200;
+      if (status === 200) tokens.push(new URLSearchParams(body).get('logout_token') ?? '');
+      response.writeHead(status, { 'cache-control': 'no-store' }).end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/backchannel-logout`,
+    tokens,
+    server,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
