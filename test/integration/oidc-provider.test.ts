@@ -75,4 +75,251 @@ forEachStore('OpenID Provider', (store) => {
     assert.equal(info.email, EMAIL);
     assert.equal(info.locale, 'en');
   });
+
+  test('no PKCE, a wrong redirect URI, or an unknown client: refused, and nothing is issued', async () => {
+    const browser = await ownerSignedIn();
+    const shop = await registerShop(m);
+    const base = `${m.issuer}/oidc/auth?client_id=${shop.clientId}&response_type=code&scope=openid`;
+    const noPkce = await browser.get(
+      `${new URL(base).pathname}${new URL(base).search}&redirect_uri=${encodeURIComponent(SHOP_CALLBACK)}`,
+    );
+    assert.equal(noPkce.statusCode, 303);
+    assert.match(
+      String(noPkce.headers.location),
+      /^http:\/\/localhost:3001\/callback\?error=invalid_request.*PKCE.*&iss=/,
+    );
+    const start = await authorizationUrl(shop, { redirect_uri: 'http://localhost:3001/callback/extra' });
+    const wrong = await browser.get(start.url.pathname + start.url.search);
+    assert.equal(wrong.statusCode, 400);
+    assert.equal(wrong.headers.location, undefined, 'never redirected to an unregistered URI');
+    assert.match(wrong.body, /did not work/);
+    const unknown = await browser.get(`/oidc/auth?client_id=nobody&response_type=code&scope=openid`);
+    assert.equal(unknown.statusCode, 400);
+    const issued = await m.deps.db
+      .selectFrom('oidc_payloads')
+      .select('kind')
+      .where('kind', '=', 'AuthorizationCode')
+      .execute();
+    assert.equal(issued.length, 0);
+  });
+
+  test('the authorization response carries iss (RFC 9207); a code is single-use', async () => {
+    const browser = await ownerSignedIn();
+    const shop = await registerShop(m);
+    const start = await authorizationUrl(shop);
+    const end = await followInBrowser(browser, start.url, m.issuer);
+    assert.equal(end.url.searchParams.get('iss'), m.issuer);
+    const checks = { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce };
+    await client.authorizationCodeGrant(shop.config, end.url, checks);
+    await assert.rejects(client.authorizationCodeGrant(shop.config, end.url, checks), oauthError('invalid_grant'));
+  });
+
+  test('refresh tokens rotate; a reused one revokes the whole grant', async () => {
+    const browser = await ownerSignedIn();
+    const shop = await registerShop(m);
+    const first = await shopSignsIn(m, shop, browser);
+    const second = await client.refreshTokenGrant(shop.config, String(first.refresh_token));
+    assert.ok(second.refresh_token && second.refresh_token !== first.refresh_token, 'a new refresh token');
+    await assert.rejects(
+      client.refreshTokenGrant(shop.config, String(first.refresh_token)),
+      oauthError('invalid_grant'),
+    );
+    await assert.rejects(
+      client.refreshTokenGrant(shop.config, String(second.refresh_token)),
+      oauthError('invalid_grant'),
+      'the reuse revoked the grant, its newest token too',
+    );
+    const active = await client.tokenIntrospection(shop.config, second.access_token);
+    assert.equal(active.active, false);
+  });
+
+  test('revocation (RFC 7009) and introspection (RFC 7662)', async () => {
+    const browser = await ownerSignedIn();
+    const shop = await registerShop(m);
+    const tokens = await shopSignsIn(m, shop, browser);
+    const live = await client.tokenIntrospection(shop.config, tokens.access_token);
+    assert.equal(live.active, true);
+    assert.equal(live.sub, tokens.claims()?.sub);
+    await client.tokenRevocation(shop.config, String(tokens.refresh_token));
+    await assert.rejects(
+      client.refreshTokenGrant(shop.config, String(tokens.refresh_token)),
+      oauthError('invalid_grant'),
+    );
+  });
+
+  test('Mamori API tokens are JWTs (RFC 9068) for the resource that asked for them', async () => {
+    const browser = await ownerSignedIn();
+    const shop = await registerShop(m);
+    const api = `${m.issuer}/api`;
+    const tokens = await shopSignsIn(m, shop, browser, { scope: 'openid account:read', resource: api });
+    const refreshed = await client.refreshTokenGrant(shop.config, String(tokens.refresh_token), { resource: api });
+    assert.equal(decodeProtectedHeader(refreshed.access_token).typ, 'at+jwt');
+    const jwks = createRemoteJWKSet(new URL(`${m.issuer}/oidc/jwks`));
+    const { payload } = await jwtVerify(refreshed.access_token, jwks, {
+      issuer: m.issuer,
+      audience: api,
+      typ: 'at+jwt',
+      currentDate: new Date(Number(decodeJwtIat(refreshed.access_token)) * 1000),
+    });
+    assert.equal(payload.sub, tokens.claims()?.sub);
+    assert.equal(payload.scope, 'account:read');
+  });
+
+  test('another shop asks for consent; declining sends the customer back with access_denied', async () => {
+    const browser = await ownerSignedIn();
+    const shop = await registerShop(m, { name: 'Partner shop', firstParty: false });
+    const start = await authorizationUrl(shop);
+    const page = await followInBrowser(browser, start.url, m.issuer);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /Sign in to Partner shop\?/);
+    assert.match(page.body, /your email address/);
+    const declined = await browser.post(`${page.url.pathname}/consent`, { decision: 'deny' });
+    const back = await followInBrowser(browser, String(declined.headers.location), m.issuer);
+    assert.equal(back.url.searchParams.get('error'), 'access_denied');
+    const again = await authorizationUrl(shop);
+    const consent = await followInBrowser(browser, again.url, m.issuer);
+    const allowed = await browser.post(`${consent.url.pathname}/consent`, { decision: 'allow' });
+    const done = await followInBrowser(browser, String(allowed.headers.location), m.issuer);
+    assert.ok(done.url.searchParams.get('code'));
+  });
+
+  test("a customer not signed in is sent to Mamori's sign-in and comes back to the shop", async () => {
+    await registerAndVerify(m, EMAIL);
+    const shop = await registerShop(m);
+    const browser = new TestClient(m.app);
+    const start = await authorizationUrl(shop);
+    const page = await followInBrowser(browser, start.url, m.issuer);
+    assert.equal(page.url.pathname, '/sign-in');
+    const returnTo = String(page.url.searchParams.get('returnTo'));
+    assert.match(returnTo, /^\/interaction\//);
+    const { res } = await signIn(m, EMAIL, undefined, browser, { returnTo });
+    const end = await followInBrowser(browser, String(res.headers.location ?? returnTo), m.issuer);
+    assert.equal(end.url.origin + end.url.pathname, SHOP_CALLBACK);
+  });
+
+  test('containment ends the shop too: grants revoked, introspection inactive, a logout token delivered and verifiable', async () => {
+    const receiver = await logoutReceiver([500, 502, 503]);
+    try {
+      const browser = await ownerSignedIn();
+      const shop = await registerShop(m, { backchannelLogoutUri: receiver.url });
+      const tokens = await shopSignsIn(m, shop, browser);
+      assert.ok(tokens.claims()?.sid, 'the ID token names the session for back-channel logout');
+      await m.deliver();
+      await browser.get('/account/sessions');
+      const signedOut = await browser.post('/account/sessions/sign-out-everywhere');
+      assert.equal(signedOut.statusCode, 303, signedOut.body);
+      assert.equal((await client.tokenIntrospection(shop.config, tokens.access_token)).active, false);
+      await assert.rejects(
+        client.refreshTokenGrant(shop.config, String(tokens.refresh_token)),
+        oauthError('invalid_grant'),
+      );
+      // The shop fails three times, then answers 200: the token is accepted exactly once.
+      for (let attempt = 0; attempt < 4; attempt += 1) {
+        await m.deliver();
+        m.clock.advance(60 * 60 * 1000);
+      }
+      await m.deliver();
+      assert.equal(receiver.tokens.length, 1);
+      const token = String(receiver.tokens[0]);
+      assert.equal(decodeProtectedHeader(token).typ, 'logout+jwt');
+      const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${m.issuer}/oidc/jwks`)), {
+        issuer: m.issuer,
+        audience: shop.clientId,
+        typ: 'logout+jwt',
+        currentDate: new Date(Number(payload0(token).iat) * 1000),
+      });
+      assert.equal(payload.sub, tokens.claims()?.sub);
+      assert.equal(payload.sid, undefined, 'every session of the account at the shop');
+      assert.equal(payload.nonce, undefined);
+      assert.ok(payload.jti);
+      assert.deepEqual(payload.events, { [BACKCHANNEL_LOGOUT_EVENT]: {} });
+      const attempts = await m.deps.db
+        .selectFrom('delivery_attempts')
+        .select(['ok', 'answer'])
+        .orderBy('attempted_at')
+        .execute();
+      assert.deepEqual(
+        attempts
+          .filter((a) => a.answer.includes('HTTP'))
+          .map((a) => [a.ok, a.answer.replace(/^.*(HTTP \d+).*$/, '$1')]),
+        [
+          [0, 'HTTP 500'],
+          [0, 'HTTP 502'],
+          [0, 'HTTP 503'],
+          [1, 'HTTP 200'],
+        ],
+      );
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test("signing out of one session sends that sign-in's sid to the shops it signed into, and only those", async () => {
+    const receiver = await logoutReceiver();
+    try {
+      const browser = await ownerSignedIn();
+      const other = (await signIn(m, EMAIL)).client;
+      const shop = await registerShop(m, { backchannelLogoutUri: receiver.url });
+      const mine = await shopSignsIn(m, shop, browser);
+      const theirs = await shopSignsIn(m, shop, other);
+      await browser.get('/account');
+      assert.equal((await browser.post('/sign-out')).statusCode, 303);
+      await m.deliver();
+      assert.equal(receiver.tokens.length, 1);
+      assert.equal(payload0(String(receiver.tokens[0])).sid, mine.claims()?.sid);
+      assert.equal((await client.tokenIntrospection(shop.config, mine.access_token)).active, false);
+      assert.equal((await client.tokenIntrospection(shop.config, theirs.access_token)).active, true);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('a locked account cannot finish an authorization, nor refresh what it had', async () => {
+    const browser = await ownerSignedIn();
+    const shop = await registerShop(m);
+    const tokens = await shopSignsIn(m, shop, browser);
+    await m.deps.db.updateTable('accounts').set({ status: 'locked' }).execute();
+    const start = await authorizationUrl(shop);
+    const end = await followInBrowser(browser, start.url, m.issuer);
+    assert.equal(end.url.pathname, '/sign-in', 'sent to sign in, which a locked account cannot');
+    await assert.rejects(
+      client.refreshTokenGrant(shop.config, String(tokens.refresh_token)),
+      oauthError('invalid_grant'),
+    );
+  });
+
+  test('RP-initiated logout: confirmed at Mamori, it ends the Mamori session and returns to the shop', async () => {
+    const browser = await ownerSignedIn();
+    const shop = await registerShop(m);
+    const tokens = await shopSignsIn(m, shop, browser);
+    const url = client.buildEndSessionUrl(shop.config, {
+      id_token_hint: String(tokens.id_token),
+      post_logout_redirect_uri: 'http://localhost:3001/',
+      state: 'bye',
+    });
+    const page = await followInBrowser(browser, url, m.issuer);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /Sign out\?/);
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const done = await browser.post('/oidc/session/end/confirm', { xsrf, logout: 'yes' });
+    assert.equal(done.statusCode, 303);
+    assert.equal(String(done.headers.location), 'http://localhost:3001/?state=bye');
+    await m.deps.afterAnswer.settled();
+    const account = await browser.get('/account');
+    assert.equal(account.statusCode, 303, 'the Mamori session ended too');
+    assert.equal((await client.tokenIntrospection(shop.config, tokens.access_token)).active, false);
+  });
 });
+
+function payload0(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(String(token.split('.')[1]), 'base64url').toString()) as Record<string, unknown>;
+}
+
+function decodeJwtIat(token: string): number {
+  return Number(payload0(token).iat);
+}
+
+/** openid-client's error for an OAuth error answer carries the code in `error`. */
+function oauthError(code: string) {
+  return (error: unknown) => (error as { error?: string }).error === code;
+}

@@ -23,9 +23,15 @@ export async function registerAndVerify(m: TestMamori, email: string, password =
  * Signs in as a person would: when the risk engine challenges the browser (new to the account), the
  * code is read from the mail and entered. A TOTP second step is left to the test.
  */
-export async function signIn(m: TestMamori, email: string, password = PASSWORD, client = new TestClient(m.app)) {
+export async function signIn(
+  m: TestMamori,
+  email: string,
+  password = PASSWORD,
+  client = new TestClient(m.app),
+  extra: Record<string, string> = {},
+) {
   await client.get('/sign-in');
-  let res = await client.post('/sign-in', { email, password });
+  let res = await client.post('/sign-in', { email, password, ...extra });
   const next = String(res.headers.location ?? '');
   if (res.statusCode === 303 && next.startsWith('/sign-in/two-step')) {
     const page = await client.get(next);
