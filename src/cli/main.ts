@@ -12,6 +12,9 @@ import { secretBoxFor } from '../runtime/service-key.ts';
 import { runDemo } from './demo/run.ts';
 import { staffAdd } from './staff-add.ts';
 import { staffResetPassword } from './staff-reset-password.ts';
+import { clientCommand } from './client-commands.ts';
+import { rotateSigningKey, RETIRED_KEY_PUBLISHED_MS } from '../services/oidc/signing-keys.ts';
+import { cryptoRandom, systemClock } from '../runtime/clock.ts';
 
 const USAGE = `Usage: mamori <command>
 
@@ -22,8 +25,13 @@ Commands:
   demo         replay the story (seed/STORY.md) on a throw-away store with a fake clock
   staff add    add a support desk member: --email … --name … [--role agent|admin] (the first is an admin)
   staff reset-password  a new password for a staff member (after 100 failed sign-ins): --email …
-  keys rotate  seal every stored secret anew under MAMORI_SECRET_KEY, so the keys listed in
+  keys rotate  a new token signing key (the old one stays published until its tokens expire), and
+               every stored secret sealed anew under MAMORI_SECRET_KEY, so the keys listed in
                MAMORI_SECRET_KEY_PREVIOUS can be dropped (start the servers with both first)
+  client add   let a shop sign customers in: --name … --redirect-uri … [--redirect-uri …]
+               [--post-logout-redirect-uri …] [--backchannel-logout-uri …] [--first-party]
+               prints the client id and its secret (shown once)
+  client list | client remove --id … | client rotate-secret --id …
   help         show this text
 
 Configuration comes from environment variables; see README.md.`;
@@ -124,6 +132,8 @@ async function main(argv: string[]): Promise<number> {
     case 'keys':
       if (argv[1] !== 'rotate') break;
       return rotateKeys(config);
+    case 'client':
+      return clientCommand(config, argv.slice(1), (line) => process.stdout.write(`${line}\n`));
     case 'staff':
       if (argv[1] === 'add') return staffAdd(config, argv.slice(2), (line) => process.stdout.write(`${line}\n`));
       if (argv[1] === 'reset-password')
@@ -155,23 +165,44 @@ async function verifyLogs(config: Readonly<Config>): Promise<number> {
 }
 
 async function rotateKeys(config: Readonly<Config>): Promise<number> {
-  const labels = { authenticators: 'Authenticator seeds', staffAuthenticators: 'Staff authenticator seeds' } as const;
+  const labels = {
+    authenticators: 'Authenticator seeds',
+    staffAuthenticators: 'Staff authenticator seeds',
+    shopClientSecrets: 'Shop client secrets',
+    signingKeys: 'Token signing keys',
+  } as const;
+  const unreadableWhat = {
+    authenticators: 'factor',
+    staffAuthenticators: 'staff member',
+    shopClientSecrets: 'shop client',
+    signingKeys: 'signing key',
+  } as const;
   const store = openStore(config.databaseUrl);
   try {
     await migrateToLatest(store.db);
-    const result = await resealStoredSecrets(store.db, secretBoxFor(config), (what, done) => {
+    const secrets = secretBoxFor(config);
+    const signing = await rotateSigningKey(store.db, {
+      db: store.db,
+      clock: systemClock,
+      random: cryptoRandom,
+      secrets,
+    });
+    process.stdout.write(
+      `Token signing key ${signing.kid} signs from the next server start; ${signing.retired} older key(s) stay published for ${RETIRED_KEY_PUBLISHED_MS / 3_600_000} hours. Restart every server now.\n`,
+    );
+    const result = await resealStoredSecrets(store.db, secrets, (what, done) => {
       if (process.stderr.isTTY) process.stderr.write(`\r${labels[what]}: ${done}`);
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
     let unreadable = 0;
-    for (const what of ['authenticators', 'staffAuthenticators'] as const) {
+    for (const what of Object.keys(labels) as (keyof typeof labels)[]) {
       const count = result[what];
       process.stdout.write(
         `${labels[what]}: ${count.resealed} sealed anew under the current key, ${count.alreadyCurrent} already were.\n`,
       );
       for (const id of count.unreadable)
         process.stdout.write(
-          `UNREADABLE ${what === 'authenticators' ? 'factor' : 'staff member'} ${id}: no configured key opens its seed (is a key missing from MAMORI_SECRET_KEY_PREVIOUS?)\n`,
+          `UNREADABLE ${unreadableWhat[what]} ${id}: no configured key opens it (is a key missing from MAMORI_SECRET_KEY_PREVIOUS?)\n`,
         );
       unreadable += count.unreadable.length;
     }

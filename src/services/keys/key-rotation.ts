@@ -5,6 +5,10 @@ import { replaceStaffTotpSecret, staffTotpSecretsAfter } from '../../store/staff
 import type { SecretBox } from '../../platform/secret-box.ts';
 import { staffSeedContext } from '../support/staff-accounts.ts';
 import { seedContext } from '../second-factors/totp.ts';
+import { oidcClientSecretsAfter, replaceOidcClientSecret } from '../../store/oidc-clients.ts';
+import { replaceSigningKeySeal, signingKeysAfter } from '../../store/oidc-signing-keys.ts';
+import { clientSecretContext } from '../oidc/clients.ts';
+import { signingKeyContext } from '../oidc/signing-keys.ts';
 
 const PAGE = 500;
 
@@ -27,6 +31,12 @@ const SEALED = {
   /** Customers' authenticator seeds, removed ones too: recovery may bring one back. */
   authenticators: { page: totpSecretsAfter, context: seedContext, replace: replaceTotpSecret },
   staffAuthenticators: { page: staffTotpSecretsAfter, context: staffSeedContext, replace: replaceStaffTotpSecret },
+  shopClientSecrets: {
+    page: oidcClientSecretsAfter,
+    context: clientSecretContext,
+    replace: (db, id, from, to) => replaceOidcClientSecret(db, id, from, to, null),
+  },
+  signingKeys: { page: signingKeysAfter, context: signingKeyContext, replace: replaceSigningKeySeal },
 } satisfies Record<string, SealedColumn>;
 
 export type ResealResult = Record<keyof typeof SEALED, ResealCount>;
@@ -77,5 +87,9 @@ export async function resealStoredSecrets(
     staffAuthenticators: await resealColumn(db, secrets, SEALED.staffAuthenticators, (done) =>
       onProgress('staffAuthenticators', done),
     ),
+    shopClientSecrets: await resealColumn(db, secrets, SEALED.shopClientSecrets, (done) =>
+      onProgress('shopClientSecrets', done),
+    ),
+    signingKeys: await resealColumn(db, secrets, SEALED.signingKeys, (done) => onProgress('signingKeys', done)),
   };
 }

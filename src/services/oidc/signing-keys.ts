@@ -19,7 +19,7 @@ export const RETIRED_KEY_PUBLISHED_MS = 2 * HOUR_MS;
 
 export type SigningKeyDeps = Pick<ServiceDeps, 'db' | 'clock' | 'random' | 'secrets'>;
 
-const sealContext = (kid: string) => `oidc-signing-key:${kid}`;
+export const signingKeyContext = (kid: string) => `oidc-signing-key:${kid}`;
 
 async function newSigningKey(db: Executor, deps: SigningKeyDeps): Promise<string> {
   const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
@@ -29,7 +29,7 @@ async function newSigningKey(db: Executor, deps: SigningKeyDeps): Promise<string
   await insertSigningKey(db, {
     kid,
     alg: SIGNING_ALG,
-    private_jwk_sealed: deps.secrets.seal(JSON.stringify(privateJwk), sealContext(kid)),
+    private_jwk_sealed: deps.secrets.seal(JSON.stringify(privateJwk), signingKeyContext(kid)),
     public_jwk: JSON.stringify(publicJwk),
     created_at: deps.clock.now().toISOString(),
     retired_at: null,
@@ -39,7 +39,7 @@ async function newSigningKey(db: Executor, deps: SigningKeyDeps): Promise<string
 }
 
 function privateJwkOf(deps: SigningKeyDeps, row: OidcSigningKeyRow): JWK {
-  return JSON.parse(deps.secrets.open(row.private_jwk_sealed, sealContext(row.kid))) as JWK;
+  return JSON.parse(deps.secrets.open(row.private_jwk_sealed, signingKeyContext(row.kid))) as JWK;
 }
 
 /**
