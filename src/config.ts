@@ -71,6 +71,7 @@ const envSchema = z.object({
       }
     }, 'must be an IANA time zone such as Asia/Tokyo or Europe/Berlin'),
   MAMORI_DEMO_ACCOUNT: z.enum(['true', 'false']).optional(),
+  MAMORI_EXAMPLE_SHOP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   MAMORI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 });
 
@@ -117,6 +118,8 @@ export interface Config {
   /** Times on pages and in mail are shown in the shop's time zone. */
   timeZone: string;
   demoAccount: boolean;
+  /** Development: the example shop (examples/shop) runs beside Mamori on this port; null when it does not. */
+  exampleShopPort: number | null;
   logLevel: string;
 }
 
@@ -225,6 +228,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     trustProxy,
     timeZone: e.MAMORI_TIME_ZONE,
     demoAccount: e.MAMORI_DEMO_ACCOUNT ? e.MAMORI_DEMO_ACCOUNT === 'true' : e.MAMORI_MODE === 'development',
+    exampleShopPort:
+      e.MAMORI_MODE === 'development' && e.MAMORI_EXAMPLE_SHOP_PORT !== 0 ? (e.MAMORI_EXAMPLE_SHOP_PORT ?? 3001) : null,
     logLevel: e.MAMORI_LOG_LEVEL,
   });
 }

@@ -13,6 +13,7 @@ import { runDemo } from './demo/run.ts';
 import { staffAdd } from './staff-add.ts';
 import { staffResetPassword } from './staff-reset-password.ts';
 import { clientCommand } from './client-commands.ts';
+import { startExampleShop } from './example-shop.ts';
 import { rotateSigningKey, RETIRED_KEY_PUBLISHED_MS } from '../services/oidc/signing-keys.ts';
 import { cryptoRandom, systemClock } from '../runtime/clock.ts';
 
@@ -74,11 +75,23 @@ async function serve(config: Readonly<Config>): Promise<void> {
   }
   await mamori.app.listen({ host: config.host, port: config.port });
   const lines = [`Mamori is running at ${config.publicUrl}  (${config.mode}, ${mamori.store.kind})`];
+  let shop: { url: string; close(): Promise<void> } | null = null;
+  if (config.exampleShopPort !== null) {
+    try {
+      shop = await startExampleShop(mamori.deps, config, config.exampleShopPort);
+      lines.push(`Example shop (signs in through Mamori): ${shop.url}`);
+    } catch (error) {
+      lines.push(
+        `The example shop did not start (${error instanceof Error ? error.message : String(error)}); set MAMORI_EXAMPLE_SHOP_PORT to another port, or 0 for none.`,
+      );
+    }
+  }
   if (config.mode === 'development' && !config.smtpUrl)
     lines.push(`Mail stays on this machine: ${config.publicUrl}/dev/mailbox`);
   if (demo) lines.push(`Demo customer: ${DEMO_EMAIL} / ${demo}`);
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
   const stop = async () => {
+    await shop?.close();
     await mamori.close();
     process.exit(0);
   };

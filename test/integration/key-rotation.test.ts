@@ -89,8 +89,10 @@ forEachStore('keys rotate', (store) => {
     assert.deepEqual(first, {
       authenticators: { resealed: 2, alreadyCurrent: 1, unreadable: [unreadable] },
       staffAuthenticators: { resealed: 2, alreadyCurrent: 0, unreadable: [] },
+      shopClientSecrets: { resealed: 0, alreadyCurrent: 0, unreadable: [] },
+      signingKeys: { resealed: 0, alreadyCurrent: 1, unreadable: [] },
     });
-    assert.deepEqual(progress, ['authenticators 4', 'staffAuthenticators 2']);
+    assert.deepEqual(progress, ['authenticators 4', 'staffAuthenticators 2', 'shopClientSecrets 0', 'signingKeys 1']);
 
     const onlyCurrent = new SecretBox(current);
     const rows = new Map(
@@ -132,6 +134,8 @@ forEachStore('keys rotate', (store) => {
       {
         authenticators: { resealed: 0, alreadyCurrent: 3, unreadable: [unreadable] },
         staffAuthenticators: { resealed: 0, alreadyCurrent: 2, unreadable: [] },
+        shopClientSecrets: { resealed: 0, alreadyCurrent: 0, unreadable: [] },
+        signingKeys: { resealed: 0, alreadyCurrent: 1, unreadable: [] },
       },
       'a second run changes nothing',
     );

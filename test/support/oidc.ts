@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import * as client from 'openid-client';
 import { addClient } from '../../src/services/oidc/clients.ts';
 import { startMamori, type StoreName, type TestMamori } from './harness.ts';
-import { TestClient } from './http-client.ts';
+import { type TestClient } from './http-client.ts';
 
 export const SHOP_CALLBACK = 'http://localhost:3001/callback';
 

@@ -1,0 +1,261 @@
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import * as oidc from 'openid-client';
+
+/**
+ * A small storefront that signs its customers in through Mamori, as any shop would with an OpenID
+ * Connect library: code + PKCE, the account from the ID token, orders kept in its own SQLite file, and
+ * its sessions ended the moment Mamori sends a back-channel logout token (an account was contained).
+ */
+export interface ShopOptions {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  port: number;
+  databaseFile: string;
+  host?: string;
+  /** The shop's clock for checking tokens (tests pass Mamori's fake clock). */
+  now?: () => Date;
+}
+
+const SESSION_COOKIE = 'shop_session';
+const PENDING_COOKIE = 'shop_sign_in';
+const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+const HOLD_CLAIM = 'https://mamori.dev/claims/irreversibleActionsUntil';
+
+interface ShopSession {
+  id: string;
+  sub: string;
+  sid: string | null;
+  email: string;
+  name: string;
+  id_token: string;
+  refresh_token: string | null;
+  hold_until: number | null;
+}
+
+const escape = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(title)} · Maple Market shop</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}label{display:block;margin-top:.8rem}input{width:100%;padding:.4rem}button,.button{margin-top:1rem;padding:.5rem 1rem}.note{background:#fff6d6;padding:.6rem}</style>
+</head><body><header><strong>Maple Market shop</strong> <small>(example storefront signed in through Mamori)</small></header><main><h1>${escape(title)}</h1>${body}</main></body></html>`;
+}
+
+export async function startShop(options: ShopOptions): Promise<{ url: string; close(): Promise<void> }> {
+  const now = options.now ?? (() => new Date());
+  const db = new Database(options.databaseFile);
+  db.pragma('journal_mode = WAL');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, sub TEXT NOT NULL, sid TEXT, email TEXT NOT NULL,
+      name TEXT NOT NULL, id_token TEXT NOT NULL, refresh_token TEXT, hold_until INTEGER, created_at TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS sessions_sub ON sessions (sub);
+    CREATE TABLE IF NOT EXISTS pending_sign_ins (id TEXT PRIMARY KEY, verifier TEXT NOT NULL, state TEXT NOT NULL,
+      nonce TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, sub TEXT NOT NULL, item TEXT NOT NULL,
+      address TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS logout_tokens_seen (jti TEXT PRIMARY KEY, received_at TEXT NOT NULL);
+  `);
+  const url = `http://localhost:${options.port}`;
+  const redirectUri = `${url}/callback`;
+  const config = await oidc.discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, {
+    execute: options.issuer.startsWith('http://') ? [oidc.allowInsecureRequests] : [],
+  });
+  const jwks = createRemoteJWKSet(new URL(String(config.serverMetadata().jwks_uri)));
+  const newId = () => randomBytes(24).toString('base64url');
+
+  const sessionOf = (request: FastifyRequest): ShopSession | undefined => {
+    const id = request.cookies[SESSION_COOKIE];
+    return id ? (db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as ShopSession | undefined) : undefined;
+  };
+  /** Forms are accepted only from the shop's own pages (the session cookie is SameSite=Lax too). */
+  const sameOrigin = (request: FastifyRequest) => request.headers.origin === url;
+  const html = (reply: FastifyReply, status: number, body: string) =>
+    reply
+      .code(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(body);
+
+  const app = Fastify();
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: 16 * 1024 });
+
+  app.get('/', async (request, reply) => {
+    const session = sessionOf(request);
+    if (!session)
+      return html(
+        reply,
+        200,
+        page(
+          'Welcome',
+          `<p>Sign in to place an order.</p><p><a class="button" href="/login">Sign in with Mamori</a></p>`,
+        ),
+      );
+    const orders = db
+      .prepare('SELECT item, address, created_at FROM orders WHERE sub = ? ORDER BY created_at DESC')
+      .all(session.sub) as { item: string; address: string; created_at: string }[];
+    const hold =
+      session.hold_until && session.hold_until * 1000 > now().getTime()
+        ? `<p class="note">Gift cards and shipping a new card to a new address wait until ${escape(new Date(session.hold_until * 1000).toISOString())} (a recent recovery).</p>`
+        : '';
+    return html(
+      reply,
+      200,
+      page(
+        `Hello, ${session.name}`,
+        `<p>Signed in as ${escape(session.email)}.</p>${hold}
+<form method="post" action="/orders"><label for="item">Item</label><input id="item" name="item" required maxlength="100">
+<label for="address">Delivery address</label><input id="address" name="address" required maxlength="300">
+<button type="submit">Place order</button></form>
+<h2>Your orders</h2>${orders.length ? `<ul>${orders.map((o) => `<li>${escape(o.item)} → ${escape(o.address)}</li>`).join('')}</ul>` : '<p>No orders yet.</p>'}
+<form method="post" action="/logout"><button type="submit">Sign out</button></form>`,
+      ),
+    );
+  });
+
+  app.get('/login', async (_request, reply) => {
+    const pending = {
+      id: newId(),
+      verifier: oidc.randomPKCECodeVerifier(),
+      state: oidc.randomState(),
+      nonce: oidc.randomNonce(),
+    };
+    db.prepare('INSERT INTO pending_sign_ins (id, verifier, state, nonce, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      pending.id,
+      pending.verifier,
+      pending.state,
+      pending.nonce,
+      now().toISOString(),
+    );
+    const target = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid email profile',
+      code_challenge: await oidc.calculatePKCECodeChallenge(pending.verifier),
+      code_challenge_method: 'S256',
+      state: pending.state,
+      nonce: pending.nonce,
+    });
+    reply.setCookie(PENDING_COOKIE, pending.id, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 600 });
+    return reply.redirect(target.href, 303);
+  });
+
+  app.get('/callback', async (request, reply) => {
+    const pendingId = request.cookies[PENDING_COOKIE] ?? '';
+    const pending = db.prepare('SELECT * FROM pending_sign_ins WHERE id = ?').get(pendingId) as
+      { verifier: string; state: string; nonce: string } | undefined;
+    db.prepare('DELETE FROM pending_sign_ins WHERE id = ?').run(pendingId);
+    reply.clearCookie(PENDING_COOKIE, { path: '/' });
+    if (!pending) return html(reply, 400, page('Sign-in expired', '<p><a href="/login">Sign in again</a></p>'));
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+    try {
+      tokens = await oidc.authorizationCodeGrant(config, new URL(request.url, url), {
+        pkceCodeVerifier: pending.verifier,
+        expectedState: pending.state,
+        expectedNonce: pending.nonce,
+      });
+    } catch (error) {
+      const reason = (error as { error?: string }).error ?? 'the sign-in could not be completed';
+      return html(reply, 400, page('Not signed in', `<p>${escape(reason)}</p><p><a href="/">Back</a></p>`));
+    }
+    const claims = tokens.claims();
+    if (!claims) return html(reply, 400, page('Not signed in', '<p>No ID token.</p>'));
+    const id = newId();
+    db.prepare(
+      'INSERT INTO sessions (id, sub, sid, email, name, id_token, refresh_token, hold_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      id,
+      claims.sub,
+      typeof claims.sid === 'string' ? claims.sid : null,
+      String(claims.email ?? ''),
+      String(claims.name ?? ''),
+      String(tokens.id_token),
+      tokens.refresh_token ?? null,
+      typeof claims[HOLD_CLAIM] === 'number' ? claims[HOLD_CLAIM] : null,
+      now().toISOString(),
+    );
+    reply.setCookie(SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'lax' });
+    return reply.redirect('/', 303);
+  });
+
+  app.post('/orders', async (request, reply) => {
+    const session = sessionOf(request);
+    if (!session) return reply.redirect('/', 303);
+    if (!sameOrigin(request))
+      return html(reply, 403, page('Refused', '<p>Forms are accepted from this shop only.</p>'));
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const item = typeof body.item === 'string' ? body.item.trim() : '';
+    const address = typeof body.address === 'string' ? body.address.trim() : '';
+    if (!item || !address || item.length > 100 || address.length > 300)
+      return html(
+        reply,
+        400,
+        page('Check the order', '<p>An item and a delivery address are needed.</p><p><a href="/">Back</a></p>'),
+      );
+    db.prepare('INSERT INTO orders (id, sub, item, address, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      newId(),
+      session.sub,
+      item,
+      address,
+      now().toISOString(),
+    );
+    return reply.redirect('/', 303);
+  });
+
+  app.post('/logout', async (request, reply) => {
+    const session = sessionOf(request);
+    if (session && !sameOrigin(request))
+      return html(reply, 403, page('Refused', '<p>Forms are accepted from this shop only.</p>'));
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    if (!session) return reply.redirect('/', 303);
+    db.prepare('DELETE FROM sessions WHERE id = ?').run(session.id);
+    const end = oidc.buildEndSessionUrl(config, {
+      id_token_hint: session.id_token,
+      post_logout_redirect_uri: `${url}/`,
+    });
+    return reply.redirect(end.href, 303);
+  });
+
+  // OpenID Connect Back-Channel Logout 1.0 §2.6: verify, then end the sessions it names; 200, or 400.
+  app.post('/backchannel-logout', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const token = ((request.body ?? {}) as Record<string, unknown>).logout_token;
+    if (typeof token !== 'string') return reply.code(400).send({ error: 'invalid_request' });
+    try {
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: options.issuer,
+        audience: options.clientId,
+        typ: 'logout+jwt',
+        maxTokenAge: '5 minutes',
+        currentDate: now(),
+      });
+      const events = payload.events as Record<string, unknown> | undefined;
+      if (!events || !(LOGOUT_EVENT in events) || 'nonce' in payload || !payload.jti || (!payload.sub && !payload.sid))
+        throw new Error('not a logout token');
+      const fresh = db
+        .prepare('INSERT INTO logout_tokens_seen (jti, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING')
+        .run(payload.jti, now().toISOString());
+      if (fresh.changes === 0) return reply.code(200).send();
+      if (typeof payload.sid === 'string') db.prepare('DELETE FROM sessions WHERE sid = ?').run(payload.sid);
+      else db.prepare('DELETE FROM sessions WHERE sub = ?').run(payload.sub);
+      return reply.code(200).send();
+    } catch {
+      return reply.code(400).send({ error: 'invalid_request' });
+    }
+  });
+
+  await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
+  return {
+    url,
+    async close() {
+      await app.close();
+      db.close();
+    },
+  };
+}
