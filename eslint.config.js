@@ -30,7 +30,16 @@ const layer = (name, forbidden, typesOnlyFrom = []) => ({
 const OUTER = ['http', 'views', 'cli', 'runtime', 'delivery'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'test-results/**', 'public/**', 'examples/*/node_modules/**', 'examples/*/*.db*'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'data/**',
+      'test-results/**',
+      'public/**',
+      'examples/*/node_modules/**',
+      'examples/*/*.db*',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

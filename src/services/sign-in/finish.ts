@@ -9,7 +9,6 @@ import { recordSensitiveChange } from '../notices/security-notice.ts';
 import { rememberSignInPlace } from '../risk/assessment.ts';
 import { startSession } from '../sessions/sessions.ts';
 
-
 /** `device` is the browser's standing read just before, when the caller has it (saves the reads). */
 export async function finishSignIn(
   trx: Executor,

@@ -46,7 +46,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('oidc_session_links_session').on('oidc_session_links').column('session_id').execute();
   await db.schema.createIndex('oidc_session_links_account').on('oidc_session_links').column('account_id').execute();
 
-  await db.schema.alterTable('sessions').addColumn('amr', 'text', (c) => c.notNull().defaultTo('pwd')).execute();
+  await db.schema
+    .alterTable('sessions')
+    .addColumn('amr', 'text', (c) => c.notNull().defaultTo('pwd'))
+    .execute();
 
   await db.schema
     .createTable('delivery_attempts')

@@ -50,9 +50,5 @@ export function shopLogoutDonePage(ctx: PageContext): string {
 }
 
 export function shopErrorPage(ctx: PageContext, message: string): string {
-  return layout(
-    ctx,
-    ctx.t('shop.error.title'),
-    html`<div class="alert" role="alert"><p>${message}</p></div>`,
-  );
+  return layout(ctx, ctx.t('shop.error.title'), html`<div class="alert" role="alert"><p>${message}</p></div>`);
 }

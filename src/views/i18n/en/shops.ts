@@ -10,7 +10,8 @@ export const shops = {
   'shop.consent.deny': 'Do not allow',
   'shop.consent.signedInAs': 'Signed in as {email}.',
   'shop.logout.title': 'Sign out?',
-  'shop.logout.lead': 'You are signing out of {shop}. You will be signed out of the shops you signed in to with it, too.',
+  'shop.logout.lead':
+    'You are signing out of {shop}. You will be signed out of the shops you signed in to with it, too.',
   'shop.logout.confirm': 'Sign out',
   'shop.logout.stay': 'Stay signed in',
   'shop.logout.done.title': 'You are signed out',

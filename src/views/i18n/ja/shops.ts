@@ -12,15 +12,19 @@ export const shops: Record<keyof typeof en, string> = {
   'shop.consent.deny': '許可しない',
   'shop.consent.signedInAs': '{email} でサインインしています。',
   'shop.logout.title': 'サインアウトしますか？',
-  'shop.logout.lead': '{shop} からサインアウトします。このアカウントでサインインしたショップからもサインアウトされます。',
+  'shop.logout.lead':
+    '{shop} からサインアウトします。このアカウントでサインインしたショップからもサインアウトされます。',
   'shop.logout.confirm': 'サインアウト',
   'shop.logout.stay': 'サインインしたままにする',
   'shop.logout.done.title': 'サインアウトしました',
   'shop.logout.done.body': 'このページを閉じるか、ショップに戻ってください。',
   'shop.error.title': 'ショップへのサインインができませんでした',
-  'shop.error.expired': 'このサインインの依頼は期限切れか、すでに使われています。ショップに戻って、もう一度サインインしてください。',
-  'shop.error.generic': 'ショップから受け付けられない依頼が届きました（{error}）。ショップに戻って、もう一度お試しください。',
+  'shop.error.expired':
+    'このサインインの依頼は期限切れか、すでに使われています。ショップに戻って、もう一度サインインしてください。',
+  'shop.error.generic':
+    'ショップから受け付けられない依頼が届きました（{error}）。ショップに戻って、もう一度お試しください。',
   'shop.error.locked':
     'このアカウントは、乗っ取りの報告に対応している間ロックされているため、ショップにサインインできません。今後の流れは、持ち主あてにお送りしたメールでご案内しています。',
-  'shop.error.otherAccount': 'このサインインは別のアカウントで始められたものです。ショップに戻って、もう一度サインインしてください。',
+  'shop.error.otherAccount':
+    'このサインインは別のアカウントで始められたものです。ショップに戻って、もう一度サインインしてください。',
 };
