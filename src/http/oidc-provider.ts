@@ -23,7 +23,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 function localeOf(ctx: KoaContextWithOIDC, fallback: 'ja' | 'en'): 'ja' | 'en' {
-  const chosen = ctx.cookies.get(LANGUAGE_COOKIE);
+  const chosen = ctx.cookies.get(LANGUAGE_COOKIE, { signed: false });
   if (chosen) return asLocale(chosen, fallback);
   const header = String(ctx.get('accept-language')).toLowerCase();
   if (header.startsWith('ja')) return 'ja';
@@ -56,7 +56,7 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
         (await providerSessionStands(
           deps,
           { uid: ctx.oidc.session?.uid ?? '', accountId: ctx.oidc.session?.accountId },
-          ctx.cookies.get(sessionCookie),
+          ctx.cookies.get(sessionCookie, { signed: false }),
         ))
           ? interactionPolicy.Check.NO_NEED_TO_PROMPT
           : interactionPolicy.Check.REQUEST_PROMPT,
@@ -179,7 +179,7 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
   // "Sign out" at a shop, confirmed here, also ends the Mamori session that browser rides on.
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
     if (!ctx.oidc.params?.logout) return;
-    const token = ctx.cookies.get(sessionCookie);
+    const token = ctx.cookies.get(sessionCookie, { signed: false });
     ctx.cookies.set(sessionCookie, null, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.secureCookies });
     deps.afterAnswer.run(() => endSessionOf(deps, token));
   });

@@ -10,6 +10,8 @@ export interface LayoutOptions {
   passkeys?: boolean;
   /** The support desk has its own navigation. */
   nav?: SafeHtml;
+  /** The page moves on to this address at once (a navigation of its own, not a redirect). */
+  refreshTo?: string;
 }
 
 export function layout(
@@ -33,6 +35,7 @@ export function layout(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · ${ctx.shopName}</title>
+${options.refreshTo ? html`<meta http-equiv="refresh" content="0;url=${options.refreshTo}">` : ''}
 <link rel="stylesheet" href="/static/app.css">
 <script src="/static/app.js" defer></script>
 ${options.passkeys ? html`<script src="/static/vendor/simplewebauthn-browser.js" defer></script><script src="/static/passkeys.js" defer></script>` : ''}

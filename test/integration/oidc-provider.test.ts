@@ -8,6 +8,7 @@ import { forEachStore, type TestMamori } from '../support/harness.ts';
 import { registerAndVerify, signIn } from '../support/flows.ts';
 import {
   authorizationUrl,
+  refreshTarget,
   followInBrowser,
   logoutReceiver,
   registerShop,
@@ -174,12 +175,12 @@ forEachStore('OpenID Provider', (store) => {
     assert.match(page.body, /Sign in to Partner shop\?/);
     assert.match(page.body, /your email address/);
     const declined = await browser.post(`${page.url.pathname}/consent`, { decision: 'deny' });
-    const back = await followInBrowser(browser, String(declined.headers.location), m.issuer);
+    const back = await followInBrowser(browser, String(refreshTarget(declined.body)), m.issuer);
     assert.equal(back.url.searchParams.get('error'), 'access_denied');
     const again = await authorizationUrl(shop);
     const consent = await followInBrowser(browser, again.url, m.issuer);
     const allowed = await browser.post(`${consent.url.pathname}/consent`, { decision: 'allow' });
-    const done = await followInBrowser(browser, String(allowed.headers.location), m.issuer);
+    const done = await followInBrowser(browser, String(refreshTarget(allowed.body)), m.issuer);
     assert.ok(done.url.searchParams.get('code'));
   });
 

@@ -89,12 +89,17 @@ export async function followInBrowser(browser: TestClient, start: URL | string, 
   for (let hop = 0; hop < 12; hop += 1) {
     if (next.origin !== issuer) return { url: next, status: 0, body: '' };
     const res = await browser.get(next.pathname + next.search);
-    const location = res.headers.location;
-    if (res.statusCode < 300 || res.statusCode >= 400 || !location)
-      return { url: next, status: res.statusCode, body: res.body };
+    const location = res.headers.location ?? refreshTarget(res.body);
+    if (!location) return { url: next, status: res.statusCode, body: res.body };
     next = new URL(String(location), issuer);
   }
   throw new Error('too many redirects');
+}
+
+/** Where a page moves on by itself (`<meta http-equiv="refresh">`), as a browser follows it. */
+export function refreshTarget(body: string): string | undefined {
+  const target = /<meta http-equiv="refresh" content="0;url=([^"]+)">/.exec(body)?.[1];
+  return target?.replaceAll('&amp;', '&');
 }
 
 /** The whole code flow for a browser already signed in to Mamori: tokens, or a failed assertion. */

@@ -6,7 +6,7 @@ import { assuranceLevel } from '../../core/oidc/authentication-methods.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { findClient } from '../../services/oidc/clients.ts';
 import type { ActiveSession } from '../../services/sessions/sessions.ts';
-import { consentPage, shopErrorPage } from '../../views/pages/shop-pages.ts';
+import { consentPage, continuePage, shopErrorPage } from '../../views/pages/shop-pages.ts';
 import { parseForm } from '../form-input.ts';
 import { OIDC_PREFIX } from '../oidc-provider.ts';
 import { pageContext, sendHtml } from '../request-context.ts';
@@ -57,14 +57,21 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
     }
   }
 
+  /**
+   * Records the result and moves the browser on with a page of its own rather than a redirect: a chain
+   * of redirects started by a form (sign-in, consent) may not end at the shop under the CSP's
+   * `form-action 'self'`, while a refresh from a page is a navigation of its own.
+   */
   async function finish(
     request: FastifyRequest,
     reply: FastifyReply,
     result: InteractionResults,
     merge: boolean,
-  ): Promise<void> {
-    reply.hijack();
-    await provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: merge });
+  ): Promise<FastifyReply> {
+    const returnTo = await provider.interactionResult(request.raw, reply.raw, result, {
+      mergeWithLastSubmission: merge,
+    });
+    return sendHtml(reply, 200, continuePage(pageContext(request, reply, config), returnTo));
   }
 
   /** Grants what the shop asked for and was not yet granted (OpenID scopes, claims, Mamori's API scopes). */

@@ -52,3 +52,13 @@ export function shopLogoutDonePage(ctx: PageContext): string {
 export function shopErrorPage(ctx: PageContext, message: string): string {
   return layout(ctx, ctx.t('shop.error.title'), html`<div class="alert" role="alert"><p>${message}</p></div>`);
 }
+
+/** Between Mamori's sign-in and the shop: the browser moves on by itself, or by the link. */
+export function continuePage(ctx: PageContext, returnTo: string): string {
+  return layout(
+    ctx,
+    ctx.t('shop.continue.title'),
+    html`<p><a href="${returnTo}" data-testid="continue-to-shop">${ctx.t('shop.continue.link')}</a></p>`,
+    { refreshTo: returnTo },
+  );
+}

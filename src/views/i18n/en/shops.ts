@@ -9,6 +9,8 @@ export const shops = {
   'shop.consent.allow': 'Allow and continue',
   'shop.consent.deny': 'Do not allow',
   'shop.consent.signedInAs': 'Signed in as {email}.',
+  'shop.continue.title': 'Continuing to the shop…',
+  'shop.continue.link': 'Continue to the shop',
   'shop.logout.title': 'Sign out?',
   'shop.logout.lead':
     'You are signing out of {shop}. You will be signed out of the shops you signed in to with it, too.',

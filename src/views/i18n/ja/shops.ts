@@ -11,6 +11,8 @@ export const shops: Record<keyof typeof en, string> = {
   'shop.consent.allow': '許可して続ける',
   'shop.consent.deny': '許可しない',
   'shop.consent.signedInAs': '{email} でサインインしています。',
+  'shop.continue.title': 'ショップに戻っています…',
+  'shop.continue.link': 'ショップに戻る',
   'shop.logout.title': 'サインアウトしますか？',
   'shop.logout.lead':
     '{shop} からサインアウトします。このアカウントでサインインしたショップからもサインアウトされます。',

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { after, before, describe, test } from 'node:test';
+import * as oidc from 'openid-client';
+import type { Page } from 'playwright-core';
+import { startShop } from '../../examples/shop/shop.ts';
+import { addClient } from '../../src/services/oidc/clients.ts';
+import { chromiumUnavailable } from '../support/browser.ts';
+import {
+  OWNER,
+  OWNER_PASSWORD,
+  ownerRecoversInBrowser,
+  ownerRegistersInBrowser,
+  storyInChromium,
+} from '../support/browser-story.ts';
+import { freePort } from '../support/oidc.ts';
+
+/** Signs in at the shop through Mamori's own sign-in page, as a customer would. */
+async function signInAtShop(page: Page, shopUrl: string, password: string): Promise<void> {
+  await page.goto(shopUrl);
+  await page.getByRole('link', { name: 'Sign in with Mamori' }).click();
+  await page.waitForURL((url) => url.pathname === '/sign-in' || url.href === `${shopUrl}/`);
+  if (new URL(page.url()).pathname === '/sign-in') {
+    await page.getByLabel('Email address').fill(OWNER);
+    await page.getByLabel('Password').first().fill(password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  }
+  await page
+    .getByRole('heading', { name: 'Hello, Taro Yamada' })
+    .waitFor({ timeout: 10_000 })
+    .catch(async (error: unknown) => {
+      throw new Error(
+        `not back at the shop: ${page.url()}\n${(await page.locator('main').innerText()).slice(0, 400)}`,
+        {
+          cause: error,
+        },
+      );
+    });
+}
+
+/**
+ * Issue 14 in Chromium: the example shop signs in through Mamori; the attacker signs in to the shop with
+ * the stolen password; the owner contains from the notice, and the shop is contained with Mamori.
+ */
+describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavailable ?? false }, () => {
+  const world = storyInChromium();
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-shop-'));
+  let shop: { url: string; close(): Promise<void> };
+  let shopClient: { clientId: string; clientSecret: string };
+
+  before(async () => {
+    const port = await freePort();
+    const shopUrl = `http://localhost:${port}`;
+    const { client, clientSecret } = await addClient(world.server.deps, {
+      name: 'Maple Market storefront',
+      redirectUris: [`${shopUrl}/callback`],
+      postLogoutRedirectUris: [`${shopUrl}/`],
+      backchannelLogoutUri: `${shopUrl}/backchannel-logout`,
+      firstParty: true,
+    });
+    shopClient = { clientId: client.clientId, clientSecret };
+    shop = await startShop({
+      issuer: world.server.url,
+      clientId: client.clientId,
+      clientSecret,
+      port,
+      databaseFile: join(dir, 'shop.db'),
+      now: () => world.server.clock.now(),
+    });
+  });
+  after(async () => {
+    await shop?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the attacker is signed out of the shop the moment the owner contains; she signs in again after recovery', async () => {
+    const { server, browser, inbox } = world;
+    const { context: ownerContext, owner } = await ownerRegistersInBrowser(browser, server, inbox);
+    await signInAtShop(owner, shop.url, OWNER_PASSWORD);
+    server.clock.advance(3 * 24 * 3_600_000);
+
+    // Day 3: the attacker, in another browser, signs in to the shop with the stolen password and orders.
+    const attackerContext = await browser.newContext({ locale: 'en-US' });
+    const attacker = await attackerContext.newPage();
+    await signInAtShop(attacker, shop.url, OWNER_PASSWORD);
+    await attacker.getByLabel('Item').fill('Gift card 50,000 yen');
+    await attacker.getByLabel('Delivery address').fill('Drop, 9-9-9 Chiyoda');
+    await attacker.getByRole('button', { name: 'Place order' }).click();
+    await attacker.getByText('Gift card 50,000 yen → Drop, 9-9-9 Chiyoda').waitFor();
+    const shopDb = new Database(join(dir, 'shop.db'), { readonly: true });
+    const stolenRefresh = (
+      shopDb.prepare('SELECT refresh_token FROM sessions ORDER BY created_at DESC LIMIT 1').get() as {
+        refresh_token: string;
+      }
+    ).refresh_token;
+    shopDb.close();
+
+    // The owner's notice of a new sign-in: one click contains.
+    await server.worker.runOnce();
+    await owner.goto(inbox.link(OWNER, '/report', /New sign-in to your Maple Market account/));
+    await owner.getByRole('heading', { name: 'Was this you?' }).waitFor();
+    await owner.getByRole('button', { name: /It wasn't me/ }).click();
+    await owner.getByTestId('incident-state').waitFor();
+    await server.worker.runOnce();
+
+    // The attacker's next shop page is signed out, and the refresh token they held is refused.
+    await attacker.goto(shop.url);
+    await attacker.getByRole('heading', { name: 'Welcome' }).waitFor();
+    const config = await oidc.discovery(new URL(server.url), shopClient.clientId, shopClient.clientSecret, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
+    await assert.rejects(
+      oidc.refreshTokenGrant(config, stolenRefresh),
+      (error: { error?: string }) => error.error === 'invalid_grant',
+    );
+    // So was the owner's own shop session (every session of the account ends at containment).
+    await owner.goto(shop.url);
+    await owner.getByRole('heading', { name: 'Welcome' }).waitFor();
+
+    // After the wait the owner recovers and signs in to the shop again.
+    server.clock.advance(5 * 3_600_000);
+    await ownerRecoversInBrowser(owner, server, inbox, 'fresh start lantern meadow');
+    await signInAtShop(owner, shop.url, 'fresh start lantern meadow');
+    await owner.screenshot({ path: 'test-results/shop-after-recovery.png', fullPage: true }).catch(() => undefined);
+    await ownerContext.close();
+    await attackerContext.close();
+  });
+});
