@@ -185,10 +185,10 @@ async function rotateKeys(config: Readonly<Config>): Promise<number> {
     signingKeys: 'Token signing keys',
   } as const;
   const unreadableWhat = {
-    authenticators: 'factor',
-    staffAuthenticators: 'staff member',
-    shopClientSecrets: 'shop client',
-    signingKeys: 'signing key',
+    authenticators: ['factor', 'seed'],
+    staffAuthenticators: ['staff member', 'seed'],
+    shopClientSecrets: ['shop client', 'secret'],
+    signingKeys: ['signing key', 'private key'],
   } as const;
   const store = openStore(config.databaseUrl);
   try {
@@ -215,7 +215,7 @@ async function rotateKeys(config: Readonly<Config>): Promise<number> {
       );
       for (const id of count.unreadable)
         process.stdout.write(
-          `UNREADABLE ${unreadableWhat[what]} ${id}: no configured key opens it (is a key missing from MAMORI_SECRET_KEY_PREVIOUS?)\n`,
+          `UNREADABLE ${unreadableWhat[what][0]} ${id}: no configured key opens its ${unreadableWhat[what][1]} (is a key missing from MAMORI_SECRET_KEY_PREVIOUS?)\n`,
         );
       unreadable += count.unreadable.length;
     }
