@@ -108,27 +108,3 @@ export function listOutboxForAccount(db: Executor, accountId: string, limit: num
 export async function insertDeliveryAttempt(db: Executor, row: Insertable<DeliveryAttemptsTable>): Promise<void> {
   await db.insertInto('delivery_attempts').values(row).execute();
 }
-
-/** The logout tokens queued for an account's shops, newest first, each with its attempts (the case view). */
-export async function listShopLogoutsForAccount(db: Executor, accountId: string, channel: string, limit: number) {
-  const rows = await db
-    .selectFrom('outbox')
-    .select(['id', 'recipient', 'subject', 'status', 'attempts', 'created_at', 'sent_at', 'last_error'])
-    .where('account_id', '=', accountId)
-    .where('channel', '=', channel)
-    .orderBy('created_at', 'desc')
-    .limit(limit)
-    .execute();
-  if (rows.length === 0) return [];
-  const attempts = await db
-    .selectFrom('delivery_attempts')
-    .select(['outbox_id', 'attempted_at', 'ok', 'answer'])
-    .where(
-      'outbox_id',
-      'in',
-      rows.map((r) => r.id),
-    )
-    .orderBy('attempted_at')
-    .execute();
-  return rows.map((row) => ({ ...row, tries: attempts.filter((a) => a.outbox_id === row.id) }));
-}

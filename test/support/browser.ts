@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { chromium, type Browser } from 'playwright-core';
+import { freePort } from './oidc.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Mailer } from '../../src/delivery/mailer.ts';
 import { composeMamori, type Mamori } from '../../src/runtime/compose.ts';
@@ -43,14 +44,8 @@ export async function startServer(
   const dir = mkdtempSync(join(tmpdir(), 'mamori-e2e-'));
   const probe = loadConfig({ MAMORI_DATABASE_URL: `sqlite:${join(dir, 'mamori.sqlite')}`, ...env });
   const clock = new FakeClock('2026-03-02T05:46:00.000Z');
-  // Listen first on port 0 to learn the port, then build the config whose public URL names it.
-  const { createServer } = await import('node:net');
-  const port: number = await new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
+  // Learn a free port first, then build the config whose public URL names it.
+  const port = await freePort();
   const config = loadConfig({
     ...env,
     MAMORI_DATABASE_URL: probe.databaseUrl,
