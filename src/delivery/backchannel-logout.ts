@@ -1,15 +1,7 @@
-import { z } from 'zod';
 import type { LogoutOrder } from '../core/oidc/logout-token.ts';
-import type { OutboxRow } from '../store/outbox.ts';
+import { readLogoutOrder, type OutboxRow } from '../store/outbox.ts';
 
 const TIMEOUT_MS = 5_000;
-
-const logoutOrder = z.object({
-  clientId: z.string(),
-  sub: z.string(),
-  sid: z.string().optional(),
-  jti: z.string(),
-});
 
 export type LogoutTokenSigner = (order: LogoutOrder) => Promise<string>;
 
@@ -22,7 +14,7 @@ export async function sendLogoutToken(
   sign: LogoutTokenSigner,
   fetchImpl: typeof fetch = fetch,
 ): Promise<{ summary: string; answer: string }> {
-  const order = logoutOrder.parse(JSON.parse(row.model ?? 'null'));
+  const order = readLogoutOrder(row.model);
   const response = await fetchImpl(row.recipient, {
     method: 'POST',
     redirect: 'manual',

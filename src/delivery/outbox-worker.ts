@@ -78,7 +78,7 @@ export function createOutboxWorker(deps: {
     const event = row.channel === LOGOUT_CHANNEL ? 'logout_token' : 'mail';
     try {
       const { summary, answer } = await send(row);
-      await markOutboxSent(deps.db, row.id, summary, deps.clock.now().toISOString());
+      await markOutboxSent(deps.db, row.id, summary, deps.clock.now().toISOString(), row.channel !== LOGOUT_CHANNEL);
       await recordAttempt(row, true, answer);
       deps.log.info({ outboxId: row.id, template: row.template, attempts: row.attempts, answer }, `${event}_sent`);
       return true;
@@ -86,7 +86,7 @@ export function createOutboxWorker(deps: {
       const reason = error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
       const retryAt =
         row.attempts < MAX_ATTEMPTS ? addMs(deps.clock.now(), retryDelayMs(row.attempts)).toISOString() : null;
-      await markOutboxFailed(deps.db, row.id, reason, retryAt);
+      await markOutboxFailed(deps.db, row.id, reason, retryAt, row.channel !== LOGOUT_CHANNEL);
       await recordAttempt(row, false, reason);
       deps.log.warn(
         { outboxId: row.id, template: row.template, attempts: row.attempts, retryAt, reason },

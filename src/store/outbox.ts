@@ -1,8 +1,12 @@
 import type { Insertable, Selectable } from 'kysely';
+import { z } from 'zod';
+import { LOGOUT_CHANNEL, type LogoutOrder } from '../core/oidc/logout-token.ts';
 import type { Executor } from './database.ts';
 import type { DeliveryAttemptsTable, DevMailboxTable, OutboxTable } from './schema.ts';
 
 export type OutboxRow = Selectable<OutboxTable>;
+
+export const MAIL_CHANNEL = 'email';
 export type DevMailRow = Selectable<DevMailboxTable>;
 
 export async function insertOutboxRow(db: Executor, row: Insertable<OutboxTable>): Promise<void> {
@@ -46,11 +50,27 @@ export function claimOutboxRow(
     .executeTakeFirst();
 }
 
-export async function markOutboxSent(db: Executor, id: string, subject: string, at: string): Promise<void> {
-  // The model holds single-use links: once delivered it is erased, the subject is kept for the record.
+/**
+ * A mail's model holds single-use links: once delivered or abandoned it is erased (`eraseModel`) and the
+ * subject is kept for the record. A logout order holds no secret and stays, so the case view can name the shop.
+ */
+export async function markOutboxSent(
+  db: Executor,
+  id: string,
+  subject: string,
+  at: string,
+  eraseModel: boolean,
+): Promise<void> {
   await db
     .updateTable('outbox')
-    .set({ status: 'sent', sent_at: at, subject, model: null, locked_until: null, last_error: null })
+    .set({
+      status: 'sent',
+      sent_at: at,
+      subject,
+      locked_until: null,
+      last_error: null,
+      ...(eraseModel ? { model: null } : {}),
+    })
     .where('id', '=', id)
     .execute();
 }
@@ -60,13 +80,14 @@ export async function markOutboxFailed(
   id: string,
   error: string,
   nextAttemptAt: string | null,
+  eraseModel: boolean,
 ): Promise<void> {
   await db
     .updateTable('outbox')
     .set(
       nextAttemptAt
         ? { status: 'queued', next_attempt_at: nextAttemptAt, locked_until: null, last_error: error }
-        : { status: 'abandoned', locked_until: null, last_error: error, model: null },
+        : { status: 'abandoned', locked_until: null, last_error: error, ...(eraseModel ? { model: null } : {}) },
     )
     .where('id', '=', id)
     .execute();
@@ -94,15 +115,53 @@ export function findDevMail(db: Executor, id: string): Promise<DevMailRow | unde
   return db.selectFrom('dev_mailbox').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** What was mailed about an account (the support desk's "notices sent"); the models are not read. */
-export function listOutboxForAccount(db: Executor, accountId: string, limit: number) {
+/** What was mailed about an account (the support desk's "notices sent"); the models, holding links, are not read. */
+export function listMailForAccount(db: Executor, accountId: string, limit: number) {
   return db
     .selectFrom('outbox')
     .select(['id', 'recipient', 'template', 'subject', 'status', 'attempts', 'created_at', 'sent_at'])
     .where('account_id', '=', accountId)
+    .where('channel', '=', MAIL_CHANNEL)
     .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
     .limit(limit)
     .execute();
+}
+
+/** The logout tokens queued for shops about an account, with their orders (which shop, which sessions). */
+export function listLogoutDeliveriesForAccount(db: Executor, accountId: string, limit: number) {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'recipient', 'model', 'status', 'attempts', 'last_error', 'created_at', 'sent_at'])
+    .where('account_id', '=', accountId)
+    .where('channel', '=', LOGOUT_CHANNEL)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export function listDeliveryAttempts(db: Executor, outboxIds: readonly string[]) {
+  if (outboxIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('delivery_attempts')
+    .select(['outbox_id', 'attempted_at', 'ok', 'answer'])
+    .where('outbox_id', 'in', outboxIds)
+    .orderBy('attempted_at')
+    .orderBy('id')
+    .execute();
+}
+
+const logoutOrder = z.object({
+  clientId: z.string(),
+  sub: z.string(),
+  sid: z.string().optional(),
+  jti: z.string(),
+});
+
+/** The logout order kept in a back-channel row's model column. */
+export function readLogoutOrder(model: string | null): LogoutOrder {
+  return logoutOrder.parse(JSON.parse(model ?? 'null'));
 }
 
 export async function insertDeliveryAttempt(db: Executor, row: Insertable<DeliveryAttemptsTable>): Promise<void> {

@@ -5,7 +5,7 @@ import * as client from 'openid-client';
 import { HOLD_CLAIM } from '../../src/core/oidc/claims.ts';
 import { BACKCHANNEL_LOGOUT_EVENT } from '../../src/core/oidc/logout-token.ts';
 import { forEachStore, type TestMamori } from '../support/harness.ts';
-import { registerAndVerify, signIn } from '../support/flows.ts';
+import { registerAndVerify, signIn, staffSignedIn } from '../support/flows.ts';
 import {
   authorizationUrl,
   refreshTarget,
@@ -250,6 +250,19 @@ forEachStore('OpenID Provider', (store) => {
           [1, 'HTTP 200'],
         ],
       );
+      // Support sees the delivery on the case view: the shop, which sessions, each attempt and its answer.
+      const staff = await staffSignedIn(m, 'agent');
+      const casePage = await staff.get(`/staff/accounts/${String(payload.sub)}`);
+      assert.equal(casePage.statusCode, 200);
+      const section = /<section aria-labelledby="h-shop-sign-outs">[\s\S]*?<\/section>/.exec(casePage.body)?.[0] ?? '';
+      assert.match(section, /Maple Market storefront/);
+      assert.match(section, /every session there/);
+      assert.match(section, /delivered/);
+      assert.deepEqual(
+        [...section.matchAll(/HTTP \d+/g)].map((match) => match[0]),
+        ['HTTP 500', 'HTTP 502', 'HTTP 503', 'HTTP 200'],
+      );
+      assert.doesNotMatch(section, /logout_token|eyJ/, 'the token itself is never shown');
     } finally {
       await receiver.close();
     }

@@ -1,7 +1,7 @@
 /** OpenID Connect Back-Channel Logout 1.0 §2.4: the one event a logout token carries. */
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
-/** The outbox channel of logout tokens (mail is `email`). */
+/** The outbox channel of logout tokens. */
 export const LOGOUT_CHANNEL = 'backchannel-logout';
 
 /** A logout token lives two minutes: long enough for clock skew, short enough to be useless if replayed. */

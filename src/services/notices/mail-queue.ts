@@ -1,6 +1,6 @@
 import type { MailMessage } from '../../core/mail-messages.ts';
 import type { Executor } from '../../store/database.ts';
-import { insertOutboxRow } from '../../store/outbox.ts';
+import { insertOutboxRow, MAIL_CHANNEL } from '../../store/outbox.ts';
 import type { ServiceDeps } from '../deps.ts';
 
 /** Queues a message in the caller's transaction: the change and its mail commit together or not at all. */
@@ -12,7 +12,7 @@ export async function queueMail(
   const now = deps.clock.now().toISOString();
   await insertOutboxRow(trx, {
     id: deps.random.id(),
-    channel: 'email',
+    channel: MAIL_CHANNEL,
     account_id: mail.accountId,
     recipient: mail.to,
     locale: mail.locale,

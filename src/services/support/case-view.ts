@@ -12,7 +12,8 @@ import {
   type SupportNoteRow,
   type SupportRequestRow,
 } from '../../store/incidents.ts';
-import { listOutboxForAccount } from '../../store/outbox.ts';
+import { listMailForAccount } from '../../store/outbox.ts';
+import { listShopSignOuts, type ShopSignOut } from '../oidc/shop-sign-outs.ts';
 import { listRiskDecisions, type RiskDecisionRow } from '../../store/risk.ts';
 import { listRecentSessions, type SessionRow } from '../../store/sessions.ts';
 import { listStaff } from '../../store/staff.ts';
@@ -64,7 +65,9 @@ export interface CaseView {
   sessions: SessionRow[];
   devices: { device_id: string; first_seen_at: string }[];
   risk: RiskDecisionRow[];
-  notices: Awaited<ReturnType<typeof listOutboxForAccount>>;
+  notices: Awaited<ReturnType<typeof listMailForAccount>>;
+  /** Logout tokens sent to shops when sessions ended, with each delivery attempt and the shop's answer. */
+  shopSignOuts: ShopSignOut[];
   /** Who a case can be given to. */
   team: { id: string; name: string }[];
 }
@@ -75,7 +78,7 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
   const account = await findAccountById(deps.db, accountId);
   if (!account) throw new DomainError('NOT_FOUND');
   const now = deps.clock.now();
-  const [incidents, requests, notes, log, sessions, devices, risk, notices, staff] = await Promise.all([
+  const [incidents, requests, notes, log, sessions, devices, risk, notices, shopSignOuts, staff] = await Promise.all([
     listIncidentsForAccount(deps.db, accountId),
     listRequestsForAccount(deps.db, accountId),
     listSupportNotes(deps.db, accountId),
@@ -83,7 +86,8 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
     listRecentSessions(deps.db, accountId, 20),
     listKnownDevices(deps.db, accountId),
     listRiskDecisions(deps.db, accountId, 50),
-    listOutboxForAccount(deps.db, accountId, 50),
+    listMailForAccount(deps.db, accountId, 50),
+    listShopSignOuts(deps.db, accountId, 50),
     listStaff(deps.db),
   ]);
   const staffName = new Map(staff.map((s) => [s.id, s.name]));
@@ -122,6 +126,7 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
     devices,
     risk,
     notices,
+    shopSignOuts,
     team: staff.filter((s) => !s.disabled_at).map((s) => ({ id: s.id, name: s.name })),
   };
 }

@@ -82,6 +82,23 @@ function reporterLine(ctx: PageContext, c: IncidentCase) {
 <ul>${reporter.reasons.map((reason) => html`<li>${t(`staff.case.reason.${reason}`)}</li>`)}${claims}</ul></div>`;
 }
 
+function shopSignOutsSection(ctx: PageContext, view: CaseView): SafeHtml {
+  const { t } = ctx;
+  return html`<section aria-labelledby="h-shop-sign-outs"><h2 id="h-shop-sign-outs">${t('staff.case.shopSignOuts')}</h2>
+<p class="hint">${t('staff.case.shopSignOutsLead')}</p>${
+    view.shopSignOuts.length === 0
+      ? html`<p>${t('staff.case.none')}</p>`
+      : html`<table><thead><tr><th scope="col">${t('activity.when')}</th><th scope="col">${t('staff.case.shop')}</th><th scope="col">${t('staff.case.scope')}</th><th scope="col">${t('staff.case.status')}</th><th scope="col">${t('staff.case.attempts')}</th></tr></thead><tbody>${view.shopSignOuts.map(
+          (d) =>
+            html`<tr data-delivery="${d.id}"><td>${formatDateTime(ctx, d.queuedAt)}</td><td>${d.shop}<br><small>${d.endpoint}</small></td><td>${t(`staff.case.scope.${d.scope}`)}</td><td>${translateOr(ctx.t, `staff.delivery.${d.status}`, d.status)}${d.deliveredAt ? html`<br><small>${formatDateTime(ctx, d.deliveredAt)}</small>` : ''}</td><td>${
+              d.attempts.length === 0
+                ? t('staff.case.noAttempt')
+                : html`<ol>${d.attempts.map((a) => html`<li class="${a.ok ? '' : 'late'}">${formatDateTime(ctx, a.at)} · ${a.answer}</li>`)}</ol>`
+            }</td></tr>`,
+        )}</tbody></table>`
+  }</section>`;
+}
+
 export function staffCasePage(
   ctx: PageContext,
   staff: StaffSession,
@@ -175,7 +192,8 @@ ${
 <table><thead><tr><th scope="col">${t('activity.when')}</th><th scope="col">${t('staff.case.to')}</th><th scope="col">${t('staff.queue.summary')}</th><th scope="col">${t('staff.case.status')}</th></tr></thead><tbody>${view.notices.map(
       (n) =>
         html`<tr><td>${formatDateTime(ctx, n.created_at)}</td><td>${n.recipient}</td><td>${n.subject ?? n.template}</td><td>${n.status}</td></tr>`,
-    )}</tbody></table></section>`,
+    )}</tbody></table></section>
+${shopSignOutsSection(ctx, view)}`,
     { nav: staffNav(ctx, staff) },
   );
 }
