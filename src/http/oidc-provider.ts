@@ -176,6 +176,20 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
     await queueProviderLogout(deps, { clientId: this.clientId, sub, sid });
   };
 
+  // A path or method the provider does not serve gets an OAuth error body like any other refusal.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) {
+      ctx.status = 404;
+      ctx.body = { error: 'invalid_request', error_description: `${ctx.method} ${ctx.path} is not an endpoint here` };
+    }
+  });
+
+  // The provider answers its own errors; the ones it did not expect are ours to see (never the caller's).
+  provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
+    deps.log.error({ err: error, path: ctx.path, method: ctx.method }, 'oidc_server_error');
+  });
+
   // "Sign out" at a shop, confirmed here, also ends the Mamori session that browser rides on.
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
     if (!ctx.oidc.params?.logout) return;

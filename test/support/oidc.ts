@@ -23,10 +23,11 @@ export async function freePort(): Promise<number> {
 export async function startIssuer(
   store: StoreName,
   env: Record<string, string> = {},
+  options: Parameters<typeof startMamori>[2] = {},
 ): Promise<TestMamori & { issuer: string }> {
   const port = await freePort();
   const issuer = `http://localhost:${port}`;
-  const m = await startMamori(store, { MAMORI_PUBLIC_URL: issuer, ...env });
+  const m = await startMamori(store, { MAMORI_PUBLIC_URL: issuer, ...env }, options);
   await m.app.listen({ port, host: '127.0.0.1' });
   return { ...m, issuer };
 }

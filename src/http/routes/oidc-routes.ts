@@ -37,7 +37,7 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
       void callback(request.raw, reply.raw);
     };
     oidc.all(`${OIDC_PREFIX}/*`, pass);
-    oidc.get('/.well-known/openid-configuration', pass);
+    oidc.all('/.well-known/openid-configuration', pass);
   }
 
   const expired = (request: FastifyRequest, reply: FastifyReply) => {

@@ -1,4 +1,5 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { couldBeIssuedId } from '../../core/oidc/lookup-keys.ts';
 import {
   consumeOidcPayload,
   destroyOidcGrant,
@@ -55,27 +56,30 @@ export class KyselyOidcAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
+    if (!couldBeIssuedId(id)) return undefined;
     return toPayload(await findOidcPayload(this.deps.db, this.kind, { id }, this.now()));
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    if (!couldBeIssuedId(uid)) return undefined;
     return toPayload(await findOidcPayload(this.deps.db, this.kind, { uid }, this.now()));
   }
 
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    if (!couldBeIssuedId(userCode)) return undefined;
     return toPayload(await findOidcPayload(this.deps.db, this.kind, { userCode }, this.now()));
   }
 
   async consume(id: string): Promise<void> {
-    await consumeOidcPayload(this.deps.db, this.kind, id, this.now());
+    if (couldBeIssuedId(id)) await consumeOidcPayload(this.deps.db, this.kind, id, this.now());
   }
 
   async destroy(id: string): Promise<void> {
-    await destroyOidcPayload(this.deps.db, this.kind, id);
+    if (couldBeIssuedId(id)) await destroyOidcPayload(this.deps.db, this.kind, id);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
-    await destroyOidcGrant(this.deps.db, grantId);
+    if (couldBeIssuedId(grantId)) await destroyOidcGrant(this.deps.db, grantId);
   }
 }
 

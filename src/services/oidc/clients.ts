@@ -1,4 +1,5 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { couldBeIssuedId } from '../../core/oidc/lookup-keys.ts';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
 import { clientUriProblem } from '../../core/oidc/client-uris.ts';
@@ -146,6 +147,7 @@ export function clientMetadata(deps: ClientDeps, row: OidcClientRow): AdapterPay
 export class ClientAdapter implements Adapter {
   constructor(private readonly deps: ClientDeps) {}
   async find(id: string): Promise<AdapterPayload | undefined> {
+    if (!couldBeIssuedId(id)) return undefined;
     const row = await findOidcClient(this.deps.db, id);
     return row ? clientMetadata(this.deps, row) : undefined;
   }
