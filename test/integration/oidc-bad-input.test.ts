@@ -309,6 +309,7 @@ forEachStore('OIDC endpoints under hostile input', (store) => {
       { method: 'GET', path: '/.well-known/openid-configuration', params: [['x', 'y']], clientAuth: false },
       { method: 'GET', path: '/oidc/no-such-endpoint', params: [['x', 'y']], clientAuth: false },
       { method: 'GET', path: '/interaction/x', params: [['uid', 'x']], clientAuth: false },
+      { method: 'POST', path: '/interaction/x/consent', params: [['decision', 'allow']], clientAuth: false },
     ];
 
     const problems: string[] = [];
