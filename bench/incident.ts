@@ -35,8 +35,15 @@ async function compose(dir: string, name: string, mailer = new MemoryMailer()): 
   return composeMamori(config, { mailer, workerIntervalMs: 0, log: pino({ level: 'silent' }) });
 }
 
-/** An account with PRIOR owner changes, then an attacker session with ATTACKER_CHANGES changes; returns a report link token. */
-async function seedVictim(m: Mamori, n: number): Promise<string> {
+/**
+ * An account with `prior` owner changes, then an attacker session with `attackerChanges` changes; returns
+ * the account and a report link token for the attacker's last change.
+ */
+export async function seedVictim(
+  m: Mamori,
+  n: number,
+  { prior = PRIOR, attackerChanges = ATTACKER_CHANGES } = {},
+): Promise<{ accountId: string; token: string }> {
   const { deps } = m;
   const now = () => deps.clock.now().toISOString();
   const accountId = deps.random.id();
@@ -61,7 +68,7 @@ async function seedVictim(m: Mamori, n: number): Promise<string> {
       updated_at: now(),
     });
     await rememberDevice(trx, accountId, owner.deviceId, '2000-01-01T00:00:00.000Z');
-    for (let i = 0; i < PRIOR; i += 1) {
+    for (let i = 0; i < prior; i += 1) {
       await recordChange(trx, deps, {
         accountId,
         kind: 'name-changed',
@@ -88,7 +95,7 @@ async function seedVictim(m: Mamori, n: number): Promise<string> {
       amr: 'pwd',
     });
     let reported = '';
-    for (let i = 0; i < ATTACKER_CHANGES; i += 1) {
+    for (let i = 0; i < attackerChanges; i += 1) {
       const addressId = deps.random.id();
       await insertAddress(trx, {
         id: addressId,
@@ -122,7 +129,7 @@ async function seedVictim(m: Mamori, n: number): Promise<string> {
   // Seeding 1,050 entries leaves WAL pages to checkpoint; flush them so the timed operation (and the
   // baseline after it) pays only for its own writes.
   await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(deps.db);
-  return token;
+  return { accountId, token };
 }
 
 export async function benchContainment(): Promise<void> {
@@ -132,7 +139,7 @@ export async function benchContainment(): Promise<void> {
     const containMs: number[] = [];
     const updateMs: number[] = [];
     for (let n = 0; n < ITERATIONS; n += 1) {
-      const token = await seedVictim(m, n);
+      const { token } = await seedVictim(m, n);
       const started = performance.now();
       const opened = await reportChange(m.deps, token, new Set(), { ip: '198.51.100.7', userAgent: 'Safari' });
       containMs.push(performance.now() - started);
@@ -149,7 +156,7 @@ export async function benchContainment(): Promise<void> {
     // Select all steps too: the heavier case, every inversion applied.
     const fullMs: number[] = [];
     for (let n = ITERATIONS; n < ITERATIONS * 2; n += 1) {
-      const token = await seedVictim(m, n);
+      const { token } = await seedVictim(m, n);
       const ids = await m.deps.db
         .selectFrom('account_log')
         .select('id')

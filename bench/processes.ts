@@ -20,7 +20,7 @@ export function hardStop(ms: number, what: string): void {
 
 /** Starts a bench server and answers its process id once it listens. */
 export function startServer(
-  role: 'mamori' | 'baseline',
+  role: 'mamori' | 'baseline' | 'oidc-mamori' | 'oidc-bare',
   port: number,
   env: Record<string, string> = {},
 ): Promise<number> {

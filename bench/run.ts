@@ -7,6 +7,8 @@
 //      printed too: on two cores everything but the hash is taken from the hashing.
 //   3. a page's static file while sign-ins flood in (hashes wait apart from libuv's pool) vs the same server
 //      letting every hash into the pool (MAMORI_HASH_CONCURRENCY=256), which queues file reads behind them
+// Then incident.ts (containment, notice latency), oidc.ts (containment reaching a shop, code exchange vs a
+// bare oidc-provider), risk.ts, enumeration.ts and the credential-stuffing run, each with its own baseline.
 // Servers run in their own processes; autocannon runs here. Rounds alternate order so drift hits all
 // targets alike. Bounded: DURATION s per measurement, ROUNDS rounds, and a hard stop.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -246,6 +248,9 @@ try {
 const { benchContainment, benchNoticeLatency } = await import('./incident.ts');
 await benchContainment();
 await benchNoticeLatency();
+const { benchShopLogout, benchCodeExchange } = await import('./oidc.ts');
+await benchShopLogout();
+await benchCodeExchange();
 const { benchRiskEvaluation } = await import('./risk.ts');
 await benchRiskEvaluation();
 const { benchEnumeration } = await import('./enumeration.ts');

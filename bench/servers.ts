@@ -1,6 +1,7 @@
 // One server per process, so each has its own event loop: `mamori` (the real app, SQLite file, real
 // clock) or `baseline`: bare Fastify returning the same JSON as GET /api/session, and the least a
-// password sign-in can be over HTTP (a form post, one argon2id verify, a cookie and a redirect).
+// password sign-in can be over HTTP (a form post, one argon2id verify, a cookie and a redirect);
+// `oidc-mamori` and `oidc-bare`: the two token endpoints of the code-exchange figure (oidc-servers.ts).
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { hash, verify } from '@node-rs/argon2';
@@ -97,6 +98,13 @@ if (role === 'baseline') {
     }
   }
   await mamori.app.listen({ host: '127.0.0.1', port });
+  process.send?.({ ready: true });
+} else if (role === 'oidc-mamori' || role === 'oidc-bare') {
+  const { serveBareProvider, serveMamoriProvider } = await import('./oidc-servers.ts');
+  const count = Number(process.env.BENCH_CODES);
+  const file = String(process.env.BENCH_CODES_FILE);
+  if (role === 'oidc-mamori') await serveMamoriProvider(port, String(process.env.BENCH_DB), count, file);
+  else await serveBareProvider(port, count, file);
   process.send?.({ ready: true });
 } else {
   throw new Error(`unknown role ${role}`);

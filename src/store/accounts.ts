@@ -14,8 +14,13 @@ export async function findAccountByEmail(db: Executor, email: string): Promise<A
   return (await accountByEmail(db, email))[0];
 }
 
-export function findAccountById(db: Executor, id: string): Promise<AccountRow | undefined> {
-  return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+const accountById = compiledOnce((db: Executor, id: string) =>
+  db.selectFrom('accounts').selectAll().where('id', '=', id),
+);
+
+/** Every token the provider issues or refreshes reads the account, so the query is compiled once. */
+export async function findAccountById(db: Executor, id: string): Promise<AccountRow | undefined> {
+  return (await accountById(db, id))[0];
 }
 
 export async function insertAccount(db: Executor, row: Insertable<AccountsTable>): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
+import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { OidcClientsTable } from './schema.ts';
 
@@ -8,8 +9,13 @@ export async function insertOidcClient(db: Executor, row: Insertable<OidcClients
   await db.insertInto('oidc_clients').values(row).execute();
 }
 
-export function findOidcClient(db: Executor, clientId: string): Promise<OidcClientRow | undefined> {
-  return db.selectFrom('oidc_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+const clientById = compiledOnce((db: Executor, clientId: string) =>
+  db.selectFrom('oidc_clients').selectAll().where('client_id', '=', clientId),
+);
+
+/** Every token request authenticates its client, so the query is compiled once. */
+export async function findOidcClient(db: Executor, clientId: string): Promise<OidcClientRow | undefined> {
+  return (await clientById(db, clientId))[0];
 }
 
 export function findOidcClientByName(db: Executor, name: string): Promise<OidcClientRow | undefined> {

@@ -1,54 +1,99 @@
 import type { Insertable, Selectable } from 'kysely';
+import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { OidcPayloadsTable } from './schema.ts';
 
 export type OidcPayloadRow = Selectable<OidcPayloadsTable>;
 
+// Every code exchange and refresh finds, consumes and writes several rows: those queries are compiled once.
+const upsert = compiledOnce(
+  (
+    db: Executor,
+    kind: string,
+    id: string,
+    payload: string,
+    grantId: string | null,
+    uid: string | null,
+    userCode: string | null,
+    expiresAt: string | null,
+    accountId: string | null,
+    clientId: string | null,
+  ) =>
+    db
+      .insertInto('oidc_payloads')
+      .values({
+        kind,
+        id,
+        payload,
+        grant_id: grantId,
+        uid,
+        user_code: userCode,
+        expires_at: expiresAt,
+        consumed_at: null,
+        account_id: accountId,
+        client_id: clientId,
+      })
+      .onConflict((oc) =>
+        oc.columns(['kind', 'id']).doUpdateSet((eb) => ({
+          payload: eb.ref('excluded.payload'),
+          grant_id: eb.ref('excluded.grant_id'),
+          uid: eb.ref('excluded.uid'),
+          user_code: eb.ref('excluded.user_code'),
+          expires_at: eb.ref('excluded.expires_at'),
+          consumed_at: null,
+          account_id: eb.ref('excluded.account_id'),
+          client_id: eb.ref('excluded.client_id'),
+        })),
+      ),
+);
+
 /** Writes the model's row anew (the provider saves a whole payload each time). */
 export async function upsertOidcPayload(db: Executor, row: Insertable<OidcPayloadsTable>): Promise<void> {
-  await db
-    .insertInto('oidc_payloads')
-    .values(row)
-    .onConflict((oc) =>
-      oc.columns(['kind', 'id']).doUpdateSet({
-        payload: row.payload,
-        grant_id: row.grant_id ?? null,
-        uid: row.uid ?? null,
-        user_code: row.user_code ?? null,
-        expires_at: row.expires_at ?? null,
-        consumed_at: null,
-        account_id: row.account_id ?? null,
-        client_id: row.client_id ?? null,
-      }),
-    )
-    .execute();
+  await upsert(
+    db,
+    row.kind,
+    row.id,
+    row.payload,
+    row.grant_id ?? null,
+    row.uid ?? null,
+    row.user_code ?? null,
+    row.expires_at ?? null,
+    row.account_id ?? null,
+    row.client_id ?? null,
+  );
 }
 
+const unexpired = (column: 'id' | 'uid' | 'user_code') =>
+  compiledOnce((db: Executor, kind: string, key: string, now: string) =>
+    db
+      .selectFrom('oidc_payloads')
+      .selectAll()
+      .where('kind', '=', kind)
+      .where(column, '=', key)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])),
+  );
+const byId = unexpired('id');
+const byUid = unexpired('uid');
+const byUserCode = unexpired('user_code');
+
 /** The row of that model found by one of its keys, unless it has expired. */
-export function findOidcPayload(
+export async function findOidcPayload(
   db: Executor,
   kind: string,
   by: { id: string } | { uid: string } | { userCode: string },
   now: string,
 ): Promise<OidcPayloadRow | undefined> {
-  let query = db
-    .selectFrom('oidc_payloads')
-    .selectAll()
-    .where('kind', '=', kind)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
-  if ('id' in by) query = query.where('id', '=', by.id);
-  else if ('uid' in by) query = query.where('uid', '=', by.uid);
-  else query = query.where('user_code', '=', by.userCode);
-  return query.executeTakeFirst();
+  if ('id' in by) return (await byId(db, kind, by.id, now))[0];
+  if ('uid' in by) return (await byUid(db, kind, by.uid, now))[0];
+  return (await byUserCode(db, kind, by.userCode, now))[0];
 }
 
+const consume = compiledOnce((db: Executor, kind: string, id: string, at: string) =>
+  db.updateTable('oidc_payloads').set({ consumed_at: at }).where('kind', '=', kind).where('id', '=', id),
+);
+
 export async function consumeOidcPayload(db: Executor, kind: string, id: string, at: string): Promise<void> {
-  await db
-    .updateTable('oidc_payloads')
-    .set({ consumed_at: at })
-    .where('kind', '=', kind)
-    .where('id', '=', id)
-    .execute();
+  await consume(db, kind, id, at);
 }
 
 export async function destroyOidcPayload(db: Executor, kind: string, id: string): Promise<void> {

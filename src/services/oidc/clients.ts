@@ -126,10 +126,10 @@ export async function rotateClientSecret(deps: ClientDeps, clientId: string): Pr
 export const clientSecretContext = sealContext;
 
 /** The provider's view of a client, as OpenID Connect Dynamic Client Registration metadata. */
-export function clientMetadata(deps: ClientDeps, row: OidcClientRow): AdapterPayload {
+function clientMetadata(row: OidcClientRow, clientSecret: string): AdapterPayload {
   return {
     client_id: row.client_id,
-    client_secret: deps.secrets.open(row.secret_sealed, sealContext(row.client_id)),
+    client_secret: clientSecret,
     client_name: row.name,
     redirect_uris: JSON.parse(row.redirect_uris) as string[],
     post_logout_redirect_uris: JSON.parse(row.post_logout_redirect_uris) as string[],
@@ -143,13 +143,28 @@ export function clientMetadata(deps: ClientDeps, row: OidcClientRow): AdapterPay
   };
 }
 
-/** Clients are read from Mamori's own table; the provider never writes them (no dynamic registration). */
+/**
+ * Clients are read from Mamori's own table on every request, so a removed client or a rotated secret
+ * counts at once; the provider never writes them (no dynamic registration). What a sealed secret opens
+ * to is remembered by the sealed value itself: a rotation seals anew, so nothing stale is ever used.
+ */
 export class ClientAdapter implements Adapter {
+  private readonly opened = new Map<string, string>();
   constructor(private readonly deps: ClientDeps) {}
   async find(id: string): Promise<AdapterPayload | undefined> {
     if (!couldBeIssuedId(id)) return undefined;
     const row = await findOidcClient(this.deps.db, id);
-    return row ? clientMetadata(this.deps, row) : undefined;
+    return row ? clientMetadata(row, this.openSecret(row)) : undefined;
+  }
+  private openSecret(row: OidcClientRow): string {
+    const key = `${row.client_id} ${row.secret_sealed}`;
+    let secret = this.opened.get(key);
+    if (secret === undefined) {
+      secret = this.deps.secrets.open(row.secret_sealed, sealContext(row.client_id));
+      if (this.opened.size >= 1000) this.opened.clear();
+      this.opened.set(key, secret);
+    }
+    return secret;
   }
   async upsert(): Promise<void> {
     throw new Error('clients are added with `mamori client add`');
