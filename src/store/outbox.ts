@@ -115,29 +115,28 @@ export function findDevMail(db: Executor, id: string): Promise<DevMailRow | unde
   return db.selectFrom('dev_mailbox').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** What was mailed about an account (the support desk's "notices sent"); the models, holding links, are not read. */
-export function listMailForAccount(db: Executor, accountId: string, limit: number) {
+/** An account's outbox rows on one channel, newest first. */
+function outboxOfAccount(db: Executor, accountId: string, channel: string, limit: number) {
   return db
     .selectFrom('outbox')
-    .select(['id', 'recipient', 'template', 'subject', 'status', 'attempts', 'created_at', 'sent_at'])
     .where('account_id', '=', accountId)
-    .where('channel', '=', MAIL_CHANNEL)
+    .where('channel', '=', channel)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(limit)
+    .limit(limit);
+}
+
+/** What was mailed about an account (the support desk's "notices sent"); the models, holding links, are not read. */
+export function listMailForAccount(db: Executor, accountId: string, limit: number) {
+  return outboxOfAccount(db, accountId, MAIL_CHANNEL, limit)
+    .select(['id', 'recipient', 'template', 'subject', 'status', 'attempts', 'created_at', 'sent_at'])
     .execute();
 }
 
 /** The logout tokens queued for shops about an account, with their orders (which shop, which sessions). */
 export function listLogoutDeliveriesForAccount(db: Executor, accountId: string, limit: number) {
-  return db
-    .selectFrom('outbox')
+  return outboxOfAccount(db, accountId, LOGOUT_CHANNEL, limit)
     .select(['id', 'recipient', 'model', 'status', 'attempts', 'last_error', 'created_at', 'sent_at'])
-    .where('account_id', '=', accountId)
-    .where('channel', '=', LOGOUT_CHANNEL)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
     .execute();
 }
 

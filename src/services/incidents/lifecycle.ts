@@ -38,7 +38,13 @@ import { isRefusedTransition, moveIncident } from './transition.ts';
 import type { Standing } from '../../core/incident/standing.ts';
 import { findUnexpiredToken } from '../../store/one-time-tokens.ts';
 import { listIncidentParties, markPartyClaimed } from '../../store/incident-parties.ts';
-import { issuePartyLink, partyForStatusToken, reporterOf, statusLinkFor, type PartyAccess } from './parties.ts';
+import {
+  issuePartyLink,
+  mailOwnerWithStatusLink,
+  partyForStatusToken,
+  reporterOf,
+  type PartyAccess,
+} from './parties.ts';
 import { hashToken, looksLikeToken } from '../../platform/token-hash.ts';
 
 export interface ChecklistEntry {
@@ -334,17 +340,10 @@ export async function completeRecovery(
     const actor = actorFrom(origin);
     await recordChange(trx, deps, { accountId: account.id, kind: 'account-recovered', actor, subjectId: incident.id });
     await noteSuccess(trx, account.email);
-    const to = ownerAddressOf(incident, account);
-    const statusLink = statusLinkFor(deps, await issuePartyLink(trx, deps, incident.id, to, 'owner'));
-    await queueMail(trx, deps, {
-      to,
-      locale: account.locale,
-      accountId: account.id,
-      message: {
-        template: 'account-recovered',
-        model: { statusLink, device: actor.device, ip: actor.ip, area: actor.area, occurredAt: now },
-      },
-    });
+    await mailOwnerWithStatusLink(trx, deps, incident.id, account, ownerAddressOf(incident, account), (statusLink) => ({
+      template: 'account-recovered',
+      model: { statusLink, device: actor.device, ip: actor.ip, area: actor.area, occurredAt: now },
+    }));
   });
   deps.mailQueued();
 }

@@ -8,6 +8,7 @@ import {
   type Standing,
 } from '../../core/incident/standing.ts';
 import { DomainError } from '../../core/errors.ts';
+import type { MailMessage } from '../../core/mail-messages.ts';
 import { listChangesOfKindSince, toChangeRecord } from '../../store/account-log.ts';
 import type { Executor } from '../../store/database.ts';
 import { findIncident, type IncidentRow } from '../../store/incidents.ts';
@@ -78,6 +79,19 @@ export async function issuePartyLink(
   return token;
 }
 
+/** Mails an owner address a message carrying that address's own link to the incident page. */
+export async function mailOwnerWithStatusLink(
+  trx: Executor,
+  deps: ServiceDeps,
+  incidentId: string,
+  account: { id: string; locale: string },
+  to: string,
+  message: (statusLink: string) => MailMessage,
+): Promise<void> {
+  const statusLink = statusLinkFor(deps, await issuePartyLink(trx, deps, incidentId, to, 'owner'));
+  await queueMail(trx, deps, { to, locale: account.locale, accountId: account.id, message: message(statusLink) });
+}
+
 /** Mails an owner address its own way to the incident page: what was undone, and when recovery opens (null: a person decides). */
 export async function mailIncidentPage(
   trx: Executor,
@@ -86,16 +100,10 @@ export async function mailIncidentPage(
   account: { id: string; locale: string },
   to: string,
 ): Promise<void> {
-  const statusLink = statusLinkFor(deps, await issuePartyLink(trx, deps, incident.id, to, 'owner'));
-  await queueMail(trx, deps, {
-    to,
-    locale: account.locale,
-    accountId: account.id,
-    message: {
-      template: 'incident-contained',
-      model: { statusLink, waitUntil: incident.waitUntil, undone: incident.undone },
-    },
-  });
+  await mailOwnerWithStatusLink(trx, deps, incident.id, account, to, (statusLink) => ({
+    template: 'incident-contained',
+    model: { statusLink, waitUntil: incident.waitUntil, undone: incident.undone },
+  }));
 }
 
 export function statusLinkFor(deps: ServiceDeps, token: string): string {

@@ -1,5 +1,5 @@
-import type { MailMessage } from '../../core/mail-messages.ts';
-import { asLocale, translatorFor } from '../i18n/translate.ts';
+import type { MailMessage, MailTemplate } from '../../core/mail-messages.ts';
+import { asLocale, translatorFor, type DateStyle, type Translator } from '../i18n/translate.ts';
 import { confirmEmailChangeMail } from './confirm-email-change.ts';
 import {
   accountRecoveredMail,
@@ -18,38 +18,35 @@ import { supportReplyMail } from './support-reply.ts';
 
 export type { MailContext, RenderedMail };
 
+type ModelOf<T extends MailTemplate> = Extract<MailMessage, { template: T }>['model'];
+type Renderer<T extends MailTemplate> = (
+  model: ModelOf<T>,
+  t: Translator,
+  ctx: MailContext,
+  when: DateStyle,
+) => RenderedMail;
+
+/** One renderer per template; a template without one fails the type check. */
+const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
+  'verify-email': verifyEmailMail,
+  'registration-attempt': registrationAttemptMail,
+  'password-reset': passwordResetMail,
+  'confirm-email-change': confirmEmailChangeMail,
+  'security-notice': securityNoticeMail,
+  'incident-contained': incidentContainedMail,
+  'incident-objection-invite': objectionInviteMail,
+  'incident-disputed': (_model, t, ctx) => incidentDisputedMail(t, ctx),
+  'recovery-open': recoveryOpenMail,
+  'account-recovered': accountRecoveredMail,
+  'sign-in-code': signInCodeMail,
+  'sign-in-blocked': signInBlockedMail,
+  'support-reply': supportReplyMail,
+  'change-held': changeHeldMail,
+};
+
 export function renderMail(message: MailMessage, localeValue: string, ctx: MailContext): RenderedMail {
   const locale = asLocale(localeValue, 'en');
-  const t = translatorFor(locale);
-  const when = { locale, timeZone: ctx.timeZone };
-  switch (message.template) {
-    case 'verify-email':
-      return verifyEmailMail(message.model, t, ctx);
-    case 'registration-attempt':
-      return registrationAttemptMail(message.model, t, ctx);
-    case 'password-reset':
-      return passwordResetMail(message.model, t, ctx);
-    case 'confirm-email-change':
-      return confirmEmailChangeMail(message.model, t, ctx);
-    case 'security-notice':
-      return securityNoticeMail(message.model, t, ctx, when);
-    case 'incident-contained':
-      return incidentContainedMail(message.model, t, ctx, when);
-    case 'incident-objection-invite':
-      return objectionInviteMail(message.model, t, ctx, when);
-    case 'incident-disputed':
-      return incidentDisputedMail(t, ctx);
-    case 'recovery-open':
-      return recoveryOpenMail(message.model, t, ctx);
-    case 'account-recovered':
-      return accountRecoveredMail(message.model, t, ctx, when);
-    case 'sign-in-code':
-      return signInCodeMail(message.model, t, ctx, when);
-    case 'sign-in-blocked':
-      return signInBlockedMail(message.model, t, ctx, when);
-    case 'support-reply':
-      return supportReplyMail(message.model, t, ctx);
-    case 'change-held':
-      return changeHeldMail(message.model, t, ctx, when);
-  }
+  // The map pairs each template with its model's renderer; TypeScript cannot follow that pairing through the union.
+  const render = RENDERERS[message.template] as Renderer<MailTemplate>;
+  return render(message.model, translatorFor(locale), ctx, { locale, timeZone: ctx.timeZone });
 }
