@@ -5,6 +5,8 @@ import type { MailMessage } from '../core/mail-messages.ts';
 import type { Db } from '../store/database.ts';
 import { LOGOUT_CHANNEL } from '../core/oidc/logout-token.ts';
 import {
+  MAIL_CHANNEL,
+  SSF_CHANNEL,
   claimOutboxRow,
   insertDeliveryAttempt,
   listDueOutboxIds,
@@ -13,6 +15,7 @@ import {
   type OutboxRow,
 } from '../store/outbox.ts';
 import { sendLogoutToken, type LogoutTokenSigner } from './backchannel-logout.ts';
+import { pushSecurityEvent, type SecurityEventDelivery } from './set-push.ts';
 import { renderMail, type MailContext } from '../views/emails/render.ts';
 import type { Mailer } from './mailer.ts';
 
@@ -46,6 +49,8 @@ export function createOutboxWorker(deps: {
   tick?: () => Promise<unknown>;
   /** Signs the logout tokens queued for shops (OpenID Connect Back-Channel Logout). */
   signLogoutToken?: LogoutTokenSigner;
+  /** Resolves and signs the security events pushed to shops' streams (Shared Signals, RFC 8935). */
+  securityEvents?: SecurityEventDelivery;
 }): OutboxWorker {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
@@ -56,6 +61,10 @@ export function createOutboxWorker(deps: {
     if (row.channel === LOGOUT_CHANNEL) {
       if (!deps.signLogoutToken) throw new Error('no logout token signer configured');
       return sendLogoutToken(row, deps.signLogoutToken);
+    }
+    if (row.channel === SSF_CHANNEL) {
+      if (!deps.securityEvents) throw new Error('no security event delivery configured');
+      return pushSecurityEvent(row, deps.securityEvents);
     }
     if (!row.model) throw new Error('message model missing');
     const message = { template: row.template, model: JSON.parse(row.model) } as MailMessage;
@@ -74,20 +83,30 @@ export function createOutboxWorker(deps: {
     });
   }
 
+  const EVENT_BY_CHANNEL: Record<string, string> = {
+    [LOGOUT_CHANNEL]: 'logout_token',
+    [SSF_CHANNEL]: 'security_event',
+  };
+
   async function deliver(row: OutboxRow): Promise<boolean> {
-    const event = row.channel === LOGOUT_CHANNEL ? 'logout_token' : 'mail';
+    const event = EVENT_BY_CHANNEL[row.channel] ?? 'mail';
+    // A mail's model holds single-use links; logout orders and security events hold no secret.
+    const eraseModel = row.channel === MAIL_CHANNEL;
     try {
       const { summary, answer } = await send(row);
-      await markOutboxSent(deps.db, row.id, summary, deps.clock.now().toISOString(), row.channel !== LOGOUT_CHANNEL);
+      await markOutboxSent(deps.db, row.id, summary, deps.clock.now().toISOString(), eraseModel);
       await recordAttempt(row, true, answer);
+      if (row.channel === SSF_CHANNEL) await deps.securityEvents?.settled(row.recipient, 'delivered');
       deps.log.info({ outboxId: row.id, template: row.template, attempts: row.attempts, answer }, `${event}_sent`);
       return true;
     } catch (error) {
       const reason = error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
       const retryAt =
         row.attempts < MAX_ATTEMPTS ? addMs(deps.clock.now(), retryDelayMs(row.attempts)).toISOString() : null;
-      await markOutboxFailed(deps.db, row.id, reason, retryAt, row.channel !== LOGOUT_CHANNEL);
+      await markOutboxFailed(deps.db, row.id, reason, retryAt, eraseModel);
       await recordAttempt(row, false, reason);
+      if (row.channel === SSF_CHANNEL)
+        await deps.securityEvents?.settled(row.recipient, retryAt ? 'retrying' : 'abandoned');
       deps.log.warn(
         { outboxId: row.id, template: row.template, attempts: row.attempts, retryAt, reason },
         `${event}_failed`,
@@ -111,7 +130,9 @@ export function createOutboxWorker(deps: {
         const results = await Promise.all(claimed.slice(i, i + CONCURRENCY).map(deliver));
         sent += results.filter(Boolean).length;
       }
-      if (claimed.length === 0 || due.length < BATCH) return sent;
+      // A stream's next security event becomes due only once the one before it is delivered: look again.
+      const streamMoved = claimed.some((row) => row.channel === SSF_CHANNEL);
+      if (claimed.length === 0 || (due.length < BATCH && !streamMoved)) return sent;
     }
   }
 

@@ -24,6 +24,7 @@ import {
   sessionCookieName,
 } from './request-context.ts';
 import { accountRoutes } from './routes/account-routes.ts';
+import { ssfRoutes } from './routes/ssf-routes.ts';
 import { apiRoutes } from './routes/api-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { devRoutes } from './routes/dev-routes.ts';
@@ -230,6 +231,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(passkeyRoutes(deps));
   await app.register(staffRoutes(deps));
   await app.register(apiRoutes(deps));
+  await app.register(ssfRoutes(deps));
   await app.register(oidcRoutes(deps, await buildProvider(deps)));
   if (options.devMailbox) await app.register(devRoutes(deps));
   return app;

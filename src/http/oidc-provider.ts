@@ -15,7 +15,8 @@ import { bareContext, LANGUAGE_COOKIE, sessionCookieName } from './request-conte
 export const OIDC_PREFIX = '/oidc';
 
 /** Mamori's own API as an OAuth resource: access tokens for it are JWTs (RFC 9068). */
-export const API_SCOPES = ['account:read'] as const;
+/** Mamori's API scopes: reading an account, and managing (or reading) a Shared Signals stream (SSF §8). */
+export const API_SCOPES = ['account:read', 'ssf.manage', 'ssf.read'] as const;
 export const apiResource = (publicUrl: string) => `${publicUrl}/api`;
 
 const MINUTE = 60;
@@ -115,6 +116,8 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
     },
     features: {
       devInteractions: { enabled: false },
+      // A shop's backend calls Mamori's API (its Shared Signals stream) as itself, not as a customer.
+      clientCredentials: { enabled: true },
       revocation: { enabled: true },
       introspection: { enabled: true },
       backchannelLogout: { enabled: true },

@@ -8,6 +8,9 @@ import { buildApp } from '../http/app.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { sweepExpiredOidc } from '../services/oidc/adapter.ts';
 import { logoutTokenSigner } from '../services/oidc/logout-tokens.ts';
+import { tokenSigner } from '../services/oidc/token-signer.ts';
+import { securityEventToken } from '../services/ssf/security-events.ts';
+import { securityEventTargets } from '../services/ssf/streams.ts';
 import { AfterAnswer } from '../platform/after-answer.ts';
 import { bundledGeoipPath, mmdbGeoLocator, type GeoLocator } from '../platform/geoip.ts';
 import { advanceDueIncidents } from '../services/incidents/lifecycle.ts';
@@ -77,6 +80,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     (config.smtpUrl
       ? smtpMailer(config.smtpUrl, config.mailFrom, config.publicUrl)
       : devMailboxMailer(store.db, clock, random));
+  const secrets = secretBoxFor(config);
   // The worker and the services refer to each other: services ask for a delivery run after a commit,
   // the worker's tick opens recovery for incidents whose wait ran out. Each only calls the other later.
   const worker: OutboxWorker = createOutboxWorker({
@@ -93,6 +97,10 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
       await sweepExpiredOidc(deps);
     },
     signLogoutToken: (order) => signLogoutToken(order),
+    securityEvents: {
+      ...securityEventTargets({ db: store.db, secrets, clock }),
+      token: (jti, model) => signSecurityEvent(jti, model),
+    },
   });
   const deps: ServiceDeps = {
     db: store.db,
@@ -103,11 +111,13 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     strength: new PasswordStrength(),
     log,
     geo: options.geo ?? mmdbGeoLocator(config.geoipDatabase ?? bundledGeoipPath()),
-    secrets: secretBoxFor(config),
+    secrets,
     mailQueued: () => worker.kick(),
     afterAnswer: new AfterAnswer(log),
   };
-  const signLogoutToken = logoutTokenSigner(deps);
+  const sign = tokenSigner(deps);
+  const signLogoutToken = logoutTokenSigner(deps, sign);
+  const signSecurityEvent = securityEventToken(config.publicUrl, sign);
   const app = await buildApp({ deps, log, devMailbox: config.mode === 'development' && !config.smtpUrl });
   const interval = options.workerIntervalMs ?? 1000;
   if (interval > 0) worker.start(interval);

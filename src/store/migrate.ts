@@ -12,6 +12,7 @@ import * as delayedChanges from './migrations/0009-delayed-changes.ts';
 import * as oidcPayloads from './migrations/0010-oidc-payloads.ts';
 import * as oidcClientsKeys from './migrations/0011-oidc-clients-keys.ts';
 import * as oidcPartialIndexes from './migrations/0012-oidc-partial-indexes.ts';
+import * as ssfStreams from './migrations/0013-ssf-streams.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0010-oidc-payloads': oidcPayloads,
   '0011-oidc-clients-keys': oidcClientsKeys,
   '0012-oidc-partial-indexes': oidcPartialIndexes,
+  '0013-ssf-streams': ssfStreams,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

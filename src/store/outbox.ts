@@ -7,13 +7,20 @@ import type { DeliveryAttemptsTable, DevMailboxTable, OutboxTable } from './sche
 export type OutboxRow = Selectable<OutboxTable>;
 
 export const MAIL_CHANNEL = 'email';
+
+/** The outbox channel of security events (Shared Signals); a row's recipient is its stream's id. */
+export const SSF_CHANNEL = 'ssf';
 export type DevMailRow = Selectable<DevMailboxTable>;
 
 export async function insertOutboxRow(db: Executor, row: Insertable<OutboxTable>): Promise<void> {
   await db.insertInto('outbox').values(row).execute();
 }
 
-/** Rows due now: queued and due, or stuck in processing past their lock (a worker died mid-send). */
+/**
+ * Rows due now: queued and due, or stuck in processing past their lock (a worker died mid-send). A
+ * security event waits while an older one of its stream is still undelivered, so a receiver gets each
+ * stream's events in the order they happened (SSF: per subject, in order), retries included.
+ */
 export function listDueOutboxIds(db: Executor, now: string, limit: number): Promise<{ id: string }[]> {
   return db
     .selectFrom('outbox')
@@ -22,6 +29,30 @@ export function listDueOutboxIds(db: Executor, now: string, limit: number): Prom
       eb.or([
         eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
         eb.and([eb('status', '=', 'processing'), eb('locked_until', '<', now)]),
+      ]),
+    )
+    .where((eb) =>
+      eb.or([
+        eb('channel', '!=', SSF_CHANNEL),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('outbox as older')
+              .select('older.id')
+              .where('older.channel', '=', SSF_CHANNEL)
+              .whereRef('older.recipient', '=', 'outbox.recipient')
+              .where('older.status', 'in', ['queued', 'processing', 'paused'])
+              .where((older) =>
+                older.or([
+                  older('older.created_at', '<', older.ref('outbox.created_at')),
+                  older.and([
+                    older('older.created_at', '=', older.ref('outbox.created_at')),
+                    older('older.id', '<', older.ref('outbox.id')),
+                  ]),
+                ]),
+              ),
+          ),
+        ),
       ]),
     )
     .orderBy('next_attempt_at')

@@ -235,6 +235,24 @@ export interface OidcSessionLinksTable {
   linked_at: string;
 }
 
+/** A shop's Shared Signals stream (SSF 1.0 §8.1.1): where its events go and which it wants. */
+export interface SsfStreamsTable {
+  id: string;
+  client_id: string;
+  delivery_method: string;
+  endpoint_url: string | null;
+  /** The Authorization header the shop asked pushes to carry, sealed like every secret. */
+  authorization_sealed: string | null;
+  events_requested: string;
+  description: string | null;
+  status: string;
+  status_reason: string | null;
+  /** Set when an event could not be delivered after every retry; cleared by the next delivery. */
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 /** Every attempt to deliver an outbox row, with the answer (a mail relay's or a shop's). */
 export interface DeliveryAttemptsTable {
   id: string;
@@ -435,6 +453,7 @@ export interface Database {
   oidc_signing_keys: OidcSigningKeysTable;
   oidc_session_links: OidcSessionLinksTable;
   delivery_attempts: DeliveryAttemptsTable;
+  ssf_streams: SsfStreamsTable;
   support_requests: SupportRequestsTable;
   totp_factors: TotpFactorsTable;
   recovery_codes: RecoveryCodesTable;

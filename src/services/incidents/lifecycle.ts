@@ -3,6 +3,7 @@ import type { ChangeRecord } from '../../core/change-kinds.ts';
 import { CHECKLIST_ITEMS, type ChecklistItem } from '../../core/incident/checklist.ts';
 import { effectiveState, type IncidentState } from '../../core/incident/state.ts';
 import { endSessions } from '../sessions/end-sessions.ts';
+import { queueSecurityEvent } from '../ssf/security-events.ts';
 import { DomainError } from '../../core/errors.ts';
 import { listLogSince, toChangeRecord } from '../../store/account-log.ts';
 import { updateAccount } from '../../store/accounts.ts';
@@ -336,7 +337,11 @@ export async function completeRecovery(
       updated_at: now,
     });
     // Nothing signed in while the account was locked; anything that did anyway ends with the old password.
-    await endSessions(trx, deps, account.id, { all: true }, 'recovered');
+    await endSessions(trx, deps, account.id, { all: true }, 'recovered', {
+      initiatingEntity: 'user',
+      txn: incident.id,
+    });
+    await queueSecurityEvent(trx, deps, { name: 'account-enabled', accountId: account.id }, incident.id);
     const actor = actorFrom(origin);
     await recordChange(trx, deps, { accountId: account.id, kind: 'account-recovered', actor, subjectId: incident.id });
     await noteSuccess(trx, account.email);

@@ -21,6 +21,7 @@ import { queueMail } from '../notices/mail-queue.ts';
 import { issueLink, linkPayload, peekLink, useLink } from '../notices/one-time-links.ts';
 import { requireAccount } from '../account/profile.ts';
 import { endSessions } from '../sessions/end-sessions.ts';
+import { queueSecurityEvent } from '../ssf/security-events.ts';
 import { hashToken } from '../../platform/token-hash.ts';
 import { applyUndo, type AppliedStep } from './apply-undo.ts';
 import { incidentAddresses, issuePartyLink, mailIncidentPage } from './parties.ts';
@@ -142,9 +143,17 @@ export async function openIncident(
   // A newcomer cannot keep what the suspects changed by unticking it: the whole plan is applied.
   const steps = trusted && how.chosenChangeIds ? withSelection(plan.steps, how.chosenChangeIds) : plan.steps;
 
-  // Contain first: from here on nothing the attacker holds works.
+  const incidentId = deps.random.id();
+  // Contain first: from here on nothing the attacker holds works, here or at the shops.
   await updateAccount(trx, change.accountId, { status: 'locked', password_disabled_at: nowIso, updated_at: nowIso });
-  await endSessions(trx, deps, change.accountId, { all: true }, 'incident');
+  const containment = { initiatingEntity: how.openedBy === 'staff' ? 'admin' : 'user', txn: incidentId } as const;
+  await endSessions(trx, deps, change.accountId, { all: true }, 'incident', containment);
+  await queueSecurityEvent(
+    trx,
+    deps,
+    { name: 'account-disabled', accountId: change.accountId, reason: 'hijacking' },
+    incidentId,
+  );
   // The suspects' browsers are strangers again: no exemption from throttles and limits a known browser has.
   await forgetDevices(trx, change.accountId, [...plan.suspects.deviceIds]);
   await voidTokens(trx, change.accountId, 'all', nowIso);
@@ -159,7 +168,6 @@ export async function openIncident(
   const requiresSecondFactor =
     (await totpFactorsHeldAt(trx, change.accountId, plan.compromiseAt)).length > 0 ||
     (await passkeysHeldAt(trx, change.accountId, plan.compromiseAt)).length > 0;
-  const incidentId = deps.random.id();
   const waitUntil = trusted ? addMs(now, deps.config.incidentWaitMs) : null;
   const state = nextState(nextState('reported', 'contain'), trusted ? 'start-wait' : 'refer');
   const reporterToken = deps.random.token();

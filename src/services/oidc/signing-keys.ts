@@ -56,6 +56,14 @@ export async function publishedSigningKeys(deps: SigningKeyDeps): Promise<JWK[]>
   return rows.map((row) => privateJwkOf(deps, row));
 }
 
+/** The public halves of the published keys, as the JWKS shows them: what Mamori verifies its own tokens with. */
+export async function publicSigningKeys(deps: SigningKeyDeps): Promise<JWK[]> {
+  await publishedSigningKeys(deps);
+  return (await listPublishedSigningKeys(deps.db, deps.clock.now().toISOString())).map(
+    (row) => JSON.parse(row.public_jwk) as JWK,
+  );
+}
+
 /** The key that signs now, for tokens Mamori signs itself (logout tokens). */
 export async function currentSigningKey(deps: SigningKeyDeps): Promise<JWK> {
   const [current] = await publishedSigningKeys(deps);

@@ -4,11 +4,13 @@ import { voidTokens } from '../../store/one-time-tokens.ts';
 import { revokeAllSessions, revokeSession } from '../../store/sessions.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { endShopSessions } from '../oidc/shop-logout.ts';
+import { queueSecurityEvent } from '../ssf/security-events.ts';
 
 export type SessionsToEnd = { all: true; except?: string } | { one: string };
 
 /**
- * Ends sessions, their sign-ins at the shops (OpenID grants and tokens, logout tokens queued), and the
+ * Ends sessions, their sign-ins at the shops (OpenID grants and tokens, logout tokens queued, and when
+ * every session ends a `session-revoked` security event, with the incident as `txn`), and the
  * changes they have waiting for their delay (the account page stops listing them at once). The links they asked for die with them too: every link is checked against the session that
  * asked for it when it is read (notices/one-time-links.ts). Returns how many sessions ended.
  */
@@ -18,6 +20,7 @@ export async function endSessions(
   accountId: string,
   which: SessionsToEnd,
   reason: string,
+  event: { initiatingEntity: 'user' | 'admin'; txn?: string } = { initiatingEntity: 'user' },
 ): Promise<number> {
   const now = deps.clock.now().toISOString();
   const ended =
@@ -32,7 +35,17 @@ export async function endSessions(
     accountId,
     'all' in which ? { every: true } : { sessionIds: ended },
   );
-  if (shopLogouts > 0) deps.mailQueued();
+  // Every session gone, none kept: the shops' streams hear it (CAEP session-revoked, about the account).
+  const everySession = 'all' in which && !which.except;
+  const events = everySession
+    ? await queueSecurityEvent(
+        trx,
+        deps,
+        { name: 'session-revoked', accountId, initiatingEntity: event.initiatingEntity },
+        event.txn,
+      )
+    : 0;
+  if (shopLogouts + events > 0) deps.mailQueued();
   if (ended.length === 0) return 0;
   await voidDelayedChanges(trx, accountId, now, (asking) => asking !== null && ended.includes(asking));
   return ended.length;

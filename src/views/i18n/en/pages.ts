@@ -357,6 +357,7 @@ export const pages = {
   'change.case-assigned': 'Support took the case',
   'change.case-closed': 'Support closed a request',
   'incident.replies': 'Replies from support',
+  'error.STREAM_EXISTS': 'This shop already has a security event stream: read it, change it or delete it.',
   'error.INCIDENT_ALREADY_OPEN':
     'This account already has an open incident. Continue on its page; nothing was changed.',
   'error.INCIDENT_STATE':

@@ -360,6 +360,8 @@ export const pages: Record<keyof typeof en, string> = {
   'change.case-assigned': 'サポートが担当',
   'change.case-closed': 'サポートが依頼を完了',
   'incident.replies': 'サポートからの返信',
+  'error.STREAM_EXISTS':
+    'このショップにはすでにセキュリティイベントのストリームがあります。読み取り、変更、または削除してください。',
   'error.INCIDENT_ALREADY_OPEN':
     'このアカウントにはすでに対応中のインシデントがあります。そのページから続けてください。変更は行われていません。',
   'error.INCIDENT_STATE':

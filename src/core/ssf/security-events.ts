@@ -1,0 +1,74 @@
+/**
+ * OpenID Shared Signals (SSF 1.0) events as Mamori sends them: RFC 8417 Security Event Tokens, one event
+ * each, about a subject named by `sub_id` (RFC 9493), never `sub` or `exp` (SSF §4.1–4.2).
+ */
+const SECEVENT = 'https://schemas.openid.net/secevent';
+
+export const EVENT_TYPES = {
+  'account-disabled': `${SECEVENT}/risc/event-type/account-disabled`,
+  'account-enabled': `${SECEVENT}/risc/event-type/account-enabled`,
+  'session-revoked': `${SECEVENT}/caep/event-type/session-revoked`,
+  verification: `${SECEVENT}/ssf/event-type/verification`,
+} as const;
+
+export type EventName = keyof typeof EVENT_TYPES;
+export type EventType = (typeof EVENT_TYPES)[EventName];
+
+/** What a stream can ask for: every type but verification, which is sent when asked, to every stream. */
+export const DELIVERABLE_EVENTS: readonly EventType[] = [
+  EVENT_TYPES['account-disabled'],
+  EVENT_TYPES['account-enabled'],
+  EVENT_TYPES['session-revoked'],
+];
+
+export const PUSH_DELIVERY = 'urn:ietf:rfc:8935';
+export const POLL_DELIVERY = 'urn:ietf:rfc:8936';
+
+export type Subject = { format: 'iss_sub'; iss: string; sub: string } | { format: 'opaque'; id: string };
+
+/** One event as queued: everything the SET will say, fixed when the change commits. */
+export type SecurityEvent =
+  | { name: 'account-disabled'; accountId: string; reason: 'hijacking' }
+  | { name: 'account-enabled'; accountId: string }
+  | { name: 'session-revoked'; accountId: string; initiatingEntity: 'user' | 'admin' | 'policy' | 'system' }
+  | { name: 'verification'; streamId: string; state?: string };
+
+/** The subject a receiver knows the account by: the `sub` its ID tokens carry, under this issuer. */
+export function subjectOf(event: SecurityEvent, issuer: string): Subject {
+  return event.name === 'verification'
+    ? { format: 'opaque', id: event.streamId }
+    : { format: 'iss_sub', iss: issuer, sub: event.accountId };
+}
+
+function eventBody(event: SecurityEvent, occurredAtSeconds: number): Record<string, unknown> {
+  switch (event.name) {
+    case 'account-disabled':
+      return { reason: event.reason };
+    case 'account-enabled':
+      return {};
+    case 'session-revoked':
+      return { event_timestamp: occurredAtSeconds, initiating_entity: event.initiatingEntity };
+    case 'verification':
+      return event.state === undefined ? {} : { state: event.state };
+  }
+}
+
+/** The SET's claims (RFC 8417 §2.2; SSF §4.1): `txn` ties together the events of one incident. */
+export function securityEventClaims(input: {
+  event: SecurityEvent;
+  issuer: string;
+  audience: string;
+  jti: string;
+  occurredAtSeconds: number;
+  txn?: string;
+}): Record<string, unknown> {
+  return {
+    iss: input.issuer,
+    aud: input.audience,
+    jti: input.jti,
+    iat: input.occurredAtSeconds,
+    ...(input.txn ? { txn: input.txn } : {}),
+    sub_id: subjectOf(input.event, input.issuer),
+    events: { [EVENT_TYPES[input.event.name]]: eventBody(input.event, input.occurredAtSeconds) },
+  };
+}

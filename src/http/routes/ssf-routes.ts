@@ -1,0 +1,183 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { DomainError } from '../../core/errors.ts';
+import { POLL_DELIVERY, PUSH_DELIVERY } from '../../core/ssf/security-events.ts';
+import type { ServiceDeps } from '../../services/deps.ts';
+import { apiTokenVerifier, type ApiCaller } from '../../services/oidc/api-tokens.ts';
+import { tokenSigner } from '../../services/oidc/token-signer.ts';
+import { pollEvents } from '../../services/ssf/poll.ts';
+import { securityEventToken } from '../../services/ssf/security-events.ts';
+import {
+  changeStreamStatus,
+  createStream,
+  deleteStream,
+  requestVerification,
+  streamConfiguration,
+  streamOf,
+  streamStatus,
+  updateStream,
+} from '../../services/ssf/streams.ts';
+import type { MessageKey } from '../../views/i18n/translate.ts';
+import { messageValues, statusFor, toDomainError } from '../error-mapping.ts';
+import { pageContext } from '../request-context.ts';
+
+export const SSF_BASE = '/api/v1/ssf';
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+/** Text a receiver sends: bounded, and without control characters (PostgreSQL refuses NUL in text). */
+const plain = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((value) => !CONTROL_CHARACTERS.test(value), 'control characters are not accepted');
+
+const streamRequest = z.strictObject({
+  delivery: z
+    .strictObject({
+      method: plain(200),
+      endpoint_url: plain(2000).optional(),
+      authorization_header: plain(4000).optional(),
+    })
+    .optional(),
+  events_requested: z.array(plain(200)).max(50).optional(),
+  description: plain(500).optional(),
+});
+const streamUpdate = streamRequest.extend({ stream_id: plain(100) });
+const streamQuery = z.object({ stream_id: plain(100).optional() });
+const statusUpdate = z.strictObject({
+  stream_id: plain(100),
+  status: z.enum(['enabled', 'paused', 'disabled']),
+  reason: plain(500).optional(),
+});
+const verificationRequest = z.strictObject({ stream_id: plain(100), state: plain(500).optional() });
+const pollRequest = z.strictObject({
+  maxEvents: z.number().int().min(0).max(1000).optional(),
+  returnImmediately: z.boolean().optional(),
+  ack: z.array(plain(100)).max(1000).optional(),
+  setErrs: z.record(plain(100), z.strictObject({ err: plain(100), description: plain(500) })).optional(),
+});
+
+function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success)
+    throw new DomainError('INVALID_INPUT', {
+      reason: result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    });
+  return result.data;
+}
+
+/**
+ * OpenID Shared Signals 1.0: Mamori as transmitter. The discovery document, and stream management for a
+ * shop calling as itself with a client-credentials access token (`ssf.manage` to change, `ssf.read` to
+ * read), one stream per shop; errors as RFC 9457 problem details.
+ */
+export function ssfRoutes(deps: ServiceDeps) {
+  const { config } = deps;
+  const verifyToken = apiTokenVerifier(deps);
+  const signEvent = securityEventToken(config.publicUrl, tokenSigner(deps));
+
+  async function caller(request: FastifyRequest, scope: 'ssf.manage' | 'ssf.read'): Promise<ApiCaller> {
+    const who = await verifyToken(request.headers.authorization);
+    if (!who.asItself) throw new DomainError('FORBIDDEN', { reason: 'streams are managed by the shop itself' });
+    if (!who.scopes.has(scope) && !(scope === 'ssf.read' && who.scopes.has('ssf.manage')))
+      throw new DomainError('FORBIDDEN', { reason: `the access token lacks the ${scope} scope` });
+    return who;
+  }
+
+  return async function ssfRoutesPlugin(app: FastifyInstance) {
+    app.get('/.well-known/ssf-configuration', async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return {
+        spec_version: '1_0',
+        issuer: config.publicUrl,
+        jwks_uri: `${config.publicUrl}/oidc/jwks`,
+        delivery_methods_supported: [PUSH_DELIVERY, POLL_DELIVERY],
+        configuration_endpoint: `${config.publicUrl}${SSF_BASE}/stream`,
+        status_endpoint: `${config.publicUrl}${SSF_BASE}/status`,
+        verification_endpoint: `${config.publicUrl}${SSF_BASE}/verify`,
+        authorization_schemes: [{ spec_urn: 'urn:ietf:rfc:6749' }],
+        default_subjects: 'ALL',
+      };
+    });
+
+    await app.register(async (api) => {
+      api.setErrorHandler(async (error, request, reply: FastifyReply) => {
+        const problem = toDomainError(error);
+        if (problem.code === 'INTERNAL') request.log.error({ err: error }, 'request_failed');
+        const status = statusFor(problem.code);
+        if (status === 401) reply.header('www-authenticate', 'Bearer');
+        const t = pageContext(request, reply, config).t;
+        return reply
+          .code(status)
+          .type('application/problem+json')
+          .send({
+            type: `https://mamori.dev/problems/${problem.code.toLowerCase().replaceAll('_', '-')}`,
+            title: t(`error.${problem.code}` as MessageKey, messageValues(problem)),
+            status,
+            ...(problem.details.reason ? { detail: problem.details.reason } : {}),
+          });
+      });
+      api.addHook('onSend', async (_request, reply) => {
+        reply.header('cache-control', 'no-store');
+      });
+
+      api.post(`${SSF_BASE}/stream`, async (request, reply) => {
+        const who = await caller(request, 'ssf.manage');
+        return reply.code(201).send(await createStream(deps, who.clientId, parsed(streamRequest, request.body)));
+      });
+      api.get(`${SSF_BASE}/stream`, async (request) => {
+        const who = await caller(request, 'ssf.read');
+        const { stream_id } = parsed(streamQuery, request.query);
+        const row = await streamOf(deps, who.clientId, stream_id).catch((error: unknown) => {
+          if (!stream_id && error instanceof DomainError && error.code === 'NOT_FOUND') return null;
+          throw error;
+        });
+        // Without a stream id: every stream of this receiver, as a list (one at most here).
+        if (!stream_id) return row ? [streamConfiguration(deps, row)] : [];
+        return streamConfiguration(deps, row ?? (await streamOf(deps, who.clientId, stream_id)));
+      });
+      for (const [method, replace] of [
+        ['PATCH', false],
+        ['PUT', true],
+      ] as const) {
+        api.route({
+          method,
+          url: `${SSF_BASE}/stream`,
+          handler: async (request) => {
+            const who = await caller(request, 'ssf.manage');
+            const { stream_id, ...change } = parsed(streamUpdate, request.body);
+            return updateStream(deps, who.clientId, stream_id, change, replace);
+          },
+        });
+      }
+      api.delete(`${SSF_BASE}/stream`, async (request, reply) => {
+        const who = await caller(request, 'ssf.manage');
+        const { stream_id } = parsed(streamQuery, request.query);
+        if (!stream_id) throw new DomainError('INVALID_INPUT', { reason: 'stream_id is required' });
+        await deleteStream(deps, who.clientId, stream_id);
+        return reply.code(204).send();
+      });
+
+      api.get(`${SSF_BASE}/status`, async (request) => {
+        const who = await caller(request, 'ssf.read');
+        return streamStatus(await streamOf(deps, who.clientId, parsed(streamQuery, request.query).stream_id));
+      });
+      api.post(`${SSF_BASE}/status`, async (request) => {
+        const who = await caller(request, 'ssf.manage');
+        const input = parsed(statusUpdate, request.body);
+        return changeStreamStatus(deps, who.clientId, input.stream_id, input.status, input.reason);
+      });
+      api.post(`${SSF_BASE}/verify`, async (request, reply) => {
+        const who = await caller(request, 'ssf.manage');
+        const input = parsed(verificationRequest, request.body);
+        await requestVerification(deps, who.clientId, input.stream_id, input.state);
+        return reply.code(204).send();
+      });
+      api.post(`${SSF_BASE}/poll`, async (request) => {
+        const who = await caller(request, 'ssf.read');
+        return pollEvents(deps, who.clientId, parsed(pollRequest, request.body), signEvent);
+      });
+    });
+  };
+}

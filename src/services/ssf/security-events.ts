@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { EVENT_TYPES, POLL_DELIVERY, securityEventClaims, type SecurityEvent } from '../../core/ssf/security-events.ts';
+import type { Executor } from '../../store/database.ts';
+import { insertOutboxRow, SSF_CHANNEL } from '../../store/outbox.ts';
+import { listReceivingSsfStreams, type SsfStreamRow } from '../../store/ssf-streams.ts';
+import type { ServiceDeps } from '../deps.ts';
+import type { TokenSigner } from '../oidc/token-signer.ts';
+
+/** What an `ssf` outbox row holds: the event, fixed at commit, and the receiver it is for. */
+export interface QueuedEvent {
+  event: SecurityEvent;
+  audience: string;
+  occurredAt: string;
+  txn?: string;
+}
+
+const queuedEvent = z.object({
+  event: z.union([
+    z.object({ name: z.literal('account-disabled'), accountId: z.string(), reason: z.literal('hijacking') }),
+    z.object({ name: z.literal('account-enabled'), accountId: z.string() }),
+    z.object({
+      name: z.literal('session-revoked'),
+      accountId: z.string(),
+      initiatingEntity: z.enum(['user', 'admin', 'policy', 'system']),
+    }),
+    z.object({ name: z.literal('verification'), streamId: z.string(), state: z.string().optional() }),
+  ]),
+  audience: z.string(),
+  occurredAt: z.string(),
+  txn: z.string().optional(),
+});
+
+export function readQueuedEvent(model: string | null): QueuedEvent {
+  return queuedEvent.parse(JSON.parse(model ?? 'null'));
+}
+
+/**
+ * A stream's events go out oldest first, ties broken by id; events queued together (one containment)
+ * share a timestamp, so their ids carry this process's running count to keep the order they were queued in.
+ */
+let queuedCount = 0;
+const orderedId = (random: string) => `${String((queuedCount += 1)).padStart(12, '0')}-${random}`;
+
+function wants(stream: SsfStreamRow, event: SecurityEvent): boolean {
+  if (event.name === 'verification') return stream.id === event.streamId;
+  return (JSON.parse(stream.events_requested) as string[]).includes(EVENT_TYPES[event.name]);
+}
+
+/** Pushed streams' events are due now; polled ones wait to be fetched; a paused stream's wait for it. */
+function initialStatus(stream: SsfStreamRow): string {
+  if (stream.status === 'paused') return 'paused';
+  return stream.delivery_method === POLL_DELIVERY ? 'awaiting-poll' : 'queued';
+}
+
+/**
+ * Queues an event, in the caller's transaction, for every stream that asked for its type: the change
+ * and the shop's news of it commit together or not at all. Returns how many were queued; the caller
+ * asks for a delivery run after the commit.
+ */
+export async function queueSecurityEvent(
+  trx: Executor,
+  deps: Pick<ServiceDeps, 'clock' | 'random'>,
+  event: SecurityEvent,
+  txn?: string,
+): Promise<number> {
+  const now = deps.clock.now().toISOString();
+  let queued = 0;
+  for (const stream of await listReceivingSsfStreams(trx)) {
+    if (!wants(stream, event)) continue;
+    queued += 1;
+    await insertOutboxRow(trx, {
+      id: orderedId(deps.random.id()),
+      channel: SSF_CHANNEL,
+      account_id: 'accountId' in event ? event.accountId : null,
+      recipient: stream.id,
+      locale: '',
+      template: event.name,
+      model: JSON.stringify({ event, audience: stream.client_id, occurredAt: now, txn } satisfies QueuedEvent),
+      status: initialStatus(stream),
+      attempts: 0,
+      next_attempt_at: now,
+      created_at: now,
+    });
+  }
+  return queued;
+}
+
+/** The SET for a queued event: its `jti` is the outbox row's id, so a receiver drops repeats by id. */
+export function securityEventToken(issuer: string, sign: TokenSigner) {
+  return (jti: string, model: string | null): Promise<string> => {
+    const queued = readQueuedEvent(model);
+    return sign(
+      securityEventClaims({
+        event: queued.event,
+        issuer,
+        audience: queued.audience,
+        jti,
+        occurredAtSeconds: Math.floor(new Date(queued.occurredAt).getTime() / 1000),
+        txn: queued.txn,
+      }),
+      'secevent+jwt',
+    );
+  };
+}

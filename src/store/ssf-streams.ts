@@ -1,0 +1,98 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Executor } from './database.ts';
+import { SSF_CHANNEL } from './outbox.ts';
+import type { SsfStreamsTable } from './schema.ts';
+
+export type SsfStreamRow = Selectable<SsfStreamsTable>;
+
+export async function insertSsfStream(db: Executor, row: Insertable<SsfStreamsTable>): Promise<void> {
+  await db.insertInto('ssf_streams').values(row).execute();
+}
+
+export function findSsfStreamOfClient(db: Executor, clientId: string): Promise<SsfStreamRow | undefined> {
+  return db.selectFrom('ssf_streams').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+}
+
+export function findSsfStream(db: Executor, id: string): Promise<SsfStreamRow | undefined> {
+  return db.selectFrom('ssf_streams').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The streams events are queued for (a paused stream keeps its events; a disabled one gets none). */
+export function listReceivingSsfStreams(db: Executor): Promise<SsfStreamRow[]> {
+  return db.selectFrom('ssf_streams').selectAll().where('status', 'in', ['enabled', 'paused']).execute();
+}
+
+export function listSsfStreams(db: Executor): Promise<SsfStreamRow[]> {
+  return db.selectFrom('ssf_streams').selectAll().orderBy('created_at').execute();
+}
+
+export async function updateSsfStream(db: Executor, id: string, changes: Updateable<SsfStreamsTable>): Promise<void> {
+  await db.updateTable('ssf_streams').set(changes).where('id', '=', id).execute();
+}
+
+export async function deleteSsfStream(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('outbox').where('channel', '=', SSF_CHANNEL).where('recipient', '=', id).execute();
+  await db.deleteFrom('ssf_streams').where('id', '=', id).execute();
+}
+
+/** A disabled stream's undelivered events are dropped: SSF 1.0 §8.1.2 says it gets none. */
+export async function dropWaitingStreamEvents(db: Executor, streamId: string): Promise<void> {
+  await db
+    .deleteFrom('outbox')
+    .where('channel', '=', SSF_CHANNEL)
+    .where('recipient', '=', streamId)
+    .where('status', 'in', ['queued', 'paused', 'awaiting-poll'])
+    .execute();
+}
+
+/** A paused stream's events wait as `paused`; enabling it again makes them due (pushed) or pollable at once. */
+export async function setStreamEventsWaiting(
+  db: Executor,
+  streamId: string,
+  paused: boolean,
+  now: string,
+  resumeAs: 'queued' | 'awaiting-poll',
+): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set(paused ? { status: 'paused' } : { status: resumeAs, next_attempt_at: now })
+    .where('channel', '=', SSF_CHANNEL)
+    .where('recipient', '=', streamId)
+    .where('status', 'in', paused ? ['queued', 'awaiting-poll'] : ['paused'])
+    .execute();
+}
+
+/** Poll delivery (RFC 8936): the stream's events not yet acknowledged, oldest first. */
+export function listPollableEvents(db: Executor, streamId: string, limit: number) {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'model'])
+    .where('channel', '=', SSF_CHANNEL)
+    .where('recipient', '=', streamId)
+    .where('status', '=', 'awaiting-poll')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** Acknowledged (or reported in error, RFC 8936 `setErrs`) polled events are done; other ids are ignored. */
+export async function settlePolledEvents(
+  db: Executor,
+  streamId: string,
+  jtis: readonly string[],
+  at: string,
+  errors: Record<string, string>,
+): Promise<void> {
+  for (const jti of jtis) {
+    const error = errors[jti];
+    await db
+      .updateTable('outbox')
+      .set(error ? { status: 'abandoned', last_error: error.slice(0, 300) } : { status: 'sent', sent_at: at })
+      .where('channel', '=', SSF_CHANNEL)
+      .where('recipient', '=', streamId)
+      .where('id', '=', jti)
+      .where('status', '=', 'awaiting-poll')
+      .execute();
+  }
+}

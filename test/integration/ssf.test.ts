@@ -1,0 +1,327 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, test } from 'node:test';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import * as client from 'openid-client';
+import { EVENT_TYPES } from '../../src/core/ssf/security-events.ts';
+import { forEachStore, type TestMamori } from '../support/harness.ts';
+import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
+import { registerShop, shopSignsIn, startIssuer, type TestShop } from '../support/oidc.ts';
+import { callApi, setReceiver, shopApiToken } from '../support/ssf.ts';
+import { registerAndVerify, signIn } from '../support/flows.ts';
+import { attackerTakesOver, emailChangedReportLink, OWNER, reportWithDefaults, STORY_ENV } from '../support/story.ts';
+
+const STREAM = '/api/v1/ssf/stream';
+const HOUR = 3_600_000;
+
+/**
+ * Mamori as an OpenID Shared Signals transmitter (issue 15, first part): discovery, stream management by
+ * the shop itself, push (RFC 8935) and poll (RFC 8936) delivery of signed SETs, and the events a
+ * containment and a recovery produce, in order, exactly once.
+ */
+forEachStore('Shared Signals', (store) => {
+  let m: TestMamori & { issuer: string };
+  let shop: TestShop;
+  let token: string;
+  beforeEach(async () => {
+    m = await startIssuer(store, STORY_ENV);
+    shop = await registerShop(m);
+    token = await shopApiToken(m.issuer, shop);
+  });
+  afterEach(async () => {
+    await m.close();
+  });
+
+  async function verified(set: string) {
+    assert.equal(decodeProtectedHeader(set).typ, 'secevent+jwt');
+    const { payload } = await jwtVerify(set, createRemoteJWKSet(new URL(`${m.issuer}/oidc/jwks`)), {
+      issuer: m.issuer,
+      audience: shop.clientId,
+      typ: 'secevent+jwt',
+    });
+    assert.equal(payload.sub, undefined, 'SSF: no sub, the subject is sub_id');
+    assert.equal(payload.exp, undefined, 'SSF: no exp');
+    assert.ok(payload.jti && payload.iat);
+    assert.equal(Object.keys(payload.events as object).length, 1, 'one event per SET');
+    return payload as typeof payload & {
+      sub_id: Record<string, string>;
+      events: Record<string, Record<string, unknown>>;
+    };
+  }
+
+  /** The story up to the owner's click on "This wasn't me"; answers the incident page's path. */
+  async function containFromNotice(): Promise<string> {
+    await attackerTakesOver(m);
+    return reportWithDefaults(m, emailChangedReportLink(m));
+  }
+
+  const incidentId = async () => (await m.deps.db.selectFrom('incidents').select('id').executeTakeFirstOrThrow()).id;
+  const ownerId = async () =>
+    (await m.deps.db.selectFrom('accounts').select('id').where('email', '=', OWNER).executeTakeFirstOrThrow()).id;
+
+  test('discovery names the issuer, the JWKS, both delivery methods and the endpoints', async () => {
+    const res = await fetch(`${m.issuer}/.well-known/ssf-configuration`);
+    assert.equal(res.status, 200);
+    const config = (await res.json()) as Record<string, unknown>;
+    assert.equal(config.issuer, m.issuer);
+    assert.equal(config.spec_version, '1_0');
+    assert.equal(config.jwks_uri, `${m.issuer}/oidc/jwks`);
+    assert.deepEqual(config.delivery_methods_supported, ['urn:ietf:rfc:8935', 'urn:ietf:rfc:8936']);
+    assert.equal(config.configuration_endpoint, `${m.issuer}${STREAM}`);
+    assert.equal(config.default_subjects, 'ALL');
+  });
+
+  test('a push stream: created, verified, and containment arrives as session-revoked then account-disabled, one txn, each once despite three failures', async () => {
+    const receiver = await setReceiver([500, 400, 503]);
+    try {
+      const created = await callApi(m.issuer, token, 'POST', STREAM, {
+        delivery: {
+          method: 'urn:ietf:rfc:8935',
+          endpoint_url: receiver.url,
+          authorization_header: 'Bearer shop-secret',
+        },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const stream = created.body as { stream_id: string; events_delivered: string[]; aud: string };
+      assert.equal(stream.aud, shop.clientId);
+      assert.deepEqual(
+        stream.events_delivered.sort(),
+        Object.values(EVENT_TYPES)
+          .filter((t) => !t.includes('verification'))
+          .sort(),
+      );
+      assert.equal(JSON.stringify(created.body).includes('shop-secret'), false, 'the header is never read back');
+      assert.equal((await callApi(m.issuer, token, 'POST', STREAM, {})).status, 409, 'one stream per shop');
+
+      assert.equal(
+        (
+          await callApi(m.issuer, token, 'POST', '/api/v1/ssf/verify', {
+            stream_id: stream.stream_id,
+            state: 'VGhpcyBpcyBhbiBleGFtcGxl',
+          })
+        ).status,
+        204,
+      );
+      await containFromNotice();
+      // Three failed attempts (the second a 400 with an RFC 8935 error body), then every SET accepted once.
+      for (let attempt = 0; attempt < 6; attempt += 1) {
+        await m.deliver();
+        m.clock.advance(HOUR);
+      }
+      assert.equal(receiver.accepted.length, 3, `accepted: ${receiver.accepted.length}`);
+      assert.ok(receiver.requests.every((r) => r.contentType === 'application/secevent+jwt'));
+      assert.ok(receiver.requests.every((r) => r.authorization === 'Bearer shop-secret'));
+      const [verification, revoked, disabled] = await Promise.all(receiver.accepted.map(verified));
+      assert.deepEqual(verification?.sub_id, { format: 'opaque', id: stream.stream_id });
+      assert.deepEqual(verification?.events[EVENT_TYPES.verification], { state: 'VGhpcyBpcyBhbiBleGFtcGxl' });
+
+      const sub = { format: 'iss_sub', iss: m.issuer, sub: await ownerId() };
+      assert.deepEqual(revoked?.sub_id, sub);
+      assert.equal(revoked?.events[EVENT_TYPES['session-revoked']]?.initiating_entity, 'user');
+      assert.deepEqual(disabled?.sub_id, sub);
+      assert.deepEqual(disabled?.events[EVENT_TYPES['account-disabled']], { reason: 'hijacking' });
+      assert.equal(revoked?.txn, await incidentId(), 'txn is the incident');
+      assert.equal(disabled?.txn, revoked?.txn);
+
+      const attempts = await m.deps.db
+        .selectFrom('delivery_attempts')
+        .select(['ok', 'answer'])
+        .orderBy('attempted_at')
+        .execute();
+      assert.ok(
+        attempts.some((a) => /HTTP 400 \(invalid_key: key not yet known\)/.test(a.answer)),
+        'the receiver’s reason is kept',
+      );
+      const status = await callApi(m.issuer, token, 'GET', `/api/v1/ssf/status?stream_id=${stream.stream_id}`);
+      assert.deepEqual(status.body, { stream_id: stream.stream_id, status: 'enabled' });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('a paused stream delivers nothing and loses nothing; enabled again, it gets everything in order', async () => {
+    const receiver = await setReceiver();
+    try {
+      const { body } = await callApi(m.issuer, token, 'POST', STREAM, {
+        delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: receiver.url },
+        events_requested: [EVENT_TYPES['account-disabled'], EVENT_TYPES['account-enabled']],
+      });
+      const streamId = (body as { stream_id: string }).stream_id;
+      const paused = await callApi(m.issuer, token, 'POST', '/api/v1/ssf/status', {
+        stream_id: streamId,
+        status: 'paused',
+        reason: 'maintenance',
+      });
+      assert.deepEqual(paused.body, { stream_id: streamId, status: 'paused', reason: 'maintenance' });
+      const statusPath = await containFromNotice();
+      await m.deliver();
+      assert.equal(receiver.accepted.length, 0, 'paused: nothing delivered');
+
+      // Recovery while paused: account-enabled waits behind account-disabled.
+      m.clock.advance(5 * HOUR);
+      await new TestClient(m.app).get(statusPath);
+      await m.deliver();
+      const recovery = m.mailer.link(OWNER, '/recover');
+      const owner = new TestClient(m.app);
+      await owner.get(pathOf(recovery));
+      assert.equal(
+        (await owner.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow' })).statusCode,
+        303,
+      );
+      await m.deliver();
+      assert.equal(receiver.accepted.length, 0);
+
+      await callApi(m.issuer, token, 'POST', '/api/v1/ssf/status', { stream_id: streamId, status: 'enabled' });
+      await m.deliver();
+      const events = await Promise.all(receiver.accepted.map(verified));
+      assert.deepEqual(
+        events.map((e) => Object.keys(e.events)[0]),
+        [EVENT_TYPES['account-disabled'], EVENT_TYPES['account-enabled']],
+        'only what was asked for, in order (no session-revoked)',
+      );
+      assert.equal(events[1]?.txn, await incidentId());
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('a poll stream keeps SETs until acknowledged; setErrs settles one too', async () => {
+    const created = await callApi(m.issuer, token, 'POST', STREAM, { delivery: { method: 'urn:ietf:rfc:8936' } });
+    assert.equal(created.status, 201);
+    assert.equal(
+      (created.body as { delivery: { endpoint_url: string } }).delivery.endpoint_url,
+      `${m.issuer}/api/v1/ssf/poll`,
+    );
+    await containFromNotice();
+    await m.deliver();
+
+    const first = await callApi(m.issuer, token, 'POST', '/api/v1/ssf/poll', { maxEvents: 1, returnImmediately: true });
+    const firstSets = first.body as { sets: Record<string, string>; moreAvailable: boolean };
+    assert.equal(Object.keys(firstSets.sets).length, 1);
+    assert.equal(firstSets.moreAvailable, true);
+    const [[jti1, set1]] = Object.entries(firstSets.sets) as [[string, string]];
+    assert.equal((await verified(set1)).jti, jti1);
+
+    const again = (await callApi(m.issuer, token, 'POST', '/api/v1/ssf/poll', { ack: [jti1] })).body as {
+      sets: Record<string, string>;
+      moreAvailable: boolean;
+    };
+    const jtis = Object.keys(again.sets);
+    assert.equal(jtis.length, 1, 'the acknowledged SET is not sent again');
+    assert.equal(again.moreAvailable, false);
+    const last = (
+      await callApi(m.issuer, token, 'POST', '/api/v1/ssf/poll', {
+        setErrs: { [String(jtis[0])]: { err: 'invalid_audience', description: 'not ours' } },
+      })
+    ).body as { sets: Record<string, string> };
+    assert.deepEqual(last.sets, {});
+  });
+
+  test('stream calls without a token, with a customer’s token, without the scope or for another shop’s stream are refused', async () => {
+    const { body } = await callApi(m.issuer, token, 'POST', STREAM, { delivery: { method: 'urn:ietf:rfc:8936' } });
+    const streamId = (body as { stream_id: string }).stream_id;
+
+    const anonymous = await callApi(m.issuer, null, 'GET', STREAM);
+    assert.equal(anonymous.status, 401);
+    assert.match(anonymous.type, /^application\/problem\+json/);
+    assert.equal((anonymous.body as { status: number }).status, 401);
+    assert.equal((await callApi(m.issuer, 'not.a.jwt', 'GET', STREAM)).status, 401);
+    assert.equal((await callApi(m.issuer, `${token}x`, 'GET', STREAM)).status, 401, 'a tampered token');
+
+    const readOnly = await shopApiToken(m.issuer, shop, 'ssf.read');
+    assert.equal((await callApi(m.issuer, readOnly, 'GET', STREAM)).status, 200);
+    assert.equal((await callApi(m.issuer, readOnly, 'DELETE', `${STREAM}?stream_id=${streamId}`)).status, 403);
+
+    const other = await registerShop(m, { name: 'Another shop' });
+    const otherToken = await shopApiToken(m.issuer, other);
+    assert.deepEqual((await callApi(m.issuer, otherToken, 'GET', STREAM)).body, [], 'sees no stream of another shop');
+    assert.equal((await callApi(m.issuer, otherToken, 'GET', `${STREAM}?stream_id=${streamId}`)).status, 404);
+    assert.equal(
+      (await callApi(m.issuer, otherToken, 'POST', '/api/v1/ssf/status', { stream_id: streamId, status: 'disabled' }))
+        .status,
+      404,
+    );
+    assert.equal((await callApi(m.issuer, otherToken, 'DELETE', `${STREAM}?stream_id=${streamId}`)).status, 404);
+
+    // A token a customer's sign-in gave the shop is not the shop itself.
+    await registerAndVerify(m, 'hana@example.com');
+    const { client: browser } = await signIn(m, 'hana@example.com');
+    const api = `${m.issuer}/api`;
+    const customer = await shopSignsIn(m, shop, browser, { resource: api, scope: 'openid ssf.manage' });
+    const asCustomer = await client.refreshTokenGrant(shop.config, String(customer.refresh_token), { resource: api });
+    assert.equal(decodeProtectedHeader(asCustomer.access_token).typ, 'at+jwt');
+    assert.equal((await callApi(m.issuer, asCustomer.access_token, 'GET', STREAM)).status, 403);
+
+    const malformed = await callApi(m.issuer, token, 'PATCH', STREAM, {
+      stream_id: streamId,
+      delivery: { method: 'carrier-pigeon' },
+    });
+    assert.equal(malformed.status, 400);
+    assert.match(String((malformed.body as { detail: string }).detail), /not supported/);
+    assert.equal(
+      (await callApi(m.issuer, token, 'PATCH', STREAM, { stream_id: streamId, surprise: true })).status,
+      400,
+    );
+    assert.equal((await callApi(m.issuer, token, 'DELETE', `${STREAM}?stream_id=${streamId}`)).status, 204);
+    assert.equal((await callApi(m.issuer, token, 'GET', `${STREAM}?stream_id=${streamId}`)).status, 404);
+  });
+
+  test('hostile stream requests: 4xx problem details, never a 5xx, nothing changed', async () => {
+    const { body } = await callApi(m.issuer, token, 'POST', STREAM, { delivery: { method: 'urn:ietf:rfc:8936' } });
+    const streamId = (body as { stream_id: string }).stream_id;
+    const snapshot = async () =>
+      JSON.stringify([
+        await m.deps.db.selectFrom('ssf_streams').selectAll().execute(),
+        await m.deps.db.selectFrom('outbox').selectAll().execute(),
+      ]);
+    const before = await snapshot();
+    const raw = async (method: string, path: string, payload: string, type = 'application/json') => {
+      const res = await fetch(new URL(path, m.issuer), {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': type },
+        body: method === 'GET' ? undefined : payload,
+      });
+      return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+    };
+    const cases: [string, string, string, string?][] = [
+      ['POST', STREAM, '{not json'],
+      ['POST', STREAM, '[1,2,3]'],
+      ['POST', STREAM, 'null'],
+      ['POST', STREAM, JSON.stringify({ delivery: 'push' })],
+      ['POST', STREAM, JSON.stringify({ delivery: { method: 'urn:ietf:rfc:8935' } })],
+      [
+        'POST',
+        STREAM,
+        JSON.stringify({ delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: 'javascript:alert(1)' } }),
+      ],
+      [
+        'POST',
+        STREAM,
+        JSON.stringify({ delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: 'http://u:p@x.test/' } }),
+      ],
+      ['POST', STREAM, JSON.stringify({ description: 'a'.repeat(100_000) })],
+      ['PATCH', STREAM, JSON.stringify({ stream_id: `${streamId}\u0000`, description: 'x' })],
+      ['PATCH', STREAM, JSON.stringify({ stream_id: streamId, description: 'nul \u0000 inside' })],
+      ['PATCH', STREAM, JSON.stringify({ stream_id: 42 })],
+      ['PATCH', STREAM, JSON.stringify({ stream_id: streamId, events_requested: 'all' })],
+      ['PATCH', STREAM, 'stream_id=x', 'application/x-www-form-urlencoded'],
+      ['PATCH', STREAM, 'stream_id', 'text/plain'],
+      ['POST', '/api/v1/ssf/status', JSON.stringify({ stream_id: streamId, status: 'on' })],
+      ['POST', '/api/v1/ssf/status', JSON.stringify({ stream_id: [streamId], status: 'paused' })],
+      ['POST', '/api/v1/ssf/verify', JSON.stringify({ stream_id: 'x'.repeat(101) })],
+      ['POST', '/api/v1/ssf/poll', JSON.stringify({ maxEvents: -1 })],
+      ['POST', '/api/v1/ssf/poll', JSON.stringify({ maxEvents: 1e12 })],
+      ['POST', '/api/v1/ssf/poll', JSON.stringify({ ack: ['a\u0000b'] })],
+      ['POST', '/api/v1/ssf/poll', JSON.stringify({ setErrs: { x: 'bad' } })],
+      ['DELETE', `${STREAM}?stream_id=${encodeURIComponent('\u0000')}`, ''],
+      ['GET', `${STREAM}?stream_id=a&stream_id=b`, ''],
+    ];
+    for (const [method, path, payload, type] of cases) {
+      const res = await raw(method, path, payload, type);
+      const where = `${method} ${path.slice(0, 60)} ${payload.slice(0, 60)}`;
+      assert.ok(res.status >= 400 && res.status < 500, `${where}: ${res.status} ${res.text.slice(0, 200)}`);
+      assert.match(res.type, /^application\/(problem\+)?json/, where);
+      assert.doesNotMatch(res.text, /\bat [\w.<>]+ \(|node_modules|\.ts:\d+/, where);
+    }
+    assert.equal(await snapshot(), before);
+  });
+});
