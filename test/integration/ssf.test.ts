@@ -8,7 +8,14 @@ import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
 import { registerShop, shopSignsIn, startIssuer, type TestShop } from '../support/oidc.ts';
 import { callApi, setReceiver, shopApiToken } from '../support/ssf.ts';
 import { registerAndVerify, signIn } from '../support/flows.ts';
-import { attackerTakesOver, emailChangedReportLink, OWNER, reportWithDefaults, STORY_ENV } from '../support/story.ts';
+import {
+  ATTACKER,
+  attackerTakesOver,
+  emailChangedReportLink,
+  OWNER,
+  reportWithDefaults,
+  STORY_ENV,
+} from '../support/story.ts';
 
 const STREAM = '/api/v1/ssf/stream';
 const HOUR = 3_600_000;
@@ -70,7 +77,7 @@ forEachStore('Shared Signals', (store) => {
     assert.equal(config.default_subjects, 'ALL');
   });
 
-  test('a push stream: created, verified, and containment arrives as session-revoked then account-disabled, one txn, each once despite three failures', async () => {
+  test('a push stream: verified, then the story arrives in order (address, password, containment with one txn), each SET once despite three failures', async () => {
     const receiver = await setReceiver([500, 400, 503]);
     try {
       const created = await callApi(m.issuer, token, 'POST', STREAM, {
@@ -107,20 +114,42 @@ forEachStore('Shared Signals', (store) => {
         await m.deliver();
         m.clock.advance(HOUR);
       }
-      assert.equal(receiver.accepted.length, 3, `accepted: ${receiver.accepted.length}`);
+      const events = await Promise.all(receiver.accepted.map(verified));
+      const type = (e: (typeof events)[number]) => Object.keys(e.events)[0];
+      assert.deepEqual(
+        events.map(type),
+        [
+          EVENT_TYPES.verification,
+          EVENT_TYPES['identifier-changed'], // the attacker's address
+          EVENT_TYPES['credential-change'], // the attacker's password
+          EVENT_TYPES['session-revoked'], // containment
+          EVENT_TYPES['identifier-changed'], // the owner's address back
+          EVENT_TYPES['account-disabled'],
+          EVENT_TYPES['account-credential-change-required'],
+        ],
+        'every event once, in the order it happened',
+      );
       assert.ok(receiver.requests.every((r) => r.contentType === 'application/secevent+jwt'));
       assert.ok(receiver.requests.every((r) => r.authorization === 'Bearer shop-secret'));
-      const [verification, revoked, disabled] = await Promise.all(receiver.accepted.map(verified));
+      const [verification, attackerAddress, password, revoked, ownerAddress, disabled, changeRequired] = events;
       assert.deepEqual(verification?.sub_id, { format: 'opaque', id: stream.stream_id });
       assert.deepEqual(verification?.events[EVENT_TYPES.verification], { state: 'VGhpcyBpcyBhbiBleGFtcGxl' });
+      assert.deepEqual(attackerAddress?.sub_id, { format: 'email', email: OWNER });
+      assert.deepEqual(attackerAddress?.events[EVENT_TYPES['identifier-changed']], { 'new-value': ATTACKER });
+      assert.deepEqual(ownerAddress?.sub_id, { format: 'email', email: ATTACKER });
+      assert.deepEqual(ownerAddress?.events[EVENT_TYPES['identifier-changed']], { 'new-value': OWNER });
+      const change = password?.events[EVENT_TYPES['credential-change']];
+      assert.equal(change?.credential_type, 'password');
+      assert.equal(change?.change_type, 'update');
 
       const sub = { format: 'iss_sub', iss: m.issuer, sub: await ownerId() };
       assert.deepEqual(revoked?.sub_id, sub);
       assert.equal(revoked?.events[EVENT_TYPES['session-revoked']]?.initiating_entity, 'user');
       assert.deepEqual(disabled?.sub_id, sub);
       assert.deepEqual(disabled?.events[EVENT_TYPES['account-disabled']], { reason: 'hijacking' });
-      assert.equal(revoked?.txn, await incidentId(), 'txn is the incident');
-      assert.equal(disabled?.txn, revoked?.txn);
+      const txn = await incidentId();
+      assert.deepEqual([revoked?.txn, disabled?.txn, changeRequired?.txn], [txn, txn, txn], 'txn is the incident');
+      assert.equal(new Set(events.map((e) => e.jti)).size, events.length, 'each SET once');
 
       const attempts = await m.deps.db
         .selectFrom('delivery_attempts')
@@ -205,15 +234,23 @@ forEachStore('Shared Signals', (store) => {
       sets: Record<string, string>;
       moreAvailable: boolean;
     };
-    const jtis = Object.keys(again.sets);
-    assert.equal(jtis.length, 1, 'the acknowledged SET is not sent again');
+    const [refused, ...rest] = Object.keys(again.sets);
+    assert.equal(rest.length, 4, 'the other five events of the story, the acknowledged one not again');
+    assert.ok(!(jti1 in again.sets));
     assert.equal(again.moreAvailable, false);
     const last = (
       await callApi(m.issuer, token, 'POST', '/api/v1/ssf/poll', {
-        setErrs: { [String(jtis[0])]: { err: 'invalid_audience', description: 'not ours' } },
+        ack: rest,
+        setErrs: { [String(refused)]: { err: 'invalid_audience', description: 'not ours' } },
       })
     ).body as { sets: Record<string, string> };
-    assert.deepEqual(last.sets, {});
+    assert.deepEqual(last.sets, {}, 'acknowledged and refused SETs are settled');
+    const kept = await m.deps.db
+      .selectFrom('outbox')
+      .select('last_error')
+      .where('id', '=', String(refused))
+      .executeTakeFirst();
+    assert.equal(kept?.last_error, 'invalid_audience: not ours');
   });
 
   test('stream calls without a token, with a customer’s token, without the scope or for another shop’s stream are refused', async () => {

@@ -7,7 +7,11 @@ const SECEVENT = 'https://schemas.openid.net/secevent';
 export const EVENT_TYPES = {
   'account-disabled': `${SECEVENT}/risc/event-type/account-disabled`,
   'account-enabled': `${SECEVENT}/risc/event-type/account-enabled`,
+  'account-credential-change-required': `${SECEVENT}/risc/event-type/account-credential-change-required`,
+  'identifier-changed': `${SECEVENT}/risc/event-type/identifier-changed`,
+  'recovery-information-changed': `${SECEVENT}/risc/event-type/recovery-information-changed`,
   'session-revoked': `${SECEVENT}/caep/event-type/session-revoked`,
+  'credential-change': `${SECEVENT}/caep/event-type/credential-change`,
   verification: `${SECEVENT}/ssf/event-type/verification`,
 } as const;
 
@@ -15,29 +19,41 @@ export type EventName = keyof typeof EVENT_TYPES;
 export type EventType = (typeof EVENT_TYPES)[EventName];
 
 /** What a stream can ask for: every type but verification, which is sent when asked, to every stream. */
-export const DELIVERABLE_EVENTS: readonly EventType[] = [
-  EVENT_TYPES['account-disabled'],
-  EVENT_TYPES['account-enabled'],
-  EVENT_TYPES['session-revoked'],
-];
+export const DELIVERABLE_EVENTS: readonly EventType[] = Object.values(EVENT_TYPES).filter(
+  (type) => type !== EVENT_TYPES.verification,
+);
 
 export const PUSH_DELIVERY = 'urn:ietf:rfc:8935';
 export const POLL_DELIVERY = 'urn:ietf:rfc:8936';
 
-export type Subject = { format: 'iss_sub'; iss: string; sub: string } | { format: 'opaque'; id: string };
+export type Subject =
+  | { format: 'iss_sub'; iss: string; sub: string }
+  | { format: 'email'; email: string }
+  | { format: 'opaque'; id: string };
+
+/** CAEP credential-change §3.3: the credential types Mamori has (recovery codes are RISC recovery information). */
+export type CredentialType = 'password' | 'app' | 'fido2-platform';
+export type CredentialChange = 'create' | 'update' | 'delete';
 
 /** One event as queued: everything the SET will say, fixed when the change commits. */
 export type SecurityEvent =
   | { name: 'account-disabled'; accountId: string; reason: 'hijacking' }
   | { name: 'account-enabled'; accountId: string }
+  | { name: 'account-credential-change-required'; accountId: string }
+  | { name: 'identifier-changed'; accountId: string; oldEmail: string; newEmail: string }
+  | { name: 'recovery-information-changed'; accountId: string }
   | { name: 'session-revoked'; accountId: string; initiatingEntity: 'user' | 'admin' | 'policy' | 'system' }
+  | { name: 'credential-change'; accountId: string; credentialType: CredentialType; changeType: CredentialChange }
   | { name: 'verification'; streamId: string; state?: string };
 
-/** The subject a receiver knows the account by: the `sub` its ID tokens carry, under this issuer. */
+/**
+ * The subject a receiver knows the account by: the `sub` its ID tokens carry, under this issuer; for a
+ * changed address, the old address (RISC §2.5); for verification, the stream (SSF §8.1.4.1).
+ */
 export function subjectOf(event: SecurityEvent, issuer: string): Subject {
-  return event.name === 'verification'
-    ? { format: 'opaque', id: event.streamId }
-    : { format: 'iss_sub', iss: issuer, sub: event.accountId };
+  if (event.name === 'verification') return { format: 'opaque', id: event.streamId };
+  if (event.name === 'identifier-changed') return { format: 'email', email: event.oldEmail };
+  return { format: 'iss_sub', iss: issuer, sub: event.accountId };
 }
 
 function eventBody(event: SecurityEvent, occurredAtSeconds: number): Record<string, unknown> {
@@ -45,7 +61,17 @@ function eventBody(event: SecurityEvent, occurredAtSeconds: number): Record<stri
     case 'account-disabled':
       return { reason: event.reason };
     case 'account-enabled':
+    case 'account-credential-change-required':
+    case 'recovery-information-changed':
       return {};
+    case 'identifier-changed':
+      return { 'new-value': event.newEmail };
+    case 'credential-change':
+      return {
+        credential_type: event.credentialType,
+        change_type: event.changeType,
+        event_timestamp: occurredAtSeconds,
+      };
     case 'session-revoked':
       return { event_timestamp: occurredAtSeconds, initiating_entity: event.initiatingEntity };
     case 'verification':

@@ -11,6 +11,8 @@ import {
 } from '../../store/account-log.ts';
 import type { Executor } from '../../store/database.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { eventsForChange } from '../../core/ssf/change-events.ts';
+import { queueSecurityEvent } from '../ssf/security-events.ts';
 import { describeArea, describeDevice } from '../../platform/device.ts';
 
 export function sha256Hex(text: string): string {
@@ -94,7 +96,10 @@ export async function recordChanges(
     return entry;
   });
   await appendLogEntries(trx, entries);
-  return entries.map((e) => e.record);
+  const records = entries.map((e) => e.record);
+  // The shops hear of it in the same transaction (Shared Signals), or not at all if this rolls back.
+  for (const { event, txn } of records.flatMap(eventsForChange)) await queueSecurityEvent(trx, deps, event, txn);
+  return records;
 }
 
 export interface LogVerification {

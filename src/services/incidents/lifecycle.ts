@@ -3,7 +3,6 @@ import type { ChangeRecord } from '../../core/change-kinds.ts';
 import { CHECKLIST_ITEMS, type ChecklistItem } from '../../core/incident/checklist.ts';
 import { effectiveState, type IncidentState } from '../../core/incident/state.ts';
 import { endSessions } from '../sessions/end-sessions.ts';
-import { queueSecurityEvent } from '../ssf/security-events.ts';
 import { DomainError } from '../../core/errors.ts';
 import { listLogSince, toChangeRecord } from '../../store/account-log.ts';
 import { updateAccount } from '../../store/accounts.ts';
@@ -341,7 +340,6 @@ export async function completeRecovery(
       initiatingEntity: 'user',
       txn: incident.id,
     });
-    await queueSecurityEvent(trx, deps, { name: 'account-enabled', accountId: account.id }, incident.id);
     const actor = actorFrom(origin);
     await recordChange(trx, deps, { accountId: account.id, kind: 'account-recovered', actor, subjectId: incident.id });
     await noteSuccess(trx, account.email);

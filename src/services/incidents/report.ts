@@ -21,7 +21,6 @@ import { queueMail } from '../notices/mail-queue.ts';
 import { issueLink, linkPayload, peekLink, useLink } from '../notices/one-time-links.ts';
 import { requireAccount } from '../account/profile.ts';
 import { endSessions } from '../sessions/end-sessions.ts';
-import { queueSecurityEvent } from '../ssf/security-events.ts';
 import { hashToken } from '../../platform/token-hash.ts';
 import { applyUndo, type AppliedStep } from './apply-undo.ts';
 import { incidentAddresses, issuePartyLink, mailIncidentPage } from './parties.ts';
@@ -148,12 +147,6 @@ export async function openIncident(
   await updateAccount(trx, change.accountId, { status: 'locked', password_disabled_at: nowIso, updated_at: nowIso });
   const containment = { initiatingEntity: how.openedBy === 'staff' ? 'admin' : 'user', txn: incidentId } as const;
   await endSessions(trx, deps, change.accountId, { all: true }, 'incident', containment);
-  await queueSecurityEvent(
-    trx,
-    deps,
-    { name: 'account-disabled', accountId: change.accountId, reason: 'hijacking' },
-    incidentId,
-  );
   // The suspects' browsers are strangers again: no exemption from throttles and limits a known browser has.
   await forgetDevices(trx, change.accountId, [...plan.suspects.deviceIds]);
   await voidTokens(trx, change.accountId, 'all', nowIso);

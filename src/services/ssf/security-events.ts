@@ -14,14 +14,24 @@ export interface QueuedEvent {
   txn?: string;
 }
 
+const accountId = z.string();
 const queuedEvent = z.object({
-  event: z.union([
-    z.object({ name: z.literal('account-disabled'), accountId: z.string(), reason: z.literal('hijacking') }),
-    z.object({ name: z.literal('account-enabled'), accountId: z.string() }),
+  event: z.discriminatedUnion('name', [
+    z.object({ name: z.literal('account-disabled'), accountId, reason: z.literal('hijacking') }),
+    z.object({ name: z.literal('account-enabled'), accountId }),
+    z.object({ name: z.literal('account-credential-change-required'), accountId }),
+    z.object({ name: z.literal('identifier-changed'), accountId, oldEmail: z.string(), newEmail: z.string() }),
+    z.object({ name: z.literal('recovery-information-changed'), accountId }),
     z.object({
       name: z.literal('session-revoked'),
-      accountId: z.string(),
+      accountId,
       initiatingEntity: z.enum(['user', 'admin', 'policy', 'system']),
+    }),
+    z.object({
+      name: z.literal('credential-change'),
+      accountId,
+      credentialType: z.enum(['password', 'app', 'fido2-platform']),
+      changeType: z.enum(['create', 'update', 'delete']),
     }),
     z.object({ name: z.literal('verification'), streamId: z.string(), state: z.string().optional() }),
   ]),
