@@ -13,6 +13,7 @@ import { runDemo } from './demo/run.ts';
 import { staffAdd } from './staff-add.ts';
 import { staffResetPassword } from './staff-reset-password.ts';
 import { clientCommand } from './client-commands.ts';
+import { eventsCommand } from './event-commands.ts';
 import { startExampleShop } from './example-shop.ts';
 import { rotateSigningKey, RETIRED_KEY_PUBLISHED_MS } from '../services/oidc/signing-keys.ts';
 import { cryptoRandom, systemClock } from '../runtime/clock.ts';
@@ -33,6 +34,8 @@ Commands:
                [--post-logout-redirect-uri …] [--backchannel-logout-uri …] [--first-party]
                prints the client id and its secret (shown once)
   client list | client remove --id … | client rotate-secret --id …
+  events status  each shop's security event stream (Shared Signals): enabled, paused or disabled,
+               what waits and since when; exits 1 when a stream is failing
   help         show this text
 
 Configuration comes from environment variables; see README.md.`;
@@ -147,6 +150,8 @@ async function main(argv: string[]): Promise<number> {
       return rotateKeys(config);
     case 'client':
       return clientCommand(config, argv.slice(1), (line) => process.stdout.write(`${line}\n`));
+    case 'events':
+      return eventsCommand(config, argv.slice(1), (line) => process.stdout.write(`${line}\n`));
     case 'staff':
       if (argv[1] === 'add') return staffAdd(config, argv.slice(2), (line) => process.stdout.write(`${line}\n`));
       if (argv[1] === 'reset-password')
@@ -183,12 +188,14 @@ async function rotateKeys(config: Readonly<Config>): Promise<number> {
     staffAuthenticators: 'Staff authenticator seeds',
     shopClientSecrets: 'Shop client secrets',
     signingKeys: 'Token signing keys',
+    streamAuthorizations: 'Security event push headers',
   } as const;
   const unreadableWhat = {
     authenticators: ['factor', 'seed'],
     staffAuthenticators: ['staff member', 'seed'],
     shopClientSecrets: ['shop client', 'secret'],
     signingKeys: ['signing key', 'private key'],
+    streamAuthorizations: ['event stream', 'Authorization header'],
   } as const;
   const store = openStore(config.databaseUrl);
   try {

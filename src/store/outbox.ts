@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import { z } from 'zod';
-import { LOGOUT_CHANNEL, type LogoutOrder } from '../core/oidc/logout-token.ts';
+import type { LogoutOrder } from '../core/oidc/logout-token.ts';
 import type { Executor } from './database.ts';
 import type { DeliveryAttemptsTable, DevMailboxTable, OutboxTable } from './schema.ts';
 
@@ -164,9 +164,9 @@ export function listMailForAccount(db: Executor, accountId: string, limit: numbe
     .execute();
 }
 
-/** The logout tokens queued for shops about an account, with their orders (which shop, which sessions). */
-export function listLogoutDeliveriesForAccount(db: Executor, accountId: string, limit: number) {
-  return outboxOfAccount(db, accountId, LOGOUT_CHANNEL, limit)
+/** What was sent to shops about an account on one channel (logout tokens, security events), with its model. */
+export function listShopDeliveriesForAccount(db: Executor, accountId: string, channel: string, limit: number) {
+  return outboxOfAccount(db, accountId, channel, limit)
     .select(['id', 'recipient', 'model', 'status', 'attempts', 'last_error', 'created_at', 'sent_at'])
     .execute();
 }

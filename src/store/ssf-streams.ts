@@ -96,3 +96,42 @@ export async function settlePolledEvents(
       .execute();
   }
 }
+
+/** Sealed push Authorization headers a page at a time, for `mamori keys rotate`. */
+export async function streamAuthorizationsAfter(db: Executor, afterId: string, limit: number) {
+  const rows = await db
+    .selectFrom('ssf_streams')
+    .select(['id', 'authorization_sealed'])
+    .where('id', '>', afterId)
+    .where('authorization_sealed', 'is not', null)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ id: row.id, secret: row.authorization_sealed ?? '' }));
+}
+
+/** Swaps a sealed header only if it is still the one read (a server may have changed the stream meanwhile). */
+export async function replaceStreamAuthorization(db: Executor, id: string, from: string, to: string) {
+  const result = await db
+    .updateTable('ssf_streams')
+    .set({ authorization_sealed: to })
+    .where('id', '=', id)
+    .where('authorization_sealed', '=', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Per stream and delivery status: how many events, and since when the oldest has waited. */
+export function streamEventCounts(db: Executor) {
+  return db
+    .selectFrom('outbox')
+    .select((eb) => [
+      'recipient',
+      'status',
+      eb.fn.countAll<number>().as('events'),
+      eb.fn.min('created_at').as('oldest'),
+    ])
+    .where('channel', '=', SSF_CHANNEL)
+    .groupBy(['recipient', 'status'])
+    .execute();
+}

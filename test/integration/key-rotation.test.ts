@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { resealStoredSecrets } from '../../src/services/keys/key-rotation.ts';
+import { authorizationContext } from '../../src/services/ssf/streams.ts';
+import { insertSsfStream } from '../../src/store/ssf-streams.ts';
 import { SecretBox } from '../../src/platform/secret-box.ts';
 import { staffSeedContext } from '../../src/services/support/staff-accounts.ts';
 import { insertStaff } from '../../src/store/staff.ts';
@@ -83,6 +85,22 @@ forEachStore('keys rotate', (store) => {
     const staffPlain = await staffWithSeed(m.deps.db, 1, () => seedOf(5));
     const staffUnderPrevious = await staffWithSeed(m.deps.db, 2, (id) => old.seal(seedOf(6), staffSeedContext(id)));
 
+    const streamId = 'stream-1';
+    await insertSsfStream(m.deps.db, {
+      id: streamId,
+      client_id: 'shop-1',
+      delivery_method: 'urn:ietf:rfc:8935',
+      endpoint_url: 'https://shop.example/events',
+      authorization_sealed: old.seal('Bearer shop-secret', authorizationContext(streamId)),
+      events_requested: '[]',
+      description: null,
+      status: 'enabled',
+      status_reason: null,
+      failing_since: null,
+      created_at: '2026-03-02T00:00:00.000Z',
+      updated_at: '2026-03-02T00:00:00.000Z',
+    });
+
     const first = await resealStoredSecrets(m.deps.db, m.deps.secrets, (what, done) =>
       progress.push(`${what} ${done}`),
     );
@@ -91,8 +109,21 @@ forEachStore('keys rotate', (store) => {
       staffAuthenticators: { resealed: 2, alreadyCurrent: 0, unreadable: [] },
       shopClientSecrets: { resealed: 0, alreadyCurrent: 0, unreadable: [] },
       signingKeys: { resealed: 0, alreadyCurrent: 1, unreadable: [] },
+      streamAuthorizations: { resealed: 1, alreadyCurrent: 0, unreadable: [] },
     });
-    assert.deepEqual(progress, ['authenticators 4', 'staffAuthenticators 2', 'shopClientSecrets 0', 'signingKeys 1']);
+    assert.deepEqual(progress, [
+      'authenticators 4',
+      'staffAuthenticators 2',
+      'shopClientSecrets 0',
+      'signingKeys 1',
+      'streamAuthorizations 1',
+    ]);
+    const stream = await m.deps.db.selectFrom('ssf_streams').select('authorization_sealed').executeTakeFirstOrThrow();
+    assert.equal(
+      new SecretBox(current).open(stream.authorization_sealed ?? '', authorizationContext(streamId)),
+      'Bearer shop-secret',
+      'the push header opens with the current key alone',
+    );
 
     const onlyCurrent = new SecretBox(current);
     const rows = new Map(
@@ -136,6 +167,7 @@ forEachStore('keys rotate', (store) => {
         staffAuthenticators: { resealed: 0, alreadyCurrent: 2, unreadable: [] },
         shopClientSecrets: { resealed: 0, alreadyCurrent: 0, unreadable: [] },
         signingKeys: { resealed: 0, alreadyCurrent: 1, unreadable: [] },
+        streamAuthorizations: { resealed: 0, alreadyCurrent: 1, unreadable: [] },
       },
       'a second run changes nothing',
     );

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
@@ -7,7 +10,9 @@ import { forEachStore, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
 import { registerShop, shopSignsIn, startIssuer, type TestShop } from '../support/oidc.ts';
 import { callApi, setReceiver, shopApiToken } from '../support/ssf.ts';
-import { registerAndVerify, signIn } from '../support/flows.ts';
+import { registerAndVerify, signIn, staffSignedIn } from '../support/flows.ts';
+import { eventsCommand } from '../../src/cli/event-commands.ts';
+import { MAX_ATTEMPTS } from '../../src/delivery/outbox-worker.ts';
 import {
   ATTACKER,
   attackerTakesOver,
@@ -29,13 +34,19 @@ forEachStore('Shared Signals', (store) => {
   let m: TestMamori & { issuer: string };
   let shop: TestShop;
   let token: string;
+  let dir: string;
   beforeEach(async () => {
-    m = await startIssuer(store, STORY_ENV);
+    // The CLI opens the store by its URL, so SQLite is a file here rather than memory.
+    dir = mkdtempSync(join(tmpdir(), 'mamori-ssf-'));
+    const file: Record<string, string> =
+      store === 'sqlite' ? { MAMORI_DATABASE_URL: `sqlite:${join(dir, 'm.sqlite')}` } : {};
+    m = await startIssuer(store, { ...STORY_ENV, ...file });
     shop = await registerShop(m);
     token = await shopApiToken(m.issuer, shop);
   });
   afterEach(async () => {
     await m.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   async function verified(set: string) {
@@ -360,5 +371,43 @@ forEachStore('Shared Signals', (store) => {
       assert.doesNotMatch(res.text, /\bat [\w.<>]+ \(|node_modules|\.ts:\d+/, where);
     }
     assert.equal(await snapshot(), before);
+  });
+
+  test('a stream that gives an event up after every retry is failing: the CLI exits 1, support sees it; a delivery clears it', async () => {
+    const receiver = await setReceiver(Array.from({ length: MAX_ATTEMPTS }, () => 503));
+    try {
+      const { body } = await callApi(m.issuer, token, 'POST', STREAM, {
+        delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: receiver.url },
+      });
+      const streamId = (body as { stream_id: string }).stream_id;
+      await callApi(m.issuer, token, 'POST', '/api/v1/ssf/verify', { stream_id: streamId });
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+        await m.deliver();
+        m.clock.advance(2 * HOUR);
+      }
+      assert.equal(receiver.accepted.length, 0);
+      const lines: string[] = [];
+      assert.equal(await eventsCommand(m.config, ['status'], (line) => lines.push(line)), 1);
+      assert.match(lines.join('\n'), /Maple Market storefront {2}stream .* enabled {2}push/);
+      assert.match(lines.join('\n'), /1 abandoned/);
+      assert.match(lines.join('\n'), /FAILING since/);
+
+      await registerAndVerify(m, 'hana@example.com');
+      const staff = await staffSignedIn(m, 'agent');
+      const accountId = (await m.deps.db.selectFrom('accounts').select('id').executeTakeFirstOrThrow()).id;
+      const page = await staff.get(`/staff/accounts/${accountId}`);
+      assert.match(page.body, /The event stream of Maple Market storefront is failing since/);
+
+      // The receiver is back: the next event is delivered and the stream is no longer failing.
+      await callApi(m.issuer, token, 'POST', '/api/v1/ssf/verify', { stream_id: streamId, state: 'again' });
+      await m.deliver();
+      assert.equal(receiver.accepted.length, 1);
+      lines.length = 0;
+      assert.equal(await eventsCommand(m.config, ['status'], (line) => lines.push(line)), 0);
+      assert.doesNotMatch(lines.join('\n'), /FAILING/);
+      assert.doesNotMatch((await staff.get(`/staff/accounts/${accountId}`)).body, /is failing since/);
+    } finally {
+      await receiver.close();
+    }
   });
 });

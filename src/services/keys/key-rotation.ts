@@ -9,6 +9,8 @@ import { oidcClientSecretsAfter, replaceOidcClientSecret } from '../../store/oid
 import { replaceSigningKeySeal, signingKeysAfter } from '../../store/oidc-signing-keys.ts';
 import { clientSecretContext } from '../oidc/clients.ts';
 import { signingKeyContext } from '../oidc/signing-keys.ts';
+import { replaceStreamAuthorization, streamAuthorizationsAfter } from '../../store/ssf-streams.ts';
+import { authorizationContext } from '../ssf/streams.ts';
 
 const PAGE = 500;
 
@@ -37,6 +39,11 @@ const SEALED = {
     replace: (db, id, from, to) => replaceOidcClientSecret(db, id, from, to, null),
   },
   signingKeys: { page: signingKeysAfter, context: signingKeyContext, replace: replaceSigningKeySeal },
+  streamAuthorizations: {
+    page: streamAuthorizationsAfter,
+    context: authorizationContext,
+    replace: replaceStreamAuthorization,
+  },
 } satisfies Record<string, SealedColumn>;
 
 export type ResealResult = Record<keyof typeof SEALED, ResealCount>;
@@ -91,5 +98,8 @@ export async function resealStoredSecrets(
       onProgress('shopClientSecrets', done),
     ),
     signingKeys: await resealColumn(db, secrets, SEALED.signingKeys, (done) => onProgress('signingKeys', done)),
+    streamAuthorizations: await resealColumn(db, secrets, SEALED.streamAuthorizations, (done) =>
+      onProgress('streamAuthorizations', done),
+    ),
   };
 }

@@ -36,7 +36,7 @@ export interface StreamConfiguration {
   description?: string;
 }
 
-const authorizationContext = (streamId: string) => `ssf-stream-authorization:${streamId}`;
+export const authorizationContext = (streamId: string) => `ssf-stream-authorization:${streamId}`;
 export const pollEndpoint = (publicUrl: string) => `${publicUrl}/api/v1/ssf/poll`;
 
 export function streamConfiguration(deps: Pick<ServiceDeps, 'config'>, row: SsfStreamRow): StreamConfiguration {

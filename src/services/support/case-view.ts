@@ -13,7 +13,7 @@ import {
   type SupportRequestRow,
 } from '../../store/incidents.ts';
 import { listMailForAccount } from '../../store/outbox.ts';
-import { listShopSignOuts, type ShopSignOut } from '../oidc/shop-sign-outs.ts';
+import { shopDeliveries, type FailingStream, type ShopDelivery } from './shop-deliveries.ts';
 import { listRiskDecisions, type RiskDecisionRow } from '../../store/risk.ts';
 import { listRecentSessions, type SessionRow } from '../../store/sessions.ts';
 import { listStaff } from '../../store/staff.ts';
@@ -67,7 +67,10 @@ export interface CaseView {
   risk: RiskDecisionRow[];
   notices: Awaited<ReturnType<typeof listMailForAccount>>;
   /** Logout tokens sent to shops when sessions ended, with each delivery attempt and the shop's answer. */
-  shopSignOuts: ShopSignOut[];
+  shopSignOuts: ShopDelivery[];
+  /** Security events sent to shops' streams about this account, likewise. */
+  securityEvents: ShopDelivery[];
+  failingStreams: FailingStream[];
   /** Who a case can be given to. */
   team: { id: string; name: string }[];
 }
@@ -78,7 +81,7 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
   const account = await findAccountById(deps.db, accountId);
   if (!account) throw new DomainError('NOT_FOUND');
   const now = deps.clock.now();
-  const [incidents, requests, notes, log, sessions, devices, risk, notices, shopSignOuts, staff] = await Promise.all([
+  const [incidents, requests, notes, log, sessions, devices, risk, notices, toShops, staff] = await Promise.all([
     listIncidentsForAccount(deps.db, accountId),
     listRequestsForAccount(deps.db, accountId),
     listSupportNotes(deps.db, accountId),
@@ -87,7 +90,7 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
     listKnownDevices(deps.db, accountId),
     listRiskDecisions(deps.db, accountId, 50),
     listMailForAccount(deps.db, accountId, 50),
-    listShopSignOuts(deps.db, accountId, 50),
+    shopDeliveries(deps.db, accountId, 50),
     listStaff(deps.db),
   ]);
   const staffName = new Map(staff.map((s) => [s.id, s.name]));
@@ -126,7 +129,9 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
     devices,
     risk,
     notices,
-    shopSignOuts,
+    shopSignOuts: toShops.signOuts,
+    securityEvents: toShops.securityEvents,
+    failingStreams: toShops.failingStreams,
     team: staff.filter((s) => !s.disabled_at).map((s) => ({ id: s.id, name: s.name })),
   };
 }

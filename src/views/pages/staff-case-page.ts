@@ -1,5 +1,6 @@
 import type { StaffSession } from '../../services/support/staff-accounts.ts';
 import type { CaseView, IncidentCase } from '../../services/support/case-view.ts';
+import type { ShopDelivery } from '../../services/support/shop-deliveries.ts';
 import { CALL_OUTCOMES } from '../../core/support/call-outcomes.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { formatDateTime, translateOr } from '../i18n/translate.ts';
@@ -82,21 +83,39 @@ function reporterLine(ctx: PageContext, c: IncidentCase) {
 <ul>${reporter.reasons.map((reason) => html`<li>${t(`staff.case.reason.${reason}`)}</li>`)}${claims}</ul></div>`;
 }
 
-function shopSignOutsSection(ctx: PageContext, view: CaseView): SafeHtml {
+/** Messages to the shops (logout tokens, security events): what, to which shop, each attempt and its answer. */
+function shopDeliveriesSection(
+  ctx: PageContext,
+  id: string,
+  title: string,
+  lead: string,
+  deliveries: ShopDelivery[],
+  note: SafeHtml | '' = '',
+): SafeHtml {
   const { t } = ctx;
-  return html`<section aria-labelledby="h-shop-sign-outs"><h2 id="h-shop-sign-outs">${t('staff.case.shopSignOuts')}</h2>
-<p class="hint">${t('staff.case.shopSignOutsLead')}</p>${
-    view.shopSignOuts.length === 0
+  return html`<section aria-labelledby="${id}"><h2 id="${id}">${title}</h2>
+<p class="hint">${lead}</p>${note}${
+    deliveries.length === 0
       ? html`<p>${t('staff.case.none')}</p>`
-      : html`<table><thead><tr><th scope="col">${t('activity.when')}</th><th scope="col">${t('staff.case.shop')}</th><th scope="col">${t('staff.case.scope')}</th><th scope="col">${t('staff.case.status')}</th><th scope="col">${t('staff.case.attempts')}</th></tr></thead><tbody>${view.shopSignOuts.map(
+      : html`<table><thead><tr><th scope="col">${t('activity.when')}</th><th scope="col">${t('staff.case.shop')}</th><th scope="col">${t('staff.case.what')}</th><th scope="col">${t('staff.case.status')}</th><th scope="col">${t('staff.case.attempts')}</th></tr></thead><tbody>${deliveries.map(
           (d) =>
-            html`<tr data-delivery="${d.id}"><td>${formatDateTime(ctx, d.queuedAt)}</td><td>${d.shop}<br><small>${d.endpoint}</small></td><td>${t(`staff.case.scope.${d.scope}`)}</td><td>${translateOr(ctx.t, `staff.delivery.${d.status}`, d.status)}${d.deliveredAt ? html`<br><small>${formatDateTime(ctx, d.deliveredAt)}</small>` : ''}</td><td>${
+            html`<tr data-delivery="${d.id}"><td>${formatDateTime(ctx, d.queuedAt)}</td><td>${d.shop}<br><small>${d.endpoint}</small></td><td>${translateOr(ctx.t, `staff.delivery.what.${d.what}`, d.what)}</td><td>${translateOr(ctx.t, `staff.delivery.${d.status}`, d.status)}${d.deliveredAt ? html`<br><small>${formatDateTime(ctx, d.deliveredAt)}</small>` : ''}</td><td>${
               d.attempts.length === 0
                 ? t('staff.case.noAttempt')
                 : html`<ol>${d.attempts.map((a) => html`<li class="${a.ok ? '' : 'late'}">${formatDateTime(ctx, a.at)} · ${a.answer}</li>`)}</ol>`
             }</td></tr>`,
         )}</tbody></table>`
   }</section>`;
+}
+
+function shopSections(ctx: PageContext, view: CaseView): SafeHtml {
+  const { t } = ctx;
+  const failing = view.failingStreams.map(
+    (f) =>
+      html`<p class="warning" role="note">${t('staff.case.streamFailing', { shop: f.shop, since: formatDateTime(ctx, f.since) })}</p>`,
+  );
+  return html`${shopDeliveriesSection(ctx, 'h-shop-sign-outs', t('staff.case.shopSignOuts'), t('staff.case.shopSignOutsLead'), view.shopSignOuts)}
+${shopDeliveriesSection(ctx, 'h-security-events', t('staff.case.securityEvents'), t('staff.case.securityEventsLead'), view.securityEvents, html`${failing}`)}`;
 }
 
 export function staffCasePage(
@@ -193,7 +212,7 @@ ${
       (n) =>
         html`<tr><td>${formatDateTime(ctx, n.created_at)}</td><td>${n.recipient}</td><td>${n.subject ?? n.template}</td><td>${n.status}</td></tr>`,
     )}</tbody></table></section>
-${shopSignOutsSection(ctx, view)}`,
+${shopSections(ctx, view)}`,
     { nav: staffNav(ctx, staff) },
   );
 }
