@@ -1,7 +1,8 @@
-// Issue 14 figures, on 127.0.0.1 only, bounded by count:
+// Issues 14 and 15 figures, on 127.0.0.1 only, bounded by count:
 //   1. containment reaching the shop: the owner's "This wasn't me" (POST /report over HTTP, as the notice's
-//      page sends it) until the shop's back-channel endpoint has verified the logout token against Mamori's
-//      JWKS and answered; p50/p99 (target p99 <= 1 s), next to the click's own answer in the same run.
+//      page sends it) until the shop has verified against Mamori's JWKS and answered both the back-channel
+//      logout token and the account-disabled SET pushed to its stream; p50/p99 (target p99 <= 1 s), next
+//      to the click's own answer in the same run; one click at a time, then 100 containments/s for 3 s.
 //      Mamori runs here with its real outbox worker (kicked after the commit, polling every second).
 //   2. code exchange at the token endpoint: Mamori's provider (Kysely on SQLite) against a bare
 //      oidc-provider with an in-memory adapter, configured alike, each in its own process, the same number
@@ -28,21 +29,32 @@ const EXCHANGES = Number(process.env.CODE_EXCHANGES ?? 1500);
 const EXCHANGE_ROUNDS = Number(process.env.CODE_EXCHANGE_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
 const BASE_PORT = Number(process.env.OIDC_PORT ?? 4310);
-const SHOP_TIMEOUT_MS = 10_000;
+const SHOP_TIMEOUT_MS = 30_000;
+const CONTAINMENT_RATE = Number(process.env.CONTAINMENT_RATE ?? 100);
+const PACED_SECONDS = Number(process.env.PACED_SECONDS ?? 3);
 
-/** A shop's back-channel logout endpoint: verifies each token, answers 200, and says when it did. */
-async function shopEndpoint(issuer: string) {
+/**
+ * A shop's two endpoints: back-channel logout (a form with `logout_token`, 200) and Shared Signals push
+ * (`application/secevent+jwt`, 202). Each token is verified against Mamori's JWKS before the answer;
+ * `heard` says when the shop answered for an account (its logout, or its account-disabled SET).
+ */
+async function shopEndpoints(issuer: string) {
   const jwks = createRemoteJWKSet(new URL(`${issuer}/oidc/jwks`));
   const waiting = new Map<string, (at: number) => void>();
+  const key = (what: 'logout' | 'disabled', sub: string) => `${what}:${sub}`;
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
-      const token = new URLSearchParams(body).get('logout_token') ?? '';
-      jwtVerify(token, jwks, { issuer, typ: 'logout+jwt' })
+      const isEvent = req.url === '/events';
+      const token = isEvent ? body : (new URLSearchParams(body).get('logout_token') ?? '');
+      jwtVerify(token, jwks, { issuer, typ: isEvent ? 'secevent+jwt' : 'logout+jwt' })
         .then(({ payload }) => {
-          res.writeHead(200).end();
-          waiting.get(String(payload.sub))?.(performance.now());
+          res.writeHead(isEvent ? 202 : 200).end();
+          if (!isEvent) return waiting.get(key('logout', String(payload.sub)))?.(performance.now());
+          const subject = payload.sub_id as { sub?: string } | undefined;
+          if (Object.keys(payload.events ?? {}).some((type) => type.endsWith('/account-disabled')))
+            waiting.get(key('disabled', String(subject?.sub)))?.(performance.now());
         })
         .catch(() => res.writeHead(400).end());
     });
@@ -52,12 +64,13 @@ async function shopEndpoint(issuer: string) {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
-    url: `http://127.0.0.1:${port}/backchannel-logout`,
+    logoutUrl: `http://127.0.0.1:${port}/backchannel-logout`,
+    eventsUrl: `http://127.0.0.1:${port}/events`,
     /** When the shop answered for this account; fails the run if it never does. */
-    answered(sub: string): Promise<number> {
+    heard(what: 'logout' | 'disabled', sub: string): Promise<number> {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the shop never heard about ${sub}`)), SHOP_TIMEOUT_MS);
-        waiting.set(sub, (at) => {
+        const timer = setTimeout(() => reject(new Error(`the shop never heard (${what}) of ${sub}`)), SHOP_TIMEOUT_MS);
+        waiting.set(key(what, sub), (at) => {
           clearTimeout(timer);
           resolve(at);
         });
@@ -67,63 +80,126 @@ async function shopEndpoint(issuer: string) {
   };
 }
 
+/** The shop's client-credentials token for Mamori's API, and its push stream to `eventsUrl`. */
+async function openPushStream(issuer: string, clientId: string, clientSecret: string, eventsUrl: string) {
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
+  const tokenResponse = await fetch(`${issuer}/oidc/token`, {
+    method: 'POST',
+    headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'ssf.manage', resource: `${issuer}/api` }),
+  });
+  const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
+  const stream = await fetch(`${issuer}/api/v1/ssf/stream`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: eventsUrl } }),
+  });
+  if (stream.status !== 201) throw new Error(`the bench shop could not open its stream: ${stream.status}`);
+}
+
+type Click = { logoutMs: number; eventMs: number; pageMs: number };
+
 export async function benchShopLogout(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-shop-logout-'));
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-shop-'));
   const issuer = `http://127.0.0.1:${BASE_PORT}`;
   const config = loadConfig({
-    MAMORI_DATABASE_URL: `sqlite:${join(dir, 'shop-logout.sqlite')}`,
+    MAMORI_DATABASE_URL: `sqlite:${join(dir, 'shop.sqlite')}`,
     MAMORI_PUBLIC_URL: issuer,
     MAMORI_LOG_LEVEL: 'silent',
     MAMORI_DEMO_ACCOUNT: 'false',
     MAMORI_SIGN_IN_LIMIT_PER_MINUTE: '1000000',
   });
   const m = await composeMamori(config, { mailer: new MemoryMailer(), log: pino({ level: 'silent' }) });
-  const shop = await shopEndpoint(issuer);
+  const shop = await shopEndpoints(issuer);
   try {
     await m.app.listen({ host: '127.0.0.1', port: BASE_PORT });
-    const { client } = await addClient(m.deps, {
+    const { client, clientSecret } = await addClient(m.deps, {
       name: 'Bench shop',
       redirectUris: [BENCH_REDIRECT_URI],
-      backchannelLogoutUri: shop.url,
+      backchannelLogoutUri: shop.logoutUrl,
       firstParty: true,
     });
+    await openPushStream(issuer, client.clientId, clientSecret, shop.eventsUrl);
     const provider = await buildProvider(m.deps);
-    const clickMs: number[] = [];
-    const shopMs: number[] = [];
-    for (let n = 0; n < CLICKS; n += 1) {
-      // The attacker changed something; the owner is signed in to the shop through Mamori.
-      const { accountId, token } = await seedVictim(m, n, { prior: 20, attackerChanges: 3 });
+    let seeded = 0;
+
+    /** An account the attacker changed, signed in to the shop, and the owner's report page open (its form token). */
+    const victim = async () => {
+      const { accountId, token } = await seedVictim(m, (seeded += 1), { prior: 20, attackerChanges: 3 });
       const grant = new provider.Grant({ accountId, clientId: client.clientId });
       grant.addOIDCScope('openid email profile');
       await grant.save();
-
       const page = await fetch(`${issuer}/report?token=${token}`);
       const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
       const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-      const heard = shop.answered(accountId);
+      return { accountId, token, cookie, csrf };
+    };
+
+    /** The owner's click, timed until the page answered and until the shop heard (logout and SET). */
+    const click = async (v: Awaited<ReturnType<typeof victim>>): Promise<Click> => {
+      const loggedOut = shop.heard('logout', v.accountId);
+      const disabled = shop.heard('disabled', v.accountId);
       const started = performance.now();
-      const click = await fetch(`${issuer}/report`, {
+      const res = await fetch(`${issuer}/report`, {
         method: 'POST',
         redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-        body: new URLSearchParams({ _csrf: csrf, token }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: v.cookie },
+        body: new URLSearchParams({ _csrf: v.csrf, token: v.token }).toString(),
       });
-      const clicked = performance.now();
-      await click.arrayBuffer();
-      if (click.status !== 303) throw new Error(`the report was not accepted: ${click.status}`);
-      clickMs.push(clicked - started);
-      shopMs.push((await heard) - started);
-    }
-    const p99 = percentile(shopMs, 0.99);
-    console.log(`\ncontainment reaching the shop, ${CLICKS} accounts (SQLite, real outbox worker)`);
-    console.log(
-      `  click → owner's page answered           p50 ${percentile(clickMs, 0.5).toFixed(1)} ms  p99 ${percentile(clickMs, 0.99).toFixed(1)} ms   (baseline)`,
+      const pageMs = performance.now() - started;
+      await res.arrayBuffer();
+      if (res.status !== 303) throw new Error(`the report was not accepted: ${res.status}`);
+      return { pageMs, logoutMs: (await loggedOut) - started, eventMs: (await disabled) - started };
+    };
+
+    const report = (label: string, clicks: Click[]) => {
+      const line = (what: string, values: number[], target = '') =>
+        console.log(
+          `  ${what.padEnd(40)} p50 ${percentile(values, 0.5).toFixed(1).padStart(6)} ms  p99 ${percentile(values, 0.99).toFixed(1).padStart(6)} ms${target}`,
+        );
+      const verdict = (values: number[]) => (percentile(values, 0.99) <= 1000 ? ', met' : ', MISSED');
+      console.log(`\n${label}`);
+      line(
+        "click → owner's page answered",
+        clicks.map((c) => c.pageMs),
+        '   (baseline)',
+      );
+      const logout = clicks.map((c) => c.logoutMs);
+      const event = clicks.map((c) => c.eventMs);
+      line("click → shop's back-channel answered", logout, `   (target p99 <= 1000 ms${verdict(logout)})`);
+      line('click → shop accepted account-disabled', event, `   (target p99 <= 1000 ms${verdict(event)})`);
+      console.log(
+        `  ratio p99 (shop accepted SET / page answered)  ${(
+          percentile(event, 0.99) /
+          Math.max(
+            percentile(
+              clicks.map((c) => c.pageMs),
+              0.99,
+            ),
+            0.1,
+          )
+        ).toFixed(1)}x`,
+      );
+    };
+
+    const one: Click[] = [];
+    for (let n = 0; n < CLICKS; n += 1) one.push(await click(await victim()));
+    report(`containment reaching the shop, ${CLICKS} clicks one at a time (SQLite, real outbox worker)`, one);
+
+    // Paced: CONTAINMENT_RATE clicks a second for PACED_SECONDS, each on its own account, fired on schedule.
+    const victims = [];
+    for (let n = 0; n < CONTAINMENT_RATE * PACED_SECONDS; n += 1) victims.push(await victim());
+    const startAt = performance.now();
+    const paced = await Promise.all(
+      victims.map(async (v, i) => {
+        const due = startAt + (i * 1000) / CONTAINMENT_RATE;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+        return click(v);
+      }),
     );
-    console.log(
-      `  click → shop's back-channel answered    p50 ${percentile(shopMs, 0.5).toFixed(1)} ms  p99 ${p99.toFixed(1)} ms   (target p99 <= 1000 ms${p99 <= 1000 ? ', met' : ', MISSED'})`,
-    );
-    console.log(
-      `  ratio p99 (shop answered / page answered)  ${(p99 / Math.max(percentile(clickMs, 0.99), 0.1)).toFixed(1)}x`,
+    report(
+      `containment reaching the shop at ${CONTAINMENT_RATE} containments/s for ${PACED_SECONDS} s (${paced.length} accounts)`,
+      paced,
     );
   } finally {
     await m.close();

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { addMs, HOUR_MS } from '../core/clock.ts';
 import type { Clock } from '../core/clock.ts';
 import type { MailMessage } from '../core/mail-messages.ts';
-import type { Db } from '../store/database.ts';
+import type { Db, Executor } from '../store/database.ts';
 import { LOGOUT_CHANNEL } from '../core/oidc/logout-token.ts';
 import {
   MAIL_CHANNEL,
@@ -10,6 +10,9 @@ import {
   claimOutboxRow,
   insertDeliveryAttempt,
   listDueOutboxIds,
+  listStreamBacklog,
+  listStreamsWithDueEvents,
+  type StreamBacklogRow,
   markOutboxFailed,
   markOutboxSent,
   type OutboxRow,
@@ -22,6 +25,8 @@ import type { Mailer } from './mailer.ts';
 export const MAX_ATTEMPTS = 10;
 const LOCK_MS = 60_000;
 const BATCH = 20;
+/** Events of one stream sent in order in one pass, before mail and logout tokens get their turn again. */
+const STREAM_BATCH = 100;
 /** Messages sent at once; the SMTP transport pools its connections to match. */
 const CONCURRENCY = 5;
 
@@ -73,8 +78,8 @@ export function createOutboxWorker(deps: {
     return { summary: rendered.subject, answer: 'accepted' };
   }
 
-  async function recordAttempt(row: OutboxRow, ok: boolean, answer: string): Promise<void> {
-    await insertDeliveryAttempt(deps.db, {
+  async function recordAttempt(db: Executor, row: OutboxRow, ok: boolean, answer: string): Promise<void> {
+    await insertDeliveryAttempt(db, {
       id: `${row.id}:${row.attempts}`,
       outbox_id: row.id,
       attempted_at: deps.clock.now().toISOString(),
@@ -94,17 +99,21 @@ export function createOutboxWorker(deps: {
     const eraseModel = row.channel === MAIL_CHANNEL;
     try {
       const { summary, answer } = await send(row);
-      await markOutboxSent(deps.db, row.id, summary, deps.clock.now().toISOString(), eraseModel);
-      await recordAttempt(row, true, answer);
-      if (row.channel === SSF_CHANNEL) await deps.securityEvents?.settled(row.recipient, 'delivered');
+      // The outcome and its record commit together: one write to the store per delivery.
+      await deps.db.transaction().execute(async (trx) => {
+        await markOutboxSent(trx, row.id, summary, deps.clock.now().toISOString(), eraseModel);
+        await recordAttempt(trx, row, true, answer);
+      });
       deps.log.info({ outboxId: row.id, template: row.template, attempts: row.attempts, answer }, `${event}_sent`);
       return true;
     } catch (error) {
       const reason = error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
       const retryAt =
         row.attempts < MAX_ATTEMPTS ? addMs(deps.clock.now(), retryDelayMs(row.attempts)).toISOString() : null;
-      await markOutboxFailed(deps.db, row.id, reason, retryAt, eraseModel);
-      await recordAttempt(row, false, reason);
+      await deps.db.transaction().execute(async (trx) => {
+        await markOutboxFailed(trx, row.id, reason, retryAt, eraseModel);
+        await recordAttempt(trx, row, false, reason);
+      });
       if (row.channel === SSF_CHANNEL)
         await deps.securityEvents?.settled(row.recipient, retryAt ? 'retrying' : 'abandoned');
       deps.log.warn(
@@ -115,7 +124,8 @@ export function createOutboxWorker(deps: {
     }
   }
 
-  async function drain(): Promise<number> {
+  /** Mail and logout tokens: a batch at a time, CONCURRENCY sends at once. */
+  async function drainMessages(): Promise<number> {
     let sent = 0;
     for (;;) {
       const now = deps.clock.now();
@@ -130,10 +140,63 @@ export function createOutboxWorker(deps: {
         const results = await Promise.all(claimed.slice(i, i + CONCURRENCY).map(deliver));
         sent += results.filter(Boolean).length;
       }
-      // A stream's next security event becomes due only once the one before it is delivered: look again.
-      const streamMoved = claimed.some((row) => row.channel === SSF_CHANNEL);
-      if (claimed.length === 0 || (due.length < BATCH && !streamMoved)) return sent;
+      if (claimed.length === 0 || due.length < BATCH) return sent;
     }
+  }
+
+  /** One subject's events on a stream, in order: stops at one not yet due, in flight elsewhere, or failing. */
+  async function drainSubject(backlog: StreamBacklogRow[], now: Date): Promise<number> {
+    const nowIso = now.toISOString();
+    let sent = 0;
+    for (const next of backlog) {
+      const due = next.status === 'queued' ? next.next_attempt_at <= nowIso : (next.locked_until ?? '') < nowIso;
+      if (!due) break;
+      const row = await claimOutboxRow(deps.db, next.id, nowIso, addMs(now, LOCK_MS).toISOString());
+      if (!row || !(await deliver(row))) break;
+      sent += 1;
+    }
+    return sent;
+  }
+
+  /**
+   * A stream's oldest undelivered events, subject by subject (SSF: per subject, in order): each subject's
+   * events go one after another, different subjects side by side. A delivery clears a failing stream.
+   */
+  async function drainStream(streamId: string): Promise<number> {
+    const now = deps.clock.now();
+    const bySubject = new Map<string, StreamBacklogRow[]>();
+    for (const row of await listStreamBacklog(deps.db, streamId, STREAM_BATCH)) {
+      const subject = row.account_id ?? '';
+      bySubject.set(subject, [...(bySubject.get(subject) ?? []), row]);
+    }
+    const subjects = [...bySubject.values()];
+    let sent = 0;
+    for (let i = 0; i < subjects.length; i += CONCURRENCY)
+      sent += (await Promise.all(subjects.slice(i, i + CONCURRENCY).map((rows) => drainSubject(rows, now)))).reduce(
+        (a, b) => a + b,
+        0,
+      );
+    if (sent > 0) await deps.securityEvents?.settled(streamId, 'delivered');
+    return sent;
+  }
+
+  /** One pass over the streams with an event due, CONCURRENCY side by side, each in its own order. */
+  async function drainStreams(): Promise<number> {
+    const streams = await listStreamsWithDueEvents(deps.db, deps.clock.now().toISOString(), BATCH);
+    let sent = 0;
+    for (let i = 0; i < streams.length; i += CONCURRENCY)
+      sent += (await Promise.all(streams.slice(i, i + CONCURRENCY).map(drainStream))).reduce((a, b) => a + b, 0);
+    return sent;
+  }
+
+  /**
+   * Mail and logout tokens, and a pass over the event streams. A pass that moved events asks for another
+   * run, so a long backlog of events never keeps mail and logout tokens waiting behind it.
+   */
+  async function drain(): Promise<number> {
+    const [messages, events] = await Promise.all([drainMessages(), drainStreams()]);
+    if (events > 0) again = true;
+    return messages + events;
   }
 
   async function runOnce(): Promise<number> {
@@ -143,9 +206,10 @@ export function createOutboxWorker(deps: {
     }
     running = (async () => {
       let total = 0;
+      // Time-driven work once a run; what is queued meanwhile (a kick, or a stream with more) loops the drain.
+      await deps.tick?.();
       do {
         again = false;
-        await deps.tick?.();
         total += await drain();
       } while (again);
       return total;

@@ -1,8 +1,8 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { ExpressionBuilder, Insertable, Selectable } from 'kysely';
 import { z } from 'zod';
 import type { LogoutOrder } from '../core/oidc/logout-token.ts';
 import type { Executor } from './database.ts';
-import type { DeliveryAttemptsTable, DevMailboxTable, OutboxTable } from './schema.ts';
+import type { Database, DeliveryAttemptsTable, DevMailboxTable, OutboxTable } from './schema.ts';
 
 export type OutboxRow = Selectable<OutboxTable>;
 
@@ -16,46 +16,56 @@ export async function insertOutboxRow(db: Executor, row: Insertable<OutboxTable>
   await db.insertInto('outbox').values(row).execute();
 }
 
+const isDue = (now: string) => (eb: ExpressionBuilder<Database, 'outbox'>) =>
+  eb.or([
+    eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
+    eb.and([eb('status', '=', 'processing'), eb('locked_until', '<', now)]),
+  ]);
+
 /**
- * Rows due now: queued and due, or stuck in processing past their lock (a worker died mid-send). A
- * security event waits while an older one of its stream is still undelivered, so a receiver gets each
- * stream's events in the order they happened (SSF: per subject, in order), retries included.
+ * Mail and logout tokens due now: queued and due, or stuck in processing past their lock (a worker died
+ * mid-send). Security events go stream by stream, in order (listStreamBacklog).
  */
 export function listDueOutboxIds(db: Executor, now: string, limit: number): Promise<{ id: string }[]> {
   return db
     .selectFrom('outbox')
     .select('id')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
-        eb.and([eb('status', '=', 'processing'), eb('locked_until', '<', now)]),
-      ]),
-    )
-    .where((eb) =>
-      eb.or([
-        eb('channel', '!=', SSF_CHANNEL),
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('outbox as older')
-              .select('older.id')
-              .where('older.channel', '=', SSF_CHANNEL)
-              .whereRef('older.recipient', '=', 'outbox.recipient')
-              .where('older.status', 'in', ['queued', 'processing', 'paused'])
-              .where((older) =>
-                older.or([
-                  older('older.created_at', '<', older.ref('outbox.created_at')),
-                  older.and([
-                    older('older.created_at', '=', older.ref('outbox.created_at')),
-                    older('older.id', '<', older.ref('outbox.id')),
-                  ]),
-                ]),
-              ),
-          ),
-        ),
-      ]),
-    )
+    .where(isDue(now))
+    .where('channel', '!=', SSF_CHANNEL)
     .orderBy('next_attempt_at')
+    .limit(limit)
+    .execute();
+}
+
+/** The streams with a security event due now. */
+export async function listStreamsWithDueEvents(db: Executor, now: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select('recipient')
+    .distinct()
+    .where('channel', '=', SSF_CHANNEL)
+    .where(isDue(now))
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.recipient);
+}
+
+export type StreamBacklogRow = Pick<OutboxRow, 'id' | 'account_id' | 'status' | 'next_attempt_at' | 'locked_until'>;
+
+/**
+ * A stream's undelivered security events, oldest first: delivered in this order subject by subject, a
+ * receiver gets each account's events as they happened (SSF: per subject, in order), and one waiting for
+ * its retry holds back that account's later ones.
+ */
+export function listStreamBacklog(db: Executor, streamId: string, limit: number): Promise<StreamBacklogRow[]> {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'account_id', 'status', 'next_attempt_at', 'locked_until'])
+    .where('channel', '=', SSF_CHANNEL)
+    .where('recipient', '=', streamId)
+    .where('status', 'in', ['queued', 'processing'])
+    .orderBy('created_at')
+    .orderBy('id')
     .limit(limit)
     .execute();
 }
