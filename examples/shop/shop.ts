@@ -10,6 +10,9 @@ import * as oidc from 'openid-client';
  * A small storefront that signs its customers in through Mamori, as any shop would with an OpenID
  * Connect library: code + PKCE, the account from the ID token, orders kept in its own SQLite file, and
  * its sessions ended the moment Mamori sends a back-channel logout token (an account was contained).
+ * It also opens a Shared Signals stream at start: when Mamori says an account was hijacked
+ * (`account-disabled`), the shop ends its sessions and holds its open orders until the account is
+ * enabled again.
  */
 export interface ShopOptions {
   issuer: string;
@@ -26,6 +29,8 @@ const SESSION_COOKIE = 'shop_session';
 const PENDING_COOKIE = 'shop_sign_in';
 const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 const HOLD_CLAIM = 'https://mamori.dev/claims/irreversibleActionsUntil';
+const SECEVENT = 'https://schemas.openid.net/secevent';
+const PUSH_DELIVERY = 'urn:ietf:rfc:8935';
 
 interface ShopSession {
   id: string;
@@ -61,7 +66,13 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
     CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, sub TEXT NOT NULL, item TEXT NOT NULL,
       address TEXT NOT NULL, created_at TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS logout_tokens_seen (jti TEXT PRIMARY KEY, received_at TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS security_events_seen (jti TEXT PRIMARY KEY, received_at TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS account_holds (sub TEXT PRIMARY KEY, since TEXT NOT NULL);
   `);
+  // Shops made before security events kept no order status.
+  const orderColumns = db.prepare('PRAGMA table_info(orders)').all() as { name: string }[];
+  if (!orderColumns.some((c) => c.name === 'status'))
+    db.exec("ALTER TABLE orders ADD COLUMN status TEXT NOT NULL DEFAULT 'placed'");
   const url = `http://localhost:${options.port}`;
   const redirectUri = `${url}/callback`;
   const config = await oidc.discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, {
@@ -99,8 +110,8 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
         ),
       );
     const orders = db
-      .prepare('SELECT item, address, created_at FROM orders WHERE sub = ? ORDER BY created_at DESC')
-      .all(session.sub) as { item: string; address: string; created_at: string }[];
+      .prepare('SELECT item, address, status, created_at FROM orders WHERE sub = ? ORDER BY created_at DESC')
+      .all(session.sub) as { item: string; address: string; status: string; created_at: string }[];
     const hold =
       session.hold_until && session.hold_until * 1000 > now().getTime()
         ? `<p class="note">Gift cards and shipping a new card to a new address wait until ${escape(new Date(session.hold_until * 1000).toISOString())} (a recent recovery).</p>`
@@ -114,7 +125,7 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
 <form method="post" action="/orders"><label for="item">Item</label><input id="item" name="item" required maxlength="100">
 <label for="address">Delivery address</label><input id="address" name="address" required maxlength="300">
 <button type="submit">Place order</button></form>
-<h2>Your orders</h2>${orders.length ? `<ul>${orders.map((o) => `<li>${escape(o.item)} → ${escape(o.address)}</li>`).join('')}</ul>` : '<p>No orders yet.</p>'}
+<h2>Your orders</h2>${orders.length ? `<ul>${orders.map((o) => `<li>${escape(o.item)} → ${escape(o.address)}${o.status === 'held' ? ' <strong>(held for your security: not shipped; contact us to release or cancel it)</strong>' : ''}</li>`).join('')}</ul>` : '<p>No orders yet.</p>'}
 <form method="post" action="/logout"><button type="submit">Sign out</button></form>`,
       ),
     );
@@ -198,6 +209,8 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
         400,
         page('Check the order', '<p>An item and a delivery address are needed.</p><p><a href="/">Back</a></p>'),
       );
+    if (db.prepare('SELECT 1 FROM account_holds WHERE sub = ?').get(session.sub))
+      return html(reply, 403, page('Held for your security', '<p>This account is being secured; orders wait.</p>'));
     db.prepare('INSERT INTO orders (id, sub, item, address, created_at) VALUES (?, ?, ?, ?, ?)').run(
       newId(),
       session.sub,
@@ -250,7 +263,54 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
     }
   });
 
+  // RFC 8935 push: each SET verified against Mamori's keys, each `jti` acted on once; 202, or 400 saying why.
+  app.addContentTypeParser('application/secevent+jwt', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_r, body, done) =>
+    done(null, body),
+  );
+  app.post('/security-events', async (request, reply) => {
+    const refuse = (err: string, description: string) => reply.code(400).send({ err, description });
+    if (typeof request.body !== 'string') return refuse('invalid_request', 'a SET is expected');
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(request.body, jwks, {
+        issuer: options.issuer,
+        audience: options.clientId,
+        typ: 'secevent+jwt',
+        currentDate: now(),
+      }));
+    } catch {
+      return refuse('invalid_key', 'the SET did not verify');
+    }
+    const events = (payload.events ?? {}) as Record<string, unknown>;
+    const subject = payload.sub_id as { format?: string; sub?: string } | undefined;
+    if (typeof payload.jti !== 'string' || Object.keys(events).length !== 1)
+      return refuse('invalid_request', 'one event and a jti are expected');
+    const fresh = db
+      .prepare('INSERT INTO security_events_seen (jti, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING')
+      .run(payload.jti, now().toISOString());
+    const sub = subject?.format === 'iss_sub' ? subject.sub : undefined;
+    if (fresh.changes > 0 && sub) {
+      if (`${SECEVENT}/risc/event-type/account-disabled` in events) {
+        db.prepare('INSERT INTO account_holds (sub, since) VALUES (?, ?) ON CONFLICT DO NOTHING').run(
+          sub,
+          now().toISOString(),
+        );
+        db.prepare("UPDATE orders SET status = 'held' WHERE sub = ? AND status = 'placed'").run(sub);
+        db.prepare('DELETE FROM sessions WHERE sub = ?').run(sub);
+      } else if (`${SECEVENT}/risc/event-type/account-enabled` in events)
+        db.prepare('DELETE FROM account_holds WHERE sub = ?').run(sub);
+      else if (`${SECEVENT}/caep/event-type/session-revoked` in events)
+        db.prepare('DELETE FROM sessions WHERE sub = ?').run(sub);
+    }
+    return reply.code(202).send();
+  });
+
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
+  await openSecurityEventStream(config, options.issuer, `${url}/security-events`).catch((error: unknown) =>
+    process.stderr.write(
+      `example shop: could not open its security event stream (${error instanceof Error ? error.message : String(error)}); sign-in still works\n`,
+    ),
+  );
   return {
     url,
     async close() {
@@ -258,4 +318,36 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
       db.close();
     },
   };
+}
+
+/**
+ * As a Shared Signals receiver would: find the endpoints in Mamori's SSF discovery document, then make
+ * sure this shop's push stream exists and points at this shop (a client-credentials token, `ssf.manage`).
+ */
+async function openSecurityEventStream(config: oidc.Configuration, issuer: string, endpoint: string): Promise<void> {
+  const { access_token: token } = await oidc.clientCredentialsGrant(config, {
+    scope: 'ssf.manage ssf.read',
+    resource: `${issuer}/api`,
+  });
+  const call = async (method: string, target: string, body?: unknown) => {
+    const res = await fetch(target, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!res.ok) throw new Error(`${method} ${target}: HTTP ${res.status}`);
+    return res.json() as Promise<unknown>;
+  };
+  const discovery = (await (await fetch(new URL('/.well-known/ssf-configuration', issuer))).json()) as {
+    configuration_endpoint: string;
+  };
+  const streams = (await call('GET', discovery.configuration_endpoint)) as {
+    stream_id: string;
+    delivery: { endpoint_url: string };
+  }[];
+  const delivery = { method: PUSH_DELIVERY, endpoint_url: endpoint };
+  const [stream] = streams;
+  if (!stream) await call('POST', discovery.configuration_endpoint, { delivery, description: 'Maple Market shop' });
+  else if (stream.delivery.endpoint_url !== endpoint)
+    await call('PATCH', discovery.configuration_endpoint, { stream_id: stream.stream_id, delivery });
 }

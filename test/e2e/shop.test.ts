@@ -76,7 +76,7 @@ describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavail
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the attacker is signed out of the shop the moment the owner contains; she signs in again after recovery', async () => {
+  test('the attacker is signed out of the shop the moment the owner contains, their order held; she signs in again after recovery', async () => {
     const { server, browser, inbox } = world;
     const { context: ownerContext, owner } = await ownerRegistersInBrowser(browser, server, inbox);
     await signInAtShop(owner, shop.url, OWNER_PASSWORD);
@@ -124,6 +124,8 @@ describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavail
     server.clock.advance(5 * 3_600_000);
     await ownerRecoversInBrowser(owner, server, inbox, 'fresh start lantern meadow');
     await signInAtShop(owner, shop.url, 'fresh start lantern meadow');
+    // The shop heard of the hijack (Shared Signals, account-disabled) and held the order placed meanwhile.
+    await owner.getByText('Gift card 50,000 yen → Drop, 9-9-9 Chiyoda (held for your security').waitFor();
     await owner.screenshot({ path: 'test-results/shop-after-recovery.png', fullPage: true }).catch(() => undefined);
     await ownerContext.close();
     await attackerContext.close();
