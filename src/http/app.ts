@@ -4,7 +4,7 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import helmet from 'helmet';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { ServiceDeps } from '../services/deps.ts';
@@ -25,6 +25,7 @@ import {
 } from './request-context.ts';
 import { accountRoutes } from './routes/account-routes.ts';
 import { ssfRoutes } from './routes/ssf-routes.ts';
+import { accountApiRoutes } from './routes/account-api-routes.ts';
 import { apiRoutes } from './routes/api-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { devRoutes } from './routes/dev-routes.ts';
@@ -106,6 +107,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       // Before routing: no plugin has run, so the page is built from the defaults (no session, no form token).
       const ctx = bareContext(config, config.defaultLocale, deps.clock.now());
       const t = ctx.t;
+      if (isApi(request))
+        return void (reply as unknown as FastifyReply)
+          .code(400)
+          .type('application/problem+json')
+          .header('cache-control', 'no-store')
+          .send({ type: 'https://mamori.dev/problems/invalid-input', title: t('error.INVALID_INPUT'), status: 400 });
       securityHeaders(request.raw, reply.raw, () => {
         void sendHtml(
           reply,
@@ -232,6 +239,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(staffRoutes(deps));
   await app.register(apiRoutes(deps));
   await app.register(ssfRoutes(deps));
+  await app.register(accountApiRoutes(deps));
   await app.register(oidcRoutes(deps, await buildProvider(deps)));
   if (options.devMailbox) await app.register(devRoutes(deps));
   return app;

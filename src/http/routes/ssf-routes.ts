@@ -1,9 +1,8 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
 import { POLL_DELIVERY, PUSH_DELIVERY } from '../../core/ssf/security-events.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
-import { apiTokenVerifier, type ApiCaller } from '../../services/oidc/api-tokens.ts';
 import { tokenSigner } from '../../services/oidc/token-signer.ts';
 import { pollEvents } from '../../services/ssf/poll.ts';
 import { securityEventToken } from '../../services/ssf/security-events.ts';
@@ -17,11 +16,9 @@ import {
   streamStatus,
   updateStream,
 } from '../../services/ssf/streams.ts';
-import type { MessageKey } from '../../views/i18n/translate.ts';
-import { messageValues, statusFor, toDomainError } from '../error-mapping.ts';
-import { pageContext } from '../request-context.ts';
+import { API_V1, apiCallers, parsed, problemDetails } from '../api-v1.ts';
 
-export const SSF_BASE = '/api/v1/ssf';
+export const SSF_BASE = `${API_V1}/ssf`;
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
@@ -58,15 +55,6 @@ const pollRequest = z.strictObject({
   setErrs: z.record(plain(100), z.strictObject({ err: plain(100), description: plain(500) })).optional(),
 });
 
-function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success)
-    throw new DomainError('INVALID_INPUT', {
-      reason: result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
-    });
-  return result.data;
-}
-
 /**
  * OpenID Shared Signals 1.0: Mamori as transmitter. The discovery document, and stream management for a
  * shop calling as itself with a client-credentials access token (`ssf.manage` to change, `ssf.read` to
@@ -74,16 +62,8 @@ function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
  */
 export function ssfRoutes(deps: ServiceDeps) {
   const { config } = deps;
-  const verifyToken = apiTokenVerifier(deps);
+  const caller = apiCallers(deps);
   const signEvent = securityEventToken(config.publicUrl, tokenSigner(deps));
-
-  async function caller(request: FastifyRequest, scope: 'ssf.manage' | 'ssf.read'): Promise<ApiCaller> {
-    const who = await verifyToken(request.headers.authorization);
-    if (!who.asItself) throw new DomainError('FORBIDDEN', { reason: 'streams are managed by the shop itself' });
-    if (!who.scopes.has(scope) && !(scope === 'ssf.read' && who.scopes.has('ssf.manage')))
-      throw new DomainError('FORBIDDEN', { reason: `the access token lacks the ${scope} scope` });
-    return who;
-  }
 
   return async function ssfRoutesPlugin(app: FastifyInstance) {
     app.get('/.well-known/ssf-configuration', async (_request, reply) => {
@@ -102,25 +82,7 @@ export function ssfRoutes(deps: ServiceDeps) {
     });
 
     await app.register(async (api) => {
-      api.setErrorHandler(async (error, request, reply: FastifyReply) => {
-        const problem = toDomainError(error);
-        if (problem.code === 'INTERNAL') request.log.error({ err: error }, 'request_failed');
-        const status = statusFor(problem.code);
-        if (status === 401) reply.header('www-authenticate', 'Bearer');
-        const t = pageContext(request, reply, config).t;
-        return reply
-          .code(status)
-          .type('application/problem+json')
-          .send({
-            type: `https://mamori.dev/problems/${problem.code.toLowerCase().replaceAll('_', '-')}`,
-            title: t(`error.${problem.code}` as MessageKey, messageValues(problem)),
-            status,
-            ...(problem.details.reason ? { detail: problem.details.reason } : {}),
-          });
-      });
-      api.addHook('onSend', async (_request, reply) => {
-        reply.header('cache-control', 'no-store');
-      });
+      problemDetails(api, deps);
 
       api.post(`${SSF_BASE}/stream`, async (request, reply) => {
         const who = await caller(request, 'ssf.manage');

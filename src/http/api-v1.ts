@@ -1,0 +1,60 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { DomainError } from '../core/errors.ts';
+import type { ServiceDeps } from '../services/deps.ts';
+import { apiTokenVerifier, type ApiCaller } from '../services/oidc/api-tokens.ts';
+import type { MessageKey } from '../views/i18n/translate.ts';
+import { messageValues, statusFor, toDomainError } from './error-mapping.ts';
+import { pageContext } from './request-context.ts';
+
+export const API_V1 = '/api/v1';
+
+export type ApiScope = 'account:read' | 'ssf.manage' | 'ssf.read';
+
+/** A body, query or path of an `/api/v1` call, checked against its schema; a refusal names each problem. */
+export function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success)
+    throw new DomainError('INVALID_INPUT', {
+      reason: result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    });
+  return result.data;
+}
+
+/**
+ * Who calls Mamori's API: a shop as itself, with a client-credentials token carrying the scope the call
+ * needs (`ssf.manage` also reads what `ssf.read` reads).
+ */
+export function apiCallers(deps: ServiceDeps) {
+  const verifyToken = apiTokenVerifier(deps);
+  return async (request: FastifyRequest, scope: ApiScope): Promise<ApiCaller> => {
+    const who = await verifyToken(request.headers.authorization);
+    if (!who.asItself) throw new DomainError('FORBIDDEN', { reason: 'the API is called by the shop itself' });
+    if (!who.scopes.has(scope) && !(scope === 'ssf.read' && who.scopes.has('ssf.manage')))
+      throw new DomainError('FORBIDDEN', { reason: `the access token lacks the ${scope} scope` });
+    return who;
+  };
+}
+
+/** `/api/v1` answers never cache, and every refusal is an RFC 9457 problem detail. */
+export function problemDetails(api: FastifyInstance, deps: ServiceDeps): void {
+  api.setErrorHandler(async (error, request, reply: FastifyReply) => {
+    const problem = toDomainError(error);
+    if (problem.code === 'INTERNAL') request.log.error({ err: error }, 'request_failed');
+    const status = statusFor(problem.code);
+    if (status === 401) reply.header('www-authenticate', 'Bearer');
+    const t = pageContext(request, reply, deps.config).t;
+    return reply
+      .code(status)
+      .type('application/problem+json')
+      .send({
+        type: `https://mamori.dev/problems/${problem.code.toLowerCase().replaceAll('_', '-')}`,
+        title: t(`error.${problem.code}` as MessageKey, messageValues(problem)),
+        status,
+        ...(problem.details.reason ? { detail: problem.details.reason } : {}),
+      });
+  });
+  api.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+}
