@@ -26,6 +26,8 @@ import {
 import { accountRoutes } from './routes/account-routes.ts';
 import { ssfRoutes } from './routes/ssf-routes.ts';
 import { accountApiRoutes } from './routes/account-api-routes.ts';
+import { API_V1 } from './api-v1.ts';
+import { apiDocsRoutes } from './routes/api-docs-routes.ts';
 import { apiRoutes } from './routes/api-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { devRoutes } from './routes/dev-routes.ts';
@@ -224,6 +226,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setNotFoundHandler(async (request, reply) => {
+    if (request.url.startsWith(`${API_V1}/`))
+      return reply
+        .code(404)
+        .type('application/problem+json')
+        .send({ type: 'https://mamori.dev/problems/not-found', title: 'Not found', status: 404 });
     if (isApi(request)) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'Not found' } });
     const ctx = pageContext(request, reply, config);
     return sendHtml(reply, 404, errorPage(ctx, ctx.t('error.NOT_FOUND')));
@@ -240,6 +247,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(apiRoutes(deps));
   await app.register(ssfRoutes(deps));
   await app.register(accountApiRoutes(deps));
+  await app.register(apiDocsRoutes(deps));
   await app.register(oidcRoutes(deps, await buildProvider(deps)));
   if (options.devMailbox) await app.register(devRoutes(deps));
   return app;

@@ -82,10 +82,10 @@ export async function settlePolledEvents(
   streamId: string,
   jtis: readonly string[],
   at: string,
-  errors: Record<string, string>,
+  errors: ReadonlyMap<string, string>,
 ): Promise<void> {
   for (const jti of jtis) {
-    const error = errors[jti];
+    const error = errors.get(jti);
     await db
       .updateTable('outbox')
       .set(error ? { status: 'abandoned', last_error: error.slice(0, 300) } : { status: 'sent', sent_at: at })

@@ -1,10 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { securityStateFor } from '../../services/oidc/security-state.ts';
 import { API_V1, apiCallers, parsed, problemDetails } from '../api-v1.ts';
-
-export const accountParams = z.object({ sub: z.string().max(100) });
+import { accountParams } from '../api-v1-schemas.ts';
 
 /** Shops asking about their customers' accounts, as themselves (client-credentials, `account:read`). */
 export function accountApiRoutes(deps: ServiceDeps) {

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
 import { POLL_DELIVERY, PUSH_DELIVERY } from '../../core/ssf/security-events.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
@@ -17,43 +16,16 @@ import {
   updateStream,
 } from '../../services/ssf/streams.ts';
 import { API_V1, apiCallers, parsed, problemDetails } from '../api-v1.ts';
+import {
+  pollRequest,
+  statusUpdate,
+  streamQuery,
+  streamRequest,
+  streamUpdate,
+  verificationRequest,
+} from '../api-v1-schemas.ts';
 
 export const SSF_BASE = `${API_V1}/ssf`;
-
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-/** Text a receiver sends: bounded, and without control characters (PostgreSQL refuses NUL in text). */
-const plain = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((value) => !CONTROL_CHARACTERS.test(value), 'control characters are not accepted');
-
-const streamRequest = z.strictObject({
-  delivery: z
-    .strictObject({
-      method: plain(200),
-      endpoint_url: plain(2000).optional(),
-      authorization_header: plain(4000).optional(),
-    })
-    .optional(),
-  events_requested: z.array(plain(200)).max(50).optional(),
-  description: plain(500).optional(),
-});
-const streamUpdate = streamRequest.extend({ stream_id: plain(100) });
-const streamQuery = z.object({ stream_id: plain(100).optional() });
-const statusUpdate = z.strictObject({
-  stream_id: plain(100),
-  status: z.enum(['enabled', 'paused', 'disabled']),
-  reason: plain(500).optional(),
-});
-const verificationRequest = z.strictObject({ stream_id: plain(100), state: plain(500).optional() });
-const pollRequest = z.strictObject({
-  maxEvents: z.number().int().min(0).max(1000).optional(),
-  returnImmediately: z.boolean().optional(),
-  ack: z.array(plain(100)).max(1000).optional(),
-  setErrs: z.record(plain(100), z.strictObject({ err: plain(100), description: plain(500) })).optional(),
-});
 
 /**
  * OpenID Shared Signals 1.0: Mamori as transmitter. The discovery document, and stream management for a

@@ -28,13 +28,12 @@ export async function pollEvents(
   const stream = await streamOf(deps, clientId);
   if (stream.delivery_method !== POLL_DELIVERY)
     throw new DomainError('INVALID_INPUT', { reason: 'this stream pushes its events; it is not polled' });
-  const errors = Object.fromEntries(
-    Object.entries(request.setErrs ?? {}).map(([jti, e]) => [jti, `${e.err}: ${e.description}`]),
-  );
+  // A Map, not an object: a jti such as `valueOf` or `__proto__` is only a string here.
+  const errors = new Map(Object.entries(request.setErrs ?? {}).map(([jti, e]) => [jti, `${e.err}: ${e.description}`]));
   await settlePolledEvents(
     deps.db,
     stream.id,
-    [...(request.ack ?? []), ...Object.keys(errors)].filter(couldBeIssuedId),
+    [...(request.ack ?? []), ...errors.keys()].filter(couldBeIssuedId),
     deps.clock.now().toISOString(),
     errors,
   );

@@ -357,6 +357,14 @@ export const pages = {
   'change.case-assigned': 'Support took the case',
   'change.case-closed': 'Support closed a request',
   'incident.replies': 'Replies from support',
+  'api.title': 'Mamori API reference',
+  'api.lead':
+    "For a shop's backend: each operation, the scope its client-credentials token needs, what it takes and what it answers.",
+  'api.scope': 'Scope',
+  'api.parameters': 'Parameters',
+  'api.request': 'Request body',
+  'api.responses': 'Answers',
+  'api.schemas': 'Schemas',
   'error.STREAM_EXISTS': 'This shop already has a security event stream: read it, change it or delete it.',
   'error.INCIDENT_ALREADY_OPEN':
     'This account already has an open incident. Continue on its page; nothing was changed.',

@@ -360,6 +360,14 @@ export const pages: Record<keyof typeof en, string> = {
   'change.case-assigned': 'サポートが担当',
   'change.case-closed': 'サポートが依頼を完了',
   'incident.replies': 'サポートからの返信',
+  'api.title': 'Mamori API リファレンス',
+  'api.lead':
+    'ショップのバックエンド向け：各操作、クライアントクレデンシャルのトークンに必要なスコープ、受け取る内容と応答。',
+  'api.scope': 'スコープ',
+  'api.parameters': 'パラメーター',
+  'api.request': 'リクエスト本文',
+  'api.responses': '応答',
+  'api.schemas': 'スキーマ',
   'error.STREAM_EXISTS':
     'このショップにはすでにセキュリティイベントのストリームがあります。読み取り、変更、または削除してください。',
   'error.INCIDENT_ALREADY_OPEN':

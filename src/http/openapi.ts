@@ -1,0 +1,144 @@
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
+import { z } from 'zod';
+import { API_V1 } from './api-v1.ts';
+import {
+  accountParams,
+  pollRequest,
+  pollResponse,
+  problem,
+  securityState,
+  statusUpdate,
+  streamConfiguration,
+  streamQuery,
+  streamRequest,
+  streamStatus,
+  streamUpdate,
+  verificationRequest,
+} from './api-v1-schemas.ts';
+
+const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+const problems = (...statuses: number[]): ZodOpenApiResponsesObject =>
+  Object.fromEntries(
+    statuses.map((status) => [
+      String(status),
+      { description: PROBLEM_TEXT[status] ?? 'Refused', content: { 'application/problem+json': { schema: problem } } },
+    ]),
+  );
+const PROBLEM_TEXT: Record<number, string> = {
+  400: 'The request is malformed; `detail` names each problem',
+  401: 'No valid client-credentials access token',
+  403: 'The token lacks the scope, or is not the shop itself',
+  404: 'No such stream or account for this shop',
+  409: 'This shop already has a stream',
+};
+
+/** One operation: its scope is documented as the security requirement it checks. */
+function operation(
+  scope: string,
+  summary: string,
+  spec: Omit<ZodOpenApiOperationObject, 'security' | 'summary'>,
+): ZodOpenApiOperationObject {
+  return { summary, security: [{ clientCredentials: [scope] }], ...spec };
+}
+
+/**
+ * Mamori's `/api/v1` as OpenAPI 3.1, generated from the zod schemas its routes validate with
+ * (api-v1-schemas.ts), so the document cannot drift from what the server accepts.
+ */
+export function apiDocument(publicUrl: string) {
+  const stream = `${API_V1}/ssf/stream`;
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Mamori API',
+      version: '1',
+      description:
+        'For a shop’s backend, calling as itself with a client-credentials access token (`resource=<issuer>/api`). Security events follow OpenID Shared Signals 1.0; discovery is at `/.well-known/ssf-configuration`.',
+    },
+    servers: [{ url: publicUrl }],
+    components: {
+      securitySchemes: {
+        clientCredentials: {
+          type: 'oauth2',
+          flows: {
+            clientCredentials: {
+              tokenUrl: `${publicUrl}/oidc/token`,
+              scopes: {
+                'account:read': 'Read the security state of the shop’s customers’ accounts',
+                'ssf.manage': 'Create, change and delete the shop’s security event stream',
+                'ssf.read': 'Read the stream and poll its events',
+              },
+            },
+          },
+        },
+      },
+    },
+    paths: {
+      [stream]: {
+        post: operation('ssf.manage', 'Open the shop’s stream', {
+          requestBody: json(streamRequest),
+          responses: {
+            '201': { description: 'Created', ...json(streamConfiguration) },
+            ...problems(400, 401, 403, 409),
+          },
+        }),
+        get: operation('ssf.read', 'Read the stream (one, or the list without `stream_id`)', {
+          requestParams: { query: streamQuery },
+          responses: {
+            '200': {
+              description: 'The stream; without `stream_id`, the list of this shop’s streams (one at most)',
+              ...json(z.union([streamConfiguration, z.array(streamConfiguration)])),
+            },
+            ...problems(400, 401, 403, 404),
+          },
+        }),
+        patch: operation('ssf.manage', 'Change what is given', {
+          requestBody: json(streamUpdate),
+          responses: {
+            '200': { description: 'Changed', ...json(streamConfiguration) },
+            ...problems(400, 401, 403, 404),
+          },
+        }),
+        put: operation('ssf.manage', 'Replace the configuration (left out means the default)', {
+          requestBody: json(streamUpdate),
+          responses: {
+            '200': { description: 'Replaced', ...json(streamConfiguration) },
+            ...problems(400, 401, 403, 404),
+          },
+        }),
+        delete: operation('ssf.manage', 'Delete the stream and its undelivered events', {
+          requestParams: { query: streamQuery },
+          responses: { '204': { description: 'Deleted' }, ...problems(400, 401, 403, 404) },
+        }),
+      },
+      [`${API_V1}/ssf/status`]: {
+        get: operation('ssf.read', 'Read the stream’s status', {
+          requestParams: { query: streamQuery },
+          responses: { '200': { description: 'Status', ...json(streamStatus) }, ...problems(400, 401, 403, 404) },
+        }),
+        post: operation('ssf.manage', 'Enable, pause (events wait) or disable (events dropped)', {
+          requestBody: json(statusUpdate),
+          responses: { '200': { description: 'Status', ...json(streamStatus) }, ...problems(400, 401, 403, 404) },
+        }),
+      },
+      [`${API_V1}/ssf/verify`]: {
+        post: operation('ssf.manage', 'Ask for a verification event', {
+          requestBody: json(verificationRequest),
+          responses: { '204': { description: 'Queued' }, ...problems(400, 401, 403, 404) },
+        }),
+      },
+      [`${API_V1}/ssf/poll`]: {
+        post: operation('ssf.read', 'Poll SETs (RFC 8936), acknowledging what was received', {
+          requestBody: json(pollRequest),
+          responses: { '200': { description: 'SETs by jti', ...json(pollResponse) }, ...problems(400, 401, 403, 404) },
+        }),
+      },
+      [`${API_V1}/accounts/{sub}/security`]: {
+        get: operation('account:read', 'An account’s security state, before shipping', {
+          requestParams: { path: accountParams },
+          responses: { '200': { description: 'The state', ...json(securityState) }, ...problems(400, 401, 403, 404) },
+        }),
+      },
+    },
+  });
+}
