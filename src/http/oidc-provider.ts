@@ -113,6 +113,8 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
       RefreshToken: 14 * DAY,
       Session: 14 * DAY,
       Grant: 14 * DAY,
+      // A shop's own token for Mamori's API; its JWT access tokens say their own lifetime (10 minutes).
+      ClientCredentials: 10 * MINUTE,
     },
     features: {
       devInteractions: { enabled: false },

@@ -61,7 +61,7 @@ forEachStore('account security state for shops', (store) => {
     const partnerToken = await shopApiToken(m.issuer, partner, 'account:read');
     assert.equal((await security(sub, partnerToken)).status, 404, 'not its customer');
     assert.equal((await security('00000000-0000-4000-8000-000000000000')).status, 404);
-    assert.equal((await security('%00')).status, 404);
+    assert.equal((await security('%00')).status, 400, 'a control character is malformed input');
     assert.equal((await security('x'.repeat(200))).status, 400);
     assert.equal((await security(sub, await shopApiToken(m.issuer, shop, 'ssf.read'))).status, 403, 'scope');
     assert.equal((await callApi(m.issuer, null, 'GET', `/api/v1/accounts/${sub}/security`)).status, 401);

@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { PASSWORD, registerAndVerify, signIn, staffSignedIn } from '../support/flows.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
-import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
-import { attackerTakesOver, emailChangedReportLink, OWNER, reportWithDefaults, STORY_ENV } from '../support/story.ts';
+import { pathOf, TestClient } from '../support/http-client.ts';
+import {
+  attackerTakesOver,
+  emailChangedReportLink,
+  OWNER,
+  ownerRecovers,
+  reportWithDefaults,
+  STORY_ENV,
+} from '../support/story.ts';
 
 const HOUR = 3_600_000;
 
@@ -106,13 +113,7 @@ forEachStore('probes from outside', (store) => {
     await reportWithDefaults(m, emailChangedReportLink(m));
     m.clock.advance(5 * HOUR);
     await m.deliver();
-    const recovery = m.mailer.link(OWNER, '/recover');
-    const owner = new TestClient(m.app);
-    await owner.get(pathOf(recovery));
-    assert.equal(
-      (await owner.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow' })).statusCode,
-      303,
-    );
+    await ownerRecovers(m);
     await m.deliver();
     const told = m.mailer.to(OWNER).find((mail) => /account is open again/.test(mail.subject));
     assert.ok(told);

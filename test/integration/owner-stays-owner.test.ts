@@ -10,6 +10,7 @@ import {
   checkedUndo,
   emailChangedReportLink,
   OWNER,
+  ownerRecovers,
   reportWithDefaults,
   STORY_ENV,
 } from '../support/story.ts';
@@ -138,12 +139,7 @@ forEachStore('the owner stays the owner', (store) => {
     assert.equal(resolved.statusCode, 303);
     await m.deliver();
     assert.equal(m.mailer.to(ATTACKER).filter((mail) => /Recover your/.test(mail.subject)).length, 0);
-    const recovery = m.mailer.link(OWNER, '/recover');
-    await owner.get(pathOf(recovery));
-    assert.equal(
-      (await owner.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow' })).statusCode,
-      303,
-    );
+    await ownerRecovers(m, 'fresh start lantern meadow', owner);
     assert.equal((await signIn(m, OWNER, 'fresh start lantern meadow')).res.statusCode, 303);
     assert.equal((await signIn(m, ATTACKER, ATTACKER_PASSWORD)).res.statusCode, 401);
   });

@@ -7,7 +7,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { EVENT_TYPES } from '../../src/core/ssf/security-events.ts';
 import { forEachStore, type TestMamori } from '../support/harness.ts';
-import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
+import { TestClient } from '../support/http-client.ts';
 import { registerShop, shopSignsIn, startIssuer, type TestShop } from '../support/oidc.ts';
 import { callApi, setReceiver, shopApiToken } from '../support/ssf.ts';
 import { registerAndVerify, signIn, staffSignedIn } from '../support/flows.ts';
@@ -18,6 +18,7 @@ import {
   attackerTakesOver,
   emailChangedReportLink,
   OWNER,
+  ownerRecovers,
   reportWithDefaults,
   STORY_ENV,
 } from '../support/story.ts';
@@ -202,13 +203,7 @@ forEachStore('Shared Signals', (store) => {
       m.clock.advance(5 * HOUR);
       await new TestClient(m.app).get(statusPath);
       await m.deliver();
-      const recovery = m.mailer.link(OWNER, '/recover');
-      const owner = new TestClient(m.app);
-      await owner.get(pathOf(recovery));
-      assert.equal(
-        (await owner.post('/recover', { token: tokenOf(recovery), password: 'fresh start lantern meadow' })).statusCode,
-        303,
-      );
+      await ownerRecovers(m);
       await m.deliver();
       assert.equal(receiver.accepted.length, 0);
 

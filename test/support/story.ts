@@ -5,7 +5,10 @@ import {
   ownerReports,
   ownerSignsUp,
 } from '../../src/cli/demo/story.ts';
-import type { TestClient } from './http-client.ts';
+import assert from 'node:assert/strict';
+import { pathOf, TestClient, tokenOf } from './http-client.ts';
+
+import { OWNER } from '../../src/cli/demo/story.ts';
 
 export { ATTACKER, ATTACKER_PASSWORD, checkedUndo, OWNER, STORY_ENV } from '../../src/cli/demo/story.ts';
 
@@ -21,4 +24,16 @@ export const emailChangedReportLink = (m: TestMamori) => reportLink(m);
 
 export async function reportWithDefaults(m: TestMamori, link: string, client?: TestClient): Promise<string> {
   return (await ownerReports(m, link, client)).statusPath;
+}
+
+/** Recovery is open and mailed: the owner follows the link from their own mailbox and sets a new password. */
+export async function ownerRecovers(
+  m: TestMamori,
+  password = 'fresh start lantern meadow',
+  owner = new TestClient(m.app),
+): Promise<TestClient> {
+  const recovery = m.mailer.link(OWNER, '/recover');
+  await owner.get(pathOf(recovery));
+  assert.equal((await owner.post('/recover', { token: tokenOf(recovery), password })).statusCode, 303);
+  return owner;
 }
