@@ -12,7 +12,11 @@ import { registerShop, shopSignsIn, startIssuer, type TestShop } from '../suppor
 import { callApi, setReceiver, shopApiToken } from '../support/ssf.ts';
 import { registerAndVerify, signIn, staffSignedIn } from '../support/flows.ts';
 import { eventsCommand } from '../../src/cli/event-commands.ts';
-import { MAX_ATTEMPTS } from '../../src/delivery/outbox-worker.ts';
+import { createOutboxWorker, MAX_ATTEMPTS } from '../../src/delivery/outbox-worker.ts';
+import { tokenSigner } from '../../src/services/oidc/token-signer.ts';
+import { queueSecurityEvent, securityEventToken } from '../../src/services/ssf/security-events.ts';
+import { securityEventTargets } from '../../src/services/ssf/streams.ts';
+import pino from 'pino';
 import {
   ATTACKER,
   attackerTakesOver,
@@ -403,6 +407,65 @@ forEachStore('Shared Signals', (store) => {
       assert.equal(await eventsCommand(m.config, ['status'], (line) => lines.push(line)), 0);
       assert.doesNotMatch(lines.join('\n'), /FAILING/);
       assert.doesNotMatch((await staff.get(`/staff/accounts/${accountId}`)).body, /is failing since/);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('two workers, a receiver that fails now and then: every SET once, each account’s in the order queued', async () => {
+    let requests = 0;
+    // Every fourth request fails (503): retries must not let a later event of that account overtake it.
+    const receiver = await setReceiver(Array.from({ length: 200 }, () => ((requests += 1) % 4 === 0 ? 503 : 202)));
+    try {
+      const { body } = await callApi(m.issuer, token, 'POST', STREAM, {
+        delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: receiver.url },
+      });
+      assert.ok((body as { stream_id: string }).stream_id);
+      const accounts = ['acct-a', 'acct-b', 'acct-c'];
+      for (let round = 0; round < 6; round += 1)
+        for (const accountId of accounts) {
+          m.clock.advance(1);
+          await m.deps.db.transaction().execute((trx) =>
+            queueSecurityEvent(trx, m.deps, {
+              name: 'credential-change',
+              accountId,
+              credentialType: 'password',
+              changeType: 'update',
+            }),
+          );
+        }
+      const queued = await m.deps.db
+        .selectFrom('outbox')
+        .select(['id', 'account_id'])
+        .where('channel', '=', 'ssf')
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      const sign = securityEventToken(m.issuer, tokenSigner(m.deps));
+      const second = createOutboxWorker({
+        db: m.deps.db,
+        clock: m.clock,
+        mailer: m.mailer,
+        log: pino({ level: 'silent' }),
+        mail: { shopName: 'x', supportEmail: 'help@x.example', timeZone: 'Asia/Tokyo' },
+        securityEvents: { ...securityEventTargets(m.deps), token: sign },
+      });
+      for (let pass = 0; pass < 12 && receiver.accepted.length < queued.length; pass += 1) {
+        await Promise.all([m.deliver(), second.runOnce()]);
+        m.clock.advance(HOUR);
+      }
+      const received = (await Promise.all(receiver.accepted.map(verified))).map((set) => String(set.jti));
+      assert.equal(received.length, queued.length, 'every SET delivered');
+      assert.equal(new Set(received).size, queued.length, 'none twice');
+      for (const accountId of accounts) {
+        const mine = new Set(queued.filter((row) => row.account_id === accountId).map((row) => row.id));
+        assert.deepEqual(
+          received.filter((jti) => mine.has(jti)),
+          queued.filter((row) => row.account_id === accountId).map((row) => row.id),
+          `${accountId}: in the order queued`,
+        );
+      }
+      assert.ok(receiver.requests.length > queued.length, 'some attempts failed and were retried');
     } finally {
       await receiver.close();
     }
