@@ -99,7 +99,7 @@ export function createOutboxWorker(deps: {
     const eraseModel = row.channel === MAIL_CHANNEL;
     try {
       const { summary, answer } = await send(row);
-      // The outcome and its record commit together: one write to the store per delivery.
+      // The outcome and its record commit together: one commit per delivery.
       await deps.db.transaction().execute(async (trx) => {
         await markOutboxSent(trx, row.id, summary, deps.clock.now().toISOString(), eraseModel);
         await recordAttempt(trx, row, true, answer);

@@ -12,6 +12,7 @@ import {
   requestVerification,
   streamConfiguration,
   streamOf,
+  streamsOf,
   streamStatus,
   updateStream,
 } from '../../services/ssf/streams.ts';
@@ -63,13 +64,9 @@ export function ssfRoutes(deps: ServiceDeps) {
       api.get(`${SSF_BASE}/stream`, async (request) => {
         const who = await caller(request, 'ssf.read');
         const { stream_id } = parsed(streamQuery, request.query);
-        const row = await streamOf(deps, who.clientId, stream_id).catch((error: unknown) => {
-          if (!stream_id && error instanceof DomainError && error.code === 'NOT_FOUND') return null;
-          throw error;
-        });
+        if (stream_id) return streamConfiguration(deps, await streamOf(deps, who.clientId, stream_id));
         // Without a stream id: every stream of this receiver, as a list (one at most here).
-        if (!stream_id) return row ? [streamConfiguration(deps, row)] : [];
-        return streamConfiguration(deps, row ?? (await streamOf(deps, who.clientId, stream_id)));
+        return (await streamsOf(deps, who.clientId)).map((row) => streamConfiguration(deps, row));
       });
       for (const [method, replace] of [
         ['PATCH', false],

@@ -126,6 +126,12 @@ export async function streamOf(deps: Pick<ServiceDeps, 'db'>, clientId: string, 
   return row;
 }
 
+/** Every stream of a receiver (SSF lets a receiver have several; Mamori keeps one per shop). */
+export async function streamsOf(deps: Pick<ServiceDeps, 'db'>, clientId: string): Promise<SsfStreamRow[]> {
+  const row = await findSsfStreamOfClient(deps.db, clientId);
+  return row ? [row] : [];
+}
+
 /** PATCH changes what is given; PUT (`replace`) sets everything, leaving out meaning the default. */
 export async function updateStream(
   deps: ServiceDeps,
