@@ -46,7 +46,11 @@ export function pgCluster(): Promise<PgCluster> {
   return cluster;
 }
 
-async function startCluster(): Promise<PgCluster> {
+/**
+ * A cluster of its own. Tests run it without syncing to disk (fast, and nothing survives them anyway);
+ * benchmarks ask for `durable`, PostgreSQL's defaults, so their figures are what a real database pays.
+ */
+export async function startCluster(options: { durable?: boolean } = {}): Promise<PgCluster> {
   const bin = findBinDir();
   if (!bin) throw new Error(postgresUnavailable ?? 'no postgres');
   const dir = mkdtempSync(join(tmpdir(), 'mamori-pg-'));
@@ -71,7 +75,7 @@ async function startCluster(): Promise<PgCluster> {
     join(dir, 'log'),
     '-w',
     '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200${options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'}`,
     'start',
   ]);
 
