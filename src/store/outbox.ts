@@ -12,8 +12,17 @@ export const MAIL_CHANNEL = 'email';
 export const SSF_CHANNEL = 'ssf';
 export type DevMailRow = Selectable<DevMailboxTable>;
 
-export async function insertOutboxRow(db: Executor, row: Insertable<OutboxTable>): Promise<void> {
-  await db.insertInto('outbox').values(row).execute();
+/** A message as its sender queues it; the delivery bookkeeping (attempts, due, queued at) is filled here. */
+export type QueuedMessage = Omit<Insertable<OutboxTable>, 'status' | 'attempts' | 'next_attempt_at' | 'created_at'> & {
+  /** `queued` (due now) unless the channel keeps it back: `paused`, or `awaiting-poll`. */
+  status?: string;
+};
+
+export async function insertOutboxRow(db: Executor, message: QueuedMessage, at: string): Promise<void> {
+  await db
+    .insertInto('outbox')
+    .values({ status: 'queued', ...message, attempts: 0, next_attempt_at: at, created_at: at })
+    .execute();
 }
 
 const isDue = (now: string) => (eb: ExpressionBuilder<Database, 'outbox'>) =>

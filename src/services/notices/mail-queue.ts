@@ -9,18 +9,17 @@ export async function queueMail(
   deps: ServiceDeps,
   mail: { to: string; locale: string; accountId: string | null; message: MailMessage },
 ): Promise<void> {
-  const now = deps.clock.now().toISOString();
-  await insertOutboxRow(trx, {
-    id: deps.random.id(),
-    channel: MAIL_CHANNEL,
-    account_id: mail.accountId,
-    recipient: mail.to,
-    locale: mail.locale,
-    template: mail.message.template,
-    model: JSON.stringify(mail.message.model),
-    status: 'queued',
-    attempts: 0,
-    next_attempt_at: now,
-    created_at: now,
-  });
+  await insertOutboxRow(
+    trx,
+    {
+      id: deps.random.id(),
+      channel: MAIL_CHANNEL,
+      account_id: mail.accountId,
+      recipient: mail.to,
+      locale: mail.locale,
+      template: mail.message.template,
+      model: JSON.stringify(mail.message.model),
+    },
+    deps.clock.now().toISOString(),
+  );
 }

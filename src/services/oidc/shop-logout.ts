@@ -80,19 +80,19 @@ async function queueLogoutTokens(
     if (!uri) continue;
     queued += 1;
     const jti = deps.random.id();
-    await insertOutboxRow(trx, {
-      id: jti,
-      channel: LOGOUT_CHANNEL,
-      account_id: accountId,
-      recipient: uri,
-      locale: '',
-      template: 'logout-token',
-      model: JSON.stringify({ ...order, jti } satisfies LogoutOrder),
-      status: 'queued',
-      attempts: 0,
-      next_attempt_at: now,
-      created_at: now,
-    });
+    await insertOutboxRow(
+      trx,
+      {
+        id: jti,
+        channel: LOGOUT_CHANNEL,
+        account_id: accountId,
+        recipient: uri,
+        locale: '',
+        template: 'logout-token',
+        model: JSON.stringify({ ...order, jti } satisfies LogoutOrder),
+      },
+      now,
+    );
   }
   return queued;
 }

@@ -78,19 +78,20 @@ export async function queueSecurityEvent(
   for (const stream of await listReceivingSsfStreams(trx)) {
     if (!wants(stream, event)) continue;
     queued += 1;
-    await insertOutboxRow(trx, {
-      id: orderedId(deps.random.id()),
-      channel: SSF_CHANNEL,
-      account_id: 'accountId' in event ? event.accountId : null,
-      recipient: stream.id,
-      locale: '',
-      template: event.name,
-      model: JSON.stringify({ event, audience: stream.client_id, occurredAt: now, txn } satisfies QueuedEvent),
-      status: initialStatus(stream),
-      attempts: 0,
-      next_attempt_at: now,
-      created_at: now,
-    });
+    await insertOutboxRow(
+      trx,
+      {
+        id: orderedId(deps.random.id()),
+        channel: SSF_CHANNEL,
+        account_id: 'accountId' in event ? event.accountId : null,
+        recipient: stream.id,
+        locale: '',
+        template: event.name,
+        model: JSON.stringify({ event, audience: stream.client_id, occurredAt: now, txn } satisfies QueuedEvent),
+        status: initialStatus(stream),
+      },
+      now,
+    );
   }
   return queued;
 }
