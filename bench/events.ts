@@ -4,7 +4,6 @@
 // is SETs accepted per second. Baseline: the same number of bare POSTs to that receiver, 5 at a time (the
 // worker's concurrency), which is the ceiling this machine's HTTP allows. Bounded by count.
 import { createServer } from 'node:http';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { composeMamori } from '../src/runtime/compose.ts';
 import { addClient } from '../src/services/oidc/clients.ts';
 import { queueSecurityEvent } from '../src/services/ssf/security-events.ts';
 import { createStream } from '../src/services/ssf/streams.ts';
+import { listenOnLoopback } from '../test/support/loopback.ts';
 import { postgresUnavailable, startCluster } from '../test/support/postgres.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
@@ -29,10 +29,7 @@ async function receiver() {
       res.writeHead(202).end();
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}/events`,
     accepted: () => accepted,

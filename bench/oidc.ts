@@ -9,7 +9,6 @@
 //      of pre-minted codes redeemed with PKCE and client authentication (target ratio >= 0.7).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
-import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -19,6 +18,7 @@ import { MemoryMailer } from '../src/delivery/memory-mailer.ts';
 import { buildProvider } from '../src/http/oidc-provider.ts';
 import { composeMamori } from '../src/runtime/compose.ts';
 import { addClient } from '../src/services/oidc/clients.ts';
+import { listenOnLoopback } from '../test/support/loopback.ts';
 import { seedVictim } from './incident.ts';
 import { BENCH_REDIRECT_URI, BENCH_VERIFIER, type MintedCodes } from './oidc-servers.ts';
 import { hardStop, startServer, stopServers } from './processes.ts';
@@ -59,10 +59,7 @@ async function shopEndpoints(issuer: string) {
         .catch(() => res.writeHead(400).end());
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const port = await listenOnLoopback(server);
   return {
     logoutUrl: `http://127.0.0.1:${port}/backchannel-logout`,
     eventsUrl: `http://127.0.0.1:${port}/events`,

@@ -16,7 +16,7 @@ import {
   ownerRegistersInBrowser,
   storyInChromium,
 } from '../support/browser-story.ts';
-import { freePort } from '../support/oidc.ts';
+import { freePort } from '../support/loopback.ts';
 
 /** Signs in at the shop through Mamori's own sign-in page, as a customer would. */
 async function signInAtShop(page: Page, shopUrl: string, password: string): Promise<void> {

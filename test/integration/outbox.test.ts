@@ -5,7 +5,7 @@ import { SMTPServer } from 'smtp-server';
 import pino from 'pino';
 import { smtpMailer } from '../../src/delivery/mailer.ts';
 import { createOutboxWorker, MAX_ATTEMPTS } from '../../src/delivery/outbox-worker.ts';
-import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
+import { anotherWorker, forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 import { TestClient } from '../support/http-client.ts';
 
 async function requestReset(m: TestMamori, email: string) {
@@ -86,13 +86,7 @@ forEachStore('outbox', (store) => {
 
   test('two workers never send the same message twice', async () => {
     for (let i = 0; i < 5; i += 1) await requestReset(m, `user${i}@example.com`);
-    const second = createOutboxWorker({
-      db: m.deps.db,
-      clock: m.clock,
-      mailer: m.mailer,
-      log: pino({ level: 'silent' }),
-      mail: { shopName: 'x', supportEmail: 'help@x.example', timeZone: 'Asia/Tokyo' },
-    });
+    const second = anotherWorker(m);
     const [a, b] = await Promise.all([m.deliver(), second.runOnce()]);
     assert.equal(a + b, 5);
     assert.equal(m.mailer.sent.length, 5);

@@ -6,17 +6,14 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { EVENT_TYPES } from '../../src/core/ssf/security-events.ts';
-import { forEachStore, type TestMamori } from '../support/harness.ts';
+import { anotherWorker, forEachStore, type TestMamori } from '../support/harness.ts';
 import { TestClient } from '../support/http-client.ts';
 import { registerShop, shopSignsIn, startIssuer, type TestShop } from '../support/oidc.ts';
 import { callApi, setReceiver, shopApiToken } from '../support/ssf.ts';
 import { registerAndVerify, signIn, staffSignedIn } from '../support/flows.ts';
 import { eventsCommand } from '../../src/cli/event-commands.ts';
-import { createOutboxWorker, MAX_ATTEMPTS } from '../../src/delivery/outbox-worker.ts';
-import { tokenSigner } from '../../src/services/oidc/token-signer.ts';
-import { queueSecurityEvent, securityEventToken } from '../../src/services/ssf/security-events.ts';
-import { securityEventTargets } from '../../src/services/ssf/streams.ts';
-import pino from 'pino';
+import { MAX_ATTEMPTS } from '../../src/delivery/outbox-worker.ts';
+import { queueSecurityEvent } from '../../src/services/ssf/security-events.ts';
 import {
   ATTACKER,
   attackerTakesOver,
@@ -441,15 +438,7 @@ forEachStore('Shared Signals', (store) => {
         .orderBy('created_at')
         .orderBy('id')
         .execute();
-      const sign = securityEventToken(m.issuer, tokenSigner(m.deps));
-      const second = createOutboxWorker({
-        db: m.deps.db,
-        clock: m.clock,
-        mailer: m.mailer,
-        log: pino({ level: 'silent' }),
-        mail: { shopName: 'x', supportEmail: 'help@x.example', timeZone: 'Asia/Tokyo' },
-        securityEvents: { ...securityEventTargets(m.deps), token: sign },
-      });
+      const second = anotherWorker(m);
       for (let pass = 0; pass < 12 && receiver.accepted.length < queued.length; pass += 1) {
         await Promise.all([m.deliver(), second.runOnce()]);
         m.clock.advance(HOUR);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { chromium, type Browser } from 'playwright-core';
-import { freePort } from './oidc.ts';
+import { freePort } from './loopback.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Mailer } from '../../src/delivery/mailer.ts';
 import { composeMamori, type Mamori } from '../../src/runtime/compose.ts';

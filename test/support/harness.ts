@@ -3,7 +3,11 @@ import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { OutgoingMail } from '../../src/delivery/mailer.ts';
 import { MemoryMailer } from '../../src/delivery/memory-mailer.ts';
+import { createOutboxWorker, type OutboxWorker } from '../../src/delivery/outbox-worker.ts';
 import { composeMamori, type Mamori } from '../../src/runtime/compose.ts';
+import { tokenSigner } from '../../src/services/oidc/token-signer.ts';
+import { securityEventToken } from '../../src/services/ssf/security-events.ts';
+import { securityEventTargets } from '../../src/services/ssf/streams.ts';
 import { FakeClock } from '../../src/runtime/clock.ts';
 import type { GeoLocator } from '../../src/platform/geoip.ts';
 import { pgCluster, postgresUnavailable, stopClusterIfStarted } from './postgres.ts';
@@ -85,4 +89,19 @@ export function memoryLogger(): { log: Logger; lines: Record<string, unknown>[] 
     { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
   );
   return { log, lines };
+}
+
+/** A second outbox worker on the same store, as another instance of Mamori would run it. */
+export function anotherWorker(m: TestMamori): OutboxWorker {
+  return createOutboxWorker({
+    db: m.deps.db,
+    clock: m.clock,
+    mailer: m.mailer,
+    log: pino({ level: 'silent' }),
+    mail: { shopName: m.config.shopName, supportEmail: m.config.supportEmail, timeZone: m.config.timeZone },
+    securityEvents: {
+      ...securityEventTargets(m.deps),
+      token: securityEventToken(m.config.publicUrl, tokenSigner(m.deps)),
+    },
+  });
 }

@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
 import * as client from 'openid-client';
 import { addClient } from '../../src/services/oidc/clients.ts';
 import { startMamori, type StoreName, type TestMamori } from './harness.ts';
 import { type TestClient } from './http-client.ts';
+import { freePort, listenOnLoopback } from './loopback.ts';
 
 export const SHOP_CALLBACK = 'http://localhost:3001/callback';
-
-/** A port nobody listens on yet, so the issuer URL can be known before Mamori starts. */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Mamori listening on loopback, its issuer the address it answers on. */
 export async function startIssuer(
@@ -138,10 +127,7 @@ export async function logoutReceiver(
       response.writeHead(status, { 'cache-control': 'no-store' }).end();
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}/backchannel-logout`,
     tokens,

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
-import { once } from 'node:events';
 import * as client from 'openid-client';
+import { listenOnLoopback } from './loopback.ts';
 import type { TestShop } from './oidc.ts';
 
 /** A shop's access token for Mamori's API, as the shop itself (client credentials). */
@@ -53,10 +53,7 @@ export async function setReceiver(statuses: number[] = []) {
       else response.writeHead(status).end();
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}/events`,
     accepted,
