@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config.ts';
 import { MemoryMailer } from '../src/delivery/memory-mailer.ts';
 import { composeMamori } from '../src/runtime/compose.ts';
 import { addClient } from '../src/services/oidc/clients.ts';
-import { queueSecurityEvent } from '../src/services/ssf/security-events.ts';
+import { queueSecurityEvents } from '../src/services/ssf/security-events.ts';
 import { createStream } from '../src/services/ssf/streams.ts';
 import { listenOnLoopback } from '../test/support/loopback.ts';
 import { postgresUnavailable, startCluster } from '../test/support/postgres.ts';
@@ -56,15 +56,20 @@ async function deliverAll(databaseUrl: string): Promise<number> {
       delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: shop.url },
     });
     for (let i = 0; i < EVENTS; i += 50)
-      await m.deps.db.transaction().execute(async (trx) => {
-        for (let j = i; j < Math.min(i + 50, EVENTS); j += 1)
-          await queueSecurityEvent(trx, m.deps, {
-            name: 'credential-change',
-            accountId: `account-${j % ACCOUNTS}`,
-            credentialType: 'password',
-            changeType: 'update',
-          });
-      });
+      await m.deps.db.transaction().execute((trx) =>
+        queueSecurityEvents(
+          trx,
+          m.deps,
+          Array.from({ length: Math.min(50, EVENTS - i) }, (_, k) => ({
+            event: {
+              name: 'credential-change' as const,
+              accountId: `account-${(i + k) % ACCOUNTS}`,
+              credentialType: 'password' as const,
+              changeType: 'update' as const,
+            },
+          })),
+        ),
+      );
     const started = performance.now();
     while (shop.accepted() < EVENTS) {
       if ((await m.worker.runOnce()) === 0) throw new Error(`stuck at ${shop.accepted()} of ${EVENTS}`);

@@ -13,7 +13,7 @@ import { callApi, setReceiver, shopApiToken } from '../support/ssf.ts';
 import { registerAndVerify, signIn, staffSignedIn } from '../support/flows.ts';
 import { eventsCommand } from '../../src/cli/event-commands.ts';
 import { MAX_ATTEMPTS } from '../../src/delivery/outbox-worker.ts';
-import { queueSecurityEvent } from '../../src/services/ssf/security-events.ts';
+import { queueSecurityEvents } from '../../src/services/ssf/security-events.ts';
 import {
   ATTACKER,
   attackerTakesOver,
@@ -422,14 +422,13 @@ forEachStore('Shared Signals', (store) => {
       for (let round = 0; round < 6; round += 1)
         for (const accountId of accounts) {
           m.clock.advance(1);
-          await m.deps.db.transaction().execute((trx) =>
-            queueSecurityEvent(trx, m.deps, {
-              name: 'credential-change',
-              accountId,
-              credentialType: 'password',
-              changeType: 'update',
-            }),
-          );
+          await m.deps.db
+            .transaction()
+            .execute((trx) =>
+              queueSecurityEvents(trx, m.deps, [
+                { event: { name: 'credential-change', accountId, credentialType: 'password', changeType: 'update' } },
+              ]),
+            );
         }
       const queued = await m.deps.db
         .selectFrom('outbox')

@@ -1,11 +1,5 @@
 import type { ChangeRecord } from '../change-kinds.ts';
-import type { CredentialType, SecurityEvent } from './security-events.ts';
-
-/** The events one account-log entry means for the shops, and the incident that ties them (`txn`). */
-export interface EventFromChange {
-  event: SecurityEvent;
-  txn?: string;
-}
+import type { CredentialType, EventToSend } from './security-events.ts';
 
 function factorType(value: ChangeRecord['before']): CredentialType {
   return value?.factor === 'passkey' ? 'fido2-platform' : 'app';
@@ -16,7 +10,7 @@ function factorType(value: ChangeRecord['before']): CredentialType {
  * is the event, so nothing changes without the shops being told. Ending sessions is not a log entry and
  * is sent where sessions end.
  */
-export function eventsForChange(record: ChangeRecord): EventFromChange[] {
+export function eventsForChange(record: ChangeRecord): EventToSend[] {
   const accountId = record.accountId;
   switch (record.kind) {
     case 'password-changed':

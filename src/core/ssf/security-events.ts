@@ -46,6 +46,12 @@ export type SecurityEvent =
   | { name: 'credential-change'; accountId: string; credentialType: CredentialType; changeType: CredentialChange }
   | { name: 'verification'; streamId: string; state?: string };
 
+/** An event to send, and the incident that ties it to others (`txn`), if any. */
+export interface EventToSend {
+  event: SecurityEvent;
+  txn?: string;
+}
+
 /**
  * The subject a receiver knows the account by: the `sub` its ID tokens carry, under this issuer; for a
  * changed address, the old address (RISC §2.5); for verification, the stream (SSF §8.1.4.1).

@@ -12,7 +12,7 @@ import {
 import type { Executor } from '../../store/database.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { eventsForChange } from '../../core/ssf/change-events.ts';
-import { queueSecurityEvent } from '../ssf/security-events.ts';
+import { queueSecurityEvents } from '../ssf/security-events.ts';
 import { describeArea, describeDevice } from '../../platform/device.ts';
 
 export function sha256Hex(text: string): string {
@@ -98,7 +98,7 @@ export async function recordChanges(
   await appendLogEntries(trx, entries);
   const records = entries.map((e) => e.record);
   // The shops hear of it in the same transaction (Shared Signals), or not at all if this rolls back.
-  for (const { event, txn } of records.flatMap(eventsForChange)) await queueSecurityEvent(trx, deps, event, txn);
+  await queueSecurityEvents(trx, deps, records.flatMap(eventsForChange));
   return records;
 }
 

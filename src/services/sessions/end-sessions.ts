@@ -4,7 +4,7 @@ import { voidTokens } from '../../store/one-time-tokens.ts';
 import { revokeAllSessions, revokeSession } from '../../store/sessions.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { endShopSessions } from '../oidc/shop-logout.ts';
-import { queueSecurityEvent } from '../ssf/security-events.ts';
+import { queueSecurityEvents } from '../ssf/security-events.ts';
 
 export type SessionsToEnd = { all: true; except?: string } | { one: string };
 
@@ -38,12 +38,9 @@ export async function endSessions(
   // Every session gone, none kept: the shops' streams hear it (CAEP session-revoked, about the account).
   const everySession = 'all' in which && !which.except;
   const events = everySession
-    ? await queueSecurityEvent(
-        trx,
-        deps,
-        { name: 'session-revoked', accountId, initiatingEntity: event.initiatingEntity },
-        event.txn,
-      )
+    ? await queueSecurityEvents(trx, deps, [
+        { event: { name: 'session-revoked', accountId, initiatingEntity: event.initiatingEntity }, txn: event.txn },
+      ])
     : 0;
   if (shopLogouts + events > 0) deps.mailQueued();
   if (ended.length === 0) return 0;

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { EVENT_TYPES, POLL_DELIVERY, securityEventClaims, type SecurityEvent } from '../../core/ssf/security-events.ts';
+import {
+  EVENT_TYPES,
+  POLL_DELIVERY,
+  securityEventClaims,
+  type EventToSend,
+  type SecurityEvent,
+} from '../../core/ssf/security-events.ts';
 import type { Executor } from '../../store/database.ts';
 import { insertOutboxRow, SSF_CHANNEL } from '../../store/outbox.ts';
 import { listReceivingSsfStreams, type SsfStreamRow } from '../../store/ssf-streams.ts';
@@ -63,36 +69,38 @@ function initialStatus(stream: SsfStreamRow): string {
 }
 
 /**
- * Queues an event, in the caller's transaction, for every stream that asked for its type: the change
- * and the shop's news of it commit together or not at all. Returns how many were queued; the caller
- * asks for a delivery run after the commit.
+ * Queues events, in the caller's transaction, for every stream that asked for their type: the change and
+ * the shops' news of it commit together or not at all. The streams are read once for all of them.
+ * Returns how many were queued; the caller asks for a delivery run after the commit.
  */
-export async function queueSecurityEvent(
+export async function queueSecurityEvents(
   trx: Executor,
   deps: Pick<ServiceDeps, 'clock' | 'random'>,
-  event: SecurityEvent,
-  txn?: string,
+  events: readonly EventToSend[],
 ): Promise<number> {
+  if (events.length === 0) return 0;
   const now = deps.clock.now().toISOString();
+  const streams = await listReceivingSsfStreams(trx);
   let queued = 0;
-  for (const stream of await listReceivingSsfStreams(trx)) {
-    if (!wants(stream, event)) continue;
-    queued += 1;
-    await insertOutboxRow(
-      trx,
-      {
-        id: orderedId(deps.random.id()),
-        channel: SSF_CHANNEL,
-        account_id: 'accountId' in event ? event.accountId : null,
-        recipient: stream.id,
-        locale: '',
-        template: event.name,
-        model: JSON.stringify({ event, audience: stream.client_id, occurredAt: now, txn } satisfies QueuedEvent),
-        status: initialStatus(stream),
-      },
-      now,
-    );
-  }
+  for (const { event, txn } of events)
+    for (const stream of streams) {
+      if (!wants(stream, event)) continue;
+      queued += 1;
+      await insertOutboxRow(
+        trx,
+        {
+          id: orderedId(deps.random.id()),
+          channel: SSF_CHANNEL,
+          account_id: 'accountId' in event ? event.accountId : null,
+          recipient: stream.id,
+          locale: '',
+          template: event.name,
+          model: JSON.stringify({ event, audience: stream.client_id, occurredAt: now, txn } satisfies QueuedEvent),
+          status: initialStatus(stream),
+        },
+        now,
+      );
+    }
   return queued;
 }
 

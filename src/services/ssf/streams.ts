@@ -13,7 +13,7 @@ import {
   type SsfStreamRow,
 } from '../../store/ssf-streams.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { queueSecurityEvent } from './security-events.ts';
+import { queueSecurityEvents } from './security-events.ts';
 
 export type StreamStatus = 'enabled' | 'paused' | 'disabled';
 
@@ -198,7 +198,7 @@ export async function requestVerification(deps: ServiceDeps, clientId: string, s
   if (row.status === 'disabled') throw new DomainError('INVALID_INPUT', { reason: 'the stream is disabled' });
   await deps.db
     .transaction()
-    .execute((trx) => queueSecurityEvent(trx, deps, { name: 'verification', streamId: row.id, state }));
+    .execute((trx) => queueSecurityEvents(trx, deps, [{ event: { name: 'verification', streamId: row.id, state } }]));
   deps.mailQueued();
 }
 
