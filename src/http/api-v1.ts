@@ -25,7 +25,9 @@ export function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
  * Who calls Mamori's API: a shop as itself, with a client-credentials token carrying the scope the call
  * needs (`ssf.manage` also reads what `ssf.read` reads).
  */
-export function apiCallers(deps: ServiceDeps) {
+export type ApiCallerCheck = (request: FastifyRequest, scope: ApiScope) => Promise<ApiCaller>;
+
+export function apiCallers(deps: ServiceDeps): ApiCallerCheck {
   const verifyToken = apiTokenVerifier(deps);
   return async (request: FastifyRequest, scope: ApiScope): Promise<ApiCaller> => {
     const who = await verifyToken(request.headers.authorization);

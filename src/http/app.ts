@@ -26,7 +26,7 @@ import {
 import { accountRoutes } from './routes/account-routes.ts';
 import { ssfRoutes } from './routes/ssf-routes.ts';
 import { accountApiRoutes } from './routes/account-api-routes.ts';
-import { API_V1 } from './api-v1.ts';
+import { API_V1, apiCallers } from './api-v1.ts';
 import { apiDocsRoutes } from './routes/api-docs-routes.ts';
 import { apiRoutes } from './routes/api-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
@@ -47,6 +47,8 @@ export interface AppOptions {
   log: Logger;
   /** The dev mailbox page exists only in development mode. */
   devMailbox: boolean;
+  /** Signs a queued security event (the worker pushes with the same signer; poll answers with it). */
+  signSecurityEvent: (jti: string, model: string | null) => Promise<string>;
 }
 
 const FORM_BODY_LIMIT = 64 * 1024;
@@ -245,8 +247,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(passkeyRoutes(deps));
   await app.register(staffRoutes(deps));
   await app.register(apiRoutes(deps));
-  await app.register(ssfRoutes(deps));
-  await app.register(accountApiRoutes(deps));
+  // One token check for all of /api/v1: its key set is loaded once and reloaded once after a rotation.
+  const apiCaller = apiCallers(deps);
+  await app.register(ssfRoutes(deps, apiCaller, options.signSecurityEvent));
+  await app.register(accountApiRoutes(deps, apiCaller));
   await app.register(apiDocsRoutes(deps));
   await app.register(oidcRoutes(deps, await buildProvider(deps)));
   if (options.devMailbox) await app.register(devRoutes(deps));

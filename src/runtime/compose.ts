@@ -118,7 +118,12 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
   const sign = tokenSigner(deps);
   const signLogoutToken = logoutTokenSigner(deps, sign);
   const signSecurityEvent = securityEventToken(config.publicUrl, sign);
-  const app = await buildApp({ deps, log, devMailbox: config.mode === 'development' && !config.smtpUrl });
+  const app = await buildApp({
+    deps,
+    log,
+    devMailbox: config.mode === 'development' && !config.smtpUrl,
+    signSecurityEvent,
+  });
   const interval = options.workerIntervalMs ?? 1000;
   if (interval > 0) worker.start(interval);
 

@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { securityStateFor } from '../../services/oidc/security-state.ts';
-import { API_V1, apiCallers, parsed, problemDetails } from '../api-v1.ts';
+import { API_V1, parsed, problemDetails, type ApiCallerCheck } from '../api-v1.ts';
 import { accountParams } from '../api-v1-schemas.ts';
 
 /** Shops asking about their customers' accounts, as themselves (client-credentials, `account:read`). */
-export function accountApiRoutes(deps: ServiceDeps) {
-  const caller = apiCallers(deps);
+export function accountApiRoutes(deps: ServiceDeps, caller: ApiCallerCheck) {
   return async function accountApiRoutesPlugin(app: FastifyInstance) {
     await app.register(async (api) => {
       problemDetails(api, deps);

@@ -2,9 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../core/errors.ts';
 import { POLL_DELIVERY, PUSH_DELIVERY } from '../../core/ssf/security-events.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
-import { tokenSigner } from '../../services/oidc/token-signer.ts';
 import { pollEvents } from '../../services/ssf/poll.ts';
-import { securityEventToken } from '../../services/ssf/security-events.ts';
 import {
   changeStreamStatus,
   createStream,
@@ -16,7 +14,7 @@ import {
   streamStatus,
   updateStream,
 } from '../../services/ssf/streams.ts';
-import { API_V1, apiCallers, parsed, problemDetails } from '../api-v1.ts';
+import { API_V1, parsed, problemDetails, type ApiCallerCheck } from '../api-v1.ts';
 import {
   pollRequest,
   statusUpdate,
@@ -33,10 +31,12 @@ export const SSF_BASE = `${API_V1}/ssf`;
  * shop calling as itself with a client-credentials access token (`ssf.manage` to change, `ssf.read` to
  * read), one stream per shop; errors as RFC 9457 problem details.
  */
-export function ssfRoutes(deps: ServiceDeps) {
+export function ssfRoutes(
+  deps: ServiceDeps,
+  caller: ApiCallerCheck,
+  signEvent: (jti: string, model: string | null) => Promise<string>,
+) {
   const { config } = deps;
-  const caller = apiCallers(deps);
-  const signEvent = securityEventToken(config.publicUrl, tokenSigner(deps));
 
   return async function ssfRoutesPlugin(app: FastifyInstance) {
     app.get('/.well-known/ssf-configuration', async (_request, reply) => {
