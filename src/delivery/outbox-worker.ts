@@ -50,7 +50,7 @@ export function createOutboxWorker(deps: {
   mailer: Mailer;
   log: Logger;
   mail: MailContext;
-  /** Time-driven work that queues mail (incidents whose wait ran out), run before each delivery pass. */
+  /** Time-driven work that queues mail (incidents whose wait ran out), run once at the start of each run. */
   tick?: () => Promise<unknown>;
   /** Signs the logout tokens queued for shops (OpenID Connect Back-Channel Logout). */
   signLogoutToken?: LogoutTokenSigner;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { after, before, describe, test } from 'node:test';
+import { generateKeyPair, SignJWT } from 'jose';
 import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
 import { startShop } from '../../examples/shop/shop.ts';
@@ -129,5 +130,30 @@ describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavail
     await owner.screenshot({ path: 'test-results/shop-after-recovery.png', fullPage: true }).catch(() => undefined);
     await ownerContext.close();
     await attackerContext.close();
+  });
+
+  test('the shop refuses a security event Mamori did not sign: nothing is held, nobody signed out', async () => {
+    const { privateKey } = await generateKeyPair('ES256');
+    const forged = await new SignJWT({
+      iss: world.server.url,
+      aud: shopClient.clientId,
+      jti: 'forged-1',
+      iat: Math.floor(world.server.clock.now().getTime() / 1000),
+      sub_id: { format: 'iss_sub', iss: world.server.url, sub: 'some-customer' },
+      events: { 'https://schemas.openid.net/secevent/risc/event-type/account-disabled': { reason: 'hijacking' } },
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: 'not-mamoris', typ: 'secevent+jwt' })
+      .sign(privateKey);
+    const res = await fetch(`${shop.url}/security-events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/secevent+jwt' },
+      body: forged,
+    });
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as { err: string }).err, 'invalid_key');
+    const shopDb = new Database(join(dir, 'shop.db'), { readonly: true });
+    assert.equal(shopDb.prepare('SELECT 1 FROM account_holds WHERE sub = ?').get('some-customer'), undefined);
+    assert.equal(shopDb.prepare('SELECT 1 FROM security_events_seen WHERE jti = ?').get('forged-1'), undefined);
+    shopDb.close();
   });
 });

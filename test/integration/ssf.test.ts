@@ -222,7 +222,7 @@ forEachStore('Shared Signals', (store) => {
     }
   });
 
-  test('a poll stream keeps SETs until acknowledged; setErrs settles one too', async () => {
+  test('a poll stream keeps SETs until acknowledged (by this shop only); setErrs settles one too', async () => {
     const created = await callApi(m.issuer, token, 'POST', STREAM, { delivery: { method: 'urn:ietf:rfc:8936' } });
     assert.equal(created.status, 201);
     assert.equal(
@@ -238,6 +238,23 @@ forEachStore('Shared Signals', (store) => {
     assert.equal(firstSets.moreAvailable, true);
     const [[jti1, set1]] = Object.entries(firstSets.sets) as [[string, string]];
     assert.equal((await verified(set1)).jti, jti1);
+
+    // Another shop, with a poll stream of its own, acknowledges (and refuses) this shop's events: nothing
+    // of this stream is settled by it, and it is sent none of them.
+    const other = await registerShop(m, { name: 'Another shop' });
+    const otherToken = await shopApiToken(m.issuer, other);
+    await callApi(m.issuer, otherToken, 'POST', STREAM, { delivery: { method: 'urn:ietf:rfc:8936' } });
+    const intruding = await callApi(m.issuer, otherToken, 'POST', '/api/v1/ssf/poll', {
+      ack: [jti1],
+      setErrs: Object.fromEntries(Object.keys(firstSets.sets).map((jti) => [jti, { err: 'x', description: 'y' }])),
+    });
+    assert.deepEqual(intruding.body, { sets: {}, moreAvailable: false });
+    const stillMine = await callApi(m.issuer, token, 'POST', '/api/v1/ssf/poll', { maxEvents: 1 });
+    assert.deepEqual(
+      Object.keys((stillMine.body as { sets: object }).sets),
+      [jti1],
+      'not acknowledged by another shop',
+    );
 
     const again = (await callApi(m.issuer, token, 'POST', '/api/v1/ssf/poll', { ack: [jti1] })).body as {
       sets: Record<string, string>;
