@@ -132,8 +132,29 @@ describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavail
     await attackerContext.close();
   });
 
-  test('the shop refuses a security event Mamori did not sign: nothing is held, nobody signed out', async () => {
+  test('the shop refuses a logout token or a security event Mamori did not sign: nothing is held, nobody signed out', async () => {
     const { privateKey } = await generateKeyPair('ES256');
+    const before = new Database(join(dir, 'shop.db'), { readonly: true });
+    const signedIn = before.prepare('SELECT sub FROM sessions').all() as { sub: string }[];
+    before.close();
+    assert.ok(signedIn.length > 0, 'the owner is signed in to the shop after the story');
+    const forgedLogout = await new SignJWT({
+      iss: world.server.url,
+      aud: shopClient.clientId,
+      jti: 'forged-logout',
+      iat: Math.floor(world.server.clock.now().getTime() / 1000),
+      sub: signedIn[0]?.sub,
+      events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: 'not-mamoris', typ: 'logout+jwt' })
+      .sign(privateKey);
+    const logout = await fetch(`${shop.url}/backchannel-logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ logout_token: forgedLogout }),
+    });
+    assert.equal(logout.status, 400);
+
     const forged = await new SignJWT({
       iss: world.server.url,
       aud: shopClient.clientId,
@@ -154,6 +175,11 @@ describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavail
     const shopDb = new Database(join(dir, 'shop.db'), { readonly: true });
     assert.equal(shopDb.prepare('SELECT 1 FROM account_holds WHERE sub = ?').get('some-customer'), undefined);
     assert.equal(shopDb.prepare('SELECT 1 FROM security_events_seen WHERE jti = ?').get('forged-1'), undefined);
+    assert.equal(
+      (shopDb.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n,
+      signedIn.length,
+      'nobody signed out',
+    );
     shopDb.close();
   });
 });
