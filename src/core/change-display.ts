@@ -1,4 +1,5 @@
-import type { ChangeKind, ChangeValue } from './change-kinds.ts';
+import { isShopChange, type ChangeKind, type ChangeValue } from './change-kinds.ts';
+import { shopChangeSummary } from './shop/shop-changes.ts';
 import { maskEmail, maskPhone } from './email-address.ts';
 
 /**
@@ -7,6 +8,7 @@ import { maskEmail, maskPhone } from './email-address.ts';
  */
 export function displayValue(kind: ChangeKind, value: ChangeValue | null, audience: 'owner' | 'other'): string | null {
   if (!value) return null;
+  if (isShopChange(kind)) return shopChangeSummary(value);
   if (typeof value.email === 'string') return audience === 'owner' ? value.email : maskEmail(value.email);
   if (typeof value.phone === 'string') return maskPhone(value.phone);
   if (kind === 'name-changed' && typeof value.name === 'string') return value.name;

@@ -2,6 +2,16 @@
  * What can change on an account, as written to its append-only log. Customer-visible changes come
  * first; the rest are written by the incident flow and support.
  */
+/** What a shop reports its customer did there (issue 15): orders, redemptions, what checkout saved. */
+export const SHOP_CHANGE_KINDS = [
+  'shop-order-placed',
+  'shop-gift-card-redeemed',
+  'shop-points-redeemed',
+  'shop-address-saved',
+  'shop-payment-method-saved',
+  'shop-subscription-started',
+] as const;
+
 export const CUSTOMER_CHANGE_KINDS = [
   'email-changed',
   'email-change-requested',
@@ -20,6 +30,7 @@ export const CUSTOMER_CHANGE_KINDS = [
   'recovery-code-used',
   'recovery-codes-renewed',
   'password-disabled-after-failures',
+  ...SHOP_CHANGE_KINDS,
 ] as const;
 
 export const INCIDENT_CHANGE_KINDS = [
@@ -35,6 +46,7 @@ export const INCIDENT_CHANGE_KINDS = [
   'callback-requested',
   'change-held',
   'held-change-cancelled',
+  'shop-undo-answered',
 ] as const;
 
 /** What staff do on a case; each is a change record with the staff member as actor (STANDARDS I4). */
@@ -47,6 +59,7 @@ export const STAFF_CHANGE_KINDS = [
   'case-closed',
 ] as const;
 
+export type ShopChangeKind = (typeof SHOP_CHANGE_KINDS)[number];
 export type CustomerChangeKind = (typeof CUSTOMER_CHANGE_KINDS)[number];
 export type IncidentChangeKind = (typeof INCIDENT_CHANGE_KINDS)[number];
 export type StaffChangeKind = (typeof STAFF_CHANGE_KINDS)[number];
@@ -73,6 +86,10 @@ export interface ChangeRecord {
   after: ChangeValue | null;
   actor: ChangeActor;
   occurredAt: string;
+}
+
+export function isShopChange(kind: string): kind is ShopChangeKind {
+  return (SHOP_CHANGE_KINDS as readonly string[]).includes(kind);
 }
 
 export function isCustomerChange(kind: string): kind is CustomerChangeKind {

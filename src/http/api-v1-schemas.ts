@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SHOP_ANSWERS, SHOP_ITEM_TYPES, SHOP_UNDO_ACTIONS } from '../core/shop/shop-changes.ts';
 
 /**
  * The shapes of Mamori's `/api/v1`: what the routes validate requests with, and what they answer. The
@@ -51,6 +52,93 @@ export const pollRequest = z
   })
   .meta({ id: 'PollRequest' });
 export const accountParams = z.object({ sub: plain(100).meta({ description: 'The account: `sub` of its ID tokens' }) });
+
+const itemId = plain(100).min(1).meta({ description: 'The shop’s own id of the item' });
+const money = z
+  .strictObject({
+    value: z
+      .string()
+      .regex(/^\d{1,12}(\.\d{1,4})?$/, 'a decimal amount in the currency’s major unit, e.g. 5000 or 12.50'),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code, e.g. JPY'),
+  })
+  .meta({ id: 'Money' });
+const place = z
+  .strictObject({
+    recipient: plain(200).optional(),
+    line1: plain(300).min(1),
+    line2: plain(300).optional(),
+    city: plain(100).optional(),
+    region: plain(100).optional(),
+    postalCode: plain(20).optional(),
+    country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code, e.g. JP'),
+  })
+  .meta({ id: 'Address' });
+const customer = z
+  .strictObject({
+    ip: z.union([z.ipv4(), z.ipv6()]).meta({ description: 'The address the customer’s request came from' }),
+    userAgent: plain(1000).meta({ description: 'The customer’s User-Agent header' }),
+    sid: plain(200).optional().meta({
+      description:
+        'The `sid` of the ID token behind the customer’s session: names the sign-in, so an intruder’s changes can be told from the owner’s. Without it the change is listed in an undo plan but never ticked for the reporter.',
+    }),
+  })
+  .meta({ id: 'ShopCustomer' });
+const reportOf = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.strictObject({ type: z.literal(type), ...shape, customer });
+export const shopChangeReport = z
+  .discriminatedUnion('type', [
+    reportOf('order-placed', {
+      orderId: itemId,
+      amount: money,
+      shipTo: place,
+      paymentMethod: z.strictObject({
+        reference: plain(200)
+          .min(1)
+          .meta({ description: 'The shop’s (or its processor’s) reference to the card used' }),
+        display: plain(100).optional().meta({ description: 'How the customer knows it, e.g. VISA •••• 4242' }),
+      }),
+    }),
+    reportOf('gift-card-redeemed', { giftCardId: itemId, amount: money }),
+    reportOf('points-redeemed', { redemptionId: itemId, points: z.number().int().min(1).max(1_000_000_000) }),
+    reportOf('address-saved', { addressId: itemId, address: place }),
+    reportOf('payment-method-saved', { paymentMethodId: itemId, display: plain(100).min(1) }),
+    reportOf('subscription-started', { subscriptionId: itemId, plan: plain(200).min(1) }),
+  ])
+  .meta({ id: 'ShopChangeReport', description: 'What the customer did at the shop' });
+export const shopChangeReceipt = z
+  .object({
+    changeId: z.string().meta({ description: 'The account log entry' }),
+    repeated: z.boolean().meta({ description: 'This item was reported before; nothing new was written' }),
+    announced: z.boolean().meta({ description: 'The owner was sent a notice with "This wasn’t me"' }),
+  })
+  .meta({ id: 'ShopChangeReceipt' });
+export const undoRequestParams = z.object({
+  id: plain(100).meta({ description: 'The request, as `request_id` in its event' }),
+});
+export const undoRequestQuery = z.object({
+  status: z.enum(['waiting', 'all']).optional().meta({ description: '`waiting` (default): not answered yet' }),
+  limit: z.coerce.number().int().min(1).max(500).optional().meta({ description: 'At most this many (default 100)' }),
+});
+export const undoAnswer = z
+  .strictObject({
+    answer: z.enum(SHOP_ANSWERS),
+    note: plain(500).optional().meta({ description: 'Shown to the owner and to support' }),
+  })
+  .meta({ id: 'UndoAnswer' });
+export const undoRequest = z
+  .object({
+    id: z.string(),
+    sub: z.string(),
+    incident: z.string().meta({ description: 'The incident (`txn` of its events)' }),
+    action: z.enum(SHOP_UNDO_ACTIONS),
+    item: z.object({ type: z.enum(SHOP_ITEM_TYPES), id: z.string() }),
+    requestedAt: z.string(),
+    answer: z.enum(SHOP_ANSWERS).nullable(),
+    note: z.string().nullable(),
+    answeredAt: z.string().nullable(),
+  })
+  .meta({ id: 'UndoRequest' });
+export const undoRequestList = z.object({ requests: z.array(undoRequest) }).meta({ id: 'UndoRequestList' });
 
 export const streamConfiguration = z
   .object({

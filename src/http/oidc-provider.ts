@@ -15,8 +15,17 @@ import { bareContext, LANGUAGE_COOKIE, sessionCookieName } from './request-conte
 export const OIDC_PREFIX = '/oidc';
 
 /** Mamori's own API as an OAuth resource: access tokens for it are JWTs (RFC 9068). */
-/** Mamori's API scopes: reading an account, and managing (or reading) a Shared Signals stream (SSF §8). */
-export const API_SCOPES = ['account:read', 'ssf.manage', 'ssf.read'] as const;
+/**
+ * Mamori's API scopes: reading an account, managing (or reading) a Shared Signals stream (SSF §8),
+ * reporting the shop's own changes, and answering what containment asked the shop to undo.
+ */
+export const API_SCOPES = [
+  'account:read',
+  'ssf.manage',
+  'ssf.read',
+  'shop-changes:write',
+  'undo-requests:answer',
+] as const;
 export const apiResource = (publicUrl: string) => `${publicUrl}/api`;
 
 const MINUTE = 60;

@@ -7,6 +7,13 @@ import {
   pollResponse,
   problem,
   securityState,
+  shopChangeReceipt,
+  shopChangeReport,
+  undoAnswer,
+  undoRequest,
+  undoRequestList,
+  undoRequestParams,
+  undoRequestQuery,
   statusUpdate,
   streamConfiguration,
   streamQuery,
@@ -28,7 +35,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   400: 'The request is malformed; `detail` names each problem',
   401: 'No valid client-credentials access token',
   403: 'The token lacks the scope, or is not the shop itself',
-  404: 'No such stream or account for this shop',
+  404: 'No such stream, account or request for this shop',
   409: 'This shop already has a stream',
 };
 
@@ -67,6 +74,9 @@ export function apiDocument(publicUrl: string) {
                 'account:read': 'Read the security state of the shop’s customers’ accounts',
                 'ssf.manage': 'Create, change and delete the shop’s security event stream',
                 'ssf.read': 'Read the stream and poll its events',
+                'shop-changes:write':
+                  'Report what customers did at the shop (orders, redemptions, what checkout saved)',
+                'undo-requests:answer': 'Read and answer what containment asked the shop to undo',
               },
             },
           },
@@ -137,6 +147,38 @@ export function apiDocument(publicUrl: string) {
         get: operation('account:read', 'An account’s security state, before shipping', {
           requestParams: { path: accountParams },
           responses: { '200': { description: 'The state', ...json(securityState) }, ...problems(400, 401, 403, 404) },
+        }),
+      },
+      [`${API_V1}/accounts/{sub}/shop-changes`]: {
+        post: operation('shop-changes:write', 'Report what the customer did at the shop', {
+          description:
+            'The change joins the account log. An order to an address the account never used, from a browser new to it, is announced to the owner with “This wasn’t me”; a saved address, card or subscription always is. If the account is contained, each change since the compromise point is asked back of the shop (`undo-requested`).',
+          requestParams: { path: accountParams },
+          requestBody: json(shopChangeReport),
+          responses: {
+            '201': { description: 'Recorded', ...json(shopChangeReceipt) },
+            '200': { description: 'Reported before: the first entry', ...json(shopChangeReceipt) },
+            ...problems(400, 401, 403, 404),
+          },
+        }),
+      },
+      [`${API_V1}/undo-requests`]: {
+        get: operation('undo-requests:answer', 'What containment asked this shop to undo', {
+          requestParams: { query: undoRequestQuery },
+          responses: { '200': { description: 'Oldest first', ...json(undoRequestList) }, ...problems(400, 401, 403) },
+        }),
+      },
+      [`${API_V1}/undo-requests/{id}`]: {
+        get: operation('undo-requests:answer', 'One request', {
+          requestParams: { path: undoRequestParams },
+          responses: { '200': { description: 'The request', ...json(undoRequest) }, ...problems(400, 401, 403, 404) },
+        }),
+        put: operation('undo-requests:answer', 'Answer it: held, cancelled, done, already shipped or refused', {
+          description:
+            'The owner sees the answer on the incident page, support on the case. An answer may change later.',
+          requestParams: { path: undoRequestParams },
+          requestBody: json(undoAnswer),
+          responses: { '200': { description: 'Answered', ...json(undoRequest) }, ...problems(400, 401, 403, 404) },
         }),
       },
     },

@@ -143,3 +143,34 @@ export function listStaffActions(db: Executor, limit: number) {
     .limit(limit)
     .execute();
 }
+
+/** The entry for one subject of one kind (a shop's order), if the account has one. */
+export function findLogEntryForSubject(
+  db: Executor,
+  accountId: string,
+  kind: string,
+  subjectId: string,
+): Promise<AccountLogRow | undefined> {
+  return db
+    .selectFrom('account_log')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('kind', '=', kind)
+    .where('subject_id', '=', subjectId)
+    .executeTakeFirst();
+}
+
+/** Every entry of these kinds, oldest first. */
+export function listChangesOfKinds(
+  db: Executor,
+  accountId: string,
+  kinds: readonly string[],
+): Promise<AccountLogRow[]> {
+  return db
+    .selectFrom('account_log')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('kind', 'in', kinds)
+    .orderBy('seq')
+    .execute();
+}

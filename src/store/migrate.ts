@@ -13,6 +13,7 @@ import * as oidcPayloads from './migrations/0010-oidc-payloads.ts';
 import * as oidcClientsKeys from './migrations/0011-oidc-clients-keys.ts';
 import * as oidcPartialIndexes from './migrations/0012-oidc-partial-indexes.ts';
 import * as ssfStreams from './migrations/0013-ssf-streams.ts';
+import * as shopUndoRequests from './migrations/0014-shop-undo-requests.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0011-oidc-clients-keys': oidcClientsKeys,
   '0012-oidc-partial-indexes': oidcPartialIndexes,
   '0013-ssf-streams': ssfStreams,
+  '0014-shop-undo-requests': shopUndoRequests,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -44,3 +44,13 @@ export async function unlinkOidcSessions(
   }
   await db.deleteFrom('oidc_session_links').where('account_id', '=', where.accountId).execute();
 }
+
+/** The Mamori session a provider session rides on, if it still does. */
+export async function sessionIdOfOidcSession(db: Executor, uid: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('oidc_session_links')
+    .select('session_id')
+    .where('oidc_session_uid', '=', uid)
+    .executeTakeFirst();
+  return row?.session_id ?? null;
+}

@@ -434,6 +434,22 @@ export interface SupportNotesTable {
   created_at: string;
 }
 
+/** What containment asked a shop to undo, and the shop's answer (null while it is waiting on the shop). */
+export interface ShopUndoRequestsTable {
+  id: string;
+  incident_id: string;
+  account_id: string;
+  client_id: string;
+  change_id: string;
+  action: string;
+  item_type: string;
+  item_id: string;
+  answer: string | null;
+  note: string | null;
+  requested_at: string;
+  answered_at: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -454,6 +470,7 @@ export interface Database {
   oidc_session_links: OidcSessionLinksTable;
   delivery_attempts: DeliveryAttemptsTable;
   ssf_streams: SsfStreamsTable;
+  shop_undo_requests: ShopUndoRequestsTable;
   support_requests: SupportRequestsTable;
   totp_factors: TotpFactorsTable;
   recovery_codes: RecoveryCodesTable;

@@ -121,7 +121,11 @@ forEachStore('API contract', (store) => {
       }
     assert.deepEqual(problems.slice(0, 20), []);
     const operations = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
-    assert.equal(operations, 10, 'streams (5), status (2), verify, poll, account security');
+    assert.equal(
+      operations,
+      14,
+      'streams (5), status (2), verify, poll, account security, shop changes, undo requests (list, read, answer)',
+    );
     assert.equal(calls, operations * (2 * RUNS + 3));
   });
 

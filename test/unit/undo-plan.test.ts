@@ -167,3 +167,29 @@ test('one authenticator app at a time: the owner setting one up after the intrus
     ],
   );
 });
+
+test('shop changes: the intruder’s order is asked of the shop and ticked; the owner’s is left alone; one with no sign-in named is listed but never ticked', () => {
+  seq = 0;
+  const nobody: ChangeActor = { ...attacker, sessionId: null, deviceId: null };
+  const order = (id: string) => ({ subjectId: `shop-1:${id}`, after: { client_id: 'shop-1', item_id: id } });
+  const log = [
+    change('shop-order-placed', owner, '06:00', order('1041')),
+    change('shop-order-placed', attacker, '06:10', order('1042')),
+    change('shop-payment-method-saved', attacker, '06:11', order('card-9')),
+    change('shop-gift-card-redeemed', nobody, '06:20', order('GC-77')),
+    change('shop-order-placed', nobody, '05:00', order('older')),
+  ];
+  const steps = planUndo(log, suspects);
+  assert.deepEqual(
+    steps.map((s) => [s.after?.item_id, s.action, s.selected, s.note]),
+    [
+      ['GC-77', 'shop-reverse-redemption', false, 'origin-unknown'],
+      ['card-9', 'shop-remove-payment-method', true, null],
+      ['1042', 'shop-hold-order', true, null],
+    ],
+  );
+  // The reporter may tick what nobody could attribute; nothing with a conflict.
+  const chosen = withSelection(steps, new Set(steps.map((s) => s.changeId)));
+  assert.ok(chosen.every((s) => s.selected));
+  assert.deepEqual(buildChecklist(chosen), ['reenter-payment-methods', 'review-orders', 'review-activity']);
+});

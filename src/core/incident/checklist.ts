@@ -13,10 +13,16 @@ export type ChecklistItem = (typeof CHECKLIST_ITEMS)[number];
 export function buildChecklist(steps: readonly UndoStep[]): ChecklistItem[] {
   const items = new Set<ChecklistItem>();
   for (const step of steps) {
-    if (step.kind === 'payment-method-added' || step.kind === 'payment-method-removed')
+    if (
+      step.kind === 'payment-method-added' ||
+      step.kind === 'payment-method-removed' ||
+      step.kind === 'shop-payment-method-saved'
+    )
       items.add('reenter-payment-methods');
-    if (step.kind === 'address-added' || step.kind === 'address-removed') items.add('confirm-addresses');
-    if (step.kind === 'subscription-changed') items.add('review-subscriptions');
+    if (step.kind === 'address-added' || step.kind === 'address-removed' || step.kind === 'shop-address-saved')
+      items.add('confirm-addresses');
+    if (step.kind === 'subscription-changed' || step.kind === 'shop-subscription-started')
+      items.add('review-subscriptions');
   }
   items.add('review-orders');
   items.add('review-activity');

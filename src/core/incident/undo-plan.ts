@@ -1,5 +1,6 @@
 import type { ChangeRecord, ChangeValue, CustomerChangeKind } from '../change-kinds.ts';
-import { isCustomerChange } from '../change-kinds.ts';
+import { isCustomerChange, isShopChange } from '../change-kinds.ts';
+import { SHOP_UNDO, type ShopUndoAction } from '../shop/shop-changes.ts';
 
 /**
  * Undo planning: every change since the compromise point made by a suspect actor, inverted newest
@@ -18,9 +19,11 @@ export type UndoAction =
   | 'remove-second-factor'
   | 'restore-second-factor'
   | 'restore-recovery-codes'
+  /** Done by the shop that reported the change: containment asks it, and its answer is shown. */
+  | `shop-${ShopUndoAction}`
   | 'none';
 
-export type UndoNote = 'password-disabled' | 'sessions-revoked' | 'link-voided' | null;
+export type UndoNote = 'password-disabled' | 'sessions-revoked' | 'link-voided' | 'origin-unknown' | null;
 
 export interface UndoStep {
   changeId: string;
@@ -78,7 +81,18 @@ function actionFor(kind: CustomerChangeKind): { action: UndoAction; note: UndoNo
       return { action: 'none', note: 'sessions-revoked' };
     case 'email-change-requested':
       return { action: 'none', note: 'link-voided' };
+    default:
+      return { action: `shop-${SHOP_UNDO[kind].action}`, note: null };
   }
+}
+
+export function isShopAction(action: UndoAction): action is `shop-${ShopUndoAction}` {
+  return action.startsWith('shop-');
+}
+
+/** A shop change its shop reported without saying which sign-in made it: nobody can tell whose it was. */
+function originUnknown(change: ChangeRecord): boolean {
+  return isShopChange(change.kind) && change.actor.sessionId === null && change.actor.deviceId === null;
 }
 
 /**
@@ -126,8 +140,13 @@ export function planUndo(changes: readonly ChangeRecord[], suspects: Suspects): 
     .sort((a, b) => b.seq - a.seq);
   const steps: UndoStep[] = [];
   for (const change of since) {
-    if (!isCustomerChange(change.kind) || !isSuspect(change, suspects)) continue;
-    const { action, note } = actionFor(change.kind);
+    if (!isCustomerChange(change.kind)) continue;
+    // Listed for the reporter to tick, never ticked for them: it may have been the owner's own order.
+    const unknown = originUnknown(change);
+    if (!unknown && !isSuspect(change, suspects)) continue;
+    const planned = actionFor(change.kind);
+    const { action } = planned;
+    const note = unknown ? 'origin-unknown' : planned.note;
     const target = targetOf(change);
     const ownerChangedLater =
       target !== null &&
@@ -142,7 +161,7 @@ export function planUndo(changes: readonly ChangeRecord[], suspects: Suspects): 
       before: change.before,
       after: change.after,
       occurredAt: change.occurredAt,
-      selected: action !== 'none' && !ownerChangedLater,
+      selected: action !== 'none' && !ownerChangedLater && !unknown,
       conflict: ownerChangedLater ? 'changed-later-by-owner' : null,
     });
   }

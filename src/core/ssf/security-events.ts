@@ -2,7 +2,12 @@
  * OpenID Shared Signals (SSF 1.0) events as Mamori sends them: RFC 8417 Security Event Tokens, one event
  * each, about a subject named by `sub_id` (RFC 9493), never `sub` or `exp` (SSF §4.1–4.2).
  */
+import type { ShopItemType, ShopUndoAction } from '../shop/shop-changes.ts';
+
 const SECEVENT = 'https://schemas.openid.net/secevent';
+
+/** Where a shop answers one undo request (PUT, `/api/v1`). */
+export const UNDO_REQUEST_ANSWER_PATH = '/api/v1/undo-requests/';
 
 export const EVENT_TYPES = {
   'account-disabled': `${SECEVENT}/risc/event-type/account-disabled`,
@@ -15,13 +20,25 @@ export const EVENT_TYPES = {
   verification: `${SECEVENT}/ssf/event-type/verification`,
 } as const;
 
-export type EventName = keyof typeof EVENT_TYPES;
-export type EventType = (typeof EVENT_TYPES)[EventName];
+/**
+ * Mamori's own event, named under the issuer (RFC 8417 §2.2: a URI the issuer controls): containment asks
+ * the shop to undo one thing it reported (hold an order), and the shop answers at `answer_endpoint`.
+ */
+export const UNDO_REQUESTED_PATH = '/secevent/event-type/undo-requested';
+
+export type EventName = keyof typeof EVENT_TYPES | 'undo-requested';
+
+export function eventTypeUri(name: EventName, issuer: string): string {
+  return name === 'undo-requested' ? `${issuer}${UNDO_REQUESTED_PATH}` : EVENT_TYPES[name];
+}
 
 /** What a stream can ask for: every type but verification, which is sent when asked, to every stream. */
-export const DELIVERABLE_EVENTS: readonly EventType[] = Object.values(EVENT_TYPES).filter(
-  (type) => type !== EVENT_TYPES.verification,
-);
+export function deliverableEvents(issuer: string): string[] {
+  return [
+    ...Object.values(EVENT_TYPES).filter((type) => type !== EVENT_TYPES.verification),
+    eventTypeUri('undo-requested', issuer),
+  ];
+}
 
 export const PUSH_DELIVERY = 'urn:ietf:rfc:8935';
 export const POLL_DELIVERY = 'urn:ietf:rfc:8936';
@@ -44,7 +61,16 @@ export type SecurityEvent =
   | { name: 'recovery-information-changed'; accountId: string }
   | { name: 'session-revoked'; accountId: string; initiatingEntity: 'user' | 'admin' | 'policy' | 'system' }
   | { name: 'credential-change'; accountId: string; credentialType: CredentialType; changeType: CredentialChange }
-  | { name: 'verification'; streamId: string; state?: string };
+  | { name: 'verification'; streamId: string; state?: string }
+  | {
+      name: 'undo-requested';
+      accountId: string;
+      /** Only the shop that reported the change is asked. */
+      clientId: string;
+      requestId: string;
+      action: ShopUndoAction;
+      item: { type: ShopItemType; id: string };
+    };
 
 /** An event to send, and the incident that ties it to others (`txn`), if any. */
 export interface EventToSend {
@@ -62,7 +88,7 @@ export function subjectOf(event: SecurityEvent, issuer: string): Subject {
   return { format: 'iss_sub', iss: issuer, sub: event.accountId };
 }
 
-function eventBody(event: SecurityEvent, occurredAtSeconds: number): Record<string, unknown> {
+function eventBody(event: SecurityEvent, occurredAtSeconds: number, issuer: string): Record<string, unknown> {
   switch (event.name) {
     case 'account-disabled':
       return { reason: event.reason };
@@ -82,6 +108,14 @@ function eventBody(event: SecurityEvent, occurredAtSeconds: number): Record<stri
       return { event_timestamp: occurredAtSeconds, initiating_entity: event.initiatingEntity };
     case 'verification':
       return event.state === undefined ? {} : { state: event.state };
+    case 'undo-requested':
+      return {
+        request_id: event.requestId,
+        action: event.action,
+        item: event.item,
+        answer_endpoint: `${issuer}${UNDO_REQUEST_ANSWER_PATH}${event.requestId}`,
+        event_timestamp: occurredAtSeconds,
+      };
   }
 }
 
@@ -101,6 +135,8 @@ export function securityEventClaims(input: {
     iat: input.occurredAtSeconds,
     ...(input.txn ? { txn: input.txn } : {}),
     sub_id: subjectOf(input.event, input.issuer),
-    events: { [EVENT_TYPES[input.event.name]]: eventBody(input.event, input.occurredAtSeconds) },
+    events: {
+      [eventTypeUri(input.event.name, input.issuer)]: eventBody(input.event, input.occurredAtSeconds, input.issuer),
+    },
   };
 }

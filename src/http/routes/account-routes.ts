@@ -9,7 +9,7 @@ import {
   requestEmailChange,
 } from '../../services/account/credentials.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
-import { parseChecklist, recoveredIncidentFor } from '../../services/incidents/lifecycle.ts';
+import { pendingChecklistFor } from '../../services/incidents/lifecycle.ts';
 import {
   addAddress,
   addPaymentMethod,
@@ -120,12 +120,11 @@ export function accountRoutes(deps: ServiceDeps) {
 
     app.get('/account', async (request, reply) => {
       const session = requireSession(request);
-      const [profile, recovered, held] = await Promise.all([
+      const [profile, checklist, held] = await Promise.all([
         getProfile(deps, session),
-        recoveredIncidentFor(deps, session.accountId),
+        pendingChecklistFor(deps, session.accountId),
         pendingDelayedChanges(deps, session.accountId),
       ]);
-      const checklist = recovered ? { incidentId: recovered.id, items: parseChecklist(recovered) } : undefined;
       return sendHtml(
         reply,
         200,

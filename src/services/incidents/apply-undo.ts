@@ -1,5 +1,5 @@
 import type { ChangeActor } from '../../core/change-kinds.ts';
-import type { UndoStep } from '../../core/incident/undo-plan.ts';
+import { isShopAction, type UndoStep } from '../../core/incident/undo-plan.ts';
 import { findAccountByEmail, updateAccount } from '../../store/accounts.ts';
 import { findTotpFactor, totpAddedAt, voidRecoveryCodes } from '../../store/factors.ts';
 import { passkeyAddedAt } from '../../store/passkeys.ts';
@@ -8,8 +8,10 @@ import type { Executor } from '../../store/database.ts';
 import { recordChanges, SYSTEM_ACTOR } from '../account-log/change-log.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { reinstateTotp, restoreRecoveryCodesBefore } from '../second-factors/totp.ts';
+import { askShopToUndo } from '../shop-changes/undo-requests.ts';
 
-export type AppliedStep = UndoStep & { outcome: 'undone' | 'skipped' | 'failed'; reason?: string };
+/** `asked`: the shop that reported the change was asked to undo it; its answer is kept beside the incident. */
+export type AppliedStep = UndoStep & { outcome: 'undone' | 'asked' | 'skipped' | 'failed'; reason?: string };
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
@@ -17,9 +19,19 @@ const factorTable = (value: Record<string, unknown> | null | undefined) =>
   value?.factor === 'passkey' ? 'passkeys' : 'totp_factors';
 
 /** Applies one step inside the containment transaction; returns whether it could be done. */
-async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, step: UndoStep): Promise<AppliedStep> {
+async function applyStep(
+  trx: Executor,
+  deps: ServiceDeps,
+  incidentId: string,
+  accountId: string,
+  step: UndoStep,
+): Promise<AppliedStep> {
   const now = deps.clock.now().toISOString();
   if (!step.selected || step.action === 'none') return { ...step, outcome: 'skipped' };
+  if (isShopAction(step.action))
+    return (await askShopToUndo(trx, deps, incidentId, accountId, step))
+      ? { ...step, outcome: 'asked' }
+      : { ...step, outcome: 'failed', reason: 'no-shop-item' };
   switch (step.action) {
     case 'restore-email': {
       const email = text(step.restore?.email);
@@ -95,12 +107,13 @@ async function applyStep(trx: Executor, deps: ServiceDeps, accountId: string, st
 export async function applyUndo(
   trx: Executor,
   deps: ServiceDeps,
-  accountId: string,
+  incident: { id: string; accountId: string },
   steps: readonly UndoStep[],
   actor: ChangeActor = SYSTEM_ACTOR,
 ): Promise<AppliedStep[]> {
+  const { accountId } = incident;
   const applied: AppliedStep[] = [];
-  for (const step of steps) applied.push(await applyStep(trx, deps, accountId, step));
+  for (const step of steps) applied.push(await applyStep(trx, deps, incident.id, accountId, step));
   await recordChanges(
     trx,
     deps,

@@ -46,6 +46,7 @@ import {
   type PartyAccess,
 } from './parties.ts';
 import { hashToken, looksLikeToken } from '../../platform/token-hash.ts';
+import { listShopUndoRequestsOfIncidents, type ShopUndoRequestRow } from '../../store/shop-undo-requests.ts';
 
 export interface ChecklistEntry {
   item: ChecklistItem;
@@ -61,6 +62,8 @@ export interface IncidentView {
   reportedByNewcomer: boolean;
   claimedAt: string | null;
   steps: AppliedStep[];
+  /** What the shops were asked to undo, and their answers (the owner's view only). */
+  shopRequests: ShopUndoRequestRow[];
   checklist: ChecklistEntry[];
   timeline: ChangeRecord[];
   requests: SupportRequestRow[];
@@ -94,10 +97,11 @@ export async function describeIncident(
   const { incident, party } = access;
   const now = deps.clock.now();
   const standing: Standing = party?.standing === 'newcomer' ? 'newcomer' : 'owner';
-  const [log, requests, replies] = await Promise.all([
+  const [log, requests, replies, shopRequests] = await Promise.all([
     standing === 'owner' ? listLogSince(deps.db, incident.account_id, incident.compromise_at) : Promise.resolve([]),
     listSupportRequests(deps.db, incident.id),
     standing === 'owner' ? listRepliesForIncident(deps.db, incident.id) : Promise.resolve([]),
+    standing === 'owner' ? listShopUndoRequestsOfIncidents(deps.db, [incident.id]) : Promise.resolve([]),
   ]);
   return {
     incident,
@@ -110,6 +114,7 @@ export async function describeIncident(
     reportedByNewcomer: reporterOf(incident)?.standing === 'newcomer',
     claimedAt: party?.claimed_at ?? null,
     steps: standing === 'owner' ? parseSteps(incident) : [],
+    shopRequests,
     checklist: parseChecklist(incident),
     timeline: log.map(toChangeRecord),
     // Each side sees only what its own side sent.
@@ -392,8 +397,21 @@ export async function tickChecklistItem(
   });
 }
 
-export async function recoveredIncidentFor(deps: ServiceDeps, accountId: string): Promise<IncidentRow | undefined> {
-  return findRecoveredIncident(deps.db, accountId);
+/** The checklist after recovery, with what the shops answered about the orders and items they were asked about. */
+export interface PendingChecklist {
+  incidentId: string;
+  items: ChecklistEntry[];
+  shopRequests: ShopUndoRequestRow[];
+}
+
+export async function pendingChecklistFor(deps: ServiceDeps, accountId: string): Promise<PendingChecklist | undefined> {
+  const incident = await findRecoveredIncident(deps.db, accountId);
+  if (!incident) return undefined;
+  return {
+    incidentId: incident.id,
+    items: parseChecklist(incident),
+    shopRequests: await listShopUndoRequestsOfIncidents(deps.db, [incident.id]),
+  };
 }
 
 /**

@@ -152,7 +152,7 @@ export async function openIncident(
   await voidTokens(trx, change.accountId, 'all', nowIso);
   await voidDelayedChanges(trx, change.accountId, nowIso);
 
-  const applied = await applyUndo(trx, deps, change.accountId, steps);
+  const applied = await applyUndo(trx, deps, { id: incidentId, accountId: change.accountId }, steps);
   const account = await requireAccount(trx, change.accountId);
   const newcomers = [...addresses.everyone].filter((address) => !addresses.owners.has(address));
   const disputedParty = newcomers.includes(accountBefore.email) ? accountBefore.email : (newcomers[0] ?? null);
@@ -173,7 +173,10 @@ export async function openIncident(
     compromise_at: plan.compromiseAt,
     plan: JSON.stringify(applied),
     checklist: JSON.stringify(
-      buildChecklist(applied.filter((s) => s.outcome === 'undone')).map((item) => ({ item, doneAt: null })),
+      buildChecklist(applied.filter((s) => s.outcome === 'undone' || s.outcome === 'asked')).map((item) => ({
+        item,
+        doneAt: null,
+      })),
     ),
     disputed_party: disputedParty,
     status_token_hash: hashToken(reporterToken),

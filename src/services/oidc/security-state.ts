@@ -1,11 +1,7 @@
-import { DomainError } from '../../core/errors.ts';
 import { effectiveState, type IncidentState } from '../../core/incident/state.ts';
-import { couldBeIssuedId } from '../../core/oidc/lookup-keys.ts';
-import { findAccountById } from '../../store/accounts.ts';
 import { listIncidentsForAccount } from '../../store/incidents.ts';
-import { findOidcClient } from '../../store/oidc-clients.ts';
-import { listOidcPayloadsOfAccount } from '../../store/oidc-payloads.ts';
 import type { ServiceDeps } from '../deps.ts';
+import { customerOfShop } from './shop-customers.ts';
 
 /** What a shop's checkout may ask before it ships: is this account being secured, is anything on hold. */
 export interface SecurityState {
@@ -19,23 +15,13 @@ export interface SecurityState {
 
 const OPEN = new Set<IncidentState>(['reported', 'contained', 'waiting', 'recovery-open', 'disputed']);
 
-/**
- * GET /api/v1/accounts/{sub}/security. The store's own shops (first party) may ask about any account;
- * another shop only about an account that signed in to it. An account it may not see is as unknown as
- * one that does not exist.
- */
+/** GET /api/v1/accounts/{sub}/security, about an account the shop may see (shop-customers.ts). */
 export async function securityStateFor(
   deps: Pick<ServiceDeps, 'db' | 'clock'>,
   clientId: string,
   sub: string,
 ): Promise<SecurityState> {
-  if (!couldBeIssuedId(sub)) throw new DomainError('NOT_FOUND');
-  const [account, client] = await Promise.all([findAccountById(deps.db, sub), findOidcClient(deps.db, clientId)]);
-  if (!account || !client) throw new DomainError('NOT_FOUND');
-  if (client.first_party !== 1) {
-    const grants = await listOidcPayloadsOfAccount(deps.db, sub, ['Grant']);
-    if (!grants.some((grant) => grant.client_id === clientId)) throw new DomainError('NOT_FOUND');
-  }
+  const { account } = await customerOfShop(deps.db, clientId, sub);
   const now = deps.clock.now();
   const incidents = await listIncidentsForAccount(deps.db, sub);
   const open = incidents

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import {
-  EVENT_TYPES,
+  eventTypeUri,
   POLL_DELIVERY,
   securityEventClaims,
   type EventToSend,
   type SecurityEvent,
 } from '../../core/ssf/security-events.ts';
+import { SHOP_ITEM_TYPES, SHOP_UNDO_ACTIONS } from '../../core/shop/shop-changes.ts';
 import type { Executor } from '../../store/database.ts';
 import { insertOutboxRow, SSF_CHANNEL } from '../../store/outbox.ts';
 import { listReceivingSsfStreams, type SsfStreamRow } from '../../store/ssf-streams.ts';
@@ -40,6 +41,14 @@ const queuedEvent = z.object({
       changeType: z.enum(['create', 'update', 'delete']),
     }),
     z.object({ name: z.literal('verification'), streamId: z.string(), state: z.string().optional() }),
+    z.object({
+      name: z.literal('undo-requested'),
+      accountId,
+      clientId: z.string(),
+      requestId: z.string(),
+      action: z.enum(SHOP_UNDO_ACTIONS),
+      item: z.object({ type: z.enum(SHOP_ITEM_TYPES), id: z.string() }),
+    }),
   ]),
   audience: z.string(),
   occurredAt: z.string(),
@@ -57,9 +66,11 @@ export function readQueuedEvent(model: string | null): QueuedEvent {
 let queuedCount = 0;
 const orderedId = (random: string) => `${String((queuedCount += 1)).padStart(12, '0')}-${random}`;
 
-function wants(stream: SsfStreamRow, event: SecurityEvent): boolean {
+function wants(stream: SsfStreamRow, event: SecurityEvent, issuer: string): boolean {
   if (event.name === 'verification') return stream.id === event.streamId;
-  return (JSON.parse(stream.events_requested) as string[]).includes(EVENT_TYPES[event.name]);
+  // An undo request is the business of the shop that reported the change, no other.
+  if (event.name === 'undo-requested' && stream.client_id !== event.clientId) return false;
+  return (JSON.parse(stream.events_requested) as string[]).includes(eventTypeUri(event.name, issuer));
 }
 
 /** Pushed streams' events are due now; polled ones wait to be fetched; a paused stream's wait for it. */
@@ -75,7 +86,7 @@ function initialStatus(stream: SsfStreamRow): string {
  */
 export async function queueSecurityEvents(
   trx: Executor,
-  deps: Pick<ServiceDeps, 'clock' | 'random'>,
+  deps: Pick<ServiceDeps, 'clock' | 'random' | 'config'>,
   events: readonly EventToSend[],
 ): Promise<number> {
   if (events.length === 0) return 0;
@@ -84,7 +95,7 @@ export async function queueSecurityEvents(
   let queued = 0;
   for (const { event, txn } of events)
     for (const stream of streams) {
-      if (!wants(stream, event)) continue;
+      if (!wants(stream, event, deps.config.publicUrl)) continue;
       queued += 1;
       await insertOutboxRow(
         trx,

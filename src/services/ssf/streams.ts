@@ -1,7 +1,7 @@
 import { DomainError } from '../../core/errors.ts';
 import { clientUriProblem } from '../../core/oidc/client-uris.ts';
 import { couldBeIssuedId } from '../../core/oidc/lookup-keys.ts';
-import { DELIVERABLE_EVENTS, POLL_DELIVERY, PUSH_DELIVERY } from '../../core/ssf/security-events.ts';
+import { deliverableEvents, POLL_DELIVERY, PUSH_DELIVERY } from '../../core/ssf/security-events.ts';
 import {
   deleteSsfStream,
   dropWaitingStreamEvents,
@@ -41,6 +41,7 @@ export const pollEndpoint = (publicUrl: string) => `${publicUrl}/api/v1/ssf/poll
 
 export function streamConfiguration(deps: Pick<ServiceDeps, 'config'>, row: SsfStreamRow): StreamConfiguration {
   const requested = JSON.parse(row.events_requested) as string[];
+  const supported = deliverableEvents(deps.config.publicUrl);
   return {
     stream_id: row.id,
     iss: deps.config.publicUrl,
@@ -49,9 +50,9 @@ export function streamConfiguration(deps: Pick<ServiceDeps, 'config'>, row: SsfS
       method: row.delivery_method,
       endpoint_url: row.endpoint_url ?? pollEndpoint(deps.config.publicUrl),
     },
-    events_supported: [...DELIVERABLE_EVENTS],
+    events_supported: supported,
     events_requested: requested,
-    events_delivered: requested.filter((type) => (DELIVERABLE_EVENTS as readonly string[]).includes(type)),
+    events_delivered: requested.filter((type) => supported.includes(type)),
     ...(row.description ? { description: row.description } : {}),
   };
 }
@@ -84,10 +85,12 @@ function deliveryColumns(
   };
 }
 
-/** Only the events Mamori sends can be asked for; none named means all of them. */
-function requestedEvents(requested: string[] | undefined): string[] {
-  if (requested === undefined) return [...DELIVERABLE_EVENTS];
-  return requested.filter((type) => (DELIVERABLE_EVENTS as readonly string[]).includes(type));
+/**
+ * The receiver's list is kept as it asked (SSF §8.1.1: `events_requested` is read back as sent); what is
+ * delivered is the part of it Mamori sends. None named means all of them.
+ */
+function requestedEvents(deps: Pick<ServiceDeps, 'config'>, requested: string[] | undefined): string[] {
+  return requested === undefined ? deliverableEvents(deps.config.publicUrl) : [...new Set(requested)];
 }
 
 export async function createStream(
@@ -102,7 +105,7 @@ export async function createStream(
     id,
     client_id: clientId,
     ...deliveryColumns(deps, id, request.delivery ?? { method: POLL_DELIVERY }),
-    events_requested: JSON.stringify(requestedEvents(request.events_requested)),
+    events_requested: JSON.stringify(requestedEvents(deps, request.events_requested)),
     description: request.description ?? null,
     status: 'enabled',
     status_reason: null,
@@ -145,7 +148,7 @@ export async function updateStream(
   const changes = {
     ...(delivery ? deliveryColumns(deps, row.id, delivery) : {}),
     ...(request.events_requested !== undefined || replace
-      ? { events_requested: JSON.stringify(requestedEvents(request.events_requested)) }
+      ? { events_requested: JSON.stringify(requestedEvents(deps, request.events_requested)) }
       : {}),
     ...(request.description !== undefined || replace ? { description: request.description ?? null } : {}),
     updated_at: deps.clock.now().toISOString(),

@@ -328,10 +328,23 @@ export async function undoOneChange(
     if (!incident || incident.account_id !== accountId) throw new DomainError('NOT_FOUND');
     const steps = parseSteps(incident);
     const step = steps.find((s) => s.changeId === changeId);
-    if (!step || step.outcome === 'undone' || step.action === 'none' || step.conflict !== null)
+    if (
+      !step ||
+      step.outcome === 'undone' ||
+      step.outcome === 'asked' ||
+      step.action === 'none' ||
+      step.conflict !== null
+    )
       throw new DomainError('INCIDENT_STATE');
-    const [applied] = await applyUndo(trx, deps, accountId, [{ ...step, selected: true }], staffActor(staff, origin));
-    if (!applied || applied.outcome !== 'undone') throw new DomainError('INCIDENT_STATE');
+    const [applied] = await applyUndo(
+      trx,
+      deps,
+      { id: incident.id, accountId },
+      [{ ...step, selected: true }],
+      staffActor(staff, origin),
+    );
+    if (!applied || (applied.outcome !== 'undone' && applied.outcome !== 'asked'))
+      throw new DomainError('INCIDENT_STATE');
     const plan = steps.map((s) => (s.changeId === changeId ? applied : s));
     if (
       !(await updateIncidentFrom(trx, incident.id, incident.state, {

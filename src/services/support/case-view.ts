@@ -13,6 +13,7 @@ import {
   type SupportRequestRow,
 } from '../../store/incidents.ts';
 import { listMailForAccount } from '../../store/outbox.ts';
+import { listShopUndoRequestsOfIncidents, type ShopUndoRequestRow } from '../../store/shop-undo-requests.ts';
 import { shopDeliveries, type FailingStream, type ShopDelivery } from './shop-deliveries.ts';
 import { listRiskDecisions, type RiskDecisionRow } from '../../store/risk.ts';
 import { listRecentSessions, type SessionRow } from '../../store/sessions.ts';
@@ -38,6 +39,8 @@ export interface IncidentCase {
   incident: IncidentRow;
   state: IncidentState;
   steps: AppliedStep[];
+  /** What the shops were asked to undo for this incident, and their answers. */
+  shopRequests: ShopUndoRequestRow[];
   objection: Objection | null;
   /** Who reported, and why they may not be the owner (shown plainly to staff). */
   reporter: ReporterStanding | null;
@@ -97,6 +100,10 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
   const partiesByIncident = new Map<string, IncidentPartyRow[]>(
     await Promise.all(incidents.map(async (i) => [i.id, await listIncidentParties(deps.db, i.id)] as const)),
   );
+  const shopRequests = await listShopUndoRequestsOfIncidents(
+    deps.db,
+    incidents.map((i) => i.id),
+  );
   return {
     account: {
       id: account.id,
@@ -111,6 +118,7 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
       incident,
       state: effectiveState(incident.state as IncidentState, date(incident.wait_until), now),
       steps: parseSteps(incident),
+      shopRequests: shopRequests.filter((r) => r.incident_id === incident.id),
       objection: incident.objection ? (JSON.parse(incident.objection) as Objection) : null,
       reporter: reporterOf(incident),
       claims: (partiesByIncident.get(incident.id) ?? []).flatMap((p) =>

@@ -7,6 +7,7 @@ import {
   type SlaClock,
 } from '../../core/support/sla.ts';
 import { listOpenIncidentsWithAccount, listOpenRequestsWithAccount } from '../../store/incidents.ts';
+import { listUnansweredShopUndoRequests } from '../../store/shop-undo-requests.ts';
 import { listStaff } from '../../store/staff.ts';
 import type { ServiceDeps } from '../deps.ts';
 
@@ -26,6 +27,8 @@ export interface QueueItem {
   next: SlaClock | null;
   /** Who took the case, if anyone. */
   assignedTo: string | null;
+  /** Items the shops were asked to undo and have not answered: how many, and since when the oldest waits. */
+  waitingOnShop: { count: number; since: string } | null;
 }
 
 const date = (value: string | null) => (value ? new Date(value) : null);
@@ -54,11 +57,20 @@ export function incidentCaseTimes(row: {
 export async function supportQueue(deps: ServiceDeps, filter: { kind?: CaseKind } = {}): Promise<QueueItem[]> {
   const now = deps.clock.now();
   const targets = deps.config.sla;
-  const [incidents, requests, staff] = await Promise.all([
+  const [incidents, requests, staff, unanswered] = await Promise.all([
     listOpenIncidentsWithAccount(deps.db),
     listOpenRequestsWithAccount(deps.db),
     listStaff(deps.db),
+    listUnansweredShopUndoRequests(deps.db, 1000),
   ]);
+  const waitingOnShop = new Map<string, { count: number; since: string }>();
+  for (const request of unanswered) {
+    const waiting = waitingOnShop.get(request.incident_id);
+    waitingOnShop.set(request.incident_id, {
+      count: (waiting?.count ?? 0) + 1,
+      since: waiting && waiting.since < request.requested_at ? waiting.since : request.requested_at,
+    });
+  }
   const staffName = new Map(staff.map((s) => [s.id, s.name]));
   const holder = (id: string | null) => (id ? (staffName.get(id) ?? null) : null);
   const items: QueueItem[] = [
@@ -77,6 +89,7 @@ export async function supportQueue(deps: ServiceDeps, filter: { kind?: CaseKind 
         clocks,
         next: nextDeadline(clocks),
         assignedTo: holder(row.assigned_staff_id),
+        waitingOnShop: waitingOnShop.get(row.id) ?? null,
       };
     }),
     ...requests.map((row) => {
@@ -107,6 +120,7 @@ export async function supportQueue(deps: ServiceDeps, filter: { kind?: CaseKind 
         clocks,
         next: nextDeadline(clocks),
         assignedTo: holder(row.assigned_staff_id),
+        waitingOnShop: null,
       };
     }),
   ];

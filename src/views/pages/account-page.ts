@@ -1,4 +1,4 @@
-import type { ChecklistItem } from '../../core/incident/checklist.ts';
+import type { PendingChecklist } from '../../services/incidents/lifecycle.ts';
 import { CARD_BRANDS } from '../../core/payment-card.ts';
 import { formatDateTime } from '../i18n/translate.ts';
 import type { Profile } from '../../services/account/profile.ts';
@@ -7,6 +7,7 @@ import { html } from '../html.ts';
 import { csrfField, layout } from '../layout.ts';
 import { errorSummary, field, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
+import { itemLabel, shopAnswerLine } from './shop-answers.ts';
 
 export type AccountForm = 'name' | 'phone' | 'email' | 'password' | 'address' | 'payment';
 
@@ -14,17 +15,19 @@ const INTERVALS = ['weekly', 'monthly', 'yearly'] as const;
 const STATUSES = ['active', 'paused', 'cancelled'] as const;
 
 /** The profile page: each section is its own small form, so a mistake in one loses nothing in the others. */
-export interface PendingChecklist {
-  incidentId: string;
-  items: { item: ChecklistItem; doneAt: string | null }[];
-}
 
 function checklistSection(ctx: PageContext, checklist: PendingChecklist) {
   const { t } = ctx;
   return html`<section class="checklist" aria-labelledby="h-checklist"><h2 id="h-checklist">${t('checklist.title')}</h2><p>${t('checklist.lead')}</p>
 <ul class="items">${checklist.items.map(
     (entry) =>
-      html`<li><span>${t(`checklist.${entry.item}`)}</span>${
+      html`<li><span>${t(`checklist.${entry.item}`)}${
+        entry.item === 'review-orders' && checklist.shopRequests.length > 0
+          ? html`<ul class="shop-answers">${checklist.shopRequests.map(
+              (request) => html`<li>${itemLabel(ctx, request)}: ${shopAnswerLine(ctx, request)}</li>`,
+            )}</ul>`
+          : ''
+      }</span>${
         entry.doneAt
           ? html`<span class="tag">${t('checklist.doneAt', { time: formatDateTime(ctx, entry.doneAt) })}</span>`
           : html`<form method="post" action="/account/checklist/${checklist.incidentId}/${entry.item}" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('checklist.done')}</button></form>`

@@ -1,5 +1,5 @@
 import type { ChangeRecord } from '../../core/change-kinds.ts';
-import type { UndoStep } from '../../core/incident/undo-plan.ts';
+import { isShopAction, type UndoStep } from '../../core/incident/undo-plan.ts';
 import type { AppliedStep } from '../../services/incidents/apply-undo.ts';
 import type { IncidentView } from '../../services/incidents/lifecycle.ts';
 import { html } from '../html.ts';
@@ -9,12 +9,13 @@ import { errorSummary, field, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 import { beforeAfter, changeTable, changeTitle } from './change-view.ts';
 import { passkeyForm } from './passkey-pages.ts';
+import { answerForStep } from './shop-answers.ts';
 
 /** One step of the plan; `planned` speaks of what will happen (the report page, before anything is done). */
 export function stepLine(ctx: PageContext, step: UndoStep, planned = false) {
   return html`<strong>${changeTitle(ctx, step.kind)}</strong> · ${formatDateTime(ctx, step.occurredAt)}<br><small>${beforeAfter(ctx, step.kind, step.before, step.after)}</small>${
     step.note ? html`<br><small>${ctx.t(planned ? `undo.will.${step.note}` : `undo.${step.note}`)}</small>` : ''
-  }`;
+  }${planned && isShopAction(step.action) ? html`<br><small>${ctx.t(`undo.will.${step.action}`)}</small>` : ''}`;
 }
 
 /** GET of "This wasn't me": shows the change and the plan; only the button (POST) acts. */
@@ -144,7 +145,10 @@ export function incidentPage(
     t('incident.title'),
     html`${notice(flash)}${stateLine(ctx, view)}${countdown(ctx, view)}${claimSection(ctx, view, token)}
 <section aria-labelledby="h-undone"><h2 id="h-undone">${t('incident.undone')}</h2>
-<ul class="plan">${view.steps.map((step) => html`<li>${stepLine(ctx, step)}${stepOutcome(ctx, step)}</li>`)}</ul></section>
+<ul class="plan">${view.steps.map(
+      (step) =>
+        html`<li>${stepLine(ctx, step)}${stepOutcome(ctx, step)}${answerForStep(ctx, view.shopRequests, step.changeId)}</li>`,
+    )}</ul></section>
 <section aria-labelledby="h-person"><h2 id="h-person">${t('incident.person')}</h2><p>${t('incident.personLead')}</p>
 ${errorSummary(state)}${messageForm(ctx, token)}
 <form method="post" action="/incident/callback" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">

@@ -10,6 +10,7 @@ import type { FormState, PageContext } from '../page-context.ts';
 import { changeTable, changeTitle } from './change-view.ts';
 import { isCustomerChange } from '../../core/change-kinds.ts';
 import { stepLine, stepOutcome } from './incident-pages.ts';
+import { answerForStep } from './shop-answers.ts';
 import { clockText, staffNav } from './staff-pages.ts';
 
 function refFields(incidentId: string | null, requestId: string | null): SafeHtml {
@@ -37,7 +38,7 @@ ${reporterLine(ctx, c)}
 <h3>${t('staff.case.plan')}</h3>
 <ul class="plan">${c.steps.map(
     (step) =>
-      html`<li>${stepLine(ctx, step)}${stepOutcome(ctx, step)}${step.conflict ? html` <strong class="conflict">${t('staff.case.conflict')}</strong>` : ''}${
+      html`<li>${stepLine(ctx, step)}${stepOutcome(ctx, step)}${answerForStep(ctx, c.shopRequests, step.changeId)}${step.conflict ? html` <strong class="conflict">${t('staff.case.conflict')}</strong>` : ''}${
         admin && step.outcome === 'skipped' && step.action !== 'none' && step.conflict === null
           ? html`<form method="post" action="${base}/incidents/${c.incident.id}/undo" class="inline">${csrfField(ctx)}<input type="hidden" name="changeId" value="${step.changeId}"><button type="submit" class="secondary">${t('staff.action.undoOne')}</button></form>`
           : ''

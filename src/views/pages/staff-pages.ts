@@ -8,7 +8,7 @@ import { DASHBOARD_PERIODS } from '../../core/support/stats.ts';
 import type { DashboardView } from '../../services/support/dashboard.ts';
 import { barChart } from '../svg-chart.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { formatDateTime, translateOr } from '../i18n/translate.ts';
+import { formatDateTime, formatDuration, translateOr } from '../i18n/translate.ts';
 import { csrfField, layout } from '../layout.ts';
 import { errorSummary, field } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
@@ -63,7 +63,11 @@ export function queuePage(
 <td><span class="clock${item.next?.breached ? ' late' : ''}" data-testid="clock">${item.next ? clockText(ctx, item.next) : t('staff.clock.none')}</span></td>
 <td>${t(`staff.kind.${item.kind}`)}${item.state ? html` · ${translateOr(ctx.t, `staff.state.${item.state}`, item.state)}` : ''}</td>
 <td><a href="/staff/accounts/${item.accountId}">${item.accountEmail}</a></td>
-<td>${item.summary ?? ''}${item.assignedTo ? html`<br><small>${ctx.t('staff.case.assigned', { name: item.assignedTo })}</small>` : ''}</td>
+<td>${item.summary ?? ''}${
+      item.waitingOnShop
+        ? html`<p class="warning" data-testid="waiting-on-shop">${ctx.t('staff.queue.waitingOnShop', { count: item.waitingOnShop.count, age: formatDuration(ctx.t, Date.parse(ctx.now) - Date.parse(item.waitingOnShop.since)) })}</p>`
+        : ''
+    }${item.assignedTo ? html`<br><small>${ctx.t('staff.case.assigned', { name: item.assignedTo })}</small>` : ''}</td>
 <td>${formatDateTime(ctx, item.openedAt)}</td></tr>`,
   );
   return layout(

@@ -38,6 +38,12 @@ export const mails = {
   'mail.notice.subject.name-changed': 'The name on your {shop} account was changed',
   'mail.notice.subject.subscription-changed': 'A subscription on your {shop} account was changed',
   'mail.notice.subject.new-device-sign-in': 'New sign-in to your {shop} account',
+  'mail.notice.subject.shop-order-placed': 'An order to a new address was placed with your {shop} account',
+  'mail.notice.subject.shop-gift-card-redeemed': 'A gift card was used with your {shop} account',
+  'mail.notice.subject.shop-points-redeemed': 'Points were spent with your {shop} account',
+  'mail.notice.subject.shop-address-saved': 'A delivery address was saved to your {shop} account at checkout',
+  'mail.notice.subject.shop-payment-method-saved': 'A card was saved to your {shop} account at checkout',
+  'mail.notice.subject.shop-subscription-started': 'A subscription was started on your {shop} account',
   'mail.notice.area': 'Area',
   'mail.notice.report': "This wasn't me",
   'mail.notice.reportHint':

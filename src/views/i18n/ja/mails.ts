@@ -39,6 +39,12 @@ export const mails: Record<keyof typeof en, string> = {
   'mail.notice.subject.name-changed': '{shop}：アカウントのお名前が変更されました',
   'mail.notice.subject.subscription-changed': '{shop}：定期購入が変更されました',
   'mail.notice.subject.new-device-sign-in': '{shop}：新しい端末からログインがありました',
+  'mail.notice.subject.shop-order-placed': '{shop}：新しいお届け先へのご注文がありました',
+  'mail.notice.subject.shop-gift-card-redeemed': '{shop}：ギフトカードが利用されました',
+  'mail.notice.subject.shop-points-redeemed': '{shop}：ポイントが利用されました',
+  'mail.notice.subject.shop-address-saved': '{shop}：ご購入時にお届け先が保存されました',
+  'mail.notice.subject.shop-payment-method-saved': '{shop}：ご購入時にカードが保存されました',
+  'mail.notice.subject.shop-subscription-started': '{shop}：定期購入が開始されました',
   'mail.notice.area': '地域',
   'mail.notice.report': '心当たりがない',
   'mail.notice.reportHint':

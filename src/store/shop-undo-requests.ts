@@ -1,0 +1,62 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Executor } from './database.ts';
+import type { ShopUndoRequestsTable } from './schema.ts';
+
+export type ShopUndoRequestRow = Selectable<ShopUndoRequestsTable>;
+
+export async function insertShopUndoRequest(db: Executor, row: Insertable<ShopUndoRequestsTable>): Promise<void> {
+  await db.insertInto('shop_undo_requests').values(row).execute();
+}
+
+export function findShopUndoRequest(db: Executor, id: string): Promise<ShopUndoRequestRow | undefined> {
+  return db.selectFrom('shop_undo_requests').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function listShopUndoRequestsOfIncidents(
+  db: Executor,
+  incidentIds: readonly string[],
+): Promise<ShopUndoRequestRow[]> {
+  if (incidentIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('shop_undo_requests')
+    .selectAll()
+    .where('incident_id', 'in', incidentIds)
+    .orderBy('requested_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** A shop's requests, oldest first: those still waiting on its answer, or every one. */
+export function listShopUndoRequestsOfClient(
+  db: Executor,
+  clientId: string,
+  which: 'waiting' | 'all',
+  limit: number,
+): Promise<ShopUndoRequestRow[]> {
+  let query = db.selectFrom('shop_undo_requests').selectAll().where('client_id', '=', clientId);
+  if (which === 'waiting') query = query.where('answer', 'is', null);
+  return query.orderBy('requested_at').orderBy('id').limit(limit).execute();
+}
+
+export async function recordShopAnswer(
+  db: Executor,
+  id: string,
+  answer: { answer: string; note: string | null; at: string },
+): Promise<void> {
+  await db
+    .updateTable('shop_undo_requests')
+    .set({ answer: answer.answer, note: answer.note, answered_at: answer.at })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Requests no shop has answered, oldest first, with the account they are about (the support queue). */
+export function listUnansweredShopUndoRequests(db: Executor, limit: number): Promise<ShopUndoRequestRow[]> {
+  return db
+    .selectFrom('shop_undo_requests')
+    .selectAll()
+    .where('answer', 'is', null)
+    .orderBy('requested_at')
+    .limit(limit)
+    .execute();
+}
