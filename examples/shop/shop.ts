@@ -5,14 +5,16 @@ import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
+import { mamoriApi, type UndoAnswer } from './mamori-api.ts';
 
 /**
  * A small storefront that signs its customers in through Mamori, as any shop would with an OpenID
  * Connect library: code + PKCE, the account from the ID token, orders kept in its own SQLite file, and
  * its sessions ended the moment Mamori sends a back-channel logout token (an account was contained).
- * It also opens a Shared Signals stream at start: when Mamori says an account was hijacked
- * (`account-disabled`), the shop ends its sessions and holds its open orders until the account is
- * enabled again.
+ * It reports each order to Mamori with the sign-in it was placed under, and opens a Shared Signals
+ * stream at start: when Mamori says an account was hijacked (`account-disabled`), the shop ends its
+ * sessions and takes no orders until the account is enabled again; when a containment asks it to hold
+ * an order (Mamori's `undo-requested`), it holds that order and answers.
  */
 export interface ShopOptions {
   issuer: string;
@@ -30,7 +32,8 @@ const PENDING_COOKIE = 'shop_sign_in';
 const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 const HOLD_CLAIM = 'https://mamori.dev/claims/irreversibleActionsUntil';
 const SECEVENT = 'https://schemas.openid.net/secevent';
-const PUSH_DELIVERY = 'urn:ietf:rfc:8935';
+const UNDO_REQUESTED = '/secevent/event-type/undo-requested';
+const DEMO_CARD = 'VISA •••• 4242 (demo card)';
 
 interface ShopSession {
   id: string;
@@ -68,11 +71,24 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
     CREATE TABLE IF NOT EXISTS logout_tokens_seen (jti TEXT PRIMARY KEY, received_at TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS security_events_seen (jti TEXT PRIMARY KEY, received_at TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS account_holds (sub TEXT PRIMARY KEY, since TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS saved_cards (sub TEXT PRIMARY KEY, display TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS undo_answers (request_id TEXT PRIMARY KEY, endpoint TEXT NOT NULL, answer TEXT NOT NULL,
+      note TEXT, sent_at TEXT);
   `);
-  // Shops made before security events kept no order status.
-  const orderColumns = db.prepare('PRAGMA table_info(orders)').all() as { name: string }[];
-  if (!orderColumns.some((c) => c.name === 'status'))
-    db.exec("ALTER TABLE orders ADD COLUMN status TEXT NOT NULL DEFAULT 'placed'");
+  // Shops made before security events and order reports kept fewer columns.
+  const orderColumns = new Set(
+    (db.prepare('PRAGMA table_info(orders)').all() as { name: string }[]).map((c) => c.name),
+  );
+  for (const [column, definition] of [
+    ['status', "TEXT NOT NULL DEFAULT 'placed'"],
+    ['amount', 'INTEGER NOT NULL DEFAULT 0'],
+    ['card', "TEXT NOT NULL DEFAULT ''"],
+    ['reported_at', 'TEXT'],
+    ['sid', 'TEXT'],
+    ['ip', "TEXT NOT NULL DEFAULT ''"],
+    ['user_agent', "TEXT NOT NULL DEFAULT ''"],
+  ] as const)
+    if (!orderColumns.has(column)) db.exec(`ALTER TABLE orders ADD COLUMN ${column} ${definition}`);
   const url = `http://localhost:${options.port}`;
   const redirectUri = `${url}/callback`;
   const config = await oidc.discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, {
@@ -80,6 +96,54 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
   });
   const jwks = createRemoteJWKSet(new URL(String(config.serverMetadata().jwks_uri)));
   const newId = () => randomBytes(24).toString('base64url');
+  const mamori = mamoriApi(config, options.issuer, now);
+
+  /** Reports and answers that could not reach Mamori are tried again on the next order or event. */
+  const sendPending = async () => {
+    const orders = db
+      .prepare(
+        'SELECT rowid AS number, sub, amount, address, card, sid, ip, user_agent FROM orders WHERE reported_at IS NULL',
+      )
+      .all() as {
+      number: number;
+      sub: string;
+      amount: number;
+      address: string;
+      card: string;
+      sid: string | null;
+      ip: string;
+      user_agent: string;
+    }[];
+    for (const order of orders)
+      await mamori
+        .reportOrder({
+          sub: order.sub,
+          orderId: String(order.number),
+          amountYen: order.amount,
+          address: order.address,
+          card: order.card,
+          customer: { ip: order.ip, userAgent: order.user_agent, sid: order.sid },
+        })
+        .then(() =>
+          db.prepare('UPDATE orders SET reported_at = ? WHERE rowid = ?').run(now().toISOString(), order.number),
+        )
+        .catch((error: unknown) => process.stderr.write(`example shop: order report waits (${String(error)})\n`));
+    const answers = db.prepare('SELECT * FROM undo_answers WHERE sent_at IS NULL').all() as {
+      request_id: string;
+      endpoint: string;
+      answer: UndoAnswer;
+      note: string | null;
+    }[];
+    for (const answer of answers)
+      await mamori
+        .answer(answer.endpoint, answer.answer, answer.note ?? undefined)
+        .then(() =>
+          db
+            .prepare('UPDATE undo_answers SET sent_at = ? WHERE request_id = ?')
+            .run(now().toISOString(), answer.request_id),
+        )
+        .catch((error: unknown) => process.stderr.write(`example shop: answer waits (${String(error)})\n`));
+  };
 
   const sessionOf = (request: FastifyRequest): ShopSession | undefined => {
     const id = request.cookies[SESSION_COOKIE];
@@ -110,12 +174,22 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
         ),
       );
     const orders = db
-      .prepare('SELECT item, address, status, created_at FROM orders WHERE sub = ? ORDER BY created_at DESC')
-      .all(session.sub) as { item: string; address: string; status: string; created_at: string }[];
+      .prepare(
+        'SELECT rowid AS number, item, address, amount, status FROM orders WHERE sub = ? ORDER BY created_at DESC, rowid DESC',
+      )
+      .all(session.sub) as { number: number; item: string; address: string; amount: number; status: string }[];
+    const card = db.prepare('SELECT display FROM saved_cards WHERE sub = ?').get(session.sub) as
+      { display: string } | undefined;
     const hold =
       session.hold_until && session.hold_until * 1000 > now().getTime()
         ? `<p class="note">Gift cards and shipping a new card to a new address wait until ${escape(new Date(session.hold_until * 1000).toISOString())} (a recent recovery).</p>`
         : '';
+    const orderLine = (o: (typeof orders)[number]) =>
+      `<li>#${o.number} ${escape(o.item)} → ${escape(o.address)} · ¥${o.amount.toLocaleString('en')}${
+        o.status === 'held'
+          ? ' <strong>(held for your security: not shipped; contact us to release or cancel it)</strong>'
+          : ''
+      }</li>`;
     return html(
       reply,
       200,
@@ -123,9 +197,11 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
         `Hello, ${session.name}`,
         `<p>Signed in as ${escape(session.email)}.</p>${hold}
 <form method="post" action="/orders"><label for="item">Item</label><input id="item" name="item" required maxlength="100">
+<label for="amount">Amount (yen)</label><input id="amount" name="amount" type="number" min="1" max="10000000" value="5000" required>
 <label for="address">Delivery address</label><input id="address" name="address" required maxlength="300">
+<label for="card">Pay with</label><select id="card" name="card"><option value="saved">${escape(card?.display ?? DEMO_CARD)}</option></select>
 <button type="submit">Place order</button></form>
-<h2>Your orders</h2>${orders.length ? `<ul>${orders.map((o) => `<li>${escape(o.item)} → ${escape(o.address)}${o.status === 'held' ? ' <strong>(held for your security: not shipped; contact us to release or cancel it)</strong>' : ''}</li>`).join('')}</ul>` : '<p>No orders yet.</p>'}
+<h2>Your orders</h2>${orders.length ? `<ul>${orders.map(orderLine).join('')}</ul>` : '<p>No orders yet.</p>'}
 <form method="post" action="/logout"><button type="submit">Sign out</button></form>`,
       ),
     );
@@ -191,6 +267,11 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
       typeof claims[HOLD_CLAIM] === 'number' ? claims[HOLD_CLAIM] : null,
       now().toISOString(),
     );
+    // Every customer of this example has a card on file, as a returning customer of a real shop would.
+    db.prepare('INSERT INTO saved_cards (sub, display) VALUES (?, ?) ON CONFLICT DO NOTHING').run(
+      claims.sub,
+      DEMO_CARD,
+    );
     reply.setCookie(SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'lax' });
     return reply.redirect('/', 303);
   });
@@ -203,21 +284,35 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
     const body = (request.body ?? {}) as Record<string, unknown>;
     const item = typeof body.item === 'string' ? body.item.trim() : '';
     const address = typeof body.address === 'string' ? body.address.trim() : '';
-    if (!item || !address || item.length > 100 || address.length > 300)
+    const amount = typeof body.amount === 'string' && /^\d{1,8}$/.test(body.amount) ? Number(body.amount) : 0;
+    if (!item || !address || item.length > 100 || address.length > 300 || amount < 1 || amount > 10_000_000)
       return html(
         reply,
         400,
-        page('Check the order', '<p>An item and a delivery address are needed.</p><p><a href="/">Back</a></p>'),
+        page(
+          'Check the order',
+          '<p>An item, an amount from 1 to 10,000,000 yen and a delivery address are needed.</p><p><a href="/">Back</a></p>',
+        ),
       );
     if (db.prepare('SELECT 1 FROM account_holds WHERE sub = ?').get(session.sub))
       return html(reply, 403, page('Held for your security', '<p>This account is being secured; orders wait.</p>'));
-    db.prepare('INSERT INTO orders (id, sub, item, address, created_at) VALUES (?, ?, ?, ?, ?)').run(
+    const card = db.prepare('SELECT display FROM saved_cards WHERE sub = ?').get(session.sub) as
+      { display: string } | undefined;
+    db.prepare(
+      'INSERT INTO orders (id, sub, item, address, amount, card, sid, ip, user_agent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
       newId(),
       session.sub,
       item,
       address,
+      amount,
+      card?.display ?? DEMO_CARD,
+      session.sid,
+      request.ip,
+      request.headers['user-agent'] ?? '',
       now().toISOString(),
     );
+    await sendPending();
     return reply.redirect('/', 303);
   });
 
@@ -263,6 +358,38 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
     }
   });
 
+  /**
+   * Mamori asks, item by item, to undo what the intruder did here: hold the order if it has not shipped,
+   * forget the card. The answer is sent back at once (or on the next event, if Mamori is unreachable).
+   */
+  interface UndoRequest {
+    request_id: string;
+    action: string;
+    item: { type: string; id: string };
+    answer_endpoint: string;
+  }
+  const undo = (sub: string, request: UndoRequest) => {
+    let answer: UndoAnswer = 'refused';
+    let note: string | null = 'This shop cannot do that; our support will contact you.';
+    if (request.action === 'hold-order') {
+      const order = db
+        .prepare('SELECT status FROM orders WHERE rowid = ? AND sub = ?')
+        .get(Number(request.item.id), sub) as { status: string } | undefined;
+      if (!order) note = 'No such order of this customer.';
+      else if (order.status === 'shipped') [answer, note] = ['already-shipped', null];
+      else {
+        db.prepare("UPDATE orders SET status = 'held' WHERE rowid = ? AND sub = ?").run(Number(request.item.id), sub);
+        [answer, note] = ['held', null];
+      }
+    } else if (request.action === 'remove-payment-method') {
+      db.prepare('DELETE FROM saved_cards WHERE sub = ?').run(sub);
+      [answer, note] = ['done', null];
+    }
+    db.prepare(
+      'INSERT INTO undo_answers (request_id, endpoint, answer, note) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    ).run(request.request_id, request.answer_endpoint, answer, note);
+  };
+
   // RFC 8935 push: each SET verified against Mamori's keys, each `jti` acted on once; 202, or 400 saying why.
   app.addContentTypeParser('application/secevent+jwt', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_r, body, done) =>
     done(null, body),
@@ -295,22 +422,27 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
           sub,
           now().toISOString(),
         );
-        db.prepare("UPDATE orders SET status = 'held' WHERE sub = ? AND status = 'placed'").run(sub);
         db.prepare('DELETE FROM sessions WHERE sub = ?').run(sub);
       } else if (`${SECEVENT}/risc/event-type/account-enabled` in events)
         db.prepare('DELETE FROM account_holds WHERE sub = ?').run(sub);
       else if (`${SECEVENT}/caep/event-type/session-revoked` in events)
         db.prepare('DELETE FROM sessions WHERE sub = ?').run(sub);
+      else if (`${options.issuer}${UNDO_REQUESTED}` in events)
+        undo(sub, events[`${options.issuer}${UNDO_REQUESTED}`] as UndoRequest);
     }
+    await sendPending();
     return reply.code(202).send();
   });
 
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
-  await openSecurityEventStream(config, options.issuer, `${url}/security-events`).catch((error: unknown) =>
-    process.stderr.write(
-      `example shop: could not open its security event stream (${error instanceof Error ? error.message : String(error)}); sign-in still works\n`,
-    ),
-  );
+  await mamori
+    .openSecurityEventStream(`${url}/security-events`)
+    .catch((error: unknown) =>
+      process.stderr.write(
+        `example shop: could not open its security event stream (${error instanceof Error ? error.message : String(error)}); sign-in still works\n`,
+      ),
+    );
+  await sendPending();
   return {
     url,
     async close() {
@@ -318,36 +450,4 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
       db.close();
     },
   };
-}
-
-/**
- * As a Shared Signals receiver would: find the endpoints in Mamori's SSF discovery document, then make
- * sure this shop's push stream exists and points at this shop (a client-credentials token, `ssf.manage`).
- */
-async function openSecurityEventStream(config: oidc.Configuration, issuer: string, endpoint: string): Promise<void> {
-  const { access_token: token } = await oidc.clientCredentialsGrant(config, {
-    scope: 'ssf.manage ssf.read',
-    resource: `${issuer}/api`,
-  });
-  const call = async (method: string, target: string, body?: unknown) => {
-    const res = await fetch(target, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!res.ok) throw new Error(`${method} ${target}: HTTP ${res.status}`);
-    return res.json() as Promise<unknown>;
-  };
-  const discovery = (await (await fetch(new URL('/.well-known/ssf-configuration', issuer))).json()) as {
-    configuration_endpoint: string;
-  };
-  const streams = (await call('GET', discovery.configuration_endpoint)) as {
-    stream_id: string;
-    delivery: { endpoint_url: string };
-  }[];
-  const delivery = { method: PUSH_DELIVERY, endpoint_url: endpoint };
-  const [stream] = streams;
-  if (!stream) await call('POST', discovery.configuration_endpoint, { delivery, description: 'Maple Market shop' });
-  else if (stream.delivery.endpoint_url !== endpoint)
-    await call('PATCH', discovery.configuration_endpoint, { stream_id: stream.stream_id, delivery });
 }

@@ -77,20 +77,29 @@ describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavail
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the attacker is signed out of the shop the moment the owner contains, their order held; she signs in again after recovery', async () => {
+  test('the attacker’s order to a new address is announced; one click contains, the shop holds that order and the owner sees it held; the attacker is signed out, the owner signs in again after recovery', async () => {
     const { server, browser, inbox } = world;
     const { context: ownerContext, owner } = await ownerRegistersInBrowser(browser, server, inbox);
     await signInAtShop(owner, shop.url, OWNER_PASSWORD);
+    // The owner's own order home, from the browser the account was opened with: nothing to announce.
+    await owner.getByLabel('Item').fill('Green tea 200 g');
+    await owner.getByLabel('Amount (yen)').fill('1800');
+    await owner.getByLabel('Delivery address').fill('1-2-3 Marunouchi, Chiyoda');
+    await owner.getByRole('button', { name: 'Place order' }).click();
+    await owner.getByText('#1 Green tea 200 g → 1-2-3 Marunouchi, Chiyoda · ¥1,800').waitFor();
     server.clock.advance(3 * 24 * 3_600_000);
 
-    // Day 3: the attacker, in another browser, signs in to the shop with the stolen password and orders.
+    // Day 3: the attacker, in another browser, signs in to the shop with the stolen password and orders
+    // to a new address with the card the shop keeps on file.
     const attackerContext = await browser.newContext({ locale: 'en-US' });
     const attacker = await attackerContext.newPage();
     await signInAtShop(attacker, shop.url, OWNER_PASSWORD);
     await attacker.getByLabel('Item').fill('Gift card 50,000 yen');
+    await attacker.getByLabel('Amount (yen)').fill('50000');
     await attacker.getByLabel('Delivery address').fill('Drop, 9-9-9 Chiyoda');
+    assert.match(await attacker.getByLabel('Pay with').innerText(), /VISA •••• 4242/);
     await attacker.getByRole('button', { name: 'Place order' }).click();
-    await attacker.getByText('Gift card 50,000 yen → Drop, 9-9-9 Chiyoda').waitFor();
+    await attacker.getByText('#2 Gift card 50,000 yen → Drop, 9-9-9 Chiyoda · ¥50,000').waitFor();
     const shopDb = new Database(join(dir, 'shop.db'), { readonly: true });
     const stolenRefresh = (
       shopDb.prepare('SELECT refresh_token FROM sessions ORDER BY created_at DESC LIMIT 1').get() as {
@@ -99,13 +108,24 @@ describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavail
     ).refresh_token;
     shopDb.close();
 
-    // The owner's notice of a new sign-in: one click contains.
+    // The owner's notice of that order: one click contains.
     await server.worker.runOnce();
-    await owner.goto(inbox.link(OWNER, '/report', /New sign-in to your Maple Market account/));
+    await owner.goto(
+      inbox.link(OWNER, '/report', /An order to a new address was placed with your Maple Market account/),
+    );
     await owner.getByRole('heading', { name: 'Was this you?' }).waitFor();
+    await owner.getByText('The shop will be asked to hold this order').waitFor();
     await owner.getByRole('button', { name: /It wasn't me/ }).click();
     await owner.getByTestId('incident-state').waitFor();
+    // The shop hears (account-disabled, and the hold for order #2), holds it and answers; the owner sees it.
     await server.worker.runOnce();
+    await owner.reload();
+    await owner
+      .getByRole('region', { name: 'What was undone' })
+      .getByText(/Order #2: Held by the shop/)
+      .waitFor();
+    await owner.getByRole('region', { name: 'Timeline' }).getByText('Order #2: Held by the shop').waitFor();
+    await owner.screenshot({ path: 'test-results/shop-order-held.png', fullPage: true }).catch(() => undefined);
 
     // The attacker's next shop page is signed out, and the refresh token they held is refused.
     await attacker.goto(shop.url);
@@ -125,8 +145,12 @@ describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavail
     server.clock.advance(5 * 3_600_000);
     await ownerRecoversInBrowser(owner, server, inbox, 'fresh start lantern meadow');
     await signInAtShop(owner, shop.url, 'fresh start lantern meadow');
-    // The shop heard of the hijack (Shared Signals, account-disabled) and held the order placed meanwhile.
-    await owner.getByText('Gift card 50,000 yen → Drop, 9-9-9 Chiyoda (held for your security').waitFor();
+    // The shop held the attacker's order it was asked about, and only that one.
+    await owner.getByText('#2 Gift card 50,000 yen → Drop, 9-9-9 Chiyoda · ¥50,000 (held for your security').waitFor();
+    assert.equal(
+      await owner.getByText('#1 Green tea 200 g → 1-2-3 Marunouchi, Chiyoda · ¥1,800', { exact: true }).count(),
+      1,
+    );
     await owner.screenshot({ path: 'test-results/shop-after-recovery.png', fullPage: true }).catch(() => undefined);
     await ownerContext.close();
     await attackerContext.close();
@@ -172,7 +196,36 @@ describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavail
     });
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as { err: string }).err, 'invalid_key');
+    // A forged request to hold the owner's own order (#1), with an answer endpoint of the forger's: refused, nothing held or sent.
+    const forgedUndo = await new SignJWT({
+      iss: world.server.url,
+      aud: shopClient.clientId,
+      jti: 'forged-2',
+      iat: Math.floor(world.server.clock.now().getTime() / 1000),
+      sub_id: { format: 'iss_sub', iss: world.server.url, sub: signedIn[0]?.sub },
+      events: {
+        [`${world.server.url}/secevent/event-type/undo-requested`]: {
+          request_id: 'forged-request',
+          action: 'hold-order',
+          item: { type: 'order', id: '1' },
+          answer_endpoint: 'http://127.0.0.1:9/collect',
+        },
+      },
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: 'not-mamoris', typ: 'secevent+jwt' })
+      .sign(privateKey);
+    const undoRes = await fetch(`${shop.url}/security-events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/secevent+jwt' },
+      body: forgedUndo,
+    });
+    assert.equal(undoRes.status, 400);
     const shopDb = new Database(join(dir, 'shop.db'), { readonly: true });
+    assert.equal(
+      (shopDb.prepare('SELECT status FROM orders WHERE rowid = 1').get() as { status: string }).status,
+      'placed',
+    );
+    assert.equal(shopDb.prepare('SELECT 1 FROM undo_answers WHERE request_id = ?').get('forged-request'), undefined);
     assert.equal(shopDb.prepare('SELECT 1 FROM account_holds WHERE sub = ?').get('some-customer'), undefined);
     assert.equal(shopDb.prepare('SELECT 1 FROM security_events_seen WHERE jti = ?').get('forged-1'), undefined);
     assert.equal(

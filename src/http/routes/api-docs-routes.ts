@@ -14,7 +14,7 @@ export function apiDocsRoutes(deps: ServiceDeps) {
       return document;
     });
     app.get(`${API_V1}/docs`, async (request, reply) =>
-      sendHtml(reply, 200, apiReferencePage(pageContext(request, reply, deps.config), document)),
+      sendHtml(reply, 200, apiReferencePage(pageContext(request, reply, deps.config), document, deps.config.publicUrl)),
     );
   };
 }

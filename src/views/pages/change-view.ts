@@ -3,6 +3,7 @@ import type { ChangeRecord, ChangeValue, ChangeKind } from '../../core/change-ki
 import { html, type SafeHtml } from '../html.ts';
 import { formatDateTime, translateOr } from '../i18n/translate.ts';
 import type { PageContext } from '../page-context.ts';
+import { itemLabel } from './shop-answers.ts';
 
 export function changeTitle(ctx: PageContext, kind: string): string {
   return translateOr(ctx.t, `change.${kind}`, kind);
@@ -14,6 +15,8 @@ export function beforeAfter(
   before: ChangeValue | null,
   after: ChangeValue | null,
 ): SafeHtml {
+  if (kind === 'shop-undo-answered' && after && typeof after.item_type === 'string' && typeof after.answer === 'string')
+    return html`<span class="after">${itemLabel(ctx, { item_type: after.item_type, item_id: String(after.item_id ?? '') })}: ${translateOr(ctx.t, `shopAnswer.${after.answer}`, after.answer)}${typeof after.note === 'string' ? html` <q>${after.note}</q>` : ''}</span>`;
   const b = displayValue(kind, before, 'owner');
   const a = displayValue(kind, after, 'owner');
   return html`${b ? html`<span class="before">${ctx.t('mail.notice.before')}: ${b}</span> ` : ''}${a ? html`<span class="after">${ctx.t('mail.notice.after')}: ${a}</span>` : ''}`;
