@@ -62,6 +62,25 @@ export async function setStreamEventsWaiting(
     .execute();
 }
 
+/**
+ * A stream moved between push and poll: what waited to be pushed is now there to poll, or what waited to
+ * be polled is due to be pushed at once (a paused stream's events stay paused).
+ */
+export async function moveWaitingStreamEvents(
+  db: Executor,
+  streamId: string,
+  to: 'queued' | 'awaiting-poll',
+  now: string,
+): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ status: to, next_attempt_at: now, attempts: 0, locked_until: null })
+    .where('channel', '=', SSF_CHANNEL)
+    .where('recipient', '=', streamId)
+    .where('status', '=', to === 'queued' ? 'awaiting-poll' : 'queued')
+    .execute();
+}
+
 /** Poll delivery (RFC 8936): the stream's events not yet acknowledged, oldest first. */
 export function listPollableEvents(db: Executor, streamId: string, limit: number) {
   return db

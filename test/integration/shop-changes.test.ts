@@ -7,8 +7,8 @@ import { forEachStore, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
 import { registerShop, shopSignsIn, startIssuer, type TestShop } from '../support/oidc.ts';
 import { callApi, setReceiver, shopApiToken } from '../support/ssf.ts';
-import { staffSignedIn } from '../support/flows.ts';
-import { checkedUndo, OWNER, STORY_ENV } from '../support/story.ts';
+import { signIn, staffSignedIn } from '../support/flows.ts';
+import { checkedUndo, OWNER, ownerRecovers, STORY_ENV } from '../support/story.ts';
 
 const SCOPES = 'ssf.manage ssf.read shop-changes:write undo-requests:answer account:read';
 const DAY = 24 * 3_600_000;
@@ -225,6 +225,17 @@ forEachStore('Shop changes and undo requests', (store) => {
       assert.equal((stillWaiting.body as { requests: unknown[] }).requests.length, 1);
       const all = await callApi(m.issuer, token, 'GET', '/api/v1/undo-requests?status=all&limit=10');
       assert.equal((all.body as { requests: unknown[] }).requests.length, 2);
+
+      // After recovery the checklist says what the shop did with each order.
+      m.clock.advance(5 * 3_600_000);
+      await reporter.get(statusPath);
+      await m.deliver();
+      const recovered = await ownerRecovers(m);
+      assert.equal((await signIn(m, OWNER, 'fresh start lantern meadow', recovered)).res.statusCode, 303);
+      const account = await recovered.get('/account');
+      assert.equal(account.statusCode, 200);
+      assert.match(account.body, /Order #1042: <span[^>]*>Cancelled by the shop/);
+      assert.match(account.body, /Order #1043: <span[^>]*>Waiting on the shop since/);
     } finally {
       await receiver.close();
       await otherReceiver.close();

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { deliverableEvents, EVENT_TYPES } from '../../src/core/ssf/security-events.ts';
 import { anotherWorker, forEachStore, type TestMamori } from '../support/harness.ts';
@@ -276,6 +276,51 @@ forEachStore('Shared Signals', (store) => {
       .where('id', '=', String(refused))
       .executeTakeFirst();
     assert.equal(kept?.last_error, 'invalid_audience: not ours');
+  });
+
+  test('moving a stream between poll and push strands nothing: waiting events go out the new way, in order', async () => {
+    const receiver = await setReceiver();
+    try {
+      const created = await callApi(m.issuer, token, 'POST', STREAM, { delivery: { method: 'urn:ietf:rfc:8936' } });
+      const streamId = (created.body as { stream_id: string }).stream_id;
+      await containFromNotice();
+      await m.deliver();
+      const polled = await callApi(m.issuer, token, 'POST', '/api/v1/ssf/poll', {
+        maxEvents: 100,
+        returnImmediately: true,
+      });
+      const waiting = Object.keys((polled.body as { sets: object }).sets);
+      assert.ok(waiting.length >= 5);
+
+      // Poll to push: everything not yet acknowledged is pushed, oldest first.
+      const toPush = await callApi(m.issuer, token, 'PATCH', STREAM, {
+        stream_id: streamId,
+        delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: receiver.url },
+      });
+      assert.equal(toPush.status, 200);
+      await m.deliver();
+      assert.deepEqual(
+        receiver.accepted.map((set) => String(decodeJwt(set).jti)),
+        waiting,
+        'every waiting event, pushed in the order it was queued',
+      );
+
+      // Push to poll: what was waiting to be pushed is there to poll.
+      await callApi(m.issuer, token, 'POST', '/api/v1/ssf/verify', { stream_id: streamId, state: 'after-move' });
+      const toPoll = await callApi(m.issuer, token, 'PATCH', STREAM, {
+        stream_id: streamId,
+        delivery: { method: 'urn:ietf:rfc:8936' },
+      });
+      assert.equal(toPoll.status, 200);
+      await m.deliver();
+      assert.equal(receiver.accepted.length, waiting.length, 'nothing more pushed after the move');
+      const after = await callApi(m.issuer, token, 'POST', '/api/v1/ssf/poll', { returnImmediately: true });
+      const sets = Object.values((after.body as { sets: Record<string, string> }).sets);
+      assert.equal(sets.length, 1);
+      assert.deepEqual((await verified(sets[0] ?? '')).events[EVENT_TYPES.verification], { state: 'after-move' });
+    } finally {
+      await receiver.close();
+    }
   });
 
   test('stream calls without a token, with a customer’s token, without the scope or for another shop’s stream are refused', async () => {

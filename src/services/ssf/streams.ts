@@ -8,6 +8,7 @@ import {
   findSsfStream,
   findSsfStreamOfClient,
   insertSsfStream,
+  moveWaitingStreamEvents,
   setStreamEventsWaiting,
   updateSsfStream,
   type SsfStreamRow,
@@ -153,7 +154,19 @@ export async function updateStream(
     ...(request.description !== undefined || replace ? { description: request.description ?? null } : {}),
     updated_at: deps.clock.now().toISOString(),
   };
-  await updateSsfStream(deps.db, row.id, changes);
+  const moved = 'delivery_method' in changes && changes.delivery_method !== row.delivery_method;
+  await deps.db.transaction().execute(async (trx) => {
+    await updateSsfStream(trx, row.id, changes);
+    // Nothing waiting is stranded by the switch: it goes out the new way, in the order it was queued.
+    if (moved)
+      await moveWaitingStreamEvents(
+        trx,
+        row.id,
+        changes.delivery_method === POLL_DELIVERY ? 'awaiting-poll' : 'queued',
+        changes.updated_at,
+      );
+  });
+  if (moved) deps.mailQueued();
   return streamConfiguration(deps, { ...row, ...changes });
 }
 
