@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import Provider from 'oidc-provider';
 import * as client from 'openid-client';
 import { KyselyOidcAdapter, oidcAdapterFactory, sweepExpiredOidc } from '../../src/services/oidc/adapter.ts';
+import { groupCommit } from '../../src/store/group-commit.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 
 /**
@@ -19,7 +20,7 @@ forEachStore('OpenID Provider adapter', (store) => {
     await m.close();
   });
 
-  const adapter = (kind: string) => new KyselyOidcAdapter(m.deps, kind);
+  const adapter = (kind: string) => new KyselyOidcAdapter(m.deps, kind, groupCommit(m.deps.db));
 
   test('upsert, find, consume and destroy by model; a row past its expiry is gone', async () => {
     const codes = adapter('AuthorizationCode');
@@ -33,6 +34,49 @@ forEachStore('OpenID Provider adapter', (store) => {
     await codes.upsert('code-2', { grantId: 'g1' }, 60);
     await codes.destroy('code-2');
     assert.equal(await codes.find('code-2'), undefined);
+  });
+
+  test('group commit: writes from concurrent requests share a commit, each settles once durable, and a bad one fails alone', async () => {
+    const commit = groupCommit(m.deps.db);
+    const codes = new KyselyOidcAdapter(m.deps, 'AuthorizationCode', commit);
+    const counting = groupCommit(m.deps.db);
+    const firstTried = new Map<string, unknown>();
+    const write = (id: string) => (trx: Parameters<Parameters<typeof commit>[0]>[0]) => {
+      if (!firstTried.has(id)) firstTried.set(id, trx);
+      return trx
+        .insertInto('oidc_payloads')
+        .values({
+          kind: 'Probe',
+          id,
+          payload: '{}',
+          grant_id: null,
+          uid: null,
+          user_code: null,
+          expires_at: null,
+          consumed_at: null,
+        })
+        .execute()
+        .then(() => undefined);
+    };
+    // Ten writes in one turn: one transaction; every promise settles after its row is there.
+    const settled = await Promise.allSettled([
+      ...Array.from({ length: 9 }, (_, i) => counting(write(`p${i}`))),
+      counting(write('p0')), // the same primary key again: this one fails, and only this one
+    ]);
+    const shared = new Set(firstTried.values());
+    assert.equal(shared.size, 1, 'one shared transaction was tried first');
+    assert.equal((firstTried.get('p1') as { isTransaction: boolean }).isTransaction, true);
+    assert.deepEqual(
+      settled.map((r) => r.status),
+      [...Array.from({ length: 9 }, () => 'fulfilled'), 'rejected'],
+    );
+    const rows = await m.deps.db.selectFrom('oidc_payloads').select('id').where('kind', '=', 'Probe').execute();
+    assert.equal(rows.length, 9, 'the good writes were kept when the shared commit failed');
+    // The adapter writes through it: what upsert resolved is there to find, consumed once consume resolved.
+    await Promise.all([codes.upsert('c1', { grantId: 'g' }, 60), codes.upsert('c2', { grantId: 'g' }, 60)]);
+    await codes.consume('c1');
+    assert.ok((await codes.find('c1'))?.consumed);
+    assert.equal((await codes.find('c2'))?.consumed, undefined);
   });
 
   test('sessions by uid, device codes by user code; a payload without expiry lasts', async () => {

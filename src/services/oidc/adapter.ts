@@ -9,6 +9,8 @@ import {
   upsertOidcPayload,
   type OidcPayloadRow,
 } from '../../store/oidc-payloads.ts';
+import type { Executor } from '../../store/database.ts';
+import { groupCommit } from '../../store/group-commit.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { ClientAdapter, type ClientDeps } from './clients.ts';
 
@@ -24,6 +26,7 @@ function toPayload(row: OidcPayloadRow | undefined): AdapterPayload | undefined 
 }
 
 /**
+ * Every write goes through one group commit (store/group-commit.ts), in the order the provider made them.
  * oidc-provider's adapter contract over one table: one instance per model (`kind`), time from the
  * injected clock, an expired row is as good as gone (and the worker sweeps it), and revoking a grant
  * removes every code and token issued under it.
@@ -32,6 +35,7 @@ export class KyselyOidcAdapter implements Adapter {
   constructor(
     private readonly deps: OidcAdapterDeps,
     private readonly kind: string,
+    private readonly commit: (write: (trx: Executor) => Promise<void>) => Promise<void>,
   ) {}
 
   private now(): string {
@@ -41,7 +45,7 @@ export class KyselyOidcAdapter implements Adapter {
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const expiresAt =
       typeof expiresIn === 'number' ? new Date(this.deps.clock.now().getTime() + expiresIn * 1000).toISOString() : null;
-    await upsertOidcPayload(this.deps.db, {
+    const row = {
       kind: this.kind,
       id,
       payload: JSON.stringify(payload),
@@ -52,7 +56,8 @@ export class KyselyOidcAdapter implements Adapter {
       consumed_at: null,
       account_id: typeof payload.accountId === 'string' ? payload.accountId : null,
       client_id: typeof payload.clientId === 'string' ? payload.clientId : null,
-    });
+    };
+    await this.commit((trx) => upsertOidcPayload(trx, row));
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
@@ -71,21 +76,25 @@ export class KyselyOidcAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
-    if (couldBeIssuedId(id)) await consumeOidcPayload(this.deps.db, this.kind, id, this.now());
+    if (!couldBeIssuedId(id)) return;
+    const at = this.now();
+    await this.commit((trx) => consumeOidcPayload(trx, this.kind, id, at));
   }
 
   async destroy(id: string): Promise<void> {
-    if (couldBeIssuedId(id)) await destroyOidcPayload(this.deps.db, this.kind, id);
+    if (couldBeIssuedId(id)) await this.commit((trx) => destroyOidcPayload(trx, this.kind, id));
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
-    if (couldBeIssuedId(grantId)) await destroyOidcGrant(this.deps.db, grantId);
+    if (couldBeIssuedId(grantId)) await this.commit((trx) => destroyOidcGrant(trx, grantId));
   }
 }
 
 /** What the provider's `adapter` option takes: a factory that makes one adapter per model. */
 export function oidcAdapterFactory(deps: ClientDeps): (kind: string) => Adapter {
-  return (kind) => (kind === 'Client' ? new ClientAdapter(deps) : new KyselyOidcAdapter(deps, kind));
+  // One group for every model: an exchange's consumed code and its new tokens can share a commit.
+  const commit = groupCommit(deps.db);
+  return (kind) => (kind === 'Client' ? new ClientAdapter(deps) : new KyselyOidcAdapter(deps, kind, commit));
 }
 
 /** Worker tick: expired provider rows go, a bounded page at a time. */
