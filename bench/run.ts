@@ -8,7 +8,7 @@
 //   3. a page's static file while sign-ins flood in (hashes wait apart from libuv's pool) vs the same server
 //      letting every hash into the pool (MAMORI_HASH_CONCURRENCY=256), which queues file reads behind them
 // Then incident.ts (containment, notice latency), oidc.ts (containment reaching a shop, code exchange vs a
-// bare oidc-provider), events.ts (security event throughput on PostgreSQL and SQLite), risk.ts, enumeration.ts and the credential-stuffing run, each with its own baseline.
+// bare oidc-provider), client.ts (the shop client verifying an ID token vs jose with the key in hand), events.ts (security event throughput on PostgreSQL and SQLite), risk.ts, enumeration.ts and the credential-stuffing run, each with its own baseline.
 // Servers run in their own processes; autocannon runs here. Rounds alternate order so drift hits all
 // targets alike. Bounded: DURATION s per measurement, ROUNDS rounds, and a hard stop.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -251,6 +251,8 @@ await benchNoticeLatency();
 const { benchShopLogout, benchCodeExchange } = await import('./oidc.ts');
 await benchShopLogout();
 await benchCodeExchange();
+const { benchClientVerify } = await import('./client.ts');
+await benchClientVerify();
 const { benchEventThroughput } = await import('./events.ts');
 await benchEventThroughput();
 const { benchRiskEvaluation } = await import('./risk.ts');

@@ -3,9 +3,15 @@ import Database from 'better-sqlite3';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { mamoriApi, type UndoAnswer } from './mamori-api.ts';
+import {
+  EVENT_TYPES,
+  HOLD_CLAIM,
+  shopApi,
+  tokenVerifier,
+  undoRequestedEventType,
+  type UndoAnswer,
+} from '../../packages/client/src/index.ts';
 
 /**
  * A small storefront that signs its customers in through Mamori, as any shop would with an OpenID
@@ -29,10 +35,6 @@ export interface ShopOptions {
 
 const SESSION_COOKIE = 'shop_session';
 const PENDING_COOKIE = 'shop_sign_in';
-const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
-const HOLD_CLAIM = 'https://mamori.dev/claims/irreversibleActionsUntil';
-const SECEVENT = 'https://schemas.openid.net/secevent';
-const UNDO_REQUESTED = '/secevent/event-type/undo-requested';
 const DEMO_CARD = 'VISA •••• 4242 (demo card)';
 
 interface ShopSession {
@@ -94,9 +96,20 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
   const config = await oidc.discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, {
     execute: options.issuer.startsWith('http://') ? [oidc.allowInsecureRequests] : [],
   });
-  const jwks = createRemoteJWKSet(new URL(String(config.serverMetadata().jwks_uri)));
+  // Tokens and events are checked with Mamori's client for shop backends (packages/client).
+  const verify = tokenVerifier({
+    issuer: options.issuer,
+    clientId: options.clientId,
+    now,
+    jwksUri: String(config.serverMetadata().jwks_uri),
+  });
   const newId = () => randomBytes(24).toString('base64url');
-  const mamori = mamoriApi(config, options.issuer, now);
+  const mamori = shopApi({
+    issuer: options.issuer,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    now,
+  });
 
   /** Reports and answers that could not reach Mamori are tried again on the next order or event. */
   const sendPending = async () => {
@@ -116,14 +129,17 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
     }[];
     for (const order of orders)
       await mamori
-        .reportOrder({
-          sub: order.sub,
-          orderId: String(order.number),
-          amountYen: order.amount,
-          address: order.address,
-          card: order.card,
-          customer: { ip: order.ip, userAgent: order.user_agent, sid: order.sid },
-        })
+        .reportChange(
+          order.sub,
+          {
+            type: 'order-placed',
+            orderId: String(order.number),
+            amount: { value: String(order.amount), currency: 'JPY' },
+            shipTo: { line1: order.address, country: 'JP' },
+            paymentMethod: { reference: `saved-card:${order.sub}`, display: order.card },
+          },
+          { ip: order.ip, userAgent: order.user_agent, ...(order.sid ? { sid: order.sid } : {}) },
+        )
         .then(() =>
           db.prepare('UPDATE orders SET reported_at = ? WHERE rowid = ?').run(now().toISOString(), order.number),
         )
@@ -136,7 +152,7 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
     }[];
     for (const answer of answers)
       await mamori
-        .answer(answer.endpoint, answer.answer, answer.note ?? undefined)
+        .answerUndoRequest(answer.endpoint, answer.answer, answer.note ?? undefined)
         .then(() =>
           db
             .prepare('UPDATE undo_answers SET sent_at = ? WHERE request_id = ?')
@@ -336,22 +352,13 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
     const token = ((request.body ?? {}) as Record<string, unknown>).logout_token;
     if (typeof token !== 'string') return reply.code(400).send({ error: 'invalid_request' });
     try {
-      const { payload } = await jwtVerify(token, jwks, {
-        issuer: options.issuer,
-        audience: options.clientId,
-        typ: 'logout+jwt',
-        maxTokenAge: '5 minutes',
-        currentDate: now(),
-      });
-      const events = payload.events as Record<string, unknown> | undefined;
-      if (!events || !(LOGOUT_EVENT in events) || 'nonce' in payload || !payload.jti || (!payload.sub && !payload.sid))
-        throw new Error('not a logout token');
+      const order = await verify.logoutToken(token);
       const fresh = db
         .prepare('INSERT INTO logout_tokens_seen (jti, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING')
-        .run(payload.jti, now().toISOString());
+        .run(order.jti, now().toISOString());
       if (fresh.changes === 0) return reply.code(200).send();
-      if (typeof payload.sid === 'string') db.prepare('DELETE FROM sessions WHERE sid = ?').run(payload.sid);
-      else db.prepare('DELETE FROM sessions WHERE sub = ?').run(payload.sub);
+      if (order.sid) db.prepare('DELETE FROM sessions WHERE sid = ?').run(order.sid);
+      else db.prepare('DELETE FROM sessions WHERE sub = ?').run(order.sub);
       return reply.code(200).send();
     } catch {
       return reply.code(400).send({ error: 'invalid_request' });
@@ -397,38 +404,27 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
   app.post('/security-events', async (request, reply) => {
     const refuse = (err: string, description: string) => reply.code(400).send({ err, description });
     if (typeof request.body !== 'string') return refuse('invalid_request', 'a SET is expected');
-    let payload: Record<string, unknown>;
+    let set: Awaited<ReturnType<typeof verify.securityEvent>>;
     try {
-      ({ payload } = await jwtVerify(request.body, jwks, {
-        issuer: options.issuer,
-        audience: options.clientId,
-        typ: 'secevent+jwt',
-        currentDate: now(),
-      }));
+      set = await verify.securityEvent(request.body);
     } catch {
       return refuse('invalid_key', 'the SET did not verify');
     }
-    const events = (payload.events ?? {}) as Record<string, unknown>;
-    const subject = payload.sub_id as { format?: string; sub?: string } | undefined;
-    if (typeof payload.jti !== 'string' || Object.keys(events).length !== 1)
-      return refuse('invalid_request', 'one event and a jti are expected');
     const fresh = db
       .prepare('INSERT INTO security_events_seen (jti, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING')
-      .run(payload.jti, now().toISOString());
-    const sub = subject?.format === 'iss_sub' ? subject.sub : undefined;
+      .run(set.jti, now().toISOString());
+    const sub = set.subject.format === 'iss_sub' ? set.subject.sub : undefined;
     if (fresh.changes > 0 && sub) {
-      if (`${SECEVENT}/risc/event-type/account-disabled` in events) {
+      if (set.type === EVENT_TYPES.accountDisabled) {
         db.prepare('INSERT INTO account_holds (sub, since) VALUES (?, ?) ON CONFLICT DO NOTHING').run(
           sub,
           now().toISOString(),
         );
         db.prepare('DELETE FROM sessions WHERE sub = ?').run(sub);
-      } else if (`${SECEVENT}/risc/event-type/account-enabled` in events)
+      } else if (set.type === EVENT_TYPES.accountEnabled)
         db.prepare('DELETE FROM account_holds WHERE sub = ?').run(sub);
-      else if (`${SECEVENT}/caep/event-type/session-revoked` in events)
-        db.prepare('DELETE FROM sessions WHERE sub = ?').run(sub);
-      else if (`${options.issuer}${UNDO_REQUESTED}` in events)
-        undo(sub, events[`${options.issuer}${UNDO_REQUESTED}`] as UndoRequest);
+      else if (set.type === EVENT_TYPES.sessionRevoked) db.prepare('DELETE FROM sessions WHERE sub = ?').run(sub);
+      else if (set.type === undoRequestedEventType(options.issuer)) undo(sub, set.event as unknown as UndoRequest);
     }
     await sendPending();
     return reply.code(202).send();
@@ -436,7 +432,7 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
 
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   await mamori
-    .openSecurityEventStream(`${url}/security-events`)
+    .openPushStream(`${url}/security-events`, 'Maple Market shop')
     .catch((error: unknown) =>
       process.stderr.write(
         `example shop: could not open its security event stream (${error instanceof Error ? error.message : String(error)}); sign-in still works\n`,
