@@ -30,6 +30,7 @@ const envSchema = z.object({
   MAMORI_SHOP_NAME: z.string().min(1).max(80).default('Demo Shop'),
   MAMORI_SUPPORT_EMAIL: z.email({ error: 'must be an email address' }).default('support@example.com'),
   MAMORI_SUPPORT_PHONE: z.string().max(40).optional(),
+  MAMORI_METRICS_TOKEN: z.string().min(32, { error: 'must be at least 32 characters' }).max(200).optional(),
   MAMORI_DEFAULT_LOCALE: z.enum(['ja', 'en']).default('ja'),
   MAMORI_SESSION_IDLE_MINUTES: intFrom(5, 60 * 24 * 30, 60 * 24 * 7),
   MAMORI_SESSION_ABSOLUTE_HOURS: intFrom(1, 24 * 30, 24 * 30),
@@ -90,6 +91,8 @@ export interface Config {
   shopName: string;
   supportEmail: string;
   supportPhone: string | null;
+  /** The bearer token Prometheus scrapes `/metrics` with; null turns `/metrics` off. */
+  metricsToken: string | null;
   defaultLocale: Locale;
   session: { idleMs: number; absoluteMs: number; privilegedMs: number; touchIntervalMs: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
@@ -198,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     shopName: e.MAMORI_SHOP_NAME,
     supportEmail: e.MAMORI_SUPPORT_EMAIL,
     supportPhone: e.MAMORI_SUPPORT_PHONE ?? null,
+    metricsToken: e.MAMORI_METRICS_TOKEN ?? null,
     defaultLocale: e.MAMORI_DEFAULT_LOCALE,
     session: Object.freeze({
       idleMs: e.MAMORI_SESSION_IDLE_MINUTES * 60_000,

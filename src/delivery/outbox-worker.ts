@@ -21,6 +21,7 @@ import { sendLogoutToken, type LogoutTokenSigner } from './backchannel-logout.ts
 import { pushSecurityEvent, type SecurityEventDelivery } from './set-push.ts';
 import { renderMail, type MailContext } from '../views/emails/render.ts';
 import type { Mailer } from './mailer.ts';
+import type { Metrics } from '../platform/metrics.ts';
 
 export const MAX_ATTEMPTS = 10;
 const LOCK_MS = 60_000;
@@ -56,6 +57,7 @@ export function createOutboxWorker(deps: {
   signLogoutToken?: LogoutTokenSigner;
   /** Resolves and signs the security events pushed to shops' streams (Shared Signals, RFC 8935). */
   securityEvents?: SecurityEventDelivery;
+  metrics?: Pick<Metrics, 'delivery'>;
 }): OutboxWorker {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
@@ -105,6 +107,7 @@ export function createOutboxWorker(deps: {
         await recordAttempt(trx, row, true, answer);
       });
       deps.log.info({ outboxId: row.id, template: row.template, attempts: row.attempts, answer }, `${event}_sent`);
+      deps.metrics?.delivery(row.channel, 'sent');
       return true;
     } catch (error) {
       const reason = error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
@@ -116,6 +119,7 @@ export function createOutboxWorker(deps: {
       });
       if (row.channel === SSF_CHANNEL)
         await deps.securityEvents?.settled(row.recipient, retryAt ? 'retrying' : 'abandoned');
+      deps.metrics?.delivery(row.channel, retryAt ? 'retrying' : 'abandoned');
       deps.log.warn(
         { outboxId: row.id, template: row.template, attempts: row.attempts, retryAt, reason },
         `${event}_failed`,

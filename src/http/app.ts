@@ -26,6 +26,7 @@ import {
 import { accountRoutes } from './routes/account-routes.ts';
 import { ssfRoutes } from './routes/ssf-routes.ts';
 import { accountApiRoutes } from './routes/account-api-routes.ts';
+import { operationsRoutes } from './routes/operations-routes.ts';
 import { API_V1, apiCallers } from './api-v1.ts';
 import { apiDocsRoutes } from './routes/api-docs-routes.ts';
 import { apiRoutes } from './routes/api-routes.ts';
@@ -238,7 +239,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return sendHtml(reply, 404, errorPage(ctx, ctx.t('error.NOT_FOUND')));
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // On the root, not in a plugin of its own: its hooks time every route and see the whole app closing.
+  await operationsRoutes(deps)(app);
   await app.register(authRoutes(deps));
   await app.register(accountRoutes(deps));
   await app.register(sessionRoutes(deps));

@@ -12,6 +12,8 @@ import { tokenSigner } from '../services/oidc/token-signer.ts';
 import { securityEventToken } from '../services/ssf/security-events.ts';
 import { securityEventTargets } from '../services/ssf/streams.ts';
 import { AfterAnswer } from '../platform/after-answer.ts';
+import { createMetrics } from '../platform/metrics.ts';
+import { storeSnapshot } from '../services/operations/store-snapshot.ts';
 import { bundledGeoipPath, mmdbGeoLocator, type GeoLocator } from '../platform/geoip.ts';
 import { advanceDueIncidents } from '../services/incidents/lifecycle.ts';
 import { applyDueDelayedChanges } from '../services/delayed-changes/pending.ts';
@@ -81,6 +83,9 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
       ? smtpMailer(config.smtpUrl, config.mailFrom, config.publicUrl)
       : devMailboxMailer(store.db, clock, random));
   const secrets = secretBoxFor(config);
+  const metrics = createMetrics(() => storeSnapshot({ db: store.db, clock }), {
+    processMetrics: config.metricsToken !== null,
+  });
   // The worker and the services refer to each other: services ask for a delivery run after a commit,
   // the worker's tick opens recovery for incidents whose wait ran out. Each only calls the other later.
   const worker: OutboxWorker = createOutboxWorker({
@@ -88,6 +93,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     clock,
     mailer,
     log,
+    metrics,
     mail: { shopName: config.shopName, supportEmail: config.supportEmail, timeZone: config.timeZone },
     tick: async () => {
       await deps.afterAnswer.settled();
@@ -114,6 +120,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     secrets,
     mailQueued: () => worker.kick(),
     afterAnswer: new AfterAnswer(log),
+    metrics,
   };
   const sign = tokenSigner(deps);
   const signLogoutToken = logoutTokenSigner(deps, sign);

@@ -7,6 +7,7 @@ import type { PasswordHasher } from '../platform/password-hasher.ts';
 import type { PasswordStrength } from '../platform/password-strength.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import type { AfterAnswer } from '../platform/after-answer.ts';
+import type { Metrics } from '../platform/metrics.ts';
 
 /** What every use case may touch; built once at the composition root (src/runtime/compose.ts). */
 export interface ServiceDeps {
@@ -25,6 +26,8 @@ export interface ServiceDeps {
   mailQueued: () => void;
   /** Work a request starts without waiting for it (its answer must not depend on what the work finds). */
   afterAnswer: AfterAnswer;
+  /** The operator's figures (`/metrics`). */
+  metrics: Metrics;
 }
 
 /** Who is acting, as far as the request can tell. */

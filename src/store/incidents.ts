@@ -261,3 +261,12 @@ export function listRequestsOpenedBetween(db: Executor, from: string, to: string
     .where('created_at', '<=', to)
     .execute();
 }
+
+export async function countIncidentsByState(db: Executor): Promise<{ state: string; count: number }[]> {
+  const rows = await db
+    .selectFrom('incidents')
+    .select((eb) => ['state', eb.fn.countAll<number | string>().as('count')])
+    .groupBy('state')
+    .execute();
+  return rows.map((row) => ({ state: row.state, count: Number(row.count) }));
+}

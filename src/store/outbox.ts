@@ -216,3 +216,26 @@ export function readLogoutOrder(model: string | null): LogoutOrder {
 export async function insertDeliveryAttempt(db: Executor, row: Insertable<DeliveryAttemptsTable>): Promise<void> {
   await db.insertInto('delivery_attempts').values(row).execute();
 }
+
+/** What waits to be delivered, by channel and status, with its oldest message (for the operator's metrics). */
+export async function outboxBacklog(
+  db: Executor,
+): Promise<{ channel: string; status: string; count: number; oldest: string }[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select((eb) => [
+      'channel',
+      'status',
+      eb.fn.countAll<number | string>().as('count'),
+      eb.fn.min('created_at').as('oldest'),
+    ])
+    .where('status', 'in', ['queued', 'processing', 'paused', 'awaiting-poll'])
+    .groupBy(['channel', 'status'])
+    .execute();
+  return rows.map((row) => ({
+    channel: row.channel,
+    status: row.status,
+    count: Number(row.count),
+    oldest: String(row.oldest),
+  }));
+}

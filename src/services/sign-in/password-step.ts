@@ -56,6 +56,7 @@ export async function signIn(
     passwordBlocklisted: deps.strength.isBlocklisted(input.password),
     device,
   });
+  deps.metrics.signInDecision(assessment.decision);
   if (assessment.decision === 'deny') {
     await denySignIn(deps, verified, assessment, origin);
     // The same answer as a wrong password: a stuffing run must not learn which passwords were right.
