@@ -14,6 +14,7 @@ import { staffAdd } from './staff-add.ts';
 import { staffResetPassword } from './staff-reset-password.ts';
 import { clientCommand } from './client-commands.ts';
 import { eventsCommand } from './event-commands.ts';
+import { seedCommand } from './seed-command.ts';
 import { startExampleShop } from './example-shop.ts';
 import { rotateSigningKey, RETIRED_KEY_PUBLISHED_MS } from '../services/oidc/signing-keys.ts';
 import { cryptoRandom, systemClock } from '../runtime/clock.ts';
@@ -34,6 +35,8 @@ Commands:
                [--post-logout-redirect-uri …] [--backchannel-logout-uri …] [--first-party]
                prints the client id and its secret (shown once)
   client list | client remove --id … | client rotate-secret --id …
+  seed         fill the store for the scale bench (development only, resumable):
+               --accounts N [--changes M] [--batch B]
   events status  each shop's security event stream (Shared Signals): enabled, paused or disabled,
                what waits and since when; exits 1 when a stream is failing
   help         show this text
@@ -150,6 +153,8 @@ async function main(argv: string[]): Promise<number> {
       return rotateKeys(config);
     case 'client':
       return clientCommand(config, argv.slice(1), (line) => process.stdout.write(`${line}\n`));
+    case 'seed':
+      return seedCommand(config, argv.slice(1), (line) => process.stdout.write(`${line}\n`));
     case 'events':
       return eventsCommand(config, argv.slice(1), (line) => process.stdout.write(`${line}\n`));
     case 'staff':

@@ -12,6 +12,11 @@ import { freePort } from './loopback.ts';
 export interface PgCluster {
   newDatabaseUrl(): Promise<string>;
   stop(): void;
+  /**
+   * The server's log. With `explainEveryQuery`, auto_explain is loaded and writes every statement's plan
+   * as JSON once `ALTER SYSTEM SET auto_explain.log_min_duration = 0` is reloaded (off until then).
+   */
+  logFile: string;
 }
 
 function findBinDir(): string | null {
@@ -38,7 +43,9 @@ export function pgCluster(): Promise<PgCluster> {
  * A cluster of its own. Tests run it without syncing to disk (fast, and nothing survives them anyway);
  * benchmarks ask for `durable`, PostgreSQL's defaults, so their figures are what a real database pays.
  */
-export async function startCluster(options: { durable?: boolean } = {}): Promise<PgCluster> {
+export async function startCluster(
+  options: { durable?: boolean; explainEveryQuery?: boolean } = {},
+): Promise<PgCluster> {
   const bin = findBinDir();
   if (!bin) throw new Error(postgresUnavailable ?? 'no postgres');
   const dir = mkdtempSync(join(tmpdir(), 'mamori-pg-'));
@@ -63,7 +70,11 @@ export async function startCluster(options: { durable?: boolean } = {}): Promise
     join(dir, 'log'),
     '-w',
     '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200${options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'}`,
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200${options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'}${
+      options.explainEveryQuery
+        ? ' -c shared_preload_libraries=auto_explain -c auto_explain.log_format=json -c auto_explain.log_nested_statements=on'
+        : ''
+    }`,
     'start',
   ]);
 
@@ -79,6 +90,7 @@ export async function startCluster(options: { durable?: boolean } = {}): Promise
   await admin.connect();
   let counter = 0;
   return {
+    logFile: join(dir, 'log'),
     async newDatabaseUrl() {
       counter += 1;
       const name = `mamori_test_${process.pid}_${counter}`;
