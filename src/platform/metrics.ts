@@ -36,7 +36,6 @@ export function createMetrics(snapshot: () => Promise<StoreSnapshot>, options: {
   });
   // One store read per scrape serves every gauge (render() takes it before the registry collects).
   let current: StoreSnapshot = { outbox: [], incidents: [] };
-  const read = () => current;
   new Gauge({
     name: 'mamori_outbox_messages',
     help: 'Messages in the outbox not yet delivered, by channel and status',
@@ -44,7 +43,7 @@ export function createMetrics(snapshot: () => Promise<StoreSnapshot>, options: {
     registers: [registry],
     collect() {
       this.reset();
-      for (const row of read().outbox) this.set({ channel: row.channel, status: row.status }, row.count);
+      for (const row of current.outbox) this.set({ channel: row.channel, status: row.status }, row.count);
     },
   });
   new Gauge({
@@ -55,7 +54,7 @@ export function createMetrics(snapshot: () => Promise<StoreSnapshot>, options: {
     collect() {
       this.reset();
       const oldest = new Map<string, number>();
-      for (const row of read().outbox)
+      for (const row of current.outbox)
         oldest.set(row.channel, Math.max(oldest.get(row.channel) ?? 0, row.oldestAgeSeconds));
       for (const [channel, age] of oldest) this.set({ channel }, age);
     },
@@ -67,7 +66,7 @@ export function createMetrics(snapshot: () => Promise<StoreSnapshot>, options: {
     registers: [registry],
     collect() {
       this.reset();
-      for (const row of read().incidents) this.set({ state: row.state }, row.count);
+      for (const row of current.incidents) this.set({ state: row.state }, row.count);
     },
   });
 

@@ -50,13 +50,19 @@ export async function recordShopAnswer(
     .execute();
 }
 
-/** Requests no shop has answered, oldest first, with the account they are about (the support queue). */
-export function listUnansweredShopUndoRequests(db: Executor, limit: number): Promise<ShopUndoRequestRow[]> {
-  return db
+/** Per incident, how many requests no shop has answered and since when the oldest waits (the support queue). */
+export async function unansweredShopUndoRequestsByIncident(
+  db: Executor,
+): Promise<Map<string, { count: number; since: string }>> {
+  const rows = await db
     .selectFrom('shop_undo_requests')
-    .selectAll()
+    .select((eb) => [
+      'incident_id',
+      eb.fn.countAll<number | string>().as('count'),
+      eb.fn.min('requested_at').as('since'),
+    ])
     .where('answer', 'is', null)
-    .orderBy('requested_at')
-    .limit(limit)
+    .groupBy('incident_id')
     .execute();
+  return new Map(rows.map((row) => [row.incident_id, { count: Number(row.count), since: String(row.since) }]));
 }

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { storeAnswers } from '../../services/operations/store-snapshot.ts';
 
@@ -29,19 +29,19 @@ export function operationsRoutes(deps: ServiceDeps) {
       );
     });
 
-    app.get('/healthz', async (_request, reply) => {
-      reply.header('cache-control', 'no-store');
-      return (await storeAnswers(deps.db))
-        ? { status: 'ok' }
-        : reply.code(503).send({ status: 'unavailable', reason: 'the database does not answer' });
-    });
-    app.get('/readyz', async (_request, reply) => {
-      reply.header('cache-control', 'no-store');
-      if (closing) return reply.code(503).send({ status: 'shutting-down' });
-      return (await storeAnswers(deps.db))
-        ? { status: 'ready' }
-        : reply.code(503).send({ status: 'unavailable', reason: 'the database does not answer' });
-    });
+    const answerIfStoreAnswers = async (reply: FastifyReply, status: 'ok' | 'ready') =>
+      (await storeAnswers(deps.db))
+        ? reply.header('cache-control', 'no-store').send({ status })
+        : reply
+            .code(503)
+            .header('cache-control', 'no-store')
+            .send({ status: 'unavailable', reason: 'the database does not answer' });
+    app.get('/healthz', async (_request, reply) => answerIfStoreAnswers(reply, 'ok'));
+    app.get('/readyz', async (_request, reply) =>
+      closing
+        ? reply.code(503).header('cache-control', 'no-store').send({ status: 'shutting-down' })
+        : answerIfStoreAnswers(reply, 'ready'),
+    );
     app.get('/metrics', async (request, reply) => {
       const token = deps.config.metricsToken;
       if (!token)

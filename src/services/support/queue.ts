@@ -7,7 +7,7 @@ import {
   type SlaClock,
 } from '../../core/support/sla.ts';
 import { listOpenIncidentsWithAccount, listOpenRequestsWithAccount } from '../../store/incidents.ts';
-import { listUnansweredShopUndoRequests } from '../../store/shop-undo-requests.ts';
+import { unansweredShopUndoRequestsByIncident } from '../../store/shop-undo-requests.ts';
 import { listStaff } from '../../store/staff.ts';
 import type { ServiceDeps } from '../deps.ts';
 
@@ -57,20 +57,12 @@ export function incidentCaseTimes(row: {
 export async function supportQueue(deps: ServiceDeps, filter: { kind?: CaseKind } = {}): Promise<QueueItem[]> {
   const now = deps.clock.now();
   const targets = deps.config.sla;
-  const [incidents, requests, staff, unanswered] = await Promise.all([
+  const [incidents, requests, staff, waitingOnShop] = await Promise.all([
     listOpenIncidentsWithAccount(deps.db),
     listOpenRequestsWithAccount(deps.db),
     listStaff(deps.db),
-    listUnansweredShopUndoRequests(deps.db, 1000),
+    unansweredShopUndoRequestsByIncident(deps.db),
   ]);
-  const waitingOnShop = new Map<string, { count: number; since: string }>();
-  for (const request of unanswered) {
-    const waiting = waitingOnShop.get(request.incident_id);
-    waitingOnShop.set(request.incident_id, {
-      count: (waiting?.count ?? 0) + 1,
-      since: waiting && waiting.since < request.requested_at ? waiting.since : request.requested_at,
-    });
-  }
   const staffName = new Map(staff.map((s) => [s.id, s.name]));
   const holder = (id: string | null) => (id ? (staffName.get(id) ?? null) : null);
   const items: QueueItem[] = [
