@@ -105,6 +105,16 @@ describe('the shop client (packages/client) against Mamori', () => {
     );
     assert.equal(receipt.repeated, false);
     assert.deepEqual(await api.undoRequests(), []);
+    // An answer endpoint that is not the issuer's (a forged event's) is never called, token and all.
+    let called = 0;
+    const elsewhere = createServer((_request, response) => {
+      called += 1;
+      response.writeHead(200).end('{}');
+    });
+    const port = await listenOnLoopback(elsewhere);
+    await assert.rejects(api.answerUndoRequest(`http://127.0.0.1:${port}/collect`, 'held'), /issuer’s own API/);
+    elsewhere.close();
+    assert.equal(called, 0);
     const missing = await api.answerUndoRequest('no-such-request', 'held').catch((error: unknown) => error);
     assert.ok(missing instanceof MamoriApiError);
     assert.equal(missing.status, 404);
