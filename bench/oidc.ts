@@ -3,25 +3,28 @@
 //      page sends it) until the shop has verified against Mamori's JWKS and answered both the back-channel
 //      logout token and the account-disabled SET pushed to its stream; p50/p99 (target p99 <= 1 s), next
 //      to the click's own answer in the same run; one click at a time, then 100 containments/s for 3 s.
-//      Mamori runs here with its real outbox worker (kicked after the commit, polling every second).
+//      Mamori runs here with its real outbox worker (kicked after the commit, polling every second); the
+//      shop runs in a process of its own (bench/shop-receiver.ts).
 //   2. code exchange at the token endpoint: Mamori's provider (Kysely on SQLite) against a bare
 //      oidc-provider with an in-memory adapter, configured alike, each in its own process, the same number
 //      of pre-minted codes redeemed with PKCE and client authentication (target ratio >= 0.7).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, createServer, request } from 'node:http';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { MemoryMailer } from '../src/delivery/memory-mailer.ts';
 import { buildProvider } from '../src/http/oidc-provider.ts';
 import { composeMamori } from '../src/runtime/compose.ts';
 import { addClient } from '../src/services/oidc/clients.ts';
-import { listenOnLoopback } from '../test/support/loopback.ts';
 import { seedVictim } from './incident.ts';
 import { BENCH_REDIRECT_URI, BENCH_VERIFIER, type MintedCodes } from './oidc-servers.ts';
 import { hardStop, startServer, stopServers } from './processes.ts';
+import type { ShopHeard } from './shop-receiver.ts';
 import { percentile } from './stats.ts';
 
 const CLICKS = Number(process.env.SHOP_LOGOUT_CLICKS ?? 40);
@@ -34,37 +37,29 @@ const CONTAINMENT_RATE = Number(process.env.CONTAINMENT_RATE ?? 100);
 const PACED_SECONDS = Number(process.env.PACED_SECONDS ?? 3);
 
 /**
- * A shop's two endpoints: back-channel logout (a form with `logout_token`, 200) and Shared Signals push
- * (`application/secevent+jwt`, 202). Each token is verified against Mamori's JWKS before the answer;
- * `heard` says when the shop answered for an account (its logout, or its account-disabled SET).
+ * The shop (bench/shop-receiver.ts) in its own process, as a real shop runs on its own machine: its
+ * verification work does not land on Mamori's event loop. `heard` says when the shop answered for an
+ * account (its logout, or its account-disabled SET), on this process's `performance.now()` clock.
  */
 async function shopEndpoints(issuer: string) {
-  const jwks = createRemoteJWKSet(new URL(`${issuer}/oidc/jwks`));
-  const waiting = new Map<string, (at: number) => void>();
-  const key = (what: 'logout' | 'disabled', sub: string) => `${what}:${sub}`;
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      const isEvent = req.url === '/events';
-      const token = isEvent ? body : (new URLSearchParams(body).get('logout_token') ?? '');
-      jwtVerify(token, jwks, { issuer, typ: isEvent ? 'secevent+jwt' : 'logout+jwt' })
-        .then(({ payload }) => {
-          res.writeHead(isEvent ? 202 : 200).end();
-          if (!isEvent) return waiting.get(key('logout', String(payload.sub)))?.(performance.now());
-          const subject = payload.sub_id as { sub?: string } | undefined;
-          if (Object.keys(payload.events ?? {}).some((type) => type.endsWith('/account-disabled')))
-            waiting.get(key('disabled', String(subject?.sub)))?.(performance.now());
-        })
-        .catch(() => res.writeHead(400).end());
-    });
+  const child = fork(fileURLToPath(new URL('./shop-receiver.ts', import.meta.url)), [issuer], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
   });
-  const port = await listenOnLoopback(server);
+  const waiting = new Map<string, (at: number) => void>();
+  const key = (what: ShopHeard['what'], sub: string) => `${what}:${sub}`;
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message: { port: number }) => resolve(message.port));
+    child.once('exit', (code) => reject(new Error(`the bench shop exited with ${code}`)));
+  });
+  child.on('message', (heard: ShopHeard) =>
+    waiting.get(key(heard.what, heard.sub))?.(heard.at - performance.timeOrigin),
+  );
   return {
     logoutUrl: `http://127.0.0.1:${port}/backchannel-logout`,
     eventsUrl: `http://127.0.0.1:${port}/events`,
     /** When the shop answered for this account; fails the run if it never does. */
-    heard(what: 'logout' | 'disabled', sub: string): Promise<number> {
+    heard(what: ShopHeard['what'], sub: string): Promise<number> {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`the shop never heard (${what}) of ${sub}`)), SHOP_TIMEOUT_MS);
         waiting.set(key(what, sub), (at) => {
@@ -73,7 +68,10 @@ async function shopEndpoints(issuer: string) {
         });
       });
     },
-    close: () => new Promise((resolve) => server.close(resolve)),
+    close: () => {
+      child.kill('SIGTERM');
+      return once(child, 'exit');
+    },
   };
 }
 

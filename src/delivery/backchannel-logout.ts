@@ -1,7 +1,6 @@
 import type { LogoutOrder } from '../core/oidc/logout-token.ts';
 import { readLogoutOrder, type OutboxRow } from '../store/outbox.ts';
-
-const TIMEOUT_MS = 5_000;
+import { postToReceiver } from './http-post.ts';
 
 export type LogoutTokenSigner = (order: LogoutOrder) => Promise<string>;
 
@@ -12,17 +11,13 @@ export type LogoutTokenSigner = (order: LogoutOrder) => Promise<string>;
 export async function sendLogoutToken(
   row: OutboxRow,
   sign: LogoutTokenSigner,
-  fetchImpl: typeof fetch = fetch,
 ): Promise<{ summary: string; answer: string }> {
   const order = readLogoutOrder(row.model);
-  const response = await fetchImpl(row.recipient, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ logout_token: await sign(order) }),
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-  });
-  await response.body?.cancel();
+  const response = await postToReceiver(
+    row.recipient,
+    { 'content-type': 'application/x-www-form-urlencoded' },
+    new URLSearchParams({ logout_token: await sign(order) }).toString(),
+  );
   const answer = `HTTP ${response.status}`;
   if (response.status !== 200 && response.status !== 204) throw new Error(`the shop answered ${answer}`);
   return {

@@ -30,6 +30,23 @@ const BATCH = 20;
 const STREAM_BATCH = 100;
 /** Messages sent at once; the SMTP transport pools its connections to match. */
 const CONCURRENCY = 5;
+/** A stream's subjects sent side by side (each subject's own events still one after another). */
+const STREAM_CONCURRENCY = 10;
+
+/** Runs `work` on every item, at most `limit` at once, each slot taking the next item as it frees up. */
+async function inTurn<T>(items: readonly T[], limit: number, work: (item: T) => Promise<number>): Promise<number> {
+  let next = 0;
+  let total = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const done = await work(items[next++] as T);
+        total += done; // not `total += await …`: that would add to the total read before the wait
+      }
+    }),
+  );
+  return total;
+}
 
 /** 10 s, 20 s, 40 s … capped at one hour: a relay that is down for a while loses nothing. */
 export function retryDelayMs(attempts: number): number {
@@ -140,10 +157,7 @@ export function createOutboxWorker(deps: {
         const row = await claimOutboxRow(deps.db, id, now.toISOString(), addMs(now, LOCK_MS).toISOString());
         if (row) claimed.push(row);
       }
-      for (let i = 0; i < claimed.length; i += CONCURRENCY) {
-        const results = await Promise.all(claimed.slice(i, i + CONCURRENCY).map(deliver));
-        sent += results.filter(Boolean).length;
-      }
+      sent += await inTurn(claimed, CONCURRENCY, async (row) => ((await deliver(row)) ? 1 : 0));
       if (claimed.length === 0 || due.length < BATCH) return sent;
     }
   }
@@ -173,13 +187,7 @@ export function createOutboxWorker(deps: {
       const subject = row.account_id ?? '';
       bySubject.set(subject, [...(bySubject.get(subject) ?? []), row]);
     }
-    const subjects = [...bySubject.values()];
-    let sent = 0;
-    for (let i = 0; i < subjects.length; i += CONCURRENCY)
-      sent += (await Promise.all(subjects.slice(i, i + CONCURRENCY).map((rows) => drainSubject(rows, now)))).reduce(
-        (a, b) => a + b,
-        0,
-      );
+    const sent = await inTurn([...bySubject.values()], STREAM_CONCURRENCY, (rows) => drainSubject(rows, now));
     if (sent > 0) await deps.securityEvents?.settled(streamId, 'delivered');
     return sent;
   }
@@ -187,10 +195,7 @@ export function createOutboxWorker(deps: {
   /** One pass over the streams with an event due, CONCURRENCY side by side, each in its own order. */
   async function drainStreams(): Promise<number> {
     const streams = await listStreamsWithDueEvents(deps.db, deps.clock.now().toISOString(), BATCH);
-    let sent = 0;
-    for (let i = 0; i < streams.length; i += CONCURRENCY)
-      sent += (await Promise.all(streams.slice(i, i + CONCURRENCY).map(drainStream))).reduce((a, b) => a + b, 0);
-    return sent;
+    return inTurn(streams, CONCURRENCY, drainStream);
   }
 
   /**

@@ -1,6 +1,5 @@
 import type { OutboxRow } from '../store/outbox.ts';
-
-const TIMEOUT_MS = 5_000;
+import { postToReceiver, type ReceiverAnswer } from './http-post.ts';
 
 /** Where a stream's events go and what they carry, as the services layer resolves them for the worker. */
 export interface SecurityEventDelivery {
@@ -13,10 +12,9 @@ export interface SecurityEventDelivery {
 }
 
 /** RFC 8935 §2.3–2.4: a receiver that failed says why in `{err, description}`; kept short for the record. */
-async function receiverError(response: Response): Promise<string> {
-  const text = (await response.text().catch(() => '')).slice(0, 2000);
+function receiverError(response: ReceiverAnswer): string {
   try {
-    const body = JSON.parse(text) as { err?: unknown; description?: unknown };
+    const body = JSON.parse(response.text) as { err?: unknown; description?: unknown };
     if (typeof body.err === 'string')
       return `${body.err}${typeof body.description === 'string' ? `: ${body.description.slice(0, 200)}` : ''}`;
   } catch {
@@ -32,26 +30,21 @@ async function receiverError(response: Response): Promise<string> {
 export async function pushSecurityEvent(
   row: OutboxRow,
   delivery: SecurityEventDelivery,
-  fetchImpl: typeof fetch = fetch,
 ): Promise<{ summary: string; answer: string }> {
   const target = await delivery.target(row.recipient);
   if (!target) throw new Error('the stream no longer pushes events');
-  const response = await fetchImpl(target.endpoint, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: {
+  const response = await postToReceiver(
+    target.endpoint,
+    {
       'content-type': 'application/secevent+jwt',
       accept: 'application/json',
       ...(target.authorization ? { authorization: target.authorization } : {}),
     },
-    body: await delivery.token(row.id, row.model),
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-  });
+    await delivery.token(row.id, row.model),
+  );
   if (response.status !== 202) {
-    const why = response.status === 400 ? ` (${await receiverError(response)})` : '';
-    await response.body?.cancel().catch(() => undefined);
+    const why = response.status === 400 ? ` (${receiverError(response)})` : '';
     throw new Error(`the receiver answered HTTP ${response.status}${why}`);
   }
-  await response.body?.cancel();
   return { summary: `security event ${row.template} for stream ${row.recipient}`, answer: 'HTTP 202' };
 }
