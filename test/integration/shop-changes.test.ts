@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { ATTACKER_BROWSER, OWNER_PASSWORD, ownerSignsUp, signInWith } from '../../src/cli/demo/story.ts';
+import { ATTACKER, ATTACKER_BROWSER, OWNER_PASSWORD, ownerSignsUp, signInWith } from '../../src/cli/demo/story.ts';
 import { eventTypeUri } from '../../src/core/ssf/security-events.ts';
 import { forEachStore, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
 import { registerShop, shopSignsIn, startIssuer, type TestShop } from '../support/oidc.ts';
 import { callApi, setReceiver, shopApiToken } from '../support/ssf.ts';
 import { signIn, staffSignedIn } from '../support/flows.ts';
-import { checkedUndo, OWNER, ownerRecovers, STORY_ENV } from '../support/story.ts';
+import { attackerTakesOver as takeOver, checkedUndo, OWNER, ownerRecovers, STORY_ENV } from '../support/story.ts';
 
 const SCOPES = 'ssf.manage ssf.read shop-changes:write undo-requests:answer account:read';
 const DAY = 24 * 3_600_000;
@@ -239,6 +239,70 @@ forEachStore('Shop changes and undo requests', (store) => {
     } finally {
       await receiver.close();
       await otherReceiver.close();
+    }
+  });
+
+  test('the intruder reports his own order from his own mailbox: contained, the order asked back anyway, no wait, and the owner’s copy still leads her in', async () => {
+    const receiver = await setReceiver();
+    try {
+      const stream = await callApi(m.issuer, token, 'POST', '/api/v1/ssf/stream', {
+        delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: receiver.url },
+      });
+      assert.equal(stream.status, 201);
+      const { attacker } = await takeOver(m);
+      const attackerSid = String((await shopSignsIn(m, shop, attacker)).claims()?.sid);
+      const sub = (await m.deps.db.selectFrom('accounts').select('id').executeTakeFirstOrThrow()).id;
+      const stolen = await report(sub, order('2042', 'Drop box, 9-9-9 Chiyoda', attackerSid));
+      assert.equal((stolen.body as { announced: boolean }).announced, true);
+      await m.deliver();
+
+      // The notice goes to the address on the account (now the intruder's) and to the one he replaced.
+      const orderNotice = (to: string) =>
+        m.mailer.to(to).find((mail) => /An order to a new address/.test(mail.subject));
+      const theirLink = orderNotice(ATTACKER)?.text.match(/This wasn't me: (\S+)/)?.[1] ?? '';
+      const ownerLink = orderNotice(OWNER)?.text.match(/This wasn't me: (\S+)/)?.[1] ?? '';
+      assert.ok(theirLink && ownerLink && theirLink !== ownerLink, 'each address has a link of its own');
+
+      // He reports it himself, from his own browser, unticking everything to keep the order.
+      assert.equal((await attacker.get(pathOf(theirLink))).statusCode, 200);
+      const reported = await attacker.post('/report', { token: tokenOf(theirLink), undo: [] });
+      assert.equal(reported.statusCode, 303);
+      const incident = await m.deps.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
+      assert.equal(incident.state, 'disputed', 'a newcomer report goes to a person');
+      assert.equal(incident.wait_until, null, 'no clock opens recovery for him');
+      assert.equal(JSON.parse(incident.reported_by ?? '{}').standing, 'newcomer');
+      const account = await m.deps.db.selectFrom('accounts').selectAll().executeTakeFirstOrThrow();
+      assert.equal(account.status, 'locked');
+      assert.equal(account.email, OWNER, 'the address is restored whatever he unticked');
+
+      // Unticking kept nothing: the shop is asked to hold his order all the same, under the incident.
+      const asked = await m.deps.db.selectFrom('shop_undo_requests').selectAll().execute();
+      assert.deepEqual(
+        asked.map((row) => [row.item_id, row.incident_id]),
+        [['2042', incident.id]],
+      );
+      await m.deliver();
+      const undoType = eventTypeUri('undo-requested', m.issuer);
+      const asks = receiver.accepted
+        .map((set) => decodeJwt(set) as { events: Record<string, { item?: { id: string } }> })
+        .filter((set) => undoType in set.events);
+      assert.deepEqual(
+        asks.map((set) => set.events[undoType]?.item?.id),
+        ['2042'],
+      );
+      assert.equal((await attacker.get('/account')).statusCode, 303, 'his Mamori session is over');
+
+      // The owner's own copy of the notice leads her to the incident, where she is told what was undone.
+      const owner = new TestClient(m.app);
+      const spent = await owner.get(pathOf(ownerLink));
+      assert.match(spent.body, /already protected/);
+      const entered = await owner.post('/report/incident', { token: tokenOf(ownerLink) });
+      assert.equal(entered.statusCode, 303);
+      const ownerPage = await owner.get(String(entered.headers.location));
+      assert.match(ownerPage.body, /Order #2042/);
+      assert.match(ownerPage.body, /Is this your account\?/);
+    } finally {
+      await receiver.close();
     }
   });
 
