@@ -21,11 +21,20 @@ export function messageId(id: string, publicUrl: string): string {
   return `<${id}@${new URL(publicUrl).hostname}>`;
 }
 
+const SMTP_TIMEOUTS = [
+  ['connectionTimeout', 10_000],
+  ['greetingTimeout', 10_000],
+  ['socketTimeout', 30_000],
+] as const;
+
 export function smtpMailer(smtpUrl: string, from: string, publicUrl: string): Mailer {
   // A small pool: the outbox worker sends several messages at once.
   const url = new URL(smtpUrl);
   if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
   if (!url.searchParams.has('maxConnections')) url.searchParams.set('maxConnections', '5');
+  // Every send ends, delivered or failed, well inside the worker's 60 s claim on the message (nodemailer
+  // waits up to 10 minutes by default): a send outliving its claim would be sent again by another instance.
+  for (const [option, ms] of SMTP_TIMEOUTS) if (!url.searchParams.has(option)) url.searchParams.set(option, String(ms));
   const transport = nodemailer.createTransport(url.toString());
   return {
     async send(mail) {
