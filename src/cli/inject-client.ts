@@ -1,4 +1,9 @@
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+
+/** What the client needs of an app: Fastify's `inject` (or the same over the network, in tests). */
+export interface Injectable {
+  inject(options: InjectOptions): Promise<LightMyRequestResponse>;
+}
 
 /**
  * A cookie-keeping client over app.inject (no socket), with the CSRF token taken from the last page
@@ -10,7 +15,7 @@ export class InjectClient {
   /** The client's address as the server sees it. */
   remoteAddress = '127.0.0.1';
   constructor(
-    private readonly app: FastifyInstance,
+    private readonly app: Injectable,
     readonly headers: Record<string, string> = {
       'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
     },

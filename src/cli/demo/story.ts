@@ -1,16 +1,14 @@
-import type { FastifyInstance } from 'fastify';
-import type { MemoryMailer } from '../../delivery/memory-mailer.ts';
-import type { FakeClock } from '../../runtime/clock.ts';
-import { InjectClient, pathOf, tokenOf } from '../inject-client.ts';
+import { InjectClient, pathOf, tokenOf, type Injectable } from '../inject-client.ts';
 
 /**
  * The story of seed/STORY.md as steps against a running app, shared by `mamori demo` and the tests.
  * Every step checks that it happened and throws StoryStepFailed otherwise.
  */
 export interface StoryWorld {
-  app: FastifyInstance;
-  clock: FakeClock;
-  mailer: MemoryMailer;
+  /** One app in process, or (in the many-instances test) several behind a proxy. */
+  app: Injectable;
+  clock: { advance(ms: number): void };
+  mailer: { to(address: string): { subject: string; text: string }[]; link(address: string, path: string): string };
   deliver(): Promise<number>;
 }
 
