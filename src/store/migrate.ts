@@ -14,6 +14,7 @@ import * as oidcClientsKeys from './migrations/0011-oidc-clients-keys.ts';
 import * as oidcPartialIndexes from './migrations/0012-oidc-partial-indexes.ts';
 import * as ssfStreams from './migrations/0013-ssf-streams.ts';
 import * as shopUndoRequests from './migrations/0014-shop-undo-requests.ts';
+import * as oneCurrentSigningKey from './migrations/0015-one-current-signing-key.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0012-oidc-partial-indexes': oidcPartialIndexes,
   '0013-ssf-streams': ssfStreams,
   '0014-shop-undo-requests': shopUndoRequests,
+  '0015-one-current-signing-key': oneCurrentSigningKey,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -4,8 +4,17 @@ import type { OidcSigningKeysTable } from './schema.ts';
 
 export type OidcSigningKeyRow = Selectable<OidcSigningKeysTable>;
 
-export async function insertSigningKey(db: Executor, row: Insertable<OidcSigningKeysTable>): Promise<void> {
-  await db.insertInto('oidc_signing_keys').values(row).execute();
+/**
+ * Inserts a signing key; false when another one already signs (one current key, migration 0015): of
+ * several instances making the first key at once, one wins and the others use its key.
+ */
+export async function insertSigningKey(db: Executor, row: Insertable<OidcSigningKeysTable>): Promise<boolean> {
+  const result = await db
+    .insertInto('oidc_signing_keys')
+    .values(row)
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 /** The key that signs (not retired) first, then retired keys still published at `now`, newest first. */
@@ -16,21 +25,16 @@ export function listPublishedSigningKeys(db: Executor, now: string): Promise<Oid
     .where((eb) => eb.or([eb('retired_at', 'is', null), eb('published_until', '>', now)]))
     .orderBy('retired_at', (ob) => ob.nullsFirst())
     .orderBy('created_at', 'desc')
+    .orderBy('kid', 'desc')
     .execute();
 }
 
-/** Retires every signing key but `keepKid`, publishing each until `publishedUntil`. */
-export async function retireSigningKeys(
-  db: Executor,
-  keepKid: string,
-  at: string,
-  publishedUntil: string,
-): Promise<number> {
+/** Retires the signing key, publishing it until `publishedUntil`. */
+export async function retireSigningKeys(db: Executor, at: string, publishedUntil: string): Promise<number> {
   const result = await db
     .updateTable('oidc_signing_keys')
     .set({ retired_at: at, published_until: publishedUntil })
     .where('retired_at', 'is', null)
-    .where('kid', '!=', keepKid)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

@@ -21,12 +21,13 @@ export type SigningKeyDeps = Pick<ServiceDeps, 'db' | 'clock' | 'random' | 'secr
 
 export const signingKeyContext = (kid: string) => `oidc-signing-key:${kid}`;
 
-async function newSigningKey(db: Executor, deps: SigningKeyDeps): Promise<string> {
+/** A new signing key; null when another already signs (an instance beside this one made it first). */
+async function newSigningKey(db: Executor, deps: SigningKeyDeps): Promise<string | null> {
   const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
   const kid = deps.random.id();
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALG, use: 'sig' };
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALG, use: 'sig' };
-  await insertSigningKey(db, {
+  const inserted = await insertSigningKey(db, {
     kid,
     alg: SIGNING_ALG,
     private_jwk_sealed: deps.secrets.seal(JSON.stringify(privateJwk), signingKeyContext(kid)),
@@ -35,7 +36,7 @@ async function newSigningKey(db: Executor, deps: SigningKeyDeps): Promise<string
     retired_at: null,
     published_until: null,
   });
-  return kid;
+  return inserted ? kid : null;
 }
 
 function privateJwkOf(deps: SigningKeyDeps, row: OidcSigningKeyRow): JWK {
@@ -77,14 +78,10 @@ export async function currentSigningKey(deps: SigningKeyDeps): Promise<JWK> {
  */
 export async function rotateSigningKey(db: Db, deps: SigningKeyDeps): Promise<{ kid: string; retired: number }> {
   return db.transaction().execute(async (trx) => {
-    const kid = await newSigningKey(trx, deps);
     const now = deps.clock.now();
-    const retired = await retireSigningKeys(
-      trx,
-      kid,
-      now.toISOString(),
-      addMs(now, RETIRED_KEY_PUBLISHED_MS).toISOString(),
-    );
+    const retired = await retireSigningKeys(trx, now.toISOString(), addMs(now, RETIRED_KEY_PUBLISHED_MS).toISOString());
+    const kid = await newSigningKey(trx, deps);
+    if (!kid) throw new Error('another signing key was made during the rotation');
     return { kid, retired };
   });
 }
