@@ -23,12 +23,56 @@ import { createStream } from '../../src/services/ssf/streams.ts';
 import { MAIL_CHANNEL, SSF_CHANNEL } from '../../src/store/outbox.ts';
 import { CLOCK_START, startInstances, type Instances } from '../support/instances.ts';
 import { pgCluster, postgresUnavailable, stopClusterIfStarted } from '../support/postgres.ts';
-import { setReceiver } from '../support/ssf.ts';
+import { createServer } from 'node:http';
+import { listenOnLoopback } from '../support/loopback.ts';
+import { queueMail } from '../../src/services/notices/mail-queue.ts';
+import { queueSecurityEvents } from '../../src/services/ssf/security-events.ts';
 
 const INSTANCES = 3;
 const CLICKS = 50;
 const SIGN_IN_LIMIT = 12;
 const ACCOUNT_DISABLED = 'https://schemas.openid.net/secevent/risc/event-type/account-disabled';
+
+/** A shop's push endpoint that keeps every SET it got and can hold its 202s, leaving senders mid-send. */
+async function holdingReceiver() {
+  const accepted: string[] = [];
+  let held: (() => void)[] | null = null;
+  const server = createServer((request, response) => {
+    let body = '';
+    // A sender killed mid-request resets the connection: nothing to answer then.
+    request.on('error', () => undefined);
+    response.on('error', () => undefined);
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      accepted.push(body);
+      const answer = () => response.writeHead(202).end();
+      if (held) held.push(answer);
+      else answer();
+    });
+  });
+  const url = `http://127.0.0.1:${await listenOnLoopback(server)}/events`;
+  return {
+    url,
+    accepted,
+    held: () => held?.length ?? 0,
+    hold: () => void (held ??= []),
+    /** Answers what it holds, and goes on holding. */
+    answerHeld() {
+      const waiting = held ?? [];
+      held = held && [];
+      for (const answer of waiting) answer();
+    },
+    release() {
+      const waiting = held ?? [];
+      held = null;
+      for (const answer of waiting) answer();
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 /**
  * Issue 16: three Mamori processes on one PostgreSQL, behind a round-robin proxy, every instance's
@@ -40,7 +84,7 @@ describe('many instances on one PostgreSQL', { skip: postgresUnavailable ?? fals
   let cluster: Instances;
   /** An operator's connection to the same database (as `mamori` commands are), worker off. */
   let admin: Mamori;
-  let receiver: Awaited<ReturnType<typeof setReceiver>>;
+  let receiver: Awaited<ReturnType<typeof holdingReceiver>>;
 
   before(async () => {
     const databaseUrl = await (await pgCluster()).newDatabaseUrl();
@@ -65,7 +109,7 @@ describe('many instances on one PostgreSQL', { skip: postgresUnavailable ?? fals
         log: pino({ level: 'silent' }),
       },
     );
-    receiver = await setReceiver();
+    receiver = await holdingReceiver();
     const { client } = await addClient(admin.deps, {
       name: 'Maple Market shop',
       redirectUris: ['http://127.0.0.1:4399/callback'],
@@ -238,5 +282,97 @@ describe('many instances on one PostgreSQL', { skip: postgresUnavailable ?? fals
       .where('channel', '=', SSF_CHANNEL)
       .executeTakeFirstOrThrow();
     assert.equal(jtis.length, Number(queuedEvents.count), 'every queued event delivered');
+  });
+  test('kill -9 in the middle of delivering mail and events, at three points: after restarts nothing is lost, and every repeat carries the id it had', async () => {
+    const world = cluster.world;
+    await world.deliver();
+    const mailBefore = cluster.inbox.messages.length;
+    const eventsBefore = receiver.accepted.length;
+    const MAILS = 120;
+    const EVENTS = 240;
+    receiver.hold();
+    cluster.inbox.hold();
+    await admin.deps.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < MAILS; i += 1)
+        await queueMail(trx, admin.deps, {
+          to: `crash${i}@many.example`,
+          locale: 'en',
+          accountId: null,
+          message: {
+            template: 'password-reset',
+            model: { link: `${cluster.proxyUrl}/reset?token=t${i}`, expiresMinutes: 30 },
+          },
+        });
+      await queueSecurityEvents(
+        trx,
+        admin.deps,
+        Array.from({ length: EVENTS }, (_, i) => ({
+          event: {
+            name: 'credential-change' as const,
+            accountId: `crash-account-${i % 60}`,
+            credentialType: 'password' as const,
+            changeType: 'update' as const,
+          },
+        })),
+      );
+    });
+    const queued = await cluster.store.db
+      .selectFrom('outbox')
+      .select(['id', 'channel'])
+      .where('status', '!=', 'sent')
+      .execute();
+    assert.equal(queued.length, MAILS + EVENTS);
+
+    const until = async (what: string, condition: () => boolean) => {
+      const deadline = Date.now() + 20_000;
+      while (!condition()) {
+        if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    const held = () => receiver.held() + cluster.inbox.heldCount();
+    // Three points, one instance each: senders pile up mid-send against receivers that do not answer, one
+    // instance is killed, the receivers answer what they hold (the dead one's sends were received but never
+    // acknowledged) and go on holding, and the instance restarts. The first point is at the first sends.
+    for (const victim of [0, 1, 2]) {
+      await until(`sends in flight before killing instance ${victim}`, () => held() >= 2 * INSTANCES);
+      await cluster.crash(victim);
+      receiver.answerHeld();
+      cluster.inbox.answerHeld();
+      await cluster.restart(victim);
+    }
+    receiver.release();
+    cluster.inbox.release();
+    // A dead instance's claims run out after a minute; the others then deliver what it left.
+    world.clock.advance(61_000);
+    await world.deliver();
+
+    const rows = await cluster.store.db
+      .selectFrom('outbox')
+      .select(['id', 'channel', 'status', 'attempts'])
+      .where(
+        'id',
+        'in',
+        queued.map((row) => row.id),
+      )
+      .execute();
+    assert.deepEqual(
+      rows.filter((row) => row.status !== 'sent'),
+      [],
+      'nothing lost',
+    );
+    const mailIds = cluster.inbox.messages.slice(mailBefore).map((mail) => String(mail.messageId).slice(1, 37));
+    const eventIds = receiver.accepted.slice(eventsBefore).map((set) => String(decodeJwt(set).jti));
+    const wanted = (channel: string) =>
+      queued
+        .filter((row) => row.channel === channel)
+        .map((row) => row.id)
+        .sort();
+    // The receivers drop repeats by id: what is left is every message exactly once.
+    assert.deepEqual([...new Set(mailIds)].sort(), wanted(MAIL_CHANNEL));
+    assert.deepEqual([...new Set(eventIds)].sort(), wanted(SSF_CHANNEL));
+    const repeats = mailIds.length - new Set(mailIds).size + (eventIds.length - new Set(eventIds).size);
+    assert.ok(repeats > 0, 'a killed instance was caught mid-send: what it sent unacknowledged came again');
+    assert.ok(rows.some((row) => row.attempts > 1));
   });
 });

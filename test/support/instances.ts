@@ -54,6 +54,10 @@ export interface Instances {
   inbox: SmtpInbox;
   /** A connection of the test's own, to check what the instances wrote. */
   store: Store;
+  /** kill -9: no shutdown, no finishing what it was sending. */
+  crash(index: number): Promise<void>;
+  /** A new process in its place, its clock where the others' are. */
+  restart(index: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -68,6 +72,7 @@ function forward(req: IncomingMessage, res: ServerResponse, target: string, agen
     if (!res.headersSent) res.writeHead(502);
     res.end(String(error));
   });
+  req.on('error', () => upstream.destroy());
   req.pipe(upstream);
 }
 
@@ -89,29 +94,28 @@ export async function startInstances(
   const proxyUrl = `http://127.0.0.1:${await listenOnLoopback(proxy)}`;
 
   const script = fileURLToPath(new URL('./instance.ts', import.meta.url));
-  for (let i = 0; i < count; i += 1)
-    instances.push(
-      new Instance(
-        fork(script, [], {
-          execArgv: ['--import', 'tsx'],
-          stdio: 'inherit',
-          env: {
-            ...process.env,
-            MAMORI_DATABASE_URL: databaseUrl,
-            MAMORI_SMTP_URL: `smtp://127.0.0.1:${inbox.port}`,
-            MAMORI_PUBLIC_URL: proxyUrl,
-            // The proxy says who the client is; Mamori trusts the one hop in front of it.
-            MAMORI_TRUST_PROXY: '1',
-            MAMORI_SHOP_NAME: 'Maple Market',
-            MAMORI_DEFAULT_LOCALE: 'en',
-            MAMORI_LOG_LEVEL: 'silent',
-            MAMORI_DEMO_ACCOUNT: 'false',
-            TEST_CLOCK_START: CLOCK_START,
-            ...env,
-          },
-        }),
-      ),
+  const launch = (clockAt: string) =>
+    new Instance(
+      fork(script, [], {
+        execArgv: ['--import', 'tsx'],
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          MAMORI_DATABASE_URL: databaseUrl,
+          MAMORI_SMTP_URL: `smtp://127.0.0.1:${inbox.port}`,
+          MAMORI_PUBLIC_URL: proxyUrl,
+          // The proxy says who the client is; Mamori trusts the one hop in front of it.
+          MAMORI_TRUST_PROXY: '1',
+          MAMORI_SHOP_NAME: 'Maple Market',
+          MAMORI_DEFAULT_LOCALE: 'en',
+          MAMORI_LOG_LEVEL: 'silent',
+          MAMORI_DEMO_ACCOUNT: 'false',
+          TEST_CLOCK_START: clockAt,
+          ...env,
+        },
+      }),
     );
+  for (let i = 0; i < count; i += 1) instances.push(launch(CLOCK_START));
   // All at once, as a deployment starts them: migrations and first keys must be safe to race.
   for (const [i, reply] of (await Promise.all(instances.map((instance) => instance.ready()))).entries())
     (instances[i] as Instance).port = reply.port ?? 0;
@@ -181,6 +185,17 @@ export async function startInstances(
     world,
     inbox,
     store,
+    async crash(index: number) {
+      const instance = instances[index] as Instance;
+      instance.child.kill('SIGKILL');
+      await once(instance.child, 'exit');
+    },
+    async restart(index: number) {
+      await clockMoved;
+      const instance = launch(clock.now().toISOString());
+      instance.port = (await instance.ready()).port ?? 0;
+      instances[index] = instance;
+    },
     async stop() {
       await Promise.all(
         instances.map(async (instance) => {

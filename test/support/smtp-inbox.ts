@@ -6,6 +6,8 @@ export class SmtpInbox {
   readonly messages: ParsedMail[] = [];
   private readonly server: SMTPServer;
   port = 0;
+  /** While set, each message is kept but its 250 answer waits (a sender is left mid-send). */
+  private held: (() => void)[] | null = null;
 
   constructor() {
     this.server = new SMTPServer({
@@ -15,7 +17,8 @@ export class SmtpInbox {
         simpleParser(stream).then(
           (mail) => {
             this.messages.push(mail);
-            callback();
+            if (this.held) this.held.push(() => callback());
+            else callback();
           },
           (error: Error) => callback(error),
         );
@@ -24,8 +27,33 @@ export class SmtpInbox {
   }
 
   async start(): Promise<void> {
+    // A sender killed mid-message resets its connection: expected in the crash tests, nothing to report.
+    this.server.on('error', () => undefined);
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.server.address() as { port: number }).port;
+  }
+
+  /** From now on no message is answered until `release`. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  heldCount(): number {
+    return this.held?.length ?? 0;
+  }
+
+  /** Answers every held message, and goes on holding. */
+  answerHeld(): void {
+    const held = this.held ?? [];
+    if (this.held) this.held = [];
+    for (const answer of held) answer();
+  }
+
+  /** Answers every held message and stops holding. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const answer of held) answer();
   }
 
   stop(): Promise<void> {
