@@ -3,6 +3,7 @@
 // password sign-in can be over HTTP (a form post, one argon2id verify, a cookie and a redirect);
 // `oidc-mamori` and `oidc-bare`: the two token endpoints of the code-exchange figure (oidc-servers.ts).
 import { randomBytes } from 'node:crypto';
+import Database, { type Statement } from 'better-sqlite3';
 import Fastify from 'fastify';
 import { hash, verify } from '@node-rs/argon2';
 import pLimit from 'p-limit';
@@ -12,8 +13,23 @@ import { composeMamori } from '../src/runtime/compose.ts';
 import { insertAccount } from '../src/store/accounts.ts';
 import { rememberDevice } from '../src/store/devices.ts';
 import { rememberLocation } from '../src/store/risk.ts';
-import { hashToken } from '../src/platform/token-hash.ts';
+import { hashToken, looksLikeToken } from '../src/platform/token-hash.ts';
+import { securityHeadersFor, setHeaders } from '../src/http/security-headers.ts';
 import { benchEmail, benchOwnerDevice, benchPassword } from './fixtures.ts';
+
+type LimitRow = {
+  id: string;
+  account_id: string;
+  authenticated_at: string;
+  last_seen_at: string;
+  created_at: string;
+  revoked_at: string | null;
+  email: string;
+  name: string;
+  locale: string;
+  status: string;
+  irreversible_hold_until: string | null;
+};
 
 const role = process.argv[2];
 const port = Number(process.argv[3]);
@@ -37,6 +53,45 @@ if (role === 'baseline') {
     holds: { irreversibleActionsUntil: null },
   };
   app.get('/baseline', async () => body);
+  // The physical limit of a session check: the same indexed read (the session joined to its account,
+  // by the token's SHA-256) with better-sqlite3 straight, the same expiry checks and the same headers
+  // and JSON, without Mamori's framework around it. Opened on first use: Mamori's process makes the file.
+  const limitDb = process.env.BENCH_LIMIT_DB;
+  if (limitDb) {
+    const defaults = loadConfig({});
+    const headers = securityHeadersFor(defaults);
+    let lookup: Statement<[string], LimitRow> | null = null;
+    app.get('/baseline/session-limit', async (request, reply) => {
+      lookup ??= new Database(limitDb, { readonly: true, fileMustExist: true }).prepare<[string], LimitRow>(
+        `SELECT s.id, s.account_id, s.authenticated_at, s.last_seen_at, s.created_at, s.revoked_at,
+                a.email, a.name, a.locale, a.status, a.irreversible_hold_until
+           FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?`,
+      );
+      setHeaders(reply.raw, headers);
+      reply.header('cache-control', 'no-store');
+      const token = /(?:^|;\s*)mamori_session=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
+      const row = looksLikeToken(token) ? lookup.get(hashToken(token)) : undefined;
+      const now = Date.now();
+      const live =
+        row &&
+        row.status === 'active' &&
+        row.revoked_at === null &&
+        now - Date.parse(row.last_seen_at) < defaults.session.idleMs &&
+        now - Date.parse(row.created_at) < defaults.session.absoluteMs;
+      if (!live) return reply.code(401).send({ error: { code: 'UNAUTHENTICATED', message: 'No valid session' } });
+      const hold = row.irreversible_hold_until;
+      return {
+        session: {
+          id: row.id,
+          authenticatedAt: new Date(row.authenticated_at).toISOString(),
+          privileged: now - Date.parse(row.authenticated_at) < defaults.session.privilegedMs,
+          challenged: false,
+        },
+        account: { id: row.account_id, email: row.email, name: row.name, locale: row.locale },
+        holds: { irreversibleActionsUntil: hold && hold > new Date(now).toISOString() ? hold : null },
+      };
+    });
+  }
   const defaults = loadConfig({});
   const argon2 = { algorithm: 2, ...defaults.argon2, outputLen: 32 } as const;
   // As many hashes at once as Mamori runs (MAMORI_HASH_CONCURRENCY), so the comparison is HTTP and Mamori only.

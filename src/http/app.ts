@@ -3,7 +3,6 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import helmet from 'helmet';
 import Fastify, { type FastifyReply, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -13,6 +12,7 @@ import type { MessageKey } from '../views/i18n/translate.ts';
 import { errorPage } from '../views/pages/public-pages.ts';
 import { messageValues, statusFor, toDomainError } from './error-mapping.ts';
 import { databaseRateLimitStore } from './rate-limit-store.ts';
+import { securityHeadersFor, setHeaders } from './security-headers.ts';
 import { rateLimitCounter } from '../services/rate-limits/counter.ts';
 import {
   bareContext,
@@ -80,25 +80,7 @@ function isProviderEndpoint(request: FastifyRequest): boolean {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { deps } = options;
   const { config } = deps;
-  // helmet's middleware is built once; @fastify/helmet rebuilds it (and re-parses the CSP) per request.
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-        ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
-    referrerPolicy: { policy: 'no-referrer' },
-    strictTransportSecurity: config.secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-  });
+  const securityHeaders = securityHeadersFor(config);
   const trustedHops = config.trustProxy;
   const app = Fastify({
     loggerInstance: options.log as FastifyBaseLogger,
@@ -118,21 +100,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           .type('application/problem+json')
           .header('cache-control', 'no-store')
           .send({ type: 'https://mamori.dev/problems/invalid-input', title: t('error.INVALID_INPUT'), status: 400 });
-      securityHeaders(request.raw, reply.raw, () => {
-        void sendHtml(
-          reply,
-          400,
-          errorPage(ctx, t(error.code === 'FST_ERR_BAD_URL' ? 'error.NOT_FOUND' : 'error.INVALID_INPUT')),
-        );
-      });
+      setHeaders(reply.raw, securityHeaders);
+      void sendHtml(
+        reply,
+        400,
+        errorPage(ctx, t(error.code === 'FST_ERR_BAD_URL' ? 'error.NOT_FOUND' : 'error.INVALID_INPUT')),
+      );
     },
   });
 
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: FORM_BODY_LIMIT, parser: parseUrlEncoded });
-  app.addHook('onRequest', (request, reply, done) =>
-    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined)),
-  );
+  app.addHook('onRequest', (_request, reply, done) => {
+    setHeaders(reply.raw, securityHeaders);
+    done();
+  });
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: csrfCookieName(config),
