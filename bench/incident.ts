@@ -128,7 +128,7 @@ export async function seedVictim(
   });
   // Seeding 1,050 entries leaves WAL pages to checkpoint; flush them so the timed operation (and the
   // baseline after it) pays only for its own writes.
-  await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(deps.db);
+  if (m.store.kind === 'sqlite') await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(deps.db);
   return { accountId, token };
 }
 

@@ -115,7 +115,10 @@ if (role === 'baseline') {
   process.send?.({ ready: true });
 } else if (role === 'mamori') {
   const config = loadConfig({
-    MAMORI_DATABASE_URL: `sqlite:${process.env.BENCH_DB}`,
+    // A file name (SQLite), or a database URL (the scale bench's PostgreSQL).
+    MAMORI_DATABASE_URL: String(process.env.BENCH_DB).includes('://')
+      ? String(process.env.BENCH_DB)
+      : `sqlite:${process.env.BENCH_DB}`,
     MAMORI_PORT: String(port),
     MAMORI_LOG_LEVEL: 'silent',
     MAMORI_SIGN_IN_LIMIT_PER_MINUTE: '1000000',

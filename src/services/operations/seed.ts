@@ -20,7 +20,10 @@ export const seededEmail = (index: number) => `seed${index}@${SEED_DOMAIN}`;
 /** The session cookie value of a seeded account (43 base64url characters, as issued tokens are). */
 export const seededSessionToken = (index: number) =>
   createHash('sha256').update(`mamori-seed-session:${index}`).digest('base64url');
-const seededDeviceId = (index: number) => createHash('sha256').update(`mamori-seed-device:${index}`).digest('hex');
+/** The device cookie of a seeded account's own browser: a sign-in the bench makes with it comes from home. */
+export const seededDeviceCookie = (index: number) =>
+  createHash('sha256').update(`mamori-seed-device:${index}`).digest('base64url');
+const seededDeviceId = (index: number) => hashToken(seededDeviceCookie(index));
 
 export interface SeedPlan {
   accounts: number;
