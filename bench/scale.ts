@@ -2,8 +2,9 @@
 // with its durable defaults), for each size (BENCH_SCALE_SIZES, default 1,000 and 1,000,000 accounts, with
 // BENCH_SCALE_CHANGES_PER_ACCOUNT change records each, default 10), in a database of its own:
 //   - seed it (`mamori seed`'s service, progress shown, rows/s);
-//   - session check p99: SESSION_CHECKS GETs of /api/session, each with the cookie of a random seeded account,
-//     10 in flight, against Mamori in its own process;
+//   - session check p99: SESSION_CHECKS GETs of /api/session, 10 in flight, against Mamori in its own
+//     process, each with the cookie of one of WORKING_SET seeded accounts picked at random across the whole
+//     store: the same number of sessions (and so of first-use touches) at every size, spread over its index;
 //   - sign-in p99: SIGN_INS correct-password sign-ins of random seeded accounts from their own browsers;
 //   - containment p99: CONTAINMENTS "This wasn't me" reports (1,000 prior + 50 attacker changes, all undone);
 //   - notice latency p99: 100 changes/s for 3 s on random seeded accounts, commit → SMTP server accepted.
@@ -36,6 +37,7 @@ import { percentile } from './stats.ts';
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '1000,1000000').split(',').map(Number);
 const CHANGES_PER_ACCOUNT = Number(process.env.BENCH_SCALE_CHANGES_PER_ACCOUNT ?? 10);
 const SESSION_CHECKS = Number(process.env.SESSION_CHECKS ?? 20_000);
+const WORKING_SET = Number(process.env.WORKING_SET ?? 1000);
 const SIGN_INS = Number(process.env.SIGN_INS ?? 200);
 const CONTAINMENTS = Number(process.env.CONTAINMENTS ?? 40);
 const NOTICE_RATE = 100;
@@ -89,8 +91,11 @@ const random = (size: number) => Math.floor(Math.random() * size);
 
 async function httpFigures(size: number): Promise<Pick<Figures, 'sessionP99' | 'signInP99'>> {
   const base = `http://127.0.0.1:${PORT}`;
+  const workingSet = Array.from({ length: Math.min(size, WORKING_SET) }, () => random(size));
   const sessions = await timed(SESSION_CHECKS, 10, (agent) =>
-    call(agent, `${base}/api/session`, { headers: { cookie: `mamori_session=${seededSessionToken(random(size))}` } }),
+    call(agent, `${base}/api/session`, {
+      headers: { cookie: `mamori_session=${seededSessionToken(workingSet[random(workingSet.length)] ?? 0)}` },
+    }),
   );
   const signIns = await timed(SIGN_INS, 4, async (agent) => {
     const who = random(size);
