@@ -91,7 +91,9 @@ const random = (size: number) => Math.floor(Math.random() * size);
 
 async function httpFigures(size: number): Promise<Pick<Figures, 'sessionP99' | 'signInP99'>> {
   const base = `http://127.0.0.1:${PORT}`;
-  const workingSet = Array.from({ length: Math.min(size, WORKING_SET) }, () => random(size));
+  const picked = new Set<number>();
+  while (picked.size < Math.min(size, WORKING_SET)) picked.add(random(size));
+  const workingSet = [...picked];
   const sessions = await timed(SESSION_CHECKS, 10, (agent) =>
     call(agent, `${base}/api/session`, {
       headers: { cookie: `mamori_session=${seededSessionToken(workingSet[random(workingSet.length)] ?? 0)}` },
