@@ -89,17 +89,17 @@ function call(
 
 const random = (size: number) => Math.floor(Math.random() * size);
 
-async function httpFigures(size: number): Promise<Pick<Figures, 'sessionP99' | 'signInP99'>> {
+async function httpFigures(size: number, share = 1): Promise<Pick<Figures, 'sessionP99' | 'signInP99'>> {
   const base = `http://127.0.0.1:${PORT}`;
   const picked = new Set<number>();
   while (picked.size < Math.min(size, WORKING_SET)) picked.add(random(size));
   const workingSet = [...picked];
-  const sessions = await timed(SESSION_CHECKS, 10, (agent) =>
+  const sessions = await timed(Math.ceil(SESSION_CHECKS * share), 10, (agent) =>
     call(agent, `${base}/api/session`, {
       headers: { cookie: `mamori_session=${seededSessionToken(workingSet[random(workingSet.length)] ?? 0)}` },
     }),
   );
-  const signIns = await timed(SIGN_INS, 4, async (agent) => {
+  const signIns = await timed(Math.ceil(SIGN_INS * share), 4, async (agent) => {
     const who = random(size);
     const device = `mamori_device=${seededDeviceCookie(who)}`;
     const form = await csrfPair(base, { cookie: device });
@@ -116,7 +116,8 @@ async function httpFigures(size: number): Promise<Pick<Figures, 'sessionP99' | '
 
 async function containmentP99(m: Mamori, size: number): Promise<number> {
   const times: number[] = [];
-  for (let n = 0; n < CONTAINMENTS; n += 1) {
+  const warmup = Math.ceil(CONTAINMENTS / 5);
+  for (let n = 0; n < warmup + CONTAINMENTS; n += 1) {
     const { token } = await seedVictim(m, size * 10 + n);
     const attackerChanges = await m.deps.db
       .selectFrom('account_log')
@@ -129,7 +130,7 @@ async function containmentP99(m: Mamori, size: number): Promise<number> {
       ip: '198.51.100.7',
       userAgent: 'Safari',
     });
-    times.push(performance.now() - started);
+    if (n >= warmup) times.push(performance.now() - started);
   }
   return percentile(times, 0.99);
 }
@@ -233,6 +234,8 @@ async function measure(cluster: Awaited<ReturnType<typeof startCluster>>, size: 
     await sql`ANALYZE`.execute(m.deps.db);
     console.log(`  seeded in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     await startServer('mamori', PORT, { BENCH_DB: databaseUrl });
+    // Every size starts from a cold process: a short round first, discarded, so the JIT is warm for both.
+    await httpFigures(size, 0.1);
     const http = await httpFigures(size);
     stopServers();
     const containP99 = await containmentP99(m, size);
