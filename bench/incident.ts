@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import pino from 'pino';
-import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../src/config.ts';
 import { smtpMailer } from '../src/delivery/mailer.ts';
 import { MemoryMailer } from '../src/delivery/memory-mailer.ts';
@@ -20,6 +19,7 @@ import { insertAccount } from '../src/store/accounts.ts';
 import { rememberDevice } from '../src/store/devices.ts';
 import { insertAddress } from '../src/store/profile.ts';
 import { insertSession } from '../src/store/sessions.ts';
+import { smtpLatencyServer } from './smtp-latency.ts';
 import { percentile } from './stats.ts';
 
 const ITERATIONS = Number(process.env.CONTAIN_ITERATIONS ?? 60);
@@ -191,26 +191,8 @@ export async function benchContainment(): Promise<void> {
 export async function benchNoticeLatency(): Promise<void> {
   const RATE = Number(process.env.NOTICE_RATE ?? 100);
   const SECONDS = Number(process.env.NOTICE_SECONDS ?? 5);
-  const committedAt = new Map<string, number>();
-  const latencies: number[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, callback) {
-      let head = '';
-      stream.on('data', (chunk: Buffer) => {
-        if (head.length < 4096) head += chunk.toString('utf8');
-      });
-      stream.on('end', () => {
-        const id = /Message-ID: <([^@>]+)@/i.exec(head)?.[1];
-        const at = id ? committedAt.get(id) : undefined;
-        if (at !== undefined) latencies.push(performance.now() - at);
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as { port: number }).port;
+  const smtp = await smtpLatencyServer();
+  const { committedAt, latencies, port } = smtp;
   const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-notice-'));
   const config = loadConfig({
     MAMORI_DATABASE_URL: `sqlite:${join(dir, 'notice.sqlite')}`,
@@ -280,7 +262,7 @@ export async function benchNoticeLatency(): Promise<void> {
     );
   } finally {
     await m.close();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await smtp.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

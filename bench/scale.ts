@@ -13,7 +13,6 @@
 import { Agent, request } from 'node:http';
 import { sql } from 'kysely';
 import pino from 'pino';
-import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../src/config.ts';
 import { smtpMailer } from '../src/delivery/mailer.ts';
 import { MemoryMailer } from '../src/delivery/memory-mailer.ts';
@@ -32,6 +31,7 @@ import {
 import { postgresUnavailable, startCluster } from '../test/support/postgres.ts';
 import { seedVictim } from './incident.ts';
 import { csrfPair, hardStop, startServer, stopServers } from './processes.ts';
+import { smtpLatencyServer } from './smtp-latency.ts';
 import { percentile } from './stats.ts';
 
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '1000,1000000').split(',').map(Number);
@@ -136,25 +136,8 @@ async function containmentP99(m: Mamori, size: number): Promise<number> {
 }
 
 async function noticeP99(databaseUrl: string, size: number): Promise<number> {
-  const committedAt = new Map<string, number>();
-  const latencies: number[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, callback) {
-      let head = '';
-      stream.on('data', (chunk: Buffer) => {
-        if (head.length < 4096) head += chunk.toString('utf8');
-      });
-      stream.on('end', () => {
-        const at = committedAt.get(/Message-ID: <([^@>]+)@/i.exec(head)?.[1] ?? '');
-        if (at !== undefined) latencies.push(performance.now() - at);
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const port = (smtp.server.address() as { port: number }).port;
+  const smtp = await smtpLatencyServer();
+  const { committedAt, latencies, port } = smtp;
   const m = await composeMamori(
     loadConfig({ MAMORI_DATABASE_URL: databaseUrl, MAMORI_LOG_LEVEL: 'silent', MAMORI_DEMO_ACCOUNT: 'false' }),
     {
@@ -203,7 +186,7 @@ async function noticeP99(databaseUrl: string, size: number): Promise<number> {
     return percentile(latencies, 0.99);
   } finally {
     await m.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp.close();
   }
 }
 
