@@ -88,17 +88,23 @@ export function findSubscription(db: Executor, accountId: string, id: string): P
 /** Rows an undo can take away or bring back: the attacker's additions are removed, removals restored. */
 export type RemovableTable = 'addresses' | 'payment_methods' | 'totp_factors' | 'passkeys';
 
+/** At most this many ids in one statement, well under either store's limit on bound values. */
+const IDS_PER_STATEMENT = 500;
+
+/** Marks the account's rows with these ids removed (a time) or back in use (null), a bounded batch per statement. */
 export async function setRemovedAt(
   db: Executor,
   table: RemovableTable,
   accountId: string,
-  id: string,
+  ids: readonly string[],
   removedAt: string | null,
 ): Promise<void> {
-  await db
-    .updateTable(table)
-    .set({ removed_at: removedAt })
-    .where('id', '=', id)
-    .where('account_id', '=', accountId)
-    .execute();
+  for (let start = 0; start < ids.length; start += IDS_PER_STATEMENT) {
+    await db
+      .updateTable(table)
+      .set({ removed_at: removedAt })
+      .where('id', 'in', ids.slice(start, start + IDS_PER_STATEMENT))
+      .where('account_id', '=', accountId)
+      .execute();
+  }
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
+import { attackerTakesOver as takeOver, ownerSignsUp } from '../../src/cli/demo/story.ts';
 import { verifyAccountLogs } from '../../src/services/account-log/change-log.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
@@ -217,6 +218,80 @@ forEachStore('incident', (store) => {
     const account = await m.deps.db.selectFrom('accounts').select(['phone', 'email']).executeTakeFirstOrThrow();
     assert.equal(account.phone, '+81 90-5555-6666', 'the owner’s later value stays');
     assert.equal(account.email, OWNER);
+  });
+
+  test('the attacker’s addresses and cards, added and removed by the dozen, are undone together; an unticked one stays', async () => {
+    const owner = await ownerSignsUp(m);
+    await owner.get('/account');
+    const home = { recipient: 'Taro Yamada', postalCode: '150-0001', region: 'Tokyo', city: 'Shibuya', line1: '1-2-3' };
+    const card = { processorToken: 'tok_owner_card', brand: 'visa', last4: '4242', expMonth: '12', expYear: '2030' };
+    assert.equal((await owner.post('/account/addresses', { ...home, country: 'JP' })).statusCode, 303);
+    assert.equal((await owner.post('/account/payment-methods', card)).statusCode, 303);
+    const ownerRows = {
+      address: (await m.deps.db.selectFrom('addresses').select('id').executeTakeFirstOrThrow()).id,
+      card: (await m.deps.db.selectFrom('payment_methods').select('id').executeTakeFirstOrThrow()).id,
+    };
+    m.clock.advance(3 * 24 * HOUR);
+    const attacker = await takeOver(m);
+    await attacker.get('/account');
+    for (const line1 of ['8-8-8', '7-7-7', '6-6-6'])
+      assert.equal(
+        (await attacker.post('/account/addresses', { ...home, recipient: 'Drop', line1, country: 'JP' })).statusCode,
+        303,
+      );
+    assert.equal((await attacker.post(`/account/addresses/${ownerRows.address}/remove`)).statusCode, 303);
+    for (const token of ['tok_drop_card_1', 'tok_drop_card_2'])
+      assert.equal(
+        (await attacker.post('/account/payment-methods', { ...card, processorToken: token, last4: '1111' })).statusCode,
+        303,
+      );
+    assert.equal((await attacker.post(`/account/payment-methods/${ownerRows.card}/remove`)).statusCode, 303);
+    await m.deliver();
+
+    // The owner keeps one of the new addresses (say, a relative's she recognises) by unticking it.
+    const kept = await m.deps.db
+      .selectFrom('addresses')
+      .select('id')
+      .where('line1', '=', '7-7-7')
+      .executeTakeFirstOrThrow();
+    const keptChange = await m.deps.db
+      .selectFrom('account_log')
+      .select('id')
+      .where('kind', '=', 'address-added')
+      .where('subject_id', '=', kept.id)
+      .executeTakeFirstOrThrow();
+    const link = emailChangedReportLink(m);
+    const reporter = new TestClient(m.app);
+    const undo = checkedUndo((await reporter.get(pathOf(link))).body);
+    assert.ok(undo.includes(keptChange.id));
+    const res = await reporter.post('/report', {
+      token: tokenOf(link),
+      undo: undo.filter((id) => id !== keptChange.id),
+    });
+    assert.equal(res.statusCode, 303);
+
+    const live = async (table: 'addresses' | 'payment_methods') =>
+      (await m.deps.db.selectFrom(table).select('id').where('removed_at', 'is', null).execute())
+        .map((r) => r.id)
+        .sort();
+    assert.deepEqual(await live('addresses'), [ownerRows.address, kept.id].sort());
+    assert.deepEqual(await live('payment_methods'), [ownerRows.card]);
+    const incident = await m.deps.db.selectFrom('incidents').select('plan').executeTakeFirstOrThrow();
+    const outcomes = (JSON.parse(incident.plan) as { kind: string; subjectId: string; outcome: string }[])
+      .filter((step) => /address|payment/.test(step.kind))
+      .map((step) => `${step.kind}:${step.subjectId === kept.id ? 'kept' : 'other'}:${step.outcome}`)
+      .sort();
+    assert.deepEqual(outcomes, [
+      'address-added:kept:skipped',
+      'address-added:other:undone',
+      'address-added:other:undone',
+      'address-added:other:undone',
+      'address-removed:other:undone',
+      'payment-method-added:other:undone',
+      'payment-method-added:other:undone',
+      'payment-method-removed:other:undone',
+    ]);
+    assert.equal((await verifyAccountLogs(m.deps.db)).broken.length, 0);
   });
 
   test('messages and call-back requests reach the support desk; hostile or oversized text is refused', async () => {

@@ -213,7 +213,7 @@ export async function removePasskey(
   await deps.db.transaction().execute(async (trx) => {
     const passkey = (await listPasskeys(trx, session.accountId)).find((p) => p.id === id);
     if (!passkey) throw new DomainError('NOT_FOUND');
-    await setRemovedAt(trx, 'passkeys', session.accountId, id, deps.clock.now().toISOString());
+    await setRemovedAt(trx, 'passkeys', session.accountId, [id], deps.clock.now().toISOString());
     const account = await requireAccount(trx, session.accountId);
     await recordSensitiveChange(trx, deps, account, {
       kind: 'second-factor-removed',
@@ -292,7 +292,7 @@ export async function verifyRecoveryPasskey(
 
 /** The owner's own passkey, proven in recovery, is back in use even if the intruder had removed it. */
 export async function reinstatePasskey(trx: Executor, passkey: PasskeyRow): Promise<void> {
-  if (passkey.removed_at) await setRemovedAt(trx, 'passkeys', passkey.account_id, passkey.id, null);
+  if (passkey.removed_at) await setRemovedAt(trx, 'passkeys', passkey.account_id, [passkey.id], null);
 }
 
 /** Checks an assertion against the stored passkey; the account it belongs to, or PASSKEY_FAILED. */

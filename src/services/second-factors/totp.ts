@@ -218,7 +218,7 @@ export async function reinstateTotp(
   if (!factor.removed_at) return;
   const now = deps.clock.now().toISOString();
   await retireTotp(trx, factor.account_id, 'confirmed', now);
-  await setRemovedAt(trx, 'totp_factors', factor.account_id, factor.id, null);
+  await setRemovedAt(trx, 'totp_factors', factor.account_id, [factor.id], null);
   await restoreRecoveryCodesVoidedAt(trx, factor.account_id, factor.removed_at);
   await voidRecoveryCodes(trx, factor.account_id, now, factor.removed_at);
 }
@@ -283,7 +283,7 @@ export async function removeTotp(deps: ServiceDeps, session: ActiveSession, orig
     const factor = await findActiveTotp(trx, session.accountId);
     if (!factor) throw new DomainError('NOT_FOUND');
     const now = deps.clock.now().toISOString();
-    await setRemovedAt(trx, 'totp_factors', session.accountId, factor.id, now);
+    await setRemovedAt(trx, 'totp_factors', session.accountId, [factor.id], now);
     await voidRecoveryCodes(trx, session.accountId, now);
     await announceAuthenticator(trx, deps, session.accountId, origin, 'second-factor-removed', factor.id);
   });
