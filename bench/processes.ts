@@ -1,6 +1,7 @@
 // Bench servers run in their own processes (their own event loops); every one is stopped on exit.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { benchEmail, benchOwnerDevice, benchPassword } from './fixtures.ts';
 
 const children: ChildProcess[] = [];
 
@@ -8,6 +9,11 @@ export function stopServers(): void {
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
 }
 process.on('exit', stopServers);
+
+/** The bench server process with this pid (to send it messages, e.g. profile requests). */
+export function childOf(pid: number): ChildProcess | undefined {
+  return children.find((child) => child.pid === pid);
+}
 
 /** A hard stop so no run can outlive its budget. */
 export function hardStop(ms: number, what: string): void {
@@ -45,4 +51,23 @@ export async function csrfPair(
   const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
   return { cookie, token };
+}
+
+/** Signs user 0 in from their own browser: the CSRF pair used and the session cookie, checked live. */
+export async function signInSetup(base: string): Promise<{ cookie: string; csrf: string; session: string }> {
+  const { cookie: csrfCookie, token: csrf } = await csrfPair(base);
+  const res = await fetch(`${base}/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: `${csrfCookie}; mamori_device=${benchOwnerDevice(0)}`,
+    },
+    body: new URLSearchParams({ _csrf: csrf, email: benchEmail(0), password: benchPassword(0) }).toString(),
+  });
+  const session = /mamori_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+  if (res.status !== 303 || !session) throw new Error(`bench sign-in failed: ${res.status}`);
+  const check = await fetch(`${base}/api/session`, { headers: { cookie: `mamori_session=${session}` } });
+  if (check.status !== 200) throw new Error('session check failed before measuring');
+  return { cookie: csrfCookie, csrf, session };
 }

@@ -18,7 +18,7 @@ import autocannon from 'autocannon';
 import { hash, verify } from '@node-rs/argon2';
 import { benchEmail as email, benchOwnerDevice as ownDevice, benchPassword as password } from './fixtures.ts';
 import { canReadCpuTime, cpuSince, cpuTime, type CpuTime } from './cpu-time.ts';
-import { csrfPair, hardStop, startServer as startProcess, stopServers as stopAll } from './processes.ts';
+import { csrfPair, hardStop, signInSetup, startServer as startProcess, stopServers as stopAll } from './processes.ts';
 import { percentile } from './stats.ts';
 
 const DURATION = Number(process.env.DURATION ?? 8);
@@ -50,26 +50,6 @@ function cannon(opts: autocannon.Options, seconds: number): Promise<{ rps: numbe
       resolve({ rps: result.requests.average, p99: result.latency.p99 });
     });
   });
-}
-
-async function signInSetup(base: string): Promise<{ cookie: string; csrf: string; session: string }> {
-  const page = await fetch(`${base}/sign-in`);
-  const csrfCookie = (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-  const res = await fetch(`${base}/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      cookie: `${csrfCookie}; mamori_device=${ownDevice(0)}`,
-    },
-    body: new URLSearchParams({ _csrf: csrf, email: email(0), password: password(0) }).toString(),
-  });
-  const session = /mamori_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
-  if (res.status !== 303 || !session) throw new Error(`bench sign-in failed: ${res.status}`);
-  const check = await fetch(`${base}/api/session`, { headers: { cookie: `mamori_session=${session}` } });
-  if (check.status !== 200) throw new Error('session check failed before measuring');
-  return { cookie: csrfCookie, csrf, session };
 }
 
 /** p50 and p90 of fetching `url` 30 times, 100 ms apart. */

@@ -16,6 +16,7 @@ import { rememberLocation } from '../src/store/risk.ts';
 import { hashToken, looksLikeToken } from '../src/platform/token-hash.ts';
 import { securityHeadersFor, setHeaders } from '../src/http/security-headers.ts';
 import { benchEmail, benchOwnerDevice, benchPassword } from './fixtures.ts';
+import { answerProfileRequests } from './profiled.ts';
 
 type LimitRow = {
   id: string;
@@ -34,6 +35,7 @@ type LimitRow = {
 const role = process.argv[2];
 const port = Number(process.argv[3]);
 const users = Number(process.env.BENCH_USERS ?? 200);
+answerProfileRequests();
 
 if (role === 'baseline') {
   const app = Fastify();
