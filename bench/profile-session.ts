@@ -51,6 +51,8 @@ async function profiled(pid: number, url: string, cookie: string, file: string) 
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-profile-'));
+// PROFILE_DIR keeps both profiles (open them in Chrome DevTools' Performance panel).
+const kept = process.env.PROFILE_DIR;
 try {
   const database = join(dir, 'bench.sqlite');
   const env = { BENCH_USERS: '1', BENCH_PROFILE: '1' };
@@ -62,13 +64,13 @@ try {
     mamoriPid,
     `http://127.0.0.1:${PORT}/api/session`,
     cookie,
-    join(dir, 'mamori.cpuprofile'),
+    join(kept ?? dir, 'mamori.cpuprofile'),
   );
   const limit = await profiled(
     limitPid,
     `http://127.0.0.1:${PORT + 1}/baseline/session-limit`,
     cookie,
-    join(dir, 'limit.cpuprofile'),
+    join(kept ?? dir, 'limit.cpuprofile'),
   );
   const perRequest = (run: typeof ours, category: string) => (run.totals.get(category) ?? 0) / run.requests;
   const rows = [...CATEGORIES.map(([name]) => name), 'other'].filter((name) => name !== IDLE);

@@ -24,7 +24,22 @@ export const insertSession: (db: Executor, row: SessionRow) => Promise<void> = c
   'amr',
 ]);
 
-export type SessionWithAccountRow = SessionRow & {
+/** What a session check reads of a session: no address, browser string or token hash it does not use. */
+export const CHECKED_SESSION_COLUMNS = [
+  'id',
+  'account_id',
+  'created_at',
+  'last_seen_at',
+  'authenticated_at',
+  'revoked_at',
+  'device_label',
+  'device_id',
+  'risk_decision',
+  'amr',
+] as const;
+export type CheckedSessionRow = Pick<SessionRow, (typeof CHECKED_SESSION_COLUMNS)[number]>;
+
+export type SessionWithAccountRow = CheckedSessionRow & {
   email: string;
   name: string;
   locale: string;
@@ -36,7 +51,7 @@ const sessionWithAccount = compiledOnce((db: Executor, tokenHash: string) =>
   db
     .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
-    .selectAll('sessions')
+    .select(CHECKED_SESSION_COLUMNS.map((column) => `sessions.${column}` as const))
     .select([
       'accounts.email',
       'accounts.name',

@@ -8,6 +8,7 @@ import {
   listLiveSessions,
   markAuthenticated,
   touchSession,
+  type CheckedSessionRow,
   type SessionRow,
 } from '../../store/sessions.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
@@ -31,7 +32,7 @@ export interface ActiveSession {
   amr: string[];
 }
 
-function toActive(row: SessionRow): ActiveSession {
+function toActive(row: CheckedSessionRow): ActiveSession {
   return {
     id: row.id,
     accountId: row.account_id,
