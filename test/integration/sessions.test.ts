@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { insertSession, touchSession } from '../../src/store/sessions.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
+import { postgresUnavailable } from '../support/postgres.ts';
 import { TestClient } from '../support/http-client.ts';
 import { PASSWORD, registerAndVerify, signIn } from '../support/flows.ts';
 const MINUTE = 60_000;
@@ -161,47 +162,55 @@ forEachStore('sessions', (store) => {
     });
     assert.equal(res.headers.location, '/account');
   });
+});
 
-  test(
-    'a touch rewrites no index on PostgreSQL: the sessions table leaves room on each page (a HOT update)',
-    { skip: store === 'postgres' ? false : 'a PostgreSQL storage setting' },
-    async () => {
-      const account = await m.deps.db.selectFrom('accounts').select('id').executeTakeFirstOrThrow();
-      const at = m.clock.now().toISOString();
-      const ids = Array.from({ length: 300 }, () => m.deps.random.id());
-      for (const id of ids)
-        await insertSession(m.deps.db, {
-          id,
-          token_hash: m.deps.random.token(),
-          account_id: account.id,
-          device_label: 'Firefox on Linux',
-          user_agent: 'Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0',
-          ip: '198.51.100.7',
-          area: null,
-          created_at: at,
-          last_seen_at: at,
-          authenticated_at: at,
-          revoked_at: null,
-          revoke_reason: null,
-          device_id: null,
-          risk_decision: 'allow',
-          amr: 'pwd',
-        });
-      const later = new Date(m.clock.now().getTime() + 2 * MINUTE).toISOString();
-      // One session in twenty, as sessions come back: this transaction's own counts say how each was written.
-      const counts = await m.deps.db.transaction().execute(async (trx) => {
-        for (const id of ids.filter((_, i) => i % 20 === 0)) await touchSession(trx, id, later);
-        return (
-          await sql<{ updated: string; hot: string }>`
+// A PostgreSQL storage setting (migration 0016): SQLite has nothing like it.
+describe('sessions [postgres storage]', { skip: postgresUnavailable ?? false }, () => {
+  let m: TestMamori;
+  beforeEach(async () => {
+    m = await startMamori('postgres');
+    await registerAndVerify(m, 'hana@example.com');
+  });
+  afterEach(async () => {
+    await m.close();
+  });
+
+  test('a touch rewrites no index on PostgreSQL: the sessions table leaves room on each page (a HOT update)', async () => {
+    const account = await m.deps.db.selectFrom('accounts').select('id').executeTakeFirstOrThrow();
+    const at = m.clock.now().toISOString();
+    const ids = Array.from({ length: 300 }, () => m.deps.random.id());
+    for (const id of ids)
+      await insertSession(m.deps.db, {
+        id,
+        token_hash: m.deps.random.token(),
+        account_id: account.id,
+        device_label: 'Firefox on Linux',
+        user_agent: 'Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0',
+        ip: '198.51.100.7',
+        area: null,
+        created_at: at,
+        last_seen_at: at,
+        authenticated_at: at,
+        revoked_at: null,
+        revoke_reason: null,
+        device_id: null,
+        risk_decision: 'allow',
+        amr: 'pwd',
+      });
+    const later = new Date(m.clock.now().getTime() + 2 * MINUTE).toISOString();
+    // One session in twenty, as sessions come back: this transaction's own counts say how each was written.
+    const counts = await m.deps.db.transaction().execute(async (trx) => {
+      for (const id of ids.filter((_, i) => i % 20 === 0)) await touchSession(trx, id, later);
+      return (
+        await sql<{ updated: string; hot: string }>`
             SELECT n_tup_upd AS updated, n_tup_hot_upd AS hot FROM pg_stat_xact_user_tables WHERE relname = 'sessions'`.execute(
-            trx,
-          )
-        ).rows[0];
-      });
-      assert.deepEqual(counts && { updated: Number(counts.updated), hot: Number(counts.hot) }, {
-        updated: 15,
-        hot: 15,
-      });
-    },
-  );
+          trx,
+        )
+      ).rows[0];
+    });
+    assert.deepEqual(counts && { updated: Number(counts.updated), hot: Number(counts.hot) }, {
+      updated: 15,
+      hot: 15,
+    });
+  });
 });
