@@ -25,7 +25,7 @@ export const insertSession: (db: Executor, row: SessionRow) => Promise<void> = c
 ]);
 
 /** What a session check reads of a session: no address, browser string or token hash it does not use. */
-export const CHECKED_SESSION_COLUMNS = [
+const CHECKED_SESSION_COLUMNS = [
   'id',
   'account_id',
   'created_at',

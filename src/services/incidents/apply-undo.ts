@@ -39,6 +39,8 @@ async function applyStep(
 ): Promise<AppliedStep> {
   const now = deps.clock.now().toISOString();
   if (!step.selected || step.action === 'none') return { ...step, outcome: 'skipped' };
+  // Row toggles are applied in runs by applyUndo, never one by one.
+  if (ROW_TOGGLES[step.action]) throw new Error(`${step.action} is applied in a run`);
   if (isShopAction(step.action))
     return (await askShopToUndo(trx, deps, incidentId, accountId, step))
       ? { ...step, outcome: 'asked' }
@@ -58,12 +60,6 @@ async function applyStep(
     case 'restore-name':
       await updateAccount(trx, accountId, { name: text(step.restore?.name) ?? '', updated_at: now });
       break;
-    case 'remove-address':
-    case 'restore-address':
-    case 'remove-payment-method':
-    case 'restore-payment-method':
-      // Row toggles are applied in runs by applyUndo, never one by one.
-      throw new Error(`${step.action} is applied in a run`);
     case 'remove-second-factor': {
       const table = factorTable(step.after);
       // Codes issued with the attacker's factor go with it. They were written when it was added, which
