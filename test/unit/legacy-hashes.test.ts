@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import * as legacyHashes from '../../src/platform/legacy-hashes/index.ts';
 import {
   IMPORTED_HASH_FORMATS,
   type ImportedHash,
@@ -189,7 +190,7 @@ describe('a hostile or broken import row is refused with a reason, never a throw
     });
 });
 
-test('an over-long password is refused before any work, and a NUL byte never reaches bcrypt', async () => {
+test('an over-long password is refused before any work, and one with a NUL byte never verifies (PHP would cut it there)', async () => {
   const bcrypt = imported(php.fixtures.find((f) => f.format === 'bcrypt') as Fixture);
   const started = process.hrtime.bigint();
   assert.equal(await verifyImportedPassword(bcrypt, 'x'.repeat(4097), {}), false);
@@ -205,4 +206,51 @@ test('hex digests are stored in lower case whatever case the export used', async
   assert.ok(parsed.ok);
   assert.equal(parsed.hash.hash, f.hash);
   assert.equal(await verifyImportedPassword(parsed.hash, f.checks[0]?.password as string, {}), true);
+});
+
+describe('no production code can make a legacy hash (Mamori only ever writes argon2id)', () => {
+  const SRC = new URL('../../src/', import.meta.url);
+  const sources = (readdirSync(SRC, { recursive: true }) as string[])
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => ({ file, text: readFileSync(new URL(file, SRC), 'utf8') }));
+
+  test('the module offers parsing and checking only', () => {
+    assert.deepEqual(Object.keys(legacyHashes).sort(), [
+      'IMPORTED_HASH_FORMATS',
+      'REFUSAL_CODES',
+      'firebaseKeysSchema',
+      'isWeak',
+      'legacyKeysSchema',
+      'neededKey',
+      'parseImportedHash',
+      'verifyImportedPassword',
+    ]);
+  });
+
+  test('nothing outside the module reaches into its families', () => {
+    const inside = /^platform[/\\]legacy-hashes[/\\]/;
+    const offenders = sources.filter(
+      ({ file, text }) => !inside.test(file) && /legacy-hashes\/(?!index\.ts)[\w-]+\.ts/.test(text),
+    );
+    assert.deepEqual(
+      offenders.map((o) => o.file),
+      [],
+    );
+  });
+
+  test('bcrypt is imported for verify alone, and nothing generates its salts', () => {
+    for (const { file, text } of sources) {
+      for (const [, names] of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@node-rs\/bcrypt'/g))
+        assert.deepEqual(
+          (names as string)
+            .split(',')
+            .map((n) => n.trim())
+            .filter(Boolean),
+          ['verify'],
+          file,
+        );
+      assert.doesNotMatch(text, /import\s+(\*\s+as\s+)?\w+\s*(,\s*\{[^}]*\})?\s*from\s*'@node-rs\/bcrypt'/, file);
+      assert.doesNotMatch(text, /import\(\s*'@node-rs\/bcrypt'\s*\)/, file);
+    }
+  });
 });
