@@ -254,3 +254,22 @@ describe('no production code can make a legacy hash (Mamori only ever writes arg
     }
   });
 });
+
+test('a stored hash parses again to itself, so what the importer keeps is what sign-in checks', () => {
+  for (const f of FIXTURES) {
+    const once = imported(f);
+    const again = parseImportedHash(once.format, once.hash, once.salt);
+    assert.ok(again.ok);
+    assert.deepEqual(again.hash, once);
+  }
+});
+
+test('shop keys are validated at the edge: a made-up Firebase cost or an empty AUTH_MAGIC is refused', () => {
+  const project = firebase.keys as NonNullable<LegacyKeys['firebase']>;
+  assert.equal(legacyHashes.legacyKeysSchema.safeParse({ firebase: project }).success, true);
+  assert.equal(legacyHashes.legacyKeysSchema.safeParse({ firebase: { ...project, memCost: 20 } }).success, false);
+  assert.equal(legacyHashes.legacyKeysSchema.safeParse({ firebase: { ...project, rounds: 0 } }).success, false);
+  assert.equal(legacyHashes.legacyKeysSchema.safeParse({ firebase: { ...project, signerKey: '%%' } }).success, false);
+  assert.equal(legacyHashes.legacyKeysSchema.safeParse({ eccubeAuthMagic: '' }).success, false);
+  assert.equal(legacyHashes.legacyKeysSchema.safeParse({ somethingElse: 'x' }).success, false);
+});
