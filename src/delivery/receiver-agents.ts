@@ -3,11 +3,7 @@ import { Agent as HttpAgent, type AgentOptions, type ClientRequestArgs } from 'n
 import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'node:https';
 import { Socket, type LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
-import {
-  receiverAddressRefusal,
-  receiverHostRefusal,
-  type ReceiverPolicy,
-} from '../platform/receiver-policy.ts';
+import { receiverAddressRefusal, receiverHostRefusal, type ReceiverPolicy } from '../platform/receiver-policy.ts';
 
 /** Resolves a receiver's name to every address it has (tests answer from a table, never real DNS). */
 export type ResolveHost = (hostname: string, options: LookupOptions) => Promise<LookupAddress[]>;

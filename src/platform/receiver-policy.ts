@@ -18,12 +18,14 @@ export interface ReceiverPolicy {
 
 export const ALLOW_VARIABLE = 'MAMORI_RECEIVER_ALLOW';
 
-const NAME =
-  /^(\*\.)?[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+const NAME = /^(\*\.)?[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
 /** Lower case, no brackets around an IPv6 literal, no trailing dot (`localhost.` is `localhost`). */
 function normalHost(host: string): string {
-  return host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.+$/, '');
+  return host
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.+$/, '');
 }
 
 /** An IPv4-mapped IPv6 network (::ffff:10.0.5.0/120) is kept as the IPv4 network it means. */
@@ -88,9 +90,7 @@ const RANGE_RULES: Record<string, string> = {
 };
 
 function isListedName(policy: ReceiverPolicy, name: string): boolean {
-  return policy.names.some((listed) =>
-    listed.startsWith('*.') ? name.endsWith(listed.slice(1)) : name === listed,
-  );
+  return policy.names.some((listed) => (listed.startsWith('*.') ? name.endsWith(listed.slice(1)) : name === listed));
 }
 
 const isLoopbackName = (name: string) => name === 'localhost' || name.endsWith('.localhost');

@@ -187,7 +187,10 @@ forEachStore('Outgoing requests reach only where the operator allows', (store) =
         );
         const staff = await staffSignedIn(m, 'agent');
         const page = (await staff.get(`/staff/accounts/${accountId}`)).body;
-        assert.match(page, /refused before connecting: rebind\.hostile\.example resolves to 127\.0\.0\.1 is a loopback/);
+        assert.match(
+          page,
+          /refused before connecting: rebind\.hostile\.example resolves to 127\.0\.0\.1 is a loopback/,
+        );
         assert.match(page, /refused before connecting: logout\.hostile\.example resolves to ::1 is a loopback/);
         assert.match(page, /MAMORI_RECEIVER_ALLOW/);
       } finally {
@@ -208,7 +211,9 @@ forEachStore('Outgoing requests reach only where the operator allows', (store) =
           redirectUris: ['https://shop.example/cb'],
           firstParty: true,
         });
-        await createStream(m.deps, client.clientId, { delivery: { method: PUSH_DELIVERY, endpoint_url: receiver.url } });
+        await createStream(m.deps, client.clientId, {
+          delivery: { method: PUSH_DELIVERY, endpoint_url: receiver.url },
+        });
         await assert.rejects(
           addClient(m.deps, {
             name: 'Still not metadata',
@@ -217,11 +222,20 @@ forEachStore('Outgoing requests reach only where the operator allows', (store) =
           }),
           refusedNaming(/link-local/),
         );
-        await m.deps.db.transaction().execute((trx) =>
-          queueSecurityEvents(trx, m.deps, [
-            { event: { name: 'credential-change', accountId: 'a-1', credentialType: 'password', changeType: 'update' } },
-          ]),
-        );
+        await m.deps.db
+          .transaction()
+          .execute((trx) =>
+            queueSecurityEvents(trx, m.deps, [
+              {
+                event: {
+                  name: 'credential-change',
+                  accountId: 'a-1',
+                  credentialType: 'password',
+                  changeType: 'update',
+                },
+              },
+            ]),
+          );
         await m.deliver();
         assert.equal(receiver.accepted.length, 1);
       } finally {
@@ -287,11 +301,13 @@ forEachStore('Outgoing requests reach only where the operator allows', (store) =
         });
         await registerAndVerify(m, 'hana@example.com');
         const accountId = (await m.deps.db.selectFrom('accounts').select('id').executeTakeFirstOrThrow()).id;
-        await m.deps.db.transaction().execute((trx) =>
-          queueSecurityEvents(trx, m.deps, [
-            { event: { name: 'credential-change', accountId, credentialType: 'password', changeType: 'update' } },
-          ]),
-        );
+        await m.deps.db
+          .transaction()
+          .execute((trx) =>
+            queueSecurityEvents(trx, m.deps, [
+              { event: { name: 'credential-change', accountId, credentialType: 'password', changeType: 'update' } },
+            ]),
+          );
         await m.deliver();
         const staff = await staffSignedIn(m, 'agent');
         const page = (await staff.get(`/staff/accounts/${accountId}`)).body;
