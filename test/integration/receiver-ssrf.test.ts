@@ -222,20 +222,18 @@ forEachStore('Outgoing requests reach only where the operator allows', (store) =
           }),
           refusedNaming(/link-local/),
         );
-        await m.deps.db
-          .transaction()
-          .execute((trx) =>
-            queueSecurityEvents(trx, m.deps, [
-              {
-                event: {
-                  name: 'credential-change',
-                  accountId: 'a-1',
-                  credentialType: 'password',
-                  changeType: 'update',
-                },
+        await m.deps.db.transaction().execute((trx) =>
+          queueSecurityEvents(trx, m.deps, [
+            {
+              event: {
+                name: 'credential-change',
+                accountId: 'a-1',
+                credentialType: 'password',
+                changeType: 'update',
               },
-            ]),
-          );
+            },
+          ]),
+        );
         await m.deliver();
         assert.equal(receiver.accepted.length, 1);
       } finally {
