@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseReceiverAllowList, type ReceiverPolicy } from './platform/receiver-policy.ts';
 
 /**
  * The whole configuration: one list, read from the environment once at start, validated, frozen.
@@ -60,6 +61,7 @@ const envSchema = z.object({
     })
     .optional(),
   MAMORI_TRUST_PROXY: z.string().trim().default('false'),
+  MAMORI_RECEIVER_ALLOW: z.string().max(4000).default(''),
   MAMORI_TIME_ZONE: z
     .string()
     .default('Asia/Tokyo')
@@ -116,6 +118,11 @@ export interface Config {
   previousSecretKeys: readonly string[];
   /** Support desk service levels: the queue's clocks (DESIGN 2 E). */
   sla: { firstResponseMs: number; containmentMs: number; recoveryMs: number };
+  /**
+   * Where Mamori may send what a shop asked for (push streams, back-channel logout): public addresses,
+   * the networks and names of MAMORI_RECEIVER_ALLOW, and loopback in development.
+   */
+  receivers: ReceiverPolicy;
   /** false, how many proxies stand in front (hops), or their addresses and networks. */
   trustProxy: false | number | string[];
   /** Times on pages and in mail are shown in the shop's time zone. */
@@ -188,6 +195,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     );
   }
   const trustProxy = parseTrustProxy(e.MAMORI_TRUST_PROXY, problems);
+  const receiverAllow = parseReceiverAllowList(e.MAMORI_RECEIVER_ALLOW);
+  problems.push(...receiverAllow.problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     mode: e.MAMORI_MODE,
@@ -228,6 +237,11 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       firstResponseMs: e.MAMORI_SLA_FIRST_RESPONSE_MINUTES * 60_000,
       containmentMs: e.MAMORI_SLA_CONTAINMENT_MINUTES * 60_000,
       recoveryMs: e.MAMORI_SLA_RECOVERY_HOURS * 3_600_000,
+    }),
+    receivers: Object.freeze({
+      loopback: e.MAMORI_MODE === 'development',
+      networks: Object.freeze(receiverAllow.networks),
+      names: Object.freeze(receiverAllow.names),
     }),
     trustProxy,
     timeZone: e.MAMORI_TIME_ZONE,

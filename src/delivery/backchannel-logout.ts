@@ -1,6 +1,6 @@
 import type { LogoutOrder } from '../core/oidc/logout-token.ts';
 import { readLogoutOrder, type OutboxRow } from '../store/outbox.ts';
-import { postToReceiver } from './http-post.ts';
+import type { PostToReceiver } from './http-post.ts';
 
 export type LogoutTokenSigner = (order: LogoutOrder) => Promise<string>;
 
@@ -11,6 +11,7 @@ export type LogoutTokenSigner = (order: LogoutOrder) => Promise<string>;
 export async function sendLogoutToken(
   row: OutboxRow,
   sign: LogoutTokenSigner,
+  postToReceiver: PostToReceiver,
 ): Promise<{ summary: string; answer: string }> {
   const order = readLogoutOrder(row.model);
   const response = await postToReceiver(

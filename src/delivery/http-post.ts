@@ -1,16 +1,13 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { ReceiverPolicy } from '../platform/receiver-policy.ts';
+import { receiverAgents, type ResolveHost } from './receiver-agents.ts';
 
 const TIMEOUT_MS = 5_000;
 /** Of a receiver's answer only this much is read: enough for an RFC 8935 error body, never a flood. */
 const ANSWER_LIMIT = 2_000;
 /** Per receiver host, like the worker's own concurrency; idle sockets are kept and reused. */
 const SOCKETS_PER_HOST = 16;
-
-const agents = {
-  'http:': new HttpAgent({ keepAlive: true, maxSockets: SOCKETS_PER_HOST }),
-  'https:': new HttpsAgent({ keepAlive: true, maxSockets: SOCKETS_PER_HOST }),
-};
 
 export interface ReceiverAnswer {
   status: number;
@@ -35,16 +32,43 @@ function readAnswer(response: IncomingMessage): Promise<ReceiverAnswer> {
   });
 }
 
-/**
- * One POST to a shop's endpoint (a logout token, a security event) over kept-alive connections, never
- * following a redirect, abandoned after 5 s in all. Node's own client rather than `fetch`: the outbox
- * worker sends thousands of these a second and `fetch` costs about three times the CPU for each.
- */
-export function postToReceiver(
+export type PostToReceiver = (
   url: string,
   headers: Record<string, string>,
   body: string,
-  timeoutMs = TIMEOUT_MS,
+  timeoutMs?: number,
+) => Promise<ReceiverAnswer>;
+
+export interface ReceiverClient {
+  post: PostToReceiver;
+  /** Closes the kept-alive connections. */
+  close(): void;
+}
+
+/**
+ * The one client that sends to shops' endpoints (a logout token, a security event): one POST over
+ * kept-alive connections, never following a redirect, abandoned after 5 s in all, and connecting only
+ * where the receiver policy allows (checked on the resolved address, see receiver-agents.ts). Node's own
+ * client rather than `fetch`: the outbox worker sends thousands of these a second and `fetch` costs
+ * about three times the CPU for each.
+ */
+export function receiverClient(policy: ReceiverPolicy, resolve?: ResolveHost): ReceiverClient {
+  const agents = receiverAgents(policy, SOCKETS_PER_HOST, resolve);
+  return {
+    post: (url, headers, body, timeoutMs = TIMEOUT_MS) => post(agents, url, headers, body, timeoutMs),
+    close() {
+      agents['http:'].destroy();
+      agents['https:'].destroy();
+    },
+  };
+}
+
+function post(
+  agents: ReturnType<typeof receiverAgents>,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
 ): Promise<ReceiverAnswer> {
   const target = new URL(url);
   const protocol = target.protocol;

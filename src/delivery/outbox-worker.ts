@@ -18,6 +18,7 @@ import {
   type OutboxRow,
 } from '../store/outbox.ts';
 import { sendLogoutToken, type LogoutTokenSigner } from './backchannel-logout.ts';
+import type { PostToReceiver } from './http-post.ts';
 import { pushSecurityEvent, type SecurityEventDelivery } from './set-push.ts';
 import { renderMail, type MailContext } from '../views/emails/render.ts';
 import type { Mailer } from './mailer.ts';
@@ -74,6 +75,8 @@ export function createOutboxWorker(deps: {
   signLogoutToken?: LogoutTokenSigner;
   /** Resolves and signs the security events pushed to shops' streams (Shared Signals, RFC 8935). */
   securityEvents?: SecurityEventDelivery;
+  /** Sends logout tokens and security events to shops, only where the receiver policy allows. */
+  postToReceiver?: PostToReceiver;
   metrics?: Pick<Metrics, 'delivery'>;
 }): OutboxWorker {
   let timer: NodeJS.Timeout | null = null;
@@ -82,13 +85,14 @@ export function createOutboxWorker(deps: {
 
   /** Sends one row by its channel; returns what is kept of it and the receiver's answer. */
   async function send(row: OutboxRow): Promise<{ summary: string; answer: string }> {
-    if (row.channel === LOGOUT_CHANNEL) {
+    if (row.channel === LOGOUT_CHANNEL || row.channel === SSF_CHANNEL) {
+      if (!deps.postToReceiver) throw new Error('no receiver client configured');
+      if (row.channel === SSF_CHANNEL) {
+        if (!deps.securityEvents) throw new Error('no security event delivery configured');
+        return pushSecurityEvent(row, deps.securityEvents, deps.postToReceiver);
+      }
       if (!deps.signLogoutToken) throw new Error('no logout token signer configured');
-      return sendLogoutToken(row, deps.signLogoutToken);
-    }
-    if (row.channel === SSF_CHANNEL) {
-      if (!deps.securityEvents) throw new Error('no security event delivery configured');
-      return pushSecurityEvent(row, deps.securityEvents);
+      return sendLogoutToken(row, deps.signLogoutToken, deps.postToReceiver);
     }
     if (!row.model) throw new Error('message model missing');
     const message = { template: row.template, model: JSON.parse(row.model) } as MailMessage;

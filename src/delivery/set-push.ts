@@ -1,5 +1,5 @@
 import type { OutboxRow } from '../store/outbox.ts';
-import { postToReceiver, type ReceiverAnswer } from './http-post.ts';
+import type { PostToReceiver, ReceiverAnswer } from './http-post.ts';
 
 /** Where a stream's events go and what they carry, as the services layer resolves them for the worker. */
 export interface SecurityEventDelivery {
@@ -30,6 +30,7 @@ function receiverError(response: ReceiverAnswer): string {
 export async function pushSecurityEvent(
   row: OutboxRow,
   delivery: SecurityEventDelivery,
+  postToReceiver: PostToReceiver,
 ): Promise<{ summary: string; answer: string }> {
   const target = await delivery.target(row.recipient);
   if (!target) throw new Error('the stream no longer pushes events');

@@ -21,7 +21,10 @@ export const streamRequest = z
     delivery: z
       .strictObject({
         method: plain(200).meta({ description: '`urn:ietf:rfc:8935` (push) or `urn:ietf:rfc:8936` (poll)' }),
-        endpoint_url: plain(2000).optional().meta({ description: 'Push: where SETs are POSTed' }),
+        endpoint_url: plain(2000).optional().meta({
+          description:
+            'Push: where SETs are POSTed; a public address, or a network the operator allows in MAMORI_RECEIVER_ALLOW (else 400 receiver-not-allowed)',
+        }),
         authorization_header: plain(4000)
           .optional()
           .meta({ description: 'Push: the Authorization header each POST carries (never read back)' }),

@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Clock, Random } from '../core/clock.ts';
 import { devMailboxMailer, smtpMailer, type Mailer } from '../delivery/mailer.ts';
+import { receiverClient, type ReceiverClient } from '../delivery/http-post.ts';
 import { createOutboxWorker, type OutboxWorker } from '../delivery/outbox-worker.ts';
+import type { ResolveHost } from '../delivery/receiver-agents.ts';
 import { buildApp } from '../http/app.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { sweepExpiredOidc } from '../services/oidc/adapter.ts';
@@ -30,6 +32,8 @@ export interface Mamori {
   deps: ServiceDeps;
   store: Store;
   worker: OutboxWorker;
+  /** The one client that sends to shops' endpoints, within the receiver policy. */
+  receivers: ReceiverClient;
   log: Logger;
   close(): Promise<void>;
 }
@@ -44,6 +48,8 @@ export interface ComposeOptions {
   geo?: GeoLocator;
   /** How often the worker polls the outbox; 0 leaves it to the caller (tests call runOnce). */
   workerIntervalMs?: number;
+  /** Overrides DNS for shops' endpoints (tests answer from a table). */
+  resolveHost?: ResolveHost;
 }
 
 /** Secrets, tokens and passwords never reach the log, whatever a future log line passes in. */
@@ -86,6 +92,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
   const metrics = createMetrics(() => storeSnapshot({ db: store.db, clock }), {
     processMetrics: config.metricsToken !== null,
   });
+  const receivers = receiverClient(config.receivers, options.resolveHost);
   // The worker and the services refer to each other: services ask for a delivery run after a commit,
   // the worker's tick opens recovery for incidents whose wait ran out. Each only calls the other later.
   const worker: OutboxWorker = createOutboxWorker({
@@ -103,6 +110,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
       await sweepExpiredOidc(deps);
     },
     signLogoutToken: (order) => signLogoutToken(order),
+    postToReceiver: receivers.post,
     securityEvents: {
       ...securityEventTargets({ db: store.db, secrets, clock }),
       token: (jti, model) => signSecurityEvent(jti, model),
@@ -139,11 +147,13 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     deps,
     store,
     worker,
+    receivers,
     log,
     async close() {
       await app.close();
       await deps.afterAnswer.settled();
       await worker.stop();
+      receivers.close();
       mailer.close();
       await store.close();
     },

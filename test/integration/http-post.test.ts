@@ -2,10 +2,18 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { after, before, describe, mock, test } from 'node:test';
-import { postToReceiver } from '../../src/delivery/http-post.ts';
+import { receiverClient } from '../../src/delivery/http-post.ts';
+import type { ResolveHost } from '../../src/delivery/receiver-agents.ts';
+import { parseReceiverAllowList, type ReceiverPolicy } from '../../src/platform/receiver-policy.ts';
 import { freePort, listenOnLoopback } from '../support/loopback.ts';
+import { loopbackOnly } from '../support/loopback-only.ts';
+
+const development: ReceiverPolicy = { loopback: true, networks: [], names: [] };
+const production: ReceiverPolicy = { loopback: false, networks: [], names: [] };
 
 describe('POST to a receiver', () => {
+  const client = receiverClient(development);
+  const postToReceiver = client.post;
   const received: { url: string; headers: IncomingMessage['headers']; body: string }[] = [];
   let answer: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(202).end();
   const server = createServer((req, res) => {
@@ -22,6 +30,7 @@ describe('POST to a receiver', () => {
     base = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   });
   after(() => {
+    client.close();
     server.closeAllConnections();
     server.close();
   });
@@ -83,5 +92,119 @@ describe('POST to a receiver', () => {
   test('nobody listening, or an address that is not http(s): refused with a reason, nothing thrown past it', async () => {
     await assert.rejects(postToReceiver(`http://127.0.0.1:${await freePort()}/events`, {}, 'token'), /ECONNREFUSED/);
     await assert.rejects(postToReceiver('ftp://127.0.0.1/events', {}, 'token'), /cannot post to ftp:/);
+  });
+});
+
+/**
+ * Issue 24 section 1, from a hostile shop's side: its endpoint points at Mamori's own network. The check
+ * runs when the connection opens, on the address the name resolved to; DNS here is a table, never real.
+ */
+describe('POST to a receiver: only where the operator allows', () => {
+  let connections = 0;
+  const received: string[] = [];
+  const server = createServer((req, res) => {
+    received.push(req.url ?? '');
+    req.resume();
+    req.on('end', () => res.writeHead(202).end());
+  });
+  server.on('connection', () => (connections += 1));
+  let port = 0;
+  const table = new Map<string, { address: string; family: number }[]>();
+  const lookups: string[] = [];
+  const resolve: ResolveHost = async (hostname) => {
+    lookups.push(hostname);
+    const answer = table.get(hostname);
+    if (!answer) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+    return answer;
+  };
+  const guard = loopbackOnly();
+
+  before(async () => {
+    port = await listenOnLoopback(server);
+  });
+  after(() => {
+    guard.restore();
+    server.closeAllConnections();
+    server.close();
+  });
+
+  test('production: a name that resolves to loopback is refused at connect time, nothing connected to', async () => {
+    const client = receiverClient(production, resolve);
+    try {
+      table.set('rebind.shop.example', [{ address: '127.0.0.1', family: 4 }]);
+      table.set('mapped.shop.example', [{ address: '::ffff:127.0.0.1', family: 6 }]);
+      table.set('six.shop.example', [{ address: '::1', family: 6 }]);
+      for (const name of ['rebind.shop.example', 'mapped.shop.example', 'six.shop.example'])
+        await assert.rejects(
+          client.post(`http://${name}:${port}/events`, { authorization: 'Bearer chosen-by-the-shop' }, 'token'),
+          (error: Error & { code?: string }) =>
+            error.code === 'ERR_RECEIVER_REFUSED' &&
+            /^refused before connecting: [a-z.]+ resolves to [:f.\d]+ is a loopback address .*MAMORI_RECEIVER_ALLOW/.test(
+              error.message,
+            ),
+          name,
+        );
+      assert.equal(connections, 0);
+      assert.deepEqual(received, []);
+    } finally {
+      client.close();
+    }
+  });
+
+  test('production: every address literal of the SSRF list is refused before any connection or lookup', async () => {
+    const client = receiverClient(production, resolve);
+    const before = lookups.length;
+    try {
+      for (const url of [
+        `http://127.0.0.1:${port}/`,
+        `http://0x7f.1:${port}/`,
+        `http://2130706433:${port}/`,
+        `http://[::ffff:127.0.0.1]:${port}/`,
+        `http://localhost.:${port}/`,
+        'https://169.254.169.254/latest/meta-data/',
+        'https://[::ffff:169.254.169.254]/',
+        'https://10.0.0.1/',
+        'https://100.64.0.1/',
+        'https://[fd00::1]/',
+        'https://[fe80::1]/',
+        'https://0.0.0.0/',
+        'https://metadata.google.internal/',
+      ])
+        await assert.rejects(client.post(url, {}, 'token'), /refused before connecting: .*MAMORI_RECEIVER_ALLOW/, url);
+      assert.equal(connections, 0);
+      assert.equal(lookups.length, before, 'no name of the list was even resolved');
+      assert.deepEqual(guard.attempts, []);
+    } finally {
+      client.close();
+    }
+  });
+
+  test('a name the operator lists reaches its private address; the lookup runs once per connection, not per request', async () => {
+    const { networks, names } = parseReceiverAllowList('shop.internal');
+    const client = receiverClient({ loopback: false, networks, names }, resolve);
+    try {
+      table.set('shop.internal', [{ address: '127.0.0.1', family: 4 }]);
+      const before = lookups.length;
+      assert.equal((await client.post(`http://shop.internal:${port}/a`, {}, 'token')).status, 202);
+      assert.equal((await client.post(`http://shop.internal:${port}/b`, {}, 'token')).status, 202);
+      assert.deepEqual(received.slice(-2), ['/a', '/b']);
+      assert.equal(lookups.length - before, 1, 'the kept-alive connection is reused without a new lookup');
+    } finally {
+      client.close();
+    }
+  });
+
+  test('development: loopback (the example shop) yes, a name resolving elsewhere private no', async () => {
+    const client = receiverClient(development, resolve);
+    try {
+      table.set('localhost', [{ address: '127.0.0.1', family: 4 }]);
+      assert.equal((await client.post(`http://localhost:${port}/dev`, {}, 'token')).status, 202);
+      assert.equal((await client.post(`http://127.0.0.1:${port}/dev`, {}, 'token')).status, 202);
+      await assert.rejects(client.post('https://10.0.0.1/', {}, 'token'), /RFC 1918/);
+      await assert.rejects(client.post('https://[fe80::1]/', {}, 'token'), /link-local/);
+      assert.deepEqual(guard.attempts, []);
+    } finally {
+      client.close();
+    }
   });
 });

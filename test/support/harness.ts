@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import type { OutgoingMail } from '../../src/delivery/mailer.ts';
 import { MemoryMailer } from '../../src/delivery/memory-mailer.ts';
 import { createOutboxWorker, type OutboxWorker } from '../../src/delivery/outbox-worker.ts';
+import type { ResolveHost } from '../../src/delivery/receiver-agents.ts';
 import { composeMamori, type Mamori } from '../../src/runtime/compose.ts';
 import { tokenSigner } from '../../src/services/oidc/token-signer.ts';
 import { securityEventToken } from '../../src/services/ssf/security-events.ts';
@@ -50,7 +51,7 @@ export class TickingClock extends FakeClock {
 export async function startMamori(
   store: StoreName,
   env: Record<string, string> = {},
-  options: { geo?: GeoLocator; log?: Logger; clock?: FakeClock } = {},
+  options: { geo?: GeoLocator; log?: Logger; clock?: FakeClock; resolveHost?: ResolveHost } = {},
 ): Promise<TestMamori> {
   const config = loadConfig({
     MAMORI_DATABASE_URL: await databaseUrlFor(store),
@@ -68,6 +69,7 @@ export async function startMamori(
     workerIntervalMs: 0,
     log: options.log ?? pino({ level: 'silent' }),
     geo: options.geo,
+    resolveHost: options.resolveHost,
   });
   return { ...mamori, clock, mailer, config, deliver: () => mamori.worker.runOnce() };
 }
@@ -103,5 +105,6 @@ export function anotherWorker(m: TestMamori): OutboxWorker {
       ...securityEventTargets(m.deps),
       token: securityEventToken(m.config.publicUrl, tokenSigner(m.deps)),
     },
+    postToReceiver: m.receivers.post,
   });
 }

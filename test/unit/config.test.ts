@@ -111,3 +111,23 @@ test('a challenge threshold above the denial threshold says which variable must 
     (e: unknown) => e instanceof ConfigError && /raise MAMORI_RISK_DENY_AT to at least 101/.test(e.message),
   );
 });
+
+test('MAMORI_RECEIVER_ALLOW: networks and names the operator allows; a bad entry stops start-up naming it', () => {
+  const config = loadConfig({ MAMORI_RECEIVER_ALLOW: '10.0.5.0/24,shop.internal' });
+  assert.equal(config.receivers.loopback, true, 'development: the example shop on loopback');
+  assert.deepEqual(config.receivers.names, ['shop.internal']);
+  assert.equal(config.receivers.networks.length, 1);
+  assert.equal(loadConfig({}).receivers.networks.length, 0, 'nothing private by default');
+  assert.throws(
+    () => loadConfig({ MAMORI_RECEIVER_ALLOW: '10.0.5.0/24,10.0.0.0/33' }),
+    (e: unknown) =>
+      e instanceof ConfigError && /MAMORI_RECEIVER_ALLOW: "10\.0\.0\.0\/33" is not a network/.test(e.message),
+  );
+  const production = loadConfig({
+    MAMORI_MODE: 'production',
+    MAMORI_PUBLIC_URL: 'https://account.shop.example',
+    MAMORI_SMTP_URL: 'smtp://relay:587',
+    MAMORI_SECRET_KEY: Buffer.alloc(32, 7).toString('base64url'),
+  });
+  assert.equal(production.receivers.loopback, false, 'production: loopback only when listed');
+});

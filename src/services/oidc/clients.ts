@@ -3,6 +3,7 @@ import { couldBeIssuedId } from '../../core/oidc/lookup-keys.ts';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
 import { clientUriProblem } from '../../core/oidc/client-uris.ts';
+import { receiverUrlRefusal } from '../../platform/receiver-policy.ts';
 import {
   deleteOidcClient,
   findOidcClient,
@@ -68,6 +69,15 @@ export async function addClient(
     throw new DomainError('INVALID_INPUT', { reason: parsed.error.issues.map((i) => i.message).join('; ') });
   const registration = parsed.data;
   const backchannel = registration.backchannelLogoutUri ? [registration.backchannelLogoutUri] : [];
+  // Mamori itself posts to the back-channel logout URI (the others are where browsers go): the receiver
+  // policy names its rule first, before the URL's own form is judged.
+  const refusal = registration.backchannelLogoutUri
+    ? receiverUrlRefusal(deps.config.receivers, registration.backchannelLogoutUri)
+    : null;
+  if (refusal)
+    throw new DomainError('RECEIVER_NOT_ALLOWED', {
+      reason: `back-channel logout URI ${registration.backchannelLogoutUri}: ${refusal}`,
+    });
   checkUris(deps, [...registration.redirectUris, ...registration.postLogoutRedirectUris, ...backchannel]);
   if (await findOidcClientByName(deps.db, registration.name))
     throw new DomainError('INVALID_INPUT', { reason: `a client named "${registration.name}" already exists` });

@@ -1,6 +1,7 @@
 import { DomainError } from '../../core/errors.ts';
 import { clientUriProblem } from '../../core/oidc/client-uris.ts';
 import { couldBeIssuedId } from '../../core/oidc/lookup-keys.ts';
+import { receiverUrlRefusal } from '../../platform/receiver-policy.ts';
 import { deliverableEvents, POLL_DELIVERY, PUSH_DELIVERY } from '../../core/ssf/security-events.ts';
 import {
   deleteSsfStream,
@@ -62,7 +63,7 @@ function invalid(reason: string): DomainError {
   return new DomainError('INVALID_INPUT', { reason });
 }
 
-/** Push needs the receiver's endpoint (https in production, except loopback); poll is served here. */
+/** Push needs the receiver's endpoint (where the receiver policy allows; https in production, except loopback); poll is served here. */
 function deliveryColumns(
   deps: Pick<ServiceDeps, 'config' | 'secrets'>,
   streamId: string,
@@ -75,6 +76,8 @@ function deliveryColumns(
   }
   if (delivery.method !== PUSH_DELIVERY) throw invalid(`delivery method not supported: ${delivery.method}`);
   if (!delivery.endpoint_url) throw invalid('push delivery needs endpoint_url');
+  const refusal = receiverUrlRefusal(deps.config.receivers, delivery.endpoint_url);
+  if (refusal) throw new DomainError('RECEIVER_NOT_ALLOWED', { reason: `endpoint_url: ${refusal}` });
   const problem = clientUriProblem(delivery.endpoint_url, deps.config.mode === 'production');
   if (problem) throw invalid(problem);
   return {

@@ -398,6 +398,8 @@ export const pages = {
   'api.events.undo':
     'Sent only to the shop that reported the change, when a containment undoes it: hold the order, reverse the redemption, remove the address or card, cancel the subscription. `txn` is the incident. Answer each with PUT at `answer_endpoint` (scope undo-requests:answer); a shop without a stream finds the same requests at GET /api/v1/undo-requests. Until it answers, the owner and support see the item as waiting on the shop.',
   'error.STREAM_EXISTS': 'This shop already has a security event stream: read it, change it or delete it.',
+  'error.RECEIVER_NOT_ALLOWED':
+    'Mamori does not send to this address: only public addresses, and networks the operator allows in MAMORI_RECEIVER_ALLOW.',
   'error.INCIDENT_ALREADY_OPEN':
     'This account already has an open incident. Continue on its page; nothing was changed.',
   'error.INCIDENT_STATE':

@@ -403,6 +403,8 @@ export const pages: Record<keyof typeof en, string> = {
     '変更を報告したショップにだけ、封じ込めがその変更を取り消すときに送られます：ご注文の保留、利用の取り消し、お届け先やカードの削除、定期購入の解約。`txn` はインシデントです。各依頼には `answer_endpoint` に PUT で回答してください（スコープ undo-requests:answer）。ストリームのないショップは GET /api/v1/undo-requests で同じ依頼を取得できます。回答があるまで、お客様とサポートにはショップの回答待ちと表示されます。',
   'error.STREAM_EXISTS':
     'このショップにはすでにセキュリティイベントのストリームがあります。読み取り、変更、または削除してください。',
+  'error.RECEIVER_NOT_ALLOWED':
+    'Mamori はこのアドレスには送信しません。送信先は公開アドレスと、運用者が MAMORI_RECEIVER_ALLOW で許可したネットワークだけです。',
   'error.INCIDENT_ALREADY_OPEN':
     'このアカウントにはすでに対応中のインシデントがあります。そのページから続けてください。変更は行われていません。',
   'error.INCIDENT_STATE':

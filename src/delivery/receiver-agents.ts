@@ -1,0 +1,95 @@
+import { promises as dns, type LookupAddress, type LookupOptions } from 'node:dns';
+import { Agent as HttpAgent, type AgentOptions, type ClientRequestArgs } from 'node:http';
+import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'node:https';
+import { Socket, type LookupFunction } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { receiverAddressRefusal, receiverHostRefusal, type ReceiverPolicy } from '../platform/receiver-policy.ts';
+
+/** Resolves a receiver's name to every address it has (tests answer from a table, never real DNS). */
+export type ResolveHost = (hostname: string, options: LookupOptions) => Promise<LookupAddress[]>;
+
+const systemResolve: ResolveHost = (hostname, options) => dns.lookup(hostname, { ...options, all: true });
+
+/** A connection Mamori refused to open: the message names the host, the rule and MAMORI_RECEIVER_ALLOW. */
+export class ReceiverRefused extends Error {
+  readonly code = 'ERR_RECEIVER_REFUSED';
+  constructor(reason: string) {
+    super(`refused before connecting: ${reason}`);
+    this.name = 'ReceiverRefused';
+  }
+}
+
+/**
+ * The lookup every new connection makes (net calls it for names, never for address literals): every
+ * address the name resolves to is checked, so a name that resolves, or re-resolves after its TTL, to a
+ * private address is refused right before the connect, not only when it was registered.
+ */
+function checkedLookup(policy: ReceiverPolicy, resolve: ResolveHost): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname, options).then(
+      (addresses) => {
+        const first = addresses[0];
+        if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '');
+        for (const { address } of addresses) {
+          const refusal = receiverAddressRefusal(policy, hostname, address);
+          if (refusal) return callback(new ReceiverRefused(refusal), '');
+        }
+        if (options.all) callback(null, addresses);
+        else callback(null, first.address, first.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, ''),
+    );
+  };
+}
+
+/** A socket that fails at once with the refusal: the request reports it, nothing is connected to. */
+function refusedSocket(reason: string): Socket {
+  const socket = new Socket();
+  process.nextTick(() => socket.destroy(new ReceiverRefused(reason)));
+  return socket;
+}
+
+/** The host as written (a name or an address literal) is checked before the connection opens. */
+const hostRefusal = (policy: ReceiverPolicy, options: ClientRequestArgs) =>
+  receiverHostRefusal(policy, options.host ?? options.hostname ?? '');
+
+class CheckedHttpAgent extends HttpAgent {
+  constructor(
+    private readonly policy: ReceiverPolicy,
+    options: AgentOptions,
+  ) {
+    super(options);
+  }
+  override createConnection(
+    options: ClientRequestArgs,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    const refusal = hostRefusal(this.policy, options);
+    return refusal ? refusedSocket(refusal) : super.createConnection(options, callback);
+  }
+}
+
+class CheckedHttpsAgent extends HttpsAgent {
+  constructor(
+    private readonly policy: ReceiverPolicy,
+    options: HttpsAgentOptions,
+  ) {
+    super(options);
+  }
+  override createConnection(
+    options: ClientRequestArgs,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    const refusal = hostRefusal(this.policy, options);
+    return refusal ? refusedSocket(refusal) : super.createConnection(options, callback);
+  }
+}
+
+/**
+ * Kept-alive agents that open a connection only to where the policy allows. The check runs once per new
+ * connection (the agent's own lookup), never per request: a reused socket was checked when it opened.
+ */
+export function receiverAgents(policy: ReceiverPolicy, maxSockets: number, resolve: ResolveHost = systemResolve) {
+  const options = { keepAlive: true, maxSockets, lookup: checkedLookup(policy, resolve) };
+  return { 'http:': new CheckedHttpAgent(policy, options), 'https:': new CheckedHttpsAgent(policy, options) };
+}
