@@ -21,11 +21,11 @@ import {
 } from '../../views/pages/public-pages.ts';
 import { email, parseForm, password, safeReturnPath, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
+import { setLanguageCookie } from '../language-switch.ts';
 import { PENDING_COOKIE } from './two-step-routes.ts';
 import {
   clearSessionCookie,
   ensureDeviceCookie,
-  LANGUAGE_COOKIE,
   linkToken,
   noticeText,
   pageContext,
@@ -241,13 +241,7 @@ export function authRoutes(deps: ServiceDeps) {
 
     app.post('/language', async (request, reply) => {
       const input = parseForm(languageForm, request.body);
-      reply.setCookie(LANGUAGE_COOKIE, input.locale, {
-        path: '/',
-        httpOnly: true,
-        secure: config.secureCookies,
-        sameSite: 'lax',
-        maxAge: 365 * 24 * 3600,
-      });
+      setLanguageCookie(reply, config, input.locale);
       if (request.session) {
         await rememberLocale(deps, request.session.accountId, input.locale);
       }
