@@ -12,6 +12,11 @@ import {
   undoRequestedEventType,
   type UndoAnswer,
 } from '../../packages/client/src/index.ts';
+import { escape } from './escape.ts';
+import { formatTime, formatYen } from './formats.ts';
+import { securityHeaders } from './headers.ts';
+import { keepLanguage, localeOf, switchHref, translator, type Locale } from './i18n.ts';
+import { page, serveStylesheet, type PageContext } from './layout.ts';
 
 /**
  * A small storefront that signs its customers in through Mamori, as any shop would with an OpenID
@@ -31,6 +36,10 @@ export interface ShopOptions {
   host?: string;
   /** The shop's clock for checking tokens (tests pass Mamori's fake clock). */
   now?: () => Date;
+  /** Every time on a page is shown in this zone (IANA name); Asia/Tokyo unless told. */
+  timeZone?: string;
+  /** The language for a browser that asks for neither Japanese nor English. */
+  defaultLocale?: Locale;
 }
 
 const SESSION_COOKIE = 'shop_session';
@@ -46,16 +55,6 @@ interface ShopSession {
   id_token: string;
   refresh_token: string | null;
   hold_until: number | null;
-}
-
-const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)} · Maple Market shop</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}label{display:block;margin-top:.8rem}input{width:100%;padding:.4rem}button,.button{margin-top:1rem;padding:.5rem 1rem}.note{background:#fff6d6;padding:.6rem}</style>
-</head><body><header><strong>Maple Market shop</strong> <small>(example storefront signed in through Mamori)</small></header><main><h1>${escape(title)}</h1>${body}</main></body></html>`;
 }
 
 export async function startShop(options: ShopOptions): Promise<{ url: string; close(): Promise<void> }> {
@@ -92,6 +91,11 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
   ] as const)
     if (!orderColumns.has(column)) db.exec(`ALTER TABLE orders ADD COLUMN ${column} ${definition}`);
   const url = `http://localhost:${options.port}`;
+  const timeZone = options.timeZone ?? 'Asia/Tokyo';
+  const ctxOf = (request: FastifyRequest): PageContext => {
+    const locale = localeOf(request, options.defaultLocale ?? 'ja');
+    return { locale, t: translator(locale), switchHref: switchHref(request, locale) };
+  };
   const redirectUri = `${url}/callback`;
   const config = await oidc.discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, {
     execute: options.issuer.startsWith('http://') ? [oidc.allowInsecureRequests] : [],
@@ -177,16 +181,22 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
   const app = Fastify();
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: 16 * 1024 });
+  securityHeaders(app, { shopUrl: url, issuer: options.issuer });
+  app.addHook('onRequest', async (request, reply) => keepLanguage(request, reply, url.startsWith('https:')));
+  serveStylesheet(app);
 
   app.get('/', async (request, reply) => {
     const session = sessionOf(request);
+    const ctx = ctxOf(request);
+    const { t } = ctx;
     if (!session)
       return html(
         reply,
         200,
         page(
-          'Welcome',
-          `<p>Sign in to place an order.</p><p><a class="button" href="/login">Sign in with Mamori</a></p>`,
+          ctx,
+          t('welcome.title'),
+          `<p>${escape(t('welcome.lead'))}</p><p><a class="button" href="/login">${escape(t('welcome.signIn'))}</a></p>`,
         ),
       );
     const orders = db
@@ -198,27 +208,26 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
       { display: string } | undefined;
     const hold =
       session.hold_until && session.hold_until * 1000 > now().getTime()
-        ? `<p class="note">Gift cards and shipping a new card to a new address wait until ${escape(new Date(session.hold_until * 1000).toISOString())} (a recent recovery).</p>`
+        ? `<p class="note">${escape(t('home.hold', { time: formatTime(ctx.locale, timeZone, new Date(session.hold_until * 1000)) }))}</p>`
         : '';
     const orderLine = (o: (typeof orders)[number]) =>
-      `<li>#${o.number} ${escape(o.item)} → ${escape(o.address)} · ¥${o.amount.toLocaleString('en')}${
-        o.status === 'held'
-          ? ' <strong>(held for your security: not shipped; contact us to release or cancel it)</strong>'
-          : ''
+      `<li>#${o.number} ${escape(o.item)} → ${escape(o.address)} · ${formatYen(ctx.locale, o.amount)}${
+        o.status === 'held' ? ` <strong>${escape(t('orders.held'))}</strong>` : ''
       }</li>`;
     return html(
       reply,
       200,
       page(
-        `Hello, ${session.name}`,
-        `<p>Signed in as ${escape(session.email)}.</p>${hold}
-<form method="post" action="/orders"><label for="item">Item</label><input id="item" name="item" required maxlength="100">
-<label for="amount">Amount (yen)</label><input id="amount" name="amount" type="number" min="1" max="10000000" value="5000" required>
-<label for="address">Delivery address</label><input id="address" name="address" required maxlength="300">
-<label for="card">Pay with</label><select id="card" name="card"><option value="saved">${escape(card?.display ?? DEMO_CARD)}</option></select>
-<button type="submit">Place order</button></form>
-<h2>Your orders</h2>${orders.length ? `<ul>${orders.map(orderLine).join('')}</ul>` : '<p>No orders yet.</p>'}
-<form method="post" action="/logout"><button type="submit">Sign out</button></form>`,
+        ctx,
+        t('home.title', { name: session.name }),
+        `<p>${escape(t('home.signedInAs', { email: session.email }))}</p>${hold}
+<form method="post" action="/orders"><label for="item">${escape(t('order.item'))}</label><input id="item" name="item" required maxlength="100">
+<label for="amount">${escape(t('order.amount'))}</label><input id="amount" name="amount" type="number" min="1" max="10000000" value="5000" required>
+<label for="address">${escape(t('order.address'))}</label><input id="address" name="address" required maxlength="300">
+<label for="card">${escape(t('order.card'))}</label><select id="card" name="card"><option value="saved">${escape(card?.display ?? DEMO_CARD)}</option></select>
+<button type="submit">${escape(t('order.submit'))}</button></form>
+<h2>${escape(t('orders.title'))}</h2>${orders.length ? `<ul>${orders.map(orderLine).join('')}</ul>` : `<p>${escape(t('orders.none'))}</p>`}
+<form method="post" action="/logout"><button type="submit">${escape(t('signOut'))}</button></form>`,
       ),
     );
   });
@@ -255,7 +264,14 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
       { verifier: string; state: string; nonce: string } | undefined;
     db.prepare('DELETE FROM pending_sign_ins WHERE id = ?').run(pendingId);
     reply.clearCookie(PENDING_COOKIE, { path: '/' });
-    if (!pending) return html(reply, 400, page('Sign-in expired', '<p><a href="/login">Sign in again</a></p>'));
+    const ctx = ctxOf(request);
+    const { t } = ctx;
+    if (!pending)
+      return html(
+        reply,
+        400,
+        page(ctx, t('expired.title'), `<p><a href="/login">${escape(t('expired.again'))}</a></p>`),
+      );
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
       tokens = await oidc.authorizationCodeGrant(config, new URL(request.url, url), {
@@ -264,11 +280,16 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
         expectedNonce: pending.nonce,
       });
     } catch (error) {
-      const reason = (error as { error?: string }).error ?? 'the sign-in could not be completed';
-      return html(reply, 400, page('Not signed in', `<p>${escape(reason)}</p><p><a href="/">Back</a></p>`));
+      const reason = (error as { error?: string }).error ?? t('notSignedIn.failed');
+      return html(
+        reply,
+        400,
+        page(ctx, t('notSignedIn.title'), `<p>${escape(reason)}</p><p><a href="/">${escape(t('back'))}</a></p>`),
+      );
     }
     const claims = tokens.claims();
-    if (!claims) return html(reply, 400, page('Not signed in', '<p>No ID token.</p>'));
+    if (!claims)
+      return html(reply, 400, page(ctx, t('notSignedIn.title'), `<p>${escape(t('notSignedIn.noIdToken'))}</p>`));
     const id = newId();
     db.prepare(
       'INSERT INTO sessions (id, sub, sid, email, name, id_token, refresh_token, hold_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -295,8 +316,10 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
   app.post('/orders', async (request, reply) => {
     const session = sessionOf(request);
     if (!session) return reply.redirect('/', 303);
+    const ctx = ctxOf(request);
+    const { t } = ctx;
     if (!sameOrigin(request))
-      return html(reply, 403, page('Refused', '<p>Forms are accepted from this shop only.</p>'));
+      return html(reply, 403, page(ctx, t('refused.title'), `<p>${escape(t('refused.body'))}</p>`));
     const body = (request.body ?? {}) as Record<string, unknown>;
     const item = typeof body.item === 'string' ? body.item.trim() : '';
     const address = typeof body.address === 'string' ? body.address.trim() : '';
@@ -305,13 +328,10 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
       return html(
         reply,
         400,
-        page(
-          'Check the order',
-          '<p>An item, an amount from 1 to 10,000,000 yen and a delivery address are needed.</p><p><a href="/">Back</a></p>',
-        ),
+        page(ctx, t('check.title'), `<p>${escape(t('check.body'))}</p><p><a href="/">${escape(t('back'))}</a></p>`),
       );
     if (db.prepare('SELECT 1 FROM account_holds WHERE sub = ?').get(session.sub))
-      return html(reply, 403, page('Held for your security', '<p>This account is being secured; orders wait.</p>'));
+      return html(reply, 403, page(ctx, t('accountHeld.title'), `<p>${escape(t('accountHeld.body'))}</p>`));
     const card = db.prepare('SELECT display FROM saved_cards WHERE sub = ?').get(session.sub) as
       { display: string } | undefined;
     db.prepare(
@@ -334,8 +354,10 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
 
   app.post('/logout', async (request, reply) => {
     const session = sessionOf(request);
-    if (session && !sameOrigin(request))
-      return html(reply, 403, page('Refused', '<p>Forms are accepted from this shop only.</p>'));
+    if (session && !sameOrigin(request)) {
+      const ctx = ctxOf(request);
+      return html(reply, 403, page(ctx, ctx.t('refused.title'), `<p>${escape(ctx.t('refused.body'))}</p>`));
+    }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     if (!session) return reply.redirect('/', 303);
     db.prepare('DELETE FROM sessions WHERE id = ?').run(session.id);

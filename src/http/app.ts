@@ -13,12 +13,13 @@ import { errorPage } from '../views/pages/public-pages.ts';
 import { messageValues, statusFor, toDomainError } from './error-mapping.ts';
 import { databaseRateLimitStore } from './rate-limit-store.ts';
 import { securityHeadersFor, setHeaders } from './security-headers.ts';
+import { keepLanguageAsked, localeFromRequest } from './language-switch.ts';
+import { withoutQueryStrings } from './request-log.ts';
 import { rateLimitCounter } from '../services/rate-limits/counter.ts';
 import {
   bareContext,
   csrfCookieName,
   deviceCookieName,
-  localeFromRequest,
   pageContext,
   sendHtml,
   sessionCookieName,
@@ -83,7 +84,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const securityHeaders = securityHeadersFor(config);
   const trustedHops = config.trustProxy;
   const app = Fastify({
-    loggerInstance: options.log as FastifyBaseLogger,
+    loggerInstance: withoutQueryStrings(options.log) as FastifyBaseLogger,
     bodyLimit: FORM_BODY_LIMIT,
     // A hop count trusts that many proxies from this server outwards, as Fastify does for a number.
     trustProxy: typeof trustedHops === 'number' ? (_address: string, hop: number) => hop < trustedHops : trustedHops,
@@ -146,10 +147,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const sessionCookie = sessionCookieName(config);
   const deviceCookie = deviceCookieName(config);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     request.now = deps.clock.now();
     if (request.url.startsWith('/static/') || isProviderEndpoint(request)) return;
     request.locale = localeFromRequest(request, config.defaultLocale);
+    keepLanguageAsked(request, reply, config);
     request.sessionToken = request.cookies[sessionCookie];
     request.deviceCookie = request.cookies[deviceCookie];
     request.session = await resolveSession(deps, request.sessionToken);

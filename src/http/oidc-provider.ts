@@ -9,7 +9,8 @@ import { publishedSigningKeys, SIGNING_ALG } from '../services/oidc/signing-keys
 import { endSessionOf } from '../services/sessions/sessions.ts';
 import { asLocale } from '../views/i18n/translate.ts';
 import { shopErrorPage, shopLogoutDonePage, shopLogoutPage } from '../views/pages/shop-pages.ts';
-import { bareContext, LANGUAGE_COOKIE, sessionCookieName } from './request-context.ts';
+import { LANGUAGE_COOKIE } from './language-switch.ts';
+import { bareContext, sessionCookieName } from './request-context.ts';
 
 /** Every provider endpoint lives under this prefix; discovery stays at the issuer's root. */
 export const OIDC_PREFIX = '/oidc';

@@ -5,7 +5,8 @@ import { DomainError } from '../core/errors.ts';
 import type { RequestOrigin } from '../services/deps.ts';
 import type { ActiveSession } from '../services/sessions/sessions.ts';
 import { hashToken, looksLikeToken } from '../platform/token-hash.ts';
-import { asLocale, translatorFor } from '../views/i18n/translate.ts';
+import { translatorFor } from '../views/i18n/translate.ts';
+import { languageSwitchHref } from './language-switch.ts';
 import type { PageContext } from '../views/page-context.ts';
 
 declare module 'fastify' {
@@ -22,23 +23,12 @@ declare module 'fastify' {
   }
 }
 
-export const LANGUAGE_COOKIE = 'mamori_lang';
-
 export function sessionCookieName(config: Pick<Config, 'secureCookies'>): string {
   return config.secureCookies ? '__Host-mamori_session' : 'mamori_session';
 }
 
 export function csrfCookieName(config: Pick<Config, 'secureCookies'>): string {
   return config.secureCookies ? '__Host-mamori_csrf' : 'mamori_csrf';
-}
-
-export function localeFromRequest(request: FastifyRequest, fallback: Locale): Locale {
-  const chosen = request.cookies[LANGUAGE_COOKIE];
-  if (chosen) return asLocale(chosen, fallback);
-  const header = String(request.headers['accept-language'] ?? '').toLowerCase();
-  if (header.startsWith('ja')) return 'ja';
-  if (header.startsWith('en')) return 'en';
-  return fallback;
 }
 
 export function pageContext(request: FastifyRequest, reply: FastifyReply, config: Readonly<Config>): PageContext {
@@ -50,7 +40,7 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply, config
     shopName: config.shopName,
     supportEmail: config.supportEmail,
     supportPhone: config.supportPhone,
-    currentPath: request.url.split('?')[0] ?? '/',
+    languageSwitchHref: languageSwitchHref(request, request.locale === 'ja' ? 'en' : 'ja'),
     now: request.now.toISOString(),
     timeZone: config.timeZone,
   };
@@ -66,7 +56,7 @@ export function bareContext(config: Readonly<Config>, locale: Locale, now: Date,
     shopName: config.shopName,
     supportEmail: config.supportEmail,
     supportPhone: config.supportPhone,
-    currentPath: '/',
+    languageSwitchHref: `/?lang=${locale === 'ja' ? 'en' : 'ja'}`,
     now: now.toISOString(),
     timeZone: config.timeZone,
   };

@@ -7,6 +7,7 @@ import { receiverClient, type ReceiverClient } from '../delivery/http-post.ts';
 import { createOutboxWorker, type OutboxWorker } from '../delivery/outbox-worker.ts';
 import type { ResolveHost } from '../delivery/receiver-agents.ts';
 import { buildApp } from '../http/app.ts';
+import { requestLogSerializer } from '../http/request-log.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { sweepExpiredOidc } from '../services/oidc/adapter.ts';
 import { logoutTokenSigner } from '../services/oidc/logout-tokens.ts';
@@ -61,11 +62,6 @@ const REDACT = [
   '*.newPassword',
   '*.currentPassword',
 ];
-
-/** Request logs carry the path only: query strings can hold single-use tokens. */
-function requestLogSerializer(request: { method?: string; url?: string; ip?: string }) {
-  return { method: request.method, path: request.url?.split('?')[0], ip: request.ip };
-}
 
 export function createLogger(config: Readonly<Config>): Logger {
   return pino({

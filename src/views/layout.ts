@@ -5,6 +5,21 @@ export function csrfField(ctx: PageContext): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
 }
 
+/**
+ * "English / 日本語": this same page in the other language. A link for everyone (an emailed link's token
+ * stays in the query string it came in); a signed-in person's choice is also kept for their mail, which
+ * changes the account and so goes by a POST with the form token, back to the same URL.
+ */
+function languageSwitch(ctx: PageContext): SafeHtml {
+  const other = ctx.locale === 'ja' ? 'en' : 'ja';
+  if (!ctx.signedIn)
+    return html`<a class="lang" href="${ctx.languageSwitchHref}" hreflang="${other}" lang="${other}">${ctx.t('lang.switch')}</a>`;
+  return html`<form method="post" action="/language" class="inline lang">${csrfField(ctx)}
+<input type="hidden" name="locale" value="${other}">
+<input type="hidden" name="returnTo" value="${ctx.languageSwitchHref}">
+<button type="submit" class="link" lang="${other}">${ctx.t('lang.switch')}</button></form>`;
+}
+
 export interface LayoutOptions {
   /** Pages with a passkey button load the WebAuthn helper (SimpleWebAuthn's browser bundle) and ours. */
   passkeys?: boolean;
@@ -45,10 +60,7 @@ ${options.passkeys ? html`<script src="/static/vendor/simplewebauthn-browser.js"
 <header>
 <a class="brand" href="/">${ctx.shopName}</a>
 <nav aria-label="${ctx.locale === 'ja' ? 'メイン' : 'Main'}">${nav}</nav>
-<form method="post" action="/language" class="inline lang">${csrfField(ctx)}
-<input type="hidden" name="locale" value="${ctx.locale === 'ja' ? 'en' : 'ja'}">
-<input type="hidden" name="returnTo" value="${ctx.currentPath}">
-<button type="submit" class="link" lang="${ctx.locale === 'ja' ? 'en' : 'ja'}">${t('lang.switch')}</button></form>
+${languageSwitch(ctx)}
 </header>
 <main id="main">
 <h1>${title}</h1>

@@ -11,7 +11,8 @@ export interface PageContext {
   shopName: string;
   supportEmail: string;
   supportPhone: string | null;
-  currentPath: string;
+  /** This page in the other language (its query, and so an emailed link's token, kept). */
+  languageSwitchHref: string;
   /** The application clock's now, for countdowns (never the browser's). */
   now: string;
   /** The shop's time zone: every time on a page is shown in it. */

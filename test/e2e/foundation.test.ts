@@ -87,13 +87,13 @@ describe('foundation in Chromium', { skip: chromiumUnavailable ?? false }, () =>
     await phone.close();
   });
 
-  test('pages are Japanese by default for a Japanese browser, and the language switch is a form', async () => {
+  test('pages are Japanese by default for a Japanese browser, and the language switch is a link to the same page', async () => {
     const context = await browser.newContext({ locale: 'ja-JP', baseURL: server.url });
     const page = await context.newPage();
     await page.goto('/sign-in');
     assert.equal(await page.locator('html').getAttribute('lang'), 'ja');
     await page.getByRole('heading', { name: 'ログイン' }).waitFor();
-    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('link', { name: 'English' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     await context.close();

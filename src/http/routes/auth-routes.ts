@@ -21,11 +21,11 @@ import {
 } from '../../views/pages/public-pages.ts';
 import { email, parseForm, password, safeReturnPath, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
+import { setLanguageCookie } from '../language-switch.ts';
 import { PENDING_COOKIE } from './two-step-routes.ts';
 import {
   clearSessionCookie,
   ensureDeviceCookie,
-  LANGUAGE_COOKIE,
   linkToken,
   noticeText,
   pageContext,
@@ -37,7 +37,7 @@ import {
 /** Per client address and minute on forms that send mail (kept in the store, shared by instances). */
 const MAIL_LIMIT = { rateLimit: { max: 5, timeWindow: 60_000 } };
 
-const registerForm = z.object({ name: text(100), email, password });
+const registerForm = z.object({ name: text(100), email, password, returnTo: z.string().optional() });
 const signInForm = z.object({ email, password, returnTo: z.string().optional() });
 const tokenForm = z.object({ token: z.string({ error: 'required' }).max(100, 'too_long') });
 const resetForm = z.object({ token: z.string({ error: 'required' }).max(100, 'too_long'), password });
@@ -73,9 +73,10 @@ export function authRoutes(deps: ServiceDeps) {
       return sendHtml(reply, 200, homePage(pageContext(request, reply, config), noticeText(request)));
     });
 
-    app.get('/register', async (request, reply) =>
-      sendHtml(reply, 200, registerPage(pageContext(request, reply, config))),
-    );
+    app.get('/register', async (request, reply) => {
+      const returnTo = safeReturnPath((request.query as Record<string, unknown>).returnTo, '');
+      return sendHtml(reply, 200, registerPage(pageContext(request, reply, config), { values: { returnTo } }));
+    });
     app.post(
       '/register',
       { config: MAIL_LIMIT },
@@ -84,12 +85,17 @@ export function authRoutes(deps: ServiceDeps) {
         (ctx, state) => registerPage(ctx, state),
         async (request, reply) => {
           const input = parseForm(registerForm, request.body);
-          await register(deps, { ...input, locale: request.locale });
+          const returnTo = safeReturnPath(input.returnTo, '');
+          await register(deps, { ...input, returnTo: returnTo || undefined, locale: request.locale });
           const ctx = pageContext(request, reply, config);
+          // Started at a shop: once the address is confirmed (in another tab), this tab goes on from here.
+          const goOn = returnTo
+            ? { href: `/sign-in?returnTo=${encodeURIComponent(returnTo)}`, label: ctx.t('register.done.continue') }
+            : undefined;
           return sendHtml(
             reply,
             200,
-            messagePage(ctx, ctx.t('register.done.title'), ctx.t('register.done.body', { email: input.email })),
+            messagePage(ctx, ctx.t('register.done.title'), ctx.t('register.done.body', { email: input.email }), goOn),
           );
         },
       ),
@@ -113,8 +119,15 @@ export function authRoutes(deps: ServiceDeps) {
     });
     app.post('/verify-email', { config: AUTH_LIMIT }, async (request, reply) => {
       const { token } = parseForm(tokenForm, request.body);
-      await verifyEmail(deps, token);
-      return reply.redirect('/sign-in?notice=verified', 303);
+      // Registered during a shop's sign-in: the password is asked once more, then the sign-in goes on to the
+      // shop. Not signed in by the link alone: whoever registered an address chose its password, and the
+      // mailbox owner who merely confirms must not end up in an account a stranger can open too.
+      const { returnTo } = await verifyEmail(deps, token);
+      const next = safeReturnPath(returnTo, '');
+      return reply.redirect(
+        next ? `/sign-in?notice=verified&returnTo=${encodeURIComponent(next)}` : '/sign-in?notice=verified',
+        303,
+      );
     });
 
     app.get('/sign-in', async (request, reply) => {
@@ -134,8 +147,9 @@ export function authRoutes(deps: ServiceDeps) {
         async (request, reply) => {
           const input = parseForm(signInForm, request.body);
           ensureDeviceCookie(request, reply, config, deps.random.token);
-          const result = await signIn(deps, input, requestOrigin(request));
-          const returnTo = safeReturnPath(input.returnTo, '/account');
+          const asked = safeReturnPath(input.returnTo, '');
+          const result = await signIn(deps, { ...input, returnTo: asked || undefined }, requestOrigin(request));
+          const returnTo = asked || '/account';
           if (result.kind === 'second-step') {
             reply.setCookie(PENDING_COOKIE, result.pendingToken, {
               path: '/sign-in',
@@ -241,13 +255,7 @@ export function authRoutes(deps: ServiceDeps) {
 
     app.post('/language', async (request, reply) => {
       const input = parseForm(languageForm, request.body);
-      reply.setCookie(LANGUAGE_COOKIE, input.locale, {
-        path: '/',
-        httpOnly: true,
-        secure: config.secureCookies,
-        sameSite: 'lax',
-        maxAge: 365 * 24 * 3600,
-      });
+      setLanguageCookie(reply, config, input.locale);
       if (request.session) {
         await rememberLocale(deps, request.session.accountId, input.locale);
       }

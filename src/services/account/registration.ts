@@ -11,6 +11,13 @@ export interface RegistrationInput {
   password: string;
   name: string;
   locale: Locale;
+  /** Where the person was going (a shop's sign-in in progress): the confirmation link leads back there. */
+  returnTo?: string;
+}
+
+/** The verification link's payload: where to continue once the address is confirmed. */
+export function verificationPayload(returnTo: string | undefined): Record<string, string> | undefined {
+  return returnTo ? { returnTo } : undefined;
 }
 
 /**
@@ -65,7 +72,11 @@ export async function register(deps: ServiceDeps, input: RegistrationInput): Pro
         updated_at: now,
       });
     }
-    const link = await issueLink(trx, deps, { accountId, purpose: 'verify-email' });
+    const link = await issueLink(trx, deps, {
+      accountId,
+      purpose: 'verify-email',
+      payload: verificationPayload(input.returnTo),
+    });
     await queueMail(trx, deps, {
       to: email,
       locale: input.locale,
@@ -81,11 +92,14 @@ export async function checkVerificationLink(deps: ServiceDeps, token: unknown): 
   await peekLink(deps, token, 'verify-email');
 }
 
-export async function verifyEmail(deps: ServiceDeps, token: unknown): Promise<void> {
-  await deps.db.transaction().execute(async (trx) => {
+/** Confirms the address; answers where the person was going when they registered (unchecked: the caller checks it). */
+export async function verifyEmail(deps: ServiceDeps, token: unknown): Promise<{ returnTo: string | null }> {
+  return deps.db.transaction().execute(async (trx) => {
     const row = await useLink(trx, deps, token, 'verify-email');
     const now = deps.clock.now().toISOString();
     await updateAccount(trx, row.account_id, { email_verified_at: now, updated_at: now });
+    const payload = row.payload ? (JSON.parse(row.payload) as { returnTo?: unknown }) : {};
+    return { returnTo: typeof payload.returnTo === 'string' ? payload.returnTo : null };
   });
 }
 

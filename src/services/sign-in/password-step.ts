@@ -9,6 +9,7 @@ import { originModel } from '../account-log/change-log.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { queueMail } from '../notices/mail-queue.ts';
 import { issueLink } from '../notices/one-time-links.ts';
+import { verificationPayload } from '../account/registration.ts';
 import { assessRisk, recordRiskDecision } from '../risk/assessment.ts';
 import { hasSecondFactor } from '../second-factors/totp.ts';
 import type { ActiveSession } from '../sessions/sessions.ts';
@@ -24,7 +25,7 @@ export type SignInResult =
 /** The password step: the risk engine decides whether it signs in, asks for a second step, or refuses. */
 export async function signIn(
   deps: ServiceDeps,
-  input: { email: string; password: string },
+  input: { email: string; password: string; returnTo?: string },
   origin: RequestOrigin,
 ): Promise<SignInResult> {
   const email = normalizeEmail(input.email);
@@ -38,7 +39,11 @@ export async function signIn(
   if (!verified.email_verified_at) {
     // Only someone who knows the password learns this, so it reveals nothing to a guesser.
     await deps.db.transaction().execute(async (trx) => {
-      const link = await issueLink(trx, deps, { accountId: verified.id, purpose: 'verify-email' });
+      const link = await issueLink(trx, deps, {
+        accountId: verified.id,
+        purpose: 'verify-email',
+        payload: verificationPayload(input.returnTo),
+      });
       await queueMail(trx, deps, {
         to: verified.email,
         locale: verified.locale,

@@ -4,6 +4,11 @@ import { passkeyForm } from './passkey-pages.ts';
 import { errorSummary, field, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 
+/** A link that keeps where the person was going (a shop's sign-in in progress). */
+function withReturnTo(path: string, returnTo: string | undefined): string {
+  return returnTo ? `${path}?returnTo=${encodeURIComponent(returnTo)}` : path;
+}
+
 export function homePage(ctx: PageContext, flash?: string): string {
   return layout(
     ctx,
@@ -31,9 +36,10 @@ export function registerPage(ctx: PageContext, state: FormState = {}): string {
 ${field(ctx, { name: 'name', label: 'register.name', autocomplete: 'name', required: true, maxlength: 100 }, state)}
 ${field(ctx, { name: 'email', label: 'register.email', type: 'email', autocomplete: 'email', required: true, maxlength: 254 }, state)}
 ${field(ctx, { name: 'password', label: 'register.password', type: 'password', autocomplete: 'new-password', required: true, hint: t('register.passwordHint') }, state)}
+<input type="hidden" name="returnTo" value="${state.values?.returnTo ?? ''}">
 <button type="submit">${t('register.submit')}</button>
 </form>
-<p><a href="/sign-in">${t('nav.signIn')}</a></p>`,
+<p><a href="${withReturnTo('/sign-in', state.values?.returnTo)}">${t('nav.signIn')}</a></p>`,
   );
 }
 
@@ -56,7 +62,7 @@ ${passkeyForm(ctx, {
   extra: html`<input type="hidden" name="email" value="" data-carry><input type="hidden" name="returnTo" value="${state.values?.returnTo ?? ''}">`,
 })}
 <p><a href="/forgot-password">${t('signIn.forgot')}</a></p>
-<p><a href="/register">${t('signIn.noAccount')}</a></p>`,
+<p><a href="${withReturnTo('/register', state.values?.returnTo)}">${t('signIn.noAccount')}</a></p>`,
     { passkeys: true },
   );
 }

@@ -29,6 +29,7 @@ export const pages = {
   'register.done.title': 'Check your inbox',
   'register.done.body':
     'If {email} can be used, a message is on its way with a link to confirm the address. The link works for 24 hours.',
+  'register.done.continue': 'I have confirmed my address: sign in and continue',
   'verify.title': 'Confirm your email address',
   'verify.body': 'Press the button to confirm this address and finish creating your account.',
   'verify.submit': 'Confirm my address',

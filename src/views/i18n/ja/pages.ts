@@ -31,6 +31,7 @@ export const pages: Record<keyof typeof en, string> = {
   'register.done.title': 'メールをご確認ください',
   'register.done.body':
     '{email} が利用可能な場合、アドレス確認用のリンクをお送りしました。リンクの有効期限は24時間です。',
+  'register.done.continue': 'アドレスを確認したら、ログインして続ける',
   'verify.title': 'メールアドレスの確認',
   'verify.body': 'ボタンを押すとこのアドレスが確認され、アカウントの作成が完了します。',
   'verify.submit': 'アドレスを確認する',
