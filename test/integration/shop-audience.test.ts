@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
+import { sql, type Kysely } from 'kysely';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { BACKCHANNEL_LOGOUT_EVENT } from '../../src/core/oidc/logout-token.ts';
 import { EVENT_TYPES } from '../../src/core/ssf/security-events.ts';
 import { queueSecurityEvents } from '../../src/services/ssf/security-events.ts';
+import { up as shopCustomersMigration } from '../../src/store/migrations/0017-shop-customers.ts';
 import {
   attackerTakesOver as takeOver,
   emailChangedReportLink,
@@ -203,6 +205,47 @@ forEachStore('What a partner shop hears', (store) => {
     assert.deepEqual(
       events.map((e) => e.subject.sub),
       [hana],
+    );
+  });
+
+  test('grants from before the upgrade count: migration 0017 makes their accounts the shops’ customers, email as granted', async () => {
+    const grant = (id: string, accountId: string, clientId: string, scope: string) => ({
+      kind: 'Grant',
+      id,
+      payload: JSON.stringify({ accountId, clientId, openid: { scope } }),
+      grant_id: null,
+      uid: null,
+      user_code: null,
+      expires_at: null,
+      consumed_at: null,
+      account_id: accountId,
+      client_id: clientId,
+    });
+    const db = m.deps.db;
+    await db.deleteFrom('shop_customers').execute();
+    await sql`DROP TABLE shop_customers`.execute(db);
+    await sql`DROP TABLE ssf_removed_subjects`.execute(db);
+    await db
+      .insertInto('oidc_payloads')
+      .values([
+        grant('g1', 'acct-1', partner.clientId, 'openid'),
+        grant('g2', 'acct-1', partner.clientId, 'openid email'),
+        grant('g3', 'acct-2', partner.clientId, 'openid profile'),
+      ])
+      .execute();
+    await shopCustomersMigration(db as unknown as Kysely<unknown>);
+    const rows = await db
+      .selectFrom('shop_customers')
+      .select(['account_id', 'email_granted'])
+      .where('client_id', '=', partner.clientId)
+      .orderBy('account_id')
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => [r.account_id, Number(r.email_granted)]),
+      [
+        ['acct-1', 1],
+        ['acct-2', 0],
+      ],
     );
   });
 
