@@ -46,6 +46,20 @@ export const statusUpdate = z
 export const verificationRequest = z
   .strictObject({ stream_id: streamId, state: plain(500).optional() })
   .meta({ id: 'VerificationRequest' });
+const subject = z
+  .strictObject({
+    format: z.literal('iss_sub'),
+    iss: plain(2000).meta({ description: 'This issuer' }),
+    sub: plain(100).meta({ description: 'The account: `sub` of its ID tokens' }),
+  })
+  .meta({ description: 'The account, as `iss_sub` (RFC 9493)' });
+export const subjectRequest = z
+  .strictObject({
+    stream_id: streamId,
+    subject,
+    verified: z.boolean().optional().meta({ description: 'Accepted and ignored (SSF 1.0 §8.1.3.2)' }),
+  })
+  .meta({ id: 'SubjectRequest' });
 export const pollRequest = z
   .strictObject({
     maxEvents: z.number().int().min(0).max(1000).optional(),
@@ -152,6 +166,10 @@ export const streamConfiguration = z
     events_supported: z.array(z.string()),
     events_requested: z.array(z.string()),
     events_delivered: z.array(z.string()),
+    default_subjects: z.enum(['ALL', 'NONE']).meta({
+      description:
+        'ALL: events about every account (the store’s own shops). NONE: only accounts that signed in to this shop, each a subject from its first sign-in on',
+    }),
     description: z.string().optional(),
   })
   .meta({ id: 'StreamConfiguration' });

@@ -4,6 +4,7 @@ import { API_V1 } from './api-v1.ts';
 import {
   accountParams,
   pollRequest,
+  subjectRequest,
   pollResponse,
   problem,
   securityState,
@@ -135,6 +136,20 @@ export function apiDocument(publicUrl: string) {
         post: operation('ssf.manage', 'Ask for a verification event', {
           requestBody: json(verificationRequest),
           responses: { '204': { description: 'Queued' }, ...problems(400, 401, 403, 404) },
+        }),
+      },
+      [`${API_V1}/ssf/subjects/add`]: {
+        post: operation('ssf.manage', 'Put an account back into the stream', {
+          description:
+            'A partner shop may add only an account that signed in to it; any other is answered 404, as an account that does not exist.',
+          requestBody: json(subjectRequest),
+          responses: { '200': { description: 'Added' }, ...problems(400, 401, 403, 404) },
+        }),
+      },
+      [`${API_V1}/ssf/subjects/remove`]: {
+        post: operation('ssf.manage', 'Take an account out of the stream: no events about it', {
+          requestBody: json(subjectRequest),
+          responses: { '204': { description: 'Removed' }, ...problems(400, 401, 403, 404) },
         }),
       },
       [`${API_V1}/ssf/poll`]: {

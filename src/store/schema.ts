@@ -450,6 +450,22 @@ export interface ShopUndoRequestsTable {
   answered_at: string | null;
 }
 
+/** An account that signed in to a shop (a grant exists or existed), kept when the grant goes. */
+export interface ShopCustomersTable {
+  client_id: string;
+  account_id: string;
+  /** 1 once the customer granted this shop the `email` scope. */
+  email_granted: number;
+  first_signed_in_at: string;
+}
+
+/** A subject a receiver took out of its stream (SSF 1.0 §8.1.3.3): no events about it go there. */
+export interface SsfRemovedSubjectsTable {
+  stream_id: string;
+  account_id: string;
+  removed_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -470,6 +486,8 @@ export interface Database {
   oidc_session_links: OidcSessionLinksTable;
   delivery_attempts: DeliveryAttemptsTable;
   ssf_streams: SsfStreamsTable;
+  shop_customers: ShopCustomersTable;
+  ssf_removed_subjects: SsfRemovedSubjectsTable;
   shop_undo_requests: ShopUndoRequestsTable;
   support_requests: SupportRequestsTable;
   totp_factors: TotpFactorsTable;

@@ -17,9 +17,50 @@ export function findSsfStream(db: Executor, id: string): Promise<SsfStreamRow | 
   return db.selectFrom('ssf_streams').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** The streams events are queued for (a paused stream keeps its events; a disabled one gets none). */
-export function listReceivingSsfStreams(db: Executor): Promise<SsfStreamRow[]> {
-  return db.selectFrom('ssf_streams').selectAll().where('status', 'in', ['enabled', 'paused']).execute();
+export interface ReceivingStream extends SsfStreamRow {
+  first_party: number | null;
+  /** Set when the account signed in to this stream's shop. */
+  customer_email_granted: number | null;
+  /** Set when the shop took the account out of its stream. */
+  removed_at: string | null;
+}
+
+/**
+ * The streams events are queued for (a paused stream keeps its events; a disabled one gets none), each
+ * with what its shop is to the account the events are about: one statement for a whole fan-out.
+ */
+export function listReceivingSsfStreams(db: Executor, accountId: string | null): Promise<ReceivingStream[]> {
+  const account = accountId ?? '';
+  return db
+    .selectFrom('ssf_streams as s')
+    .leftJoin('oidc_clients as c', 'c.client_id', 's.client_id')
+    .leftJoin('shop_customers as sc', (join) =>
+      join.onRef('sc.client_id', '=', 's.client_id').on('sc.account_id', '=', account),
+    )
+    .leftJoin('ssf_removed_subjects as r', (join) =>
+      join.onRef('r.stream_id', '=', 's.id').on('r.account_id', '=', account),
+    )
+    .selectAll('s')
+    .select(['c.first_party', 'sc.email_granted as customer_email_granted', 'r.removed_at'])
+    .where('s.status', 'in', ['enabled', 'paused'])
+    .execute();
+}
+
+/** A receiver takes a subject out of its stream, or puts it back (SSF 1.0 §8.1.3.2–3). */
+export async function removeStreamSubject(db: Executor, streamId: string, accountId: string, at: string) {
+  await db
+    .insertInto('ssf_removed_subjects')
+    .values({ stream_id: streamId, account_id: accountId, removed_at: at })
+    .onConflict((oc) => oc.columns(['stream_id', 'account_id']).doNothing())
+    .execute();
+}
+
+export async function addStreamSubject(db: Executor, streamId: string, accountId: string) {
+  await db
+    .deleteFrom('ssf_removed_subjects')
+    .where('stream_id', '=', streamId)
+    .where('account_id', '=', accountId)
+    .execute();
 }
 
 export function listSsfStreams(db: Executor): Promise<SsfStreamRow[]> {
@@ -31,6 +72,7 @@ export async function updateSsfStream(db: Executor, id: string, changes: Updatea
 }
 
 export async function deleteSsfStream(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('ssf_removed_subjects').where('stream_id', '=', id).execute();
   await db.deleteFrom('outbox').where('channel', '=', SSF_CHANNEL).where('recipient', '=', id).execute();
   await db.deleteFrom('ssf_streams').where('id', '=', id).execute();
 }

@@ -87,7 +87,9 @@ forEachStore('Shared Signals', (store) => {
     assert.equal(config.jwks_uri, `${m.issuer}/oidc/jwks`);
     assert.deepEqual(config.delivery_methods_supported, ['urn:ietf:rfc:8935', 'urn:ietf:rfc:8936']);
     assert.equal(config.configuration_endpoint, `${m.issuer}${STREAM}`);
-    assert.equal(config.default_subjects, 'ALL');
+    assert.equal(config.add_subject_endpoint, `${m.issuer}/api/v1/ssf/subjects/add`);
+    assert.equal(config.remove_subject_endpoint, `${m.issuer}/api/v1/ssf/subjects/remove`);
+    assert.equal(config.default_subjects, undefined, 'it depends on the receiver: each stream says which');
   });
 
   test('a push stream: verified, then the story arrives in order (address, password, containment with one txn), each SET once despite three failures', async () => {
@@ -101,8 +103,14 @@ forEachStore('Shared Signals', (store) => {
         },
       });
       assert.equal(created.status, 201, JSON.stringify(created.body));
-      const stream = created.body as { stream_id: string; events_delivered: string[]; aud: string };
+      const stream = created.body as {
+        stream_id: string;
+        events_delivered: string[];
+        aud: string;
+        default_subjects: string;
+      };
       assert.equal(stream.aud, shop.clientId);
+      assert.equal(stream.default_subjects, 'ALL', 'the store’s own shop hears of every account');
       assert.deepEqual(
         stream.events_delivered.sort(),
         deliverableEvents(m.issuer).sort(),
@@ -136,16 +144,16 @@ forEachStore('Shared Signals', (store) => {
         [
           EVENT_TYPES['identifier-changed'], // the attacker's address
           EVENT_TYPES['credential-change'], // the attacker's password
-          EVENT_TYPES['session-revoked'], // containment
-          EVENT_TYPES['identifier-changed'], // the owner's address back
-          EVENT_TYPES['account-disabled'],
+          EVENT_TYPES['account-disabled'], // containment, first
           EVENT_TYPES['account-credential-change-required'],
+          EVENT_TYPES['session-revoked'],
+          EVENT_TYPES['identifier-changed'], // the owner's address back
         ],
         'every event once, in the order it happened',
       );
       assert.ok(receiver.requests.every((r) => r.contentType === 'application/secevent+jwt'));
       assert.ok(receiver.requests.every((r) => r.authorization === 'Bearer shop-secret'));
-      const [attackerAddress, password, revoked, ownerAddress, disabled, changeRequired] = events;
+      const [attackerAddress, password, disabled, changeRequired, revoked, ownerAddress] = events;
       assert.deepEqual(verification?.sub_id, { format: 'opaque', id: stream.stream_id });
       assert.deepEqual(verification?.events[EVENT_TYPES.verification], { state: 'VGhpcyBpcyBhbiBleGFtcGxl' });
       assert.deepEqual(attackerAddress?.sub_id, { format: 'email', email: OWNER });
@@ -162,7 +170,12 @@ forEachStore('Shared Signals', (store) => {
       assert.deepEqual(disabled?.sub_id, sub);
       assert.deepEqual(disabled?.events[EVENT_TYPES['account-disabled']], { reason: 'hijacking' });
       const txn = await incidentId();
-      assert.deepEqual([revoked?.txn, disabled?.txn, changeRequired?.txn], [txn, txn, txn], 'txn is the incident');
+      assert.deepEqual(
+        [disabled?.txn, changeRequired?.txn, revoked?.txn, ownerAddress?.txn],
+        [txn, txn, txn, txn],
+        'txn is the incident, on every event it caused',
+      );
+      assert.equal(attackerAddress?.txn, undefined, 'the intrusion itself was no incident yet');
       assert.equal(new Set(all.map((e) => e.jti)).size, 7, 'each SET once');
 
       const attempts = await m.deps.db

@@ -135,3 +135,23 @@ export async function logoutReceiver(
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/** The code flow at a shop that is not the store's own: the customer is asked, and allows it. */
+export async function partnerSignsIn(
+  m: TestMamori & { issuer: string },
+  shop: TestShop,
+  browser: TestClient,
+  scope = 'openid email profile',
+) {
+  const start = await authorizationUrl(shop, { scope });
+  const consent = await followInBrowser(browser, start.url, m.issuer);
+  assert.equal(consent.status, 200, `no consent page at ${consent.url.href}`);
+  const allowed = await browser.post(`${consent.url.pathname}/consent`, { decision: 'allow' });
+  const end = await followInBrowser(browser, String(refreshTarget(allowed.body)), m.issuer);
+  assert.equal(end.url.origin + end.url.pathname, SHOP_CALLBACK, `stopped at ${end.url.href}`);
+  return client.authorizationCodeGrant(shop.config, end.url, {
+    pkceCodeVerifier: start.verifier,
+    expectedState: start.state,
+    expectedNonce: start.nonce,
+  });
+}

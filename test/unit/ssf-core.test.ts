@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ChangeRecord } from '../../src/core/change-kinds.ts';
-import { eventsForChange } from '../../src/core/ssf/change-events.ts';
+import { eventForAudience, type StreamAudience } from '../../src/core/ssf/audience.ts';
+import { containmentEvents, eventsForChange } from '../../src/core/ssf/change-events.ts';
 import { EVENT_TYPES, securityEventClaims } from '../../src/core/ssf/security-events.ts';
 
 const change = (kind: ChangeRecord['kind'], extra: Partial<ChangeRecord> = {}): ChangeRecord => ({
@@ -24,13 +25,13 @@ test('each security change of the account log is one event for the shops; the re
   assert.deepEqual(names(change('recovery-codes-renewed')), ['recovery-information-changed']);
   assert.deepEqual(names(change('password-disabled-after-failures')), ['account-credential-change-required']);
   assert.deepEqual(names(change('account-recovered', { subjectId: 'inc' })), ['account-enabled']);
-  assert.deepEqual(names(change('account-contained', { subjectId: 'inc' })), [
-    'account-disabled',
-    'account-credential-change-required',
-  ]);
+  assert.deepEqual(names(change('account-contained', { subjectId: 'inc' })), [], 'sent when containment starts');
   assert.deepEqual(
-    eventsForChange(change('account-contained', { subjectId: 'inc' })).map((e) => e.txn),
-    ['inc', 'inc'],
+    containmentEvents('acct', 'inc').map((e) => [e.event.name, e.txn]),
+    [
+      ['account-disabled', 'inc'],
+      ['account-credential-change-required', 'inc'],
+    ],
     'one incident, one txn',
   );
   for (const quiet of ['name-changed', 'address-added', 'new-device-sign-in', 'support-reply'] as const)
@@ -106,4 +107,34 @@ test('a SET: sub_id not sub, no exp, one event, txn when given', () => {
   assert.deepEqual(revoked.events, {
     [EVENT_TYPES['session-revoked']]: { event_timestamp: 1000, initiating_entity: 'admin' },
   });
+});
+
+test('a partner hears only of its own customers, and of a changed address only what it was given', () => {
+  const partner: StreamAudience = { firstParty: false, customer: true, emailGranted: false, removed: false };
+  const changed = { name: 'identifier-changed', accountId: 'acct', oldEmail: 'a@x', newEmail: 'b@x' } as const;
+  const disabled = { name: 'account-disabled', accountId: 'acct', reason: 'hijacking' } as const;
+  const undo = {
+    name: 'undo-requested',
+    accountId: 'acct',
+    clientId: 'shop',
+    requestId: 'r1',
+    action: 'hold-order',
+    item: { type: 'order', id: 'o1' },
+  } as const;
+  assert.equal(eventForAudience(disabled, { ...partner, customer: false }), null, 'a stranger: nothing');
+  assert.deepEqual(eventForAudience(disabled, partner), disabled);
+  assert.deepEqual(eventForAudience(changed, partner), { name: 'identifier-changed', accountId: 'acct' });
+  assert.deepEqual(eventForAudience(changed, { ...partner, emailGranted: true }), changed);
+  assert.deepEqual(eventForAudience(changed, { ...partner, customer: false, firstParty: true }), changed, 'ALL');
+  assert.equal(eventForAudience(disabled, { ...partner, firstParty: true, removed: true }), null, 'removed');
+  assert.deepEqual(eventForAudience(undo, { ...partner, removed: true }), undo, 'its own report is still asked back');
+  const claims = securityEventClaims({
+    event: { name: 'identifier-changed', accountId: 'acct' },
+    issuer: 'https://m.example',
+    audience: 'shop',
+    jti: 'j',
+    occurredAtSeconds: 1,
+  });
+  assert.deepEqual(claims.sub_id, { format: 'iss_sub', iss: 'https://m.example', sub: 'acct' });
+  assert.deepEqual(claims.events, { [EVENT_TYPES['identifier-changed']]: {} });
 });

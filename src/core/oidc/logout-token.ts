@@ -11,7 +11,7 @@ export const LOGOUT_TOKEN_TTL_SECONDS = 120;
 export interface LogoutOrder {
   clientId: string;
   sub: string;
-  /** Present when one session ended: only the shop sessions from that sign-in end. */
+  /** The shop session that ends (the `sid` its ID token carried); orders queued before issue 24 may lack it. */
   sid?: string;
   jti: string;
 }

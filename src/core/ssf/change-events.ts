@@ -52,17 +52,25 @@ export function eventsForChange(record: ChangeRecord): EventToSend[] {
     }
     case 'password-disabled-after-failures':
       return [{ event: { name: 'account-credential-change-required', accountId } }];
-    case 'account-contained': {
-      // Contained: the account is disabled as hijacked, and its password is switched off until recovery.
-      const txn = record.subjectId ?? undefined;
-      return [
-        { event: { name: 'account-disabled', accountId, reason: 'hijacking' }, txn },
-        { event: { name: 'account-credential-change-required', accountId }, txn },
-      ];
-    }
+    // Sent when containment starts, before the events of the undo (containmentEvents), not when it is logged.
+    case 'account-contained':
+      return [];
     case 'account-recovered':
       return [{ event: { name: 'account-enabled', accountId }, txn: record.subjectId ?? undefined }];
     default:
       return [];
   }
+}
+
+/**
+ * Contained: the account is disabled as hijacked, and its password is switched off until recovery. The
+ * shops hear this first, before the sessions end and the undo's events (an address restored) arrive, so
+ * a receiver never acts on a restored address of an account it still thinks enabled; `txn` is the
+ * incident, as on every event the containment causes.
+ */
+export function containmentEvents(accountId: string, incidentId: string): EventToSend[] {
+  return [
+    { event: { name: 'account-disabled', accountId, reason: 'hijacking' }, txn: incidentId },
+    { event: { name: 'account-credential-change-required', accountId }, txn: incidentId },
+  ];
 }

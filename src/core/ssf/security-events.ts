@@ -57,7 +57,8 @@ export type SecurityEvent =
   | { name: 'account-disabled'; accountId: string; reason: 'hijacking' }
   | { name: 'account-enabled'; accountId: string }
   | { name: 'account-credential-change-required'; accountId: string }
-  | { name: 'identifier-changed'; accountId: string; oldEmail: string; newEmail: string }
+  /** Without the addresses for a shop that was not given them (core/ssf/audience.ts). */
+  | { name: 'identifier-changed'; accountId: string; oldEmail?: string; newEmail?: string }
   | { name: 'recovery-information-changed'; accountId: string }
   | { name: 'session-revoked'; accountId: string; initiatingEntity: 'user' | 'admin' | 'policy' | 'system' }
   | { name: 'credential-change'; accountId: string; credentialType: CredentialType; changeType: CredentialChange }
@@ -80,11 +81,12 @@ export interface EventToSend {
 
 /**
  * The subject a receiver knows the account by: the `sub` its ID tokens carry, under this issuer; for a
- * changed address, the old address (RISC §2.5); for verification, the stream (SSF §8.1.4.1).
+ * changed address, the old address (RISC §2.5) if the shop may know it; for verification, the stream (SSF §8.1.4.1).
  */
 export function subjectOf(event: SecurityEvent, issuer: string): Subject {
   if (event.name === 'verification') return { format: 'opaque', id: event.streamId };
-  if (event.name === 'identifier-changed') return { format: 'email', email: event.oldEmail };
+  if (event.name === 'identifier-changed' && event.oldEmail !== undefined)
+    return { format: 'email', email: event.oldEmail };
   return { format: 'iss_sub', iss: issuer, sub: event.accountId };
 }
 
@@ -97,7 +99,7 @@ function eventBody(event: SecurityEvent, occurredAtSeconds: number, issuer: stri
     case 'recovery-information-changed':
       return {};
     case 'identifier-changed':
-      return { 'new-value': event.newEmail };
+      return event.newEmail === undefined ? {} : { 'new-value': event.newEmail };
     case 'credential-change':
       return {
         credential_type: event.credentialType,

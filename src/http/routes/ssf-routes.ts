@@ -3,6 +3,7 @@ import { DomainError } from '../../core/errors.ts';
 import { POLL_DELIVERY, PUSH_DELIVERY } from '../../core/ssf/security-events.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { pollEvents } from '../../services/ssf/poll.ts';
+import { changeStreamSubject } from '../../services/ssf/subjects.ts';
 import {
   changeStreamStatus,
   createStream,
@@ -21,6 +22,7 @@ import {
   streamQuery,
   streamRequest,
   streamUpdate,
+  subjectRequest,
   verificationRequest,
 } from '../api-v1-schemas.ts';
 
@@ -49,8 +51,11 @@ export function ssfRoutes(
         configuration_endpoint: `${config.publicUrl}${SSF_BASE}/stream`,
         status_endpoint: `${config.publicUrl}${SSF_BASE}/status`,
         verification_endpoint: `${config.publicUrl}${SSF_BASE}/verify`,
+        add_subject_endpoint: `${config.publicUrl}${SSF_BASE}/subjects/add`,
+        remove_subject_endpoint: `${config.publicUrl}${SSF_BASE}/subjects/remove`,
         authorization_schemes: [{ spec_urn: 'urn:ietf:rfc:6749' }],
-        default_subjects: 'ALL',
+        // No `default_subjects` here: it depends on the receiver (ALL for the store's own shops, NONE for a
+        // partner, whose customers become its subjects as they sign in), and each stream's configuration says which.
       };
     });
 
@@ -66,7 +71,7 @@ export function ssfRoutes(
         const { stream_id } = parsed(streamQuery, request.query);
         if (stream_id) return streamConfiguration(deps, await streamOf(deps, who.clientId, stream_id));
         // Without a stream id: every stream of this receiver, as a list (one at most here).
-        return (await streamsOf(deps, who.clientId)).map((row) => streamConfiguration(deps, row));
+        return Promise.all((await streamsOf(deps, who.clientId)).map((row) => streamConfiguration(deps, row)));
       });
       for (const [method, replace] of [
         ['PATCH', false],
@@ -105,6 +110,12 @@ export function ssfRoutes(
         await requestVerification(deps, who.clientId, input.stream_id, input.state);
         return reply.code(204).send();
       });
+      for (const change of ['add', 'remove'] as const)
+        api.post(`${SSF_BASE}/subjects/${change}`, async (request, reply) => {
+          const who = await caller(request, 'ssf.manage');
+          await changeStreamSubject(deps, who.clientId, parsed(subjectRequest, request.body), change);
+          return change === 'add' ? reply.code(200).send() : reply.code(204).send();
+        });
       api.post(`${SSF_BASE}/poll`, async (request) => {
         const who = await caller(request, 'ssf.read');
         return pollEvents(deps, who.clientId, parsed(pollRequest, request.body), signEvent);

@@ -74,6 +74,8 @@ export async function recordChanges(
   deps: ServiceDeps,
   accountId: string,
   inputs: readonly ChangeInput[],
+  /** The incident that caused these changes: every event they send carries it as `txn`. */
+  txn?: string,
 ): Promise<ChangeRecord[]> {
   if (inputs.length === 0) return [];
   const { firstSeq, previousHash: head } = await reserveLogSlots(trx, accountId, inputs.length);
@@ -98,7 +100,11 @@ export async function recordChanges(
   await appendLogEntries(trx, entries);
   const records = entries.map((e) => e.record);
   // The shops hear of it in the same transaction (Shared Signals), or not at all if this rolls back.
-  await queueSecurityEvents(trx, deps, records.flatMap(eventsForChange));
+  await queueSecurityEvents(
+    trx,
+    deps,
+    records.flatMap(eventsForChange).map((e) => ({ ...e, txn: e.txn ?? txn })),
+  );
   return records;
 }
 

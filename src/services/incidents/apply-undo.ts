@@ -151,6 +151,7 @@ export async function applyUndo(
         before: step.after,
         after: step.restore ?? { undone: step.kind },
       })),
+    incident.id,
   );
   return applied;
 }

@@ -21,6 +21,8 @@ import { queueMail } from '../notices/mail-queue.ts';
 import { issueLink, linkPayload, peekLink, useLink } from '../notices/one-time-links.ts';
 import { requireAccount } from '../account/profile.ts';
 import { endSessions } from '../sessions/end-sessions.ts';
+import { queueSecurityEvents } from '../ssf/security-events.ts';
+import { containmentEvents } from '../../core/ssf/change-events.ts';
 import { hashToken } from '../../platform/token-hash.ts';
 import { applyUndo, type AppliedStep } from './apply-undo.ts';
 import { incidentAddresses, issuePartyLink, mailIncidentPage } from './parties.ts';
@@ -145,6 +147,8 @@ export async function openIncident(
   const incidentId = deps.random.id();
   // Contain first: from here on nothing the attacker holds works, here or at the shops.
   await updateAccount(trx, change.accountId, { status: 'locked', password_disabled_at: nowIso, updated_at: nowIso });
+  // The shops hear it first: disabled as hijacked, before the sessions' end and the undo (issue 24).
+  await queueSecurityEvents(trx, deps, containmentEvents(change.accountId, incidentId));
   const containment = { initiatingEntity: how.openedBy === 'staff' ? 'admin' : 'user', txn: incidentId } as const;
   await endSessions(trx, deps, change.accountId, { all: true }, 'incident', containment);
   // The suspects' browsers are strangers again: no exemption from throttles and limits a known browser has.

@@ -11,6 +11,7 @@ import {
 } from '../../store/oidc-payloads.ts';
 import type { Executor } from '../../store/database.ts';
 import { groupCommit } from '../../store/group-commit.ts';
+import { recordShopCustomer } from '../../store/shop-customers.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { ClientAdapter, type ClientDeps } from './clients.ts';
 
@@ -23,6 +24,16 @@ function toPayload(row: OidcPayloadRow | undefined): AdapterPayload | undefined 
   if (!row) return undefined;
   const payload = JSON.parse(row.payload) as AdapterPayload;
   return row.consumed_at ? { ...payload, consumed: seconds(new Date(row.consumed_at)) } : payload;
+}
+
+/** From a grant: the shop, the account that signed in to it, and whether it granted the shop its address. */
+function shopCustomerOf(payload: AdapterPayload, at: string) {
+  const { accountId, clientId } = payload;
+  if (typeof accountId !== 'string' || typeof clientId !== 'string') return null;
+  const openid = payload.openid as { scope?: unknown; claims?: unknown } | undefined;
+  const scope = typeof openid?.scope === 'string' ? openid.scope.split(' ') : [];
+  const claims = Array.isArray(openid?.claims) ? openid.claims : [];
+  return { clientId, accountId, emailGranted: scope.includes('email') || claims.includes('email'), at };
 }
 
 /**
@@ -57,7 +68,12 @@ export class KyselyOidcAdapter implements Adapter {
       account_id: typeof payload.accountId === 'string' ? payload.accountId : null,
       client_id: typeof payload.clientId === 'string' ? payload.clientId : null,
     };
-    await this.commit((trx) => upsertOidcPayload(trx, row));
+    const customer = this.kind === 'Grant' ? shopCustomerOf(payload, this.now()) : null;
+    await this.commit(async (trx) => {
+      await upsertOidcPayload(trx, row);
+      // Grants go when an account is contained; that the account signed in to the shop stays (issue 24).
+      if (customer) await recordShopCustomer(trx, customer);
+    });
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {

@@ -14,6 +14,7 @@ import {
   type OidcClientRow,
 } from '../../store/oidc-clients.ts';
 import { destroyOidcPayloadsOfClient } from '../../store/oidc-payloads.ts';
+import { forgetShopCustomers } from '../../store/shop-customers.ts';
 import type { ServiceDeps } from '../deps.ts';
 
 export type ClientDeps = Pick<ServiceDeps, 'db' | 'clock' | 'random' | 'secrets' | 'config'>;
@@ -118,6 +119,7 @@ export async function removeClient(deps: Pick<ServiceDeps, 'db'>, clientId: stri
   await deps.db.transaction().execute(async (trx) => {
     if (!(await deleteOidcClient(trx, clientId))) throw new DomainError('NOT_FOUND');
     await destroyOidcPayloadsOfClient(trx, clientId);
+    await forgetShopCustomers(trx, clientId);
   });
 }
 

@@ -20,9 +20,11 @@ interface ProviderSession {
 /**
  * Whatever ends Mamori sessions ends the shops' too, in the same transaction (issue 14): the provider's
  * grants, codes, tokens and sessions go, and each shop that takes back-channel logout gets a logout token
- * through the outbox. Every session of the account: one token per shop without `sid` (all its sessions
- * there). Some sessions: only the shops they signed into, each with the `sid` of that sign-in.
- * Returns how many logout tokens were queued.
+ * through the outbox, one per shop session that ends, each with the `sid` its ID token carried. Shops are
+ * registered with `backchannel_logout_session_required` (clients.ts), so a token always names the session
+ * (OpenID Connect Back-Channel Logout 1.0 §2.4); a shop hears only of sessions signed in to it.
+ * Every session of the account: every provider session's sign-ins. Some sessions: only the shops
+ * those signed into. Returns how many logout tokens were queued.
  */
 export async function endShopSessions(
   trx: Executor,
@@ -32,32 +34,34 @@ export async function endShopSessions(
 ): Promise<number> {
   const orders: Omit<LogoutOrder, 'jti'>[] = [];
   if ('every' in which) {
-    const rows = await listOidcPayloadsOfAccount(trx, accountId, ['Grant', 'Session']);
-    const clientIds = new Set<string>();
-    for (const row of rows) {
-      if (row.client_id) clientIds.add(row.client_id);
-      if (row.kind === 'Session')
-        for (const clientId of Object.keys((JSON.parse(row.payload) as ProviderSession).authorizations ?? {}))
-          clientIds.add(clientId);
-    }
+    // A grant whose provider session has already ended (its 14 days ran out, as the shop's ID token's
+    // session did) has no sign-in left to name: its tokens go with the grant, no logout token is owed.
+    const sessions = await listOidcPayloadsOfAccount(trx, accountId, ['Session']);
+    for (const row of sessions) orders.push(...signInsOf(row.payload, accountId));
     await destroyOidcPayloadsOfAccount(trx, accountId);
     await unlinkOidcSessions(trx, { accountId });
-    for (const clientId of clientIds) orders.push({ clientId, sub: accountId });
   } else {
     const uids = await oidcSessionUidsOf(trx, which.sessionIds);
     for (const uid of uids) {
       const row = await findOidcSessionByUid(trx, uid);
       if (!row) continue;
       const session = JSON.parse(row.payload) as ProviderSession;
-      for (const [clientId, { sid, grantId }] of Object.entries(session.authorizations ?? {})) {
+      for (const { grantId } of Object.values(session.authorizations ?? {}))
         if (grantId) await destroyOidcGrant(trx, grantId);
-        if (sid) orders.push({ clientId, sub: accountId, sid });
-      }
+      orders.push(...signInsOf(row.payload, accountId));
       await destroyOidcPayload(trx, 'Session', row.id);
     }
     await unlinkOidcSessions(trx, { uids });
   }
   return queueLogoutTokens(trx, deps, accountId, orders);
+}
+
+/** One provider session's sign-ins at the shops: each shop and the `sid` its ID tokens carry. */
+function signInsOf(payload: string, accountId: string): Omit<LogoutOrder, 'jti'>[] {
+  const session = JSON.parse(payload) as ProviderSession;
+  return Object.entries(session.authorizations ?? {}).flatMap(([clientId, { sid }]) =>
+    sid ? [{ clientId, sub: accountId, sid }] : [],
+  );
 }
 
 /** One logout token per order, to shops that take back-channel logout; returns how many were queued. */

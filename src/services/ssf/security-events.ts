@@ -6,10 +6,11 @@ import {
   type EventToSend,
   type SecurityEvent,
 } from '../../core/ssf/security-events.ts';
+import { eventForAudience, type StreamAudience } from '../../core/ssf/audience.ts';
 import { SHOP_ITEM_TYPES, SHOP_UNDO_ACTIONS } from '../../core/shop/shop-changes.ts';
 import type { Executor } from '../../store/database.ts';
 import { insertOutboxRow, SSF_CHANNEL } from '../../store/outbox.ts';
-import { listReceivingSsfStreams, type SsfStreamRow } from '../../store/ssf-streams.ts';
+import { listReceivingSsfStreams, type ReceivingStream, type SsfStreamRow } from '../../store/ssf-streams.ts';
 import type { ServiceDeps } from '../deps.ts';
 import type { TokenSigner } from '../oidc/token-signer.ts';
 
@@ -27,7 +28,12 @@ const queuedEvent = z.object({
     z.object({ name: z.literal('account-disabled'), accountId, reason: z.literal('hijacking') }),
     z.object({ name: z.literal('account-enabled'), accountId }),
     z.object({ name: z.literal('account-credential-change-required'), accountId }),
-    z.object({ name: z.literal('identifier-changed'), accountId, oldEmail: z.string(), newEmail: z.string() }),
+    z.object({
+      name: z.literal('identifier-changed'),
+      accountId,
+      oldEmail: z.string().optional(),
+      newEmail: z.string().optional(),
+    }),
     z.object({ name: z.literal('recovery-information-changed'), accountId }),
     z.object({
       name: z.literal('session-revoked'),
@@ -79,9 +85,20 @@ function initialStatus(stream: SsfStreamRow): string {
   return stream.delivery_method === POLL_DELIVERY ? 'awaiting-poll' : 'queued';
 }
 
+function audienceOf(stream: ReceivingStream): StreamAudience {
+  return {
+    firstParty: stream.first_party === 1,
+    customer: stream.customer_email_granted !== null,
+    emailGranted: stream.customer_email_granted === 1,
+    removed: stream.removed_at !== null,
+  };
+}
+
 /**
- * Queues events, in the caller's transaction, for every stream that asked for their type: the change and
- * the shops' news of it commit together or not at all. The streams are read once for all of them.
+ * Queues events, in the caller's transaction, for every stream that asked for their type and may hear of
+ * the account (core/ssf/audience.ts): the change and the shops' news of it commit together or not at
+ * all. The streams, with what each shop is to the account, are read in one statement per account
+ * (one for a whole change or containment).
  * Returns how many were queued; the caller asks for a delivery run after the commit.
  */
 export async function queueSecurityEvents(
@@ -91,27 +108,41 @@ export async function queueSecurityEvents(
 ): Promise<number> {
   if (events.length === 0) return 0;
   const now = deps.clock.now().toISOString();
-  const streams = await listReceivingSsfStreams(trx);
+  const streamsOf = new Map<string, ReceivingStream[]>();
   let queued = 0;
-  for (const { event, txn } of events)
+  for (const { event, txn } of events) {
+    const accountId = 'accountId' in event ? event.accountId : null;
+    let streams = streamsOf.get(accountId ?? '');
+    if (!streams) {
+      streams = await listReceivingSsfStreams(trx, accountId);
+      streamsOf.set(accountId ?? '', streams);
+    }
     for (const stream of streams) {
       if (!wants(stream, event, deps.config.publicUrl)) continue;
+      const told = eventForAudience(event, audienceOf(stream));
+      if (!told) continue;
       queued += 1;
       await insertOutboxRow(
         trx,
         {
           id: orderedId(deps.random.id()),
           channel: SSF_CHANNEL,
-          account_id: 'accountId' in event ? event.accountId : null,
+          account_id: accountId,
           recipient: stream.id,
           locale: '',
-          template: event.name,
-          model: JSON.stringify({ event, audience: stream.client_id, occurredAt: now, txn } satisfies QueuedEvent),
+          template: told.name,
+          model: JSON.stringify({
+            event: told,
+            audience: stream.client_id,
+            occurredAt: now,
+            txn,
+          } satisfies QueuedEvent),
           status: initialStatus(stream),
         },
         now,
       );
     }
+  }
   return queued;
 }
 

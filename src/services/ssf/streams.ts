@@ -14,6 +14,7 @@ import {
   updateSsfStream,
   type SsfStreamRow,
 } from '../../store/ssf-streams.ts';
+import { findOidcClient } from '../../store/oidc-clients.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { queueSecurityEvents } from './security-events.ts';
 
@@ -35,13 +36,22 @@ export interface StreamConfiguration {
   events_supported: string[];
   events_requested: string[];
   events_delivered: string[];
+  default_subjects: 'ALL' | 'NONE';
   description?: string;
 }
 
 export const authorizationContext = (streamId: string) => `ssf-stream-authorization:${streamId}`;
 export const pollEndpoint = (publicUrl: string) => `${publicUrl}/api/v1/ssf/poll`;
 
-export function streamConfiguration(deps: Pick<ServiceDeps, 'config'>, row: SsfStreamRow): StreamConfiguration {
+/**
+ * The stream as its receiver reads it. `default_subjects` says truthfully whom it hears about: ALL for
+ * the store's own shops; NONE for a partner, whose subjects are the accounts that signed in to it.
+ */
+export async function streamConfiguration(
+  deps: Pick<ServiceDeps, 'config' | 'db'>,
+  row: SsfStreamRow,
+): Promise<StreamConfiguration> {
+  const firstParty = (await findOidcClient(deps.db, row.client_id))?.first_party === 1;
   const requested = JSON.parse(row.events_requested) as string[];
   const supported = deliverableEvents(deps.config.publicUrl);
   return {
@@ -55,6 +65,7 @@ export function streamConfiguration(deps: Pick<ServiceDeps, 'config'>, row: SsfS
     events_supported: supported,
     events_requested: requested,
     events_delivered: requested.filter((type) => supported.includes(type)),
+    default_subjects: firstParty ? 'ALL' : 'NONE',
     ...(row.description ? { description: row.description } : {}),
   };
 }

@@ -1,0 +1,42 @@
+import type { Executor } from './database.ts';
+
+/**
+ * Notes that the account signed in to the shop (written with each grant the provider saves). The first
+ * sign-in's time stays; `email_granted` only ever goes up: once given, an address was the shop's to know.
+ */
+export async function recordShopCustomer(
+  db: Executor,
+  row: { clientId: string; accountId: string; emailGranted: boolean; at: string },
+): Promise<void> {
+  const granted = row.emailGranted ? 1 : 0;
+  await db
+    .insertInto('shop_customers')
+    .values({
+      client_id: row.clientId,
+      account_id: row.accountId,
+      email_granted: granted,
+      first_signed_in_at: row.at,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['client_id', 'account_id'])
+        .doUpdateSet({ email_granted: granted })
+        .where('shop_customers.email_granted', '<', granted),
+    )
+    .execute();
+}
+
+/** Whether the account ever signed in to the shop, and whether it granted the shop its address. */
+export function findShopCustomer(db: Executor, clientId: string, accountId: string) {
+  return db
+    .selectFrom('shop_customers')
+    .select(['email_granted'])
+    .where('client_id', '=', clientId)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+}
+
+/** A removed shop takes its list of customers with it. */
+export async function forgetShopCustomers(db: Executor, clientId: string): Promise<void> {
+  await db.deleteFrom('shop_customers').where('client_id', '=', clientId).execute();
+}
