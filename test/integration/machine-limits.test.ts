@@ -1,13 +1,29 @@
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import pino from 'pino';
 import { composeMamori, type Mamori } from '../../src/runtime/compose.ts';
-import { forEachStore, type TestMamori } from '../support/harness.ts';
+import { ownerSignsUp } from '../../src/cli/demo/story.ts';
+import { anotherWorker, forEachStore, type TestMamori } from '../support/harness.ts';
+import { registerAndVerify } from '../support/flows.ts';
+import { pathOf, TestClient } from '../support/http-client.ts';
+import { OWNER } from '../support/story.ts';
 import { registerShop, startIssuer } from '../support/oidc.ts';
 import { callApi, shopApiToken } from '../support/ssf.ts';
 
 const HOSTILE = '203.0.113.66';
 const WINDOW = 15 * 60_000;
+const NOTICE_WINDOW = 60_000;
+
+/** A delivery address saved at checkout: always announced to the owner, with "This wasn't me". */
+const savedAddress = (n: number) => ({
+  type: 'address-saved',
+  addressId: `addr-${n}`,
+  address: { line1: `${n} Flood Street`, city: 'Osaka', country: 'JP' },
+  customer: { ip: '198.51.100.7', userAgent: 'curl/8' },
+});
+
+/** Every "This wasn't me" link in a mail, in order. */
+const reportLinks = (text: string) => [...text.matchAll(/This wasn't me: (\S+)/g)].map((match) => match[1] ?? '');
 
 /** A token request as a hostile caller sends it: client_secret_basic, from the address it says (behind one proxy). */
 async function tokenRequest(issuer: string, clientId: string, secret: string, from?: string) {
@@ -160,4 +176,106 @@ forEachStore('machine-to-machine limits', (store) => {
       assert.ok(Number(atSecond.headers['retry-after']) > 0);
     });
   }
+
+  describe('a shop’s reports cannot flood a customer’s inbox', () => {
+    let token: string;
+    let sub: string;
+    beforeEach(async () => {
+      m = await startIssuer(store);
+      await ownerSignsUp(m);
+      await m.deliver();
+      sub = (await m.deps.db.selectFrom('accounts').select('id').where('email', '=', OWNER).executeTakeFirstOrThrow())
+        .id;
+      token = await shopApiToken(m.issuer, await registerShop(m, { name: 'Flood Goods' }), 'shop-changes:write');
+    });
+    const report = async (account: string, n: number) => {
+      const res = await callApi(m.issuer, token, 'POST', `/api/v1/accounts/${account}/shop-changes`, savedAddress(n));
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.equal((res.body as { announced: boolean }).announced, true);
+    };
+    const loggedReports = async () =>
+      (
+        await m.deps.db
+          .selectFrom('account_log')
+          .select('id')
+          .where('account_id', '=', sub)
+          .where('kind', '=', 'shop-address-saved')
+          .execute()
+      ).length;
+
+    test('a burst of 30 reports: the first mailed at once, the other 29 in one mail a window later, each with its own link; all 30 in the log', async () => {
+      const before = m.mailer.to(OWNER).length;
+      await report(sub, 0);
+      await m.deliver();
+      const first = m.mailer.to(OWNER).slice(before);
+      assert.deepEqual(
+        first.map((mail) => mail.subject),
+        ['A delivery address was saved to your Maple Market account at checkout'],
+        'the first change is heard at once',
+      );
+
+      // Another customer's notice is not held back by this flood.
+      await registerAndVerify(m, 'hana@example.com');
+      const hana = (
+        await m.deps.db
+          .selectFrom('accounts')
+          .select('id')
+          .where('email', '=', 'hana@example.com')
+          .executeTakeFirstOrThrow()
+      ).id;
+
+      for (let n = 1; n < 30; n += 1) {
+        await report(sub, n);
+        m.clock.advance(1_000);
+      }
+      await report(hana, 100);
+      await m.deliver();
+      assert.equal(m.mailer.to(OWNER).length, before + 1, 'nothing more within the window');
+      assert.equal(m.mailer.to('hana@example.com').filter((mail) => /at checkout/.test(mail.subject)).length, 1);
+
+      m.clock.advance(NOTICE_WINDOW);
+      await m.deliver();
+      const mails = m.mailer.to(OWNER).slice(before);
+      assert.equal(mails.length, 2, mails.map((mail) => mail.subject).join(' | '));
+      const digest = mails[1];
+      assert.equal(digest?.subject, '29 changes were reported on your Maple Market account at checkout');
+      for (let n = 1; n < 30; n += 1)
+        assert.ok(digest?.text.includes(`${n} Flood Street, Osaka, JP`), `item ${n} listed`);
+      const links = [...reportLinks(first[0]?.text ?? ''), ...reportLinks(digest?.text ?? '')];
+      assert.equal(links.length, 30);
+      assert.equal(new Set(links).size, 30, 'each change has a link of its own');
+      assert.equal((digest?.html.match(/This wasn(&#39;|')t me<\/a>/g) ?? []).length, 29, 'a button per item');
+
+      assert.equal(await loggedReports(), 30, 'every report is in the account log');
+      // Each link opens its own report page; a used one is spent, the others stay good.
+      const reporter = new TestClient(m.app);
+      for (const link of links) assert.equal((await reporter.get(pathOf(link))).statusCode, 200);
+      const outbox = await m.deps.db
+        .selectFrom('outbox')
+        .select(['status', 'model'])
+        .where('account_id', '=', sub)
+        .where('template', '=', 'shop-change-notice')
+        .execute();
+      assert.equal(outbox.length, 30);
+      assert.ok(
+        outbox.every((row) => row.status === 'sent' && row.model === null),
+        'each notice sent, its link erased',
+      );
+    });
+
+    test('two workers racing over a burst mail each change exactly once', async () => {
+      const before = m.mailer.to(OWNER).length;
+      for (let n = 0; n < 30; n += 1) await report(sub, n);
+      await Promise.all([m.deliver(), anotherWorker(m).runOnce(), anotherWorker(m).runOnce()]);
+      const mails = m.mailer.to(OWNER).slice(before);
+      const links = mails.flatMap((mail) => reportLinks(mail.text));
+      assert.equal(links.length, 30, mails.map((mail) => mail.subject).join(' | '));
+      assert.equal(new Set(links).size, 30, 'no change mailed twice');
+      assert.ok(mails.length <= 3, `${mails.length} mails for one burst`);
+      m.clock.advance(NOTICE_WINDOW);
+      await m.deliver();
+      assert.equal(m.mailer.to(OWNER).length, before + mails.length, 'nothing left behind or sent again');
+      assert.equal(await loggedReports(), 30);
+    });
+  });
 });
