@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import pino from 'pino';
 import { composeMamori, type Mamori } from '../../src/runtime/compose.ts';
+import { claimOutboxRow } from '../../src/store/outbox.ts';
 import { ownerSignsUp } from '../../src/cli/demo/story.ts';
 import { anotherWorker, forEachStore, type TestMamori } from '../support/harness.ts';
 import { registerAndVerify } from '../support/flows.ts';
@@ -276,6 +277,35 @@ forEachStore('machine-to-machine limits', (store) => {
       await m.deliver();
       assert.equal(m.mailer.to(OWNER).length, before + mails.length, 'nothing left behind or sent again');
       assert.equal(await loggedReports(), 30);
+    });
+
+    test('a notice another instance has just taken is never put in a second mail', async () => {
+      const before = m.mailer.to(OWNER).length;
+      for (let n = 0; n < 5; n += 1) await report(sub, n);
+      const queued = await m.deps.db
+        .selectFrom('outbox')
+        .select(['id', 'created_at'])
+        .where('template', '=', 'shop-change-notice')
+        .where('status', '=', 'queued')
+        .orderBy('created_at')
+        .execute();
+      assert.equal(queued.length, 5);
+      // Another instance's worker claims the third notice as the head of its own mail, mid-way through ours.
+      const now = m.clock.now();
+      const theirs = await claimOutboxRow(
+        m.deps.db,
+        queued[2]?.id ?? '',
+        now.toISOString(),
+        new Date(now.getTime() + 60_000).toISOString(),
+      );
+      assert.ok(theirs);
+      const theirModel = JSON.parse(theirs.model ?? '{}') as { reportLink: string };
+      await m.deliver();
+      const mails = m.mailer.to(OWNER).slice(before);
+      assert.equal(mails.length, 1);
+      const links = reportLinks(mails[0]?.text ?? '');
+      assert.equal(links.length, 4, 'ours lists the four it took');
+      assert.ok(!links.includes(theirModel.reportLink), 'and not the one the other instance is mailing');
     });
   });
 });
