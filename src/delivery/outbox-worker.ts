@@ -167,9 +167,15 @@ export function createOutboxWorker(deps: {
       if (due.length === 0) return sent;
       const claimed: Claimed[] = [];
       const lockedUntil = addMs(now, LOCK_MS).toISOString();
+      // A row already taken into another's mail is not tried again.
+      const taken = new Set<string>();
       for (const { id } of due) {
+        if (taken.has(id)) continue;
         const row = await claimOutboxRow(deps.db, id, now.toISOString(), lockedUntil);
-        if (row) claimed.push([row, ...(await claimMailedWith(deps.db, row, lockedUntil))]);
+        if (!row) continue;
+        const group: Claimed = [row, ...(await claimMailedWith(deps.db, row, lockedUntil))];
+        for (const each of group) taken.add(each.id);
+        claimed.push(group);
       }
       sent += await inTurn(claimed, CONCURRENCY, async (row) => ((await deliver(row)) ? 1 : 0));
       if (claimed.length === 0 || due.length < BATCH) return sent;
