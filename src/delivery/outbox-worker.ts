@@ -177,7 +177,7 @@ export function createOutboxWorker(deps: {
         for (const each of group) taken.add(each.id);
         claimed.push(group);
       }
-      sent += await inTurn(claimed, CONCURRENCY, async (row) => ((await deliver(row)) ? 1 : 0));
+      sent += await inTurn(claimed, CONCURRENCY, async (rows) => ((await deliver(rows)) ? 1 : 0));
       if (claimed.length === 0 || due.length < BATCH) return sent;
     }
   }
