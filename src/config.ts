@@ -42,6 +42,9 @@ const envSchema = z.object({
   MAMORI_HASH_CONCURRENCY: intIn(1, 256).optional(),
   UV_THREADPOOL_SIZE: intFrom(1, 1024, 4),
   MAMORI_SIGN_IN_LIMIT_PER_MINUTE: intFrom(1, 1_000_000, 20),
+  MAMORI_API_REQUESTS_PER_MINUTE: intFrom(1, 1_000_000, 600),
+  MAMORI_CLIENT_AUTH_FAILURES: intFrom(1, 10_000, 10),
+  MAMORI_SHOP_NOTICE_WINDOW_SECONDS: intFrom(0, 3600, 60),
   MAMORI_RISK_CHALLENGE_AT: intFrom(1, 101, 30),
   MAMORI_RISK_DENY_AT: intFrom(1, 101, 80),
   MAMORI_HOLD_HOURS: intFrom(0, 24 * 14, 24),
@@ -104,6 +107,16 @@ export interface Config {
   incidentWaitMs: number;
   /** Sign-in and other secret-checking forms, per client address and minute. */
   signInLimitPerMinute: number;
+  /** The machine-to-machine side (issue 24 §4): shops calling `/api/v1` and the token endpoint, and their reports. */
+  machineLimits: {
+    /** `/api/v1` calls per shop (client id) and minute, across every instance. */
+    apiRequestsPerMinute: number;
+    /** Failed client authentications allowed per client id and per address in `clientAuthWindowMs`. */
+    clientAuthFailures: number;
+    clientAuthWindowMs: number;
+    /** Notices caused by shop reports go to one address at most once in this window, the rest listed in the next. */
+    shopNoticeWindowMs: number;
+  };
   /** Risk scores (0–100) from which a sign-in is challenged or denied; 101 turns that decision off. */
   risk: { challengeAt: number; denyAt: number };
   /** How long a sensitive change from a young or challenged session waits (0: never held). */
@@ -227,6 +240,12 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     hashConcurrency: e.MAMORI_HASH_CONCURRENCY ?? Math.max(1, e.UV_THREADPOOL_SIZE - 1),
     incidentWaitMs: e.MAMORI_INCIDENT_WAIT_MINUTES * 60_000,
     signInLimitPerMinute: e.MAMORI_SIGN_IN_LIMIT_PER_MINUTE,
+    machineLimits: Object.freeze({
+      apiRequestsPerMinute: e.MAMORI_API_REQUESTS_PER_MINUTE,
+      clientAuthFailures: e.MAMORI_CLIENT_AUTH_FAILURES,
+      clientAuthWindowMs: 15 * 60_000,
+      shopNoticeWindowMs: e.MAMORI_SHOP_NOTICE_WINDOW_SECONDS * 1000,
+    }),
     risk: Object.freeze({ challengeAt: e.MAMORI_RISK_CHALLENGE_AT, denyAt: e.MAMORI_RISK_DENY_AT }),
     changeDelayMs: e.MAMORI_HOLD_HOURS * 3_600_000,
     irreversibleHoldMs: e.MAMORI_IRREVERSIBLE_HOLD_HOURS * 3_600_000,

@@ -51,7 +51,13 @@ export interface FieldProblem {
 export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
-    readonly details: { fields?: FieldProblem[]; reason?: string; minLength?: number } = {},
+    readonly details: {
+      fields?: FieldProblem[];
+      reason?: string;
+      minLength?: number;
+      /** A limit's answer: when the caller may try again (the HTTP layer sends it as Retry-After). */
+      retryAfterSeconds?: number;
+    } = {},
   ) {
     super(code);
     this.name = 'DomainError';

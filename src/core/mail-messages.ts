@@ -38,6 +38,10 @@ export type MailMessage =
   | { template: 'password-reset'; model: { link: string; expiresMinutes: number } }
   | { template: 'confirm-email-change'; model: { link: string; oldEmailMasked: string; expiresHours: number } }
   | { template: 'security-notice'; model: SecurityNoticeModel }
+  /** A notice caused by a shop's report: mailed with the account's other such notices of the moment (issue 24 §4). */
+  | { template: 'shop-change-notice'; model: SecurityNoticeModel }
+  /** Several shop-change notices to one address in one mail, each item with its own "This wasn't me" link. */
+  | { template: 'shop-change-notices'; model: { notices: SecurityNoticeModel[] } }
   | { template: 'incident-contained'; model: IncidentMailModel }
   | {
       template: 'incident-objection-invite';

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { addMs, HOUR_MS } from '../core/clock.ts';
 import type { Clock } from '../core/clock.ts';
-import type { MailMessage } from '../core/mail-messages.ts';
 import type { Db, Executor } from '../store/database.ts';
 import { LOGOUT_CHANNEL } from '../core/oidc/logout-token.ts';
 import {
@@ -19,6 +18,7 @@ import {
 } from '../store/outbox.ts';
 import { sendLogoutToken, type LogoutTokenSigner } from './backchannel-logout.ts';
 import type { PostToReceiver } from './http-post.ts';
+import { claimMailedWith, mailMessageOf } from './mail-groups.ts';
 import { pushSecurityEvent, type SecurityEventDelivery } from './set-push.ts';
 import { renderMail, type MailContext } from '../views/emails/render.ts';
 import type { Mailer } from './mailer.ts';
@@ -54,6 +54,9 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(10_000 * 2 ** Math.max(0, attempts - 1), HOUR_MS);
 }
 
+/** A claimed row, with any claimed to go in the same mail. */
+type Claimed = readonly [OutboxRow, ...OutboxRow[]];
+
 export interface OutboxWorker {
   /** Delivers what is due now; returns how many messages were sent. */
   runOnce(): Promise<number>;
@@ -83,8 +86,9 @@ export function createOutboxWorker(deps: {
   let running: Promise<number> | null = null;
   let again = false;
 
-  /** Sends one row by its channel; returns what is kept of it and the receiver's answer. */
-  async function send(row: OutboxRow): Promise<{ summary: string; answer: string }> {
+  /** Sends one row by its channel (or mail rows mailed together); returns what is kept of it and the receiver's answer. */
+  async function send(rows: Claimed): Promise<{ summary: string; answer: string }> {
+    const [row] = rows;
     if (row.channel === LOGOUT_CHANNEL || row.channel === SSF_CHANNEL) {
       if (!deps.postToReceiver) throw new Error('no receiver client configured');
       if (row.channel === SSF_CHANNEL) {
@@ -94,9 +98,7 @@ export function createOutboxWorker(deps: {
       if (!deps.signLogoutToken) throw new Error('no logout token signer configured');
       return sendLogoutToken(row, deps.signLogoutToken, deps.postToReceiver);
     }
-    if (!row.model) throw new Error('message model missing');
-    const message = { template: row.template, model: JSON.parse(row.model) } as MailMessage;
-    const rendered = renderMail(message, row.locale, deps.mail);
+    const rendered = renderMail(mailMessageOf(rows), row.locale, deps.mail);
     await deps.mailer.send({ id: row.id, to: row.recipient, ...rendered });
     return { summary: rendered.subject, answer: 'accepted' };
   }
@@ -116,33 +118,44 @@ export function createOutboxWorker(deps: {
     [SSF_CHANNEL]: 'security_event',
   };
 
-  async function deliver(row: OutboxRow): Promise<boolean> {
+  /** Delivers one row, or rows mailed together (the first one's id names the mail); each row keeps its own record. */
+  async function deliver(rows: Claimed): Promise<boolean> {
+    const [row] = rows;
     const event = EVENT_BY_CHANNEL[row.channel] ?? 'mail';
     // A mail's model holds single-use links; logout orders and security events hold no secret.
     const eraseModel = row.channel === MAIL_CHANNEL;
+    const together = rows.length > 1 ? { together: rows.length } : {};
     try {
-      const { summary, answer } = await send(row);
+      const { summary, answer } = await send(rows);
       // The outcome and its record commit together: one commit per delivery.
       await deps.db.transaction().execute(async (trx) => {
-        await markOutboxSent(trx, row.id, summary, deps.clock.now().toISOString(), eraseModel);
-        await recordAttempt(trx, row, true, answer);
+        for (const each of rows) {
+          await markOutboxSent(trx, each.id, summary, deps.clock.now().toISOString(), eraseModel);
+          await recordAttempt(trx, each, true, answer);
+        }
       });
-      deps.log.info({ outboxId: row.id, template: row.template, attempts: row.attempts, answer }, `${event}_sent`);
+      deps.log.info(
+        { outboxId: row.id, template: row.template, attempts: row.attempts, answer, ...together },
+        `${event}_sent`,
+      );
       deps.metrics?.delivery(row.channel, 'sent');
       return true;
     } catch (error) {
       const reason = error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
-      const retryAt =
-        row.attempts < MAX_ATTEMPTS ? addMs(deps.clock.now(), retryDelayMs(row.attempts)).toISOString() : null;
+      const retryAtOf = (attempts: number) =>
+        attempts < MAX_ATTEMPTS ? addMs(deps.clock.now(), retryDelayMs(attempts)).toISOString() : null;
+      const retryAt = retryAtOf(row.attempts);
       await deps.db.transaction().execute(async (trx) => {
-        await markOutboxFailed(trx, row.id, reason, retryAt, eraseModel);
-        await recordAttempt(trx, row, false, reason);
+        for (const each of rows) {
+          await markOutboxFailed(trx, each.id, reason, retryAtOf(each.attempts), eraseModel);
+          await recordAttempt(trx, each, false, reason);
+        }
       });
       if (row.channel === SSF_CHANNEL)
         await deps.securityEvents?.settled(row.recipient, retryAt ? 'retrying' : 'abandoned');
       deps.metrics?.delivery(row.channel, retryAt ? 'retrying' : 'abandoned');
       deps.log.warn(
-        { outboxId: row.id, template: row.template, attempts: row.attempts, retryAt, reason },
+        { outboxId: row.id, template: row.template, attempts: row.attempts, retryAt, reason, ...together },
         `${event}_failed`,
       );
       return false;
@@ -156,12 +169,19 @@ export function createOutboxWorker(deps: {
       const now = deps.clock.now();
       const due = await listDueOutboxIds(deps.db, now.toISOString(), BATCH);
       if (due.length === 0) return sent;
-      const claimed: OutboxRow[] = [];
+      const claimed: Claimed[] = [];
+      const lockedUntil = addMs(now, LOCK_MS).toISOString();
+      // A row already taken into another's mail is not tried again.
+      const taken = new Set<string>();
       for (const { id } of due) {
-        const row = await claimOutboxRow(deps.db, id, now.toISOString(), addMs(now, LOCK_MS).toISOString());
-        if (row) claimed.push(row);
+        if (taken.has(id)) continue;
+        const row = await claimOutboxRow(deps.db, id, now.toISOString(), lockedUntil);
+        if (!row) continue;
+        const group: Claimed = [row, ...(await claimMailedWith(deps.db, row, lockedUntil))];
+        for (const each of group) taken.add(each.id);
+        claimed.push(group);
       }
-      sent += await inTurn(claimed, CONCURRENCY, async (row) => ((await deliver(row)) ? 1 : 0));
+      sent += await inTurn(claimed, CONCURRENCY, async (rows) => ((await deliver(rows)) ? 1 : 0));
       if (claimed.length === 0 || due.length < BATCH) return sent;
     }
   }
@@ -174,7 +194,7 @@ export function createOutboxWorker(deps: {
       const due = next.status === 'queued' ? next.next_attempt_at <= nowIso : (next.locked_until ?? '') < nowIso;
       if (!due) break;
       const row = await claimOutboxRow(deps.db, next.id, nowIso, addMs(now, LOCK_MS).toISOString());
-      if (!row || !(await deliver(row))) break;
+      if (!row || !(await deliver([row]))) break;
       sent += 1;
     }
     return sent;

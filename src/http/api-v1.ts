@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { apiTokenVerifier, type ApiCaller } from '../services/oidc/api-tokens.ts';
+import { rateLimitCounter } from '../services/rate-limits/counter.ts';
 import type { MessageKey } from '../views/i18n/translate.ts';
 import { messageValues, statusFor, toDomainError } from './error-mapping.ts';
 import type { API_SCOPES } from './oidc-provider.ts';
@@ -24,18 +25,38 @@ export function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
 
 /**
  * Who calls Mamori's API: a shop as itself, with a client-credentials token carrying the scope the call
- * needs (`ssf.manage` also reads what `ssf.read` reads).
+ * needs (`ssf.manage` also reads what `ssf.read` reads), within its budget of calls a minute.
  */
 export type ApiCallerCheck = (request: FastifyRequest, scope: ApiScope) => Promise<ApiCaller>;
 
 export function apiCallers(deps: ServiceDeps): ApiCallerCheck {
   const verifyToken = apiTokenVerifier(deps);
+  const spendCall = apiBudget(deps);
   return async (request: FastifyRequest, scope: ApiScope): Promise<ApiCaller> => {
     const who = await verifyToken(request.headers.authorization);
+    await spendCall(who.clientId);
     if (!who.asItself) throw new DomainError('FORBIDDEN', { reason: 'the API is called by the shop itself' });
     if (!who.scopes.has(scope) && !(scope === 'ssf.read' && who.scopes.has('ssf.manage')))
       throw new DomainError('FORBIDDEN', { reason: `the access token lacks the ${scope} scope` });
     return who;
+  };
+}
+
+/**
+ * Each shop (client id) has its own budget of calls a minute, counted in the store so every instance
+ * spends from the same one (DESIGN 1); one shop's flood never slows another. Counted once the token is
+ * known good, so nobody can spend a shop's budget without its credentials.
+ */
+function apiBudget(deps: ServiceDeps): (clientId: string) => Promise<void> {
+  const count = rateLimitCounter(deps);
+  const perMinute = deps.config.machineLimits.apiRequestsPerMinute;
+  return async (clientId) => {
+    const { hits, ttlMs } = await count(`api-v1:${clientId}`, 60_000);
+    if (hits > perMinute)
+      throw new DomainError('RATE_LIMITED', {
+        reason: `this shop's budget of ${perMinute} API calls a minute is spent`,
+        retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)),
+      });
   };
 }
 
@@ -46,6 +67,7 @@ export function problemDetails(api: FastifyInstance, deps: ServiceDeps): void {
     if (problem.code === 'INTERNAL') request.log.error({ err: error }, 'request_failed');
     const status = statusFor(problem.code);
     if (status === 401) reply.header('www-authenticate', 'Bearer');
+    if (problem.details.retryAfterSeconds) reply.header('retry-after', String(problem.details.retryAfterSeconds));
     const t = pageContext(request, reply, deps.config).t;
     return reply
       .code(status)

@@ -10,6 +10,7 @@ import { endSessionOf } from '../services/sessions/sessions.ts';
 import { asLocale } from '../views/i18n/translate.ts';
 import { shopErrorPage, shopLogoutDonePage, shopLogoutPage } from '../views/pages/shop-pages.ts';
 import { LANGUAGE_COOKIE } from './language-switch.ts';
+import { throttleClientAuthentication } from './oidc-client-auth-throttle.ts';
 import { bareContext, sessionCookieName } from './request-context.ts';
 
 /** Every provider endpoint lives under this prefix; discovery stays at the issuer's root. */
@@ -185,6 +186,8 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
   const provider = new Provider(config.publicUrl, configuration);
   // The mount sets the forwarded host and protocol to the issuer's (oidc-routes.ts), so they can be trusted.
   provider.proxy = true;
+
+  throttleClientAuthentication(provider, deps);
 
   // Every logout token goes through the outbox, retried like mail, never sent inline by the provider.
   provider.Client.prototype.backchannelLogout = async function backchannelLogout(sub: string, sid: string) {

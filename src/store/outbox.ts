@@ -18,11 +18,75 @@ export type QueuedMessage = Omit<Insertable<OutboxTable>, 'status' | 'attempts' 
   status?: string;
 };
 
-export async function insertOutboxRow(db: Executor, message: QueuedMessage, at: string): Promise<void> {
+/** Queued at `at`, due then or at `dueAt` (a notice that waits to be mailed with others). */
+export async function insertOutboxRow(db: Executor, message: QueuedMessage, at: string, dueAt = at): Promise<void> {
   await db
     .insertInto('outbox')
-    .values({ status: 'queued', ...message, attempts: 0, next_attempt_at: at, created_at: at })
+    .values({ status: 'queued', ...message, attempts: 0, next_attempt_at: dueAt, created_at: at })
     .execute();
+}
+
+/** Mail of one template about one account to one address: the messages that may be mailed together. */
+export interface MailGroup {
+  accountId: string;
+  recipient: string;
+  template: string;
+}
+
+const inGroup = (group: MailGroup) => (eb: ExpressionBuilder<Database, 'outbox'>) =>
+  eb.and([
+    eb('account_id', '=', group.accountId),
+    eb('channel', '=', MAIL_CHANNEL),
+    eb('template', '=', group.template),
+    eb('recipient', '=', group.recipient),
+  ]);
+
+/** The group's message queued since `since` that is due last: whether it still waits, and until when. */
+export function latestInMailGroup(
+  db: Executor,
+  group: MailGroup,
+  since: string,
+): Promise<Pick<OutboxRow, 'status' | 'next_attempt_at'> | undefined> {
+  return db
+    .selectFrom('outbox')
+    .select(['status', 'next_attempt_at'])
+    .where(inGroup(group))
+    .where('created_at', '>', since)
+    .orderBy('next_attempt_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/**
+ * Claims the group's other messages that are still queued, due or not, to go in the mail `leadId` is
+ * sent in: one guarded UPDATE, so a message is claimed by one worker only (STYLE 7), and one queued
+ * while this runs stays queued for the next mail. Oldest first, at most `limit`.
+ */
+export async function claimRestOfMailGroup(
+  db: Executor,
+  group: MailGroup,
+  leadId: string,
+  lockedUntil: string,
+  limit: number,
+): Promise<OutboxRow[]> {
+  const rows = await db
+    .updateTable('outbox')
+    .set((eb) => ({ status: 'processing', locked_until: lockedUntil, attempts: eb('attempts', '+', 1) }))
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('outbox')
+        .select('id')
+        .where(inGroup(group))
+        .where('status', '=', 'queued')
+        .where('id', '!=', leadId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(limit),
+    )
+    .where('status', '=', 'queued')
+    .returningAll()
+    .execute();
+  return rows.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
 }
 
 const isDue = (now: string) => (eb: ExpressionBuilder<Database, 'outbox'>) =>

@@ -38,3 +38,18 @@ export async function countHit(
   if (!row) throw new Error('rate limit upsert returned no row');
   return { hits: Number(row.hits), expiresAt: row.expires_at };
 }
+
+/**
+ * Gives back hits counted in the windows that are still live: an attempt counted before it was judged turned
+ * out not to be a failure. Never below zero; a window that ran out meanwhile is left alone.
+ */
+export async function refundHits(db: Executor, keys: readonly string[], now: string): Promise<void> {
+  if (keys.length === 0) return;
+  await db
+    .updateTable('rate_limits')
+    .set((eb) => ({ hits: eb('hits', '-', 1) }))
+    .where('key', 'in', keys)
+    .where('hits', '>', 0)
+    .where('expires_at', '>', now)
+    .execute();
+}

@@ -33,6 +33,8 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
       request.raw.headers.host = canonical.host;
       request.raw.headers['x-forwarded-host'] = canonical.host;
       request.raw.headers['x-forwarded-proto'] = canonical.protocol.slice(0, -1);
+      // Who the client is, as Fastify judged it under MAMORI_TRUST_PROXY: never what the request claims.
+      request.raw.headers['x-forwarded-for'] = request.ip;
       reply.hijack();
       void callback(request.raw, reply.raw);
     };

@@ -7,7 +7,7 @@ import type { ServiceDeps } from '../deps.ts';
 export async function queueMail(
   trx: Executor,
   deps: ServiceDeps,
-  mail: { to: string; locale: string; accountId: string | null; message: MailMessage },
+  mail: { to: string; locale: string; accountId: string | null; message: MailMessage; dueAt?: string },
 ): Promise<void> {
   await insertOutboxRow(
     trx,
@@ -21,5 +21,6 @@ export async function queueMail(
       model: JSON.stringify(mail.message.model),
     },
     deps.clock.now().toISOString(),
+    mail.dueAt,
   );
 }

@@ -6,7 +6,9 @@ import type { AccountRow } from '../../store/accounts.ts';
 import { listChangesOfKindSince, toChangeRecord } from '../../store/account-log.ts';
 import { recordChange } from '../account-log/change-log.ts';
 import type { ServiceDeps } from '../deps.ts';
+import type { SecurityNoticeModel } from '../../core/mail-messages.ts';
 import { queueMail } from './mail-queue.ts';
+import { queueShopChangeNotice } from './shop-notice-queue.ts';
 import { issueLink } from './one-time-links.ts';
 
 export const REPORT_LINK_TTL_MS = 7 * DAY_MS;
@@ -28,6 +30,8 @@ export async function recordSensitiveChange(
     after?: ChangeValue | null;
     notifyTo?: string;
   },
+  /** A change a shop reported: its notice is paced with the account's other shop-change notices. */
+  options: { fromShop?: boolean } = {},
 ): Promise<ChangeRecord> {
   const record = await recordChange(trx, deps, { accountId: account.id, ...change });
   const recipients = new Set([
@@ -43,29 +47,24 @@ export async function recordSensitiveChange(
       keepOthers: true,
       recipient: to,
     });
-    await queueMail(trx, deps, {
-      to,
-      locale: account.locale,
-      accountId: account.id,
-      message: {
-        template: 'security-notice',
-        model: {
-          kind: change.kind,
-          occurredAt: record.occurredAt,
-          device: change.actor.device,
-          ip: change.actor.ip,
-          area: change.actor.area,
-          before: displayValue(change.kind, change.before ?? null, 'owner'),
-          // The address an email is being changed to is masked in every mail: a replaced address may no longer be the owner's.
-          after: displayValue(
-            change.kind,
-            change.after ?? null,
-            change.kind === 'email-changed' || change.kind === 'email-change-requested' ? 'other' : 'owner',
-          ),
-          reportLink,
-        },
-      },
-    });
+    const model: SecurityNoticeModel = {
+      kind: change.kind,
+      occurredAt: record.occurredAt,
+      device: change.actor.device,
+      ip: change.actor.ip,
+      area: change.actor.area,
+      before: displayValue(change.kind, change.before ?? null, 'owner'),
+      // The address an email is being changed to is masked in every mail: a replaced address may no longer be the owner's.
+      after: displayValue(
+        change.kind,
+        change.after ?? null,
+        change.kind === 'email-changed' || change.kind === 'email-change-requested' ? 'other' : 'owner',
+      ),
+      reportLink,
+    };
+    const mail = { to, locale: account.locale, accountId: account.id };
+    if (options.fromShop) await queueShopChangeNotice(trx, deps, { ...mail, model });
+    else await queueMail(trx, deps, { ...mail, message: { template: 'security-notice', model } });
   }
   return record;
 }

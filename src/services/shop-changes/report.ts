@@ -93,7 +93,7 @@ export async function reportShopChange(
     const newPlace = typeof key === 'string' ? await placeIsNew(trx, sub, key) : false;
     const logged = { kind: entry.kind, actor, subjectId: entry.subjectId, after: entry.after };
     if (announcesShopChange(change.type, { placeIsNew: newPlace, browserIsNew })) {
-      const record = await recordSensitiveChange(trx, deps, account, logged);
+      const record = await recordSensitiveChange(trx, deps, account, logged, { fromShop: true });
       return { changeId: record.id, repeated: false, announced: true };
     }
     const record = await recordChange(trx, deps, { accountId: sub, ...logged });

@@ -12,6 +12,7 @@ import type { MailContext, RenderedMail } from './layout.ts';
 import { passwordResetMail } from './password-reset.ts';
 import { registrationAttemptMail } from './registration-attempt.ts';
 import { securityNoticeMail } from './security-notice.ts';
+import { shopChangeDigestMail } from './shop-change-digest.ts';
 import { changeHeldMail, signInBlockedMail, signInCodeMail } from './sign-in-mails.ts';
 import { verifyEmailMail } from './verify-email.ts';
 import { supportReplyMail } from './support-reply.ts';
@@ -33,6 +34,8 @@ const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
   'password-reset': passwordResetMail,
   'confirm-email-change': confirmEmailChangeMail,
   'security-notice': securityNoticeMail,
+  'shop-change-notice': securityNoticeMail,
+  'shop-change-notices': shopChangeDigestMail,
   'incident-contained': incidentContainedMail,
   'incident-objection-invite': objectionInviteMail,
   'incident-disputed': (_model, t, ctx) => incidentDisputedMail(t, ctx),

@@ -93,4 +93,7 @@ export const mails = {
   'mail.held.action': 'Cancel this change',
   'mail.reply.subject': 'A reply from {shop} support',
   'mail.reply.signed': '{name}, {shop} support',
+  'mail.digest.subject': '{count} changes were reported on your {shop} account at checkout',
+  'mail.digest.intro':
+    'These changes happened at checkout within a short time. Each one has its own "This wasn\'t me" link: press the one of any change you did not make. It works without signing in for 7 days; opening it changes nothing until you confirm.',
 } as const;

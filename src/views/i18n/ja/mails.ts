@@ -94,4 +94,7 @@ export const mails: Record<keyof typeof en, string> = {
   'mail.held.action': 'この変更を取り消す',
   'mail.reply.subject': '{shop} サポートからの返信',
   'mail.reply.signed': '{shop} サポート {name}',
+  'mail.digest.subject': '{shop}：ご購入時の変更が{count}件ありました',
+  'mail.digest.intro':
+    '短い時間にご購入時の変更がありました。変更ごとに「心当たりがない」のリンクがあります。ご自身でしていない変更のリンクを押してください。ログインせずに7日間使え、開いただけでは何も変わりません。',
 };
