@@ -235,7 +235,8 @@ export const pages = {
   'checklist.reenter-payment-methods': 'Re-enter your payment methods (removed or added ones were reset).',
   'checklist.confirm-addresses': 'Confirm your shipping addresses.',
   'checklist.review-subscriptions': 'Review your subscriptions.',
-  'checklist.review-orders': 'Look at orders placed since the intrusion; the shop holds them until you confirm.',
+  'checklist.review-orders':
+    'Look at orders placed since the intrusion. The shop holds each order listed here until you release or cancel it.',
   'checklist.review-activity': 'Look over your security activity.',
   'checklist.done': 'Done',
   'checklist.doneAt': 'Done {time}',
@@ -402,4 +403,10 @@ export const pages = {
     'This account already has an open incident. Continue on its page; nothing was changed.',
   'error.INCIDENT_STATE':
     'This case has moved on since the page was loaded, so that step no longer applies. Reload to see where it stands; nothing was changed.',
+  'error.ORDER_NOT_YOURS':
+    'Only the account’s owner or our support team can decide what happens to this order. A person will look at it with you; nothing was changed.',
+  'error.ORDER_NOT_HELD':
+    'The shop has not said it is holding this order, so there is nothing to release or cancel yet. Nothing was changed.',
+  'error.ORDER_ALREADY_DECIDED':
+    'A decision about this order was already sent to the shop; its answer appears on this page. Nothing was changed.',
 } as const;

@@ -238,7 +238,8 @@ export const pages: Record<keyof typeof en, string> = {
   'checklist.reenter-payment-methods': 'お支払い方法を再登録してください（追加・削除されたものはリセットしました）。',
   'checklist.confirm-addresses': 'お届け先をご確認ください。',
   'checklist.review-subscriptions': '定期購入の内容をご確認ください。',
-  'checklist.review-orders': '侵入以降のご注文をご確認ください。確認までショップが出荷を保留します。',
+  'checklist.review-orders':
+    '不正なサインイン以降のご注文をご確認ください。ここに並ぶご注文は、出荷の再開かキャンセルをお選びいただくまでショップが保留します。',
   'checklist.review-activity': 'セキュリティの履歴をご確認ください。',
   'checklist.done': '完了',
   'checklist.doneAt': '{time} に完了',
@@ -407,4 +408,10 @@ export const pages: Record<keyof typeof en, string> = {
     'このアカウントにはすでに対応中のインシデントがあります。そのページから続けてください。変更は行われていません。',
   'error.INCIDENT_STATE':
     'ページを開いた後に案件の状態が変わったため、この操作は行えません。再読み込みして現在の状態をご確認ください。変更は行われていません。',
+  'error.ORDER_NOT_YOURS':
+    'このご注文をどうするかは、アカウントの持ち主かサポート担当者だけが決められます。担当者が確認します。変更は行われていません。',
+  'error.ORDER_NOT_HELD':
+    'ショップがこのご注文を保留したとまだ回答していないため、出荷も取り消しもまだ選べません。変更は行われていません。',
+  'error.ORDER_ALREADY_DECIDED':
+    'このご注文についてはすでにショップへお伝えしました。ショップの回答はこのページに表示されます。変更は行われていません。',
 };
