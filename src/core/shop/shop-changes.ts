@@ -193,7 +193,9 @@ export function announcesShopChange(
 
 /** An order's lines in one string, as the log keeps them: "Rice cooker ×2, Tea towel". */
 export function itemsLine(items: readonly OrderItem[]): string {
-  return items.map((item) => (item.quantity && item.quantity > 1 ? `${item.name} ×${item.quantity}` : item.name)).join(', ');
+  return items
+    .map((item) => (item.quantity && item.quantity > 1 ? `${item.name} ×${item.quantity}` : item.name))
+    .join(', ');
 }
 
 /**

@@ -1,12 +1,7 @@
 import { isShopChange, type ChangeActor } from '../../core/change-kinds.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { UndoStep } from '../../core/incident/undo-plan.ts';
-import {
-  SHOP_UNDO,
-  type ShopAnswer,
-  type ShopItemType,
-  type ShopUndoAction,
-} from '../../core/shop/shop-changes.ts';
+import { SHOP_UNDO, type ShopAnswer, type ShopItemType, type ShopUndoAction } from '../../core/shop/shop-changes.ts';
 import type { Executor } from '../../store/database.ts';
 import { findOidcClient } from '../../store/oidc-clients.ts';
 import {
