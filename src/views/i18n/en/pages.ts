@@ -397,7 +397,7 @@ export const pages = {
   'api.events.lead':
     'A stream receives standard CAEP and RISC events (session-revoked, credential-change, account-disabled, account-enabled, identifier-changed, recovery-information-changed, account-credential-change-required) and one of Mamori’s own, named under this issuer:',
   'api.events.undo':
-    'Sent only to the shop that reported the change, when a containment undoes it: hold the order, reverse the redemption, remove the address or card, cancel the subscription. `txn` is the incident. Answer each with PUT at `answer_endpoint` (scope undo-requests:answer); a shop without a stream finds the same requests at GET /api/v1/undo-requests. Until it answers, the owner and support see the item as waiting on the shop.',
+    'Sent only to the shop that reported the change, when a containment undoes it: hold the order, reverse the redemption, remove the address or card, cancel the subscription. `txn` is the incident. Answer each with PUT at `answer_endpoint` (scope undo-requests:answer); a shop without a stream finds the same requests at GET /api/v1/undo-requests. Until it answers, the owner and support see the item as waiting on the shop. When the owner (or support) decides a held order, the same event follows on the same item with `action` release-order or cancel-order and `follows` naming the hold; answer it with released or cancelled.',
   'error.STREAM_EXISTS': 'This shop already has a security event stream: read it, change it or delete it.',
   'error.INCIDENT_ALREADY_OPEN':
     'This account already has an open incident. Continue on its page; nothing was changed.',

@@ -401,7 +401,7 @@ export const pages: Record<keyof typeof en, string> = {
   'api.events.lead':
     'ストリームには標準の CAEP・RISC イベント（session-revoked、credential-change、account-disabled、account-enabled、identifier-changed、recovery-information-changed、account-credential-change-required）と、この発行者の下に名付けた Mamori 独自のイベントが届きます：',
   'api.events.undo':
-    '変更を報告したショップにだけ、封じ込めがその変更を取り消すときに送られます：ご注文の保留、利用の取り消し、お届け先やカードの削除、定期購入の解約。`txn` はインシデントです。各依頼には `answer_endpoint` に PUT で回答してください（スコープ undo-requests:answer）。ストリームのないショップは GET /api/v1/undo-requests で同じ依頼を取得できます。回答があるまで、お客様とサポートにはショップの回答待ちと表示されます。',
+    '変更を報告したショップにだけ、封じ込めがその変更を取り消すときに送られます：ご注文の保留、利用の取り消し、お届け先やカードの削除、定期購入の解約。`txn` はインシデントです。各依頼には `answer_endpoint` に PUT で回答してください（スコープ undo-requests:answer）。ストリームのないショップは GET /api/v1/undo-requests で同じ依頼を取得できます。回答があるまで、お客様とサポートにはショップの回答待ちと表示されます。保留中のご注文についてお客様（またはサポート）が選ぶと、同じ品目について `action` が release-order または cancel-order、`follows` が保留依頼を指す同じイベントが続きます。released または cancelled で回答してください。',
   'error.STREAM_EXISTS':
     'このショップにはすでにセキュリティイベントのストリームがあります。読み取り、変更、または削除してください。',
   'error.INCIDENT_ALREADY_OPEN':
