@@ -80,7 +80,13 @@ forEachStore('Held orders', (store) => {
       assert.equal(await signInWith(attacker, OWNER, OWNER_PASSWORD), 303);
       const sid = String((await shopSignsIn(m, shop, attacker)).claims()?.sid);
       const sub = (await m.deps.db.selectFrom('accounts').select('id').executeTakeFirstOrThrow()).id;
-      const items = { '1042': 'Rice cooker', '1043': 'Gaming laptop', '1044': 'Gift box', '1045': 'Tea set' };
+      const items = {
+        '1042': 'Rice cooker',
+        '1043': 'Gaming laptop',
+        '1044': 'Gift box',
+        '1045': 'Tea set',
+        '1046': 'Phone',
+      };
       for (const [id, item] of Object.entries(items))
         assert.equal((await report(sub, order(id, `Drop box ${id}, 9-9-9 Chiyoda`, sid, item))).status, 201);
       await m.deliver();
@@ -108,7 +114,8 @@ forEachStore('Held orders', (store) => {
 
       // Before the shop says it holds them, there is nothing to release: no button, and a POST is refused.
       const holds = await Promise.all(Object.keys(items).map(holdOf));
-      const [hold1042, hold1043, hold1044, hold1045] = holds as [
+      const [hold1042, hold1043, hold1044, hold1045, hold1046] = holds as [
+        (typeof holds)[0],
         (typeof holds)[0],
         (typeof holds)[0],
         (typeof holds)[0],
@@ -215,6 +222,7 @@ forEachStore('Held orders', (store) => {
         .where('kind', '=', 'held-order-decided')
         .execute();
       assert.deepEqual(decided.map((d) => d.actor_type).sort(), ['customer', 'customer', 'staff']);
+      assert.match(answered.body, /Order #1042: release it/);
 
       // After recovery, the checklist lists the same orders; once every item is ticked the case closes
       // and the last held order can no longer be decided, from the incident page or the account.
@@ -226,6 +234,15 @@ forEachStore('Held orders', (store) => {
       const account = await recovered.get('/account');
       assert.match(card(account.body, '1043'), /Cancelled by the shop/);
       assert.match(card(account.body, '1045'), />Cancel it</);
+      // From the checklist she cancels #1046; the timeline says what she chose.
+      const fromChecklist = await recovered.post(`/account/orders/${hold1046.id}/cancel`);
+      assert.equal(fromChecklist.statusCode, 303);
+      assert.match(
+        (await recovered.get(String(fromChecklist.headers.location))).body,
+        /Your choice was sent to the shop/,
+      );
+      assert.equal((await rows()).filter((r) => r.follows === hold1046.id && r.action === 'cancel-order').length, 1);
+      assert.match((await recovered.get('/account/activity')).body, /Order #1046: cancel it/);
       const items0 = [...account.body.matchAll(/action="\/account\/checklist\/([^/]+)\/([^"]+)"/g)];
       assert.ok(items0.length > 0);
       for (const [, incident, item] of items0)
