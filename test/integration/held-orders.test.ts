@@ -295,6 +295,19 @@ forEachStore('Held orders', (store) => {
     assert.equal(tried.statusCode, 403);
     assert.match(tried.body, /Only the account’s owner or our support team/);
     assert.doesNotMatch(tried.body, /Gaming laptop/);
+    // A made-up link, a request id in the wrong shape, or no session at all: a clear 4xx, never a 500.
+    for (const [path, form] of [
+      [`/incident/orders/${hold.id}/release`, { token: 'A'.repeat(43) }],
+      [`/incident/orders/${hold.id}/release`, { token: 'x'.repeat(500) }],
+      ['/incident/orders/..%2F..%2Fadmin/release', { token: hisToken }],
+      [`/incident/orders/${hold.id}/release`, {}],
+    ] as const) {
+      const res = await attacker.post(path, form);
+      assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${path}: ${res.statusCode}`);
+      assert.doesNotMatch(res.body, /at .*\.ts:\d+|Gaming laptop/);
+    }
+    const anonymous = await new TestClient(m.app).post(`/account/orders/${hold.id}/release`);
+    assert.ok(anonymous.statusCode >= 300 && anonymous.statusCode < 500, String(anonymous.statusCode));
     assert.equal((await rows()).length, 1, 'nothing sent to the shop');
 
     // A stranger signed in to an account of their own cannot decide it from a checklist either.
