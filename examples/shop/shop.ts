@@ -17,6 +17,7 @@ import { formatTime, formatYen } from './formats.ts';
 import { securityHeaders } from './headers.ts';
 import { keepLanguage, localeOf, switchHref, translator, type Locale } from './i18n.ts';
 import { page, serveStylesheet, type PageContext } from './layout.ts';
+import { carryOutUndoRequest, orderStatusNote, type UndoRequest } from './order-requests.ts';
 
 /**
  * A small storefront that signs its customers in through Mamori, as any shop would with an OpenID
@@ -119,11 +120,12 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
   const sendPending = async () => {
     const orders = db
       .prepare(
-        'SELECT rowid AS number, sub, amount, address, card, sid, ip, user_agent FROM orders WHERE reported_at IS NULL',
+        'SELECT rowid AS number, sub, item, amount, address, card, sid, ip, user_agent FROM orders WHERE reported_at IS NULL',
       )
       .all() as {
       number: number;
       sub: string;
+      item: string;
       amount: number;
       address: string;
       card: string;
@@ -141,6 +143,7 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
             amount: { value: String(order.amount), currency: 'JPY' },
             shipTo: { line1: order.address, country: 'JP' },
             paymentMethod: { reference: `saved-card:${order.sub}`, display: order.card },
+            items: [{ name: order.item }],
           },
           { ip: order.ip, userAgent: order.user_agent, ...(order.sid ? { sid: order.sid } : {}) },
         )
@@ -211,9 +214,7 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
         ? `<p class="note">${escape(t('home.hold', { time: formatTime(ctx.locale, timeZone, new Date(session.hold_until * 1000)) }))}</p>`
         : '';
     const orderLine = (o: (typeof orders)[number]) =>
-      `<li>#${o.number} ${escape(o.item)} → ${escape(o.address)} · ${formatYen(ctx.locale, o.amount)}${
-        o.status === 'held' ? ` <strong>${escape(t('orders.held'))}</strong>` : ''
-      }</li>`;
+      `<li data-order="${o.number}">#${o.number} ${escape(o.item)} → ${escape(o.address)} · ${formatYen(ctx.locale, o.amount)}${orderStatusNote(o.status, t)}</li>`;
     return html(
       reply,
       200,
@@ -388,32 +389,12 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
   });
 
   /**
-   * Mamori asks, item by item, to undo what the intruder did here: hold the order if it has not shipped,
-   * forget the card. The answer is sent back at once (or on the next event, if Mamori is unreachable).
+   * Mamori asks, item by item, to undo what the intruder did here (hold the order, forget the card) and
+   * then passes on the owner's decision about each held order. The answer is sent back at once (or on the
+   * next event, if Mamori is unreachable).
    */
-  interface UndoRequest {
-    request_id: string;
-    action: string;
-    item: { type: string; id: string };
-    answer_endpoint: string;
-  }
   const undo = (sub: string, request: UndoRequest) => {
-    let answer: UndoAnswer = 'refused';
-    let note: string | null = 'This shop cannot do that; our support will contact you.';
-    if (request.action === 'hold-order') {
-      const order = db
-        .prepare('SELECT status FROM orders WHERE rowid = ? AND sub = ?')
-        .get(Number(request.item.id), sub) as { status: string } | undefined;
-      if (!order) note = 'No such order of this customer.';
-      else if (order.status === 'shipped') [answer, note] = ['already-shipped', null];
-      else {
-        db.prepare("UPDATE orders SET status = 'held' WHERE rowid = ? AND sub = ?").run(Number(request.item.id), sub);
-        [answer, note] = ['held', null];
-      }
-    } else if (request.action === 'remove-payment-method') {
-      db.prepare('DELETE FROM saved_cards WHERE sub = ?').run(sub);
-      [answer, note] = ['done', null];
-    }
+    const { answer, note } = carryOutUndoRequest(db, sub, request);
     db.prepare(
       'INSERT INTO undo_answers (request_id, endpoint, answer, note) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
     ).run(request.request_id, request.answer_endpoint, answer, note);

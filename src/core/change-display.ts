@@ -6,9 +6,14 @@ import { maskEmail, maskPhone } from './email-address.ts';
  * How a change's before/after values are shown in notices and on pages: enough for the owner to
  * recognise, masked where private (addresses as city and postal code, cards as brand and last 4).
  */
-export function displayValue(kind: ChangeKind, value: ChangeValue | null, audience: 'owner' | 'other'): string | null {
+export function displayValue(
+  kind: ChangeKind,
+  value: ChangeValue | null,
+  audience: 'owner' | 'other',
+  locale = 'en',
+): string | null {
   if (!value) return null;
-  if (isShopChange(kind)) return shopChangeSummary(value);
+  if (isShopChange(kind)) return shopChangeSummary(value, locale);
   if (typeof value.email === 'string') return audience === 'owner' ? value.email : maskEmail(value.email);
   if (typeof value.phone === 'string') return maskPhone(value.phone);
   if (kind === 'name-changed' && typeof value.name === 'string') return value.name;

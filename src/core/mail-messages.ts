@@ -1,3 +1,4 @@
+import type { OrderSummary } from './shop/held-orders.ts';
 /**
  * The messages Mamori sends, as typed models. Services build them; src/views/emails renders them at
  * delivery time. The model holds links with single-use tokens, so the outbox erases it once sent.
@@ -22,6 +23,8 @@ export interface IncidentMailModel {
   /** Null when no wait runs: the report may not be the owner's, and a person decides. */
   waitUntil: string | null;
   undone: number;
+  /** The orders the shop was asked to hold until the owner decides (older queued mail has none). */
+  heldOrders?: OrderSummary[];
 }
 
 /** Where a sign-in or change came from, as a notice shows it. */

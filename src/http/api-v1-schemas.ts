@@ -114,6 +114,16 @@ export const shopChangeReport = z
           .meta({ description: 'The shop’s (or its processor’s) reference to the card used' }),
         display: plain(100).optional().meta({ description: 'How the customer knows it, e.g. VISA •••• 4242' }),
       }),
+      items: z
+        .array(
+          z.strictObject({
+            name: plain(200).min(1).meta({ description: 'As the shop shows it, e.g. Rice cooker' }),
+            quantity: z.number().int().min(1).max(100_000).optional(),
+          }),
+        )
+        .max(50)
+        .optional()
+        .meta({ description: 'What was ordered: shown to the owner and support wherever the order appears' }),
     }),
     reportOf('gift-card-redeemed', { giftCardId: itemId, amount: money }),
     reportOf('points-redeemed', { redemptionId: itemId, points: z.number().int().min(1).max(1_000_000_000) }),
@@ -150,6 +160,10 @@ export const undoRequest = z
     action: z.enum(SHOP_UNDO_ACTIONS),
     item: z.object({ type: z.enum(SHOP_ITEM_TYPES), id: z.string() }),
     requestedAt: z.string(),
+    follows: z.string().nullable().meta({
+      description:
+        'For `release-order` and `cancel-order`: the `hold-order` request this decision follows (the owner or support chose)',
+    }),
     answer: z.enum(SHOP_ANSWERS).nullable(),
     note: z.string().nullable(),
     answeredAt: z.string().nullable(),

@@ -34,6 +34,7 @@ import { apiRoutes } from './routes/api-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { devRoutes } from './routes/dev-routes.ts';
 import { incidentRoutes } from './routes/incident-routes.ts';
+import { heldOrderRoutes } from './routes/held-order-routes.ts';
 import { passkeyRoutes } from './routes/passkey-routes.ts';
 import { staffRoutes } from './routes/staff-routes.ts';
 import { twoStepRoutes } from './routes/two-step-routes.ts';
@@ -229,6 +230,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(accountRoutes(deps));
   await app.register(sessionRoutes(deps));
   await app.register(incidentRoutes(deps));
+  await app.register(heldOrderRoutes(deps));
   await app.register(twoStepRoutes(deps));
   await app.register(passkeyRoutes(deps));
   await app.register(staffRoutes(deps));

@@ -143,6 +143,7 @@ const NOTICES = {
   recovered: 'recover.done',
   held: 'held.saved',
   'held-cancelled': 'held.cancelled',
+  'order-sent': 'orders.sent',
 } as const satisfies Record<string, MessageKey>;
 
 export type NoticeName = keyof typeof NOTICES;

@@ -17,6 +17,7 @@ import * as shopUndoRequests from './migrations/0014-shop-undo-requests.ts';
 import * as oneCurrentSigningKey from './migrations/0015-one-current-signing-key.ts';
 import * as sessionsRoomForTouches from './migrations/0016-sessions-room-for-touches.ts';
 import * as shopCustomers from './migrations/0017-shop-customers.ts';
+import * as heldOrderDecisions from './migrations/0018-held-order-decisions.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '0015-one-current-signing-key': oneCurrentSigningKey,
   '0016-sessions-room-for-touches': sessionsRoomForTouches,
   '0017-shop-customers': shopCustomers,
+  '0018-held-order-decisions': heldOrderDecisions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

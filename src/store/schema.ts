@@ -448,6 +448,8 @@ export interface ShopUndoRequestsTable {
   note: string | null;
   requested_at: string;
   answered_at: string | null;
+  /** A follow-up (release or cancel a held order) names the hold request it follows; null for containment's own. */
+  follows: string | null;
 }
 
 /** An account that signed in to a shop (a grant exists or existed), kept when the grant goes. */

@@ -12,6 +12,17 @@ export function findShopUndoRequest(db: Executor, id: string): Promise<ShopUndoR
   return db.selectFrom('shop_undo_requests').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The decision that follows a held order's request, if one was made (there is at most one). */
+export function findFollowUp(db: Executor, requestId: string): Promise<ShopUndoRequestRow | undefined> {
+  return db.selectFrom('shop_undo_requests').selectAll().where('follows', '=', requestId).executeTakeFirst();
+}
+
+/** A second decision racing the first loses on the store's one-decision index. */
+export function isSecondDecision(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /shop_undo_requests_one_decision|UNIQUE constraint failed: shop_undo_requests\.follows/.test(message);
+}
+
 export function listShopUndoRequestsOfIncidents(
   db: Executor,
   incidentIds: readonly string[],

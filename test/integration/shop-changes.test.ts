@@ -122,7 +122,7 @@ forEachStore('Shop changes and undo requests', (store) => {
         items.some((item) => item.includes('A gift card was used')),
         notices[0]?.text,
       );
-      assert.ok(orderNotice?.includes('#1042 · JPY 50000 → T. Yamada, Drop box, 9-9-9 Chiyoda'), notices[0]?.text);
+      assert.ok(orderNotice?.includes('#1042 · ¥50,000 → T. Yamada, Drop box, 9-9-9 Chiyoda'), notices[0]?.text);
       const link = orderNotice?.match(/This wasn't me: (\S+)/)?.[1] ?? '';
 
       // The report page: the intruder's orders ticked, to be asked of the shop; the gift card with no
@@ -234,8 +234,8 @@ forEachStore('Shop changes and undo requests', (store) => {
       assert.equal((await signIn(m, OWNER, 'fresh start lantern meadow', recovered)).res.statusCode, 303);
       const account = await recovered.get('/account');
       assert.equal(account.statusCode, 200);
-      assert.match(account.body, /Order #1042: <span[^>]*>Cancelled by the shop/);
-      assert.match(account.body, /Order #1043: <span[^>]*>Waiting on the shop since/);
+      assert.match(account.body, /Order #1042<\/h3>[\s\S]*?<span[^>]*>Cancelled by the shop/);
+      assert.match(account.body, /Order #1043<\/h3>[\s\S]*?<span[^>]*>Waiting on the shop since/);
     } finally {
       await receiver.close();
       await otherReceiver.close();

@@ -54,5 +54,5 @@ test('the log entry names the shop and its item, so a retried report finds it; t
   );
   assert.equal(entry.kind, 'shop-order-placed');
   assert.equal(entry.subjectId, 'shop-1:1042');
-  assert.equal(shopChangeSummary(entry.after), '#1042 · JPY 50000 → Drop box, 9-9-9, Chiyoda, JP · VISA •••• 4242');
+  assert.equal(shopChangeSummary(entry.after), '#1042 · ¥50,000 → Drop box, 9-9-9, Chiyoda, JP · VISA •••• 4242');
 });

@@ -46,6 +46,8 @@ export type ShopChange =
       amount: Money;
       shipTo: Address;
       paymentMethod: { reference: string; display?: string };
+      /** What was ordered: shown to the owner and support wherever the order appears. */
+      items?: { name: string; quantity?: number }[];
     }
   | { type: 'gift-card-redeemed'; giftCardId: string; amount: Money }
   | { type: 'points-redeemed'; redemptionId: string; points: number }
@@ -59,15 +61,25 @@ export interface ChangeReceipt {
   announced: boolean;
 }
 
-export type UndoAnswer = 'held' | 'cancelled' | 'done' | 'already-shipped' | 'refused';
+/** `released`: a held order the owner (or support) said was hers is on its way again. */
+export type UndoAnswer = 'held' | 'released' | 'cancelled' | 'done' | 'already-shipped' | 'refused';
 
 export interface UndoRequest {
   id: string;
   sub: string;
   incident: string;
-  action: 'hold-order' | 'reverse-redemption' | 'remove-address' | 'remove-payment-method' | 'cancel-subscription';
+  action:
+    | 'hold-order'
+    | 'release-order'
+    | 'cancel-order'
+    | 'reverse-redemption'
+    | 'remove-address'
+    | 'remove-payment-method'
+    | 'cancel-subscription';
   item: { type: string; id: string };
   requestedAt: string;
+  /** `release-order` and `cancel-order` follow a `hold-order` request: the owner decided what becomes of the order. */
+  follows: string | null;
   answer: UndoAnswer | null;
   note: string | null;
   answeredAt: string | null;

@@ -20,6 +20,12 @@ export interface Money {
   currency: string;
 }
 
+/** One line of an order, as the customer chose it: "Rice cooker ×2". */
+export interface OrderItem {
+  name: string;
+  quantity?: number;
+}
+
 export type ShopChange =
   | {
       type: 'order-placed';
@@ -27,6 +33,8 @@ export type ShopChange =
       amount: Money;
       shipTo: ShipTo;
       paymentMethod: { reference: string; display?: string };
+      /** What was ordered, so the owner recognises (or not) the order. */
+      items?: OrderItem[];
     }
   | { type: 'gift-card-redeemed'; giftCardId: string; amount: Money }
   | { type: 'points-redeemed'; redemptionId: string; points: number }
@@ -39,6 +47,9 @@ export type ShopChangeType = ShopChange['type'];
 /** What the owner's report asks of the shop for each kind, and what the item is called at the shop. */
 export const SHOP_UNDO_ACTIONS = [
   'hold-order',
+  // Follow-ups to a held order (issue 25): the owner or support decided what becomes of it.
+  'release-order',
+  'cancel-order',
   'reverse-redemption',
   'remove-address',
   'remove-payment-method',
@@ -48,8 +59,11 @@ export type ShopUndoAction = (typeof SHOP_UNDO_ACTIONS)[number];
 export const SHOP_ITEM_TYPES = ['order', 'gift-card', 'points', 'address', 'payment-method', 'subscription'] as const;
 export type ShopItemType = (typeof SHOP_ITEM_TYPES)[number];
 
-/** A shop's answer to one request; `already-shipped` and `refused` mean the owner must act with the shop. */
-export const SHOP_ANSWERS = ['held', 'cancelled', 'done', 'already-shipped', 'refused'] as const;
+/**
+ * A shop's answer to one request; `already-shipped` and `refused` mean the owner must act with the shop.
+ * `released`: a held order the owner said was hers goes on its way.
+ */
+export const SHOP_ANSWERS = ['held', 'released', 'cancelled', 'done', 'already-shipped', 'refused'] as const;
 export type ShopAnswer = (typeof SHOP_ANSWERS)[number];
 
 const KIND_OF: Record<ShopChangeType, ShopChangeKind> = {
@@ -140,6 +154,7 @@ export function shopChangeEntry(
         ship_to: addressLine(change.shipTo),
         ship_to_key: shipToKey(change.shipTo),
         payment: change.paymentMethod.display ?? change.paymentMethod.reference,
+        ...(change.items?.length ? { items: itemsLine(change.items) } : {}),
       });
     case 'gift-card-redeemed':
       return entry({ ...common, amount: change.amount.value, currency: change.amount.currency });
@@ -176,12 +191,36 @@ export function announcesShopChange(
   }
 }
 
-/** How a shop change reads in a notice or on a page: the item, its amount, and where it goes. */
-export function shopChangeSummary(value: ChangeValue): string {
+/** An order's lines in one string, as the log keeps them: "Rice cooker ×2, Tea towel". */
+export function itemsLine(items: readonly OrderItem[]): string {
+  return items
+    .map((item) => (item.quantity && item.quantity > 1 ? `${item.name} ×${item.quantity}` : item.name))
+    .join(', ');
+}
+
+/**
+ * An amount as the reader's locale writes it in that currency: ¥50,000 (ja: ￥50,000), $12.50. The value
+ * stays a decimal string up to here, so no float ever rounds a price; Intl only places the separators.
+ */
+export function formatMoney(locale: string, value: string, currency: string): string {
+  try {
+    const format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    const fraction = (value.split('.')[1] ?? '').replace(/0+$/, '');
+    // A value finer than the currency's own unit is shown as sent, never rounded away.
+    if (fraction.length > (format.resolvedOptions().maximumFractionDigits ?? 0)) return `${currency} ${value}`;
+    return format.format(Number(value));
+  } catch {
+    return `${currency} ${value}`;
+  }
+}
+
+/** How a shop change reads in a notice or on a page: the item, what was in it, its amount, and where it goes. */
+export function shopChangeSummary(value: ChangeValue, locale = 'en'): string {
   const what: string[] = [];
   if (typeof value.item_id === 'string') what.push(`#${value.item_id}`);
+  if (typeof value.items === 'string') what.push(value.items);
   if (typeof value.amount === 'string' && typeof value.currency === 'string')
-    what.push(`${value.currency} ${value.amount}`);
+    what.push(formatMoney(locale, value.amount, value.currency));
   if (typeof value.points === 'number') what.push(`${value.points} pt`);
   if (typeof value.plan === 'string') what.push(value.plan);
   const to = typeof value.ship_to === 'string' ? ` → ${value.ship_to}` : '';

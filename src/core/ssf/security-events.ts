@@ -71,6 +71,8 @@ export type SecurityEvent =
       requestId: string;
       action: ShopUndoAction;
       item: { type: ShopItemType; id: string };
+      /** A decision about a held order (`release-order`, `cancel-order`) names the `hold-order` request it follows. */
+      follows?: string;
     };
 
 /** An event to send, and the incident that ties it to others (`txn`), if any. */
@@ -115,6 +117,7 @@ function eventBody(event: SecurityEvent, occurredAtSeconds: number, issuer: stri
         request_id: event.requestId,
         action: event.action,
         item: event.item,
+        ...(event.follows ? { follows: event.follows } : {}),
         answer_endpoint: `${issuer}${UNDO_REQUEST_ANSWER_PATH}${event.requestId}`,
         event_timestamp: occurredAtSeconds,
       };

@@ -95,7 +95,13 @@ export function incidentRoutes(deps: ServiceDeps) {
       const notice = (request.query as Record<string, unknown>).notice;
       const t = pageContext(request, reply, config).t;
       const flash =
-        notice === 'sent' ? t('incident.sent') : notice === 'claimed' ? t('incident.claim.done') : undefined;
+        notice === 'sent'
+          ? t('incident.sent')
+          : notice === 'claimed'
+            ? t('incident.claim.done')
+            : notice === 'order-sent'
+              ? t('orders.sent')
+              : undefined;
       return sendHtml(reply, 200, await renderIncident(request, reply, flash));
     });
     const incidentForm = (

@@ -32,6 +32,8 @@ import {
   undoOneChange,
 } from '../../services/support/case-actions.ts';
 import { email, parseForm, password, text } from '../form-input.ts';
+import { decideHeldOrder } from '../../services/shop-changes/held-orders.ts';
+import { decisionParams } from './held-order-routes.ts';
 import { formHandler } from '../form-route.ts';
 import { pageContext, requestOrigin, sendHtml } from '../request-context.ts';
 
@@ -251,6 +253,15 @@ export function staffRoutes(deps: ServiceDeps) {
         const { id } = parseForm(incidentParams, request.params);
         const { changeId } = parseForm(changeForm, request.body);
         await undoOneChange(deps, staff, requestOrigin(request), accountId, id, changeId);
+        return 'saved';
+      }),
+    );
+    app.post(
+      '/staff/accounts/:accountId/incidents/:id/orders/:holdId/:decision',
+      caseAction(async (request, staff, accountId) => {
+        const { id, holdId, decision } = parseForm(decisionParams.extend(incidentParams.shape), request.params);
+        const decider = { by: 'staff', staff, accountId, incidentId: id } as const;
+        await decideHeldOrder(deps, decider, holdId, decision, requestOrigin(request));
         return 'saved';
       }),
     );

@@ -7,6 +7,7 @@ import { countPartyLinksSince } from '../../store/incident-parties.ts';
 import { findOpenIncidentForAddress, type IncidentRow } from '../../store/incidents.ts';
 import { parseSteps } from '../incidents/lifecycle.ts';
 import { mailIncidentPage } from '../incidents/parties.ts';
+import { ordersAskedToHold } from '../../core/shop/held-orders.ts';
 import { irreversibleHoldUntil } from './credentials.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { queueMail } from '../notices/mail-queue.ts';
@@ -74,8 +75,16 @@ async function remindOwnerOfIncident(
   const since = new Date(deps.clock.now().getTime() - HOUR_MS).toISOString();
   if ((await countPartyLinksSince(trx, incident.id, email, since)) >= RESETS_PER_HOUR) return false;
   const account = await requireAccount(trx, incident.account_id);
-  const undone = parseSteps(incident).filter((step) => step.outcome === 'undone').length;
-  await mailIncidentPage(trx, deps, { id: incident.id, waitUntil: incident.wait_until, undone }, account, email);
+  const steps = parseSteps(incident);
+  const undone = steps.filter((step) => step.outcome === 'undone').length;
+  const heldOrders = ordersAskedToHold(steps);
+  await mailIncidentPage(
+    trx,
+    deps,
+    { id: incident.id, waitUntil: incident.wait_until, undone, heldOrders },
+    account,
+    email,
+  );
   return true;
 }
 

@@ -47,6 +47,7 @@ import {
 } from './parties.ts';
 import { hashToken, looksLikeToken } from '../../platform/token-hash.ts';
 import { listShopUndoRequestsOfIncidents, type ShopUndoRequestRow } from '../../store/shop-undo-requests.ts';
+import { heldOrdersFrom, type HeldOrder } from '../../core/shop/held-orders.ts';
 
 export interface ChecklistEntry {
   item: ChecklistItem;
@@ -64,6 +65,8 @@ export interface IncidentView {
   steps: AppliedStep[];
   /** What the shops were asked to undo, and their answers (the owner's view only). */
   shopRequests: ShopUndoRequestRow[];
+  /** The orders the shops were asked to hold, each with the owner's decision and the shop's answer. */
+  heldOrders: HeldOrder<ShopUndoRequestRow>[];
   checklist: ChecklistEntry[];
   timeline: ChangeRecord[];
   requests: SupportRequestRow[];
@@ -103,6 +106,7 @@ export async function describeIncident(
     standing === 'owner' ? listRepliesForIncident(deps.db, incident.id) : Promise.resolve([]),
     standing === 'owner' ? listShopUndoRequestsOfIncidents(deps.db, [incident.id]) : Promise.resolve([]),
   ]);
+  const steps = standing === 'owner' ? parseSteps(incident) : [];
   return {
     incident,
     state: effectiveState(
@@ -113,8 +117,9 @@ export async function describeIncident(
     standing,
     reportedByNewcomer: reporterOf(incident)?.standing === 'newcomer',
     claimedAt: party?.claimed_at ?? null,
-    steps: standing === 'owner' ? parseSteps(incident) : [],
+    steps,
     shopRequests,
+    heldOrders: heldOrdersFrom(shopRequests, steps),
     checklist: parseChecklist(incident),
     timeline: log.map(toChangeRecord),
     // Each side sees only what its own side sent.
@@ -402,15 +407,18 @@ export interface PendingChecklist {
   incidentId: string;
   items: ChecklistEntry[];
   shopRequests: ShopUndoRequestRow[];
+  heldOrders: HeldOrder<ShopUndoRequestRow>[];
 }
 
 export async function pendingChecklistFor(deps: ServiceDeps, accountId: string): Promise<PendingChecklist | undefined> {
   const incident = await findRecoveredIncident(deps.db, accountId);
   if (!incident) return undefined;
+  const shopRequests = await listShopUndoRequestsOfIncidents(deps.db, [incident.id]);
   return {
     incidentId: incident.id,
     items: parseChecklist(incident),
-    shopRequests: await listShopUndoRequestsOfIncidents(deps.db, [incident.id]),
+    shopRequests,
+    heldOrders: heldOrdersFrom(shopRequests, parseSteps(incident)),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   type Standing,
 } from '../../core/incident/standing.ts';
 import { DomainError } from '../../core/errors.ts';
+import type { OrderSummary } from '../../core/shop/held-orders.ts';
 import type { MailMessage } from '../../core/mail-messages.ts';
 import { listChangesOfKindSince, toChangeRecord } from '../../store/account-log.ts';
 import type { Executor } from '../../store/database.ts';
@@ -96,13 +97,13 @@ export async function mailOwnerWithStatusLink(
 export async function mailIncidentPage(
   trx: Executor,
   deps: ServiceDeps,
-  incident: { id: string; waitUntil: string | null; undone: number },
+  incident: { id: string; waitUntil: string | null; undone: number; heldOrders: OrderSummary[] },
   account: { id: string; locale: string },
   to: string,
 ): Promise<void> {
   await mailOwnerWithStatusLink(trx, deps, incident.id, account, to, (statusLink) => ({
     template: 'incident-contained',
-    model: { statusLink, waitUntil: incident.waitUntil, undone: incident.undone },
+    model: { statusLink, waitUntil: incident.waitUntil, undone: incident.undone, heldOrders: incident.heldOrders },
   }));
 }
 

@@ -26,6 +26,7 @@ import { containmentEvents } from '../../core/ssf/change-events.ts';
 import { hashToken } from '../../platform/token-hash.ts';
 import { applyUndo, type AppliedStep } from './apply-undo.ts';
 import { incidentAddresses, issuePartyLink, mailIncidentPage } from './parties.ts';
+import { ordersAskedToHold } from '../../core/shop/held-orders.ts';
 import { planForReport } from './plan.ts';
 
 export const DEFAULT_WAIT_MS = 5 * HOUR_MS;
@@ -221,7 +222,7 @@ export async function openIncident(
       await mailIncidentPage(
         trx,
         deps,
-        { id: incidentId, waitUntil: waitUntil?.toISOString() ?? null, undone },
+        { id: incidentId, waitUntil: waitUntil?.toISOString() ?? null, undone, heldOrders: ordersAskedToHold(applied) },
         account,
         to,
       );

@@ -53,12 +53,13 @@ export async function recordSensitiveChange(
       device: change.actor.device,
       ip: change.actor.ip,
       area: change.actor.area,
-      before: displayValue(change.kind, change.before ?? null, 'owner'),
+      before: displayValue(change.kind, change.before ?? null, 'owner', account.locale),
       // The address an email is being changed to is masked in every mail: a replaced address may no longer be the owner's.
       after: displayValue(
         change.kind,
         change.after ?? null,
         change.kind === 'email-changed' || change.kind === 'email-change-requested' ? 'other' : 'owner',
+        account.locale,
       ),
       reportLink,
     };

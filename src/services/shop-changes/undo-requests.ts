@@ -1,7 +1,7 @@
 import { isShopChange, type ChangeActor } from '../../core/change-kinds.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { UndoStep } from '../../core/incident/undo-plan.ts';
-import { SHOP_UNDO, type ShopAnswer } from '../../core/shop/shop-changes.ts';
+import { SHOP_UNDO, type ShopAnswer, type ShopItemType, type ShopUndoAction } from '../../core/shop/shop-changes.ts';
 import type { Executor } from '../../store/database.ts';
 import { findOidcClient } from '../../store/oidc-clients.ts';
 import {
@@ -31,28 +31,67 @@ export async function askShopToUndo(
   const itemId = step.after?.item_id;
   if (!isShopChange(step.kind) || typeof clientId !== 'string' || typeof itemId !== 'string') return false;
   const { action, itemType } = SHOP_UNDO[step.kind];
+  await sendUndoRequest(trx, deps, {
+    incidentId,
+    accountId,
+    clientId,
+    changeId: step.changeId,
+    action,
+    item: { type: itemType, id: itemId },
+    follows: null,
+  });
+  return true;
+}
+
+/**
+ * Keeps one request for the shop to answer and queues it to the shop's stream as `undo-requested`, in
+ * the caller's transaction. A follow-up (release or cancel a held order) names the request it follows.
+ */
+export async function sendUndoRequest(
+  trx: Executor,
+  deps: Pick<ServiceDeps, 'clock' | 'random' | 'config'>,
+  request: {
+    incidentId: string;
+    accountId: string;
+    clientId: string;
+    changeId: string;
+    action: ShopUndoAction;
+    item: { type: ShopItemType; id: string };
+    follows: string | null;
+  },
+): Promise<string> {
   const requestId = deps.random.id();
+  const { incidentId, accountId, clientId, action, item, follows } = request;
   await insertShopUndoRequest(trx, {
     id: requestId,
     incident_id: incidentId,
     account_id: accountId,
     client_id: clientId,
-    change_id: step.changeId,
+    change_id: request.changeId,
     action,
-    item_type: itemType,
-    item_id: itemId,
+    item_type: item.type,
+    item_id: item.id,
     answer: null,
     note: null,
     requested_at: deps.clock.now().toISOString(),
     answered_at: null,
+    follows,
   });
   await queueSecurityEvents(trx, deps, [
     {
-      event: { name: 'undo-requested', accountId, clientId, requestId, action, item: { type: itemType, id: itemId } },
+      event: {
+        name: 'undo-requested',
+        accountId,
+        clientId,
+        requestId,
+        action,
+        item,
+        ...(follows ? { follows } : {}),
+      },
       txn: incidentId,
     },
   ]);
-  return true;
+  return requestId;
 }
 
 export type { ShopUndoRequestRow };
@@ -65,6 +104,8 @@ export interface UndoRequestView {
   action: string;
   item: { type: string; id: string };
   requestedAt: string;
+  /** A decision about a held order names the hold request it follows. */
+  follows: string | null;
   answer: ShopAnswer | null;
   note: string | null;
   answeredAt: string | null;
@@ -78,6 +119,7 @@ function view(row: ShopUndoRequestRow): UndoRequestView {
     action: row.action,
     item: { type: row.item_type, id: row.item_id },
     requestedAt: row.requested_at,
+    follows: row.follows,
     answer: row.answer as ShopAnswer | null,
     note: row.note,
     answeredAt: row.answered_at,

@@ -54,6 +54,7 @@ const queuedEvent = z.object({
       requestId: z.string(),
       action: z.enum(SHOP_UNDO_ACTIONS),
       item: z.object({ type: z.enum(SHOP_ITEM_TYPES), id: z.string() }),
+      follows: z.string().optional(),
     }),
   ]),
   audience: z.string(),

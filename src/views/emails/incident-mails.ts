@@ -1,4 +1,6 @@
 import type { IncidentMailModel, OriginModel } from '../../core/mail-messages.ts';
+import type { OrderSummary } from '../../core/shop/held-orders.ts';
+import { formatMoney } from '../../core/shop/shop-changes.ts';
 import { originRows, rowsTable, rowsText } from './origin-rows.ts';
 import { html } from '../html.ts';
 import { formatDateTime, type DateStyle, type Translator } from '../i18n/translate.ts';
@@ -6,6 +8,13 @@ import { button, mailFrame, type MailContext, type RenderedMail } from './layout
 
 export function countOfChanges(t: Translator, count: number): string {
   return t(count === 1 ? 'count.changes.one' : 'count.changes.other', { count });
+}
+
+/** One held order in a mail: "Order #1042 · Rice cooker · ¥50,000 → T. Yamada, Drop box, Chiyoda". */
+function orderLine(t: Translator, when: DateStyle, order: OrderSummary): string {
+  const amount = order.amount && order.currency ? formatMoney(when.locale, order.amount, order.currency) : null;
+  const what = [t('shopItem.order', { id: order.orderId }), order.items, amount].filter(Boolean).join(' · ');
+  return order.shipTo ? `${what} → ${order.shipTo}` : what;
 }
 
 export function incidentContainedMail(
@@ -18,10 +27,16 @@ export function incidentContainedMail(
   const body = model.waitUntil
     ? t('mail.contained.body', { shop: ctx.shopName, changes, until: formatDateTime(when, model.waitUntil) })
     : t('mail.contained.bodyReview', { shop: ctx.shopName, changes });
+  const orders = (model.heldOrders ?? []).map((order) => orderLine(t, when, order));
+  const ordersText = orders.length > 0 ? ['', t('mail.contained.orders'), ...orders.map((line) => `- ${line}`)] : [];
   return mailFrame(t, ctx, {
     subject: t('mail.contained.subject', { shop: ctx.shopName }),
-    text: [body, '', `${t('mail.contained.action')}: ${model.statusLink}`],
-    html: html`<p>${body}</p>${button(model.statusLink, t('mail.contained.action'))}`,
+    text: [body, ...ordersText, '', `${t('mail.contained.action')}: ${model.statusLink}`],
+    html: html`<p>${body}</p>${
+      orders.length > 0
+        ? html`<p>${t('mail.contained.orders')}</p><ul>${orders.map((line) => html`<li>${line}</li>`)}</ul>`
+        : ''
+    }${button(model.statusLink, t('mail.contained.action'))}`,
   });
 }
 

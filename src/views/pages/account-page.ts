@@ -8,6 +8,7 @@ import { csrfField, layout } from '../layout.ts';
 import { errorSummary, field, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 import { itemLabel, shopAnswerLine } from './shop-answers.ts';
+import { heldOrdersSection } from './held-orders.ts';
 
 export type AccountForm = 'name' | 'phone' | 'email' | 'password' | 'address' | 'payment';
 
@@ -22,8 +23,8 @@ function checklistSection(ctx: PageContext, checklist: PendingChecklist) {
 <ul class="items">${checklist.items.map(
     (entry) =>
       html`<li><span>${t(`checklist.${entry.item}`)}${
-        entry.item === 'review-orders' && checklist.shopRequests.length > 0
-          ? html`<ul class="shop-answers">${checklist.shopRequests.map(
+        entry.item === 'review-orders' && otherRequests(checklist).length > 0
+          ? html`<ul class="shop-answers">${otherRequests(checklist).map(
               (request) => html`<li>${itemLabel(ctx, request)}: ${shopAnswerLine(ctx, request)}</li>`,
             )}</ul>`
           : ''
@@ -32,8 +33,14 @@ function checklistSection(ctx: PageContext, checklist: PendingChecklist) {
           ? html`<span class="tag">${t('checklist.doneAt', { time: formatDateTime(ctx, entry.doneAt) })}</span>`
           : html`<form method="post" action="/account/checklist/${checklist.incidentId}/${entry.item}" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('checklist.done')}</button></form>`
       }</li>`,
-  )}</ul></section>`;
+  )}</ul></section>${heldOrdersSection(ctx, checklist.heldOrders, {
+    action: (holdId, decision) => `/account/orders/${holdId}/${decision}`,
+  })}`;
 }
+
+/** What the shops were asked besides holding orders (a card, an address); held orders have their own section. */
+const otherRequests = (checklist: PendingChecklist) =>
+  checklist.shopRequests.filter((request) => request.action !== 'hold-order' && request.follows === null);
 
 function heldSection(ctx: PageContext, held: DelayedChangeView[]) {
   const { t } = ctx;

@@ -17,8 +17,15 @@ export function beforeAfter(
 ): SafeHtml {
   if (kind === 'shop-undo-answered' && after && typeof after.item_type === 'string' && typeof after.answer === 'string')
     return html`<span class="after">${itemLabel(ctx, { item_type: after.item_type, item_id: String(after.item_id ?? '') })}: ${translateOr(ctx.t, `shopAnswer.${after.answer}`, after.answer)}${typeof after.note === 'string' ? html` <q>${after.note}</q>` : ''}</span>`;
-  const b = displayValue(kind, before, 'owner');
-  const a = displayValue(kind, after, 'owner');
+  if (kind === 'held-order-decided' && after && (after.decision === 'release' || after.decision === 'cancel')) {
+    const order = itemLabel(ctx, {
+      item_type: String(after.item_type ?? 'order'),
+      item_id: String(after.item_id ?? ''),
+    });
+    return html`<span class="after">${ctx.t(`change.held-order-decided.${after.decision}`, { order })}</span>`;
+  }
+  const b = displayValue(kind, before, 'owner', ctx.locale);
+  const a = displayValue(kind, after, 'owner', ctx.locale);
   return html`${b ? html`<span class="before">${ctx.t('mail.notice.before')}: ${b}</span> ` : ''}${a ? html`<span class="after">${ctx.t('mail.notice.after')}: ${a}</span>` : ''}`;
 }
 

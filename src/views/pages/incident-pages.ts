@@ -10,6 +10,7 @@ import type { FormState, PageContext } from '../page-context.ts';
 import { beforeAfter, changeTable, changeTitle } from './change-view.ts';
 import { passkeyForm } from './passkey-pages.ts';
 import { answerForStep } from './shop-answers.ts';
+import { heldOrdersSection, type DecisionForms } from './held-orders.ts';
 
 /** One step of the plan; `planned` speaks of what will happen (the report page, before anything is done). */
 export function stepLine(ctx: PageContext, step: UndoStep, planned = false) {
@@ -120,6 +121,15 @@ function requestList(ctx: PageContext, view: IncidentView) {
     : '';
 }
 
+/** The owner decides each held order while the case is open; the forms carry her link's token. */
+function orderForms(view: IncidentView, token: string): DecisionForms | null {
+  if (view.state === 'closed' || view.state === 'dismissed') return null;
+  return {
+    action: (holdId, decision) => `/incident/orders/${holdId}/${decision}`,
+    hidden: html`<input type="hidden" name="token" value="${token}">`,
+  };
+}
+
 /**
  * The incident page, as the party holding the link may see it: the owner sees what was undone, the
  * timeline, a person to talk to and, when a newcomer reported, a way to claim the account; a newcomer
@@ -143,14 +153,15 @@ export function incidentPage(
   return layout(
     ctx,
     t('incident.title'),
-    html`${notice(flash)}${stateLine(ctx, view)}${countdown(ctx, view)}${claimSection(ctx, view, token)}
+    html`${notice(flash)}${stateLine(ctx, view)}${countdown(ctx, view)}${claimSection(ctx, view, token)}${errorSummary(state)}
+${heldOrdersSection(ctx, view.heldOrders, orderForms(view, token))}
 <section aria-labelledby="h-undone"><h2 id="h-undone">${t('incident.undone')}</h2>
 <ul class="plan">${view.steps.map(
       (step) =>
         html`<li>${stepLine(ctx, step)}${stepOutcome(ctx, step)}${answerForStep(ctx, view.shopRequests, step.changeId)}</li>`,
     )}</ul></section>
 <section aria-labelledby="h-person"><h2 id="h-person">${t('incident.person')}</h2><p>${t('incident.personLead')}</p>
-${errorSummary(state)}${messageForm(ctx, token)}
+${messageForm(ctx, token)}
 <form method="post" action="/incident/callback" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
 ${field(ctx, { name: 'phone', label: 'incident.callbackPhone', type: 'tel', autocomplete: 'tel', required: true, maxlength: 30 }, state)}
 ${field(ctx, { name: 'preferredTime', label: 'incident.callbackTime', required: true, maxlength: 100 }, state)}

@@ -27,6 +27,6 @@ export function answerForStep(
   requests: readonly ShopUndoRequestRow[],
   changeId: string,
 ): SafeHtml | '' {
-  const request = requests.find((r) => r.change_id === changeId);
+  const request = requests.find((r) => r.change_id === changeId && r.follows === null);
   return request ? html`<br>${itemLabel(ctx, request)}: ${shopAnswerLine(ctx, request)}` : '';
 }

@@ -11,6 +11,8 @@ import { changeTable, changeTitle } from './change-view.ts';
 import { isCustomerChange } from '../../core/change-kinds.ts';
 import { stepLine, stepOutcome } from './incident-pages.ts';
 import { answerForStep } from './shop-answers.ts';
+import { heldOrdersSection } from './held-orders.ts';
+import { heldOrdersFrom } from '../../core/shop/held-orders.ts';
 import { clockText, staffNav } from './staff-pages.ts';
 
 function refFields(incidentId: string | null, requestId: string | null): SafeHtml {
@@ -44,6 +46,14 @@ ${reporterLine(ctx, c)}
           : ''
       }</li>`,
   )}</ul>
+${heldOrdersSection(
+  ctx,
+  heldOrdersFrom(c.shopRequests, c.steps),
+  c.state === 'closed' || c.state === 'dismissed'
+    ? null
+    : { action: (holdId, decision) => `${base}/incidents/${c.incident.id}/orders/${holdId}/${decision}` },
+  { lead: 'orders.staffLead', level: 3, id: c.incident.id },
+)}
 ${
   c.objection
     ? html`<h3>${t('staff.case.evidence')}</h3><div class="sides">

@@ -236,7 +236,8 @@ export const pages = {
   'checklist.reenter-payment-methods': 'Re-enter your payment methods (removed or added ones were reset).',
   'checklist.confirm-addresses': 'Confirm your shipping addresses.',
   'checklist.review-subscriptions': 'Review your subscriptions.',
-  'checklist.review-orders': 'Look at orders placed since the intrusion; the shop holds them until you confirm.',
+  'checklist.review-orders':
+    'Look at orders placed since the intrusion. The shop holds each order listed here until you release or cancel it.',
   'checklist.review-activity': 'Look over your security activity.',
   'checklist.done': 'Done',
   'checklist.doneAt': 'Done {time}',
@@ -397,7 +398,7 @@ export const pages = {
   'api.events.lead':
     'A stream receives standard CAEP and RISC events (session-revoked, credential-change, account-disabled, account-enabled, identifier-changed, recovery-information-changed, account-credential-change-required) and one of Mamori’s own, named under this issuer:',
   'api.events.undo':
-    'Sent only to the shop that reported the change, when a containment undoes it: hold the order, reverse the redemption, remove the address or card, cancel the subscription. `txn` is the incident. Answer each with PUT at `answer_endpoint` (scope undo-requests:answer); a shop without a stream finds the same requests at GET /api/v1/undo-requests. Until it answers, the owner and support see the item as waiting on the shop.',
+    'Sent only to the shop that reported the change, when a containment undoes it: hold the order, reverse the redemption, remove the address or card, cancel the subscription. `txn` is the incident. Answer each with PUT at `answer_endpoint` (scope undo-requests:answer); a shop without a stream finds the same requests at GET /api/v1/undo-requests. Until it answers, the owner and support see the item as waiting on the shop. When the owner (or support) decides a held order, the same event follows on the same item with `action` release-order or cancel-order and `follows` naming the hold; answer it with released or cancelled.',
   'error.STREAM_EXISTS': 'This shop already has a security event stream: read it, change it or delete it.',
   'error.RECEIVER_NOT_ALLOWED':
     'Mamori does not send to this address: only public addresses, and networks the operator allows in MAMORI_RECEIVER_ALLOW.',
@@ -405,4 +406,10 @@ export const pages = {
     'This account already has an open incident. Continue on its page; nothing was changed.',
   'error.INCIDENT_STATE':
     'This case has moved on since the page was loaded, so that step no longer applies. Reload to see where it stands; nothing was changed.',
+  'error.ORDER_NOT_YOURS':
+    'Only the account’s owner or our support team can decide what happens to this order. A person will look at it with you; nothing was changed.',
+  'error.ORDER_NOT_HELD':
+    'The shop has not said it is holding this order, so there is nothing to release or cancel yet. Nothing was changed.',
+  'error.ORDER_ALREADY_DECIDED':
+    'A decision about this order was already sent to the shop; its answer appears on this page. Nothing was changed.',
 } as const;

@@ -239,7 +239,8 @@ export const pages: Record<keyof typeof en, string> = {
   'checklist.reenter-payment-methods': 'お支払い方法を再登録してください（追加・削除されたものはリセットしました）。',
   'checklist.confirm-addresses': 'お届け先をご確認ください。',
   'checklist.review-subscriptions': '定期購入の内容をご確認ください。',
-  'checklist.review-orders': '侵入以降のご注文をご確認ください。確認までショップが出荷を保留します。',
+  'checklist.review-orders':
+    '不正なサインイン以降のご注文をご確認ください。ここに並ぶご注文は、出荷の再開かキャンセルをお選びいただくまでショップが保留します。',
   'checklist.review-activity': 'セキュリティの履歴をご確認ください。',
   'checklist.done': '完了',
   'checklist.doneAt': '{time} に完了',
@@ -401,7 +402,7 @@ export const pages: Record<keyof typeof en, string> = {
   'api.events.lead':
     'ストリームには標準の CAEP・RISC イベント（session-revoked、credential-change、account-disabled、account-enabled、identifier-changed、recovery-information-changed、account-credential-change-required）と、この発行者の下に名付けた Mamori 独自のイベントが届きます：',
   'api.events.undo':
-    '変更を報告したショップにだけ、封じ込めがその変更を取り消すときに送られます：ご注文の保留、利用の取り消し、お届け先やカードの削除、定期購入の解約。`txn` はインシデントです。各依頼には `answer_endpoint` に PUT で回答してください（スコープ undo-requests:answer）。ストリームのないショップは GET /api/v1/undo-requests で同じ依頼を取得できます。回答があるまで、お客様とサポートにはショップの回答待ちと表示されます。',
+    '変更を報告したショップにだけ、封じ込めがその変更を取り消すときに送られます：ご注文の保留、利用の取り消し、お届け先やカードの削除、定期購入の解約。`txn` はインシデントです。各依頼には `answer_endpoint` に PUT で回答してください（スコープ undo-requests:answer）。ストリームのないショップは GET /api/v1/undo-requests で同じ依頼を取得できます。回答があるまで、お客様とサポートにはショップの回答待ちと表示されます。保留中のご注文についてお客様（またはサポート）が選ぶと、同じ品目について `action` が release-order または cancel-order、`follows` が保留依頼を指す同じイベントが続きます。released または cancelled で回答してください。',
   'error.STREAM_EXISTS':
     'このショップにはすでにセキュリティイベントのストリームがあります。読み取り、変更、または削除してください。',
   'error.RECEIVER_NOT_ALLOWED':
@@ -410,4 +411,10 @@ export const pages: Record<keyof typeof en, string> = {
     'このアカウントにはすでに対応中のインシデントがあります。そのページから続けてください。変更は行われていません。',
   'error.INCIDENT_STATE':
     'ページを開いた後に案件の状態が変わったため、この操作は行えません。再読み込みして現在の状態をご確認ください。変更は行われていません。',
+  'error.ORDER_NOT_YOURS':
+    'このご注文をどうするかは、アカウントの持ち主かサポート担当者だけが決められます。担当者が確認します。変更は行われていません。',
+  'error.ORDER_NOT_HELD':
+    'ショップがこのご注文を保留したとまだ回答していないため、出荷も取り消しもまだ選べません。変更は行われていません。',
+  'error.ORDER_ALREADY_DECIDED':
+    'このご注文についてはすでにショップへお伝えしました。ショップの回答はこのページに表示されます。変更は行われていません。',
 };
