@@ -5,12 +5,12 @@ import type { ServiceDeps } from '../services/deps.ts';
 import { apiTokenVerifier, type ApiCaller } from '../services/oidc/api-tokens.ts';
 import type { MessageKey } from '../views/i18n/translate.ts';
 import { messageValues, statusFor, toDomainError } from './error-mapping.ts';
-import type { API_SCOPES } from './oidc-provider.ts';
+import type { ApiScope } from '../core/oidc/api-scopes.ts';
 import { pageContext } from './request-context.ts';
 
 export const API_V1 = '/api/v1';
 
-export type ApiScope = (typeof API_SCOPES)[number];
+export type { ApiScope };
 
 /** A body, query or path of an `/api/v1` call, checked against its schema; a refusal names each problem. */
 export function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
