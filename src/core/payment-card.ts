@@ -117,17 +117,32 @@ export function maskCardNumbers(text: string): string {
 
 /**
  * The places in a parsed body (JSON or form) whose text holds a card number, as paths
- * (`shipTo.line1`, `ack[2]`); an object key counts as text too (`setErrs{…}`). A path never repeats the
- * number itself: any card number in a key is masked.
+ * (`shipTo.line1`, `ack[2]`); an object key counts as text too (`setErrs.•••…0000 (name)`). A path never
+ * repeats the number itself: any card number in a key is masked. Walked with a stack of its own, not
+ * by recursion, so a hostile body nested thousands deep is a refusal like any other, never a crash.
  */
-export function cardNumberFields(value: unknown, path = ''): string[] {
-  if (typeof value === 'string') return containsCardNumber(value) ? [path || 'body'] : [];
-  if (Array.isArray(value)) return value.flatMap((item, i) => cardNumberFields(item, `${path}[${i}]`));
-  if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, item]) => {
-    const named = path ? `${path}.${maskCardNumbers(key)}` : maskCardNumbers(key);
-    return [...(containsCardNumber(key) ? [`${named} (name)`] : []), ...cardNumberFields(item, named)];
-  });
+export function cardNumberFields(value: unknown): string[] {
+  const found: string[] = [];
+  // Each entry: a value to look into, or (`key`) a key already known to hold a number.
+  const todo: { value?: unknown; path: string; key?: true }[] = [{ value, path: '' }];
+  while (todo.length > 0) {
+    const { value: item, path, key } = todo.pop()!;
+    if (key) found.push(`${path} (name)`);
+    else if (typeof item === 'string') {
+      if (containsCardNumber(item)) found.push(path || 'body');
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i -= 1) todo.push({ value: item[i], path: `${path}[${i}]` });
+    } else if (item !== null && typeof item === 'object') {
+      const entries = Object.entries(item);
+      for (let i = entries.length - 1; i >= 0; i -= 1) {
+        const [name, child] = entries[i]!;
+        const named = path ? `${path}.${maskCardNumbers(name)}` : maskCardNumbers(name);
+        todo.push({ value: child, path: named });
+        if (containsCardNumber(name)) todo.push({ path: named, key: true });
+      }
+    }
+  }
+  return found;
 }
 
 export function isExpired(expMonth: number, expYear: number, now: Date): boolean {

@@ -10,8 +10,10 @@ import { cardNumberFields } from '../core/payment-card.ts';
  * `customerText`), so they arrive here without a number and pass.
  */
 export function refuseCardNumbers(value: unknown): void {
-  const fields = cardNumberFields(value);
-  if (fields.length === 0) return;
+  const found = cardNumberFields(value);
+  if (found.length === 0) return;
+  // Named, but bounded: a hostile body cannot make the refusal itself large.
+  const fields = found.slice(0, 20).map((field) => (field.length > 200 ? `${field.slice(0, 199)}…` : field));
   throw new DomainError('CARD_NUMBER_REFUSED', {
     fields: fields.map((field) => ({ field, code: 'CARD_NUMBER_REFUSED' })),
     reason: `${fields.join(', ')}: looks like a payment card number; Mamori never stores card numbers`,

@@ -280,6 +280,17 @@ forEachStore('API contract', (store) => {
           }
         }
       }
+    // A hostile shop's body nested ten thousand deep: refused like any other, the refusal itself bounded.
+    const deep = `${'['.repeat(10_000)}"${PAN_VARIANTS[0]}"${']'.repeat(10_000)}`;
+    const nested = await fetch(`${m.issuer}/api/v1/accounts/${sub}/shop-changes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${all}`, 'content-type': 'application/json' },
+      body: deep,
+    });
+    const nestedText = await nested.text();
+    assert.equal(nested.status, 400);
+    assert.match(nestedText, /card-number-refused/);
+    assert.ok(nestedText.length < 2000, `${nestedText.length} characters`);
     await m.deliver();
     assert.deepEqual({ problems: problems.slice(0, 20), kept: await keptCardNumbers(m) }, { problems: [], kept: [] });
     assert.ok(refused > 60, `${refused} card numbers sent`);

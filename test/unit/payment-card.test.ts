@@ -101,3 +101,10 @@ test('expiry is the end of the month', () => {
   assert.equal(isExpired(2, 2026, now), true);
   assert.equal(isExpired(12, 2025, now), true);
 });
+
+test('a body nested thousands deep is walked without recursion: found, never a stack overflow', () => {
+  let deep: unknown = '4111111111111111';
+  for (let i = 0; i < 100_000; i += 1) deep = [deep];
+  assert.equal(cardNumberFields(deep).length, 1);
+  assert.equal(cardNumberFields({ a: deep }).length, 1);
+});
