@@ -5,16 +5,22 @@ import type { ServiceDeps } from '../services/deps.ts';
 import { apiTokenVerifier, type ApiCaller } from '../services/oidc/api-tokens.ts';
 import { rateLimitCounter } from '../services/rate-limits/counter.ts';
 import type { MessageKey } from '../views/i18n/translate.ts';
+import { refuseCardNumbers } from './card-number-guard.ts';
 import { messageValues, statusFor, toDomainError } from './error-mapping.ts';
-import type { API_SCOPES } from './oidc-provider.ts';
+import type { ApiScope } from '../core/oidc/api-scopes.ts';
 import { pageContext } from './request-context.ts';
 
 export const API_V1 = '/api/v1';
 
-export type ApiScope = (typeof API_SCOPES)[number];
+export type { ApiScope };
 
-/** A body, query or path of an `/api/v1` call, checked against its schema; a refusal names each problem. */
+/**
+ * A body, query or path of an `/api/v1` call, checked against its schema; a refusal names each problem.
+ * No string in it may hold a card number.
+ */
 export function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
+  // Before the schema, so a shop learns of the card number even in a body that is wrong otherwise too.
+  refuseCardNumbers(value);
   const result = schema.safeParse(value ?? {});
   if (!result.success)
     throw new DomainError('INVALID_INPUT', {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { DomainError, type FieldProblem } from '../core/errors.ts';
+import { maskCardNumbers } from '../core/payment-card.ts';
+import { refuseCardNumbers } from './card-number-guard.ts';
 
 /**
  * Field rules shared by every form. Messages are field codes (translated by the views): required,
@@ -31,6 +33,18 @@ export function optionalText(max: number) {
     .transform((v) => (v ? v : null));
 }
 
+/**
+ * A customer's own words to support (a message, an objection, when to call back): a card number in them
+ * is masked to its last 4 digits instead of refused, so a customer who panics and types it is still heard.
+ */
+export function customerText(max: number) {
+  return text(max).transform(maskCardNumbers);
+}
+
+export function optionalCustomerText(max: number) {
+  return optionalText(max).transform((v) => (v === null ? null : maskCardNumbers(v)));
+}
+
 export const email = z
   .string({ error: 'required' })
   .trim()
@@ -54,9 +68,16 @@ export function safeReturnPath(value: unknown, fallback: string): string {
   return value;
 }
 
+/**
+ * A form's fields, checked against its schema; a refusal names each field. No value kept may hold a card
+ * number (passwords aside: they are only ever hashed).
+ */
 export function parseForm<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const result = schema.safeParse(body ?? {});
-  if (result.success) return result.data;
+  if (result.success) {
+    refuseCardNumbers(withoutPasswords(schema, result.data));
+    return result.data;
+  }
   const fields: FieldProblem[] = [];
   for (const issue of result.error.issues) {
     const field = String(issue.path[0] ?? 'form');
@@ -65,13 +86,19 @@ export function parseForm<T extends z.ZodType>(schema: T, body: unknown): z.outp
   throw new DomainError('INVALID_INPUT', { fields });
 }
 
-/** The submitted values to show again in a form: strings only, never secrets. */
+function withoutPasswords(schema: z.ZodType, data: unknown): unknown {
+  if (!(schema instanceof z.ZodObject) || data === null || typeof data !== 'object') return data;
+  const shape = schema.shape as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(data).filter(([key]) => shape[key] !== password));
+}
+
+/** The submitted values to show again in a form: strings only, never secrets, never a card number. */
 export function keptValues(body: unknown, secretFields: string[] = []): Record<string, string> {
   const values: Record<string, string> = {};
   if (body && typeof body === 'object') {
     for (const [key, value] of Object.entries(body)) {
       if (typeof value === 'string' && key !== '_csrf' && !secretFields.includes(key))
-        values[key] = value.slice(0, 300);
+        values[key] = maskCardNumbers(value).slice(0, 300);
     }
   }
   return values;

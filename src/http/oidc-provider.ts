@@ -1,5 +1,6 @@
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { ACR_AAL1, ACR_AAL2 } from '../core/oidc/authentication-methods.ts';
+import { API_SCOPES, apiScopesFor } from '../core/oidc/api-scopes.ts';
 import { CLAIMS_BY_SCOPE } from '../core/oidc/claims.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { providerSessionStands, usableAccountClaims } from '../services/oidc/accounts.ts';
@@ -17,17 +18,7 @@ import { bareContext, sessionCookieName } from './request-context.ts';
 export const OIDC_PREFIX = '/oidc';
 
 /** Mamori's own API as an OAuth resource: access tokens for it are JWTs (RFC 9068). */
-/**
- * Mamori's API scopes: reading an account, managing (or reading) a Shared Signals stream (SSF §8),
- * reporting the shop's own changes, and answering what containment asked the shop to undo.
- */
-export const API_SCOPES = [
-  'account:read',
-  'ssf.manage',
-  'ssf.read',
-  'shop-changes:write',
-  'undo-requests:answer',
-] as const;
+export { API_SCOPES };
 export const apiResource = (publicUrl: string) => `${publicUrl}/api`;
 
 const MINUTE = 60;
@@ -150,10 +141,14 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
         enabled: true,
         defaultResource: () => undefined,
         useGrantedResource: () => false,
-        getResourceServerInfo: (_ctx, indicator) => {
+        // The scopes the API accepts depend on how the token is asked for: shop-management scopes only by
+        // client credentials. The provider drops the others from a sign-in's request, its consent and
+        // every token of its grant (refresh included), so no customer's token ever carries them.
+        getResourceServerInfo: (ctx, indicator) => {
           if (indicator !== resource) throw new errors.InvalidTarget();
+          const grantType = ctx.oidc.route === 'token' ? ctx.oidc.params?.grant_type : undefined;
           return {
-            scope: API_SCOPES.join(' '),
+            scope: apiScopesFor(typeof grantType === 'string' ? grantType : undefined).join(' '),
             audience: resource,
             accessTokenTTL: 10 * MINUTE,
             accessTokenFormat: 'jwt',

@@ -10,6 +10,9 @@ export interface JsonSchema {
   propertyNames?: JsonSchema;
   items?: JsonSchema;
   maxItems?: number;
+  minItems?: number;
+  minProperties?: number;
+  minLength?: number;
   enum?: unknown[];
   const?: unknown;
   maxLength?: number;
@@ -49,15 +52,22 @@ function arbitraryOfType(
       return fc.double({ min: schema.minimum ?? -1e6, max: schema.maximum ?? 1e6, noNaN: true });
     case 'string':
       // Printable text only: the schemas refuse control characters.
-      return fc.string({ maxLength: Math.min(schema.maxLength ?? 40, 40), unit: 'grapheme-ascii' });
+      return fc.string({
+        minLength: Math.min(schema.minLength ?? 0, 40),
+        maxLength: Math.min(schema.maxLength ?? 40, 40),
+        unit: 'grapheme-ascii',
+      });
     case 'array':
-      return fc.array(arbitraryFor(schema.items ?? {}, resolve), { maxLength: Math.min(schema.maxItems ?? 3, 3) });
+      return fc.array(arbitraryFor(schema.items ?? {}, resolve), {
+        minLength: Math.min(schema.minItems ?? 0, 3),
+        maxLength: Math.min(schema.maxItems ?? 3, 3),
+      });
     default: {
       if (schema.additionalProperties && typeof schema.additionalProperties === 'object')
         return fc.dictionary(
           arbitraryFor(schema.propertyNames ?? { type: 'string', maxLength: 20 }, resolve) as fc.Arbitrary<string>,
           arbitraryFor(schema.additionalProperties, resolve),
-          { maxKeys: 3 },
+          { minKeys: Math.min(schema.minProperties ?? 0, 3), maxKeys: 3 },
         );
       const required = new Set(schema.required ?? []);
       const properties = Object.entries(schema.properties ?? {});

@@ -27,7 +27,7 @@ import {
   reportPage,
 } from '../../views/pages/incident-pages.ts';
 import { messagePage } from '../../views/pages/public-pages.ts';
-import { optionalText, parseForm, password, text } from '../form-input.ts';
+import { customerText, optionalCustomerText, parseForm, password, text } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
 import { linkToken, pageContext, requestOrigin, sendHtml } from '../request-context.ts';
 
@@ -36,14 +36,14 @@ const reportForm = z.object({
   token,
   undo: z.union([z.string().max(40), z.array(z.string().max(40)).max(200)]).optional(),
 });
-const messageForm = z.object({ token, message: text(4000) });
+const messageForm = z.object({ token, message: customerText(4000) });
 const callbackForm = z.object({
   token,
   phone: text(30).refine((v) => /^\+?[0-9 ()-]{6,30}$/.test(v), 'invalid_format'),
-  preferredTime: text(100),
-  message: optionalText(4000),
+  preferredTime: customerText(100),
+  message: optionalCustomerText(4000),
 });
-const objectForm = z.object({ token, message: text(4000) });
+const objectForm = z.object({ token, message: customerText(4000) });
 const recoverForm = z.object({ token, password, code: z.string().trim().max(40, 'too_long').optional() });
 const recoverWithPasskeyForm = z.object({ token, password, credential: z.string() });
 const SECRET_FIELDS = ['credential', 'password'];

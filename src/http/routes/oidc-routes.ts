@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { errors, type InteractionResults } from 'oidc-provider';
 import { z } from 'zod';
+import { splitOpenIdScopes } from '../../core/oidc/api-scopes.ts';
 import { assuranceLevel } from '../../core/oidc/authentication-methods.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { findClient } from '../../services/oidc/clients.ts';
@@ -76,21 +77,41 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
     return sendHtml(reply, 200, continuePage(pageContext(request, reply, config), returnTo));
   }
 
-  /** Grants what the shop asked for and was not yet granted (OpenID scopes, claims, Mamori's API scopes). */
-  async function grantAsked(details: Interaction, accountId: string): Promise<string> {
-    const clientId = String(details.params.client_id);
-    const grant =
-      (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ??
-      new provider.Grant({ accountId, clientId });
+  /**
+   * What the shop asked for and was not yet granted, as "Allow" grants it: OpenID scopes and claims,
+   * and Mamori's API scopes on the API resource only. The provider already keeps the shop-management
+   * scopes off the resource for a sign-in (oidc-provider.ts); an API scope asked as a plain OpenID scope
+   * is refused here, so no token of the grant carries it (issue 24 §5).
+   */
+  function askedOf(details: Interaction) {
     const asked = details.prompt.details as {
       missingOIDCScope?: string[];
       missingOIDCClaims?: string[];
       missingResourceScopes?: Record<string, string[]>;
     };
-    if (asked.missingOIDCScope) grant.addOIDCScope(asked.missingOIDCScope.join(' '));
-    if (asked.missingOIDCClaims) grant.addOIDCClaims(asked.missingOIDCClaims);
-    for (const [indicator, scopes] of Object.entries(asked.missingResourceScopes ?? {}))
-      grant.addResourceScope(indicator, scopes.join(' '));
+    const { granted, refused } = splitOpenIdScopes(asked.missingOIDCScope ?? []);
+    const resourceScopes = Object.entries(asked.missingResourceScopes ?? {});
+    return {
+      openIdScopes: granted,
+      refusedScopes: refused,
+      claims: asked.missingOIDCClaims ?? [],
+      resourceScopes,
+      /** Everything granted, for the consent page: nothing is granted that the page did not show. */
+      shown: [...granted, ...resourceScopes.flatMap(([, scopes]) => scopes)],
+    };
+  }
+
+  async function grantAsked(details: Interaction, accountId: string): Promise<string> {
+    const clientId = String(details.params.client_id);
+    const grant =
+      (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ??
+      new provider.Grant({ accountId, clientId });
+    const asked = askedOf(details);
+    if (asked.openIdScopes.length) grant.addOIDCScope(asked.openIdScopes.join(' '));
+    // Refused rather than left out: the provider then counts them as answered and asks no consent again.
+    if (asked.refusedScopes.length) grant.rejectOIDCScope(asked.refusedScopes.join(' '));
+    if (asked.claims.length) grant.addOIDCClaims(asked.claims);
+    for (const [indicator, scopes] of asked.resourceScopes) grant.addResourceScope(indicator, scopes.join(' '));
     return grant.save();
   }
 
@@ -137,14 +158,13 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
       if (!client) return expired(request, reply);
       if (client.firstParty)
         return finish(request, reply, { consent: { grantId: await grantAsked(details, session.accountId) } }, true);
-      const asked = (details.prompt.details as { missingOIDCScope?: string[] }).missingOIDCScope ?? [];
       return sendHtml(
         reply,
         200,
         consentPage(pageContext(request, reply, config), {
           uid: details.uid,
           clientName: client.name,
-          scopes: asked,
+          scopes: askedOf(details).shown,
           email: session.account?.email ?? '',
         }),
       );

@@ -1,4 +1,4 @@
-import { containsCardNumber, isExpired, type CardBrand } from '../../core/payment-card.ts';
+import { isExpired, type CardBrand } from '../../core/payment-card.ts';
 import { DomainError } from '../../core/errors.ts';
 import { findAccountById, updateAccount, type AccountRow } from '../../store/accounts.ts';
 import {
@@ -200,11 +200,6 @@ export async function addPaymentMethod(
   card: NewPaymentMethod,
 ): Promise<DelayOutcome> {
   assertPrivileged(deps, session);
-  if (containsCardNumber(card.processorToken)) {
-    throw new DomainError('CARD_NUMBER_REFUSED', {
-      fields: [{ field: 'processorToken', code: 'CARD_NUMBER_REFUSED' }],
-    });
-  }
   if (isExpired(card.expMonth, card.expYear, deps.clock.now())) {
     throw new DomainError('INVALID_INPUT', { fields: [{ field: 'expYear', code: 'CARD_EXPIRED' }] });
   }

@@ -40,7 +40,8 @@ export function apiTokenVerifier(deps: SigningKeyDeps & { config: { publicUrl: s
     }
   };
   return async (authorization: string | undefined): Promise<ApiCaller> => {
-    const token = /^Bearer ([A-Za-z0-9_.~+/-]+=*)$/.exec(authorization ?? '')?.[1];
+    // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are as good as `Bearer`.
+    const token = /^Bearer +([A-Za-z0-9_.~+/-]+=*)$/i.exec(authorization ?? '')?.[1];
     if (!token) throw new DomainError('UNAUTHENTICATED', { reason: 'a Bearer access token is required' });
     const payload = await verify(token, false);
     const clientId = typeof payload.client_id === 'string' ? payload.client_id : null;

@@ -1,14 +1,17 @@
+import type { CustomerApiScope } from '../../core/oidc/api-scopes.ts';
 import { html } from '../html.ts';
 import { csrfField, layout } from '../layout.ts';
 import type { MessageKey } from '../i18n/translate.ts';
 import type { PageContext } from '../page-context.ts';
 
+/** Every scope a customer can grant a shop, in a shopper's words (issue 24 §5). */
 const SCOPE_LABELS: Record<string, MessageKey> = {
   openid: 'shop.consent.scope.openid',
   email: 'shop.consent.scope.email',
   profile: 'shop.consent.scope.profile',
   offline_access: 'shop.consent.scope.offline_access',
-};
+  'account:read': 'shop.consent.scope.account_read',
+} satisfies Record<CustomerApiScope, MessageKey> & Record<string, MessageKey>;
 
 /** Asked of a shop that is not the store's own before it learns who the customer is. */
 export function consentPage(
@@ -16,7 +19,10 @@ export function consentPage(
   view: { uid: string; clientName: string; scopes: string[]; email: string },
 ): string {
   const { t } = ctx;
-  const items = view.scopes.filter((s) => s in SCOPE_LABELS).map((s) => html`<li>${t(SCOPE_LABELS[s]!)}</li>`);
+  // A scope without words would still be granted: it is shown by its name rather than left out.
+  const items = view.scopes.map(
+    (s) => html`<li>${SCOPE_LABELS[s] ? t(SCOPE_LABELS[s]) : html`<code>${s}</code>`}</li>`,
+  );
   const action = `/interaction/${encodeURIComponent(view.uid)}/consent`;
   return layout(
     ctx,

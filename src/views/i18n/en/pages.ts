@@ -310,7 +310,7 @@ export const pages = {
   'error.PASSWORD_TOO_WEAK': 'This password would be easy to guess. Add more words or characters.',
   'error.PASSWORD_INCORRECT': 'The current password is not correct.',
   'error.CARD_NUMBER_REFUSED':
-    'That looks like a full card number. We never store card numbers: enter the processor token only.',
+    'Something you entered looks like a full card number. We never store card numbers: leave it out (for a saved card, enter the processor token only).',
   'error.EMAIL_UNAVAILABLE': 'This address cannot be used for your account.',
   'error.EMAIL_UNCHANGED': 'That is already your address.',
   'error.TOTP_ALREADY_ON':
@@ -328,6 +328,7 @@ export const pages = {
   'field.markup_not_allowed': 'Please leave out < and >.',
   'field.invalid_format': 'This is not in the expected format.',
   'field.CARD_EXPIRED': 'This card has expired.',
+  'field.CARD_NUMBER_REFUSED': 'This looks like a card number. Leave it out: we never store card numbers.',
   'error.CODE_EXHAUSTED': 'Too many wrong codes. Ask for a new code, or start signing in again.',
   'error.PASSKEY_FAILED': 'The passkey could not be used. Try again, or sign in another way.',
   'challenge.title': 'Confirm it is you',

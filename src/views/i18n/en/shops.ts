@@ -6,6 +6,8 @@ export const shops = {
   'shop.consent.scope.email': 'your email address',
   'shop.consent.scope.profile': 'your name and language',
   'shop.consent.scope.offline_access': 'that you stay signed in there until you sign out',
+  'shop.consent.scope.account_read':
+    'whether your account is safe to use right now (locked, being recovered, or on hold after a recovery)',
   'shop.consent.allow': 'Allow and continue',
   'shop.consent.deny': 'Do not allow',
   'shop.consent.signedInAs': 'Signed in as {email}.',

@@ -312,7 +312,7 @@ export const pages: Record<keyof typeof en, string> = {
   'error.PASSWORD_TOO_WEAK': 'このパスワードは推測されやすいです。単語や文字を増やしてください。',
   'error.PASSWORD_INCORRECT': '現在のパスワードが正しくありません。',
   'error.CARD_NUMBER_REFUSED':
-    'カード番号のように見えます。カード番号は保存しません。決済トークンのみを入力してください。',
+    '入力された内容にカード番号のようなものがあります。カード番号は保存しません。取り除いてください（カードの登録には決済トークンのみを入力してください）。',
   'error.EMAIL_UNAVAILABLE': 'このアドレスはお使いいただけません。',
   'error.EMAIL_UNCHANGED': 'すでに登録されているアドレスです。',
   'error.TOTP_ALREADY_ON':
@@ -331,6 +331,7 @@ export const pages: Record<keyof typeof en, string> = {
   'field.markup_not_allowed': '< と > は使わないでください。',
   'field.invalid_format': '形式が正しくありません。',
   'field.CARD_EXPIRED': 'このカードは有効期限が切れています。',
+  'field.CARD_NUMBER_REFUSED': 'カード番号のように見えます。カード番号は保存しないため、入力しないでください。',
   'error.CODE_EXHAUSTED': 'コードの誤りが多すぎます。新しいコードを送信するか、最初からログインし直してください。',
   'error.PASSKEY_FAILED': 'パスキーを使用できませんでした。もう一度お試しいただくか、別の方法でログインしてください。',
   'challenge.title': 'ご本人確認',

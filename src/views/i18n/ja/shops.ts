@@ -8,6 +8,7 @@ export const shops: Record<keyof typeof en, string> = {
   'shop.consent.scope.email': 'メールアドレス',
   'shop.consent.scope.profile': 'お名前と表示言語',
   'shop.consent.scope.offline_access': 'サインアウトするまでサインインしたままにすること',
+  'shop.consent.scope.account_read': 'アカウントを今安全に使えるかどうか（ロック中・復旧中・復旧後の一時制限中）',
   'shop.consent.allow': '許可して続ける',
   'shop.consent.deny': '許可しない',
   'shop.consent.signedInAs': '{email} でサインインしています。',
