@@ -38,6 +38,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   403: 'The token lacks the scope, or is not the shop itself',
   404: 'No such stream, account or request for this shop',
   409: 'This shop already has a stream',
+  429: "Over the shop's budget of calls a minute (MAMORI_API_REQUESTS_PER_MINUTE); retry after `Retry-After` seconds",
 };
 
 /** One operation: its scope is documented as the security requirement it checks. */
@@ -46,7 +47,13 @@ function operation(
   summary: string,
   spec: Omit<ZodOpenApiOperationObject, 'security' | 'summary'>,
 ): ZodOpenApiOperationObject {
-  return { summary, security: [{ clientCredentials: [scope] }], ...spec };
+  // Every operation counts against the shop's budget, so every one may answer 429.
+  return {
+    summary,
+    security: [{ clientCredentials: [scope] }],
+    ...spec,
+    responses: { ...spec.responses, ...problems(429) },
+  };
 }
 
 /**

@@ -94,7 +94,7 @@ describe('held orders are hers to decide, in Chromium', { skip: chromiumUnavaila
 
     // The owner contains from the notice; the shop holds both orders and says so.
     await server.worker.runOnce();
-    await owner.goto(inbox.link(OWNER, '/report', /An order to a new address was placed/));
+    await owner.goto(inbox.link(OWNER, '/report', /An order to a new address was placed|changes were reported/));
     await owner.getByRole('button', { name: /It wasn't me/ }).click();
     await owner.getByTestId('incident-state').waitFor();
     await server.worker.runOnce();
