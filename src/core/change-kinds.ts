@@ -47,6 +47,9 @@ export const INCIDENT_CHANGE_KINDS = [
   'change-held',
   'held-change-cancelled',
   'shop-undo-answered',
+  'ownership-proved',
+  'ownership-proof-refused',
+  'objection-after-proof',
 ] as const;
 
 /** What staff do on a case; each is a change record with the staff member as actor (STANDARDS I4). */

@@ -181,15 +181,16 @@ export async function objectToIncident(
     const incident = await findIncident(trx, linkPayload(link).incidentId ?? '');
     if (!incident) throw new DomainError('TOKEN_INVALID');
     const now = deps.clock.now();
-    if (
-      effectiveState(
-        incident.state as IncidentState,
-        incident.wait_until ? new Date(incident.wait_until) : null,
-        now,
-      ) !== 'waiting'
-    ) {
-      throw new DomainError('INCIDENT_STATE');
+    const state = effectiveState(
+      incident.state as IncidentState,
+      incident.wait_until ? new Date(incident.wait_until) : null,
+      now,
+    );
+    if (incident.proven_by && state !== 'dismissed') {
+      await objectAfterProof(trx, deps, incident, message, origin);
+      return;
     }
+    if (state !== 'waiting') throw new DomainError('INCIDENT_STATE');
     const actor = actorFrom(origin);
     const objection = {
       message,
@@ -218,6 +219,41 @@ export async function objectToIncident(
     });
   });
   deps.mailQueued();
+}
+
+/**
+ * The owner proved herself with a factor she held before the intrusion; the other party objects all the
+ * same. That goes to a person, beside the proof, and reopens nothing to them: the state stays hers.
+ */
+async function objectAfterProof(
+  trx: Executor,
+  deps: ServiceDeps,
+  incident: IncidentRow,
+  message: string,
+  origin: RequestOrigin,
+): Promise<void> {
+  const account = await requireAccount(trx, incident.account_id);
+  const actor = actorFrom(origin);
+  const now = deps.clock.now().toISOString();
+  await insertSupportRequest(trx, {
+    id: deps.random.id(),
+    account_id: account.id,
+    incident_id: incident.id,
+    kind: 'message',
+    body: message,
+    phone: null,
+    preferred_time: null,
+    locale: account.locale,
+    created_at: now,
+    standing: 'newcomer',
+  });
+  await recordChange(trx, deps, {
+    accountId: account.id,
+    kind: 'objection-after-proof',
+    actor,
+    subjectId: incident.id,
+    after: { from: incident.disputed_party },
+  });
 }
 
 /** Worker tick: every wait that has run out without objection opens recovery and mails the owner a link. */
@@ -281,17 +317,22 @@ export async function recoveryRequirements(
   token: unknown,
 ): Promise<{ secondFactor: boolean; passkey: boolean }> {
   const incident = await viewRecovery(deps, token);
-  const secondFactor = Number(incident.requires_second_factor) === 1;
+  const secondFactor = needsSecondFactor(incident);
   return {
     secondFactor,
     passkey: secondFactor && (await hasPasskeyHeldAt(deps, incident.account_id, incident.compromise_at)),
   };
 }
 
+/** An account that had a second factor needs it in recovery, unless she already proved herself with one. */
+function needsSecondFactor(incident: IncidentRow): boolean {
+  return Number(incident.requires_second_factor) === 1 && !incident.proven_by;
+}
+
 /** A challenge for the passkeys the owner had before the compromise (the recovery link is the key). */
 export async function recoveryPasskeyOptions(deps: ServiceDeps, token: unknown) {
   const incident = await viewRecovery(deps, token);
-  if (Number(incident.requires_second_factor) !== 1) throw new DomainError('PASSKEY_FAILED');
+  if (!needsSecondFactor(incident)) throw new DomainError('PASSKEY_FAILED');
   return recoveryOptions(deps, incident.account_id, incident.compromise_at);
 }
 
@@ -310,7 +351,7 @@ export async function completeRecovery(
 ): Promise<void> {
   const incident = await viewRecovery(deps, token);
   const account = await requireAccount(deps.db, incident.account_id);
-  const needsFactor = Number(incident.requires_second_factor) === 1;
+  const needsFactor = needsSecondFactor(incident);
   const { proof } = input;
   if (needsFactor && !proof)
     throw new DomainError('SECOND_FACTOR_REQUIRED', { fields: [{ field: 'code', code: 'SECOND_FACTOR_REQUIRED' }] });
