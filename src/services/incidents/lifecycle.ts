@@ -35,6 +35,7 @@ import { noteSuccess } from '../sign-in/throttle.ts';
 import { verifySecondFactor } from '../second-factors/totp.ts';
 import type { AppliedStep } from './apply-undo.ts';
 import { isRefusedTransition, moveIncident } from './transition.ts';
+import { proofChoices, type ProofChoices } from './prove.ts';
 import type { Standing } from '../../core/incident/standing.ts';
 import { findUnexpiredToken } from '../../store/one-time-tokens.ts';
 import { listIncidentParties, markPartyClaimed } from '../../store/incident-parties.ts';
@@ -70,6 +71,8 @@ export interface IncidentView {
   /** What support wrote back (also mailed). */
   replies: { body: string; at: string }[];
   waitUntil: string | null;
+  /** "Prove it's you": what the owner could offer instead of the wait (the owner's view only). */
+  proof: ProofChoices | null;
 }
 
 export function parseSteps(incident: IncidentRow): AppliedStep[] {
@@ -121,6 +124,7 @@ export async function describeIncident(
     requests: requests.filter((r) => (r.standing === 'newcomer') === (standing === 'newcomer')),
     replies: replies.map((r) => ({ body: r.body, at: r.created_at })),
     waitUntil: incident.wait_until,
+    proof: standing === 'owner' ? await proofChoices(deps, incident) : null,
   };
 }
 

@@ -4,9 +4,9 @@ import { judgeProof, type ProofFactor, type ProofKind, type ProofRefusal } from 
 import { effectiveState, type IncidentState } from '../../core/incident/state.ts';
 import type { AccountRow } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
-import { findUnusedRecoveryCode, useRecoveryCodeById } from '../../store/factors.ts';
+import { findUnusedRecoveryCode, totpFactorsHeldAt, useRecoveryCodeById } from '../../store/factors.ts';
 import type { IncidentRow } from '../../store/incidents.ts';
-import { everyPasskeyOf, type PasskeyRow } from '../../store/passkeys.ts';
+import { everyPasskeyOf, passkeysHeldAt, type PasskeyRow } from '../../store/passkeys.ts';
 import { actorFrom, recordChange } from '../account-log/change-log.ts';
 import { requireAccount } from '../account/profile.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
@@ -237,4 +237,24 @@ async function tellOtherParty(
       model: { kind: provenBy.kind, heldSince: provenBy.heldSince, objectLink },
     },
   });
+}
+
+/** What the owner's incident page offers: which proofs she could give, or the wait; and what proved it, once done. */
+export interface ProofChoices {
+  passkey: boolean;
+  code: boolean;
+  provenBy: ProvenBy | null;
+}
+
+export async function proofChoices(deps: ServiceDeps, incident: IncidentRow): Promise<ProofChoices> {
+  const [passkeys, authenticators] = await Promise.all([
+    passkeysHeldAt(deps.db, incident.account_id, incident.compromise_at),
+    totpFactorsHeldAt(deps.db, incident.account_id, incident.compromise_at),
+  ]);
+  // Recovery codes come with the first passkey or authenticator, so either one means a code may prove it.
+  return {
+    passkey: passkeys.length > 0,
+    code: passkeys.length > 0 || authenticators.length > 0,
+    provenBy: provenByOf(incident),
+  };
 }

@@ -9,6 +9,7 @@ import { errorSummary, field, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 import { beforeAfter, changeTable, changeTitle } from './change-view.ts';
 import { passkeyForm } from './passkey-pages.ts';
+import { proofNeedsPasskeys, proofSection } from './proof-pages.ts';
 import { answerForStep } from './shop-answers.ts';
 
 /** One step of the plan; `planned` speaks of what will happen (the report page, before anything is done). */
@@ -143,7 +144,7 @@ export function incidentPage(
   return layout(
     ctx,
     t('incident.title'),
-    html`${notice(flash)}${stateLine(ctx, view)}${countdown(ctx, view)}${claimSection(ctx, view, token)}
+    html`${notice(flash)}${stateLine(ctx, view)}${countdown(ctx, view)}${proofSection(ctx, view, token, state)}${claimSection(ctx, view, token)}
 <section aria-labelledby="h-undone"><h2 id="h-undone">${t('incident.undone')}</h2>
 <ul class="plan">${view.steps.map(
       (step) =>
@@ -163,6 +164,7 @@ ${requestList(ctx, view)}${
         : ''
     }</section>
 <section aria-labelledby="h-timeline"><h2 id="h-timeline">${t('incident.timeline')}</h2>${changeTable(ctx, [...view.timeline].reverse())}</section>`,
+    { passkeys: proofNeedsPasskeys(view) },
   );
 }
 

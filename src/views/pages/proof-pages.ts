@@ -1,0 +1,49 @@
+import type { IncidentView } from '../../services/incidents/lifecycle.ts';
+import { proofInWords } from '../emails/proof-mails.ts';
+import { html } from '../html.ts';
+import { formatDateTime } from '../i18n/translate.ts';
+import { csrfField } from '../layout.ts';
+import { field } from '../forms.ts';
+import type { FormState, PageContext } from '../page-context.ts';
+import { passkeyForm } from './passkey-pages.ts';
+
+/** Whether the incident page needs the passkey script: only while a passkey could still prove it. */
+export function proofNeedsPasskeys(view: IncidentView): boolean {
+  return view.proof !== null && view.proof.passkey && canProve(view);
+}
+
+function canProve(view: IncidentView): boolean {
+  return view.state === 'waiting' || view.state === 'disputed';
+}
+
+/**
+ * "Prove it's you" on the owner's incident page: a passkey, an authenticator code or a recovery code she
+ * held before the intrusion opens recovery at once. An email-only owner is told plainly she waits, and
+ * until when. Once proven, which factor did it.
+ */
+export function proofSection(ctx: PageContext, view: IncidentView, token: string, state: FormState = {}) {
+  const { t } = ctx;
+  const proof = view.proof;
+  if (!proof) return '';
+  const heading = html`<h2 id="h-proof">${t('proof.title')}</h2>`;
+  if (proof.provenBy)
+    return html`<section aria-labelledby="h-proof" data-testid="proof">${heading}<p>${t('proof.done', { proof: proofInWords(t, ctx, proof.provenBy) })}</p></section>`;
+  if (!canProve(view)) return '';
+  if (!proof.code)
+    return view.waitUntil
+      ? html`<section aria-labelledby="h-proof" data-testid="proof">${heading}<p>${t('proof.emailOnly', { time: formatDateTime(ctx, view.waitUntil) })}</p></section>`
+      : '';
+  const withPasskey = proof.passkey
+    ? passkeyForm(ctx, {
+        mode: 'second-step',
+        action: '/incident/prove/passkey',
+        options: `/incident/prove/passkey/options?token=${encodeURIComponent(token)}`,
+        submit: 'proof.passkey',
+        extra: html`<input type="hidden" name="token" value="${token}">`,
+      })
+    : '';
+  return html`<section aria-labelledby="h-proof" data-testid="proof">${heading}<p>${t('proof.lead')}</p>${withPasskey}
+<form method="post" action="/incident/prove" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
+${field(ctx, { name: 'code', label: 'proof.codeLabel', autocomplete: 'one-time-code', required: true, maxlength: 40 }, state)}
+<button type="submit">${t('proof.submit')}</button></form></section>`;
+}
