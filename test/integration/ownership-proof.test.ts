@@ -3,7 +3,7 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
-import { PASSWORD, registerAndVerify } from '../support/flows.ts';
+import { PASSWORD, registerAndVerify, staffSignedIn } from '../support/flows.ts';
 import { SoftPasskey } from '../support/soft-passkey.ts';
 import { throttleKey } from '../../src/services/sign-in/throttle.ts';
 import {
@@ -293,6 +293,9 @@ forEachStore('prove it is you: a factor held before the intrusion skips the wait
     assert.equal((JSON.parse(incident.proven_by ?? '{}') as { kind?: string }).kind, 'recovery-code');
 
     // The staff case view shows which factor proved it and since when.
+    const staff = await staffSignedIn(m, 'agent');
+    const casePage = await staff.get(`/staff/accounts/${incident.account_id}`);
+    assert.match(casePage.body, /data-testid="proven-by"><strong>Proven by the owner: a recovery code held since 2 Mar 2026/);
     await m.deliver();
     const objectLink = m.mailer.link(ATTACKER, '/object');
     const objector = new TestClient(m.app, INTRUDER_BROWSER);

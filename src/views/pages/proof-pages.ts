@@ -1,4 +1,5 @@
 import type { IncidentView } from '../../services/incidents/lifecycle.ts';
+import type { ProvenBy } from '../../services/incidents/prove.ts';
 import { proofInWords } from '../emails/proof-mails.ts';
 import { html } from '../html.ts';
 import { formatDateTime } from '../i18n/translate.ts';
@@ -46,4 +47,14 @@ export function proofSection(ctx: PageContext, view: IncidentView, token: string
 <form method="post" action="/incident/prove" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
 ${field(ctx, { name: 'code', label: 'proof.codeLabel', autocomplete: 'one-time-code', required: true, maxlength: 40 }, state)}
 <button type="submit">${t('proof.submit')}</button></form></section>`;
+}
+
+/** For staff: which factor the owner proved herself with, since when she held it, and when she proved it. */
+export function staffProofLine(ctx: PageContext, incident: { proven_by: string | null }) {
+  if (!incident.proven_by) return '';
+  const proven = JSON.parse(incident.proven_by) as ProvenBy;
+  return html`<p class="proof" data-testid="proven-by"><strong>${ctx.t('staff.case.provenBy', {
+    proof: proofInWords(ctx.t, ctx, proven),
+    at: formatDateTime(ctx, proven.at),
+  })}</strong></p>`;
 }
