@@ -256,6 +256,23 @@ forEachStore('prove it is you: a factor held before the intrusion skips the wait
       .execute();
     assert.equal(active.length, 1, 'hers is the account’s authenticator again, his retired');
     assert.equal(await throttleFailures(m), 0, 'a proof clears the account’s count');
+
+    // She ends without a password: signed in here, she adds a new passkey; the password stays off.
+    const recoverPath = String(ok.headers.location);
+    const recoverPage = await page.get(recoverPath);
+    assert.match(recoverPage.body, /data-testid="finish-with-passkey"/);
+    const opened = await page.post('/recover/without-password', { token: tokenOf(`http://x${recoverPath}`) });
+    assert.equal(opened.statusCode, 303);
+    assert.equal(opened.headers.location, '/account/passkeys');
+    assert.equal((await incidentRow(m)).state, 'recovered');
+    assert.equal((await page.get('/api/session')).statusCode, 200, 'signed in');
+    const checklist = (await page.get('/account')).body;
+    assert.match(checklist, /data-testid="checklist-passkey"/, 'the checklist first offers a passkey');
+    await enrolPasskey(page, new SoftPasskey(), 'new laptop');
+    assert.doesNotMatch((await page.get('/account')).body, /data-testid="checklist-passkey"/);
+    const stale = new TestClient(m.app, INTRUDER_BROWSER);
+    await signInFirstStep(stale);
+    assert.equal((await stale.get('/api/session')).statusCode, 401, 'the stolen password opens nothing');
   });
 
   test('on a report the intruder made first, her proof settles it for her; his objection goes to a person and the account stays hers', async () => {
@@ -295,7 +312,10 @@ forEachStore('prove it is you: a factor held before the intrusion skips the wait
     // The staff case view shows which factor proved it and since when.
     const staff = await staffSignedIn(m, 'agent');
     const casePage = await staff.get(`/staff/accounts/${incident.account_id}`);
-    assert.match(casePage.body, /data-testid="proven-by"><strong>Proven by the owner: a recovery code held since 2 Mar 2026/);
+    assert.match(
+      casePage.body,
+      /data-testid="proven-by"><strong>Proven by the owner: a recovery code held since 2 Mar 2026/,
+    );
     await m.deliver();
     const objectLink = m.mailer.link(ATTACKER, '/object');
     const objector = new TestClient(m.app, INTRUDER_BROWSER);
@@ -337,5 +357,11 @@ forEachStore('prove it is you: a factor held before the intrusion skips the wait
     assert.deepEqual(statuses, [400, 400, 400, 400, 400, 429]);
     assert.equal((await refusals(m)).length, 5, 'every attempt that was judged is in the log');
     assert.equal((await incidentRow(m)).state, 'waiting');
+    // Without a proof there is no way around a password: the passkey-only end needs one.
+    m.clock.advance(5 * 3_600_000);
+    await m.deliver();
+    const recovery = m.mailer.link(OWNER, '/recover');
+    assert.doesNotMatch((await page.get(pathOf(recovery))).body, /finish-with-passkey/);
+    assert.equal((await page.post('/recover/without-password', { token: tokenOf(recovery) })).statusCode, 409);
   });
 });

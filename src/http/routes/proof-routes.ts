@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../services/deps.ts';
-import { viewIncident } from '../../services/incidents/lifecycle.ts';
+import { completeRecovery, recoveryRequirements, viewIncident } from '../../services/incidents/lifecycle.ts';
 import { proofPasskeyOptions, proveOwnership } from '../../services/incidents/prove.ts';
-import { incidentPage } from '../../views/pages/incident-pages.ts';
+import { incidentPage, recoverPage } from '../../views/pages/incident-pages.ts';
 import type { FormState, PageContext } from '../../views/page-context.ts';
 import { parseForm } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
 import { authenticationCredential } from '../passkey-input.ts';
-import { linkToken, requestOrigin } from '../request-context.ts';
+import { ensureDeviceCookie, linkToken, requestOrigin, setSessionCookie } from '../request-context.ts';
 
 const token = z.string({ error: 'required' }).max(100, 'too_long');
 const codeForm = z.object({
@@ -32,7 +32,26 @@ export function proofRoutes(deps: ServiceDeps) {
   const limited = { config: { rateLimit: { max: config.signInLimitPerMinute, timeWindow: 60_000 } } };
   const again = async (ctx: PageContext, state: FormState, request: FastifyRequest) =>
     incidentPage(ctx, await viewIncident(deps, linkToken(request)), linkToken(request), undefined, state);
+  const recoveryAgain = async (ctx: PageContext, state: FormState, request: FastifyRequest) =>
+    recoverPage(ctx, linkToken(request), await recoveryRequirements(deps, linkToken(request)), state);
   return async function proofRoutesPlugin(app: FastifyInstance) {
+    // After a proof: the account opens without a password, this browser is signed in, a new passkey is next.
+    app.post(
+      '/recover/without-password',
+      limited,
+      formHandler(config, recoveryAgain, async (request, reply) => {
+        const input = parseForm(z.object({ token }), request.body);
+        ensureDeviceCookie(request, reply, config, deps.random.token);
+        const { sessionToken } = await completeRecovery(
+          deps,
+          input.token,
+          { newPassword: null, proof: null },
+          requestOrigin(request),
+        );
+        if (sessionToken) setSessionCookie(reply, config, sessionToken);
+        return reply.redirect('/account/passkeys', 303);
+      }),
+    );
     app.post(
       '/incident/prove',
       limited,

@@ -6,6 +6,7 @@ import { endSessions } from '../sessions/end-sessions.ts';
 import { DomainError } from '../../core/errors.ts';
 import { listLogSince, toChangeRecord } from '../../store/account-log.ts';
 import { updateAccount } from '../../store/accounts.ts';
+import { secondFactorFlags } from '../../store/factors.ts';
 import type { Executor } from '../../store/database.ts';
 import {
   findIncident,
@@ -32,6 +33,7 @@ import {
   verifyRecoveryPasskey,
 } from '../second-factors/passkeys.ts';
 import { noteSuccess } from '../sign-in/throttle.ts';
+import { finishSignIn } from '../sign-in/finish.ts';
 import { verifySecondFactor } from '../second-factors/totp.ts';
 import type { AppliedStep } from './apply-undo.ts';
 import { isRefusedTransition, moveIncident } from './transition.ts';
@@ -319,10 +321,11 @@ export async function viewRecovery(deps: ServiceDeps, token: unknown): Promise<I
 export async function recoveryRequirements(
   deps: ServiceDeps,
   token: unknown,
-): Promise<{ secondFactor: boolean; passkey: boolean }> {
+): Promise<{ secondFactor: boolean; passkey: boolean; proven: boolean }> {
   const incident = await viewRecovery(deps, token);
   const secondFactor = needsSecondFactor(incident);
   return {
+    proven: incident.proven_by !== null,
     secondFactor,
     passkey: secondFactor && (await hasPasskeyHeldAt(deps, incident.account_id, incident.compromise_at)),
   };
@@ -346,32 +349,38 @@ export type RecoveryProof = { code: string } | { passkey: AuthenticationResponse
 /**
  * The owner sets a new password through the restored address. The account opens again, nobody is
  * signed in automatically, and the checklist waits on the account page.
+ *
+ * Without a password (`newPassword: null`) only after she proved herself with a factor she held before
+ * the intrusion (prove.ts): the password stays off, and this browser is signed in so she can register a
+ * new passkey at once; a passkey-only account is a full result. Returns that session's token.
  */
 export async function completeRecovery(
   deps: ServiceDeps,
   token: unknown,
-  input: { newPassword: string; proof: RecoveryProof | null },
+  input: { newPassword: string | null; proof: RecoveryProof | null },
   origin: RequestOrigin,
-): Promise<void> {
+): Promise<{ sessionToken: string | null }> {
   const incident = await viewRecovery(deps, token);
   const account = await requireAccount(deps.db, incident.account_id);
   const needsFactor = needsSecondFactor(incident);
-  const { proof } = input;
+  const { proof, newPassword } = input;
+  if (newPassword === null && !incident.proven_by) throw new DomainError('INCIDENT_STATE');
   if (needsFactor && !proof)
     throw new DomainError('SECOND_FACTOR_REQUIRED', { fields: [{ field: 'code', code: 'SECOND_FACTOR_REQUIRED' }] });
-  deps.strength.assertAcceptable(input.newPassword, {
-    shopName: deps.config.shopName,
-    email: account.email,
-    name: account.name,
-    hasSecondFactor: needsFactor,
-  });
+  if (newPassword !== null)
+    deps.strength.assertAcceptable(newPassword, {
+      shopName: deps.config.shopName,
+      email: account.email,
+      name: account.name,
+      hasSecondFactor: needsFactor,
+    });
   // Checked before the transaction opens: SQLite has one connection, and the check reads and writes.
   const passkey =
     needsFactor && proof && 'passkey' in proof
       ? await verifyRecoveryPasskey(deps, proof.passkey, account.id, incident.compromise_at)
       : null;
-  const passwordHash = await deps.hasher.hash(input.newPassword);
-  await deps.db.transaction().execute(async (trx) => {
+  const passwordHash = newPassword === null ? null : await deps.hasher.hash(newPassword);
+  const sessionToken = await deps.db.transaction().execute(async (trx) => {
     if (needsFactor && proof && 'code' in proof)
       await verifySecondFactor(trx, deps, account.id, proof.code, origin, incident.compromise_at);
     await useLink(trx, deps, token, 'incident-recovery');
@@ -379,8 +388,7 @@ export async function completeRecovery(
     const now = deps.clock.now().toISOString();
     await moveIncident(trx, incident.id, 'recover', { recovered_at: now, updated_at: now });
     await updateAccount(trx, account.id, {
-      password_hash: passwordHash,
-      password_disabled_at: null,
+      ...(passwordHash === null ? {} : { password_hash: passwordHash, password_disabled_at: null }),
       status: 'active',
       irreversible_hold_until: irreversibleHoldUntil(deps, new Date(now)),
       updated_at: now,
@@ -397,8 +405,14 @@ export async function completeRecovery(
       template: 'account-recovered',
       model: { statusLink, device: actor.device, ip: actor.ip, area: actor.area, occurredAt: now },
     }));
+    if (passwordHash !== null) return null;
+    const opened = await requireAccount(trx, account.id);
+    const provenBy = incident.proven_by ? (JSON.parse(incident.proven_by) as { kind?: string }) : {};
+    const factor = provenBy.kind === 'passkey' ? 'passkey' : 'second-factor';
+    return (await finishSignIn(trx, deps, opened, origin, 'allow', factor)).token;
   });
   deps.mailQueued();
+  return { sessionToken };
 }
 
 /** The owner ticks a checklist item; when every item is done the incident closes. */
@@ -445,6 +459,8 @@ export async function tickChecklistItem(
 /** The checklist after recovery, with what the shops answered about the orders and items they were asked about. */
 export interface PendingChecklist {
   incidentId: string;
+  /** No passkey on the account yet: the first item offers one, so next time takes a minute. */
+  offerPasskey: boolean;
   items: ChecklistEntry[];
   shopRequests: ShopUndoRequestRow[];
 }
@@ -454,6 +470,7 @@ export async function pendingChecklistFor(deps: ServiceDeps, accountId: string):
   if (!incident) return undefined;
   return {
     incidentId: incident.id,
+    offerPasskey: !(await secondFactorFlags(deps.db, accountId)).passkey,
     items: parseChecklist(incident),
     shopRequests: await listShopUndoRequestsOfIncidents(deps.db, [incident.id]),
   };

@@ -9,7 +9,7 @@ import { errorSummary, field, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 import { beforeAfter, changeTable, changeTitle } from './change-view.ts';
 import { passkeyForm } from './passkey-pages.ts';
-import { proofNeedsPasskeys, proofSection } from './proof-pages.ts';
+import { finishWithPasskeyForm, proofNeedsPasskeys, proofSection } from './proof-pages.ts';
 import { answerForStep } from './shop-answers.ts';
 
 /** One step of the plan; `planned` speaks of what will happen (the report page, before anything is done). */
@@ -186,7 +186,7 @@ export function objectPage(ctx: PageContext, token: string, state: FormState = {
 export function recoverPage(
   ctx: PageContext,
   token: string,
-  needs: { secondFactor: boolean; passkey: boolean },
+  needs: { secondFactor: boolean; passkey: boolean; proven?: boolean },
   state: FormState = {},
 ): string {
   const { t } = ctx;
@@ -205,7 +205,7 @@ export function recoverPage(
     html`<p>${t('recover.lead')}</p>${errorSummary(state)}<form method="post" action="/recover" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
 ${needs.secondFactor ? html`<p>${t('error.SECOND_FACTOR_REQUIRED')}</p>${field(ctx, { name: 'code', label: 'recover.codeLabel', autocomplete: 'one-time-code', required: true, maxlength: 40 }, state)}` : ''}
 ${field(ctx, { name: 'password', label: 'reset.password', type: 'password', autocomplete: 'new-password', required: true, hint: t('register.passwordHint') }, state)}
-<button type="submit">${t('recover.submit')}</button></form>${withPasskey}`,
+<button type="submit">${t('recover.submit')}</button></form>${withPasskey}${needs.proven ? finishWithPasskeyForm(ctx, token) : ''}`,
     { passkeys: needs.passkey },
   );
 }

@@ -58,3 +58,17 @@ export function staffProofLine(ctx: PageContext, incident: { proven_by: string |
     at: formatDateTime(ctx, proven.at),
   })}</strong></p>`;
 }
+
+/** The checklist's first item after recovery, while the account has no passkey: one makes next time a minute. */
+export function passkeyChecklistItem(ctx: PageContext, offer: boolean) {
+  if (!offer) return '';
+  return html`<li data-testid="checklist-passkey"><span>${ctx.t('checklist.passkey.lead')}</span><a class="button secondary" href="/account/passkeys">${ctx.t('checklist.passkey.add')}</a></li>`;
+}
+
+/** After a proof, recovery can end without a password: signed in here, she registers a new passkey. */
+export function finishWithPasskeyForm(ctx: PageContext, token: string) {
+  const { t } = ctx;
+  return html`<section aria-labelledby="h-passkey-only" data-testid="finish-with-passkey"><h2 id="h-passkey-only">${t('proof.passkeyOnly.title')}</h2><p>${t('proof.passkeyOnly.lead')}</p>
+<form method="post" action="/recover/without-password">${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
+<button type="submit">${t('proof.passkeyOnly.submit')}</button></form></section>`;
+}

@@ -13,6 +13,10 @@ export const proof = {
   'proof.emailOnly':
     'Your account had no passkey or authenticator app before the intrusion, so the wait is what protects you: recovery opens at {time} and we will write to your address then. Next time, a passkey makes this take a minute.',
   'proof.done': 'You proved it with {proof}. Recovery is open.',
+  'proof.passkeyOnly.title': 'Or go without a password',
+  'proof.passkeyOnly.lead':
+    'Your account opens now and this browser is signed in; then add a new passkey. You can always set a password later.',
+  'proof.passkeyOnly.submit': 'Open my account and add a passkey',
   'proof.recoverNow': 'Set a new password now',
   'change.ownership-proved': 'The owner proved it with a factor held before the intrusion',
   'change.ownership-proof-refused': 'A proof of ownership was refused',

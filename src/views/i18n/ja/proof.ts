@@ -15,6 +15,10 @@ export const proof: Record<keyof typeof en, string> = {
   'proof.emailOnly':
     '不正アクセスの前、このアカウントにはパスキーも認証アプリもありませんでした。そのため待機期間があなたを守ります。復旧は{time}に開始し、その時点でご登録のアドレスにお知らせします。パスキーを登録しておくと、次回は1分で済みます。',
   'proof.done': '{proof}でご本人であることが証明されました。復旧手続きを開始しています。',
+  'proof.passkeyOnly.title': 'パスワードなしで続ける',
+  'proof.passkeyOnly.lead':
+    'アカウントをすぐに開き、このブラウザでサインインします。続けて新しいパスキーを登録してください。パスワードは後からでも設定できます。',
+  'proof.passkeyOnly.submit': 'アカウントを開いてパスキーを登録',
   'proof.recoverNow': '今すぐ新しいパスワードを設定',
   'change.ownership-proved': '不正アクセス前からの認証要素で、ご本人であることが証明されました',
   'change.ownership-proof-refused': 'ご本人確認の証明が受け付けられませんでした',
