@@ -80,6 +80,44 @@ async function ownerReportsAddressOnly(m: TestMamori): Promise<string> {
   return String(res.headers.location);
 }
 
+/**
+ * The owner has a passkey; three days later the intruder signs in with her password and a recovery code
+ * from her printout, adds his own passkey, makes his own recovery codes, maybe removes her passkey, and
+ * moves the account to his address.
+ */
+async function passkeyStory(m: TestMamori, how: { removeHers: boolean }) {
+  const ownerKey = new SoftPasskey();
+  const owner = await registerAndVerify(m, OWNER);
+  await signInFirstStep(owner);
+  const ownerCodes = await enrolPasskey(owner, ownerKey, 'Taro laptop');
+  assert.equal(ownerCodes.length, 10);
+  await owner.post('/sign-out');
+  m.clock.advance(3 * 24 * 3_600_000);
+
+  // The intruder has the password and one recovery code from her printout.
+  const intruder = new TestClient(m.app, INTRUDER_BROWSER);
+  assert.match(String((await signInFirstStep(intruder)).headers.location), /^\/sign-in\/two-step/);
+  await intruder.get('/sign-in/two-step');
+  assert.equal((await intruder.post('/sign-in/two-step', { code: ownerCodes[0] ?? '' })).statusCode, 303);
+  m.clock.advance(60_000);
+  const intruderKey = new SoftPasskey();
+  await enrolPasskey(intruder, intruderKey, 'mine now');
+  await intruder.get('/account/two-step');
+  const intruderCodes = codesIn((await intruder.post('/account/two-step/recovery-codes')).body);
+  assert.equal(intruderCodes.length, 10);
+  const hers = await m.deps.db
+    .selectFrom('passkeys')
+    .select('id')
+    .where('name', '=', 'Taro laptop')
+    .executeTakeFirstOrThrow();
+  if (how.removeHers) {
+    await intruder.get('/account/passkeys');
+    assert.equal((await intruder.post(`/account/passkeys/${hers.id}/remove`)).statusCode, 303);
+  }
+  await intruderTakesAddress(m, intruder);
+  return { ownerKey, intruderKey, intruderCodes, hers };
+}
+
 const incidentRow = (m: TestMamori) => m.deps.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
 const refusals = (m: TestMamori) =>
   m.deps.db
@@ -110,33 +148,7 @@ forEachStore('prove it is you: a factor held before the intrusion skips the wait
   });
 
   test('his passkey and his recovery codes are refused and counted; her passkey, which he removed, still proves', async () => {
-    const ownerKey = new SoftPasskey();
-    const owner = await registerAndVerify(m, OWNER);
-    await signInFirstStep(owner);
-    const ownerCodes = await enrolPasskey(owner, ownerKey, 'Taro laptop');
-    assert.equal(ownerCodes.length, 10);
-    await owner.post('/sign-out');
-    m.clock.advance(3 * 24 * 3_600_000);
-
-    // The intruder has the password and one recovery code from her printout.
-    const intruder = new TestClient(m.app, INTRUDER_BROWSER);
-    assert.match(String((await signInFirstStep(intruder)).headers.location), /^\/sign-in\/two-step/);
-    await intruder.get('/sign-in/two-step');
-    assert.equal((await intruder.post('/sign-in/two-step', { code: ownerCodes[0] ?? '' })).statusCode, 303);
-    m.clock.advance(60_000);
-    const intruderKey = new SoftPasskey();
-    await enrolPasskey(intruder, intruderKey, 'mine now');
-    await intruder.get('/account/two-step');
-    const intruderCodes = codesIn((await intruder.post('/account/two-step/recovery-codes')).body);
-    assert.equal(intruderCodes.length, 10);
-    const hers = await m.deps.db
-      .selectFrom('passkeys')
-      .select('id')
-      .where('name', '=', 'Taro laptop')
-      .executeTakeFirstOrThrow();
-    await intruder.get('/account/passkeys');
-    assert.equal((await intruder.post(`/account/passkeys/${hers.id}/remove`)).statusCode, 303);
-    await intruderTakesAddress(m, intruder);
+    const { ownerKey, intruderKey, intruderCodes, hers } = await passkeyStory(m, { removeHers: true });
 
     const statusPath = await ownerReportsAddressOnly(m);
     const page = new TestClient(m.app);
@@ -363,5 +375,28 @@ forEachStore('prove it is you: a factor held before the intrusion skips the wait
     const recovery = m.mailer.link(OWNER, '/recover');
     assert.doesNotMatch((await page.get(pathOf(recovery))).body, /finish-with-passkey/);
     assert.equal((await page.post('/recover/without-password', { token: tokenOf(recovery) })).statusCode, 409);
+  });
+
+  test('a passkey sign-in on the contained account: his passkey is refused and counted, hers leads straight into recovery', async () => {
+    const { ownerKey, intruderKey } = await passkeyStory(m, { removeHers: false });
+    await ownerReportsAddressOnly(m);
+    const signInWith = async (key: SoftPasskey) => {
+      const client = new TestClient(m.app);
+      await client.get('/sign-in');
+      const options = JSON.parse((await client.post('/sign-in/passkey/options')).body) as { challenge: string };
+      return client.post('/sign-in/passkey', { credential: JSON.stringify(key.assert(options)) });
+    };
+    const his = await signInWith(intruderKey);
+    assert.equal(his.statusCode, 400, 'his passkey opens nothing');
+    assert.deepEqual(
+      (await refusals(m)).map((r) => JSON.parse(r.after_value ?? '{}') as Record<string, string>),
+      [{ factor: 'passkey', reason: 'added-after-compromise' }],
+    );
+    assert.equal(await throttleFailures(m), 1);
+    assert.equal((await incidentRow(m)).state, 'waiting');
+    const hers = await signInWith(ownerKey);
+    assert.equal(hers.statusCode, 303);
+    assert.match(String(hers.headers.location), /^\/recover\?token=/, 'into recovery, not "account locked"');
+    assert.equal((await incidentRow(m)).state, 'recovery-open');
   });
 });

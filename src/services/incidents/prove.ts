@@ -5,7 +5,7 @@ import { effectiveState, type IncidentState } from '../../core/incident/state.ts
 import type { AccountRow } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
 import { findUnusedRecoveryCode, totpFactorsHeldAt, useRecoveryCodeById } from '../../store/factors.ts';
-import type { IncidentRow } from '../../store/incidents.ts';
+import { findOpenIncident, type IncidentRow } from '../../store/incidents.ts';
 import { everyPasskeyOf, passkeysHeldAt, type PasskeyRow } from '../../store/passkeys.ts';
 import { actorFrom, recordChange } from '../account-log/change-log.ts';
 import { requireAccount } from '../account/profile.ts';
@@ -84,11 +84,7 @@ async function judgePasskey(
       return { ok: false, kind: 'passkey', reason: 'no-match' };
     throw error;
   }
-  const factor: ProofFactor = { kind: 'passkey', heldSince: passkey.created_at, removedAt: passkey.removed_at };
-  const verdict = judgeProof(factor, incident.compromise_at);
-  return verdict.proves
-    ? { ok: true, factor, reinstate: (trx) => reinstatePasskey(trx, passkey) }
-    : { ok: false, kind: 'passkey', reason: verdict.reason };
+  return judgeHeldPasskey(incident, passkey);
 }
 
 /** A code: the authenticator that accepts it (in use or removed), else an unused recovery code, judged the same way. */
@@ -140,8 +136,47 @@ export async function proveOwnership(
   const account = await requireAccount(deps.db, incident.account_id);
   await assertNotThrottled(deps, account.email, account, origin);
   const passkeyVerdict = 'passkey' in proof ? await judgePasskey(deps, incident, proof.passkey) : null;
+  return settleProof(deps, incident, account, origin, passkeyVerdict, 'code' in proof ? proof.code : '');
+}
+
+/**
+ * A passkey sign-in on a contained account: the assertion (user verification, checked by the caller)
+ * is offered as the owner's proof instead of answering "account locked". Her passkey from before the
+ * compromise opens recovery at once; the intruder's is refused and counted like any other proof.
+ */
+export async function proveWithSignInPasskey(
+  deps: ServiceDeps,
+  account: AccountRow,
+  passkey: PasskeyRow,
+  origin: RequestOrigin,
+): Promise<{ recoveryLink: string; provenBy: ProvenBy }> {
+  const incident = await findOpenIncident(deps.db, account.id);
+  const waitUntil = incident?.wait_until ? new Date(incident.wait_until) : null;
+  if (!incident || !PROVABLE.includes(effectiveState(incident.state as IncidentState, waitUntil, deps.clock.now())))
+    throw new DomainError('PASSKEY_FAILED');
+  await assertNotThrottled(deps, account.email, account, origin);
+  return settleProof(deps, incident, account, origin, judgeHeldPasskey(incident, passkey), '');
+}
+
+function judgeHeldPasskey(incident: IncidentRow, passkey: PasskeyRow): Judged {
+  const factor: ProofFactor = { kind: 'passkey', heldSince: passkey.created_at, removedAt: passkey.removed_at };
+  const verdict = judgeProof(factor, incident.compromise_at);
+  return verdict.proves
+    ? { ok: true, factor, reinstate: (trx) => reinstatePasskey(trx, passkey) }
+    : { ok: false, kind: 'passkey', reason: verdict.reason };
+}
+
+/** Judges the proof and either opens recovery or logs and counts the refusal, in one transaction. */
+async function settleProof(
+  deps: ServiceDeps,
+  incident: IncidentRow,
+  account: AccountRow,
+  origin: RequestOrigin,
+  passkeyVerdict: Judged | null,
+  code: string,
+): Promise<{ recoveryLink: string; provenBy: ProvenBy }> {
   const outcome = await deps.db.transaction().execute(async (trx) => {
-    const judged = passkeyVerdict ?? (await judgeCode(trx, deps, incident, 'code' in proof ? proof.code : ''));
+    const judged = passkeyVerdict ?? (await judgeCode(trx, deps, incident, code));
     if (!judged.ok) {
       await recordChange(trx, deps, {
         accountId: account.id,
@@ -158,7 +193,7 @@ export async function proveOwnership(
   if (!outcome.ok) {
     // Outside the transaction: at the cap the throttle opens one of its own to switch the password off.
     await noteFailure(deps.db, deps, account.email, account, origin);
-    throw 'passkey' in proof
+    throw passkeyVerdict
       ? new DomainError('PASSKEY_FAILED')
       : new DomainError('CODE_INVALID', { fields: [{ field: 'code', code: 'CODE_INVALID' }] });
   }
