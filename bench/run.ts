@@ -7,7 +7,7 @@
 //      printed too: on two cores everything but the hash is taken from the hashing.
 //   3. a page's static file while sign-ins flood in (hashes wait apart from libuv's pool) vs the same server
 //      letting every hash into the pool (MAMORI_HASH_CONCURRENCY=256), which queues file reads behind them
-// Then incident.ts (containment, notice latency), oidc.ts (containment reaching a shop, code exchange vs a
+// Then incident.ts (containment, notice latency), proof.ts (report → recovered through the passkey path), oidc.ts (containment reaching a shop, code exchange vs a
 // bare oidc-provider), client.ts (the shop client verifying an ID token vs jose with the key in hand), events.ts (security event throughput on PostgreSQL and SQLite), risk.ts, enumeration.ts and the credential-stuffing run, each with its own baseline.
 // Servers run in their own processes; autocannon runs here. Rounds alternate order so drift hits all
 // targets alike. Bounded: DURATION s per measurement, ROUNDS rounds, and a hard stop.
@@ -266,6 +266,8 @@ if (HOT_PATHS_ONLY) process.exit(0);
 const { benchContainment, benchNoticeLatency } = await import('./incident.ts');
 await benchContainment();
 await benchNoticeLatency();
+const { benchProofRecovery } = await import('./proof.ts');
+await benchProofRecovery();
 const { benchShopLogout, benchCodeExchange } = await import('./oidc.ts');
 await benchShopLogout();
 await benchCodeExchange();

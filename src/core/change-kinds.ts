@@ -48,6 +48,9 @@ export const INCIDENT_CHANGE_KINDS = [
   'held-change-cancelled',
   'shop-undo-answered',
   'held-order-decided',
+  'ownership-proved',
+  'ownership-proof-refused',
+  'objection-after-proof',
 ] as const;
 
 /** What staff do on a case; each is a change record with the staff member as actor (STANDARDS I4). */

@@ -27,6 +27,12 @@ export interface IncidentMailModel {
   heldOrders?: OrderSummary[];
 }
 
+/** Which factor the owner held before the intrusion proved her: "a passkey held since 3 March". */
+export interface ProofModel {
+  kind: 'passkey' | 'totp' | 'recovery-code';
+  heldSince: string;
+}
+
 /** Where a sign-in or change came from, as a notice shows it. */
 export interface OriginModel {
   device: string;
@@ -52,6 +58,8 @@ export type MailMessage =
     }
   | { template: 'incident-disputed'; model: { objectedAt: string } }
   | { template: 'recovery-open'; model: { recoveryLink: string } }
+  | { template: 'ownership-proved'; model: ProofModel & { at: string; recoveryLink: string; statusLink: string } }
+  | { template: 'ownership-proved-party'; model: ProofModel & { objectLink: string } }
   | { template: 'account-recovered'; model: OriginModel & { statusLink: string } }
   | { template: 'sign-in-code'; model: OriginModel & { code: string; expiresMinutes: number } }
   | { template: 'sign-in-blocked'; model: OriginModel & { resetLink: string } }

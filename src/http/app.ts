@@ -35,6 +35,7 @@ import { authRoutes } from './routes/auth-routes.ts';
 import { devRoutes } from './routes/dev-routes.ts';
 import { incidentRoutes } from './routes/incident-routes.ts';
 import { heldOrderRoutes } from './routes/held-order-routes.ts';
+import { proofRoutes } from './routes/proof-routes.ts';
 import { passkeyRoutes } from './routes/passkey-routes.ts';
 import { staffRoutes } from './routes/staff-routes.ts';
 import { twoStepRoutes } from './routes/two-step-routes.ts';
@@ -231,6 +232,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes(deps));
   await app.register(incidentRoutes(deps));
   await app.register(heldOrderRoutes(deps));
+  await app.register(proofRoutes(deps));
   await app.register(twoStepRoutes(deps));
   await app.register(passkeyRoutes(deps));
   await app.register(staffRoutes(deps));

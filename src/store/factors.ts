@@ -241,3 +241,40 @@ export async function secondFactorFlags(db: Executor, accountId: string): Promis
   const yes = (value: unknown) => value === true || value === 1 || value === '1';
   return { totp: yes(row?.totp), passkey: yes(row?.passkey) };
 }
+
+/** Every authenticator the account ever confirmed, removed ones too (their seeds are kept sealed). */
+export function everyConfirmedTotp(db: Executor, accountId: string): Promise<TotpFactorRow[]> {
+  return db
+    .selectFrom('totp_factors')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('confirmed_at', 'is not', null)
+    .orderBy('confirmed_at', 'desc')
+    .execute();
+}
+
+/** An unused recovery code of the account by its hash, voided or not: whether it proves is judged by the caller. */
+export function findUnusedRecoveryCode(
+  db: Executor,
+  accountId: string,
+  codeHash: string,
+): Promise<{ id: string; created_at: string; voided_at: string | null } | undefined> {
+  return db
+    .selectFrom('recovery_codes')
+    .select(['id', 'created_at', 'voided_at'])
+    .where('account_id', '=', accountId)
+    .where('code_hash', '=', codeHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** Uses one recovery code by id, once: of two concurrent uses exactly one succeeds. */
+export async function useRecoveryCodeById(db: Executor, id: string, at: string): Promise<boolean> {
+  const result = await db
+    .updateTable('recovery_codes')
+    .set({ used_at: at })
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -18,6 +18,7 @@ import * as oneCurrentSigningKey from './migrations/0015-one-current-signing-key
 import * as sessionsRoomForTouches from './migrations/0016-sessions-room-for-touches.ts';
 import * as shopCustomers from './migrations/0017-shop-customers.ts';
 import * as heldOrderDecisions from './migrations/0018-held-order-decisions.ts';
+import * as ownershipProof from './migrations/0019-ownership-proof.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0016-sessions-room-for-touches': sessionsRoomForTouches,
   '0017-shop-customers': shopCustomers,
   '0018-held-order-decisions': heldOrderDecisions,
+  '0019-ownership-proof': ownershipProof,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

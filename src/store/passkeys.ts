@@ -93,3 +93,8 @@ export function consumeChallenge(
     .returning('account_id')
     .executeTakeFirst();
 }
+
+/** Every passkey the account ever had, removed ones too (their public keys are kept): a proof is judged, not filtered. */
+export function everyPasskeyOf(db: Executor, accountId: string): Promise<PasskeyRow[]> {
+  return db.selectFrom('passkeys').selectAll().where('account_id', '=', accountId).orderBy('created_at').execute();
+}

@@ -182,6 +182,8 @@ export interface IncidentsTable {
   owner_email: Generated<string | null>;
   /** JSON ReporterStanding: who opened the incident and why they may not be the owner. */
   reported_by: Generated<string | null>;
+  /** JSON ProvenBy: the factor the owner held before the compromise that opened recovery at once. */
+  proven_by: Generated<string | null>;
 }
 
 export interface OidcPayloadsTable {

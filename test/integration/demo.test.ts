@@ -13,4 +13,6 @@ test('mamori demo replays the story and exits 0 only when every step happened', 
   assert.match(output, /T\+ 77h 0\dm {2}5 h pass without objection/);
   assert.match(output, /\[ \] Confirm your shipping addresses\./);
   assert.match(output, /From the owner's click to a usable account: 5 h 0 min/);
+  assert.match(output, /proves it with her phone's passkey, opens the account and adds a new passkey/);
+  assert.match(output, /From the owner's click to a usable account: 0 h 0 min, four clicks, no wait\./);
 });

@@ -18,6 +18,7 @@ import {
   StoryStepFailed,
   STORY_ENV,
 } from './story.ts';
+import { intruderAddsHisPasskey, ownerProvesWithPasskey, ownerWithPasskey } from './passkey-story.ts';
 
 const START = '2026-01-05T05:46:00.000Z';
 
@@ -33,7 +34,12 @@ function elapsed(clock: FakeClock): string {
  * and mail kept in memory. Prints the timeline; returns 0 only if every step happened.
  */
 export async function runDemo(write: (line: string) => void): Promise<number> {
-  const config = loadConfig({
+  const code = await runStory(write);
+  return code === 0 ? runPasskeyStory(write) : code;
+}
+
+function demoConfig() {
+  return loadConfig({
     MAMORI_DATABASE_URL: 'sqlite::memory:',
     MAMORI_SHOP_NAME: 'Maple Market',
     MAMORI_DEFAULT_LOCALE: 'en',
@@ -41,6 +47,10 @@ export async function runDemo(write: (line: string) => void): Promise<number> {
     MAMORI_DEMO_ACCOUNT: 'false',
     ...STORY_ENV,
   });
+}
+
+async function runStory(write: (line: string) => void): Promise<number> {
+  const config = demoConfig();
   const clock = new FakeClock(START);
   const mailer = new MemoryMailer();
   const mamori = await composeMamori(config, { clock, mailer, workerIntervalMs: 0, log: pino({ level: 'silent' }) });
@@ -99,6 +109,56 @@ export async function runDemo(write: (line: string) => void): Promise<number> {
       `\nFrom the owner's click to a usable account: ${Math.floor(minutes / 60)} h ${minutes % 60} min, of which the owner spent one click and one form.`,
     );
     write('In the story it took about 3.5 days, with the customer doing all the chasing.');
+    return 0;
+  } catch (error) {
+    if (error instanceof StoryStepFailed) {
+      write(`\nFAILED at ${elapsed(clock)}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await mamori.close();
+  }
+}
+
+/** The same intrusion when the owner had a passkey (issue 27): proof instead of the wait. */
+async function runPasskeyStory(write: (line: string) => void): Promise<number> {
+  const config = demoConfig();
+  const clock = new FakeClock(START);
+  const mailer = new MemoryMailer();
+  const mamori = await composeMamori(config, { clock, mailer, workerIntervalMs: 0, log: pino({ level: 'silent' }) });
+  const world = { app: mamori.app, clock, mailer, deliver: () => mamori.worker.runOnce() };
+  const step = (text: string) => write(`${elapsed(clock)}  ${text}`);
+  try {
+    write('\nThe same intrusion, when the owner had a passkey:\n');
+    const { phone, printout } = await ownerWithPasskey(world, config.publicUrl);
+    step(`owner ${OWNER} registers a passkey on her phone and keeps the recovery codes on paper`);
+    clock.advance(3 * 24 * 3_600_000);
+    await intruderAddsHisPasskey(world, config.publicUrl, printout[0] ?? '');
+    step('intruder signs in with the stolen password and a code from her printout, moves the email, adds his passkey');
+    clock.advance(2 * 60_000);
+    const clickedAt = clock.now().getTime();
+    await ownerProvesWithPasskey(world, phone, config.publicUrl);
+    step(
+      'owner clicks "This wasn\'t me", proves it with her phone\'s passkey, opens the account and adds a new passkey',
+    );
+    const incident = await mamori.deps.db
+      .selectFrom('incidents')
+      .select(['state', 'proven_by'])
+      .executeTakeFirstOrThrow();
+    expectStep(incident.state === 'recovered' && incident.proven_by !== null, 'recovered by proof, no wait');
+    await world.deliver();
+    expectStep(
+      mailer.to(ATTACKER).some((m) => /proved it is theirs/.test(m.subject)),
+      'the intruder is told in words which factor proved it',
+    );
+    step(
+      `${ATTACKER} is told the owner proved it with a passkey held since before the intrusion; he may object to a person`,
+    );
+    const minutes = Math.round((clock.now().getTime() - clickedAt) / 60_000);
+    write(
+      `\nFrom the owner's click to a usable account: ${Math.floor(minutes / 60)} h ${minutes % 60} min, four clicks, no wait.`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof StoryStepFailed) {

@@ -87,3 +87,33 @@ export function judgeReporter(reporter: Reporter, owners: ReadonlySet<string>, s
     ? { standing: 'owner', address: reporter.address, reasons: [] }
     : { standing: 'newcomer', address: reporter.address, reasons };
 }
+
+/** What the owner can offer instead of the wait: a factor she held before the intrusion. */
+export type ProofKind = 'passkey' | 'totp' | 'recovery-code';
+
+export interface ProofFactor {
+  kind: ProofKind;
+  /** When the factor came to the account: a passkey registered, an authenticator confirmed, a code issued. */
+  heldSince: string;
+  /** When it left the account (removed, turned off, voided), or null while it is still on it. */
+  removedAt: string | null;
+}
+
+/** Why an offered factor is no proof; each attempt is logged with it. */
+export type ProofRefusal = 'added-after-compromise' | 'gone-before-compromise';
+
+export type ProofJudgement = { proves: true } | { proves: false; reason: ProofRefusal };
+
+/**
+ * Does a factor prove the owner? Only one she held at the compromise point: added strictly before it
+ * and not gone before it. A factor added at or after that point never does, whoever added it (the
+ * intruder's passkey, his authenticator, codes he generated) — the same rule that keeps a newcomer's
+ * address from being taken for the owner's. One removed since still does: the intruder removing her
+ * passkey does not make it his.
+ */
+export function judgeProof(factor: ProofFactor, compromiseAt: string): ProofJudgement {
+  if (factor.heldSince >= compromiseAt) return { proves: false, reason: 'added-after-compromise' };
+  if (factor.removedAt !== null && factor.removedAt < compromiseAt)
+    return { proves: false, reason: 'gone-before-compromise' };
+  return { proves: true };
+}

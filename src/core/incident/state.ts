@@ -22,6 +22,7 @@ export const INCIDENT_EVENTS = [
   'wait-elapsed',
   'resolve-for-owner',
   'resolve-against-owner',
+  'prove-owner',
   'recover',
   'close',
   'dismiss',
@@ -32,8 +33,13 @@ export const TRANSITIONS: Readonly<Record<IncidentState, Partial<Record<Incident
   reported: { contain: 'contained', dismiss: 'dismissed' },
   // A report that may not be the owner's goes to a person at once: no wait runs out for it.
   contained: { 'start-wait': 'waiting', refer: 'disputed' },
-  waiting: { object: 'disputed', 'wait-elapsed': 'recovery-open' },
-  disputed: { 'resolve-for-owner': 'recovery-open', 'resolve-against-owner': 'dismissed' },
+  // A factor the owner held before the compromise point settles who she is: no wait, no person needed.
+  waiting: { object: 'disputed', 'wait-elapsed': 'recovery-open', 'prove-owner': 'recovery-open' },
+  disputed: {
+    'resolve-for-owner': 'recovery-open',
+    'resolve-against-owner': 'dismissed',
+    'prove-owner': 'recovery-open',
+  },
   'recovery-open': { recover: 'recovered' },
   recovered: { close: 'closed' },
   closed: {},

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { proveWithSignInPasskey } from '../../services/incidents/prove.ts';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -134,13 +135,25 @@ export function passkeyRoutes(deps: ServiceDeps) {
         async (request, reply) => {
           const input = parseForm(signInForm, request.body);
           ensureDeviceCookie(request, reply, config, deps.random.token);
-          const { token } = await signInWithPasskey(
+          const origin = requestOrigin(request);
+          const signedIn = await signInWithPasskey(
             deps,
             authenticationCredential(input.credential),
-            requestOrigin(request),
+            origin,
             input.email || undefined,
           );
-          setSessionCookie(reply, config, token);
+          // A contained account: her passkey from before the intrusion is the proof that opens recovery now.
+          if (signedIn.locked) {
+            const { recoveryLink } = await proveWithSignInPasskey(
+              deps,
+              signedIn.locked.account,
+              signedIn.locked.passkey,
+              origin,
+            );
+            const next = new URL(recoveryLink);
+            return reply.redirect(`${next.pathname}${next.search}`, 303);
+          }
+          setSessionCookie(reply, config, signedIn.token);
           return reply.redirect(safeReturnPath(input.returnTo, '/account'), 303);
         },
         SECRET_FIELDS,

@@ -6,6 +6,7 @@ import { endSessions } from '../sessions/end-sessions.ts';
 import { DomainError } from '../../core/errors.ts';
 import { listLogSince, toChangeRecord } from '../../store/account-log.ts';
 import { updateAccount } from '../../store/accounts.ts';
+import { secondFactorFlags } from '../../store/factors.ts';
 import type { Executor } from '../../store/database.ts';
 import {
   findIncident,
@@ -32,9 +33,11 @@ import {
   verifyRecoveryPasskey,
 } from '../second-factors/passkeys.ts';
 import { noteSuccess } from '../sign-in/throttle.ts';
+import { finishSignIn } from '../sign-in/finish.ts';
 import { verifySecondFactor } from '../second-factors/totp.ts';
 import type { AppliedStep } from './apply-undo.ts';
 import { isRefusedTransition, moveIncident } from './transition.ts';
+import { proofChoices, type ProofChoices } from './prove.ts';
 import type { Standing } from '../../core/incident/standing.ts';
 import { findUnexpiredToken } from '../../store/one-time-tokens.ts';
 import { listIncidentParties, markPartyClaimed } from '../../store/incident-parties.ts';
@@ -73,6 +76,8 @@ export interface IncidentView {
   /** What support wrote back (also mailed). */
   replies: { body: string; at: string }[];
   waitUntil: string | null;
+  /** "Prove it's you": what the owner could offer instead of the wait (the owner's view only). */
+  proof: ProofChoices | null;
 }
 
 export function parseSteps(incident: IncidentRow): AppliedStep[] {
@@ -126,6 +131,7 @@ export async function describeIncident(
     requests: requests.filter((r) => (r.standing === 'newcomer') === (standing === 'newcomer')),
     replies: replies.map((r) => ({ body: r.body, at: r.created_at })),
     waitUntil: incident.wait_until,
+    proof: standing === 'owner' ? await proofChoices(deps, incident) : null,
   };
 }
 
@@ -186,15 +192,16 @@ export async function objectToIncident(
     const incident = await findIncident(trx, linkPayload(link).incidentId ?? '');
     if (!incident) throw new DomainError('TOKEN_INVALID');
     const now = deps.clock.now();
-    if (
-      effectiveState(
-        incident.state as IncidentState,
-        incident.wait_until ? new Date(incident.wait_until) : null,
-        now,
-      ) !== 'waiting'
-    ) {
-      throw new DomainError('INCIDENT_STATE');
+    const state = effectiveState(
+      incident.state as IncidentState,
+      incident.wait_until ? new Date(incident.wait_until) : null,
+      now,
+    );
+    if (incident.proven_by && state !== 'dismissed') {
+      await objectAfterProof(trx, deps, incident, message, origin);
+      return;
     }
+    if (state !== 'waiting') throw new DomainError('INCIDENT_STATE');
     const actor = actorFrom(origin);
     const objection = {
       message,
@@ -223,6 +230,41 @@ export async function objectToIncident(
     });
   });
   deps.mailQueued();
+}
+
+/**
+ * The owner proved herself with a factor she held before the intrusion; the other party objects all the
+ * same. That goes to a person, beside the proof, and reopens nothing to them: the state stays hers.
+ */
+async function objectAfterProof(
+  trx: Executor,
+  deps: ServiceDeps,
+  incident: IncidentRow,
+  message: string,
+  origin: RequestOrigin,
+): Promise<void> {
+  const account = await requireAccount(trx, incident.account_id);
+  const actor = actorFrom(origin);
+  const now = deps.clock.now().toISOString();
+  await insertSupportRequest(trx, {
+    id: deps.random.id(),
+    account_id: account.id,
+    incident_id: incident.id,
+    kind: 'message',
+    body: message,
+    phone: null,
+    preferred_time: null,
+    locale: account.locale,
+    created_at: now,
+    standing: 'newcomer',
+  });
+  await recordChange(trx, deps, {
+    accountId: account.id,
+    kind: 'objection-after-proof',
+    actor,
+    subjectId: incident.id,
+    after: { from: incident.disputed_party },
+  });
 }
 
 /** Worker tick: every wait that has run out without objection opens recovery and mails the owner a link. */
@@ -284,19 +326,25 @@ export async function viewRecovery(deps: ServiceDeps, token: unknown): Promise<I
 export async function recoveryRequirements(
   deps: ServiceDeps,
   token: unknown,
-): Promise<{ secondFactor: boolean; passkey: boolean }> {
+): Promise<{ secondFactor: boolean; passkey: boolean; proven: boolean }> {
   const incident = await viewRecovery(deps, token);
-  const secondFactor = Number(incident.requires_second_factor) === 1;
+  const secondFactor = needsSecondFactor(incident);
   return {
+    proven: incident.proven_by !== null,
     secondFactor,
     passkey: secondFactor && (await hasPasskeyHeldAt(deps, incident.account_id, incident.compromise_at)),
   };
 }
 
+/** An account that had a second factor needs it in recovery, unless she already proved herself with one. */
+function needsSecondFactor(incident: IncidentRow): boolean {
+  return Number(incident.requires_second_factor) === 1 && !incident.proven_by;
+}
+
 /** A challenge for the passkeys the owner had before the compromise (the recovery link is the key). */
 export async function recoveryPasskeyOptions(deps: ServiceDeps, token: unknown) {
   const incident = await viewRecovery(deps, token);
-  if (Number(incident.requires_second_factor) !== 1) throw new DomainError('PASSKEY_FAILED');
+  if (!needsSecondFactor(incident)) throw new DomainError('PASSKEY_FAILED');
   return recoveryOptions(deps, incident.account_id, incident.compromise_at);
 }
 
@@ -306,32 +354,38 @@ export type RecoveryProof = { code: string } | { passkey: AuthenticationResponse
 /**
  * The owner sets a new password through the restored address. The account opens again, nobody is
  * signed in automatically, and the checklist waits on the account page.
+ *
+ * Without a password (`newPassword: null`) only after she proved herself with a factor she held before
+ * the intrusion (prove.ts): the password stays off, and this browser is signed in so she can register a
+ * new passkey at once; a passkey-only account is a full result. Returns that session's token.
  */
 export async function completeRecovery(
   deps: ServiceDeps,
   token: unknown,
-  input: { newPassword: string; proof: RecoveryProof | null },
+  input: { newPassword: string | null; proof: RecoveryProof | null },
   origin: RequestOrigin,
-): Promise<void> {
+): Promise<{ sessionToken: string | null }> {
   const incident = await viewRecovery(deps, token);
   const account = await requireAccount(deps.db, incident.account_id);
-  const needsFactor = Number(incident.requires_second_factor) === 1;
-  const { proof } = input;
+  const needsFactor = needsSecondFactor(incident);
+  const { proof, newPassword } = input;
+  if (newPassword === null && !incident.proven_by) throw new DomainError('INCIDENT_STATE');
   if (needsFactor && !proof)
     throw new DomainError('SECOND_FACTOR_REQUIRED', { fields: [{ field: 'code', code: 'SECOND_FACTOR_REQUIRED' }] });
-  deps.strength.assertAcceptable(input.newPassword, {
-    shopName: deps.config.shopName,
-    email: account.email,
-    name: account.name,
-    hasSecondFactor: needsFactor,
-  });
+  if (newPassword !== null)
+    deps.strength.assertAcceptable(newPassword, {
+      shopName: deps.config.shopName,
+      email: account.email,
+      name: account.name,
+      hasSecondFactor: needsFactor,
+    });
   // Checked before the transaction opens: SQLite has one connection, and the check reads and writes.
   const passkey =
     needsFactor && proof && 'passkey' in proof
       ? await verifyRecoveryPasskey(deps, proof.passkey, account.id, incident.compromise_at)
       : null;
-  const passwordHash = await deps.hasher.hash(input.newPassword);
-  await deps.db.transaction().execute(async (trx) => {
+  const passwordHash = newPassword === null ? null : await deps.hasher.hash(newPassword);
+  const sessionToken = await deps.db.transaction().execute(async (trx) => {
     if (needsFactor && proof && 'code' in proof)
       await verifySecondFactor(trx, deps, account.id, proof.code, origin, incident.compromise_at);
     await useLink(trx, deps, token, 'incident-recovery');
@@ -339,8 +393,7 @@ export async function completeRecovery(
     const now = deps.clock.now().toISOString();
     await moveIncident(trx, incident.id, 'recover', { recovered_at: now, updated_at: now });
     await updateAccount(trx, account.id, {
-      password_hash: passwordHash,
-      password_disabled_at: null,
+      ...(passwordHash === null ? {} : { password_hash: passwordHash, password_disabled_at: null }),
       status: 'active',
       irreversible_hold_until: irreversibleHoldUntil(deps, new Date(now)),
       updated_at: now,
@@ -357,8 +410,14 @@ export async function completeRecovery(
       template: 'account-recovered',
       model: { statusLink, device: actor.device, ip: actor.ip, area: actor.area, occurredAt: now },
     }));
+    if (passwordHash !== null) return null;
+    const opened = await requireAccount(trx, account.id);
+    const provenBy = incident.proven_by ? (JSON.parse(incident.proven_by) as { kind?: string }) : {};
+    const factor = provenBy.kind === 'passkey' ? 'passkey' : 'second-factor';
+    return (await finishSignIn(trx, deps, opened, origin, 'allow', factor)).token;
   });
   deps.mailQueued();
+  return { sessionToken };
 }
 
 /** The owner ticks a checklist item; when every item is done the incident closes. */
@@ -405,6 +464,8 @@ export async function tickChecklistItem(
 /** The checklist after recovery, with what the shops answered about the orders and items they were asked about. */
 export interface PendingChecklist {
   incidentId: string;
+  /** No passkey on the account yet: the first item offers one, so next time takes a minute. */
+  offerPasskey: boolean;
   items: ChecklistEntry[];
   shopRequests: ShopUndoRequestRow[];
   heldOrders: HeldOrder<ShopUndoRequestRow>[];
@@ -416,6 +477,7 @@ export async function pendingChecklistFor(deps: ServiceDeps, accountId: string):
   const shopRequests = await listShopUndoRequestsOfIncidents(deps.db, [incident.id]);
   return {
     incidentId: incident.id,
+    offerPasskey: !(await secondFactorFlags(deps.db, accountId)).passkey,
     items: parseChecklist(incident),
     shopRequests,
     heldOrders: heldOrdersFrom(shopRequests, parseSteps(incident)),

@@ -302,6 +302,8 @@ export async function verifyPasskeyAssertion(
   purpose: 'passkey-sign-in' | 'passkey-second-step' | 'passkey-recovery',
   /** Where to look for the credential instead of the passkeys in use now (recovery's held-at list). */
   among?: readonly PasskeyRow[],
+  /** A sign-in on a locked account still verifies: the caller may take it as the owner's proof. */
+  lockedToo = false,
 ): Promise<{ account: AccountRow; passkey: PasskeyRow }> {
   const { challenge, accountId } = await useChallenge(deps, response.response.clientDataJSON, purpose);
   const passkey = among
@@ -321,7 +323,7 @@ export async function verifyPasskeyAssertion(
   if (!result?.verified) throw new DomainError('PASSKEY_FAILED');
   await notePasskeyUse(deps.db, passkey.id, result.authenticationInfo.newCounter, deps.clock.now().toISOString());
   const account = await findAccountById(deps.db, passkey.account_id);
-  if (!account || (account.status !== 'active' && purpose !== 'passkey-recovery'))
+  if (!account || (account.status !== 'active' && purpose !== 'passkey-recovery' && !lockedToo))
     throw new DomainError('PASSKEY_FAILED');
   return { account, passkey };
 }
@@ -337,8 +339,11 @@ export async function signInWithPasskey(
   origin: RequestOrigin,
   typedEmail?: string,
 ) {
-  const { account, passkey } = await verifyPasskeyAssertion(deps, response, 'passkey-sign-in');
+  const { account, passkey } = await verifyPasskeyAssertion(deps, response, 'passkey-sign-in', undefined, true);
   if (typedEmail && normalizeEmail(typedEmail) !== account.email) throw new DomainError('PASSKEY_FAILED');
+  // Locked by an incident: no session; the route offers the assertion as her proof (incidents/prove.ts).
+  if (account.status === 'locked') return { locked: { account, passkey } } as const;
+  if (account.status !== 'active') throw new DomainError('PASSKEY_FAILED');
   const assessment = await assessRisk(deps, account, origin, { action: 'sign-in' });
   const started = await deps.db.transaction().execute(async (trx) => {
     await recordRiskDecision(trx, deps, { accountId: account.id, action: 'sign-in-passkey', assessment, origin });
@@ -346,7 +351,7 @@ export async function signInWithPasskey(
     return finishSignIn(trx, deps, account, origin, risk, passkey.backed_up ? 'synced-passkey' : 'passkey');
   });
   if (started.noticeQueued) deps.mailQueued();
-  return { token: started.token, session: started.session };
+  return { token: started.token, session: started.session, locked: null };
 }
 
 /**

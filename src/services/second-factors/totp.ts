@@ -5,6 +5,7 @@ import {
   confirmTotpFactor,
   consumeRecoveryCode,
   countUnusedRecoveryCodes,
+  everyConfirmedTotp,
   findActiveTotp,
   findPendingTotp,
   insertRecoveryCodes,
@@ -289,6 +290,25 @@ export async function removeTotp(deps: ServiceDeps, session: ActiveSession, orig
   });
   deps.mailQueued();
 }
+
+/**
+ * Which of the account's authenticators, in use or removed, accepts this code (each step once); the
+ * caller judges whether that one proves anything (core/incident/standing.ts).
+ */
+export async function authenticatorAccepting(
+  trx: Executor,
+  deps: ServiceDeps,
+  accountId: string,
+  code: string,
+): Promise<TotpFactorRow | null> {
+  const trimmed = code.trim();
+  if (!/^\d{6}$/.test(trimmed)) return null;
+  for (const factor of await everyConfirmedTotp(trx, accountId))
+    if (await acceptTotp(trx, deps, factor, trimmed)) return factor;
+  return null;
+}
+
+export { normalizeRecoveryCode };
 
 /** The authenticator in use, or (incident recovery) every one the owner held at `heldAt`. */
 async function totpCandidates(trx: Executor, accountId: string, heldAt: string | undefined): Promise<TotpFactorRow[]> {

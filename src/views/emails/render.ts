@@ -10,6 +10,7 @@ import {
 } from './incident-mails.ts';
 import type { MailContext, RenderedMail } from './layout.ts';
 import { passwordResetMail } from './password-reset.ts';
+import { ownershipProvedMail, ownershipProvedPartyMail } from './proof-mails.ts';
 import { registrationAttemptMail } from './registration-attempt.ts';
 import { securityNoticeMail } from './security-notice.ts';
 import { shopChangeDigestMail } from './shop-change-digest.ts';
@@ -40,6 +41,8 @@ const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
   'incident-objection-invite': objectionInviteMail,
   'incident-disputed': (_model, t, ctx) => incidentDisputedMail(t, ctx),
   'recovery-open': recoveryOpenMail,
+  'ownership-proved': ownershipProvedMail,
+  'ownership-proved-party': ownershipProvedPartyMail,
   'account-recovered': accountRecoveredMail,
   'sign-in-code': signInCodeMail,
   'sign-in-blocked': signInBlockedMail,

@@ -1,4 +1,5 @@
 import type { PendingChecklist } from '../../services/incidents/lifecycle.ts';
+import { passkeyChecklistItem } from './proof-pages.ts';
 import { CARD_BRANDS } from '../../core/payment-card.ts';
 import { formatDateTime } from '../i18n/translate.ts';
 import type { Profile } from '../../services/account/profile.ts';
@@ -20,7 +21,7 @@ const STATUSES = ['active', 'paused', 'cancelled'] as const;
 function checklistSection(ctx: PageContext, checklist: PendingChecklist) {
   const { t } = ctx;
   return html`<section class="checklist" aria-labelledby="h-checklist"><h2 id="h-checklist">${t('checklist.title')}</h2><p>${t('checklist.lead')}</p>
-<ul class="items">${checklist.items.map(
+<ul class="items">${passkeyChecklistItem(ctx, checklist.offerPasskey)}${checklist.items.map(
     (entry) =>
       html`<li><span>${t(`checklist.${entry.item}`)}${
         entry.item === 'review-orders' && otherRequests(checklist).length > 0

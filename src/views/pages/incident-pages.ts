@@ -9,6 +9,7 @@ import { errorSummary, field, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 import { beforeAfter, changeTable, changeTitle } from './change-view.ts';
 import { passkeyForm } from './passkey-pages.ts';
+import { finishWithPasskeyForm, proofNeedsPasskeys, proofSection } from './proof-pages.ts';
 import { answerForStep } from './shop-answers.ts';
 import { heldOrdersSection, type DecisionForms } from './held-orders.ts';
 
@@ -153,7 +154,7 @@ export function incidentPage(
   return layout(
     ctx,
     t('incident.title'),
-    html`${notice(flash)}${stateLine(ctx, view)}${countdown(ctx, view)}${claimSection(ctx, view, token)}${errorSummary(state)}
+    html`${notice(flash)}${stateLine(ctx, view)}${countdown(ctx, view)}${errorSummary(state)}${proofSection(ctx, view, token, state)}${claimSection(ctx, view, token)}
 ${heldOrdersSection(ctx, view.heldOrders, orderForms(view, token))}
 <section aria-labelledby="h-undone"><h2 id="h-undone">${t('incident.undone')}</h2>
 <ul class="plan">${view.steps.map(
@@ -174,6 +175,7 @@ ${requestList(ctx, view)}${
         : ''
     }</section>
 <section aria-labelledby="h-timeline"><h2 id="h-timeline">${t('incident.timeline')}</h2>${changeTable(ctx, [...view.timeline].reverse())}</section>`,
+    { passkeys: proofNeedsPasskeys(view) },
   );
 }
 
@@ -195,7 +197,7 @@ export function objectPage(ctx: PageContext, token: string, state: FormState = {
 export function recoverPage(
   ctx: PageContext,
   token: string,
-  needs: { secondFactor: boolean; passkey: boolean },
+  needs: { secondFactor: boolean; passkey: boolean; proven?: boolean },
   state: FormState = {},
 ): string {
   const { t } = ctx;
@@ -214,7 +216,7 @@ export function recoverPage(
     html`<p>${t('recover.lead')}</p>${errorSummary(state)}<form method="post" action="/recover" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
 ${needs.secondFactor ? html`<p>${t('error.SECOND_FACTOR_REQUIRED')}</p>${field(ctx, { name: 'code', label: 'recover.codeLabel', autocomplete: 'one-time-code', required: true, maxlength: 40 }, state)}` : ''}
 ${field(ctx, { name: 'password', label: 'reset.password', type: 'password', autocomplete: 'new-password', required: true, hint: t('register.passwordHint') }, state)}
-<button type="submit">${t('recover.submit')}</button></form>${withPasskey}`,
+<button type="submit">${t('recover.submit')}</button></form>${withPasskey}${needs.proven ? finishWithPasskeyForm(ctx, token) : ''}`,
     { passkeys: needs.passkey },
   );
 }

@@ -1,4 +1,5 @@
 import type { StaffSession } from '../../services/support/staff-accounts.ts';
+import { staffProofLine } from './proof-pages.ts';
 import type { CaseView, IncidentCase } from '../../services/support/case-view.ts';
 import type { ShopDelivery } from '../../services/support/shop-deliveries.ts';
 import { CALL_OUTCOMES } from '../../core/support/call-outcomes.ts';
@@ -36,7 +37,7 @@ function incidentSection(ctx: PageContext, view: CaseView, c: IncidentCase, staf
     .filter((m) => m.id !== staff.staffId)
     .map((m) => html`<option value="${m.id}">${m.name}</option>`)}</select>
 <button type="submit" class="secondary">${t('staff.action.assign')}</button></form>
-${reporterLine(ctx, c)}
+${reporterLine(ctx, c)}${staffProofLine(ctx, c.incident)}
 <h3>${t('staff.case.plan')}</h3>
 <ul class="plan">${c.steps.map(
     (step) =>

@@ -1,0 +1,1 @@
+export { SoftPasskey } from '../../src/cli/demo/soft-passkey.ts';
