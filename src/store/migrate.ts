@@ -16,6 +16,7 @@ import * as ssfStreams from './migrations/0013-ssf-streams.ts';
 import * as shopUndoRequests from './migrations/0014-shop-undo-requests.ts';
 import * as oneCurrentSigningKey from './migrations/0015-one-current-signing-key.ts';
 import * as sessionsRoomForTouches from './migrations/0016-sessions-room-for-touches.ts';
+import * as importedAccounts from './migrations/0020-imported-accounts.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0014-shop-undo-requests': shopUndoRequests,
   '0015-one-current-signing-key': oneCurrentSigningKey,
   '0016-sessions-room-for-touches': sessionsRoomForTouches,
+  '0020-imported-accounts': importedAccounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -361,6 +361,7 @@ export const pages = {
   'held.kind.address-added': 'New delivery address',
   'change.change-held': 'Change put on hold',
   'change.held-change-cancelled': 'Held change cancelled',
+  'change.imported': 'Brought over from the shop',
   'held.title': 'Changes waiting to take effect',
   'held.lead':
     'These changes were asked for from a new browser or a sign-in we had to check. They take effect at the time shown unless you cancel them.',
