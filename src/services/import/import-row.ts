@@ -18,7 +18,10 @@ const text = (max: number) =>
 
 /** Fields where a full card number must never arrive (PCI DSS: Mamori keeps processor references only). */
 const noCardNumber = (max: number) =>
-  text(max).refine((value) => !containsCardNumber(value), 'looks like a full card number: send the processor reference');
+  text(max).refine(
+    (value) => !containsCardNumber(value),
+    'looks like a full card number: send the processor reference',
+  );
 
 const isoTime = z.iso.datetime({ offset: true });
 
