@@ -1,7 +1,7 @@
 import type { LegacyKeyName, LegacyKeys } from '../../platform/legacy-hashes/index.ts';
 import { accountIdsByEmails, accountIdsByShopIds, insertShopCustomerIds } from '../../store/imported-accounts.ts';
 import type { Executor } from '../../store/database.ts';
-import type { ServiceDeps } from '../deps.ts';
+import type { ImportDeps } from './deps.ts';
 import { checkRow, type CheckedRow, type SourceLine } from './check-row.ts';
 import { storeImportKeys, storedKeyNames } from './import-keys.ts';
 import { insertNewAccounts } from './new-accounts.ts';
@@ -39,7 +39,7 @@ export interface ImportReport {
  * counts the same way and writes nothing.
  */
 export async function importAccounts(
-  deps: ServiceDeps,
+  deps: ImportDeps,
   lines: AsyncIterable<SourceLine> | Iterable<SourceLine>,
   options: ImportOptions,
 ): Promise<ImportReport> {
@@ -95,7 +95,7 @@ export async function importAccounts(
 
 async function importBatch(
   db: Executor,
-  deps: ServiceDeps,
+  deps: ImportDeps,
   rows: CheckedRow[],
   clientId: string,
   report: ImportReport,

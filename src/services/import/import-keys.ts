@@ -7,7 +7,7 @@ import {
   findImportKeys,
   upsertImportKey,
 } from '../../store/imported-accounts.ts';
-import type { ServiceDeps } from '../deps.ts';
+import type { ImportDeps } from './deps.ts';
 
 /** The formats that cannot be checked without each shop key: the key goes once none of them is left. */
 const FORMATS_NEEDING: Record<LegacyKeyName, readonly string[]> = {
@@ -19,7 +19,7 @@ const FORMATS_NEEDING: Record<LegacyKeyName, readonly string[]> = {
 const context = (clientId: string, name: string) => `import-key:${clientId}:${name}`;
 
 /** Seals the shop keys given to an import under MAMORI_SECRET_KEY (a key given again replaces the old one). */
-export async function storeImportKeys(deps: ServiceDeps, clientId: string, keys: LegacyKeys): Promise<void> {
+export async function storeImportKeys(deps: ImportDeps, clientId: string, keys: LegacyKeys): Promise<void> {
   const now = deps.clock.now().toISOString();
   for (const [name, value] of Object.entries(legacyKeysSchema.parse(keys))) {
     if (value === undefined) continue;

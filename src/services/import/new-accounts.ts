@@ -6,7 +6,7 @@ import type { AccountsTable, AddressesTable, PaymentMethodsTable } from '../../s
 import type { Insertable } from 'kysely';
 import { insertImportedPasswords, insertShopCustomerIds } from '../../store/imported-accounts.ts';
 import { SYSTEM_ACTOR, sha256Hex } from '../account-log/change-log.ts';
-import type { ServiceDeps } from '../deps.ts';
+import type { ImportDeps } from './deps.ts';
 import type { CheckedRow } from './check-row.ts';
 
 /** Rows per INSERT: well under SQLite's and PostgreSQL's bound on parameters in one statement. */
@@ -23,7 +23,7 @@ async function inChunks<T>(rows: readonly T[], write: (chunk: readonly T[]) => P
  */
 export async function insertNewAccounts(
   db: Executor,
-  deps: ServiceDeps,
+  deps: ImportDeps,
   rows: readonly CheckedRow[],
   clientId: string,
   now: string,
