@@ -39,13 +39,11 @@ async function* jsonLines(path: string, at: Position): AsyncGenerator<SourceLine
     line += 1;
     at.bytes += Buffer.byteLength(text) + 1;
     if (text.trim() === '') continue;
-    let value: unknown;
     try {
-      value = JSON.parse(text);
+      yield { line, value: JSON.parse(text) as unknown };
     } catch {
-      value = { invalidJson: true };
+      yield { line, value: null, unreadable: 'not a JSON object (one account per line)' };
     }
-    yield { line, value };
   }
 }
 
@@ -122,7 +120,11 @@ export async function importCommand(
   const store = openStore(config.databaseUrl);
   try {
     await migrateToLatest(store.db);
-    if (verb === 'export') return await runExport(store.db, parsed.values.client ?? null, file, write);
+    if (verb === 'export') {
+      const clients = await listOidcClients(store.db);
+      const only = clients.length === 1 ? (clients[0]?.client_id ?? null) : null;
+      return await runExport(store.db, parsed.values.client ?? only, file, write);
+    }
     let keys: LegacyKeys | undefined;
     let clientId: string;
     try {

@@ -11,6 +11,8 @@ import { importRow, type ImportRow } from './import-row.ts';
 export interface SourceLine {
   line: number;
   value: unknown;
+  /** Why the line could not be read at all (not JSON, say): it is refused with this reason. */
+  unreadable?: string;
 }
 
 export interface CheckedRow {
@@ -29,6 +31,7 @@ export type RowVerdict = { ok: true; checked: CheckedRow } | { ok: false; line: 
  * since nobody could ever sign in with it.
  */
 export function checkRow(source: SourceLine, keysGiven: ReadonlySet<LegacyKeyName>): RowVerdict {
+  if (source.unreadable) return { ok: false, line: source.line, reason: source.unreadable };
   const parsed = importRow.safeParse(source.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
