@@ -25,6 +25,7 @@ export const API_SCOPES = [
   'ssf.read',
   'shop-changes:write',
   'undo-requests:answer',
+  'accounts:import',
 ] as const;
 export const apiResource = (publicUrl: string) => `${publicUrl}/api`;
 

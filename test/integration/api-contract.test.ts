@@ -123,8 +123,8 @@ forEachStore('API contract', (store) => {
     const operations = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
     assert.equal(
       operations,
-      14,
-      'streams (5), status (2), verify, poll, account security, shop changes, undo requests (list, read, answer)',
+      15,
+      'streams (5), status (2), verify, poll, account security, shop changes, undo requests (list, read, answer), accounts import',
     );
     assert.equal(calls, operations * (2 * RUNS + 3));
   });
