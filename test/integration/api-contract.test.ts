@@ -32,7 +32,7 @@ forEachStore('API contract', (store) => {
   before(async () => {
     m = await startIssuer(store);
     const shop = await registerShop(m);
-    token = await shopApiToken(m.issuer, shop, 'ssf.manage ssf.read account:read');
+    token = await shopApiToken(m.issuer, shop, 'ssf.manage ssf.read account:read accounts:import');
     doc = (await (await fetch(`${m.issuer}/api/v1/openapi.json`)).json()) as ApiDocument;
   });
   after(async () => {
