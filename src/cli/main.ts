@@ -15,6 +15,7 @@ import { staffResetPassword } from './staff-reset-password.ts';
 import { clientCommand } from './client-commands.ts';
 import { eventsCommand } from './event-commands.ts';
 import { seedCommand } from './seed-command.ts';
+import { importCommand } from './import-command.ts';
 import { startExampleShop } from './example-shop.ts';
 import { rotateSigningKey, RETIRED_KEY_PUBLISHED_MS } from '../services/oidc/signing-keys.ts';
 import { cryptoRandom, systemClock } from '../runtime/clock.ts';
@@ -37,6 +38,9 @@ Commands:
   client list | client remove --id … | client rotate-secret --id …
   seed         fill the store for the scale bench (development only, resumable):
                --accounts N [--changes M] [--batch B]
+  import accounts FILE [--client ID] [--dry-run] [--keys KEYS.json]
+               bring a shop's customers with their password hashes (JSON Lines or CSV; resumable)
+  export accounts [FILE] [--client ID]  every account in the import schema (argon2id hashes)
   events status  each shop's security event stream (Shared Signals): enabled, paused or disabled,
                what waits and since when; exits 1 when a stream is failing
   help         show this text
@@ -155,6 +159,9 @@ async function main(argv: string[]): Promise<number> {
       return clientCommand(config, argv.slice(1), (line) => process.stdout.write(`${line}\n`));
     case 'seed':
       return seedCommand(config, argv.slice(1), (line) => process.stdout.write(`${line}\n`));
+    case 'import':
+    case 'export':
+      return importCommand(config, command, argv.slice(1), (line) => process.stdout.write(`${line}\n`));
     case 'events':
       return eventsCommand(config, argv.slice(1), (line) => process.stdout.write(`${line}\n`));
     case 'staff':

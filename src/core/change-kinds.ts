@@ -63,11 +63,18 @@ export const STAFF_CHANGE_KINDS = [
   'case-closed',
 ] as const;
 
+/**
+ * The first entry of an imported account's log (issue 26): what the shop brought, written by the system.
+ * It is the owner's baseline: the compromise point is never before it, and the undo plan never undoes it.
+ */
+export const IMPORT_CHANGE_KINDS = ['imported'] as const;
+
 export type ShopChangeKind = (typeof SHOP_CHANGE_KINDS)[number];
 export type CustomerChangeKind = (typeof CUSTOMER_CHANGE_KINDS)[number];
 export type IncidentChangeKind = (typeof INCIDENT_CHANGE_KINDS)[number];
 export type StaffChangeKind = (typeof STAFF_CHANGE_KINDS)[number];
-export type ChangeKind = CustomerChangeKind | IncidentChangeKind | StaffChangeKind;
+export type ImportChangeKind = (typeof IMPORT_CHANGE_KINDS)[number];
+export type ChangeKind = CustomerChangeKind | IncidentChangeKind | StaffChangeKind | ImportChangeKind;
 
 export type ChangeValue = Record<string, string | number | null>;
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { legacyKeysSchema } from '../platform/legacy-hashes/index.ts';
+import { importRow } from '../services/import/import-row.ts';
 import { SHOP_ANSWERS, SHOP_ITEM_TYPES, SHOP_UNDO_ACTIONS } from '../core/shop/shop-changes.ts';
 
 /**
@@ -211,3 +213,25 @@ export const securityState = z
 export const problem = z
   .object({ type: z.string(), title: z.string(), status: z.number().int(), detail: z.string().optional() })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+/** A batch of the shop's customers (issue 26); each row is checked on its own and refused by index. */
+const importShape = <R extends z.ZodType>(rows: R) =>
+  z.strictObject({
+    rows: z.array(rows).min(1).max(1000).meta({ description: 'At most 1,000 customers; send the next batch after' }),
+    dryRun: z.boolean().optional().meta({ description: 'Check and count only; nothing is written' }),
+    keys: legacyKeysSchema.optional().meta({ description: 'Shop keys some formats need; kept sealed' }),
+  });
+export const accountsImportRequest = importShape(importRow).meta({ id: 'AccountsImportRequest' });
+/** What the route parses: rows stay unknown here so one bad row is refused alone, with its reason. */
+export const accountsImportBatch = importShape(z.unknown());
+export const accountsImportReport = z
+  .object({
+    rows: z.number(),
+    imported: z.number(),
+    alreadyImported: z.number(),
+    existingAddress: z.number(),
+    duplicates: z.array(z.object({ line: z.number(), of: z.string() })),
+    refused: z.array(z.object({ line: z.number(), reason: z.string() })),
+    byFormat: z.record(z.string(), z.number()),
+  })
+  .meta({ id: 'AccountsImportReport', description: '`line` is the row’s index in `rows`, from 1' });

@@ -27,6 +27,7 @@ import {
 import { accountRoutes } from './routes/account-routes.ts';
 import { ssfRoutes } from './routes/ssf-routes.ts';
 import { accountApiRoutes } from './routes/account-api-routes.ts';
+import { importApiRoutes } from './routes/import-api-routes.ts';
 import { operationsRoutes } from './routes/operations-routes.ts';
 import { API_V1, apiCallers } from './api-v1.ts';
 import { apiDocsRoutes } from './routes/api-docs-routes.ts';
@@ -241,6 +242,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const apiCaller = apiCallers(deps);
   await app.register(ssfRoutes(deps, apiCaller, options.signSecurityEvent));
   await app.register(accountApiRoutes(deps, apiCaller));
+  await app.register(importApiRoutes(deps, apiCaller));
   await app.register(apiDocsRoutes(deps));
   await app.register(oidcRoutes(deps, await buildProvider(deps)));
   if (options.devMailbox) await app.register(devRoutes(deps));

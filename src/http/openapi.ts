@@ -2,6 +2,8 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponse
 import { z } from 'zod';
 import { API_V1 } from './api-v1.ts';
 import {
+  accountsImportReport,
+  accountsImportRequest,
   accountParams,
   pollRequest,
   subjectRequest,
@@ -85,6 +87,7 @@ export function apiDocument(publicUrl: string) {
                 'shop-changes:write':
                   'Report what customers did at the shop (orders, redemptions, what checkout saved)',
                 'undo-requests:answer': 'Read and answer what containment asked the shop to undo',
+                'accounts:import': 'Bring the shop’s customers with their password hashes, in batches',
               },
             },
           },
@@ -181,6 +184,17 @@ export function apiDocument(publicUrl: string) {
             '201': { description: 'Recorded', ...json(shopChangeReceipt) },
             '200': { description: 'Reported before: the first entry', ...json(shopChangeReceipt) },
             ...problems(400, 401, 403, 404),
+          },
+        }),
+      },
+      [`${API_V1}/accounts:import`]: {
+        post: operation('accounts:import', 'Import a batch of the shop’s customers', {
+          description:
+            'Idempotent by the shop’s customer id, then the address: a batch sent again imports nothing twice. No mail is sent and no password is re-hashed until its first sign-in. The row schema is also served alone at `/api/v1/import-row.schema.json`.',
+          requestBody: json(accountsImportRequest),
+          responses: {
+            '200': { description: 'What was imported', ...json(accountsImportReport) },
+            ...problems(400, 401, 403),
           },
         }),
       },

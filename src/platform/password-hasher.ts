@@ -44,6 +44,21 @@ export class PasswordHasher {
     return this.inTurn(() => verify(storedHash, password)).catch(() => false);
   }
 
+  /**
+   * Checks a password with another verifier (an imported legacy hash) in the same queue as argon2, so a
+   * flood of imported sign-ins waits its turn like native ones. `padToDummy` adds the dummy argon2 check
+   * an unknown address costs, for verifiers that are much faster than it (unstretched digests), so the
+   * answer's timing does not tell an imported address from an unknown one.
+   */
+  async verifyOther(check: () => Promise<boolean>, padToDummy: boolean): Promise<boolean> {
+    const ok = await this.inTurn(check).catch(() => false);
+    if (padToDummy) {
+      const dummy = await this.dummyHash;
+      await this.inTurn(() => verify(dummy, 'mamori-never-this-password')).catch(() => false);
+    }
+    return ok;
+  }
+
   /** True when the stored hash was made with weaker parameters than today's (STANDARDS B2). */
   needsRehash(storedHash: string): boolean {
     const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(storedHash);

@@ -45,6 +45,35 @@ export async function reserveLogSlots(
   return { firstSeq: Number(row.log_seq) - count + 1, previousHash: row.log_head };
 }
 
+type ChainedEntry = { record: ChangeRecord; previousHash: string; hash: string };
+
+const logRow = ({ record, previousHash, hash }: ChainedEntry) => ({
+  id: record.id,
+  account_id: record.accountId,
+  seq: record.seq,
+  kind: record.kind,
+  subject_id: record.subjectId,
+  before_value: record.before ? JSON.stringify(record.before) : null,
+  after_value: record.after ? JSON.stringify(record.after) : null,
+  actor_type: record.actor.type,
+  actor_session_id: record.actor.sessionId,
+  actor_device_id: record.actor.deviceId,
+  actor_device: record.actor.device,
+  actor_ip: record.actor.ip,
+  actor_area: record.actor.area,
+  occurred_at: record.occurredAt,
+  previous_hash: previousHash,
+  hash,
+});
+
+/**
+ * The first entries of accounts made in the same statement batch (an import): the caller inserted each
+ * account with its head already on its entry, so no head is moved here.
+ */
+export async function insertFirstLogEntries(db: Executor, entries: readonly ChainedEntry[]): Promise<void> {
+  if (entries.length > 0) await db.insertInto('account_log').values(entries.map(logRow)).execute();
+}
+
 /** Writes entries already chained by the caller, in one statement, and moves the head to the last one. */
 export async function appendLogEntries(
   db: Executor,
@@ -52,29 +81,7 @@ export async function appendLogEntries(
 ): Promise<void> {
   const last = entries.at(-1);
   if (!last) return;
-  await db
-    .insertInto('account_log')
-    .values(
-      entries.map(({ record, previousHash, hash }) => ({
-        id: record.id,
-        account_id: record.accountId,
-        seq: record.seq,
-        kind: record.kind,
-        subject_id: record.subjectId,
-        before_value: record.before ? JSON.stringify(record.before) : null,
-        after_value: record.after ? JSON.stringify(record.after) : null,
-        actor_type: record.actor.type,
-        actor_session_id: record.actor.sessionId,
-        actor_device_id: record.actor.deviceId,
-        actor_device: record.actor.device,
-        actor_ip: record.actor.ip,
-        actor_area: record.actor.area,
-        occurred_at: record.occurredAt,
-        previous_hash: previousHash,
-        hash,
-      })),
-    )
-    .execute();
+  await db.insertInto('account_log').values(entries.map(logRow)).execute();
   await db.updateTable('accounts').set({ log_head: last.hash }).where('id', '=', last.record.accountId).execute();
 }
 

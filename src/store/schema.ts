@@ -470,6 +470,32 @@ export interface SsfRemovedSubjectsTable {
   removed_at: string;
 }
 
+/** The shop's own customer id, per shop (issue 26): one account may carry ids from several shops. */
+export interface ImportedCustomerIdsTable {
+  client_id: string;
+  shop_customer_id: string;
+  account_id: string;
+  imported_at: string;
+}
+
+/** The hash a shop exported, until the first right password replaces it; null format: imported without one. */
+export interface ImportedPasswordsTable {
+  account_id: string;
+  client_id: string;
+  format: string | null;
+  hash: string | null;
+  salt: string | null;
+  imported_at: string;
+}
+
+/** A shop-wide key some imported hashes need (AUTH_MAGIC, Firebase signer key), sealed under the service key. */
+export interface ImportKeysTable {
+  client_id: string;
+  name: string;
+  sealed: string;
+  created_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -506,4 +532,7 @@ export interface Database {
   staff_members: StaffMembersTable;
   staff_sessions: StaffSessionsTable;
   support_notes: SupportNotesTable;
+  imported_customer_ids: ImportedCustomerIdsTable;
+  imported_passwords: ImportedPasswordsTable;
+  import_keys: ImportKeysTable;
 }

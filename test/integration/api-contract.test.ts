@@ -99,7 +99,7 @@ forEachStore('API contract', (store) => {
     // The fuzz makes hundreds of calls with one shop's token: the budget is tested in machine-limits.test.ts.
     m = await startIssuer(store, { MAMORI_API_REQUESTS_PER_MINUTE: '100000' });
     const shop = await registerShop(m);
-    token = await shopApiToken(m.issuer, shop, 'ssf.manage ssf.read account:read');
+    token = await shopApiToken(m.issuer, shop, 'ssf.manage ssf.read account:read accounts:import');
     doc = (await (await fetch(`${m.issuer}/api/v1/openapi.json`)).json()) as ApiDocument;
   });
   after(async () => {
@@ -190,8 +190,8 @@ forEachStore('API contract', (store) => {
     const operations = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
     assert.equal(
       operations,
-      16,
-      'streams (5), status (2), verify, subjects (add, remove), poll, account security, shop changes, undo requests (list, read, answer)',
+      17,
+      'streams (5), status (2), verify, subjects (add, remove), poll, account security, shop changes, undo requests (list, read, answer), accounts import',
     );
     assert.equal(calls, operations * (2 * RUNS + 3));
   });

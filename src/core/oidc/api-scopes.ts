@@ -1,7 +1,7 @@
 /**
  * Mamori's API scopes (the resource `<issuer>/api`): reading an account's security state, managing (or
- * reading) a Shared Signals stream (SSF §8), reporting the shop's own changes, and answering what
- * containment asked the shop to undo.
+ * reading) a Shared Signals stream (SSF §8), reporting the shop's own changes, answering what
+ * containment asked the shop to undo, and bringing the shop's customers in (imports).
  */
 export const API_SCOPES = [
   'account:read',
@@ -9,6 +9,7 @@ export const API_SCOPES = [
   'ssf.read',
   'shop-changes:write',
   'undo-requests:answer',
+  'accounts:import',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

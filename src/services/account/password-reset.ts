@@ -17,6 +17,7 @@ import { actorFrom } from '../account-log/change-log.ts';
 import { recordSensitiveChange } from '../notices/security-notice.ts';
 import { endSessions, voidPendingUnderOldPassword } from '../sessions/end-sessions.ts';
 import { noteSuccess } from '../sign-in/throttle.ts';
+import { forgetImportedPassword } from '../sign-in/imported-password.ts';
 
 const RESETS_PER_HOUR = 3;
 
@@ -118,6 +119,8 @@ export async function completePasswordReset(
       email_verified_at: account.email_verified_at ?? now,
       updated_at: now,
     });
+    // A hash a shop brought (issue 26) is forgotten with the password it stood for.
+    await forgetImportedPassword(trx, account.id);
     await endSessions(trx, deps, account.id, { all: true }, 'password-reset');
     await voidPendingUnderOldPassword(trx, deps, account.id, null);
     await recordSensitiveChange(trx, deps, account, { kind: 'password-reset', actor: actorFrom(origin) });

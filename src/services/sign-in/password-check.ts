@@ -2,6 +2,7 @@ import { DomainError } from '../../core/errors.ts';
 import { passwordLength, PASSWORD_MAX } from '../../core/password-policy.ts';
 import { findAccountById, updateAccount, type AccountRow } from '../../store/accounts.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
+import { migrateImportedPassword } from './imported-password.ts';
 import { assertNotThrottled, noteFailure, noteSuccess } from './throttle.ts';
 
 /** The account behind a password, or null. Unknown address, no password, wrong password: same work, same answer. */
@@ -12,6 +13,11 @@ export async function accountForPassword(
 ): Promise<AccountRow | null> {
   if (passwordLength(password) > PASSWORD_MAX) throw new DomainError('PASSWORD_TOO_LONG');
   const usable = account && account.status === 'active' && !account.password_disabled_at ? account : undefined;
+  if (usable && !usable.password_hash) {
+    // Brought by a shop with its own hash (issue 26): checked that way once, then argon2id from here on.
+    const imported = await migrateImportedPassword(deps, usable, password);
+    if (imported !== 'not-imported') return imported;
+  }
   const ok = await deps.hasher.verify(usable?.password_hash ?? null, password);
   if (!ok || !usable) return null;
   if (usable.password_hash && deps.hasher.needsRehash(usable.password_hash)) {

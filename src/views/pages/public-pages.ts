@@ -62,6 +62,7 @@ ${passkeyForm(ctx, {
   extra: html`<input type="hidden" name="email" value="" data-carry><input type="hidden" name="returnTo" value="${state.values?.returnTo ?? ''}">`,
 })}
 <p><a href="/forgot-password">${t('signIn.forgot')}</a></p>
+<p class="hint">${t('signIn.movedHere')}</p>
 <p><a href="${withReturnTo('/register', state.values?.returnTo)}">${t('signIn.noAccount')}</a></p>`,
     { passkeys: true },
   );

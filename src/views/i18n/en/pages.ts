@@ -39,6 +39,8 @@ export const pages = {
   'signIn.password': 'Password',
   'signIn.submit': 'Sign in',
   'signIn.forgot': 'Forgot your password?',
+  'signIn.movedHere':
+    'Your shop moved its accounts here and you never had a password with us? Use “Forgot your password?”: we send a one-time link to your address to set one.',
   'signIn.noAccount': 'New here? Create an account',
   'signedOut.body': 'You are signed out.',
   'reauth.title': 'Confirm it is you',
@@ -364,6 +366,7 @@ export const pages = {
   'held.kind.address-added': 'New delivery address',
   'change.change-held': 'Change put on hold',
   'change.held-change-cancelled': 'Held change cancelled',
+  'change.imported': 'Brought over from the shop',
   'held.title': 'Changes waiting to take effect',
   'held.lead':
     'These changes were asked for from a new browser or a sign-in we had to check. They take effect at the time shown unless you cancel them.',

@@ -41,6 +41,8 @@ export const pages: Record<keyof typeof en, string> = {
   'signIn.password': 'パスワード',
   'signIn.submit': 'ログイン',
   'signIn.forgot': 'パスワードをお忘れですか？',
+  'signIn.movedHere':
+    'ショップのアカウントがこちらに移り、まだパスワードを設定していない方は「パスワードをお忘れですか？」から。ご登録のアドレスに、パスワードを設定する一度きりのリンクをお送りします。',
   'signIn.noAccount': '初めての方はアカウントを作成',
   'signedOut.body': 'ログアウトしました。',
   'reauth.title': 'ご本人の確認',
@@ -368,6 +370,7 @@ export const pages: Record<keyof typeof en, string> = {
   'held.kind.address-added': '新しいお届け先',
   'change.change-held': '変更を保留',
   'change.held-change-cancelled': '保留中の変更を取り消し',
+  'change.imported': 'ショップから引き継ぎ',
   'held.title': '反映待ちの変更',
   'held.lead':
     '新しいブラウザ、または確認が必要だったログインから依頼された変更です。取り消さない限り、表示の時刻に反映されます。',

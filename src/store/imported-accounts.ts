@@ -1,0 +1,97 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Executor } from './database.ts';
+import type { ImportedCustomerIdsTable, ImportedPasswordsTable } from './schema.ts';
+
+export type ImportedPasswordRow = Selectable<ImportedPasswordsTable>;
+
+/** The accounts a shop's customer ids already point at (the importer's first idempotency key). */
+export async function accountIdsByShopIds(
+  db: Executor,
+  clientId: string,
+  shopCustomerIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (shopCustomerIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('imported_customer_ids')
+    .select(['shop_customer_id', 'account_id'])
+    .where('client_id', '=', clientId)
+    .where('shop_customer_id', 'in', shopCustomerIds)
+    .execute();
+  return new Map(rows.map((r) => [r.shop_customer_id, r.account_id]));
+}
+
+/** Accounts already in Mamori by address (the importer's second idempotency key). */
+export async function accountIdsByEmails(db: Executor, emails: readonly string[]): Promise<Map<string, string>> {
+  if (emails.length === 0) return new Map();
+  const rows = await db.selectFrom('accounts').select(['email', 'id']).where('email', 'in', emails).execute();
+  return new Map(rows.map((r) => [r.email, r.id]));
+}
+
+export async function insertShopCustomerIds(
+  db: Executor,
+  rows: readonly Insertable<ImportedCustomerIdsTable>[],
+): Promise<void> {
+  if (rows.length > 0) await db.insertInto('imported_customer_ids').values(rows).execute();
+}
+
+export async function insertImportedPasswords(
+  db: Executor,
+  rows: readonly Insertable<ImportedPasswordsTable>[],
+): Promise<void> {
+  if (rows.length > 0) await db.insertInto('imported_passwords').values(rows).execute();
+}
+
+export async function findImportedPassword(db: Executor, accountId: string): Promise<ImportedPasswordRow | undefined> {
+  return db.selectFrom('imported_passwords').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+}
+
+/** Forgets the imported hash once the first right password replaced it; false when another request did first. */
+export async function deleteImportedPassword(db: Executor, accountId: string): Promise<boolean> {
+  const result = await db.deleteFrom('imported_passwords').where('account_id', '=', accountId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** The shop's customer id for an account, if that shop imported it. */
+export async function shopCustomerIdFor(db: Executor, accountId: string, clientId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('imported_customer_ids')
+    .select('shop_customer_id')
+    .where('account_id', '=', accountId)
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+  return row?.shop_customer_id ?? null;
+}
+
+export async function upsertImportKey(
+  db: Executor,
+  row: { client_id: string; name: string; sealed: string; created_at: string },
+): Promise<void> {
+  await db
+    .insertInto('import_keys')
+    .values(row)
+    .onConflict((oc) => oc.columns(['client_id', 'name']).doUpdateSet({ sealed: row.sealed }))
+    .execute();
+}
+
+export async function findImportKeys(db: Executor, clientId: string): Promise<{ name: string; sealed: string }[]> {
+  return db.selectFrom('import_keys').select(['name', 'sealed']).where('client_id', '=', clientId).execute();
+}
+
+/** How many of a shop's imported hashes are still in these formats (a key is kept while one needs it). */
+export async function countImportedInFormats(
+  db: Executor,
+  clientId: string,
+  formats: readonly string[],
+): Promise<number> {
+  const row = await db
+    .selectFrom('imported_passwords')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('client_id', '=', clientId)
+    .where('format', 'in', formats)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function deleteImportKey(db: Executor, clientId: string, name: string): Promise<void> {
+  await db.deleteFrom('import_keys').where('client_id', '=', clientId).where('name', '=', name).execute();
+}

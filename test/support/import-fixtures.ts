@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import type { LegacyKeys } from '../../src/platform/legacy-hashes/index.ts';
+
+interface Fixture {
+  format: string;
+  hash: string;
+  salt?: string;
+  authMagic?: string;
+  checks: { password: string; verifies: boolean }[];
+}
+interface FixtureFile {
+  fixtures: Fixture[];
+  keys?: LegacyKeys['firebase'];
+}
+
+const read = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/legacy-hashes/${name}.json`, import.meta.url), 'utf8')) as FixtureFile;
+
+/** One customer per fixture made by the real software, with the password that verifies and one that does not. */
+export interface LegacyCustomer {
+  shopCustomerId: string;
+  email: string;
+  format: string;
+  hash: string;
+  salt?: string;
+  password: string;
+  wrongPassword: string;
+}
+
+export function legacyCustomers(): { customers: LegacyCustomer[]; keys: LegacyKeys } {
+  const files = [read('php'), read('python'), read('firebase')];
+  const keys: LegacyKeys = {};
+  const customers: LegacyCustomer[] = [];
+  for (const file of files) {
+    if (file.keys) keys.firebase = file.keys;
+    for (const fixture of file.fixtures) {
+      if (fixture.authMagic) keys.eccubeAuthMagic = fixture.authMagic;
+      const right = fixture.checks.find((c) => c.verifies);
+      const wrong = fixture.checks.find((c) => !c.verifies);
+      if (!right || !wrong) continue;
+      const n = customers.length + 1;
+      customers.push({
+        shopCustomerId: `C${1000 + n}`,
+        email: `customer${n}.${fixture.format}@example.com`,
+        format: fixture.format,
+        hash: fixture.hash,
+        ...(fixture.salt === undefined ? {} : { salt: fixture.salt }),
+        password: right.password,
+        wrongPassword: wrong.password,
+      });
+    }
+  }
+  return { customers, keys };
+}
+
+/** The import row for a fixture customer, as a shop's export would carry it. */
+export function importRowFor(c: LegacyCustomer, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    shopCustomerId: c.shopCustomerId,
+    email: c.email,
+    emailVerified: true,
+    name: 'Hana Sato',
+    password: { format: c.format, hash: c.hash, ...(c.salt === undefined ? {} : { salt: c.salt }) },
+    ...extra,
+  };
+}
