@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { startShop } from '../../examples/shop/shop.ts';
-import { addClient } from '../../src/services/oidc/clients.ts';
 import { chromiumUnavailable } from '../support/browser.ts';
+import { exampleShopBeside, signInAtShop } from '../support/example-shop-beside.ts';
 import {
   OWNER,
   OWNER_PASSWORD,
@@ -13,22 +9,8 @@ import {
   ownerRegistersInBrowser,
   storyInChromium,
 } from '../support/browser-story.ts';
-import { freePort } from '../support/loopback.ts';
 
 const NEW_PASSWORD = 'fresh start lantern meadow';
-
-/** Signs in at the example shop through Mamori's sign-in page, as a customer would. */
-async function signInAtShop(page: Page, shopUrl: string, password: string): Promise<void> {
-  await page.goto(shopUrl);
-  await page.getByRole('link', { name: 'Sign in with Mamori' }).click();
-  await page.waitForURL((url) => url.pathname === '/sign-in' || url.href === `${shopUrl}/`);
-  if (new URL(page.url()).pathname === '/sign-in') {
-    await page.getByLabel('Email address').fill(OWNER);
-    await page.getByLabel('Password').first().fill(password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  }
-  await page.getByRole('button', { name: 'Place order' }).waitFor({ timeout: 10_000 });
-}
 
 async function placeOrder(page: Page, item: string, amount: string, address: string): Promise<void> {
   await page.getByLabel('Item').fill(item);
@@ -52,32 +34,7 @@ const heldOrder = (page: Page, id: string) =>
  */
 describe('held orders are hers to decide, in Chromium', { skip: chromiumUnavailable ?? false }, () => {
   const world = storyInChromium();
-  const dir = mkdtempSync(join(tmpdir(), 'mamori-held-'));
-  let shop: { url: string; close(): Promise<void> };
-
-  before(async () => {
-    const port = await freePort();
-    const shopUrl = `http://localhost:${port}`;
-    const { client, clientSecret } = await addClient(world.server.deps, {
-      name: 'Maple Market storefront',
-      redirectUris: [`${shopUrl}/callback`],
-      postLogoutRedirectUris: [`${shopUrl}/`],
-      backchannelLogoutUri: `${shopUrl}/backchannel-logout`,
-      firstParty: true,
-    });
-    shop = await startShop({
-      issuer: world.server.url,
-      clientId: client.clientId,
-      clientSecret,
-      port,
-      databaseFile: join(dir, 'shop.db'),
-      now: () => world.server.clock.now(),
-    });
-  });
-  after(async () => {
-    await shop?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const shop = exampleShopBeside(world);
 
   test('the owner releases one held order and cancels another; the shop carries out both and the incident page shows its answers', async () => {
     const { server, browser, inbox } = world;

@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { startShop } from '../../examples/shop/shop.ts';
-import { addClient } from '../../src/services/oidc/clients.ts';
 import { chromiumUnavailable } from '../support/browser.ts';
+import { exampleShopBeside } from '../support/example-shop-beside.ts';
 import { OWNER_PASSWORD, storyInChromium } from '../support/browser-story.ts';
-import { freePort } from '../support/loopback.ts';
 
 /**
  * Issue 25, "registration started at a shop does not return to the shop": from the example shop's "Sign
@@ -16,31 +11,7 @@ import { freePort } from '../support/loopback.ts';
  */
 describe('signing up from the example shop, in Chromium', { skip: chromiumUnavailable ?? false }, () => {
   const world = storyInChromium();
-  const dir = mkdtempSync(join(tmpdir(), 'mamori-shop-sign-up-'));
-  let shop: { url: string; close(): Promise<void> };
-
-  before(async () => {
-    const port = await freePort();
-    const shopUrl = `http://localhost:${port}`;
-    const { client, clientSecret } = await addClient(world.server.deps, {
-      name: 'Maple Market storefront',
-      redirectUris: [`${shopUrl}/callback`],
-      postLogoutRedirectUris: [`${shopUrl}/`],
-      firstParty: true,
-    });
-    shop = await startShop({
-      issuer: world.server.url,
-      clientId: client.clientId,
-      clientSecret,
-      port,
-      databaseFile: join(dir, 'shop.db'),
-      now: () => world.server.clock.now(),
-    });
-  });
-  after(async () => {
-    await shop?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const shop = exampleShopBeside(world, { backchannelLogout: false });
 
   /** The shop's "Sign in" → Mamori's sign-in → "Create an account" → the form, sent. */
   async function signsUpFromTheShop(context: BrowserContext, name: string, email: string): Promise<Page> {

@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { generateKeyPair, SignJWT } from 'jose';
 import * as oidc from 'openid-client';
-import type { Page } from 'playwright-core';
-import { startShop } from '../../examples/shop/shop.ts';
-import { addClient } from '../../src/services/oidc/clients.ts';
 import { chromiumUnavailable } from '../support/browser.ts';
+import { exampleShopBeside, signInAtShop } from '../support/example-shop-beside.ts';
 import {
   OWNER,
   OWNER_PASSWORD,
@@ -17,30 +12,6 @@ import {
   ownerRegistersInBrowser,
   storyInChromium,
 } from '../support/browser-story.ts';
-import { freePort } from '../support/loopback.ts';
-
-/** Signs in at the shop through Mamori's own sign-in page, as a customer would. */
-async function signInAtShop(page: Page, shopUrl: string, password: string): Promise<void> {
-  await page.goto(shopUrl);
-  await page.getByRole('link', { name: 'Sign in with Mamori' }).click();
-  await page.waitForURL((url) => url.pathname === '/sign-in' || url.href === `${shopUrl}/`);
-  if (new URL(page.url()).pathname === '/sign-in') {
-    await page.getByLabel('Email address').fill(OWNER);
-    await page.getByLabel('Password').first().fill(password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  }
-  await page
-    .getByRole('heading', { name: 'Hello, Taro Yamada' })
-    .waitFor({ timeout: 10_000 })
-    .catch(async (error: unknown) => {
-      throw new Error(
-        `not back at the shop: ${page.url()}\n${(await page.locator('main').innerText()).slice(0, 400)}`,
-        {
-          cause: error,
-        },
-      );
-    });
-}
 
 /**
  * Issue 14 in Chromium: the example shop signs in through Mamori; the attacker signs in to the shop with
@@ -48,34 +19,7 @@ async function signInAtShop(page: Page, shopUrl: string, password: string): Prom
  */
 describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavailable ?? false }, () => {
   const world = storyInChromium();
-  const dir = mkdtempSync(join(tmpdir(), 'mamori-shop-'));
-  let shop: { url: string; close(): Promise<void> };
-  let shopClient: { clientId: string; clientSecret: string };
-
-  before(async () => {
-    const port = await freePort();
-    const shopUrl = `http://localhost:${port}`;
-    const { client, clientSecret } = await addClient(world.server.deps, {
-      name: 'Maple Market storefront',
-      redirectUris: [`${shopUrl}/callback`],
-      postLogoutRedirectUris: [`${shopUrl}/`],
-      backchannelLogoutUri: `${shopUrl}/backchannel-logout`,
-      firstParty: true,
-    });
-    shopClient = { clientId: client.clientId, clientSecret };
-    shop = await startShop({
-      issuer: world.server.url,
-      clientId: client.clientId,
-      clientSecret,
-      port,
-      databaseFile: join(dir, 'shop.db'),
-      now: () => world.server.clock.now(),
-    });
-  });
-  after(async () => {
-    await shop?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const shop = exampleShopBeside(world);
 
   test('the attacker’s order to a new address is announced; one click contains, the shop holds that order and the owner sees it held; the attacker is signed out, the owner signs in again after recovery', async () => {
     const { server, browser, inbox } = world;
@@ -100,7 +44,7 @@ describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavail
     assert.match(await attacker.getByLabel('Pay with').innerText(), /VISA •••• 4242/);
     await attacker.getByRole('button', { name: 'Place order' }).click();
     await attacker.getByText('#2 Gift card 50,000 yen → Drop, 9-9-9 Chiyoda · ¥50,000').waitFor();
-    const shopDb = new Database(join(dir, 'shop.db'), { readonly: true });
+    const shopDb = new Database(shop.databaseFile, { readonly: true });
     const stolenRefresh = (
       shopDb.prepare('SELECT refresh_token FROM sessions ORDER BY created_at DESC LIMIT 1').get() as {
         refresh_token: string;
@@ -130,7 +74,7 @@ describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavail
     // The attacker's next shop page is signed out, and the refresh token they held is refused.
     await attacker.goto(shop.url);
     await attacker.getByRole('heading', { name: 'Welcome' }).waitFor();
-    const config = await oidc.discovery(new URL(server.url), shopClient.clientId, shopClient.clientSecret, undefined, {
+    const config = await oidc.discovery(new URL(server.url), shop.clientId, shop.clientSecret, undefined, {
       execute: [oidc.allowInsecureRequests],
     });
     await assert.rejects(
@@ -158,13 +102,13 @@ describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavail
 
   test('the shop refuses a logout token or a security event Mamori did not sign: nothing is held, nobody signed out', async () => {
     const { privateKey } = await generateKeyPair('ES256');
-    const before = new Database(join(dir, 'shop.db'), { readonly: true });
+    const before = new Database(shop.databaseFile, { readonly: true });
     const signedIn = before.prepare('SELECT sub FROM sessions').all() as { sub: string }[];
     before.close();
     assert.ok(signedIn.length > 0, 'the owner is signed in to the shop after the story');
     const forgedLogout = await new SignJWT({
       iss: world.server.url,
-      aud: shopClient.clientId,
+      aud: shop.clientId,
       jti: 'forged-logout',
       iat: Math.floor(world.server.clock.now().getTime() / 1000),
       sub: signedIn[0]?.sub,
@@ -181,7 +125,7 @@ describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavail
 
     const forged = await new SignJWT({
       iss: world.server.url,
-      aud: shopClient.clientId,
+      aud: shop.clientId,
       jti: 'forged-1',
       iat: Math.floor(world.server.clock.now().getTime() / 1000),
       sub_id: { format: 'iss_sub', iss: world.server.url, sub: 'some-customer' },
@@ -199,7 +143,7 @@ describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavail
     // A forged request to hold the owner's own order (#1), with an answer endpoint of the forger's: refused, nothing held or sent.
     const forgedUndo = await new SignJWT({
       iss: world.server.url,
-      aud: shopClient.clientId,
+      aud: shop.clientId,
       jti: 'forged-2',
       iat: Math.floor(world.server.clock.now().getTime() / 1000),
       sub_id: { format: 'iss_sub', iss: world.server.url, sub: signedIn[0]?.sub },
@@ -220,7 +164,7 @@ describe('a shop signed in through Mamori, in Chromium', { skip: chromiumUnavail
       body: forgedUndo,
     });
     assert.equal(undoRes.status, 400);
-    const shopDb = new Database(join(dir, 'shop.db'), { readonly: true });
+    const shopDb = new Database(shop.databaseFile, { readonly: true });
     assert.equal(
       (shopDb.prepare('SELECT status FROM orders WHERE rowid = 1').get() as { status: string }).status,
       'placed',
