@@ -65,8 +65,12 @@ export function languageSwitchHref(request: FastifyRequest, other: Locale): stri
   return `${page}?${query.toString()}`;
 }
 
+/** Paths made of these only: the router reads `*` and `:` in a path it is asked about as route syntax (and throws on some). */
+const PLAIN_PATH = /^[\w./-]+$/;
+
 /** The GET page a form's action belongs to: the action itself, or the closest enclosing path with a page. */
 function pageOfForm(request: FastifyRequest, action: string): string {
+  if (!PLAIN_PATH.test(action)) return '/';
   for (let path = action; path.length > 1; path = path.slice(0, path.lastIndexOf('/')) || '/')
     if (request.server.hasRoute({ method: 'GET', url: path })) return path;
   return '/';

@@ -179,4 +179,25 @@ forEachStore('the language switch keeps an emailed link', (store) => {
     const followed = await new TestClient(m.app).get('/sign-in?returnTo=%2F%2Fevil.example&lang=ja');
     assert.doesNotMatch(followed.body, /value="\/\/evil/, 'the sign-in page still refuses a foreign returnTo');
   });
+  test('a form posted to a path the router would read as a pattern (`*`, `:`) gets its answer, never a 500', async () => {
+    for (const path of ['/report/*x', '/incident/orders/*_Bdc%23S/release', '/api/v1/undo-requests/*x', '/a:b/*']) {
+      const form = await new TestClient(m.app).post(path, { token: 'x' });
+      assert.ok(
+        form.statusCode >= 400 && form.statusCode < 500,
+        `${path}: ${form.statusCode} ${form.body.slice(0, 200)}`,
+      );
+      for (const method of ['POST', 'PUT'] as const) {
+        const json = await m.app.inject({
+          method,
+          url: path,
+          headers: { authorization: 'Bearer not-a-token', 'content-type': 'application/json' },
+          payload: '{"answer":"held"}',
+        });
+        assert.ok(
+          json.statusCode >= 400 && json.statusCode < 500,
+          `${method} ${path}: ${json.statusCode} ${json.body}`,
+        );
+      }
+    }
+  });
 });
