@@ -11,11 +11,14 @@ document.addEventListener('change', (event) => {
 for (const el of document.querySelectorAll('[data-countdown-until]')) {
   const until = Date.parse(el.dataset.countdownUntil);
   const offset = Date.parse(el.dataset.countdownNow) - Date.now();
-  const format = el.dataset.countdownFormat;
   const tick = () => {
     const left = Math.max(0, until - (Date.now() + offset));
-    const minutes = Math.ceil(left / 60000);
-    el.textContent = format.replace('{h}', String(Math.floor(minutes / 60))).replace('{m}', String(minutes % 60));
+    const total = Math.ceil(left / 60000);
+    const [h, m] = [Math.floor(total / 60), total % 60];
+    // No zero part is said: "in 2 min", "in 5 h" (the server picks the same way).
+    const format =
+      h === 0 ? el.dataset.countdownFormatMinutes : m === 0 ? el.dataset.countdownFormatHours : el.dataset.countdownFormat;
+    el.textContent = format.replace('{h}', String(h)).replace('{m}', String(m));
     if (left > 0) setTimeout(tick, 30000);
   };
   tick();

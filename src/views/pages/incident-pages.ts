@@ -3,6 +3,7 @@ import { isShopAction, type UndoStep } from '../../core/incident/undo-plan.ts';
 import type { AppliedStep } from '../../services/incidents/apply-undo.ts';
 import type { IncidentView } from '../../services/incidents/lifecycle.ts';
 import { html } from '../html.ts';
+import type { MessageKey } from '../i18n/en.ts';
 import { formatDateTime, formatDuration } from '../i18n/translate.ts';
 import { csrfField, layout } from '../layout.ts';
 import { errorSummary, field, notice } from '../forms.ts';
@@ -77,16 +78,23 @@ function stateLine(ctx: PageContext, view: IncidentView) {
   return html`<p class="state state-${view.state}" data-testid="incident-state">${text}</p>`;
 }
 
+/** "あと2分", "あと5時間", "あと4時間58分": no zero part is said. */
+function remainingKey(hours: number, minutes: number): MessageKey {
+  if (hours === 0) return 'incident.remainingMinutes';
+  return minutes === 0 ? 'incident.remainingHours' : 'incident.remaining';
+}
+
 function countdown(ctx: PageContext, view: IncidentView) {
   if (view.state !== 'waiting' || !view.waitUntil) return '';
   const remaining = Math.max(0, Date.parse(view.waitUntil) - Date.parse(ctx.now));
-  // Rounded up, like the script that keeps counting: "5 h 0 min" until a whole minute has passed.
+  // Rounded up, like the script that keeps counting: "5 h" until a whole minute has passed.
   const totalMinutes = Math.ceil(remaining / 60_000);
   const hours = Math.floor(totalMinutes / 60);
   const minutes = totalMinutes % 60;
   const { t } = ctx;
+  const format = (key: MessageKey) => t(key, { hours: '{h}', minutes: '{m}' });
   return html`<p class="countdown">${t('incident.opensAt', { time: formatDateTime(ctx, view.waitUntil) })}
-<strong><span data-countdown-until="${view.waitUntil}" data-countdown-now="${ctx.now}" data-countdown-format="${t('incident.remaining', { hours: '{h}', minutes: '{m}' })}">${t('incident.remaining', { hours, minutes })}</span></strong></p>`;
+<strong><span data-countdown-until="${view.waitUntil}" data-countdown-now="${ctx.now}" data-countdown-format="${format('incident.remaining')}" data-countdown-format-hours="${format('incident.remainingHours')}" data-countdown-format-minutes="${format('incident.remainingMinutes')}">${t(remainingKey(hours, minutes), { hours, minutes })}</span></strong></p>`;
 }
 
 /** On an incident a newcomer reported, the owner says the account is theirs. */

@@ -209,6 +209,8 @@ export const pages = {
   'incident.state.contained': 'Secured.',
   'incident.opensAt': 'Recovery opens at {time}',
   'incident.remaining': 'in {hours} h {minutes} min',
+  'incident.remainingHours': 'in {hours} h',
+  'incident.remainingMinutes': 'in {minutes} min',
   'incident.undone': 'What was undone',
   'incident.timeline': 'Timeline',
   'incident.person': 'Talk to a person',

@@ -123,8 +123,8 @@ export const pages: Record<keyof typeof en, string> = {
   'report.conflict': 'その後ご自身の端末から再度変更されています。推測せず、担当者が確認します。',
   'report.submit': '心当たりがない — アカウントを保護する',
   'report.alreadyOpen':
-    'このアカウントはすでに保護されています。インシデントのページで経過を確認し、ご本人であることのお知らせや担当者への連絡ができます。',
-  'report.openIncident': 'インシデントのページを開く',
+    'このアカウントはすでに保護されています。不正利用への対応ページで経過を確認し、ご本人であることのお知らせや担当者への連絡ができます。',
+  'report.openIncident': '不正利用への対応ページを開く',
   'report.wait': 'その後、異議がなければ{wait}後に復旧手続きが始まります。次のページからいつでも担当者に連絡できます。',
   'duration.hour': '1時間',
   'duration.hours': '{count}時間',
@@ -211,7 +211,9 @@ export const pages: Record<keyof typeof en, string> = {
   'incident.state.reported': '報告を受け付けました。',
   'incident.state.contained': '保護済みです。',
   'incident.opensAt': '復旧手続きの開始：{time}',
-  'incident.remaining': 'あと {hours} 時間 {minutes} 分',
+  'incident.remaining': 'あと{hours}時間{minutes}分',
+  'incident.remainingHours': 'あと{hours}時間',
+  'incident.remainingMinutes': 'あと{minutes}分',
   'incident.undone': '元に戻した変更',
   'incident.timeline': '経過',
   'incident.person': '担当者に相談する',
@@ -262,7 +264,7 @@ export const pages: Record<keyof typeof en, string> = {
   'error.CODE_INVALID':
     'コードが正しくありません（期限切れか使用済みの可能性があります）。最新のコードかどうかをご確認のうえ、もう一度お試しください。',
   'error.SECOND_FACTOR_REQUIRED':
-    'このアカウントは不正アクセスの前から2段階認証を使っていました。認証アプリのコードかリカバリーコードを入力するか、登録済みのパスキーを使ってください。いずれもない場合は、インシデントのページから担当者がお手伝いします。',
+    'このアカウントは不正アクセスの前から2段階認証を使っていました。認証アプリのコードかリカバリーコードを入力するか、登録済みのパスキーを使ってください。いずれもない場合は、不正利用への対応ページから担当者がお手伝いします。',
   'twoStep.title': '2段階認証',
   'twoStep.lead':
     '2段階認証を使うと、パスワードが盗まれただけではログインできなくなります。認証アプリに表示される6桁のコードも入力します。',
@@ -412,7 +414,7 @@ export const pages: Record<keyof typeof en, string> = {
   'error.RECEIVER_NOT_ALLOWED':
     'Mamori はこのアドレスには送信しません。送信先は公開アドレスと、運用者が MAMORI_RECEIVER_ALLOW で許可したネットワークだけです。',
   'error.INCIDENT_ALREADY_OPEN':
-    'このアカウントにはすでに対応中のインシデントがあります。そのページから続けてください。変更は行われていません。',
+    'このアカウントにはすでに不正利用への対応が進んでいます。そのページから続けてください。変更は行われていません。',
   'error.INCIDENT_STATE':
     'ページを開いた後に案件の状態が変わったため、この操作は行えません。再読み込みして現在の状態をご確認ください。変更は行われていません。',
   'error.ORDER_NOT_YOURS':
