@@ -5,6 +5,8 @@ import { ja } from '../../src/views/i18n/ja.ts';
 import { html } from '../../src/views/html.ts';
 import { renderMail } from '../../src/views/emails/render.ts';
 import { ERROR_CODES } from '../../src/core/errors.ts';
+import { areaName } from '../../src/views/i18n/area.ts';
+import { translatorFor } from '../../src/views/i18n/translate.ts';
 
 test('interpolated values are escaped; nested html is not escaped twice', () => {
   const name = '<script>alert("x")</script>';
@@ -70,4 +72,14 @@ test('a wait is said in words, never "0 hours"', async () => {
   assert.equal(formatDuration(t, 60_000), '1 minute');
   assert.equal(formatDuration(t, 1_000), '1 minute');
   assert.equal(formatDuration(translatorFor('ja'), 10 * 60_000), '10分');
+});
+
+test('the area reads as a person says it: a country by name in her language, a local network as this device’s', () => {
+  const inJa = translatorFor('ja');
+  const inEn = translatorFor('en');
+  assert.equal(areaName('ja', inJa, 'local'), 'この端末と同じネットワーク');
+  assert.equal(areaName('en', inEn, 'private network'), 'this device’s network');
+  assert.equal(areaName('ja', inJa, 'JP'), '日本');
+  assert.equal(areaName('en', inEn, 'JP'), 'Japan');
+  assert.equal(areaName('en', inEn, 'Somewhere'), 'Somewhere', 'anything else is shown as it is');
 });

@@ -1,6 +1,7 @@
 import type { OriginModel } from '../../core/mail-messages.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { formatDateTime, type DateStyle, type Translator } from '../i18n/translate.ts';
+import { areaName } from '../i18n/area.ts';
 
 /** When, from which device, address and area: the same rows in every notice that has them. */
 export function originRows(model: OriginModel, t: Translator, when: DateStyle): [string, string][] {
@@ -9,7 +10,7 @@ export function originRows(model: OriginModel, t: Translator, when: DateStyle): 
     [t('mail.notice.device'), model.device],
     [t('mail.notice.ip'), model.ip],
   ];
-  if (model.area) rows.push([t('mail.notice.area'), model.area]);
+  if (model.area) rows.push([t('mail.notice.area'), areaName(when.locale, t, model.area)]);
   return rows;
 }
 

@@ -2,6 +2,7 @@ import type { SecurityNoticeModel } from '../../core/mail-messages.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { formatDateTime, type DateStyle, type Translator } from '../i18n/translate.ts';
 import { button, mailFrame, type MailContext, type RenderedMail } from './layout.ts';
+import { areaName } from '../i18n/area.ts';
 
 /** What changed, before and after, when, from which device, network and area: one notice's facts. */
 export function noticeRows(model: SecurityNoticeModel, t: Translator, when: DateStyle): [string, string][] {
@@ -9,7 +10,7 @@ export function noticeRows(model: SecurityNoticeModel, t: Translator, when: Date
   if (model.before) rows.push([t('mail.notice.before'), model.before]);
   if (model.after) rows.push([t('mail.notice.after'), model.after]);
   rows.push([t('mail.notice.device'), model.device], [t('mail.notice.ip'), model.ip]);
-  if (model.area) rows.push([t('mail.notice.area'), model.area]);
+  if (model.area) rows.push([t('mail.notice.area'), areaName(when.locale, t, model.area)]);
   return rows;
 }
 

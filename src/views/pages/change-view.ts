@@ -4,6 +4,7 @@ import { html, type SafeHtml } from '../html.ts';
 import { formatDateTime, translateOr } from '../i18n/translate.ts';
 import type { PageContext } from '../page-context.ts';
 import { itemLabel } from './shop-answers.ts';
+import { areaName } from '../i18n/area.ts';
 
 export function changeTitle(ctx: PageContext, kind: string): string {
   return translateOr(ctx.t, `change.${kind}`, kind);
@@ -31,7 +32,8 @@ export function beforeAfter(
 
 /** Who acted, as the reader knows them: a shopper knows the shop and its support, never Mamori or a staff member's address. */
 function actorText(ctx: PageContext, actor: ChangeRecord['actor'], audience: Audience): string {
-  if (actor.type === 'customer') return `${actor.device} · ${actor.ip}${actor.area ? ` · ${actor.area}` : ''}`;
+  if (actor.type === 'customer')
+    return `${actor.device} · ${actor.ip}${actor.area ? ` · ${areaName(ctx.locale, ctx.t, actor.area)}` : ''}`;
   if (audience === 'staff') return actor.device;
   return ctx.t(actor.type === 'staff' ? 'actor.support' : 'actor.shop', { shop: ctx.shopName });
 }

@@ -13,6 +13,7 @@ import { passkeyForm } from './passkey-pages.ts';
 import { finishWithPasskeyForm, proofNeedsPasskeys, proofSection } from './proof-pages.ts';
 import { answerForStep } from './shop-answers.ts';
 import { heldOrdersSection, type DecisionForms } from './held-orders.ts';
+import { areaName } from '../i18n/area.ts';
 
 /** One step of the plan; `planned` speaks of what will happen (the report page, before anything is done). */
 export function stepLine(ctx: PageContext, step: UndoStep, planned = false) {
@@ -49,7 +50,7 @@ export function reportPage(
 <section aria-labelledby="h-what"><h2 id="h-what">${t('report.whatHappened')}</h2>
 <dl class="change"><dt>${changeTitle(ctx, c.kind)}</dt><dd>${beforeAfter(ctx, c.kind, c.before, c.after)}</dd>
 <dt>${t('mail.notice.when')}</dt><dd>${formatDateTime(ctx, c.occurredAt)}</dd>
-<dt>${t('mail.notice.device')}</dt><dd>${c.actor.device} · ${c.actor.ip}${c.actor.area ? ` · ${c.actor.area}` : ''}</dd></dl></section>
+<dt>${t('mail.notice.device')}</dt><dd>${c.actor.device} · ${c.actor.ip}${c.actor.area ? ` · ${areaName(ctx.locale, t, c.actor.area)}` : ''}</dd></dl></section>
 ${html`<form method="post" action="/report">${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
 <section aria-labelledby="h-do"><h2 id="h-do">${t('report.willDo')}</h2>
 <ul><li>${t('report.contain.lock')}</li><li>${t('report.contain.password')}</li><li>${t('report.contain.links')}</li></ul>

@@ -4,6 +4,7 @@ import { formatDateTime } from '../i18n/translate.ts';
 import { csrfField, layout } from '../layout.ts';
 import { notice } from '../forms.ts';
 import type { PageContext } from '../page-context.ts';
+import { areaName } from '../i18n/area.ts';
 
 export function sessionsPage(ctx: PageContext, sessions: SessionListItem[], flash?: string): string {
   const { t } = ctx;
@@ -16,7 +17,7 @@ export function sessionsPage(ctx: PageContext, sessions: SessionListItem[], flas
       (
         s,
       ) => html`<tr data-session="${s.id}"><td>${s.deviceLabel}${s.current ? html` <strong class="tag">${t('sessions.current')}</strong>` : ''}</td>
-<td>${s.ip} (${s.area ?? t('sessions.area.unknown')})</td><td>${formatDateTime(ctx, s.createdAt)}</td><td>${formatDateTime(ctx, s.lastSeenAt)}</td>
+<td>${s.ip} (${s.area ? areaName(ctx.locale, t, s.area) : t('sessions.area.unknown')})</td><td>${formatDateTime(ctx, s.createdAt)}</td><td>${formatDateTime(ctx, s.lastSeenAt)}</td>
 <td><form method="post" action="/account/sessions/${s.id}/sign-out" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('sessions.signOutOne')}</button></form></td></tr>`,
     )}</tbody></table>
 <form method="post" action="/account/sessions/sign-out-everywhere">${csrfField(ctx)}

@@ -15,6 +15,7 @@ import { answerForStep } from './shop-answers.ts';
 import { heldOrdersSection } from './held-orders.ts';
 import { heldOrdersFrom } from '../../core/shop/held-orders.ts';
 import { clockText, staffNav } from './staff-pages.ts';
+import { areaName } from '../i18n/area.ts';
 
 function refFields(incidentId: string | null, requestId: string | null): SafeHtml {
   return html`${incidentId ? html`<input type="hidden" name="incidentId" value="${incidentId}">` : ''}${requestId ? html`<input type="hidden" name="requestId" value="${requestId}">` : ''}`;
@@ -211,7 +212,7 @@ ${
 <section aria-labelledby="h-sessions"><h2 id="h-sessions">${t('staff.case.sessions')}</h2>
 <table><thead><tr><th scope="col">${t('activity.from')}</th><th scope="col">${t('staff.queue.opened')}</th><th scope="col">${t('staff.case.status')}</th></tr></thead><tbody>${view.sessions.map(
       (s) =>
-        html`<tr><td>${s.device_label} · ${s.ip}${s.area ? ` · ${s.area}` : ''}</td><td>${formatDateTime(ctx, s.created_at)}</td><td>${s.revoked_at ? `${t('staff.case.ended')} (${s.revoke_reason ?? ''})` : t('staff.case.live')}${s.risk_decision === 'challenge' ? ` · ${t('staff.case.challenged')}` : ''}</td></tr>`,
+        html`<tr><td>${s.device_label} · ${s.ip}${s.area ? ` · ${areaName(ctx.locale, t, s.area)}` : ''}</td><td>${formatDateTime(ctx, s.created_at)}</td><td>${s.revoked_at ? `${t('staff.case.ended')} (${s.revoke_reason ?? ''})` : t('staff.case.live')}${s.risk_decision === 'challenge' ? ` · ${t('staff.case.challenged')}` : ''}</td></tr>`,
     )}</tbody></table>
 <p>${t('staff.case.devices', { count: view.devices.length })}</p></section>
 <section aria-labelledby="h-risk"><h2 id="h-risk">${t('staff.case.risk')}</h2>

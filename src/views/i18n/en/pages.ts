@@ -108,6 +108,7 @@ export const pages = {
   'sessions.signOutAll': 'Sign out everywhere',
   'sessions.signOutAllHint': 'Ends every session, this one included.',
   'sessions.area.unknown': 'unknown area',
+  'area.sameNetwork': 'this device’s network',
   'report.title': 'Was this you?',
   'report.lead':
     'This is what happened on your account. If it was not you, we secure the account now and undo the changes; nothing happens until you press the button.',

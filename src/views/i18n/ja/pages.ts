@@ -110,6 +110,7 @@ export const pages: Record<keyof typeof en, string> = {
   'sessions.signOutAll': 'すべての端末からログアウト',
   'sessions.signOutAllHint': 'この端末を含め、すべてのログインを終了します。',
   'sessions.area.unknown': '地域不明',
+  'area.sameNetwork': 'この端末と同じネットワーク',
   'report.title': 'ご本人による操作ですか？',
   'report.lead':
     'あなたのアカウントで行われた操作です。心当たりがない場合は、今すぐアカウントを保護し変更を元に戻します。ボタンを押すまで何も変わりません。',
