@@ -66,6 +66,16 @@ forEachStore('incident', (store) => {
     const status = await reporter.get(statusPath);
     assert.equal(status.statusCode, 200);
     assert.match(status.body, /Waiting period running/);
+    assert.match(
+      status.body,
+      /we will mail a link to set a new password to t•••o@example\.com/,
+      'where and when the link comes',
+    );
+    assert.match(
+      status.body,
+      /the address your email was changed to has been told, and may object/,
+      'who may object, and why',
+    );
     assert.match(status.body, /<span data-countdown-until="[^"]+"[^>]*>in 5 h<\/span>/, 'no "0 min"');
 
     await m.deliver();

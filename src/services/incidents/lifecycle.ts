@@ -4,6 +4,7 @@ import { CHECKLIST_ITEMS, type ChecklistItem } from '../../core/incident/checkli
 import { effectiveState, type IncidentState } from '../../core/incident/state.ts';
 import { endSessions } from '../sessions/end-sessions.ts';
 import { DomainError } from '../../core/errors.ts';
+import { maskEmail } from '../../core/email-address.ts';
 import { listLogSince, toChangeRecord } from '../../store/account-log.ts';
 import { updateAccount } from '../../store/accounts.ts';
 import { secondFactorFlags } from '../../store/factors.ts';
@@ -76,6 +77,8 @@ export interface IncidentView {
   /** What support wrote back (also mailed). */
   replies: { body: string; at: string }[];
   waitUntil: string | null;
+  /** Where the recovery link will be mailed when the wait ends, masked (the owner's view only). */
+  recoveryMailTo: string | null;
   /** "Prove it's you": what the owner could offer instead of the wait (the owner's view only). */
   proof: ProofChoices | null;
 }
@@ -91,6 +94,16 @@ export function parseChecklist(incident: IncidentRow): ChecklistEntry[] {
 /** The address everything about an incident goes to: the one the account held at the compromise point. */
 export function ownerAddressOf(incident: IncidentRow, account: { email: string }): string {
   return incident.owner_email ?? account.email;
+}
+
+async function ownerAddressFor(deps: Pick<ServiceDeps, 'db'>, incident: IncidentRow): Promise<string> {
+  if (incident.owner_email) return incident.owner_email;
+  const account = await deps.db
+    .selectFrom('accounts')
+    .select('email')
+    .where('id', '=', incident.account_id)
+    .executeTakeFirstOrThrow();
+  return ownerAddressOf(incident, account);
 }
 
 /** The status page: reachable from the notice without signing in, by the party's own link. */
@@ -131,6 +144,7 @@ export async function describeIncident(
     requests: requests.filter((r) => (r.standing === 'newcomer') === (standing === 'newcomer')),
     replies: replies.map((r) => ({ body: r.body, at: r.created_at })),
     waitUntil: incident.wait_until,
+    recoveryMailTo: standing === 'owner' ? maskEmail(await ownerAddressFor(deps, incident)) : null,
     proof: standing === 'owner' ? await proofChoices(deps, incident) : null,
   };
 }

@@ -94,7 +94,11 @@ function countdown(ctx: PageContext, view: IncidentView) {
   const minutes = totalMinutes % 60;
   const { t } = ctx;
   const format = (key: MessageKey) => t(key, { hours: '{h}', minutes: '{m}' });
-  return html`<p class="countdown">${t('incident.opensAt', { time: formatDateTime(ctx, view.waitUntil) })}
+  const opensAt = formatDateTime(ctx, view.waitUntil);
+  const mailTo = view.recoveryMailTo
+    ? html`<p>${t('incident.recoveryMail', { address: view.recoveryMailTo, time: opensAt })}</p>`
+    : '';
+  return html`${mailTo}<p>${t('incident.whyWait')}</p><p class="countdown">${t('incident.opensAt', { time: opensAt })}
 <strong><span data-countdown-until="${view.waitUntil}" data-countdown-now="${ctx.now}" data-countdown-format="${format('incident.remaining')}" data-countdown-format-hours="${format('incident.remainingHours')}" data-countdown-format-minutes="${format('incident.remainingMinutes')}">${t(remainingKey(hours, minutes), { hours, minutes })}</span></strong></p>`;
 }
 

@@ -209,6 +209,10 @@ export const pages = {
   'incident.state.reported': 'Reported.',
   'incident.state.contained': 'Secured.',
   'incident.opensAt': 'Recovery opens at {time}',
+  'incident.recoveryMail':
+    'At about {time} we will mail a link to set a new password to {address}. Nothing to do until then.',
+  'incident.whyWait':
+    'Why wait: the address your email was changed to has been told, and may object until then. The wait is there so that whoever made the change cannot take the account back without a person looking.',
   'incident.remaining': 'in {hours} h {minutes} min',
   'incident.remainingHours': 'in {hours} h',
   'incident.remainingMinutes': 'in {minutes} min',

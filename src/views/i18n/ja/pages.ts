@@ -212,6 +212,10 @@ export const pages: Record<keyof typeof en, string> = {
   'incident.state.reported': '報告を受け付けました。',
   'incident.state.contained': '保護済みです。',
   'incident.opensAt': '復旧手続きの開始：{time}',
+  'incident.recoveryMail':
+    '{time}ごろ、新しいパスワードを設定するリンクを {address} にメールでお送りします。それまで操作は必要ありません。',
+  'incident.whyWait':
+    'お待ちいただく理由：メールアドレスの変更先にもこのことを知らせており、それまでの間は異議を申し立てられます。変更した人が担当者の確認なしにアカウントを取り戻せないよう、この待ち時間を設けています。',
   'incident.remaining': 'あと{hours}時間{minutes}分',
   'incident.remainingHours': 'あと{hours}時間',
   'incident.remainingMinutes': 'あと{minutes}分',
