@@ -61,7 +61,7 @@ export type MailMessage =
   | { template: 'ownership-proved'; model: ProofModel & { at: string; recoveryLink: string; statusLink: string } }
   | { template: 'ownership-proved-party'; model: ProofModel & { objectLink: string } }
   | { template: 'account-recovered'; model: OriginModel & { statusLink: string } }
-  | { template: 'sign-in-code'; model: OriginModel & { code: string; expiresMinutes: number } }
+  | { template: 'sign-in-code'; model: OriginModel & { code: string; expiresMinutes: number; secureLink?: string } }
   | { template: 'sign-in-blocked'; model: OriginModel & { resetLink: string } }
   | { template: 'support-reply'; model: { body: string; staffName: string } }
   | {

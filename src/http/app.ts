@@ -37,6 +37,7 @@ import { devRoutes } from './routes/dev-routes.ts';
 import { incidentRoutes } from './routes/incident-routes.ts';
 import { heldOrderRoutes } from './routes/held-order-routes.ts';
 import { proofRoutes } from './routes/proof-routes.ts';
+import { secureAccountRoutes } from './routes/secure-account-routes.ts';
 import { passkeyRoutes } from './routes/passkey-routes.ts';
 import { staffRoutes } from './routes/staff-routes.ts';
 import { twoStepRoutes } from './routes/two-step-routes.ts';
@@ -234,6 +235,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(incidentRoutes(deps));
   await app.register(heldOrderRoutes(deps));
   await app.register(proofRoutes(deps));
+  await app.register(secureAccountRoutes(deps));
   await app.register(twoStepRoutes(deps));
   await app.register(passkeyRoutes(deps));
   await app.register(staffRoutes(deps));

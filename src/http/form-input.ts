@@ -61,6 +61,8 @@ export const password = z
   .refine((v) => !v.includes('\ufffd'), 'invalid_characters');
 
 export const csrfOnly = z.object({ _csrf: z.string().optional() });
+/** A form that carries a mailed link's token (the page's button acts on the link it was opened with). */
+export const tokenForm = z.object({ token: z.string({ error: 'required' }).max(100, 'too_long') });
 
 /** Only same-site relative paths are followed after a form (no open redirect). */
 export function safeReturnPath(value: unknown, fallback: string): string {

@@ -29,7 +29,7 @@ import {
   checkCancelLink,
   pendingDelayedChanges,
 } from '../../services/delayed-changes/pending.ts';
-import { email, optionalText, parseForm, password, text } from '../form-input.ts';
+import { email, optionalText, parseForm, password, text, tokenForm } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
 import {
   linkToken,
@@ -83,7 +83,6 @@ const subscriptionForm = z.object({
   status: z.enum(['active', 'paused', 'cancelled'], { error: 'invalid_format' }),
 });
 const idParam = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'invalid_format') });
-const tokenForm = z.object({ token: z.string({ error: 'required' }).max(100, 'too_long') });
 
 function parseId(params: unknown): string {
   const result = idParam.safeParse(params);

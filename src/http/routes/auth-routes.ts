@@ -19,7 +19,7 @@ import {
   registerPage,
   signInPage,
 } from '../../views/pages/public-pages.ts';
-import { email, parseForm, password, safeReturnPath, text } from '../form-input.ts';
+import { email, parseForm, password, safeReturnPath, text, tokenForm } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
 import { setLanguageCookie } from '../language-switch.ts';
 import { PENDING_COOKIE } from './two-step-routes.ts';
@@ -39,7 +39,6 @@ const MAIL_LIMIT = { rateLimit: { max: 5, timeWindow: 60_000 } };
 
 const registerForm = z.object({ name: text(100), email, password, returnTo: z.string().optional() });
 const signInForm = z.object({ email, password, returnTo: z.string().optional() });
-const tokenForm = z.object({ token: z.string({ error: 'required' }).max(100, 'too_long') });
 const resetForm = z.object({ token: z.string({ error: 'required' }).max(100, 'too_long'), password });
 const reauthForm = z.object({ password, returnTo: z.string().optional() });
 const languageForm = z.object({

@@ -9,7 +9,7 @@ import { incidentPage } from '../../views/pages/incident-pages.ts';
 import { messagePage } from '../../views/pages/public-pages.ts';
 import type { MessageKey } from '../../views/i18n/translate.ts';
 import { messageValues, statusFor } from '../error-mapping.ts';
-import { parseForm } from '../form-input.ts';
+import { parseForm, tokenForm } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
 import { linkToken, pageContext, requestOrigin, requireSession, sendHtml } from '../request-context.ts';
 
@@ -18,7 +18,6 @@ export const decisionParams = z.object({
   holdId: z.uuid({ error: 'invalid_format' }),
   decision: z.enum(ORDER_DECISIONS, { error: 'invalid_format' }),
 });
-const tokenForm = z.object({ token: z.string({ error: 'required' }).max(100, 'too_long') });
 
 /**
  * "This was mine: release it" and "Cancel it" (issue 25): from the incident page (by the party's own

@@ -22,6 +22,8 @@ export const LINK_PURPOSES = {
   'incident-recovery': { ttlMs: DAY_MS, path: '/recover' },
   // Issued with the hold's own lifetime (the configured delay): the link works until the change applies.
   'cancel-held-change': { ttlMs: DAY_MS, path: '/held/cancel' },
+  // In the sign-in code mail: someone has the password; one button ends every session and asks for a new one.
+  'secure-account': { ttlMs: DAY_MS, path: '/secure-account' },
 } as const;
 
 export type LinkPurpose = keyof typeof LINK_PURPOSES;

@@ -9,6 +9,7 @@ import { hashToken, looksLikeToken } from '../../platform/token-hash.ts';
 import { originModel } from '../account-log/change-log.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { queueMail } from '../notices/mail-queue.ts';
+import { issueLink } from '../notices/one-time-links.ts';
 import { recordRiskDecision } from '../risk/assessment.ts';
 import { secondFactorsOf, verifySecondFactor } from '../second-factors/totp.ts';
 import type { ActiveSession } from '../sessions/sessions.ts';
@@ -77,13 +78,18 @@ async function queueSignInCode(
   code: string,
   origin: RequestOrigin,
 ): Promise<void> {
+  const secureLink = await issueLink(trx, deps, {
+    accountId: account.id,
+    purpose: 'secure-account',
+    recipient: account.email,
+  });
   await queueMail(trx, deps, {
     to: account.email,
     locale: account.locale,
     accountId: account.id,
     message: {
       template: 'sign-in-code',
-      model: { code, expiresMinutes: PENDING_TTL_MS / 60_000, ...originModel(origin, deps.clock.now()) },
+      model: { code, expiresMinutes: PENDING_TTL_MS / 60_000, secureLink, ...originModel(origin, deps.clock.now()) },
     },
   });
 }

@@ -7,7 +7,7 @@ import { originRows, rowsTable, rowsText } from './origin-rows.ts';
 
 /** The code for a challenged sign-in. The code is the subject of the mail, never of a log line. */
 export function signInCodeMail(
-  model: OriginModel & { code: string; expiresMinutes: number },
+  model: OriginModel & { code: string; expiresMinutes: number; secureLink?: string },
   t: Translator,
   ctx: MailContext,
   when: DateStyle,
@@ -16,10 +16,16 @@ export function signInCodeMail(
   const body = t('mail.code.body', { minutes: model.expiresMinutes });
   const warning = t('mail.code.notYou', { email: ctx.supportEmail });
   const rows = originRows(model, t, when);
+  // Not only a warning: the next step, one button (a mail queued before the button existed has none).
+  const secure = model.secureLink
+    ? { text: ['', t('mail.code.secureLead'), `${t('mail.code.secure')}: ${model.secureLink}`], link: model.secureLink }
+    : null;
   return mailFrame(t, ctx, {
     subject,
-    text: [body, '', model.code, '', ...rowsText(rows), '', warning],
-    html: html`<p>${body}</p><p style="font-size:2em;letter-spacing:0.2em;font-family:monospace"><strong>${model.code}</strong></p>${rowsTable(rows)}<p>${warning}</p>`,
+    text: [body, '', model.code, '', ...rowsText(rows), '', warning, ...(secure?.text ?? [])],
+    html: html`<p>${body}</p><p style="font-size:2em;letter-spacing:0.2em;font-family:monospace"><strong>${model.code}</strong></p>${rowsTable(rows)}<p>${warning}</p>${
+      secure ? html`<p>${t('mail.code.secureLead')}</p>${button(secure.link, t('mail.code.secure'))}` : ''
+    }`,
   });
 }
 

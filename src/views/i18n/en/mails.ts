@@ -82,7 +82,10 @@ export const mails = {
   'mail.code.body':
     'Someone is signing in to your account from a browser or place we have not seen before. If it is you, enter this code. It works for {minutes} minutes.',
   'mail.code.notYou':
-    'Not you? Do not share this code with anyone. Someone knows your password: set a new one, and contact us if you need help: {email}',
+    'Not you? Do not share this code with anyone. Someone knows your password. If you need help, write to {email}.',
+  'mail.code.secureLead':
+    'The button below signs out every device and shop (anyone who got in with your password too) and asks you for a new password. If something was already changed, each change’s own mail has a “This wasn’t me” button.',
+  'mail.code.secure': 'Not me: sign everyone out and set a new password',
   'mail.blocked.subject': 'We stopped a sign-in to your {shop} account',
   'mail.blocked.body':
     'Someone signed in with your correct password from a place and browser that look like an attack, and we refused it. Your account is unchanged. Your password is known to someone else: please set a new one.',

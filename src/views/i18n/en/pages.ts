@@ -381,6 +381,10 @@ export const pages = {
   'held.cancel': 'Cancel this change',
   'held.saved':
     "For your protection this change waits before it takes effect (the time is shown below). We emailed the account's address a link to cancel it.",
+  'secure.title': 'Sign everyone out and set a new password',
+  'secure.body':
+    'Someone tried to sign in with your password. This button signs out every device and shop, including anyone who got in with it, and then asks you for a new password.',
+  'secure.submit': 'Sign everyone out and set a new password',
   'held.cancelTitle': 'Cancel a change to your account',
   'held.cancelBody':
     'This change is waiting to take effect. If you did not ask for it, cancel it: the browser that asked for it is signed out as well.',
