@@ -83,3 +83,11 @@ test('the area reads as a person says it: a country by name in her language, a l
   assert.equal(areaName('en', inEn, 'JP'), 'Japan');
   assert.equal(areaName('en', inEn, 'Somewhere'), 'Somewhere', 'anything else is shown as it is');
 });
+
+test('no page or mail a shopper reads says インシデント (the support desk and the shop developers’ API page may)', () => {
+  const forShoppers = Object.entries(ja).filter(([key]) => !key.startsWith('staff.') && !key.startsWith('api.'));
+  assert.deepEqual(
+    forShoppers.filter(([, text]) => text.includes('インシデント')).map(([key]) => key),
+    [],
+  );
+});
