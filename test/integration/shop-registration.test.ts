@@ -49,6 +49,11 @@ forEachStore('registration inside a shop sign-in', (store) => {
     assert.equal(register, `/register?returnTo=${encodeURIComponent(returnTo)}`);
     const form = await browser.get(register);
     assert.match(form.body, new RegExp(`name="returnTo" value="${returnTo}"`));
+    // Whose shop this is (issue 25): the client asking, beside the operator's name, on both pages.
+    assert.match(page.body, /Signing in to Maple Market storefront with your Maple Market account\./);
+    assert.match(form.body, /Create a Maple Market account to sign in to Maple Market storefront\./);
+    for (const other of ['/sign-in?returnTo=%2Finteraction%2Fmade-up-uid', '/sign-in', '/register?returnTo=%2Faccount'])
+      assert.doesNotMatch((await new TestClient(m.app).get(other)).body, /class="for-shop"/, `${other} names no shop`);
     const done = await browser.post('/register', { name: 'Hana Sato', email: HANA, password: PASSWORD, returnTo });
     assert.equal(done.statusCode, 200);
     // The same tab can go on once the address is confirmed elsewhere.

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
+import { shopNameForReturnTo } from '../../services/oidc/interaction-shop.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { requestPasswordReset, checkResetLink, completePasswordReset } from '../../services/account/password-reset.ts';
 import { checkVerificationLink, register, verifyEmail } from '../../services/account/registration.ts';
@@ -74,7 +75,8 @@ export function authRoutes(deps: ServiceDeps) {
 
     app.get('/register', async (request, reply) => {
       const returnTo = safeReturnPath((request.query as Record<string, unknown>).returnTo, '');
-      return sendHtml(reply, 200, registerPage(pageContext(request, reply, config), { values: { returnTo } }));
+      const client = await shopNameForReturnTo(deps, returnTo);
+      return sendHtml(reply, 200, registerPage(pageContext(request, reply, config), { values: { returnTo } }, client));
     });
     app.post(
       '/register',
@@ -134,7 +136,12 @@ export function authRoutes(deps: ServiceDeps) {
       return sendHtml(
         reply,
         200,
-        signInPage(pageContext(request, reply, config), { values: { returnTo } }, noticeText(request)),
+        signInPage(
+          pageContext(request, reply, config),
+          { values: { returnTo } },
+          noticeText(request),
+          await shopNameForReturnTo(deps, returnTo),
+        ),
       );
     });
     app.post(

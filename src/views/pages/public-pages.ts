@@ -27,12 +27,17 @@ export function messagePage(
   return layout(ctx, title, html`<p>${text}</p>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ''}`);
 }
 
-export function registerPage(ctx: PageContext, state: FormState = {}): string {
+/** Whose shop this is: the client an authorization in progress came from, beside the operator's name. */
+function forShop(ctx: PageContext, key: 'signIn.forShop' | 'register.forShop', client: string | null) {
+  return client ? html`<p class="for-shop">${ctx.t(key, { client, shop: ctx.shopName })}</p>` : '';
+}
+
+export function registerPage(ctx: PageContext, state: FormState = {}, client: string | null = null): string {
   const { t } = ctx;
   return layout(
     ctx,
     t('register.title'),
-    html`${errorSummary(state)}<form method="post" action="/register" novalidate>${csrfField(ctx)}
+    html`${forShop(ctx, 'register.forShop', client)}${errorSummary(state)}<form method="post" action="/register" novalidate>${csrfField(ctx)}
 ${field(ctx, { name: 'name', label: 'register.name', autocomplete: 'name', required: true, maxlength: 100 }, state)}
 ${field(ctx, { name: 'email', label: 'register.email', type: 'email', autocomplete: 'email', required: true, maxlength: 254 }, state)}
 ${field(ctx, { name: 'password', label: 'register.password', type: 'password', autocomplete: 'new-password', required: true, hint: t('register.passwordHint') }, state)}
@@ -43,12 +48,17 @@ ${field(ctx, { name: 'password', label: 'register.password', type: 'password', a
   );
 }
 
-export function signInPage(ctx: PageContext, state: FormState = {}, flash?: string): string {
+export function signInPage(
+  ctx: PageContext,
+  state: FormState = {},
+  flash?: string,
+  client: string | null = null,
+): string {
   const { t } = ctx;
   return layout(
     ctx,
     t('signIn.title'),
-    html`${notice(flash)}${errorSummary(state)}<form method="post" action="/sign-in" novalidate>${csrfField(ctx)}
+    html`${forShop(ctx, 'signIn.forShop', client)}${notice(flash)}${errorSummary(state)}<form method="post" action="/sign-in" novalidate>${csrfField(ctx)}
 ${field(ctx, { name: 'email', label: 'signIn.email', type: 'email', autocomplete: 'username', required: true, maxlength: 254 }, state)}
 ${field(ctx, { name: 'password', label: 'signIn.password', type: 'password', autocomplete: 'current-password', required: true }, state)}
 <input type="hidden" name="returnTo" value="${state.values?.returnTo ?? ''}">

@@ -35,6 +35,8 @@ export const pages = {
   'verify.submit': 'Confirm my address',
   'verify.done': 'Your address is confirmed. You can sign in now.',
   'signIn.title': 'Sign in',
+  'signIn.forShop': 'Signing in to {client} with your {shop} account.',
+  'register.forShop': 'Create a {shop} account to sign in to {client}.',
   'signIn.email': 'Email address',
   'signIn.password': 'Password',
   'signIn.submit': 'Sign in',

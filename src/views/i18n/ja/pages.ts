@@ -36,6 +36,8 @@ export const pages: Record<keyof typeof en, string> = {
   'verify.body': 'ボタンを押すとこのアドレスが確認され、アカウントの作成が完了します。',
   'verify.submit': 'アドレスを確認する',
   'verify.done': 'アドレスが確認されました。ログインできます。',
+  'signIn.forShop': '{shop} のアカウントで {client} にログインします。',
+  'register.forShop': '{client} にログインするための {shop} のアカウントを作成します。',
   'signIn.title': 'ログイン',
   'signIn.email': 'メールアドレス',
   'signIn.password': 'パスワード',
