@@ -157,8 +157,8 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
         },
       },
     },
-    findAccount: async (_ctx, sub) => {
-      const claims = await usableAccountClaims(deps, sub);
+    findAccount: async (ctx, sub) => {
+      const claims = await usableAccountClaims(deps, sub, ctx.oidc?.client?.clientId);
       if (!claims) return undefined;
       return { accountId: sub, claims: async () => ({ ...claims, sub }) };
     },

@@ -5,9 +5,15 @@
  */
 export const HOLD_CLAIM = 'https://mamori.dev/claims/irreversibleActionsUntil';
 
+/**
+ * The importing shop's own customer id (issue 26): only the client that imported the account gets it, so
+ * a shop finds its customer without a mapping table and another shop never learns it.
+ */
+export const SHOP_CUSTOMER_ID_CLAIM = 'https://mamori.dev/claims/shopCustomerId';
+
 /** Claims by scope (OpenID Connect Core §5.4), plus the hold, which every shop gets. */
 export const CLAIMS_BY_SCOPE = {
-  openid: ['sub', 'auth_time', 'acr', 'amr', HOLD_CLAIM],
+  openid: ['sub', 'auth_time', 'acr', 'amr', HOLD_CLAIM, SHOP_CUSTOMER_ID_CLAIM],
   email: ['email', 'email_verified'],
   profile: ['name', 'locale'],
 } as const;
@@ -19,6 +25,8 @@ export interface AccountClaimSource {
   name: string;
   locale: string;
   irreversibleHoldUntil: string | null;
+  /** The asking client's own id for this customer, when that client imported her; null for every other. */
+  shopCustomerId?: string | null;
 }
 
 /** Every claim the account can give; the provider keeps those the granted scopes allow. */
@@ -31,5 +39,6 @@ export function accountClaims(account: AccountClaimSource, now: Date): Record<st
     name: account.name,
     locale: account.locale,
     [HOLD_CLAIM]: hold ? Math.floor(new Date(account.irreversibleHoldUntil as string).getTime() / 1000) : null,
+    ...(account.shopCustomerId ? { [SHOP_CUSTOMER_ID_CLAIM]: account.shopCustomerId } : {}),
   };
 }

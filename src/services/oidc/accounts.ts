@@ -1,5 +1,6 @@
 import { accountClaims } from '../../core/oidc/claims.ts';
 import { findAccountById } from '../../store/accounts.ts';
+import { shopCustomerIdFor } from '../../store/imported-accounts.ts';
 import { linkOidcSession } from '../../store/oidc-session-links.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { resolveSession, type ActiveSession } from '../sessions/sessions.ts';
@@ -7,13 +8,16 @@ import { resolveSession, type ActiveSession } from '../sessions/sessions.ts';
 /**
  * The account behind a token or a sign-in, only while it is usable: a locked (contained) or missing
  * account yields nothing, so the provider refuses the authorization, the refresh and userinfo alike.
+ * The shop's own customer id is looked up for the asking client only.
  */
 export async function usableAccountClaims(
   deps: Pick<ServiceDeps, 'db' | 'clock'>,
   accountId: string,
+  clientId?: string,
 ): Promise<Record<string, unknown> | null> {
   const account = await findAccountById(deps.db, accountId);
   if (!account || account.status !== 'active') return null;
+  const shopCustomerId = clientId ? await shopCustomerIdFor(deps.db, account.id, clientId) : null;
   return accountClaims(
     {
       id: account.id,
@@ -22,6 +26,7 @@ export async function usableAccountClaims(
       name: account.name,
       locale: account.locale,
       irreversibleHoldUntil: account.irreversible_hold_until,
+      shopCustomerId,
     },
     deps.clock.now(),
   );
