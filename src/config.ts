@@ -28,7 +28,7 @@ const envSchema = z.object({
     .regex(/^smtps?:\/\//, 'must look like smtp://user:password@host:587')
     .optional(),
   MAMORI_MAIL_FROM: z.string().min(3).default('Mamori <no-reply@localhost>'),
-  MAMORI_SHOP_NAME: z.string().min(1).max(80).default('Demo Shop'),
+  MAMORI_SHOP_NAME: z.string().min(1).max(80).default('Maple Market'),
   MAMORI_SUPPORT_EMAIL: z.email({ error: 'must be an email address' }).default('support@example.com'),
   MAMORI_SUPPORT_PHONE: z.string().max(40).optional(),
   MAMORI_METRICS_TOKEN: z.string().min(32, { error: 'must be at least 32 characters' }).max(200).optional(),

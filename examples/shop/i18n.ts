@@ -4,7 +4,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export type Locale = 'ja' | 'en';
 
 const en = {
-  'shop.name': 'Maple Market shop',
   'shop.tagline': '(example storefront signed in through Mamori)',
   'lang.switch': '日本語',
   'welcome.title': 'Welcome',
@@ -43,7 +42,6 @@ const en = {
 export type ShopMessage = keyof typeof en;
 
 const ja: Record<ShopMessage, string> = {
-  'shop.name': 'Maple Market ショップ',
   'shop.tagline': '（Mamori でログインするショップの例）',
   'lang.switch': 'English',
   'welcome.title': 'ようこそ',

@@ -19,15 +19,16 @@ export interface PageContext {
   t: ShopTranslator;
   /** This page in the other language. */
   switchHref: string;
+  shopName: string;
 }
 
 /** `body` is HTML the caller built (every value in it escaped). */
 export function page(ctx: PageContext, title: string, body: string): string {
   const other = ctx.locale === 'ja' ? 'en' : 'ja';
   return `<!doctype html><html lang="${ctx.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)} · ${escape(ctx.t('shop.name'))}</title>
+<title>${escape(title)} · ${escape(ctx.shopName)}</title>
 <link rel="stylesheet" href="/shop.css">
-</head><body><header><strong>${escape(ctx.t('shop.name'))}</strong> <small>${escape(ctx.t('shop.tagline'))}</small>
+</head><body><header><strong>${escape(ctx.shopName)}</strong> <small>${escape(ctx.t('shop.tagline'))}</small>
 <a class="lang" href="${escape(ctx.switchHref)}" hreflang="${other}" lang="${other}">${escape(ctx.t('lang.switch'))}</a></header>
 <main><h1>${escape(title)}</h1>${body}</main></body></html>`;
 }

@@ -21,6 +21,7 @@ const shop = await startShop({
   clientSecret: required('SHOP_CLIENT_SECRET'),
   port: Number(process.env.SHOP_PORT ?? 3001),
   databaseFile: process.env.SHOP_DATABASE ?? './shop.db',
+  shopName: process.env.SHOP_NAME,
 });
 process.stdout.write(`Example shop at ${shop.url}\n`);
 process.once('SIGINT', () => void shop.close().then(() => process.exit(0)));

@@ -41,6 +41,8 @@ export interface ShopOptions {
   timeZone?: string;
   /** The language for a browser that asks for neither Japanese nor English. */
   defaultLocale?: Locale;
+  /** The shop's name on every page; the same name Mamori's pages and mails use (MAMORI_SHOP_NAME). */
+  shopName?: string;
 }
 
 const SESSION_COOKIE = 'shop_session';
@@ -60,6 +62,7 @@ interface ShopSession {
 
 export async function startShop(options: ShopOptions): Promise<{ url: string; close(): Promise<void> }> {
   const now = options.now ?? (() => new Date());
+  const shopName = options.shopName ?? 'Maple Market';
   const db = new Database(options.databaseFile);
   db.pragma('journal_mode = WAL');
   db.exec(`
@@ -95,7 +98,7 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
   const timeZone = options.timeZone ?? 'Asia/Tokyo';
   const ctxOf = (request: FastifyRequest): PageContext => {
     const locale = localeOf(request, options.defaultLocale ?? 'ja');
-    return { locale, t: translator(locale), switchHref: switchHref(request, locale) };
+    return { locale, t: translator(locale), switchHref: switchHref(request, locale), shopName };
   };
   const redirectUri = `${url}/callback`;
   const config = await oidc.discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, {
@@ -233,7 +236,7 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
     );
   });
 
-  app.get('/login', async (_request, reply) => {
+  app.get('/login', async (request, reply) => {
     const pending = {
       id: newId(),
       verifier: oidc.randomPKCECodeVerifier(),
@@ -254,6 +257,8 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
       code_challenge_method: 'S256',
       state: pending.state,
       nonce: pending.nonce,
+      // Mamori's sign-in page opens in the language she is reading the shop in.
+      ui_locales: ctxOf(request).locale,
     });
     reply.setCookie(PENDING_COOKIE, pending.id, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 600 });
     return reply.redirect(target.href, 303);
@@ -435,7 +440,7 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
 
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   await mamori
-    .openPushStream(`${url}/security-events`, 'Maple Market shop')
+    .openPushStream(`${url}/security-events`, shopName)
     .catch((error: unknown) =>
       process.stderr.write(
         `example shop: could not open its security event stream (${error instanceof Error ? error.message : String(error)}); sign-in still works\n`,

@@ -3,11 +3,21 @@ import type { Config } from '../config.ts';
 import { isDomainError } from '../core/errors.ts';
 import { cryptoRandom, systemClock } from '../runtime/clock.ts';
 import { secretBoxFor } from '../runtime/service-key.ts';
-import { addClient, listClients, removeClient, rotateClientSecret } from '../services/oidc/clients.ts';
+import {
+  addClient,
+  listClients,
+  removeClient,
+  rotateClientSecret,
+  updateClientBranding,
+  type ClientBranding,
+  type ClientSummary,
+} from '../services/oidc/clients.ts';
 import { openStore } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 
 const USAGE = `mamori client add --name … --redirect-uri … [--redirect-uri …] [--post-logout-redirect-uri …] [--backchannel-logout-uri …] [--first-party]
+                         [--logo-uri https://…] [--support-email …] [--support-url https://…]
+       mamori client update --id … [--logo-uri …] [--support-email …] [--support-url …]   (an empty value clears one)
        mamori client list
        mamori client remove --id …
        mamori client rotate-secret --id …`;
@@ -18,6 +28,9 @@ const OPTIONS = {
   'post-logout-redirect-uri': { type: 'string', multiple: true },
   'backchannel-logout-uri': { type: 'string' },
   'first-party': { type: 'boolean' },
+  'logo-uri': { type: 'string' },
+  'support-email': { type: 'string' },
+  'support-url': { type: 'string' },
   id: { type: 'string' },
 } as const;
 
@@ -47,6 +60,7 @@ export async function clientCommand(
           postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
           backchannelLogoutUri: values['backchannel-logout-uri'],
           firstParty: values['first-party'] ?? false,
+          ...branding(values),
         });
         write(`Client "${client.name}" added${client.firstParty ? ' (first party: no consent page)' : ''}.`);
         write(`client_id:     ${client.clientId}`);
@@ -58,10 +72,17 @@ export async function clientCommand(
       case 'list': {
         const clients = await listClients(deps);
         if (clients.length === 0) write('No clients yet. Add one with `mamori client add`.');
-        for (const c of clients)
-          write(
-            `${c.clientId}  ${c.name}${c.firstParty ? '  (first party)' : ''}\n  redirect: ${c.redirectUris.join(', ')}${c.backchannelLogoutUri ? `\n  back-channel logout: ${c.backchannelLogoutUri}` : ''}`,
-          );
+        for (const c of clients) write(describeClient(c));
+        return 0;
+      }
+      case 'update': {
+        if (!values.id) {
+          write(`mamori client update: --id is required\nUsage: ${USAGE}`);
+          return 2;
+        }
+        const client = await updateClientBranding(deps, values.id, branding(values));
+        write(`Client "${client.name}" updated; its sign-in pages show it from the next page on.`);
+        write(describeClient(client));
         return 0;
       }
       case 'remove':
@@ -92,4 +113,19 @@ export async function clientCommand(
   } finally {
     await store.close();
   }
+}
+
+function branding(values: { 'logo-uri'?: string; 'support-email'?: string; 'support-url'?: string }): ClientBranding {
+  return { logoUri: values['logo-uri'], supportEmail: values['support-email'], supportUrl: values['support-url'] };
+}
+
+function describeClient(c: ClientSummary): string {
+  const lines = [
+    `${c.clientId}  ${c.name}${c.firstParty ? '  (first party)' : ''}`,
+    `  redirect: ${c.redirectUris.join(', ')}`,
+    c.backchannelLogoutUri ? `  back-channel logout: ${c.backchannelLogoutUri}` : null,
+    c.logoUri ? `  logo: ${c.logoUri}` : null,
+    c.supportEmail || c.supportUrl ? `  support: ${[c.supportEmail, c.supportUrl].filter(Boolean).join(', ')}` : null,
+  ];
+  return lines.filter((line): line is string => line !== null).join('\n');
 }

@@ -6,7 +6,10 @@ import { addClient, findClient, findClientByName, rotateClientSecret } from '../
 import type { ServiceDeps } from '../services/deps.ts';
 import { exampleShopFiles } from './example-shop-files.ts';
 
-const CLIENT_NAME = 'Example shop (examples/shop)';
+/** Registered under the shop's own name, so its sign-in pages say "Maple Market storefront". */
+const clientName = (config: Pick<Config, 'shopName'>) => `${config.shopName} storefront`;
+/** What earlier versions registered it as: a development database keeps its client. */
+const EARLIER_CLIENT_NAME = 'Example shop (examples/shop)';
 const savedClient = z.object({ clientId: z.string(), clientSecret: z.string() });
 
 /**
@@ -25,7 +28,7 @@ export async function startExampleShop(
   mkdirSync(dirname(files.database), { recursive: true });
   const saved = existsSync(files.client) ? savedClient.safeParse(JSON.parse(readFileSync(files.client, 'utf8'))) : null;
   const reusable = saved?.success && (await findClient(deps, saved.data.clientId)) ? saved.data : null;
-  const { clientId, clientSecret } = reusable ?? (await registerShop(deps, shopUrl, files.client));
+  const { clientId, clientSecret } = reusable ?? (await registerShop(deps, clientName(config), shopUrl, files.client));
   const { startShop } = await import('../../examples/shop/shop.ts');
   return startShop({
     issuer: config.publicUrl,
@@ -35,20 +38,22 @@ export async function startExampleShop(
     databaseFile: files.database,
     timeZone: config.timeZone,
     defaultLocale: config.defaultLocale,
+    shopName: config.shopName,
   });
 }
 
 /** Registers the shop (or gives it a new secret when only its saved credentials were lost). */
 async function registerShop(
   deps: ServiceDeps,
+  name: string,
   shopUrl: string,
   clientFile: string,
 ): Promise<z.infer<typeof savedClient>> {
-  const existing = await findClientByName(deps, CLIENT_NAME);
+  const existing = (await findClientByName(deps, name)) ?? (await findClientByName(deps, EARLIER_CLIENT_NAME));
   const credentials = existing
     ? { clientId: existing.clientId, clientSecret: await rotateClientSecret(deps, existing.clientId) }
     : await addClient(deps, {
-        name: CLIENT_NAME,
+        name,
         redirectUris: [`${shopUrl}/callback`],
         postLogoutRedirectUris: [`${shopUrl}/`],
         backchannelLogoutUri: `${shopUrl}/backchannel-logout`,

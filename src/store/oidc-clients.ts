@@ -58,6 +58,21 @@ export async function replaceOidcClientSecret(
   return Number(result.numUpdatedRows) > 0;
 }
 
+export type ClientBrandingRow = Pick<OidcClientRow, 'logo_uri' | 'support_email' | 'support_url'>;
+
+export async function updateOidcClientBranding(
+  db: Executor,
+  clientId: string,
+  branding: Partial<ClientBrandingRow>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('oidc_clients')
+    .set(branding)
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 /** Sealed secrets a page at a time, for `mamori keys rotate`. */
 export function oidcClientSecretsAfter(db: Executor, afterId: string, limit: number) {
   return db

@@ -215,6 +215,11 @@ export interface OidcClientsTable {
   first_party: number;
   created_at: string;
   secret_rotated_at: string | null;
+  /** The shop's own logo, shown on its sign-in pages (allowed by exact URL in that page's CSP). */
+  logo_uri: Generated<string | null>;
+  /** How the shop's customers reach the shop itself (not Mamori's support desk). */
+  support_email: Generated<string | null>;
+  support_url: Generated<string | null>;
 }
 
 export interface OidcSigningKeysTable {

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
-import { shopNameForReturnTo } from '../../services/oidc/interaction-shop.ts';
+import { allowShopLogo } from '../shop-logo-policy.ts';
+import { shopForReturnTo } from '../../services/oidc/interaction-shop.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { requestPasswordReset, checkResetLink, completePasswordReset } from '../../services/account/password-reset.ts';
 import { checkVerificationLink, register, verifyEmail } from '../../services/account/registration.ts';
@@ -75,8 +76,9 @@ export function authRoutes(deps: ServiceDeps) {
 
     app.get('/register', async (request, reply) => {
       const returnTo = safeReturnPath((request.query as Record<string, unknown>).returnTo, '');
-      const client = await shopNameForReturnTo(deps, returnTo);
-      return sendHtml(reply, 200, registerPage(pageContext(request, reply, config), { values: { returnTo } }, client));
+      const shop = await shopForReturnTo(deps, returnTo);
+      allowShopLogo(reply, shop);
+      return sendHtml(reply, 200, registerPage(pageContext(request, reply, config), { values: { returnTo } }, shop));
     });
     app.post(
       '/register',
@@ -133,15 +135,12 @@ export function authRoutes(deps: ServiceDeps) {
 
     app.get('/sign-in', async (request, reply) => {
       const returnTo = safeReturnPath((request.query as Record<string, unknown>).returnTo, '');
+      const shop = await shopForReturnTo(deps, returnTo);
+      allowShopLogo(reply, shop);
       return sendHtml(
         reply,
         200,
-        signInPage(
-          pageContext(request, reply, config),
-          { values: { returnTo } },
-          noticeText(request),
-          await shopNameForReturnTo(deps, returnTo),
-        ),
+        signInPage(pageContext(request, reply, config), { values: { returnTo } }, noticeText(request), shop),
       );
     });
     app.post(

@@ -11,6 +11,9 @@ import { consentPage, continuePage, shopErrorPage } from '../../views/pages/shop
 import { parseForm } from '../form-input.ts';
 import { OIDC_PREFIX } from '../oidc-provider.ts';
 import { pageContext, sendHtml } from '../request-context.ts';
+import { allowShopLogo } from '../shop-logo-policy.ts';
+import { LANGUAGE_COOKIE } from '../language-switch.ts';
+import { pageLanguageOf } from '../../core/oidc/ui-locales.ts';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -123,6 +126,12 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
     return details.prompt.reasons.includes('login_prompt') && session.authenticatedAt.getTime() < askedAt;
   }
 
+  /** The shop's `ui_locales` chooses the sign-in page's language, unless the browser already chose one. */
+  function shopLanguage(request: FastifyRequest, details: Interaction): string {
+    const language = pageLanguageOf(details.params.ui_locales);
+    return language && !request.cookies[LANGUAGE_COOKIE] ? `&lang=${language}` : '';
+  }
+
   return async function oidcRoutesPlugin(app: FastifyInstance) {
     await app.register(providerEndpoints);
 
@@ -131,7 +140,8 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
       if (!details) return expired(request, reply);
       const here = `/interaction/${details.uid}`;
       const session = request.session;
-      if (!session) return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(here)}`, 303);
+      if (!session)
+        return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(here)}${shopLanguage(request, details)}`, 303);
       if (details.prompt.name === 'login') {
         if (needsFreshSignIn(details, session, request.now))
           return reply.redirect(`/reauth?returnTo=${encodeURIComponent(here)}`, 303);
@@ -158,12 +168,13 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
       if (!client) return expired(request, reply);
       if (client.firstParty)
         return finish(request, reply, { consent: { grantId: await grantAsked(details, session.accountId) } }, true);
+      allowShopLogo(reply, client);
       return sendHtml(
         reply,
         200,
         consentPage(pageContext(request, reply, config), {
           uid: details.uid,
-          clientName: client.name,
+          shop: client,
           scopes: askedOf(details).shown,
           email: session.account?.email ?? '',
         }),

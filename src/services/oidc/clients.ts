@@ -2,6 +2,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { couldBeIssuedId } from '../../core/oidc/lookup-keys.ts';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
+import { logoUriProblem, supportUrlProblem } from '../../core/oidc/client-branding.ts';
 import { clientUriProblem } from '../../core/oidc/client-uris.ts';
 import { receiverUrlRefusal } from '../../platform/receiver-policy.ts';
 import {
@@ -11,6 +12,8 @@ import {
   insertOidcClient,
   listOidcClients,
   replaceOidcClientSecret,
+  updateOidcClientBranding,
+  type ClientBrandingRow,
   type OidcClientRow,
 } from '../../store/oidc-clients.ts';
 import { destroyOidcPayloadsOfClient } from '../../store/oidc-payloads.ts';
@@ -25,8 +28,19 @@ export const clientRegistration = z.object({
   postLogoutRedirectUris: z.array(z.string().max(2000)).max(20).default([]),
   backchannelLogoutUri: z.string().max(2000).optional(),
   firstParty: z.boolean().default(false),
+  logoUri: z.string().max(2000).optional(),
+  supportEmail: z.email({ error: 'support email: not an email address' }).max(254).optional(),
+  supportUrl: z.string().max(2000).optional(),
 });
 export type ClientRegistration = z.input<typeof clientRegistration>;
+
+/** What a shop shows of itself on its customers' sign-in pages; an empty string clears a field. */
+export const clientBranding = z.object({
+  logoUri: z.string().max(2000).optional(),
+  supportEmail: z.union([z.literal(''), z.email({ error: 'support email: not an email address' }).max(254)]).optional(),
+  supportUrl: z.string().max(2000).optional(),
+});
+export type ClientBranding = z.input<typeof clientBranding>;
 
 export interface ClientSummary {
   clientId: string;
@@ -37,6 +51,9 @@ export interface ClientSummary {
   firstParty: boolean;
   createdAt: string;
   secretRotatedAt: string | null;
+  logoUri: string | null;
+  supportEmail: string | null;
+  supportUrl: string | null;
 }
 
 const sealContext = (clientId: string) => `oidc-client-secret:${clientId}`;
@@ -51,7 +68,29 @@ function summary(row: OidcClientRow): ClientSummary {
     firstParty: row.first_party === 1,
     createdAt: row.created_at,
     secretRotatedAt: row.secret_rotated_at,
+    logoUri: row.logo_uri,
+    supportEmail: row.support_email,
+    supportUrl: row.support_url,
   };
+}
+
+function invalid(issues: readonly { message: string }[]): DomainError {
+  return new DomainError('INVALID_INPUT', { reason: issues.map((i) => i.message).join('; ') });
+}
+
+/** The branding fields as stored: checked, with an empty string meaning "none". */
+function brandingRow(deps: ClientDeps, branding: z.output<typeof clientBranding>): Partial<ClientBrandingRow> {
+  const production = deps.config.mode === 'production';
+  const problems = [
+    branding.logoUri ? logoUriProblem(branding.logoUri, production) : null,
+    branding.supportUrl ? supportUrlProblem(branding.supportUrl, production) : null,
+  ].filter((p): p is string => p !== null);
+  if (problems.length > 0) throw new DomainError('INVALID_INPUT', { reason: problems.join('; ') });
+  const row: Partial<ClientBrandingRow> = {};
+  if (branding.logoUri !== undefined) row.logo_uri = branding.logoUri || null;
+  if (branding.supportEmail !== undefined) row.support_email = branding.supportEmail || null;
+  if (branding.supportUrl !== undefined) row.support_url = branding.supportUrl || null;
+  return row;
 }
 
 function checkUris(deps: ClientDeps, uris: readonly string[]): void {
@@ -66,9 +105,9 @@ export async function addClient(
   input: ClientRegistration,
 ): Promise<{ client: ClientSummary; clientSecret: string }> {
   const parsed = clientRegistration.safeParse(input);
-  if (!parsed.success)
-    throw new DomainError('INVALID_INPUT', { reason: parsed.error.issues.map((i) => i.message).join('; ') });
+  if (!parsed.success) throw invalid(parsed.error.issues);
   const registration = parsed.data;
+  const branding = brandingRow(deps, registration);
   const backchannel = registration.backchannelLogoutUri ? [registration.backchannelLogoutUri] : [];
   // Mamori itself posts to the back-channel logout URI (the others are where browsers go): the receiver
   // policy names its rule first, before the URL's own form is judged.
@@ -94,6 +133,7 @@ export async function addClient(
     first_party: registration.firstParty ? 1 : 0,
     created_at: deps.clock.now().toISOString(),
     secret_rotated_at: null,
+    ...branding,
   });
   const row = await findOidcClient(deps.db, clientId);
   if (!row) throw new Error('client vanished after insert');
@@ -121,6 +161,25 @@ export async function removeClient(deps: Pick<ServiceDeps, 'db'>, clientId: stri
     await destroyOidcPayloadsOfClient(trx, clientId);
     await forgetShopCustomers(trx, clientId);
   });
+}
+
+/** `mamori client update`: the shop's logo and support contact, shown from the next page on. */
+export async function updateClientBranding(
+  deps: ClientDeps,
+  clientId: string,
+  input: ClientBranding,
+): Promise<ClientSummary> {
+  const parsed = clientBranding.safeParse(input);
+  if (!parsed.success) throw invalid(parsed.error.issues);
+  const row = brandingRow(deps, parsed.data);
+  if (Object.keys(row).length === 0)
+    throw new DomainError('INVALID_INPUT', {
+      reason: 'nothing to change: give --logo-uri, --support-email or --support-url',
+    });
+  if (!(await updateOidcClientBranding(deps.db, clientId, row))) throw new DomainError('NOT_FOUND');
+  const updated = await findClient(deps, clientId);
+  if (!updated) throw new DomainError('NOT_FOUND');
+  return updated;
 }
 
 /** A new secret, returned once; the old one stops working at once. */

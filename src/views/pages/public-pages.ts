@@ -1,6 +1,8 @@
 import { html } from '../html.ts';
 import { csrfField, layout } from '../layout.ts';
+import type { ShopOfInteraction } from '../../services/oidc/interaction-shop.ts';
 import { passkeyForm } from './passkey-pages.ts';
+import { shopBanner } from './shop-banner.ts';
 import { errorSummary, field, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 
@@ -27,17 +29,12 @@ export function messagePage(
   return layout(ctx, title, html`<p>${text}</p>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ''}`);
 }
 
-/** Whose shop this is: the client an authorization in progress came from, beside the operator's name. */
-function forShop(ctx: PageContext, key: 'signIn.forShop' | 'register.forShop', client: string | null) {
-  return client ? html`<p class="for-shop">${ctx.t(key, { client, shop: ctx.shopName })}</p>` : '';
-}
-
-export function registerPage(ctx: PageContext, state: FormState = {}, client: string | null = null): string {
+export function registerPage(ctx: PageContext, state: FormState = {}, shop: ShopOfInteraction | null = null): string {
   const { t } = ctx;
   return layout(
     ctx,
     t('register.title'),
-    html`${forShop(ctx, 'register.forShop', client)}${errorSummary(state)}<form method="post" action="/register" novalidate>${csrfField(ctx)}
+    html`${shopBanner(ctx, 'register.forShop', shop)}${errorSummary(state)}<form method="post" action="/register" novalidate>${csrfField(ctx)}
 ${field(ctx, { name: 'name', label: 'register.name', autocomplete: 'name', required: true, maxlength: 100 }, state)}
 ${field(ctx, { name: 'email', label: 'register.email', type: 'email', autocomplete: 'email', required: true, maxlength: 254 }, state)}
 ${field(ctx, { name: 'password', label: 'register.password', type: 'password', autocomplete: 'new-password', required: true, hint: t('register.passwordHint') }, state)}
@@ -52,13 +49,13 @@ export function signInPage(
   ctx: PageContext,
   state: FormState = {},
   flash?: string,
-  client: string | null = null,
+  shop: ShopOfInteraction | null = null,
 ): string {
   const { t } = ctx;
   return layout(
     ctx,
     t('signIn.title'),
-    html`${forShop(ctx, 'signIn.forShop', client)}${notice(flash)}${errorSummary(state)}<form method="post" action="/sign-in" novalidate>${csrfField(ctx)}
+    html`${shopBanner(ctx, 'signIn.forShop', shop)}${notice(flash)}${errorSummary(state)}<form method="post" action="/sign-in" novalidate>${csrfField(ctx)}
 ${field(ctx, { name: 'email', label: 'signIn.email', type: 'email', autocomplete: 'username', required: true, maxlength: 254 }, state)}
 ${field(ctx, { name: 'password', label: 'signIn.password', type: 'password', autocomplete: 'current-password', required: true }, state)}
 <input type="hidden" name="returnTo" value="${state.values?.returnTo ?? ''}">

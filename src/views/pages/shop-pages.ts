@@ -1,5 +1,7 @@
 import type { CustomerApiScope } from '../../core/oidc/api-scopes.ts';
+import type { ShopOfInteraction } from '../../services/oidc/interaction-shop.ts';
 import { html } from '../html.ts';
+import { shopBanner } from './shop-banner.ts';
 import { csrfField, layout } from '../layout.ts';
 import type { MessageKey } from '../i18n/translate.ts';
 import type { PageContext } from '../page-context.ts';
@@ -16,7 +18,7 @@ const SCOPE_LABELS: Record<string, MessageKey> = {
 /** Asked of a shop that is not the store's own before it learns who the customer is. */
 export function consentPage(
   ctx: PageContext,
-  view: { uid: string; clientName: string; scopes: string[]; email: string },
+  view: { uid: string; shop: ShopOfInteraction; scopes: string[]; email: string },
 ): string {
   const { t } = ctx;
   // A scope without words would still be granted: it is shown by its name rather than left out.
@@ -26,8 +28,8 @@ export function consentPage(
   const action = `/interaction/${encodeURIComponent(view.uid)}/consent`;
   return layout(
     ctx,
-    t('shop.consent.title', { client: view.clientName }),
-    html`<p>${t('shop.consent.lead', { client: view.clientName, shop: ctx.shopName })}</p>
+    t('shop.consent.title', { client: view.shop.name }),
+    html`${shopBanner(ctx, 'shop.consent.lead', view.shop)}
 <ul>${items}</ul>
 <p class="hint">${t('shop.consent.signedInAs', { email: view.email })}</p>
 <form method="post" action="${action}">${csrfField(ctx)}

@@ -1,5 +1,7 @@
 /** Signing in to a shop through Mamori: consent, sign-out from a shop, and what goes wrong on the way. */
 export const shops = {
+  'shop.support.lead': 'Questions for {client} itself (orders, deliveries):',
+  'shop.support.page': 'its help page',
   'shop.consent.title': 'Sign in to {client}?',
   'shop.consent.lead': '{client} asks to use your {shop} account. It will see:',
   'shop.consent.scope.openid': 'that it is you (an identifier that stays the same)',

@@ -2,6 +2,8 @@ import type { shops as en } from '../en/shops.ts';
 
 /** ショップへのサインイン。英語版と同じキーで型付けします。 */
 export const shops: Record<keyof typeof en, string> = {
+  'shop.support.lead': '{client} へのお問い合わせ（ご注文・配送など）：',
+  'shop.support.page': 'ヘルプページ',
   'shop.consent.title': '{client} にサインインしますか？',
   'shop.consent.lead': '{client} が {shop} のアカウントの利用を求めています。次の情報が共有されます：',
   'shop.consent.scope.openid': 'あなたであること（変わらない識別子）',
