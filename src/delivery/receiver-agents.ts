@@ -1,6 +1,6 @@
 import { promises as dns, type LookupAddress, type LookupOptions } from 'node:dns';
-import { Agent as HttpAgent, type AgentOptions, type ClientRequestArgs } from 'node:http';
-import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'node:https';
+import { Agent as HttpAgent, type ClientRequestArgs } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { Socket, type LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { receiverAddressRefusal, receiverHostRefusal, type ReceiverPolicy } from '../platform/receiver-policy.ts';
@@ -53,36 +53,14 @@ function refusedSocket(reason: string): Socket {
 const hostRefusal = (policy: ReceiverPolicy, options: ClientRequestArgs) =>
   receiverHostRefusal(policy, options.host ?? options.hostname ?? '');
 
-class CheckedHttpAgent extends HttpAgent {
-  constructor(
-    private readonly policy: ReceiverPolicy,
-    options: AgentOptions,
-  ) {
-    super(options);
-  }
-  override createConnection(
-    options: ClientRequestArgs,
-    callback?: (err: Error | null, stream: Duplex) => void,
-  ): Duplex | null | undefined {
-    const refusal = hostRefusal(this.policy, options);
-    return refusal ? refusedSocket(refusal) : super.createConnection(options, callback);
-  }
-}
-
-class CheckedHttpsAgent extends HttpsAgent {
-  constructor(
-    private readonly policy: ReceiverPolicy,
-    options: HttpsAgentOptions,
-  ) {
-    super(options);
-  }
-  override createConnection(
-    options: ClientRequestArgs,
-    callback?: (err: Error | null, stream: Duplex) => void,
-  ): Duplex | null | undefined {
-    const refusal = hostRefusal(this.policy, options);
-    return refusal ? refusedSocket(refusal) : super.createConnection(options, callback);
-  }
+/** The agent opens a connection only after the host as written passed (http and https alike). */
+function checked<A extends HttpAgent>(agent: A, policy: ReceiverPolicy): A {
+  const open = agent.createConnection.bind(agent);
+  agent.createConnection = (options: ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void) => {
+    const refusal = hostRefusal(policy, options);
+    return refusal ? refusedSocket(refusal) : open(options, callback);
+  };
+  return agent;
 }
 
 /**
@@ -91,5 +69,5 @@ class CheckedHttpsAgent extends HttpsAgent {
  */
 export function receiverAgents(policy: ReceiverPolicy, maxSockets: number, resolve: ResolveHost = systemResolve) {
   const options = { keepAlive: true, maxSockets, lookup: checkedLookup(policy, resolve) };
-  return { 'http:': new CheckedHttpAgent(policy, options), 'https:': new CheckedHttpsAgent(policy, options) };
+  return { 'http:': checked(new HttpAgent(options), policy), 'https:': checked(new HttpsAgent(options), policy) };
 }
