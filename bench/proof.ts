@@ -6,13 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { loadConfig } from '../src/config.ts';
 import { intruderAddsHisPasskey, ownerProvesWithPasskey, ownerWithPasskey } from '../src/cli/demo/passkey-story.ts';
-import { STORY_ENV } from '../src/cli/demo/story.ts';
-import { MemoryMailer } from '../src/delivery/memory-mailer.ts';
-import { FakeClock } from '../src/runtime/clock.ts';
-import { composeMamori } from '../src/runtime/compose.ts';
+import { startDemoWorld } from '../src/cli/demo/world.ts';
 import { percentile } from './stats.ts';
 
 const ITERATIONS = Number(process.env.PROOF_ITERATIONS ?? 30);
@@ -23,19 +18,12 @@ export async function benchProofRecovery(): Promise<{ p50: number; p99: number }
   const samples: number[] = [];
   try {
     for (let i = 0; i < ITERATIONS; i += 1) {
-      const config = loadConfig({
-        MAMORI_DATABASE_URL: `sqlite:${join(dir, `proof-${i}.sqlite`)}`,
-        MAMORI_LOG_LEVEL: 'silent',
-        MAMORI_DEMO_ACCOUNT: 'false',
-        MAMORI_DEFAULT_LOCALE: 'en',
-        MAMORI_SHOP_NAME: 'Maple Market',
-        ...STORY_ENV,
+      const world = await startDemoWorld({
+        start: '2026-03-02T05:46:00.000Z',
+        databaseUrl: `sqlite:${join(dir, `proof-${i}.sqlite`)}`,
       });
-      const clock = new FakeClock('2026-03-02T05:46:00.000Z');
-      const mailer = new MemoryMailer();
-      const m = await composeMamori(config, { clock, mailer, workerIntervalMs: 0, log: pino({ level: 'silent' }) });
+      const { clock, config } = world;
       try {
-        const world = { app: m.app, clock, mailer, deliver: () => m.worker.runOnce() };
         const { phone, printout } = await ownerWithPasskey(world, config.publicUrl);
         clock.advance(3 * 24 * 3_600_000);
         await intruderAddsHisPasskey(world, config.publicUrl, printout[0] ?? '');
@@ -43,7 +31,7 @@ export async function benchProofRecovery(): Promise<{ p50: number; p99: number }
         await ownerProvesWithPasskey(world, phone, config.publicUrl);
         samples.push(performance.now() - started);
       } finally {
-        await m.close();
+        await world.close();
       }
     }
   } finally {

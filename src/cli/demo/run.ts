@@ -1,8 +1,4 @@
-import pino from 'pino';
-import { loadConfig } from '../../config.ts';
-import { MemoryMailer } from '../../delivery/memory-mailer.ts';
-import { composeMamori } from '../../runtime/compose.ts';
-import { FakeClock } from '../../runtime/clock.ts';
+import type { FakeClock } from '../../runtime/clock.ts';
 import { InjectClient } from '../inject-client.ts';
 import {
   attackerTakesOver,
@@ -16,8 +12,8 @@ import {
   ownerSignsUp,
   signInWith,
   StoryStepFailed,
-  STORY_ENV,
 } from './story.ts';
+import { startDemoWorld } from './world.ts';
 import { intruderAddsHisPasskey, ownerProvesWithPasskey, ownerWithPasskey } from './passkey-story.ts';
 
 const START = '2026-01-05T05:46:00.000Z';
@@ -38,23 +34,9 @@ export async function runDemo(write: (line: string) => void): Promise<number> {
   return code === 0 ? runPasskeyStory(write) : code;
 }
 
-function demoConfig() {
-  return loadConfig({
-    MAMORI_DATABASE_URL: 'sqlite::memory:',
-    MAMORI_SHOP_NAME: 'Maple Market',
-    MAMORI_DEFAULT_LOCALE: 'en',
-    MAMORI_LOG_LEVEL: 'silent',
-    MAMORI_DEMO_ACCOUNT: 'false',
-    ...STORY_ENV,
-  });
-}
-
 async function runStory(write: (line: string) => void): Promise<number> {
-  const config = demoConfig();
-  const clock = new FakeClock(START);
-  const mailer = new MemoryMailer();
-  const mamori = await composeMamori(config, { clock, mailer, workerIntervalMs: 0, log: pino({ level: 'silent' }) });
-  const world = { app: mamori.app, clock, mailer, deliver: () => mamori.worker.runOnce() };
+  const world = await startDemoWorld({ start: START });
+  const { config, clock, mailer, mamori } = world;
   const step = (text: string) => write(`${elapsed(clock)}  ${text}`);
   try {
     write('Mamori demo: the story in seed/STORY.md, on a fake clock (nothing leaves this process)');
@@ -117,17 +99,14 @@ async function runStory(write: (line: string) => void): Promise<number> {
     }
     throw error;
   } finally {
-    await mamori.close();
+    await world.close();
   }
 }
 
 /** The same intrusion when the owner had a passkey (issue 27): proof instead of the wait. */
 async function runPasskeyStory(write: (line: string) => void): Promise<number> {
-  const config = demoConfig();
-  const clock = new FakeClock(START);
-  const mailer = new MemoryMailer();
-  const mamori = await composeMamori(config, { clock, mailer, workerIntervalMs: 0, log: pino({ level: 'silent' }) });
-  const world = { app: mamori.app, clock, mailer, deliver: () => mamori.worker.runOnce() };
+  const world = await startDemoWorld({ start: START });
+  const { config, clock, mailer, mamori } = world;
   const step = (text: string) => write(`${elapsed(clock)}  ${text}`);
   try {
     write('\nThe same intrusion, when the owner had a passkey:\n');
@@ -167,6 +146,6 @@ async function runPasskeyStory(write: (line: string) => void): Promise<number> {
     }
     throw error;
   } finally {
-    await mamori.close();
+    await world.close();
   }
 }
