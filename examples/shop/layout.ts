@@ -14,6 +14,20 @@ export function serveStylesheet(app: FastifyInstance): void {
   );
 }
 
+/** The shop's logo. Mamori's sign-in pages show it, so another origin may load it (CORP cross-origin). */
+const LOGO = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48"><rect width="48" height="48" rx="10" fill="#b3261e"/>
+<path d="M24 8l4 9 7-3-2 9 7 3-9 5 2 6-9-3-9 3 2-6-9-5 7-3-2-9 7 3z" fill="#fff"/><path d="M24 30v11" stroke="#fff" stroke-width="2.5"/></svg>`;
+
+export function serveLogo(app: FastifyInstance): void {
+  app.get('/logo.svg', async (_request, reply) =>
+    reply
+      .header('content-type', 'image/svg+xml')
+      .header('cache-control', 'max-age=3600')
+      .header('cross-origin-resource-policy', 'cross-origin')
+      .send(LOGO),
+  );
+}
+
 export interface PageContext {
   locale: Locale;
   t: ShopTranslator;

@@ -16,7 +16,7 @@ import { escape } from './escape.ts';
 import { formatTime, formatYen } from './formats.ts';
 import { securityHeaders } from './headers.ts';
 import { keepLanguage, localeOf, switchHref, translator, type Locale } from './i18n.ts';
-import { page, serveStylesheet, type PageContext } from './layout.ts';
+import { page, serveLogo, serveStylesheet, type PageContext } from './layout.ts';
 import { carryOutUndoRequest, orderStatusNote, type UndoRequest } from './order-requests.ts';
 
 /**
@@ -190,6 +190,7 @@ export async function startShop(options: ShopOptions): Promise<{ url: string; cl
   securityHeaders(app, { shopUrl: url, issuer: options.issuer });
   app.addHook('onRequest', async (request, reply) => keepLanguage(request, reply, url.startsWith('https:')));
   serveStylesheet(app);
+  serveLogo(app);
 
   app.get('/', async (request, reply) => {
     const session = sessionOf(request);

@@ -2,7 +2,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
-import { addClient, findClient, findClientByName, rotateClientSecret } from '../services/oidc/clients.ts';
+import {
+  addClient,
+  findClient,
+  findClientByName,
+  rotateClientSecret,
+  updateClientBranding,
+} from '../services/oidc/clients.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { exampleShopFiles } from './example-shop-files.ts';
 
@@ -29,6 +35,11 @@ export async function startExampleShop(
   const saved = existsSync(files.client) ? savedClient.safeParse(JSON.parse(readFileSync(files.client, 'utf8'))) : null;
   const reusable = saved?.success && (await findClient(deps, saved.data.clientId)) ? saved.data : null;
   const { clientId, clientSecret } = reusable ?? (await registerShop(deps, clientName(config), shopUrl, files.client));
+  // Its logo and contact on Mamori's sign-in pages, also for a shop registered before they existed.
+  await updateClientBranding(deps, clientId, {
+    logoUri: `${shopUrl}/logo.svg`,
+    supportEmail: `help@${domainLabel(config.shopName)}.example`,
+  });
   const { startShop } = await import('../../examples/shop/shop.ts');
   return startShop({
     issuer: config.publicUrl,
@@ -61,4 +72,15 @@ async function registerShop(
       }).then(({ client, clientSecret }) => ({ clientId: client.clientId, clientSecret }));
   writeFileSync(clientFile, JSON.stringify(credentials), { mode: 0o600 });
   return credentials;
+}
+
+/** "Maple Market" → "maple-market"; a name with no latin letters or digits → "shop". */
+function domainLabel(name: string): string {
+  const label = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+  return label || 'shop';
 }
