@@ -7,7 +7,12 @@ import { pageContext, sendHtml } from './request-context.ts';
 import type { FormState, PageContext } from '../views/page-context.ts';
 import type { MessageKey } from '../views/i18n/translate.ts';
 
-type RenderForm = (ctx: PageContext, state: FormState, request: FastifyRequest) => string | Promise<string>;
+type RenderForm = (
+  ctx: PageContext,
+  state: FormState,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => string | Promise<string>;
 
 /**
  * Runs a form handler; when it fails with a domain error the same form is shown again with the
@@ -31,7 +36,7 @@ export function formHandler(
         error: ctx.t(`error.${error.code}` as MessageKey, messageValues(error)),
         fields: error.details.fields,
       };
-      return sendHtml(reply, statusFor(error.code), await render(ctx, state, request));
+      return sendHtml(reply, statusFor(error.code), await render(ctx, state, request, reply));
     }
   };
 }

@@ -58,6 +58,15 @@ forEachStore('a shop shows itself on its customers’ sign-in pages', (store) =>
     assert.match(register.body, /class="shop-logo"/);
     assert.match(String(register.headers['content-security-policy']), /img-src 'self' data: https:\/\/cdn/);
 
+    const wrong = await browser.post('/sign-in', { email: 'nobody@example.com', password: 'not it at all', returnTo });
+    assert.equal(wrong.statusCode, 401);
+    assert.match(
+      wrong.body,
+      /Signing in to Cedar Books with your Maple Market account\./,
+      'kept after a wrong password',
+    );
+    assert.match(String(wrong.headers['content-security-policy']), /img-src 'self' data: https:\/\/cdn/);
+
     const plain = await new TestClient(m.app).get('/sign-in');
     assert.doesNotMatch(plain.body, /shop-logo|help@cedar/);
     assert.match(String(plain.headers['content-security-policy']), /img-src 'self' data:;/);

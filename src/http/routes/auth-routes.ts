@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
 import { allowShopLogo } from '../shop-logo-policy.ts';
@@ -12,6 +12,7 @@ import { reauthenticate } from '../../services/sign-in/reauthentication.ts';
 import { isKnownBrowser } from '../../services/sign-in/throttle.ts';
 import { rememberLocale } from '../../services/account/profile.ts';
 import { field } from '../../views/forms.ts';
+import type { FormState } from '../../views/page-context.ts';
 import {
   confirmLinkPage,
   forgotPasswordPage,
@@ -68,6 +69,13 @@ export function authRoutes(deps: ServiceDeps) {
         ),
     },
   };
+  /** A form shown again after an error still names the shop of the authorization it belongs to. */
+  async function shopOf(state: FormState, reply: FastifyReply) {
+    const shop = await shopForReturnTo(deps, safeReturnPath(state.values?.returnTo, ''));
+    allowShopLogo(reply, shop);
+    return shop;
+  }
+
   return async function authRoutesPlugin(app: FastifyInstance) {
     app.get('/', async (request, reply) => {
       if (request.session) return reply.redirect('/account', 303);
@@ -85,7 +93,7 @@ export function authRoutes(deps: ServiceDeps) {
       { config: MAIL_LIMIT },
       formHandler(
         config,
-        (ctx, state) => registerPage(ctx, state),
+        async (ctx, state, _request, reply) => registerPage(ctx, state, await shopOf(state, reply)),
         async (request, reply) => {
           const input = parseForm(registerForm, request.body);
           const returnTo = safeReturnPath(input.returnTo, '');
@@ -148,7 +156,7 @@ export function authRoutes(deps: ServiceDeps) {
       { config: STRANGER_LIMIT },
       formHandler(
         config,
-        (ctx, state) => signInPage(ctx, state),
+        async (ctx, state, _request, reply) => signInPage(ctx, state, undefined, await shopOf(state, reply)),
         async (request, reply) => {
           const input = parseForm(signInForm, request.body);
           ensureDeviceCookie(request, reply, config, deps.random.token);
