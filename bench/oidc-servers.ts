@@ -70,6 +70,8 @@ async function mintCodes(provider: Provider, clientId: string, accountId: string
       sessionUid: 'bench-session',
       sid: 'bench-sid',
       gty: 'authorization_code',
+      // An hour rather than the configured minute: the last round redeems them minutes after they were minted.
+      expiresIn: 3600,
     });
     codes.push(await code.save());
   }

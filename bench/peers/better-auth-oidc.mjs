@@ -65,6 +65,8 @@ const options = {
       loginPage: '/sign-in',
       consentPage: '/consent',
       scopes: ['openid', 'email', 'profile', 'offline_access'],
+      // An hour rather than ten minutes: the last round redeems codes minted minutes before (as for the others).
+      codeExpiresIn: 3600,
       // The bench shop listens on loopback over plain HTTP, as Mamori's and the bare providers' do.
       allowInsecureRedirectUri: (url) => url.href === redirectUri,
     }),
