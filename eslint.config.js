@@ -37,6 +37,7 @@ export default tseslint.config(
       'test-results/**',
       'public/**',
       'examples/*/node_modules/**',
+      'bench/peers/node_modules/**',
       'examples/*/*.db*',
     ],
   },

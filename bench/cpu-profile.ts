@@ -60,3 +60,18 @@ export function selfTimeByCategory(file: string): Map<string, number> {
   });
   return totals;
 }
+
+/** The frames with the most self time (µs), native calls charged to their JavaScript caller as above. */
+export function topFrames(file: string, count: number): [string, number][] {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id);
+    if (!node) return;
+    const url = node.callFrame.url.replace(/^.*\/(node_modules|src|bench)\//, '$1/');
+    const frame = `${node.callFrame.functionName || '(anonymous)'} ${url}`;
+    totals.set(frame, (totals.get(frame) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  return [...totals].sort((a, b) => b[1] - a[1]).slice(0, count);
+}

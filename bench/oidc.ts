@@ -7,7 +7,8 @@
 //      shop runs in a process of its own (bench/shop-receiver.ts).
 //   2. code exchange at the token endpoint: Mamori's provider (Kysely on SQLite) against a bare
 //      oidc-provider with an in-memory adapter, configured alike, each in its own process, the same number
-//      of pre-minted codes redeemed with PKCE and client authentication (target ratio >= 0.7).
+//      of pre-minted codes redeemed with PKCE and client authentication (information: the targets are now
+//      bench:peers' against a bare provider on a durable store and Better Auth's plugin, issue 29).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -283,7 +284,7 @@ export async function benchCodeExchange(): Promise<void> {
     const mean = (rates: number[]) => rates.reduce((a, b) => a + b, 0) / rates.length;
     const [ours, bare] = targets.map((t) => mean(t.rates)) as [number, number];
     console.log(
-      `  ratio (Mamori / bare oidc-provider, in-memory)   ${(ours / bare).toFixed(3)}   (target >= 0.7${ours / bare >= 0.7 ? ', met' : ', MISSED'})`,
+      `  ratio (Mamori / bare oidc-provider, in-memory)   ${(ours / bare).toFixed(3)}   (information; targets: npm run bench:peers)`,
     );
   } finally {
     stopServers();

@@ -4,24 +4,34 @@
 // parameters). Better Auth runs in its own harness (../shared/peers/better-auth, or PEER_BETTER_AUTH_DIR),
 // copied to .bench-peers/ and installed there by this script (npm ci, once); Mamori in bench/run.ts with
 // the hot paths only. Both use autocannon, 10 connections, 8 s x 2 rounds in alternating order.
-// Bounded: each harness has its own hard stop, and this script one over both.
+// Then the OpenID Provider's own work (bench/oidc-peers.ts, issue 29): Mamori against Better Auth's OAuth
+// provider plugin and two bare oidc-providers (SQLite, in memory); Better Auth's plugin comes from bench/peers/
+// (its own package.json and lock file), installed in place by this script (npm ci, once, again when the
+// lock file changes). BENCH_SHORT=1: every part in its short form, for a quick check.
+// Bounded: each harness has its own hard stop, and this script one over all of them.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { printOidcTable, type OidcResults } from './oidc-peers.ts';
 import { hardStop } from './processes.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE = resolve(process.env.PEER_BETTER_AUTH_DIR ?? join(ROOT, '..', 'shared', 'peers', 'better-auth'));
 const WORK = join(ROOT, '.bench-peers', 'better-auth');
-const SAME_WORK = { DURATION: '8', ROUNDS: '2', WARMUP: '2', CONNECTIONS: '10' };
+const PEERS = join(ROOT, 'bench', 'peers');
+const SHORT = process.env.BENCH_SHORT === '1';
+const SAME_WORK: Record<string, string> = SHORT
+  ? { DURATION: '3', ROUNDS: '2', WARMUP: '1', CONNECTIONS: '10', USERS: '200' }
+  : { DURATION: '8', ROUNDS: '2', WARMUP: '2', CONNECTIONS: '10' };
 hardStop(40 * 60_000, 'bench:peers');
 
 type PeerResults = { ratios: Record<string, number>; agg: Record<string, { rps: number }> };
 type OurResults = {
   rps: Record<string, number>;
-  ratios: { sessionToBare: number; sessionToLimit: number; signInToHash: number };
+  ratios: { sessionToBare: number; sessionToLimit: number; signInToHash: number; signInToBareHttp: number };
+  eventLoopMsPerSignIn: Record<string, number>;
 };
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): void {
@@ -44,6 +54,16 @@ function preparePeer(): void {
     `bench:peers: installing Better Auth's harness in ${WORK} (npm ci; better-sqlite3 compiles, about a minute)`,
   );
   run('npm', ['ci', '--no-audit', '--no-fund'], WORK);
+}
+
+/** bench/peers/ installed in place: npm ci when its node_modules is missing or older than its lock file. */
+function preparePeersFolder(): void {
+  const stamp = join(PEERS, 'node_modules', '.bench-lock');
+  const lock = readFileSync(join(PEERS, 'package-lock.json'), 'utf8');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lock) return;
+  console.log(`bench:peers: installing ${PEERS} (npm ci; better-sqlite3 compiles, about two minutes)`);
+  run('npm', ['ci', '--no-audit', '--no-fund'], PEERS);
+  writeFileSync(stamp, lock);
 }
 
 function newestResults(): PeerResults {
@@ -72,6 +92,14 @@ try {
   });
   const ours = JSON.parse(readFileSync(ourFile, 'utf8')) as OurResults;
 
+  preparePeersFolder();
+  console.log("\nbench:peers: the OpenID Provider's work (bench/oidc-peers.ts)");
+  const oidcFile = join(scratch, 'oidc.json');
+  run(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'oidc-peers.ts')], ROOT, {
+    BENCH_RESULTS_FILE: oidcFile,
+  });
+  const oidc = JSON.parse(readFileSync(oidcFile, 'utf8')) as OidcResults;
+
   const cell = (value: number | undefined) => (value === undefined ? '     –' : value.toFixed(3).padStart(6));
   const verdict = (value: number, target: number) => (value >= target ? 'met' : 'MISSED');
   console.log('\nsame run, same machine                        Mamori   Better Auth   target (Mamori)');
@@ -92,6 +120,18 @@ try {
   );
   console.log(
     `  sign-ins per second                         ${ours.rps['sign-in']?.toFixed(0).padStart(6)}        ${peer.agg.signin?.rps.toFixed(0).padStart(6)}`,
+  );
+  console.log(
+    `  sign-in / bare HTTP sign-in (same run)      ${cell(ours.ratios.signInToBareHttp)}             –   >= 0.95, ${verdict(ours.ratios.signInToBareHttp, 0.95)}`,
+  );
+  const loop = ours.eventLoopMsPerSignIn;
+  if (loop['sign-in'] !== undefined && loop['bare HTTP sign-in'] !== undefined)
+    console.log(
+      `  event loop per sign-in, ms (Mamori / bare)  ${loop['sign-in'].toFixed(2).padStart(6)} / ${loop['bare HTTP sign-in'].toFixed(2)}`,
+    );
+  printOidcTable(oidc);
+  console.log(
+    `\n(${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${SHORT ? 'short mode' : 'full run'})`,
   );
 } finally {
   rmSync(scratch, { recursive: true, force: true });

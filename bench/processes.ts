@@ -42,6 +42,19 @@ export function startServer(
   });
 }
 
+/**
+ * Starts a peer's server (a plain JavaScript module on its own node_modules, e.g. bench/peers/), the port as
+ * its argument; answers its process id once it says it listens. Stopped on exit like the others.
+ */
+export function startPeerServer(file: string, port: number, env: Record<string, string> = {}): Promise<number> {
+  const child = fork(file, [String(port)], { env: { ...process.env, ...env }, stdio: 'inherit' });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.once('message', () => resolve(child.pid ?? 0));
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+  });
+}
+
 /** A form page's CSRF pair: the cookie and the token that goes with it (reusable for many posts). */
 export async function csrfPair(
   base: string,

@@ -1,7 +1,7 @@
 // One server per process, so each has its own event loop: `mamori` (the real app, SQLite file, real
 // clock) or `baseline`: bare Fastify returning the same JSON as GET /api/session, and the least a
 // password sign-in can be over HTTP (a form post, one argon2id verify, a cookie and a redirect);
-// `oidc-mamori` and `oidc-bare`: the two token endpoints of the code-exchange figure (oidc-servers.ts).
+// `oidc-mamori` and `oidc-bare`: the OpenID Providers of the OIDC figures (oidc-servers.ts).
 import { randomBytes } from 'node:crypto';
 import Database, { type Statement } from 'better-sqlite3';
 import Fastify from 'fastify';
@@ -164,7 +164,8 @@ if (role === 'baseline') {
   const count = Number(process.env.BENCH_CODES);
   const file = String(process.env.BENCH_CODES_FILE);
   if (role === 'oidc-mamori') await serveMamoriProvider(port, String(process.env.BENCH_DB), count, file);
-  else await serveBareProvider(port, count, file);
+  // With BENCH_DB, the bare provider keeps its artefacts in that SQLite file; without it, in a Map.
+  else await serveBareProvider(port, count, file, process.env.BENCH_DB);
   process.send?.({ ready: true });
 } else {
   throw new Error(`unknown role ${role}`);

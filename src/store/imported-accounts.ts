@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
+import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { ImportedCustomerIdsTable, ImportedPasswordsTable } from './schema.ts';
 
@@ -52,13 +53,17 @@ export async function deleteImportedPassword(db: Executor, accountId: string): P
 }
 
 /** The shop's customer id for an account, if that shop imported it. */
-export async function shopCustomerIdFor(db: Executor, accountId: string, clientId: string): Promise<string | null> {
-  const row = await db
+// On every token, refresh and userinfo answer (the claim), so built and compiled once.
+const shopCustomerIdOf = compiledOnce((db: Executor, accountId: string, clientId: string) =>
+  db
     .selectFrom('imported_customer_ids')
     .select('shop_customer_id')
     .where('account_id', '=', accountId)
-    .where('client_id', '=', clientId)
-    .executeTakeFirst();
+    .where('client_id', '=', clientId),
+);
+
+export async function shopCustomerIdFor(db: Executor, accountId: string, clientId: string): Promise<string | null> {
+  const [row] = await shopCustomerIdOf(db, accountId, clientId);
   return row?.shop_customer_id ?? null;
 }
 

@@ -96,8 +96,12 @@ export async function consumeOidcPayload(db: Executor, kind: string, id: string,
   await consume(db, kind, id, at);
 }
 
+const destroy = compiledOnce((db: Executor, kind: string, id: string) =>
+  db.deleteFrom('oidc_payloads').where('kind', '=', kind).where('id', '=', id),
+);
+
 export async function destroyOidcPayload(db: Executor, kind: string, id: string): Promise<void> {
-  await db.deleteFrom('oidc_payloads').where('kind', '=', kind).where('id', '=', id).execute();
+  await destroy(db, kind, id);
 }
 
 /** Every code and token of the grant, whatever its model: a revoked grant leaves nothing usable. */

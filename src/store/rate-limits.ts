@@ -39,17 +39,74 @@ export async function countHit(
   return { hits: Number(row.hits), expiresAt: row.expires_at };
 }
 
+type HitRow = { key: string; hits: number | string; expires_at: string };
+type CompiledPerCount<Row> = (db: Executor, ...params: string[]) => Promise<Row[]>;
+
+/** A query whose SQL depends only on how many keys it names, compiled once for each such number. */
+function perKeyCount<Row>(compile: (count: number) => CompiledPerCount<Row>) {
+  const byCount = new Map<number, CompiledPerCount<Row>>();
+  return (count: number) => {
+    let run = byCount.get(count);
+    if (!run) byCount.set(count, (run = compile(count)));
+    return run;
+  };
+}
+
+/** `hit` for several keys in one statement: one write (one commit) for all of them. */
+const hits = perKeyCount(() =>
+  compiledOnce((db: Executor, now: string, windowEndsAt: string, ...keys: string[]) =>
+    db
+      .insertInto('rate_limits')
+      .values(keys.map((key) => ({ key, hits: 1, expires_at: windowEndsAt })))
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet((eb) => ({
+          hits: eb
+            .case()
+            .when('rate_limits.expires_at', '<=', now)
+            .then(1)
+            .else(eb('rate_limits.hits', '+', 1))
+            .end(),
+          expires_at: eb
+            .case()
+            .when('rate_limits.expires_at', '<=', now)
+            .then(windowEndsAt)
+            .else(eb.ref('rate_limits.expires_at'))
+            .end(),
+        })),
+      )
+      .returning(['key', 'hits', 'expires_at']),
+  ),
+);
+
+/** Counts a hit against each of `keys` (distinct) at once; each key's count in its window and when that ends. */
+export async function countHits(
+  db: Executor,
+  keys: readonly string[],
+  now: string,
+  windowEndsAt: string,
+): Promise<{ key: string; hits: number; expiresAt: string }[]> {
+  if (keys.length === 0) return [];
+  const rows: HitRow[] = await hits(keys.length)(db, now, windowEndsAt, ...keys);
+  if (rows.length !== keys.length) throw new Error('rate limit upsert returned a row short');
+  return rows.map((row) => ({ key: row.key, hits: Number(row.hits), expiresAt: row.expires_at }));
+}
+
+const refund = perKeyCount(() =>
+  compiledOnce((db: Executor, now: string, ...keys: string[]) =>
+    db
+      .updateTable('rate_limits')
+      .set((eb) => ({ hits: eb('hits', '-', 1) }))
+      .where('key', 'in', keys)
+      .where('hits', '>', 0)
+      .where('expires_at', '>', now),
+  ),
+);
+
 /**
  * Gives back hits counted in the windows that are still live: an attempt counted before it was judged turned
  * out not to be a failure. Never below zero; a window that ran out meanwhile is left alone.
  */
 export async function refundHits(db: Executor, keys: readonly string[], now: string): Promise<void> {
   if (keys.length === 0) return;
-  await db
-    .updateTable('rate_limits')
-    .set((eb) => ({ hits: eb('hits', '-', 1) }))
-    .where('key', 'in', keys)
-    .where('hits', '>', 0)
-    .where('expires_at', '>', now)
-    .execute();
+  await refund(keys.length)(db, now, ...keys);
 }

@@ -1,4 +1,4 @@
-import { countHit, refundHits } from '../../store/rate-limits.ts';
+import { countHits, refundHits } from '../../store/rate-limits.ts';
 import type { ServiceDeps } from '../deps.ts';
 
 export interface JudgedAttempt {
@@ -18,15 +18,15 @@ export type FailureBudget = (keys: readonly string[]) => Promise<JudgedAttempt>;
  * of them had failed (STYLE 7). A refused attempt is never judged, so it says nothing about the guess.
  */
 export function failureBudget(deps: Pick<ServiceDeps, 'db' | 'clock'>, limit: number, windowMs: number): FailureBudget {
-  return async (keys) => {
+  return async (asked) => {
+    const keys = [...new Set(asked)];
     const now = deps.clock.now();
     const nowIso = now.toISOString();
     const windowEndsAt = new Date(now.getTime() + windowMs).toISOString();
     let retryAfterMs: number | null = null;
-    for (const key of keys) {
-      const { hits, expiresAt } = await countHit(deps.db, key, nowIso, windowEndsAt);
+    // Every key in one statement: an attempt costs one write to count and, if right, one to give back.
+    for (const { hits, expiresAt } of await countHits(deps.db, keys, nowIso, windowEndsAt))
       if (hits > limit) retryAfterMs = Math.max(retryAfterMs ?? 0, new Date(expiresAt).getTime() - now.getTime());
-    }
     const giveBack = () => refundHits(deps.db, keys, deps.clock.now().toISOString());
     // A refused attempt is not judged, so it is no failure: a client waiting out its window does not also
     // spend its address's budget (or the other way round) by trying again.
