@@ -117,6 +117,7 @@ export async function completePasswordReset(
       irreversible_hold_until: irreversibleHoldUntil(deps, deps.clock.now()),
       password_disabled_at: null,
       email_verified_at: account.email_verified_at ?? now,
+      password_upgrade: null,
       updated_at: now,
     });
     // A hash a shop brought (issue 26) is forgotten with the password it stood for.

@@ -1,0 +1,15 @@
+/** Customers a shop brought to Mamori (issue 26): their first sign-in here, and the staff case. */
+export const imported = {
+  'upgrade.suggested.title': 'Make your password longer',
+  'upgrade.suggested.body':
+    'You are signed in. Your password came with your account from the shop, and it is shorter or easier to guess than we now ask for. A longer one ({min} characters or more), or a passkey, makes it much harder for anyone else to get in.',
+  'upgrade.required.title': 'Choose a new password',
+  'upgrade.required.body':
+    'You are signed in, but the password you used is on lists of passwords that are known to others and tried first when someone breaks into accounts. Please choose a new one before you go on.',
+  'upgrade.password': 'New password',
+  'upgrade.submit': 'Save and continue',
+  'upgrade.passkey': 'Use a passkey instead',
+  'upgrade.later': 'Later',
+  'error.PASSWORD_CHANGE_REQUIRED':
+    'Please choose a new password first: the one you signed in with is known to others.',
+} as const;

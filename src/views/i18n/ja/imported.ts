@@ -1,0 +1,17 @@
+import type { imported as en } from '../en/imported.ts';
+
+/** ショップから移ってきたお客さま（issue 26）：最初のログインと、サポート担当の画面。英語版と同じキー。 */
+export const imported: Record<keyof typeof en, string> = {
+  'upgrade.suggested.title': 'パスワードを長くしましょう',
+  'upgrade.suggested.body':
+    'ログインできました。今のパスワードはショップからアカウントと一緒に移ってきたもので、今の基準より短いか、当てられやすいものです。{min}文字以上の長いパスワードか、パスキーにすると、ほかの人に入られにくくなります。',
+  'upgrade.required.title': '新しいパスワードを決めてください',
+  'upgrade.required.body':
+    'ログインできましたが、お使いのパスワードは、ほかの人にも知られていて、不正ログインで最初に試されるパスワードの一覧に載っています。先に進む前に、新しいパスワードを決めてください。',
+  'upgrade.password': '新しいパスワード',
+  'upgrade.submit': '保存して続ける',
+  'upgrade.passkey': '代わりにパスキーを使う',
+  'upgrade.later': 'あとで',
+  'error.PASSWORD_CHANGE_REQUIRED':
+    '先に新しいパスワードを決めてください。今のパスワードはほかの人にも知られています。',
+};
