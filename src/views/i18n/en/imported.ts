@@ -12,4 +12,11 @@ export const imported = {
   'upgrade.later': 'Later',
   'error.PASSWORD_CHANGE_REQUIRED':
     'Please choose a new password first: the one you signed in with is known to others.',
+  'staff.case.imported': 'Imported',
+  'staff.case.imported.from': 'Imported on {date} from {shop}',
+  'staff.case.imported.hash':
+    'Password: still the shop’s own hash ({format}), until her first sign-in with the right password moves it to Mamori’s hashing.',
+  'staff.case.imported.noHash':
+    'Password: none came with the account; she is offered a one-time link to set one when she signs in.',
+  'staff.case.imported.migrated': 'Password: moved to Mamori’s hashing (argon2id) at her first sign-in.',
 } as const;

@@ -14,4 +14,11 @@ export const imported: Record<keyof typeof en, string> = {
   'upgrade.later': 'あとで',
   'error.PASSWORD_CHANGE_REQUIRED':
     '先に新しいパスワードを決めてください。今のパスワードはほかの人にも知られています。',
+  'staff.case.imported': 'インポート',
+  'staff.case.imported.from': '{date}に{shop}からインポート',
+  'staff.case.imported.hash':
+    'パスワード：ショップ側のハッシュ（{format}）のままです。正しいパスワードでの最初のログイン時に、Mamoriのハッシュ方式へ移されます。',
+  'staff.case.imported.noHash':
+    'パスワード：インポート時にありませんでした。ログイン時に、設定用の1回限りのリンクをご案内します。',
+  'staff.case.imported.migrated': 'パスワード：最初のログイン時にMamoriのハッシュ方式（argon2id）へ移しました。',
 };
