@@ -1,6 +1,7 @@
 import { html } from '../html.ts';
 import { csrfField, layout } from '../layout.ts';
 import { passkeyForm } from './passkey-pages.ts';
+import { firstPasswordOffer } from './first-password-pages.ts';
 import { errorSummary, field, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 
@@ -72,7 +73,7 @@ ${passkeyForm(ctx, {
   extra: html`<input type="hidden" name="email" value="" data-carry><input type="hidden" name="returnTo" value="${state.values?.returnTo ?? ''}">`,
 })}
 <p><a href="/forgot-password">${t('signIn.forgot')}</a></p>
-<p class="hint">${t('signIn.movedHere')}</p>
+${firstPasswordOffer(ctx, state)}
 <p><a href="${withReturnTo('/register', state.values?.returnTo)}">${t('signIn.noAccount')}</a></p>`,
     { passkeys: true },
   );

@@ -21,4 +21,23 @@ export const imported: Record<keyof typeof en, string> = {
   'staff.case.imported.noHash':
     'パスワード：インポート時にありませんでした。ログイン時に、設定用の1回限りのリンクをご案内します。',
   'staff.case.imported.migrated': 'パスワード：最初のログイン時にMamoriのハッシュ方式（argon2id）へ移しました。',
+  'firstPassword.offer': 'ショップの以前のサイトから移ってきたアカウントで、まだここでのパスワードがない方へ',
+  'firstPassword.offerLink': 'パスワード設定用のリンクを受け取る',
+  'firstPassword.title': 'パスワードの設定',
+  'firstPassword.lead':
+    'ショップがパスワードなしで{shop}へアカウントを移した場合、メールアドレスにリンクをお送りします。リンクからパスワード、またはパスキーを設定できます。',
+  'firstPassword.submit': 'リンクを送る',
+  'firstPassword.sent.title': 'メールをご確認ください',
+  'firstPassword.sent.body':
+    '{email} がショップからパスワードなしで移ってきたアカウントであれば、設定用のリンクをお送りしました。リンクは1時間、一度だけ使えます。',
+  'firstPassword.set.title': 'パスワードを決めてください',
+  'firstPassword.set.lead': '{shop}のアカウントで最初のパスワードです。覚える必要のないパスキーにすることもできます。',
+  'firstPassword.set.submit': 'パスワードを保存',
+  'firstPassword.set.passkey': '代わりにパスキーを使う',
+  'firstPassword.done': 'パスワードを設定しました。このパスワードでログインしてください。',
+  'mail.firstPassword.subject': '{shop}：パスワードの設定',
+  'mail.firstPassword.body':
+    'お客さまのアカウントは、パスワードなしで{shop}へ移ってきました。このリンクからパスワード、またはパスキーを設定できます。リンクは{minutes}分間、一度だけ有効です。',
+  'mail.firstPassword.action': 'パスワードを設定',
+  'mail.firstPassword.ignore': 'お心当たりがない場合はこのメールを無視してください。何も変わりません。',
 };
