@@ -45,6 +45,7 @@ export type MailMessage =
   | { template: 'verify-email'; model: { name: string; link: string } }
   | { template: 'registration-attempt'; model: { signInLink: string; resetLink: string } }
   | { template: 'password-reset'; model: { link: string; expiresMinutes: number } }
+  | { template: 'first-password'; model: { link: string; expiresMinutes: number } }
   | { template: 'confirm-email-change'; model: { link: string; oldEmailMasked: string; expiresHours: number } }
   | { template: 'security-notice'; model: SecurityNoticeModel }
   /** A notice caused by a shop's report: mailed with the account's other such notices of the moment (issue 24 §4). */

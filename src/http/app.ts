@@ -43,6 +43,8 @@ import { staffRoutes } from './routes/staff-routes.ts';
 import { twoStepRoutes } from './routes/two-step-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { oidcRoutes } from './routes/oidc-routes.ts';
+import { passwordUpgradeGate, passwordUpgradeRoutes } from './routes/password-upgrade-routes.ts';
+import { firstPasswordRoutes } from './routes/first-password-routes.ts';
 import { buildProvider, OIDC_PREFIX } from './oidc-provider.ts';
 
 /** After signing in again the person is back on the page whose form asked for it. */
@@ -229,7 +231,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // On the root, not in a plugin of its own: its hooks time every route and see the whole app closing.
   await operationsRoutes(deps)(app);
+  passwordUpgradeGate(app);
   await app.register(authRoutes(deps));
+  await app.register(passwordUpgradeRoutes(deps));
+  await app.register(firstPasswordRoutes(deps));
   await app.register(accountRoutes(deps));
   await app.register(sessionRoutes(deps));
   await app.register(incidentRoutes(deps));

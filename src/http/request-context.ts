@@ -137,6 +137,7 @@ const NOTICES = {
   'signed-out': 'signedOut.body',
   verified: 'verify.done',
   reset: 'reset.done',
+  'first-password': 'firstPassword.done',
   saved: 'account.saved',
   'password-changed': 'account.passwordChanged',
   'email-pending': 'account.emailPending',

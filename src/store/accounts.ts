@@ -42,3 +42,14 @@ export async function lockAccountRow(db: Executor, id: string): Promise<void> {
     .where('id', '=', id)
     .execute();
 }
+
+/** "Later", or a passkey, answers a suggested password upgrade; a required one stays (false then). */
+export async function clearPasswordSuggestion(db: Executor, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable('accounts')
+    .set({ password_upgrade: null })
+    .where('id', '=', id)
+    .where('password_upgrade', '=', 'suggested')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

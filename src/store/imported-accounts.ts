@@ -100,3 +100,27 @@ export async function countImportedInFormats(
 export async function deleteImportKey(db: Executor, clientId: string, name: string): Promise<void> {
   await db.deleteFrom('import_keys').where('client_id', '=', clientId).where('name', '=', name).execute();
 }
+
+/** Where an account came from (issue 26): each importing shop by name, when, and the hash still waiting. */
+export async function importOrigins(
+  db: Executor,
+  accountId: string,
+): Promise<{
+  shops: { clientId: string; name: string | null; importedAt: string }[];
+  password: { format: string | null } | null;
+}> {
+  const [shops, password] = await Promise.all([
+    db
+      .selectFrom('imported_customer_ids')
+      .leftJoin('oidc_clients', 'oidc_clients.client_id', 'imported_customer_ids.client_id')
+      .select(['imported_customer_ids.client_id as clientId', 'oidc_clients.name', 'imported_customer_ids.imported_at'])
+      .where('imported_customer_ids.account_id', '=', accountId)
+      .orderBy('imported_customer_ids.imported_at')
+      .execute(),
+    db.selectFrom('imported_passwords').select('format').where('account_id', '=', accountId).executeTakeFirst(),
+  ]);
+  return {
+    shops: shops.map((s) => ({ clientId: s.clientId, name: s.name, importedAt: s.imported_at })),
+    password: password ? { format: password.format } : null,
+  };
+}

@@ -21,6 +21,7 @@ import * as heldOrderDecisions from './migrations/0018-held-order-decisions.ts';
 import * as ownershipProof from './migrations/0019-ownership-proof.ts';
 import * as importedAccounts from './migrations/0020-imported-accounts.ts';
 import * as clientBranding from './migrations/0021-client-branding.ts';
+import * as passwordUpgrade from './migrations/0022-password-upgrade.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
@@ -45,6 +46,7 @@ const migrations: Record<string, Migration> = {
   '0019-ownership-proof': ownershipProof,
   '0020-imported-accounts': importedAccounts,
   '0021-client-branding': clientBranding,
+  '0022-password-upgrade': passwordUpgrade,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

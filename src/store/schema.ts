@@ -21,6 +21,8 @@ export interface AccountsTable {
   log_head: Generated<string>;
   /** Irreversible actions wait until then after an email or password change (DESIGN 2 C step 6). */
   irreversible_hold_until: Generated<string | null>;
+  /** An imported password below the policy: 'suggested' or 'required' until a new one is set (issue 26). */
+  password_upgrade: Generated<string | null>;
 }
 
 export interface SessionsTable {

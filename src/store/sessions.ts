@@ -45,6 +45,7 @@ export type SessionWithAccountRow = CheckedSessionRow & {
   locale: string;
   status: string;
   irreversible_hold_until: string | null;
+  password_upgrade: string | null;
 };
 
 const sessionWithAccount = compiledOnce((db: Executor, tokenHash: string) =>
@@ -58,6 +59,7 @@ const sessionWithAccount = compiledOnce((db: Executor, tokenHash: string) =>
       'accounts.locale',
       'accounts.status',
       'accounts.irreversible_hold_until',
+      'accounts.password_upgrade',
     ])
     .where('sessions.token_hash', '=', tokenHash),
 );

@@ -103,8 +103,8 @@ forEachStore('accounts', (store) => {
     assert.equal(unknown.statusCode, 401);
     assert.equal(wrong.statusCode, 401);
     assert.equal(
-      withoutCsrf(unknown.body).replace('who@example.com', 'E'),
-      withoutCsrf(wrong.body).replace('hana@example.com', 'E'),
+      withoutCsrf(unknown.body).replaceAll('who@example.com', 'E'),
+      withoutCsrf(wrong.body).replaceAll('hana@example.com', 'E'),
     );
     assert.match(wrong.body, /do not match an account/);
   });

@@ -64,3 +64,25 @@ export function importRowFor(c: LegacyCustomer, extra: Record<string, unknown> =
     ...extra,
   };
 }
+
+/**
+ * WooCommerce customers (fixtures/legacy-hashes/woocommerce.json, made by WordPress's class-phpass.php):
+ * an old 8-character password below the policy, one on every common-password list, and another short one.
+ */
+export function woocommerceCustomers(): { short: LegacyCustomer; common: LegacyCustomer; another: LegacyCustomer } {
+  const [short, common, another] = read('woocommerce').fixtures.map((fixture, i): LegacyCustomer => {
+    const right = fixture.checks.find((c) => c.verifies);
+    const wrong = fixture.checks.find((c) => !c.verifies);
+    if (!right || !wrong) throw new Error('woocommerce.json: each fixture needs a right and a wrong password');
+    return {
+      shopCustomerId: `wc-${1042 + i}`,
+      email: ['hana@example.com', 'ken@example.com', 'yui@example.com'][i] ?? `c${i}@example.com`,
+      format: fixture.format,
+      hash: fixture.hash,
+      password: right.password,
+      wrongPassword: wrong.password,
+    };
+  });
+  if (!short || !common || !another) throw new Error('woocommerce.json: three customers expected');
+  return { short, common, another };
+}

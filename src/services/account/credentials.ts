@@ -58,6 +58,8 @@ export async function applyPasswordChange(
     password_hash: payload.passwordHash,
     password_disabled_at: null,
     irreversible_hold_until: irreversibleHoldUntil(deps, now),
+    // A new password meets the policy: an imported one's upgrade is done (issue 26).
+    password_upgrade: null,
     updated_at: now.toISOString(),
   });
   if (payload.signOutOthers)

@@ -18,6 +18,7 @@ import { recordSensitiveChange } from '../notices/security-notice.ts';
 import { endSessions, voidPendingUnderOldPassword } from '../sessions/end-sessions.ts';
 import { noteSuccess } from '../sign-in/throttle.ts';
 import { forgetImportedPassword } from '../sign-in/imported-password.ts';
+import { awaitsFirstPassword, mailFirstPasswordLink } from './first-password.ts';
 
 const RESETS_PER_HOUR = 3;
 
@@ -41,6 +42,11 @@ async function sendPasswordReset(deps: ServiceDeps, email: string): Promise<void
       return;
     }
     if (!account || account.status !== 'active') return;
+    // Brought by a shop without a password (issue 26): the link to set her first one (or a passkey) instead.
+    if (await awaitsFirstPassword(trx, account)) {
+      queued = await mailFirstPasswordLink(trx, deps, account);
+      return;
+    }
     // Requests for one address are answered at once and sent after: lock before counting, or they race.
     await lockAccountRow(trx, account.id);
     const since = new Date(deps.clock.now().getTime() - HOUR_MS).toISOString();
@@ -117,6 +123,7 @@ export async function completePasswordReset(
       irreversible_hold_until: irreversibleHoldUntil(deps, deps.clock.now()),
       password_disabled_at: null,
       email_verified_at: account.email_verified_at ?? now,
+      password_upgrade: null,
       updated_at: now,
     });
     // A hash a shop brought (issue 26) is forgotten with the password it stood for.

@@ -24,6 +24,8 @@ export const LINK_PURPOSES = {
   'cancel-held-change': { ttlMs: DAY_MS, path: '/held/cancel' },
   // In the sign-in code mail: someone has the password; one button ends every session and asks for a new one.
   'secure-account': { ttlMs: DAY_MS, path: '/secure-account' },
+  // A customer a shop brought without a password sets her first one (or a passkey) from her mailbox.
+  'first-password': { ttlMs: HOUR_MS, path: '/first-password/set' },
 } as const;
 
 export type LinkPurpose = keyof typeof LINK_PURPOSES;

@@ -11,7 +11,7 @@ import {
 import { addMs } from '../../core/clock.ts';
 import { DomainError } from '../../core/errors.ts';
 import { normalizeEmail } from '../../core/email-address.ts';
-import { findAccountById, type AccountRow } from '../../store/accounts.ts';
+import { clearPasswordSuggestion, findAccountById, type AccountRow } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
 import {
   consumeChallenge,
@@ -181,6 +181,8 @@ export async function registerPasskey(
       created_ip: origin.ip,
     });
     const codes = await issueRecoveryCodesIfNone(trx, deps, session.accountId);
+    // A passkey is the other answer to a short imported password (issue 26).
+    await clearPasswordSuggestion(trx, session.accountId);
     const account = await requireAccount(trx, session.accountId);
     await recordSensitiveChange(trx, deps, account, {
       kind: 'second-factor-added',

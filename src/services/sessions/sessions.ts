@@ -14,13 +14,21 @@ import {
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { describeArea, describeDevice } from '../../platform/device.ts';
 import { endSessions } from './end-sessions.ts';
+import { parsePasswordUpgrade, type PasswordUpgrade } from '../../core/password-upgrade.ts';
 import { hashToken, looksLikeToken } from '../../platform/token-hash.ts';
 
 export interface ActiveSession {
   id: string;
   accountId: string;
   /** What the session check knows about the account, read in the same query. */
-  account?: { email: string; name: string; locale: string; irreversibleHoldUntil: string | null };
+  account?: {
+    email: string;
+    name: string;
+    locale: string;
+    irreversibleHoldUntil: string | null;
+    /** An imported password below the policy still waits for its answer (issue 26). */
+    passwordUpgrade: PasswordUpgrade | null;
+  };
   createdAt: Date;
   lastSeenAt: Date;
   authenticatedAt: Date;
@@ -114,6 +122,7 @@ export async function resolveSession(deps: ServiceDeps, token: string | undefine
       name: row.name,
       locale: row.locale,
       irreversibleHoldUntil: row.irreversible_hold_until,
+      passwordUpgrade: parsePasswordUpgrade(row.password_upgrade),
     },
   };
   const state = sessionState(

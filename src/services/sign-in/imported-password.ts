@@ -9,6 +9,7 @@ import type { Executor } from '../../store/database.ts';
 import { deleteImportedPassword, findImportedPassword } from '../../store/imported-accounts.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { forgetUnneededKeys, openImportKeys } from '../import/import-keys.ts';
+import { passwordUpgradeNeeded } from './password-upgrade.ts';
 
 /**
  * An account a shop brought with a hash in its own format (issue 26): the typed password is checked the
@@ -32,15 +33,16 @@ export async function migrateImportedPassword(
   );
   if (!ok) return null;
   const passwordHash = await deps.hasher.hash(password);
+  const upgrade = passwordUpgradeNeeded(deps, account, password);
   const now = deps.clock.now().toISOString();
   const migrated = await deps.db.transaction().execute(async (trx) => {
     // Two right passwords at once: only the one that removes the imported hash writes the new one.
     if (!(await forgetImportedPassword(trx, account.id))) return false;
-    await updateAccount(trx, account.id, { password_hash: passwordHash, updated_at: now });
+    await updateAccount(trx, account.id, { password_hash: passwordHash, password_upgrade: upgrade, updated_at: now });
     return true;
   });
   if (migrated) deps.log.info({ event: 'imported_password_migrated', accountId: account.id, format: imported.format });
-  return { ...account, password_hash: passwordHash, updated_at: now };
+  return { ...account, password_hash: passwordHash, password_upgrade: upgrade, updated_at: now };
 }
 
 /**

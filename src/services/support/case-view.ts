@@ -26,6 +26,7 @@ import type { ReporterStanding } from '../../core/incident/standing.ts';
 import { listIncidentParties, type IncidentPartyRow } from '../../store/incident-parties.ts';
 import type { AppliedStep } from '../incidents/apply-undo.ts';
 import { incidentCaseTimes } from './queue.ts';
+import { importOrigins } from '../../store/imported-accounts.ts';
 
 export interface Objection {
   message: string;
@@ -76,6 +77,12 @@ export interface CaseView {
   failingStreams: FailingStream[];
   /** Who a case can be given to. */
   team: { id: string; name: string }[];
+  /**
+   * Brought by a shop (issue 26): from which (the client's name, or its id once the client is gone), when,
+   * and the imported hash's format while it waits for her first right password ('none': imported without
+   * one; null: already moved to Mamori's argon2id).
+   */
+  imported: { shops: { name: string; at: string }[]; hashFormat: string | null } | null;
 }
 
 const date = (value: string | null) => (value ? new Date(value) : null);
@@ -84,18 +91,20 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
   const account = await findAccountById(deps.db, accountId);
   if (!account) throw new DomainError('NOT_FOUND');
   const now = deps.clock.now();
-  const [incidents, requests, notes, log, sessions, devices, risk, notices, toShops, staff] = await Promise.all([
-    listIncidentsForAccount(deps.db, accountId),
-    listRequestsForAccount(deps.db, accountId),
-    listSupportNotes(deps.db, accountId),
-    listWholeLog(deps.db, accountId),
-    listRecentSessions(deps.db, accountId, 20),
-    listKnownDevices(deps.db, accountId),
-    listRiskDecisions(deps.db, accountId, 50),
-    listMailForAccount(deps.db, accountId, 50),
-    shopDeliveries(deps.db, accountId, 50),
-    listStaff(deps.db),
-  ]);
+  const [incidents, requests, notes, log, sessions, devices, risk, notices, toShops, staff, origins] =
+    await Promise.all([
+      listIncidentsForAccount(deps.db, accountId),
+      listRequestsForAccount(deps.db, accountId),
+      listSupportNotes(deps.db, accountId),
+      listWholeLog(deps.db, accountId),
+      listRecentSessions(deps.db, accountId, 20),
+      listKnownDevices(deps.db, accountId),
+      listRiskDecisions(deps.db, accountId, 50),
+      listMailForAccount(deps.db, accountId, 50),
+      shopDeliveries(deps.db, accountId, 50),
+      listStaff(deps.db),
+      importOrigins(deps.db, accountId),
+    ]);
   const staffName = new Map(staff.map((s) => [s.id, s.name]));
   const partiesByIncident = new Map<string, IncidentPartyRow[]>(
     await Promise.all(incidents.map(async (i) => [i.id, await listIncidentParties(deps.db, i.id)] as const)),
@@ -141,5 +150,14 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
     securityEvents: toShops.securityEvents,
     failingStreams: toShops.failingStreams,
     team: staff.filter((s) => !s.disabled_at).map((s) => ({ id: s.id, name: s.name })),
+    imported: importedOf(origins),
+  };
+}
+
+function importedOf(origins: Awaited<ReturnType<typeof importOrigins>>): CaseView['imported'] {
+  if (origins.shops.length === 0) return null;
+  return {
+    shops: origins.shops.map((shop) => ({ name: shop.name ?? shop.clientId, at: shop.importedAt })),
+    hashFormat: origins.password ? (origins.password.format ?? 'none') : null,
   };
 }

@@ -10,6 +10,7 @@ import {
 } from './incident-mails.ts';
 import type { MailContext, RenderedMail } from './layout.ts';
 import { passwordResetMail } from './password-reset.ts';
+import { firstPasswordMail } from './first-password.ts';
 import { ownershipProvedMail, ownershipProvedPartyMail } from './proof-mails.ts';
 import { registrationAttemptMail } from './registration-attempt.ts';
 import { securityNoticeMail } from './security-notice.ts';
@@ -33,6 +34,7 @@ const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
   'verify-email': verifyEmailMail,
   'registration-attempt': registrationAttemptMail,
   'password-reset': passwordResetMail,
+  'first-password': firstPasswordMail,
   'confirm-email-change': confirmEmailChangeMail,
   'security-notice': securityNoticeMail,
   'shop-change-notice': securityNoticeMail,

@@ -3,6 +3,7 @@ import { csrfField, layout } from '../layout.ts';
 import type { ShopOfInteraction } from '../../services/oidc/interaction-shop.ts';
 import { passkeyForm } from './passkey-pages.ts';
 import { shopBanner } from './shop-banner.ts';
+import { firstPasswordOffer } from './first-password-pages.ts';
 import { errorSummary, field, notice } from '../forms.ts';
 import type { FormState, PageContext } from '../page-context.ts';
 
@@ -69,7 +70,7 @@ ${passkeyForm(ctx, {
   extra: html`<input type="hidden" name="email" value="" data-carry><input type="hidden" name="returnTo" value="${state.values?.returnTo ?? ''}">`,
 })}
 <p><a href="/forgot-password">${t('signIn.forgot')}</a></p>
-<p class="hint">${t('signIn.movedHere')}</p>
+${firstPasswordOffer(ctx, state)}
 <p><a href="${withReturnTo('/register', state.values?.returnTo)}">${t('signIn.noAccount')}</a></p>`,
     { passkeys: true },
   );

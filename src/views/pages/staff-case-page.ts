@@ -131,6 +131,23 @@ function shopSections(ctx: PageContext, view: CaseView): SafeHtml {
 ${shopDeliveriesSection(ctx, 'h-security-events', t('staff.case.securityEvents'), t('staff.case.securityEventsLead'), view.securityEvents, html`${failing}`)}`;
 }
 
+/** Brought by a shop (issue 26): from where and when, and the imported hash until her first sign-in moves it. */
+function importedRows(ctx: PageContext, view: CaseView): SafeHtml {
+  const { t } = ctx;
+  const imported = view.imported;
+  if (!imported) return html``;
+  const password =
+    imported.hashFormat === null
+      ? t('staff.case.imported.migrated')
+      : imported.hashFormat === 'none'
+        ? t('staff.case.imported.noHash')
+        : t('staff.case.imported.hash', { format: imported.hashFormat });
+  return html`<dt>${t('staff.case.imported')}</dt><dd data-testid="case-imported">${imported.shops.map(
+    (shop, i) =>
+      html`${i > 0 ? html`<br>` : ''}${t('staff.case.imported.from', { date: formatDateTime(ctx, shop.at), shop: shop.name })}`,
+  )}<br>${password}</dd>`;
+}
+
 export function staffCasePage(
   ctx: PageContext,
   staff: StaffSession,
@@ -154,7 +171,7 @@ export function staffCasePage(
 <section aria-labelledby="h-account"><h2 id="h-account">${t('staff.case.account')}</h2>
 <dl><dt>${t('account.name')}</dt><dd>${view.account.name}</dd><dt>${t('account.email')}</dt><dd data-testid="case-email">${view.account.email}</dd>
 <dt>${t('account.phone')}</dt><dd>${view.account.phone ?? '-'}</dd><dt>${t('staff.case.status')}</dt><dd>${translateOr(ctx.t, `staff.accountStatus.${view.account.status}`, view.account.status)}${view.account.passwordDisabled ? html` · ${t('staff.case.passwordOff')}` : ''}</dd>
-<dt>${t('staff.team.since')}</dt><dd>${formatDateTime(ctx, view.account.createdAt)}</dd></dl>
+<dt>${t('staff.team.since')}</dt><dd>${formatDateTime(ctx, view.account.createdAt)}</dd>${importedRows(ctx, view)}</dl>
 <p class="hint">${t('staff.case.noPassword')}</p></section>
 ${view.incidents.map((c) => incidentSection(ctx, view, c, staff))}
 ${

@@ -41,8 +41,6 @@ export const pages = {
   'signIn.password': 'Password',
   'signIn.submit': 'Sign in',
   'signIn.forgot': 'Forgot your password?',
-  'signIn.movedHere':
-    'Your shop moved its accounts here and you never had a password with us? Use “Forgot your password?”: we send a one-time link to your address to set one.',
   'signIn.noAccount': 'New here? Create an account',
   'signedOut.body': 'You are signed out.',
   'reauth.title': 'Confirm it is you',

@@ -43,8 +43,6 @@ export const pages: Record<keyof typeof en, string> = {
   'signIn.password': 'パスワード',
   'signIn.submit': 'ログイン',
   'signIn.forgot': 'パスワードをお忘れですか？',
-  'signIn.movedHere':
-    'ショップのアカウントがこちらに移り、まだパスワードを設定していない方は「パスワードをお忘れですか？」から。ご登録のアドレスに、パスワードを設定する一度きりのリンクをお送りします。',
   'signIn.noAccount': '初めての方はアカウントを作成',
   'signedOut.body': 'ログアウトしました。',
   'reauth.title': 'ご本人の確認',

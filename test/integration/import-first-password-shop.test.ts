@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, test } from 'node:test';
+import { importAccounts } from '../../src/services/import/import-accounts.ts';
+import { forEachStore, type TestMamori } from '../support/harness.ts';
+import { TestClient } from '../support/http-client.ts';
+import { signIn } from '../support/flows.ts';
+import {
+  authorizationUrl,
+  followInBrowser,
+  registerShop,
+  SHOP_CALLBACK,
+  startIssuer,
+  type TestShop,
+} from '../support/oidc.ts';
+
+const MEI = 'mei@example.com';
+const NEW_PASSWORD = 'lantern orchard pebble violin';
+
+/** Issue 26: a Shopify customer's first sign-in at the shop goes by the link and ends at the shop. */
+forEachStore('Imported without a password, inside a shop’s sign-in', (store) => {
+  let m: TestMamori & { issuer: string };
+  let shop: TestShop;
+  beforeEach(async () => {
+    m = await startIssuer(store);
+    shop = await registerShop(m);
+    const report = await importAccounts(
+      m.deps,
+      [{ line: 1, value: { shopCustomerId: 'shopify-1', email: MEI, name: 'Mei Ito' } }],
+      { clientId: shop.clientId, dryRun: false },
+    );
+    assert.equal(report.imported, 1, JSON.stringify(report.refused));
+  });
+  afterEach(async () => {
+    await m.close();
+  });
+
+  test('the failed sign-in offers the link; from it she sets a password and the sign-in goes on to the shop', async () => {
+    const browser = new TestClient(m.app);
+    const start = await authorizationUrl(shop);
+    const signInPage = await followInBrowser(browser, start.url, m.issuer);
+    const returnTo = String(signInPage.url.searchParams.get('returnTo'));
+    assert.match(returnTo, /^\/interaction\//);
+    const failed = await browser.post('/sign-in', { email: MEI, password: 'whatever she used there', returnTo });
+    assert.equal(failed.statusCode, 401);
+    assert.ok(failed.body.includes(`name="returnTo" value="${returnTo}"`));
+    const asked = await browser.post('/first-password', { email: MEI, returnTo });
+    assert.equal(asked.statusCode, 200);
+    await m.deliver();
+    const link = new URL(m.mailer.link(MEI, '/first-password/set'));
+    await browser.get(link.pathname + link.search);
+    const set = await browser.post('/first-password/set', {
+      token: String(link.searchParams.get('token')),
+      password: NEW_PASSWORD,
+    });
+    assert.equal(set.headers.location, `/sign-in?notice=first-password&returnTo=${encodeURIComponent(returnTo)}`);
+    const { res } = await signIn(m, MEI, NEW_PASSWORD, browser, { returnTo });
+    assert.equal(res.headers.location, returnTo);
+    const end = await followInBrowser(browser, returnTo, m.issuer);
+    assert.equal(end.url.origin + end.url.pathname, SHOP_CALLBACK, `stopped at ${end.url.href}`);
+    assert.ok(end.url.searchParams.get('code'));
+  });
+});
