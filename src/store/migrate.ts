@@ -20,6 +20,7 @@ import * as shopCustomers from './migrations/0017-shop-customers.ts';
 import * as heldOrderDecisions from './migrations/0018-held-order-decisions.ts';
 import * as ownershipProof from './migrations/0019-ownership-proof.ts';
 import * as importedAccounts from './migrations/0020-imported-accounts.ts';
+import * as importedShopCustomers from './migrations/0021-imported-shop-customers.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '0018-held-order-decisions': heldOrderDecisions,
   '0019-ownership-proof': ownershipProof,
   '0020-imported-accounts': importedAccounts,
+  '0021-imported-shop-customers': importedShopCustomers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

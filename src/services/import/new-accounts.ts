@@ -5,6 +5,7 @@ import type { Executor } from '../../store/database.ts';
 import type { AccountsTable, AddressesTable, PaymentMethodsTable } from '../../store/schema.ts';
 import type { Insertable } from 'kysely';
 import { insertImportedPasswords, insertShopCustomerIds } from '../../store/imported-accounts.ts';
+import { insertImportedShopCustomers } from '../../store/shop-customers.ts';
 import { SYSTEM_ACTOR, sha256Hex } from '../account-log/change-log.ts';
 import type { ImportDeps } from './deps.ts';
 import type { CheckedRow } from './check-row.ts';
@@ -139,6 +140,13 @@ export async function insertNewAccounts(
       account_id: account,
       imported_at: now,
     })),
+  );
+  // The shop these accounts came from hears of them from the start (migration 0021).
+  await insertImportedShopCustomers(
+    db,
+    clientId,
+    accounts.map((a) => a.id),
+    now,
   );
   await insertImportedPasswords(
     db,
