@@ -28,6 +28,8 @@ export async function insertNewAccounts(
   rows: readonly CheckedRow[],
   clientId: string,
   now: string,
+  /** Where the accounts came from when not from a file or the API: named in each "imported" entry. */
+  source?: string,
 ): Promise<void> {
   const accounts: Insertable<AccountsTable>[] = [];
   const addresses: Insertable<AddressesTable>[] = [];
@@ -87,6 +89,7 @@ export async function insertNewAccounts(
         passwordFormat: hash?.format ?? null,
         createdAt,
         lastSignInAt: row.lastSignInAt ?? null,
+        ...(source ? { source } : {}),
       },
       actor: SYSTEM_ACTOR,
       occurredAt: now,
