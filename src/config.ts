@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { parseReceiverAllowList, type ReceiverPolicy } from './platform/receiver-policy.ts';
+import { parseReceiverAllowList, receiverUrlRefusal, type ReceiverPolicy } from './platform/receiver-policy.ts';
 
 /**
  * The whole configuration: one list, read from the environment once at start, validated, frozen.
@@ -65,6 +65,14 @@ const envSchema = z.object({
     .optional(),
   MAMORI_TRUST_PROXY: z.string().trim().default('false'),
   MAMORI_RECEIVER_ALLOW: z.string().max(4000).default(''),
+  MAMORI_LEGACY_SIGN_IN_URL: z.url({ error: 'must be an absolute https:// URL' }).optional(),
+  MAMORI_LEGACY_SIGN_IN_SECRET: z
+    .string()
+    .min(32, { error: 'must be at least 32 characters (e.g. 32 random bytes in base64url)' })
+    .max(200)
+    .optional(),
+  MAMORI_LEGACY_SIGN_IN_CLIENT: z.string().min(1).max(200).optional(),
+  MAMORI_LEGACY_SIGN_IN_TIMEOUT_MS: intFrom(50, 3000, 3000),
   MAMORI_TIME_ZONE: z
     .string()
     .default('Asia/Tokyo')
@@ -136,6 +144,11 @@ export interface Config {
    * the networks and names of MAMORI_RECEIVER_ALLOW, and loopback in development.
    */
   receivers: ReceiverPolicy;
+  /**
+   * Live trickle migration (issue 26): a sign-in naming an address Mamori does not know asks the shop's
+   * old system once. null: off (the default; unset MAMORI_LEGACY_SIGN_IN_URL when the move is done).
+   */
+  legacySignIn: LegacySignInConfig | null;
   /** false, how many proxies stand in front (hops), or their addresses and networks. */
   trustProxy: false | number | string[];
   /** Times on pages and in mail are shown in the shop's time zone. */
@@ -144,6 +157,15 @@ export interface Config {
   /** Development: the example shop (examples/shop) runs beside Mamori on this port; null when it does not. */
   exampleShopPort: number | null;
   logLevel: string;
+}
+
+export interface LegacySignInConfig {
+  url: string;
+  /** Keys the HMAC-SHA256 signature of each request, so the old system answers Mamori only. */
+  secret: string;
+  /** The shop (OIDC client) whose old system it is: its customer ids and its customers. */
+  clientId: string;
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -178,6 +200,40 @@ function parseTrustProxy(value: string, problems: string[]): false | number | st
   return false;
 }
 
+/**
+ * MAMORI_LEGACY_SIGN_IN_*: https only (plain http to loopback in development, like the example shop), a
+ * host the receiver policy allows, a shared secret and the shop it belongs to. Unset URL: off.
+ */
+function legacySignInConfig(
+  e: z.infer<typeof envSchema>,
+  receivers: ReceiverPolicy,
+  problems: string[],
+): LegacySignInConfig | null {
+  const url = e.MAMORI_LEGACY_SIGN_IN_URL;
+  if (!url) return null;
+  const target = new URL(url);
+  const loopbackHttp =
+    target.protocol === 'http:' &&
+    e.MAMORI_MODE === 'development' &&
+    isLoopbackHost(target.hostname.replace(/^\[(.*)\]$/, '$1'));
+  if (target.protocol !== 'https:' && !loopbackHttp)
+    problems.push('MAMORI_LEGACY_SIGN_IN_URL: must be an https:// URL (plain http only to loopback in development)');
+  const refusal = receiverUrlRefusal(receivers, url);
+  if (refusal) problems.push(`MAMORI_LEGACY_SIGN_IN_URL: ${refusal}`);
+  if (!e.MAMORI_LEGACY_SIGN_IN_SECRET)
+    problems.push('MAMORI_LEGACY_SIGN_IN_SECRET: is required with MAMORI_LEGACY_SIGN_IN_URL (it signs each request)');
+  if (!e.MAMORI_LEGACY_SIGN_IN_CLIENT)
+    problems.push(
+      'MAMORI_LEGACY_SIGN_IN_CLIENT: is required with MAMORI_LEGACY_SIGN_IN_URL (the client id of the shop whose old system it is)',
+    );
+  return {
+    url,
+    secret: e.MAMORI_LEGACY_SIGN_IN_SECRET ?? '',
+    clientId: e.MAMORI_LEGACY_SIGN_IN_CLIENT ?? '',
+    timeoutMs: e.MAMORI_LEGACY_SIGN_IN_TIMEOUT_MS,
+  };
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -210,6 +266,12 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   const trustProxy = parseTrustProxy(e.MAMORI_TRUST_PROXY, problems);
   const receiverAllow = parseReceiverAllowList(e.MAMORI_RECEIVER_ALLOW);
   problems.push(...receiverAllow.problems);
+  const receivers: ReceiverPolicy = Object.freeze({
+    loopback: e.MAMORI_MODE === 'development',
+    networks: Object.freeze(receiverAllow.networks),
+    names: Object.freeze(receiverAllow.names),
+  });
+  const legacySignIn = legacySignInConfig(e, receivers, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     mode: e.MAMORI_MODE,
@@ -257,11 +319,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       containmentMs: e.MAMORI_SLA_CONTAINMENT_MINUTES * 60_000,
       recoveryMs: e.MAMORI_SLA_RECOVERY_HOURS * 3_600_000,
     }),
-    receivers: Object.freeze({
-      loopback: e.MAMORI_MODE === 'development',
-      networks: Object.freeze(receiverAllow.networks),
-      names: Object.freeze(receiverAllow.names),
-    }),
+    receivers,
+    legacySignIn,
     trustProxy,
     timeZone: e.MAMORI_TIME_ZONE,
     demoAccount: e.MAMORI_DEMO_ACCOUNT ? e.MAMORI_DEMO_ACCOUNT === 'true' : e.MAMORI_MODE === 'development',

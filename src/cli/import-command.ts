@@ -12,6 +12,7 @@ import { exportAccounts } from '../services/import/export-accounts.ts';
 import { importAccounts, type ImportReport } from '../services/import/import-accounts.ts';
 import { csvRecordToRow } from '../services/import/csv-row.ts';
 import { openStore } from '../store/database.ts';
+import { progressReporter, type Progress } from './progress.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { listOidcClients } from '../store/oidc-clients.ts';
 
@@ -58,14 +59,6 @@ async function* csvLines(path: string, at: Position): AsyncGenerator<SourceLine>
     at.bytes = info.bytes;
     yield { line: info.lines, value: csvRecordToRow(record) };
   }
-}
-
-function progress(report: ImportReport, started: number, at: Position, size: number): string {
-  const seconds = Math.max((Date.now() - started) / 1000, 0.001);
-  const rate = report.rows / seconds;
-  const share = size > 0 ? Math.min(at.bytes / size, 1) : 1;
-  const eta = share > 0 ? Math.max(0, Math.round(seconds / share - seconds)) : 0;
-  return `${(share * 100).toFixed(1).padStart(5)}% · ${report.rows.toLocaleString('en')} rows · ${Math.round(rate).toLocaleString('en')} rows/s · ETA ${eta}s`;
 }
 
 function summary(report: ImportReport, dryRun: boolean): string[] {
@@ -142,17 +135,20 @@ export async function importCommand(
     const source = path.toLowerCase().endsWith('.csv') ? csvLines(path, at) : jsonLines(path, at);
     const started = Date.now();
     const dryRun = parsed.values['dry-run'] ?? false;
+    const reporter = progressReporter(process.stderr, Date.now);
+    const where = (r: ImportReport): Progress => ({
+      rows: r.rows,
+      share: size > 0 ? at.bytes / size : 1,
+      seconds: (Date.now() - started) / 1000,
+    });
     const deps = { db: store.db, clock: systemClock, random: cryptoRandom, secrets: secretBoxFor(config), config };
     const report = await importAccounts(deps, source, {
       clientId,
       dryRun,
       keys,
-      onProgress: (r) => {
-        const line = progress(r, started, at, size);
-        process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
-      },
+      onProgress: (r) => reporter.show(where(r)),
     });
-    if (process.stderr.isTTY) process.stderr.write('\n');
+    reporter.done(where(report));
     for (const line of summary(report, dryRun)) write(line);
     return report.refused.length > 0 ? 1 : 0;
   } finally {

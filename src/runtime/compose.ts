@@ -22,6 +22,7 @@ import { advanceDueIncidents } from '../services/incidents/lifecycle.ts';
 import { applyDueDelayedChanges } from '../services/delayed-changes/pending.ts';
 import { pruneRiskCounters } from '../services/risk/assessment.ts';
 import { PasswordHasher } from '../platform/password-hasher.ts';
+import { legacySignInClient } from '../platform/legacy-sign-in.ts';
 import { PasswordStrength } from '../platform/password-strength.ts';
 import { openStore, type Store } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
@@ -125,6 +126,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
     mailQueued: () => worker.kick(),
     afterAnswer: new AfterAnswer(log),
     metrics,
+    legacySignIn: config.legacySignIn ? legacySignInClient(config.legacySignIn, receivers.post, clock) : null,
   };
   const sign = tokenSigner(deps);
   const signLogoutToken = logoutTokenSigner(deps, sign);

@@ -8,6 +8,7 @@ import type { PasswordStrength } from '../platform/password-strength.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import type { AfterAnswer } from '../platform/after-answer.ts';
 import type { Metrics } from '../platform/metrics.ts';
+import type { AskLegacySystem } from '../platform/legacy-sign-in.ts';
 
 /** What every use case may touch; built once at the composition root (src/runtime/compose.ts). */
 export interface ServiceDeps {
@@ -28,6 +29,8 @@ export interface ServiceDeps {
   afterAnswer: AfterAnswer;
   /** The operator's figures (`/metrics`). */
   metrics: Metrics;
+  /** Asks the shop's old system about an address Mamori does not know (MAMORI_LEGACY_SIGN_IN_URL); null: off. */
+  legacySignIn: AskLegacySystem | null;
 }
 
 /** Who is acting, as far as the request can tell. */

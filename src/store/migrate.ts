@@ -22,6 +22,7 @@ import * as ownershipProof from './migrations/0019-ownership-proof.ts';
 import * as importedAccounts from './migrations/0020-imported-accounts.ts';
 import * as clientBranding from './migrations/0021-client-branding.ts';
 import * as passwordUpgrade from './migrations/0022-password-upgrade.ts';
+import * as importedShopCustomers from './migrations/0023-imported-shop-customers.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
@@ -47,6 +48,7 @@ const migrations: Record<string, Migration> = {
   '0020-imported-accounts': importedAccounts,
   '0021-client-branding': clientBranding,
   '0022-password-upgrade': passwordUpgrade,
+  '0023-imported-shop-customers': importedShopCustomers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

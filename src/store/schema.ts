@@ -461,12 +461,16 @@ export interface ShopUndoRequestsTable {
   follows: string | null;
 }
 
-/** An account that signed in to a shop (a grant exists or existed), kept when the grant goes. */
+/**
+ * An account that signed in to a shop (a grant exists or existed), kept when the grant goes, or that the
+ * shop's import created (migration 0021).
+ */
 export interface ShopCustomersTable {
   client_id: string;
   account_id: string;
-  /** 1 once the customer granted this shop the `email` scope. */
+  /** 1 once the customer granted this shop the `email` scope, or the shop's import gave the address. */
   email_granted: number;
+  /** For an account the shop's import created: the import's time. */
   first_signed_in_at: string;
 }
 

@@ -40,3 +40,27 @@ export function findShopCustomer(db: Executor, clientId: string, accountId: stri
 export async function forgetShopCustomers(db: Executor, clientId: string): Promise<void> {
   await db.deleteFrom('shop_customers').where('client_id', '=', clientId).execute();
 }
+
+/**
+ * The accounts a shop's import created are its customers from the start, with the address it gave
+ * (migration 0021 explains why); `first_signed_in_at` is then the import's time.
+ */
+export async function insertImportedShopCustomers(
+  db: Executor,
+  clientId: string,
+  accountIds: readonly string[],
+  at: string,
+): Promise<void> {
+  if (accountIds.length === 0) return;
+  await db
+    .insertInto('shop_customers')
+    .values(
+      accountIds.map((accountId) => ({
+        client_id: clientId,
+        account_id: accountId,
+        email_granted: 1,
+        first_signed_in_at: at,
+      })),
+    )
+    .execute();
+}

@@ -86,3 +86,33 @@ export function woocommerceCustomers(): { short: LegacyCustomer; common: LegacyC
   if (!short || !common || !another) throw new Error('woocommerce.json: three customers expected');
   return { short, common, another };
 }
+
+/**
+ * A large mixed file made in memory: the fixtures' customers (every format) repeated with distinct shop
+ * ids and addresses, every 10th without a password and every 7th with an address and a saved card.
+ */
+export function mixedImportRows(count: number, customers: readonly LegacyCustomer[]): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, i) => {
+    const c = customers[i % customers.length] as LegacyCustomer;
+    const row = importRowFor(
+      { ...c, shopCustomerId: `M${i}`, email: `m${i}.${c.format}@example.com` },
+      i % 7 === 0
+        ? {
+            addresses: [
+              {
+                recipient: 'Hana Sato',
+                postalCode: '150-0001',
+                region: 'Tokyo',
+                city: 'Shibuya',
+                line1: `1-${i}`,
+                country: 'JP',
+              },
+            ],
+            paymentMethods: [{ processorToken: `pm_${i}`, brand: 'visa', last4: '4242', expMonth: 12, expYear: 2030 }],
+          }
+        : {},
+    );
+    if (i % 10 === 9) delete row.password;
+    return row;
+  });
+}

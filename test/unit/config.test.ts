@@ -131,3 +131,46 @@ test('MAMORI_RECEIVER_ALLOW: networks and names the operator allows; a bad entry
   });
   assert.equal(production.receivers.loopback, false, 'production: loopback only when listed');
 });
+
+test('live trickle migration: off unless its URL is set; https to an allowed host, a secret and the shop it belongs to', () => {
+  assert.equal(loadConfig({}).legacySignIn, null, 'off by default');
+  const secret = 's'.repeat(32);
+  const legacy = (extra: Record<string, string>) =>
+    loadConfig({ MAMORI_LEGACY_SIGN_IN_SECRET: secret, MAMORI_LEGACY_SIGN_IN_CLIENT: 'maple', ...extra });
+  assert.deepEqual(legacy({ MAMORI_LEGACY_SIGN_IN_URL: 'https://old.shop.example/check' }).legacySignIn, {
+    url: 'https://old.shop.example/check',
+    secret,
+    clientId: 'maple',
+    timeoutMs: 3000,
+  });
+  assert.ok(
+    legacy({ MAMORI_LEGACY_SIGN_IN_URL: 'http://127.0.0.1:8080/check' }).legacySignIn,
+    'loopback http in development',
+  );
+  const production = {
+    MAMORI_MODE: 'production',
+    MAMORI_PUBLIC_URL: 'https://account.shop.example',
+    MAMORI_SMTP_URL: 'smtp://relay:587',
+    MAMORI_SECRET_KEY: Buffer.alloc(32, 7).toString('base64url'),
+  };
+  assert.throws(
+    () => legacy({ ...production, MAMORI_LEGACY_SIGN_IN_URL: 'http://127.0.0.1:8080/check' }),
+    /MAMORI_LEGACY_SIGN_IN_URL: must be an https:\/\/ URL[\s\S]*loopback address/,
+  );
+  assert.throws(() => legacy({ MAMORI_LEGACY_SIGN_IN_URL: 'http://old.shop.example/check' }), /must be an https/);
+  assert.throws(() => legacy({ MAMORI_LEGACY_SIGN_IN_URL: 'https://169.254.169.254/check' }), /link-local/);
+  assert.throws(() => legacy({ MAMORI_LEGACY_SIGN_IN_URL: 'https://10.0.0.7/check' }), /private address/);
+  assert.ok(
+    legacy({ MAMORI_LEGACY_SIGN_IN_URL: 'https://10.0.0.7/check', MAMORI_RECEIVER_ALLOW: '10.0.0.0/24' }).legacySignIn,
+    'a network the operator allows',
+  );
+  assert.throws(
+    () => loadConfig({ MAMORI_LEGACY_SIGN_IN_URL: 'https://old.shop.example/check' }),
+    /MAMORI_LEGACY_SIGN_IN_SECRET: is required[\s\S]*MAMORI_LEGACY_SIGN_IN_CLIENT: is required/,
+  );
+  assert.throws(
+    () => legacy({ MAMORI_LEGACY_SIGN_IN_SECRET: 'short', MAMORI_LEGACY_SIGN_IN_URL: 'https://a.example' }),
+    /at least 32/,
+  );
+  assert.throws(() => legacy({ MAMORI_LEGACY_SIGN_IN_TIMEOUT_MS: '10000' }), /MAMORI_LEGACY_SIGN_IN_TIMEOUT_MS/);
+});

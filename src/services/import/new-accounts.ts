@@ -5,6 +5,7 @@ import type { Executor } from '../../store/database.ts';
 import type { AccountsTable, AddressesTable, PaymentMethodsTable } from '../../store/schema.ts';
 import type { Insertable } from 'kysely';
 import { insertImportedPasswords, insertShopCustomerIds } from '../../store/imported-accounts.ts';
+import { insertImportedShopCustomers } from '../../store/shop-customers.ts';
 import { SYSTEM_ACTOR, sha256Hex } from '../account-log/change-log.ts';
 import type { ImportDeps } from './deps.ts';
 import type { CheckedRow } from './check-row.ts';
@@ -27,6 +28,8 @@ export async function insertNewAccounts(
   rows: readonly CheckedRow[],
   clientId: string,
   now: string,
+  /** Where the accounts came from when not from a file or the API: named in each "imported" entry. */
+  source?: string,
 ): Promise<void> {
   const accounts: Insertable<AccountsTable>[] = [];
   const addresses: Insertable<AddressesTable>[] = [];
@@ -86,6 +89,7 @@ export async function insertNewAccounts(
         passwordFormat: hash?.format ?? null,
         createdAt,
         lastSignInAt: row.lastSignInAt ?? null,
+        ...(source ? { source } : {}),
       },
       actor: SYSTEM_ACTOR,
       occurredAt: now,
@@ -139,6 +143,13 @@ export async function insertNewAccounts(
       account_id: account,
       imported_at: now,
     })),
+  );
+  // The shop these accounts came from hears of them from the start (migration 0021).
+  await insertImportedShopCustomers(
+    db,
+    clientId,
+    accounts.map((a) => a.id),
+    now,
   );
   await insertImportedPasswords(
     db,

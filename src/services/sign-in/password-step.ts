@@ -15,6 +15,7 @@ import { hasSecondFactor } from '../second-factors/totp.ts';
 import type { ActiveSession } from '../sessions/sessions.ts';
 import { finishSignIn } from './finish.ts';
 import { accountForPassword } from './password-check.ts';
+import { accountFromLegacySystem } from './legacy-sign-in.ts';
 import { startPendingSignIn, type SecondStepMethod } from './second-step.ts';
 import { assertNotThrottled, noteFailure, noteSuccess } from './throttle.ts';
 
@@ -31,7 +32,11 @@ export async function signIn(
   const email = normalizeEmail(input.email);
   const account = await findAccountByEmail(deps.db, email);
   const failuresSoFar = await assertNotThrottled(deps, email, account, origin);
-  const verified = await accountForPassword(deps, account, input.password);
+  // Live trickle migration (issue 26): only an address Mamori does not know is asked about.
+  const verified =
+    !account && deps.legacySignIn
+      ? await accountFromLegacySystem(deps, deps.legacySignIn, email, input.password)
+      : await accountForPassword(deps, account, input.password);
   if (!verified) {
     await noteFailure(deps.db, deps, email, account, origin);
     throw new DomainError('INVALID_CREDENTIALS');
