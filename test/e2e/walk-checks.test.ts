@@ -15,7 +15,7 @@ import {
   storyInChromium,
 } from '../support/browser-story.ts';
 import { exampleShopBeside, signInAtShop } from '../support/example-shop-beside.ts';
-import { bottomOnFirstScreen, sidewaysOverflow } from '../support/layout-checks.ts';
+import { bottomOnFirstScreen, sidewaysOverflow, squeezedCells } from '../support/layout-checks.ts';
 
 /** Where screenshots go: test-results by default; docs/screenshots when refreshing the committed ones. */
 const SHOTS = process.env.MAMORI_SCREENSHOTS ?? 'test-results';
@@ -28,7 +28,7 @@ const WIDTHS = [
 /** English last: the story's helpers go on in English after each look. */
 const LANGUAGES = ['ja', 'en'] as const;
 /** The pages of the walk pictured in docs/screenshots, each language and width. */
-const PICTURED = new Set(['report', 'incident', 'checklist']);
+const PICTURED = new Set(['sign-in for the shop', 'report', 'incident', 'checklist']);
 const NEW_PASSWORD = 'fresh start lantern meadow';
 
 /**
@@ -49,7 +49,10 @@ function lookingAtEveryPage(findings: string[]): LookAt {
           findings.push(`${where}: ${v.rule}: ${v.help} — ${v.targets.join(' | ')}`);
         for (const wide of await sidewaysOverflow(page)) findings.push(`${where}: ${wide}`);
         if (PICTURED.has(name))
-          await page.screenshot({ path: `${SHOTS}/walk-${name}-${language}-${width.name}.png`, fullPage: true });
+          await page.screenshot({
+            path: `${SHOTS}/walk-${name.replace(/[^a-z]+/g, '-')}-${language}-${width.name}.png`,
+            fullPage: true,
+          });
       }
     }
   };
@@ -63,6 +66,23 @@ async function buttonBottomOnPhone(page: Page, language: 'ja' | 'en'): Promise<n
   await page.setViewportSize(PHONE);
   const name = language === 'ja' ? /心当たりがない/ : /It wasn't me/;
   return bottomOnFirstScreen(page, page.getByRole('button', { name }));
+}
+
+/** The timeline: cards on a phone, a table with its column headers for a screen reader at either width. */
+async function timelineAsCardsOnPhone(page: Page): Promise<void> {
+  const timeline = page.getByRole('region', { name: 'Timeline' });
+  for (const width of WIDTHS) {
+    await page.setViewportSize(width.size);
+    const headers = timeline.getByRole('columnheader');
+    assert.deepEqual(await headers.allInnerTexts(), ['When', 'What', 'From'], `column headers at ${width.name} width`);
+  }
+  await page.setViewportSize(PHONE);
+  assert.equal(await squeezedCells(page, 'table.activity'), 0, 'on a phone each timeline cell has the card’s width');
+  await page.setViewportSize(DESKTOP);
+  assert.ok(
+    await timeline.getByRole('columnheader', { name: 'When' }).isVisible(),
+    'on a desktop the header row shows',
+  );
 }
 
 async function placeOrder(page: Page, item: string, amount: string, address: string): Promise<void> {
@@ -155,15 +175,20 @@ describe(
       const held = owner.getByRole('region', { name: 'Orders the shop is holding' });
       await held.getByRole('button', { name: 'Cancel it' }).first().click();
       await owner.getByText('Your choice was sent to the shop.').waitFor();
-      await owner.getByLabel('Your message').fill('The gift card was not mine.');
-      await owner.getByRole('button', { name: 'Send to support' }).click();
+      // Writing and asking to be called are two sections, each under its own heading.
+      const write = owner.getByRole('region', { name: 'Write to a person' });
+      await write.getByLabel('Your message').fill('The gift card was not mine.');
+      await write.getByRole('button', { name: 'Send to support' }).click();
       await owner.getByText('Received. A person will get back to you.').waitFor();
-      await owner.getByLabel('Phone number to call').fill('+81 90-1234-5678');
-      await owner.getByLabel('When suits you').fill('today after 18:00');
-      await owner.getByRole('button', { name: 'Ask for a call back' }).click();
+      const call = owner.getByRole('region', { name: 'Ask to be called' });
+      assert.equal(await call.getByLabel('Your message').count(), 0, 'the message is not part of the call-back');
+      await call.getByLabel('Phone number to call').fill('+81 90-1234-5678');
+      await call.getByLabel('When suits you').fill('today after 18:00');
+      await call.getByRole('button', { name: 'Ask for a call back' }).click();
       await owner.getByText('Received. A person will get back to you.').waitFor();
       await server.worker.runOnce();
       await look(owner, 'incident');
+      await timelineAsCardsOnPhone(owner);
 
       // Another notice's link, spent by containment, leads back to the incident.
       await owner.goto(inbox.link(OWNER, '/report', /shipping address was added/));

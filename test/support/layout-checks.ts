@@ -29,3 +29,18 @@ export async function bottomOnFirstScreen(page: Page, element: Locator): Promise
   if (!box) throw new Error('the element is not shown');
   return box.y + box.height;
 }
+
+/**
+ * Cells of the matching tables narrower than 90% of their table: on a phone, a table squeezed into thin
+ * columns rather than read as cards, one cell under the other.
+ */
+export async function squeezedCells(page: Page, tables: string): Promise<number> {
+  return page.evaluate((selector) => {
+    let squeezed = 0;
+    for (const table of document.querySelectorAll(selector)) {
+      const width = table.getBoundingClientRect().width;
+      for (const cell of table.querySelectorAll('td')) if (cell.getBoundingClientRect().width < width * 0.9) squeezed++;
+    }
+    return squeezed;
+  }, tables);
+}
