@@ -121,11 +121,20 @@ describe(
         await visitor.goto(path);
         await look(visitor, name);
       }
-      await visitorContext.close();
 
       // The owner signs up, confirms her address from the mail, signs in at the shop; her account pages.
       const { context: ownerContext, owner } = await ownerRegistersInBrowser(browser, server, inbox, look);
       await signInAtShop(owner, shop.url, OWNER_PASSWORD, look);
+
+      // The mailed link to set a new password, as the visitor asks it for her address.
+      await visitor.goto('/forgot-password');
+      await visitor.getByLabel('Email address').fill(OWNER);
+      await visitor.getByRole('button', { name: 'Send the link' }).click();
+      await visitor.getByText(/a link is on its way/).waitFor();
+      await server.worker.runOnce();
+      await visitor.goto(inbox.link(OWNER, '/reset-password'));
+      await look(visitor, 'reset password');
+      await visitorContext.close();
       await look(owner, 'shop, signed in');
       for (const [path, name] of [
         ['/account', 'account'],
