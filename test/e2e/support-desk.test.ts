@@ -7,6 +7,7 @@ import { attackerTakesOver, emailChangedReportLink, OWNER, ownerSignsUp } from '
 import { MemoryMailer } from '../../src/delivery/memory-mailer.ts';
 import { addStaff } from '../../src/services/support/staff-accounts.ts';
 import { chromiumUnavailable, launchChromium, startServer, type RunningMamori } from '../support/browser.ts';
+import { sidewaysOverflow } from '../support/layout-checks.ts';
 import { STORY_ENV } from '../support/story.ts';
 
 /** Where screenshots go: test-results by default; docs/screenshots when refreshing the committed ones. */
@@ -123,6 +124,8 @@ describe('the support desk in Chromium', { skip: chromiumUnavailable ?? false },
     );
     assert.ok(overflow <= 0, `the queue fits a phone (overflow ${overflow}px)`);
     await phonePage.screenshot({ path: `${SHOTS}/queue-phone-en.png`, fullPage: true });
+    await phonePage.goto(casePath);
+    assert.deepEqual(await sidewaysOverflow(phonePage), [], 'the case, its timeline included, fits a phone');
     await phone.close();
 
     await staff

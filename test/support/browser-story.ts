@@ -44,6 +44,13 @@ export function storyInChromium(): StoryInChromium {
   return world;
 }
 
+/**
+ * Called on each page a story helper passes through, before acting on it (the accessibility and layout
+ * walk looks at every page); by default nothing.
+ */
+export type LookAt = (page: Page, name: string) => Promise<void>;
+const glance: LookAt = async () => undefined;
+
 export async function signInInBrowser(page: Page, email: string, password: string): Promise<void> {
   await page.goto('/sign-in');
   await page.getByLabel('Email address').fill(email);
@@ -56,16 +63,19 @@ export async function ownerRegistersInBrowser(
   browser: Browser,
   server: RunningMamori,
   inbox: SmtpInbox,
+  look: LookAt = glance,
 ): Promise<{ context: BrowserContext; owner: Page }> {
   const context = await browser.newContext({ locale: 'en-US', baseURL: server.url });
   const owner = await context.newPage();
   await owner.goto('/register');
+  await look(owner, 'sign-up');
   await owner.getByLabel('Your name').fill('Taro Yamada');
   await owner.getByLabel('Email address').fill(OWNER);
   await owner.getByLabel('Password').first().fill(OWNER_PASSWORD);
   await owner.getByRole('button', { name: 'Create account' }).click();
   await server.worker.runOnce();
   await owner.goto(inbox.link(OWNER, '/verify-email'));
+  await look(owner, 'verify-email');
   await owner.getByRole('button', { name: 'Confirm my address' }).click();
   return { context, owner };
 }
@@ -79,6 +89,7 @@ export async function attackerTakesOverInBrowser(
   server: RunningMamori,
   inbox: SmtpInbox,
   options: { changePassword: boolean },
+  look: LookAt = glance,
 ): Promise<{ context: BrowserContext; attacker: Page }> {
   const context = await browser.newContext({ locale: 'en-US', baseURL: server.url, userAgent: ATTACKER_BROWSER });
   const attacker = await context.newPage();
@@ -92,6 +103,7 @@ export async function attackerTakesOverInBrowser(
   await attacker.getByRole('button', { name: 'Change email address' }).click();
   await server.worker.runOnce();
   await attacker.goto(inbox.link(ATTACKER, '/confirm-email'));
+  await look(attacker, 'confirm-email');
   await attacker.getByRole('button', { name: 'Confirm the new address' }).click();
   await attacker.goto('/account');
   if (options.changePassword) {
@@ -118,9 +130,11 @@ export async function ownerRecoversInBrowser(
   server: RunningMamori,
   inbox: SmtpInbox,
   newPassword: string,
+  look: LookAt = glance,
 ): Promise<void> {
   await server.worker.runOnce();
   await owner.goto(inbox.link(OWNER, '/recover'));
+  await look(owner, 'recover');
   await owner.getByLabel('New password').fill(newPassword);
   await owner.getByRole('button', { name: 'Set the password and open my account' }).click();
   await owner.getByText('Your account is open again').waitFor();

@@ -5,7 +5,7 @@ import { after, before } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startShop } from '../../examples/shop/shop.ts';
 import { addClient } from '../../src/services/oidc/clients.ts';
-import { OWNER, type StoryInChromium } from './browser-story.ts';
+import { OWNER, type LookAt, type StoryInChromium } from './browser-story.ts';
 import { freePort } from './loopback.ts';
 
 export interface ShopBeside {
@@ -53,11 +53,17 @@ export function exampleShopBeside(world: StoryInChromium, options: { backchannel
 }
 
 /** Signs the owner in at the shop through Mamori's own sign-in page, as a customer would. */
-export async function signInAtShop(page: Page, shopUrl: string, password: string): Promise<void> {
+export async function signInAtShop(
+  page: Page,
+  shopUrl: string,
+  password: string,
+  look: LookAt = async () => undefined,
+): Promise<void> {
   await page.goto(shopUrl);
   await page.getByRole('link', { name: 'Sign in with Mamori' }).click();
   await page.waitForURL((url) => url.pathname === '/sign-in' || url.href === `${shopUrl}/`);
   if (new URL(page.url()).pathname === '/sign-in') {
+    await look(page, 'sign-in for the shop');
     await page.getByLabel('Email address').fill(OWNER);
     await page.getByLabel('Password').first().fill(password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();

@@ -22,7 +22,6 @@ export function stepLine(ctx: PageContext, step: UndoStep, planned = false) {
   }${planned && isShopAction(step.action) ? html`<br><small>${ctx.t(`undo.will.${step.action}`)}</small>` : ''}`;
 }
 
-/** GET of "This wasn't me": shows the change and the plan; only the button (POST) acts. */
 /** A report link containment spent, held by the owner: the way back to the incident. */
 export function protectedAlreadyPage(ctx: PageContext, token: string): string {
   const { t } = ctx;
@@ -34,6 +33,10 @@ export function protectedAlreadyPage(ctx: PageContext, token: string): string {
   );
 }
 
+/**
+ * GET of "This wasn't me": on a phone's first screen what happened in a line or two and the button; the
+ * full change, what containment does and the plan (each step can be unticked) below, in the same form.
+ */
 export function reportPage(
   ctx: PageContext,
   view: { change: ChangeRecord; steps: UndoStep[] },
@@ -46,24 +49,26 @@ export function reportPage(
   return layout(
     ctx,
     t('report.title'),
-    html`<p>${t('report.lead')}</p>${errorSummary(state)}
+    html`${errorSummary(state)}<form method="post" action="/report" class="report">${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
+<p class="what-happened"><strong>${changeTitle(ctx, c.kind)}</strong> · ${formatDateTime(ctx, c.occurredAt)}<br><small>${beforeAfter(ctx, c.kind, c.before, c.after)}</small></p>
+<p>${t('report.lead')}</p>
+<button type="submit" class="danger">${t('report.submit')}</button>
+<p class="hint">${t('report.detailsBelow')}</p>
 <section aria-labelledby="h-what"><h2 id="h-what">${t('report.whatHappened')}</h2>
 <dl class="change"><dt>${changeTitle(ctx, c.kind)}</dt><dd>${beforeAfter(ctx, c.kind, c.before, c.after)}</dd>
 <dt>${t('mail.notice.when')}</dt><dd>${formatDateTime(ctx, c.occurredAt)}</dd>
 <dt>${t('mail.notice.device')}</dt><dd>${c.actor.device} · ${c.actor.ip}${c.actor.area ? ` · ${areaName(ctx.locale, t, c.actor.area)}` : ''}</dd></dl></section>
-${html`<form method="post" action="/report">${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
 <section aria-labelledby="h-do"><h2 id="h-do">${t('report.willDo')}</h2>
 <ul><li>${t('report.contain.lock')}</li><li>${t('report.contain.password')}</li><li>${t('report.contain.links')}</li></ul>
 <fieldset><legend>${view.steps.length > 0 ? t('report.undo') : t('report.undoNone')}</legend>
 <ul class="plan">${view.steps.map((step) =>
-  step.action === 'none'
-    ? html`<li>${stepLine(ctx, step, true)}</li>`
-    : html`<li class="${step.conflict ? 'conflict' : ''}"><label><input type="checkbox" name="undo" value="${step.changeId}"${step.selected ? html` checked` : ''}${step.conflict ? html` disabled` : ''}> ${stepLine(ctx, step, true)}</label>${
-        step.conflict ? html`<p class="warning">${t('report.conflict')}</p>` : ''
-      }</li>`,
-)}</ul></fieldset>
-<p>${t('report.wait', { wait: formatDuration(t, waitMs) })}</p>
-<button type="submit" class="danger">${t('report.submit')}</button></section></form>`}`,
+      step.action === 'none'
+        ? html`<li>${stepLine(ctx, step, true)}</li>`
+        : html`<li class="${step.conflict ? 'conflict' : ''}"><label><input type="checkbox" name="undo" value="${step.changeId}"${step.selected ? html` checked` : ''}${step.conflict ? html` disabled` : ''}> ${stepLine(ctx, step, true)}</label>${
+            step.conflict ? html`<p class="warning">${t('report.conflict')}</p>` : ''
+          }</li>`,
+    )}</ul></fieldset>
+<p>${t('report.wait', { wait: formatDuration(t, waitMs) })}</p></section></form>`,
   );
 }
 
@@ -114,25 +119,47 @@ function claimSection(ctx: PageContext, view: IncidentView, token: string) {
   }</section>`;
 }
 
-function messageForm(ctx: PageContext, token: string) {
+/** Writing to a person: its own section, answered by mail. */
+function messageSection(ctx: PageContext, token: string) {
   const { t } = ctx;
-  return html`<form method="post" action="/incident/message" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
+  return html`<section aria-labelledby="h-write"><h2 id="h-write">${t('incident.write.title')}</h2><p>${t('incident.write.lead')}</p>
+<form method="post" action="/incident/message" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
 <div class="field"><label for="f-message">${t('incident.message')}</label><textarea id="f-message" name="message" rows="4" maxlength="4000" required></textarea></div>
-<button type="submit">${t('incident.sendMessage')}</button></form>`;
+<button type="submit">${t('incident.sendMessage')}</button></form></section>`;
 }
 
-function requestList(ctx: PageContext, view: IncidentView) {
+/** Asking to be called: a section of its own, apart from the message, so neither form is mistaken for the other. */
+function callbackSection(ctx: PageContext, token: string, state: FormState) {
   const { t } = ctx;
-  return view.requests.length > 0
-    ? html`<h3>${t('incident.requests')}</h3><ul>${view.requests.map(
-        (r) =>
-          html`<li>${formatDateTime(ctx, r.created_at)} — ${
-            r.kind === 'callback'
-              ? t('incident.request.callback', { phone: r.phone ?? '', time: r.preferred_time ?? '' })
-              : t('incident.request.message')
-          }${r.body ? html`<br><q>${r.body}</q>` : ''}</li>`,
-      )}</ul>`
-    : '';
+  return html`<section aria-labelledby="h-call"><h2 id="h-call">${t('incident.call.title')}</h2><p>${t('incident.call.lead')}</p>
+<form method="post" action="/incident/callback" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
+${field(ctx, { name: 'phone', label: 'incident.callbackPhone', type: 'tel', autocomplete: 'tel', required: true, maxlength: 30 }, state)}
+${field(ctx, { name: 'preferredTime', label: 'incident.callbackTime', required: true, maxlength: 100 }, state)}
+<button type="submit">${t('incident.requestCallback')}</button></form></section>`;
+}
+
+/** What she asked for and what a person answered, once there is any. */
+function conversation(ctx: PageContext, view: IncidentView) {
+  const { t } = ctx;
+  const requests =
+    view.requests.length > 0
+      ? html`<h3>${t('incident.requests')}</h3><ul>${view.requests.map(
+          (r) =>
+            html`<li>${formatDateTime(ctx, r.created_at)} — ${
+              r.kind === 'callback'
+                ? t('incident.request.callback', { phone: r.phone ?? '', time: r.preferred_time ?? '' })
+                : t('incident.request.message')
+            }${r.body ? html`<br><q>${r.body}</q>` : ''}</li>`,
+        )}</ul>`
+      : '';
+  const replies =
+    view.replies.length > 0
+      ? html`<h3>${t('incident.replies')}</h3><ul class="replies" data-testid="support-replies">${view.replies.map(
+          (r) => html`<li>${formatDateTime(ctx, r.at)}<br>${r.body}</li>`,
+        )}</ul>`
+      : '';
+  if (!requests && !replies) return '';
+  return html`<section aria-labelledby="h-conversation"><h2 id="h-conversation">${t('incident.conversation')}</h2>${requests}${replies}</section>`;
 }
 
 /** The owner decides each held order while the case is open; the forms carry her link's token. */
@@ -161,7 +188,7 @@ export function incidentPage(
     return layout(
       ctx,
       t('incident.title'),
-      html`${notice(flash)}${stateLine(ctx, view)}<p>${t('incident.newcomer.lead')}</p>${errorSummary(state)}${messageForm(ctx, token)}${requestList(ctx, view)}`,
+      html`${notice(flash)}${stateLine(ctx, view)}<p>${t('incident.newcomer.lead')}</p>${errorSummary(state)}${messageSection(ctx, token)}${conversation(ctx, view)}`,
     );
   }
   return layout(
@@ -174,19 +201,9 @@ ${heldOrdersSection(ctx, view.heldOrders, orderForms(view, token))}
       (step) =>
         html`<li>${stepLine(ctx, step)}${stepOutcome(ctx, step)}${answerForStep(ctx, view.shopRequests, step.changeId)}</li>`,
     )}</ul></section>
-<section aria-labelledby="h-person"><h2 id="h-person">${t('incident.person')}</h2><p>${t('incident.personLead')}</p>
-${messageForm(ctx, token)}
-<form method="post" action="/incident/callback" novalidate>${csrfField(ctx)}<input type="hidden" name="token" value="${token}">
-${field(ctx, { name: 'phone', label: 'incident.callbackPhone', type: 'tel', autocomplete: 'tel', required: true, maxlength: 30 }, state)}
-${field(ctx, { name: 'preferredTime', label: 'incident.callbackTime', required: true, maxlength: 100 }, state)}
-<button type="submit">${t('incident.requestCallback')}</button></form>
-${requestList(ctx, view)}${
-      view.replies.length > 0
-        ? html`<h3>${t('incident.replies')}</h3><ul class="replies" data-testid="support-replies">${view.replies.map(
-            (r) => html`<li>${formatDateTime(ctx, r.at)}<br>${r.body}</li>`,
-          )}</ul>`
-        : ''
-    }</section>
+${messageSection(ctx, token)}
+${callbackSection(ctx, token, state)}
+${conversation(ctx, view)}
 <section aria-labelledby="h-timeline"><h2 id="h-timeline">${t('incident.timeline')}</h2>${changeTable(ctx, [...view.timeline].reverse())}</section>`,
     { passkeys: proofNeedsPasskeys(view) },
   );

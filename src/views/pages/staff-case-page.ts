@@ -110,7 +110,7 @@ function shopDeliveriesSection(
 <p class="hint">${lead}</p>${note}${
     deliveries.length === 0
       ? html`<p>${t('staff.case.none')}</p>`
-      : html`<table><thead><tr><th scope="col">${t('activity.when')}</th><th scope="col">${t('staff.case.shop')}</th><th scope="col">${t('staff.case.what')}</th><th scope="col">${t('staff.case.status')}</th><th scope="col">${t('staff.case.attempts')}</th></tr></thead><tbody>${deliveries.map(
+      : html`<table class="cards"><thead><tr><th scope="col">${t('activity.when')}</th><th scope="col">${t('staff.case.shop')}</th><th scope="col">${t('staff.case.what')}</th><th scope="col">${t('staff.case.status')}</th><th scope="col">${t('staff.case.attempts')}</th></tr></thead><tbody>${deliveries.map(
           (d) =>
             html`<tr data-delivery="${d.id}"><td>${formatDateTime(ctx, d.queuedAt)}</td><td>${d.shop}<br><small>${d.endpoint}</small></td><td>${translateOr(ctx.t, `staff.delivery.what.${d.what}`, d.what)}</td><td>${translateOr(ctx.t, `staff.delivery.${d.status}`, d.status)}${d.deliveredAt ? html`<br><small>${formatDateTime(ctx, d.deliveredAt)}</small>` : ''}</td><td>${
               d.attempts.length === 0
@@ -227,18 +227,18 @@ ${
     }</section>
 <section aria-labelledby="h-timeline"><h2 id="h-timeline">${t('staff.case.timeline')}</h2>${changeTable(ctx, view.timeline, 'staff')}</section>
 <section aria-labelledby="h-sessions"><h2 id="h-sessions">${t('staff.case.sessions')}</h2>
-<table><thead><tr><th scope="col">${t('activity.from')}</th><th scope="col">${t('staff.queue.opened')}</th><th scope="col">${t('staff.case.status')}</th></tr></thead><tbody>${view.sessions.map(
+<table class="cards"><thead><tr><th scope="col">${t('activity.from')}</th><th scope="col">${t('staff.queue.opened')}</th><th scope="col">${t('staff.case.status')}</th></tr></thead><tbody>${view.sessions.map(
       (s) =>
         html`<tr><td>${s.device_label} · ${s.ip}${s.area ? ` · ${areaName(ctx.locale, t, s.area)}` : ''}</td><td>${formatDateTime(ctx, s.created_at)}</td><td>${s.revoked_at ? `${t('staff.case.ended')} (${s.revoke_reason ?? ''})` : t('staff.case.live')}${s.risk_decision === 'challenge' ? ` · ${t('staff.case.challenged')}` : ''}</td></tr>`,
     )}</tbody></table>
 <p>${t('staff.case.devices', { count: view.devices.length })}</p></section>
 <section aria-labelledby="h-risk"><h2 id="h-risk">${t('staff.case.risk')}</h2>
-<table><thead><tr><th scope="col">${t('activity.when')}</th><th scope="col">${t('staff.queue.kind')}</th><th scope="col">${t('staff.case.decision')}</th><th scope="col">${t('activity.from')}</th></tr></thead><tbody>${view.risk.map(
+<table class="cards"><thead><tr><th scope="col">${t('activity.when')}</th><th scope="col">${t('staff.queue.kind')}</th><th scope="col">${t('staff.case.decision')}</th><th scope="col">${t('activity.from')}</th></tr></thead><tbody>${view.risk.map(
       (r) =>
         html`<tr><td>${formatDateTime(ctx, r.created_at)}</td><td>${r.action}</td><td>${r.decision} (${r.score}): ${(JSON.parse(r.reasons) as { code: string }[]).map((x) => x.code).join(', ') || '-'}</td><td>${r.ip}${r.country ? ` · ${r.country}` : ''}</td></tr>`,
     )}</tbody></table></section>
 <section aria-labelledby="h-notices"><h2 id="h-notices">${t('staff.case.notices')}</h2>
-<table><thead><tr><th scope="col">${t('activity.when')}</th><th scope="col">${t('staff.case.to')}</th><th scope="col">${t('staff.queue.summary')}</th><th scope="col">${t('staff.case.status')}</th></tr></thead><tbody>${view.notices.map(
+<table class="cards"><thead><tr><th scope="col">${t('activity.when')}</th><th scope="col">${t('staff.case.to')}</th><th scope="col">${t('staff.queue.summary')}</th><th scope="col">${t('staff.case.status')}</th></tr></thead><tbody>${view.notices.map(
       (n) =>
         html`<tr><td>${formatDateTime(ctx, n.created_at)}</td><td>${n.recipient}</td><td>${n.subject ?? n.template}</td><td>${n.status}</td></tr>`,
     )}</tbody></table></section>

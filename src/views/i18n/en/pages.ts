@@ -111,7 +111,9 @@ export const pages = {
   'area.sameNetwork': 'this device’s network',
   'report.title': 'Was this you?',
   'report.lead':
-    'This is what happened on your account. If it was not you, we secure the account now and undo the changes; nothing happens until you press the button.',
+    'If it was not you, press the button: we lock the account at once and undo the changes. Nothing changes until you press it.',
+  'report.detailsBelow':
+    'Below: the details, and the changes we will undo. If you made one of them yourself, untick it first.',
   'report.whatHappened': 'What happened',
   'report.willDo': 'What we will do at once',
   'report.contain.lock': 'Lock the account and sign out every device, including the one that made the change.',
@@ -218,9 +220,11 @@ export const pages = {
   'incident.remainingMinutes': 'in {minutes} min',
   'incident.undone': 'What was undone',
   'incident.timeline': 'Timeline',
-  'incident.person': 'Talk to a person',
-  'incident.personLead':
-    'You do not need to sign in. We answer by email; or leave a number and a time, and we call you.',
+  'incident.write.title': 'Write to a person',
+  'incident.write.lead': 'You do not need to sign in. A person reads your message and answers by email.',
+  'incident.call.title': 'Ask to be called',
+  'incident.call.lead': 'Leave a number and a time that suits you, and a person calls you.',
+  'incident.conversation': 'Your requests and our replies',
   'incident.message': 'Your message',
   'incident.sendMessage': 'Send to support',
   'incident.callbackPhone': 'Phone number to call',

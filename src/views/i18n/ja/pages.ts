@@ -113,7 +113,9 @@ export const pages: Record<keyof typeof en, string> = {
   'area.sameNetwork': 'この端末と同じネットワーク',
   'report.title': 'ご本人による操作ですか？',
   'report.lead':
-    'あなたのアカウントで行われた操作です。心当たりがない場合は、今すぐアカウントを保護し変更を元に戻します。ボタンを押すまで何も変わりません。',
+    '心当たりがなければボタンを押してください。すぐにアカウントをロックし、変更を元に戻します。押すまで何も変わりません。',
+  'report.detailsBelow':
+    '詳しい内容と元に戻す変更は下にあります。ご自身で行った変更があれば、先にチェックを外してください。',
   'report.whatHappened': '行われた操作',
   'report.willDo': 'ただちに行うこと',
   'report.contain.lock': 'アカウントをロックし、変更を行った端末を含むすべての端末をログアウトさせます。',
@@ -221,9 +223,11 @@ export const pages: Record<keyof typeof en, string> = {
   'incident.remainingMinutes': 'あと{minutes}分',
   'incident.undone': '元に戻した変更',
   'incident.timeline': '経過',
-  'incident.person': '担当者に相談する',
-  'incident.personLead':
-    'ログインは不要です。メールでお返事するか、電話番号とご都合のよい時間をお知らせいただければお電話します。',
+  'incident.write.title': '担当者にメッセージを送る',
+  'incident.write.lead': 'ログインは不要です。担当者がお読みして、メールでお返事します。',
+  'incident.call.title': '電話で相談する',
+  'incident.call.lead': 'お電話番号とご都合のよい時間をお知らせいただければ、担当者からお電話します。',
+  'incident.conversation': 'ご依頼と担当者からのお返事',
   'incident.message': 'メッセージ',
   'incident.sendMessage': 'サポートに送る',
   'incident.callbackPhone': 'お電話する番号',
