@@ -18,7 +18,8 @@ export const imported = {
     'Password: still the shop’s own hash ({format}), until her first sign-in with the right password moves it to Mamori’s hashing.',
   'staff.case.imported.noHash':
     'Password: none came with the account; she is offered a one-time link to set one when she signs in.',
-  'staff.case.imported.migrated': 'Password: moved to Mamori’s hashing (argon2id) at her first sign-in.',
+  'staff.case.imported.passkeyOnly': 'Password: none; she opened the account by the mailed link to add a passkey.',
+  'staff.case.imported.migrated': 'Password: moved to Mamori’s hashing (argon2id); the shop’s hash is forgotten.',
   'firstPassword.offer': 'Your account came from the shop’s old site and you have no password here yet?',
   'firstPassword.offerLink': 'Get a link to set one',
   'firstPassword.title': 'Set up your password',

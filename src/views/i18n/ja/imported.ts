@@ -20,7 +20,10 @@ export const imported: Record<keyof typeof en, string> = {
     'パスワード：ショップ側のハッシュ（{format}）のままです。正しいパスワードでの最初のログイン時に、Mamoriのハッシュ方式へ移されます。',
   'staff.case.imported.noHash':
     'パスワード：インポート時にありませんでした。ログイン時に、設定用の1回限りのリンクをご案内します。',
-  'staff.case.imported.migrated': 'パスワード：最初のログイン時にMamoriのハッシュ方式（argon2id）へ移しました。',
+  'staff.case.imported.passkeyOnly':
+    'パスワード：なし。メールのリンクからアカウントを開き、パスキーを追加する手順に進みました。',
+  'staff.case.imported.migrated':
+    'パスワード：Mamoriのハッシュ方式（argon2id）へ移しました。ショップ側のハッシュは消去済みです。',
   'firstPassword.offer': 'ショップの以前のサイトから移ってきたアカウントで、まだここでのパスワードがない方へ',
   'firstPassword.offerLink': 'パスワード設定用のリンクを受け取る',
   'firstPassword.title': 'パスワードの設定',
