@@ -2,7 +2,7 @@
 export const imported = {
   'upgrade.suggested.title': 'Make your password longer',
   'upgrade.suggested.body':
-    'You are signed in. Your password came with your account from the shop, and it is shorter or easier to guess than we now ask for. A longer one ({min} characters or more), or a passkey, makes it much harder for anyone else to get in.',
+    'You are signed in. Your password came with your account from the shop, and it is shorter or easier to guess than we now ask for, or the shop kept it in a way that is easy to crack if its old data leaks. A new, longer one ({min} characters or more), or a passkey, makes it much harder for anyone else to get in.',
   'upgrade.required.title': 'Choose a new password',
   'upgrade.required.body':
     'You are signed in, but the password you used is on lists of passwords that are known to others and tried first when someone breaks into accounts. Please choose a new one before you go on.',
