@@ -1,13 +1,18 @@
 /**
  * An imported password below Mamori's policy (issue 26). 'suggested': shorter or weaker than the policy
- * asks; she is asked for a longer one or a passkey and may say "later". 'required': on the common/breached
- * list; nothing else opens until she has chosen a new one.
+ * asks, or kept by the shop in a weak format (a leak of its old database gives it away fast); she is asked
+ * for a new one or a passkey and may say "later". 'required': on the common/breached list; nothing else
+ * opens until she has chosen a new one.
  */
 export type PasswordUpgrade = 'suggested' | 'required';
 
-export function passwordUpgradeFor(password: { onCommonList: boolean; meetsPolicy: boolean }): PasswordUpgrade | null {
+export function passwordUpgradeFor(password: {
+  onCommonList: boolean;
+  meetsPolicy: boolean;
+  fromWeakHash: boolean;
+}): PasswordUpgrade | null {
   if (password.onCommonList) return 'required';
-  return password.meetsPolicy ? null : 'suggested';
+  return password.meetsPolicy && !password.fromWeakHash ? null : 'suggested';
 }
 
 export function parsePasswordUpgrade(value: string | null | undefined): PasswordUpgrade | null {

@@ -4,7 +4,7 @@ import { addClient } from '../../src/services/oidc/clients.ts';
 import { importAccounts } from '../../src/services/import/import-accounts.ts';
 import { findAccountByEmail } from '../../src/store/accounts.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
-import type { TestClient } from '../support/http-client.ts';
+import { TestClient } from '../support/http-client.ts';
 import { registerAndVerify, signIn, staffSignedIn } from '../support/flows.ts';
 import { importRowFor, woocommerceCustomers } from '../support/import-fixtures.ts';
 
@@ -66,6 +66,14 @@ forEachStore('The staff case of an imported account', (store) => {
   test('imported without a password says so; an account that registered here says nothing of an import', async () => {
     assert.match(await casePage('no-hash@example.com'), /none came with the account/);
     assert.match(await casePage('no-hash@example.com', 'ja'), /インポート時にありませんでした/);
+    const mei = new TestClient(m.app);
+    await mei.get('/forgot-password');
+    await mei.post('/forgot-password', { email: 'no-hash@example.com' });
+    await m.deliver();
+    const token = new URL(m.mailer.link('no-hash@example.com', '/first-password/set')).searchParams.get('token') ?? '';
+    await mei.get(`/first-password/set?token=${token}`);
+    assert.equal((await mei.post('/first-password/passkey', { token })).statusCode, 303);
+    assert.match(await casePage('no-hash@example.com'), /Password: none; she opened the account by the mailed link/);
     await registerAndVerify(m, 'native@example.com');
     assert.equal(await casePage('native@example.com'), '');
   });

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { heldForPasswordUpgrade, passwordUpgradeFor } from '../../src/core/password-upgrade.ts';
 
-test('a password on the common list must be replaced; one merely below the policy is asked about', () => {
-  assert.equal(passwordUpgradeFor({ onCommonList: true, meetsPolicy: false }), 'required');
-  assert.equal(passwordUpgradeFor({ onCommonList: false, meetsPolicy: false }), 'suggested');
-  assert.equal(passwordUpgradeFor({ onCommonList: false, meetsPolicy: true }), null);
+test('a password on the common list must be replaced; one below the policy, or from a weak hash, is asked about', () => {
+  assert.equal(passwordUpgradeFor({ onCommonList: true, meetsPolicy: false, fromWeakHash: false }), 'required');
+  assert.equal(passwordUpgradeFor({ onCommonList: true, meetsPolicy: true, fromWeakHash: true }), 'required');
+  assert.equal(passwordUpgradeFor({ onCommonList: false, meetsPolicy: false, fromWeakHash: false }), 'suggested');
+  assert.equal(passwordUpgradeFor({ onCommonList: false, meetsPolicy: true, fromWeakHash: true }), 'suggested');
+  assert.equal(passwordUpgradeFor({ onCommonList: false, meetsPolicy: true, fromWeakHash: false }), null);
 });
 
 test('a required upgrade holds every use of the session; a suggestion only the next page shown', () => {

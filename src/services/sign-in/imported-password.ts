@@ -33,7 +33,7 @@ export async function migrateImportedPassword(
   );
   if (!ok) return null;
   const passwordHash = await deps.hasher.hash(password);
-  const upgrade = passwordUpgradeNeeded(deps, account, password);
+  const upgrade = passwordUpgradeNeeded(deps, account, password, hash ? isWeak(hash) : false);
   const now = deps.clock.now().toISOString();
   const migrated = await deps.db.transaction().execute(async (trx) => {
     // Two right passwords at once: only the one that removes the imported hash writes the new one.

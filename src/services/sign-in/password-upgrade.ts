@@ -7,11 +7,15 @@ import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { hasSecondFactor } from '../second-factors/totp.ts';
 import { assertPrivileged, refreshAuthentication, type ActiveSession } from '../sessions/sessions.ts';
 
-/** How far an imported password that was just proven falls short of the policy a new one must meet. */
+/**
+ * How far an imported password that was just proven falls short of the policy a new one must meet, or of
+ * being safe at all (`fromWeakHash`: the shop kept it as a fast digest, so its old database gives it away).
+ */
 export function passwordUpgradeNeeded(
   deps: ServiceDeps,
   account: AccountRow,
   password: string,
+  fromWeakHash: boolean,
 ): PasswordUpgrade | null {
   let meetsPolicy = true;
   try {
@@ -24,7 +28,7 @@ export function passwordUpgradeNeeded(
     if (!isDomainError(error)) throw error;
     meetsPolicy = false;
   }
-  return passwordUpgradeFor({ onCommonList: deps.strength.isBlocklisted(password), meetsPolicy });
+  return passwordUpgradeFor({ onCommonList: deps.strength.isBlocklisted(password), meetsPolicy, fromWeakHash });
 }
 
 export async function pendingPasswordUpgrade(deps: ServiceDeps, accountId: string): Promise<PasswordUpgrade | null> {

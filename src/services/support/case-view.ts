@@ -80,9 +80,9 @@ export interface CaseView {
   /**
    * Brought by a shop (issue 26): from which (the client's name, or its id once the client is gone), when,
    * and the imported hash's format while it waits for her first right password ('none': imported without
-   * one; null: already moved to Mamori's argon2id).
+   * one; null: done with, then `passwordHere` says whether she has a Mamori password or went by a passkey).
    */
-  imported: { shops: { name: string; at: string }[]; hashFormat: string | null } | null;
+  imported: { shops: { name: string; at: string }[]; hashFormat: string | null; passwordHere: boolean } | null;
 }
 
 const date = (value: string | null) => (value ? new Date(value) : null);
@@ -150,14 +150,15 @@ export async function caseView(deps: ServiceDeps, accountId: string): Promise<Ca
     securityEvents: toShops.securityEvents,
     failingStreams: toShops.failingStreams,
     team: staff.filter((s) => !s.disabled_at).map((s) => ({ id: s.id, name: s.name })),
-    imported: importedOf(origins),
+    imported: importedOf(origins, account.password_hash !== null),
   };
 }
 
-function importedOf(origins: Awaited<ReturnType<typeof importOrigins>>): CaseView['imported'] {
+function importedOf(origins: Awaited<ReturnType<typeof importOrigins>>, passwordHere: boolean): CaseView['imported'] {
   if (origins.shops.length === 0) return null;
   return {
     shops: origins.shops.map((shop) => ({ name: shop.name ?? shop.clientId, at: shop.importedAt })),
     hashFormat: origins.password ? (origins.password.format ?? 'none') : null,
+    passwordHere,
   };
 }

@@ -138,7 +138,7 @@ function importedRows(ctx: PageContext, view: CaseView): SafeHtml {
   if (!imported) return html``;
   const password =
     imported.hashFormat === null
-      ? t('staff.case.imported.migrated')
+      ? t(imported.passwordHere ? 'staff.case.imported.migrated' : 'staff.case.imported.passkeyOnly')
       : imported.hashFormat === 'none'
         ? t('staff.case.imported.noHash')
         : t('staff.case.imported.hash', { format: imported.hashFormat });

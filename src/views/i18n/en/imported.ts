@@ -2,7 +2,7 @@
 export const imported = {
   'upgrade.suggested.title': 'Make your password longer',
   'upgrade.suggested.body':
-    'You are signed in. Your password came with your account from the shop, and it is shorter or easier to guess than we now ask for. A longer one ({min} characters or more), or a passkey, makes it much harder for anyone else to get in.',
+    'You are signed in. Your password came with your account from the shop, and it is shorter or easier to guess than we now ask for, or the shop kept it in a way that is easy to crack if its old data leaks. A new, longer one ({min} characters or more), or a passkey, makes it much harder for anyone else to get in.',
   'upgrade.required.title': 'Choose a new password',
   'upgrade.required.body':
     'You are signed in, but the password you used is on lists of passwords that are known to others and tried first when someone breaks into accounts. Please choose a new one before you go on.',
@@ -18,7 +18,8 @@ export const imported = {
     'Password: still the shop’s own hash ({format}), until her first sign-in with the right password moves it to Mamori’s hashing.',
   'staff.case.imported.noHash':
     'Password: none came with the account; she is offered a one-time link to set one when she signs in.',
-  'staff.case.imported.migrated': 'Password: moved to Mamori’s hashing (argon2id) at her first sign-in.',
+  'staff.case.imported.passkeyOnly': 'Password: none; she opened the account by the mailed link to add a passkey.',
+  'staff.case.imported.migrated': 'Password: moved to Mamori’s hashing (argon2id); the shop’s hash is forgotten.',
   'firstPassword.offer': 'Your account came from the shop’s old site and you have no password here yet?',
   'firstPassword.offerLink': 'Get a link to set one',
   'firstPassword.title': 'Set up your password',

@@ -4,7 +4,7 @@ import type { imported as en } from '../en/imported.ts';
 export const imported: Record<keyof typeof en, string> = {
   'upgrade.suggested.title': 'パスワードを長くしましょう',
   'upgrade.suggested.body':
-    'ログインできました。今のパスワードはショップからアカウントと一緒に移ってきたもので、今の基準より短いか、当てられやすいものです。{min}文字以上の長いパスワードか、パスキーにすると、ほかの人に入られにくくなります。',
+    'ログインできました。今のパスワードはショップからアカウントと一緒に移ってきたもので、今の基準より短いか当てられやすいか、ショップの古いデータが漏れると見破られやすい形で保存されていました。{min}文字以上の新しいパスワードか、パスキーにすると、ほかの人に入られにくくなります。',
   'upgrade.required.title': '新しいパスワードを決めてください',
   'upgrade.required.body':
     'ログインできましたが、お使いのパスワードは、ほかの人にも知られていて、不正ログインで最初に試されるパスワードの一覧に載っています。先に進む前に、新しいパスワードを決めてください。',
@@ -20,7 +20,10 @@ export const imported: Record<keyof typeof en, string> = {
     'パスワード：ショップ側のハッシュ（{format}）のままです。正しいパスワードでの最初のログイン時に、Mamoriのハッシュ方式へ移されます。',
   'staff.case.imported.noHash':
     'パスワード：インポート時にありませんでした。ログイン時に、設定用の1回限りのリンクをご案内します。',
-  'staff.case.imported.migrated': 'パスワード：最初のログイン時にMamoriのハッシュ方式（argon2id）へ移しました。',
+  'staff.case.imported.passkeyOnly':
+    'パスワード：なし。メールのリンクからアカウントを開き、パスキーを追加する手順に進みました。',
+  'staff.case.imported.migrated':
+    'パスワード：Mamoriのハッシュ方式（argon2id）へ移しました。ショップ側のハッシュは消去済みです。',
   'firstPassword.offer': 'ショップの以前のサイトから移ってきたアカウントで、まだここでのパスワードがない方へ',
   'firstPassword.offerLink': 'パスワード設定用のリンクを受け取る',
   'firstPassword.title': 'パスワードの設定',
