@@ -9,6 +9,11 @@ export interface Argon2Params {
 }
 
 const ARGON2ID = 2;
+/** How many recent imported-hash checks set the failure floor, and how long one counts. */
+const IMPORTED_WINDOW = 64;
+const IMPORTED_MEMORY_MS = 3_600_000;
+/** Never hold a failure longer than this, whatever an imported format costs. */
+const FLOOR_CAP_MS = 2_000;
 
 export class PasswordHasher {
   private dummyHash: Promise<string>;
@@ -17,6 +22,8 @@ export class PasswordHasher {
    * share: during a sign-in flood those would otherwise queue behind every pending hash.
    */
   private readonly inTurn: LimitFunction;
+  /** Durations (ms) of recent imported-hash checks, with when each ended (performance.now()). */
+  private importedChecks: { ms: number; at: number }[] = [];
   constructor(
     readonly params: Argon2Params,
     concurrency: number,
@@ -51,12 +58,45 @@ export class PasswordHasher {
    * answer's timing does not tell an imported address from an unknown one.
    */
   async verifyOther(check: () => Promise<boolean>, padToDummy: boolean): Promise<boolean> {
-    const ok = await this.inTurn(check).catch(() => false);
+    const ok = await this.inTurn(async () => {
+      const started = performance.now();
+      try {
+        return await check();
+      } finally {
+        this.noteImportedCheck(performance.now() - started);
+      }
+    }).catch(() => false);
     if (padToDummy) {
       const dummy = await this.dummyHash;
       await this.inTurn(() => verify(dummy, 'mamori-never-this-password')).catch(() => false);
     }
     return ok;
+  }
+
+  private noteImportedCheck(ms: number): void {
+    const now = performance.now();
+    this.importedChecks = [...this.importedChecks, { ms, at: now }]
+      .filter((c) => now - c.at < IMPORTED_MEMORY_MS)
+      .slice(-IMPORTED_WINDOW);
+  }
+
+  /**
+   * How long a refused password check should take at least: the 90th percentile of recent imported-hash
+   * checks (0 when none ran in the last hour). An imported format slower than argon2id (bcrypt at cost
+   * 10, scrypt, PBKDF2) would otherwise answer a wrong password measurably later than an unknown address
+   * or a native account does, telling who was imported and not yet signed in.
+   */
+  failureFloorMs(): number {
+    if (this.importedChecks.length === 0) return 0;
+    const sorted = this.importedChecks.map((c) => c.ms).sort((a, b) => a - b);
+    const p90 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))] ?? 0;
+    return Math.min(p90, FLOOR_CAP_MS);
+  }
+
+  /** Holds a refused check started at `startedAt` (performance.now()) until the failure floor has passed. */
+  async holdFailure(startedAt: number): Promise<void> {
+    const wait = startedAt + this.failureFloorMs() - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   /** True when the stored hash was made with weaker parameters than today's (STANDARDS B2). */

@@ -19,9 +19,13 @@ export async function accountFromLegacySystem(
   password: string,
 ): Promise<AccountRow | null> {
   if (passwordLength(password) > PASSWORD_MAX) throw new DomainError('PASSWORD_TOO_LONG');
+  const started = performance.now();
   const [verdict] = await Promise.all([ask(email, password), deps.hasher.verify(null, password)]);
   deps.log.info({ event: 'legacy_sign_in', outcome: verdict.outcome }, 'legacy_sign_in');
-  if (verdict.outcome !== 'match') return null;
+  if (verdict.outcome !== 'match') {
+    await deps.hasher.holdFailure(started);
+    return null;
+  }
   const account = await createLegacyAccount(deps, email, verdict.profile, password);
   if (account) deps.log.info({ event: 'legacy_sign_in_migrated', accountId: account.id }, 'legacy_sign_in_migrated');
   return account;

@@ -12,6 +12,18 @@ export async function accountForPassword(
   password: string,
 ): Promise<AccountRow | null> {
   if (passwordLength(password) > PASSWORD_MAX) throw new DomainError('PASSWORD_TOO_LONG');
+  const started = performance.now();
+  const verified = await checkPassword(deps, account, password);
+  // Every refusal takes as long as a refused imported hash would (see PasswordHasher.failureFloorMs).
+  if (!verified) await deps.hasher.holdFailure(started);
+  return verified;
+}
+
+async function checkPassword(
+  deps: ServiceDeps,
+  account: AccountRow | undefined,
+  password: string,
+): Promise<AccountRow | null> {
   const usable = account && account.status === 'active' && !account.password_disabled_at ? account : undefined;
   if (usable && !usable.password_hash) {
     // Brought by a shop with its own hash (issue 26): checked that way once, then argon2id from here on.
