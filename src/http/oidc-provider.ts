@@ -9,6 +9,7 @@ import { queueProviderLogout } from '../services/oidc/shop-logout.ts';
 import { publishedSigningKeys, SIGNING_ALG } from '../services/oidc/signing-keys.ts';
 import { endSessionOf } from '../services/sessions/sessions.ts';
 import { asLocale } from '../views/i18n/translate.ts';
+import { allowFormToward } from './page-policy.ts';
 import { shopErrorPage, shopLogoutDonePage, shopLogoutPage } from '../views/pages/shop-pages.ts';
 import { LANGUAGE_COOKIE } from './language-switch.ts';
 import { throttleClientAuthentication } from './oidc-client-auth-throttle.ts';
@@ -128,13 +129,16 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource: async (ctx) =>
+        logoutSource: async (ctx) => {
+          // Checked by the provider against the client's registered addresses before this page is asked for.
+          allowFormToward(ctx.res, ctx.oidc.params?.post_logout_redirect_uri);
           page(ctx, (pageCtx) =>
             shopLogoutPage(pageCtx, {
               action: ctx.oidc.urlFor('end_session_confirm'),
               xsrf: String(ctx.oidc.session?.state?.secret ?? ''),
             }),
-          ),
+          );
+        },
         postLogoutSuccessSource: async (ctx) => page(ctx, shopLogoutDonePage),
       },
       resourceIndicators: {

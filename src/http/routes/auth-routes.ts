@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
-import { allowShopLogo } from '../shop-logo-policy.ts';
+import { allowShopLogo } from '../page-policy.ts';
 import { shopForReturnTo } from '../../services/oidc/interaction-shop.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { requestPasswordReset, checkResetLink, completePasswordReset } from '../../services/account/password-reset.ts';

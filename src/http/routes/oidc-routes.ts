@@ -11,7 +11,7 @@ import { consentPage, continuePage, shopErrorPage } from '../../views/pages/shop
 import { parseForm } from '../form-input.ts';
 import { OIDC_PREFIX } from '../oidc-provider.ts';
 import { pageContext, sendHtml } from '../request-context.ts';
-import { allowShopLogo } from '../shop-logo-policy.ts';
+import { allowShopLogo } from '../page-policy.ts';
 import { LANGUAGE_COOKIE } from '../language-switch.ts';
 import { pageLanguageOf } from '../../core/oidc/ui-locales.ts';
 
