@@ -227,11 +227,12 @@ export const accountsImportBatch = importShape(z.unknown());
 export const accountsImportReport = z
   .object({
     rows: z.number(),
-    imported: z.number(),
-    alreadyImported: z.number(),
-    existingAddress: z.number(),
+    imported: z.number().meta({
+      description:
+        'Customers now yours in Mamori: a new account, or one that already had the address (the same answer, so an import never tells which addresses Mamori knows)',
+    }),
+    alreadyImported: z.number().meta({ description: 'Your customer id was imported before: left as it is' }),
     duplicates: z.array(z.object({ line: z.number(), of: z.string() })),
     refused: z.array(z.object({ line: z.number(), reason: z.string() })),
-    byFormat: z.record(z.string(), z.number()),
   })
   .meta({ id: 'AccountsImportReport', description: '`line` is the row’s index in `rows`, from 1' });

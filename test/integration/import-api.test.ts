@@ -39,6 +39,27 @@ forEachStore('POST /api/v1/accounts:import', (store) => {
     );
   });
 
+  test('a shop cannot learn which addresses Mamori knows by importing them: a known and an unknown address answer alike', async () => {
+    const own = await shopApiToken(m.issuer, shop, 'accounts:import');
+    assert.equal((await callApi(m.issuer, own, 'POST', PATH, { rows: [importRowFor(bcrypt)] })).status, 200);
+    const probe = await shopApiToken(m.issuer, hostile, 'accounts:import');
+    const known = importRowFor({ ...bcrypt, shopCustomerId: 'probe-1' });
+    const unknown = importRowFor({ ...bcrypt, shopCustomerId: 'probe-2', email: 'stranger@example.com' });
+    for (const dryRun of [true, false]) {
+      const a = await callApi(m.issuer, probe, 'POST', PATH, { rows: [known], dryRun });
+      const b = await callApi(m.issuer, probe, 'POST', PATH, { rows: [unknown], dryRun });
+      assert.equal(a.status, 200);
+      assert.deepEqual(a.body, b.body, `dry run ${dryRun}: the same answer for a known and an unknown address`);
+      assert.deepEqual(Object.keys(a.body as object).sort(), [
+        'alreadyImported',
+        'duplicates',
+        'imported',
+        'refused',
+        'rows',
+      ]);
+    }
+  });
+
   test('without the scope, without a token, or with a malformed body: refused with a 4xx, nothing written', async () => {
     const other = await shopApiToken(m.issuer, hostile, 'account:read');
     const body = { rows: [importRowFor(bcrypt)] };
