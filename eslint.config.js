@@ -38,6 +38,8 @@ export default tseslint.config(
       'public/**',
       'examples/*/node_modules/**',
       'examples/*/*.db*',
+      'integrations/*/node_modules/**',
+      'integrations/*/.medusa/**',
     ],
   },
   js.configs.recommended,
