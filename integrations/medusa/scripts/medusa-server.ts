@@ -20,7 +20,12 @@ export interface MedusaServerOptions {
   /** Logs go here, never into the project folder (`medusa develop` would restart on every line). */
   logDir?: string;
   env?: Record<string, string>;
+  /** The database is a copy of one already migrated (with the admin user): skip both. */
+  migrated?: boolean;
 }
+
+/** The admin `medusa user` makes: the tests and the example use it to set the store up and to fulfil orders. */
+export const ADMIN = { email: 'admin@maple-market.example', password: 'medusa admin lantern harbour' };
 
 export interface MedusaServer {
   url: string;
@@ -45,15 +50,14 @@ function environment(options: MedusaServerOptions): NodeJS.ProcessEnv {
     MAMORI_CLIENT_ID: options.clientId,
     MAMORI_CLIENT_SECRET: options.clientSecret,
     MAMORI_CALLBACK_URL: options.callbackUrl,
+    MEDUSA_BACKEND_URL: `http://127.0.0.1:${options.port}`,
     MEDUSA_DISABLE_TELEMETRY: 'true',
     ...options.env,
   };
 }
 
-/** Runs `medusa db:migrate` against the (empty) database: Medusa's modules, links and ours. */
-export function migrate(options: MedusaServerOptions, logFile: string): number {
-  const started = performance.now();
-  const result = spawnSync(process.execPath, [MEDUSA_CLI, 'db:migrate'], {
+function medusaCli(options: MedusaServerOptions, logFile: string, args: string[]): void {
+  const result = spawnSync(process.execPath, [MEDUSA_CLI, ...args], {
     cwd: PROJECT_DIR,
     env: environment(options),
     encoding: 'utf8',
@@ -61,7 +65,14 @@ export function migrate(options: MedusaServerOptions, logFile: string): number {
   });
   createWriteStream(logFile, { flags: 'a' }).end(`${result.stdout}\n${result.stderr}\n`);
   if (result.status !== 0)
-    throw new Error(`medusa db:migrate failed (${result.status}); see ${logFile}\n${result.stderr.slice(-2000)}`);
+    throw new Error(`medusa ${args[0]} failed (${result.status}); see ${logFile}\n${result.stderr.slice(-2000)}`);
+}
+
+/** Runs `medusa db:migrate` against the (empty) database (Medusa's modules and links), then makes the admin. */
+export function migrate(options: MedusaServerOptions, logFile: string): number {
+  const started = performance.now();
+  medusaCli(options, logFile, ['db:migrate']);
+  medusaCli(options, logFile, ['user', '-e', ADMIN.email, '-p', ADMIN.password]);
   return (performance.now() - started) / 1000;
 }
 
@@ -85,7 +96,7 @@ async function waitForHealth(url: string, child: ChildProcess, logFile: string):
 export async function startMedusaServer(options: MedusaServerOptions): Promise<MedusaServer> {
   const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'mamori-medusa-log-'));
   const logFile = join(logDir, 'medusa.log');
-  const migrateSeconds = migrate(options, logFile);
+  const migrateSeconds = options.migrated ? 0 : migrate(options, logFile);
   const started = performance.now();
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(process.execPath, [MEDUSA_CLI, 'start', '--host', '127.0.0.1', '--port', String(options.port)], {

@@ -19,3 +19,6 @@ export interface MamoriRevocations {
 }
 
 export const PROVIDER_ID = 'mamori';
+
+/** On a Medusa customer's metadata: the Mamori account (`sub`) it signs in with. */
+export const MAMORI_SUB_KEY = 'mamori_sub';

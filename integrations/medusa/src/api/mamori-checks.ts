@@ -1,0 +1,83 @@
+import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from '@medusajs/framework/http';
+import type { ICartModuleService } from '@medusajs/framework/types';
+import { ContainerRegistrationKeys, Modules } from '@medusajs/framework/utils';
+import { holdOnOrder } from '../lib/held-orders';
+import { accountDisabled, refusal, type MedusaAuthContext } from '../lib/revocations';
+
+type Handler = (req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) => Promise<void>;
+
+const contextOf = (req: MedusaRequest) => (req as MedusaRequest & { auth_context?: MedusaAuthContext }).auth_context;
+
+/** A token or session of a sign-in Mamori ended is refused (401), and the session is destroyed. */
+export const refuseEndedSignIns: Handler = async (req, res, next) => {
+  const context = contextOf(req);
+  const why = context ? await refusal(req.scope, context) : null;
+  if (!why) return next();
+  const session = (req as MedusaRequest & { session?: { destroy(cb: () => void): void } }).session;
+  if (session?.destroy) await new Promise<void>((resolve) => session.destroy(() => resolve()));
+  res.status(401).json({ type: 'unauthorized', message: why });
+};
+
+/**
+ * Before checkout completes: refused while Mamori says the account was hijacked; otherwise the
+ * customer's IP, browser and Mamori sign-in (`sid`) are written on the cart, which Medusa copies onto
+ * the order, so the order.placed report can name them.
+ */
+export const keepCheckoutContext: Handler = async (req, res, next) => {
+  const context = contextOf(req);
+  if (context?.auth_identity_id && (await accountDisabled(req.scope, context.auth_identity_id))) {
+    res.status(403).json({
+      type: 'not_allowed',
+      message: 'This account is being secured; orders wait until its owner has it back.',
+    });
+    return;
+  }
+  const carts = req.scope.resolve<ICartModuleService>(Modules.CART);
+  const cartId = String(req.params.id ?? '');
+  const cart = await carts.retrieveCart(cartId, { select: ['id', 'metadata'] }).catch(() => null);
+  if (cart) {
+    const sid = context?.user_metadata?.sid;
+    await carts.updateCarts([
+      {
+        id: cart.id,
+        metadata: {
+          ...cart.metadata,
+          mamori_customer: {
+            ip: req.ip ?? '',
+            user_agent: String(req.headers['user-agent'] ?? '').slice(0, 500),
+            ...(typeof sid === 'string' ? { sid } : {}),
+          },
+        },
+      },
+    ]);
+  }
+  next();
+};
+
+const refuseHeld = async (
+  req: MedusaRequest,
+  res: MedusaResponse,
+  next: MedusaNextFunction,
+  orderId: string | null,
+) => {
+  const hold = orderId ? await holdOnOrder(req.scope, orderId) : null;
+  if (!hold) return next();
+  res.status(409).json({ type: 'not_allowed', message: `This order is held: ${hold.reason}`, hold });
+};
+
+/** Fulfillment waits while the order is held. */
+export const refuseFulfillingHeldOrders: Handler = (req, res, next) =>
+  refuseHeld(req, res, next, String(req.params.id));
+
+/** Capturing a payment waits while its order is held. */
+export const refuseCapturingHeldOrders: Handler = async (req, res, next) => {
+  const query = req.scope.resolve(ContainerRegistrationKeys.QUERY);
+  const { data } = await query.graph({
+    entity: 'payment',
+    fields: ['id', 'payment_collection.order.id'],
+    filters: { id: String(req.params.id) },
+  });
+  const orderId = (data[0] as { payment_collection?: { order?: { id?: string } } } | undefined)?.payment_collection
+    ?.order?.id;
+  return refuseHeld(req, res, next, orderId ?? null);
+};

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  ATTACKER_BROWSER,
+  OWNER,
+  OWNER_PASSWORD,
+  ownerReports,
+  ownerSignsUp,
+  signInWith,
+} from '../../../src/cli/demo/story.ts';
+import { TestClient } from '../../../test/support/http-client.ts';
+import { postgresUnavailable } from '../../../test/support/postgres.ts';
+import { ownerRecovers, STORY_ENV } from '../../../test/support/story.ts';
+import { mamoriAndMedusa, type MedusaWorld } from './support/medusa-beside.ts';
+import { signInAtMedusa } from './support/sign-in.ts';
+import { callMedusa, must, placeOrder, seedStore, type SeededStore, type ShipTo } from './support/store-api.ts';
+
+const HOME: ShipTo = {
+  first_name: 'Taro',
+  last_name: 'Yamada',
+  address_1: '1-2-3 Marunouchi',
+  city: 'Chiyoda',
+  postal_code: '100-0005',
+  country_code: 'jp',
+};
+const DROP: ShipTo = { ...HOME, first_name: 'Drop', last_name: 'Box', address_1: '9-9-9 Kanda' };
+const NEW_PASSWORD = 'fresh start lantern meadow';
+const OWNER_BROWSER =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
+
+/** Mamori's log of the shop's reports, for waiting on Medusa's subscriber (it runs after checkout answers). */
+async function reportsArrived(world: MedusaWorld, count: number): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const rows = await world.m.deps.db
+      .selectFrom('account_log')
+      .select('id')
+      .where('kind', '=', 'shop-order-placed')
+      .execute();
+    if (rows.length >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Medusa reported fewer than ${count} orders to Mamori; see ${world.medusa.logFile}`);
+}
+
+/**
+ * Issue 28, against a real Medusa server on its own PostgreSQL database: a customer signs in through
+ * Medusa's store API via Mamori and orders; the intruder signs in from another browser and orders to a
+ * new address; the owner contains from the notice; Medusa refuses the intruder's token, refuses to fulfil
+ * his order and fulfils hers; the shop's answer is on the incident page; after recovery she signs in again.
+ */
+describe('a Medusa store beside Mamori', { skip: postgresUnavailable ?? false, timeout: 600_000 }, () => {
+  let world: MedusaWorld;
+  let store: SeededStore;
+  before(async () => {
+    world = await mamoriAndMedusa(STORY_ENV);
+    store = await seedStore(world.medusa.url);
+  });
+  after(() => world?.close());
+
+  test('sign-in via Mamori, an intruder’s order held by a containment, the owner’s fulfilled, the answer on the incident page', async () => {
+    const { m, medusa } = world;
+    const base = medusa.url;
+    const owner = await ownerSignsUp(m);
+    const ownerAtStore = await signInAtMedusa(world, owner, store);
+    const me = await must<{ customer: { id: string; email: string } }>(base, 'GET', '/store/customers/me', {
+      token: ownerAtStore.token,
+      key: store.publishableKey,
+    });
+    assert.equal(me.customer.email, OWNER);
+    const ownerOrder = await placeOrder(base, store, ownerAtStore.token, HOME, OWNER_BROWSER);
+
+    // Someone with the password signs in from another browser and orders to a new address.
+    const intruder = new TestClient(m.app, { 'user-agent': ATTACKER_BROWSER });
+    assert.equal(await signInWith(intruder, OWNER, OWNER_PASSWORD), 303);
+    const intruderAtStore = await signInAtMedusa(world, intruder, store);
+    assert.equal(intruderAtStore.customerId, ownerAtStore.customerId, 'the same Mamori account is the same customer');
+    const stolen = await placeOrder(base, store, intruderAtStore.token, DROP, ATTACKER_BROWSER);
+    await reportsArrived(world, 2);
+
+    // The owner contains from the order notice.
+    await m.deliver();
+    const notices = m.mailer.to(OWNER).filter((mail) => /An order to a new address was placed/.test(mail.subject));
+    assert.equal(notices.length, 1, 'one notice: the intruder’s order, not the owner’s');
+    const notice = notices[0]?.text;
+    assert.ok(notice?.includes(`#${stolen.display_id}`), notice);
+    const link = notice?.match(/This wasn't me: (\S+)/)?.[1] ?? '';
+    const reporter = new TestClient(m.app);
+    const { statusPath } = await ownerReports(m, link, reporter);
+    await m.deliver();
+
+    // Medusa: the intruder's token is refused; his order is held, hers is not.
+    const refused = await callMedusa(base, 'GET', '/store/customers/me', {
+      token: intruderAtStore.token,
+      key: store.publishableKey,
+    });
+    assert.equal(refused.status, 401);
+    const refresh = await callMedusa(base, 'POST', '/auth/token/refresh', { token: intruderAtStore.token });
+    assert.equal(refresh.status, 401, 'a refused token cannot be refreshed into a new one');
+    const admin = (method: string, path: string, body?: unknown) =>
+      callMedusa(base, method, path, { token: store.adminToken, body });
+    const fulfil = (order: typeof stolen) =>
+      admin('POST', `/admin/orders/${order.id}/fulfillments`, {
+        location_id: store.locationId,
+        items: order.items.map((item) => ({ id: item.id, quantity: 1 })),
+      });
+    const held = await fulfil(stolen);
+    assert.equal(held.status, 409, JSON.stringify(held.body));
+    assert.match(String(held.body.message), /held/);
+    const shipped = await fulfil(ownerOrder);
+    assert.equal(shipped.status, 200, JSON.stringify(shipped.body));
+
+    // The shop's answer is on the owner's incident page.
+    const page = await reporter.get(statusPath);
+    assert.match(page.body, new RegExp(`Order #${stolen.display_id}`));
+    assert.match(page.body, /Held by the shop/);
+
+    // After recovery, the owner signs in again at the store, as the same customer.
+    m.clock.advance(5 * 3_600_000);
+    await m.deliver();
+    const recovered = await ownerRecovers(m, NEW_PASSWORD);
+    assert.equal(await signInWith(recovered, OWNER, NEW_PASSWORD), 303);
+    const again = await signInAtMedusa(world, recovered, store);
+    assert.equal(again.customerId, ownerAtStore.customerId);
+    assert.equal(
+      (await callMedusa(base, 'GET', '/store/customers/me', { token: again.token, key: store.publishableKey })).status,
+      200,
+    );
+  });
+});
