@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPair, SignJWT } from 'jose';
 import { after, before, describe, test } from 'node:test';
 import {
   ATTACKER_BROWSER,
@@ -13,7 +14,7 @@ import { postgresUnavailable } from '../../../test/support/postgres.ts';
 import { ownerRecovers, STORY_ENV } from '../../../test/support/story.ts';
 import { mamoriAndMedusa, type MedusaWorld } from './support/medusa-beside.ts';
 import { signInAtMedusa } from './support/sign-in.ts';
-import { callMedusa, must, placeOrder, seedStore, type SeededStore, type ShipTo } from './support/store-api.ts';
+import { callMedusa, must, placeOrder, seedStore, type SeededStore, type ShipTo } from '../scripts/store-api.ts';
 
 const HOME: ShipTo = {
   first_name: 'Taro',
@@ -125,5 +126,41 @@ describe('a Medusa store beside Mamori', { skip: postgresUnavailable ?? false, t
       (await callMedusa(base, 'GET', '/store/customers/me', { token: again.token, key: store.publishableKey })).status,
       200,
     );
+  });
+
+  test('the intruder holds what Medusa checks: a forged logout token, a forged security event, a callback state never handed out', async () => {
+    const base = world.medusa.url;
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = (typ: string, claims: Record<string, unknown>) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', typ, kid: 'not-mamoris' })
+        .setIssuer(world.m.issuer)
+        .setAudience(world.clientId)
+        .setIssuedAt()
+        .setJti('forged-1')
+        .sign(privateKey);
+    const logout = await fetch(`${base}/mamori/backchannel-logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        logout_token: await forged('logout+jwt', {
+          sub: 'someone',
+          events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+        }),
+      }),
+    });
+    assert.equal(logout.status, 400);
+    const event = await fetch(`${base}/mamori/security-events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/secevent+jwt' },
+      body: await forged('secevent+jwt', {
+        sub_id: { format: 'iss_sub', iss: world.m.issuer, sub: 'someone' },
+        events: { 'https://schemas.openid.net/secevent/risc/event-type/account-enabled': {} },
+      }),
+    });
+    assert.equal(event.status, 400);
+    assert.equal(((await event.json()) as { err: string }).err, 'invalid_key');
+    const callback = await callMedusa(base, 'POST', '/auth/customer/mamori/callback?code=stolen&state=never-issued');
+    assert.equal(callback.status, 401);
   });
 });

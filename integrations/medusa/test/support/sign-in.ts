@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import type { TestClient } from '../../../../test/support/http-client.ts';
 import { followInBrowser } from '../../../../test/support/oidc.ts';
 import { CALLBACK, type MedusaWorld } from './medusa-beside.ts';
-import type { SeededStore } from './store-api.ts';
-import { must } from './store-api.ts';
+import type { SeededStore } from '../../scripts/store-api.ts';
+import { must } from '../../scripts/store-api.ts';
 
 /**
  * A customer signs in at the store as a storefront does it through Medusa's store API: Medusa's auth

@@ -1,4 +1,4 @@
-import { ADMIN } from '../../scripts/medusa-server.ts';
+import { ADMIN } from './medusa-server.ts';
 
 /** One call to Medusa's HTTP API; answers the status and the parsed body. */
 export async function callMedusa(
