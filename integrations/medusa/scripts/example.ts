@@ -20,6 +20,7 @@ const callbackUrl = `${storefrontUrl}/account/mamori/callback`;
 const config = loadConfig({
   MAMORI_DATABASE_URL: 'sqlite:./data/medusa-example.sqlite',
   MAMORI_EXAMPLE_SHOP_PORT: '0',
+  MAMORI_LOG_LEVEL: 'warn',
   ...process.env,
 });
 const mamori = await composeMamori(config);

@@ -115,6 +115,21 @@ describe('a Medusa store beside Mamori', { skip: postgresUnavailable ?? false, t
     assert.match(page.body, new RegExp(`Order #${stolen.display_id}`));
     assert.match(page.body, /Held by the shop/);
 
+    // The order was hers after all (bought for the office): she releases it; Medusa lets it ship.
+    const { order: heldOrder } = await must<{ order: { metadata: { mamori_hold?: { request_id: string } } } }>(
+      base,
+      'GET',
+      `/admin/orders/${stolen.id}?fields=metadata`,
+      { token: store.adminToken },
+    );
+    const holdId = heldOrder.metadata.mamori_hold?.request_id ?? '';
+    const token = new URL(statusPath, m.issuer).searchParams.get('token') ?? '';
+    await reporter.get(statusPath);
+    assert.equal((await reporter.post(`/incident/orders/${holdId}/release`, { token })).statusCode, 303);
+    await m.deliver();
+    assert.match((await reporter.get(statusPath)).body, /Released by the shop/);
+    assert.equal((await fulfil(stolen)).status, 200, 'a released order ships');
+
     // After recovery, the owner signs in again at the store, as the same customer.
     m.clock.advance(5 * 3_600_000);
     await m.deliver();
