@@ -10,9 +10,10 @@ import {
   signInWith,
 } from '../../../src/cli/demo/story.ts';
 import { TestClient } from '../../../test/support/http-client.ts';
-import { postgresUnavailable } from '../../../test/support/postgres.ts';
+import type { StoreName } from '../../../test/support/harness.ts';
+import { postgresUnavailable, stopClusterIfStarted } from '../../../test/support/postgres.ts';
 import { ownerRecovers, STORY_ENV } from '../../../test/support/story.ts';
-import { mamoriAndMedusa, type MedusaWorld } from './support/medusa-beside.ts';
+import { mamoriAndMedusa, stopTemplateCluster, type MedusaWorld } from './support/medusa-beside.ts';
 import { signInAtMedusa } from './support/sign-in.ts';
 import { callMedusa, must, placeOrder, seedStore, type SeededStore, type ShipTo } from '../scripts/store-api.ts';
 
@@ -49,11 +50,11 @@ async function reportsArrived(world: MedusaWorld, count: number): Promise<void> 
  * new address; the owner contains from the notice; Medusa refuses the intruder's token, refuses to fulfil
  * his order and fulfils hers; the shop's answer is on the incident page; after recovery she signs in again.
  */
-describe('a Medusa store beside Mamori', { skip: postgresUnavailable ?? false, timeout: 600_000 }, () => {
+const suite = (mamoriStore: StoreName) => () => {
   let world: MedusaWorld;
   let store: SeededStore;
   before(async () => {
-    world = await mamoriAndMedusa(STORY_ENV);
+    world = await mamoriAndMedusa(mamoriStore, STORY_ENV);
     store = await seedStore(world.medusa.url);
   });
   after(() => world?.close());
@@ -177,5 +178,15 @@ describe('a Medusa store beside Mamori', { skip: postgresUnavailable ?? false, t
     assert.equal(((await event.json()) as { err: string }).err, 'invalid_key');
     const callback = await callMedusa(base, 'POST', '/auth/customer/mamori/callback?code=stolen&state=never-issued');
     assert.equal(callback.status, 401);
+  });
+};
+
+// Medusa needs PostgreSQL; Mamori beside it runs on each of its stores.
+describe('a Medusa store beside Mamori', { skip: postgresUnavailable ?? false, timeout: 900_000 }, () => {
+  describe('[sqlite]', suite('sqlite'));
+  describe('[postgres]', suite('postgres'));
+  after(async () => {
+    await stopTemplateCluster();
+    await stopClusterIfStarted();
   });
 });
