@@ -80,6 +80,13 @@ const suite = (mamoriStore: StoreName) => () => {
     await reportsArrived(world, 2);
 
     // The owner contains from the order notice.
+    const admin = (method: string, path: string, body?: unknown) =>
+      callMedusa(base, method, path, { token: store.adminToken, body });
+    const fulfil = (order: typeof stolen) =>
+      admin('POST', `/admin/orders/${order.id}/fulfillments`, {
+        location_id: store.locationId,
+        items: order.items.map((item) => ({ id: item.id, quantity: 1 })),
+      });
     await m.deliver();
     const notices = m.mailer.to(OWNER).filter((mail) => /An order to a new address was placed/.test(mail.subject));
     assert.equal(notices.length, 1, 'one notice: the intruder’s order, not the owner’s');
@@ -88,6 +95,11 @@ const suite = (mamoriStore: StoreName) => () => {
     const link = notice?.match(/This wasn't me: (\S+)/)?.[1] ?? '';
     const reporter = new TestClient(m.app);
     const { statusPath } = await ownerReports(m, link, reporter);
+    // The store reads what waits on it (its scheduled job does this every minute) before any push arrives.
+    const synced = await callMedusa(base, 'POST', '/admin/mamori/undo-requests/sync', { token: store.adminToken });
+    assert.equal(synced.status, 200, JSON.stringify(synced.body));
+    assert.ok(Number(synced.body.answered) >= 1, JSON.stringify(synced.body));
+    assert.equal((await fulfil(stolen)).status, 409, 'held from the poll alone');
     await m.deliver();
 
     // Medusa: the intruder's token is refused; his order is held, hers is not.
@@ -98,13 +110,6 @@ const suite = (mamoriStore: StoreName) => () => {
     assert.equal(refused.status, 401);
     const refresh = await callMedusa(base, 'POST', '/auth/token/refresh', { token: intruderAtStore.token });
     assert.equal(refresh.status, 401, 'a refused token cannot be refreshed into a new one');
-    const admin = (method: string, path: string, body?: unknown) =>
-      callMedusa(base, method, path, { token: store.adminToken, body });
-    const fulfil = (order: typeof stolen) =>
-      admin('POST', `/admin/orders/${order.id}/fulfillments`, {
-        location_id: store.locationId,
-        items: order.items.map((item) => ({ id: item.id, quantity: 1 })),
-      });
     const held = await fulfil(stolen);
     assert.equal(held.status, 409, JSON.stringify(held.body));
     assert.match(String(held.body.message), /held/);

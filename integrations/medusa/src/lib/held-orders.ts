@@ -21,6 +21,8 @@ export interface OrderHold {
 }
 
 export const HOLD_KEY = 'mamori_hold';
+/** The release request carried out last, so the same request arriving again (push and poll) is answered alike. */
+const RELEASED_KEY = 'mamori_released';
 const HOLD_REASON =
   'Held at the account owner’s request: Mamori contained the account, and this order was placed while someone else was signed in. Wait for the owner’s decision (release or cancel).';
 
@@ -53,9 +55,10 @@ async function orderOf(container: MedusaContainer, sub: string, item: string): P
   return (data[0] as OrderRow | undefined) ?? null;
 }
 
-async function setHold(container: MedusaContainer, order: OrderRow, hold: OrderHold | null) {
+async function setHold(container: MedusaContainer, order: OrderRow, hold: OrderHold | null, releasedBy?: string) {
   const orders = container.resolve<IOrderModuleService>(Modules.ORDER);
-  await orders.updateOrders([{ id: order.id, metadata: { ...order.metadata, [HOLD_KEY]: hold } }]);
+  const metadata = { ...order.metadata, [HOLD_KEY]: hold, ...(releasedBy ? { [RELEASED_KEY]: releasedBy } : {}) };
+  await orders.updateOrders([{ id: order.id, metadata }]);
 }
 
 /**
@@ -85,8 +88,11 @@ export async function carryOutUndoRequest(
         });
       return { answer: 'held' };
     case 'release-order':
-      if (!hold) return { answer: 'refused', note: 'The order is not held.' };
-      await setHold(container, order, null);
+      if (!hold)
+        return order.metadata?.[RELEASED_KEY] === request.request_id
+          ? { answer: 'released' }
+          : { answer: 'refused', note: 'The order is not held.' };
+      await setHold(container, order, null, request.request_id);
       return { answer: 'released', note: 'It ships with the next collection.' };
     default:
       await cancelOrderWorkflow(container).run({ input: { order_id: order.id } });

@@ -87,6 +87,16 @@ export function mamoriApi(settings: MamoriSettings) {
         customer,
       }),
 
+    /** What containment asked of this store and is still waiting on an answer. */
+    waitingUndoRequests: async () =>
+      (
+        await call<{ requests: { id: string; sub: string; action: string; item: { type: string; id: string } }[] }>(
+          settings,
+          'GET',
+          '/api/v1/undo-requests?status=waiting&limit=100',
+        )
+      ).requests,
+
     /** Answers one undo request at the `answer_endpoint` its event named. */
     answerUndoRequest: (endpoint: string, answer: UndoAnswer, note?: string) =>
       call(settings, 'PUT', endpoint, { answer, ...(note ? { note } : {}) }),
