@@ -76,6 +76,9 @@ const suite = (mamoriStore: StoreName) => () => {
     assert.equal(await signInWith(intruder, OWNER, OWNER_PASSWORD), 303);
     const intruderAtStore = await signInAtMedusa(world, intruder, store);
     assert.equal(intruderAtStore.customerId, ownerAtStore.customerId, 'the same Mamori account is the same customer');
+    // Medusa refreshes from the account's latest sign-in: the owner's older token may not become the intruder's.
+    const crossed = await callMedusa(base, 'POST', '/auth/token/refresh', { token: ownerAtStore.token });
+    assert.equal(crossed.status, 401, JSON.stringify(crossed.body));
     const stolen = await placeOrder(base, store, intruderAtStore.token, DROP, ATTACKER_BROWSER);
     await reportsArrived(world, 2);
 

@@ -2,7 +2,7 @@ import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from '@medusaj
 import type { ICartModuleService } from '@medusajs/framework/types';
 import { ContainerRegistrationKeys, Modules } from '@medusajs/framework/utils';
 import { holdOnOrder } from '../lib/held-orders';
-import { accountDisabled, refusal, type MedusaAuthContext } from '../lib/revocations';
+import { accountDisabled, currentSid, refusal, type MedusaAuthContext } from '../lib/revocations';
 
 type Handler = (req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) => Promise<void>;
 
@@ -16,6 +16,21 @@ export const refuseEndedSignIns: Handler = async (req, res, next) => {
   const session = (req as MedusaRequest & { session?: { destroy(cb: () => void): void } }).session;
   if (session?.destroy) await new Promise<void>((resolve) => session.destroy(() => resolve()));
   res.status(401).json({ type: 'unauthorized', message: why });
+};
+
+/**
+ * Medusa refreshes a token from the auth identity, which names the latest Mamori sign-in of the account:
+ * a token of an earlier sign-in would come back naming someone else's (an intruder's token the owner's,
+ * so his orders would pass for hers). Such a refresh is refused; the storefront signs in again.
+ */
+export const refuseRefreshAcrossSignIns: Handler = async (req, res, next) => {
+  const context = contextOf(req);
+  const sid = context?.user_metadata?.sid;
+  const latest = context?.auth_identity_id ? await currentSid(req.scope, context.auth_identity_id) : null;
+  if (context?.auth_provider !== 'mamori' || typeof sid !== 'string' || !latest || latest === sid) return next();
+  res
+    .status(401)
+    .json({ type: 'unauthorized', message: 'Sign in again with Mamori: this token is of an earlier sign-in.' });
 };
 
 /**

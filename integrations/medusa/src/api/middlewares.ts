@@ -4,6 +4,7 @@ import {
   refuseCapturingHeldOrders,
   refuseEndedSignIns,
   refuseFulfillingHeldOrders,
+  refuseRefreshAcrossSignIns,
 } from './mamori-checks';
 
 const customer = (options: { allowUnregistered?: boolean; allowUnauthenticated?: boolean }) =>
@@ -24,7 +25,7 @@ export default defineMiddlewares({
     {
       matcher: '/auth/token/refresh',
       method: 'POST',
-      middlewares: [anyone, refuseEndedSignIns],
+      middlewares: [anyone, refuseEndedSignIns, refuseRefreshAcrossSignIns],
     },
     { matcher: '/auth/session', method: 'POST', middlewares: [anyone, refuseEndedSignIns] },
     { matcher: '/store/carts/:id/complete', method: 'POST', middlewares: [keepCheckoutContext] },

@@ -79,3 +79,11 @@ export async function accountDisabled(container: MedusaContainer, authIdentityId
   const [identity] = await auth.listProviderIdentities({ auth_identity_id: authIdentityId, provider: PROVIDER_ID });
   return Boolean((identity?.provider_metadata as MamoriRevocations | undefined)?.disabled_since);
 }
+
+/** The sign-in (`sid`) Medusa would put in a token refreshed now: the account's latest at Mamori. */
+export async function currentSid(container: MedusaContainer, authIdentityId: string): Promise<string | null> {
+  const auth = container.resolve<IAuthModuleService>(Modules.AUTH);
+  const [identity] = await auth.listProviderIdentities({ auth_identity_id: authIdentityId, provider: PROVIDER_ID });
+  const sid = identity?.user_metadata?.sid;
+  return typeof sid === 'string' ? sid : null;
+}
