@@ -31,17 +31,13 @@ const OWNER_BROWSER =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 
 /** Mamori's log of the shop's reports, for waiting on Medusa's subscriber (it runs after checkout answers). */
-async function reportsArrived(world: MedusaWorld, count: number): Promise<void> {
+async function reportsArrived(world: MedusaWorld, kind: string, count: number): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt += 1) {
-    const rows = await world.m.deps.db
-      .selectFrom('account_log')
-      .select('id')
-      .where('kind', '=', 'shop-order-placed')
-      .execute();
+    const rows = await world.m.deps.db.selectFrom('account_log').select('id').where('kind', '=', kind).execute();
     if (rows.length >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`Medusa reported fewer than ${count} orders to Mamori; see ${world.medusa.logFile}`);
+  throw new Error(`Medusa reported fewer than ${count} ${kind} to Mamori; see ${world.medusa.logFile}`);
 }
 
 /**
@@ -80,7 +76,16 @@ const suite = (mamoriStore: StoreName) => () => {
     const crossed = await callMedusa(base, 'POST', '/auth/token/refresh', { token: ownerAtStore.token });
     assert.equal(crossed.status, 401, JSON.stringify(crossed.body));
     const stolen = await placeOrder(base, store, intruderAtStore.token, DROP, ATTACKER_BROWSER);
-    await reportsArrived(world, 2);
+    await reportsArrived(world, 'shop-order-placed', 2);
+    await m.deliver();
+    // He also saves the drop address to the customer's address book: reported by the workflow hook.
+    await must(base, 'POST', '/store/customers/me/addresses', {
+      token: intruderAtStore.token,
+      key: store.publishableKey,
+      body: DROP,
+      userAgent: ATTACKER_BROWSER,
+    });
+    await reportsArrived(world, 'shop-address-saved', 1);
 
     // The owner contains from the order notice.
     const admin = (method: string, path: string, body?: unknown) =>
@@ -118,6 +123,15 @@ const suite = (mamoriStore: StoreName) => () => {
     assert.match(String(held.body.message), /held/);
     const shipped = await fulfil(ownerOrder);
     assert.equal(shipped.status, 200, JSON.stringify(shipped.body));
+
+    // The address he saved is gone from the customer's address book.
+    const { customer: after } = await must<{ customer: { addresses: unknown[] } }>(
+      base,
+      'GET',
+      `/admin/customers/${ownerAtStore.customerId}?fields=*addresses`,
+      { token: store.adminToken },
+    );
+    assert.deepEqual(after.addresses, []);
 
     // The shop's answer is on the owner's incident page.
     const page = await reporter.get(statusPath);

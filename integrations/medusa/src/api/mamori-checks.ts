@@ -1,6 +1,7 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from '@medusajs/framework/http';
-import type { ICartModuleService } from '@medusajs/framework/types';
+import type { ICacheService, ICartModuleService } from '@medusajs/framework/types';
 import { ContainerRegistrationKeys, Modules } from '@medusajs/framework/utils';
+import { ADDRESS_CONTEXT_PREFIX } from '../lib/claims';
 import { holdOnOrder } from '../lib/held-orders';
 import { accountDisabled, currentSid, refusal, type MedusaAuthContext } from '../lib/revocations';
 
@@ -33,6 +34,29 @@ export const refuseRefreshAcrossSignIns: Handler = async (req, res, next) => {
     .json({ type: 'unauthorized', message: 'Sign in again with Mamori: this token is of an earlier sign-in.' });
 };
 
+/** The customer's IP, browser and Mamori sign-in, as the shop-changes API takes them. */
+const customerContext = (req: MedusaRequest) => {
+  const sid = contextOf(req)?.user_metadata?.sid;
+  return {
+    ip: req.ip ?? '',
+    user_agent: String(req.headers['user-agent'] ?? '').slice(0, 500),
+    ...(typeof sid === 'string' ? { sid } : {}),
+  };
+};
+
+/**
+ * Saving an address runs in a workflow that knows nothing of the request: who saved it is kept in the
+ * cache for a minute, under the customer, for the workflow hook that reports the address to Mamori.
+ */
+export const keepAddressContext: Handler = async (req, _res, next) => {
+  const customerId = (req as MedusaRequest & { auth_context?: { actor_id?: string } }).auth_context?.actor_id;
+  if (customerId)
+    await req.scope
+      .resolve<ICacheService>(Modules.CACHE)
+      .set(`${ADDRESS_CONTEXT_PREFIX}${customerId}`, customerContext(req), 60);
+  next();
+};
+
 /**
  * Before checkout completes: refused while Mamori says the account was hijacked; otherwise the
  * customer's IP, browser and Mamori sign-in (`sid`) are written on the cart, which Medusa copies onto
@@ -50,22 +74,8 @@ export const keepCheckoutContext: Handler = async (req, res, next) => {
   const carts = req.scope.resolve<ICartModuleService>(Modules.CART);
   const cartId = String(req.params.id ?? '');
   const cart = await carts.retrieveCart(cartId, { select: ['id', 'metadata'] }).catch(() => null);
-  if (cart) {
-    const sid = context?.user_metadata?.sid;
-    await carts.updateCarts([
-      {
-        id: cart.id,
-        metadata: {
-          ...cart.metadata,
-          mamori_customer: {
-            ip: req.ip ?? '',
-            user_agent: String(req.headers['user-agent'] ?? '').slice(0, 500),
-            ...(typeof sid === 'string' ? { sid } : {}),
-          },
-        },
-      },
-    ]);
-  }
+  if (cart)
+    await carts.updateCarts([{ id: cart.id, metadata: { ...cart.metadata, mamori_customer: customerContext(req) } }]);
   next();
 };
 

@@ -1,5 +1,6 @@
 import { authenticate, defineMiddlewares } from '@medusajs/framework/http';
 import {
+  keepAddressContext,
   keepCheckoutContext,
   refuseCapturingHeldOrders,
   refuseEndedSignIns,
@@ -29,6 +30,7 @@ export default defineMiddlewares({
     },
     { matcher: '/auth/session', method: 'POST', middlewares: [anyone, refuseEndedSignIns] },
     { matcher: '/store/carts/:id/complete', method: 'POST', middlewares: [keepCheckoutContext] },
+    { matcher: '/store/customers/me/addresses', method: 'POST', middlewares: [keepAddressContext] },
     { matcher: '/admin/orders/:id/fulfillments', method: 'POST', middlewares: [refuseFulfillingHeldOrders] },
     { matcher: '/admin/payments/:id/capture', method: 'POST', middlewares: [refuseCapturingHeldOrders] },
     { matcher: '/mamori/security-events', method: 'POST', bodyParser: false },

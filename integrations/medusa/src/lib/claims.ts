@@ -22,3 +22,6 @@ export const PROVIDER_ID = 'mamori';
 
 /** On a Medusa customer's metadata: the Mamori account (`sub`) it signs in with. */
 export const MAMORI_SUB_KEY = 'mamori_sub';
+
+/** Cache key prefix (plus the customer id) for who saved an address, read by the address hook. */
+export const ADDRESS_CONTEXT_PREFIX = 'mamori:address-context:';

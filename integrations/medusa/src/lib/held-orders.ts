@@ -1,4 +1,4 @@
-import type { IOrderModuleService, MedusaContainer } from '@medusajs/framework/types';
+import type { ICustomerModuleService, IOrderModuleService, MedusaContainer } from '@medusajs/framework/types';
 import { ContainerRegistrationKeys, Modules } from '@medusajs/framework/utils';
 import { cancelOrderWorkflow } from '@medusajs/medusa/core-flows';
 import type { UndoAnswer } from './mamori-api';
@@ -71,6 +71,7 @@ export async function carryOutUndoRequest(
   sub: string,
   request: UndoRequest,
 ): Promise<Outcome> {
+  if (request.action === 'remove-address') return removeAddress(container, sub, request.item.id);
   if (!['hold-order', 'release-order', 'cancel-order'].includes(request.action))
     return { answer: 'refused', note: 'This store cannot do that by itself; its staff will contact you.' };
   const order = await orderOf(container, sub, request.item.id);
@@ -98,6 +99,16 @@ export async function carryOutUndoRequest(
       await cancelOrderWorkflow(container).run({ input: { order_id: order.id } });
       return { answer: 'cancelled', note: 'Nothing will be charged for it.' };
   }
+}
+
+/** An address the intruder saved goes from the customer's address book (only this customer's). */
+async function removeAddress(container: MedusaContainer, sub: string, addressId: string): Promise<Outcome> {
+  const customerId = await customerIdOfSub(container, sub);
+  const customers = container.resolve<ICustomerModuleService>(Modules.CUSTOMER);
+  const [address] = customerId ? await customers.listCustomerAddresses({ id: addressId, customer_id: customerId }) : [];
+  if (!address) return { answer: 'done', note: 'The address is no longer saved.' };
+  await customers.deleteCustomerAddresses([address.id]);
+  return { answer: 'done' };
 }
 
 /** The hold on an order, if fulfillment and capture must wait. */

@@ -87,6 +87,14 @@ export function mamoriApi(settings: MamoriSettings) {
         customer,
       }),
 
+    reportAddress: (sub: string, addressId: string, address: OrderReport['shipTo'], customer: CustomerContext) =>
+      call<{ changeId: string }>(settings, 'POST', `/api/v1/accounts/${encodeURIComponent(sub)}/shop-changes`, {
+        type: 'address-saved',
+        addressId,
+        address,
+        customer,
+      }),
+
     /** What containment asked of this store and is still waiting on an answer. */
     waitingUndoRequests: async () =>
       (
