@@ -166,7 +166,7 @@ const suite = (mamoriStore: StoreName) => () => {
     );
   });
 
-  test('the intruder holds what Medusa checks: a forged logout token, a forged security event, a callback state never handed out', async () => {
+  test('the intruder holds what Medusa checks: a forged logout token, a forged security event, a callback state never handed out, email and password', async () => {
     const base = world.medusa.url;
     const { privateKey } = await generateKeyPair('RS256');
     const forged = (typ: string, claims: Record<string, unknown>) =>
@@ -200,6 +200,15 @@ const suite = (mamoriStore: StoreName) => () => {
     assert.equal(((await event.json()) as { err: string }).err, 'invalid_key');
     const callback = await callMedusa(base, 'POST', '/auth/customer/mamori/callback?code=stolen&state=never-issued');
     assert.equal(callback.status, 401);
+    // Medusa's own email and password are off for customers: no way around Mamori's sign-in.
+    const password = { email: 'evil@example.net', password: 'attacker chose this long phrase' };
+    for (const path of ['/auth/customer/emailpass/register', '/auth/customer/emailpass']) {
+      const bypass = await callMedusa(base, 'POST', path, { body: password });
+      assert.ok(
+        bypass.status >= 400 && bypass.status < 500,
+        `${path}: ${bypass.status} ${JSON.stringify(bypass.body)}`,
+      );
+    }
   });
 };
 
