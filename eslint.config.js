@@ -39,6 +39,8 @@ export default tseslint.config(
       'examples/*/node_modules/**',
       'bench/peers/node_modules/**',
       'examples/*/*.db*',
+      'integrations/*/node_modules/**',
+      'integrations/*/.medusa/**',
     ],
   },
   js.configs.recommended,

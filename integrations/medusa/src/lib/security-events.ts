@@ -1,0 +1,58 @@
+import type { ICustomerModuleService, Logger, MedusaContainer } from '@medusajs/framework/types';
+import { ContainerRegistrationKeys, Modules } from '@medusajs/framework/utils';
+import { carryOutUndoRequest, type UndoRequest } from './held-orders';
+import { mamoriApi } from './mamori-api';
+import type { SecurityEvent } from './mamori-tokens';
+import { customerIdOfSub, endSignIns, setAccountDisabled } from './revocations';
+import type { MamoriSettings } from './settings';
+
+const RISC = 'https://schemas.openid.net/secevent/risc/event-type/';
+const CAEP = 'https://schemas.openid.net/secevent/caep/event-type/';
+
+/** Mamori's new address for the account becomes the customer's email here too. */
+async function followNewEmail(container: MedusaContainer, sub: string, email: unknown) {
+  const customerId = await customerIdOfSub(container, sub);
+  if (!customerId || typeof email !== 'string' || !email.includes('@')) return;
+  await container.resolve<ICustomerModuleService>(Modules.CUSTOMER).updateCustomers(customerId, { email });
+}
+
+/**
+ * What each event from Mamori means for this store: a hijacked account (`account-disabled`) ends every
+ * sign-in and stops checkout until `account-enabled`; ended sessions end here; a changed email follows;
+ * each `undo-requested` is carried out on the order it names and answered through Mamori's API.
+ */
+export async function actOnSecurityEvent(
+  container: MedusaContainer,
+  settings: MamoriSettings,
+  event: SecurityEvent,
+): Promise<void> {
+  const { sub } = event;
+  if (!sub) return;
+  switch (event.type) {
+    case `${RISC}account-disabled`:
+      await setAccountDisabled(container, sub, true);
+      return;
+    case `${RISC}account-enabled`:
+      await setAccountDisabled(container, sub, false);
+      return;
+    case `${CAEP}session-revoked`:
+      await endSignIns(container, sub);
+      return;
+    case `${RISC}identifier-changed`:
+      await followNewEmail(container, sub, event.event['new-value']);
+      return;
+    case `${settings.issuer}/secevent/event-type/undo-requested`: {
+      const request = event.event as unknown as UndoRequest;
+      const outcome = await carryOutUndoRequest(container, sub, request);
+      await mamoriApi(settings)
+        .answerUndoRequest(request.answer_endpoint, outcome.answer, outcome.note)
+        .catch((error: unknown) =>
+          container
+            .resolve<Logger>(ContainerRegistrationKeys.LOGGER)
+            .warn(`mamori: the answer to ${request.request_id} waits (${String(error)})`),
+        );
+      return;
+    }
+    default:
+  }
+}

@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import { generateKeyPair, SignJWT } from 'jose';
+import { after, before, describe, test } from 'node:test';
+import {
+  ATTACKER_BROWSER,
+  OWNER,
+  OWNER_PASSWORD,
+  ownerReports,
+  ownerSignsUp,
+  signInWith,
+} from '../../../src/cli/demo/story.ts';
+import { TestClient } from '../../../test/support/http-client.ts';
+import type { StoreName } from '../../../test/support/harness.ts';
+import { postgresUnavailable, stopClusterIfStarted } from '../../../test/support/postgres.ts';
+import { ownerRecovers, STORY_ENV } from '../../../test/support/story.ts';
+import { mamoriAndMedusa, stopTemplateCluster, type MedusaWorld } from './support/medusa-beside.ts';
+import { signInAtMedusa } from './support/sign-in.ts';
+import { callMedusa, must, placeOrder, seedStore, type SeededStore, type ShipTo } from '../scripts/store-api.ts';
+
+const HOME: ShipTo = {
+  first_name: 'Taro',
+  last_name: 'Yamada',
+  address_1: '1-2-3 Marunouchi',
+  city: 'Chiyoda',
+  postal_code: '100-0005',
+  country_code: 'jp',
+};
+const DROP: ShipTo = { ...HOME, first_name: 'Drop', last_name: 'Box', address_1: '9-9-9 Kanda' };
+const NEW_PASSWORD = 'fresh start lantern meadow';
+const OWNER_BROWSER =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
+
+/** Mamori's log of the shop's reports, for waiting on Medusa's subscriber (it runs after checkout answers). */
+async function reportsArrived(world: MedusaWorld, kind: string, count: number): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const rows = await world.m.deps.db.selectFrom('account_log').select('id').where('kind', '=', kind).execute();
+    if (rows.length >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Medusa reported fewer than ${count} ${kind} to Mamori; see ${world.medusa.logFile}`);
+}
+
+/**
+ * Issue 28, against a real Medusa server on its own PostgreSQL database: a customer signs in through
+ * Medusa's store API via Mamori and orders; the intruder signs in from another browser and orders to a
+ * new address; the owner contains from the notice; Medusa refuses the intruder's token, refuses to fulfil
+ * his order and fulfils hers; the shop's answer is on the incident page; after recovery she signs in again.
+ */
+const suite = (mamoriStore: StoreName) => () => {
+  let world: MedusaWorld;
+  let store: SeededStore;
+  before(async () => {
+    world = await mamoriAndMedusa(mamoriStore, STORY_ENV);
+    store = await seedStore(world.medusa.url);
+  });
+  after(() => world?.close());
+
+  test('sign-in via Mamori, an intruder’s order held by a containment, the owner’s fulfilled, the answer on the incident page', async () => {
+    const { m, medusa } = world;
+    const base = medusa.url;
+    const owner = await ownerSignsUp(m);
+    const ownerAtStore = await signInAtMedusa(world, owner, store);
+    const me = await must<{ customer: { id: string; email: string } }>(base, 'GET', '/store/customers/me', {
+      token: ownerAtStore.token,
+      key: store.publishableKey,
+    });
+    assert.equal(me.customer.email, OWNER);
+    const ownerOrder = await placeOrder(base, store, ownerAtStore.token, HOME, OWNER_BROWSER);
+
+    // Someone with the password signs in from another browser and orders to a new address.
+    const intruder = new TestClient(m.app, { 'user-agent': ATTACKER_BROWSER });
+    assert.equal(await signInWith(intruder, OWNER, OWNER_PASSWORD), 303);
+    const intruderAtStore = await signInAtMedusa(world, intruder, store);
+    assert.equal(intruderAtStore.customerId, ownerAtStore.customerId, 'the same Mamori account is the same customer');
+    // Medusa refreshes from the account's latest sign-in: the owner's older token may not become the intruder's.
+    const crossed = await callMedusa(base, 'POST', '/auth/token/refresh', { token: ownerAtStore.token });
+    assert.equal(crossed.status, 401, JSON.stringify(crossed.body));
+    const stolen = await placeOrder(base, store, intruderAtStore.token, DROP, ATTACKER_BROWSER);
+    await reportsArrived(world, 'shop-order-placed', 2);
+    await m.deliver();
+    // He also saves the drop address to the customer's address book: reported by the workflow hook.
+    await must(base, 'POST', '/store/customers/me/addresses', {
+      token: intruderAtStore.token,
+      key: store.publishableKey,
+      body: DROP,
+      userAgent: ATTACKER_BROWSER,
+    });
+    await reportsArrived(world, 'shop-address-saved', 1);
+
+    // The owner contains from the order notice.
+    const admin = (method: string, path: string, body?: unknown) =>
+      callMedusa(base, method, path, { token: store.adminToken, body });
+    const fulfil = (order: typeof stolen) =>
+      admin('POST', `/admin/orders/${order.id}/fulfillments`, {
+        location_id: store.locationId,
+        items: order.items.map((item) => ({ id: item.id, quantity: 1 })),
+      });
+    await m.deliver();
+    const notices = m.mailer.to(OWNER).filter((mail) => /An order to a new address was placed/.test(mail.subject));
+    assert.equal(notices.length, 1, 'one notice: the intruder’s order, not the owner’s');
+    const notice = notices[0]?.text;
+    assert.ok(notice?.includes(`#${stolen.display_id}`), notice);
+    const link = notice?.match(/This wasn't me: (\S+)/)?.[1] ?? '';
+    const reporter = new TestClient(m.app);
+    const { statusPath } = await ownerReports(m, link, reporter);
+    // The store reads what waits on it (its scheduled job does this every minute) before any push arrives.
+    const synced = await callMedusa(base, 'POST', '/admin/mamori/undo-requests/sync', { token: store.adminToken });
+    assert.equal(synced.status, 200, JSON.stringify(synced.body));
+    assert.ok(Number(synced.body.answered) >= 1, JSON.stringify(synced.body));
+    assert.equal((await fulfil(stolen)).status, 409, 'held from the poll alone');
+    await m.deliver();
+
+    // Medusa: the intruder's token is refused; his order is held, hers is not.
+    const refused = await callMedusa(base, 'GET', '/store/customers/me', {
+      token: intruderAtStore.token,
+      key: store.publishableKey,
+    });
+    assert.equal(refused.status, 401);
+    const refresh = await callMedusa(base, 'POST', '/auth/token/refresh', { token: intruderAtStore.token });
+    assert.equal(refresh.status, 401, 'a refused token cannot be refreshed into a new one');
+    const held = await fulfil(stolen);
+    assert.equal(held.status, 409, JSON.stringify(held.body));
+    assert.match(String(held.body.message), /held/);
+    const shipped = await fulfil(ownerOrder);
+    assert.equal(shipped.status, 200, JSON.stringify(shipped.body));
+
+    // The address he saved is gone from the customer's address book.
+    const { customer: after } = await must<{ customer: { addresses: unknown[] } }>(
+      base,
+      'GET',
+      `/admin/customers/${ownerAtStore.customerId}?fields=*addresses`,
+      { token: store.adminToken },
+    );
+    assert.deepEqual(after.addresses, []);
+
+    // The shop's answer is on the owner's incident page.
+    const page = await reporter.get(statusPath);
+    assert.match(page.body, new RegExp(`Order #${stolen.display_id}`));
+    assert.match(page.body, /Held by the shop/);
+
+    // The order was hers after all (bought for the office): she releases it; Medusa lets it ship.
+    const { order: heldOrder } = await must<{ order: { metadata: { mamori_hold?: { request_id: string } } } }>(
+      base,
+      'GET',
+      `/admin/orders/${stolen.id}?fields=metadata`,
+      { token: store.adminToken },
+    );
+    const holdId = heldOrder.metadata.mamori_hold?.request_id ?? '';
+    const token = new URL(statusPath, m.issuer).searchParams.get('token') ?? '';
+    await reporter.get(statusPath);
+    assert.equal((await reporter.post(`/incident/orders/${holdId}/release`, { token })).statusCode, 303);
+    await m.deliver();
+    assert.match((await reporter.get(statusPath)).body, /Released by the shop/);
+    assert.equal((await fulfil(stolen)).status, 200, 'a released order ships');
+
+    // After recovery, the owner signs in again at the store, as the same customer.
+    m.clock.advance(5 * 3_600_000);
+    await m.deliver();
+    const recovered = await ownerRecovers(m, NEW_PASSWORD);
+    assert.equal(await signInWith(recovered, OWNER, NEW_PASSWORD), 303);
+    const again = await signInAtMedusa(world, recovered, store);
+    assert.equal(again.customerId, ownerAtStore.customerId);
+    assert.equal(
+      (await callMedusa(base, 'GET', '/store/customers/me', { token: again.token, key: store.publishableKey })).status,
+      200,
+    );
+  });
+
+  test('the intruder holds what Medusa checks: a forged logout token, a forged security event, a callback state never handed out, email and password', async () => {
+    const base = world.medusa.url;
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = (typ: string, claims: Record<string, unknown>) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', typ, kid: 'not-mamoris' })
+        .setIssuer(world.m.issuer)
+        .setAudience(world.clientId)
+        .setIssuedAt()
+        .setJti('forged-1')
+        .sign(privateKey);
+    const logout = await fetch(`${base}/mamori/backchannel-logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        logout_token: await forged('logout+jwt', {
+          sub: 'someone',
+          events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+        }),
+      }),
+    });
+    assert.equal(logout.status, 400);
+    const event = await fetch(`${base}/mamori/security-events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/secevent+jwt' },
+      body: await forged('secevent+jwt', {
+        sub_id: { format: 'iss_sub', iss: world.m.issuer, sub: 'someone' },
+        events: { 'https://schemas.openid.net/secevent/risc/event-type/account-enabled': {} },
+      }),
+    });
+    assert.equal(event.status, 400);
+    assert.equal(((await event.json()) as { err: string }).err, 'invalid_key');
+    const callback = await callMedusa(base, 'POST', '/auth/customer/mamori/callback?code=stolen&state=never-issued');
+    assert.equal(callback.status, 401);
+    // Medusa's own email and password are off for customers: no way around Mamori's sign-in.
+    const password = { email: 'evil@example.net', password: 'attacker chose this long phrase' };
+    for (const path of ['/auth/customer/emailpass/register', '/auth/customer/emailpass']) {
+      const bypass = await callMedusa(base, 'POST', path, { body: password });
+      assert.ok(
+        bypass.status >= 400 && bypass.status < 500,
+        `${path}: ${bypass.status} ${JSON.stringify(bypass.body)}`,
+      );
+    }
+  });
+};
+
+// Medusa needs PostgreSQL; Mamori beside it runs on each of its stores.
+describe('a Medusa store beside Mamori', { skip: postgresUnavailable ?? false, timeout: 900_000 }, () => {
+  describe('[sqlite]', suite('sqlite'));
+  describe('[postgres]', suite('postgres'));
+  after(async () => {
+    await stopTemplateCluster();
+    await stopClusterIfStarted();
+  });
+});
