@@ -3,7 +3,7 @@ import type { ServiceDeps } from '../../services/deps.ts';
 import type { z } from 'zod';
 import { importAccounts, type ImportReport } from '../../services/import/import-accounts.ts';
 import { API_V1, parsed, problemDetails, type ApiCallerCheck } from '../api-v1.ts';
-import { accountsImportBatch, accountsImportReport } from '../api-v1-schemas.ts';
+import { accountsImportBatch, type accountsImportReport } from '../api-v1-schemas.ts';
 
 /**
  * What a shop hears of its import. A new account and an address Mamori already had read the same (and
