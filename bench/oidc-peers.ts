@@ -20,8 +20,8 @@ import { hardStop, startPeerServer, startServer, stopServers } from './processes
 const SHORT = process.env.BENCH_SHORT === '1';
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
 const ROUNDS = Number(process.env.OIDC_ROUNDS ?? (SHORT ? 2 : 3));
-const EXCHANGES = Number(process.env.OIDC_EXCHANGES ?? (SHORT ? 150 : 1000));
-const SIGN_INS = Number(process.env.OIDC_SIGN_INS ?? (SHORT ? 30 : 150));
+const EXCHANGES = Number(process.env.OIDC_EXCHANGES ?? (SHORT ? 150 : 600));
+const SIGN_INS = Number(process.env.OIDC_SIGN_INS ?? (SHORT ? 30 : 80));
 const SECONDS = Number(process.env.OIDC_SECONDS ?? (SHORT ? 2 : 5));
 const USERS = Number(process.env.BENCH_USERS ?? 50);
 const BASE_PORT = Number(process.env.OIDC_PEERS_PORT ?? 4430);

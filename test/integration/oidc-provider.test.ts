@@ -184,6 +184,58 @@ forEachStore('OpenID Provider', (store) => {
     assert.ok(done.url.searchParams.get('code'));
   });
 
+  /** The interactions a browser already signed in to Mamori goes through on its way back to the shop. */
+  async function interactionsOnTheWay(browser: TestClient, start: URL): Promise<{ uids: Set<string>; end: URL }> {
+    const uids = new Set<string>();
+    let next = start;
+    for (let hop = 0; hop < 12 && next.origin === m.issuer; hop += 1) {
+      const uid = /^\/interaction\/([^/]+)$/.exec(next.pathname)?.[1];
+      if (uid) uids.add(uid);
+      const res = await browser.get(next.pathname + next.search);
+      const location = res.headers.location ?? refreshTarget(res.body);
+      assert.ok(location, `stopped at ${next.href}: ${res.statusCode}`);
+      next = new URL(String(location), m.issuer);
+    }
+    return { uids, end: next };
+  }
+
+  test("the store's own shop is granted with the sign-in: one interaction, the scopes it asked, API scopes refused", async () => {
+    const browser = await ownerSignedIn();
+    const shop = await registerShop(m);
+    const start = await authorizationUrl(shop, { scope: 'openid email profile account:read' });
+    const { uids, end } = await interactionsOnTheWay(browser, start.url);
+    assert.equal(uids.size, 1, 'no second interaction for consent');
+    assert.equal(end.origin + end.pathname, SHOP_CALLBACK);
+    const tokens = await client.authorizationCodeGrant(shop.config, end, {
+      pkceCodeVerifier: start.verifier,
+      expectedState: start.state,
+      expectedNonce: start.nonce,
+    });
+    assert.equal(tokens.scope, 'openid email profile', 'the API scope asked as an OpenID scope is not granted');
+    assert.equal(tokens.claims()?.email, EMAIL);
+  });
+
+  test('the intruder asks for more than the plain scopes: prompt=consent, a resource or another scope still takes the consent step', async () => {
+    const browser = await ownerSignedIn();
+    const shop = await registerShop(m);
+    const asks: Record<string, string>[] = [
+      { prompt: 'consent' },
+      { scope: 'openid account:read', resource: `${m.issuer}/api` },
+      { scope: 'openid email offline_access', prompt: 'consent' },
+    ];
+    for (const extra of asks) {
+      // A browser signed in to Mamori but not yet to the provider: the sign-in interaction, then consent.
+      const { client: fresh } = await signIn(m, EMAIL);
+      const start = await authorizationUrl(shop, extra);
+      const { uids, end } = await interactionsOnTheWay(fresh, start.url);
+      assert.equal(uids.size, 2, `a consent step for ${JSON.stringify(extra)}`);
+      assert.equal(end.origin + end.pathname, SHOP_CALLBACK);
+    }
+    const partner = await registerShop(m, { name: 'Partner shop', firstParty: false });
+    const page = await followInBrowser(browser, (await authorizationUrl(partner)).url, m.issuer);
+    assert.match(page.body, /Sign in to Partner shop\?/, 'a shop that is not the store’s own is still asked');
+  });
+
   test("a customer not signed in is sent to Mamori's sign-in and comes back to the shop", async () => {
     await registerAndVerify(m, EMAIL);
     const shop = await registerShop(m);

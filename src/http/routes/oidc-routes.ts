@@ -18,6 +18,8 @@ import { pageLanguageOf } from '../../core/oidc/ui-locales.ts';
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 const consentForm = z.object({ decision: z.enum(['allow', 'deny']) });
+/** The scopes the store's own shop is granted with its sign-in (the rest wait for the consent step). */
+const PLAIN_OPENID_SCOPES = new Set(['openid', 'email', 'profile']);
 
 /**
  * The provider mounted in Fastify, and its interaction: Mamori's own sign-in (password with the risk
@@ -118,6 +120,35 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
     return grant.save();
   }
 
+  /**
+   * The store's own shop asks no consent, so its grant can go with the sign-in: one interaction instead of
+   * two (issue 29). Only the plain case: the OpenID scopes every shop may ask for, granted as its consent
+   * step would grant them, Mamori's API scopes refused as there. A resource, a claims request, prompt=consent
+   * or any other scope is left to the consent step: the provider checks the grant again when it resumes
+   * and asks for consent for whatever it does not cover.
+   */
+  async function firstPartyConsentAtSignIn(details: Interaction, accountId: string) {
+    const { params } = details;
+    if (params.resource !== undefined || params.claims !== undefined) return undefined;
+    if (
+      String(params.prompt ?? '')
+        .split(' ')
+        .includes('consent')
+    )
+      return undefined;
+    const asked = String(params.scope ?? '')
+      .split(' ')
+      .filter(Boolean);
+    const { granted, refused } = splitOpenIdScopes(asked);
+    if (!granted.every((scope) => PLAIN_OPENID_SCOPES.has(scope))) return undefined;
+    const client = await findClient(deps, String(params.client_id));
+    if (!client?.firstParty) return undefined;
+    const grant = new provider.Grant({ accountId, clientId: client.clientId });
+    if (granted.length) grant.addOIDCScope(granted.join(' '));
+    if (refused.length) grant.rejectOIDCScope(refused.join(' '));
+    return { grantId: await grant.save() };
+  }
+
   /** The sign-in must be recent enough for what the shop asked (`max_age`, or `prompt=login`). */
   function needsFreshSignIn(details: Interaction, session: ActiveSession, now: Date): boolean {
     const maxAge = Number(details.params.max_age);
@@ -145,6 +176,7 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
       if (details.prompt.name === 'login') {
         if (needsFreshSignIn(details, session, request.now))
           return reply.redirect(`/reauth?returnTo=${encodeURIComponent(here)}`, 303);
+        const consent = await firstPartyConsentAtSignIn(details, session.accountId);
         return finish(
           request,
           reply,
@@ -156,6 +188,7 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
               ts: Math.floor(session.authenticatedAt.getTime() / 1000),
               remember: true,
             },
+            ...(consent ? { consent } : {}),
           },
           false,
         );
