@@ -8,7 +8,7 @@
 //   3. a page's static file while sign-ins flood in (hashes wait apart from libuv's pool) vs the same server
 //      letting every hash into the pool (MAMORI_HASH_CONCURRENCY=256), which queues file reads behind them
 // Then incident.ts (containment, notice latency), proof.ts (report → recovered through the passkey path), oidc.ts (containment reaching a shop, code exchange vs a
-// bare oidc-provider), client.ts (the shop client verifying an ID token vs jose with the key in hand), events.ts (security event throughput on PostgreSQL and SQLite), risk.ts, enumeration.ts, import.ts (issue 26: import throughput, imported bcrypt sign-in, the wrong-password timing gap) and the credential-stuffing run, each with its own baseline.
+// bare oidc-provider), client.ts (the shop client verifying an ID token vs jose with the key in hand), events.ts (security event throughput on PostgreSQL and SQLite), medusa-containment.ts (issue 28: containment click → a real Medusa refusing the token; skipped without integrations/medusa/node_modules), risk.ts, enumeration.ts, import.ts (issue 26: import throughput, imported bcrypt sign-in, the wrong-password timing gap) and the credential-stuffing run, each with its own baseline.
 // Servers run in their own processes; autocannon runs here. Rounds alternate order so drift hits all
 // targets alike. Bounded: DURATION s per measurement, ROUNDS rounds, and a hard stop.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -284,6 +284,8 @@ const { benchClientVerify } = await import('./client.ts');
 await benchClientVerify();
 const { benchEventThroughput } = await import('./events.ts');
 await benchEventThroughput();
+const { benchMedusaContainment } = await import('./medusa-containment.ts');
+await benchMedusaContainment();
 const { benchRiskEvaluation } = await import('./risk.ts');
 await benchRiskEvaluation();
 const { benchEnumeration } = await import('./enumeration.ts');

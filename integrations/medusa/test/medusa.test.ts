@@ -77,6 +77,9 @@ const suite = (mamoriStore: StoreName) => () => {
     assert.equal(crossed.status, 401, JSON.stringify(crossed.body));
     const stolen = await placeOrder(base, store, intruderAtStore.token, DROP, ATTACKER_BROWSER);
     await reportsArrived(world, 'shop-order-placed', 2);
+    // A second order to the same drop: no second notice (the address is no longer new), held all the same.
+    const stolenAgain = await placeOrder(base, store, intruderAtStore.token, DROP, ATTACKER_BROWSER);
+    await reportsArrived(world, 'shop-order-placed', 3);
     await m.deliver();
     // He also saves the drop address to the customer's address book: reported by the workflow hook.
     await must(base, 'POST', '/store/customers/me/addresses', {
@@ -124,6 +127,16 @@ const suite = (mamoriStore: StoreName) => () => {
     const shipped = await fulfil(ownerOrder);
     assert.equal(shipped.status, 200, JSON.stringify(shipped.body));
 
+    // The store's staff see the held orders and why in the admin API; hers is not among them.
+    const listed = await must<{ held_orders: { id: string; hold: { request_id: string; reason: string } }[] }>(
+      base,
+      'GET',
+      '/admin/mamori/held-orders',
+      { token: store.adminToken },
+    );
+    assert.deepEqual(listed.held_orders.map((order) => order.id).sort(), [stolen.id, stolenAgain.id].sort());
+    for (const order of listed.held_orders) assert.match(order.hold.reason, /Mamori contained the account/);
+
     // The address he saved is gone from the customer's address book.
     const { customer: after } = await must<{ customer: { addresses: unknown[] } }>(
       base,
@@ -152,6 +165,24 @@ const suite = (mamoriStore: StoreName) => () => {
     await m.deliver();
     assert.match((await reporter.get(statusPath)).body, /Released by the shop/);
     assert.equal((await fulfil(stolen)).status, 200, 'a released order ships');
+
+    // The other one she cancels: Medusa cancels the order and says so on her incident page.
+    const againHold = listed.held_orders.find((order) => order.id === stolenAgain.id)?.hold.request_id ?? '';
+    await reporter.get(statusPath);
+    assert.equal((await reporter.post(`/incident/orders/${againHold}/cancel`, { token })).statusCode, 303);
+    await m.deliver();
+    assert.match((await reporter.get(statusPath)).body, /Cancelled by the shop/);
+    const { order: cancelled } = await must<{ order: { status: string } }>(
+      base,
+      'GET',
+      `/admin/orders/${stolenAgain.id}?fields=status`,
+      { token: store.adminToken },
+    );
+    assert.equal(cancelled.status, 'canceled');
+    const remaining = await must<{ held_orders: unknown[] }>(base, 'GET', '/admin/mamori/held-orders', {
+      token: store.adminToken,
+    });
+    assert.deepEqual(remaining.held_orders, [], 'released and cancelled orders are no longer listed as held');
 
     // After recovery, the owner signs in again at the store, as the same customer.
     m.clock.advance(5 * 3_600_000);
@@ -198,6 +229,8 @@ const suite = (mamoriStore: StoreName) => () => {
     });
     assert.equal(event.status, 400);
     assert.equal(((await event.json()) as { err: string }).err, 'invalid_key');
+    // The held orders are for the store's staff only.
+    assert.equal((await callMedusa(base, 'GET', '/admin/mamori/held-orders')).status, 401);
     const callback = await callMedusa(base, 'POST', '/auth/customer/mamori/callback?code=stolen&state=never-issued');
     assert.equal(callback.status, 401);
     // Medusa's own email and password are off for customers: no way around Mamori's sign-in.

@@ -97,6 +97,8 @@ export async function carryOutUndoRequest(
       return { answer: 'released', note: 'It ships with the next collection.' };
     default:
       await cancelOrderWorkflow(container).run({ input: { order_id: order.id } });
+      // Cancelled, no longer waiting: off the held list and free of the checks.
+      await setHold(container, order, null);
       return { answer: 'cancelled', note: 'Nothing will be charged for it.' };
   }
 }
