@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
+import { bulkInsert } from './bulk-insert.ts';
 import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { ImportedCustomerIdsTable, ImportedPasswordsTable } from './schema.ts';
@@ -32,14 +33,36 @@ export async function insertShopCustomerIds(
   db: Executor,
   rows: readonly Insertable<ImportedCustomerIdsTable>[],
 ): Promise<void> {
-  if (rows.length > 0) await db.insertInto('imported_customer_ids').values(rows).execute();
+  await bulkInsert(
+    db,
+    'imported_customer_ids',
+    {
+      client_id: 'text',
+      shop_customer_id: 'text',
+      account_id: 'text',
+      imported_at: 'text',
+    },
+    rows,
+  );
 }
 
 export async function insertImportedPasswords(
   db: Executor,
   rows: readonly Insertable<ImportedPasswordsTable>[],
 ): Promise<void> {
-  if (rows.length > 0) await db.insertInto('imported_passwords').values(rows).execute();
+  await bulkInsert(
+    db,
+    'imported_passwords',
+    {
+      account_id: 'text',
+      client_id: 'text',
+      format: 'text',
+      hash: 'text',
+      salt: 'text',
+      imported_at: 'text',
+    },
+    rows,
+  );
 }
 
 export async function findImportedPassword(db: Executor, accountId: string): Promise<ImportedPasswordRow | undefined> {
