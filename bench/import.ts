@@ -39,7 +39,7 @@ async function mamori(databaseUrl: string): Promise<Mamori> {
 const lines = (rows: Record<string, unknown>[]) => rows.map((value, i) => ({ line: i + 1, value }));
 
 /** Accounts per second through the importer, and through bare INSERTs of as many `accounts` rows. */
-async function importRates(databaseUrl: string): Promise<{ imported: number; bare: number }> {
+export async function importRates(databaseUrl: string): Promise<{ imported: number; bare: number }> {
   const m = await mamori(databaseUrl);
   try {
     const rows = mixedImportRows(ROWS, customers);

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { ChangeRecord, ChangeValue } from '../core/change-kinds.ts';
+import { bulkInsert, type BulkColumns } from './bulk-insert.ts';
 import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { AccountLogTable } from './schema.ts';
@@ -71,8 +72,27 @@ const logRow = ({ record, previousHash, hash }: ChainedEntry) => ({
  * account with its head already on its entry, so no head is moved here.
  */
 export async function insertFirstLogEntries(db: Executor, entries: readonly ChainedEntry[]): Promise<void> {
-  if (entries.length > 0) await db.insertInto('account_log').values(entries.map(logRow)).execute();
+  await bulkInsert(db, 'account_log', LOG_COLUMNS, entries.map(logRow));
 }
+
+const LOG_COLUMNS: BulkColumns<'account_log'> = {
+  id: 'text',
+  account_id: 'text',
+  seq: 'integer',
+  kind: 'text',
+  subject_id: 'text',
+  before_value: 'text',
+  after_value: 'text',
+  actor_type: 'text',
+  actor_session_id: 'text',
+  actor_device_id: 'text',
+  actor_device: 'text',
+  actor_ip: 'text',
+  actor_area: 'text',
+  occurred_at: 'text',
+  previous_hash: 'text',
+  hash: 'text',
+};
 
 /** Writes entries already chained by the caller, in one statement, and moves the head to the last one. */
 export async function appendLogEntries(

@@ -1,9 +1,17 @@
-import type { Insertable, Selectable } from 'kysely';
+import { PostgresAdapter, sql, type Insertable, type Selectable } from 'kysely';
+import { bulkInsert } from './bulk-insert.ts';
 import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { ImportedCustomerIdsTable, ImportedPasswordsTable } from './schema.ts';
 
 export type ImportedPasswordRow = Selectable<ImportedPasswordsTable>;
+
+/**
+ * A batch of values to match: on PostgreSQL `= any($1)`, one array parameter rather than an IN with one
+ * per value (a 500-value IN costs more to parse and bind than to run).
+ */
+const onPostgres = (db: Executor) => db.getExecutor().adapter instanceof PostgresAdapter;
+const anyOf = (values: readonly string[]) => sql<string>`any(${[...values]}::text[])`;
 
 /** The accounts a shop's customer ids already point at (the importer's first idempotency key). */
 export async function accountIdsByShopIds(
@@ -16,7 +24,11 @@ export async function accountIdsByShopIds(
     .selectFrom('imported_customer_ids')
     .select(['shop_customer_id', 'account_id'])
     .where('client_id', '=', clientId)
-    .where('shop_customer_id', 'in', shopCustomerIds)
+    .where((eb) =>
+      onPostgres(db)
+        ? eb('shop_customer_id', '=', anyOf(shopCustomerIds))
+        : eb('shop_customer_id', 'in', shopCustomerIds),
+    )
     .execute();
   return new Map(rows.map((r) => [r.shop_customer_id, r.account_id]));
 }
@@ -24,7 +36,11 @@ export async function accountIdsByShopIds(
 /** Accounts already in Mamori by address (the importer's second idempotency key). */
 export async function accountIdsByEmails(db: Executor, emails: readonly string[]): Promise<Map<string, string>> {
   if (emails.length === 0) return new Map();
-  const rows = await db.selectFrom('accounts').select(['email', 'id']).where('email', 'in', emails).execute();
+  const rows = await db
+    .selectFrom('accounts')
+    .select(['email', 'id'])
+    .where((eb) => (onPostgres(db) ? eb('email', '=', anyOf(emails)) : eb('email', 'in', emails)))
+    .execute();
   return new Map(rows.map((r) => [r.email, r.id]));
 }
 
@@ -32,14 +48,36 @@ export async function insertShopCustomerIds(
   db: Executor,
   rows: readonly Insertable<ImportedCustomerIdsTable>[],
 ): Promise<void> {
-  if (rows.length > 0) await db.insertInto('imported_customer_ids').values(rows).execute();
+  await bulkInsert(
+    db,
+    'imported_customer_ids',
+    {
+      client_id: 'text',
+      shop_customer_id: 'text',
+      account_id: 'text',
+      imported_at: 'text',
+    },
+    rows,
+  );
 }
 
 export async function insertImportedPasswords(
   db: Executor,
   rows: readonly Insertable<ImportedPasswordsTable>[],
 ): Promise<void> {
-  if (rows.length > 0) await db.insertInto('imported_passwords').values(rows).execute();
+  await bulkInsert(
+    db,
+    'imported_passwords',
+    {
+      account_id: 'text',
+      client_id: 'text',
+      format: 'text',
+      hash: 'text',
+      salt: 'text',
+      imported_at: 'text',
+    },
+    rows,
+  );
 }
 
 export async function findImportedPassword(db: Executor, accountId: string): Promise<ImportedPasswordRow | undefined> {

@@ -1,3 +1,4 @@
+import { bulkInsert } from './bulk-insert.ts';
 import type { Executor } from './database.ts';
 
 /**
@@ -51,16 +52,15 @@ export async function insertImportedShopCustomers(
   accountIds: readonly string[],
   at: string,
 ): Promise<void> {
-  if (accountIds.length === 0) return;
-  await db
-    .insertInto('shop_customers')
-    .values(
-      accountIds.map((accountId) => ({
-        client_id: clientId,
-        account_id: accountId,
-        email_granted: 1,
-        first_signed_in_at: at,
-      })),
-    )
-    .execute();
+  await bulkInsert(
+    db,
+    'shop_customers',
+    { client_id: 'text', account_id: 'text', email_granted: 'integer', first_signed_in_at: 'text' },
+    accountIds.map((accountId) => ({
+      client_id: clientId,
+      account_id: accountId,
+      email_granted: 1,
+      first_signed_in_at: at,
+    })),
+  );
 }

@@ -7,6 +7,8 @@ import { storeImportKeys, storedKeyNames } from './import-keys.ts';
 import { insertNewAccounts } from './new-accounts.ts';
 
 export const IMPORT_BATCH = 500;
+/** Rows checked between two turns of the event loop while a batch is being written. */
+const YIELD_EVERY = 16;
 
 export interface ImportOptions {
   clientId: string;
@@ -61,15 +63,25 @@ export async function importAccounts(
   const seenEmails = new Set<string>();
   const size = options.batch ?? IMPORT_BATCH;
   let batch: CheckedRow[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const rows = batch;
-    batch = [];
+  const write = async (rows: CheckedRow[]) => {
     if (options.dryRun) await importBatch(deps.db, deps, rows, options.clientId, report, true);
     else await deps.db.transaction().execute((trx) => importBatch(trx, deps, rows, options.clientId, report, false));
     options.onProgress?.(report);
   };
+  // The rows of the next batch are checked while the database writes this one (two cores, not one). A
+  // batch starts only once the one before is committed, so each still sees what the last one wrote.
+  let writing: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    await writing;
+    writing = write(rows);
+    writing.catch(() => undefined); // not lost: rethrown where `writing` is next awaited
+  };
   for await (const source of lines) {
+    // Checking is synchronous: let the batch being written reach the database between rows.
+    if (report.rows % YIELD_EVERY === 0) await new Promise(setImmediate);
     report.rows += 1;
     const verdict = checkRow(source, keysGiven);
     if (!verdict.ok) {
@@ -90,6 +102,7 @@ export async function importAccounts(
     if (batch.length >= size) await flush();
   }
   await flush();
+  await writing;
   return report;
 }
 

@@ -4,21 +4,55 @@ import { insertFirstLogEntries } from '../../store/account-log.ts';
 import type { Executor } from '../../store/database.ts';
 import type { AccountsTable, AddressesTable, PaymentMethodsTable } from '../../store/schema.ts';
 import type { Insertable } from 'kysely';
+import { bulkInsert, type BulkColumns } from '../../store/bulk-insert.ts';
 import { insertImportedPasswords, insertShopCustomerIds } from '../../store/imported-accounts.ts';
 import { insertImportedShopCustomers } from '../../store/shop-customers.ts';
 import { SYSTEM_ACTOR, sha256Hex } from '../account-log/change-log.ts';
 import type { ImportDeps } from './deps.ts';
 import type { CheckedRow } from './check-row.ts';
 
-/** Rows per INSERT: well under SQLite's and PostgreSQL's bound on parameters in one statement. */
-const CHUNK = 400;
-
-async function inChunks<T>(rows: readonly T[], write: (chunk: readonly T[]) => Promise<void>): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) await write(rows.slice(i, i + CHUNK));
-}
+const ACCOUNT_COLUMNS: BulkColumns<'accounts'> = {
+  id: 'text',
+  email: 'text',
+  email_verified_at: 'text',
+  password_hash: 'text',
+  password_disabled_at: 'text',
+  name: 'text',
+  phone: 'text',
+  locale: 'text',
+  status: 'text',
+  created_at: 'text',
+  updated_at: 'text',
+  log_seq: 'integer',
+  log_head: 'text',
+};
+const ADDRESS_COLUMNS: BulkColumns<'addresses'> = {
+  id: 'text',
+  account_id: 'text',
+  recipient: 'text',
+  postal_code: 'text',
+  region: 'text',
+  city: 'text',
+  line1: 'text',
+  line2: 'text',
+  country: 'text',
+  created_at: 'text',
+  removed_at: 'text',
+};
+const CARD_COLUMNS: BulkColumns<'payment_methods'> = {
+  id: 'text',
+  account_id: 'text',
+  processor_token: 'text',
+  brand: 'text',
+  last4: 'text',
+  exp_month: 'integer',
+  exp_year: 'integer',
+  created_at: 'text',
+  removed_at: 'text',
+};
 
 /**
- * Writes a batch of new imported accounts with a few multi-row INSERTs (no hashing, no mail). Each account
+ * Writes a batch of new imported accounts with one INSERT per table (see bulkInsert) (no hashing, no mail). Each account
  * is inserted with its log head already on its one "imported" entry, which holds what was imported: that
  * entry is the owner's baseline, so an undo after a takeover puts back these values.
  */
@@ -112,28 +146,10 @@ export async function insertNewAccounts(
       log_head: entryHash,
     });
   }
-  await inChunks(accounts, (chunk) =>
-    db
-      .insertInto('accounts')
-      .values(chunk)
-      .execute()
-      .then(() => undefined),
-  );
-  await inChunks(addresses, (chunk) =>
-    db
-      .insertInto('addresses')
-      .values(chunk)
-      .execute()
-      .then(() => undefined),
-  );
-  await inChunks(cards, (chunk) =>
-    db
-      .insertInto('payment_methods')
-      .values(chunk)
-      .execute()
-      .then(() => undefined),
-  );
-  await inChunks(entries, (chunk) => insertFirstLogEntries(db, chunk));
+  await bulkInsert(db, 'accounts', ACCOUNT_COLUMNS, accounts);
+  await bulkInsert(db, 'addresses', ADDRESS_COLUMNS, addresses);
+  await bulkInsert(db, 'payment_methods', CARD_COLUMNS, cards);
+  await insertFirstLogEntries(db, entries);
   const byAccount = accounts.map((a, i) => ({ account: a.id, checked: rows[i] as CheckedRow }));
   await insertShopCustomerIds(
     db,
