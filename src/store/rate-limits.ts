@@ -1,44 +1,6 @@
 import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 
-/**
- * Counts a hit in a fixed window kept in the store, so every instance shares the count. One upsert:
- * a new or expired window starts at 1, a live one is incremented.
- */
-const hit = compiledOnce((db: Executor, key: string, now: string, windowEndsAt: string) =>
-  db
-    .insertInto('rate_limits')
-    .values({ key, hits: 1, expires_at: windowEndsAt })
-    .onConflict((oc) =>
-      oc.column('key').doUpdateSet((eb) => ({
-        hits: eb
-          .case()
-          .when('rate_limits.expires_at', '<=', now)
-          .then(1)
-          .else(eb('rate_limits.hits', '+', 1))
-          .end(),
-        expires_at: eb
-          .case()
-          .when('rate_limits.expires_at', '<=', now)
-          .then(windowEndsAt)
-          .else(eb.ref('rate_limits.expires_at'))
-          .end(),
-      })),
-    )
-    .returning(['hits', 'expires_at']),
-);
-
-export async function countHit(
-  db: Executor,
-  key: string,
-  now: string,
-  windowEndsAt: string,
-): Promise<{ hits: number; expiresAt: string }> {
-  const [row] = await hit(db, key, now, windowEndsAt);
-  if (!row) throw new Error('rate limit upsert returned no row');
-  return { hits: Number(row.hits), expiresAt: row.expires_at };
-}
-
 type HitRow = { key: string; hits: number | string; expires_at: string };
 type CompiledPerCount<Row> = (db: Executor, ...params: string[]) => Promise<Row[]>;
 
@@ -52,7 +14,10 @@ function perKeyCount<Row>(compile: (count: number) => CompiledPerCount<Row>) {
   };
 }
 
-/** `hit` for several keys in one statement: one write (one commit) for all of them. */
+/**
+ * Counts a hit against each key in a fixed window kept in the store, so every instance shares the count:
+ * one upsert (one commit) for all of them. A new or expired window starts at 1, a live one is incremented.
+ */
 const hits = perKeyCount(() =>
   compiledOnce((db: Executor, now: string, windowEndsAt: string, ...keys: string[]) =>
     db
@@ -77,6 +42,17 @@ const hits = perKeyCount(() =>
       .returning(['key', 'hits', 'expires_at']),
   ),
 );
+
+export async function countHit(
+  db: Executor,
+  key: string,
+  now: string,
+  windowEndsAt: string,
+): Promise<{ hits: number; expiresAt: string }> {
+  const [row] = await countHits(db, [key], now, windowEndsAt);
+  if (!row) throw new Error('rate limit upsert returned no row');
+  return { hits: row.hits, expiresAt: row.expiresAt };
+}
 
 /** Counts a hit against each of `keys` (distinct) at once; each key's count in its window and when that ends. */
 export async function countHits(
