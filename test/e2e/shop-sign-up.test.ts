@@ -54,7 +54,9 @@ describe('signing up from the example shop, in Chromium', { skip: chromiumUnavai
     const fromMail = await context.newPage();
     await fromMail.goto(world.inbox.link('ken@example.com', '/verify-email'));
     await fromMail.getByRole('button', { name: 'Confirm my address' }).click();
+    await fromMail.getByText('Your address is confirmed. You can sign in now.').waitFor();
     await fromMail.close();
+    await started.bringToFront();
     await started.getByRole('link', { name: 'I have confirmed my address: sign in and continue' }).click();
     await signsIn(started, 'ken@example.com');
     await started.getByRole('heading', { name: 'Hello, Ken Mori' }).waitFor();
