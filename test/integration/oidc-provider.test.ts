@@ -366,6 +366,7 @@ forEachStore('OpenID Provider', (store) => {
     const page = await followInBrowser(browser, url, m.issuer);
     assert.equal(page.status, 200);
     assert.match(page.body, /Sign out\?/);
+    assert.match(String(page.headers['content-security-policy']), /form-action 'self' http:\/\/localhost:3001;/);
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
     const done = await browser.post('/oidc/session/end/confirm', { xsrf, logout: 'yes' });
     assert.equal(done.statusCode, 303);
@@ -374,6 +375,23 @@ forEachStore('OpenID Provider', (store) => {
     const account = await browser.get('/account');
     assert.equal(account.statusCode, 303, 'the Mamori session ended too');
     assert.equal((await client.tokenIntrospection(shop.config, tokens.access_token)).active, false);
+  });
+  test('RP-initiated logout toward an address the shop never registered: refused, and the page allows no other form target', async () => {
+    const browser = await ownerSignedIn();
+    const shop = await registerShop(m);
+    const tokens = await shopSignsIn(m, shop, browser);
+    const url = client.buildEndSessionUrl(shop.config, {
+      id_token_hint: String(tokens.id_token),
+      post_logout_redirect_uri: 'https://intruder.example/collect',
+    });
+    const page = await followInBrowser(browser, url, m.issuer);
+    assert.equal(page.status, 400);
+    assert.doesNotMatch(page.body, /Sign out\?/);
+    const policy = String(page.headers['content-security-policy']);
+    assert.match(policy, /form-action 'self'(;|$)/);
+    assert.doesNotMatch(policy, /intruder\.example/);
+    const account = await browser.get('/account');
+    assert.equal(account.statusCode, 200, 'the Mamori session is untouched');
   });
 });
 

@@ -77,10 +77,10 @@ export async function authorizationUrl(
 export async function followInBrowser(browser: TestClient, start: URL | string, issuer: string) {
   let next = new URL(String(start), issuer);
   for (let hop = 0; hop < 12; hop += 1) {
-    if (next.origin !== issuer) return { url: next, status: 0, body: '' };
+    if (next.origin !== issuer) return { url: next, status: 0, body: '', headers: {} };
     const res = await browser.get(next.pathname + next.search);
     const location = res.headers.location ?? refreshTarget(res.body);
-    if (!location) return { url: next, status: res.statusCode, body: res.body };
+    if (!location) return { url: next, status: res.statusCode, body: res.body, headers: res.headers };
     next = new URL(String(location), issuer);
   }
   throw new Error('too many redirects');
