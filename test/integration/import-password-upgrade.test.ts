@@ -6,6 +6,7 @@ import { forEachStore, type TestMamori } from '../support/harness.ts';
 import { TestClient } from '../support/http-client.ts';
 import { postSignIn, signIn } from '../support/flows.ts';
 import { importRowFor, woocommerceCustomers } from '../support/import-fixtures.ts';
+import { SoftPasskey } from '../support/soft-passkey.ts';
 import {
   authorizationUrl,
   followInBrowser,
@@ -104,6 +105,52 @@ forEachStore('Imported passwords below the policy', (store) => {
     assert.equal(shopPage.url.origin + shopPage.url.pathname, SHOP_CALLBACK, 'back at the shop, signed in');
     assert.ok(shopPage.url.searchParams.get('code'));
     assert.equal(await upgradeOf(common.email), null);
+  });
+
+  test('inside a shop’s sign-in, coming back to the forced change 20 minutes later: her password first, and the shop’s sign-in is kept', async () => {
+    const browser = new TestClient(m.app);
+    const { returnTo, end } = await authorizeThroughSignIn(browser, common.email, common.password);
+    assert.equal(end.url.pathname, '/password-upgrade');
+    m.clock.advance(20 * 60_000);
+    const upgradePage = `/password-upgrade?returnTo=${encodeURIComponent(returnTo)}`;
+    const asked = await browser.get(upgradePage);
+    assert.equal(asked.headers.location, `/reauth?returnTo=${encodeURIComponent(upgradePage)}`);
+    const stale = await browser.post('/password-upgrade', { password: NEW_PASSWORD, returnTo });
+    assert.equal(stale.headers.location, asked.headers.location, 'a form sent from the stale page asks the same');
+    assert.equal(await upgradeOf(common.email), 'required', 'and changed nothing');
+    await browser.get(String(asked.headers.location));
+    const confirmed = await browser.post('/reauth', { password: common.password, returnTo: upgradePage });
+    assert.equal(confirmed.headers.location, upgradePage);
+    assert.equal((await browser.get(upgradePage)).statusCode, 200);
+    const chosen = await browser.post('/password-upgrade', { password: NEW_PASSWORD, returnTo });
+    assert.equal(chosen.headers.location, returnTo);
+    const shopPage = await followInBrowser(browser, returnTo, m.issuer);
+    assert.equal(shopPage.url.origin + shopPage.url.pathname, SHOP_CALLBACK, 'back at the shop, signed in');
+  });
+
+  test('inside a shop’s sign-in: a passkey instead of a longer password, and the sign-in goes on to the shop', async () => {
+    const browser = new TestClient(m.app);
+    const { returnTo, end } = await authorizeThroughSignIn(browser, short.email, short.password);
+    assert.equal(end.url.pathname, '/password-upgrade');
+    const passkeys = `/account/passkeys?returnTo=${encodeURIComponent(returnTo)}`;
+    assert.ok(
+      end.body.includes(`href="${passkeys.replaceAll('&', '&amp;')}"`),
+      'the passkey way keeps the shop waiting',
+    );
+    const page = await browser.get(passkeys);
+    assert.equal(page.statusCode, 200);
+    const options = JSON.parse((await browser.post('/account/passkeys/options')).body) as { challenge: string };
+    const added = await browser.post('/account/passkeys', {
+      credential: JSON.stringify(new SoftPasskey(m.issuer).register(options)),
+      name: 'phone',
+      returnTo,
+    });
+    assert.equal(added.statusCode, 200);
+    assert.ok(added.body.includes(`href="${returnTo}"`), 'after the recovery codes, on to the shop');
+    assert.equal(await upgradeOf(short.email), null, 'a passkey answers the suggestion');
+    const shopPage = await followInBrowser(browser, returnTo, m.issuer);
+    assert.equal(shopPage.url.origin + shopPage.url.pathname, SHOP_CALLBACK, 'back at the shop, signed in');
+    assert.ok(shopPage.url.searchParams.get('code'));
   });
 
   test('the intruder who knows the common password signs in, and can neither skip the change nor finish the shop’s sign-in', async () => {

@@ -9,6 +9,7 @@ import {
 import type { ServiceDeps } from '../../services/deps.ts';
 import { messagePage } from '../../views/pages/public-pages.ts';
 import { firstPasswordRequestPage, firstPasswordSetPage } from '../../views/pages/first-password-pages.ts';
+import { passkeysPageGoingOnTo } from '../../views/pages/passkey-pages.ts';
 import { email, parseForm, password, safeReturnPath, tokenForm } from '../form-input.ts';
 import { formHandler } from '../form-route.ts';
 import {
@@ -86,9 +87,9 @@ export function firstPasswordRoutes(deps: ServiceDeps) {
     app.post('/first-password/passkey', { config: AUTH_LIMIT }, async (request, reply) => {
       const { token } = parseForm(tokenForm, request.body);
       ensureDeviceCookie(request, reply, config, deps.random.token);
-      const { sessionToken } = await signInForFirstPasskey(deps, token, requestOrigin(request));
+      const { sessionToken, returnTo } = await signInForFirstPasskey(deps, token, requestOrigin(request));
       setSessionCookie(reply, config, sessionToken);
-      return reply.redirect('/account/passkeys', 303);
+      return reply.redirect(passkeysPageGoingOnTo(returnOf(returnTo)), 303);
     });
   };
 }

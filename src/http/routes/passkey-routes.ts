@@ -43,13 +43,19 @@ const BROWSER_BUNDLE = readFileSync(
 
 const SECRET_FIELDS = ['credential', 'password'];
 const nameForm = z.object({ name: text(60) });
-const registerForm = z.object({ name: optionalText(60), credential: z.string() });
+const registerForm = z.object({ name: optionalText(60), credential: z.string(), returnTo: z.string().optional() });
 const signInForm = z.object({
   credential: z.string(),
   email: z.string().max(254).optional(),
   returnTo: z.string().optional(),
 });
 const idParam = z.object({ id: z.uuid() });
+
+/** Where she goes on once a passkey is added (the add form's field, or the page's own address). */
+function goingOnTo(request: FastifyRequest): string {
+  const fields = { ...(request.query as Record<string, unknown>), ...(request.body as Record<string, unknown>) };
+  return safeReturnPath(fields.returnTo, '');
+}
 
 /** Passkeys: the account's list (add, rename, remove) and signing in with one, as a whole sign-in or as the second step. */
 export function passkeyRoutes(deps: ServiceDeps) {
@@ -58,14 +64,12 @@ export function passkeyRoutes(deps: ServiceDeps) {
 
   async function render(request: FastifyRequest, ctx: PageContext, state: FormState = {}, codes?: string[] | null) {
     const session = requireSession(request);
-    return passkeysPage(
-      ctx,
-      await passkeysOf(deps, session),
-      sessionIsPrivileged(deps, session),
-      state,
-      noticeText(request),
-      codes,
-    );
+    const view = {
+      passkeys: await passkeysOf(deps, session),
+      privileged: sessionIsPrivileged(deps, session),
+      returnTo: goingOnTo(request),
+    };
+    return passkeysPage(ctx, view, state, noticeText(request), codes);
   }
 
   return async function passkeyRoutesPlugin(app: FastifyInstance) {
@@ -101,7 +105,7 @@ export function passkeyRoutes(deps: ServiceDeps) {
           );
           if (recoveryCodes)
             return sendHtml(reply, 200, await render(request, pageContext(request, reply, config), {}, recoveryCodes));
-          return reply.redirect('/account/passkeys?notice=saved', 303);
+          return reply.redirect(safeReturnPath(input.returnTo, '/account/passkeys?notice=saved'), 303);
         },
         SECRET_FIELDS,
       ),

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { heldForPasswordUpgrade } from '../../core/password-upgrade.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
+import { sessionIsPrivileged } from '../../services/sessions/sessions.ts';
 import { chooseUpgradedPassword, postponePasswordUpgrade } from '../../services/sign-in/password-upgrade.ts';
 import { passwordUpgradePage } from '../../views/pages/password-upgrade-page.ts';
 import { parseForm, password, safeReturnPath } from '../form-input.ts';
@@ -17,6 +18,13 @@ const returnOf = (request: FastifyRequest) =>
       (request.query as Record<string, unknown>).returnTo,
     '/account',
   );
+
+/**
+ * A sign-in older than a change allows asks for the password again first, then comes back here with the
+ * way on (a shop's sign-in waiting) kept.
+ */
+const confirmFirst = (request: FastifyRequest) =>
+  `/reauth?returnTo=${encodeURIComponent(`/password-upgrade?returnTo=${encodeURIComponent(returnOf(request))}`)}`;
 
 /**
  * Read from the session's own row, so neither another page nor another browser skips it: account pages
@@ -43,6 +51,7 @@ export function passwordUpgradeRoutes(deps: ServiceDeps) {
       const upgrade = request.session?.account?.passwordUpgrade;
       if (!request.session) return reply.redirect('/sign-in', 303);
       if (!upgrade) return reply.redirect(returnOf(request), 303);
+      if (!sessionIsPrivileged(deps, request.session)) return reply.redirect(confirmFirst(request), 303);
       return sendHtml(reply, 200, render(request, reply));
     });
     app.post(
@@ -55,6 +64,7 @@ export function passwordUpgradeRoutes(deps: ServiceDeps) {
         },
         async (request, reply) => {
           const session = requireSession(request);
+          if (!sessionIsPrivileged(deps, session)) return reply.redirect(confirmFirst(request), 303);
           const input = parseForm(upgradeForm, request.body);
           const token = await chooseUpgradedPassword(deps, session, requestOrigin(request), input.password);
           setSessionCookie(reply, config, token);

@@ -115,21 +115,21 @@ export async function setFirstPassword(
 
 /**
  * A passkey instead: the link signs this browser in (the mailbox is all an account without a password
- * has), and the passkey page is next. Returns the session token.
+ * has), and the passkey page is next. Returns the session token and where her sign-in was going.
  */
 export async function signInForFirstPasskey(
   deps: ServiceDeps,
   token: unknown,
   origin: RequestOrigin,
-): Promise<{ sessionToken: string }> {
-  const { account } = await accountOfLink(deps, token);
+): Promise<{ sessionToken: string; returnTo?: string }> {
+  const { account, returnTo } = await accountOfLink(deps, token);
   const started = await deps.db.transaction().execute(async (trx) => {
     await useLink(trx, deps, token, 'first-password');
     await openWithoutPassword(trx, deps, account);
     return finishSignIn(trx, deps, account, origin, 'allow', 'mailed-code');
   });
   deps.mailQueued();
-  return { sessionToken: started.token };
+  return { sessionToken: started.token, returnTo };
 }
 
 /** The link proved the mailbox: the address is confirmed and the import's empty password entry is done. */

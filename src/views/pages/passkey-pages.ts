@@ -28,15 +28,31 @@ export function passkeyForm(
 <button type="submit">${ctx.t(spec.submit)}</button></form>`;
 }
 
+/**
+ * The passkeys page, asked to go on afterwards to where she was going (a shop's sign-in waiting behind the
+ * password upgrade or the first-password link); the account's own pages need no way back.
+ */
+export function passkeysPageGoingOnTo(returnTo: string): string {
+  const goesElsewhere = returnTo !== '' && returnTo !== '/account' && !returnTo.startsWith('/account/passkeys');
+  return goesElsewhere ? `/account/passkeys?returnTo=${encodeURIComponent(returnTo)}` : '/account/passkeys';
+}
+
+export interface PasskeysPageView {
+  passkeys: PasskeyView[];
+  privileged: boolean;
+  /** Where to go on once a passkey is added; '' stays on this page. */
+  returnTo: string;
+}
+
 export function passkeysPage(
   ctx: PageContext,
-  passkeys: PasskeyView[],
-  privileged: boolean,
+  view: PasskeysPageView,
   state: FormState = {},
   flash?: string,
   codes?: string[] | null,
 ): string {
   const { t } = ctx;
+  const { passkeys, privileged, returnTo } = view;
   const rows = passkeys.map(
     (
       p,
@@ -53,6 +69,7 @@ ${privileged ? html`<form method="post" action="/account/passkeys/${p.id}/remove
     t('passkeys.title'),
     html`${notice(flash)}<p>${t('passkeys.lead')}</p>${errorSummary(state)}
 ${codes ? recoveryCodesSection(ctx, codes) : ''}
+${codes && returnTo ? html`<p><a class="button" href="${returnTo}">${t('passkeys.continue')}</a></p>` : ''}
 ${passkeys.length > 0 ? html`<ul class="passkeys" data-testid="passkey-list">${rows}</ul>` : html`<p data-testid="passkey-list">${t('passkeys.none')}</p>`}
 ${passkeys.length > 0 && !codes ? html`<p class="hint"><a href="/account/two-step">${t('passkeys.codesLink')}</a></p>` : ''}
 ${
@@ -62,9 +79,11 @@ ${
         action: '/account/passkeys',
         options: '/account/passkeys/options',
         submit: 'passkeys.add',
-        extra: field(ctx, { name: 'name', label: 'passkeys.name', autocomplete: 'off', maxlength: 60 }, state),
+        extra: html`${field(ctx, { name: 'name', label: 'passkeys.name', autocomplete: 'off', maxlength: 60 }, state)}${
+          returnTo ? html`<input type="hidden" name="returnTo" value="${returnTo}">` : ''
+        }`,
       })
-    : html`<p><a href="/reauth?returnTo=/account/passkeys">${t('passkeys.reauth')}</a></p>`
+    : html`<p><a href="/reauth?returnTo=${encodeURIComponent(passkeysPageGoingOnTo(returnTo))}">${t('passkeys.reauth')}</a></p>`
 }
 <noscript><p>${t('passkeys.needsScript')}</p></noscript>`,
     { passkeys: true },

@@ -4,6 +4,7 @@ import { errorSummary, field } from '../forms.ts';
 import { html } from '../html.ts';
 import { csrfField, layout } from '../layout.ts';
 import type { FormState, PageContext } from '../page-context.ts';
+import { passkeysPageGoingOnTo } from './passkey-pages.ts';
 
 /**
  * The page after signing in with an imported password below the policy (issue 26): a longer one, or a
@@ -24,7 +25,7 @@ ${field(ctx, { name: 'password', label: 'upgrade.password', type: 'password', au
 </form>`;
   const otherWays = required
     ? html``
-    : html`<p><a href="/account/passkeys">${t('upgrade.passkey')}</a></p>
+    : html`<p><a href="${passkeysPageGoingOnTo(returnTo)}">${t('upgrade.passkey')}</a></p>
 <form method="post" action="/password-upgrade/later">${csrfField(ctx)}${back}<button type="submit" class="secondary">${t('upgrade.later')}</button></form>`;
   return layout(
     ctx,

@@ -365,6 +365,7 @@ export const pages = {
   'passkeys.reauth': 'Confirm your password to add or remove passkeys',
   'passkeys.needsScript': 'Passkeys need JavaScript in this browser. You can still sign in with your password.',
   'passkeys.failed': 'The passkey could not be used. Try again, or use another way.',
+  'passkeys.continue': 'I have kept these codes: continue',
   'passkeys.signIn': 'Sign in with a passkey',
   'passkeys.use': 'Use my passkey',
   'passkeys.secondStepLead': 'Confirm with your passkey:',

@@ -368,6 +368,7 @@ export const pages: Record<keyof typeof en, string> = {
   'passkeys.reauth': 'パスキーの追加・削除にはパスワードの再確認が必要です',
   'passkeys.needsScript': 'パスキーの利用にはJavaScriptが必要です。パスワードでのログインは引き続き可能です。',
   'passkeys.failed': 'パスキーを使用できませんでした。もう一度お試しいただくか、別の方法をお使いください。',
+  'passkeys.continue': 'コードを控えました。続ける',
   'passkeys.signIn': 'パスキーでログイン',
   'passkeys.use': 'パスキーを使う',
   'passkeys.secondStepLead': 'パスキーで確認してください：',
