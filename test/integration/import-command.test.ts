@@ -3,10 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { loadConfig } from '../../src/config.ts';
-import { clientCommand } from '../../src/cli/client-commands.ts';
 import { importCommand } from '../../src/cli/import-command.ts';
-import { databaseUrlFor, forEachStore } from '../support/harness.ts';
+import { cliWithShop } from '../support/cli-with-shop.ts';
+import { forEachStore } from '../support/harness.ts';
 import { importRowFor, legacyCustomers } from '../support/import-fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-import-'));
@@ -15,17 +14,7 @@ const { customers, keys } = legacyCustomers();
 
 forEachStore('mamori import accounts / export accounts', (store) => {
   test('JSON Lines and CSV import, a dry run first, a rerun adds nothing, and the export reads back in', async () => {
-    const url = store === 'sqlite' ? `sqlite:${join(dir, 'mamori.db')}` : await databaseUrlFor(store);
-    const config = loadConfig({
-      MAMORI_DATABASE_URL: url,
-      MAMORI_SHOP_NAME: 'Maple Market',
-      MAMORI_LOG_LEVEL: 'silent',
-      MAMORI_PUBLIC_URL: 'http://localhost:3000',
-    });
-    const out: string[] = [];
-    const write = (line: string) => void out.push(line);
-    await clientCommand(config, ['add', '--name', 'Maple', '--redirect-uri', 'http://localhost:3001/cb'], write);
-    const clientId = /client_id:\s+(\S+)/.exec(out.join('\n'))?.[1] as string;
+    const { config, out, write, clientId } = await cliWithShop(store, dir);
     const jsonl = join(dir, `${store}.jsonl`);
     writeFileSync(
       jsonl,

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../src/config.ts';
-import { clientCommand } from '../../src/cli/client-commands.ts';
 import { importCommand } from '../../src/cli/import-command.ts';
-import { databaseUrlFor, forEachStore } from '../support/harness.ts';
+import { cliWithShop } from '../support/cli-with-shop.ts';
+import { forEachStore } from '../support/harness.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/import/', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/legacy-hashes/', import.meta.url));
@@ -45,17 +44,7 @@ test('every example file has its expected counts, and every hash in them comes f
 
 forEachStore('The guides’ example files, through the real CLI', (store) => {
   test('each dry-runs with its counts by format and nothing refused; nothing is written', async () => {
-    const url = store === 'sqlite' ? `sqlite:${join(dir, 'mamori.db')}` : await databaseUrlFor(store);
-    const config = loadConfig({
-      MAMORI_DATABASE_URL: url,
-      MAMORI_SHOP_NAME: 'Maple Market',
-      MAMORI_LOG_LEVEL: 'silent',
-      MAMORI_PUBLIC_URL: 'http://localhost:3000',
-    });
-    const out: string[] = [];
-    const write = (line: string) => void out.push(line);
-    await clientCommand(config, ['add', '--name', 'Maple', '--redirect-uri', 'http://localhost:3001/cb'], write);
-    const clientId = /client_id:\s+(\S+)/.exec(out.join('\n'))?.[1] as string;
+    const { config, out, write, clientId } = await cliWithShop(store, dir);
     for (const name of importFiles) {
       const keys = join(EXAMPLES, name.replace(/\.(jsonl|csv)$/, '-keys.json'));
       out.length = 0;
