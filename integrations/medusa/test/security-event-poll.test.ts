@@ -7,7 +7,9 @@ import { queueSecurityEvents } from '../../../src/services/ssf/security-events.t
 import { SSF_CHANNEL } from '../../../src/store/outbox.ts';
 import { forEachStore, type TestMamori } from '../../../test/support/harness.ts';
 import { startIssuer } from '../../../test/support/oidc.ts';
+import { mamoriApi } from '../src/lib/mamori-api.ts';
 import { pollSecurityEvents } from '../src/lib/security-event-poll.ts';
+import { receiveSecurityEvent } from '../src/lib/security-events.ts';
 import type { MamoriSettings } from '../src/lib/settings.ts';
 
 /** What the poll needs of Medusa's container: its cache (seen-once) and its logger; `failSetAfter` breaks the cache. */
@@ -87,5 +89,18 @@ forEachStore('Medusa polling Mamori’s security events', (store) => {
     state.failSetAfter = Infinity;
     assert.deepEqual(await pollSecurityEvents(container, settings), { applied: 3, acknowledged: 3, refused: 0 });
     assert.deepEqual(await statuses(m), { sent: 155 });
+  });
+
+  test('a SET pushed and then polled is carried out once, and acknowledged', async () => {
+    const { container } = fakeContainer();
+    await queueVerifications(1);
+    const api = mamoriApi(settings);
+    const endpoint = (await api.openStream(settings.events)).delivery.endpoint_url;
+    const { sets = {} } = await api.poll(endpoint, { ack: [], maxEvents: 10 });
+    const [token] = Object.values(sets);
+    assert.equal(typeof token, 'string');
+    assert.equal((await receiveSecurityEvent(container, settings, String(token))).acted, true);
+    assert.deepEqual(await pollSecurityEvents(container, settings), { applied: 0, acknowledged: 1, refused: 0 });
+    assert.deepEqual(await statuses(m), { sent: 156 });
   });
 });
