@@ -13,10 +13,13 @@ export async function startIssuer(
   store: StoreName,
   env: Record<string, string> = {},
   options: Parameters<typeof startMamori>[2] = {},
+  /** Hooks a test adds to Mamori's app, which Fastify takes only before it listens. */
+  beforeListen?: (m: TestMamori) => void,
 ): Promise<TestMamori & { issuer: string }> {
   const port = await freePort();
   const issuer = `http://localhost:${port}`;
   const m = await startMamori(store, { MAMORI_PUBLIC_URL: issuer, ...env }, options);
+  beforeListen?.(m);
   await m.app.listen({ port, host: '127.0.0.1' });
   return { ...m, issuer };
 }

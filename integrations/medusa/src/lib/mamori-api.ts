@@ -38,6 +38,23 @@ export class MamoriApiError extends Error {
   }
 }
 
+export const PUSH_DELIVERY = 'urn:ietf:rfc:8935';
+export const POLL_DELIVERY = 'urn:ietf:rfc:8936';
+
+/** This store's stream as Mamori describes it (SSF 1.0 §8.1.1). */
+export interface StreamConfiguration {
+  stream_id: string;
+  delivery: { method: string; endpoint_url: string };
+  events_supported: string[];
+  events_requested: string[];
+}
+
+/** RFC 8936 §2.4: the SETs by `jti`, and whether more wait. */
+export interface PollAnswer {
+  sets?: Record<string, unknown>;
+  moreAvailable?: boolean;
+}
+
 const SCOPE = 'shop-changes:write undo-requests:answer ssf.manage ssf.read';
 const tokens = new Map<string, { token: string; until: number }>();
 
@@ -109,32 +126,36 @@ export function mamoriApi(settings: MamoriSettings) {
     answerUndoRequest: (endpoint: string, answer: UndoAnswer, note?: string) =>
       call(settings, 'PUT', endpoint, { answer, ...(note ? { note } : {}) }),
 
-    /** Makes sure this store's RFC 8935 push stream points at `endpoint` and asks for every event Mamori sends. */
-    async openPushStream(endpoint: string): Promise<void> {
+    /**
+     * Makes sure this store's stream delivers the way `events` says (RFC 8935 push to this store's receiver,
+     * or RFC 8936 poll) and asks for every event Mamori sends; a stream the operator set up alike is kept.
+     */
+    async openStream(events: MamoriSettings['events']): Promise<StreamConfiguration> {
       const discovery = (await (await fetch(`${settings.issuer}/.well-known/ssf-configuration`)).json()) as {
         configuration_endpoint: string;
       };
-      const streams = await call<
-        {
-          stream_id: string;
-          delivery: { endpoint_url: string };
-          events_supported: string[];
-          events_requested: string[];
-        }[]
-      >(settings, 'GET', discovery.configuration_endpoint);
-      const delivery = { method: 'urn:ietf:rfc:8935', endpoint_url: endpoint };
+      const streams = await call<StreamConfiguration[]>(settings, 'GET', discovery.configuration_endpoint);
+      const delivery =
+        events.delivery === 'push'
+          ? { method: PUSH_DELIVERY, endpoint_url: events.endpoint }
+          : { method: POLL_DELIVERY };
       const [stream] = streams;
-      if (!stream) {
-        await call(settings, 'POST', discovery.configuration_endpoint, { delivery, description: 'Medusa store' });
-        return;
-      }
+      if (!stream)
+        return call(settings, 'POST', discovery.configuration_endpoint, { delivery, description: 'Medusa store' });
+      const moved =
+        stream.delivery.method !== delivery.method ||
+        (events.delivery === 'push' && stream.delivery.endpoint_url !== events.endpoint);
       const missing = stream.events_supported.some((type) => !stream.events_requested.includes(type));
-      if (stream.delivery.endpoint_url !== endpoint || missing)
-        await call(settings, 'PATCH', discovery.configuration_endpoint, {
-          stream_id: stream.stream_id,
-          delivery,
-          events_requested: stream.events_supported,
-        });
+      if (!moved && !missing) return stream;
+      return call(settings, 'PATCH', discovery.configuration_endpoint, {
+        stream_id: stream.stream_id,
+        delivery,
+        events_requested: stream.events_supported,
+      });
     },
+
+    /** One RFC 8936 poll at the stream's endpoint: acknowledges `ack`, answers the next SETs by `jti`. */
+    poll: (endpoint: string, request: { ack: string[]; maxEvents: number }) =>
+      call<PollAnswer>(settings, 'POST', endpoint, { ...request, returnImmediately: true }),
   };
 }

@@ -2,8 +2,9 @@ import type { ICustomerModuleService, Logger, MedusaContainer } from '@medusajs/
 import { ContainerRegistrationKeys, Modules } from '@medusajs/framework/utils';
 import { carryOutUndoRequest, type UndoRequest } from './held-orders';
 import { mamoriApi } from './mamori-api';
-import type { SecurityEvent } from './mamori-tokens';
+import { verifySecurityEvent, type SecurityEvent } from './mamori-tokens';
 import { customerIdOfSub, endSignIns, setAccountDisabled } from './revocations';
+import { actOnce } from './seen-once';
 import type { MamoriSettings } from './settings';
 
 const RISC = 'https://schemas.openid.net/secevent/risc/event-type/';
@@ -55,4 +56,19 @@ export async function actOnSecurityEvent(
     }
     default:
   }
+}
+
+/**
+ * One SET from Mamori, pushed or polled: verified against Mamori's keys as addressed to this store
+ * (TokenRefused otherwise, and nothing done) and acted on once, however often it arrives: `acted` is
+ * false for one already carried out.
+ */
+export async function receiveSecurityEvent(
+  container: MedusaContainer,
+  settings: MamoriSettings,
+  token: string,
+): Promise<{ event: SecurityEvent; acted: boolean }> {
+  const event = await verifySecurityEvent(settings, token);
+  const acted = await actOnce(container, 'set', event.jti, () => actOnSecurityEvent(container, settings, event));
+  return { event, acted };
 }

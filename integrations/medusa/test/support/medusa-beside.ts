@@ -75,16 +75,35 @@ async function medusaDatabase(logDir: string): Promise<string> {
   return source.href;
 }
 
+export interface WorldOptions {
+  /**
+   * Mamori cannot reach Medusa, as behind a firewall: nothing answers at the back-channel logout URI, and
+   * Medusa polls its events (MAMORI_SSF_DELIVERY=poll).
+   */
+  unreachable?: boolean;
+  /** More of Medusa's environment. */
+  medusaEnv?: Record<string, string>;
+  /** Hooks on Mamori's app (a test's man in the middle), added before it listens. */
+  beforeListen?: (m: TestMamori) => void;
+}
+
 /** Mamori (the story's settings, a live clock) and a Medusa server registered with it as a first-party client. */
-export async function mamoriAndMedusa(store: StoreName, env: Record<string, string>): Promise<MedusaWorld> {
-  const m = await startIssuer(store, env, { clock: new LiveClock() });
+export async function mamoriAndMedusa(
+  store: StoreName,
+  env: Record<string, string>,
+  options: WorldOptions = {},
+): Promise<MedusaWorld> {
+  const m = await startIssuer(store, env, { clock: new LiveClock() }, options.beforeListen);
   const port = await freePort();
   const medusaUrl = `http://127.0.0.1:${port}`;
+  // Registered even when unreachable: Mamori names the sign-in (`sid`) in ID tokens only to a client with
+  // a back-channel logout URI, and Medusa's order reports need it.
+  const receiverUrl = options.unreachable ? `http://127.0.0.1:${await freePort()}` : medusaUrl;
   const { client, clientSecret } = await addClient(m.deps, {
     name: 'Maple Market (Medusa)',
     redirectUris: [CALLBACK],
     postLogoutRedirectUris: [`${STOREFRONT}/`],
-    backchannelLogoutUri: `${medusaUrl}/mamori/backchannel-logout`,
+    backchannelLogoutUri: `${receiverUrl}/mamori/backchannel-logout`,
     firstParty: true,
   });
   const logDir = mkdtempSync(join(tmpdir(), 'mamori-medusa-log-'));
@@ -101,6 +120,7 @@ export async function mamoriAndMedusa(store: StoreName, env: Record<string, stri
     clientId: client.clientId,
     clientSecret,
     callbackUrl: CALLBACK,
+    env: { ...(options.unreachable ? { MAMORI_SSF_DELIVERY: 'poll' } : {}), ...options.medusaEnv },
   }).catch(async (error: unknown) => {
     await m.close();
     throw error;

@@ -1,7 +1,7 @@
 import type { MedusaRequest, MedusaResponse } from '@medusajs/framework/http';
 import { verifyLogoutToken } from '../../../lib/mamori-tokens';
 import { endSignIns } from '../../../lib/revocations';
-import { firstTimeSeen } from '../../../lib/seen-once';
+import { actOnce } from '../../../lib/seen-once';
 import { mamoriSettings } from '../../../lib/settings';
 
 /**
@@ -18,8 +18,8 @@ export async function POST(req: MedusaRequest, res: MedusaResponse): Promise<voi
   }
   try {
     const order = await verifyLogoutToken(mamoriSettings(), token);
-    if (order.sub && (await firstTimeSeen(req.scope, 'logout', order.jti)))
-      await endSignIns(req.scope, order.sub, order.sid);
+    const { sub, sid } = order;
+    if (sub) await actOnce(req.scope, 'logout', order.jti, () => endSignIns(req.scope, sub, sid));
     res.status(200).end();
   } catch {
     res.status(400).json({ error: 'invalid_request' });

@@ -1,7 +1,6 @@
 import type { MedusaRequest, MedusaResponse } from '@medusajs/framework/http';
-import { TokenRefused, verifySecurityEvent } from '../../../lib/mamori-tokens';
-import { actOnSecurityEvent } from '../../../lib/security-events';
-import { firstTimeSeen } from '../../../lib/seen-once';
+import { TokenRefused } from '../../../lib/mamori-tokens';
+import { receiveSecurityEvent } from '../../../lib/security-events';
 import { mamoriSettings } from '../../../lib/settings';
 
 const MAX_BODY = 64 * 1024;
@@ -25,10 +24,8 @@ export async function POST(req: MedusaRequest, res: MedusaResponse): Promise<voi
     return void refuse('invalid_request', 'a SET (application/secevent+jwt) is expected');
   const token = await rawBody(req);
   if (!token) return void refuse('invalid_request', 'the SET is missing or too large');
-  const settings = mamoriSettings();
   try {
-    const event = await verifySecurityEvent(settings, token.trim());
-    if (await firstTimeSeen(req.scope, 'set', event.jti)) await actOnSecurityEvent(req.scope, settings, event);
+    await receiveSecurityEvent(req.scope, mamoriSettings(), token.trim());
     res.status(202).end();
   } catch (error) {
     if (error instanceof TokenRefused) return void refuse('invalid_key', 'the SET did not verify');
