@@ -75,8 +75,15 @@ async function medusaDatabase(logDir: string): Promise<string> {
   return source.href;
 }
 
-/** Mamori (the story's settings, a live clock) and a Medusa server registered with it as a first-party client. */
-export async function mamoriAndMedusa(store: StoreName, env: Record<string, string>): Promise<MedusaWorld> {
+/**
+ * Mamori (the story's settings, a live clock) and a Medusa server registered with it as a first-party
+ * client; `medusaEnv` is added to Medusa's environment (MEDUSA_ADMIN=true serves the admin dashboard).
+ */
+export async function mamoriAndMedusa(
+  store: StoreName,
+  env: Record<string, string>,
+  medusaEnv: Record<string, string> = {},
+): Promise<MedusaWorld> {
   const m = await startIssuer(store, env, { clock: new LiveClock() });
   const port = await freePort();
   const medusaUrl = `http://127.0.0.1:${port}`;
@@ -101,6 +108,7 @@ export async function mamoriAndMedusa(store: StoreName, env: Record<string, stri
     clientId: client.clientId,
     clientSecret,
     callbackUrl: CALLBACK,
+    env: medusaEnv,
   }).catch(async (error: unknown) => {
     await m.close();
     throw error;
