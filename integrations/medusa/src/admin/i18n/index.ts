@@ -17,7 +17,7 @@ const en = {
         'Do not fulfil or capture it: both are refused while it is held. Releasing or cancelling it is the customer’s decision, made through Mamori, not the staff’s; when she decides, this store carries it out (it checks Mamori every minute).',
     },
     list: {
-      title: 'Held by Mamori',
+      title: 'Orders held by Mamori',
       count_one: '{{count}} order is held at an account owner’s request until she decides.',
       count_other: '{{count}} orders are held at account owners’ request until they decide.',
       order: 'Order #{{id}}',
@@ -42,7 +42,7 @@ const ja: typeof en = {
         '発送や決済の確定はしないでください（保留中はどちらも拒否されます）。保留の解除や取り消しはスタッフではなく、お客様が Mamori で決めます。決まるとこのストアが実行します（1分ごとに Mamori を確認します）。',
     },
     list: {
-      title: 'Mamori により保留中',
+      title: 'Mamori により保留中の注文',
       count_one: '{{count}} 件の注文が、アカウントの持ち主の判断まで保留されています。',
       count_other: '{{count}} 件の注文が、アカウントの持ち主の判断まで保留されています。',
       order: '注文 #{{id}}',
