@@ -63,6 +63,13 @@ describe(
       await page.getByRole('heading', { name: `#${ownerOrder.display_id}`, exact: true }).waitFor();
       assert.equal(await page.getByRole('region', { name: 'Held by Mamori', exact: true }).count(), 0);
       assert.equal(await page.getByText(/held by Mamori|Mamori contained/i).count(), 0);
+
+      // A staff member who reads the admin in Japanese (the dashboard's language cookie) reads it in Japanese.
+      await page.context().addCookies([{ name: 'lng', value: 'ja', url: world.medusa.url }]);
+      await page.goto(`${world.medusa.url}/app/orders/${stolen.id}`);
+      const japanese = await page.getByRole('region', { name: 'Mamori により保留中', exact: true }).innerText();
+      assert.match(japanese, /お客様のアカウントが乗っ取られました/);
+      assert.match(japanese, /お客様が Mamori で決めます/);
       await page.close();
     });
   },
