@@ -59,6 +59,6 @@ const HeldOrdersWidget = () => {
   );
 };
 
-export const config = defineWidgetConfig({ zone: 'order.list.before' });
+export const config = defineWidgetConfig({ zone: 'order.list.before', id: 'mamori:held-orders' });
 
 export default HeldOrdersWidget;

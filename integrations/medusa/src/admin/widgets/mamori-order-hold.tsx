@@ -44,6 +44,8 @@ const OrderHoldWidget = ({ data: order }: DetailWidgetProps<AdminOrder>) => {
   );
 };
 
-export const config = defineWidgetConfig({ zone: 'order.details.before' });
+// Medusa 2.21 puts widgets after its own sections whatever the zone's `.before`: the side column, beside
+// the customer, is seen without scrolling past the summary, payments and fulfilments.
+export const config = defineWidgetConfig({ zone: 'order.details.side.before', id: 'mamori:order-hold' });
 
 export default OrderHoldWidget;
