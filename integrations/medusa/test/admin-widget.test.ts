@@ -35,7 +35,7 @@ describe(
       await stopClusterIfStarted();
     });
 
-    test('a held order: counted above the list, why and since when on its page; an unheld order: nothing', async () => {
+    test('a held order: counted on the order list, why and since when on its page; an unheld order: nothing', async () => {
       const store = await seedStore(world.medusa.url);
       const { ownerOrder, stolen } = await anIntrudersOrderHeld(world, store);
       const page = await browser.newPage();
