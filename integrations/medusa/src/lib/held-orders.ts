@@ -2,7 +2,10 @@ import type { ICustomerModuleService, IOrderModuleService, MedusaContainer } fro
 import { ContainerRegistrationKeys, Modules } from '@medusajs/framework/utils';
 import { cancelOrderWorkflow } from '@medusajs/medusa/core-flows';
 import type { UndoAnswer } from './mamori-api';
+import { HOLD_KEY, holdOf, type OrderHold } from './order-hold';
 import { customerIdOfSub } from './revocations';
+
+export { HOLD_KEY, holdOf, type OrderHold };
 
 /** One `undo-requested` event as Mamori sends it. */
 export interface UndoRequest {
@@ -13,14 +16,6 @@ export interface UndoRequest {
   follows?: string;
 }
 
-/** Why an order waits: kept in its metadata, read by the admin and by the fulfillment and capture checks. */
-export interface OrderHold {
-  request_id: string;
-  since: string;
-  reason: string;
-}
-
-export const HOLD_KEY = 'mamori_hold';
 /** The release request carried out last, so the same request arriving again (push and poll) is answered alike. */
 const RELEASED_KEY = 'mamori_released';
 const HOLD_REASON =
@@ -36,11 +31,6 @@ interface OrderRow {
 }
 
 export type Outcome = { answer: UndoAnswer; note?: string };
-
-export const holdOf = (metadata: Record<string, unknown> | null | undefined): OrderHold | null => {
-  const hold = metadata?.[HOLD_KEY];
-  return hold && typeof hold === 'object' ? (hold as OrderHold) : null;
-};
 
 /** The order Mamori names (by the display id reported), only among this account's customer's orders. */
 async function orderOf(container: MedusaContainer, sub: string, item: string): Promise<OrderRow | null> {
