@@ -1,6 +1,7 @@
 import Provider, { errors } from 'oidc-provider';
 import type { ServiceDeps } from '../services/deps.ts';
 import { failureBudget } from '../services/rate-limits/failure-budget.ts';
+import type { Commit } from '../services/oidc/adapter.ts';
 
 /** A 429 in the OAuth error shape (`error`, `error_description`), as every token endpoint refusal is. */
 class ClientAuthThrottled extends errors.OIDCProviderError {
@@ -17,11 +18,12 @@ class ClientAuthThrottled extends errors.OIDCProviderError {
  * The secret is compared only inside the budget, so while refused even the right secret learns nothing,
  * and a right secret gives its count back. Counted in the store: every instance shares the budget.
  * Hooked where the provider compares a secret, the one step all three endpoints share; the address is
- * the one Fastify judged under MAMORI_TRUST_PROXY (the mount passes it on, see oidc-routes.ts).
+ * the one Fastify judged under MAMORI_TRUST_PROXY (the mount passes it on, see oidc-routes.ts). The counts
+ * go through the provider's group commit (`commit`), sharing commits with the codes and tokens it writes.
  */
-export function throttleClientAuthentication(provider: Provider, deps: ServiceDeps): void {
+export function throttleClientAuthentication(provider: Provider, deps: ServiceDeps, commit: Commit): void {
   const limits = deps.config.machineLimits;
-  const budget = failureBudget(deps, limits.clientAuthFailures, limits.clientAuthWindowMs);
+  const budget = failureBudget(deps, limits.clientAuthFailures, limits.clientAuthWindowMs, commit);
   const compare = provider.Client.prototype.compareClientSecret;
   provider.Client.prototype.compareClientSecret = async function throttledCompare(actual: string) {
     const ctx = Provider.ctx;

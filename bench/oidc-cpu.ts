@@ -1,0 +1,90 @@
+// The token endpoint's cost in each provider's own process: Mamori's provider beside the bare oidc-provider
+// on its durable SQLite adapter, code exchange and refresh, CONNECTIONS at a time, rounds alternating who
+// goes first. Besides operations per second (noisy on a shared machine) it prints the CPU time the
+// provider's process spent per operation, read from /proc (cpu-time.ts), which other load moves far less.
+// `tsx bench/oidc-cpu.ts` (OIDC_CPU_ROUNDS, OIDC_CPU_COUNT to change the work).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cpuSince, cpuTime } from './cpu-time.ts';
+import { redeem, rotate, rpClient } from './oidc-rp.ts';
+import type { MintedCodes } from './oidc-servers.ts';
+import { hardStop, startServer, stopServers } from './processes.ts';
+
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
+const ROUNDS = Number(process.env.OIDC_CPU_ROUNDS ?? 4);
+const COUNT = Number(process.env.OIDC_CPU_COUNT ?? 600);
+const PORT = Number(process.env.OIDC_CPU_PORT ?? 4420);
+const WARM = Math.ceil(COUNT / 5);
+hardStop(10 * 60_000, 'oidc cpu bench');
+
+type Server = { name: string; pid: number; minted: MintedCodes; used: number; chains: string[] };
+type Figures = { rps: number[]; cpuUs: number[] };
+const client = rpClient(CONNECTIONS);
+const dir = mkdtempSync(join(tmpdir(), 'mamori-oidc-cpu-'));
+
+const WORK = {
+  'code exchange': (s: Server) => async () => void (await redeem(client, s.minted, s.minted.codes[s.used++] ?? '')),
+  refresh: (s: Server) => async (_n: number, worker: number) => {
+    s.chains[worker] = (await rotate(client, s.minted, s.chains[worker] ?? '')).refresh_token ?? '';
+  },
+};
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+try {
+  const servers: Server[] = [];
+  const codes = ROUNDS * (COUNT + WARM) + CONNECTIONS + 10;
+  for (const [name, role, port] of [
+    ['mamori', 'oidc-mamori', PORT],
+    ['bare-sqlite', 'oidc-bare', PORT + 1],
+  ] as const) {
+    const env = {
+      BENCH_CODES: String(codes),
+      BENCH_CODES_FILE: join(dir, `${name}.json`),
+      BENCH_DB: join(dir, `${name}.sqlite`),
+      BENCH_USERS: '10',
+    };
+    const pid = await startServer(role, port, env);
+    const minted = JSON.parse(readFileSync(env.BENCH_CODES_FILE, 'utf8')) as MintedCodes;
+    const server: Server = { name, pid, minted, used: 0, chains: [] };
+    for (let i = 0; i < CONNECTIONS; i += 1)
+      server.chains.push((await redeem(client, minted, minted.codes[server.used++] ?? '')).refresh_token ?? '');
+    servers.push(server);
+  }
+  const figures = new Map<string, Figures>();
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    const order = round % 2 === 1 ? servers : [...servers].reverse();
+    for (const [workload, run] of Object.entries(WORK))
+      for (const server of order) {
+        await client.load(WARM, run(server));
+        const before = cpuTime(server.pid);
+        const rate = await client.load(COUNT, run(server));
+        const used = cpuSince(before, server.pid);
+        const cpuUs = ((used.mainThread + used.otherThreads) * 1e6) / COUNT;
+        const key = `${workload}:${server.name}`;
+        const entry = figures.get(key) ?? { rps: [], cpuUs: [] };
+        entry.rps.push(rate.rps);
+        entry.cpuUs.push(cpuUs);
+        figures.set(key, entry);
+        console.log(
+          `  round ${round}  ${workload.padEnd(14)} ${server.name.padEnd(12)} ${rate.rps.toFixed(0).padStart(5)}/s  ${cpuUs.toFixed(0).padStart(5)} µs CPU per operation`,
+        );
+      }
+  }
+  console.log(`\nmedians over ${ROUNDS} rounds, ${CONNECTIONS} connections:`);
+  for (const workload of Object.keys(WORK)) {
+    const [m, b] = servers.map((s) => figures.get(`${workload}:${s.name}`) ?? { rps: [], cpuUs: [] });
+    if (!m || !b) continue;
+    console.log(
+      `  ${workload.padEnd(14)} mamori ${median(m.rps).toFixed(0)}/s ${median(m.cpuUs).toFixed(0)} µs CPU, bare-sqlite ` +
+        `${median(b.rps).toFixed(0)}/s ${median(b.cpuUs).toFixed(0)} µs CPU; mamori/bare: ` +
+        `${(median(m.rps) / median(b.rps)).toFixed(2)} in rate, ${(median(b.cpuUs) / median(m.cpuUs)).toFixed(2)} in CPU per operation`,
+    );
+  }
+} finally {
+  client.close();
+  stopServers();
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exit(0);
