@@ -2,7 +2,8 @@
 // on its durable SQLite adapter, code exchange and refresh, CONNECTIONS at a time, rounds alternating who
 // goes first. Besides operations per second (noisy on a shared machine) it prints the CPU time the
 // provider's process spent per operation, read from /proc (cpu-time.ts), which other load moves far less.
-// `tsx bench/oidc-cpu.ts` (OIDC_CPU_ROUNDS, OIDC_CPU_COUNT to change the work).
+// `tsx bench/oidc-cpu.ts` (OIDC_CPU_ROUNDS, OIDC_CPU_COUNT to change the work). OIDC_CPU_BEFORE=<checkout>
+// also runs that checkout's Mamori (its bench/servers.ts, e.g. the commit before a change) in the same rounds.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ const ROUNDS = Number(process.env.OIDC_CPU_ROUNDS ?? 4);
 const COUNT = Number(process.env.OIDC_CPU_COUNT ?? 600);
 const PORT = Number(process.env.OIDC_CPU_PORT ?? 4420);
 const WARM = Math.ceil(COUNT / 5);
+const BEFORE = process.env.OIDC_CPU_BEFORE;
 hardStop(10 * 60_000, 'oidc cpu bench');
 
 type Server = { name: string; pid: number; minted: MintedCodes; used: number; chains: string[] };
@@ -34,24 +36,28 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 try {
   const servers: Server[] = [];
-  const codes = ROUNDS * (COUNT + WARM) + CONNECTIONS + 10;
-  for (const [name, role, port] of [
+  const codes = ROUNDS * (COUNT + WARM) + COUNT + CONNECTIONS + 10;
+  const roles: [string, 'oidc-mamori' | 'oidc-bare', number, string?][] = [
     ['mamori', 'oidc-mamori', PORT],
     ['bare-sqlite', 'oidc-bare', PORT + 1],
-  ] as const) {
+  ];
+  if (BEFORE) roles.push(['mamori-before', 'oidc-mamori', PORT + 2, join(BEFORE, 'bench', 'servers.ts')]);
+  for (const [name, role, port, serversFile] of roles) {
     const env = {
       BENCH_CODES: String(codes),
       BENCH_CODES_FILE: join(dir, `${name}.json`),
       BENCH_DB: join(dir, `${name}.sqlite`),
       BENCH_USERS: '10',
     };
-    const pid = await startServer(role, port, env);
+    const pid = await startServer(role, port, env, serversFile);
     const minted = JSON.parse(readFileSync(env.BENCH_CODES_FILE, 'utf8')) as MintedCodes;
     const server: Server = { name, pid, minted, used: 0, chains: [] };
     for (let i = 0; i < CONNECTIONS; i += 1)
       server.chains.push((await redeem(client, minted, minted.codes[server.used++] ?? '')).refresh_token ?? '');
     servers.push(server);
   }
+  // The JIT and SQLite's pages warm before any round counts.
+  for (const server of servers) for (const run of Object.values(WORK)) await client.load(COUNT, run(server));
   const figures = new Map<string, Figures>();
   for (let round = 1; round <= ROUNDS; round += 1) {
     const order = round % 2 === 1 ? servers : [...servers].reverse();
@@ -74,13 +80,17 @@ try {
   }
   console.log(`\nmedians over ${ROUNDS} rounds, ${CONNECTIONS} connections:`);
   for (const workload of Object.keys(WORK)) {
-    const [m, b] = servers.map((s) => figures.get(`${workload}:${s.name}`) ?? { rps: [], cpuUs: [] });
-    if (!m || !b) continue;
-    console.log(
-      `  ${workload.padEnd(14)} mamori ${median(m.rps).toFixed(0)}/s ${median(m.cpuUs).toFixed(0)} µs CPU, bare-sqlite ` +
-        `${median(b.rps).toFixed(0)}/s ${median(b.cpuUs).toFixed(0)} µs CPU; mamori/bare: ` +
-        `${(median(m.rps) / median(b.rps)).toFixed(2)} in rate, ${(median(b.cpuUs) / median(m.cpuUs)).toFixed(2)} in CPU per operation`,
-    );
+    const bare = figures.get(`${workload}:bare-sqlite`);
+    if (!bare) continue;
+    for (const server of servers) {
+      const f = figures.get(`${workload}:${server.name}`);
+      if (!f || server.name === 'bare-sqlite') continue;
+      console.log(
+        `  ${workload.padEnd(14)} ${server.name.padEnd(14)} ${median(f.rps).toFixed(0)}/s ${median(f.cpuUs).toFixed(0)} µs CPU; ` +
+          `bare-sqlite ${median(bare.rps).toFixed(0)}/s ${median(bare.cpuUs).toFixed(0)} µs CPU; of bare: ` +
+          `${(median(f.rps) / median(bare.rps)).toFixed(2)} in rate, ${(median(bare.cpuUs) / median(f.cpuUs)).toFixed(2)} in CPU per operation`,
+      );
+    }
   }
 } finally {
   client.close();

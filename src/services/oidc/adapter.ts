@@ -7,7 +7,7 @@ import {
   findOidcPayload,
   sweepExpiredOidcPayloads,
   upsertOidcPayload,
-  type OidcPayloadRow,
+  type FoundOidcPayload,
 } from '../../store/oidc-payloads.ts';
 import { groupCommit, type Commit } from '../../store/group-commit.ts';
 import { recordShopCustomer } from '../../store/shop-customers.ts';
@@ -19,7 +19,7 @@ export type OidcAdapterDeps = Pick<ServiceDeps, 'db' | 'clock'>;
 
 const seconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
-function toPayload(row: OidcPayloadRow | undefined): AdapterPayload | undefined {
+function toPayload(row: FoundOidcPayload | undefined): AdapterPayload | undefined {
   if (!row) return undefined;
   const payload = JSON.parse(row.payload) as AdapterPayload;
   return row.consumed_at ? { ...payload, consumed: seconds(new Date(row.consumed_at)) } : payload;
