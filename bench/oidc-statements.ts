@@ -1,4 +1,5 @@
-// Every SQL statement each OpenID Provider of the OIDC figures runs per operation (code exchange, refresh):
+// Every SQL statement each OpenID Provider of the OIDC figures runs per operation (code exchange, refresh,
+// the whole sign-in through the shop):
 // Mamori's provider and the bare oidc-provider on its durable SQLite adapter, both in this process, both on
 // better-sqlite3, whose statements are counted where they run (a bench-only wrap of its Statement methods,
 // told apart by database file). Noise on a shared machine does not move these counts, unlike throughput.
@@ -8,12 +9,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database, { type Statement } from 'better-sqlite3';
-import { redeem, rotate, rpClient } from './oidc-rp.ts';
+import { redeem, rotate, rpClient, signInThroughShop } from './oidc-rp.ts';
 import { serveBareProvider, serveMamoriProvider, type MintedCodes } from './oidc-servers.ts';
 
 const COUNT = Number(process.argv[2] ?? 200);
 const CONNECTIONS = Number(process.env.STATEMENTS_CONNECTIONS ?? 1);
 const PORT = Number(process.env.STATEMENTS_PORT ?? 4391);
+/** The whole sign-in through the shop (argon2id included) is slow: a tenth as many. */
+const SIGN_INS = Math.ceil(COUNT / 10);
+const USERS = 10;
 
 type Tally = { runs: number; us: number };
 const counts = new Map<string, Map<string, Tally>>();
@@ -65,6 +69,7 @@ function report(title: string, file: string, operations: number): void {
 }
 
 countStatements();
+process.env.BENCH_USERS = String(USERS);
 const dir = mkdtempSync(join(tmpdir(), 'mamori-oidc-statements-'));
 const client = rpClient(CONNECTIONS);
 try {
@@ -76,8 +81,9 @@ try {
   await serveBareProvider(PORT + 1, 2 * (COUNT + CONNECTIONS) + 20, join(dir, 'bare.json'), bareFile);
   servers.push({ name: 'bare-sqlite', file: bareFile, minted: read(join(dir, 'bare.json')), used: 0 });
 
-  for (const workload of ['code exchange', 'refresh'] as const) {
-    console.log(`\n${workload} (${COUNT}, ${CONNECTIONS} at a time):`);
+  for (const workload of ['code exchange', 'refresh', 'sign-in through the shop'] as const) {
+    const count = workload === 'sign-in through the shop' ? SIGN_INS : COUNT;
+    console.log(`\n${workload} (${count}, ${CONNECTIONS} at a time):`);
     for (const server of servers) {
       const { minted } = server;
       const code = () => minted.codes[server.used++] ?? '';
@@ -86,12 +92,14 @@ try {
       counts.clear();
       commits.clear();
       counting = true;
-      await client.load(COUNT, async (_n, worker) => {
+      await client.load(count, async (n, worker) => {
         if (workload === 'code exchange') await redeem(client, minted, code());
-        else chains[worker] = (await rotate(client, minted, chains[worker] ?? '')).refresh_token ?? '';
+        else if (workload === 'refresh')
+          chains[worker] = (await rotate(client, minted, chains[worker] ?? '')).refresh_token ?? '';
+        else await signInThroughShop(client, minted, n, USERS);
       });
       counting = false;
-      report(server.name, server.file, COUNT);
+      report(server.name, server.file, count);
     }
   }
 } finally {
