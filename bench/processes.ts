@@ -29,8 +29,10 @@ export function startServer(
   role: 'mamori' | 'baseline' | 'oidc-mamori' | 'oidc-bare',
   port: number,
   env: Record<string, string> = {},
+  /** Another checkout's bench/servers.ts, to run an earlier Mamori beside this one. */
+  serversFile = fileURLToPath(new URL('./servers.ts', import.meta.url)),
 ): Promise<number> {
-  const child = fork(fileURLToPath(new URL('./servers.ts', import.meta.url)), [role, String(port)], {
+  const child = fork(serversFile, [role, String(port)], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, ...env },
     stdio: 'inherit',

@@ -1,6 +1,7 @@
 import Provider, { errors } from 'oidc-provider';
 import type { ServiceDeps } from '../services/deps.ts';
-import { failureBudget } from '../services/rate-limits/failure-budget.ts';
+import { failureBudget, type JudgedAttempt } from '../services/rate-limits/failure-budget.ts';
+import type { Commit } from '../services/oidc/adapter.ts';
 
 /** A 429 in the OAuth error shape (`error`, `error_description`), as every token endpoint refusal is. */
 class ClientAuthThrottled extends errors.OIDCProviderError {
@@ -17,11 +18,27 @@ class ClientAuthThrottled extends errors.OIDCProviderError {
  * The secret is compared only inside the budget, so while refused even the right secret learns nothing,
  * and a right secret gives its count back. Counted in the store: every instance shares the budget.
  * Hooked where the provider compares a secret, the one step all three endpoints share; the address is
- * the one Fastify judged under MAMORI_TRUST_PROXY (the mount passes it on, see oidc-routes.ts).
+ * the one Fastify judged under MAMORI_TRUST_PROXY (the mount passes it on, see oidc-routes.ts). The counts
+ * go through the provider's group commit (`commit`), sharing commits with the codes and tokens it writes.
  */
-export function throttleClientAuthentication(provider: Provider, deps: ServiceDeps): void {
+export function throttleClientAuthentication(provider: Provider, deps: ServiceDeps, commit: Commit): void {
   const limits = deps.config.machineLimits;
-  const budget = failureBudget(deps, limits.clientAuthFailures, limits.clientAuthWindowMs);
+  const budget = failureBudget(deps, limits.clientAuthFailures, limits.clientAuthWindowMs, commit);
+  const refunds = new WeakMap<object, Promise<void>>();
+  // A right secret's refund is not waited for where the secret is compared: it joins the commit of the
+  // request's own next write (the consumed code, the rotated token) instead of committing alone first.
+  // The answer still waits for it. A refund that fails is logged and the count stays: stricter, not looser.
+  provider.use(async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      await refunds.get(ctx);
+    }
+  });
+  const giveBack = (attempt: JudgedAttempt, clientId: string) =>
+    attempt.succeeded().catch((error: unknown) => {
+      deps.log.error({ err: error, event: 'client_auth_refund_failed', clientId }, 'client_auth_refund_failed');
+    });
   const compare = provider.Client.prototype.compareClientSecret;
   provider.Client.prototype.compareClientSecret = async function throttledCompare(actual: string) {
     const ctx = Provider.ctx;
@@ -34,8 +51,11 @@ export function throttleClientAuthentication(provider: Provider, deps: ServiceDe
       throw new ClientAuthThrottled(seconds);
     }
     const matches = await compare.call(this, actual);
-    if (matches) await attempt.succeeded();
-    else deps.log.warn({ event: 'client_auth_fail', clientId: this.clientId, ip }, 'client_auth_fail');
+    if (matches) {
+      const refund = giveBack(attempt, this.clientId);
+      if (ctx) refunds.set(ctx, refund);
+      else await refund;
+    } else deps.log.warn({ event: 'client_auth_fail', clientId: this.clientId, ip }, 'client_auth_fail');
     return matches;
   };
 }

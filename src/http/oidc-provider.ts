@@ -4,7 +4,7 @@ import { API_SCOPES, apiScopesFor } from '../core/oidc/api-scopes.ts';
 import { CLAIMS_BY_SCOPE } from '../core/oidc/claims.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { providerSessionStands, usableAccountClaims } from '../services/oidc/accounts.ts';
-import { oidcAdapterFactory } from '../services/oidc/adapter.ts';
+import { oidcAdapterFactory, providerCommit } from '../services/oidc/adapter.ts';
 import { queueProviderLogout } from '../services/oidc/shop-logout.ts';
 import { publishedSigningKeys, SIGNING_ALG } from '../services/oidc/signing-keys.ts';
 import { endSessionOf } from '../services/sessions/sessions.ts';
@@ -67,8 +67,10 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
       ),
     );
 
+  // The provider's writes and its client-authentication counts, from concurrent requests, share commits.
+  const commit = providerCommit(deps);
   const configuration: Configuration = {
-    adapter: oidcAdapterFactory(deps),
+    adapter: oidcAdapterFactory(deps, commit),
     jwks: { keys: await publishedSigningKeys(deps) },
     cookies: {
       keys: deps.secrets.derivedKeys('oidc-provider-cookies'),
@@ -186,7 +188,7 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
   // The mount sets the forwarded host and protocol to the issuer's (oidc-routes.ts), so they can be trusted.
   provider.proxy = true;
 
-  throttleClientAuthentication(provider, deps);
+  throttleClientAuthentication(provider, deps, commit);
 
   // Every logout token goes through the outbox, retried like mail, never sent inline by the provider.
   provider.Client.prototype.backchannelLogout = async function backchannelLogout(sub: string, sid: string) {

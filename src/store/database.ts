@@ -43,6 +43,16 @@ function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
   });
 }
 
+const sqliteBehind = new WeakMap<Db, SQLite.Database>();
+
+/**
+ * The SQLite connection behind a store, for a hot read that may skip Kysely's connection queue: only
+ * while no transaction is open on it (see compiled-query.ts). Undefined on PostgreSQL.
+ */
+export function sqliteConnectionOf(db: Db): SQLite.Database | undefined {
+  return sqliteBehind.get(db);
+}
+
 /** `sqlite:<path>` (or `sqlite::memory:`) or `postgres://…`. */
 export function openStore(url: string): Store {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
@@ -62,6 +72,8 @@ export function openStore(url: string): Store {
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const cached = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+  sqliteBehind.set(db, cached);
   return { db, kind: 'sqlite', close: () => db.destroy() };
 }

@@ -1,6 +1,14 @@
 import type { Db, Executor } from './database.ts';
 
 type Write = (trx: Executor) => Promise<void>;
+/** Runs a write and settles once it is durable: the store itself, or a group commit. */
+export type Commit = (write: Write) => Promise<void>;
+
+/** Each write its own statement on the store, committed on its own (or in the caller's transaction). */
+export const commitAlone =
+  (db: Executor): Commit =>
+  (write) =>
+    write(db);
 
 /**
  * Group commit: small writes that arrive in the same turn of the event loop (from concurrent requests)
@@ -9,7 +17,7 @@ type Write = (trx: Executor) => Promise<void>;
  * request spends most of its store time committing. If the shared transaction fails, each write is
  * tried again on its own, so one bad write fails only its own caller.
  */
-export function groupCommit(db: Db): (write: Write) => Promise<void> {
+export function groupCommit(db: Db): Commit {
   let pending: { write: Write; resolve: () => void; reject: (error: unknown) => void }[] = [];
   const flush = async () => {
     const batch = pending;

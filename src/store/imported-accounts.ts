@@ -90,19 +90,35 @@ export async function deleteImportedPassword(db: Executor, accountId: string): P
   return Number(result.numDeletedRows) > 0;
 }
 
-/** The shop's customer id for an account, if that shop imported it. */
-// On every token, refresh and userinfo answer (the claim), so built and compiled once.
-const shopCustomerIdOf = compiledOnce((db: Executor, accountId: string, clientId: string) =>
+/**
+ * The account the provider issues a token for, with the asking shop's own customer id if that shop
+ * imported it: one statement on every token, refresh and userinfo answer, built and compiled once. A
+ * shop's customer id is read only for that shop (none without one).
+ */
+const accountForClient = compiledOnce((db: Executor, accountId: string, clientId: string | null) =>
   db
-    .selectFrom('imported_customer_ids')
-    .select('shop_customer_id')
-    .where('account_id', '=', accountId)
-    .where('client_id', '=', clientId),
+    .selectFrom('accounts')
+    .select(['id', 'email', 'email_verified_at', 'name', 'locale', 'status', 'irreversible_hold_until'])
+    .select((eb) =>
+      eb
+        .selectFrom('imported_customer_ids')
+        .select('shop_customer_id')
+        .whereRef('imported_customer_ids.account_id', '=', 'accounts.id')
+        .where('imported_customer_ids.client_id', '=', clientId)
+        .limit(1)
+        .as('shop_customer_id'),
+    )
+    .where('id', '=', accountId),
 );
 
-export async function shopCustomerIdFor(db: Executor, accountId: string, clientId: string): Promise<string | null> {
-  const [row] = await shopCustomerIdOf(db, accountId, clientId);
-  return row?.shop_customer_id ?? null;
+export type AccountForClient = Awaited<ReturnType<typeof accountForClient>>[number];
+
+export async function findAccountForClient(
+  db: Executor,
+  accountId: string,
+  clientId: string | undefined,
+): Promise<AccountForClient | undefined> {
+  return (await accountForClient(db, accountId, clientId ?? null))[0];
 }
 
 export async function upsertImportKey(

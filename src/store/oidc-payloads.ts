@@ -4,6 +4,7 @@ import type { Executor } from './database.ts';
 import type { OidcPayloadsTable } from './schema.ts';
 
 export type OidcPayloadRow = Selectable<OidcPayloadsTable>;
+export type FoundOidcPayload = Pick<OidcPayloadRow, 'payload' | 'consumed_at'>;
 
 // Every code exchange and refresh finds, consumes and writes several rows: those queries are compiled once.
 const upsert = compiledOnce(
@@ -63,11 +64,12 @@ export async function upsertOidcPayload(db: Executor, row: Insertable<OidcPayloa
   );
 }
 
+// Only what the provider reads back: the payload and when it was consumed (the rest is for the store's own lookups).
 const unexpired = (column: 'id' | 'uid' | 'user_code') =>
   compiledOnce((db: Executor, kind: string, key: string, now: string) =>
     db
       .selectFrom('oidc_payloads')
-      .selectAll()
+      .select(['payload', 'consumed_at'])
       .where('kind', '=', kind)
       .where(column, '=', key)
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])),
@@ -82,7 +84,7 @@ export async function findOidcPayload(
   kind: string,
   by: { id: string } | { uid: string } | { userCode: string },
   now: string,
-): Promise<OidcPayloadRow | undefined> {
+): Promise<FoundOidcPayload | undefined> {
   if ('id' in by) return (await byId(db, kind, by.id, now))[0];
   if ('uid' in by) return (await byUid(db, kind, by.uid, now))[0];
   return (await byUserCode(db, kind, by.userCode, now))[0];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { failureBudget } from '../../src/services/rate-limits/failure-budget.ts';
+import { groupCommit, type Commit } from '../../src/store/group-commit.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 
 const LIMIT = 3;
@@ -48,5 +49,32 @@ forEachStore('failure budget', (store) => {
     const budget = failureBudget(m.deps, LIMIT, WINDOW_MS);
     for (let i = 0; i < LIMIT; i += 1) assert.equal((await budget(['ip:2', 'ip:2'])).retryAfterMs, null);
     assert.notEqual((await budget(['ip:2'])).retryAfterMs, null);
+  });
+
+  test('counted through a group commit (as the provider does): a burst shares commits, judged one by one', async () => {
+    const group = groupCommit(m.deps.db);
+    let writes = 0;
+    const commit: Commit = (write) => {
+      writes += 1;
+      return group(write);
+    };
+    const budget = failureBudget(m.deps, LIMIT, WINDOW_MS, commit);
+    const attempts = await Promise.all(Array.from({ length: 10 }, () => budget(['client:a', 'ip:1'])));
+    const judged = attempts.filter((a) => a.retryAfterMs === null);
+    assert.equal(judged.length, LIMIT);
+    assert.equal(
+      writes,
+      10 + (10 - LIMIT),
+      'every count, and the refused attempts giving theirs back, went through it',
+    );
+    await Promise.all(judged.map((a) => a.succeeded()));
+    const left = await m.deps.db.selectFrom('rate_limits').select(['key', 'hits']).orderBy('key').execute();
+    assert.deepEqual(
+      left.map((row) => [row.key, Number(row.hits)]),
+      [
+        ['client:a', 0],
+        ['ip:1', 0],
+      ],
+    );
   });
 });

@@ -1,6 +1,5 @@
 import { accountClaims } from '../../core/oidc/claims.ts';
-import { findAccountById } from '../../store/accounts.ts';
-import { shopCustomerIdFor } from '../../store/imported-accounts.ts';
+import { findAccountForClient } from '../../store/imported-accounts.ts';
 import { linkOidcSession } from '../../store/oidc-session-links.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { resolveSession, type ActiveSession } from '../sessions/sessions.ts';
@@ -15,9 +14,8 @@ export async function usableAccountClaims(
   accountId: string,
   clientId?: string,
 ): Promise<Record<string, unknown> | null> {
-  const account = await findAccountById(deps.db, accountId);
+  const account = await findAccountForClient(deps.db, accountId, clientId);
   if (!account || account.status !== 'active') return null;
-  const shopCustomerId = clientId ? await shopCustomerIdFor(deps.db, account.id, clientId) : null;
   return accountClaims(
     {
       id: account.id,
@@ -26,7 +24,7 @@ export async function usableAccountClaims(
       name: account.name,
       locale: account.locale,
       irreversibleHoldUntil: account.irreversible_hold_until,
-      shopCustomerId,
+      shopCustomerId: account.shop_customer_id ?? null,
     },
     deps.clock.now(),
   );

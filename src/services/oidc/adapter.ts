@@ -7,10 +7,9 @@ import {
   findOidcPayload,
   sweepExpiredOidcPayloads,
   upsertOidcPayload,
-  type OidcPayloadRow,
+  type FoundOidcPayload,
 } from '../../store/oidc-payloads.ts';
-import type { Executor } from '../../store/database.ts';
-import { groupCommit } from '../../store/group-commit.ts';
+import { groupCommit, type Commit } from '../../store/group-commit.ts';
 import { recordShopCustomer } from '../../store/shop-customers.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { ClientAdapter, type ClientDeps } from './clients.ts';
@@ -20,7 +19,7 @@ export type OidcAdapterDeps = Pick<ServiceDeps, 'db' | 'clock'>;
 
 const seconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
-function toPayload(row: OidcPayloadRow | undefined): AdapterPayload | undefined {
+function toPayload(row: FoundOidcPayload | undefined): AdapterPayload | undefined {
   if (!row) return undefined;
   const payload = JSON.parse(row.payload) as AdapterPayload;
   return row.consumed_at ? { ...payload, consumed: seconds(new Date(row.consumed_at)) } : payload;
@@ -46,7 +45,7 @@ export class KyselyOidcAdapter implements Adapter {
   constructor(
     private readonly deps: OidcAdapterDeps,
     private readonly kind: string,
-    private readonly commit: (write: (trx: Executor) => Promise<void>) => Promise<void>,
+    private readonly commit: Commit,
   ) {}
 
   private now(): string {
@@ -106,10 +105,19 @@ export class KyselyOidcAdapter implements Adapter {
   }
 }
 
-/** What the provider's `adapter` option takes: a factory that makes one adapter per model. */
-export function oidcAdapterFactory(deps: ClientDeps): (kind: string) => Adapter {
-  // One group for every model: an exchange's consumed code and its new tokens can share a commit.
-  const commit = groupCommit(deps.db);
+export type { Commit };
+
+/** The group commit a provider's requests write through: its codes and tokens, its client-authentication counts. */
+export function providerCommit(deps: Pick<OidcAdapterDeps, 'db'>): Commit {
+  return groupCommit(deps.db);
+}
+
+/**
+ * What the provider's `adapter` option takes: a factory that makes one adapter per model. One group commit
+ * for every model (an exchange's consumed code and its new tokens can share a commit), given by the
+ * caller when other writes of the provider's requests join it.
+ */
+export function oidcAdapterFactory(deps: ClientDeps, commit: Commit = groupCommit(deps.db)): (kind: string) => Adapter {
   return (kind) => (kind === 'Client' ? new ClientAdapter(deps) : new KyselyOidcAdapter(deps, kind, commit));
 }
 

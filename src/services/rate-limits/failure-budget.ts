@@ -1,3 +1,4 @@
+import { commitAlone, type Commit } from '../../store/group-commit.ts';
 import { countHits, refundHits } from '../../store/rate-limits.ts';
 import type { ServiceDeps } from '../deps.ts';
 
@@ -16,8 +17,14 @@ export type FailureBudget = (keys: readonly string[]) => Promise<JudgedAttempt>;
  * it (DESIGN 1). Each attempt is counted before it is judged, with the store's atomic upsert, and a right
  * one gives its count back: a burst of guesses sent side by side cannot all pass a check made before any
  * of them had failed (STYLE 7). A refused attempt is never judged, so it says nothing about the guess.
+ * `commit` runs its writes: a group commit lets a busy endpoint's counts share commits with its other writes.
  */
-export function failureBudget(deps: Pick<ServiceDeps, 'db' | 'clock'>, limit: number, windowMs: number): FailureBudget {
+export function failureBudget(
+  deps: Pick<ServiceDeps, 'db' | 'clock'>,
+  limit: number,
+  windowMs: number,
+  commit: Commit = commitAlone(deps.db),
+): FailureBudget {
   return async (asked) => {
     const keys = [...new Set(asked)];
     const now = deps.clock.now();
@@ -25,9 +32,13 @@ export function failureBudget(deps: Pick<ServiceDeps, 'db' | 'clock'>, limit: nu
     const windowEndsAt = new Date(now.getTime() + windowMs).toISOString();
     let retryAfterMs: number | null = null;
     // Every key in one statement: an attempt costs one write to count and, if right, one to give back.
-    for (const { hits, expiresAt } of await countHits(deps.db, keys, nowIso, windowEndsAt))
+    let counted: Awaited<ReturnType<typeof countHits>> = [];
+    await commit(async (trx) => {
+      counted = await countHits(trx, keys, nowIso, windowEndsAt);
+    });
+    for (const { hits, expiresAt } of counted)
       if (hits > limit) retryAfterMs = Math.max(retryAfterMs ?? 0, new Date(expiresAt).getTime() - now.getTime());
-    const giveBack = () => refundHits(deps.db, keys, deps.clock.now().toISOString());
+    const giveBack = () => commit((trx) => refundHits(trx, keys, deps.clock.now().toISOString()));
     // A refused attempt is not judged, so it is no failure: a client waiting out its window does not also
     // spend its address's budget (or the other way round) by trying again.
     if (retryAfterMs !== null) await giveBack();
