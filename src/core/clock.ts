@@ -9,6 +9,12 @@ export interface Random {
   token(): string;
   /** A unique identifier for a row. */
   id(): string;
+  /**
+   * A unique identifier that sorts by the time it was made (UUIDv7: milliseconds, then 74 random bits),
+   * so new rows go to the end of their B-tree instead of a random page of it. Only for rows whose time
+   * is no secret: it is written in the row beside it (a log entry's `occurred_at`).
+   */
+  orderedId(): string;
   /** A uniformly random code of this many decimal digits (mailed sign-in codes). */
   digits(length: number): string;
 }

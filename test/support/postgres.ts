@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -17,6 +17,11 @@ export interface PgCluster {
    * as JSON once `ALTER SYSTEM SET auto_explain.log_min_duration = 0` is reloaded (off until then).
    */
   logFile: string;
+  /**
+   * CPU seconds used so far by the server and every process it started (backends, WAL writer,
+   * checkpointer, autovacuum), from /proc: null where there is none.
+   */
+  cpuSeconds(): number | null;
 }
 
 function findBinDir(): string | null {
@@ -44,7 +49,12 @@ export function pgCluster(): Promise<PgCluster> {
  * benchmarks ask for `durable`, PostgreSQL's defaults, so their figures are what a real database pays.
  */
 export async function startCluster(
-  options: { durable?: boolean; explainEveryQuery?: boolean } = {},
+  options: {
+    durable?: boolean;
+    explainEveryQuery?: boolean;
+    /** Load pg_stat_statements, nested statements too (the foreign key checks); `CREATE EXTENSION` it to read. */
+    statements?: boolean;
+  } = {},
 ): Promise<PgCluster> {
   const bin = findBinDir();
   if (!bin) throw new Error(postgresUnavailable ?? 'no postgres');
@@ -63,6 +73,10 @@ export async function startCluster(
   const data = join(dir, 'data');
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
   const port = await freePort();
+  const preload = [
+    ...(options.explainEveryQuery ? ['auto_explain'] : []),
+    ...(options.statements ? ['pg_stat_statements'] : []),
+  ];
   run('pg_ctl', [
     '-D',
     data,
@@ -71,10 +85,10 @@ export async function startCluster(
     '-w',
     '-o',
     `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200${options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'}${
-      options.explainEveryQuery
-        ? ' -c shared_preload_libraries=auto_explain -c auto_explain.log_format=json -c auto_explain.log_nested_statements=on'
-        : ''
-    }`,
+      preload.length > 0 ? ` -c shared_preload_libraries=${preload.join(',')}` : ''
+    }${
+      options.explainEveryQuery ? ' -c auto_explain.log_format=json -c auto_explain.log_nested_statements=on' : ''
+    }${options.statements ? ' -c pg_stat_statements.track=all' : ''}`,
     'start',
   ]);
 
@@ -91,6 +105,7 @@ export async function startCluster(
   let counter = 0;
   return {
     logFile: join(dir, 'log'),
+    cpuSeconds: () => clusterCpuSeconds(data),
     async newDatabaseUrl() {
       counter += 1;
       const name = `mamori_test_${process.pid}_${counter}`;
@@ -103,6 +118,28 @@ export async function startCluster(
       process.removeListener('exit', stop);
     },
   };
+}
+
+const TICKS_PER_SECOND = 100;
+
+function clusterCpuSeconds(data: string): number | null {
+  if (!existsSync('/proc/self/stat')) return null;
+  const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // ended since the listing
+    }
+    // After the command name: state, parent pid, …, utime (14th field) and stime (15th).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pid) === postmaster || Number(fields[1]) === postmaster)
+      ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / TICKS_PER_SECOND;
 }
 
 export async function stopClusterIfStarted(): Promise<void> {

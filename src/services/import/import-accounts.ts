@@ -9,6 +9,8 @@ import { insertNewAccounts } from './new-accounts.ts';
 export const IMPORT_BATCH = 500;
 /** Rows checked between two turns of the event loop while a batch is being written. */
 const YIELD_EVERY = 16;
+/** Batches written at once, each in its own transaction. */
+const WRITES_AT_ONCE = 2;
 
 export interface ImportOptions {
   clientId: string;
@@ -59,8 +61,7 @@ export async function importAccounts(
     ...(Object.keys(options.keys ?? {}) as LegacyKeyName[]),
     ...(await storedKeyNames(deps.db, options.clientId)),
   ]);
-  const seenIds = new Set<string>();
-  const seenEmails = new Set<string>();
+  const seen = { ids: new Set<string>(), emails: new Set<string>() };
   const size = options.batch ?? IMPORT_BATCH;
   let batch: CheckedRow[] = [];
   const write = async (rows: CheckedRow[]) => {
@@ -68,42 +69,62 @@ export async function importAccounts(
     else await deps.db.transaction().execute((trx) => importBatch(trx, deps, rows, options.clientId, report, false));
     options.onProgress?.(report);
   };
-  // The rows of the next batch are checked while the database writes this one (two cores, not one). A
-  // batch starts only once the one before is committed, so each still sees what the last one wrote.
-  let writing: Promise<void> = Promise.resolve();
+  // The rows of the next batch are checked while the database writes the batches before it, two at a
+  // time on two connections (two cores for PostgreSQL, one for checking). No batch needs to see another's
+  // rows: ids and addresses repeated in the file never leave this loop, so batches never overlap.
+  const writing: Promise<void>[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
-    await writing;
-    writing = write(rows);
-    writing.catch(() => undefined); // not lost: rethrown where `writing` is next awaited
+    if (writing.length >= WRITES_AT_ONCE) await writing.shift();
+    const written = write(rows);
+    written.catch(() => undefined); // not lost: rethrown where it is awaited
+    writing.push(written);
   };
-  for await (const source of lines) {
-    // Checking is synchronous: let the batch being written reach the database between rows.
-    if (report.rows % YIELD_EVERY === 0) await new Promise(setImmediate);
-    report.rows += 1;
-    const verdict = checkRow(source, keysGiven);
-    if (!verdict.ok) {
-      report.refused.push({ line: verdict.line, reason: verdict.reason });
-      continue;
+  try {
+    for await (const source of lines) {
+      // Checking is synchronous: let the batches being written reach the database between rows.
+      if (report.rows % YIELD_EVERY === 0) await new Promise(setImmediate);
+      report.rows += 1;
+      const checked = acceptRow(source, keysGiven, seen, report);
+      if (!checked) continue;
+      batch.push(checked);
+      if (batch.length >= size) await flush();
     }
-    const { row, email } = verdict.checked;
-    if (seenIds.has(row.shopCustomerId) || seenEmails.has(email)) {
-      report.duplicates.push({
-        line: source.line,
-        of: seenIds.has(row.shopCustomerId) ? `shopCustomerId ${row.shopCustomerId}` : 'email',
-      });
-      continue;
-    }
-    seenIds.add(row.shopCustomerId);
-    seenEmails.add(email);
-    batch.push(verdict.checked);
-    if (batch.length >= size) await flush();
+    await flush();
+    for (const written of writing) await written;
+  } catch (error) {
+    // Nothing of this import is still being written once it has failed (the rerun starts from what is committed).
+    await Promise.allSettled(writing);
+    throw error;
   }
-  await flush();
-  await writing;
   return report;
+}
+
+/** The row checked, or null once it is counted as refused or as a duplicate of an earlier line. */
+function acceptRow(
+  source: SourceLine,
+  keysGiven: ReadonlySet<LegacyKeyName>,
+  seen: { ids: Set<string>; emails: Set<string> },
+  report: ImportReport,
+): CheckedRow | null {
+  const verdict = checkRow(source, keysGiven);
+  if (!verdict.ok) {
+    report.refused.push({ line: verdict.line, reason: verdict.reason });
+    return null;
+  }
+  const { row, email } = verdict.checked;
+  if (seen.ids.has(row.shopCustomerId) || seen.emails.has(email)) {
+    report.duplicates.push({
+      line: source.line,
+      of: seen.ids.has(row.shopCustomerId) ? `shopCustomerId ${row.shopCustomerId}` : 'email',
+    });
+    return null;
+  }
+  seen.ids.add(row.shopCustomerId);
+  seen.emails.add(email);
+  return verdict.checked;
 }
 
 async function importBatch(
