@@ -15,20 +15,10 @@ import { TestClient } from '../../../test/support/http-client.ts';
 import { postgresUnavailable, stopClusterIfStarted } from '../../../test/support/postgres.ts';
 import { ownerRecovers, STORY_ENV } from '../../../test/support/story.ts';
 import { mamoriAndMedusa, stopTemplateCluster, type MedusaWorld } from './support/medusa-beside.ts';
+import { DROP, HOME, OWNER_BROWSER } from './support/held-order.ts';
 import { signInAtMedusa } from './support/sign-in.ts';
-import { callMedusa, must, placeOrder, seedStore, type SeededStore, type ShipTo } from '../scripts/store-api.ts';
+import { callMedusa, must, placeOrder, seedStore, type SeededStore } from '../scripts/store-api.ts';
 
-const HOME: ShipTo = {
-  first_name: 'Taro',
-  last_name: 'Yamada',
-  address_1: '1-2-3 Marunouchi',
-  city: 'Chiyoda',
-  postal_code: '100-0005',
-  country_code: 'jp',
-};
-const DROP: ShipTo = { ...HOME, first_name: 'Drop', last_name: 'Box', address_1: '9-9-9 Kanda' };
-const OWNER_BROWSER =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 const INTRUDER_EMAIL = 'drop-box@example.net';
 const RISC = 'https://schemas.openid.net/secevent/risc/event-type/';
 

@@ -14,31 +14,11 @@ import type { StoreName } from '../../../test/support/harness.ts';
 import { postgresUnavailable, stopClusterIfStarted } from '../../../test/support/postgres.ts';
 import { ownerRecovers, STORY_ENV } from '../../../test/support/story.ts';
 import { mamoriAndMedusa, stopTemplateCluster, type MedusaWorld } from './support/medusa-beside.ts';
+import { DROP, HOME, OWNER_BROWSER, reportsArrived } from './support/held-order.ts';
 import { signInAtMedusa } from './support/sign-in.ts';
-import { callMedusa, must, placeOrder, seedStore, type SeededStore, type ShipTo } from '../scripts/store-api.ts';
+import { callMedusa, must, placeOrder, seedStore, type SeededStore } from '../scripts/store-api.ts';
 
-const HOME: ShipTo = {
-  first_name: 'Taro',
-  last_name: 'Yamada',
-  address_1: '1-2-3 Marunouchi',
-  city: 'Chiyoda',
-  postal_code: '100-0005',
-  country_code: 'jp',
-};
-const DROP: ShipTo = { ...HOME, first_name: 'Drop', last_name: 'Box', address_1: '9-9-9 Kanda' };
 const NEW_PASSWORD = 'fresh start lantern meadow';
-const OWNER_BROWSER =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
-
-/** Mamori's log of the shop's reports, for waiting on Medusa's subscriber (it runs after checkout answers). */
-async function reportsArrived(world: MedusaWorld, kind: string, count: number): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const rows = await world.m.deps.db.selectFrom('account_log').select('id').where('kind', '=', kind).execute();
-    if (rows.length >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Medusa reported fewer than ${count} ${kind} to Mamori; see ${world.medusa.logFile}`);
-}
 
 /**
  * Issue 28, against a real Medusa server on its own PostgreSQL database: a customer signs in through

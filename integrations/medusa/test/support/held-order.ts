@@ -21,13 +21,13 @@ export const HOME: ShipTo = {
   country_code: 'jp',
 };
 export const DROP: ShipTo = { ...HOME, first_name: 'Drop', last_name: 'Box', address_1: '9-9-9 Kanda' };
-const OWNER_BROWSER =
+export const OWNER_BROWSER =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 
 type Order = Awaited<ReturnType<typeof placeOrder>>;
 
 /** Waits for Medusa's subscriber (it reports after checkout answers) to reach Mamori's account log. */
-async function reportsArrived(world: MedusaWorld, kind: string, count: number): Promise<void> {
+export async function reportsArrived(world: MedusaWorld, kind: string, count: number): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt += 1) {
     const rows = await world.m.deps.db.selectFrom('account_log').select('id').where('kind', '=', kind).execute();
     if (rows.length >= count) return;
