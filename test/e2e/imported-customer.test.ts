@@ -6,23 +6,28 @@ import { findAccountByEmail } from '../../src/store/accounts.ts';
 import { chromiumUnavailable } from '../support/browser.ts';
 import { storyInChromium } from '../support/browser-story.ts';
 import { exampleShopBeside } from '../support/example-shop-beside.ts';
-import { importRowFor, woocommerceCustomers } from '../support/import-fixtures.ts';
+import { importRowFor, woocommerceCustomers, type LegacyCustomer } from '../support/import-fixtures.ts';
+import { virtualAuthenticator } from '../support/virtual-authenticator.ts';
 
-const { short: hana } = woocommerceCustomers();
+const { short: hana, another: yui } = woocommerceCustomers();
 const NEW_PASSWORD = 'lantern orchard pebble violin';
 
-async function signInWithMamori(page: Page, shopUrl: string, password: string): Promise<void> {
+async function toMamoriFromShop(page: Page, shopUrl: string): Promise<void> {
   await page.goto(shopUrl);
   await page.getByRole('link', { name: 'Sign in with Mamori' }).click();
   await page.waitForURL((url) => url.pathname === '/sign-in');
-  await page.getByLabel('Email address').fill(hana.email);
+}
+
+async function signInWithMamori(page: Page, shopUrl: string, password: string, who: LegacyCustomer = hana) {
+  await toMamoriFromShop(page, shopUrl);
+  await page.getByLabel('Email address').fill(who.email);
   await page.getByLabel('Password').first().fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
-async function backAtTheShop(page: Page): Promise<void> {
+async function backAtTheShop(page: Page, name = 'Hana Sato'): Promise<void> {
   await page
-    .getByRole('heading', { name: 'Hello, Hana Sato' })
+    .getByRole('heading', { name: `Hello, ${name}` })
     .waitFor({ timeout: 10_000 })
     .catch(async (error: unknown) => {
       const main = (await page.locator('main').innerText()).slice(0, 400);
@@ -78,6 +83,48 @@ describe('a customer imported from WooCommerce, in Chromium', { skip: chromiumUn
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await backAtTheShop(page);
     await page.screenshot({ path: 'test-results/imported-customer.png', fullPage: true }).catch(() => undefined);
+    await context.close();
+  });
+
+  test('on a phone she takes a passkey instead, keeps her recovery codes, goes on to the shop, and the passkey signs her in from then on', async () => {
+    const { server, browser } = world;
+    const report = await importAccounts(server.deps, [{ line: 1, value: { ...importRowFor(yui), name: 'Yui Mori' } }], {
+      clientId: shop.clientId,
+      dryRun: false,
+    });
+    assert.equal(report.imported, 1, JSON.stringify(report.refused));
+    assert.ok(yui.password.length < 15, 'her old password is below the policy for a password alone');
+
+    const context = await browser.newContext({
+      locale: 'en-US',
+      baseURL: server.url,
+      viewport: { width: 390, height: 844 },
+    });
+    const page = await context.newPage();
+    await virtualAuthenticator(context, page);
+    await signInWithMamori(page, shop.url, yui.password, yui);
+    await page.getByRole('heading', { name: 'Make your password longer' }).waitFor();
+    await page.getByRole('link', { name: 'Use a passkey instead' }).click();
+    await page.getByRole('heading', { name: 'Passkeys' }).waitFor();
+    await page.getByLabel(/^Name/).fill('My phone');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByRole('heading', { name: 'Your recovery codes' }).waitFor();
+    const keep = page.getByRole('link', { name: 'I have kept these codes: continue' });
+    assert.ok(await keep.isVisible(), 'the way on to the shop is on the page with the codes');
+    await page
+      .screenshot({ path: 'test-results/imported-passkey-codes-390.png', fullPage: true })
+      .catch(() => undefined);
+    await keep.click();
+    await backAtTheShop(page, 'Yui Mori');
+    const account = await findAccountByEmail(server.deps.db, yui.email);
+    assert.equal(account?.password_upgrade, null, 'a passkey answers the request for a longer password');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('main').getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((url) => url.origin === new URL(shop.url).origin);
+    await toMamoriFromShop(page, shop.url);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await backAtTheShop(page, 'Yui Mori');
     await context.close();
   });
 });

@@ -9,6 +9,7 @@ import {
   startServer,
   type RunningMamori,
 } from '../support/browser.ts';
+import { virtualAuthenticator } from '../support/virtual-authenticator.ts';
 
 const PASSWORD = 'violet kettle harbour drum';
 
@@ -49,22 +50,6 @@ async function submitPassword(page: Page, email: string, password = PASSWORD): P
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').first().fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-}
-
-/** A platform authenticator with user verification, through the DevTools protocol (no hardware, no prompt). */
-async function virtualAuthenticator(context: BrowserContext, page: Page): Promise<void> {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
 }
 
 describe('passkeys, TOTP and risk challenges in Chromium', { skip: chromiumUnavailable ?? false }, () => {

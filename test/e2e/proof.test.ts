@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ATTACKER_BROWSER } from '../../src/cli/demo/story.ts';
 import { chromiumUnavailable } from '../support/browser.ts';
 import {
@@ -13,25 +13,7 @@ import {
 } from '../support/browser-story.ts';
 import { pathOf, TestClient, tokenOf } from '../support/http-client.ts';
 import { SoftPasskey } from '../support/soft-passkey.ts';
-
-/** A platform authenticator with user verification, through the DevTools protocol; returns its id. */
-async function virtualAuthenticator(context: BrowserContext, page: Page): Promise<() => Promise<void>> {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return async () => {
-    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
-  };
-}
+import { virtualAuthenticator } from '../support/virtual-authenticator.ts';
 
 /** Counts the owner's clicks from the moment she opens the mail link. */
 function counted(page: Page) {
