@@ -7,9 +7,10 @@ import { chromiumUnavailable } from '../support/browser.ts';
 import { storyInChromium } from '../support/browser-story.ts';
 import { exampleShopBeside } from '../support/example-shop-beside.ts';
 import { importRowFor, woocommerceCustomers, type LegacyCustomer } from '../support/import-fixtures.ts';
+import { lookingAtEveryPage } from '../support/page-looks.ts';
 import { virtualAuthenticator } from '../support/virtual-authenticator.ts';
 
-const { short: hana, another: yui } = woocommerceCustomers();
+const { short: hana, common: ken, another: yui } = woocommerceCustomers();
 const NEW_PASSWORD = 'lantern orchard pebble violin';
 
 async function toMamoriFromShop(page: Page, shopUrl: string): Promise<void> {
@@ -57,6 +58,9 @@ describe('a customer imported from WooCommerce, in Chromium', { skip: chromiumUn
     const page = await context.newPage();
     await signInWithMamori(page, shop.url, hana.password);
     await page.getByRole('heading', { name: 'Make your password longer' }).waitFor();
+    const findings: string[] = [];
+    await lookingAtEveryPage(findings, new Set(['password upgrade']))(page, 'password upgrade');
+    assert.deepEqual(findings, [], 'the page asking for a longer password, in Japanese and English, phone and desktop');
     await page.getByRole('button', { name: 'Later' }).waitFor();
     await page.getByLabel('New password').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Save and continue' }).click();
@@ -125,6 +129,31 @@ describe('a customer imported from WooCommerce, in Chromium', { skip: chromiumUn
     await toMamoriFromShop(page, shop.url);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await backAtTheShop(page, 'Yui Mori');
+    await context.close();
+  });
+
+  test('a password on the common list signs her in only as far as choosing a new one: no "Later", no way around it', async () => {
+    const { server, browser } = world;
+    const report = await importAccounts(server.deps, [{ line: 1, value: { ...importRowFor(ken), name: 'Ken Ito' } }], {
+      clientId: shop.clientId,
+      dryRun: false,
+    });
+    assert.equal(report.imported, 1, JSON.stringify(report.refused));
+    const context = await browser.newContext({ locale: 'en-US', baseURL: server.url });
+    const page = await context.newPage();
+    await signInWithMamori(page, shop.url, ken.password, ken);
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    const findings: string[] = [];
+    await lookingAtEveryPage(findings, new Set(['password required']))(page, 'password required');
+    assert.deepEqual(findings, [], 'the page requiring a new password, in Japanese and English, phone and desktop');
+    assert.equal(await page.getByRole('button', { name: 'Later' }).count(), 0);
+    assert.equal(await page.getByRole('link', { name: 'Use a passkey instead' }).count(), 0);
+    await page.goto(shop.url);
+    await page.getByRole('link', { name: 'Sign in with Mamori' }).click();
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await page.getByLabel('New password').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await backAtTheShop(page, 'Ken Ito');
     await context.close();
   });
 });

@@ -2,12 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { axeViolations } from '../support/axe.ts';
 import { chromiumUnavailable } from '../support/browser.ts';
 import {
   ATTACKER,
   attackerTakesOverInBrowser,
-  type LookAt,
   OWNER,
   OWNER_PASSWORD,
   ownerRecoversInBrowser,
@@ -15,48 +13,12 @@ import {
   storyInChromium,
 } from '../support/browser-story.ts';
 import { exampleShopBeside, signInAtShop } from '../support/example-shop-beside.ts';
-import { bottomOnFirstScreen, sidewaysOverflow, squeezedCells } from '../support/layout-checks.ts';
+import { bottomOnFirstScreen, squeezedCells } from '../support/layout-checks.ts';
+import { DESKTOP, LANGUAGES, lookingAtEveryPage, PHONE, SHOTS, WIDTHS } from '../support/page-looks.ts';
 
-/** Where screenshots go: test-results by default; docs/screenshots when refreshing the committed ones. */
-const SHOTS = process.env.MAMORI_SCREENSHOTS ?? 'test-results';
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 800 };
-const WIDTHS = [
-  { name: 'phone', size: PHONE },
-  { name: 'desktop', size: DESKTOP },
-] as const;
-/** English last: the story's helpers go on in English after each look. */
-const LANGUAGES = ['ja', 'en'] as const;
 /** The pages of the walk pictured in docs/screenshots, each language and width. */
 const PICTURED = new Set(['sign-in for the shop', 'report', 'incident', 'checklist']);
 const NEW_PASSWORD = 'fresh start lantern meadow';
-
-/**
- * Each page in Japanese and English (its own `?lang=` link, as the header's switch makes it), on a phone
- * and a desktop: axe's WCAG 2.1 A/AA rules and nothing wider than the window. What is wrong is collected
- * rather than thrown, so one run names every page that needs fixing.
- */
-function lookingAtEveryPage(findings: string[]): LookAt {
-  return async (page, name) => {
-    const url = new URL(page.url());
-    for (const language of LANGUAGES) {
-      url.searchParams.set('lang', language);
-      await page.goto(url.href);
-      for (const width of WIDTHS) {
-        await page.setViewportSize(width.size);
-        const where = `${name} (${language}, ${width.size.width}px)`;
-        for (const v of await axeViolations(page))
-          findings.push(`${where}: ${v.rule}: ${v.help} — ${v.targets.join(' | ')}`);
-        for (const wide of await sidewaysOverflow(page)) findings.push(`${where}: ${wide}`);
-        if (PICTURED.has(name))
-          await page.screenshot({
-            path: `${SHOTS}/walk-${name.replace(/[^a-z]+/g, '-')}-${language}-${width.name}.png`,
-            fullPage: true,
-          });
-      }
-    }
-  };
-}
 
 /** The report page's button, on a phone, with the page scrolled to its top. */
 async function buttonBottomOnPhone(page: Page, language: 'ja' | 'en'): Promise<number> {
@@ -109,7 +71,7 @@ describe(
       mkdirSync(SHOTS, { recursive: true });
       const { server, browser, inbox } = world;
       const findings: string[] = [];
-      const look = lookingAtEveryPage(findings);
+      const look = lookingAtEveryPage(findings, PICTURED);
 
       // A visitor: the public pages.
       const visitorContext = await browser.newContext({ locale: 'en-US', baseURL: server.url });
