@@ -5,7 +5,7 @@
 // server's event loop spent per sign-in, read from /proc (cpu-time.ts), which other load moves far less.
 // `tsx bench/sign-in-cpu.ts` (SIGN_IN_CPU_ROUNDS, SIGN_IN_CPU_SECONDS, SIGN_IN_CPU_PORT). SIGN_IN_CPU_BEFORE=<checkout>
 // also runs that checkout's Mamori (its bench/servers.ts, e.g. the commit before a change) in the same rounds.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -57,6 +57,13 @@ function load(server: Server, seconds: number): Promise<{ rps: number; total: nu
   });
 }
 
+/** The main thread's user and system CPU seconds (a socket write's kernel work is system time). */
+function mainThreadSplit(pid: number): { user: number; system: number } {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const dir = mkdtempSync(join(tmpdir(), 'mamori-sign-in-cpu-'));
 try {
@@ -78,22 +85,25 @@ try {
     const csrf = role === 'mamori' ? await csrfPair(base) : { cookie: '', token: '' };
     servers.push({ name, pid, url: role === 'mamori' ? `${base}/sign-in` : `${base}/baseline/sign-in`, csrf });
   }
-  const figures = new Map<string, { rps: number[]; loopUs: number[] }>();
+  const figures = new Map<string, { rps: number[]; loopUs: number[]; systemUs: number[] }>();
   for (const server of servers) await load(server, 2);
   for (let round = 1; round <= ROUNDS; round += 1) {
     const order = round % 2 === 1 ? servers : [...servers].reverse();
     for (const server of order) {
       await load(server, 1);
       const before = cpuTime(server.pid);
+      const split = mainThreadSplit(server.pid);
       const rate = await load(server, SECONDS);
       const used = cpuSince(before, server.pid);
       const loopUs = (used.mainThread * 1e6) / rate.total;
-      const entry = figures.get(server.name) ?? { rps: [], loopUs: [] };
+      const systemUs = ((mainThreadSplit(server.pid).system - split.system) * 1e6) / rate.total;
+      const entry = figures.get(server.name) ?? { rps: [], loopUs: [], systemUs: [] };
       entry.rps.push(rate.rps);
       entry.loopUs.push(loopUs);
+      entry.systemUs.push(systemUs);
       figures.set(server.name, entry);
       console.log(
-        `  round ${round}  ${server.name.padEnd(14)} ${rate.rps.toFixed(0).padStart(5)}/s  ${loopUs.toFixed(0).padStart(5)} µs on the event loop per sign-in`,
+        `  round ${round}  ${server.name.padEnd(14)} ${rate.rps.toFixed(0).padStart(5)}/s  ${loopUs.toFixed(0).padStart(5)} µs on the event loop per sign-in (${systemUs.toFixed(0)} of it in the kernel)`,
       );
     }
   }
@@ -101,7 +111,8 @@ try {
   console.log(`\nmedians over ${ROUNDS} rounds, ${CONNECTIONS} connections:`);
   for (const [name, f] of figures)
     console.log(
-      `  ${name.padEnd(14)} ${median(f.rps).toFixed(0).padStart(5)}/s  ${median(f.loopUs).toFixed(0).padStart(5)} µs event loop` +
+      `  ${name.padEnd(14)} ${median(f.rps).toFixed(0).padStart(5)}/s  ${median(f.loopUs).toFixed(0).padStart(5)} µs event loop ` +
+        `(${median(f.systemUs).toFixed(0)} in the kernel)` +
         (bare && name !== 'bare HTTP'
           ? `  (${(median(f.rps) / median(bare.rps)).toFixed(3)} of bare HTTP in rate)`
           : ''),
