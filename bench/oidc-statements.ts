@@ -4,7 +4,7 @@
 // better-sqlite3, whose statements are counted where they run (a bench-only wrap of its Statement methods,
 // told apart by database file). Noise on a shared machine does not move these counts, unlike throughput.
 // `tsx bench/oidc-statements.ts [count]` (default 200 of each, one at a time; STATEMENTS_CONNECTIONS=10 to
-// see how group commit folds concurrent writes).
+// see how group commit folds concurrent writes; STATEMENTS_WORK='sign-in through the shop' for one workload).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,7 +81,9 @@ try {
   await serveBareProvider(PORT + 1, 2 * (COUNT + CONNECTIONS) + 20, join(dir, 'bare.json'), bareFile);
   servers.push({ name: 'bare-sqlite', file: bareFile, minted: read(join(dir, 'bare.json')), used: 0 });
 
-  for (const workload of ['code exchange', 'refresh', 'sign-in through the shop'] as const) {
+  const workloads = ['code exchange', 'refresh', 'sign-in through the shop'] as const;
+  const only = process.env.STATEMENTS_WORK?.split(',');
+  for (const workload of workloads.filter((name) => !only || only.includes(name))) {
     const count = workload === 'sign-in through the shop' ? SIGN_INS : COUNT;
     console.log(`\n${workload} (${count}, ${CONNECTIONS} at a time):`);
     for (const server of servers) {

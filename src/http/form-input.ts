@@ -88,10 +88,19 @@ export function parseForm<T extends z.ZodType>(schema: T, body: unknown): z.outp
   throw new DomainError('INVALID_INPUT', { fields });
 }
 
+/** Each form's password fields, found once: reading a zod object's shape on every request costs more than the check. */
+const passwordFields = new WeakMap<z.ZodType, Set<string>>();
+
 function withoutPasswords(schema: z.ZodType, data: unknown): unknown {
   if (!(schema instanceof z.ZodObject) || data === null || typeof data !== 'object') return data;
-  const shape = schema.shape as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(data).filter(([key]) => shape[key] !== password));
+  let secret = passwordFields.get(schema);
+  if (!secret) {
+    const shape = schema.shape as Record<string, unknown>;
+    secret = new Set(Object.keys(shape).filter((key) => shape[key] === password));
+    passwordFields.set(schema, secret);
+  }
+  const fields = secret;
+  return Object.fromEntries(Object.entries(data).filter(([key]) => !fields.has(key)));
 }
 
 /** The submitted values to show again in a form: strings only, never secrets, never a card number. */

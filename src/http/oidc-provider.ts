@@ -52,6 +52,8 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
     ctx.body = body(bareContext(config, localeOf(ctx, config.defaultLocale), deps.clock.now()));
   };
 
+  // The provider's writes and its client-authentication counts, from concurrent requests, share commits.
+  const commit = providerCommit(deps);
   const policy = interactionPolicy.base();
   policy
     .get('login')
@@ -61,14 +63,13 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
           deps,
           { uid: ctx.oidc.session?.uid ?? '', accountId: ctx.oidc.session?.accountId },
           ctx.cookies.get(sessionCookie, { signed: false }),
+          commit,
         ))
           ? interactionPolicy.Check.NO_NEED_TO_PROMPT
           : interactionPolicy.Check.REQUEST_PROMPT,
       ),
     );
 
-  // The provider's writes and its client-authentication counts, from concurrent requests, share commits.
-  const commit = providerCommit(deps);
   const configuration: Configuration = {
     adapter: oidcAdapterFactory(deps, commit),
     jwks: { keys: await publishedSigningKeys(deps) },

@@ -74,16 +74,27 @@ export function deviceCookieName(config: Pick<Config, 'secureCookies'>): string 
   return config.secureCookies ? '__Host-mamori_device' : 'mamori_device';
 }
 
+/** Worked out once per request (a hash and a GeoIP lookup), again only if the device cookie or session changed. */
+const origins = new WeakMap<FastifyRequest, RequestOrigin & { deviceCookie: string | undefined }>();
+
 /** Who is acting: address, browser, session, and the device cookie (stored only as its SHA-256). */
 export function requestOrigin(request: FastifyRequest): RequestOrigin {
   const device = request.deviceCookie;
-  return {
+  const sessionId = request.session?.id ?? null;
+  const known = origins.get(request);
+  if (known && known.deviceCookie === device && known.sessionId === sessionId) {
+    const { deviceCookie: _, ...origin } = known;
+    return origin;
+  }
+  const origin: RequestOrigin = {
     ip: request.ip,
     userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512),
-    sessionId: request.session?.id ?? null,
+    sessionId,
     deviceId: looksLikeToken(device) ? hashToken(device) : null,
     country: request.country,
   };
+  origins.set(request, { ...origin, deviceCookie: device });
+  return origin;
 }
 
 /** Gives the browser a long-lived device cookie at sign-in if it has none, so it is recognised next time. */

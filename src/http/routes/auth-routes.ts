@@ -9,7 +9,7 @@ import { checkVerificationLink, register, verifyEmail } from '../../services/acc
 import { signOut } from '../../services/sessions/sessions.ts';
 import { signIn } from '../../services/sign-in/password-step.ts';
 import { reauthenticate } from '../../services/sign-in/reauthentication.ts';
-import { isKnownBrowser } from '../../services/sign-in/throttle.ts';
+import { isKnownBrowser, readSignInSubject, type SignInSubject } from '../../services/sign-in/throttle.ts';
 import { rememberLocale } from '../../services/account/profile.ts';
 import { field } from '../../views/forms.ts';
 import type { FormState } from '../../views/page-context.ts';
@@ -53,20 +53,35 @@ export function authRoutes(deps: ServiceDeps) {
   const { config } = deps;
   /** Per client address and minute on every form that checks a secret. */
   const AUTH_LIMIT = { rateLimit: { max: config.signInLimitPerMinute, timeWindow: 60_000 } };
-  /** The same limit, except for a browser the account has signed in from before (read after the form is parsed). */
+  /** The same limit, except for a browser the session's account has signed in from before. */
   const STRANGER_LIMIT = {
     rateLimit: {
       ...AUTH_LIMIT.rateLimit,
       hook: 'preHandler' as const,
       allowList: (request: FastifyRequest) =>
-        isKnownBrowser(
-          deps,
-          {
-            accountId: request.session?.accountId,
-            email: (request.body as Record<string, unknown> | undefined)?.email,
-          },
-          requestOrigin(request).deviceId ?? null,
-        ),
+        isKnownBrowser(deps, request.session?.accountId, requestOrigin(request).deviceId ?? null),
+    },
+  };
+  /** The account the sign-in form names and this browser's standing with it, read once per request. */
+  const subjects = new WeakMap<FastifyRequest, Promise<SignInSubject | null>>();
+  const subjectOf = (request: FastifyRequest): Promise<SignInSubject | null> => {
+    let subject = subjects.get(request);
+    if (!subject) {
+      const email = (request.body as Record<string, unknown> | undefined)?.email;
+      subject =
+        typeof email === 'string' && email.length <= 254
+          ? readSignInSubject(deps, email, requestOrigin(request).deviceId ?? null)
+          : Promise.resolve(null);
+      subjects.set(request, subject);
+    }
+    return subject;
+  };
+  /** The limit for strangers on the sign-in form: a browser the named account has signed in from is let through. */
+  const SIGN_IN_LIMIT = {
+    rateLimit: {
+      ...AUTH_LIMIT.rateLimit,
+      hook: 'preHandler' as const,
+      allowList: async (request: FastifyRequest) => Boolean((await subjectOf(request))?.device?.firstSeenAt),
     },
   };
   /** A form shown again after an error still names the shop of the authorization it belongs to. */
@@ -153,7 +168,7 @@ export function authRoutes(deps: ServiceDeps) {
     });
     app.post(
       '/sign-in',
-      { config: STRANGER_LIMIT },
+      { config: SIGN_IN_LIMIT },
       formHandler(
         config,
         async (ctx, state, _request, reply) => signInPage(ctx, state, undefined, await shopOf(state, reply)),
@@ -161,7 +176,12 @@ export function authRoutes(deps: ServiceDeps) {
           const input = parseForm(signInForm, request.body);
           ensureDeviceCookie(request, reply, config, deps.random.token);
           const asked = safeReturnPath(input.returnTo, '');
-          const result = await signIn(deps, { ...input, returnTo: asked || undefined }, requestOrigin(request));
+          const result = await signIn(
+            deps,
+            { ...input, returnTo: asked || undefined },
+            requestOrigin(request),
+            (await subjectOf(request)) ?? undefined,
+          );
           const returnTo = asked || '/account';
           if (result.kind === 'second-step') {
             reply.setCookie(PENDING_COOKIE, result.pendingToken, {

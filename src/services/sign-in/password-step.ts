@@ -17,20 +17,25 @@ import { finishSignIn } from './finish.ts';
 import { accountForPassword } from './password-check.ts';
 import { accountFromLegacySystem } from './legacy-sign-in.ts';
 import { startPendingSignIn, type SecondStepMethod } from './second-step.ts';
-import { assertNotThrottled, noteFailure, noteSuccess } from './throttle.ts';
+import { assertNotThrottled, noteFailure, noteSuccess, type SignInSubject } from './throttle.ts';
 
 export type SignInResult =
   | { kind: 'signed-in'; token: string; session: ActiveSession }
   | { kind: 'second-step'; pendingToken: string; method: SecondStepMethod };
 
-/** The password step: the risk engine decides whether it signs in, asks for a second step, or refuses. */
+/**
+ * The password step: the risk engine decides whether it signs in, asks for a second step, or refuses.
+ * `subject`: the account and browser standing this request already read for the same address, if any.
+ */
 export async function signIn(
   deps: ServiceDeps,
   input: { email: string; password: string; returnTo?: string },
   origin: RequestOrigin,
+  subject?: SignInSubject,
 ): Promise<SignInResult> {
   const email = normalizeEmail(input.email);
-  const account = await findAccountByEmail(deps.db, email);
+  const read = subject?.email === email ? subject : undefined;
+  const account = read ? read.account : await findAccountByEmail(deps.db, email);
   const failuresSoFar = await assertNotThrottled(deps, email, account, origin);
   // Live trickle migration (issue 26): only an address Mamori does not know is asked about.
   const verified =
@@ -60,7 +65,10 @@ export async function signIn(
     throw new DomainError('EMAIL_NOT_VERIFIED');
   }
 
-  const device = await deviceStanding(deps.db, verified.id, origin.deviceId);
+  const device =
+    read?.device && read.account?.id === verified.id && read.deviceId === (origin.deviceId ?? null)
+      ? read.device
+      : await deviceStanding(deps.db, verified.id, origin.deviceId);
   const assessment = await assessRisk(deps, verified, origin, {
     action: 'sign-in',
     passwordBlocklisted: deps.strength.isBlocklisted(input.password),

@@ -9,7 +9,7 @@ import {
 import { findAccountByEmail, updateAccount, type AccountRow } from '../../store/accounts.ts';
 import { normalizeEmail } from '../../core/email-address.ts';
 import type { Executor } from '../../store/database.ts';
-import { isKnownDevice } from '../../store/devices.ts';
+import { deviceStanding, isKnownDevice, type DeviceStanding } from '../../store/devices.ts';
 import { clearThrottle, countFailure, readThrottles, setBlockedUntil } from '../../store/sign-in-throttle.ts';
 import { actorFrom } from '../account-log/change-log.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
@@ -99,22 +99,38 @@ export async function noteFailure(
 }
 
 /**
- * Whether this browser has signed in to the account before (the account named by address, or the
- * session's): such a browser is never held back by a limit meant for strangers, so one busy shared
- * address (a carrier's, an office's) cannot keep real customers out.
+ * Whether this browser has signed in to the account before: such a browser is never held back by a limit
+ * meant for strangers, so one busy shared address (a carrier's, an office's) cannot keep real customers out.
  */
 export async function isKnownBrowser(
   deps: ServiceDeps,
-  who: { accountId?: string | null; email?: unknown },
+  accountId: string | null | undefined,
   deviceId: string | null,
 ): Promise<boolean> {
-  if (!deviceId) return false;
-  const accountId =
-    who.accountId ??
-    (typeof who.email === 'string' && who.email.length <= 254
-      ? (await findAccountByEmail(deps.db, normalizeEmail(who.email)))?.id
-      : undefined);
-  return accountId ? isKnownDevice(deps.db, accountId, deviceId) : false;
+  return accountId && deviceId ? isKnownDevice(deps.db, accountId, deviceId) : false;
+}
+
+/**
+ * The account a sign-in form names and this browser's standing with it, read once for the request: the
+ * limit for strangers asks whether the browser is known, the password step needs both (issue 29).
+ */
+export interface SignInSubject {
+  email: string;
+  account: AccountRow | undefined;
+  deviceId: string | null;
+  /** Read only for an account that exists and a browser that has a device cookie. */
+  device: DeviceStanding | null;
+}
+
+export async function readSignInSubject(
+  deps: ServiceDeps,
+  email: string,
+  deviceId: string | null,
+): Promise<SignInSubject> {
+  const normalized = normalizeEmail(email);
+  const account = await findAccountByEmail(deps.db, normalized);
+  const device = account && deviceId ? await deviceStanding(deps.db, account.id, deviceId) : null;
+  return { email: normalized, account, deviceId, device };
 }
 
 export async function noteSuccess(db: Executor, email: string): Promise<void> {
