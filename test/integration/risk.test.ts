@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { fixedGeoLocator } from '../../src/platform/geoip.ts';
+import { hashToken } from '../../src/platform/token-hash.ts';
+import { signIn as signInService } from '../../src/services/sign-in/password-step.ts';
+import { readSignInSubject } from '../../src/services/sign-in/throttle.ts';
+import { findAccountByEmail } from '../../src/store/accounts.ts';
+import { forgetDevices, rememberDevice } from '../../src/store/devices.ts';
 import { PASSWORD, postSignIn, registerAndVerify, signIn } from '../support/flows.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 import { TestClient } from '../support/http-client.ts';
@@ -82,6 +87,27 @@ forEachStore('risk engine and challenges', (store) => {
       ['allow', 'allow', 'challenge'],
       'the session remembers it was challenged (holds read this)',
     );
+  });
+
+  test('a browser the owner forgets while its password is being checked signs in as a new browser, not on the standing read before', async () => {
+    const home = await ownerAtHome();
+    const deviceId = hashToken(home.cookies.get('mamori_device') ?? '');
+    const origin = {
+      ip: '133.242.0.10',
+      userAgent: String(home.headers['user-agent']),
+      sessionId: null,
+      deviceId,
+      country: 'JP',
+    };
+    // What POST /sign-in reads first (for the limit for strangers): the account, and this browser as known.
+    const firstRead = await readSignInSubject(m.deps, 'hana@example.com', deviceId);
+    assert.ok(firstRead.device?.firstSeenAt, 'the browser is known when the request arrives');
+    const account = await findAccountByEmail(m.deps.db, 'hana@example.com');
+    // Her phone stays known; the browser at home is the one she forgets.
+    await rememberDevice(m.deps.db, account?.id ?? '', hashToken('her phone'), m.clock.now().toISOString());
+    await forgetDevices(m.deps.db, account?.id ?? '', [deviceId]);
+    const result = await signInService(m.deps, { email: 'hana@example.com', password: PASSWORD }, origin, firstRead);
+    assert.equal(result.kind, 'second-step', 'a forgotten browser is challenged like any new one');
   });
 
   test('mailed codes: wrong ones count, a used one is refused, they expire after 10 minutes, a resend replaces the old, 5 wrong ones end it', async () => {

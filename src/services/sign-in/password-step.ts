@@ -25,7 +25,7 @@ export type SignInResult =
 
 /**
  * The password step: the risk engine decides whether it signs in, asks for a second step, or refuses.
- * `subject`: the account and browser standing this request already read for the same address, if any.
+ * `subject`: the account this request already read for the same address, if any.
  */
 export async function signIn(
   deps: ServiceDeps,
@@ -65,10 +65,9 @@ export async function signIn(
     throw new DomainError('EMAIL_NOT_VERIFIED');
   }
 
-  const device =
-    read?.device && read.account?.id === verified.id && read.deviceId === (origin.deviceId ?? null)
-      ? read.device
-      : await deviceStanding(deps.db, verified.id, origin.deviceId);
+  // Read again after the hash, not taken from the request's first read: a browser the owner forgot while the
+  // hash ran must not sign in on the standing it had before.
+  const device = await deviceStanding(deps.db, verified.id, origin.deviceId);
   const assessment = await assessRisk(deps, verified, origin, {
     action: 'sign-in',
     passwordBlocklisted: deps.strength.isBlocklisted(input.password),
