@@ -1,6 +1,6 @@
 import Provider, { errors } from 'oidc-provider';
 import type { ServiceDeps } from '../services/deps.ts';
-import { failureBudget, type JudgedAttempt } from '../services/rate-limits/failure-budget.ts';
+import { checkedFirstFailureBudget } from '../services/rate-limits/failure-budget.ts';
 import type { Commit } from '../services/oidc/adapter.ts';
 
 /** A 429 in the OAuth error shape (`error`, `error_description`), as every token endpoint refusal is. */
@@ -15,30 +15,17 @@ class ClientAuthThrottled extends errors.OIDCProviderError {
  * Client authentication at the token, introspection and revocation endpoints is throttled per client id
  * and per address (issue 24 §4): MAMORI_CLIENT_AUTH_FAILURES wrong secrets in 15 minutes, then every
  * attempt for that client, or from that address, is answered 429 with Retry-After until the window ends.
- * The secret is compared only inside the budget, so while refused even the right secret learns nothing,
- * and a right secret gives its count back. Counted in the store: every instance shares the budget.
- * Hooked where the provider compares a secret, the one step all three endpoints share; the address is
- * the one Fastify judged under MAMORI_TRUST_PROXY (the mount passes it on, see oidc-routes.ts). The counts
- * go through the provider's group commit (`commit`), sharing commits with the codes and tokens it writes.
+ * The secret is compared only inside the budget, so while refused even the right secret learns nothing.
+ * Counted in the store: every instance shares the budget. The budget is read before the compare and
+ * written only for a wrong secret (checkedFirstFailureBudget), so a shop's right secret costs one read:
+ * wrong guesses in flight at once may each pass the check, a few past the limit, which cannot help
+ * against a secret of 256 random bits. Hooked where the provider compares a secret, the one step all
+ * three endpoints share; the address is the one Fastify judged under MAMORI_TRUST_PROXY (the mount
+ * passes it on, see oidc-routes.ts). The counts go through the provider's group commit (`commit`).
  */
 export function throttleClientAuthentication(provider: Provider, deps: ServiceDeps, commit: Commit): void {
   const limits = deps.config.machineLimits;
-  const budget = failureBudget(deps, limits.clientAuthFailures, limits.clientAuthWindowMs, commit);
-  const refunds = new WeakMap<object, Promise<void>>();
-  // A right secret's refund is not waited for where the secret is compared: it joins the commit of the
-  // request's own next write (the consumed code, the rotated token) instead of committing alone first.
-  // The answer still waits for it. A refund that fails is logged and the count stays: stricter, not looser.
-  provider.use(async (ctx, next) => {
-    try {
-      await next();
-    } finally {
-      await refunds.get(ctx);
-    }
-  });
-  const giveBack = (attempt: JudgedAttempt, clientId: string) =>
-    attempt.succeeded().catch((error: unknown) => {
-      deps.log.error({ err: error, event: 'client_auth_refund_failed', clientId }, 'client_auth_refund_failed');
-    });
+  const budget = checkedFirstFailureBudget(deps, limits.clientAuthFailures, limits.clientAuthWindowMs, commit);
   const compare = provider.Client.prototype.compareClientSecret;
   provider.Client.prototype.compareClientSecret = async function throttledCompare(actual: string) {
     const ctx = Provider.ctx;
@@ -51,11 +38,10 @@ export function throttleClientAuthentication(provider: Provider, deps: ServiceDe
       throw new ClientAuthThrottled(seconds);
     }
     const matches = await compare.call(this, actual);
-    if (matches) {
-      const refund = giveBack(attempt, this.clientId);
-      if (ctx) refunds.set(ctx, refund);
-      else await refund;
-    } else deps.log.warn({ event: 'client_auth_fail', clientId: this.clientId, ip }, 'client_auth_fail');
+    if (!matches) {
+      deps.log.warn({ event: 'client_auth_fail', clientId: this.clientId, ip }, 'client_auth_fail');
+      await attempt.failed();
+    }
     return matches;
   };
 }
