@@ -69,8 +69,9 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
 
   // The provider's writes and its client-authentication counts, from concurrent requests, share commits.
   const commit = providerCommit(deps);
+  const clientAuth = throttleClientAuthentication(deps, commit);
   const configuration: Configuration = {
-    adapter: oidcAdapterFactory(deps, commit),
+    adapter: oidcAdapterFactory(deps, commit, clientAuth.findClientRow),
     jwks: { keys: await publishedSigningKeys(deps) },
     cookies: {
       keys: deps.secrets.derivedKeys('oidc-provider-cookies'),
@@ -188,7 +189,7 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
   // The mount sets the forwarded host and protocol to the issuer's (oidc-routes.ts), so they can be trusted.
   provider.proxy = true;
 
-  throttleClientAuthentication(provider, deps, commit);
+  clientAuth.install(provider);
 
   // Every logout token goes through the outbox, retried like mail, never sent inline by the provider.
   provider.Client.prototype.backchannelLogout = async function backchannelLogout(sub: string, sid: string) {

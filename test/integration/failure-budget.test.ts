@@ -69,6 +69,24 @@ forEachStore('failure budget', (store) => {
     assert.notEqual((await budget(['client:a'])).retryAfterMs, null, 'nothing more is judged in this window');
   });
 
+  test('judged from counts another statement read: the same refusal, and a wrong attempt is still counted', async () => {
+    const budget = checkedFirstFailureBudget(m.deps, LIMIT, WINDOW_MS);
+    const now = m.clock.now();
+    const ends = new Date(now.getTime() + WINDOW_MS / 2).toISOString();
+    const spent = budget.judged(['client:a', 'ip:1'], [{ hits: LIMIT, expiresAt: ends }], now);
+    assert.equal(spent.retryAfterMs, WINDOW_MS / 2);
+    const within = budget.judged(['client:a', 'ip:1'], [{ hits: LIMIT - 1, expiresAt: ends }], now);
+    assert.equal(within.retryAfterMs, null);
+    await within.failed();
+    assert.deepEqual(
+      (await liveRows()).map((row) => [row.key, Number(row.hits)]),
+      [
+        ['client:a', 1],
+        ['ip:1', 1],
+      ],
+    );
+  });
+
   test('a key named twice in one attempt is counted once', async () => {
     const budget = checkedFirstFailureBudget(m.deps, LIMIT, WINDOW_MS);
     for (let i = 0; i < LIMIT; i += 1) {

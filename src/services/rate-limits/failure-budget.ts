@@ -10,7 +10,13 @@ export interface CheckedAttempt {
 }
 
 /** Reads the budget of several keys at once (a client and an address); refused if any is spent. */
-export type CheckedFirstBudget = (keys: readonly string[]) => Promise<CheckedAttempt>;
+export interface CheckedFirstBudget {
+  (keys: readonly string[]): Promise<CheckedAttempt>;
+  /** The same judgement from counts read at `readAt` by another statement (joined into a read the request makes anyway). */
+  judged(keys: readonly string[], live: readonly LiveHit[], readAt: Date): CheckedAttempt;
+}
+
+type LiveHit = { hits: number; expiresAt: string };
 
 /**
  * A number of failures allowed per key in a fixed window, counted in the store so every instance shares
@@ -29,12 +35,11 @@ export function checkedFirstFailureBudget(
   windowMs: number,
   commit: Commit = commitAlone(deps.db),
 ): CheckedFirstBudget {
-  return async (asked) => {
+  const judged = (asked: readonly string[], live: readonly LiveHit[], readAt: Date): CheckedAttempt => {
     const keys = [...new Set(asked)];
-    const now = deps.clock.now();
     let retryAfterMs: number | null = null;
-    for (const { hits, expiresAt } of await liveHits(deps.db, keys, now.toISOString()))
-      if (hits >= limit) retryAfterMs = Math.max(retryAfterMs ?? 0, new Date(expiresAt).getTime() - now.getTime());
+    for (const { hits, expiresAt } of live)
+      if (hits >= limit) retryAfterMs = Math.max(retryAfterMs ?? 0, new Date(expiresAt).getTime() - readAt.getTime());
     const failed = () => {
       const at = deps.clock.now();
       const windowEndsAt = new Date(at.getTime() + windowMs).toISOString();
@@ -42,4 +47,9 @@ export function checkedFirstFailureBudget(
     };
     return { retryAfterMs, failed };
   };
+  const read = async (asked: readonly string[]) => {
+    const now = deps.clock.now();
+    return judged(asked, await liveHits(deps.db, [...new Set(asked)], now.toISOString()), now);
+  };
+  return Object.assign(read, { judged });
 }
