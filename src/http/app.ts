@@ -4,6 +4,7 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyReply, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { ServiceDeps } from '../services/deps.ts';
@@ -46,6 +47,7 @@ import { oidcRoutes } from './routes/oidc-routes.ts';
 import { passwordUpgradeGate, passwordUpgradeRoutes } from './routes/password-upgrade-routes.ts';
 import { firstPasswordRoutes } from './routes/first-password-routes.ts';
 import { buildProvider, OIDC_PREFIX } from './oidc-provider.ts';
+import { machineEndpointFastPath } from './provider-fast-path.ts';
 
 /** After signing in again the person is back on the page whose form asked for it. */
 const REAUTH_RETURN_PAGES = ['/account/sessions', '/account/two-step', '/account/passkeys'];
@@ -89,7 +91,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = deps;
   const securityHeaders = securityHeadersFor(config);
   const trustedHops = config.trustProxy;
+  // Set once the provider is built: its machine endpoints are answered before Fastify's routing.
+  let fastPath: ((request: IncomingMessage, response: ServerResponse) => boolean) | null = null;
+  let closing = false;
   const app = Fastify({
+    serverFactory: (handler, opts) => {
+      const server = createServer(opts.http ?? {}, (request, response) => {
+        if (!fastPath?.(request, response)) handler(request, response);
+      });
+      // What Fastify sets on a server it makes itself.
+      const { keepAliveTimeout, requestTimeout, connectionTimeout, maxRequestsPerSocket } = opts;
+      if (typeof keepAliveTimeout === 'number') server.keepAliveTimeout = keepAliveTimeout;
+      if (typeof requestTimeout === 'number') server.requestTimeout = requestTimeout;
+      if (typeof connectionTimeout === 'number') server.setTimeout(connectionTimeout);
+      if (typeof maxRequestsPerSocket === 'number' && maxRequestsPerSocket > 0)
+        server.maxRequestsPerSocket = maxRequestsPerSocket;
+      return server;
+    },
     loggerInstance: withoutQueryStrings(options.log) as FastifyBaseLogger,
     bodyLimit: FORM_BODY_LIMIT,
     // A hop count trusts that many proxies from this server outwards, as Fastify does for a number.
@@ -251,7 +269,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(accountApiRoutes(deps, apiCaller));
   await app.register(importApiRoutes(deps, apiCaller));
   await app.register(apiDocsRoutes(deps));
-  await app.register(oidcRoutes(deps, await buildProvider(deps)));
+  const provider = await buildProvider(deps);
+  await app.register(oidcRoutes(deps, provider));
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastPath = machineEndpointFastPath({
+    config,
+    securityHeaders,
+    metrics: deps.metrics,
+    log: options.log,
+    provider: provider.callback(),
+    closing: () => closing,
+  });
   if (options.devMailbox) await app.register(devRoutes(deps));
   return app;
 }

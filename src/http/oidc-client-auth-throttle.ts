@@ -1,7 +1,11 @@
 import Provider, { errors } from 'oidc-provider';
 import type { ServiceDeps } from '../services/deps.ts';
-import { failureBudget, type JudgedAttempt } from '../services/rate-limits/failure-budget.ts';
+import { checkedFirstFailureBudget } from '../services/rate-limits/failure-budget.ts';
 import type { Commit } from '../services/oidc/adapter.ts';
+import { clientRow, clientRowWithBudget, type LiveHits, type OidcClientRow } from '../services/oidc/clients.ts';
+
+/** The provider's routes that authenticate the calling client (ctx.oidc.route). */
+const AUTHENTICATING_ROUTES = new Set(['token', 'introspection', 'revocation', 'pushed_authorization_request']);
 
 /** A 429 in the OAuth error shape (`error`, `error_description`), as every token endpoint refusal is. */
 class ClientAuthThrottled extends errors.OIDCProviderError {
@@ -15,47 +19,66 @@ class ClientAuthThrottled extends errors.OIDCProviderError {
  * Client authentication at the token, introspection and revocation endpoints is throttled per client id
  * and per address (issue 24 §4): MAMORI_CLIENT_AUTH_FAILURES wrong secrets in 15 minutes, then every
  * attempt for that client, or from that address, is answered 429 with Retry-After until the window ends.
- * The secret is compared only inside the budget, so while refused even the right secret learns nothing,
- * and a right secret gives its count back. Counted in the store: every instance shares the budget.
- * Hooked where the provider compares a secret, the one step all three endpoints share; the address is
- * the one Fastify judged under MAMORI_TRUST_PROXY (the mount passes it on, see oidc-routes.ts). The counts
- * go through the provider's group commit (`commit`), sharing commits with the codes and tokens it writes.
+ * The secret is compared only inside the budget, so while refused even the right secret learns nothing.
+ * Counted in the store: every instance shares the budget. The budget is read before the compare and
+ * written only for a wrong secret (checkedFirstFailureBudget), so a shop's right secret writes nothing:
+ * wrong guesses in flight at once may each pass the check, a few past the limit, which cannot help
+ * against a secret of 256 random bits. Hooked where the provider compares a secret, the one step all
+ * three endpoints share; the address is the one Fastify judged under MAMORI_TRUST_PROXY (the mount
+ * passes it on, see oidc-routes.ts and provider-fast-path.ts). The counts go through the provider's group commit (`commit`); the
+ * budget is read in the statement that reads the client (`findClientRow`, for the Client adapter).
  */
-export function throttleClientAuthentication(provider: Provider, deps: ServiceDeps, commit: Commit): void {
+export function throttleClientAuthentication(deps: ServiceDeps, commit: Commit) {
   const limits = deps.config.machineLimits;
-  const budget = failureBudget(deps, limits.clientAuthFailures, limits.clientAuthWindowMs, commit);
-  const refunds = new WeakMap<object, Promise<void>>();
-  // A right secret's refund is not waited for where the secret is compared: it joins the commit of the
-  // request's own next write (the consumed code, the rotated token) instead of committing alone first.
-  // The answer still waits for it. A refund that fails is logged and the count stays: stricter, not looser.
-  provider.use(async (ctx, next) => {
-    try {
-      await next();
-    } finally {
-      await refunds.get(ctx);
-    }
+  const budget = checkedFirstFailureBudget(deps, limits.clientAuthFailures, limits.clientAuthWindowMs, commit);
+  const keysOf = (clientId: string, ip: string) => ({
+    client: `client-auth:client:${clientId}`,
+    ip: `client-auth:ip:${ip}`,
   });
-  const giveBack = (attempt: JudgedAttempt, clientId: string) =>
-    attempt.succeeded().catch((error: unknown) => {
-      deps.log.error({ err: error, event: 'client_auth_refund_failed', clientId }, 'client_auth_refund_failed');
-    });
-  const compare = provider.Client.prototype.compareClientSecret;
-  provider.Client.prototype.compareClientSecret = async function throttledCompare(actual: string) {
-    const ctx = Provider.ctx;
-    const ip = ctx?.ip ?? '';
-    const attempt = await budget([`client-auth:client:${this.clientId}`, `client-auth:ip:${ip}`]);
-    if (attempt.retryAfterMs !== null) {
-      const seconds = Math.max(1, Math.ceil(attempt.retryAfterMs / 1000));
-      deps.log.warn({ event: 'client_auth_throttled', clientId: this.clientId, ip }, 'client_auth_throttled');
-      ctx?.set('retry-after', String(seconds));
-      throw new ClientAuthThrottled(seconds);
-    }
-    const matches = await compare.call(this, actual);
-    if (matches) {
-      const refund = giveBack(attempt, this.clientId);
-      if (ctx) refunds.set(ctx, refund);
-      else await refund;
-    } else deps.log.warn({ event: 'client_auth_fail', clientId: this.clientId, ip }, 'client_auth_fail');
-    return matches;
+  // Per request, per client: the budget read with the client's row, for the compare that follows it.
+  const readWithClient = new WeakMap<object, Map<string, { live: LiveHits[]; at: Date }>>();
+  const attemptOf = async (ctx: object | undefined, clientId: string, ip: string) => {
+    const keys = keysOf(clientId, ip);
+    const read = ctx ? readWithClient.get(ctx)?.get(clientId) : undefined;
+    if (!read) return budget([keys.client, keys.ip]);
+    readWithClient.get(ctx as object)?.delete(clientId);
+    return budget.judged([keys.client, keys.ip], read.live, read.at);
+  };
+  return {
+    /**
+     * The client's row for the provider's Client adapter. At an endpoint that authenticates the client,
+     * its budget comes in the same statement (one read fewer per token request); anywhere else, the row alone.
+     */
+    findClientRow: async (clientId: string): Promise<OidcClientRow | undefined> => {
+      const ctx = Provider.ctx;
+      if (!ctx || !AUTHENTICATING_ROUTES.has(String(ctx.oidc?.route))) return clientRow(deps, clientId);
+      const at = deps.clock.now();
+      const found = await clientRowWithBudget(deps, clientId, keysOf(clientId, ctx.ip ?? ''), at.toISOString());
+      if (!found) return undefined;
+      const byClient = readWithClient.get(ctx) ?? new Map<string, { live: LiveHits[]; at: Date }>();
+      readWithClient.set(ctx, byClient.set(clientId, { live: found.live, at }));
+      return found.row;
+    },
+    /** Hooked where the provider compares a secret, the one step every client-authenticating endpoint shares. */
+    install(provider: Provider): void {
+      const compare = provider.Client.prototype.compareClientSecret;
+      provider.Client.prototype.compareClientSecret = async function throttledCompare(actual: string) {
+        const ctx = Provider.ctx;
+        const ip = ctx?.ip ?? '';
+        const attempt = await attemptOf(ctx, this.clientId, ip);
+        if (attempt.retryAfterMs !== null) {
+          const seconds = Math.max(1, Math.ceil(attempt.retryAfterMs / 1000));
+          deps.log.warn({ event: 'client_auth_throttled', clientId: this.clientId, ip }, 'client_auth_throttled');
+          ctx?.set('retry-after', String(seconds));
+          throw new ClientAuthThrottled(seconds);
+        }
+        const matches = await compare.call(this, actual);
+        if (!matches) {
+          deps.log.warn({ event: 'client_auth_fail', clientId: this.clientId, ip }, 'client_auth_fail');
+          await attempt.failed();
+        }
+        return matches;
+      };
+    },
   };
 }

@@ -70,8 +70,9 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
       ),
     );
 
+  const clientAuth = throttleClientAuthentication(deps, commit);
   const configuration: Configuration = {
-    adapter: oidcAdapterFactory(deps, commit),
+    adapter: oidcAdapterFactory(deps, commit, clientAuth.findClientRow),
     jwks: { keys: await publishedSigningKeys(deps) },
     cookies: {
       keys: deps.secrets.derivedKeys('oidc-provider-cookies'),
@@ -189,7 +190,7 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
   // The mount sets the forwarded host and protocol to the issuer's (oidc-routes.ts), so they can be trusted.
   provider.proxy = true;
 
-  throttleClientAuthentication(provider, deps, commit);
+  clientAuth.install(provider);
 
   // Every logout token goes through the outbox, retried like mail, never sent inline by the provider.
   provider.Client.prototype.backchannelLogout = async function backchannelLogout(sub: string, sid: string) {

@@ -18,6 +18,46 @@ export async function findOidcClient(db: Executor, clientId: string): Promise<Oi
   return (await clientById(db, clientId))[0];
 }
 
+const clientWithBudget = compiledOnce((db: Executor, clientId: string, clientKey: string, ipKey: string, now: string) =>
+  db
+    .selectFrom('oidc_clients')
+    .leftJoin('rate_limits as by_client', (join) =>
+      join.on('by_client.key', '=', clientKey).on('by_client.expires_at', '>', now),
+    )
+    .leftJoin('rate_limits as by_ip', (join) => join.on('by_ip.key', '=', ipKey).on('by_ip.expires_at', '>', now))
+    .selectAll('oidc_clients')
+    .select([
+      'by_client.hits as client_hits',
+      'by_client.expires_at as client_window_ends',
+      'by_ip.hits as ip_hits',
+      'by_ip.expires_at as ip_window_ends',
+    ])
+    .where('oidc_clients.client_id', '=', clientId),
+);
+
+export type LiveHits = { key: string; hits: number; expiresAt: string };
+
+/**
+ * The client, and the failure counts of the two keys its authentication is judged by (its id, the
+ * caller's address) in windows still live at `now`, in one statement: every token request reads both.
+ */
+export async function findOidcClientWithBudget(
+  db: Executor,
+  clientId: string,
+  keys: { client: string; ip: string },
+  now: string,
+): Promise<{ row: OidcClientRow; live: LiveHits[] } | undefined> {
+  const [found] = await clientWithBudget(db, clientId, keys.client, keys.ip, now);
+  if (!found) return undefined;
+  const { client_hits, client_window_ends, ip_hits, ip_window_ends, ...row } = found;
+  const live: LiveHits[] = [];
+  if (client_hits !== null && client_window_ends !== null)
+    live.push({ key: keys.client, hits: Number(client_hits), expiresAt: client_window_ends });
+  if (ip_hits !== null && ip_window_ends !== null)
+    live.push({ key: keys.ip, hits: Number(ip_hits), expiresAt: ip_window_ends });
+  return { row, live };
+}
+
 export function findOidcClientByName(db: Executor, name: string): Promise<OidcClientRow | undefined> {
   return db.selectFrom('oidc_clients').selectAll().where('name', '=', name).executeTakeFirst();
 }

@@ -67,22 +67,23 @@ export async function countHits(
   return rows.map((row) => ({ key: row.key, hits: Number(row.hits), expiresAt: row.expires_at }));
 }
 
-const refund = perKeyCount(() =>
+const live = perKeyCount(() =>
   compiledOnce((db: Executor, now: string, ...keys: string[]) =>
     db
-      .updateTable('rate_limits')
-      .set((eb) => ({ hits: eb('hits', '-', 1) }))
+      .selectFrom('rate_limits')
+      .select(['key', 'hits', 'expires_at'])
       .where('key', 'in', keys)
-      .where('hits', '>', 0)
       .where('expires_at', '>', now),
   ),
 );
 
-/**
- * Gives back hits counted in the windows that are still live: an attempt counted before it was judged turned
- * out not to be a failure. Never below zero; a window that ran out meanwhile is left alone.
- */
-export async function refundHits(db: Executor, keys: readonly string[], now: string): Promise<void> {
-  if (keys.length === 0) return;
-  await refund(keys.length)(db, now, ...keys);
+/** The hits counted against each of `keys` in windows still live at `now`; a key with none is left out. */
+export async function liveHits(
+  db: Executor,
+  keys: readonly string[],
+  now: string,
+): Promise<{ key: string; hits: number; expiresAt: string }[]> {
+  if (keys.length === 0) return [];
+  const rows: HitRow[] = await live(keys.length)(db, now, ...keys);
+  return rows.map((row) => ({ key: row.key, hits: Number(row.hits), expiresAt: row.expires_at }));
 }

@@ -58,6 +58,30 @@ forEachStore('OpenID Provider', (store) => {
     assert.equal(jwks.keys[0]?.d, undefined, 'no private part is published');
   });
 
+  test('the machine endpoints, answered before Fastify routes anything, carry what every answer does and are counted', async () => {
+    const throughFastify = await fetch(`${m.issuer}/.well-known/openid-configuration`);
+    const before = await m.deps.metrics.render();
+    const count = (text: string) =>
+      Number(
+        /http_request_duration_seconds_count\{[^}]*route="\/oidc\/\*"[^}]*status="4xx"[^}]*\} (\d+)/.exec(text)?.[1] ??
+          0,
+      );
+    for (const path of ['/oidc/token', '/oidc/token/introspection', '/oidc/token/revocation', '/oidc/me']) {
+      const res = await fetch(`${m.issuer}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-host': 'evil.example' },
+        body: 'grant_type=authorization_code&code=nope',
+      });
+      assert.ok(res.status >= 400 && res.status < 500, `${path}: ${res.status}`);
+      const body = (await res.json()) as Record<string, unknown>;
+      assert.equal(typeof body.error, 'string', path);
+      assert.doesNotMatch(JSON.stringify(body), /evil\.example|at .*\.(ts|js)/, 'no forged host, no stack trace');
+      for (const header of ['content-security-policy', 'x-content-type-options', 'x-frame-options', 'referrer-policy'])
+        assert.equal(res.headers.get(header), throughFastify.headers.get(header), `${path}: ${header}`);
+    }
+    assert.equal(count(await m.deps.metrics.render()) - count(before), 4, 'each counted as the route /oidc/*');
+  });
+
   test('a signed-in customer signs in to the shop: ID token and userinfo carry who, how, and the hold', async () => {
     const browser = await ownerSignedIn();
     const shop = await registerShop(m);

@@ -10,6 +10,7 @@ import type { ActiveSession } from '../../services/sessions/sessions.ts';
 import { consentPage, continuePage, shopErrorPage } from '../../views/pages/shop-pages.ts';
 import { parseForm } from '../form-input.ts';
 import { OIDC_PREFIX } from '../oidc-provider.ts';
+import { issuerFixedHeaders } from '../provider-fast-path.ts';
 import { pageContext, sendHtml } from '../request-context.ts';
 import { allowShopLogo } from '../page-policy.ts';
 import { LANGUAGE_COOKIE } from '../language-switch.ts';
@@ -34,13 +35,9 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
   async function providerEndpoints(oidc: FastifyInstance) {
     oidc.removeAllContentTypeParsers();
     oidc.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    // The machine endpoints usually come straight from the server (provider-fast-path.ts), the same way.
     const pass = (request: FastifyRequest, reply: FastifyReply) => {
-      // Every URL the provider writes is built from the issuer, never from what the request claims (E3).
-      request.raw.headers.host = canonical.host;
-      request.raw.headers['x-forwarded-host'] = canonical.host;
-      request.raw.headers['x-forwarded-proto'] = canonical.protocol.slice(0, -1);
-      // Who the client is, as Fastify judged it under MAMORI_TRUST_PROXY: never what the request claims.
-      request.raw.headers['x-forwarded-for'] = request.ip;
+      issuerFixedHeaders(request.raw, canonical, request.ip);
       reply.hijack();
       void callback(request.raw, reply.raw);
     };

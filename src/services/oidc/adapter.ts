@@ -12,7 +12,7 @@ import {
 import { groupCommit, type Commit } from '../../store/group-commit.ts';
 import { recordShopCustomer } from '../../store/shop-customers.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { ClientAdapter, type ClientDeps } from './clients.ts';
+import { ClientAdapter, type ClientDeps, type ClientRowFinder } from './clients.ts';
 
 /** The provider's artefacts persist in the store like everything else (DESIGN 1), on SQLite and PostgreSQL alike. */
 export type OidcAdapterDeps = Pick<ServiceDeps, 'db' | 'clock'>;
@@ -117,8 +117,13 @@ export function providerCommit(deps: Pick<OidcAdapterDeps, 'db'>): Commit {
  * for every model (an exchange's consumed code and its new tokens can share a commit), given by the
  * caller when other writes of the provider's requests join it.
  */
-export function oidcAdapterFactory(deps: ClientDeps, commit: Commit = groupCommit(deps.db)): (kind: string) => Adapter {
-  return (kind) => (kind === 'Client' ? new ClientAdapter(deps) : new KyselyOidcAdapter(deps, kind, commit));
+export function oidcAdapterFactory(
+  deps: ClientDeps,
+  commit: Commit = groupCommit(deps.db),
+  findClientRow?: ClientRowFinder,
+): (kind: string) => Adapter {
+  return (kind) =>
+    kind === 'Client' ? new ClientAdapter(deps, findClientRow) : new KyselyOidcAdapter(deps, kind, commit);
 }
 
 /** Worker tick: expired provider rows go, a bounded page at a time. */

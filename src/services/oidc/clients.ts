@@ -9,11 +9,13 @@ import {
   deleteOidcClient,
   findOidcClient,
   findOidcClientByName,
+  findOidcClientWithBudget,
   insertOidcClient,
   listOidcClients,
   replaceOidcClientSecret,
   updateOidcClientBranding,
   type ClientBrandingRow,
+  type LiveHits,
   type OidcClientRow,
 } from '../../store/oidc-clients.ts';
 import { destroyOidcPayloadsOfClient } from '../../store/oidc-payloads.ts';
@@ -219,12 +221,34 @@ function clientMetadata(row: OidcClientRow, clientSecret: string): AdapterPayloa
  * counts at once; the provider never writes them (no dynamic registration). What a sealed secret opens
  * to is remembered by the sealed value itself: a rotation seals anew, so nothing stale is ever used.
  */
+export type ClientRowFinder = (clientId: string) => Promise<OidcClientRow | undefined>;
+export type { LiveHits, OidcClientRow };
+
+/** The client's row as the provider's Client adapter reads it. */
+export function clientRow(deps: Pick<ServiceDeps, 'db'>, clientId: string): Promise<OidcClientRow | undefined> {
+  return findOidcClient(deps.db, clientId);
+}
+
+/** The client's row with the live failure counts of its authentication's keys, in one statement. */
+export function clientRowWithBudget(
+  deps: Pick<ServiceDeps, 'db'>,
+  clientId: string,
+  keys: { client: string; ip: string },
+  now: string,
+): Promise<{ row: OidcClientRow; live: LiveHits[] } | undefined> {
+  return findOidcClientWithBudget(deps.db, clientId, keys, now);
+}
+
 export class ClientAdapter implements Adapter {
   private readonly opened = new Map<string, string>();
-  constructor(private readonly deps: ClientDeps) {}
+  /** `findRow`: how the row is read (the client-authentication throttle reads its budget in the same statement). */
+  constructor(
+    private readonly deps: ClientDeps,
+    private readonly findRow: ClientRowFinder = (clientId) => clientRow(deps, clientId),
+  ) {}
   async find(id: string): Promise<AdapterPayload | undefined> {
     if (!couldBeIssuedId(id)) return undefined;
-    const row = await findOidcClient(this.deps.db, id);
+    const row = await this.findRow(id);
     return row ? clientMetadata(row, this.openSecret(row)) : undefined;
   }
   private openSecret(row: OidcClientRow): string {
