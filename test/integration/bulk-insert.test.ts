@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, test } from 'node:test';
+import { arrayLiteral, bulkInsert } from '../../src/store/bulk-insert.ts';
+import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
+
+const AWKWARD = ['plain', '', 'quote " inside', 'back\\slash', 'tab\tand\nnewline', 'NULL', '{a,b}', '東京都 🐈'];
+
+test('an array literal is JSON between braces only while its escapes mean the same to PostgreSQL', () => {
+  assert.equal(arrayLiteral(['a', null, 'b "c" \\ d', 12]), '{"a",null,"b \\"c\\" \\\\ d",12}');
+  assert.deepEqual(arrayLiteral(['line\nbreak']), ['line\nbreak']);
+  assert.deepEqual(arrayLiteral(['lone \ud800 surrogate']), ['lone \ud800 surrogate']);
+  assert.equal(arrayLiteral(['\\n is two characters']), '{"\\\\n is two characters"}');
+  assert.deepEqual(arrayLiteral(['a', true]), ['a', true]);
+  assert.deepEqual(arrayLiteral([1.5]), [1.5]);
+});
+
+forEachStore('Bulk inserts', (store) => {
+  let m: TestMamori;
+  beforeEach(async () => {
+    m = await startMamori(store);
+  });
+  afterEach(async () => {
+    await m.close();
+  });
+
+  test('every value comes back as it went in: quotes, backslashes, control characters, the word NULL, nulls, one value in every row', async () => {
+    const rows = AWKWARD.map((text, i) => ({
+      id: `acct-${i}`,
+      email: `a${i}@example.com`,
+      name: text,
+      phone: i % 2 === 0 ? null : text,
+      locale: 'en',
+      status: 'active',
+      created_at: '2026-03-02T05:46:00.000Z',
+      updated_at: '2026-03-02T05:46:00.000Z',
+      log_seq: i,
+      log_head: 'x'.repeat(64),
+    }));
+    const columns = {
+      id: 'text',
+      email: 'text',
+      name: 'text',
+      phone: 'text',
+      locale: 'text',
+      status: 'text',
+      created_at: 'text',
+      updated_at: 'text',
+      log_seq: 'integer',
+      log_head: 'text',
+    } as const;
+    await bulkInsert(m.deps.db, 'accounts', columns, rows);
+    await bulkInsert(m.deps.db, 'accounts', columns, [
+      { ...(rows[0] as (typeof rows)[number]), id: 'alone', email: 'alone@example.com' },
+    ]);
+    const back = await m.deps.db
+      .selectFrom('accounts')
+      .select(['id', 'name', 'phone', 'log_seq', 'locale'])
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      back.map((r) => ({ ...r, log_seq: Number(r.log_seq) })),
+      [
+        { id: 'acct-0', name: 'plain', phone: null, log_seq: 0, locale: 'en' },
+        ...rows.slice(1).map((r) => ({ id: r.id, name: r.name, phone: r.phone, log_seq: r.log_seq, locale: 'en' })),
+        { id: 'alone', name: 'plain', phone: null, log_seq: 0, locale: 'en' },
+      ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+  });
+});
