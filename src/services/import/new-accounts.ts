@@ -1,5 +1,5 @@
 import { GENESIS_HASH, canonicalEntry } from '../../core/account-log.ts';
-import type { ChangeRecord } from '../../core/change-kinds.ts';
+import type { ChangeRecord, ChangeValue } from '../../core/change-kinds.ts';
 import { insertFirstLogEntries } from '../../store/account-log.ts';
 import type { Executor } from '../../store/database.ts';
 import type { AccountsTable, AddressesTable, PaymentMethodsTable } from '../../store/schema.ts';
@@ -50,6 +50,17 @@ const CARD_COLUMNS: BulkColumns<'payment_methods'> = {
   created_at: 'text',
   removed_at: 'text',
 };
+
+/**
+ * The "imported" entry's values without what was not given: no nulls, no empty lists, no creation time
+ * when it is the import's own. The shop is the entry's subject, so it is not repeated here.
+ */
+function presentOnly(values: Record<string, string | number | null | undefined>): ChangeValue {
+  const present: ChangeValue = {};
+  for (const [key, value] of Object.entries(values))
+    if (value !== undefined && value !== null && value !== '') present[key] = value;
+  return present;
+}
 
 /**
  * Writes a batch of new imported accounts with one INSERT per table (see bulkInsert) (no hashing, no mail). Each account
@@ -113,20 +124,19 @@ export async function insertNewAccounts(
       kind: 'imported',
       subjectId: clientId,
       before: null,
-      after: {
-        clientId,
+      after: presentOnly({
         shopCustomerId: row.shopCustomerId,
         email,
         emailVerified: row.emailVerified ? 1 : 0,
         name: row.name,
-        phone: row.phone ?? null,
+        phone: row.phone,
         addresses: addressIds.join(','),
         paymentMethods: cardIds.join(','),
-        passwordFormat: hash?.format ?? null,
-        createdAt,
-        lastSignInAt: row.lastSignInAt ?? null,
-        ...(source ? { source } : {}),
-      },
+        passwordFormat: hash?.format,
+        createdAt: row.createdAt ? createdAt : undefined,
+        lastSignInAt: row.lastSignInAt,
+        source,
+      }),
       actor: SYSTEM_ACTOR,
       occurredAt: now,
     };
