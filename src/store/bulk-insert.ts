@@ -1,53 +1,108 @@
-import { PostgresAdapter, sql, type Insertable, type RawBuilder } from 'kysely';
+import { CompiledQuery, PostgresAdapter, type Insertable } from 'kysely';
 import type { Executor } from './database.ts';
 import type { Database } from './schema.ts';
 
+type ColumnType = 'text' | 'integer';
+
 /** The PostgreSQL type of each column written, by name; a column left out takes its default. */
 export type BulkColumns<T extends keyof Database> = {
-  readonly [C in keyof Insertable<Database[T]>]?: 'text' | 'integer';
+  readonly [C in keyof Insertable<Database[T]>]?: ColumnType;
 };
+
+/** Rows for one table, checked against its schema where they are made (see bulkRows). */
+export interface BulkRows {
+  readonly table: keyof Database & string;
+  readonly columns: Readonly<Record<string, ColumnType>>;
+  readonly rows: readonly Readonly<Record<string, unknown>>[];
+}
+
+export function bulkRows<T extends keyof Database & string>(
+  table: T,
+  columns: BulkColumns<T>,
+  rows: readonly Insertable<Database[T]>[],
+): BulkRows {
+  return { table, columns: columns as Record<string, ColumnType>, rows: rows as Record<string, unknown>[] };
+}
 
 /** Rows per multi-row INSERT on SQLite: well under its bound on parameters in one statement. */
 const SQLITE_CHUNK = 400;
 
-/**
- * Inserts many rows at once (an import). On PostgreSQL the rows go as one array per column through
- * `unnest`: a handful of parameters instead of one per cell, which PostgreSQL parses and binds several
- * times faster than a multi-row VALUES, and no bound on the number of rows. A column with one value in
- * every row (the import's time, the log's actor) goes once, not once a row. On SQLite, multi-row VALUES
- * in chunks (its statements are prepared once and reused by their text).
- */
 export async function bulkInsert<T extends keyof Database & string>(
   db: Executor,
   table: T,
   columns: BulkColumns<T>,
   rows: readonly Insertable<Database[T]>[],
 ): Promise<void> {
-  if (rows.length === 0) return;
+  await bulkInsertAll(db, [bulkRows(table, columns, rows)]);
+}
+
+/**
+ * Inserts many rows into several tables at once (an import), parents first. On PostgreSQL it is one
+ * statement (each table's INSERT a WITH clause; foreign keys are checked at its end), and the rows go as
+ * one array per column through `unnest`: a handful of parameters instead of one per cell, parsed and
+ * bound several times faster than a multi-row VALUES. A value sent once serves every place it is used:
+ * a column with one value in every row (the import's time, the log's actor) is one parameter, and the
+ * same column of values in several tables (the account ids, the log head and the entry's hash) is one
+ * array. On SQLite, multi-row VALUES in chunks, table by table (its statements are prepared once and
+ * reused by their text).
+ */
+export async function bulkInsertAll(db: Executor, inserts: readonly BulkRows[]): Promise<void> {
+  const written = inserts.filter((insert) => insert.rows.length > 0);
+  if (written.length === 0) return;
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    const names = Object.keys(columns) as (keyof Insertable<Database[T]> & string)[];
+    await db.executeQuery(insertStatement(written));
+    return;
+  }
+  for (const { table, rows } of written)
+    for (let i = 0; i < rows.length; i += SQLITE_CHUNK)
+      await db
+        .insertInto(table)
+        .values(rows.slice(i, i + SQLITE_CHUNK) as never)
+        .execute();
+}
+
+const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+function insertStatement(inserts: readonly BulkRows[]): CompiledQuery {
+  const parameters: unknown[] = [];
+  const numbers = new Map<string, number>();
+  const parameter = (value: unknown, type: string): string => {
+    const key =
+      typeof value === 'string'
+        ? `${type}:s${value}`
+        : typeof value === 'number'
+          ? `${type}:n${value}`
+          : value === null
+            ? `${type}:null`
+            : null;
+    let number = key === null ? undefined : numbers.get(key);
+    if (number === undefined) {
+      number = parameters.push(value);
+      if (key !== null) numbers.set(key, number);
+    }
+    return `$${number}::${type}`;
+  };
+  const statements = inserts.map(({ table, columns, rows }) => {
+    const names = Object.keys(columns);
     const values = names.map((name) => rows.map((row) => row[name] ?? null));
     const constant = values.map((column) => column.every((value) => value === column[0]));
     if (constant.every(Boolean)) constant[0] = false; // unnest needs one array to give the rows
-    const arrays: RawBuilder<unknown>[] = [];
+    const arrays: string[] = [];
     const selected = names.map((name, i) => {
-      const type = sql.raw(columns[name] as string);
       const column = values[i] as unknown[];
-      if (constant[i]) return sql`${column[0]}::${type}`;
-      arrays.push(sql`${arrayLiteral(column)}::${type}[]`);
-      return sql.ref(`u.c${arrays.length - 1}`);
+      if (constant[i]) return parameter(column[0], columns[name] as string);
+      arrays.push(parameter(arrayLiteral(column), `${columns[name]}[]`));
+      return `u.c${arrays.length - 1}`;
     });
-    const aliases = arrays.map((_, i) => sql.ref(`c${i}`));
-    await sql`insert into ${sql.table(table)} (${sql.join(names.map((name) => sql.ref(name)))}) select ${sql.join(selected)} from unnest(${sql.join(arrays)}) as u(${sql.join(aliases)})`.execute(
-      db,
+    return (
+      `INSERT INTO ${quoted(table)} (${names.map(quoted).join(', ')}) SELECT ${selected.join(', ')} ` +
+      `FROM unnest(${arrays.join(', ')}) AS u(${arrays.map((_, i) => `c${i}`).join(', ')})`
     );
-    return;
-  }
-  for (let i = 0; i < rows.length; i += SQLITE_CHUNK)
-    await db
-      .insertInto(table)
-      .values(rows.slice(i, i + SQLITE_CHUNK) as never)
-      .execute();
+  });
+  const last = statements.pop() as string;
+  const text =
+    statements.length === 0 ? last : `WITH ${statements.map((s, i) => `w${i} AS (${s})`).join(', ')} ${last}`;
+  return CompiledQuery.raw(text, parameters);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { PostgresAdapter, sql, type Insertable, type Selectable } from 'kysely';
-import { bulkInsert } from './bulk-insert.ts';
+import { bulkInsertAll, bulkRows, type BulkRows } from './bulk-insert.ts';
 import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { ImportedCustomerIdsTable, ImportedPasswordsTable } from './schema.ts';
@@ -44,38 +44,25 @@ export async function accountIdsByEmails(db: Executor, emails: readonly string[]
   return new Map(rows.map((r) => [r.email, r.id]));
 }
 
-export async function insertShopCustomerIds(
-  db: Executor,
-  rows: readonly Insertable<ImportedCustomerIdsTable>[],
-): Promise<void> {
-  await bulkInsert(
-    db,
+export function shopCustomerIdRows(rows: readonly Insertable<ImportedCustomerIdsTable>[]): BulkRows {
+  return bulkRows(
     'imported_customer_ids',
-    {
-      client_id: 'text',
-      shop_customer_id: 'text',
-      account_id: 'text',
-      imported_at: 'text',
-    },
+    { client_id: 'text', shop_customer_id: 'text', account_id: 'text', imported_at: 'text' },
     rows,
   );
 }
 
-export async function insertImportedPasswords(
+export async function insertShopCustomerIds(
   db: Executor,
-  rows: readonly Insertable<ImportedPasswordsTable>[],
+  rows: readonly Insertable<ImportedCustomerIdsTable>[],
 ): Promise<void> {
-  await bulkInsert(
-    db,
+  await bulkInsertAll(db, [shopCustomerIdRows(rows)]);
+}
+
+export function importedPasswordRows(rows: readonly Insertable<ImportedPasswordsTable>[]): BulkRows {
+  return bulkRows(
     'imported_passwords',
-    {
-      account_id: 'text',
-      client_id: 'text',
-      format: 'text',
-      hash: 'text',
-      salt: 'text',
-      imported_at: 'text',
-    },
+    { account_id: 'text', client_id: 'text', format: 'text', hash: 'text', salt: 'text', imported_at: 'text' },
     rows,
   );
 }
