@@ -1,8 +1,9 @@
 // `npm run bench:import-profile`: where PostgreSQL's time goes in an import (issue 26). Each run imports
 // IMPORT_ROWS mixed rows into a fresh database of one durable cluster and prints, beside accounts/s
 // (noisy on a shared machine), what noise hardly moves: the server's CPU time (every process of the
-// cluster) and its WAL bytes per 1,000 accounts. The last run's statements follow from pg_stat_statements
-// (nested ones too: the foreign key checks), by time spent inside PostgreSQL.
+// cluster) and its WAL bytes per 1,000 accounts (the cluster's, and the import's statements' own).
+// The last run's statements follow from pg_stat_statements (nested ones too: the foreign key checks),
+// by time spent inside PostgreSQL.
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config.ts';
@@ -44,6 +45,11 @@ async function importOnce(databaseUrl: string, cpuSeconds: () => number | null, 
     const node = process.cpuUsage(nodeBefore);
     const n = report.imported;
     const wal = (await admin.query<WalStats>('select wal_records, wal_fpi, wal_bytes from pg_stat_wal')).rows[0];
+    // pg_stat_wal hears of a backend's WAL at most once a second, so it may miss a run's last second; each
+    // statement's own is counted as it ends (top-level only: a foreign key check's is inside its INSERT's).
+    const statementsWal = (
+      await admin.query<{ b: string }>('select sum(wal_bytes) as b from pg_stat_statements where toplevel')
+    ).rows[0];
     const serverCpu =
       cpuBefore === null || cpuAfter === null
         ? 'n/a'
@@ -51,7 +57,8 @@ async function importOnce(databaseUrl: string, cpuSeconds: () => number | null, 
     console.log(
       `${n} accounts in ${seconds.toFixed(2)} s = ${(n / seconds).toFixed(0).padStart(5)}/s | per 1,000: ` +
         `PostgreSQL CPU ${serverCpu}, WAL ${perThousand(Number(wal?.wal_bytes) / 1024, n).toFixed(0)} kB ` +
-        `(${perThousand(Number(wal?.wal_records), n).toFixed(0)} records, ${wal?.wal_fpi} full pages in all), ` +
+        `(${perThousand(Number(wal?.wal_records), n).toFixed(0)} records, ${wal?.wal_fpi} full pages in all; ` +
+        `the import's statements ${perThousand(Number(statementsWal?.b) / 1024, n).toFixed(0)} kB), ` +
         `importer CPU ${perThousand((node.user + node.system) / 1000, n).toFixed(0)} ms`,
     );
     if (last) await printStatements(admin, n);

@@ -17,14 +17,14 @@ export class FakeClock implements Clock {
   }
 }
 
-/** RFC 9562 UUIDv7: 48 bits of Unix milliseconds, the version, 12 random bits, the variant, 62 random bits. */
+/**
+ * RFC 9562 UUIDv7: 48 bits of Unix milliseconds, the version, 12 random bits, the variant, 62 random bits.
+ * The random bits are a v4 UUID's (the same variant; Node draws those from a cached pool, where a
+ * randomBytes call per id cost an import ~9 µs an account).
+ */
 export function uuidV7(ms: number = Date.now()): string {
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(ms, 0, 6);
-  bytes[6] = 0x70 | ((bytes[6] as number) & 0x0f);
-  bytes[8] = 0x80 | ((bytes[8] as number) & 0x3f);
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const time = ms.toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${randomUUID().slice(15)}`;
 }
 
 export const cryptoRandom: Random = {

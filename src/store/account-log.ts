@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { ChangeRecord, ChangeValue } from '../core/change-kinds.ts';
-import { bulkInsert, type BulkColumns } from './bulk-insert.ts';
+import { bulkRows, type BulkColumns, type BulkRows } from './bulk-insert.ts';
 import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { AccountLogTable } from './schema.ts';
@@ -71,8 +71,8 @@ const logRow = ({ record, previousHash, hash }: ChainedEntry) => ({
  * The first entries of accounts made in the same statement batch (an import): the caller inserted each
  * account with its head already on its entry, so no head is moved here.
  */
-export async function insertFirstLogEntries(db: Executor, entries: readonly ChainedEntry[]): Promise<void> {
-  await bulkInsert(db, 'account_log', LOG_COLUMNS, entries.map(logRow));
+export function firstLogEntryRows(entries: readonly ChainedEntry[]): BulkRows {
+  return bulkRows('account_log', LOG_COLUMNS, entries.map(logRow));
 }
 
 const LOG_COLUMNS: BulkColumns<'account_log'> = {

@@ -23,6 +23,7 @@ import * as importedAccounts from './migrations/0020-imported-accounts.ts';
 import * as clientBranding from './migrations/0021-client-branding.ts';
 import * as passwordUpgrade from './migrations/0022-password-upgrade.ts';
 import * as importedShopCustomers from './migrations/0023-imported-shop-customers.ts';
+import * as importedPasswordsKeyedIndex from './migrations/0024-imported-passwords-keyed-index.ts';
 
 /** Migrations are listed in code (not read from a folder) so they run the same under tsx and in tests. */
 const migrations: Record<string, Migration> = {
@@ -49,6 +50,7 @@ const migrations: Record<string, Migration> = {
   '0021-client-branding': clientBranding,
   '0022-password-upgrade': passwordUpgrade,
   '0023-imported-shop-customers': importedShopCustomers,
+  '0024-imported-passwords-keyed-index': importedPasswordsKeyedIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,4 +1,4 @@
-import { bulkInsert } from './bulk-insert.ts';
+import { bulkRows, type BulkRows } from './bulk-insert.ts';
 import type { Executor } from './database.ts';
 
 /**
@@ -46,14 +46,8 @@ export async function forgetShopCustomers(db: Executor, clientId: string): Promi
  * The accounts a shop's import created are its customers from the start, with the address it gave
  * (migration 0021 explains why); `first_signed_in_at` is then the import's time.
  */
-export async function insertImportedShopCustomers(
-  db: Executor,
-  clientId: string,
-  accountIds: readonly string[],
-  at: string,
-): Promise<void> {
-  await bulkInsert(
-    db,
+export function importedShopCustomerRows(clientId: string, accountIds: readonly string[], at: string): BulkRows {
+  return bulkRows(
     'shop_customers',
     { client_id: 'text', account_id: 'text', email_granted: 'integer', first_signed_in_at: 'text' },
     accountIds.map((accountId) => ({

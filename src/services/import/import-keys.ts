@@ -10,7 +10,7 @@ import {
 import type { ImportDeps } from './deps.ts';
 
 /** The formats that cannot be checked without each shop key: the key goes once none of them is left. */
-const FORMATS_NEEDING: Record<LegacyKeyName, readonly string[]> = {
+export const FORMATS_NEEDING: Record<LegacyKeyName, readonly string[]> = {
   eccubeAuthMagic: ['eccube', 'eccube-sha1'],
   firebase: ['firebase-scrypt'],
 };

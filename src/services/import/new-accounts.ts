@@ -1,12 +1,12 @@
 import { GENESIS_HASH, canonicalEntry } from '../../core/account-log.ts';
-import type { ChangeRecord } from '../../core/change-kinds.ts';
-import { insertFirstLogEntries } from '../../store/account-log.ts';
+import type { ChangeRecord, ChangeValue } from '../../core/change-kinds.ts';
+import { firstLogEntryRows } from '../../store/account-log.ts';
 import type { Executor } from '../../store/database.ts';
 import type { AccountsTable, AddressesTable, PaymentMethodsTable } from '../../store/schema.ts';
 import type { Insertable } from 'kysely';
-import { bulkInsert, type BulkColumns } from '../../store/bulk-insert.ts';
-import { insertImportedPasswords, insertShopCustomerIds } from '../../store/imported-accounts.ts';
-import { insertImportedShopCustomers } from '../../store/shop-customers.ts';
+import { bulkInsertAll, bulkRows, type BulkColumns } from '../../store/bulk-insert.ts';
+import { importedPasswordRows, shopCustomerIdRows } from '../../store/imported-accounts.ts';
+import { importedShopCustomerRows } from '../../store/shop-customers.ts';
 import { SYSTEM_ACTOR, sha256Hex } from '../account-log/change-log.ts';
 import type { ImportDeps } from './deps.ts';
 import type { CheckedRow } from './check-row.ts';
@@ -50,6 +50,17 @@ const CARD_COLUMNS: BulkColumns<'payment_methods'> = {
   created_at: 'text',
   removed_at: 'text',
 };
+
+/**
+ * The "imported" entry's values without what was not given: no nulls, no empty lists, no creation time
+ * when it is the import's own. The shop is the entry's subject, so it is not repeated here.
+ */
+function presentOnly(values: Record<string, string | number | null | undefined>): ChangeValue {
+  const present: ChangeValue = {};
+  for (const [key, value] of Object.entries(values))
+    if (value !== undefined && value !== null && value !== '') present[key] = value;
+  return present;
+}
 
 /**
  * Writes a batch of new imported accounts with one INSERT per table (see bulkInsert) (no hashing, no mail). Each account
@@ -113,20 +124,19 @@ export async function insertNewAccounts(
       kind: 'imported',
       subjectId: clientId,
       before: null,
-      after: {
-        clientId,
+      after: presentOnly({
         shopCustomerId: row.shopCustomerId,
         email,
         emailVerified: row.emailVerified ? 1 : 0,
         name: row.name,
-        phone: row.phone ?? null,
+        phone: row.phone,
         addresses: addressIds.join(','),
         paymentMethods: cardIds.join(','),
-        passwordFormat: hash?.format ?? null,
-        createdAt,
-        lastSignInAt: row.lastSignInAt ?? null,
-        ...(source ? { source } : {}),
-      },
+        passwordFormat: hash?.format,
+        createdAt: row.createdAt ? createdAt : undefined,
+        lastSignInAt: row.lastSignInAt,
+        source,
+      }),
       actor: SYSTEM_ACTOR,
       occurredAt: now,
     };
@@ -148,36 +158,36 @@ export async function insertNewAccounts(
       log_head: entryHash,
     });
   }
-  await bulkInsert(db, 'accounts', ACCOUNT_COLUMNS, accounts);
-  await bulkInsert(db, 'addresses', ADDRESS_COLUMNS, addresses);
-  await bulkInsert(db, 'payment_methods', CARD_COLUMNS, cards);
-  await insertFirstLogEntries(db, entries);
   const byAccount = accounts.map((a, i) => ({ account: a.id, checked: rows[i] as CheckedRow }));
-  await insertShopCustomerIds(
-    db,
-    byAccount.map(({ account, checked }) => ({
-      client_id: clientId,
-      shop_customer_id: checked.row.shopCustomerId,
-      account_id: account,
-      imported_at: now,
-    })),
-  );
-  // The shop these accounts came from hears of them from the start (migration 0021).
-  await insertImportedShopCustomers(
-    db,
-    clientId,
-    accounts.map((a) => a.id),
-    now,
-  );
-  await insertImportedPasswords(
-    db,
-    byAccount.map(({ account, checked }) => ({
-      account_id: account,
-      client_id: clientId,
-      format: checked.hash?.format ?? null,
-      hash: checked.hash?.hash ?? null,
-      salt: checked.hash?.salt ?? null,
-      imported_at: now,
-    })),
-  );
+  // One statement on PostgreSQL: each account's id and its entry's hash go once for every table.
+  await bulkInsertAll(db, [
+    bulkRows('accounts', ACCOUNT_COLUMNS, accounts),
+    bulkRows('addresses', ADDRESS_COLUMNS, addresses),
+    bulkRows('payment_methods', CARD_COLUMNS, cards),
+    firstLogEntryRows(entries),
+    shopCustomerIdRows(
+      byAccount.map(({ account, checked }) => ({
+        client_id: clientId,
+        shop_customer_id: checked.row.shopCustomerId,
+        account_id: account,
+        imported_at: now,
+      })),
+    ),
+    // The shop these accounts came from hears of them from the start (migration 0021).
+    importedShopCustomerRows(
+      clientId,
+      accounts.map((a) => a.id),
+      now,
+    ),
+    importedPasswordRows(
+      byAccount.map(({ account, checked }) => ({
+        account_id: account,
+        client_id: clientId,
+        format: checked.hash?.format ?? null,
+        hash: checked.hash?.hash ?? null,
+        salt: checked.hash?.salt ?? null,
+        imported_at: now,
+      })),
+    ),
+  ]);
 }
