@@ -1,6 +1,7 @@
 // Bench servers run in their own processes (their own event loops); every one is stopped on exit.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type autocannon from 'autocannon';
 import { benchEmail, benchOwnerDevice, benchPassword } from './fixtures.ts';
 
 const children: ChildProcess[] = [];
@@ -85,4 +86,43 @@ export async function signInSetup(base: string): Promise<{ cookie: string; csrf:
   const check = await fetch(`${base}/api/session`, { headers: { cookie: `mamori_session=${session}` } });
   if (check.status !== 200) throw new Error('session check failed before measuring');
   return { cookie: csrfCookie, csrf, session };
+}
+
+/** Asks a bench server (a forked child) to do something and waits for its answer naming `key`. */
+export function ask(pid: number, message: object, key: string): Promise<void> {
+  const child = childOf(pid);
+  if (!child) throw new Error(`no bench server with pid ${pid}`);
+  return new Promise((resolve) => {
+    const listener = (answer: unknown) => {
+      if (typeof answer === 'object' && answer !== null && key in answer) {
+        child.off('message', listener);
+        resolve();
+      }
+    };
+    child.on('message', listener);
+    child.send(message);
+  });
+}
+
+let owner = 0;
+/**
+ * Autocannon requests for the password sign-in: each the next of `users` owners, with the right
+ * password, from the browser she used before (its device cookie), with the form's CSRF pair.
+ */
+export function ownerSignInRequests(csrf: { cookie: string; token: string }, users = 200) {
+  return [
+    {
+      setupRequest: (req: autocannon.Request) => {
+        const n = owner++ % users;
+        return {
+          ...req,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            cookie: `${csrf.cookie}; mamori_device=${benchOwnerDevice(n)}`,
+          },
+          body: new URLSearchParams({ _csrf: csrf.token, email: benchEmail(n), password: benchPassword(n) }).toString(),
+        };
+      },
+    },
+  ];
 }

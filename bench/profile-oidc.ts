@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CATEGORIES, IDLE, selfTimeByCategory, topFrames } from './cpu-profile.ts';
 import { redeem, rotate, rpClient, signInThroughShop } from './oidc-rp.ts';
 import type { MintedCodes } from './oidc-servers.ts';
-import { childOf, hardStop, startServer, stopServers } from './processes.ts';
+import { ask, hardStop, startServer, stopServers } from './processes.ts';
 
 const COUNT = Number(process.env.PROFILE_COUNT ?? 1500);
 const SIGN_INS = Number(process.env.PROFILE_SIGN_INS ?? 150);
@@ -18,21 +18,6 @@ hardStop(8 * 60_000, 'oidc profile');
 
 type Server = { name: string; pid: number; minted: MintedCodes; chains: string[]; access: string; used: number };
 const client = rpClient(10);
-
-function ask(pid: number, message: object, key: string): Promise<void> {
-  const child = childOf(pid);
-  if (!child) throw new Error(`no bench server with pid ${pid}`);
-  return new Promise((resolve) => {
-    const listener = (answer: unknown) => {
-      if (typeof answer === 'object' && answer !== null && key in answer) {
-        child.off('message', listener);
-        resolve();
-      }
-    };
-    child.on('message', listener);
-    child.send(message);
-  });
-}
 
 const basic = (m: MintedCodes) => `Basic ${Buffer.from(`${m.clientId}:${m.clientSecret}`).toString('base64')}`;
 const WORK: Record<string, { count: number; run: (s: Server, n: number, worker: number) => Promise<void> }> = {

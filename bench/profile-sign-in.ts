@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { CATEGORIES, IDLE, selfTimeByCategory, topFrames } from './cpu-profile.ts';
-import { benchEmail, benchOwnerDevice, benchPassword } from './fixtures.ts';
-import { childOf, csrfPair, hardStop, startServer, stopServers } from './processes.ts';
+import { ask, csrfPair, ownerSignInRequests, hardStop, startServer, stopServers } from './processes.ts';
 
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 8);
 const WARM_UP_SECONDS = 3;
@@ -18,49 +17,15 @@ const PORT = Number(process.env.PROFILE_PORT ?? 4396);
 const USERS = 200;
 hardStop(5 * 60_000, 'sign-in profile');
 
-let user = 0;
 function load(url: string, csrf: { cookie: string; token: string }, seconds: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const requests = [
-      {
-        setupRequest: (req: autocannon.Request) => {
-          const n = user++ % USERS;
-          return {
-            ...req,
-            headers: {
-              'content-type': 'application/x-www-form-urlencoded',
-              cookie: `${csrf.cookie}; mamori_device=${benchOwnerDevice(n)}`,
-            },
-            body: new URLSearchParams({
-              _csrf: csrf.token,
-              email: benchEmail(n),
-              password: benchPassword(n),
-            }).toString(),
-          };
-        },
-      },
-    ];
+    const requests = ownerSignInRequests(csrf, USERS);
     autocannon({ url, method: 'POST', connections: 10, duration: seconds, requests }, (error, result) => {
       if (error) return reject(error);
       if (result.errors + result.timeouts > 0 || result.non2xx !== result['3xx'])
         return reject(new Error(`${url}: failed responses`));
       resolve(result.requests.total);
     });
-  });
-}
-
-function ask(pid: number, message: object, key: string): Promise<void> {
-  const child = childOf(pid);
-  if (!child) throw new Error(`no bench server with pid ${pid}`);
-  return new Promise((resolve) => {
-    const listener = (answer: unknown) => {
-      if (typeof answer === 'object' && answer !== null && key in answer) {
-        child.off('message', listener);
-        resolve();
-      }
-    };
-    child.on('message', listener);
-    child.send(message);
   });
 }
 

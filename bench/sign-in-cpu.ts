@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { cpuSince, cpuTime } from './cpu-time.ts';
-import { benchEmail, benchOwnerDevice, benchPassword } from './fixtures.ts';
-import { csrfPair, hardStop, startServer, stopServers } from './processes.ts';
+import { csrfPair, hardStop, ownerSignInRequests, startServer, stopServers } from './processes.ts';
 
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
 const ROUNDS = Number(process.env.SIGN_IN_CPU_ROUNDS ?? 3);
@@ -23,27 +22,8 @@ hardStop(8 * 60_000, 'sign-in cpu bench');
 
 type Server = { name: string; pid: number; url: string; csrf: { cookie: string; token: string } };
 
-let user = 0;
 function load(server: Server, seconds: number): Promise<{ rps: number; total: number }> {
-  const requests = [
-    {
-      setupRequest: (req: autocannon.Request) => {
-        const n = user++ % USERS;
-        return {
-          ...req,
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            cookie: `${server.csrf.cookie}; mamori_device=${benchOwnerDevice(n)}`,
-          },
-          body: new URLSearchParams({
-            _csrf: server.csrf.token,
-            email: benchEmail(n),
-            password: benchPassword(n),
-          }).toString(),
-        };
-      },
-    },
-  ];
+  const requests = ownerSignInRequests(server.csrf, USERS);
   return new Promise((resolve, reject) => {
     autocannon(
       { url: server.url, method: 'POST', connections: CONNECTIONS, duration: seconds, requests },
