@@ -45,13 +45,17 @@ describe('a customer imported from WooCommerce, in Chromium', { skip: chromiumUn
   const world = storyInChromium();
   const shop = exampleShopBeside(world);
 
-  test('her old 8-character password signs her in, she is asked for a longer one, and the new one is hers from then on', async () => {
-    const { server, browser } = world;
-    const report = await importAccounts(server.deps, [{ line: 1, value: importRowFor(hana) }], {
+  async function importForTheShop(row: ReturnType<typeof importRowFor>): Promise<void> {
+    const report = await importAccounts(world.server.deps, [{ line: 1, value: row }], {
       clientId: shop.clientId,
       dryRun: false,
     });
     assert.equal(report.imported, 1, JSON.stringify(report.refused));
+  }
+
+  test('her old 8-character password signs her in, she is asked for a longer one, and the new one is hers from then on', async () => {
+    const { server, browser } = world;
+    await importForTheShop(importRowFor(hana));
     assert.equal(hana.password.length, 8);
 
     const context = await browser.newContext({ locale: 'en-US', baseURL: server.url });
@@ -92,11 +96,7 @@ describe('a customer imported from WooCommerce, in Chromium', { skip: chromiumUn
 
   test('on a phone she takes a passkey instead, keeps her recovery codes, goes on to the shop, and the passkey signs her in from then on', async () => {
     const { server, browser } = world;
-    const report = await importAccounts(server.deps, [{ line: 1, value: { ...importRowFor(yui), name: 'Yui Mori' } }], {
-      clientId: shop.clientId,
-      dryRun: false,
-    });
-    assert.equal(report.imported, 1, JSON.stringify(report.refused));
+    await importForTheShop({ ...importRowFor(yui), name: 'Yui Mori' });
     assert.ok(yui.password.length < 15, 'her old password is below the policy for a password alone');
 
     const context = await browser.newContext({
@@ -134,11 +134,7 @@ describe('a customer imported from WooCommerce, in Chromium', { skip: chromiumUn
 
   test('a password on the common list signs her in only as far as choosing a new one: no "Later", no way around it', async () => {
     const { server, browser } = world;
-    const report = await importAccounts(server.deps, [{ line: 1, value: { ...importRowFor(ken), name: 'Ken Ito' } }], {
-      clientId: shop.clientId,
-      dryRun: false,
-    });
-    assert.equal(report.imported, 1, JSON.stringify(report.refused));
+    await importForTheShop({ ...importRowFor(ken), name: 'Ken Ito' });
     const context = await browser.newContext({ locale: 'en-US', baseURL: server.url });
     const page = await context.newPage();
     await signInWithMamori(page, shop.url, ken.password, ken);
