@@ -21,6 +21,7 @@ import { LANGUAGE_COOKIE, languageAsked, setLanguageCookie } from '../language-s
 import { pageLanguageOf } from '../../core/oidc/ui-locales.ts';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+type Grant = InstanceType<Provider['Grant']>;
 
 /** Where the sign-in form of a shop's interaction posts: under the interaction, so its cookie comes along. */
 export const SHOP_SIGN_IN_PATH = '/interaction/:uid/sign-in';
@@ -80,11 +81,13 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
     details: Interaction,
     result: InteractionResults,
     merge: boolean,
+    grant?: Grant,
   ): Promise<FastifyReply> {
     // What the provider's interactionResult does, on the interaction this request already read (it would
     // read it again by the browser's cookie, which named this very one).
     details.result = merge && !('error' in result) ? { ...details.lastSubmission, ...result } : result;
-    await details.save(details.exp - Math.floor(Date.now() / 1000));
+    // A grant the result names is written with it: both in one commit of the provider's group commit.
+    await Promise.all([grant?.save(), details.save(details.exp - Math.floor(Date.now() / 1000))]);
     return sendHtml(reply, 200, continuePage(pageContext(request, reply, config), details.returnTo));
   }
 
@@ -133,7 +136,7 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
    * or any other scope is left to the consent step: the provider checks the grant again when it resumes
    * and asks for consent for whatever it does not cover.
    */
-  async function firstPartyConsentAtSignIn(details: Interaction, accountId: string) {
+  async function firstPartyGrantAtSignIn(details: Interaction, accountId: string) {
     const { params } = details;
     if (params.resource !== undefined || params.claims !== undefined) return undefined;
     if (
@@ -152,7 +155,9 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
     const grant = new provider.Grant({ accountId, clientId: client.clientId });
     if (granted.length) grant.addOIDCScope(granted.join(' '));
     if (refused.length) grant.rejectOIDCScope(refused.join(' '));
-    return { grantId: await grant.save() };
+    // Named now rather than when saved, so it is saved beside the result that names it (finish).
+    grant.jti = deps.random.token();
+    return grant;
   }
 
   /** The sign-in must be recent enough for what the shop asked (`max_age`, or `prompt=login`). */
@@ -170,7 +175,7 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
     details: Interaction,
     session: ActiveSession,
   ) {
-    const consent = await firstPartyConsentAtSignIn(details, session.accountId);
+    const grant = await firstPartyGrantAtSignIn(details, session.accountId);
     const login = {
       accountId: session.accountId,
       acr: assuranceLevel(session.amr),
@@ -178,7 +183,8 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
       ts: Math.floor(session.authenticatedAt.getTime() / 1000),
       remember: true,
     };
-    return finish(request, reply, details, { login, ...(consent ? { consent } : {}) }, false);
+    const consent = grant ? { consent: { grantId: grant.jti } } : {};
+    return finish(request, reply, details, { login, ...consent }, false, grant);
   }
 
   /**
