@@ -250,7 +250,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // On the root, not in a plugin of its own: its hooks time every route and see the whole app closing.
   await operationsRoutes(deps)(app);
   passwordUpgradeGate(app);
-  await app.register(authRoutes(deps));
+  const provider = await buildProvider(deps);
+  const oidc = oidcRoutes(deps, provider);
+  await app.register(authRoutes(deps, oidc.shopSignIn));
   await app.register(passwordUpgradeRoutes(deps));
   await app.register(firstPasswordRoutes(deps));
   await app.register(accountRoutes(deps));
@@ -269,8 +271,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(accountApiRoutes(deps, apiCaller));
   await app.register(importApiRoutes(deps, apiCaller));
   await app.register(apiDocsRoutes(deps));
-  const provider = await buildProvider(deps);
-  await app.register(oidcRoutes(deps, provider));
+  await app.register(oidc.plugin);
   app.addHook('preClose', async () => {
     closing = true;
   });

@@ -21,18 +21,21 @@ export function databaseRateLimitStore(count: RateLimitCounter): FastifyRateLimi
       );
     }
     /**
-     * Each limited route counts on its own, keyed by method and path. At run time the plugin passes its
-     * merged route parameters (with `routeInfo`), not the RouteOptions its typings declare.
+     * Each limited route counts on its own, keyed by method and path, or by its `groupId` when routes share
+     * one count. At run time the plugin passes its merged route parameters (with `routeInfo`), not the
+     * RouteOptions its typings declare.
      */
     child(routeOptions: Parameters<FastifyRateLimitStore['child']>[0]): FastifyRateLimitStore {
       const merged = routeOptions as unknown as {
         timeWindow?: unknown;
+        groupId?: unknown;
         routeInfo?: { method?: string | string[]; url?: string };
       };
-      return new DatabaseRateLimitStore(
-        merged,
-        `${String(merged.routeInfo?.method ?? '')} ${merged.routeInfo?.url ?? ''}`,
-      );
+      const prefix =
+        typeof merged.groupId === 'string'
+          ? `group ${merged.groupId}`
+          : `${String(merged.routeInfo?.method ?? '')} ${merged.routeInfo?.url ?? ''}`;
+      return new DatabaseRateLimitStore(merged, prefix);
     }
   }
   return DatabaseRateLimitStore;

@@ -5,7 +5,7 @@ import * as client from 'openid-client';
 import { HOLD_CLAIM } from '../../src/core/oidc/claims.ts';
 import { BACKCHANNEL_LOGOUT_EVENT } from '../../src/core/oidc/logout-token.ts';
 import { forEachStore, type TestMamori } from '../support/harness.ts';
-import { registerAndVerify, signIn, staffSignedIn } from '../support/flows.ts';
+import { PASSWORD, registerAndVerify, signIn, staffSignedIn } from '../support/flows.ts';
 import {
   authorizationUrl,
   refreshTarget,
@@ -14,6 +14,7 @@ import {
   registerShop,
   SHOP_CALLBACK,
   shopSignsIn,
+  signInAtInteraction,
   startIssuer,
 } from '../support/oidc.ts';
 import { TestClient } from '../support/http-client.ts';
@@ -260,18 +261,83 @@ forEachStore('OpenID Provider', (store) => {
     assert.match(page.body, /Sign in to Partner shop\?/, 'a shop that is not the store’s own is still asked');
   });
 
-  test("a customer not signed in is sent to Mamori's sign-in and comes back to the shop", async () => {
+  test("a customer not signed in gets Mamori's sign-in at the interaction, and its form finishes it on the way back to the shop", async () => {
     await registerAndVerify(m, EMAIL);
     const shop = await registerShop(m);
     const browser = new TestClient(m.app);
     const start = await authorizationUrl(shop);
     const page = await followInBrowser(browser, start.url, m.issuer);
-    assert.equal(page.url.pathname, '/sign-in');
-    const returnTo = String(page.url.searchParams.get('returnTo'));
-    assert.match(returnTo, /^\/interaction\//);
-    const { res } = await signIn(m, EMAIL, undefined, browser, { returnTo });
-    const end = await followInBrowser(browser, String(res.headers.location ?? returnTo), m.issuer);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /Maple Market storefront/, 'the form says which shop it is for');
+    const signedIn = await signInAtInteraction(browser, page, EMAIL, PASSWORD);
+    assert.equal(signedIn.statusCode, 200, 'answered in the same request, no round trip through GET /interaction');
+    const end = await followInBrowser(browser, String(refreshTarget(signedIn.body)), m.issuer);
     assert.equal(end.url.origin + end.url.pathname, SHOP_CALLBACK);
+    const tokens = await client.authorizationCodeGrant(shop.config, end.url, {
+      pkceCodeVerifier: start.verifier,
+      expectedState: start.state,
+      expectedNonce: start.nonce,
+    });
+    assert.equal(tokens.claims()?.email, EMAIL);
+  });
+
+  test('the sign-in page reached by its own address (/sign-in?returnTo=) still comes back to the shop', async () => {
+    await registerAndVerify(m, EMAIL);
+    const shop = await registerShop(m);
+    const browser = new TestClient(m.app);
+    const start = await authorizationUrl(shop);
+    const returnTo = (await followInBrowser(browser, start.url, m.issuer)).url.pathname;
+    const page = await browser.get(`/sign-in?returnTo=${encodeURIComponent(returnTo)}`);
+    assert.match(page.body, /action="\/sign-in"/);
+    const { res } = await signIn(m, EMAIL, undefined, browser, { returnTo });
+    assert.equal(res.headers.location, returnTo);
+    const end = await followInBrowser(browser, returnTo, m.issuer);
+    assert.equal(end.url.origin + end.url.pathname, SHOP_CALLBACK);
+  });
+
+  test('intruder: the form under an interaction needs its CSRF token, and a wrong password finishes nothing', async () => {
+    await registerAndVerify(m, EMAIL);
+    const shop = await registerShop(m);
+    const browser = new TestClient(m.app);
+    const page = await followInBrowser(browser, (await authorizationUrl(shop)).url, m.issuer);
+    const action = `${page.url.pathname}/sign-in`;
+    const forged = await browser.post(action, {
+      _csrf: 'forged',
+      email: EMAIL,
+      password: PASSWORD,
+      returnTo: page.url.pathname,
+    });
+    assert.equal(forged.statusCode, 403);
+    const wrong = await signInAtInteraction(browser, page, EMAIL, 'not the password at all');
+    assert.equal(wrong.statusCode, 401);
+    assert.match(
+      wrong.body,
+      new RegExp(`action="${action}"`),
+      'the form shown again still posts under the interaction',
+    );
+    const again = await followInBrowser(browser, page.url.pathname, m.issuer);
+    assert.equal(again.url.pathname, page.url.pathname, 'still waiting at the sign-in form');
+    assert.match(again.body, /name="password"/);
+  });
+
+  test("intruder: signing in under another browser's interaction finishes nothing for it", async () => {
+    await registerAndVerify(m, EMAIL);
+    await registerAndVerify(m, 'ken@example.com');
+    const shop = await registerShop(m);
+    const victim = new TestClient(m.app);
+    const page = await followInBrowser(victim, (await authorizationUrl(shop)).url, m.issuer);
+    const intruder = new TestClient(m.app);
+    await intruder.get('/sign-in');
+    const res = await intruder.post(`${page.url.pathname}/sign-in`, {
+      email: 'ken@example.com',
+      password: PASSWORD,
+      returnTo: page.url.pathname,
+    });
+    assert.equal(res.statusCode, 303, 'signed in to Mamori, sent on to the interaction, which is not theirs');
+    assert.equal((await intruder.get(page.url.pathname)).statusCode, 400);
+    const victimPage = await followInBrowser(victim, page.url.pathname, m.issuer);
+    assert.equal(victimPage.url.pathname, page.url.pathname);
+    assert.match(victimPage.body, /name="password"/, "the victim's authorization still waits for the victim");
   });
 
   test('containment ends the shop too: grants revoked, introspection inactive, a logout token delivered and verifiable', async () => {
@@ -371,7 +437,8 @@ forEachStore('OpenID Provider', (store) => {
     await m.deps.db.updateTable('accounts').set({ status: 'locked' }).execute();
     const start = await authorizationUrl(shop);
     const end = await followInBrowser(browser, start.url, m.issuer);
-    assert.equal(end.url.pathname, '/sign-in', 'sent to sign in, which a locked account cannot');
+    assert.match(end.url.pathname, /^\/interaction\//);
+    assert.match(end.body, /name="password"/, 'sent to sign in, which a locked account cannot');
     await assert.rejects(
       client.refreshTokenGrant(shop.config, String(tokens.refresh_token)),
       oauthError('invalid_grant'),

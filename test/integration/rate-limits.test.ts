@@ -38,6 +38,23 @@ forEachStore('rate limits', (store) => {
     }
   });
 
+  test("intruder: the sign-in form under a shop's interaction shares the count, so switching addresses buys no tries", async () => {
+    const m = await startMamori(store, { MAMORI_SIGN_IN_LIMIT_PER_MINUTE: '8' });
+    try {
+      const client = new TestClient(m.app);
+      await client.get('/sign-in');
+      const form = (i: number) => ({ email: `u${i}@example.com`, password: 'wrong password here' });
+      for (let i = 0; i < 8; i += 1) {
+        const path = i % 2 === 0 ? '/sign-in' : '/interaction/some-interaction/sign-in';
+        assert.equal((await client.post(path, form(i))).statusCode, 401, path);
+      }
+      assert.equal((await client.post('/interaction/another/sign-in', form(8))).statusCode, 429);
+      assert.equal((await client.post('/sign-in', form(9))).statusCode, 429);
+    } finally {
+      await m.close();
+    }
+  });
+
   test('one busy shared address does not keep out a browser the account has signed in from before', async () => {
     const m = await startMamori(store, {
       MAMORI_SIGN_IN_LIMIT_PER_MINUTE: '8',

@@ -61,8 +61,10 @@ export async function signInAtShop(
 ): Promise<void> {
   await page.goto(shopUrl);
   await page.getByRole('link', { name: 'Sign in with Mamori' }).click();
-  await page.waitForURL((url) => url.pathname === '/sign-in' || url.href === `${shopUrl}/`);
-  if (new URL(page.url()).pathname === '/sign-in') {
+  // Mamori's sign-in form (at the authorization's interaction), or the shop at once for a browser signed in.
+  const signInForm = page.getByRole('heading', { name: 'Sign in', exact: true });
+  await signInForm.or(page.getByRole('heading', { name: 'Hello, Taro Yamada' })).waitFor();
+  if (await signInForm.isVisible()) {
     await look(page, 'sign-in for the shop');
     await page.getByLabel('Email address').fill(OWNER);
     await page.getByLabel('Password').first().fill(password);

@@ -89,6 +89,26 @@ export async function followInBrowser(browser: TestClient, start: URL | string, 
   throw new Error('too many redirects');
 }
 
+/**
+ * A shopper not yet signed in, at the sign-in form a shop's authorization stops at (the interaction's own
+ * address): fills in the form as it is on the page (where it posts, its returnTo) and sends it.
+ */
+export async function signInAtInteraction(
+  browser: TestClient,
+  page: { url: URL; body: string },
+  email: string,
+  password: string,
+) {
+  assert.match(page.url.pathname, /^\/interaction\/[\w-]+$/, `not an interaction: ${page.url.href}`);
+  const action = /<form method="post" action="([^"]+)"[^>]*>(?:(?!<\/form>)[\s\S])*name="password"/.exec(
+    page.body,
+  )?.[1];
+  assert.equal(action, `${page.url.pathname}/sign-in`, 'the sign-in form posts back under its interaction');
+  const returnTo = /name="returnTo" value="([^"]*)"/.exec(page.body)?.[1];
+  assert.equal(returnTo, page.url.pathname);
+  return browser.post(action, { email, password, returnTo });
+}
+
 /** Where a page moves on by itself (`<meta http-equiv="refresh">`), as a browser follows it. */
 export function refreshTarget(body: string): string | undefined {
   const target = /<meta http-equiv="refresh" content="0;url=([^"]+)">/.exec(body)?.[1];

@@ -49,7 +49,15 @@ const languageForm = z.object({
   returnTo: z.string().optional(),
 });
 
-export function authRoutes(deps: ServiceDeps) {
+/** Where a finished password sign-in goes: `token` is its new session's, already set on the reply. */
+export type AfterSignIn = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  token: string,
+  returnTo: string,
+) => FastifyReply | Promise<FastifyReply>;
+
+export function authRoutes(deps: ServiceDeps, shopSignIn?: { path: string; afterSignIn: AfterSignIn }) {
   const { config } = deps;
   /** Per client address and minute on every form that checks a secret. */
   const AUTH_LIMIT = { rateLimit: { max: config.signInLimitPerMinute, timeWindow: 60_000 } };
@@ -80,6 +88,8 @@ export function authRoutes(deps: ServiceDeps) {
   const SIGN_IN_LIMIT = {
     rateLimit: {
       ...AUTH_LIMIT.rateLimit,
+      // One count for both addresses the form posts to (/sign-in, and a shop's interaction).
+      groupId: 'sign-in',
       hook: 'preHandler' as const,
       allowList: async (request: FastifyRequest) => Boolean((await subjectOf(request))?.device?.firstSeenAt),
     },
@@ -166,12 +176,12 @@ export function authRoutes(deps: ServiceDeps) {
         signInPage(pageContext(request, reply, config), { values: { returnTo } }, noticeText(request), shop),
       );
     });
-    app.post(
-      '/sign-in',
-      { config: SIGN_IN_LIMIT },
+    /** The password form's work; `afterSignIn` says where a finished sign-in goes from here. */
+    const passwordSignIn = (afterSignIn: AfterSignIn) =>
       formHandler(
         config,
-        async (ctx, state, _request, reply) => signInPage(ctx, state, undefined, await shopOf(state, reply)),
+        async (ctx, state, request, reply) =>
+          signInPage(ctx, state, undefined, await shopOf(state, reply), { action: request.url.split('?')[0] }),
         async (request, reply) => {
           const input = parseForm(signInForm, request.body);
           ensureDeviceCookie(request, reply, config, deps.random.token);
@@ -194,10 +204,16 @@ export function authRoutes(deps: ServiceDeps) {
             return reply.redirect(`/sign-in/two-step?returnTo=${encodeURIComponent(returnTo)}`, 303);
           }
           setSessionCookie(reply, config, result.token);
-          return reply.redirect(returnTo, 303);
+          return afterSignIn(request, reply, result.token, returnTo);
         },
-      ),
+      );
+    app.post(
+      '/sign-in',
+      { config: SIGN_IN_LIMIT },
+      passwordSignIn((_request, reply, _token, returnTo) => reply.redirect(returnTo, 303)),
     );
+    // A shop's sign-in posts under its interaction (oidc-routes.ts), which it finishes in the same request.
+    if (shopSignIn) app.post(shopSignIn.path, { config: SIGN_IN_LIMIT }, passwordSignIn(shopSignIn.afterSignIn));
 
     app.post('/sign-out', async (request, reply) => {
       if (request.session) await signOut(deps, request.session);

@@ -6,17 +6,25 @@ import { splitOpenIdScopes } from '../../core/oidc/api-scopes.ts';
 import { assuranceLevel } from '../../core/oidc/authentication-methods.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { findClient } from '../../services/oidc/clients.ts';
-import type { ActiveSession } from '../../services/sessions/sessions.ts';
+import { shopOfClient } from '../../services/oidc/interaction-shop.ts';
+import { resolveSession, type ActiveSession } from '../../services/sessions/sessions.ts';
+import { heldForPasswordUpgrade } from '../../core/password-upgrade.ts';
+import type { AfterSignIn } from './auth-routes.ts';
 import { consentPage, continuePage, shopErrorPage } from '../../views/pages/shop-pages.ts';
+import { signInPage } from '../../views/pages/public-pages.ts';
 import { parseForm } from '../form-input.ts';
 import { OIDC_PREFIX } from '../oidc-provider.ts';
 import { issuerFixedHeaders } from '../provider-fast-path.ts';
 import { pageContext, sendHtml } from '../request-context.ts';
 import { allowShopLogo } from '../page-policy.ts';
-import { LANGUAGE_COOKIE } from '../language-switch.ts';
+import { LANGUAGE_COOKIE, languageAsked, setLanguageCookie } from '../language-switch.ts';
 import { pageLanguageOf } from '../../core/oidc/ui-locales.ts';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+type Grant = InstanceType<Provider['Grant']>;
+
+/** Where the sign-in form of a shop's interaction posts: under the interaction, so its cookie comes along. */
+export const SHOP_SIGN_IN_PATH = '/interaction/:uid/sign-in';
 
 const consentForm = z.object({ decision: z.enum(['allow', 'deny']) });
 /** The scopes the store's own shop is granted with its sign-in (the rest wait for the consent step). */
@@ -70,13 +78,17 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
   async function finish(
     request: FastifyRequest,
     reply: FastifyReply,
+    details: Interaction,
     result: InteractionResults,
     merge: boolean,
+    grant?: Grant,
   ): Promise<FastifyReply> {
-    const returnTo = await provider.interactionResult(request.raw, reply.raw, result, {
-      mergeWithLastSubmission: merge,
-    });
-    return sendHtml(reply, 200, continuePage(pageContext(request, reply, config), returnTo));
+    // What the provider's interactionResult does, on the interaction this request already read (it would
+    // read it again by the browser's cookie, which named this very one).
+    details.result = merge && !('error' in result) ? { ...details.lastSubmission, ...result } : result;
+    // A grant the result names is written with it: both in one commit of the provider's group commit.
+    await Promise.all([grant?.save(), details.save(details.exp - Math.floor(Date.now() / 1000))]);
+    return sendHtml(reply, 200, continuePage(pageContext(request, reply, config), details.returnTo));
   }
 
   /**
@@ -124,7 +136,7 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
    * or any other scope is left to the consent step: the provider checks the grant again when it resumes
    * and asks for consent for whatever it does not cover.
    */
-  async function firstPartyConsentAtSignIn(details: Interaction, accountId: string) {
+  async function firstPartyGrantAtSignIn(details: Interaction, accountId: string) {
     const { params } = details;
     if (params.resource !== undefined || params.claims !== undefined) return undefined;
     if (
@@ -143,7 +155,9 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
     const grant = new provider.Grant({ accountId, clientId: client.clientId });
     if (granted.length) grant.addOIDCScope(granted.join(' '));
     if (refused.length) grant.rejectOIDCScope(refused.join(' '));
-    return { grantId: await grant.save() };
+    // Named now rather than when saved, so it is saved beside the result that names it (finish).
+    grant.jti = deps.random.token();
+    return grant;
   }
 
   /** The sign-in must be recent enough for what the shop asked (`max_age`, or `prompt=login`). */
@@ -154,13 +168,69 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
     return details.prompt.reasons.includes('login_prompt') && session.authenticatedAt.getTime() < askedAt;
   }
 
-  /** The shop's `ui_locales` chooses the sign-in page's language, unless the browser already chose one. */
-  function shopLanguage(request: FastifyRequest, details: Interaction): string {
-    const language = pageLanguageOf(details.params.ui_locales);
-    return language && !request.cookies[LANGUAGE_COOKIE] ? `&lang=${language}` : '';
+  /** The browser's session answers the provider's login prompt (and a first-party shop's consent with it). */
+  async function finishLogin(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    details: Interaction,
+    session: ActiveSession,
+  ) {
+    const grant = await firstPartyGrantAtSignIn(details, session.accountId);
+    const login = {
+      accountId: session.accountId,
+      acr: assuranceLevel(session.amr),
+      amr: session.amr,
+      ts: Math.floor(session.authenticatedAt.getTime() / 1000),
+      remember: true,
+    };
+    const consent = grant ? { consent: { grantId: grant.jti } } : {};
+    return finish(request, reply, details, { login, ...consent }, false, grant);
   }
 
-  return async function oidcRoutesPlugin(app: FastifyInstance) {
+  /**
+   * After the sign-in form posted to the interaction (SHOP_SIGN_IN_PATH): the provider's login prompt is
+   * answered in the same request, not by one more round trip through GET /interaction. The session is
+   * read back as every request reads its own, so whatever that GET would stop at (a password upgrade
+   * waiting, a stale sign-in for the shop's max_age, a consent step) still stops it: then it goes there.
+   */
+  const afterShopSignIn: AfterSignIn = async (request, reply, token, returnTo) => {
+    const details = await interactionOf(request, reply);
+    const session = await resolveSession(deps, token);
+    const here = details ? `/interaction/${details.uid}` : undefined;
+    if (
+      !details ||
+      !session ||
+      returnTo !== here ||
+      details.prompt.name !== 'login' ||
+      heldForPasswordUpgrade(session.account?.passwordUpgrade ?? null, 'GET', here) ||
+      needsFreshSignIn(details, session, request.now)
+    )
+      return reply.redirect(returnTo, 303);
+    return finishLogin(request, reply, details, session);
+  };
+
+  /**
+   * The sign-in form, answered at the interaction's own address rather than through a redirect to
+   * /sign-in: one request fewer for every shopper. It posts back under this address (the interaction's
+   * cookie goes with it), where the sign-in finishes the interaction too. The shop's
+   * `ui_locales` chooses its language, unless the browser already chose one (kept, as `?lang=` would be).
+   */
+  async function signInHere(request: FastifyRequest, reply: FastifyReply, details: Interaction) {
+    const language = pageLanguageOf(details.params.ui_locales);
+    if (language && !request.cookies[LANGUAGE_COOKIE] && !languageAsked(request)) {
+      request.locale = language;
+      setLanguageCookie(reply, config, language);
+    }
+    const shop = shopOfClient(await findClient(deps, String(details.params.client_id)));
+    allowShopLogo(reply, shop);
+    const here = `/interaction/${details.uid}`;
+    const page = signInPage(pageContext(request, reply, config), { values: { returnTo: here } }, undefined, shop, {
+      action: `${here}/sign-in`,
+    });
+    return sendHtml(reply, 200, page);
+  }
+
+  const plugin = async function oidcRoutesPlugin(app: FastifyInstance) {
     await app.register(providerEndpoints);
 
     app.get('/interaction/:uid', async (request, reply) => {
@@ -168,27 +238,11 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
       if (!details) return expired(request, reply);
       const here = `/interaction/${details.uid}`;
       const session = request.session;
-      if (!session)
-        return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(here)}${shopLanguage(request, details)}`, 303);
+      if (!session) return signInHere(request, reply, details);
       if (details.prompt.name === 'login') {
         if (needsFreshSignIn(details, session, request.now))
           return reply.redirect(`/reauth?returnTo=${encodeURIComponent(here)}`, 303);
-        const consent = await firstPartyConsentAtSignIn(details, session.accountId);
-        return finish(
-          request,
-          reply,
-          {
-            login: {
-              accountId: session.accountId,
-              acr: assuranceLevel(session.amr),
-              amr: session.amr,
-              ts: Math.floor(session.authenticatedAt.getTime() / 1000),
-              remember: true,
-            },
-            ...(consent ? { consent } : {}),
-          },
-          false,
-        );
+        return finishLogin(request, reply, details, session);
       }
       if (details.session?.accountId !== session.accountId) {
         const ctx = pageContext(request, reply, config);
@@ -197,7 +251,13 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
       const client = await findClient(deps, String(details.params.client_id));
       if (!client) return expired(request, reply);
       if (client.firstParty)
-        return finish(request, reply, { consent: { grantId: await grantAsked(details, session.accountId) } }, true);
+        return finish(
+          request,
+          reply,
+          details,
+          { consent: { grantId: await grantAsked(details, session.accountId) } },
+          true,
+        );
       allowShopLogo(reply, client);
       return sendHtml(
         reply,
@@ -224,10 +284,18 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
         return finish(
           request,
           reply,
+          details,
           { error: 'access_denied', error_description: 'The customer did not allow the shop to sign in.' },
           false,
         );
-      return finish(request, reply, { consent: { grantId: await grantAsked(details, session.accountId) } }, true);
+      return finish(
+        request,
+        reply,
+        details,
+        { consent: { grantId: await grantAsked(details, session.accountId) } },
+        true,
+      );
     });
   };
+  return { plugin, shopSignIn: { path: SHOP_SIGN_IN_PATH, afterSignIn: afterShopSignIn } };
 }

@@ -21,7 +21,11 @@ export async function shopForReturnTo(
   const row = await findOidcPayload(deps.db, 'Interaction', { id: uid }, deps.clock.now().toISOString());
   if (!row) return null;
   const clientId = (JSON.parse(row.payload) as { params?: { client_id?: unknown } }).params?.client_id;
-  const client = typeof clientId === 'string' ? await findClient(deps, clientId) : null;
+  return shopOfClient(typeof clientId === 'string' ? await findClient(deps, clientId) : null);
+}
+
+/** What a page shows of a shop already found. */
+export function shopOfClient(client: ClientSummary | null): ShopOfInteraction | null {
   return client
     ? { name: client.name, logoUri: client.logoUri, supportEmail: client.supportEmail, supportUrl: client.supportUrl }
     : null;

@@ -51,12 +51,13 @@ export function signInPage(
   state: FormState = {},
   flash?: string,
   shop: ShopOfInteraction | null = null,
+  { action = '/sign-in' }: { action?: string } = {},
 ): string {
   const { t } = ctx;
   return layout(
     ctx,
     t('signIn.title'),
-    html`${shopBanner(ctx, 'signIn.forShop', shop)}${notice(flash)}${errorSummary(state)}<form method="post" action="/sign-in" novalidate>${csrfField(ctx)}
+    html`${shopBanner(ctx, 'signIn.forShop', shop)}${notice(flash)}${errorSummary(state)}<form method="post" action="${action}" novalidate>${csrfField(ctx)}
 ${field(ctx, { name: 'email', label: 'signIn.email', type: 'email', autocomplete: 'username', required: true, maxlength: 254 }, state)}
 ${field(ctx, { name: 'password', label: 'signIn.password', type: 'password', autocomplete: 'current-password', required: true }, state)}
 <input type="hidden" name="returnTo" value="${state.values?.returnTo ?? ''}">
