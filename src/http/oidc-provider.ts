@@ -5,6 +5,7 @@ import { CLAIMS_BY_SCOPE } from '../core/oidc/claims.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { providerSessionStands, usableAccountClaims } from '../services/oidc/accounts.ts';
 import { oidcAdapterFactory, providerCommit } from '../services/oidc/adapter.ts';
+import { findClientsByRow } from '../services/oidc/clients.ts';
 import { queueProviderLogout } from '../services/oidc/shop-logout.ts';
 import { publishedSigningKeys, SIGNING_ALG } from '../services/oidc/signing-keys.ts';
 import { endSessionOf } from '../services/sessions/sessions.ts';
@@ -191,6 +192,7 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
   provider.proxy = true;
 
   clientAuth.install(provider);
+  findClientsByRow(provider, deps, clientAuth.findClientRow);
 
   // Every logout token goes through the outbox, retried like mail, never sent inline by the provider.
   provider.Client.prototype.backchannelLogout = async function backchannelLogout(sub: string, sid: string) {

@@ -1,5 +1,5 @@
 import type { Compilable, CompiledQuery, Insertable } from 'kysely';
-import { sqliteConnectionOf, type Executor } from './database.ts';
+import { sqliteStatementsOf, type Executor } from './database.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -12,7 +12,7 @@ import type { Database } from './schema.ts';
 export function compiledOnce<Params extends unknown[], Row>(
   build: (db: Executor, ...params: Params) => Compilable<Row>,
 ) {
-  const cache = new WeakMap<object, { query: CompiledQuery<Row>; slots: number[]; reads: boolean }>();
+  const cache = new WeakMap<object, { query: CompiledQuery<Row>; slots: number[] }>();
   return async function run(db: Executor, ...params: Params): Promise<Row[]> {
     const adapter = db.getExecutor().adapter;
     let entry = cache.get(adapter);
@@ -24,19 +24,23 @@ export function compiledOnce<Params extends unknown[], Row>(
       );
       if (slots.filter((s) => s >= 0).length < params.length)
         throw new Error('compiledOnce: a value is not a query parameter');
-      entry = { query, slots, reads: query.query.kind === 'SelectQueryNode' };
+      entry = { query, slots };
       cache.set(adapter, entry);
     }
-    const { query, slots, reads } = entry;
+    const { query, slots } = entry;
     const parameters = query.parameters.map((constant, i) => {
       const slot = slots[i] ?? -1;
       return slot >= 0 ? params[slot] : constant;
     });
-    // A read on SQLite outside any transaction runs at once: better-sqlite3 runs it to completion
-    // synchronously, so Kysely's queue (there to keep a transaction's statements together) adds only
-    // its promises. While a transaction is open, the read waits its turn like any other statement.
-    const sqlite = reads && !db.isTransaction ? sqliteConnectionOf(db) : undefined;
-    if (sqlite && !sqlite.inTransaction) return sqlite.prepare<unknown[], Row>(query.sql).all(parameters);
+    // On SQLite, where nothing can come between (sqliteStatementsOf), the statement runs at once: Kysely's
+    // queue, there to keep a transaction's statements together, would add only its promises.
+    const sqlite = sqliteStatementsOf(db);
+    if (sqlite) {
+      const statement = sqlite.prepare<unknown[], Row>(query.sql);
+      if (statement.reader) return statement.all(parameters);
+      statement.run(parameters);
+      return [];
+    }
     return (await db.executeQuery<Row>({ ...query, parameters })).rows;
   };
 }

@@ -45,12 +45,41 @@ function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
 
 const sqliteBehind = new WeakMap<Db, SQLite.Database>();
 
+/** Transactions opened by sqliteWriteTransaction, while their work runs: each holds the connection. */
+const heldTransactions = new WeakMap<Executor, SQLite.Database>();
+
 /**
- * The SQLite connection behind a store, for a hot read that may skip Kysely's connection queue: only
- * while no transaction is open on it (see compiled-query.ts). Undefined on PostgreSQL.
+ * Where a statement compiled once may run straight on the SQLite connection, skipping Kysely's queue and
+ * promises (better-sqlite3 runs it to completion synchronously, so nothing can come between): the store
+ * itself while no transaction is open on it (the statement commits alone, as through Kysely), or a
+ * transaction of sqliteWriteTransaction while its work runs (it holds the connection, so the statement
+ * joins it as through Kysely). Anything else (PostgreSQL, another transaction, the store while a
+ * transaction is open) is undefined: the statement goes through Kysely and waits its turn.
  */
-export function sqliteConnectionOf(db: Db): SQLite.Database | undefined {
-  return sqliteBehind.get(db);
+export function sqliteStatementsOf(db: Executor): SQLite.Database | undefined {
+  if (db.isTransaction) {
+    const held = heldTransactions.get(db);
+    return held?.inTransaction ? held : undefined;
+  }
+  const sqlite = sqliteBehind.get(db);
+  return sqlite && !sqlite.inTransaction ? sqlite : undefined;
+}
+
+/**
+ * A Kysely transaction whose compiled-once statements run straight on the SQLite connection while `work`
+ * runs (sqliteStatementsOf); on PostgreSQL, a plain transaction.
+ */
+export function sqliteWriteTransaction(db: Db, work: (trx: Executor) => Promise<void>): Promise<void> {
+  const sqlite = sqliteBehind.get(db);
+  if (!sqlite) return db.transaction().execute(work);
+  return db.transaction().execute(async (trx) => {
+    heldTransactions.set(trx, sqlite);
+    try {
+      await work(trx);
+    } finally {
+      heldTransactions.delete(trx);
+    }
+  });
 }
 
 /** `sqlite:<path>` (or `sqlite::memory:`) or `postgres://…`. */

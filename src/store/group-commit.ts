@@ -1,4 +1,4 @@
-import type { Db, Executor } from './database.ts';
+import { sqliteWriteTransaction, type Db, type Executor } from './database.ts';
 
 type Write = (trx: Executor) => Promise<void>;
 /** Runs a write and settles once it is durable: the store itself, or a group commit. */
@@ -25,7 +25,7 @@ export function groupCommit(db: Db): Commit {
     try {
       if (batch.length === 1) await batch[0]?.write(db);
       else
-        await db.transaction().execute(async (trx) => {
+        await sqliteWriteTransaction(db, async (trx) => {
           for (const { write } of batch) await write(trx);
         });
       for (const { resolve } of batch) resolve();

@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { test } from 'node:test';
 import { compiledOnce } from '../../src/store/compiled-query.ts';
-import type { Executor } from '../../src/store/database.ts';
+import { sqliteWriteTransaction, type Executor } from '../../src/store/database.ts';
 import { forEachStore, startMamori } from '../support/harness.ts';
 
 const limitByKey = compiledOnce((db: Executor, key: string) =>
   db.selectFrom('rate_limits').select(['key', 'hits']).where('key', '=', key),
+);
+const insertLimit = compiledOnce((db: Executor, key: string) =>
+  db.insertInto('rate_limits').values({ key, hits: 1, expires_at: '2099-01-01' }),
 );
 
 /** Hot reads compiled once may skip Kysely's queue on SQLite, but never into another request's transaction. */
@@ -30,6 +33,51 @@ forEachStore('compiled queries', (store) => {
       );
       assert.deepEqual(await readDuring, [], 'the uncommitted row was never seen');
       assert.deepEqual(await limitByKey(db, 'doomed'), []);
+    } finally {
+      await m.close();
+    }
+  });
+
+  test('a write outside a transaction never joins one that is open, so its rollback cannot take the write along', async () => {
+    const m = await startMamori(store);
+    try {
+      const { db } = m.deps;
+      let writtenDuring: Promise<unknown> | undefined;
+      await assert.rejects(
+        db.transaction().execute(async (trx) => {
+          await trx.insertInto('rate_limits').values({ key: 'doomed', hits: 1, expires_at: '2099-01-01' }).execute();
+          writtenDuring = insertLimit(db, 'outside');
+          await nextTurn();
+          throw new Error('roll back');
+        }),
+        /roll back/,
+      );
+      await writtenDuring;
+      assert.deepEqual(await limitByKey(db, 'outside'), [{ key: 'outside', hits: 1 }], 'the outside write stands');
+      assert.deepEqual(await limitByKey(db, 'doomed'), []);
+    } finally {
+      await m.close();
+    }
+  });
+
+  test('writes inside a write transaction go or stay with it, and are seen by its own reads', async () => {
+    const m = await startMamori(store);
+    try {
+      const { db } = m.deps;
+      await assert.rejects(
+        sqliteWriteTransaction(db, async (trx) => {
+          await insertLimit(trx, 'first');
+          assert.deepEqual(await limitByKey(trx, 'first'), [{ key: 'first', hits: 1 }]);
+          await insertLimit(trx, 'first');
+        }),
+        /UNIQUE|duplicate key/,
+      );
+      assert.deepEqual(await limitByKey(db, 'first'), [], 'the failed transaction left nothing');
+      await sqliteWriteTransaction(db, async (trx) => {
+        await insertLimit(trx, 'a');
+        await insertLimit(trx, 'b');
+      });
+      assert.deepEqual((await limitByKey(db, 'a')).length + (await limitByKey(db, 'b')).length, 2);
     } finally {
       await m.close();
     }

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { HOLD_CLAIM } from '../../src/core/oidc/claims.ts';
+import { removeClient, rotateClientSecret } from '../../src/services/oidc/clients.ts';
 import { BACKCHANNEL_LOGOUT_EVENT } from '../../src/core/oidc/logout-token.ts';
 import { forEachStore, type TestMamori } from '../support/harness.ts';
 import { PASSWORD, registerAndVerify, signIn, staffSignedIn } from '../support/flows.ts';
@@ -157,6 +158,34 @@ forEachStore('OpenID Provider', (store) => {
     );
     const active = await client.tokenIntrospection(shop.config, second.access_token);
     assert.equal(active.active, false);
+  });
+
+  test('a rotated secret or a removed client stops at once, though the provider just used that client', async () => {
+    const browser = await ownerSignedIn();
+    const shop = await registerShop(m);
+    const first = await shopSignsIn(m, shop, browser);
+    const second = await client.refreshTokenGrant(shop.config, String(first.refresh_token));
+    assert.equal((await client.tokenIntrospection(shop.config, second.access_token)).active, true);
+    // Nothing tells the provider: the rows change in the store, as another instance or the CLI changes them.
+    const newSecret = await rotateClientSecret(m.deps, shop.clientId);
+    await assert.rejects(
+      client.refreshTokenGrant(shop.config, String(second.refresh_token)),
+      oauthError('invalid_client'),
+      'the intruder holding the old secret is refused',
+    );
+    await assert.rejects(client.tokenIntrospection(shop.config, second.access_token), oauthError('invalid_client'));
+    const rotated = await client.discovery(new URL(m.issuer), shop.clientId, newSecret, undefined, {
+      execute: [client.allowInsecureRequests],
+    });
+    const third = await client.refreshTokenGrant(rotated, String(second.refresh_token));
+    assert.ok(third.refresh_token, 'the new secret works');
+    await removeClient(m.deps, shop.clientId);
+    await assert.rejects(
+      client.refreshTokenGrant(rotated, String(third.refresh_token)),
+      oauthError('invalid_client'),
+      "the intruder holding the removed client's current secret is refused",
+    );
+    await assert.rejects(client.tokenIntrospection(rotated, third.access_token), oauthError('invalid_client'));
   });
 
   test('revocation (RFC 7009) and introspection (RFC 7662)', async () => {

@@ -1,4 +1,5 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { Adapter, AdapterPayload, Client } from 'oidc-provider';
 import { couldBeIssuedId } from '../../core/oidc/lookup-keys.ts';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
@@ -239,27 +240,34 @@ export function clientRowWithBudget(
   return findOidcClientWithBudget(deps.db, clientId, keys, now);
 }
 
+/** What a sealed secret opens to, remembered by the sealed value itself: a rotation seals anew. */
+function secretOpener(deps: ClientDeps): (row: OidcClientRow) => string {
+  const opened = new Map<string, string>();
+  return (row) => {
+    const key = `${row.client_id} ${row.secret_sealed}`;
+    let secret = opened.get(key);
+    if (secret === undefined) {
+      secret = deps.secrets.open(row.secret_sealed, sealContext(row.client_id));
+      if (opened.size >= 1000) opened.clear();
+      opened.set(key, secret);
+    }
+    return secret;
+  };
+}
+
 export class ClientAdapter implements Adapter {
-  private readonly opened = new Map<string, string>();
+  private readonly openSecret: (row: OidcClientRow) => string;
   /** `findRow`: how the row is read (the client-authentication throttle reads its budget in the same statement). */
   constructor(
-    private readonly deps: ClientDeps,
+    deps: ClientDeps,
     private readonly findRow: ClientRowFinder = (clientId) => clientRow(deps, clientId),
-  ) {}
+  ) {
+    this.openSecret = secretOpener(deps);
+  }
   async find(id: string): Promise<AdapterPayload | undefined> {
     if (!couldBeIssuedId(id)) return undefined;
     const row = await this.findRow(id);
     return row ? clientMetadata(row, this.openSecret(row)) : undefined;
-  }
-  private openSecret(row: OidcClientRow): string {
-    const key = `${row.client_id} ${row.secret_sealed}`;
-    let secret = this.opened.get(key);
-    if (secret === undefined) {
-      secret = this.deps.secrets.open(row.secret_sealed, sealContext(row.client_id));
-      if (this.opened.size >= 1000) this.opened.clear();
-      this.opened.set(key, secret);
-    }
-    return secret;
   }
   async upsert(): Promise<void> {
     throw new Error('clients are added with `mamori client add`');
@@ -273,4 +281,42 @@ export class ClientAdapter implements Adapter {
   async consume(): Promise<void> {}
   async destroy(): Promise<void> {}
   async revokeByGrantId(): Promise<void> {}
+}
+
+/** Everything of a row the provider's view of the client is built from. */
+const rowVersion = (row: OidcClientRow) =>
+  JSON.stringify([
+    row.client_id,
+    row.secret_sealed,
+    row.name,
+    row.redirect_uris,
+    row.post_logout_redirect_uris,
+    row.backchannel_logout_uri,
+  ]);
+
+/**
+ * The provider's Client.find, reading the row on every call as the adapter does (a removed client is
+ * unknown and a rotated secret stops at once, on every instance), but keeping the Client it builds by the
+ * row's own values. The provider's own find rebuilds the metadata from the row, then serialises and hashes
+ * it to find the Client it built last time, on every token, introspection and userinfo request. A changed
+ * row (secret rotated, addresses changed) is another version: a new Client, never a stale one.
+ */
+export function findClientsByRow(provider: Provider, deps: ClientDeps, findRow: ClientRowFinder): void {
+  const openSecret = secretOpener(deps);
+  const built = new Map<string, Client>();
+  // The provider's Client class takes the metadata it validates; its typings leave the constructor out.
+  const ProviderClient = provider.Client as unknown as new (metadata: AdapterPayload) => Client;
+  provider.Client.find = async (id: string) => {
+    if (typeof id !== 'string' || !couldBeIssuedId(id)) return undefined;
+    const row = await findRow(id);
+    if (!row) return undefined;
+    const version = rowVersion(row);
+    let client = built.get(version);
+    if (!client) {
+      client = new ProviderClient(clientMetadata(row, openSecret(row)));
+      if (built.size >= 1000) built.clear();
+      built.set(version, client);
+    }
+    return client;
+  };
 }
