@@ -199,8 +199,22 @@ export async function rotateClientSecret(deps: ClientDeps, clientId: string): Pr
 
 export const clientSecretContext = sealContext;
 
+/**
+ * The row's fields the provider's view of a client is built from: clientMetadata can read no other, so
+ * findClientsByRow's version of a row (these fields' values) changes whenever that view would.
+ */
+const METADATA_FIELDS = [
+  'client_id',
+  'secret_sealed',
+  'name',
+  'redirect_uris',
+  'post_logout_redirect_uris',
+  'backchannel_logout_uri',
+] as const satisfies readonly (keyof OidcClientRow)[];
+type MetadataRow = Pick<OidcClientRow, (typeof METADATA_FIELDS)[number]>;
+
 /** The provider's view of a client, as OpenID Connect Dynamic Client Registration metadata. */
-function clientMetadata(row: OidcClientRow, clientSecret: string): AdapterPayload {
+function clientMetadata(row: MetadataRow, clientSecret: string): AdapterPayload {
   return {
     client_id: row.client_id,
     client_secret: clientSecret,
@@ -283,16 +297,7 @@ export class ClientAdapter implements Adapter {
   async revokeByGrantId(): Promise<void> {}
 }
 
-/** Everything of a row the provider's view of the client is built from. */
-const rowVersion = (row: OidcClientRow) =>
-  JSON.stringify([
-    row.client_id,
-    row.secret_sealed,
-    row.name,
-    row.redirect_uris,
-    row.post_logout_redirect_uris,
-    row.backchannel_logout_uri,
-  ]);
+const rowVersion = (row: MetadataRow) => JSON.stringify(METADATA_FIELDS.map((field) => row[field]));
 
 /**
  * The provider's Client.find, reading the row on every call as the adapter does (a removed client is
