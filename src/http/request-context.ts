@@ -124,8 +124,11 @@ export function setSessionCookie(reply: FastifyReply, config: Readonly<Config>, 
     maxAge: Math.floor(config.session.absoluteMs / 1000),
   });
   // A new session gets a new form-token secret too: a token handed out before sign-in is worthless after it.
-  reply.request.cookies[csrfCookieName(config)] = undefined;
-  reply.generateCsrf();
+  // The old secret is dropped here and the next form makes a new one (making it here cost a random secret
+  // and a token nobody reads); a form this same answer shows makes it at once.
+  const csrfCookie = csrfCookieName(config);
+  reply.request.cookies[csrfCookie] = undefined;
+  reply.clearCookie(csrfCookie, { path: '/', sameSite: 'lax', httpOnly: true, secure: config.secureCookies });
 }
 
 /**
