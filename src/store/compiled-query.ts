@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import type { Compilable, CompiledQuery, Insertable } from 'kysely';
 import { sqliteConnectionOf, type Executor } from './database.ts';
 import type { Database } from './schema.ts';
@@ -36,9 +37,39 @@ export function compiledOnce<Params extends unknown[], Row>(
     // synchronously, so Kysely's queue (there to keep a transaction's statements together) adds only
     // its promises. While a transaction is open, the read waits its turn like any other statement.
     const sqlite = reads && !db.isTransaction ? sqliteConnectionOf(db) : undefined;
-    if (sqlite && !sqlite.inTransaction) return sqlite.prepare<unknown[], Row>(query.sql).all(parameters);
+    if (sqlite && !sqlite.inTransaction) return rowsOf<Row>(sqlite.prepare(query.sql), parameters);
     return (await db.executeQuery<Row>({ ...query, parameters })).rows;
   };
+}
+
+const columnNames = new WeakMap<SQLite.Statement, string[]>();
+
+/**
+ * A statement's rows as objects, made here from better-sqlite3's arrays: making each row's object in
+ * native code (a property lookup and an internalised name per column and row) cost the sign-in's wide
+ * rows more than SQLite took to find them. Raw mode is switched off again at once: the statement is
+ * shared (by its SQL) with Kysely, which wants objects. A name given twice keeps the later value, as
+ * better-sqlite3's own objects do.
+ */
+function rowsOf<Row>(statement: SQLite.Statement, parameters: readonly unknown[]): Row[] {
+  let names = columnNames.get(statement);
+  if (!names) {
+    names = statement.columns().map((column) => column.name);
+    columnNames.set(statement, names);
+  }
+  let values: unknown[][];
+  statement.raw(true);
+  try {
+    values = statement.all(parameters) as unknown[][];
+  } finally {
+    statement.raw(false);
+  }
+  const keys = names;
+  return values.map((value) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i += 1) row[keys[i] as string] = value[i];
+    return row as Row;
+  });
 }
 
 /** An insert of whole rows into `table`, compiled once: every row names the same columns, in this order. */
