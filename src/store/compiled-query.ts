@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import type { Compilable, CompiledQuery, Insertable } from 'kysely';
 import { sqliteStatementsOf, type Executor } from './database.ts';
 import type { Database } from './schema.ts';
@@ -37,12 +38,42 @@ export function compiledOnce<Params extends unknown[], Row>(
     const sqlite = sqliteStatementsOf(db);
     if (sqlite) {
       const statement = sqlite.prepare<unknown[], Row>(query.sql);
-      if (statement.reader) return statement.all(parameters);
+      if (statement.reader) return rowsOf<Row>(statement, parameters);
       statement.run(parameters);
       return [];
     }
     return (await db.executeQuery<Row>({ ...query, parameters })).rows;
   };
+}
+
+const columnNames = new WeakMap<SQLite.Statement, string[]>();
+
+/**
+ * A statement's rows as objects, made here from better-sqlite3's arrays: making each row's object in
+ * native code (a property lookup and an internalised name per column and row) cost the sign-in's wide
+ * rows more than SQLite took to find them. Raw mode is switched off again at once: the statement is
+ * shared (by its SQL) with Kysely, which wants objects. A name given twice keeps the later value, as
+ * better-sqlite3's own objects do.
+ */
+function rowsOf<Row>(statement: SQLite.Statement, parameters: readonly unknown[]): Row[] {
+  let names = columnNames.get(statement);
+  if (!names) {
+    names = statement.columns().map((column) => column.name);
+    columnNames.set(statement, names);
+  }
+  let values: unknown[][];
+  statement.raw(true);
+  try {
+    values = statement.all(parameters) as unknown[][];
+  } finally {
+    statement.raw(false);
+  }
+  const keys = names;
+  return values.map((value) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i += 1) row[keys[i] as string] = value[i];
+    return row as Row;
+  });
 }
 
 /** An insert of whole rows into `table`, compiled once: every row names the same columns, in this order. */

@@ -1,4 +1,4 @@
-import { compiledInsert, compiledOnce } from './compiled-query.ts';
+import { compiledInsert } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { Selectable } from 'kysely';
 import type { RiskDecisionsTable } from './schema.ts';
@@ -20,25 +20,6 @@ export async function countFailures(db: Executor, keys: readonly string[], at: s
       oc.columns(['key', 'bucket']).doUpdateSet((eb) => ({ count: eb('risk_counters.count', '+', 1) })),
     )
     .execute();
-}
-
-const failureSums = compiledOnce((db: Executor, account: string, address: string, global: string, fromBucket: string) =>
-  db
-    .selectFrom('risk_counters')
-    .select(['key', (eb) => eb.fn.sum<number | string>('count').as('total')])
-    .where('key', 'in', [account, address, global])
-    .where('bucket', '>=', fromBucket)
-    .groupBy('key'),
-);
-
-/** Failures per key (the account's, the client address's, the shop's) since `from`: one indexed range read. */
-export async function sumFailures(
-  db: Executor,
-  keys: { account: string; address: string; global: string },
-  from: string,
-): Promise<Map<string, number>> {
-  const rows = await failureSums(db, keys.account, keys.address, keys.global, minuteBucket(from));
-  return new Map(rows.map((row) => [row.key, Number(row.total)]));
 }
 
 export async function pruneCounters(db: Executor, before: string): Promise<void> {
@@ -76,23 +57,6 @@ export async function deniedSince(db: Executor, accountId: string, since: string
 export interface AccountLocations {
   countries: string[];
   last: { country: string; at: string } | null;
-}
-
-const locationsOf = compiledOnce((db: Executor, accountId: string) =>
-  db
-    .selectFrom('account_locations')
-    .select(['country', 'last_seen_at'])
-    .where('account_id', '=', accountId)
-    .orderBy('last_seen_at', 'desc'),
-);
-
-export async function readAccountLocations(db: Executor, accountId: string): Promise<AccountLocations> {
-  const rows = await locationsOf(db, accountId);
-  const latest = rows[0];
-  return {
-    countries: rows.map((r) => r.country),
-    last: latest ? { country: latest.country, at: latest.last_seen_at } : null,
-  };
 }
 
 export async function rememberLocation(db: Executor, accountId: string, country: string, at: string): Promise<void> {

@@ -82,4 +82,28 @@ forEachStore('compiled queries', (store) => {
       await m.close();
     }
   });
+
+  test('rows keep their column names, nulls and a repeated name’s later value; the same SQL through Kysely still gives objects', async () => {
+    const m = await startMamori(store);
+    try {
+      const { db } = m.deps;
+      await db.insertInto('rate_limits').values({ key: 'wide', hits: 2, expires_at: '2099-01-01' }).execute();
+      const twice = compiledOnce((dbx: Executor, key: string) =>
+        dbx
+          .selectFrom('rate_limits')
+          .select(['key', 'hits', 'expires_at as hits_until'])
+          .select((eb) => [eb.val(null).as('nothing'), eb.ref('expires_at').as('key')])
+          .where('key', '=', key),
+      );
+      const expected = [{ key: '2099-01-01', hits: 2, hits_until: '2099-01-01', nothing: null }];
+      assert.deepEqual(await twice(db, 'wide'), expected);
+      assert.deepEqual(await twice(db, 'wide'), expected, 'asked again, from the kept statement');
+      // The statement is shared by its SQL with Kysely's own queries, which must still get objects.
+      assert.deepEqual(await limitByKey(db, 'wide'), [{ key: 'wide', hits: 2 }]);
+      const viaKysely = await db.transaction().execute((trx) => limitByKey(trx, 'wide'));
+      assert.deepEqual(viaKysely, [{ key: 'wide', hits: 2 }]);
+    } finally {
+      await m.close();
+    }
+  });
 });

@@ -100,7 +100,7 @@ forEachStore('risk engine and challenges', (store) => {
       country: 'JP',
     };
     // What POST /sign-in reads first (for the limit for strangers): the account, and this browser as known.
-    const firstRead = await readSignInSubject(m.deps, 'hana@example.com', deviceId);
+    const firstRead = await readSignInSubject(m.deps, 'hana@example.com', deviceId, origin.ip);
     assert.ok(firstRead.device?.firstSeenAt, 'the browser is known when the request arrives');
     const account = await findAccountByEmail(m.deps.db, 'hana@example.com');
     // Her phone stays known; the browser at home is the one she forgets.

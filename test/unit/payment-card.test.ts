@@ -108,3 +108,11 @@ test('a body nested thousands deep is walked without recursion: found, never a s
   assert.equal(cardNumberFields(deep).length, 1);
   assert.equal(cardNumberFields({ a: deep }).length, 1);
 });
+
+test('the fewest digits a card number has are enough, counted in either width; one fewer never is', () => {
+  // 4222222222222 (13 digits, Luhn-valid), its first group full width and grouped by a dash.
+  assert.equal(containsCardNumber('ref ４２２２-222222222 ok'), true);
+  assert.deepEqual(findCardNumbers('x 4222222222222 y'), [{ start: 2, end: 15 }]);
+  assert.equal(containsCardNumber('422222222222'), false, '12 digits');
+  assert.equal(containsCardNumber('4222 2222 2222 x 2'), false, '12 in the run, the 13th elsewhere');
+});

@@ -78,7 +78,7 @@ export function authRoutes(deps: ServiceDeps, shopSignIn?: { path: string; after
       const email = (request.body as Record<string, unknown> | undefined)?.email;
       subject =
         typeof email === 'string' && email.length <= 254
-          ? readSignInSubject(deps, email, requestOrigin(request).deviceId ?? null)
+          ? readSignInSubject(deps, email, requestOrigin(request).deviceId ?? null, request.ip)
           : Promise.resolve(null);
       subjects.set(request, subject);
     }

@@ -1,18 +1,11 @@
 import { addMs } from '../../core/clock.ts';
 import { evaluateRisk, type RiskAssessment, type RiskSignals } from '../../core/risk/evaluate.ts';
 import { riskPolicy, type RiskPolicy } from '../../core/risk/policy.ts';
-import { countChangesSince } from '../../store/account-log.ts';
 import type { AccountRow } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
-import { deviceStanding, type DeviceStanding } from '../../store/devices.ts';
-import {
-  countFailures,
-  insertRiskDecision,
-  pruneCounters,
-  readAccountLocations,
-  rememberLocation,
-  sumFailures,
-} from '../../store/risk.ts';
+import type { DeviceStanding } from '../../store/devices.ts';
+import { countFailures, insertRiskDecision, pruneCounters, rememberLocation } from '../../store/risk.ts';
+import { readRiskSignals } from '../../store/risk-signals.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { pointFor } from '../../platform/geoip.ts';
 import { hashToken } from '../../platform/token-hash.ts';
@@ -51,19 +44,30 @@ export async function assessRisk(
   origin: RequestOrigin,
   context: RiskContext,
 ): Promise<RiskAssessment> {
+  return (await assessWithReads(deps, account, origin, context)).assessment;
+}
+
+/**
+ * The assessment with what was read for it: the browser's standing (read with everything else, so after
+ * whatever the caller awaited before) and whether the account has a second factor. One statement.
+ */
+export async function assessWithReads(
+  deps: ServiceDeps,
+  account: AccountRow,
+  origin: RequestOrigin,
+  context: RiskContext,
+): Promise<{ assessment: RiskAssessment; device: DeviceStanding; secondFactor: boolean }> {
   const policy = policyFor(deps);
   const now = deps.clock.now();
-  const windowStart = addMs(now, -policy.failureWindowMinutes * 60_000 + 60_000).toISOString();
-  const [device, locations, failures, recentChanges] = await Promise.all([
-    context.device ?? deviceStanding(deps.db, account.id, origin.deviceId),
-    readAccountLocations(deps.db, account.id),
-    sumFailures(
-      deps.db,
-      { account: accountKey(account.email), address: ipKey(origin.ip), global: GLOBAL_KEY },
-      windowStart,
-    ),
-    countChangesSince(deps.db, account.id, addMs(now, -policy.recentChangesWindowMs).toISOString()),
-  ]);
+  const reads = await readRiskSignals(deps.db, {
+    accountId: account.id,
+    deviceId: origin.deviceId ?? null,
+    failureKeys: { account: accountKey(account.email), address: ipKey(origin.ip), global: GLOBAL_KEY },
+    failuresFrom: addMs(now, -policy.failureWindowMinutes * 60_000 + 60_000).toISOString(),
+    changesSince: addMs(now, -policy.recentChangesWindowMs).toISOString(),
+  });
+  const device = context.device ?? reads.device;
+  const { locations, failures } = reads;
   const lastPoint = locations.last ? pointFor(locations.last.country) : null;
   const signals: RiskSignals = {
     action: context.action,
@@ -72,16 +76,16 @@ export async function assessRisk(
     location: origin.country ? pointFor(origin.country) : null,
     knownCountries: locations.countries,
     lastSignIn: locations.last && lastPoint ? { at: new Date(locations.last.at), location: lastPoint } : null,
-    failures: {
-      account: failures.get(accountKey(account.email)) ?? 0,
-      ip: failures.get(ipKey(origin.ip)) ?? 0,
-      global: failures.get(GLOBAL_KEY) ?? 0,
-    },
+    failures: { account: failures.account, ip: failures.address, global: failures.global },
     passwordBlocklisted: context.passwordBlocklisted ?? false,
     accountCreatedAt: new Date(account.created_at),
-    recentSensitiveChanges: recentChanges,
+    recentSensitiveChanges: reads.recentChanges,
   };
-  return evaluateRisk(signals, policy);
+  return {
+    assessment: evaluateRisk(signals, policy),
+    device,
+    secondFactor: reads.secondFactors.totp || reads.secondFactors.passkey,
+  };
 }
 
 /** Every decision and its reasons: a row the support desk reads, and a line in the security log. */

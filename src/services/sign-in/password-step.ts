@@ -3,15 +3,13 @@ import { DomainError } from '../../core/errors.ts';
 import { normalizeEmail } from '../../core/email-address.ts';
 import type { RiskAssessment } from '../../core/risk/evaluate.ts';
 import { findAccountByEmail, type AccountRow } from '../../store/accounts.ts';
-import { deviceStanding } from '../../store/devices.ts';
 import { deniedSince } from '../../store/risk.ts';
 import { originModel } from '../account-log/change-log.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { queueMail } from '../notices/mail-queue.ts';
 import { issueLink } from '../notices/one-time-links.ts';
 import { verificationPayload } from '../account/registration.ts';
-import { assessRisk, recordRiskDecision } from '../risk/assessment.ts';
-import { hasSecondFactor } from '../second-factors/totp.ts';
+import { assessWithReads, recordRiskDecision } from '../risk/assessment.ts';
 import type { ActiveSession } from '../sessions/sessions.ts';
 import { finishSignIn } from './finish.ts';
 import { accountForPassword } from './password-check.ts';
@@ -34,9 +32,9 @@ export async function signIn(
   subject?: SignInSubject,
 ): Promise<SignInResult> {
   const email = normalizeEmail(input.email);
-  const read = subject?.email === email ? subject : undefined;
+  const read = subject?.email === email && subject.ip === origin.ip ? subject : undefined;
   const account = read ? read.account : await findAccountByEmail(deps.db, email);
-  const failuresSoFar = await assertNotThrottled(deps, email, account, origin);
+  const failuresSoFar = await assertNotThrottled(deps, email, account, origin, read?.throttles);
   // Live trickle migration (issue 26): only an address Mamori does not know is asked about.
   const verified =
     !account && deps.legacySignIn
@@ -65,13 +63,11 @@ export async function signIn(
     throw new DomainError('EMAIL_NOT_VERIFIED');
   }
 
-  // Read again after the hash, not taken from the request's first read: a browser the owner forgot while the
-  // hash ran must not sign in on the standing it had before.
-  const device = await deviceStanding(deps.db, verified.id, origin.deviceId);
-  const assessment = await assessRisk(deps, verified, origin, {
+  // Read again after the hash (with the risk engine's reads), not taken from the request's first read: a
+  // browser the owner forgot while the hash ran must not sign in on the standing it had before.
+  const { assessment, device, secondFactor } = await assessWithReads(deps, verified, origin, {
     action: 'sign-in',
     passwordBlocklisted: deps.strength.isBlocklisted(input.password),
-    device,
   });
   deps.metrics.signInDecision(assessment.decision);
   if (assessment.decision === 'deny') {
@@ -80,11 +76,7 @@ export async function signIn(
     throw new DomainError('INVALID_CREDENTIALS');
   }
   const risk = assessment.decision;
-  const method: SecondStepMethod | null = (await hasSecondFactor(deps.db, verified.id))
-    ? 'second-factor'
-    : risk === 'challenge'
-      ? 'mail-code'
-      : null;
+  const method: SecondStepMethod | null = secondFactor ? 'second-factor' : risk === 'challenge' ? 'mail-code' : null;
   if (method) {
     const pendingToken = await startPendingSignIn(
       deps,

@@ -6,11 +6,18 @@ import {
   reachedCap,
   throttleDecision,
 } from '../../core/throttle-policy.ts';
-import { findAccountByEmail, updateAccount, type AccountRow } from '../../store/accounts.ts';
+import { updateAccount, type AccountRow } from '../../store/accounts.ts';
 import { normalizeEmail } from '../../core/email-address.ts';
 import type { Executor } from '../../store/database.ts';
-import { deviceStanding, isKnownDevice, type DeviceStanding } from '../../store/devices.ts';
-import { clearThrottle, countFailure, readThrottles, setBlockedUntil } from '../../store/sign-in-throttle.ts';
+import { isKnownDevice, type DeviceStanding } from '../../store/devices.ts';
+import { readSubject } from '../../store/sign-in-subject.ts';
+import {
+  clearThrottle,
+  countFailure,
+  readThrottles,
+  setBlockedUntil,
+  type ThrottleRow,
+} from '../../store/sign-in-throttle.ts';
 import { actorFrom } from '../account-log/change-log.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { countSignInFailure } from '../risk/assessment.ts';
@@ -35,9 +42,11 @@ export async function assertNotThrottled(
   email: string,
   account: AccountRow | undefined,
   origin: RequestOrigin,
+  /** The throttle rows this request already read for the same address and client (readSignInSubject). */
+  read?: Map<string, ThrottleRow>,
 ): Promise<number> {
   const key = throttleKey(email);
-  const states = await readThrottles(deps.db, key, ipThrottleKey(origin.ip));
+  const states = read ?? (await readThrottles(deps.db, key, ipThrottleKey(origin.ip)));
   const now = deps.clock.now();
   const blockedUntil = [...states.values()]
     .map((s) => s.blockedUntil)
@@ -118,19 +127,27 @@ export interface SignInSubject {
   email: string;
   account: AccountRow | undefined;
   deviceId: string | null;
+  /** The client address the throttles were read for. */
+  ip: string;
   /** Read only for an account that exists and a browser that has a device cookie. */
   device: DeviceStanding | null;
+  /** The address's and the client's throttle rows (assertNotThrottled's read), by key. */
+  throttles: Map<string, ThrottleRow>;
 }
 
+/** One statement, the same for an address with and without an account (no enumeration by timing). */
 export async function readSignInSubject(
   deps: ServiceDeps,
   email: string,
   deviceId: string | null,
+  ip: string,
 ): Promise<SignInSubject> {
   const normalized = normalizeEmail(email);
-  const account = await findAccountByEmail(deps.db, normalized);
-  const device = account && deviceId ? await deviceStanding(deps.db, account.id, deviceId) : null;
-  return { email: normalized, account, deviceId, device };
+  const { account, device, throttles } = await readSubject(deps.db, normalized, deviceId, {
+    account: throttleKey(normalized),
+    address: ipThrottleKey(ip),
+  });
+  return { email: normalized, account, deviceId, ip, device, throttles };
 }
 
 export async function noteSuccess(db: Executor, email: string): Promise<void> {
