@@ -1,7 +1,7 @@
-import type { Selectable } from 'kysely';
+import type { ExpressionBuilder, Selectable } from 'kysely';
 import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
-import type { TotpFactorsTable } from './schema.ts';
+import type { Database, TotpFactorsTable } from './schema.ts';
 
 export type TotpFactorRow = Selectable<TotpFactorsTable>;
 
@@ -215,8 +215,9 @@ export async function insertRecoveryCodes(
   await db.insertInto('recovery_codes').values(rows).execute();
 }
 
-const factorFlags = compiledOnce((db: Executor, accountId: string) =>
-  db.selectNoFrom((eb) => [
+/** Whether the account has a confirmed authenticator app and a passkey, as two columns of a select. */
+export function secondFactorColumns(eb: ExpressionBuilder<Database, never>, accountId: string) {
+  return [
     eb
       .exists(
         eb
@@ -232,7 +233,11 @@ const factorFlags = compiledOnce((db: Executor, accountId: string) =>
         eb.selectFrom('passkeys').select('id').where('account_id', '=', accountId).where('removed_at', 'is', null),
       )
       .as('passkey'),
-  ]),
+  ] as const;
+}
+
+const factorFlags = compiledOnce((db: Executor, accountId: string) =>
+  db.selectNoFrom((eb) => secondFactorColumns(eb, accountId)),
 );
 
 /** Which second factors the account has bound, in one read (SQLite answers 0/1, PostgreSQL booleans). */

@@ -1,6 +1,7 @@
 import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { DeviceStanding } from './devices.ts';
+import { secondFactorColumns } from './factors.ts';
 import type { AccountLocations } from './risk.ts';
 import { minuteBucket } from './risk.ts';
 
@@ -64,21 +65,7 @@ const riskReads = compiledOnce(
           .where('occurred_at', '>=', changesSince)
           .where('kind', '!=', 'new-device-sign-in')
           .as('recent_changes'),
-        eb
-          .exists(
-            eb
-              .selectFrom('totp_factors')
-              .select('id')
-              .where('account_id', '=', accountId)
-              .where('confirmed_at', 'is not', null)
-              .where('removed_at', 'is', null),
-          )
-          .as('totp'),
-        eb
-          .exists(
-            eb.selectFrom('passkeys').select('id').where('account_id', '=', accountId).where('removed_at', 'is', null),
-          )
-          .as('passkey'),
+        ...secondFactorColumns(eb, accountId),
       ];
     });
     return db

@@ -160,6 +160,11 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
     return grant;
   }
 
+  /** The customer allowed what the shop asked (or a first-party shop needs no asking): granted, then on. */
+  async function finishConsent(request: FastifyRequest, reply: FastifyReply, details: Interaction, accountId: string) {
+    return finish(request, reply, details, { consent: { grantId: await grantAsked(details, accountId) } }, true);
+  }
+
   /** The sign-in must be recent enough for what the shop asked (`max_age`, or `prompt=login`). */
   function needsFreshSignIn(details: Interaction, session: ActiveSession, now: Date): boolean {
     const maxAge = Number(details.params.max_age);
@@ -250,14 +255,7 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
       }
       const client = await findClient(deps, String(details.params.client_id));
       if (!client) return expired(request, reply);
-      if (client.firstParty)
-        return finish(
-          request,
-          reply,
-          details,
-          { consent: { grantId: await grantAsked(details, session.accountId) } },
-          true,
-        );
+      if (client.firstParty) return finishConsent(request, reply, details, session.accountId);
       allowShopLogo(reply, client);
       return sendHtml(
         reply,
@@ -288,13 +286,7 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
           { error: 'access_denied', error_description: 'The customer did not allow the shop to sign in.' },
           false,
         );
-      return finish(
-        request,
-        reply,
-        details,
-        { consent: { grantId: await grantAsked(details, session.accountId) } },
-        true,
-      );
+      return finishConsent(request, reply, details, session.accountId);
     });
   };
   return { plugin, shopSignIn: { path: SHOP_SIGN_IN_PATH, afterSignIn: afterShopSignIn } };
