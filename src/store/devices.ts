@@ -66,11 +66,19 @@ export async function deviceStanding(
 ): Promise<DeviceStanding> {
   const rows = await devicesOf(db, accountId);
   const mine = deviceId ? rows.find((row) => row.device_id === deviceId) : undefined;
-  // Browsers first seen in the same instant are all "first": the order between them means nothing.
+  return standingOf(mine?.first_seen_at ?? null, rows[0]?.first_seen_at ?? null);
+}
+
+/**
+ * A browser's standing from when it was first seen on the account (null: never) and when the account's
+ * first browser was (null: none yet). Browsers first seen in the same instant are all "first": the order
+ * between them means nothing.
+ */
+export function standingOf(firstSeenAt: string | null, accountFirstAt: string | null): DeviceStanding {
   return {
-    any: rows.length > 0,
-    firstSeenAt: mine?.first_seen_at ?? null,
-    isFirst: mine !== undefined && rows[0]?.first_seen_at === mine.first_seen_at,
+    any: accountFirstAt !== null,
+    firstSeenAt,
+    isFirst: firstSeenAt !== null && firstSeenAt === accountFirstAt,
   };
 }
 

@@ -243,6 +243,14 @@ const factorFlags = compiledOnce((db: Executor, accountId: string) =>
 /** Which second factors the account has bound, in one read (SQLite answers 0/1, PostgreSQL booleans). */
 export async function secondFactorFlags(db: Executor, accountId: string): Promise<{ totp: boolean; passkey: boolean }> {
   const [row] = await factorFlags(db, accountId);
+  return factorFlagsOf(row);
+}
+
+/** secondFactorColumns' answer as booleans (SQLite answers 0/1, PostgreSQL booleans). */
+export function factorFlagsOf(row: { totp?: unknown; passkey?: unknown } | undefined): {
+  totp: boolean;
+  passkey: boolean;
+} {
   const yes = (value: unknown) => value === true || value === 1 || value === '1';
   return { totp: yes(row?.totp), passkey: yes(row?.passkey) };
 }

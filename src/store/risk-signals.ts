@@ -1,7 +1,7 @@
 import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
-import type { DeviceStanding } from './devices.ts';
-import { secondFactorColumns } from './factors.ts';
+import { standingOf, type DeviceStanding } from './devices.ts';
+import { factorFlagsOf, secondFactorColumns } from './factors.ts';
 import type { AccountLocations } from './risk.ts';
 import { minuteBucket } from './risk.ts';
 
@@ -76,8 +76,6 @@ const riskReads = compiledOnce(
   },
 );
 
-const yes = (value: unknown) => value === true || value === 1 || value === '1';
-
 /**
  * The browser's standing, the account's known places, the failure windows, the recent changes and the
  * second factors in one statement (issue 29: five reads were five round trips and five lock cycles).
@@ -101,12 +99,7 @@ export async function readRiskSignals(db: Executor, keys: RiskReadKeys): Promise
   const mine = keys.deviceId ? first.device_first_seen : null;
   const latest = places[0];
   return {
-    // Browsers first seen in the same instant are all "first": the order between them means nothing.
-    device: {
-      any: first.first_device_at !== null,
-      firstSeenAt: mine ?? null,
-      isFirst: mine != null && mine === first.first_device_at,
-    },
+    device: standingOf(mine ?? null, first.first_device_at ?? null),
     locations: {
       countries: places.map((p) => p.country),
       last: latest ? { country: latest.country, at: latest.last_seen_at } : null,
@@ -117,6 +110,6 @@ export async function readRiskSignals(db: Executor, keys: RiskReadKeys): Promise
       global: Number(first.global_failures ?? 0),
     },
     recentChanges: Number(first.recent_changes ?? 0),
-    secondFactors: { totp: yes(first.totp), passkey: yes(first.passkey) },
+    secondFactors: factorFlagsOf(first),
   };
 }

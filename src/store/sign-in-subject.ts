@@ -1,7 +1,7 @@
 import type { AccountRow } from './accounts.ts';
 import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
-import type { DeviceStanding } from './devices.ts';
+import { standingOf, type DeviceStanding } from './devices.ts';
 import type { ThrottleRow } from './sign-in-throttle.ts';
 
 // One row whether or not the address has an account: the throttles' scalars, the account left-joined to
@@ -73,15 +73,7 @@ export async function readSubject(
     });
   const account = row.id === null ? undefined : accountFrom(row as unknown as AccountRow);
   const { device_first_seen, first_device_at } = row;
-  const device =
-    account && deviceId
-      ? {
-          any: first_device_at !== null,
-          firstSeenAt: device_first_seen ?? null,
-          // Browsers first seen in the same instant are all "first": the order between them means nothing.
-          isFirst: device_first_seen != null && device_first_seen === first_device_at,
-        }
-      : null;
+  const device = account && deviceId ? standingOf(device_first_seen ?? null, first_device_at ?? null) : null;
   return { account, device, throttles };
 }
 
