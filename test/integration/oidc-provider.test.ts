@@ -391,6 +391,32 @@ forEachStore('OpenID Provider', (store) => {
     assert.equal(tokens.claims()?.email, EMAIL);
   });
 
+  test('the step on to the shop has no form, so no form token is made there; the old one is refused, the next page makes a new one', async () => {
+    await registerAndVerify(m, EMAIL);
+    const shop = await registerShop(m);
+    const browser = new TestClient(m.app);
+    const page = await followInBrowser(browser, (await authorizationUrl(shop)).url, m.issuer);
+    const before = browser.csrf;
+    const signedIn = await signInAtInteraction(browser, page, EMAIL, PASSWORD);
+    assert.equal(signedIn.statusCode, 200);
+    assert.ok(refreshTarget(signedIn.body), 'it moves on to the shop by itself');
+    assert.doesNotMatch(signedIn.body, /<form|name="_csrf"/, 'no form, so no token on the page');
+    const csrfCookies = (signedIn.cookies as { name: string; value: string }[]).filter((c) => c.name === 'mamori_csrf');
+    assert.ok(
+      csrfCookies.every((c) => c.value === ''),
+      'the secret of before the sign-in is dropped, no new one made',
+    );
+    assert.equal(browser.cookies.has('mamori_csrf'), false);
+    // The intruder holds the form token of before the sign-in: it is worth nothing now.
+    const forged = await browser.post('/sign-out', { _csrf: before });
+    assert.equal(forged.statusCode, 403);
+    const account = await browser.get('/account');
+    assert.equal(account.statusCode, 200);
+    assert.notEqual(browser.csrf, before, 'the next page with a form makes a new token');
+    const out = await browser.post('/sign-out');
+    assert.equal(out.statusCode, 303, 'and it works');
+  });
+
   test('the sign-in page reached by its own address (/sign-in?returnTo=) still comes back to the shop', async () => {
     await registerAndVerify(m, EMAIL);
     const shop = await registerShop(m);
