@@ -1,0 +1,102 @@
+// The whole sign-in through a shop (bench/oidc-rp.ts signInThroughShop: authorize, the sign-in form,
+// password, the code, tokens) for several checkouts' Mamori, all in this one process, driven one sign-in
+// at a time in alternating blocks: whatever else the machine runs moves every checkout alike, so paired
+// ratios hold where oidc-cpu.ts's separate processes drift by ±20% on a shared machine. Requests go
+// straight to each server's request listener (its fast path included) through light-my-request, no
+// sockets. It prints the event loop's CPU per sign-in (this process's main thread, read from /proc: the
+// client's parsing is in it, alike for all) and the whole process's (argon2id's threads too).
+// `tsx bench/shop-sign-in-interleaved.ts <checkout ...>` (SHOP_INTERLEAVED_ROUNDS, SHOP_INTERLEAVED_BLOCK).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import inject from 'light-my-request';
+import { cpuTime } from './cpu-time.ts';
+import { rpClient, signInThroughShop } from './oidc-rp.ts';
+import type { MintedCodes } from './oidc-servers.ts';
+
+process.env.BENCH_USERS ??= '10';
+const ROUNDS = Number(process.env.SHOP_INTERLEAVED_ROUNDS ?? 12);
+const BLOCK = Number(process.env.SHOP_INTERLEAVED_BLOCK ?? 30);
+const WARM = 60;
+const USERS = Number(process.env.BENCH_USERS);
+const checkouts = process.argv.slice(2).length > 0 ? process.argv.slice(2) : [resolve(import.meta.dirname, '..')];
+
+type Listener = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+type Client = ReturnType<typeof rpClient>;
+type Mamori = { name: string; client: Client; minted: MintedCodes; n: number; mainUs: number[]; wholeUs: number[] };
+type Serve = { serveMamoriProvider(port: number, file: string, count: number, codesFile: string): Promise<void> };
+
+const servers: http.Server[] = [];
+const listen = http.Server.prototype.listen;
+http.Server.prototype.listen = function capture(this: http.Server, ...args: Parameters<typeof listen>) {
+  servers.push(this);
+  return listen.apply(this, args);
+} as typeof listen;
+
+/** The bench's HTTP client, its requests handed to one listener instead of a socket. */
+function injectingClient(listener: Listener): Client {
+  const client = rpClient(1);
+  const send: Client['send'] = async (method, url, headers, body) => {
+    const res = await inject(listener, {
+      method: method as 'GET' | 'POST',
+      url: url.pathname + url.search,
+      headers: { ...headers, host: url.host },
+      payload: body,
+      remoteAddress: '127.0.0.1',
+    });
+    // As Node's own client gives them: text, and set-cookie always a list, even of one.
+    const answerHeaders: Record<string, string | string[] | undefined> = {};
+    for (const [name, value] of Object.entries(res.headers))
+      answerHeaders[name] = typeof value === 'number' ? String(value) : value;
+    const cookies = answerHeaders['set-cookie'];
+    if (typeof cookies === 'string') answerHeaders['set-cookie'] = [cookies];
+    return { status: res.statusCode, headers: answerHeaders, body: res.payload };
+  };
+  return { ...client, send };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'mamori-shop-interleaved-'));
+
+async function start(name: string, checkout: string, port: number): Promise<Mamori> {
+  const serve = (await import(join(checkout, 'bench', 'oidc-servers.ts'))) as Serve;
+  const codesFile = join(dir, `${name}.json`);
+  await serve.serveMamoriProvider(port, join(dir, `${name}.sqlite`), 20, codesFile);
+  const listener = servers.at(-1)?.listeners('request')[0] as Listener;
+  const minted = JSON.parse(readFileSync(codesFile, 'utf8')) as MintedCodes;
+  return { name, client: injectingClient(listener), minted, n: 0, mainUs: [], wholeUs: [] };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const signIn = (m: Mamori) => signInThroughShop(m.client, m.minted, m.n++, USERS);
+
+try {
+  const all: Mamori[] = [];
+  for (const [i, checkout] of checkouts.entries())
+    all.push(
+      await start(`${i}-${basename(checkout)}`, checkout, Number(process.env.SHOP_INTERLEAVED_PORT ?? 4690) + i),
+    );
+  for (const m of all) for (let i = 0; i < WARM; i += 1) await signIn(m);
+  for (let round = 0; round < ROUNDS; round += 1)
+    for (const m of round % 2 === 0 ? all : [...all].reverse()) {
+      const before = cpuTime(process.pid);
+      for (let i = 0; i < BLOCK; i += 1) await signIn(m);
+      const after = cpuTime(process.pid);
+      m.mainUs.push(((after.mainThread - before.mainThread) * 1e6) / BLOCK);
+      m.wholeUs.push(((after.mainThread + after.otherThreads - before.mainThread - before.otherThreads) * 1e6) / BLOCK);
+    }
+  console.log(`sign-in through a shop, ${ROUNDS} rounds of ${BLOCK}, one at a time, CPU per sign-in in this process:`);
+  for (const m of all)
+    console.log(
+      `  ${m.name.padEnd(24)} event loop median ${median(m.mainUs).toFixed(0).padStart(6)} µs, whole process ${median(m.wholeUs).toFixed(0).padStart(6)} µs`,
+    );
+  for (const a of all)
+    for (const b of all)
+      if (a !== b)
+        console.log(
+          `  ${a.name} / ${b.name}: event loop ${median(a.mainUs.map((us, i) => us / (b.mainUs[i] ?? us))).toFixed(3)} (median of paired rounds)`,
+        );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exit(0);
