@@ -47,7 +47,7 @@ import { oidcRoutes } from './routes/oidc-routes.ts';
 import { passwordUpgradeGate, passwordUpgradeRoutes } from './routes/password-upgrade-routes.ts';
 import { firstPasswordRoutes } from './routes/first-password-routes.ts';
 import { buildProvider, OIDC_PREFIX } from './oidc-provider.ts';
-import { machineEndpointFastPath } from './provider-fast-path.ts';
+import { providerFastPath } from './provider-fast-path.ts';
 
 /** After signing in again the person is back on the page whose form asked for it. */
 const REAUTH_RETURN_PAGES = ['/account/sessions', '/account/two-step', '/account/passkeys'];
@@ -91,7 +91,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = deps;
   const securityHeaders = securityHeadersFor(config);
   const trustedHops = config.trustProxy;
-  // Set once the provider is built: its machine endpoints are answered before Fastify's routing.
+  // Set once the provider is built: its machine and authorization endpoints are answered before Fastify's routing.
   let fastPath: ((request: IncomingMessage, response: ServerResponse) => boolean) | null = null;
   let closing = false;
   const app = Fastify({
@@ -275,7 +275,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  fastPath = machineEndpointFastPath({
+  fastPath = providerFastPath({
     config,
     securityHeaders,
     metrics: deps.metrics,

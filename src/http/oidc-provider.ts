@@ -14,6 +14,7 @@ import { allowFormToward } from './page-policy.ts';
 import { shopErrorPage, shopLogoutDonePage, shopLogoutPage } from '../views/pages/shop-pages.ts';
 import { LANGUAGE_COOKIE } from './language-switch.ts';
 import { throttleClientAuthentication } from './oidc-client-auth-throttle.ts';
+import { CookieKeys } from './cookie-keys.ts';
 import { bareContext, sessionCookieName } from './request-context.ts';
 
 /** Every provider endpoint lives under this prefix; discovery stays at the issuer's root. */
@@ -76,7 +77,7 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
     adapter: oidcAdapterFactory(deps, commit, clientAuth.findClientRow),
     jwks: { keys: await publishedSigningKeys(deps) },
     cookies: {
-      keys: deps.secrets.derivedKeys('oidc-provider-cookies'),
+      keys: new CookieKeys(deps.secrets.derivedKeys('oidc-provider-cookies')),
       long: { signed: true, httpOnly: true, sameSite: 'lax', secure: config.secureCookies },
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure: config.secureCookies },
     },

@@ -32,6 +32,22 @@ export function isMachineEndpoint(url: string | undefined): boolean {
   return MACHINE_PATHS.has(query < 0 ? url : url.slice(0, query));
 }
 
+const AUTHORIZATION_PATH = `${OIDC_PREFIX}/auth`;
+/** The authorization endpoint and its resume after an interaction (`/oidc/auth/<uid>`). */
+const AUTHORIZATION_RESUME = new RegExp(`^${AUTHORIZATION_PATH}/[\\w-]+$`);
+
+/**
+ * The authorization endpoint, where a shop sends the browser and the browser comes back after signing in.
+ * Fastify gives it nothing the provider does not do itself: no session (the provider's login check reads
+ * Mamori's session cookie, oidc-provider.ts), no form token (it has no form of Mamori's), no rate limit.
+ */
+export function isAuthorizationEndpoint(url: string | undefined): boolean {
+  if (!url) return false;
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  return path === AUTHORIZATION_PATH || AUTHORIZATION_RESUME.test(path);
+}
+
 /**
  * The client's address as Fastify judges it (proxy-addr's rule) when the app trusts no proxy or a number
  * of hops: the socket's peer, or the address that many hops out along X-Forwarded-For. Null for a list
@@ -60,7 +76,7 @@ export function clientAddressRule(
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
 /**
- * The provider's machine endpoints answered straight from the Node server, before Fastify builds its
+ * The provider's machine endpoints and its authorization endpoint answered straight from the Node server, before Fastify builds its
  * request, reply and child logger, looks up the route and hands the raw request over anyway (the
  * provider parses its own body and writes its own answer, errors included, with no stack trace). Kept
  * what the Fastify route gives them: the security headers, the issuer-fixed host and protocol, the
@@ -68,7 +84,7 @@ type Handler = (request: IncomingMessage, response: ServerResponse) => void;
  * (everything through Fastify) when the address rule is Fastify's alone; a request that arrives while
  * the app is closing goes through Fastify too, which refuses it.
  */
-export function machineEndpointFastPath(options: {
+export function providerFastPath(options: {
   config: Pick<Config, 'publicUrl' | 'trustProxy'>;
   securityHeaders: HeaderList;
   metrics: Pick<Metrics, 'request'>;
@@ -81,7 +97,7 @@ export function machineEndpointFastPath(options: {
   const canonical = new URL(options.config.publicUrl);
   const { metrics, log, provider } = options;
   return (request, response) => {
-    if (!isMachineEndpoint(request.url) || options.closing()) return false;
+    if (!(isMachineEndpoint(request.url) || isAuthorizationEndpoint(request.url)) || options.closing()) return false;
     const started = performance.now();
     setHeaders(response, options.securityHeaders);
     issuerFixedHeaders(request, canonical, clientAddress(request) ?? '');

@@ -31,16 +31,26 @@ export function csrfCookieName(config: Pick<Config, 'secureCookies'>): string {
   return config.secureCookies ? '__Host-mamori_csrf' : 'mamori_csrf';
 }
 
+/**
+ * The form token and the language switch's address are worked out when the page first shows them: a
+ * page with no form (the step on to a shop after signing in) makes no form-token secret and sets no cookie.
+ */
 export function pageContext(request: FastifyRequest, reply: FastifyReply, config: Readonly<Config>): PageContext {
+  let csrfToken: string | undefined;
+  let switchHref: string | undefined;
   return {
     locale: request.locale,
     t: translatorFor(request.locale),
-    csrfToken: reply.generateCsrf(),
+    get csrfToken() {
+      return (csrfToken ??= reply.generateCsrf());
+    },
     signedIn: request.session !== null,
     shopName: config.shopName,
     supportEmail: config.supportEmail,
     supportPhone: config.supportPhone,
-    languageSwitchHref: languageSwitchHref(request, request.locale === 'ja' ? 'en' : 'ja'),
+    get languageSwitchHref() {
+      return (switchHref ??= languageSwitchHref(request, request.locale === 'ja' ? 'en' : 'ja'));
+    },
     now: request.now.toISOString(),
     timeZone: config.timeZone,
   };

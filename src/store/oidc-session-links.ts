@@ -1,26 +1,22 @@
+import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
+
+// Every sign-in to a shop links its provider session: compiled once.
+const upsertLink = compiledOnce((db: Executor, uid: string, sessionId: string, accountId: string, at: string) =>
+  db
+    .insertInto('oidc_session_links')
+    .values({ oidc_session_uid: uid, session_id: sessionId, account_id: accountId, linked_at: at })
+    .onConflict((oc) =>
+      oc.column('oidc_session_uid').doUpdateSet({ session_id: sessionId, account_id: accountId, linked_at: at }),
+    ),
+);
 
 /** Records (or moves) the provider session onto the Mamori session it now rides on. */
 export async function linkOidcSession(
   db: Executor,
   link: { oidcSessionUid: string; sessionId: string; accountId: string; at: string },
 ): Promise<void> {
-  await db
-    .insertInto('oidc_session_links')
-    .values({
-      oidc_session_uid: link.oidcSessionUid,
-      session_id: link.sessionId,
-      account_id: link.accountId,
-      linked_at: link.at,
-    })
-    .onConflict((oc) =>
-      oc.column('oidc_session_uid').doUpdateSet({
-        session_id: link.sessionId,
-        account_id: link.accountId,
-        linked_at: link.at,
-      }),
-    )
-    .execute();
+  await upsertLink(db, link.oidcSessionUid, link.sessionId, link.accountId, link.at);
 }
 
 export async function oidcSessionUidsOf(db: Executor, sessionIds: readonly string[]): Promise<string[]> {

@@ -1,5 +1,20 @@
 import { bulkRows, type BulkRows } from './bulk-insert.ts';
+import { compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
+
+// Written with every grant the provider saves (each sign-in to a shop): compiled once.
+const upsertShopCustomer = compiledOnce(
+  (db: Executor, clientId: string, accountId: string, granted: number, at: string) =>
+    db
+      .insertInto('shop_customers')
+      .values({ client_id: clientId, account_id: accountId, email_granted: granted, first_signed_in_at: at })
+      .onConflict((oc) =>
+        oc
+          .columns(['client_id', 'account_id'])
+          .doUpdateSet({ email_granted: granted })
+          .where('shop_customers.email_granted', '<', granted),
+      ),
+);
 
 /**
  * Notes that the account signed in to the shop (written with each grant the provider saves). The first
@@ -9,22 +24,7 @@ export async function recordShopCustomer(
   db: Executor,
   row: { clientId: string; accountId: string; emailGranted: boolean; at: string },
 ): Promise<void> {
-  const granted = row.emailGranted ? 1 : 0;
-  await db
-    .insertInto('shop_customers')
-    .values({
-      client_id: row.clientId,
-      account_id: row.accountId,
-      email_granted: granted,
-      first_signed_in_at: row.at,
-    })
-    .onConflict((oc) =>
-      oc
-        .columns(['client_id', 'account_id'])
-        .doUpdateSet({ email_granted: granted })
-        .where('shop_customers.email_granted', '<', granted),
-    )
-    .execute();
+  await upsertShopCustomer(db, row.clientId, row.accountId, row.emailGranted ? 1 : 0, row.at);
 }
 
 /** Whether the account ever signed in to the shop, and whether it granted the shop its address. */

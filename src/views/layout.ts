@@ -25,8 +25,26 @@ export interface LayoutOptions {
   passkeys?: boolean;
   /** The support desk has its own navigation. */
   nav?: SafeHtml;
-  /** The page moves on to this address at once (a navigation of its own, not a redirect). */
+  /**
+   * The page moves on to this address at once (a navigation of its own, not a redirect). It shows only its
+   * own link: no navigation and no language switch, so no form (and no form token) on the way through.
+   */
   refreshTo?: string;
+}
+
+/** The header's navigation and language switch; none on a page the browser only passes through. */
+function headerLinks(ctx: PageContext, options: LayoutOptions): SafeHtml | '' {
+  if (options.refreshTo !== undefined) return '';
+  const { t } = ctx;
+  const nav =
+    options.nav ??
+    (ctx.signedIn
+      ? html`<a href="/account">${t('nav.account')}</a>
+<a href="/account/sessions">${t('nav.sessions')}</a>
+<form method="post" action="/sign-out" class="inline">${csrfField(ctx)}<button type="submit" class="link">${t('nav.signOut')}</button></form>`
+      : html`<a href="/sign-in">${t('nav.signIn')}</a> <a href="/register">${t('nav.register')}</a>`);
+  return html`<nav aria-label="${ctx.locale === 'ja' ? 'メイン' : 'Main'}">${nav}</nav>
+${languageSwitch(ctx)}`;
 }
 
 export function layout(
@@ -36,13 +54,6 @@ export function layout(
   options: LayoutOptions = {},
 ): string {
   const { t } = ctx;
-  const nav =
-    options.nav ??
-    (ctx.signedIn
-      ? html`<a href="/account">${t('nav.account')}</a>
-<a href="/account/sessions">${t('nav.sessions')}</a>
-<form method="post" action="/sign-out" class="inline">${csrfField(ctx)}<button type="submit" class="link">${t('nav.signOut')}</button></form>`
-      : html`<a href="/sign-in">${t('nav.signIn')}</a> <a href="/register">${t('nav.register')}</a>`);
   const phone = ctx.supportPhone ? t('footer.helpPhone', { phone: ctx.supportPhone }) : '';
   return html`<!doctype html>
 <html lang="${ctx.locale}">
@@ -59,8 +70,7 @@ ${options.passkeys ? html`<script src="/static/vendor/simplewebauthn-browser.js"
 <a class="skip" href="#main">${ctx.locale === 'ja' ? '本文へ移動' : 'Skip to content'}</a>
 <header>
 <a class="brand" href="/">${ctx.shopName}</a>
-<nav aria-label="${ctx.locale === 'ja' ? 'メイン' : 'Main'}">${nav}</nav>
-${languageSwitch(ctx)}
+${headerLinks(ctx, options)}
 </header>
 <main id="main">
 <h1>${title}</h1>

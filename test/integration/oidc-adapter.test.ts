@@ -5,6 +5,7 @@ import Provider from 'oidc-provider';
 import * as client from 'openid-client';
 import { KyselyOidcAdapter, oidcAdapterFactory, sweepExpiredOidc } from '../../src/services/oidc/adapter.ts';
 import { groupCommit } from '../../src/store/group-commit.ts';
+import { linkOidcSession, oidcSessionUidsOf, sessionIdOfOidcSession } from '../../src/store/oidc-session-links.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 
 /**
@@ -77,6 +78,37 @@ forEachStore('OpenID Provider adapter', (store) => {
     await codes.consume('c1');
     assert.ok((await codes.find('c1'))?.consumed);
     assert.equal((await codes.find('c2'))?.consumed, undefined);
+  });
+
+  test("a grant's save notes the shop's customer: the first time stays, the address only ever goes up; a provider session's link moves", async () => {
+    const grants = adapter('Grant');
+    const customer = () =>
+      m.deps.db
+        .selectFrom('shop_customers')
+        .select(['email_granted', 'first_signed_in_at'])
+        .where('client_id', '=', 'shop')
+        .where('account_id', '=', 'a1')
+        .execute();
+    const first = m.clock.now().toISOString();
+    await grants.upsert('g1', { accountId: 'a1', clientId: 'shop', openid: { scope: 'openid profile' } }, 60);
+    assert.deepEqual(
+      (await customer()).map((r) => [Number(r.email_granted), r.first_signed_in_at]),
+      [[0, first]],
+    );
+    m.clock.advance(1000);
+    await grants.upsert('g2', { accountId: 'a1', clientId: 'shop', openid: { scope: 'openid email' } }, 60);
+    await grants.upsert('g3', { accountId: 'a1', clientId: 'shop', openid: { scope: 'openid' } }, 60);
+    assert.deepEqual(
+      (await customer()).map((r) => [Number(r.email_granted), r.first_signed_in_at]),
+      [[1, first]],
+      'given once, the address stays granted; the first sign-in keeps its time',
+    );
+    const link = (sessionId: string) =>
+      linkOidcSession(m.deps.db, { oidcSessionUid: 'ps-1', sessionId, accountId: 'a1', at: first });
+    await link('s-1');
+    await link('s-2');
+    assert.equal(await sessionIdOfOidcSession(m.deps.db, 'ps-1'), 's-2', 'moved onto the newer session');
+    assert.deepEqual(await oidcSessionUidsOf(m.deps.db, ['s-1']), []);
   });
 
   test('sessions by uid, device codes by user code; a payload without expiry lasts', async () => {

@@ -84,6 +84,87 @@ forEachStore('OpenID Provider', (store) => {
     assert.equal(count(await m.deps.metrics.render()) - count(before), 4, 'each counted as the route /oidc/*');
   });
 
+  /** The browser's own request over the socket (the fast path), its cookies shared with the injecting client. */
+  async function overSocket(browser: TestClient, path: string, headers: Record<string, string> = {}) {
+    const res = await fetch(`${m.issuer}${path}`, {
+      redirect: 'manual',
+      headers: { cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; '), ...headers },
+    });
+    for (const cookie of res.headers.getSetCookie()) {
+      const [pair = ''] = cookie.split(';');
+      const at = pair.indexOf('=');
+      const [name, value] = [pair.slice(0, at), pair.slice(at + 1)];
+      if (value === '' || /max-age=0|expires=thu, 01 jan 1970/i.test(cookie)) browser.cookies.delete(name);
+      else browser.cookies.set(name, value);
+    }
+    return res;
+  }
+
+  test('the authorization endpoint and its resume, answered before Fastify routes anything: same headers, counted, nothing forged', async () => {
+    await registerAndVerify(m, EMAIL);
+    const shop = await registerShop(m);
+    const throughFastify = await fetch(`${m.issuer}/.well-known/openid-configuration`);
+    const count = (text: string, status: string) =>
+      Number(
+        new RegExp(
+          `http_request_duration_seconds_count\\{[^}]*route="/oidc/\\*"[^}]*status="${status}"[^}]*\\} (\\d+)`,
+        ).exec(text)?.[1] ?? 0,
+      );
+    const before = await m.deps.metrics.render();
+    const browser = new TestClient(m.app);
+    const start = await authorizationUrl(shop);
+    const asked = await overSocket(browser, start.url.pathname + start.url.search, {
+      'x-forwarded-host': 'evil.example',
+    });
+    assert.equal(asked.status, 303);
+    const interaction = new URL(String(asked.headers.get('location')), m.issuer);
+    assert.equal(interaction.origin, m.issuer, 'the interaction is on the issuer, never on a forged host');
+    for (const header of ['content-security-policy', 'x-content-type-options', 'x-frame-options', 'referrer-policy'])
+      assert.equal(asked.headers.get(header), throughFastify.headers.get(header), header);
+    const page = await followInBrowser(browser, interaction, m.issuer);
+    const signedIn = await signInAtInteraction(browser, page, EMAIL, PASSWORD);
+    const resume = new URL(String(refreshTarget(signedIn.body)), m.issuer);
+    assert.match(resume.pathname, /^\/oidc\/auth\/[\w-]+$/);
+    const back = await overSocket(browser, resume.pathname, { 'x-forwarded-host': 'evil.example' });
+    assert.equal(back.status, 303);
+    const end = new URL(String(back.headers.get('location')));
+    assert.equal(end.origin + end.pathname, SHOP_CALLBACK);
+    assert.equal(end.searchParams.get('iss'), m.issuer, 'the issuer named in the answer is the real one');
+    for (const header of ['content-security-policy', 'x-content-type-options', 'x-frame-options', 'referrer-policy'])
+      assert.equal(back.headers.get(header), throughFastify.headers.get(header), header);
+    const tokens = await client.authorizationCodeGrant(shop.config, end, {
+      pkceCodeVerifier: start.verifier,
+      expectedState: start.state,
+      expectedNonce: start.nonce,
+    });
+    assert.equal(tokens.claims()?.email, EMAIL);
+    const after = await m.deps.metrics.render();
+    assert.equal(count(after, '3xx') - count(before, '3xx'), 2, 'the authorization and its resume, counted as /oidc/*');
+  });
+
+  test('intruder: at the resume over the socket, another browser gets no code, and a contained account gets none either', async () => {
+    await registerAndVerify(m, EMAIL);
+    const shop = await registerShop(m);
+    const browser = new TestClient(m.app);
+    const start = await authorizationUrl(shop);
+    const page = await followInBrowser(browser, start.url, m.issuer);
+    const signedIn = await signInAtInteraction(browser, page, EMAIL, PASSWORD);
+    const resume = new URL(String(refreshTarget(signedIn.body)), m.issuer).pathname;
+    const stranger = await overSocket(new TestClient(m.app), resume);
+    assert.doesNotMatch(
+      String(stranger.headers.get('location')),
+      /code=/,
+      'no code for a browser without the interaction',
+    );
+    assert.doesNotMatch(await stranger.text(), /at .*\.(ts|js)/, 'no stack trace');
+    // Contained between the sign-in and the resume (another instance may have done it): the resume stops.
+    await m.deps.db.updateTable('accounts').set({ status: 'locked' }).execute();
+    const back = await overSocket(browser, resume);
+    const location = String(back.headers.get('location') ?? '');
+    assert.doesNotMatch(location, /code=/, 'no code for a contained account');
+    assert.ok(!location.startsWith(SHOP_CALLBACK) || /error=/.test(location), location);
+  });
+
   test('a signed-in customer signs in to the shop: ID token and userinfo carry who, how, and the hold', async () => {
     const browser = await ownerSignedIn();
     const shop = await registerShop(m);
@@ -308,6 +389,32 @@ forEachStore('OpenID Provider', (store) => {
       expectedNonce: start.nonce,
     });
     assert.equal(tokens.claims()?.email, EMAIL);
+  });
+
+  test('the step on to the shop has no form, so no form token is made there; the old one is refused, the next page makes a new one', async () => {
+    await registerAndVerify(m, EMAIL);
+    const shop = await registerShop(m);
+    const browser = new TestClient(m.app);
+    const page = await followInBrowser(browser, (await authorizationUrl(shop)).url, m.issuer);
+    const before = browser.csrf;
+    const signedIn = await signInAtInteraction(browser, page, EMAIL, PASSWORD);
+    assert.equal(signedIn.statusCode, 200);
+    assert.ok(refreshTarget(signedIn.body), 'it moves on to the shop by itself');
+    assert.doesNotMatch(signedIn.body, /<form|name="_csrf"/, 'no form, so no token on the page');
+    const csrfCookies = (signedIn.cookies as { name: string; value: string }[]).filter((c) => c.name === 'mamori_csrf');
+    assert.ok(
+      csrfCookies.every((c) => c.value === ''),
+      'the secret of before the sign-in is dropped, no new one made',
+    );
+    assert.equal(browser.cookies.has('mamori_csrf'), false);
+    // The intruder holds the form token of before the sign-in: it is worth nothing now.
+    const forged = await browser.post('/sign-out', { _csrf: before });
+    assert.equal(forged.statusCode, 403);
+    const account = await browser.get('/account');
+    assert.equal(account.statusCode, 200);
+    assert.notEqual(browser.csrf, before, 'the next page with a form makes a new token');
+    const out = await browser.post('/sign-out');
+    assert.equal(out.statusCode, 303, 'and it works');
   });
 
   test('the sign-in page reached by its own address (/sign-in?returnTo=) still comes back to the shop', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Fastify from 'fastify';
-import { clientAddressRule, isMachineEndpoint } from '../../src/http/provider-fast-path.ts';
+import { clientAddressRule, isAuthorizationEndpoint, isMachineEndpoint } from '../../src/http/provider-fast-path.ts';
 
 const FORWARDED = [
   undefined,
@@ -60,4 +60,20 @@ test('only the machine endpoints, by exact path, take the fast path', () => {
     undefined,
   ])
     assert.equal(isMachineEndpoint(url), false, String(url));
+});
+
+test('the authorization endpoint and its resume, by exact path, take the fast path too', () => {
+  for (const url of ['/oidc/auth', '/oidc/auth?client_id=x', '/oidc/auth/AbC_12-x', '/oidc/auth/AbC_12-x?x=1'])
+    assert.equal(isAuthorizationEndpoint(url), true, url);
+  for (const url of [
+    '/oidc/auth/',
+    '/oidc/authx',
+    '/oidc/auth/a/b',
+    '/oidc/auth/%2e%2e',
+    '/oidc/auth/../account',
+    '/interaction/x',
+    '/oidc/session/end',
+    undefined,
+  ])
+    assert.equal(isAuthorizationEndpoint(url), false, String(url));
 });

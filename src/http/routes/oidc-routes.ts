@@ -43,7 +43,7 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
   async function providerEndpoints(oidc: FastifyInstance) {
     oidc.removeAllContentTypeParsers();
     oidc.addContentTypeParser('*', (_request, _payload, done) => done(null));
-    // The machine endpoints usually come straight from the server (provider-fast-path.ts), the same way.
+    // The machine and authorization endpoints usually come straight from the server (provider-fast-path.ts), the same way.
     const pass = (request: FastifyRequest, reply: FastifyReply) => {
       issuerFixedHeaders(request.raw, canonical, request.ip);
       reply.hijack();

@@ -1,0 +1,136 @@
+// The whole sign-in through a shop (bench/oidc-rp.ts signInThroughShop: authorize, the sign-in form,
+// password, the code, tokens) for several checkouts' Mamori, all in this one process, driven one sign-in
+// at a time in alternating blocks: whatever else the machine runs moves every checkout alike, so paired
+// ratios hold where oidc-cpu.ts's separate processes drift by ±20% on a shared machine. Requests go
+// straight to each server's request listener (its fast path included) through light-my-request, no
+// sockets. It prints the event loop's CPU per sign-in (this process's main thread, /proc's schedstat: the
+// client's parsing is in it, alike for all) and the whole process's (argon2id's threads too).
+// `tsx bench/shop-sign-in-interleaved.ts <checkout ...>` (SHOP_INTERLEAVED_ROUNDS, SHOP_INTERLEAVED_BLOCK;
+// SHOP_INTERLEAVED_BARE=1 adds the bare durable oidc-provider of the first checkout). Each step's share is printed too.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import inject from 'light-my-request';
+import { cpuTime } from './cpu-time.ts';
+import { rpClient, signInThroughShop } from './oidc-rp.ts';
+import type { MintedCodes } from './oidc-servers.ts';
+
+process.env.BENCH_USERS ??= '10';
+const ROUNDS = Number(process.env.SHOP_INTERLEAVED_ROUNDS ?? 12);
+const BLOCK = Number(process.env.SHOP_INTERLEAVED_BLOCK ?? 30);
+const WARM = 60;
+const USERS = Number(process.env.BENCH_USERS);
+const checkouts = process.argv.slice(2).length > 0 ? process.argv.slice(2) : [resolve(import.meta.dirname, '..')];
+
+type Listener = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+type Client = ReturnType<typeof rpClient>;
+type Steps = { counting: boolean; us: Map<string, number> };
+type Mamori = {
+  name: string;
+  client: Client;
+  minted: MintedCodes;
+  n: number;
+  mainUs: number[];
+  wholeUs: number[];
+  steps: Steps;
+};
+type Serve = {
+  serveMamoriProvider(port: number, file: string, count: number, codesFile: string): Promise<void>;
+  serveBareProvider(port: number, count: number, file: string, databaseFile?: string): Promise<void>;
+};
+
+/** A request's step of the flow: its method and path, an interaction's or a resume's id left out. */
+const stepOf = (method: string, url: URL) => `${method} ${url.pathname.replace(/\/[\w-]{20,}/g, '/:uid')}`;
+
+const servers: http.Server[] = [];
+const listen = http.Server.prototype.listen;
+http.Server.prototype.listen = function capture(this: http.Server, ...args: Parameters<typeof listen>) {
+  servers.push(this);
+  return listen.apply(this, args);
+} as typeof listen;
+
+/** The main thread's time on a CPU in µs, to the nanosecond (schedstat), where /proc's stat counts 10 ms ticks. */
+const mainThreadUs = () =>
+  Number(readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
+
+/** The bench's HTTP client, its requests handed to one listener instead of a socket. */
+function injectingClient(listener: Listener, steps: Steps): Client {
+  const client = rpClient(1);
+  const send: Client['send'] = async (method, url, headers, body) => {
+    const started = mainThreadUs();
+    const res = await inject(listener, {
+      method: method as 'GET' | 'POST',
+      url: url.pathname + url.search,
+      headers: { ...headers, host: url.host },
+      payload: body,
+      remoteAddress: '127.0.0.1',
+    });
+    // As Node's own client gives them: text, and set-cookie always a list, even of one.
+    const answerHeaders: Record<string, string | string[] | undefined> = {};
+    for (const [name, value] of Object.entries(res.headers))
+      answerHeaders[name] = typeof value === 'number' ? String(value) : value;
+    const cookies = answerHeaders['set-cookie'];
+    if (typeof cookies === 'string') answerHeaders['set-cookie'] = [cookies];
+    const step = stepOf(method, url);
+    if (steps.counting) steps.us.set(step, (steps.us.get(step) ?? 0) + mainThreadUs() - started);
+    return { status: res.statusCode, headers: answerHeaders, body: res.payload };
+  };
+  return { ...client, send };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'mamori-shop-interleaved-'));
+
+async function start(name: string, checkout: string, port: number, bare = false): Promise<Mamori> {
+  const serve = (await import(join(checkout, 'bench', 'oidc-servers.ts'))) as Serve;
+  const codesFile = join(dir, `${name}.json`);
+  const file = join(dir, `${name}.sqlite`);
+  if (bare) await serve.serveBareProvider(port, 20, codesFile, file);
+  else await serve.serveMamoriProvider(port, file, 20, codesFile);
+  const listener = servers.at(-1)?.listeners('request')[0] as Listener;
+  const minted = JSON.parse(readFileSync(codesFile, 'utf8')) as MintedCodes;
+  const steps: Steps = { counting: false, us: new Map() };
+  return { name, client: injectingClient(listener, steps), minted, n: 0, mainUs: [], wholeUs: [], steps };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const signIn = (m: Mamori) => signInThroughShop(m.client, m.minted, m.n++, USERS);
+
+try {
+  const all: Mamori[] = [];
+  for (const [i, checkout] of checkouts.entries())
+    all.push(
+      await start(`${i}-${basename(checkout)}`, checkout, Number(process.env.SHOP_INTERLEAVED_PORT ?? 4690) + i),
+    );
+  const port = Number(process.env.SHOP_INTERLEAVED_PORT ?? 4690) + all.length;
+  if (process.env.SHOP_INTERLEAVED_BARE === '1') all.push(await start('bare-sqlite', checkouts[0] ?? '', port, true));
+  for (const m of all) for (let i = 0; i < WARM; i += 1) await signIn(m);
+  for (const m of all) m.steps.counting = true;
+  for (let round = 0; round < ROUNDS; round += 1)
+    for (const m of round % 2 === 0 ? all : [...all].reverse()) {
+      const before = cpuTime(process.pid);
+      const mainBefore = mainThreadUs();
+      for (let i = 0; i < BLOCK; i += 1) await signIn(m);
+      m.mainUs.push((mainThreadUs() - mainBefore) / BLOCK);
+      const after = cpuTime(process.pid);
+      m.wholeUs.push(((after.mainThread + after.otherThreads - before.mainThread - before.otherThreads) * 1e6) / BLOCK);
+    }
+  console.log(`sign-in through a shop, ${ROUNDS} rounds of ${BLOCK}, one at a time, CPU per sign-in in this process:`);
+  for (const m of all)
+    console.log(
+      `  ${m.name.padEnd(24)} event loop median ${median(m.mainUs).toFixed(0).padStart(6)} µs, whole process ${median(m.wholeUs).toFixed(0).padStart(6)} µs`,
+    );
+  console.log("  each step, event loop µs per sign-in (the client's share in it):");
+  for (const m of all)
+    for (const [step, us] of m.steps.us)
+      console.log(`    ${m.name.padEnd(24)} ${step.padEnd(36)} ${(us / (ROUNDS * BLOCK)).toFixed(0).padStart(6)}`);
+  for (const a of all)
+    for (const b of all)
+      if (a !== b)
+        console.log(
+          `  ${a.name} / ${b.name}: event loop ${median(a.mainUs.map((us, i) => us / (b.mainUs[i] ?? us))).toFixed(3)} (median of paired rounds)`,
+        );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exit(0);

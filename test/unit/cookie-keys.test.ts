@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import Keygrip from 'keygrip';
+import { CookieKeys } from '../../src/http/cookie-keys.ts';
+
+const KEYS = ['current-key-Zm9vYmFy', 'older-key-YmF6cXV4'];
+const VALUES = ['_interaction=abc', '_session=ñ-日本語', '', 'x'.repeat(500)];
+
+test('signs as Keygrip does, so cookies signed before keep reading and Keygrip reads ours', () => {
+  const ours = new CookieKeys(KEYS);
+  const theirs = new Keygrip(KEYS);
+  for (const data of VALUES) {
+    assert.equal(ours.sign(data), theirs.sign(data), data);
+    assert.equal(ours.index(data, theirs.sign(data)), 0);
+    assert.equal(theirs.index(data, ours.sign(data)), 0);
+  }
+});
+
+test('a signature of the older key still reads, and says which key made it', () => {
+  const older = new Keygrip([KEYS[1] as string]);
+  const ours = new CookieKeys(KEYS);
+  assert.equal(ours.index('_session=1', older.sign('_session=1')), 1);
+  assert.equal(ours.verify('_session=1', older.sign('_session=1')), true);
+});
+
+test('intruder: a forged, altered, shortened or foreign signature reads as no key', () => {
+  const ours = new CookieKeys(KEYS);
+  const good = ours.sign('_session=victim');
+  const flipped = `${good.slice(0, -1)}${good.endsWith('A') ? 'B' : 'A'}`;
+  for (const digest of [
+    '',
+    'forged',
+    flipped,
+    good.slice(0, -1),
+    `${good}A`,
+    new Keygrip(['another']).sign('_session=victim'),
+  ])
+    assert.equal(ours.index('_session=victim', digest), -1, digest);
+  assert.equal(ours.index('_session=intruder', good), -1, "another cookie's value under the victim's signature");
+  assert.throws(() => new CookieKeys([]));
+});
