@@ -69,13 +69,13 @@ export function sqliteStatementsOf(db: Executor): SQLite.Database | undefined {
  * A Kysely transaction whose compiled-once statements run straight on the SQLite connection while `work`
  * runs (sqliteStatementsOf); on PostgreSQL, a plain transaction.
  */
-export function sqliteWriteTransaction(db: Db, work: (trx: Executor) => Promise<void>): Promise<void> {
+export function sqliteWriteTransaction<T>(db: Db, work: (trx: Executor) => Promise<T>): Promise<T> {
   const sqlite = sqliteBehind.get(db);
   if (!sqlite) return db.transaction().execute(work);
   return db.transaction().execute(async (trx) => {
     heldTransactions.set(trx, sqlite);
     try {
-      await work(trx);
+      return await work(trx);
     } finally {
       heldTransactions.delete(trx);
     }

@@ -1,4 +1,4 @@
-import { compiledInsert } from './compiled-query.ts';
+import { compiledInsert, compiledOnce } from './compiled-query.ts';
 import type { Executor } from './database.ts';
 import type { Selectable } from 'kysely';
 import type { RiskDecisionsTable } from './schema.ts';
@@ -59,10 +59,14 @@ export interface AccountLocations {
   last: { country: string; at: string } | null;
 }
 
-export async function rememberLocation(db: Executor, accountId: string, country: string, at: string): Promise<void> {
-  await db
+// Every sign-in from a known country writes it: compiled once.
+const upsertLocation = compiledOnce((db: Executor, accountId: string, country: string, at: string) =>
+  db
     .insertInto('account_locations')
     .values({ account_id: accountId, country, first_seen_at: at, last_seen_at: at })
-    .onConflict((oc) => oc.columns(['account_id', 'country']).doUpdateSet({ last_seen_at: at }))
-    .execute();
+    .onConflict((oc) => oc.columns(['account_id', 'country']).doUpdateSet({ last_seen_at: at })),
+);
+
+export async function rememberLocation(db: Executor, accountId: string, country: string, at: string): Promise<void> {
+  await upsertLocation(db, accountId, country, at);
 }

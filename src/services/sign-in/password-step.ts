@@ -3,6 +3,7 @@ import { DomainError } from '../../core/errors.ts';
 import { normalizeEmail } from '../../core/email-address.ts';
 import type { RiskAssessment } from '../../core/risk/evaluate.ts';
 import { findAccountByEmail, type AccountRow } from '../../store/accounts.ts';
+import { sqliteWriteTransaction } from '../../store/database.ts';
 import { deniedSince } from '../../store/risk.ts';
 import { originModel } from '../account-log/change-log.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
@@ -88,7 +89,8 @@ export async function signIn(
     return { kind: 'second-step', pendingToken, method };
   }
   // With a second factor the count is reset only when the second step passes too: codes share it.
-  const started = await deps.db.transaction().execute(async (trx) => {
+  // Its compiled writes (the decision, the session) run straight on SQLite's connection (sqliteWriteTransaction).
+  const started = await sqliteWriteTransaction(deps.db, async (trx) => {
     await recordRiskDecision(trx, deps, { accountId: verified.id, action: 'sign-in', assessment, origin });
     return finishSignIn(trx, deps, verified, origin, 'allow', 'password', device);
   });
