@@ -35,7 +35,7 @@ export async function signIn(
   const email = normalizeEmail(input.email);
   const read = subject?.email === email && subject.ip === origin.ip ? subject : undefined;
   const account = read ? read.account : await findAccountByEmail(deps.db, email);
-  const failuresSoFar = await assertNotThrottled(deps, email, account, origin, read?.throttles);
+  const failuresSoFar = await assertNotThrottled(deps, email, account, origin, read);
   // Live trickle migration (issue 26): only an address Mamori does not know is asked about.
   const verified =
     !account && deps.legacySignIn
