@@ -12,7 +12,7 @@ import { issueLink } from '../notices/one-time-links.ts';
 import { verificationPayload } from '../account/registration.ts';
 import { assessWithReads, recordRiskDecision } from '../risk/assessment.ts';
 import type { ActiveSession } from '../sessions/sessions.ts';
-import { finishSignIn } from './finish.ts';
+import { finishAllowedSignInAtOnce, finishSignIn } from './finish.ts';
 import { accountForPassword } from './password-check.ts';
 import { accountFromLegacySystem } from './legacy-sign-in.ts';
 import { startPendingSignIn, type SecondStepMethod } from './second-step.ts';
@@ -89,11 +89,14 @@ export async function signIn(
     return { kind: 'second-step', pendingToken, method };
   }
   // With a second factor the count is reset only when the second step passes too: codes share it.
-  // Its compiled writes (the decision, the session) run straight on SQLite's connection (sqliteWriteTransaction).
-  const started = await sqliteWriteTransaction(deps.db, async (trx) => {
-    await recordRiskDecision(trx, deps, { accountId: verified.id, action: 'sign-in', assessment, origin });
-    return finishSignIn(trx, deps, verified, origin, 'allow', 'password', device);
-  });
+  // Its compiled writes (the decision, the session) run straight on SQLite's connection: at once when they
+  // are rows only, else in sqliteWriteTransaction.
+  const started =
+    finishAllowedSignInAtOnce(deps, verified, origin, assessment, device) ??
+    (await sqliteWriteTransaction(deps.db, async (trx) => {
+      await recordRiskDecision(trx, deps, { accountId: verified.id, action: 'sign-in', assessment, origin });
+      return finishSignIn(trx, deps, verified, origin, 'allow', 'password', device);
+    }));
   if (failuresSoFar > 0) await noteSuccess(deps.db, email);
   // Waking the worker runs its whole pass; a returning browser's sign-in queues nothing to deliver.
   if (started.noticeQueued) deps.mailQueued();
