@@ -99,8 +99,9 @@ function withoutPasswords(schema: z.ZodType, data: unknown): unknown {
     secret = new Set(Object.keys(shape).filter((key) => shape[key] === password));
     passwordFields.set(schema, secret);
   }
-  const fields = secret;
-  return Object.fromEntries(Object.entries(data).filter(([key]) => !fields.has(key)));
+  const kept: Record<string, unknown> = {};
+  for (const key of Object.keys(data)) if (!secret.has(key)) kept[key] = (data as Record<string, unknown>)[key];
+  return kept;
 }
 
 /** The submitted values to show again in a form: strings only, never secrets, never a card number. */

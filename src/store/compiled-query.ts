@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import type { Compilable, CompiledQuery, Insertable } from 'kysely';
-import { sqliteStatementsOf, type Executor } from './database.ts';
+import { sqliteStatementsOf, type AtOnce, type Executor } from './database.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -14,7 +14,7 @@ export function compiledOnce<Params extends unknown[], Row>(
   build: (db: Executor, ...params: Params) => Compilable<Row>,
 ) {
   const cache = new WeakMap<object, { query: CompiledQuery<Row>; slots: number[] }>();
-  return async function run(db: Executor, ...params: Params): Promise<Row[]> {
+  const compiled = (db: Executor, params: Params) => {
     const adapter = db.getExecutor().adapter;
     let entry = cache.get(adapter);
     if (!entry) {
@@ -33,17 +33,29 @@ export function compiledOnce<Params extends unknown[], Row>(
       const slot = slots[i] ?? -1;
       return slot >= 0 ? params[slot] : constant;
     });
+    return { query, parameters };
+  };
+  async function run(db: Executor, ...params: Params): Promise<Row[]> {
+    const { query, parameters } = compiled(db, params);
     // On SQLite, where nothing can come between (sqliteStatementsOf), the statement runs at once: Kysely's
     // queue, there to keep a transaction's statements together, would add only its promises.
     const sqlite = sqliteStatementsOf(db);
-    if (sqlite) {
-      const statement = sqlite.prepare<unknown[], Row>(query.sql);
-      if (statement.reader) return rowsOf<Row>(statement, parameters);
-      statement.run(parameters);
-      return [];
-    }
+    if (sqlite) return runOn<Row>(sqlite, query.sql, parameters);
     return (await db.executeQuery<Row>({ ...query, parameters })).rows;
+  }
+  /** The same statement inside sqliteAtOnce's work: run there and then, its rows returned (no promise). */
+  const now = (atOnce: AtOnce, ...params: Params): Row[] => {
+    const { query, parameters } = compiled(atOnce.db, params);
+    return runOn<Row>(atOnce.sqlite, query.sql, parameters);
   };
+  return Object.assign(run, { now });
+}
+
+function runOn<Row>(sqlite: SQLite.Database, sql: string, parameters: readonly unknown[]): Row[] {
+  const statement = sqlite.prepare<unknown[], Row>(sql);
+  if (statement.reader) return rowsOf<Row>(statement, parameters);
+  statement.run(parameters);
+  return [];
 }
 
 const columnNames = new WeakMap<SQLite.Statement, string[]>();
@@ -86,7 +98,13 @@ export function compiledInsert<T extends keyof Database & string>(
       .insertInto(table)
       .values(Object.fromEntries(columns.map((column, i) => [column, values[i]])) as Insertable<Database[T]>),
   );
-  return async (db: Executor, row: Insertable<Database[T]>): Promise<void> => {
-    await insert(db, ...columns.map((column) => row[column]));
+  const valuesOf = (row: Insertable<Database[T]>) => columns.map((column) => row[column]);
+  const run = async (db: Executor, row: Insertable<Database[T]>): Promise<void> => {
+    await insert(db, ...valuesOf(row));
   };
+  /** Inside sqliteAtOnce's work: inserted there and then. */
+  const now = (atOnce: AtOnce, row: Insertable<Database[T]>): void => {
+    insert.now(atOnce, ...valuesOf(row));
+  };
+  return Object.assign(run, { now });
 }

@@ -69,17 +69,45 @@ export function sqliteStatementsOf(db: Executor): SQLite.Database | undefined {
  * A Kysely transaction whose compiled-once statements run straight on the SQLite connection while `work`
  * runs (sqliteStatementsOf); on PostgreSQL, a plain transaction.
  */
-export function sqliteWriteTransaction(db: Db, work: (trx: Executor) => Promise<void>): Promise<void> {
+export function sqliteWriteTransaction<T>(db: Db, work: (trx: Executor) => Promise<T>): Promise<T> {
   const sqlite = sqliteBehind.get(db);
   if (!sqlite) return db.transaction().execute(work);
   return db.transaction().execute(async (trx) => {
     heldTransactions.set(trx, sqlite);
     try {
-      await work(trx);
+      return await work(trx);
     } finally {
       heldTransactions.delete(trx);
     }
   });
+}
+
+/** A transaction of sqliteAtOnce while its work runs: compiled statements run on it with `.now`. */
+export interface AtOnce {
+  readonly db: Db;
+  readonly sqlite: SQLite.Database;
+}
+
+/**
+ * Runs `work` as one transaction straight on SQLite's connection, from BEGIN to COMMIT without giving way
+ * (no await), so nothing can come between its statements, as for the single statements of
+ * sqliteStatementsOf; an error rolls it back and is thrown. Only when nothing holds the connection: false,
+ * with nothing run, on PostgreSQL or while a transaction is open, and the caller takes its Kysely path.
+ * Kysely's transaction, its promises and its BEGIN and COMMIT built anew each time cost a sign-in more
+ * than the rows it writes.
+ */
+export function sqliteAtOnce(db: Db, work: (atOnce: AtOnce) => void): boolean {
+  const sqlite = sqliteStatementsOf(db);
+  if (!sqlite) return false;
+  sqlite.prepare('BEGIN').run();
+  try {
+    work({ db, sqlite });
+    sqlite.prepare('COMMIT').run();
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.prepare('ROLLBACK').run();
+    throw error;
+  }
+  return true;
 }
 
 /** `sqlite:<path>` (or `sqlite::memory:`) or `postgres://…`. */

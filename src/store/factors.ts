@@ -246,12 +246,15 @@ export async function secondFactorFlags(db: Executor, accountId: string): Promis
   return factorFlagsOf(row);
 }
 
+// At module level: a named function made inside factorFlagsOf was renamed on every call (tsx keeps names
+// with Object.defineProperty), which cost the sign-in's risk read more than the rest of this function.
+const yes = (value: unknown) => value === true || value === 1 || value === '1';
+
 /** secondFactorColumns' answer as booleans (SQLite answers 0/1, PostgreSQL booleans). */
 export function factorFlagsOf(row: { totp?: unknown; passkey?: unknown } | undefined): {
   totp: boolean;
   passkey: boolean;
 } {
-  const yes = (value: unknown) => value === true || value === 1 || value === '1';
   return { totp: yes(row?.totp), passkey: yes(row?.passkey) };
 }
 

@@ -1,5 +1,5 @@
-import { compiledInsert } from './compiled-query.ts';
-import type { Executor } from './database.ts';
+import { compiledInsert, compiledOnce } from './compiled-query.ts';
+import type { AtOnce, Executor } from './database.ts';
 import type { Selectable } from 'kysely';
 import type { RiskDecisionsTable } from './schema.ts';
 
@@ -27,10 +27,18 @@ export async function pruneCounters(db: Executor, before: string): Promise<void>
 }
 
 // Every sign-in and sensitive change writes one: compiled once.
-export const insertRiskDecision: (db: Executor, row: RiskDecisionRow) => Promise<void> = compiledInsert(
-  'risk_decisions',
-  ['id', 'account_id', 'action', 'decision', 'score', 'reasons', 'ip', 'country', 'device_id', 'created_at'],
-);
+export const insertRiskDecision = compiledInsert('risk_decisions', [
+  'id',
+  'account_id',
+  'action',
+  'decision',
+  'score',
+  'reasons',
+  'ip',
+  'country',
+  'device_id',
+  'created_at',
+]);
 
 export function listRiskDecisions(db: Executor, accountId: string, limit: number): Promise<RiskDecisionRow[]> {
   return db
@@ -59,10 +67,19 @@ export interface AccountLocations {
   last: { country: string; at: string } | null;
 }
 
-export async function rememberLocation(db: Executor, accountId: string, country: string, at: string): Promise<void> {
-  await db
+// Every sign-in from a known country writes it: compiled once.
+const upsertLocation = compiledOnce((db: Executor, accountId: string, country: string, at: string) =>
+  db
     .insertInto('account_locations')
     .values({ account_id: accountId, country, first_seen_at: at, last_seen_at: at })
-    .onConflict((oc) => oc.columns(['account_id', 'country']).doUpdateSet({ last_seen_at: at }))
-    .execute();
+    .onConflict((oc) => oc.columns(['account_id', 'country']).doUpdateSet({ last_seen_at: at })),
+);
+
+export async function rememberLocation(db: Executor, accountId: string, country: string, at: string): Promise<void> {
+  await upsertLocation(db, accountId, country, at);
+}
+
+/** Inside sqliteAtOnce's work: remembered there and then. */
+export function rememberLocationNow(atOnce: AtOnce, accountId: string, country: string, at: string): void {
+  upsertLocation.now(atOnce, accountId, country, at);
 }

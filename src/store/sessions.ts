@@ -6,7 +6,7 @@ import type { SessionsTable } from './schema.ts';
 export type SessionRow = Selectable<SessionsTable>;
 
 // Every sign-in writes one: compiled once.
-export const insertSession: (db: Executor, row: SessionRow) => Promise<void> = compiledInsert('sessions', [
+export const insertSession = compiledInsert('sessions', [
   'id',
   'token_hash',
   'account_id',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { test } from 'node:test';
 import { compiledOnce } from '../../src/store/compiled-query.ts';
-import { sqliteWriteTransaction, type Executor } from '../../src/store/database.ts';
+import { sqliteAtOnce, sqliteWriteTransaction, type Executor } from '../../src/store/database.ts';
 import { forEachStore, startMamori } from '../support/harness.ts';
 
 const limitByKey = compiledOnce((db: Executor, key: string) =>
@@ -102,6 +102,51 @@ forEachStore('compiled queries', (store) => {
       assert.deepEqual(await limitByKey(db, 'wide'), [{ key: 'wide', hits: 2 }]);
       const viaKysely = await db.transaction().execute((trx) => limitByKey(trx, 'wide'));
       assert.deepEqual(viaKysely, [{ key: 'wide', hits: 2 }]);
+    } finally {
+      await m.close();
+    }
+  });
+
+  test('a transaction run at once: only while nothing holds the connection, and its writes go or stay together', async () => {
+    const m = await startMamori(store);
+    try {
+      const { db } = m.deps;
+      const ran: string[] = [];
+      // Another transaction holds the connection: nothing runs at once, so nothing can join it.
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('rate_limits').values({ key: 'held', hits: 1, expires_at: '2099-01-01' }).execute();
+        assert.equal(
+          sqliteAtOnce(db, (atOnce) => {
+            ran.push('during');
+            insertLimit.now(atOnce, 'inside-held');
+          }),
+          false,
+        );
+      });
+      assert.deepEqual(ran, []);
+      assert.deepEqual(await limitByKey(db, 'inside-held'), []);
+
+      // A failing second write takes the first back with it; the error reaches the caller.
+      const free = store === 'sqlite';
+      if (free)
+        assert.throws(
+          () =>
+            sqliteAtOnce(db, (atOnce) => {
+              insertLimit.now(atOnce, 'first');
+              insertLimit.now(atOnce, 'first');
+            }),
+          /UNIQUE/,
+        );
+      assert.deepEqual(await limitByKey(db, 'first'), [], 'the failed transaction left nothing');
+      const done = sqliteAtOnce(db, (atOnce) => {
+        insertLimit.now(atOnce, 'a');
+        assert.deepEqual(limitByKey.now(atOnce, 'a'), [{ key: 'a', hits: 1 }], 'its own write is seen');
+        insertLimit.now(atOnce, 'b');
+      });
+      assert.equal(done, free, 'PostgreSQL never runs at once: the caller takes its Kysely path');
+      assert.equal((await limitByKey(db, 'a')).length + (await limitByKey(db, 'b')).length, free ? 2 : 0);
+      // The connection is free again afterwards: a Kysely transaction still works.
+      await db.transaction().execute((trx) => limitByKey(trx, 'a'));
     } finally {
       await m.close();
     }

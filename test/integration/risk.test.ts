@@ -110,6 +110,34 @@ forEachStore('risk engine and challenges', (store) => {
     assert.equal(result.kind, 'second-step', 'a forgotten browser is challenged like any new one');
   });
 
+  test('a sign-in whose session cannot be written leaves nothing behind: no allow decision, no second session', async () => {
+    const home = await ownerAtHome();
+    const origin = {
+      ip: '133.242.0.10',
+      userAgent: String(home.headers['user-agent']),
+      sessionId: null,
+      deviceId: hashToken(home.cookies.get('mamori_device') ?? ''),
+      country: 'JP',
+    };
+    const before = await decisions(m);
+    const sessionsBefore = await m.deps.db.selectFrom('sessions').select('id').execute();
+    // The new session's token is one already in use: its insert fails after the decision was written.
+    const { random } = m.deps;
+    const takenToken = home.cookies.get('mamori_session') ?? '';
+    m.deps.random = { ...random, token: () => takenToken };
+    try {
+      await assert.rejects(
+        signInService(m.deps, { email: 'hana@example.com', password: PASSWORD }, origin),
+        /UNIQUE|duplicate key/,
+      );
+    } finally {
+      m.deps.random = random;
+    }
+    assert.deepEqual(await decisions(m), before, 'the allow decision went with the failed session');
+    assert.equal((await m.deps.db.selectFrom('sessions').select('id').execute()).length, sessionsBefore.length);
+    assert.equal((await postSignIn(home, 'hana@example.com')).headers.location, '/account', 'the store still works');
+  });
+
   test('mailed codes: wrong ones count, a used one is refused, they expire after 10 minutes, a resend replaces the old, 5 wrong ones end it', async () => {
     await ownerAtHome();
     const other = clientAt(m, '133.242.0.11');

@@ -4,7 +4,13 @@ import { riskPolicy, type RiskPolicy } from '../../core/risk/policy.ts';
 import type { AccountRow } from '../../store/accounts.ts';
 import type { Executor } from '../../store/database.ts';
 import type { DeviceStanding } from '../../store/devices.ts';
-import { countFailures, insertRiskDecision, pruneCounters, rememberLocation } from '../../store/risk.ts';
+import {
+  countFailures,
+  insertRiskDecision,
+  pruneCounters,
+  rememberLocation,
+  type RiskDecisionRow,
+} from '../../store/risk.ts';
 import { readRiskSignals } from '../../store/risk-signals.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { pointFor } from '../../platform/geoip.ts';
@@ -88,14 +94,23 @@ export async function assessWithReads(
   };
 }
 
+type DecisionInput = {
+  accountId: string;
+  action: string;
+  assessment: RiskAssessment;
+  origin: RequestOrigin;
+  outcome?: string;
+};
+
 /** Every decision and its reasons: a row the support desk reads, and a line in the security log. */
-export async function recordRiskDecision(
-  db: Executor,
-  deps: ServiceDeps,
-  input: { accountId: string; action: string; assessment: RiskAssessment; origin: RequestOrigin; outcome?: string },
-): Promise<void> {
+export async function recordRiskDecision(db: Executor, deps: ServiceDeps, input: DecisionInput): Promise<void> {
+  await insertRiskDecision(db, riskDecisionRow(deps, input));
+  logRiskDecision(deps, input);
+}
+
+export function riskDecisionRow(deps: ServiceDeps, input: DecisionInput): RiskDecisionRow {
   const { assessment, origin } = input;
-  await insertRiskDecision(db, {
+  return {
     id: deps.random.id(),
     account_id: input.accountId,
     action: input.action,
@@ -106,7 +121,11 @@ export async function recordRiskDecision(
     country: origin.country ?? null,
     device_id: origin.deviceId ?? null,
     created_at: deps.clock.now().toISOString(),
-  });
+  };
+}
+
+export function logRiskDecision(deps: ServiceDeps, input: DecisionInput): void {
+  const { assessment, origin } = input;
   deps.log.info(
     {
       event: 'risk_decision',

@@ -1,6 +1,6 @@
 import { DomainError } from '../../core/errors.ts';
 import { isPrivileged, needsTouch, sessionState } from '../../core/session-policy.ts';
-import type { Executor } from '../../store/database.ts';
+import type { AtOnce, Executor } from '../../store/database.ts';
 import {
   findSessionWithAccount,
   insertSession,
@@ -83,6 +83,33 @@ export async function startSession(
   riskDecision: 'allow' | 'challenge' = 'allow',
   amr: readonly string[] = ['pwd'],
 ): Promise<{ token: string; session: ActiveSession }> {
+  const { token, row } = newSession(deps, accountId, origin, riskDecision, amr);
+  await insertSession(trx, row);
+  return { token, session: toActive(row) };
+}
+
+/** Inside sqliteAtOnce's work: startSession's session, written there and then. */
+export function startSessionNow(
+  atOnce: AtOnce,
+  deps: ServiceDeps,
+  accountId: string,
+  origin: RequestOrigin,
+  riskDecision: 'allow' | 'challenge',
+  amr: readonly string[],
+): { token: string; session: ActiveSession } {
+  const { token, row } = newSession(deps, accountId, origin, riskDecision, amr);
+  insertSession.now(atOnce, row);
+  return { token, session: toActive(row) };
+}
+
+/** The new session's token and its row (only the token's hash is kept). */
+function newSession(
+  deps: ServiceDeps,
+  accountId: string,
+  origin: RequestOrigin,
+  riskDecision: 'allow' | 'challenge',
+  amr: readonly string[],
+): { token: string; row: SessionRow } {
   const now = deps.clock.now().toISOString();
   const token = deps.random.token();
   const row: SessionRow = {
@@ -102,8 +129,7 @@ export async function startSession(
     risk_decision: riskDecision,
     amr: amr.join(' '),
   };
-  await insertSession(trx, row);
-  return { token, session: toActive(row) };
+  return { token, row };
 }
 
 /**

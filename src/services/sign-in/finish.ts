@@ -1,13 +1,15 @@
 import { authenticationMethods, type SignInFactor } from '../../core/oidc/authentication-methods.ts';
 import type { AccountRow } from '../../store/accounts.ts';
-import type { Executor } from '../../store/database.ts';
+import type { RiskAssessment } from '../../core/risk/evaluate.ts';
+import { sqliteAtOnce, type Executor } from '../../store/database.ts';
 import { deviceStanding, rememberDevice, type DeviceStanding } from '../../store/devices.ts';
+import { insertRiskDecision, rememberLocationNow } from '../../store/risk.ts';
 import { describeDevice } from '../../platform/device.ts';
 import { actorFrom, recordChange } from '../account-log/change-log.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { recordSensitiveChange } from '../notices/security-notice.ts';
-import { rememberSignInPlace } from '../risk/assessment.ts';
-import { startSession } from '../sessions/sessions.ts';
+import { logRiskDecision, rememberSignInPlace, riskDecisionRow } from '../risk/assessment.ts';
+import { startSession, startSessionNow, type ActiveSession } from '../sessions/sessions.ts';
 
 /** `device` is the browser's standing read just before, when the caller has it (saves the reads). */
 export async function finishSignIn(
@@ -28,11 +30,48 @@ export async function finishSignIn(
     device ?? (await deviceStanding(trx, account.id, origin.deviceId)),
   );
   await rememberSignInPlace(trx, deps, account.id, origin);
+  logSignIn(deps, account, origin, risk, factor);
+  return { ...result, noticeQueued };
+}
+
+/**
+ * The password step's allowed sign-in (its risk decision, then finishSignIn) when the writes are rows only,
+ * the browser being known or without a device cookie (no notice): on SQLite, one transaction run at once
+ * (sqliteAtOnce). Undefined, with nothing written, where that cannot be (PostgreSQL, the connection held,
+ * a new browser): the caller takes finishSignIn in a transaction.
+ */
+export function finishAllowedSignInAtOnce(
+  deps: ServiceDeps,
+  account: AccountRow,
+  origin: RequestOrigin,
+  assessment: RiskAssessment,
+  device: DeviceStanding,
+) {
+  if (origin.deviceId && !device.firstSeenAt) return undefined;
+  const decision = { accountId: account.id, action: 'sign-in', assessment, origin };
+  let result: { token: string; session: ActiveSession } | undefined;
+  const done = sqliteAtOnce(deps.db, (atOnce) => {
+    insertRiskDecision.now(atOnce, riskDecisionRow(deps, decision));
+    result = startSessionNow(atOnce, deps, account.id, origin, 'allow', authenticationMethods('password'));
+    if (origin.country) rememberLocationNow(atOnce, account.id, origin.country, deps.clock.now().toISOString());
+  });
+  if (!done || !result) return undefined;
+  logRiskDecision(deps, decision);
+  logSignIn(deps, account, origin, 'allow', 'password');
+  return { ...result, noticeQueued: false };
+}
+
+function logSignIn(
+  deps: ServiceDeps,
+  account: AccountRow,
+  origin: RequestOrigin,
+  risk: 'allow' | 'challenge',
+  factor: SignInFactor,
+): void {
   deps.log.info(
     { event: 'authn_login_success', accountId: account.id, factor, risk, ip: origin.ip },
     'authn_login_success',
   );
-  return { ...result, noticeQueued };
 }
 
 /**

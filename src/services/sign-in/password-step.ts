@@ -3,6 +3,7 @@ import { DomainError } from '../../core/errors.ts';
 import { normalizeEmail } from '../../core/email-address.ts';
 import type { RiskAssessment } from '../../core/risk/evaluate.ts';
 import { findAccountByEmail, type AccountRow } from '../../store/accounts.ts';
+import { sqliteWriteTransaction } from '../../store/database.ts';
 import { deniedSince } from '../../store/risk.ts';
 import { originModel } from '../account-log/change-log.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
@@ -11,7 +12,7 @@ import { issueLink } from '../notices/one-time-links.ts';
 import { verificationPayload } from '../account/registration.ts';
 import { assessWithReads, recordRiskDecision } from '../risk/assessment.ts';
 import type { ActiveSession } from '../sessions/sessions.ts';
-import { finishSignIn } from './finish.ts';
+import { finishAllowedSignInAtOnce, finishSignIn } from './finish.ts';
 import { accountForPassword } from './password-check.ts';
 import { accountFromLegacySystem } from './legacy-sign-in.ts';
 import { startPendingSignIn, type SecondStepMethod } from './second-step.ts';
@@ -34,7 +35,7 @@ export async function signIn(
   const email = normalizeEmail(input.email);
   const read = subject?.email === email && subject.ip === origin.ip ? subject : undefined;
   const account = read ? read.account : await findAccountByEmail(deps.db, email);
-  const failuresSoFar = await assertNotThrottled(deps, email, account, origin, read?.throttles);
+  const failuresSoFar = await assertNotThrottled(deps, email, account, origin, read);
   // Live trickle migration (issue 26): only an address Mamori does not know is asked about.
   const verified =
     !account && deps.legacySignIn
@@ -88,10 +89,14 @@ export async function signIn(
     return { kind: 'second-step', pendingToken, method };
   }
   // With a second factor the count is reset only when the second step passes too: codes share it.
-  const started = await deps.db.transaction().execute(async (trx) => {
-    await recordRiskDecision(trx, deps, { accountId: verified.id, action: 'sign-in', assessment, origin });
-    return finishSignIn(trx, deps, verified, origin, 'allow', 'password', device);
-  });
+  // Its compiled writes (the decision, the session) run straight on SQLite's connection: at once when they
+  // are rows only, else in sqliteWriteTransaction.
+  const started =
+    finishAllowedSignInAtOnce(deps, verified, origin, assessment, device) ??
+    (await sqliteWriteTransaction(deps.db, async (trx) => {
+      await recordRiskDecision(trx, deps, { accountId: verified.id, action: 'sign-in', assessment, origin });
+      return finishSignIn(trx, deps, verified, origin, 'allow', 'password', device);
+    }));
   if (failuresSoFar > 0) await noteSuccess(deps.db, email);
   // Waking the worker runs its whole pass; a returning browser's sign-in queues nothing to deliver.
   if (started.noticeQueued) deps.mailQueued();

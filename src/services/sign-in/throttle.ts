@@ -42,11 +42,11 @@ export async function assertNotThrottled(
   email: string,
   account: AccountRow | undefined,
   origin: RequestOrigin,
-  /** The throttle rows this request already read for the same address and client (readSignInSubject). */
-  read?: Map<string, ThrottleRow>,
+  /** The throttle rows this request already read for the same address and client, and the address's key (readSignInSubject). */
+  read?: { throttles: Map<string, ThrottleRow>; key: string },
 ): Promise<number> {
-  const key = throttleKey(email);
-  const states = read ?? (await readThrottles(deps.db, key, ipThrottleKey(origin.ip)));
+  const key = read?.key ?? throttleKey(email);
+  const states = read?.throttles ?? (await readThrottles(deps.db, key, ipThrottleKey(origin.ip)));
   const now = deps.clock.now();
   const blockedUntil = [...states.values()]
     .map((s) => s.blockedUntil)
@@ -133,6 +133,8 @@ export interface SignInSubject {
   device: DeviceStanding | null;
   /** The address's and the client's throttle rows (assertNotThrottled's read), by key. */
   throttles: Map<string, ThrottleRow>;
+  /** The address's throttle key (a hash, made once). */
+  key: string;
 }
 
 /** One statement, the same for an address with and without an account (no enumeration by timing). */
@@ -143,11 +145,12 @@ export async function readSignInSubject(
   ip: string,
 ): Promise<SignInSubject> {
   const normalized = normalizeEmail(email);
+  const key = throttleKey(normalized);
   const { account, device, throttles } = await readSubject(deps.db, normalized, deviceId, {
-    account: throttleKey(normalized),
+    account: key,
     address: ipThrottleKey(ip),
   });
-  return { email: normalized, account, deviceId, ip, device, throttles };
+  return { email: normalized, account, deviceId, ip, device, throttles, key };
 }
 
 export async function noteSuccess(db: Executor, email: string): Promise<void> {
