@@ -89,9 +89,9 @@ export interface AtOnce {
 }
 
 /**
- * Runs `work` as one transaction straight on SQLite's connection, from BEGIN to COMMIT without giving way
- * (no await), so nothing can come between its statements, as for the single statements of
- * sqliteStatementsOf; an error rolls it back and is thrown. Only when nothing holds the connection: false,
+ * Runs `work` as one transaction straight on SQLite's connection (better-sqlite3's own), from BEGIN to
+ * COMMIT without giving way (no await), so nothing can come between its statements, as for the single
+ * statements of sqliteStatementsOf; an error rolls it back and is thrown. Only when nothing holds the connection: false,
  * with nothing run, on PostgreSQL or while a transaction is open, and the caller takes its Kysely path.
  * Kysely's transaction, its promises and its BEGIN and COMMIT built anew each time cost a sign-in more
  * than the rows it writes.
@@ -99,14 +99,7 @@ export interface AtOnce {
 export function sqliteAtOnce(db: Db, work: (atOnce: AtOnce) => void): boolean {
   const sqlite = sqliteStatementsOf(db);
   if (!sqlite) return false;
-  sqlite.prepare('BEGIN').run();
-  try {
-    work({ db, sqlite });
-    sqlite.prepare('COMMIT').run();
-  } catch (error) {
-    if (sqlite.inTransaction) sqlite.prepare('ROLLBACK').run();
-    throw error;
-  }
+  sqlite.transaction(work)({ db, sqlite });
   return true;
 }
 
