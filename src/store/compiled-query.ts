@@ -14,7 +14,7 @@ export function compiledOnce<Params extends unknown[], Row>(
   build: (db: Executor, ...params: Params) => Compilable<Row>,
 ) {
   const cache = new WeakMap<object, { query: CompiledQuery<Row>; slots: number[] }>();
-  return async function run(db: Executor, ...params: Params): Promise<Row[]> {
+  const compiled = (db: Executor, params: Params) => {
     const adapter = db.getExecutor().adapter;
     let entry = cache.get(adapter);
     if (!entry) {
@@ -28,21 +28,29 @@ export function compiledOnce<Params extends unknown[], Row>(
       entry = { query, slots };
       cache.set(adapter, entry);
     }
-    const { query, slots } = entry;
-    const parameters = query.parameters.map((constant, i) => {
-      const slot = slots[i] ?? -1;
-      return slot >= 0 ? params[slot] : constant;
-    });
-    // On SQLite, where nothing can come between (sqliteStatementsOf), the statement runs at once: Kysely's
-    // queue, there to keep a transaction's statements together, would add only its promises.
-    const sqlite = sqliteStatementsOf(db);
-    if (sqlite) {
+    return entry;
+  };
+  // Not an async function: on SQLite the statement has run by the time this returns, and the promise it
+  // answers is the only one made (an async function's frame and its promise are made for every call).
+  return function run(db: Executor, ...params: Params): Promise<Row[]> {
+    try {
+      const { query, slots } = compiled(db, params);
+      const parameters: unknown[] = new Array(slots.length);
+      for (let i = 0; i < slots.length; i += 1) {
+        const slot = slots[i] as number;
+        parameters[i] = slot >= 0 ? params[slot] : query.parameters[i];
+      }
+      // On SQLite, where nothing can come between (sqliteStatementsOf), the statement runs at once: Kysely's
+      // queue, there to keep a transaction's statements together, would add only its promises.
+      const sqlite = sqliteStatementsOf(db);
+      if (!sqlite) return db.executeQuery<Row>({ ...query, parameters }).then((result) => result.rows);
       const statement = sqlite.prepare<unknown[], Row>(query.sql);
-      if (statement.reader) return rowsOf<Row>(statement, parameters);
+      if (statement.reader) return Promise.resolve(rowsOf<Row>(statement, parameters));
       statement.run(parameters);
-      return [];
+      return Promise.resolve([]);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return (await db.executeQuery<Row>({ ...query, parameters })).rows;
   };
 }
 
