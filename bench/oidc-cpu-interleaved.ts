@@ -6,7 +6,7 @@
 // request listener through light-my-request (no sockets), one at a time, so the figures include that
 // in-process client's share alike for all (compare ratios, not absolute figures with oidc-cpu.ts).
 // `tsx bench/oidc-cpu-interleaved.ts [checkout ...]` (default: this one; OIDC_INTERLEAVED_WORK='code exchange'
-// or refresh, OIDC_INTERLEAVED_ROUNDS, OIDC_INTERLEAVED_BLOCK).
+// or refresh, OIDC_INTERLEAVED_ROUNDS, OIDC_INTERLEAVED_BLOCK, OIDC_INTERLEAVED_PORT: the first of the ports it listens on).
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -42,7 +42,7 @@ const codes = WORK === 'refresh' ? 20 : WARM + ROUNDS * BLOCK + 20;
 async function start(name: string, checkout: string, bare: boolean): Promise<Provider> {
   const serve = (await import(join(checkout, 'bench', 'oidc-servers.ts'))) as Serve;
   const codesFile = join(dir, `${name}.json`);
-  const port = 4800 + servers.length;
+  const port = Number(process.env.OIDC_INTERLEAVED_PORT ?? 4800) + servers.length;
   if (bare) await serve.serveBareProvider(port, codes, codesFile, join(dir, `${name}.sqlite`));
   else await serve.serveMamoriProvider(port, join(dir, `${name}.sqlite`), codes, codesFile);
   const listener = servers.at(-1)?.listeners('request')[0] as Listener;

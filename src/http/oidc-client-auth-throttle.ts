@@ -35,14 +35,17 @@ export function throttleClientAuthentication(deps: ServiceDeps, commit: Commit) 
     client: `client-auth:client:${clientId}`,
     ip: `client-auth:ip:${ip}`,
   });
-  // Per request, per client: the budget read with the client's row, for the compare that follows it.
-  const readWithClient = new WeakMap<object, Map<string, { live: LiveHits[]; at: Date }>>();
+  // Per request: the budget read with the client's row, for the compare that follows it (one client per request).
+  type ReadWithClient = { clientId: string; keys: { client: string; ip: string }; live: LiveHits[]; at: Date };
+  const readWithClient = new WeakMap<object, ReadWithClient>();
   const attemptOf = async (ctx: object | undefined, clientId: string, ip: string) => {
-    const keys = keysOf(clientId, ip);
-    const read = ctx ? readWithClient.get(ctx)?.get(clientId) : undefined;
-    if (!read) return budget([keys.client, keys.ip]);
-    readWithClient.get(ctx as object)?.delete(clientId);
-    return budget.judged([keys.client, keys.ip], read.live, read.at);
+    const read = ctx ? readWithClient.get(ctx) : undefined;
+    if (!read || read.clientId !== clientId) {
+      const keys = keysOf(clientId, ip);
+      return budget([keys.client, keys.ip]);
+    }
+    readWithClient.delete(ctx as object);
+    return budget.judged([read.keys.client, read.keys.ip], read.live, read.at);
   };
   return {
     /**
@@ -53,10 +56,10 @@ export function throttleClientAuthentication(deps: ServiceDeps, commit: Commit) 
       const ctx = Provider.ctx;
       if (!ctx || !AUTHENTICATING_ROUTES.has(String(ctx.oidc?.route))) return clientRow(deps, clientId);
       const at = deps.clock.now();
-      const found = await clientRowWithBudget(deps, clientId, keysOf(clientId, ctx.ip ?? ''), at.toISOString());
+      const keys = keysOf(clientId, ctx.ip ?? '');
+      const found = await clientRowWithBudget(deps, clientId, keys, at.toISOString());
       if (!found) return undefined;
-      const byClient = readWithClient.get(ctx) ?? new Map<string, { live: LiveHits[]; at: Date }>();
-      readWithClient.set(ctx, byClient.set(clientId, { live: found.live, at }));
+      readWithClient.set(ctx, { clientId, keys, live: found.live, at });
       return found.row;
     },
     /** Hooked where the provider compares a secret, the one step every client-authenticating endpoint shares. */

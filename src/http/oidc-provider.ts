@@ -200,13 +200,13 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
     await queueProviderLogout(deps, { clientId: this.clientId, sub, sid });
   };
 
-  // A path or method the provider does not serve gets an OAuth error body like any other refusal.
-  provider.use(async (ctx, next) => {
-    await next();
-    if (ctx.status === 404 && ctx.body === undefined) {
-      ctx.status = 404;
-      ctx.body = { error: 'invalid_request', error_description: `${ctx.method} ${ctx.path} is not an endpoint here` };
-    }
+  // A path or method the provider does not serve gets an OAuth error body like any other refusal. Placed
+  // after the provider's router (provider.use would wrap every request), so only what it passes on
+  // (nothing matched) comes here.
+  provider.middleware.push((ctx) => {
+    if (ctx.status !== 404 || ctx.body !== undefined) return;
+    ctx.status = 404;
+    ctx.body = { error: 'invalid_request', error_description: `${ctx.method} ${ctx.path} is not an endpoint here` };
   });
 
   // The provider answers its own errors; the ones it did not expect are ours to see (never the caller's).

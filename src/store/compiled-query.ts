@@ -28,24 +28,34 @@ export function compiledOnce<Params extends unknown[], Row>(
       entry = { query, slots };
       cache.set(adapter, entry);
     }
-    const { query, slots } = entry;
-    const parameters = query.parameters.map((constant, i) => {
-      const slot = slots[i] ?? -1;
-      return slot >= 0 ? params[slot] : constant;
-    });
+    return entry;
+  };
+  const parametersOf = (db: Executor, params: Params) => {
+    const { query, slots } = compiled(db, params);
+    const parameters: unknown[] = new Array(slots.length);
+    for (let i = 0; i < slots.length; i += 1) {
+      const slot = slots[i] as number;
+      parameters[i] = slot >= 0 ? params[slot] : query.parameters[i];
+    }
     return { query, parameters };
   };
-  async function run(db: Executor, ...params: Params): Promise<Row[]> {
-    const { query, parameters } = compiled(db, params);
-    // On SQLite, where nothing can come between (sqliteStatementsOf), the statement runs at once: Kysely's
-    // queue, there to keep a transaction's statements together, would add only its promises.
-    const sqlite = sqliteStatementsOf(db);
-    if (sqlite) return runOn<Row>(sqlite, query.sql, parameters);
-    return (await db.executeQuery<Row>({ ...query, parameters })).rows;
+  // Not an async function: on SQLite the statement has run by the time this returns, and the promise it
+  // answers is the only one made (an async function's frame and its promise are made for every call).
+  function run(db: Executor, ...params: Params): Promise<Row[]> {
+    try {
+      const { query, parameters } = parametersOf(db, params);
+      // On SQLite, where nothing can come between (sqliteStatementsOf), the statement runs at once: Kysely's
+      // queue, there to keep a transaction's statements together, would add only its promises.
+      const sqlite = sqliteStatementsOf(db);
+      if (!sqlite) return db.executeQuery<Row>({ ...query, parameters }).then((result) => result.rows);
+      return Promise.resolve(runOn<Row>(sqlite, query.sql, parameters));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
   /** The same statement inside sqliteAtOnce's work: run there and then, its rows returned (no promise). */
   const now = (atOnce: AtOnce, ...params: Params): Row[] => {
-    const { query, parameters } = compiled(atOnce.db, params);
+    const { query, parameters } = parametersOf(atOnce.db, params);
     return runOn<Row>(atOnce.sqlite, query.sql, parameters);
   };
   return Object.assign(run, { now });

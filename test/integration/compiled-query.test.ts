@@ -151,4 +151,20 @@ forEachStore('compiled queries', (store) => {
       await m.close();
     }
   });
+
+  test('a statement that fails answers a rejected promise, never a throw at the call, and the next one runs', async () => {
+    const m = await startMamori(store);
+    try {
+      const { db } = m.deps;
+      await insertLimit(db, 'twice');
+      let answer: Promise<unknown[]> | undefined;
+      assert.doesNotThrow(() => {
+        answer = insertLimit(db, 'twice');
+      });
+      await assert.rejects(answer as Promise<unknown[]>, /unique|duplicate/i);
+      assert.deepEqual(await limitByKey(db, 'twice'), [{ key: 'twice', hits: 1 }]);
+    } finally {
+      await m.close();
+    }
+  });
 });

@@ -269,6 +269,47 @@ forEachStore('OpenID Provider', (store) => {
     await assert.rejects(client.tokenIntrospection(rotated, third.access_token), oauthError('invalid_client'));
   });
 
+  test('intruder: a code issued before the secret rotated is refused with the old secret, and still unused for the new one', async () => {
+    const browser = await ownerSignedIn();
+    const shop = await registerShop(m);
+    // The provider has just built the client with the old secret: one exchange goes through first.
+    await shopSignsIn(m, shop, browser);
+    const start = await authorizationUrl(shop);
+    const end = await followInBrowser(browser, start.url, m.issuer);
+    const checks = { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce };
+    const newSecret = await rotateClientSecret(m.deps, shop.clientId);
+    await assert.rejects(
+      client.authorizationCodeGrant(shop.config, end.url, checks),
+      oauthError('invalid_client'),
+      'the old secret redeems nothing',
+    );
+    const rotated = await client.discovery(new URL(m.issuer), shop.clientId, newSecret, undefined, {
+      execute: [client.allowInsecureRequests],
+    });
+    const tokens = await client.authorizationCodeGrant(rotated, end.url, checks);
+    assert.ok(tokens.id_token, 'the refused attempt did not use the code up');
+    await removeClient(m.deps, shop.clientId);
+    await assert.rejects(
+      client.authorizationCodeGrant(rotated, end.url, checks),
+      oauthError('invalid_client'),
+      'a removed client redeems nothing',
+    );
+  });
+
+  test('a path or method the provider does not serve: a 404 in the OAuth error shape, through either door', async () => {
+    for (const [method, path] of [
+      ['GET', '/oidc/nowhere'],
+      ['GET', '/oidc/token'],
+      ['POST', '/oidc/me/extra'],
+    ] as const) {
+      const res = await fetch(`${m.issuer}${path}`, { method });
+      assert.equal(res.status, 404, `${method} ${path}`);
+      const body = (await res.json()) as Record<string, unknown>;
+      assert.equal(body.error, 'invalid_request', `${method} ${path}`);
+      assert.equal(body.error_description, `${method} ${path} is not an endpoint here`);
+    }
+  });
+
   test('revocation (RFC 7009) and introspection (RFC 7662)', async () => {
     const browser = await ownerSignedIn();
     const shop = await registerShop(m);

@@ -297,31 +297,39 @@ export class ClientAdapter implements Adapter {
   async revokeByGrantId(): Promise<void> {}
 }
 
-const rowVersion = (row: MetadataRow) => JSON.stringify(METADATA_FIELDS.map((field) => row[field]));
+function sameMetadata(a: MetadataRow, b: MetadataRow): boolean {
+  for (const field of METADATA_FIELDS) if (a[field] !== b[field]) return false;
+  return true;
+}
 
 /**
  * The provider's Client.find, reading the row on every call as the adapter does (a removed client is
- * unknown and a rotated secret stops at once, on every instance), but keeping the Client it builds by the
- * row's own values. The provider's own find rebuilds the metadata from the row, then serialises and hashes
- * it to find the Client it built last time, on every token, introspection and userinfo request. A changed
- * row (secret rotated, addresses changed) is another version: a new Client, never a stale one.
+ * unknown and a rotated secret stops at once, on every instance), but keeping the Client it builds for
+ * the row's own values. The provider's own find rebuilds the metadata from the row, then serialises and
+ * hashes it to find the Client it built last time, on every token, introspection and userinfo request.
+ * A row whose metadata fields differ in any value from those the kept Client was built from (secret
+ * rotated, addresses changed) gets a new Client, never a stale one; the values are compared field by
+ * field, not serialised, as this runs on every request.
  */
 export function findClientsByRow(provider: Provider, deps: ClientDeps, findRow: ClientRowFinder): void {
   const openSecret = secretOpener(deps);
-  const built = new Map<string, Client>();
+  const built = new Map<string, { row: MetadataRow; client: Client }>();
   // The provider's Client class takes the metadata it validates; its typings leave the constructor out.
   const ProviderClient = provider.Client as unknown as new (metadata: AdapterPayload) => Client;
   provider.Client.find = async (id: string) => {
     if (typeof id !== 'string' || !couldBeIssuedId(id)) return undefined;
     const row = await findRow(id);
     if (!row) return undefined;
-    const version = rowVersion(row);
-    let client = built.get(version);
-    if (!client) {
-      client = new ProviderClient(clientMetadata(row, openSecret(row)));
-      if (built.size >= 1000) built.clear();
-      built.set(version, client);
-    }
+    const kept = built.get(row.client_id);
+    if (kept && sameMetadata(kept.row, row)) return kept.client;
+    const client = new ProviderClient(clientMetadata(row, openSecret(row)));
+    if (built.size >= 1000) built.clear();
+    built.set(row.client_id, { row: pick(row), client });
     return client;
   };
+}
+
+/** The metadata fields alone, so the kept row holds nothing else of the read (budget counts, branding). */
+function pick(row: MetadataRow): MetadataRow {
+  return Object.fromEntries(METADATA_FIELDS.map((field) => [field, row[field]])) as MetadataRow;
 }

@@ -36,11 +36,11 @@ export function checkedFirstFailureBudget(
   commit: Commit = commitAlone(deps.db),
 ): CheckedFirstBudget {
   const judged = (asked: readonly string[], live: readonly LiveHit[], readAt: Date): CheckedAttempt => {
-    const keys = [...new Set(asked)];
     let retryAfterMs: number | null = null;
     for (const { hits, expiresAt } of live)
       if (hits >= limit) retryAfterMs = Math.max(retryAfterMs ?? 0, new Date(expiresAt).getTime() - readAt.getTime());
     const failed = () => {
+      const keys = [...new Set(asked)];
       const at = deps.clock.now();
       const windowEndsAt = new Date(at.getTime() + windowMs).toISOString();
       return commit(async (trx) => void (await countHits(trx, keys, at.toISOString(), windowEndsAt)));
