@@ -7,12 +7,12 @@
 // in-process client's share alike for all (compare ratios, not absolute figures with oidc-cpu.ts).
 // `tsx bench/oidc-cpu-interleaved.ts [checkout ...]` (default: this one; OIDC_INTERLEAVED_WORK='code exchange'
 // or refresh, OIDC_INTERLEAVED_ROUNDS, OIDC_INTERLEAVED_BLOCK, OIDC_INTERLEAVED_PORT: the first of the ports it listens on).
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import inject from 'light-my-request';
 import type { MintedCodes } from './oidc-servers.ts';
+import { startInProcess, type Listener } from './in-process-provider.ts';
 import { BENCH_REDIRECT_URI, BENCH_VERIFIER } from './oidc-servers.ts';
 
 const WORK = process.env.OIDC_INTERLEAVED_WORK ?? 'refresh';
@@ -21,32 +21,15 @@ const BLOCK = Number(process.env.OIDC_INTERLEAVED_BLOCK ?? 100);
 const WARM = 1500;
 const checkouts = process.argv.slice(2).length > 0 ? process.argv.slice(2) : [resolve(import.meta.dirname, '..')];
 
-type Listener = (request: http.IncomingMessage, response: http.ServerResponse) => void;
 type Provider = { name: string; listener: Listener; minted: MintedCodes; used: number; refresh: string; us: number[] };
-type Serve = {
-  serveMamoriProvider(port: number, file: string, count: number, codesFile: string): Promise<void>;
-  serveBareProvider(port: number, count: number, codesFile: string, file?: string): Promise<void>;
-};
-
-// The servers listen as they do for the other benches; their request listeners are what this drives.
-const servers: http.Server[] = [];
-const listen = http.Server.prototype.listen;
-http.Server.prototype.listen = function capture(this: http.Server, ...args: Parameters<typeof listen>) {
-  servers.push(this);
-  return listen.apply(this, args);
-} as typeof listen;
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-oidc-interleaved-'));
 const codes = WORK === 'refresh' ? 20 : WARM + ROUNDS * BLOCK + 20;
 
+let started = 0;
 async function start(name: string, checkout: string, bare: boolean): Promise<Provider> {
-  const serve = (await import(join(checkout, 'bench', 'oidc-servers.ts'))) as Serve;
-  const codesFile = join(dir, `${name}.json`);
-  const port = Number(process.env.OIDC_INTERLEAVED_PORT ?? 4800) + servers.length;
-  if (bare) await serve.serveBareProvider(port, codes, codesFile, join(dir, `${name}.sqlite`));
-  else await serve.serveMamoriProvider(port, join(dir, `${name}.sqlite`), codes, codesFile);
-  const listener = servers.at(-1)?.listeners('request')[0] as Listener;
-  const minted = JSON.parse(readFileSync(codesFile, 'utf8')) as MintedCodes;
+  const port = Number(process.env.OIDC_INTERLEAVED_PORT ?? 4800) + started++;
+  const { listener, minted } = await startInProcess({ name, checkout, dir, port, codes, bare });
   return { name, listener, minted, used: 0, refresh: '', us: [] };
 }
 

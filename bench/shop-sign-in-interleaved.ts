@@ -8,13 +8,13 @@
 // `tsx bench/shop-sign-in-interleaved.ts <checkout ...>` (SHOP_INTERLEAVED_ROUNDS, SHOP_INTERLEAVED_BLOCK;
 // SHOP_INTERLEAVED_BARE=1 adds the bare durable oidc-provider of the first checkout). Each step's share is printed too.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import inject from 'light-my-request';
 import { cpuTime } from './cpu-time.ts';
 import { rpClient, signInThroughShop } from './oidc-rp.ts';
 import type { MintedCodes } from './oidc-servers.ts';
+import { startInProcess, type Listener } from './in-process-provider.ts';
 
 process.env.BENCH_USERS ??= '10';
 const ROUNDS = Number(process.env.SHOP_INTERLEAVED_ROUNDS ?? 12);
@@ -23,7 +23,6 @@ const WARM = 60;
 const USERS = Number(process.env.BENCH_USERS);
 const checkouts = process.argv.slice(2).length > 0 ? process.argv.slice(2) : [resolve(import.meta.dirname, '..')];
 
-type Listener = (request: http.IncomingMessage, response: http.ServerResponse) => void;
 type Client = ReturnType<typeof rpClient>;
 type Steps = { counting: boolean; us: Map<string, number> };
 type Mamori = {
@@ -35,20 +34,9 @@ type Mamori = {
   wholeUs: number[];
   steps: Steps;
 };
-type Serve = {
-  serveMamoriProvider(port: number, file: string, count: number, codesFile: string): Promise<void>;
-  serveBareProvider(port: number, count: number, file: string, databaseFile?: string): Promise<void>;
-};
 
 /** A request's step of the flow: its method and path, an interaction's or a resume's id left out. */
 const stepOf = (method: string, url: URL) => `${method} ${url.pathname.replace(/\/[\w-]{20,}/g, '/:uid')}`;
-
-const servers: http.Server[] = [];
-const listen = http.Server.prototype.listen;
-http.Server.prototype.listen = function capture(this: http.Server, ...args: Parameters<typeof listen>) {
-  servers.push(this);
-  return listen.apply(this, args);
-} as typeof listen;
 
 /** The main thread's time on a CPU in µs, to the nanosecond (schedstat), where /proc's stat counts 10 ms ticks. */
 const mainThreadUs = () =>
@@ -82,13 +70,7 @@ function injectingClient(listener: Listener, steps: Steps): Client {
 const dir = mkdtempSync(join(tmpdir(), 'mamori-shop-interleaved-'));
 
 async function start(name: string, checkout: string, port: number, bare = false): Promise<Mamori> {
-  const serve = (await import(join(checkout, 'bench', 'oidc-servers.ts'))) as Serve;
-  const codesFile = join(dir, `${name}.json`);
-  const file = join(dir, `${name}.sqlite`);
-  if (bare) await serve.serveBareProvider(port, 20, codesFile, file);
-  else await serve.serveMamoriProvider(port, file, 20, codesFile);
-  const listener = servers.at(-1)?.listeners('request')[0] as Listener;
-  const minted = JSON.parse(readFileSync(codesFile, 'utf8')) as MintedCodes;
+  const { listener, minted } = await startInProcess({ name, checkout, dir, port, codes: 20, bare });
   const steps: Steps = { counting: false, us: new Map() };
   return { name, client: injectingClient(listener, steps), minted, n: 0, mainUs: [], wholeUs: [], steps };
 }
