@@ -47,7 +47,7 @@ export function finishAllowedSignInAtOnce(
   assessment: RiskAssessment,
   device: DeviceStanding,
 ) {
-  if (origin.deviceId && !device.firstSeenAt) return undefined;
+  if (browserNewToAccount(origin, device)) return undefined;
   const decision = { accountId: account.id, action: 'sign-in', assessment, origin };
   let result: { token: string; session: ActiveSession } | undefined;
   const done = sqliteAtOnce(deps.db, (atOnce) => {
@@ -74,6 +74,11 @@ function logSignIn(
   );
 }
 
+/** The browser's device id when it carries one the account has not signed in from before: its sign-in is noted. */
+function browserNewToAccount(origin: RequestOrigin, device: DeviceStanding): string | undefined {
+  return origin.deviceId && !device.firstSeenAt ? origin.deviceId : undefined;
+}
+
 /**
  * A sign-in from a browser the account has not used before is a sensitive change: logged and announced
  * with a "This wasn't me" link. The account's very first device is only remembered.
@@ -85,9 +90,10 @@ async function noteDevice(
   origin: RequestOrigin,
   device: DeviceStanding,
 ): Promise<boolean> {
-  if (!origin.deviceId || device.firstSeenAt) return false;
+  const deviceId = browserNewToAccount(origin, device);
+  if (!deviceId) return false;
   const firstDevice = !device.any;
-  await rememberDevice(trx, account.id, origin.deviceId, deps.clock.now().toISOString());
+  await rememberDevice(trx, account.id, deviceId, deps.clock.now().toISOString());
   const change = {
     kind: 'new-device-sign-in' as const,
     actor: actorFrom(origin),
