@@ -20,6 +20,9 @@ import { bareContext, sessionCookieName } from './request-context.ts';
 /** Every provider endpoint lives under this prefix; discovery stays at the issuer's root. */
 export const OIDC_PREFIX = '/oidc';
 
+/** Where the provider sends the browser for an interaction (sign-in, consent), and where Mamori answers it. */
+export const interactionPath = (uid: string): string => `/interaction/${uid}`;
+
 /** Mamori's own API as an OAuth resource: access tokens for it are JWTs (RFC 9068). */
 export { API_SCOPES };
 export const apiResource = (publicUrl: string) => `${publicUrl}/api`;
@@ -174,7 +177,7 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
     },
     interactions: {
       policy,
-      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      url: (_ctx, interaction) => interactionPath(interaction.uid),
     },
     renderError: async (ctx, out) => {
       page(ctx, (pageCtx) =>

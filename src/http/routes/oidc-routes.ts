@@ -13,7 +13,7 @@ import type { AfterSignIn } from './auth-routes.ts';
 import { consentPage, continuePage, shopErrorPage } from '../../views/pages/shop-pages.ts';
 import { signInPage } from '../../views/pages/public-pages.ts';
 import { parseForm } from '../form-input.ts';
-import { OIDC_PREFIX } from '../oidc-provider.ts';
+import { interactionPath, OIDC_PREFIX } from '../oidc-provider.ts';
 import { issuerFixedHeaders } from '../provider-fast-path.ts';
 import { pageContext, sendHtml } from '../request-context.ts';
 import { allowShopLogo } from '../page-policy.ts';
@@ -201,7 +201,7 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
   const afterShopSignIn: AfterSignIn = async (request, reply, token, returnTo) => {
     const details = await interactionOf(request, reply);
     const session = await resolveSession(deps, token);
-    const here = details ? `/interaction/${details.uid}` : undefined;
+    const here = details ? interactionPath(details.uid) : undefined;
     if (
       !details ||
       !session ||
@@ -228,7 +228,7 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
     }
     const shop = shopOfClient(await findClient(deps, String(details.params.client_id)));
     allowShopLogo(reply, shop);
-    const here = `/interaction/${details.uid}`;
+    const here = interactionPath(details.uid);
     const page = signInPage(pageContext(request, reply, config), { values: { returnTo: here } }, undefined, shop, {
       action: `${here}/sign-in`,
     });
@@ -241,7 +241,7 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
     app.get('/interaction/:uid', async (request, reply) => {
       const details = await interactionOf(request, reply);
       if (!details) return expired(request, reply);
-      const here = `/interaction/${details.uid}`;
+      const here = interactionPath(details.uid);
       const session = request.session;
       if (!session) return signInHere(request, reply, details);
       if (details.prompt.name === 'login') {
