@@ -3,7 +3,7 @@
 // to its bare baseline measured in that run (a bare Fastify route; a bare argon2id verify with the same
 // parameters). Better Auth runs in its own harness (../shared/peers/better-auth, or PEER_BETTER_AUTH_DIR),
 // copied to .bench-peers/ and installed there by this script (npm ci, once); Mamori in bench/run.ts with
-// the hot paths only. Both use autocannon, 10 connections, 8 s x 2 rounds in alternating order.
+// the hot paths only. Both use autocannon, 10 connections, 8 s x 3 rounds in alternating order.
 // Then the OpenID Provider's own work (bench/oidc-peers.ts, issue 29): Mamori against Better Auth's OAuth
 // provider plugin and two bare oidc-providers (SQLite, in memory); Better Auth's plugin comes from bench/peers/
 // (its own package.json and lock file), installed in place by this script (npm ci, once, again when the
@@ -24,7 +24,7 @@ const PEERS = join(ROOT, 'bench', 'peers');
 const SHORT = process.env.BENCH_SHORT === '1';
 const SAME_WORK: Record<string, string> = SHORT
   ? { DURATION: '3', ROUNDS: '2', WARMUP: '1', CONNECTIONS: '10', USERS: '200' }
-  : { DURATION: '8', ROUNDS: '2', WARMUP: '2', CONNECTIONS: '10' };
+  : { DURATION: '8', ROUNDS: '3', WARMUP: '2', CONNECTIONS: '10' };
 hardStop(40 * 60_000, 'bench:peers');
 
 type PeerResults = { ratios: Record<string, number>; agg: Record<string, { rps: number }> };
