@@ -6,12 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchEmail } from './fixtures.ts';
 import { csrfPair, startServer, stopServers } from './processes.ts';
-import { percentile } from './stats.ts';
+import { median } from './stats.ts';
 
 const SAMPLES = Number(process.env.ENUMERATION_SAMPLES ?? 200);
 const FORM_SAMPLES = Number(process.env.ENUMERATION_FORM_SAMPLES ?? 50);
 const PORT = Number(process.env.ENUMERATION_PORT ?? 4310);
-const median = (values: number[]) => percentile(values, 0.5);
 
 interface Probe {
   name: string;

@@ -18,14 +18,13 @@ import { IMPORT_BATCH, importAccounts } from '../src/services/import/import-acco
 import { signIn } from '../src/services/sign-in/password-step.ts';
 import { legacyCustomers, mixedImportRows, type LegacyCustomer } from '../test/support/import-fixtures.ts';
 import { postgresUnavailable, startCluster } from '../test/support/postgres.ts';
-import { percentile } from './stats.ts';
+import { median } from './stats.ts';
 
 const ROWS = Number(process.env.IMPORT_ROWS ?? 20_000);
 const SIGN_INS = Number(process.env.IMPORT_SIGN_INS ?? 30);
 const GAP_SAMPLES = Number(process.env.IMPORT_GAP_SAMPLES ?? 60);
 const SHOP = 'bench-shop';
 const { customers, keys } = legacyCustomers();
-const median = (values: number[]) => percentile(values, 0.5);
 
 async function mamori(databaseUrl: string): Promise<Mamori> {
   const config = loadConfig({
