@@ -7,6 +7,7 @@ import { providerSessionStands, usableAccountClaims } from '../services/oidc/acc
 import { oidcAdapterFactory, providerCommit } from '../services/oidc/adapter.ts';
 import { findClientsByRow } from '../services/oidc/clients.ts';
 import { queueProviderLogout } from '../services/oidc/shop-logout.ts';
+import { linkAtSessionSave } from '../services/oidc/session-link-at-save.ts';
 import { publishedSigningKeys, SIGNING_ALG } from '../services/oidc/signing-keys.ts';
 import { endSessionOf } from '../services/sessions/sessions.ts';
 import { asLocale } from '../views/i18n/translate.ts';
@@ -60,20 +61,18 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
   // The provider's writes and its client-authentication counts, from concurrent requests, share commits.
   const commit = providerCommit(deps);
   const policy = interactionPolicy.base();
-  policy
-    .get('login')
-    ?.checks.add(
-      new interactionPolicy.Check('mamori_session', 'End-User is not signed in to Mamori', async (ctx) =>
-        (await providerSessionStands(
-          deps,
-          { uid: ctx.oidc.session?.uid ?? '', accountId: ctx.oidc.session?.accountId },
-          ctx.cookies.get(sessionCookie, { signed: false }),
-          commit,
-        ))
-          ? interactionPolicy.Check.NO_NEED_TO_PROMPT
-          : interactionPolicy.Check.REQUEST_PROMPT,
-      ),
-    );
+  policy.get('login')?.checks.add(
+    new interactionPolicy.Check('mamori_session', 'End-User is not signed in to Mamori', async (ctx) => {
+      const link = await providerSessionStands(
+        deps,
+        { uid: ctx.oidc.session?.uid ?? '', accountId: ctx.oidc.session?.accountId },
+        ctx.cookies.get(sessionCookie, { signed: false }),
+      );
+      if (!link) return interactionPolicy.Check.REQUEST_PROMPT;
+      linkAtSessionSave(ctx, link);
+      return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+  );
 
   const clientAuth = throttleClientAuthentication(deps, commit);
   const configuration: Configuration = {

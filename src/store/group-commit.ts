@@ -1,4 +1,6 @@
-import { sqliteWriteTransaction, type Db, type Executor } from './database.ts';
+import { Transaction } from 'kysely';
+import { sqliteAtOnce, sqliteWriteTransaction, type AtOnce, type Db, type Executor } from './database.ts';
+import type { Database } from './schema.ts';
 
 type Write = (trx: Executor) => Promise<void>;
 /** Runs a write and settles once it is durable: the store itself, or a group commit. */
@@ -39,4 +41,20 @@ export function groupCommit(db: Db): Commit {
       if (pending.length === 0) setImmediate(() => void flush());
       pending.push({ write, resolve, reject });
     });
+}
+
+/**
+ * Several statements of one write committed together, where a commit hands the write the store itself
+ * (a group commit's batch of one, or commitAlone): on SQLite at once from BEGIN to COMMIT when nothing
+ * holds the connection (`atOnce`, the same statements with their `.now`), else in a transaction
+ * (`inTransaction`). Inside a transaction already (a batch), they simply join it.
+ */
+export function writeTogether(
+  trx: Executor,
+  atOnce: (atOnce: AtOnce) => void,
+  inTransaction: (trx: Executor) => Promise<void>,
+): Promise<void> {
+  if (trx instanceof Transaction) return inTransaction(trx as Transaction<Database>);
+  if (sqliteAtOnce(trx, atOnce)) return Promise.resolve();
+  return sqliteWriteTransaction(trx, inTransaction);
 }

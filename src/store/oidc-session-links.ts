@@ -1,5 +1,5 @@
 import { compiledOnce } from './compiled-query.ts';
-import type { Executor } from './database.ts';
+import type { AtOnce, Executor } from './database.ts';
 
 // Every sign-in to a shop links its provider session: compiled once.
 const upsertLink = compiledOnce((db: Executor, uid: string, sessionId: string, accountId: string, at: string) =>
@@ -11,12 +11,16 @@ const upsertLink = compiledOnce((db: Executor, uid: string, sessionId: string, a
     ),
 );
 
+export type OidcSessionLink = { oidcSessionUid: string; sessionId: string; accountId: string; at: string };
+
 /** Records (or moves) the provider session onto the Mamori session it now rides on. */
-export async function linkOidcSession(
-  db: Executor,
-  link: { oidcSessionUid: string; sessionId: string; accountId: string; at: string },
-): Promise<void> {
+export async function linkOidcSession(db: Executor, link: OidcSessionLink): Promise<void> {
   await upsertLink(db, link.oidcSessionUid, link.sessionId, link.accountId, link.at);
+}
+
+/** The same, inside sqliteAtOnce's work. */
+export function linkOidcSessionNow(atOnce: AtOnce, link: OidcSessionLink): void {
+  upsertLink.now(atOnce, link.oidcSessionUid, link.sessionId, link.accountId, link.at);
 }
 
 export async function oidcSessionUidsOf(db: Executor, sessionIds: readonly string[]): Promise<string[]> {

@@ -6,7 +6,7 @@ import { shopForReturnTo } from '../../services/oidc/interaction-shop.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { requestPasswordReset, checkResetLink, completePasswordReset } from '../../services/account/password-reset.ts';
 import { checkVerificationLink, register, verifyEmail } from '../../services/account/registration.ts';
-import { signOut } from '../../services/sessions/sessions.ts';
+import { signOut, type ActiveSession } from '../../services/sessions/sessions.ts';
 import { signIn } from '../../services/sign-in/password-step.ts';
 import { reauthenticate } from '../../services/sign-in/reauthentication.ts';
 import { isKnownBrowser, readSignInSubject, type SignInSubject } from '../../services/sign-in/throttle.ts';
@@ -49,11 +49,11 @@ const languageForm = z.object({
   returnTo: z.string().optional(),
 });
 
-/** Where a finished password sign-in goes: `token` is its new session's, already set on the reply. */
+/** Where a finished password sign-in goes: `session` is the one it started, its cookie already set on the reply. */
 export type AfterSignIn = (
   request: FastifyRequest,
   reply: FastifyReply,
-  token: string,
+  session: ActiveSession,
   returnTo: string,
 ) => FastifyReply | Promise<FastifyReply>;
 
@@ -204,13 +204,13 @@ export function authRoutes(deps: ServiceDeps, shopSignIn?: { path: string; after
             return reply.redirect(`/sign-in/two-step?returnTo=${encodeURIComponent(returnTo)}`, 303);
           }
           setSessionCookie(reply, config, result.token);
-          return afterSignIn(request, reply, result.token, returnTo);
+          return afterSignIn(request, reply, result.session, returnTo);
         },
       );
     app.post(
       '/sign-in',
       { config: SIGN_IN_LIMIT },
-      passwordSignIn((_request, reply, _token, returnTo) => reply.redirect(returnTo, 303)),
+      passwordSignIn((_request, reply, _session, returnTo) => reply.redirect(returnTo, 303)),
     );
     // A shop's sign-in posts under its interaction (oidc-routes.ts), which it finishes in the same request.
     if (shopSignIn) app.post(shopSignIn.path, { config: SIGN_IN_LIMIT }, passwordSignIn(shopSignIn.afterSignIn));

@@ -7,7 +7,7 @@ import { assuranceLevel } from '../../core/oidc/authentication-methods.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { findClient } from '../../services/oidc/clients.ts';
 import { shopOfClient } from '../../services/oidc/interaction-shop.ts';
-import { resolveSession, type ActiveSession } from '../../services/sessions/sessions.ts';
+import type { ActiveSession } from '../../services/sessions/sessions.ts';
 import { heldForPasswordUpgrade } from '../../core/password-upgrade.ts';
 import type { AfterSignIn } from './auth-routes.ts';
 import { consentPage, continuePage, shopErrorPage } from '../../views/pages/shop-pages.ts';
@@ -194,17 +194,17 @@ export function oidcRoutes(deps: ServiceDeps, provider: Provider) {
 
   /**
    * After the sign-in form posted to the interaction (SHOP_SIGN_IN_PATH): the provider's login prompt is
-   * answered in the same request, not by one more round trip through GET /interaction. The session is
-   * read back as every request reads its own, so whatever that GET would stop at (a password upgrade
-   * waiting, a stale sign-in for the shop's max_age, a consent step) still stops it: then it goes there.
+   * answered in the same request, not by one more round trip through GET /interaction. Whatever that GET
+   * would stop at (a password upgrade waiting, a stale sign-in for the shop's max_age, a consent step)
+   * still stops it: then it goes there. The session is the one this sign-in started, with its account as
+   * the sign-in read it, not read back: the provider's login check reads it again at the resume, before
+   * any code is issued (oidc-provider.ts).
    */
-  const afterShopSignIn: AfterSignIn = async (request, reply, token, returnTo) => {
+  const afterShopSignIn: AfterSignIn = async (request, reply, session, returnTo) => {
     const details = await interactionOf(request, reply);
-    const session = await resolveSession(deps, token);
     const here = details ? interactionPath(details.uid) : undefined;
     if (
       !details ||
-      !session ||
       returnTo !== here ||
       details.prompt.name !== 'login' ||
       heldForPasswordUpgrade(session.account?.passwordUpgrade ?? null, 'GET', here) ||

@@ -1,9 +1,8 @@
 import { accountClaims } from '../../core/oidc/claims.ts';
 import { findAccountForClient } from '../../store/imported-accounts.ts';
-import { commitAlone, type Commit } from '../../store/group-commit.ts';
-import { linkOidcSession } from '../../store/oidc-session-links.ts';
+import type { OidcSessionLink } from '../../store/oidc-session-links.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { resolveSession, type ActiveSession } from '../sessions/sessions.ts';
+import { resolveSession } from '../sessions/sessions.ts';
 
 /**
  * The account behind a token or a sign-in, only while it is usable: a locked (contained) or missing
@@ -33,25 +32,21 @@ export async function usableAccountClaims(
 
 /**
  * The provider's sign-in rides on a Mamori session: it stands only while the browser's Mamori session is
- * live and belongs to the same account. When it does, the provider session is linked to it, so ending
- * that session later logs it out of the shops it signed into. `commit`: the provider's group commit, so the
- * link shares a commit with concurrent sign-ins' provider writes.
+ * live and belongs to the same account. When it does, the link to write (the provider session onto that
+ * session), so ending that session later logs it out of the shops it signed into.
  */
 export async function providerSessionStands(
   deps: ServiceDeps,
   provider: { uid: string; accountId: string | undefined },
   sessionToken: string | undefined,
-  commit: Commit = commitAlone(deps.db),
-): Promise<ActiveSession | null> {
+): Promise<OidcSessionLink | null> {
   if (!provider.accountId) return null;
   const session = await resolveSession(deps, sessionToken);
   if (!session || session.accountId !== provider.accountId) return null;
-  const link = {
+  return {
     oidcSessionUid: provider.uid,
     sessionId: session.id,
     accountId: session.accountId,
     at: deps.clock.now().toISOString(),
   };
-  await commit((trx) => linkOidcSession(trx, link));
-  return session;
 }

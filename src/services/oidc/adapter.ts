@@ -7,10 +7,13 @@ import {
   findOidcPayload,
   sweepExpiredOidcPayloads,
   upsertOidcPayload,
+  upsertOidcPayloadNow,
   type FoundOidcPayload,
 } from '../../store/oidc-payloads.ts';
-import { groupCommit, type Commit } from '../../store/group-commit.ts';
-import { recordShopCustomer } from '../../store/shop-customers.ts';
+import { groupCommit, writeTogether, type Commit } from '../../store/group-commit.ts';
+import { recordShopCustomer, recordShopCustomerNow } from '../../store/shop-customers.ts';
+import { linkOidcSession, linkOidcSessionNow } from '../../store/oidc-session-links.ts';
+import { linkOfSessionSave } from './session-link-at-save.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { ClientAdapter, type ClientDeps, type ClientRowFinder } from './clients.ts';
 
@@ -68,11 +71,25 @@ export class KyselyOidcAdapter implements Adapter {
       client_id: typeof payload.clientId === 'string' ? payload.clientId : null,
     };
     const customer = this.kind === 'Grant' ? shopCustomerOf(payload, this.now()) : null;
-    await this.commit(async (trx) => {
-      await upsertOidcPayload(trx, row);
-      // Grants go when an account is contained; that the account signed in to the shop stays (issue 24).
-      if (customer) await recordShopCustomer(trx, customer);
-    });
+    const link = this.kind === 'Session' ? linkOfSessionSave(payload.uid) : undefined;
+    if (!customer && !link) return this.commit((trx) => upsertOidcPayload(trx, row));
+    // Grants go when an account is contained; that the account signed in to the shop stays (issue 24). The
+    // login check's link to a Mamori session is written with the session it names (session-link-at-save.ts).
+    await this.commit((trx) =>
+      writeTogether(
+        trx,
+        (atOnce) => {
+          upsertOidcPayloadNow(atOnce, row);
+          if (customer) recordShopCustomerNow(atOnce, customer);
+          if (link) linkOidcSessionNow(atOnce, link);
+        },
+        async (inOne) => {
+          await upsertOidcPayload(inOne, row);
+          if (customer) await recordShopCustomer(inOne, customer);
+          if (link) await linkOidcSession(inOne, link);
+        },
+      ),
+    );
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {

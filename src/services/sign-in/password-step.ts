@@ -1,5 +1,6 @@
 import { addMs, HOUR_MS } from '../../core/clock.ts';
 import { DomainError } from '../../core/errors.ts';
+import { parsePasswordUpgrade } from '../../core/password-upgrade.ts';
 import { normalizeEmail } from '../../core/email-address.ts';
 import type { RiskAssessment } from '../../core/risk/evaluate.ts';
 import { findAccountByEmail, type AccountRow } from '../../store/accounts.ts';
@@ -100,7 +101,15 @@ export async function signIn(
   if (failuresSoFar > 0) await noteSuccess(deps.db, email);
   // Waking the worker runs its whole pass; a returning browser's sign-in queues nothing to deliver.
   if (started.noticeQueued) deps.mailQueued();
-  return { kind: 'signed-in', token: started.token, session: started.session };
+  // What the session check would read of the account with it: the shop's sign-in goes on from here.
+  const asRead = {
+    email: verified.email,
+    name: verified.name,
+    locale: verified.locale,
+    irreversibleHoldUntil: verified.irreversible_hold_until,
+    passwordUpgrade: parsePasswordUpgrade(verified.password_upgrade),
+  };
+  return { kind: 'signed-in', token: started.token, session: { ...started.session, account: asRead } };
 }
 
 /**
