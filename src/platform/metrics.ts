@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { RequestHistogram } from './request-histogram.ts';
 
 /** What the store says at each scrape: the outbox backlog and the incidents by state. */
 export interface StoreSnapshot {
@@ -15,12 +16,11 @@ export function createMetrics(snapshot: () => Promise<StoreSnapshot>, options: {
   const registry = new Registry();
   // Memory, CPU, event loop lag and GC: only where someone scrapes (they watch the process all the time).
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'mamori_' });
-  const requestSeconds = new Histogram({
+  const requestSeconds = new RequestHistogram({
     name: 'mamori_http_request_duration_seconds',
     help: 'Time to answer a request, by method, route pattern and status class',
-    labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
+    registry,
   });
   const deliveries = new Counter({
     name: 'mamori_deliveries_total',
@@ -78,7 +78,7 @@ export function createMetrics(snapshot: () => Promise<StoreSnapshot>, options: {
       return registry.metrics();
     },
     request(method: string, route: string, status: number, seconds: number): void {
-      requestSeconds.observe({ method, route, status: `${Math.floor(status / 100)}xx` }, seconds);
+      requestSeconds.record(method, route, `${Math.floor(status / 100)}xx`, seconds);
     },
     delivery(channel: string, outcome: 'sent' | 'retrying' | 'abandoned'): void {
       deliveries.inc({ channel, outcome });

@@ -338,7 +338,7 @@ export interface RiskCountersTable {
 
 export interface RiskDecisionsTable {
   id: string;
-  account_id: string | null;
+  account_id: string;
   action: string;
   decision: string;
   score: number;
