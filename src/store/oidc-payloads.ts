@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import { compiledOnce } from './compiled-query.ts';
-import type { Executor } from './database.ts';
+import type { AtOnce, Executor } from './database.ts';
 import type { OidcPayloadsTable } from './schema.ts';
 
 export type OidcPayloadRow = Selectable<OidcPayloadsTable>;
@@ -48,10 +48,8 @@ const upsert = compiledOnce(
       ),
 );
 
-/** Writes the model's row anew (the provider saves a whole payload each time). */
-export async function upsertOidcPayload(db: Executor, row: Insertable<OidcPayloadsTable>): Promise<void> {
-  await upsert(
-    db,
+const upsertValues = (row: Insertable<OidcPayloadsTable>) =>
+  [
     row.kind,
     row.id,
     row.payload,
@@ -61,7 +59,16 @@ export async function upsertOidcPayload(db: Executor, row: Insertable<OidcPayloa
     row.expires_at ?? null,
     row.account_id ?? null,
     row.client_id ?? null,
-  );
+  ] as const;
+
+/** Writes the model's row anew (the provider saves a whole payload each time). */
+export async function upsertOidcPayload(db: Executor, row: Insertable<OidcPayloadsTable>): Promise<void> {
+  await upsert(db, ...upsertValues(row));
+}
+
+/** The same, inside sqliteAtOnce's work: written there and then. */
+export function upsertOidcPayloadNow(atOnce: AtOnce, row: Insertable<OidcPayloadsTable>): void {
+  upsert.now(atOnce, ...upsertValues(row));
 }
 
 // Only what the provider reads back: the payload and when it was consumed (the rest is for the store's own lookups).
@@ -98,12 +105,20 @@ export async function consumeOidcPayload(db: Executor, kind: string, id: string,
   await consume(db, kind, id, at);
 }
 
+export function consumeOidcPayloadNow(atOnce: AtOnce, kind: string, id: string, at: string): void {
+  consume.now(atOnce, kind, id, at);
+}
+
 const destroy = compiledOnce((db: Executor, kind: string, id: string) =>
   db.deleteFrom('oidc_payloads').where('kind', '=', kind).where('id', '=', id),
 );
 
 export async function destroyOidcPayload(db: Executor, kind: string, id: string): Promise<void> {
   await destroy(db, kind, id);
+}
+
+export function destroyOidcPayloadNow(atOnce: AtOnce, kind: string, id: string): void {
+  destroy.now(atOnce, kind, id);
 }
 
 /** Every code and token of the grant, whatever its model: a revoked grant leaves nothing usable. */

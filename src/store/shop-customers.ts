@@ -1,6 +1,6 @@
 import { bulkRows, type BulkRows } from './bulk-insert.ts';
 import { compiledOnce } from './compiled-query.ts';
-import type { Executor } from './database.ts';
+import type { AtOnce, Executor } from './database.ts';
 
 // Written with every grant the provider saves (each sign-in to a shop): compiled once.
 const upsertShopCustomer = compiledOnce(
@@ -25,6 +25,14 @@ export async function recordShopCustomer(
   row: { clientId: string; accountId: string; emailGranted: boolean; at: string },
 ): Promise<void> {
   await upsertShopCustomer(db, row.clientId, row.accountId, row.emailGranted ? 1 : 0, row.at);
+}
+
+/** The same, inside sqliteAtOnce's work: noted there and then. */
+export function recordShopCustomerNow(
+  atOnce: AtOnce,
+  row: { clientId: string; accountId: string; emailGranted: boolean; at: string },
+): void {
+  upsertShopCustomer.now(atOnce, row.clientId, row.accountId, row.emailGranted ? 1 : 0, row.at);
 }
 
 /** Whether the account ever signed in to the shop, and whether it granted the shop its address. */

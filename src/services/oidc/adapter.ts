@@ -2,15 +2,18 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { couldBeIssuedId } from '../../core/oidc/lookup-keys.ts';
 import {
   consumeOidcPayload,
+  consumeOidcPayloadNow,
   destroyOidcGrant,
   destroyOidcPayload,
+  destroyOidcPayloadNow,
   findOidcPayload,
   sweepExpiredOidcPayloads,
   upsertOidcPayload,
+  upsertOidcPayloadNow,
   type FoundOidcPayload,
 } from '../../store/oidc-payloads.ts';
 import { groupCommit, type Commit } from '../../store/group-commit.ts';
-import { recordShopCustomer } from '../../store/shop-customers.ts';
+import { recordShopCustomer, recordShopCustomerNow } from '../../store/shop-customers.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { ClientAdapter, type ClientDeps, type ClientRowFinder } from './clients.ts';
 
@@ -68,11 +71,17 @@ export class KyselyOidcAdapter implements Adapter {
       client_id: typeof payload.clientId === 'string' ? payload.clientId : null,
     };
     const customer = this.kind === 'Grant' ? shopCustomerOf(payload, this.now()) : null;
-    await this.commit(async (trx) => {
-      await upsertOidcPayload(trx, row);
-      // Grants go when an account is contained; that the account signed in to the shop stays (issue 24).
-      if (customer) await recordShopCustomer(trx, customer);
-    });
+    await this.commit(
+      async (trx) => {
+        await upsertOidcPayload(trx, row);
+        // Grants go when an account is contained; that the account signed in to the shop stays (issue 24).
+        if (customer) await recordShopCustomer(trx, customer);
+      },
+      (atOnce) => {
+        upsertOidcPayloadNow(atOnce, row);
+        if (customer) recordShopCustomerNow(atOnce, customer);
+      },
+    );
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
@@ -93,11 +102,18 @@ export class KyselyOidcAdapter implements Adapter {
   async consume(id: string): Promise<void> {
     if (!couldBeIssuedId(id)) return;
     const at = this.now();
-    await this.commit((trx) => consumeOidcPayload(trx, this.kind, id, at));
+    await this.commit(
+      (trx) => consumeOidcPayload(trx, this.kind, id, at),
+      (atOnce) => consumeOidcPayloadNow(atOnce, this.kind, id, at),
+    );
   }
 
   async destroy(id: string): Promise<void> {
-    if (couldBeIssuedId(id)) await this.commit((trx) => destroyOidcPayload(trx, this.kind, id));
+    if (!couldBeIssuedId(id)) return;
+    await this.commit(
+      (trx) => destroyOidcPayload(trx, this.kind, id),
+      (atOnce) => destroyOidcPayloadNow(atOnce, this.kind, id),
+    );
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
