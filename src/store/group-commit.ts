@@ -18,7 +18,7 @@ export const commitAlone =
 type Pending = { write: Write; now: WriteNow | undefined; resolve: () => void; reject: (error: unknown) => void };
 
 /**
- * Group commit: small writes that arrive in the same turn of the event loop (from concurrent requests)
+ * Group commit: small writes that arrive within two turns of the event loop (from concurrent requests)
  * are committed in one transaction, and each caller's promise settles only once its write is durable.
  * A commit costs several times what a small insert does, so a busy endpoint writing a row or two per
  * request spends most of its store time committing. If the shared transaction fails, each write is
@@ -47,7 +47,9 @@ export function groupCommit(db: Db): Commit {
   };
   return (write, now) =>
     new Promise<void>((resolve, reject) => {
-      if (pending.length === 0) setImmediate(() => void flush());
+      // Flushed a turn of the event loop later than the first chance: requests whose answers arrive in
+      // that turn's poll add their writes to the batch, so a busy endpoint commits fewer, larger batches.
+      if (pending.length === 0) setImmediate(() => setImmediate(() => void flush()));
       pending.push({ write, now, resolve, reject });
     });
 }
