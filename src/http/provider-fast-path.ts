@@ -96,24 +96,28 @@ export function providerFastPath(options: {
   if (!clientAddress) return null;
   const canonical = new URL(options.config.publicUrl);
   const { metrics, log, provider } = options;
+  const started = new WeakMap<ServerResponse, number>();
+  // One listener for every answer, not a closure and a once-wrapper made per request.
+  function answered(this: ServerResponse) {
+    const request = this.req;
+    const seconds = (performance.now() - (started.get(this) ?? 0)) / 1000;
+    metrics.request(request.method ?? '', `${OIDC_PREFIX}/*`, this.statusCode, seconds);
+    if (log.isLevelEnabled('info'))
+      log.info(
+        {
+          req: { method: request.method, url: request.url?.split('?')[0] },
+          res: { statusCode: this.statusCode },
+          responseTime: seconds * 1000,
+        },
+        'request completed',
+      );
+  }
   return (request, response) => {
     if (!(isMachineEndpoint(request.url) || isAuthorizationEndpoint(request.url)) || options.closing()) return false;
-    const started = performance.now();
+    started.set(response, performance.now());
     setHeaders(response, options.securityHeaders);
     issuerFixedHeaders(request, canonical, clientAddress(request) ?? '');
-    response.once('finish', () => {
-      const seconds = (performance.now() - started) / 1000;
-      metrics.request(request.method ?? '', `${OIDC_PREFIX}/*`, response.statusCode, seconds);
-      if (log.isLevelEnabled('info'))
-        log.info(
-          {
-            req: { method: request.method, url: request.url?.split('?')[0] },
-            res: { statusCode: response.statusCode },
-            responseTime: seconds * 1000,
-          },
-          'request completed',
-        );
-    });
+    response.on('finish', answered);
     provider(request, response);
     return true;
   };

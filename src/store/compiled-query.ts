@@ -13,7 +13,7 @@ import type { Database } from './schema.ts';
 export function compiledOnce<Params extends unknown[], Row>(
   build: (db: Executor, ...params: Params) => Compilable<Row>,
 ) {
-  const cache = new WeakMap<object, { query: CompiledQuery<Row>; slots: number[] }>();
+  const cache = new WeakMap<object, Compiled<Row>>();
   const compiled = (db: Executor, params: Params) => {
     const adapter = db.getExecutor().adapter;
     let entry = cache.get(adapter);
@@ -25,77 +25,87 @@ export function compiledOnce<Params extends unknown[], Row>(
       );
       if (slots.filter((s) => s >= 0).length < params.length)
         throw new Error('compiledOnce: a value is not a query parameter');
-      entry = { query, slots };
+      entry = { query, slots, statement: null, names: null };
       cache.set(adapter, entry);
     }
     return entry;
   };
-  const parametersOf = (db: Executor, params: Params) => {
-    const { query, slots } = compiled(db, params);
+  const parametersOf = (entry: Compiled<Row>, params: Params) => {
+    const { query, slots } = entry;
     const parameters: unknown[] = new Array(slots.length);
     for (let i = 0; i < slots.length; i += 1) {
       const slot = slots[i] as number;
       parameters[i] = slot >= 0 ? params[slot] : query.parameters[i];
     }
-    return { query, parameters };
+    return parameters;
   };
   // Not an async function: on SQLite the statement has run by the time this returns, and the promise it
   // answers is the only one made (an async function's frame and its promise are made for every call).
   function run(db: Executor, ...params: Params): Promise<Row[]> {
     try {
-      const { query, parameters } = parametersOf(db, params);
+      const entry = compiled(db, params);
       // On SQLite, where nothing can come between (sqliteStatementsOf), the statement runs at once: Kysely's
       // queue, there to keep a transaction's statements together, would add only its promises.
       const sqlite = sqliteStatementsOf(db);
-      if (!sqlite) return db.executeQuery<Row>({ ...query, parameters }).then((result) => result.rows);
-      return Promise.resolve(runOn<Row>(sqlite, query.sql, parameters));
+      if (!sqlite)
+        return db
+          .executeQuery<Row>({ ...entry.query, parameters: parametersOf(entry, params) })
+          .then((result) => result.rows);
+      return Promise.resolve(runOn(entry, sqlite, parametersOf(entry, params)));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
   /** The same statement inside sqliteAtOnce's work: run there and then, its rows returned (no promise). */
   const now = (atOnce: AtOnce, ...params: Params): Row[] => {
-    const { query, parameters } = parametersOf(atOnce.db, params);
-    return runOn<Row>(atOnce.sqlite, query.sql, parameters);
+    const entry = compiled(atOnce.db, params);
+    return runOn(entry, atOnce.sqlite, parametersOf(entry, params));
   };
   return Object.assign(run, { now });
 }
 
-function runOn<Row>(sqlite: SQLite.Database, sql: string, parameters: readonly unknown[]): Row[] {
-  const statement = sqlite.prepare<unknown[], Row>(sql);
-  if (statement.reader) return rowsOf<Row>(statement, parameters);
+/**
+ * A query compiled for one store, and on SQLite its statement, prepared on first use and kept: its own,
+ * not shared by its SQL with Kysely's, so a reader stays in raw mode (see rowsOf) and its column names
+ * are read once. One store's connection per entry (the cache is keyed by the store's adapter).
+ */
+type Compiled<Row> = {
+  query: CompiledQuery<Row>;
+  slots: number[];
+  statement: SQLite.Statement | null;
+  names: string[] | null;
+};
+
+function runOn<Row>(entry: Compiled<Row>, sqlite: SQLite.Database, parameters: readonly unknown[]): Row[] {
+  let statement = entry.statement;
+  if (!statement) {
+    statement = sqlite.prepare(entry.query.sql);
+    if (statement.reader) {
+      entry.names = statement.columns().map((column) => column.name);
+      statement.raw(true);
+    }
+    entry.statement = statement;
+  }
+  if (entry.names) return rowsOf<Row>(entry.names, statement.all(parameters) as unknown[][]);
   statement.run(parameters);
   return [];
 }
 
-const columnNames = new WeakMap<SQLite.Statement, string[]>();
-
 /**
- * A statement's rows as objects, made here from better-sqlite3's arrays: making each row's object in
- * native code (a property lookup and an internalised name per column and row) cost the sign-in's wide
- * rows more than SQLite took to find them. Raw mode is switched off again at once: the statement is
- * shared (by its SQL) with Kysely, which wants objects. A name given twice keeps the later value, as
+ * A statement's rows as objects, made here from better-sqlite3's arrays (raw mode): making each row's
+ * object in native code (a property lookup and an internalised name per column and row) cost the
+ * sign-in's wide rows more than SQLite took to find them. A name given twice keeps the later value, as
  * better-sqlite3's own objects do.
  */
-function rowsOf<Row>(statement: SQLite.Statement, parameters: readonly unknown[]): Row[] {
-  let names = columnNames.get(statement);
-  if (!names) {
-    names = statement.columns().map((column) => column.name);
-    columnNames.set(statement, names);
-  }
-  let values: unknown[][];
-  statement.raw(true);
-  try {
-    values = statement.all(parameters) as unknown[][];
-  } finally {
-    statement.raw(false);
-  }
-  const keys = names;
-  return values.map((value) => {
+function rowsOf<Row>(names: readonly string[], values: readonly unknown[][]): Row[] {
+  const rows: Row[] = new Array(values.length);
+  for (let r = 0; r < values.length; r += 1) {
+    const value = values[r] as unknown[];
     const row: Record<string, unknown> = {};
-    for (let i = 0; i < keys.length; i += 1) row[keys[i] as string] = value[i];
-    return row as Row;
-  });
+    for (let i = 0; i < names.length; i += 1) row[names[i] as string] = value[i];
+    rows[r] = row as Row;
+  }
+  return rows;
 }
 
 /** An insert of whole rows into `table`, compiled once: every row names the same columns, in this order. */

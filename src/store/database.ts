@@ -133,8 +133,8 @@ export function openStore(url: string): Store {
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const cached = withStatementCache(sqlite);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
-  sqliteBehind.set(db, cached);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  // The connection itself, not Kysely's view of it: statements compiled once keep statements of their own.
+  sqliteBehind.set(db, sqlite);
   return { db, kind: 'sqlite', close: () => db.destroy() };
 }

@@ -3,8 +3,13 @@ import { sqliteAtOnce, sqliteWriteTransaction, type AtOnce, type Db, type Execut
 import type { Database } from './schema.ts';
 
 type Write = (trx: Executor) => Promise<void>;
-/** Runs a write and settles once it is durable: the store itself, or a group commit. */
-export type Commit = (write: Write) => Promise<void>;
+/** The same write as compiled statements run there and then inside sqliteAtOnce's transaction (their `.now`). */
+export type WriteNow = (atOnce: AtOnce) => void;
+/**
+ * Runs a write and settles once it is durable: the store itself, or a group commit. `now`, when given,
+ * must write exactly what `write` does; a group commit may run it instead (see groupCommit).
+ */
+export type Commit = (write: Write, now?: WriteNow) => Promise<void>;
 
 /** Each write its own statement on the store, committed on its own (or in the caller's transaction). */
 export const commitAlone =
@@ -12,18 +17,24 @@ export const commitAlone =
   (write) =>
     write(db);
 
+type Pending = { write: Write; now: WriteNow | undefined; resolve: () => void; reject: (error: unknown) => void };
+
 /**
- * Group commit: small writes that arrive in the same turn of the event loop (from concurrent requests)
+ * Group commit: small writes that arrive within two turns of the event loop (from concurrent requests)
  * are committed in one transaction, and each caller's promise settles only once its write is durable.
  * A commit costs several times what a small insert does, so a busy endpoint writing a row or two per
  * request spends most of its store time committing. If the shared transaction fails, each write is
  * tried again on its own, so one bad write fails only its own caller.
+ * On SQLite, when every write of a batch has its `now` form and nothing holds the connection, the batch
+ * runs from BEGIN to COMMIT with no await (sqliteAtOnce): Kysely's transaction, its connection hand-over
+ * and a promise per statement cost a busy token endpoint more than the rows it writes.
  */
 export function groupCommit(db: Db): Commit {
-  let pending: { write: Write; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  let pending: Pending[] = [];
   const flush = async () => {
     const batch = pending;
     pending = [];
+    if (batch.length > 1 && committedAtOnce(db, batch)) return;
     try {
       if (batch.length === 1) await batch[0]?.write(db);
       else
@@ -33,14 +44,41 @@ export function groupCommit(db: Db): Commit {
       for (const { resolve } of batch) resolve();
     } catch (error) {
       if (batch.length === 1) return batch[0]?.reject(error);
-      for (const { write, resolve, reject } of batch) await write(db).then(resolve, reject);
+      await eachAlone(db, batch);
     }
   };
-  return (write) =>
+  return (write, now) =>
     new Promise<void>((resolve, reject) => {
-      if (pending.length === 0) setImmediate(() => void flush());
-      pending.push({ write, resolve, reject });
+      // Flushed a turn of the event loop later than the first chance: requests whose answers arrive in
+      // that turn's poll add their writes to the batch, so a busy endpoint commits fewer, larger batches.
+      if (pending.length === 0) setImmediate(() => setImmediate(() => void flush()));
+      pending.push({ write, now, resolve, reject });
     });
+}
+
+/**
+ * The batch in one transaction straight on SQLite, if it can be: true once it is committed and every
+ * caller told. A failure has rolled it all back: each write is then tried on its own, as after a failed
+ * shared transaction (true as well). False, with nothing run, when a write has no `now` form, on
+ * PostgreSQL, or while something holds the connection.
+ */
+function committedAtOnce(db: Db, batch: readonly Pending[]): boolean {
+  for (const { now } of batch) if (!now) return false;
+  let ran: boolean;
+  try {
+    ran = sqliteAtOnce(db, (atOnce) => {
+      for (const { now } of batch) (now as WriteNow)(atOnce);
+    });
+  } catch {
+    void eachAlone(db, batch);
+    return true;
+  }
+  if (ran) for (const { resolve } of batch) resolve();
+  return ran;
+}
+
+async function eachAlone(db: Db, batch: readonly Pending[]): Promise<void> {
+  for (const { write, resolve, reject } of batch) await write(db).then(resolve, reject);
 }
 
 /**
@@ -51,7 +89,7 @@ export function groupCommit(db: Db): Commit {
  */
 export function writeTogether(
   trx: Executor,
-  atOnce: (atOnce: AtOnce) => void,
+  atOnce: WriteNow,
   inTransaction: (trx: Executor) => Promise<void>,
 ): Promise<void> {
   if (trx instanceof Transaction) return inTransaction(trx as Transaction<Database>);

@@ -66,7 +66,7 @@ export async function upsertOidcPayload(db: Executor, row: Insertable<OidcPayloa
   await upsert(db, ...upsertValues(row));
 }
 
-/** The same, inside sqliteAtOnce's work. */
+/** The same, inside sqliteAtOnce's work: written there and then. */
 export function upsertOidcPayloadNow(atOnce: AtOnce, row: Insertable<OidcPayloadsTable>): void {
   upsert.now(atOnce, ...upsertValues(row));
 }
@@ -105,12 +105,20 @@ export async function consumeOidcPayload(db: Executor, kind: string, id: string,
   await consume(db, kind, id, at);
 }
 
+export function consumeOidcPayloadNow(atOnce: AtOnce, kind: string, id: string, at: string): void {
+  consume.now(atOnce, kind, id, at);
+}
+
 const destroy = compiledOnce((db: Executor, kind: string, id: string) =>
   db.deleteFrom('oidc_payloads').where('kind', '=', kind).where('id', '=', id),
 );
 
 export async function destroyOidcPayload(db: Executor, kind: string, id: string): Promise<void> {
   await destroy(db, kind, id);
+}
+
+export function destroyOidcPayloadNow(atOnce: AtOnce, kind: string, id: string): void {
+  destroy.now(atOnce, kind, id);
 }
 
 /** Every code and token of the grant, whatever its model: a revoked grant leaves nothing usable. */

@@ -27,7 +27,7 @@ export async function recordShopCustomer(
   await upsertShopCustomer(db, row.clientId, row.accountId, row.emailGranted ? 1 : 0, row.at);
 }
 
-/** The same, inside sqliteAtOnce's work. */
+/** The same, inside sqliteAtOnce's work: noted there and then. */
 export function recordShopCustomerNow(
   atOnce: AtOnce,
   row: { clientId: string; accountId: string; emailGranted: boolean; at: string },

@@ -5,6 +5,7 @@ import Provider from 'oidc-provider';
 import * as client from 'openid-client';
 import { KyselyOidcAdapter, oidcAdapterFactory, sweepExpiredOidc } from '../../src/services/oidc/adapter.ts';
 import { groupCommit } from '../../src/store/group-commit.ts';
+import { upsertOidcPayload, upsertOidcPayloadNow } from '../../src/store/oidc-payloads.ts';
 import { linkOidcSession, oidcSessionUidsOf, sessionIdOfOidcSession } from '../../src/store/oidc-session-links.ts';
 import { forEachStore, startMamori, type TestMamori } from '../support/harness.ts';
 
@@ -78,6 +79,70 @@ forEachStore('OpenID Provider adapter', (store) => {
     await codes.consume('c1');
     assert.ok((await codes.find('c1'))?.consumed);
     assert.equal((await codes.find('c2'))?.consumed, undefined);
+  });
+
+  test('group commit at once: writes with their `now` form share one transaction straight on SQLite, a bad one fails alone, a held connection waits its turn', async () => {
+    const commit = groupCommit(m.deps.db);
+    const ran: string[] = [];
+    // A null payload breaks the table's NOT NULL in either form: a write that fails wherever it runs.
+    const probe = (id: string) => ({
+      kind: 'Probe',
+      id,
+      payload: id === 'bad' ? (null as unknown as string) : '{}',
+      grant_id: null,
+      uid: null,
+      user_code: null,
+      expires_at: null,
+      consumed_at: null,
+    });
+    const insert = (id: string) =>
+      commit(
+        async (trx) => {
+          ran.push(`kysely ${id}`);
+          await upsertOidcPayload(trx, probe(id));
+        },
+        (atOnce) => {
+          ran.push(`now ${id}`);
+          upsertOidcPayloadNow(atOnce, probe(id));
+        },
+      );
+    const probes = async () =>
+      (await m.deps.db.selectFrom('oidc_payloads').select('id').where('kind', '=', 'Probe').execute())
+        .map((r) => r.id)
+        .sort();
+
+    // Three in one turn: on SQLite one transaction run at once; on PostgreSQL the Kysely path as before.
+    await Promise.all([insert('a'), insert('b'), insert('c')]);
+    assert.deepEqual(ran, store === 'sqlite' ? ['now a', 'now b', 'now c'] : ['kysely a', 'kysely b', 'kysely c']);
+    assert.deepEqual(await probes(), ['a', 'b', 'c']);
+
+    // A bad write takes the shared transaction back; each is then tried alone and only the bad one fails.
+    ran.length = 0;
+    const settled = await Promise.allSettled([insert('d'), insert('bad'), insert('e')]);
+    assert.deepEqual(
+      settled.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    if (store === 'sqlite')
+      assert.deepEqual(ran, ['now d', 'now bad', 'kysely d', 'kysely bad', 'kysely e'], 'rolled back, then each alone');
+    assert.deepEqual(await probes(), ['a', 'b', 'c', 'd', 'e']);
+
+    // While another transaction holds the connection, nothing runs at once inside it: the batch waits its turn.
+    ran.length = 0;
+    let batch: Promise<unknown> | undefined;
+    await assert.rejects(
+      m.deps.db.transaction().execute(async (trx) => {
+        await trx.insertInto('oidc_payloads').values(probe('doomed')).execute();
+        batch = Promise.all([insert('h'), insert('i')]);
+        // Held past the turns the group commit waits before it flushes (two), so the flush meets it.
+        for (let turn = 0; turn < 3; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+        throw new Error('roll back');
+      }),
+      /roll back/,
+    );
+    await batch;
+    assert.deepEqual(ran, ['kysely h', 'kysely i']);
+    assert.deepEqual(await probes(), ['a', 'b', 'c', 'd', 'e', 'h', 'i'], 'the rolled-back row never joined');
   });
 
   test("a grant's save notes the shop's customer: the first time stays, the address only ever goes up; a provider session's link moves", async () => {

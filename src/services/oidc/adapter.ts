@@ -2,8 +2,10 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { couldBeIssuedId } from '../../core/oidc/lookup-keys.ts';
 import {
   consumeOidcPayload,
+  consumeOidcPayloadNow,
   destroyOidcGrant,
   destroyOidcPayload,
+  destroyOidcPayloadNow,
   findOidcPayload,
   sweepExpiredOidcPayloads,
   upsertOidcPayload,
@@ -14,6 +16,7 @@ import { groupCommit, writeTogether, type Commit } from '../../store/group-commi
 import { recordShopCustomer, recordShopCustomerNow } from '../../store/shop-customers.ts';
 import { linkOidcSession, linkOidcSessionNow } from '../../store/oidc-session-links.ts';
 import { linkOfSessionSave } from './session-link-at-save.ts';
+import type { AtOnce } from '../../store/database.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { ClientAdapter, type ClientDeps, type ClientRowFinder } from './clients.ts';
 
@@ -72,23 +75,22 @@ export class KyselyOidcAdapter implements Adapter {
     };
     const customer = this.kind === 'Grant' ? shopCustomerOf(payload, this.now()) : null;
     const link = this.kind === 'Session' ? linkOfSessionSave(payload.uid) : undefined;
-    if (!customer && !link) return this.commit((trx) => upsertOidcPayload(trx, row));
     // Grants go when an account is contained; that the account signed in to the shop stays (issue 24). The
     // login check's link to a Mamori session is written with the session it names (session-link-at-save.ts).
-    await this.commit((trx) =>
-      writeTogether(
-        trx,
-        (atOnce) => {
-          upsertOidcPayloadNow(atOnce, row);
-          if (customer) recordShopCustomerNow(atOnce, customer);
-          if (link) linkOidcSessionNow(atOnce, link);
-        },
-        async (inOne) => {
+    const now = (atOnce: AtOnce) => {
+      upsertOidcPayloadNow(atOnce, row);
+      if (customer) recordShopCustomerNow(atOnce, customer);
+      if (link) linkOidcSessionNow(atOnce, link);
+    };
+    if (!customer && !link) return this.commit((trx) => upsertOidcPayload(trx, row), now);
+    await this.commit(
+      (trx) =>
+        writeTogether(trx, now, async (inOne) => {
           await upsertOidcPayload(inOne, row);
           if (customer) await recordShopCustomer(inOne, customer);
           if (link) await linkOidcSession(inOne, link);
-        },
-      ),
+        }),
+      now,
     );
   }
 
@@ -110,11 +112,18 @@ export class KyselyOidcAdapter implements Adapter {
   async consume(id: string): Promise<void> {
     if (!couldBeIssuedId(id)) return;
     const at = this.now();
-    await this.commit((trx) => consumeOidcPayload(trx, this.kind, id, at));
+    await this.commit(
+      (trx) => consumeOidcPayload(trx, this.kind, id, at),
+      (atOnce) => consumeOidcPayloadNow(atOnce, this.kind, id, at),
+    );
   }
 
   async destroy(id: string): Promise<void> {
-    if (couldBeIssuedId(id)) await this.commit((trx) => destroyOidcPayload(trx, this.kind, id));
+    if (!couldBeIssuedId(id)) return;
+    await this.commit(
+      (trx) => destroyOidcPayload(trx, this.kind, id),
+      (atOnce) => destroyOidcPayloadNow(atOnce, this.kind, id),
+    );
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
