@@ -14,6 +14,7 @@ import inject from 'light-my-request';
 import type { MintedCodes } from './oidc-servers.ts';
 import { startInProcess, type Listener } from './in-process-provider.ts';
 import { BENCH_REDIRECT_URI, BENCH_VERIFIER } from './oidc-servers.ts';
+import { median } from './stats.ts';
 
 const WORK = process.env.OIDC_INTERLEAVED_WORK ?? 'refresh';
 const ROUNDS = Number(process.env.OIDC_INTERLEAVED_ROUNDS ?? 30);
@@ -62,8 +63,6 @@ async function operation(provider: Provider): Promise<void> {
     ).refresh_token;
   else await redeem(provider);
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 try {
   const providers: Provider[] = [];

@@ -11,6 +11,7 @@ import { cpuSince, cpuTime } from './cpu-time.ts';
 import { redeem, rotate, rpClient, signInThroughShop } from './oidc-rp.ts';
 import type { MintedCodes } from './oidc-servers.ts';
 import { hardStop, startServer, stopServers } from './processes.ts';
+import { median } from './stats.ts';
 
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
 const ROUNDS = Number(process.env.OIDC_CPU_ROUNDS ?? 4);
@@ -50,8 +51,6 @@ const WORK = Object.fromEntries(
     return [name, work];
   }),
 );
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 try {
   const servers: Server[] = [];

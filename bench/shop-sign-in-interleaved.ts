@@ -15,6 +15,7 @@ import { cpuTime } from './cpu-time.ts';
 import { rpClient, signInThroughShop } from './oidc-rp.ts';
 import type { MintedCodes } from './oidc-servers.ts';
 import { startInProcess, type Listener } from './in-process-provider.ts';
+import { median } from './stats.ts';
 
 process.env.BENCH_USERS ??= '10';
 const ROUNDS = Number(process.env.SHOP_INTERLEAVED_ROUNDS ?? 12);
@@ -75,7 +76,6 @@ async function start(name: string, checkout: string, port: number, bare = false)
   return { name, client: injectingClient(listener, steps), minted, n: 0, mainUs: [], wholeUs: [], steps };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const signIn = (m: Mamori) => signInThroughShop(m.client, m.minted, m.n++, USERS);
 
 try {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { cpuSince, cpuTime } from './cpu-time.ts';
 import { csrfPair, hardStop, ownerSignInRequests, startServer, stopServers } from './processes.ts';
+import { median } from './stats.ts';
 
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
 const ROUNDS = Number(process.env.SIGN_IN_CPU_ROUNDS ?? 3);
@@ -44,7 +45,6 @@ function mainThreadSplit(pid: number): { user: number; system: number } {
   return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const dir = mkdtempSync(join(tmpdir(), 'mamori-sign-in-cpu-'));
 try {
   const servers: Server[] = [];
