@@ -132,6 +132,23 @@ function newSession(
   return { token, row };
 }
 
+/** What the session check knows about the account, from its row (or the sign-in's read of it). */
+export function sessionAccountOf(row: {
+  email: string;
+  name: string;
+  locale: string;
+  irreversible_hold_until: string | null;
+  password_upgrade: string | null;
+}): NonNullable<ActiveSession['account']> {
+  return {
+    email: row.email,
+    name: row.name,
+    locale: row.locale,
+    irreversibleHoldUntil: row.irreversible_hold_until,
+    passwordUpgrade: parsePasswordUpgrade(row.password_upgrade),
+  };
+}
+
 /**
  * The session check on every request. A read in the common case: last_seen_at is written at most once
  * a minute, so checking a session costs one indexed lookup.
@@ -141,16 +158,7 @@ export async function resolveSession(deps: ServiceDeps, token: string | undefine
   const row = await findSessionWithAccount(deps.db, hashToken(token));
   if (!row || row.status !== 'active') return null;
   const now = deps.clock.now();
-  const session: ActiveSession = {
-    ...toActive(row),
-    account: {
-      email: row.email,
-      name: row.name,
-      locale: row.locale,
-      irreversibleHoldUntil: row.irreversible_hold_until,
-      passwordUpgrade: parsePasswordUpgrade(row.password_upgrade),
-    },
-  };
+  const session: ActiveSession = { ...toActive(row), account: sessionAccountOf(row) };
   const state = sessionState(
     { ...session, revokedAt: row.revoked_at ? new Date(row.revoked_at) : null },
     now,

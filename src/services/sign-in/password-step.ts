@@ -1,6 +1,5 @@
 import { addMs, HOUR_MS } from '../../core/clock.ts';
 import { DomainError } from '../../core/errors.ts';
-import { parsePasswordUpgrade } from '../../core/password-upgrade.ts';
 import { normalizeEmail } from '../../core/email-address.ts';
 import type { RiskAssessment } from '../../core/risk/evaluate.ts';
 import { findAccountByEmail, type AccountRow } from '../../store/accounts.ts';
@@ -12,7 +11,7 @@ import { queueMail } from '../notices/mail-queue.ts';
 import { issueLink } from '../notices/one-time-links.ts';
 import { verificationPayload } from '../account/registration.ts';
 import { assessWithReads, recordRiskDecision } from '../risk/assessment.ts';
-import type { ActiveSession } from '../sessions/sessions.ts';
+import { sessionAccountOf, type ActiveSession } from '../sessions/sessions.ts';
 import { finishAllowedSignInAtOnce, finishSignIn } from './finish.ts';
 import { accountForPassword } from './password-check.ts';
 import { accountFromLegacySystem } from './legacy-sign-in.ts';
@@ -102,14 +101,8 @@ export async function signIn(
   // Waking the worker runs its whole pass; a returning browser's sign-in queues nothing to deliver.
   if (started.noticeQueued) deps.mailQueued();
   // What the session check would read of the account with it: the shop's sign-in goes on from here.
-  const asRead = {
-    email: verified.email,
-    name: verified.name,
-    locale: verified.locale,
-    irreversibleHoldUntil: verified.irreversible_hold_until,
-    passwordUpgrade: parsePasswordUpgrade(verified.password_upgrade),
-  };
-  return { kind: 'signed-in', token: started.token, session: { ...started.session, account: asRead } };
+  const session = { ...started.session, account: sessionAccountOf(verified) };
+  return { kind: 'signed-in', token: started.token, session };
 }
 
 /**
