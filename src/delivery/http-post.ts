@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { ReceiverPolicy } from '../platform/receiver-policy.ts';
 import { receiverAgents, type ResolveHost } from './receiver-agents.ts';
@@ -47,8 +47,9 @@ export interface ReceiverClient {
 
 /**
  * The one client that sends to shops' endpoints (a logout token, a security event): one POST over
- * kept-alive connections, never following a redirect, abandoned after 5 s in all, and connecting only
- * where the receiver policy allows (checked on the resolved address, see receiver-agents.ts). Node's own
+ * kept-alive connections (one more try on a new one if the receiver closed a kept one underneath it),
+ * never following a redirect, abandoned after 5 s in all, and connecting only where the receiver policy
+ * allows (checked on the resolved address, see receiver-agents.ts). Node's own
  * client rather than `fetch`: the outbox worker sends thousands of these a second and `fetch` costs
  * about three times the CPU for each.
  */
@@ -63,6 +64,14 @@ export function receiverClient(policy: ReceiverPolicy, resolve?: ResolveHost): R
   };
 }
 
+/**
+ * A kept-alive connection the receiver closed as this request went out on it: the request never reached
+ * the receiver's handler, so it goes once more on a new connection (Node's documented answer, see
+ * `request.reusedSocket`). A receiver drops a repeat by its `jti` anyway, as it does the worker's retries.
+ */
+const closedUnderneath = (request: ClientRequest, error: NodeJS.ErrnoException) =>
+  request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+
 function post(
   agents: ReturnType<typeof receiverAgents>,
   url: string,
@@ -75,21 +84,32 @@ function post(
   if (protocol !== 'http:' && protocol !== 'https:') return Promise.reject(new Error(`cannot post to ${protocol}`));
   const send = protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const request = send(target, {
-      method: 'POST',
-      agent: agents[protocol],
-      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-    });
-    const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
-    request.on('response', (response) =>
-      readAnswer(response)
-        .then(resolve, reject)
-        .finally(() => clearTimeout(deadline)),
-    );
-    request.on('error', (error) => {
-      clearTimeout(deadline);
-      reject(error);
-    });
-    request.end(body);
+    let current: ClientRequest | null = null;
+    const deadline = setTimeout(() => current?.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    const settle =
+      <T>(outcome: (value: T) => void) =>
+      (value: T) => {
+        clearTimeout(deadline);
+        outcome(value);
+      };
+    const attempt = (retryIfClosed: boolean) => {
+      const request = send(target, {
+        method: 'POST',
+        agent: agents[protocol],
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      });
+      current = request;
+      let answered = false;
+      request.on('response', (response) => {
+        answered = true;
+        readAnswer(response).then(settle(resolve), settle(reject));
+      });
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        if (retryIfClosed && !answered && closedUnderneath(request, error)) attempt(false);
+        else settle(reject)(error);
+      });
+      request.end(body);
+    };
+    attempt(true);
   });
 }

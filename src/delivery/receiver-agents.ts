@@ -64,10 +64,16 @@ function checked<A extends HttpAgent>(agent: A, policy: ReceiverPolicy): A {
 }
 
 /**
+ * How long an idle kept-alive connection is kept. Node's agent honours a receiver's `Keep-Alive: timeout=N`
+ * (closing a second before it) only when it has an idle limit of its own.
+ */
+const IDLE_MS = 30_000;
+
+/**
  * Kept-alive agents that open a connection only to where the policy allows. The check runs once per new
  * connection (the agent's own lookup), never per request: a reused socket was checked when it opened.
  */
 export function receiverAgents(policy: ReceiverPolicy, maxSockets: number, resolve: ResolveHost = systemResolve) {
-  const options = { keepAlive: true, maxSockets, lookup: checkedLookup(policy, resolve) };
+  const options = { keepAlive: true, maxSockets, timeout: IDLE_MS, lookup: checkedLookup(policy, resolve) };
   return { 'http:': checked(new HttpAgent(options), policy), 'https:': checked(new HttpsAgent(options), policy) };
 }

@@ -1,9 +1,10 @@
 // The outbox worker's POST to a shop: what it does with a receiver that redirects, floods, stalls or is gone.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { after, before, describe, mock, test } from 'node:test';
 import { receiverClient } from '../../src/delivery/http-post.ts';
-import type { ResolveHost } from '../../src/delivery/receiver-agents.ts';
+import { receiverAgents, type ResolveHost } from '../../src/delivery/receiver-agents.ts';
 import { parseReceiverAllowList, type ReceiverPolicy } from '../../src/platform/receiver-policy.ts';
 import { freePort, listenOnLoopback } from '../support/loopback.ts';
 import { loopbackOnly } from '../support/loopback-only.ts';
@@ -92,6 +93,97 @@ describe('POST to a receiver', () => {
   test('nobody listening, or an address that is not http(s): refused with a reason, nothing thrown past it', async () => {
     await assert.rejects(postToReceiver(`http://127.0.0.1:${await freePort()}/events`, {}, 'token'), /ECONNREFUSED/);
     await assert.rejects(postToReceiver('ftp://127.0.0.1/events', {}, 'token'), /cannot post to ftp:/);
+  });
+});
+
+/**
+ * A receiver closes an idle kept-alive connection (Node's server after 5 s, a proxy after its own time);
+ * a POST that went out on it at that moment dies with ECONNRESET before the receiver's handler saw it.
+ */
+describe('POST to a receiver: kept-alive connections closed underneath', () => {
+  const connections: Socket[] = [];
+  const handled: string[] = [];
+  /** What the receiver does with a request on a connection that already served one: 'answer' or 'close'. */
+  let onKept: 'answer' | 'close' = 'answer';
+  let onFresh: 'answer' | 'close' = 'answer';
+  const server = createServer((req, res) => {
+    const kept = (servedOn.get(req.socket) ?? 0) > 0;
+    servedOn.set(req.socket, (servedOn.get(req.socket) ?? 0) + 1);
+    if ((kept ? onKept : onFresh) === 'close') return void req.socket.destroy();
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      handled.push(body);
+      res.writeHead(202).end();
+    });
+  });
+  const servedOn = new WeakMap<Socket, number>();
+  server.on('connection', (socket: Socket) => connections.push(socket));
+  let base = '';
+
+  before(async () => {
+    base = `http://127.0.0.1:${await listenOnLoopback(server)}`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  test('a kept connection closed as the POST goes out: sent once more on a new one, and answered', async () => {
+    const client = receiverClient(development);
+    try {
+      onKept = 'answer';
+      onFresh = 'answer';
+      assert.equal((await client.post(`${base}/events`, {}, 'first')).status, 202);
+      const opened = connections.length;
+      onKept = 'close';
+      assert.equal((await client.post(`${base}/events`, {}, 'second')).status, 202);
+      assert.equal(connections.length, opened + 1, 'one new connection');
+      assert.deepEqual(handled.slice(-2), ['first', 'second'], 'the receiver handled each once');
+    } finally {
+      client.close();
+    }
+  });
+
+  test('a new connection reset, or a kept one and then the new one: failed, tried no more than twice', async () => {
+    const client = receiverClient(development);
+    try {
+      onKept = 'close';
+      onFresh = 'close';
+      let opened = connections.length;
+      await assert.rejects(client.post(`${base}/events`, {}, 'fresh'), /ECONNRESET|socket hang up/);
+      assert.equal(connections.length, opened + 1, 'a reset on a new connection is not tried again here');
+
+      onFresh = 'answer';
+      assert.equal((await client.post(`${base}/events`, {}, 'keeps a connection')).status, 202);
+      onFresh = 'close';
+      opened = connections.length;
+      await assert.rejects(client.post(`${base}/events`, {}, 'twice'), /ECONNRESET|socket hang up/);
+      assert.equal(connections.length, opened + 1, 'the kept one, then one new one: the worker retries later');
+    } finally {
+      client.close();
+    }
+  });
+
+  test("a receiver's Keep-Alive hint is honoured: its idle connection is let go a second before it would close it", async () => {
+    const agent = receiverAgents(development, 4)['http:'];
+    onFresh = 'answer';
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const request = httpRequest(`${base}/events`, { method: 'POST', agent }, (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        });
+        request.on('error', reject);
+        request.end('hint');
+      });
+      assert.equal(status, 202);
+      const idle = Object.values(agent.freeSockets).flat();
+      assert.equal(idle.length, 1);
+      assert.equal(idle[0]?.timeout, server.keepAliveTimeout - 1_000);
+    } finally {
+      agent.destroy();
+    }
   });
 });
 

@@ -144,6 +144,17 @@ export async function startInstances(
       'x-forwarded-for': req.socket.remoteAddress ?? '127.0.0.1',
     });
 
+  /** What is left undelivered and why, for the failure's message. */
+  async function undelivered(): Promise<string> {
+    const rows = await store.db
+      .selectFrom('outbox')
+      .select(['channel', 'template', 'status', 'attempts', 'next_attempt_at', 'locked_until', 'last_error'])
+      .where('status', 'in', ['queued', 'processing'])
+      .orderBy('created_at')
+      .execute();
+    return JSON.stringify(rows);
+  }
+
   /**
    * Every instance's worker runs, and runs again while anything due is left: an event queued behind one
    * that another instance had in flight waits for the next run, as it waits for the next poll in production.
@@ -162,7 +173,8 @@ export async function startInstances(
         .where('next_attempt_at', '<=', clock.now().toISOString())
         .executeTakeFirstOrThrow();
       if (Number(inFlight.count) === 0) return sent;
-      if (Date.now() > deadline) throw new Error(`${inFlight.count} messages still undelivered`);
+      if (Date.now() > deadline)
+        throw new Error(`${inFlight.count} messages still undelivered: ${await undelivered()}`);
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
