@@ -62,7 +62,9 @@ forEachStore('profile', (store) => {
     assert.equal(wholeNumberAsLast4.statusCode, 400);
     const rows = await m.deps.db.selectFrom('payment_methods').selectAll().execute();
     assert.equal(rows.length, 1);
-    assert.doesNotMatch(JSON.stringify(rows), /\d{12,}/);
+    // The row's own ids are random hex and may hold a run of digits; no other field may.
+    const stored = rows.map(({ id: _id, account_id: _account, ...fields }) => fields);
+    assert.doesNotMatch(JSON.stringify(stored), /\d{12,}/);
     const expired = await client.post('/account/payment-methods', { ...CARD, expYear: '2025' });
     assert.equal(expired.statusCode, 400);
     assert.match(expired.body, /expired/);

@@ -57,6 +57,8 @@ forEachStore('risk engine and challenges', (store) => {
       '/account',
       'known browser: straight in',
     );
+    // A minute later (decisions made at one moment have no order among them).
+    m.clock.advance(MINUTE);
 
     const other = clientAt(m, '133.242.0.11');
     const res = await postSignIn(other, 'hana@example.com');
