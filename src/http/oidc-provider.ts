@@ -3,7 +3,7 @@ import { ACR_AAL1, ACR_AAL2 } from '../core/oidc/authentication-methods.ts';
 import { API_SCOPES, apiScopesFor } from '../core/oidc/api-scopes.ts';
 import { CLAIMS_BY_SCOPE } from '../core/oidc/claims.ts';
 import type { ServiceDeps } from '../services/deps.ts';
-import { providerSessionStands, usableAccountClaims } from '../services/oidc/accounts.ts';
+import { browserSessionOnce, providerSessionStands, usableAccountClaims } from '../services/oidc/accounts.ts';
 import { oidcAdapterFactory, providerCommit } from '../services/oidc/adapter.ts';
 import { findClientsByRow } from '../services/oidc/clients.ts';
 import { queueProviderLogout } from '../services/oidc/shop-logout.ts';
@@ -61,18 +61,26 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
   // The provider's writes and its client-authentication counts, from concurrent requests, share commits.
   const commit = providerCommit(deps);
   const policy = interactionPolicy.base();
+  const browserSession = browserSessionOnce(deps);
+  const browserSessionOf = (ctx: KoaContextWithOIDC) =>
+    browserSession(ctx, ctx.cookies.get(sessionCookie, { signed: false }));
   policy.get('login')?.checks.add(
     new interactionPolicy.Check('mamori_session', 'End-User is not signed in to Mamori', async (ctx) => {
-      const link = await providerSessionStands(
-        deps,
-        { uid: ctx.oidc.session?.uid ?? '', accountId: ctx.oidc.session?.accountId },
-        ctx.cookies.get(sessionCookie, { signed: false }),
-      );
+      const accountId = ctx.oidc.session?.accountId;
+      const link = accountId
+        ? providerSessionStands(deps, { uid: ctx.oidc.session?.uid ?? '', accountId }, await browserSessionOf(ctx))
+        : null;
       if (!link) return interactionPolicy.Check.REQUEST_PROMPT;
       linkAtSessionSave(ctx, link);
       return interactionPolicy.Check.NO_NEED_TO_PROMPT;
     }),
   );
+
+  const claimsNow = async (sub: string, clientId: string | undefined) => {
+    const claims = await usableAccountClaims(deps, sub, clientId);
+    if (!claims) throw new errors.AccessDenied('the account cannot sign in');
+    return { ...claims, sub };
+  };
 
   const clientAuth = throttleClientAuthentication(deps, commit);
   const configuration: Configuration = {
@@ -170,7 +178,16 @@ export async function buildProvider(deps: ServiceDeps): Promise<Provider> {
       },
     },
     findAccount: async (ctx, sub) => {
-      const claims = await usableAccountClaims(deps, sub, ctx.oidc?.client?.clientId);
+      const clientId = ctx.oidc?.client?.clientId;
+      // At the authorization endpoint the login check reads the browser's Mamori session, its account's
+      // status in the same statement (a contained account has none): the account of that live session needs
+      // no read of its own. A code is issued here, no ID token, so its claims are read only if asked for.
+      const route = ctx.oidc?.route;
+      if (route === 'authorization' || route === 'resume') {
+        const session = await browserSessionOf(ctx);
+        if (session?.accountId === sub) return { accountId: sub, claims: async () => claimsNow(sub, clientId) };
+      }
+      const claims = await usableAccountClaims(deps, sub, clientId);
       if (!claims) return undefined;
       return { accountId: sub, claims: async () => ({ ...claims, sub }) };
     },

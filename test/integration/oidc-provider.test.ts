@@ -622,6 +622,27 @@ forEachStore('OpenID Provider', (store) => {
     );
   });
 
+  test("intruder: the shop's sign-in outlives its Mamori session; another account's session in that browser gets no code", async () => {
+    const browser = await ownerSignedIn();
+    const shop = await registerShop(m);
+    await shopSignsIn(m, shop, browser);
+    await registerAndVerify(m, 'ken@example.com');
+    const { client: intruder } = await signIn(m, 'ken@example.com');
+    const sessionCookie = 'mamori_session';
+    // The provider's session names the owner; the Mamori session the browser now carries is the intruder's.
+    browser.cookies.set(sessionCookie, String(intruder.cookies.get(sessionCookie)));
+    const start = await authorizationUrl(shop);
+    const end = await followInBrowser(browser, start.url, m.issuer);
+    // The intruder's session answers the sign-in; the provider then asks to end the owner's session first.
+    assert.notEqual(end.url.origin + end.url.pathname, SHOP_CALLBACK, 'no code for the owner nor for the intruder');
+    assert.doesNotMatch(end.body, /code=/);
+    // And with no Mamori session at all, the provider's session alone gives no code either.
+    browser.cookies.delete(sessionCookie);
+    const alone = await followInBrowser(browser, (await authorizationUrl(shop)).url, m.issuer);
+    assert.match(alone.url.pathname, /^\/interaction\//);
+    assert.match(alone.body, /name="password"/, 'sent to sign in');
+  });
+
   test('RP-initiated logout: confirmed at Mamori, it ends the Mamori session and returns to the shop', async () => {
     const browser = await ownerSignedIn();
     const shop = await registerShop(m);

@@ -39,3 +39,16 @@ test('intruder: a forged, altered, shortened or foreign signature reads as no ke
   assert.equal(ours.index('_session=intruder', good), -1, "another cookie's value under the victim's signature");
   assert.throws(() => new CookieKeys([]));
 });
+
+test('intruder: a signature remembered from before is compared like a fresh one; another value is signed anew', () => {
+  const ours = new CookieKeys(KEYS);
+  const theirs = new Keygrip(KEYS);
+  const good = ours.sign('_interaction=uid-1');
+  assert.equal(ours.index('_interaction=uid-1', good), 0, 'the remembered signature still reads');
+  assert.equal(ours.index('_interaction=uid-1', `${good.slice(0, -1)}${good.endsWith('A') ? 'B' : 'A'}`), -1);
+  assert.equal(ours.index('_interaction=uid-2', good), -1, 'a remembered signature vouches for its own value only');
+  // Well past what is remembered: every value still signs as Keygrip does, the first ones included.
+  for (let i = 0; i < 10_000; i += 1) assert.equal(ours.sign(`_session=${i}`), theirs.sign(`_session=${i}`));
+  assert.equal(ours.index('_interaction=uid-1', good), 0);
+  assert.equal(ours.index('_session=0', theirs.sign('_session=0')), 0);
+});

@@ -2,7 +2,7 @@ import { accountClaims } from '../../core/oidc/claims.ts';
 import { findAccountForClient } from '../../store/imported-accounts.ts';
 import type { OidcSessionLink } from '../../store/oidc-session-links.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { resolveSession } from '../sessions/sessions.ts';
+import { resolveSession, type ActiveSession } from '../sessions/sessions.ts';
 
 /**
  * The account behind a token or a sign-in, only while it is usable: a locked (contained) or missing
@@ -35,18 +35,34 @@ export async function usableAccountClaims(
  * live and belongs to the same account. When it does, the link to write (the provider session onto that
  * session), so ending that session later logs it out of the shops it signed into.
  */
-export async function providerSessionStands(
-  deps: ServiceDeps,
+export function providerSessionStands(
+  deps: Pick<ServiceDeps, 'clock'>,
   provider: { uid: string; accountId: string | undefined },
-  sessionToken: string | undefined,
-): Promise<OidcSessionLink | null> {
-  if (!provider.accountId) return null;
-  const session = await resolveSession(deps, sessionToken);
-  if (!session || session.accountId !== provider.accountId) return null;
+  session: ActiveSession | null,
+): OidcSessionLink | null {
+  if (!provider.accountId || !session || session.accountId !== provider.accountId) return null;
   return {
     oidcSessionUid: provider.uid,
     sessionId: session.id,
     accountId: session.accountId,
     at: deps.clock.now().toISOString(),
+  };
+}
+
+/**
+ * The browser's Mamori session as one provider request sees it: read once (with its account, in one
+ * statement), however many of the request's steps ask. Keyed by the request, so nothing outlives it.
+ */
+export function browserSessionOnce(
+  deps: ServiceDeps,
+): (request: object, token: string | undefined) => Promise<ActiveSession | null> {
+  const read = new WeakMap<object, Promise<ActiveSession | null>>();
+  return (request, token) => {
+    let session = read.get(request);
+    if (!session) {
+      session = resolveSession(deps, token);
+      read.set(request, session);
+    }
+    return session;
   };
 }

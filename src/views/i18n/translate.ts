@@ -17,6 +17,8 @@ export function isMessageKey(key: string): key is MessageKey {
 
 export function translate(locale: Locale, key: MessageKey, vars: Record<string, string | number> = {}): string {
   const template = catalogs[locale][key];
+  // Most messages have no placeholder: a page shows dozens of them.
+  if (!template.includes('{')) return template;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     Object.hasOwn(vars, name) ? String(vars[name]) : whole,
   );
