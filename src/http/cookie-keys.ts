@@ -30,6 +30,11 @@ export class CookieKeys {
     return signatureOf(this.keys[0] as SigningKey, data);
   }
 
+  /** How many signatures the keys remember: what the provider signed, never what a request brought. */
+  get remembered(): number {
+    return this.keys.reduce((sum, key) => sum + key.signed.size, 0);
+  }
+
   verify(data: string, digest: string): boolean {
     return this.index(data, digest) > -1;
   }
@@ -38,19 +43,24 @@ export class CookieKeys {
   index(data: string, digest: string): number {
     const given = Buffer.from(String(digest));
     for (const [i, key] of this.keys.entries()) {
-      const expected = Buffer.from(signatureOf(key, data));
+      const expected = Buffer.from(key.signed.get(data) ?? hmacOf(key, data));
       if (given.length === expected.length && timingSafeEqual(given, expected)) return i;
     }
     return -1;
   }
 }
 
+/** Only what the provider signs is remembered: a value a request brings to be checked never fills the memo. */
 function signatureOf(key: SigningKey, data: string): string {
   let signature = key.signed.get(data);
   if (signature === undefined) {
-    signature = createHmac('sha1', key.key).update(data).digest('base64url');
+    signature = hmacOf(key, data);
     if (key.signed.size >= REMEMBERED) key.signed.clear();
     key.signed.set(data, signature);
   }
   return signature;
+}
+
+function hmacOf(key: SigningKey, data: string): string {
+  return createHmac('sha1', key.key).update(data).digest('base64url');
 }

@@ -52,3 +52,10 @@ test('intruder: a signature remembered from before is compared like a fresh one;
   assert.equal(ours.index('_interaction=uid-1', good), 0);
   assert.equal(ours.index('_session=0', theirs.sign('_session=0')), 0);
 });
+
+test('intruder: cookie values a request brings to be checked are never remembered, however many and long', () => {
+  const ours = new CookieKeys(KEYS);
+  ours.sign('_interaction=uid-1');
+  for (let i = 0; i < 5_000; i += 1) assert.equal(ours.index(`_session=${i}${'x'.repeat(8_000)}`, 'forged'), -1);
+  assert.equal(ours.remembered, 1, 'only the signature the provider made');
+});
