@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 
 export type Db = Kysely<Database>;
 /** A repository function accepts either the database or an open transaction. */
@@ -13,7 +14,17 @@ export type StoreKind = 'sqlite' | 'postgres';
 export interface Store {
   db: Db;
   kind: StoreKind;
+  /** A SQLite file's WAL checkpoints on a thread of their own, when openStore was asked for them. */
+  checkpointer?: WalCheckpointer;
   close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /**
+   * A SQLite file's WAL is copied into the database on a thread of its own this often (wal-checkpointer.ts),
+   * not by the commit that fills it. For a long-running server; unset, SQLite's autocheckpoint does it alone.
+   */
+  checkpointEveryMs?: number;
 }
 
 const STATEMENT_CACHE_SIZE = 512;
@@ -115,7 +126,7 @@ export function sqliteAtOnce(db: Db, work: (atOnce: AtOnce) => void): boolean {
 const atOnceTransactions = new WeakMap<SQLite.Database, (work: (atOnce: AtOnce) => void, atOnce: AtOnce) => void>();
 
 /** `sqlite:<path>` (or `sqlite::memory:`) or `postgres://…`. */
-export function openStore(url: string): Store {
+export function openStore(url: string, options: StoreOptions = {}): Store {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -136,5 +147,13 @@ export function openStore(url: string): Store {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   // The connection itself, not Kysely's view of it: statements compiled once keep statements of their own.
   sqliteBehind.set(db, sqlite);
-  return { db, kind: 'sqlite', close: () => db.destroy() };
+  const checkpointer =
+    path !== ':memory:' && options.checkpointEveryMs
+      ? startWalCheckpointer(path, options.checkpointEveryMs)
+      : undefined;
+  const close = async () => {
+    await checkpointer?.close();
+    await db.destroy();
+  };
+  return { db, kind: 'sqlite', checkpointer, close };
 }
