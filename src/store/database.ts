@@ -105,9 +105,14 @@ export interface AtOnce {
  * statements of sqliteStatementsOf; an error rolls it back and is thrown. Only when nothing holds the connection: false,
  * with nothing run, on PostgreSQL or while a transaction is open, and the caller takes its Kysely path.
  * Kysely's transaction, its promises and its BEGIN and COMMIT built anew each time cost a sign-in more
- * than the rows it writes.
+ * than the rows it writes. `immediate` (BEGIN IMMEDIATE) takes the write lock first: for work that reads
+ * and then writes on what it read, which another process's commit in between must not make stale.
  */
-export function sqliteAtOnce(db: Db, work: (atOnce: AtOnce) => void): boolean {
+export function sqliteAtOnce(
+  db: Db,
+  work: (atOnce: AtOnce) => void,
+  begin: 'deferred' | 'immediate' = 'deferred',
+): boolean {
   const sqlite = sqliteStatementsOf(db);
   if (!sqlite) return false;
   let inTransaction = atOnceTransactions.get(sqlite);
@@ -115,7 +120,7 @@ export function sqliteAtOnce(db: Db, work: (atOnce: AtOnce) => void): boolean {
     inTransaction = sqlite.transaction((each: (atOnce: AtOnce) => void, atOnce: AtOnce) => each(atOnce));
     atOnceTransactions.set(sqlite, inTransaction);
   }
-  inTransaction(work, { db, sqlite });
+  (begin === 'immediate' ? inTransaction.immediate : inTransaction)(work, { db, sqlite });
   return true;
 }
 
@@ -123,7 +128,10 @@ export function sqliteAtOnce(db: Db, work: (atOnce: AtOnce) => void): boolean {
  * One better-sqlite3 transaction function per connection, given each call's work: `transaction(work)` builds
  * four wrappers and their properties every time (1.6% of the sign-in's event-loop samples under perf).
  */
-const atOnceTransactions = new WeakMap<SQLite.Database, (work: (atOnce: AtOnce) => void, atOnce: AtOnce) => void>();
+const atOnceTransactions = new WeakMap<
+  SQLite.Database,
+  SQLite.Transaction<(work: (atOnce: AtOnce) => void, atOnce: AtOnce) => void>
+>();
 
 /** `sqlite:<path>` (or `sqlite::memory:`) or `postgres://…`. */
 export function openStore(url: string, options: StoreOptions = {}): Store {
