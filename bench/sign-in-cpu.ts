@@ -2,14 +2,16 @@
 // users, each from the browser they used before, as bench/run.ts measures it): Mamori beside the bare HTTP
 // sign-in (bare Fastify: form post, one argon2id verify, cookie, redirect), autocannon at CONNECTIONS, rounds
 // alternating who goes first. Besides sign-ins per second (noisy on a shared machine) it prints the CPU the
-// server's event loop spent per sign-in, read from /proc (cpu-time.ts), which other load moves far less.
+// server's event loop spent per sign-in, read from /proc (cpu-time.ts), which other load moves far less,
+// and how many argon2id hashes were in flight on average (hashesInFlight): fewer than the concurrency
+// allows means the pool waited for the event loop, which costs the rate more than the loop's CPU says.
 // `tsx bench/sign-in-cpu.ts` (SIGN_IN_CPU_ROUNDS, SIGN_IN_CPU_SECONDS, SIGN_IN_CPU_PORT). SIGN_IN_CPU_BEFORE=<checkout>
 // also runs that checkout's Mamori (its bench/servers.ts, e.g. the commit before a change) in the same rounds.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { cpuSince, cpuTime } from './cpu-time.ts';
+import { cpuSince, cpuTime, hashesInFlight, threadTimes } from './cpu-time.ts';
 import { csrfPair, hardStop, ownerSignInRequests, startServer, stopServers } from './processes.ts';
 import { median } from './stats.ts';
 
@@ -65,7 +67,7 @@ try {
     const csrf = role === 'mamori' ? await csrfPair(base) : { cookie: '', token: '' };
     servers.push({ name, pid, url: role === 'mamori' ? `${base}/sign-in` : `${base}/baseline/sign-in`, csrf });
   }
-  const figures = new Map<string, { rps: number[]; loopUs: number[]; systemUs: number[] }>();
+  const figures = new Map<string, { rps: number[]; loopUs: number[]; systemUs: number[]; inFlight: number[] }>();
   for (const server of servers) await load(server, 2);
   for (let round = 1; round <= ROUNDS; round += 1) {
     const order = round % 2 === 1 ? servers : [...servers].reverse();
@@ -73,17 +75,21 @@ try {
       await load(server, 1);
       const before = cpuTime(server.pid);
       const split = mainThreadSplit(server.pid);
+      const threadsBefore = threadTimes(server.pid);
+      const started = process.hrtime.bigint();
       const rate = await load(server, SECONDS);
+      const inFlight = hashesInFlight(server.pid, threadsBefore, Number(process.hrtime.bigint() - started), rate.total);
       const used = cpuSince(before, server.pid);
       const loopUs = (used.mainThread * 1e6) / rate.total;
       const systemUs = ((mainThreadSplit(server.pid).system - split.system) * 1e6) / rate.total;
-      const entry = figures.get(server.name) ?? { rps: [], loopUs: [], systemUs: [] };
+      const entry = figures.get(server.name) ?? { rps: [], loopUs: [], systemUs: [], inFlight: [] };
       entry.rps.push(rate.rps);
+      entry.inFlight.push(inFlight);
       entry.loopUs.push(loopUs);
       entry.systemUs.push(systemUs);
       figures.set(server.name, entry);
       console.log(
-        `  round ${round}  ${server.name.padEnd(14)} ${rate.rps.toFixed(0).padStart(5)}/s  ${loopUs.toFixed(0).padStart(5)} µs on the event loop per sign-in (${systemUs.toFixed(0)} of it in the kernel)`,
+        `  round ${round}  ${server.name.padEnd(14)} ${rate.rps.toFixed(0).padStart(5)}/s  ${loopUs.toFixed(0).padStart(5)} µs on the event loop per sign-in (${systemUs.toFixed(0)} of it in the kernel), ${inFlight.toFixed(2)} hashes in flight`,
       );
     }
   }
@@ -92,7 +98,7 @@ try {
   for (const [name, f] of figures)
     console.log(
       `  ${name.padEnd(14)} ${median(f.rps).toFixed(0).padStart(5)}/s  ${median(f.loopUs).toFixed(0).padStart(5)} µs event loop ` +
-        `(${median(f.systemUs).toFixed(0)} in the kernel)` +
+        `(${median(f.systemUs).toFixed(0)} in the kernel), ${median(f.inFlight).toFixed(2)} hashes in flight` +
         (bare && name !== 'bare HTTP'
           ? `  (${(median(f.rps) / median(bare.rps)).toFixed(3)} of bare HTTP in rate)`
           : ''),

@@ -52,6 +52,8 @@ export interface ComposeOptions {
   workerIntervalMs?: number;
   /** Overrides DNS for shops' endpoints (tests answer from a table). */
   resolveHost?: ResolveHost;
+  /** How often a SQLite file's WAL is checkpointed off the event loop (openStore); 0 leaves it to SQLite. */
+  walCheckpointMs?: number;
 }
 
 /** Secrets, tokens and passwords never reach the log, whatever a future log line passes in. */
@@ -77,7 +79,7 @@ export async function composeMamori(config: Readonly<Config>, options: ComposeOp
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
   const log = options.log ?? createLogger(config);
-  const store = openStore(config.databaseUrl);
+  const store = openStore(config.databaseUrl, { checkpointEveryMs: options.walCheckpointMs ?? 1000 });
   await migrateToLatest(store.db);
 
   const mailer =

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 
 export type Db = Kysely<Database>;
 /** A repository function accepts either the database or an open transaction. */
@@ -13,7 +14,17 @@ export type StoreKind = 'sqlite' | 'postgres';
 export interface Store {
   db: Db;
   kind: StoreKind;
+  /** A SQLite file's WAL checkpoints on a thread of their own, when openStore was asked for them. */
+  checkpointer?: WalCheckpointer;
   close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /**
+   * A SQLite file's WAL is copied into the database on a thread of its own this often (wal-checkpointer.ts),
+   * not by the commit that fills it. For a long-running server; unset, SQLite's autocheckpoint does it alone.
+   */
+  checkpointEveryMs?: number;
 }
 
 const STATEMENT_CACHE_SIZE = 512;
@@ -94,9 +105,14 @@ export interface AtOnce {
  * statements of sqliteStatementsOf; an error rolls it back and is thrown. Only when nothing holds the connection: false,
  * with nothing run, on PostgreSQL or while a transaction is open, and the caller takes its Kysely path.
  * Kysely's transaction, its promises and its BEGIN and COMMIT built anew each time cost a sign-in more
- * than the rows it writes.
+ * than the rows it writes. `immediate` (BEGIN IMMEDIATE) takes the write lock first: for work that reads
+ * and then writes on what it read, which another process's commit in between must not make stale.
  */
-export function sqliteAtOnce(db: Db, work: (atOnce: AtOnce) => void): boolean {
+export function sqliteAtOnce(
+  db: Db,
+  work: (atOnce: AtOnce) => void,
+  begin: 'deferred' | 'immediate' = 'deferred',
+): boolean {
   const sqlite = sqliteStatementsOf(db);
   if (!sqlite) return false;
   let inTransaction = atOnceTransactions.get(sqlite);
@@ -104,7 +120,7 @@ export function sqliteAtOnce(db: Db, work: (atOnce: AtOnce) => void): boolean {
     inTransaction = sqlite.transaction((each: (atOnce: AtOnce) => void, atOnce: AtOnce) => each(atOnce));
     atOnceTransactions.set(sqlite, inTransaction);
   }
-  inTransaction(work, { db, sqlite });
+  (begin === 'immediate' ? inTransaction.immediate : inTransaction)(work, { db, sqlite });
   return true;
 }
 
@@ -112,10 +128,13 @@ export function sqliteAtOnce(db: Db, work: (atOnce: AtOnce) => void): boolean {
  * One better-sqlite3 transaction function per connection, given each call's work: `transaction(work)` builds
  * four wrappers and their properties every time (1.6% of the sign-in's event-loop samples under perf).
  */
-const atOnceTransactions = new WeakMap<SQLite.Database, (work: (atOnce: AtOnce) => void, atOnce: AtOnce) => void>();
+const atOnceTransactions = new WeakMap<
+  SQLite.Database,
+  SQLite.Transaction<(work: (atOnce: AtOnce) => void, atOnce: AtOnce) => void>
+>();
 
 /** `sqlite:<path>` (or `sqlite::memory:`) or `postgres://…`. */
-export function openStore(url: string): Store {
+export function openStore(url: string, options: StoreOptions = {}): Store {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -136,5 +155,13 @@ export function openStore(url: string): Store {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   // The connection itself, not Kysely's view of it: statements compiled once keep statements of their own.
   sqliteBehind.set(db, sqlite);
-  return { db, kind: 'sqlite', close: () => db.destroy() };
+  const checkpointer =
+    path !== ':memory:' && options.checkpointEveryMs
+      ? startWalCheckpointer(path, options.checkpointEveryMs)
+      : undefined;
+  const close = async () => {
+    await checkpointer?.close();
+    await db.destroy();
+  };
+  return { db, kind: 'sqlite', checkpointer, close };
 }

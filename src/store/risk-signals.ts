@@ -1,5 +1,5 @@
 import { compiledOnce } from './compiled-query.ts';
-import type { Executor } from './database.ts';
+import type { AtOnce, Executor } from './database.ts';
 import { standingOf, type DeviceStanding } from './devices.ts';
 import { factorFlagsOf, secondFactorColumns } from './factors.ts';
 import type { AccountLocations } from './risk.ts';
@@ -76,13 +76,10 @@ const riskReads = compiledOnce(
   },
 );
 
-/**
- * The browser's standing, the account's known places, the failure windows, the recent changes and the
- * second factors in one statement (issue 29: five reads were five round trips and five lock cycles).
- */
-export async function readRiskSignals(db: Executor, keys: RiskReadKeys): Promise<RiskReads> {
-  const rows = await riskReads(
-    db,
+type RiskReadRow = Awaited<ReturnType<typeof riskReads>>[number];
+
+const riskReadValues = (keys: RiskReadKeys) =>
+  [
     keys.accountId,
     keys.deviceId,
     keys.failureKeys.account,
@@ -90,7 +87,22 @@ export async function readRiskSignals(db: Executor, keys: RiskReadKeys): Promise
     keys.failureKeys.global,
     minuteBucket(keys.failuresFrom),
     keys.changesSince,
-  );
+  ] as const;
+
+/**
+ * The browser's standing, the account's known places, the failure windows, the recent changes and the
+ * second factors in one statement (issue 29: five reads were five round trips and five lock cycles).
+ */
+export async function readRiskSignals(db: Executor, keys: RiskReadKeys): Promise<RiskReads> {
+  return riskReadsOf(keys, await riskReads(db, ...riskReadValues(keys)));
+}
+
+/** The same reads inside sqliteAtOnce's work (the sign-in's own transaction): read there and then. */
+export function readRiskSignalsNow(atOnce: AtOnce, keys: RiskReadKeys): RiskReads {
+  return riskReadsOf(keys, riskReads.now(atOnce, ...riskReadValues(keys)));
+}
+
+function riskReadsOf(keys: RiskReadKeys, rows: RiskReadRow[]): RiskReads {
   const [first] = rows;
   if (!first) throw new Error('readRiskSignals: the scalar row is missing');
   const places = rows

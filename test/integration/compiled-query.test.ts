@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import SQLite from 'better-sqlite3';
 import { compiledOnce } from '../../src/store/compiled-query.ts';
-import { sqliteAtOnce, sqliteWriteTransaction, type Executor } from '../../src/store/database.ts';
+import { openStore, sqliteAtOnce, sqliteWriteTransaction, type Executor } from '../../src/store/database.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
 import { forEachStore, startMamori } from '../support/harness.ts';
 
 const limitByKey = compiledOnce((db: Executor, key: string) =>
@@ -167,4 +172,41 @@ forEachStore('compiled queries', (store) => {
       await m.close();
     }
   });
+});
+
+/**
+ * The password step reads the risk engine's signals and writes on them in one transaction run at once
+ * (`immediate`): another process sharing the file cannot commit between those reads and the writes.
+ */
+test('a transaction run at once with `immediate` holds the write lock from its first read; a deferred one does not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-at-once-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'shared.db');
+  const store = openStore(`sqlite:${path}`);
+  const otherProcess = new SQLite(path);
+  try {
+    await migrateToLatest(store.db);
+    otherProcess.pragma('busy_timeout = 0');
+    const otherWrites = () => {
+      otherProcess.exec('BEGIN IMMEDIATE');
+      otherProcess.exec('ROLLBACK');
+    };
+    sqliteAtOnce(
+      store.db,
+      (atOnce) => {
+        limitByKey.now(atOnce, 'read first');
+        assert.throws(otherWrites, /locked|busy/i, 'nobody else can write between the reads and the writes');
+        insertLimit.now(atOnce, 'written on those reads');
+      },
+      'immediate',
+    );
+    assert.equal((await limitByKey(store.db, 'written on those reads')).length, 1);
+    sqliteAtOnce(store.db, (atOnce) => {
+      limitByKey.now(atOnce, 'read first');
+      assert.doesNotThrow(otherWrites, 'a deferred transaction that has only read holds no write lock');
+    });
+  } finally {
+    otherProcess.close();
+    await store.close();
+  }
 });

@@ -2,7 +2,7 @@ import { addMs } from '../../core/clock.ts';
 import { evaluateRisk, type RiskAssessment, type RiskSignals } from '../../core/risk/evaluate.ts';
 import { riskPolicy, type RiskPolicy } from '../../core/risk/policy.ts';
 import type { AccountRow } from '../../store/accounts.ts';
-import type { Executor } from '../../store/database.ts';
+import type { AtOnce, Executor } from '../../store/database.ts';
 import type { DeviceStanding } from '../../store/devices.ts';
 import {
   countFailures,
@@ -11,7 +11,7 @@ import {
   rememberLocation,
   type RiskDecisionRow,
 } from '../../store/risk.ts';
-import { readRiskSignals } from '../../store/risk-signals.ts';
+import { readRiskSignals, readRiskSignalsNow, type RiskReadKeys, type RiskReads } from '../../store/risk-signals.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { pointFor } from '../../platform/geoip.ts';
 import { hashToken } from '../../platform/token-hash.ts';
@@ -53,6 +53,8 @@ export async function assessRisk(
   return (await assessWithReads(deps, account, origin, context)).assessment;
 }
 
+export type AssessedWithReads = { assessment: RiskAssessment; device: DeviceStanding; secondFactor: boolean };
+
 /**
  * The assessment with what was read for it: the browser's standing (read with everything else, so after
  * whatever the caller awaited before) and whether the account has a second factor. One statement.
@@ -62,16 +64,44 @@ export async function assessWithReads(
   account: AccountRow,
   origin: RequestOrigin,
   context: RiskContext,
-): Promise<{ assessment: RiskAssessment; device: DeviceStanding; secondFactor: boolean }> {
-  const policy = policyFor(deps);
+): Promise<AssessedWithReads> {
   const now = deps.clock.now();
-  const reads = await readRiskSignals(deps.db, {
+  const reads = await readRiskSignals(deps.db, riskReadKeys(deps, account, origin, now));
+  return assessFromReads(deps, account, origin, context, reads, now);
+}
+
+/** The same inside sqliteAtOnce's work: read in that transaction, so what it writes next goes on these reads. */
+export function assessWithReadsNow(
+  atOnce: AtOnce,
+  deps: ServiceDeps,
+  account: AccountRow,
+  origin: RequestOrigin,
+  context: RiskContext,
+): AssessedWithReads {
+  const now = deps.clock.now();
+  const reads = readRiskSignalsNow(atOnce, riskReadKeys(deps, account, origin, now));
+  return assessFromReads(deps, account, origin, context, reads, now);
+}
+
+function riskReadKeys(deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, now: Date): RiskReadKeys {
+  const policy = policyFor(deps);
+  return {
     accountId: account.id,
     deviceId: origin.deviceId ?? null,
     failureKeys: { account: accountKey(account.email), address: ipKey(origin.ip), global: GLOBAL_KEY },
     failuresFrom: addMs(now, -policy.failureWindowMinutes * 60_000 + 60_000).toISOString(),
     changesSince: addMs(now, -policy.recentChangesWindowMs).toISOString(),
-  });
+  };
+}
+
+function assessFromReads(
+  deps: ServiceDeps,
+  account: AccountRow,
+  origin: RequestOrigin,
+  context: RiskContext,
+  reads: RiskReads,
+  now: Date,
+): AssessedWithReads {
   const device = context.device ?? reads.device;
   const { locations, failures } = reads;
   const lastPoint = locations.last ? pointFor(locations.last.country) : null;
@@ -88,7 +118,7 @@ export async function assessWithReads(
     recentSensitiveChanges: reads.recentChanges,
   };
   return {
-    assessment: evaluateRisk(signals, policy),
+    assessment: evaluateRisk(signals, policyFor(deps)),
     device,
     secondFactor: reads.secondFactors.totp || reads.secondFactors.passkey,
   };

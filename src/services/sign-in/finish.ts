@@ -1,14 +1,21 @@
 import { authenticationMethods, type SignInFactor } from '../../core/oidc/authentication-methods.ts';
 import type { AccountRow } from '../../store/accounts.ts';
 import type { RiskAssessment } from '../../core/risk/evaluate.ts';
-import { sqliteAtOnce, type Executor } from '../../store/database.ts';
+import { sqliteAtOnce, type AtOnce, type Executor } from '../../store/database.ts';
 import { deviceStanding, rememberDevice, type DeviceStanding } from '../../store/devices.ts';
 import { insertRiskDecision, rememberLocationNow } from '../../store/risk.ts';
 import { describeDevice } from '../../platform/device.ts';
 import { actorFrom, recordChange } from '../account-log/change-log.ts';
 import type { RequestOrigin, ServiceDeps } from '../deps.ts';
 import { recordSensitiveChange } from '../notices/security-notice.ts';
-import { logRiskDecision, rememberSignInPlace, riskDecisionRow } from '../risk/assessment.ts';
+import {
+  assessWithReadsNow,
+  logRiskDecision,
+  rememberSignInPlace,
+  riskDecisionRow,
+  type AssessedWithReads,
+  type RiskContext,
+} from '../risk/assessment.ts';
 import { startSession, startSessionNow, type ActiveSession } from '../sessions/sessions.ts';
 
 /** `device` is the browser's standing read just before, when the caller has it (saves the reads). */
@@ -48,17 +55,72 @@ export function finishAllowedSignInAtOnce(
   device: DeviceStanding,
 ) {
   if (browserNewToAccount(origin, device)) return undefined;
-  const decision = { accountId: account.id, action: 'sign-in', assessment, origin };
-  let result: { token: string; session: ActiveSession } | undefined;
+  let result: StartedAtOnce | undefined;
   const done = sqliteAtOnce(deps.db, (atOnce) => {
-    insertRiskDecision.now(atOnce, riskDecisionRow(deps, decision));
-    result = startSessionNow(atOnce, deps, account.id, origin, 'allow', authenticationMethods('password'));
-    if (origin.country) rememberLocationNow(atOnce, account.id, origin.country, deps.clock.now().toISOString());
+    result = writeAllowedSignInNow(atOnce, deps, account, origin, assessment);
   });
   if (!done || !result) return undefined;
-  logRiskDecision(deps, decision);
-  logSignIn(deps, account, origin, 'allow', 'password');
+  logAllowedSignIn(deps, account, origin, assessment);
+  return result;
+}
+
+/**
+ * On SQLite, the password step after the hash in one transaction run at once: the risk engine's reads, its
+ * decision, and when it lets the browser in at once (allowed, no second factor, a known browser or none) the
+ * sign-in's writes, on the reads of that same transaction (one read transaction fewer than reading first).
+ * Undefined where it cannot run (as sqliteAtOnce); `started` undefined, with nothing written, where the
+ * decision asks for more (a refusal, a second step, a new browser's notice): the caller goes on from `assessed`.
+ */
+export function assessAndFinishAtOnce(
+  deps: ServiceDeps,
+  account: AccountRow,
+  origin: RequestOrigin,
+  context: RiskContext,
+): { assessed: AssessedWithReads; started: StartedAtOnce | undefined } | undefined {
+  let assessed: AssessedWithReads | undefined;
+  let started: StartedAtOnce | undefined;
+  const done = sqliteAtOnce(
+    deps.db,
+    (atOnce) => {
+      assessed = assessWithReadsNow(atOnce, deps, account, origin, context);
+      const { assessment, device, secondFactor } = assessed;
+      if (assessment.decision !== 'allow' || secondFactor || browserNewToAccount(origin, device)) return;
+      started = writeAllowedSignInNow(atOnce, deps, account, origin, assessment);
+    },
+    'immediate',
+  );
+  if (!done || !assessed) return undefined;
+  if (started) logAllowedSignIn(deps, account, origin, assessed.assessment);
+  return { assessed, started };
+}
+
+type StartedAtOnce = { token: string; session: ActiveSession; noticeQueued: false };
+
+/** The allowed sign-in's rows: its risk decision, the session, the country among the account's places. */
+function writeAllowedSignInNow(
+  atOnce: AtOnce,
+  deps: ServiceDeps,
+  account: AccountRow,
+  origin: RequestOrigin,
+  assessment: RiskAssessment,
+): StartedAtOnce {
+  insertRiskDecision.now(atOnce, riskDecisionRow(deps, signInDecision(account, origin, assessment)));
+  const result = startSessionNow(atOnce, deps, account.id, origin, 'allow', authenticationMethods('password'));
+  if (origin.country) rememberLocationNow(atOnce, account.id, origin.country, deps.clock.now().toISOString());
   return { ...result, noticeQueued: false };
+}
+
+const signInDecision = (account: AccountRow, origin: RequestOrigin, assessment: RiskAssessment) => ({
+  accountId: account.id,
+  action: 'sign-in',
+  assessment,
+  origin,
+});
+
+/** Logged once the transaction has committed. */
+function logAllowedSignIn(deps: ServiceDeps, account: AccountRow, origin: RequestOrigin, assessment: RiskAssessment) {
+  logRiskDecision(deps, signInDecision(account, origin, assessment));
+  logSignIn(deps, account, origin, 'allow', 'password');
 }
 
 function logSignIn(

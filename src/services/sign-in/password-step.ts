@@ -12,7 +12,7 @@ import { issueLink } from '../notices/one-time-links.ts';
 import { verificationPayload } from '../account/registration.ts';
 import { assessWithReads, recordRiskDecision } from '../risk/assessment.ts';
 import { sessionAccountOf, type ActiveSession } from '../sessions/sessions.ts';
-import { finishAllowedSignInAtOnce, finishSignIn } from './finish.ts';
+import { assessAndFinishAtOnce, finishAllowedSignInAtOnce, finishSignIn } from './finish.ts';
 import { accountForPassword } from './password-check.ts';
 import { accountFromLegacySystem } from './legacy-sign-in.ts';
 import { startPendingSignIn, type SecondStepMethod } from './second-step.ts';
@@ -65,11 +65,12 @@ export async function signIn(
   }
 
   // Read again after the hash (with the risk engine's reads), not taken from the request's first read: a
-  // browser the owner forgot while the hash ran must not sign in on the standing it had before.
-  const { assessment, device, secondFactor } = await assessWithReads(deps, verified, origin, {
-    action: 'sign-in',
-    passwordBlocklisted: deps.strength.isBlocklisted(input.password),
-  });
+  // browser the owner forgot while the hash ran must not sign in on the standing it had before. On SQLite
+  // the reads, the decision and an allowed sign-in's writes are one transaction (assessAndFinishAtOnce).
+  const context = { action: 'sign-in' as const, passwordBlocklisted: deps.strength.isBlocklisted(input.password) };
+  const atOnce = assessAndFinishAtOnce(deps, verified, origin, context);
+  const { assessment, device, secondFactor } =
+    atOnce?.assessed ?? (await assessWithReads(deps, verified, origin, context));
   deps.metrics.signInDecision(assessment.decision);
   if (assessment.decision === 'deny') {
     await denySignIn(deps, verified, assessment, origin);
@@ -92,6 +93,7 @@ export async function signIn(
   // Its compiled writes (the decision, the session) run straight on SQLite's connection: at once when they
   // are rows only, else in sqliteWriteTransaction.
   const started =
+    atOnce?.started ??
     finishAllowedSignInAtOnce(deps, verified, origin, assessment, device) ??
     (await sqliteWriteTransaction(deps.db, async (trx) => {
       await recordRiskDecision(trx, deps, { accountId: verified.id, action: 'sign-in', assessment, origin });
