@@ -4,6 +4,8 @@
 // provider's process spent per operation, read from /proc (cpu-time.ts), which other load moves far less.
 // `tsx bench/oidc-cpu.ts` (OIDC_CPU_ROUNDS, OIDC_CPU_COUNT to change the work; OIDC_CPU_WORK=code exchange,refresh,sign-in). OIDC_CPU_BEFORE=<checkout>
 // also runs that checkout's Mamori (its bench/servers.ts, e.g. the commit before a change) in the same rounds.
+// OIDC_CPU_MACHINE=1 prints, for every server and round, where the whole machine's CPU per operation went
+// (machine-split.ts). BENCH_NO_HASH=1 runs the sign-in without argon2id in either provider (fixtures.ts).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { cpuSince, cpuTime } from './cpu-time.ts';
 import { redeem, rotate, rpClient, signInThroughShop } from './oidc-rp.ts';
 import type { MintedCodes } from './oidc-servers.ts';
 import { hardStop, startServer, stopServers } from './processes.ts';
+import { machineSnapshot, machineSplitSince } from './machine-split.ts';
 import { median } from './stats.ts';
 
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
@@ -19,6 +22,7 @@ const COUNT = Number(process.env.OIDC_CPU_COUNT ?? 600);
 const PORT = Number(process.env.OIDC_CPU_PORT ?? 4420);
 const USERS = 10;
 const BEFORE = process.env.OIDC_CPU_BEFORE;
+const MACHINE = process.env.OIDC_CPU_MACHINE === '1';
 hardStop(10 * 60_000, 'oidc cpu bench');
 
 type Server = { name: string; pid: number; minted: MintedCodes; used: number; chains: string[]; signIns: number };
@@ -83,8 +87,10 @@ try {
       for (const server of order) {
         await client.load(Math.ceil(work.count / 5), work.run(server));
         const before = cpuTime(server.pid);
+        const machineBefore = MACHINE ? machineSnapshot(server.pid) : undefined;
         const rate = await client.load(work.count, work.run(server));
         const used = cpuSince(before, server.pid);
+        if (machineBefore) console.log(machineSplitSince(machineBefore, server.pid, work.count));
         const cpuUs = ((used.mainThread + used.otherThreads) * 1e6) / work.count;
         const mainUs = (used.mainThread * 1e6) / work.count;
         const key = `${workload}:${server.name}`;

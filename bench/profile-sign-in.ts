@@ -4,6 +4,7 @@
 // profiles only the measured window (bench/profiled.ts) under the same load (autocannon, 10 connections,
 // PROFILE_SECONDS); the report gives self time per sign-in by category, the heaviest frames, and Mamori's
 // own functions by time spent in them and below (inclusive). PROFILE_DIR keeps the .cpuprofile files.
+// BENCH_NO_HASH=1 profiles the request path alone, with no argon2id in either server (fixtures.ts).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

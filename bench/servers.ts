@@ -15,7 +15,7 @@ import { rememberDevice } from '../src/store/devices.ts';
 import { rememberLocation } from '../src/store/risk.ts';
 import { hashToken, looksLikeToken } from '../src/platform/token-hash.ts';
 import { securityHeadersFor, setHeaders } from '../src/http/security-headers.ts';
-import { benchEmail, benchOwnerDevice, benchPassword } from './fixtures.ts';
+import { benchEmail, benchOwnerDevice, benchPassword, isBenchPassword, withoutHash } from './fixtures.ts';
 import { answerProfileRequests } from './profiled.ts';
 
 type LimitRow = {
@@ -109,7 +109,9 @@ if (role === 'baseline') {
   app.post('/baseline/sign-in', async (request, reply) => {
     const form = request.body as Record<string, string | undefined>;
     const stored = hashes.get(form.email ?? '');
-    if (!stored || !(await inTurn(() => verify(stored, form.password ?? '')))) return reply.code(401).send();
+    const password = form.password ?? '';
+    const check = (hash: string) => (withoutHash ? isBenchPassword(password) : inTurn(() => verify(hash, password)));
+    if (!stored || !(await check(stored))) return reply.code(401).send();
     reply.header('set-cookie', `session=${randomBytes(32).toString('base64url')}; Path=/; HttpOnly; SameSite=Lax`);
     return reply.redirect('/account', 303);
   });
@@ -157,6 +159,7 @@ if (role === 'baseline') {
       }
     }
   }
+  if (withoutHash) mamori.deps.hasher.verify = async (stored, password) => stored !== null && isBenchPassword(password);
   await mamori.app.listen({ host: '127.0.0.1', port });
   process.send?.({ ready: true });
 } else if (role === 'oidc-mamori' || role === 'oidc-bare') {

@@ -7,12 +7,15 @@
 // allows means the pool waited for the event loop, which costs the rate more than the loop's CPU says.
 // `tsx bench/sign-in-cpu.ts` (SIGN_IN_CPU_ROUNDS, SIGN_IN_CPU_SECONDS, SIGN_IN_CPU_PORT). SIGN_IN_CPU_BEFORE=<checkout>
 // also runs that checkout's Mamori (its bench/servers.ts, e.g. the commit before a change) in the same rounds.
+// SIGN_IN_CPU_MACHINE=1 prints, for every server and round, where the whole machine's CPU per sign-in went
+// (machine-split.ts). BENCH_NO_HASH=1 runs both servers without argon2id (fixtures.ts): the request path alone.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { cpuSince, cpuTime, hashesInFlight, threadTimes } from './cpu-time.ts';
 import { csrfPair, hardStop, ownerSignInRequests, startServer, stopServers } from './processes.ts';
+import { machineSnapshot, machineSplitSince } from './machine-split.ts';
 import { median } from './stats.ts';
 
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
@@ -20,6 +23,7 @@ const ROUNDS = Number(process.env.SIGN_IN_CPU_ROUNDS ?? 3);
 const SECONDS = Number(process.env.SIGN_IN_CPU_SECONDS ?? 6);
 const PORT = Number(process.env.SIGN_IN_CPU_PORT ?? 4430);
 const BEFORE = process.env.SIGN_IN_CPU_BEFORE;
+const MACHINE = process.env.SIGN_IN_CPU_MACHINE === '1';
 const USERS = 200;
 hardStop(8 * 60_000, 'sign-in cpu bench');
 
@@ -76,10 +80,12 @@ try {
       const before = cpuTime(server.pid);
       const split = mainThreadSplit(server.pid);
       const threadsBefore = threadTimes(server.pid);
+      const machineBefore = MACHINE ? machineSnapshot(server.pid) : undefined;
       const started = process.hrtime.bigint();
       const rate = await load(server, SECONDS);
       const inFlight = hashesInFlight(server.pid, threadsBefore, Number(process.hrtime.bigint() - started), rate.total);
       const used = cpuSince(before, server.pid);
+      if (machineBefore) console.log(machineSplitSince(machineBefore, server.pid, rate.total));
       const loopUs = (used.mainThread * 1e6) / rate.total;
       const systemUs = ((mainThreadSplit(server.pid).system - split.system) * 1e6) / rate.total;
       const entry = figures.get(server.name) ?? { rps: [], loopUs: [], systemUs: [], inFlight: [] };
