@@ -20,6 +20,7 @@ import autocannon from 'autocannon';
 import { BENCH_ARGON2, BENCH_REDIRECT_URI, BENCH_VERIFIER, type MintedCodes } from './oidc-servers.ts';
 import { redeem, rotate, rpClient, signInThroughShop, type Rate } from './oidc-rp.ts';
 import { canReadCpuTime, cpuSince, cpuTime, type CpuTime } from './cpu-time.ts';
+import { preparePeersFolder } from './peers-folder.ts';
 import { hardStop, startPeerServer, startServer, stopServers } from './processes.ts';
 import { median } from './stats.ts';
 
@@ -326,6 +327,7 @@ function printCpuPerOperation(results: OidcResults): void {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   hardStop((SHORT ? 6 : 20) * 60_000, 'oidc peers bench');
+  preparePeersFolder();
   const results = await benchOidcPeers();
   if (process.env.BENCH_RESULTS_FILE) writeFileSync(process.env.BENCH_RESULTS_FILE, JSON.stringify(results));
   process.exit(0);

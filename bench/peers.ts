@@ -10,17 +10,17 @@
 // lock file changes). BENCH_SHORT=1: every part in its short form, for a quick check.
 // Bounded: each harness has its own hard stop, and this script one over all of them.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { printOidcTable, type OidcResults } from './oidc-peers.ts';
+import { preparePeersFolder } from './peers-folder.ts';
 import { hardStop } from './processes.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE = resolve(process.env.PEER_BETTER_AUTH_DIR ?? join(ROOT, '..', 'shared', 'peers', 'better-auth'));
 const WORK = join(ROOT, '.bench-peers', 'better-auth');
-const PEERS = join(ROOT, 'bench', 'peers');
 const SHORT = process.env.BENCH_SHORT === '1';
 const SAME_WORK: Record<string, string> = SHORT
   ? { DURATION: '3', ROUNDS: '2', WARMUP: '1', CONNECTIONS: '10', USERS: '200' }
@@ -54,16 +54,6 @@ function preparePeer(): void {
     `bench:peers: installing Better Auth's harness in ${WORK} (npm ci; better-sqlite3 compiles, about a minute)`,
   );
   run('npm', ['ci', '--no-audit', '--no-fund'], WORK);
-}
-
-/** bench/peers/ installed in place: npm ci when its node_modules is missing or older than its lock file. */
-function preparePeersFolder(): void {
-  const stamp = join(PEERS, 'node_modules', '.bench-lock');
-  const lock = readFileSync(join(PEERS, 'package-lock.json'), 'utf8');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lock) return;
-  console.log(`bench:peers: installing ${PEERS} (npm ci; better-sqlite3 compiles, about two minutes)`);
-  run('npm', ['ci', '--no-audit', '--no-fund'], PEERS);
-  writeFileSync(stamp, lock);
 }
 
 function newestResults(): PeerResults {
