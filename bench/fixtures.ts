@@ -11,3 +11,6 @@ export const benchOwnerDevice = (i: number) => `owner-${String(i).padStart(6, '0
  */
 export const withoutHash = process.env.BENCH_NO_HASH === '1';
 export const isBenchPassword = (password: string) => /^bench passphrase number \d+ river$/.test(password);
+/** Mamori's PasswordHasher.verify under BENCH_NO_HASH: no stored hash (an unknown address) never matches. */
+export const verifyWithoutHash = async (stored: string | null, password: string) =>
+  stored !== null && isBenchPassword(password);

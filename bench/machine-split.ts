@@ -4,6 +4,7 @@
 // When the machine is never idle, operations per second follow the machine's CPU per operation, not the
 // server's event loop alone. Threads and processes are told apart by id; a name is only a label.
 import { readdirSync, readFileSync } from 'node:fs';
+import { threadTimes } from './cpu-time.ts';
 
 const TICK_MS = 10;
 
@@ -19,31 +20,29 @@ function readOrEmpty(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch {
-    // The thread or process ended between the listing and the read.
+    // The process ended between the listing and the read.
     return '';
   }
 }
 
-const runNs = (path: string) => Number(readOrEmpty(path).split(' ')[0] || 0);
-
-function tasksOf(pid: string): string[] {
+/** ns on a CPU of each thread of `pid`, by thread id (cpu-time.ts); none for a process that has ended. */
+function runByThread(pid: number): Map<string, number> {
   try {
-    return readdirSync(`/proc/${pid}/task`);
+    return new Map([...threadTimes(pid)].map(([tid, { run }]) => [tid, run]));
   } catch {
-    return [];
+    return new Map();
   }
 }
 
 export function machineSnapshot(serverPid: number): MachineSnapshot {
-  const serverThreads = new Map<string, number>();
-  for (const tid of tasksOf(String(serverPid)))
-    serverThreads.set(tid, runNs(`/proc/${serverPid}/task/${tid}/schedstat`));
+  const serverThreads = runByThread(serverPid);
   const processes = new Map<string, number>();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid) || pid === String(serverPid)) continue;
-    let ns = 0;
-    for (const tid of tasksOf(pid)) ns += runNs(`/proc/${pid}/task/${tid}/schedstat`);
-    processes.set(pid, ns);
+    processes.set(
+      pid,
+      [...runByThread(Number(pid)).values()].reduce((sum, ns) => sum + ns, 0),
+    );
   }
   const cpu = readOrEmpty('/proc/stat').split('\n')[0]?.split(/\s+/).slice(1).map(Number) ?? [];
   const idleMs = ((cpu[3] ?? 0) + (cpu[4] ?? 0)) * TICK_MS;

@@ -22,7 +22,14 @@ import { insertAccount } from '../src/store/accounts.ts';
 import { rememberDevice } from '../src/store/devices.ts';
 import { rememberLocation } from '../src/store/risk.ts';
 import { hashToken } from '../src/platform/token-hash.ts';
-import { benchEmail, benchOwnerDevice, benchPassword, isBenchPassword, withoutHash } from './fixtures.ts';
+import {
+  benchEmail,
+  benchOwnerDevice,
+  benchPassword,
+  isBenchPassword,
+  verifyWithoutHash,
+  withoutHash,
+} from './fixtures.ts';
 import { sqliteAdapter } from './oidc-sqlite-adapter.ts';
 
 export const BENCH_REDIRECT_URI = 'http://127.0.0.1:4399/callback';
@@ -121,7 +128,7 @@ export async function serveMamoriProvider(port: number, databaseFile: string, co
     MAMORI_SIGN_IN_LIMIT_PER_MINUTE: '1000000',
   });
   const mamori = await composeMamori(config, { workerIntervalMs: 0, log: pino({ level: 'silent' }) });
-  if (withoutHash) mamori.deps.hasher.verify = async (stored, password) => stored !== null && isBenchPassword(password);
+  if (withoutHash) mamori.deps.hasher.verify = verifyWithoutHash;
   const { deps } = mamori;
   const accountId = await seedMamoriShoppers(deps);
   const { client, clientSecret } = await addClient(deps, {

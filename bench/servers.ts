@@ -15,7 +15,14 @@ import { rememberDevice } from '../src/store/devices.ts';
 import { rememberLocation } from '../src/store/risk.ts';
 import { hashToken, looksLikeToken } from '../src/platform/token-hash.ts';
 import { securityHeadersFor, setHeaders } from '../src/http/security-headers.ts';
-import { benchEmail, benchOwnerDevice, benchPassword, isBenchPassword, withoutHash } from './fixtures.ts';
+import {
+  benchEmail,
+  benchOwnerDevice,
+  benchPassword,
+  isBenchPassword,
+  verifyWithoutHash,
+  withoutHash,
+} from './fixtures.ts';
 import { answerProfileRequests } from './profiled.ts';
 
 type LimitRow = {
@@ -159,7 +166,7 @@ if (role === 'baseline') {
       }
     }
   }
-  if (withoutHash) mamori.deps.hasher.verify = async (stored, password) => stored !== null && isBenchPassword(password);
+  if (withoutHash) mamori.deps.hasher.verify = verifyWithoutHash;
   await mamori.app.listen({ host: '127.0.0.1', port });
   process.send?.({ ready: true });
 } else if (role === 'oidc-mamori' || role === 'oidc-bare') {
