@@ -1,4 +1,8 @@
 // What the bench servers seed and the load scripts send: one definition for both sides.
+import { loadConfig } from '../src/config.ts';
+
+/** Mamori's argon2id parameters: every bench server, bare or not, and Better Auth hash and verify with these. */
+export const BENCH_ARGON2 = { algorithm: 2, ...loadConfig({}).argon2, outputLen: 32 } as const;
 export const benchEmail = (i: number) => `user${i}@bench.example`;
 export const benchPassword = (i: number) => `bench passphrase number ${i} river`;
 /** The device cookie of user i's own browser (43 base64url characters, like every token). */

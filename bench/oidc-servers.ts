@@ -23,6 +23,7 @@ import { rememberDevice } from '../src/store/devices.ts';
 import { rememberLocation } from '../src/store/risk.ts';
 import { hashToken } from '../src/platform/token-hash.ts';
 import {
+  BENCH_ARGON2,
   benchEmail,
   benchOwnerDevice,
   benchPassword,
@@ -36,8 +37,6 @@ export const BENCH_REDIRECT_URI = 'http://127.0.0.1:4399/callback';
 export const BENCH_VERIFIER = 'bench-pkce-verifier-0123456789-abcdefghijklmnopqrstuvwxyz';
 const SCOPE = 'openid email profile';
 const CLAIMS = { email: 'shopper@bench.example', email_verified: true, name: 'Bench Shopper', locale: 'ja' };
-/** Mamori's argon2id parameters: the bare providers and Better Auth hash and verify with these. */
-export const BENCH_ARGON2 = { algorithm: 2, ...loadConfig({}).argon2, outputLen: 32 } as const;
 
 export interface MintedCodes {
   clientId: string;

@@ -16,6 +16,7 @@ import { rememberLocation } from '../src/store/risk.ts';
 import { hashToken, looksLikeToken } from '../src/platform/token-hash.ts';
 import { securityHeadersFor, setHeaders } from '../src/http/security-headers.ts';
 import {
+  BENCH_ARGON2,
   benchEmail,
   benchOwnerDevice,
   benchPassword,
@@ -102,12 +103,14 @@ if (role === 'baseline') {
     });
   }
   const defaults = loadConfig({});
-  const argon2 = { algorithm: 2, ...defaults.argon2, outputLen: 32 } as const;
   // As many hashes at once as Mamori runs (MAMORI_HASH_CONCURRENCY), so the comparison is HTTP and Mamori only.
   const inTurn = pLimit(defaults.hashConcurrency);
   const hashes = new Map(
     await Promise.all(
-      Array.from({ length: users }, async (_, i) => [benchEmail(i), await hash(benchPassword(i), argon2)] as const),
+      Array.from(
+        { length: users },
+        async (_, i) => [benchEmail(i), await hash(benchPassword(i), BENCH_ARGON2)] as const,
+      ),
     ),
   );
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, form, done) => {

@@ -9,6 +9,7 @@
 // also runs that checkout's Mamori (its bench/servers.ts, e.g. the commit before a change) in the same rounds.
 // SIGN_IN_CPU_MACHINE=1 prints, for every server and round, where the whole machine's CPU per sign-in went
 // (machine-split.ts). BENCH_NO_HASH=1 runs both servers without argon2id (fixtures.ts): the request path alone.
+// SIGN_IN_CPU_WARM_UP (seconds, default 2): how long every server signs in before the first round counts.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ const SECONDS = Number(process.env.SIGN_IN_CPU_SECONDS ?? 6);
 const PORT = Number(process.env.SIGN_IN_CPU_PORT ?? 4430);
 const BEFORE = process.env.SIGN_IN_CPU_BEFORE;
 const MACHINE = process.env.SIGN_IN_CPU_MACHINE === '1';
+const WARM_UP_SECONDS = Number(process.env.SIGN_IN_CPU_WARM_UP ?? 2);
 const USERS = 200;
 hardStop(8 * 60_000, 'sign-in cpu bench');
 
@@ -72,7 +74,7 @@ try {
     servers.push({ name, pid, url: role === 'mamori' ? `${base}/sign-in` : `${base}/baseline/sign-in`, csrf });
   }
   const figures = new Map<string, { rps: number[]; loopUs: number[]; systemUs: number[]; inFlight: number[] }>();
-  for (const server of servers) await load(server, 2);
+  for (const server of servers) await load(server, WARM_UP_SECONDS);
   for (let round = 1; round <= ROUNDS; round += 1) {
     const order = round % 2 === 1 ? servers : [...servers].reverse();
     for (const server of order) {
