@@ -1,8 +1,8 @@
 // `tsx bench/hash-neighbour.ts`: what argon2id hashes cost the event loop beside them, apart from the cores
-// they take. A bare Fastify route (a few hundred objects built and serialised, about what a sign-in's
-// request path allocates) answers a steady 100 requests/s, 10 connections, while three argon2id hashes
-// (the sign-in's parameters) run without pause, either in the server's own process (libuv's pool, as every
-// bench server and Mamori hash) or in another process; a third case runs no hashes. It prints the CPU the
+// they take. A bare Fastify route (400 small objects built and serialised to JSON) answers a steady 100
+// requests/s, 10 connections, while three argon2id hashes (the sign-in's parameters) run without pause,
+// either in the server's own process (libuv's pool, where every bench server and Mamori hash) or in
+// another process; a third case runs no hashes. It prints the CPU the
 // server's main thread spent per request, read from /proc: both hashing cases load the two cores alike, so
 // what differs is sharing the process (its memory map: argon2id maps and unmaps 19 MB per hash).
 // HASH_NEIGHBOUR_ROUNDS (default 3), HASH_NEIGHBOUR_SECONDS (default 6). Bounded by a hard stop.
