@@ -2,16 +2,16 @@
 // they take. A bare Fastify route (400 small objects built and serialised to JSON) answers a steady 100
 // requests/s, 10 connections, while three argon2id hashes (the sign-in's parameters) run without pause,
 // either in the server's own process (libuv's pool, where every bench server and Mamori hash) or in
-// another process; a third case runs no hashes. It prints the CPU the
-// server's main thread spent per request, read from /proc: both hashing cases load the two cores alike, so
-// what differs is sharing the process (its memory map: argon2id maps and unmaps 19 MB per hash).
+// another process; a third case runs no hashes. It prints the CPU the server's main thread spent per
+// request, read from /proc (cpu-time.ts): both hashing cases load the two cores alike, so what differs is
+// sharing the process (its memory map: argon2id maps and unmaps 19 MB per hash).
 // HASH_NEIGHBOUR_ROUNDS (default 3), HASH_NEIGHBOUR_SECONDS (default 6). Bounded by a hard stop.
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hash } from '@node-rs/argon2';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
+import { cpuSince, cpuTime } from './cpu-time.ts';
 import { BENCH_ARGON2 } from './fixtures.ts';
 import { hardStop, stopServers } from './processes.ts';
 import { median } from './stats.ts';
@@ -46,12 +46,6 @@ async function serve(where: Where, port: number) {
   process.send?.({ ready: true });
 }
 
-function mainThreadSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 const steadyLoad = (port: number, seconds: number) =>
   new Promise<number>((resolve, reject) =>
     autocannon(
@@ -69,9 +63,10 @@ async function trial(where: Where, port: number): Promise<number> {
   const hasher = where === 'in another process' ? start(['hash']) : undefined;
   try {
     await steadyLoad(port, 3);
-    const before = mainThreadSeconds(server.pid ?? 0);
+    const pid = server.pid ?? 0;
+    const before = cpuTime(pid);
     const requests = await steadyLoad(port, SECONDS);
-    return ((mainThreadSeconds(server.pid ?? 0) - before) * 1e6) / requests;
+    return (cpuSince(before, pid).mainThread * 1e6) / requests;
   } finally {
     server.kill();
     hasher?.kill();
