@@ -13,7 +13,7 @@ import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { cpuSince, cpuTime } from './cpu-time.ts';
 import { BENCH_ARGON2 } from './fixtures.ts';
-import { hardStop, stopServers } from './processes.ts';
+import { hardStop } from './processes.ts';
 import { median } from './stats.ts';
 
 type Where = 'in the server' | 'in another process' | 'nowhere';
@@ -74,6 +74,8 @@ async function trial(where: Where, port: number): Promise<number> {
 }
 
 const [role, where, port] = process.argv.slice(2);
+// A child goes with its parent, however the parent ends (the hard stop included): a hasher never stops by itself.
+if (role) process.once('disconnect', () => process.exit(0));
 if (role === 'serve') await serve(where as Where, Number(port));
 else if (role === 'hash') hashWithoutPause();
 else {
@@ -93,6 +95,5 @@ else {
   console.log(`\nmedians over ${ROUNDS} rounds, 100 requests/s:`);
   for (const [place, values] of figures)
     console.log(`  hashes ${place.padEnd(18)} ${median(values).toFixed(0).padStart(5)} µs of main thread per request`);
-  stopServers();
   process.exit(0);
 }

@@ -44,7 +44,7 @@ const ROUND_ORDER: readonly ProviderKey[] = ['mamori', 'durable', 'memory', 'bet
 export const WORKLOADS = ['code exchange', 'refresh', 'sign-in through the shop', 'userinfo', 'introspection'] as const;
 type Workload = (typeof WORKLOADS)[number];
 /** OIDC_WORK=<workload>,<workload>: only those, in the usual order (e.g. one target while working on it). */
-const MEASURED = workloadsAsked(process.env.OIDC_WORK);
+const ASKED = workloadsAsked(process.env.OIDC_WORK);
 /** CPU per operation in µs: the server's event loop and its other threads (GC, libuv's pool where argon2id runs). */
 type CpuPerOp = { loopUs: number; otherUs: number };
 export type OidcResults = {
@@ -201,7 +201,7 @@ export async function benchOidcPeers(): Promise<OidcResults> {
     const inOrder = ROUND_ORDER.map((key) => targets.get(key)).filter((t): t is Target => t !== undefined);
     for (let round = 1; round <= ROUNDS; round += 1) {
       const order = round % 2 === 1 ? inOrder : [...inOrder].reverse();
-      for (const workload of MEASURED)
+      for (const workload of ASKED)
         for (const target of order) {
           await work[workload](client, target, true);
           const before = measureCpu ? cpuTime(target.pid) : undefined;
@@ -275,8 +275,8 @@ function workloadsAsked(asked: string | undefined): readonly Workload[] {
   return WORKLOADS.filter((workload) => names.includes(workload));
 }
 
-/** A workload left out (OIDC_WORK) has no rounds: no line, rather than a zero and a missed target. */
-const measured = (results: OidcResults, workload: Workload) => results.roundRatios[workload].length > 0;
+/** The workloads that ran: one left out (OIDC_WORK) has no rounds, so no line rather than a zero and a missed target. */
+const measuredIn = (results: OidcResults) => WORKLOADS.filter((workload) => results.roundRatios[workload].length > 0);
 
 /** Per target of issue 29: Mamori's share of the bare durable provider it must reach, and ahead of Better Auth. */
 const TARGETS: Partial<Record<Workload, number>> = {
@@ -291,8 +291,9 @@ export function printOidcTable(results: OidcResults): void {
   console.log(
     `\nOpenID Provider work, ${CONNECTIONS} connections   Mamori  BetterAuth  bare SQL  bare mem   M/BA  M/bSQL  M/bmem   verdict (Mamori; M/bSQL: median of the rounds)`,
   );
+  const measured = measuredIn(results);
   const line = (label: string, of: (rate: Rate) => number, workload: Workload, lowerIsBetter = false) => {
-    if (!measured(results, workload)) return;
+    if (!measured.includes(workload)) return;
     const row = results.rates[workload];
     const [m, ba, sql, mem] = PROVIDERS.map((key) => of(row[key])) as [number, number, number, number];
     const r = (other: number) => (lowerIsBetter ? other / m : m / other);
@@ -314,7 +315,7 @@ export function printOidcTable(results: OidcResults): void {
   line('introspection /s', (r) => r.rps, 'introspection');
 
   console.log('\nMamori / bare SQLite, round by round (each pair measured back to back)   median');
-  for (const workload of WORKLOADS.filter((w) => measured(results, w))) {
+  for (const workload of measured) {
     const rounds = results.roundRatios[workload];
     console.log(
       `  ${workload.padEnd(26)} ${rounds
@@ -333,7 +334,7 @@ function printCpuPerOperation(results: OidcResults): void {
   console.log(
     '\nCPU per operation, µs (event loop + other threads)   Mamori          BetterAuth      bare SQL        bare mem    bSQL/M (event loop)',
   );
-  for (const workload of WORKLOADS.filter((w) => measured(results, w))) {
+  for (const workload of measuredIn(results)) {
     const row = results.cpu[workload];
     console.log(
       `  ${workload.padEnd(50)} ${PROVIDERS.map((key) => cell(row[key])).join('  ')}   ${(row.durable.loopUs / row.mamori.loopUs).toFixed(2).padStart(6)}`,
