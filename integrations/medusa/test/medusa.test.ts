@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { generateKeyPair, SignJWT } from 'jose';
+import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { after, before, describe, test } from 'node:test';
 import {
   ATTACKER_BROWSER,
@@ -9,6 +9,7 @@ import {
   ownerSignsUp,
   signInWith,
 } from '../../../src/cli/demo/story.ts';
+import { registerAndVerify, PASSWORD, signIn } from '../../../test/support/flows.ts';
 import { TestClient } from '../../../test/support/http-client.ts';
 import type { StoreName } from '../../../test/support/harness.ts';
 import { postgresUnavailable, stopClusterIfStarted } from '../../../test/support/postgres.ts';
@@ -34,6 +35,44 @@ const suite = (mamoriStore: StoreName) => () => {
     store = await seedStore(world.medusa.url);
   });
   after(() => world?.close());
+
+  test('sign out everywhere at Mamori: Medusa refuses the sign-ins from before, not one made right after, nor one made at Mamori after an event that came late', async () => {
+    const { m, medusa } = world;
+    const base = medusa.url;
+    const email = 'hana@example.com';
+    const { client: browser } = await signIn(m, email, PASSWORD, await registerAndVerify(m, email));
+    const me = async (token: string) =>
+      (await callMedusa(base, 'GET', '/store/customers/me', { token, key: store.publishableKey })).status;
+    const signOutEverywhere = async () => {
+      await browser.get('/account/sessions');
+      assert.equal((await browser.post('/account/sessions/sign-out-everywhere', {})).statusCode, 303);
+    };
+
+    // The token the intruder would hold, from before: dead once the event arrives, and it cannot be refreshed.
+    const earlier = await signInAtMedusa(world, browser, store);
+    assert.equal(await me(earlier.token), 200);
+    await signOutEverywhere();
+    await m.deliver();
+    assert.equal(await me(earlier.token), 401);
+    assert.equal((await callMedusa(base, 'POST', '/auth/token/refresh', { token: earlier.token })).status, 401);
+
+    // Signed in again straight away, most likely in the same second as the event: this one lives.
+    await signIn(m, email, PASSWORD, browser);
+    const straightAfter = await signInAtMedusa(world, browser, store);
+    const claims = decodeJwt(straightAfter.token) as { user_metadata?: Record<string, unknown> };
+    assert.equal(claims.user_metadata?.ended_all_seen, 1, 'the sign-in notes the end Medusa had heard of');
+    assert.equal(typeof claims.user_metadata?.authenticated_at, 'number');
+    assert.equal(await me(straightAfter.token), 200);
+
+    // Again, but the event waits (as one waits for a store's poll); she signs in again two seconds later.
+    await signOutEverywhere();
+    m.clock.advance(2_000);
+    await signIn(m, email, PASSWORD, browser);
+    const beforeTheEvent = await signInAtMedusa(world, browser, store);
+    await m.deliver();
+    assert.equal(await me(straightAfter.token), 401, 'the sign-in the event ended');
+    assert.equal(await me(beforeTheEvent.token), 200, 'she signed in to Mamori after the event');
+  });
 
   test('sign-in via Mamori, an intruder’s order held by a containment, the owner’s fulfilled, the answer on the incident page', async () => {
     const { m, medusa } = world;

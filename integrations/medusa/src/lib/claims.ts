@@ -8,11 +8,21 @@ export interface MamoriUserMetadata {
   /** The sign-in Mamori names in its ID token: logout tokens and order reports refer to it. */
   sid: string | null;
   shop_customer_id: string | null;
+  /** When the person signed in to Mamori for this sign-in: the ID token's `auth_time` (Mamori's clock, seconds). */
+  authenticated_at: number | null;
+  /** How many times Mamori had ended every sign-in of the account (`ended_all.count`) when this one began. */
+  ended_all_seen: number;
 }
 
-/** Containment's marks on a provider identity: tokens issued before `not_before` or under a revoked sid are dead. */
+/** Mamori ended every sign-in of the account: how many times so far, and when last (Mamori's clock, seconds). */
+export interface EveryEnd {
+  count: number;
+  at: number;
+}
+
+/** Containment's marks on a provider identity: sign-ins under a revoked sid, or ended with every other, are dead. */
 export interface MamoriRevocations {
-  not_before?: number;
+  ended_all?: EveryEnd;
   revoked_sids?: string[];
   /** Set while Mamori says the account was hijacked (RISC account-disabled); no checkout until enabled. */
   disabled_since?: string | null;

@@ -12,6 +12,8 @@ export class TokenRefused extends Error {
 
 export interface LogoutOrder {
   jti: string;
+  /** When Mamori issued it (its `iat`, Mamori's clock, seconds). */
+  issuedAt: number;
   sub?: string;
   sid?: string;
 }
@@ -22,6 +24,8 @@ export interface SecurityEvent {
   event: Record<string, unknown>;
   /** Mamori's `sub` for the account, when the subject is given as iss_sub. */
   sub: string | null;
+  /** When it happened at Mamori: the event's `event_timestamp`, else the SET's `iat` (Mamori's clock, seconds). */
+  occurredAt: number;
 }
 
 let keySets = new Map<string, ReturnType<Awaited<ReturnType<typeof jose>>['createRemoteJWKSet']>>();
@@ -50,6 +54,14 @@ async function verified(settings: MamoriSettings, token: string, typ: string, ma
 }
 
 const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+const seconds = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+
+/** RFC 8417 §2.2 and Back-Channel Logout §2.4 both require `iat`: the receiver orders events by it. */
+function issuedAt(payload: JWTPayload): number {
+  const iat = seconds(payload.iat);
+  if (iat === undefined) throw new TokenRefused('no iat');
+  return iat;
+}
 
 /** OpenID Connect Back-Channel Logout 1.0 §2.6: the logout event, a jti, no nonce, sub or sid, at most 5 minutes old. */
 export async function verifyLogoutToken(settings: MamoriSettings, token: string): Promise<LogoutOrder> {
@@ -62,7 +74,7 @@ export async function verifyLogoutToken(settings: MamoriSettings, token: string)
   const sid = text(payload.sid);
   if (!jti) throw new TokenRefused('no jti');
   if (!sub && !sid) throw new TokenRefused('neither sub nor sid');
-  return { jti, ...(sub ? { sub } : {}), ...(sid ? { sid } : {}) };
+  return { jti, issuedAt: issuedAt(payload), ...(sub ? { sub } : {}), ...(sid ? { sid } : {}) };
 }
 
 /** A Security Event Token (RFC 8417, SSF 1.0): exactly one event, the subject in sub_id, no sub or exp. */
@@ -76,10 +88,12 @@ export async function verifySecurityEvent(settings: MamoriSettings, token: strin
   const jti = text(payload.jti);
   if (!jti) throw new TokenRefused('no jti');
   const subject = payload.sub_id as { format?: string; sub?: string } | undefined;
+  const event = events?.[type] ?? {};
   return {
     jti,
     type,
-    event: events?.[type] ?? {},
+    event,
     sub: subject?.format === 'iss_sub' ? (text(subject.sub) ?? null) : null,
+    occurredAt: seconds(event.event_timestamp) ?? issuedAt(payload),
   };
 }

@@ -1,6 +1,12 @@
-import type { IAuthModuleService, MedusaContainer, ProviderIdentityDTO } from '@medusajs/framework/types';
+import type {
+  IAuthModuleService,
+  ILockingModule,
+  MedusaContainer,
+  ProviderIdentityDTO,
+} from '@medusajs/framework/types';
 import { Modules } from '@medusajs/framework/utils';
 import { PROVIDER_ID, type MamoriRevocations } from './claims';
+import { endedWithEveryOther, everyEnded } from './every-end';
 
 const MAX_REVOKED_SIDS = 50;
 
@@ -20,41 +26,55 @@ export async function customerIdOfSub(container: MedusaContainer, sub: string): 
   return typeof customerId === 'string' ? customerId : null;
 }
 
+/**
+ * Changes one account's marks. A logout token and a security event about the same account often arrive
+ * together: each change reads and writes the whole of the identity's metadata, so they take turns under
+ * Medusa's locking module (in memory by default; a store running several instances configures a shared
+ * locking provider, as Medusa's own cart locking wants), or one would undo the other.
+ */
 async function mark(container: MedusaContainer, sub: string, change: (now: MamoriRevocations) => MamoriRevocations) {
-  const identity = await identityOfSub(container, sub);
-  if (!identity) return false;
-  const auth = container.resolve<IAuthModuleService>(Modules.AUTH);
-  const current = (identity.provider_metadata ?? {}) as MamoriRevocations;
-  await auth.updateProviderIdentities([
-    { id: identity.id, provider_metadata: { ...identity.provider_metadata, ...change(current) } },
-  ]);
-  return true;
+  return container.resolve<ILockingModule>(Modules.LOCKING).execute(`mamori:marks:${sub}`, async () => {
+    const identity = await identityOfSub(container, sub);
+    if (!identity) return false;
+    const auth = container.resolve<IAuthModuleService>(Modules.AUTH);
+    const current = (identity.provider_metadata ?? {}) as MamoriRevocations;
+    await auth.updateProviderIdentities([
+      { id: identity.id, provider_metadata: { ...identity.provider_metadata, ...change(current) } },
+    ]);
+    return true;
+  });
 }
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
+/**
+ * Ends Medusa's tokens and sessions of one sign-in (its `sid`). Medusa's tokens are stateless JWTs, so
+ * they are not deleted but refused from here on (middlewares.ts).
+ */
+export const endSignIn = (container: MedusaContainer, sub: string, sid: string) =>
+  mark(container, sub, (current) => ({
+    revoked_sids: [...(current.revoked_sids ?? []), sid].slice(-MAX_REVOKED_SIDS),
+  }));
 
 /**
- * Ends Medusa's tokens and sessions of one sign-in (its `sid`), or of every sign-in of the account.
- * Medusa's tokens are stateless JWTs, so they are not deleted but refused from here on (middlewares.ts).
+ * Mamori ended every sign-in of the account at `at` (its clock, seconds): each one that began before
+ * Medusa heard so is refused from here on, unless its person signed in to Mamori after `at` (an event
+ * that came late, polled after the owner had signed in again). No wall-clock cutoff: a sign-in in the
+ * same second as the event, after Medusa heard of it, lives.
  */
-export const endSignIns = (container: MedusaContainer, sub: string, sid?: string) =>
-  mark(container, sub, (current) =>
-    sid
-      ? { revoked_sids: [...(current.revoked_sids ?? []), sid].slice(-MAX_REVOKED_SIDS) }
-      : { not_before: nowSeconds() + 1 },
-  );
+export const endEverySignIn = (container: MedusaContainer, sub: string, at: number) =>
+  mark(container, sub, (current) => everyEnded(current, at));
 
-/** Mamori says the account was hijacked (or is back): every sign-in ends, checkout waits until enabled. */
-export const setAccountDisabled = (container: MedusaContainer, sub: string, disabled: boolean) =>
-  mark(container, sub, () =>
-    disabled ? { not_before: nowSeconds() + 1, disabled_since: new Date().toISOString() } : { disabled_since: null },
-  );
+/** Mamori says the account was hijacked at `at`: every sign-in ends, checkout waits until it is enabled. */
+export const disableAccount = (container: MedusaContainer, sub: string, at: number) =>
+  mark(container, sub, (current) => ({ ...everyEnded(current, at), disabled_since: new Date().toISOString() }));
+
+/** Mamori says the account is its owner's again: checkout is open. */
+export const enableAccount = (container: MedusaContainer, sub: string) =>
+  mark(container, sub, () => ({ disabled_since: null }));
 
 export interface MedusaAuthContext {
   auth_identity_id?: string;
   auth_provider?: string;
   actor_type?: string;
-  iat?: number;
   user_metadata?: Record<string, unknown>;
 }
 
@@ -69,7 +89,7 @@ export async function refusal(container: MedusaContainer, context: MedusaAuthCon
   const marks = (identity?.provider_metadata ?? {}) as MamoriRevocations;
   const sid = context.user_metadata?.sid;
   if (typeof sid === 'string' && marks.revoked_sids?.includes(sid)) return 'This sign-in was ended by Mamori.';
-  if (marks.not_before && (context.iat ?? 0) < marks.not_before) return 'This sign-in was ended by Mamori.';
+  if (endedWithEveryOther(marks, context.user_metadata ?? {})) return 'This sign-in was ended by Mamori.';
   return null;
 }
 

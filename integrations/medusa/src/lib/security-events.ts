@@ -3,7 +3,7 @@ import { ContainerRegistrationKeys, Modules } from '@medusajs/framework/utils';
 import { carryOutUndoRequest, type UndoRequest } from './held-orders';
 import { mamoriApi } from './mamori-api';
 import { verifySecurityEvent, type SecurityEvent } from './mamori-tokens';
-import { customerIdOfSub, endSignIns, setAccountDisabled } from './revocations';
+import { customerIdOfSub, disableAccount, enableAccount, endEverySignIn } from './revocations';
 import { actOnce } from './seen-once';
 import type { MamoriSettings } from './settings';
 
@@ -31,13 +31,13 @@ export async function actOnSecurityEvent(
   if (!sub) return;
   switch (event.type) {
     case `${RISC}account-disabled`:
-      await setAccountDisabled(container, sub, true);
+      await disableAccount(container, sub, event.occurredAt);
       return;
     case `${RISC}account-enabled`:
-      await setAccountDisabled(container, sub, false);
+      await enableAccount(container, sub);
       return;
     case `${CAEP}session-revoked`:
-      await endSignIns(container, sub);
+      await endEverySignIn(container, sub, event.occurredAt);
       return;
     case `${RISC}identifier-changed`:
       await followNewEmail(container, sub, event.event['new-value']);

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { POLL_DELIVERY, PUSH_DELIVERY } from '../../../../src/core/ssf/security-events.ts';
 import { addClient } from '../../../../src/services/oidc/clients.ts';
 import { FakeClock } from '../../../../src/runtime/clock.ts';
 import { startCluster, type PgCluster } from '../../../../test/support/postgres.ts';
@@ -87,6 +88,19 @@ export interface WorldOptions {
   beforeListen?: (m: TestMamori) => void;
 }
 
+/**
+ * Medusa opens its event stream at Mamori once it has started (after /health answers), and Mamori queues
+ * events for the store only from then on: a test starts once the stream is there, delivered as asked.
+ */
+async function streamOpened(m: TestMamori, deliveryMethod: string, logFile: string): Promise<void> {
+  for (let attempt = 0; attempt < 600; attempt += 1) {
+    const stream = await m.deps.db.selectFrom('ssf_streams').select('delivery_method').executeTakeFirst();
+    if (stream?.delivery_method === deliveryMethod) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Medusa opened no ${deliveryMethod} stream at Mamori within a minute; see ${logFile}`);
+}
+
 /** Mamori (the story's settings, a live clock) and a Medusa server registered with it as a first-party client. */
 export async function mamoriAndMedusa(
   store: StoreName,
@@ -125,6 +139,13 @@ export async function mamoriAndMedusa(
     await m.close();
     throw error;
   });
+  await streamOpened(m, options.unreachable ? POLL_DELIVERY : PUSH_DELIVERY, medusa.logFile).catch(
+    async (error: unknown) => {
+      await medusa.close();
+      await m.close();
+      throw error;
+    },
+  );
   return {
     m,
     medusa,

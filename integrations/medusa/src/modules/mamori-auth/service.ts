@@ -7,7 +7,7 @@ import type {
 } from '@medusajs/framework/types';
 import { AbstractAuthModuleProvider, MedusaError } from '@medusajs/framework/utils';
 import type * as Oidc from 'openid-client' with { 'resolution-mode': 'import' };
-import { SHOP_CUSTOMER_ID_CLAIM, type MamoriUserMetadata } from '../../lib/claims';
+import { PROVIDER_ID, SHOP_CUSTOMER_ID_CLAIM, type MamoriRevocations, type MamoriUserMetadata } from '../../lib/claims';
 
 export interface MamoriAuthOptions {
   /** Mamori's issuer (its MAMORI_PUBLIC_URL). */
@@ -31,7 +31,7 @@ const openidClient = () => import('openid-client');
  * latest sign-in's email, name and `sid` are kept on it (the `sid` travels in Medusa's token).
  */
 export class MamoriAuthProvider extends AbstractAuthModuleProvider {
-  static identifier = 'mamori';
+  static identifier = PROVIDER_ID;
   static DISPLAY_NAME = 'Mamori';
 
   protected readonly options_: MamoriAuthOptions;
@@ -118,21 +118,29 @@ export class MamoriAuthProvider extends AbstractAuthModuleProvider {
     return { success: true, authIdentity: await this.keep(identities, claims) };
   }
 
-  /** Creates the auth identity of this `sub`, or brings its email, name and sign-in up to date. */
+  /**
+   * Creates the auth identity of this `sub`, or brings its email, name and sign-in up to date. The
+   * sign-in notes how often Mamori had ended every sign-in of the account so far (revocations.ts).
+   */
   private async keep(identities: AuthIdentityProviderService, claims: Oidc.IDToken): Promise<AuthIdentityDTO> {
     const text = (value: unknown) => (typeof value === 'string' && value ? value : null);
-    const user_metadata: MamoriUserMetadata & Record<string, unknown> = {
+    const signIn = (endedAllSeen: number): MamoriUserMetadata & Record<string, unknown> => ({
       email: text(claims.email),
       name: text(claims.name),
       sid: text(claims.sid),
       shop_customer_id: text(claims[SHOP_CUSTOMER_ID_CLAIM]),
-    };
+      authenticated_at: typeof claims.auth_time === 'number' ? claims.auth_time : claims.iat,
+      ended_all_seen: endedAllSeen,
+    });
+    let known: AuthIdentityDTO;
     try {
-      await identities.retrieve({ entity_id: claims.sub });
+      known = await identities.retrieve({ entity_id: claims.sub });
     } catch (error) {
       if ((error as { type?: string }).type !== MedusaError.Types.NOT_FOUND) throw error;
-      return identities.create({ entity_id: claims.sub, user_metadata, provider_metadata: {} });
+      return identities.create({ entity_id: claims.sub, user_metadata: signIn(0), provider_metadata: {} });
     }
-    return identities.update(claims.sub, { user_metadata });
+    const marks = known.provider_identities?.find((identity) => identity.provider === PROVIDER_ID)?.provider_metadata;
+    const seen = (marks as MamoriRevocations | undefined)?.ended_all?.count ?? 0;
+    return identities.update(claims.sub, { user_metadata: signIn(seen) });
   }
 }

@@ -1,6 +1,6 @@
 import type { MedusaRequest, MedusaResponse } from '@medusajs/framework/http';
 import { verifyLogoutToken } from '../../../lib/mamori-tokens';
-import { endSignIns } from '../../../lib/revocations';
+import { endEverySignIn, endSignIn } from '../../../lib/revocations';
 import { actOnce } from '../../../lib/seen-once';
 import { mamoriSettings } from '../../../lib/settings';
 
@@ -19,7 +19,10 @@ export async function POST(req: MedusaRequest, res: MedusaResponse): Promise<voi
   try {
     const order = await verifyLogoutToken(mamoriSettings(), token);
     const { sub, sid } = order;
-    if (sub) await actOnce(req.scope, 'logout', order.jti, () => endSignIns(req.scope, sub, sid));
+    if (sub)
+      await actOnce(req.scope, 'logout', order.jti, () =>
+        sid ? endSignIn(req.scope, sub, sid) : endEverySignIn(req.scope, sub, order.issuedAt),
+      );
     res.status(200).end();
   } catch {
     res.status(400).json({ error: 'invalid_request' });
