@@ -14,7 +14,7 @@ import type { StoreName, TestMamori } from '../../../test/support/harness.ts';
 import { TestClient } from '../../../test/support/http-client.ts';
 import { postgresUnavailable, stopClusterIfStarted } from '../../../test/support/postgres.ts';
 import { ownerRecovers, STORY_ENV } from '../../../test/support/story.ts';
-import { mamoriAndMedusa, stopTemplateCluster, type MedusaWorld } from './support/medusa-beside.ts';
+import { mamoriAndMedusa, stopTemplateCluster, until, type MedusaWorld } from './support/medusa-beside.ts';
 import { DROP, HOME, OWNER_BROWSER } from './support/held-order.ts';
 import { signInAtMedusa } from './support/sign-in.ts';
 import { callMedusa, must, placeOrder, seedStore, type SeededStore } from '../scripts/store-api.ts';
@@ -43,15 +43,6 @@ class PollWire {
       return JSON.stringify({ ...answer, sets: { ...this.forged, ...answer.sets } });
     });
   };
-}
-
-/** Waits, boundedly, for what Medusa's scheduled job does in its own time. */
-async function until(what: string, check: () => Promise<boolean>, world: MedusaWorld): Promise<void> {
-  for (let attempt = 0; attempt < 600; attempt += 1) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${what} did not happen within a minute; see ${world.medusa.logFile}`);
 }
 
 /** Everything Mamori queued for the store's stream has been fetched and acknowledged. */
@@ -121,7 +112,7 @@ const suite = (mamoriStore: StoreName) => () => {
     assert.equal(await signInWith(intruder, OWNER, OWNER_PASSWORD), 303);
     const intruderAtStore = await signInAtMedusa(world, intruder, store);
     const stolen = await placeOrder(base, store, intruderAtStore.token, DROP, ATTACKER_BROWSER);
-    await until('both orders reported to Mamori', () => ordersReported(world, 2), world);
+    await until('both orders reported to Mamori', () => ordersReported(world, 2), world.medusa.logFile);
 
     // From here on the intruder, in the middle, adds his own SETs to every poll answer.
     const account = await m.deps.db.selectFrom('accounts').select('id').where('email', '=', OWNER).executeTakeFirst();
@@ -129,7 +120,11 @@ const suite = (mamoriStore: StoreName) => () => {
 
     // The owner contains from the order notice; nothing is pushed to Medusa, its job polls.
     const notice = () => m.mailer.to(OWNER).find((mail) => /An order to a new address was placed/.test(mail.subject));
-    await until('the order notice', async () => (await m.deliver()) >= 0 && notice() !== undefined, world);
+    await until(
+      'the order notice',
+      async () => (await m.deliver()) >= 0 && notice() !== undefined,
+      world.medusa.logFile,
+    );
     const link = notice()?.text.match(/This wasn't me: (\S+)/)?.[1] ?? '';
     await ownerReports(m, link, new TestClient(m.app));
     await m.deliver();
@@ -138,9 +133,9 @@ const suite = (mamoriStore: StoreName) => () => {
     await until(
       'the intruder’s Medusa token refused',
       async () => (await meOf(intruderAtStore.token)).status === 401,
-      world,
+      world.medusa.logFile,
     );
-    await until('every SET acknowledged', () => allAcknowledged(world), world);
+    await until('every SET acknowledged', () => allAcknowledged(world), world.medusa.logFile);
     const refresh = await callMedusa(base, 'POST', '/auth/token/refresh', { token: intruderAtStore.token });
     assert.equal(refresh.status, 401, 'a refused token cannot be refreshed into a new one');
     const admin = (method: string, path: string, body?: unknown) =>
@@ -185,7 +180,7 @@ const suite = (mamoriStore: StoreName) => () => {
     const recovered = await ownerRecovers(m, 'fresh start lantern meadow');
     assert.equal(await signInWith(recovered, OWNER, 'fresh start lantern meadow'), 303);
     await m.deliver();
-    await until('recovery’s SETs acknowledged', () => allAcknowledged(world), world);
+    await until('recovery’s SETs acknowledged', () => allAcknowledged(world), world.medusa.logFile);
     const again = await signInAtMedusa(world, recovered, store);
     assert.equal((await meOf(again.token)).status, 200);
 

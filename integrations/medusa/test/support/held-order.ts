@@ -8,7 +8,7 @@ import {
   signInWith,
 } from '../../../../src/cli/demo/story.ts';
 import { TestClient } from '../../../../test/support/http-client.ts';
-import type { MedusaWorld } from './medusa-beside.ts';
+import { until, type MedusaWorld } from './medusa-beside.ts';
 import { signInAtMedusa } from './sign-in.ts';
 import { callMedusa, placeOrder, type SeededStore, type ShipTo } from '../../scripts/store-api.ts';
 
@@ -27,14 +27,14 @@ export const OWNER_BROWSER =
 type Order = Awaited<ReturnType<typeof placeOrder>>;
 
 /** Waits for Medusa's subscriber (it reports after checkout answers) to reach Mamori's account log. */
-export async function reportsArrived(world: MedusaWorld, kind: string, count: number): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const rows = await world.m.deps.db.selectFrom('account_log').select('id').where('kind', '=', kind).execute();
-    if (rows.length >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Medusa reported fewer than ${count} ${kind} to Mamori; see ${world.medusa.logFile}`);
-}
+export const reportsArrived = (world: MedusaWorld, kind: string, count: number): Promise<void> =>
+  until(
+    `Medusa reporting ${count} ${kind} to Mamori`,
+    async () =>
+      (await world.m.deps.db.selectFrom('account_log').select('id').where('kind', '=', kind).execute()).length >= count,
+    world.medusa.logFile,
+    10_000,
+  );
 
 /**
  * The story up to a held order, the way a store meets it: the owner orders home, an intruder with her

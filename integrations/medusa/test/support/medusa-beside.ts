@@ -88,18 +88,32 @@ export interface WorldOptions {
   beforeListen?: (m: TestMamori) => void;
 }
 
+/** Waits, boundedly, for what Medusa does in its own time (a job, a subscriber, its start-up). */
+export async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  logFile: string,
+  withinMs = 60_000,
+): Promise<void> {
+  for (let waited = 0; waited < withinMs; waited += 100) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${what} did not happen within ${withinMs / 1000} s; see ${logFile}`);
+}
+
 /**
  * Medusa opens its event stream at Mamori once it has started (after /health answers), and Mamori queues
  * events for the store only from then on: a test starts once the stream is there, delivered as asked.
  */
-async function streamOpened(m: TestMamori, deliveryMethod: string, logFile: string): Promise<void> {
-  for (let attempt = 0; attempt < 600; attempt += 1) {
-    const stream = await m.deps.db.selectFrom('ssf_streams').select('delivery_method').executeTakeFirst();
-    if (stream?.delivery_method === deliveryMethod) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Medusa opened no ${deliveryMethod} stream at Mamori within a minute; see ${logFile}`);
-}
+const streamOpened = (m: TestMamori, deliveryMethod: string, logFile: string) =>
+  until(
+    `Medusa's ${deliveryMethod} stream at Mamori`,
+    async () =>
+      (await m.deps.db.selectFrom('ssf_streams').select('delivery_method').executeTakeFirst())?.delivery_method ===
+      deliveryMethod,
+    logFile,
+  );
 
 /** Mamori (the story's settings, a live clock) and a Medusa server registered with it as a first-party client. */
 export async function mamoriAndMedusa(
