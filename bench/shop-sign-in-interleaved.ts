@@ -7,9 +7,13 @@
 // client's parsing is in it, alike for all) and the whole process's (argon2id's threads too).
 // `tsx bench/shop-sign-in-interleaved.ts <checkout ...>` (SHOP_INTERLEAVED_ROUNDS, SHOP_INTERLEAVED_BLOCK;
 // SHOP_INTERLEAVED_BARE=1 adds the bare durable oidc-provider of the first checkout). Each step's share is printed too.
+// SHOP_INTERLEAVED_PROMISES=1 also counts the promises each step makes (an async hook: it slows every promise,
+// so the CPU figures of that run are not comparable with one without it). oidc-provider's AsyncLocalStorage
+// runs a hook on every promise in the process, so each promise a step makes costs it more than its await.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { createHook } from 'node:async_hooks';
 import inject from 'light-my-request';
 import { cpuTime } from './cpu-time.ts';
 import { rpClient, signInThroughShop } from './oidc-rp.ts';
@@ -25,7 +29,7 @@ const USERS = Number(process.env.BENCH_USERS);
 const checkouts = process.argv.slice(2).length > 0 ? process.argv.slice(2) : [resolve(import.meta.dirname, '..')];
 
 type Client = ReturnType<typeof rpClient>;
-type Steps = { counting: boolean; us: Map<string, number> };
+type Steps = { counting: boolean; us: Map<string, number>; promises: Map<string, number> };
 type Mamori = {
   name: string;
   client: Client;
@@ -35,6 +39,15 @@ type Mamori = {
   wholeUs: number[];
   steps: Steps;
 };
+
+/** Promises made so far while a request is being answered, when SHOP_INTERLEAVED_PROMISES=1. */
+const promisesMade = { inRequest: false, count: 0 };
+if (process.env.SHOP_INTERLEAVED_PROMISES === '1')
+  createHook({
+    init(_id, type) {
+      if (promisesMade.inRequest && type === 'PROMISE') promisesMade.count += 1;
+    },
+  }).enable();
 
 /** A request's step of the flow: its method and path, an interaction's or a resume's id left out. */
 const stepOf = (method: string, url: URL) => `${method} ${url.pathname.replace(/\/[\w-]{20,}/g, '/:uid')}`;
@@ -48,6 +61,8 @@ function injectingClient(listener: Listener, steps: Steps): Client {
   const client = rpClient(1);
   const send: Client['send'] = async (method, url, headers, body) => {
     const started = mainThreadUs();
+    const promisesBefore = promisesMade.count;
+    promisesMade.inRequest = true;
     const res = await inject(listener, {
       method: method as 'GET' | 'POST',
       url: url.pathname + url.search,
@@ -55,6 +70,7 @@ function injectingClient(listener: Listener, steps: Steps): Client {
       payload: body,
       remoteAddress: '127.0.0.1',
     });
+    promisesMade.inRequest = false;
     // As Node's own client gives them: text, and set-cookie always a list, even of one.
     const answerHeaders: Record<string, string | string[] | undefined> = {};
     for (const [name, value] of Object.entries(res.headers))
@@ -62,7 +78,10 @@ function injectingClient(listener: Listener, steps: Steps): Client {
     const cookies = answerHeaders['set-cookie'];
     if (typeof cookies === 'string') answerHeaders['set-cookie'] = [cookies];
     const step = stepOf(method, url);
-    if (steps.counting) steps.us.set(step, (steps.us.get(step) ?? 0) + mainThreadUs() - started);
+    if (steps.counting) {
+      steps.us.set(step, (steps.us.get(step) ?? 0) + mainThreadUs() - started);
+      steps.promises.set(step, (steps.promises.get(step) ?? 0) + promisesMade.count - promisesBefore);
+    }
     return { status: res.statusCode, headers: answerHeaders, body: res.payload };
   };
   return { ...client, send };
@@ -72,7 +91,7 @@ const dir = mkdtempSync(join(tmpdir(), 'mamori-shop-interleaved-'));
 
 async function start(name: string, checkout: string, port: number, bare = false): Promise<Mamori> {
   const { listener, minted } = await startInProcess({ name, checkout, dir, port, codes: 20, bare });
-  const steps: Steps = { counting: false, us: new Map() };
+  const steps: Steps = { counting: false, us: new Map(), promises: new Map() };
   return { name, client: injectingClient(listener, steps), minted, n: 0, mainUs: [], wholeUs: [], steps };
 }
 
@@ -102,10 +121,16 @@ try {
     console.log(
       `  ${m.name.padEnd(24)} event loop median ${median(m.mainUs).toFixed(0).padStart(6)} µs, whole process ${median(m.wholeUs).toFixed(0).padStart(6)} µs`,
     );
-  console.log("  each step, event loop µs per sign-in (the client's share in it):");
+  const promises = process.env.SHOP_INTERLEAVED_PROMISES === '1';
+  console.log(
+    `  each step, event loop µs per sign-in (the client's share in it)${promises ? ', and promises made while it was answered' : ''}:`,
+  );
   for (const m of all)
-    for (const [step, us] of m.steps.us)
-      console.log(`    ${m.name.padEnd(24)} ${step.padEnd(36)} ${(us / (ROUNDS * BLOCK)).toFixed(0).padStart(6)}`);
+    for (const [step, us] of m.steps.us) {
+      const perSignIn = (total: number) => (total / (ROUNDS * BLOCK)).toFixed(0).padStart(6);
+      const made = promises ? `  ${perSignIn(m.steps.promises.get(step) ?? 0)} promises` : '';
+      console.log(`    ${m.name.padEnd(24)} ${step.padEnd(36)} ${perSignIn(us)}${made}`);
+    }
   for (const a of all)
     for (const b of all)
       if (a !== b)
