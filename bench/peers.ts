@@ -3,7 +3,7 @@
 // to its bare baseline measured in that run (a bare Fastify route; a bare argon2id verify with the same
 // parameters). Better Auth runs in its own harness (../shared/peers/better-auth, or PEER_BETTER_AUTH_DIR),
 // copied to .bench-peers/ and installed there by this script (npm ci, once); Mamori in bench/run.ts with
-// the hot paths only. Both use autocannon, 10 connections, 8 s x 3 rounds in alternating order.
+// the hot paths only. Both use autocannon, 10 connections, 6 s x 7 rounds in alternating order.
 // Then the OpenID Provider's own work (bench/oidc-peers.ts, issue 29): Mamori against Better Auth's OAuth
 // provider plugin and two bare oidc-providers (SQLite, in memory); Better Auth's plugin comes from bench/peers/
 // (its own package.json and lock file), installed in place by this script (npm ci, once, again when the
@@ -24,8 +24,10 @@ const WORK = join(ROOT, '.bench-peers', 'better-auth');
 const SHORT = process.env.BENCH_SHORT === '1';
 const SAME_WORK: Record<string, string> = SHORT
   ? { DURATION: '3', ROUNDS: '2', WARMUP: '1', CONNECTIONS: '10', USERS: '200' }
-  : { DURATION: '8', ROUNDS: '3', WARMUP: '2', CONNECTIONS: '10' };
-hardStop(40 * 60_000, 'bench:peers');
+  : // Seven paired rounds: on this kind of VM one round's ratio moves ±5–10% on unchanged code, and the
+    // median of three could not tell 0.93 from 0.97 (docs/benchmark-notes.md, the ninth stop).
+    { DURATION: '6', ROUNDS: '7', WARMUP: '2', CONNECTIONS: '10' };
+hardStop(50 * 60_000, 'bench:peers');
 
 type PeerResults = { ratios: Record<string, number>; agg: Record<string, { rps: number }> };
 type OurResults = {
