@@ -26,6 +26,7 @@ const ROUNDS = Number(process.env.SHOP_INTERLEAVED_ROUNDS ?? 12);
 const BLOCK = Number(process.env.SHOP_INTERLEAVED_BLOCK ?? 30);
 const WARM = 60;
 const USERS = Number(process.env.BENCH_USERS);
+const COUNT_PROMISES = process.env.SHOP_INTERLEAVED_PROMISES === '1';
 const checkouts = process.argv.slice(2).length > 0 ? process.argv.slice(2) : [resolve(import.meta.dirname, '..')];
 
 type Client = ReturnType<typeof rpClient>;
@@ -42,7 +43,7 @@ type Mamori = {
 
 /** Promises made so far while a request is being answered, when SHOP_INTERLEAVED_PROMISES=1. */
 const promisesMade = { inRequest: false, count: 0 };
-if (process.env.SHOP_INTERLEAVED_PROMISES === '1')
+if (COUNT_PROMISES)
   createHook({
     init(_id, type) {
       if (promisesMade.inRequest && type === 'PROMISE') promisesMade.count += 1;
@@ -121,14 +122,13 @@ try {
     console.log(
       `  ${m.name.padEnd(24)} event loop median ${median(m.mainUs).toFixed(0).padStart(6)} µs, whole process ${median(m.wholeUs).toFixed(0).padStart(6)} µs`,
     );
-  const promises = process.env.SHOP_INTERLEAVED_PROMISES === '1';
   console.log(
-    `  each step, event loop µs per sign-in (the client's share in it)${promises ? ', and promises made while it was answered' : ''}:`,
+    `  each step, event loop µs per sign-in (the client's share in it)${COUNT_PROMISES ? ', and promises made while it was answered' : ''}:`,
   );
+  const perSignIn = (total: number) => (total / (ROUNDS * BLOCK)).toFixed(0).padStart(6);
   for (const m of all)
     for (const [step, us] of m.steps.us) {
-      const perSignIn = (total: number) => (total / (ROUNDS * BLOCK)).toFixed(0).padStart(6);
-      const made = promises ? `  ${perSignIn(m.steps.promises.get(step) ?? 0)} promises` : '';
+      const made = COUNT_PROMISES ? `  ${perSignIn(m.steps.promises.get(step) ?? 0)} promises` : '';
       console.log(`    ${m.name.padEnd(24)} ${step.padEnd(36)} ${perSignIn(us)}${made}`);
     }
   for (const a of all)
